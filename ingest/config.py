@@ -1,0 +1,180 @@
+"""Every setting of Pantau, declared once: name, default, help.
+
+Settings are read from the environment (``PANTAU_*``). The README's configuration table is
+generated from ``SETTINGS`` (``python -m ingest settings --markdown``) and a test keeps the two in
+step.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected a boolean (1/0, true/false), got {value!r}")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+    @property
+    def env(self) -> str:
+        return "PANTAU_" + self.name.upper()
+
+    def read(self, environ: dict[str, str] | None = None) -> Any:
+        environ = os.environ if environ is None else environ
+        raw = environ.get(self.env)
+        if raw is None or raw == "":
+            return self.default
+        try:
+            return self.parse(raw)
+        except ValueError as exc:
+            raise ValueError(f"{self.env}: {exc}") from exc
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "database_url",
+        f"sqlite:///{PROJECT_ROOT / 'data' / 'pantau.db'}",
+        "SQLAlchemy URL of the store. SQLite file under data/ by default; "
+        "postgresql+psycopg://user:pass@host/db for the scale path.",
+    ),
+    Setting(
+        "feeds_file",
+        str(PACKAGE_DATA / "feeds.toml"),
+        "The feed catalogue (TOML) loaded into the store on first use and by `poll`/`run`.",
+    ),
+    Setting(
+        "seed_demo",
+        True,
+        "Seed an empty store from the bundled demo snapshots when the dashboard starts.",
+        _bool,
+    ),
+    Setting(
+        "background_poll",
+        False,
+        "Run the poller in a thread inside the dashboard process (one per server).",
+        _bool,
+    ),
+    Setting(
+        "poll_interval_minutes",
+        30,
+        "How often a healthy feed is polled.",
+        int,
+    ),
+    Setting(
+        "max_backoff_hours",
+        24,
+        "Cap on the doubling back-off of a failing feed.",
+        int,
+    ),
+    Setting(
+        "suspend_after_failures",
+        3,
+        "Consecutive failures after which a feed is suspended until re-enabled on the Feeds page "
+        "(0 never suspends; it keeps backing off instead).",
+        int,
+    ),
+    Setting(
+        "fetch_concurrency",
+        16,
+        "How many feeds one poller fetches at the same time.",
+        int,
+    ),
+    Setting(
+        "connect_timeout",
+        10.0,
+        "Seconds to establish a connection to a feed's server.",
+        float,
+    ),
+    Setting(
+        "read_timeout",
+        20.0,
+        "Seconds to wait for any bytes from a feed's server.",
+        float,
+    ),
+    Setting(
+        "fetch_deadline",
+        60.0,
+        "Overall seconds one feed fetch may take, redirects and body included.",
+        float,
+    ),
+    Setting(
+        "max_body_bytes",
+        15 * 1024 * 1024,
+        "Cap on a feed's decoded body; a larger (or decompression-bomb) body is refused.",
+        int,
+    ),
+    Setting(
+        "max_redirects",
+        5,
+        "Redirects followed per fetch.",
+        int,
+    ),
+    Setting(
+        "allow_private_addresses",
+        False,
+        "Allow feeds on loopback/private/link-local addresses. Off by default (SSRF guard); "
+        "only for feeds on your own network and for the test suite.",
+        _bool,
+    ),
+    Setting(
+        "user_agent",
+        "Pantau/0.1 (+https://github.com/pantau-news/pantau; self-hosted news monitor)",
+        "User-Agent sent with every fetch.",
+    ),
+    Setting(
+        "cache_ttl_seconds",
+        60,
+        "How long the dashboard caches query results.",
+        int,
+    ),
+    Setting(
+        "export_row_limit",
+        1_000_000,
+        "Largest CSV export the dashboard builds in one go; larger selections are asked to narrow.",
+        int,
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str, environ: dict[str, str] | None = None) -> Any:
+    """The current value of setting ``name`` (read from the environment each call)."""
+    try:
+        setting = _BY_NAME[name]
+    except KeyError:
+        raise KeyError(f"unknown setting {name!r}") from None
+    return setting.read(environ)
+
+
+def settings_markdown() -> str:
+    """The README's configuration table."""
+    lines = ["| variable | default | what it does |", "|---|---|---|"]
+    for s in SETTINGS:
+        default = s.default
+        if s.name == "database_url":
+            default = "sqlite:///data/pantau.db"
+        elif s.name == "feeds_file":
+            default = "ingest/data/feeds.toml"
+        if isinstance(default, bool):
+            default = "1" if default else "0"
+        lines.append(f"| `{s.env}` | `{default}` | {s.help} |")
+    return "\n".join(lines)
