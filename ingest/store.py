@@ -1,0 +1,912 @@
+"""The store: schema, append-only migrations and every write.
+
+SQLAlchemy Core over SQLite (default: a WAL-mode file under ``data/``) or PostgreSQL (any
+SQLAlchemy URL in ``PANTAU_DATABASE_URL``). Reads live in ``ingest/queries.py``.
+
+Writes run in short transactions (``BEGIN IMMEDIATE`` on SQLite, so two writers queue on the
+busy timeout instead of failing on lock upgrade). Articles are idempotent upserts keyed on
+``url_key``; a feed's validators (ETag, Last-Modified) are saved in the same transaction as its
+articles, never before, so a crash between fetch and save refetches instead of losing items.
+The daily aggregates that the charts read are maintained in that same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    and_,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from ingest import config
+from ingest.records import Article, Tags, utc_day
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes in Python, naive UTC in the database (portable)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use UTC-aware datetimes")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # SQLite aggregates can hand back text
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC)
+
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("applied_at", UTCDateTime, nullable=False),
+)
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("title", Text),
+    Column("site_url", Text),
+    Column("language", String(16)),
+    Column("country_iso3", String(3)),
+    Column("category", Text),
+    Column("source", String(16), nullable=False, server_default="catalogue"),
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
+    # active | suspended (too many failures) | retired (410 Gone) | archive (imported file)
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_polled_at", UTCDateTime),
+    Column("last_success_at", UTCDateTime),
+    Column("next_poll_at", UTCDateTime),
+    Column("error_count", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text),
+    Column("last_error_category", String(32)),
+    Column("last_status", Integer),
+    Column("created_at", UTCDateTime),
+)
+Index("ix_feeds_due", feeds.c.enabled, feeds.c.status, feeds.c.next_poll_at)
+
+polls = Table(
+    "polls",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("duration_ms", Integer),
+    Column("http_status", Integer),
+    Column("outcome", String(16), nullable=False),
+    Column("error_category", String(32)),
+    Column("new_articles", Integer, nullable=False, server_default="0"),
+    Column("error", Text),
+    Column("worker", String(64)),
+)
+Index("ix_polls_feed_started", polls.c.feed_id, polls.c.started_at)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url_key", String(64), nullable=False, unique=True),
+    Column("url", Text),
+    Column("guid", Text),
+    Column("feed_id", Integer, ForeignKey("feeds.id", ondelete="SET NULL")),
+    Column("title", Text, nullable=False),
+    Column("summary", Text, nullable=False, server_default=""),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("published_day", String(10), nullable=False),
+    Column("published_clamped", Boolean, nullable=False, server_default=text("false")),
+    Column("fetched_at", UTCDateTime, nullable=False),
+    Column("language", String(16), nullable=False, server_default=""),
+    Column("language_source", String(16)),
+    Column("tagger_version", String(32), nullable=False, server_default=""),
+)
+Index("ix_articles_day", articles.c.published_day)
+Index("ix_articles_feed_day", articles.c.feed_id, articles.c.published_day)
+Index("ix_articles_published", articles.c.published_at)
+Index("ix_articles_tagger", articles.c.tagger_version, articles.c.id)
+
+article_countries = Table(
+    "article_countries",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("iso3", String(3), nullable=False),
+    Column("mentions", Integer, nullable=False),
+    Column("evidence", Text, nullable=False),  # JSON list of {text, type, start}
+    PrimaryKeyConstraint("article_id", "iso3"),
+)
+Index("ix_article_countries_iso3", article_countries.c.iso3, article_countries.c.article_id)
+
+article_topics = Table(
+    "article_topics",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("topic", String(32), nullable=False),
+    Column("evidence", Text, nullable=False),
+    PrimaryKeyConstraint("article_id", "topic"),
+)
+Index("ix_article_topics_topic", article_topics.c.topic, article_topics.c.article_id)
+
+# Aggregates the charts read at scale. One row per day × key × feed × language, so the
+# dashboard's date, source and language filters apply to them without touching articles.
+# Language is '' when unknown (primary keys cannot hold NULL on PostgreSQL).
+daily_total = Table(
+    "daily_total",
+    metadata,
+    Column("day", String(10), nullable=False),
+    Column("feed_id", Integer, nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("articles", Integer, nullable=False),
+    PrimaryKeyConstraint("day", "feed_id", "language"),
+)
+daily_country = Table(
+    "daily_country",
+    metadata,
+    Column("day", String(10), nullable=False),
+    Column("iso3", String(3), nullable=False),
+    Column("feed_id", Integer, nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("articles", Integer, nullable=False),
+    PrimaryKeyConstraint("day", "iso3", "feed_id", "language"),
+)
+Index("ix_daily_country_iso3", daily_country.c.iso3, daily_country.c.day)
+daily_pair = Table(
+    "daily_pair",
+    metadata,
+    Column("day", String(10), nullable=False),
+    Column("iso3_a", String(3), nullable=False),
+    Column("iso3_b", String(3), nullable=False),
+    Column("feed_id", Integer, nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("articles", Integer, nullable=False),
+    PrimaryKeyConstraint("day", "iso3_a", "iso3_b", "feed_id", "language"),
+)
+Index("ix_daily_pair_ab", daily_pair.c.iso3_a, daily_pair.c.iso3_b, daily_pair.c.day)
+Index("ix_daily_pair_b", daily_pair.c.iso3_b, daily_pair.c.day)
+daily_topic = Table(
+    "daily_topic",
+    metadata,
+    Column("day", String(10), nullable=False),
+    Column("topic", String(32), nullable=False),
+    Column("feed_id", Integer, nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("articles", Integer, nullable=False),
+    PrimaryKeyConstraint("day", "topic", "feed_id", "language"),
+)
+Index("ix_daily_topic_topic", daily_topic.c.topic, daily_topic.c.day)
+
+AGGREGATES = (daily_total, daily_country, daily_pair, daily_topic)
+
+
+# --------------------------------------------------------------------------------------------
+# Engine
+
+
+def _is_sqlite(engine_or_conn: Engine | Connection) -> bool:
+    return engine_or_conn.dialect.name == "sqlite"
+
+
+def _prepare_sqlite(engine: Engine) -> None:
+    """WAL, busy timeout, foreign keys; we issue BEGIN ourselves (IMMEDIATE for writers)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # pysqlite must not emit its own BEGIN
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_size_limit = 67108864")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get("pantau_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def database_url() -> str:
+    return str(config.get("database_url"))
+
+
+def make_engine(url: str | None = None, *, migrate_now: bool = True) -> Engine:
+    """A new engine for ``url`` (default: the configured store), migrated unless told not to."""
+    url = url or database_url()
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if str(path) not in ("", ":memory:"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+    kwargs: dict[str, Any] = {"future": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+    else:
+        kwargs["pool_pre_ping"] = True
+    engine = create_engine(url, **kwargs)
+    if _is_sqlite(engine):
+        _prepare_sqlite(engine)
+    if migrate_now:
+        migrate(engine)
+    return engine
+
+
+def get_engine(url: str | None = None) -> Engine:
+    """The process-wide engine for ``url`` (created and migrated once)."""
+    url = url or database_url()
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = make_engine(url)
+            _engines[url] = engine
+        return engine
+
+
+@contextmanager
+def write(engine: Engine) -> Iterator[Connection]:
+    """A write transaction: BEGIN IMMEDIATE on SQLite, a plain transaction elsewhere."""
+    with engine.connect() as conn:
+        conn.execution_options(pantau_write=True)
+        with conn.begin():
+            yield conn
+    _count_write(engine)
+
+
+_write_counts: Counter[int] = Counter()
+CHECKPOINT_EVERY = 200  # write transactions between WAL checkpoints
+
+
+def _count_write(engine: Engine) -> None:
+    if not _is_sqlite(engine):
+        return
+    _write_counts[id(engine)] += 1
+    if _write_counts[id(engine)] % CHECKPOINT_EVERY == 0:
+        checkpoint(engine)
+
+
+def checkpoint(engine: Engine) -> None:
+    """Fold the SQLite WAL back into the database so it stays bounded (no-op elsewhere)."""
+    if not _is_sqlite(engine):
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+# --------------------------------------------------------------------------------------------
+# Migrations: append-only, each applied in a transaction together with the record that it ran.
+# A migration added later that alters a table must be idempotent (inspect before ALTER),
+# because 0001 creates the tables from the current metadata on a fresh database.
+
+
+def _m0001_initial(conn: Connection) -> None:
+    metadata.create_all(
+        conn, tables=[t for t in metadata.sorted_tables if t is not schema_migrations]
+    )
+
+
+MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
+    ("0001_initial", _m0001_initial),
+)
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Apply every migration not yet recorded; return the names applied."""
+    applied: list[str] = []
+    with write(engine) as conn:
+        if not _is_sqlite(conn):
+            # Several workers may start at once: one migrates, the others wait.
+            conn.execute(text("SELECT pg_advisory_xact_lock(7261626)"))
+        schema_migrations.create(conn, checkfirst=True)
+        done = set(conn.execute(select(schema_migrations.c.name)).scalars())
+        for name, step in MIGRATIONS:
+            if name in done:
+                continue
+            step(conn)
+            conn.execute(schema_migrations.insert().values(name=name, applied_at=now_utc()))
+            applied.append(name)
+    return applied
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def _insert(conn: Connection, table: Table) -> Any:
+    """The dialect's INSERT that supports ON CONFLICT."""
+    return (sqlite.insert if _is_sqlite(conn) else postgresql.insert)(table)
+
+
+# --------------------------------------------------------------------------------------------
+# Feeds
+
+
+@dataclass
+class FeedRow:
+    id: int
+    url: str
+    title: str | None
+    language: str | None
+    country_iso3: str | None
+    etag: str | None = None
+    last_modified: str | None = None
+    error_count: int = 0
+    status: str = "active"
+
+
+def _feed_row(row: Any) -> FeedRow:
+    return FeedRow(
+        id=row.id,
+        url=row.url,
+        title=row.title,
+        language=row.language,
+        country_iso3=row.country_iso3,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        error_count=row.error_count,
+        status=row.status,
+    )
+
+
+def ensure_feed(
+    engine_or_conn: Engine | Connection,
+    url: str,
+    *,
+    title: str | None = None,
+    language: str | None = None,
+    country_iso3: str | None = None,
+    site_url: str | None = None,
+    category: str | None = None,
+    source: str = "catalogue",
+    enabled: bool = True,
+    status: str = "active",
+) -> int:
+    """The id of the feed at ``url``, inserting it first if it is new (existing rows are kept)."""
+    values = {
+        "url": url,
+        "title": title,
+        "language": language,
+        "country_iso3": country_iso3,
+        "site_url": site_url,
+        "category": category,
+        "source": source,
+        "enabled": enabled,
+        "status": status,
+        "created_at": now_utc(),
+    }
+
+    def run(conn: Connection) -> int:
+        conn.execute(
+            _insert(conn, feeds).values(**values).on_conflict_do_nothing(index_elements=["url"])
+        )
+        return int(conn.execute(select(feeds.c.id).where(feeds.c.url == url)).scalar_one())
+
+    if isinstance(engine_or_conn, Connection):
+        return run(engine_or_conn)
+    with write(engine_or_conn) as conn:
+        return run(conn)
+
+
+def ensure_feeds(engine: Engine, specs: Iterable[Any], source: str = "catalogue") -> int:
+    """Insert catalogue entries (objects with url, title, language, country, site_url, category)
+    that the store does not hold yet; return how many were new."""
+    new = 0
+    with write(engine) as conn:
+        known = set(conn.execute(select(feeds.c.url)).scalars())
+        for spec in specs:
+            if spec.url in known:
+                continue
+            ensure_feed(
+                conn,
+                spec.url,
+                title=spec.title,
+                language=spec.language,
+                country_iso3=spec.country,
+                site_url=getattr(spec, "site_url", None),
+                category=getattr(spec, "category", None),
+                source=source,
+            )
+            known.add(spec.url)
+            new += 1
+    return new
+
+
+def set_feed_enabled(engine: Engine, feed_id: int, enabled: bool) -> None:
+    """Enable or disable a feed; enabling also clears a suspension and makes it due now."""
+    values: dict[str, Any] = {"enabled": enabled}
+    if enabled:
+        values.update(status="active", error_count=0, next_poll_at=None)
+    with write(engine) as conn:
+        conn.execute(
+            update(feeds)
+            .where(feeds.c.id == feed_id, feeds.c.status.in_(["active", "suspended"]))
+            .values(**values)
+        )
+
+
+def claim_due_feeds(
+    engine: Engine,
+    *,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    feed_ids: Sequence[int] | None = None,
+) -> list[FeedRow]:
+    """Claim up to ``limit`` due feeds for this worker.
+
+    A claim pushes ``next_poll_at`` out by ``lease`` in the same transaction, so no other worker
+    sees the feed as due while it is being polled; the poll's outcome then sets the real next
+    time. On PostgreSQL the rows are locked with FOR UPDATE SKIP LOCKED, so concurrent workers
+    never wait for each other or claim the same feed.
+    """
+    with write(engine) as conn:
+        query = (
+            select(feeds)
+            .where(
+                feeds.c.enabled.is_(True),
+                feeds.c.status == "active",
+                or_(feeds.c.next_poll_at.is_(None), feeds.c.next_poll_at <= now),
+            )
+            .order_by(feeds.c.next_poll_at.is_not(None), feeds.c.next_poll_at, feeds.c.id)
+            .limit(limit)
+        )
+        if feed_ids is not None:
+            query = query.where(feeds.c.id.in_(list(feed_ids)))
+        if not _is_sqlite(conn):
+            query = query.with_for_update(skip_locked=True)
+        rows = [_feed_row(r) for r in conn.execute(query)]
+        if rows:
+            conn.execute(
+                update(feeds)
+                .where(feeds.c.id.in_([r.id for r in rows]))
+                .values(next_poll_at=now + lease)
+            )
+    return rows
+
+
+@dataclass
+class PollRecord:
+    """What one poll of one feed came to; the scheduler fills it, ``finish_poll`` stores it."""
+
+    started_at: datetime
+    outcome: str  # ok | not_modified | error | gone
+    duration_ms: int | None = None
+    http_status: int | None = None
+    error: str | None = None
+    error_category: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    permanent_url: str | None = None
+    next_poll_at: datetime | None = None
+    suspend: bool = False
+    worker: str | None = None
+    feed_title: str | None = None
+    feed_site_url: str | None = None
+    feed_language: str | None = None
+
+
+@dataclass
+class SaveResult:
+    new_articles: int = 0
+    skipped: int = 0
+    article_ids: list[int] = field(default_factory=list)
+
+
+def finish_poll(
+    engine: Engine, feed_id: int, record: PollRecord, items: Sequence[tuple[Article, Tags]] = ()
+) -> SaveResult:
+    """Store a poll's articles, its history row and the feed's new state in one transaction."""
+    with write(engine) as conn:
+        result = _save_articles(conn, feed_id, items)
+        values: dict[str, Any] = {
+            "last_polled_at": record.started_at,
+            "last_status": record.http_status,
+            "next_poll_at": record.next_poll_at,
+        }
+        if record.outcome in ("ok", "not_modified"):
+            values.update(
+                last_success_at=record.started_at,
+                error_count=0,
+                last_error=None,
+                last_error_category=None,
+            )
+            if record.outcome == "ok":
+                values.update(etag=record.etag, last_modified=record.last_modified)
+            if record.feed_title:
+                values["title"] = func.coalesce(feeds.c.title, record.feed_title)
+            if record.feed_site_url:
+                values["site_url"] = func.coalesce(feeds.c.site_url, record.feed_site_url)
+            if record.feed_language:
+                values["language"] = func.coalesce(feeds.c.language, record.feed_language)
+        else:
+            values.update(
+                error_count=feeds.c.error_count + 1,
+                last_error=record.error,
+                last_error_category=record.error_category,
+            )
+        if record.outcome == "gone":
+            values.update(status="retired", enabled=False, next_poll_at=None)
+        elif record.suspend:
+            values.update(status="suspended", next_poll_at=None)
+        if record.permanent_url:
+            clash = conn.execute(
+                select(feeds.c.id).where(feeds.c.url == record.permanent_url, feeds.c.id != feed_id)
+            ).first()
+            if clash is None:
+                values["url"] = record.permanent_url
+        conn.execute(update(feeds).where(feeds.c.id == feed_id).values(**values))
+        conn.execute(
+            polls.insert().values(
+                feed_id=feed_id,
+                started_at=record.started_at,
+                duration_ms=record.duration_ms,
+                http_status=record.http_status,
+                outcome=record.outcome,
+                error_category=record.error_category,
+                new_articles=result.new_articles,
+                error=record.error,
+                worker=record.worker,
+            )
+        )
+    return result
+
+
+def save_articles(
+    engine: Engine, feed_id: int | None, items: Sequence[tuple[Article, Tags]]
+) -> SaveResult:
+    """Store tagged articles (idempotent on url_key) with their aggregates, in one transaction."""
+    with write(engine) as conn:
+        return _save_articles(conn, feed_id, items)
+
+
+def known_url_keys(engine: Engine, keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` the store already holds (checked before the costly tagging)."""
+    keys = list(dict.fromkeys(keys))
+    found: set[str] = set()
+    if not keys:
+        return found
+    with engine.connect() as conn:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            found.update(
+                conn.execute(
+                    select(articles.c.url_key).where(articles.c.url_key.in_(chunk))
+                ).scalars()
+            )
+    return found
+
+
+def _evidence_json(evidence: Sequence[Any]) -> str:
+    return json.dumps(
+        [{"text": e.text, "type": e.type, "start": e.start} for e in evidence], ensure_ascii=False
+    )
+
+
+def _save_articles(
+    conn: Connection, feed_id: int | None, items: Sequence[tuple[Article, Tags]]
+) -> SaveResult:
+    result = SaveResult()
+    if not items:
+        return result
+    unique: dict[str, tuple[Article, Tags]] = {}
+    for article, tags in items:
+        unique.setdefault(article.url_key, (article, tags))
+    rows = [
+        {
+            "url_key": a.url_key,
+            "url": a.url,
+            "guid": a.guid,
+            "feed_id": feed_id,
+            "title": a.title,
+            "summary": a.summary,
+            "published_at": a.published_at,
+            "published_day": utc_day(a.published_at.astimezone(UTC)),
+            "published_clamped": a.published_clamped,
+            "fetched_at": a.fetched_at,
+            "language": t.language or "",
+            "language_source": t.language_source,
+            "tagger_version": t.tagger_version,
+        }
+        for a, t in unique.values()
+    ]
+    inserted: dict[str, int] = {}
+    for start in range(0, len(rows), 200):
+        chunk = rows[start : start + 200]
+        statement = (
+            _insert(conn, articles)
+            .on_conflict_do_nothing(index_elements=["url_key"])
+            .returning(articles.c.id, articles.c.url_key)
+        )
+        for row in conn.execute(statement, chunk):
+            inserted[row.url_key] = row.id
+    result.skipped = len(items) - len(inserted)
+    tagged = [(inserted[key], unique[key][0], unique[key][1]) for key in inserted]
+    _write_tags(conn, feed_id, tagged, sign=1)
+    result.new_articles = len(inserted)
+    result.article_ids = sorted(inserted.values())
+    return result
+
+
+def _write_tags(
+    conn: Connection, feed_id: int | None, tagged: Sequence[tuple[int, Article, Tags]], sign: int
+) -> None:
+    """Insert tag rows for new articles and add them to the daily aggregates."""
+    country_rows, topic_rows = [], []
+    totals: Counter[tuple] = Counter()
+    by_country: Counter[tuple] = Counter()
+    by_pair: Counter[tuple] = Counter()
+    by_topic: Counter[tuple] = Counter()
+    for article_id, article, tags in tagged:
+        day = utc_day(article.published_at.astimezone(UTC))
+        lang = tags.language or ""
+        fid = feed_id or 0
+        totals[(day, fid, lang)] += sign
+        codes = sorted({c.iso3 for c in tags.countries})
+        for c in tags.countries:
+            country_rows.append(
+                {
+                    "article_id": article_id,
+                    "iso3": c.iso3,
+                    "mentions": len(c.evidence),
+                    "evidence": _evidence_json(c.evidence),
+                }
+            )
+        for iso3 in codes:
+            by_country[(day, iso3, fid, lang)] += sign
+        for a, b in combinations(codes, 2):
+            by_pair[(day, a, b, fid, lang)] += sign
+        seen_topics = set()
+        for t in tags.topics:
+            if t.topic in seen_topics:
+                continue
+            seen_topics.add(t.topic)
+            topic_rows.append(
+                {"article_id": article_id, "topic": t.topic, "evidence": _evidence_json(t.evidence)}
+            )
+            by_topic[(day, t.topic, fid, lang)] += sign
+    if sign > 0:
+        if country_rows:
+            conn.execute(article_countries.insert(), country_rows)
+        if topic_rows:
+            conn.execute(article_topics.insert(), topic_rows)
+    _bump(conn, daily_total, ("day", "feed_id", "language"), totals)
+    _bump(conn, daily_country, ("day", "iso3", "feed_id", "language"), by_country)
+    _bump(conn, daily_pair, ("day", "iso3_a", "iso3_b", "feed_id", "language"), by_pair)
+    _bump(conn, daily_topic, ("day", "topic", "feed_id", "language"), by_topic)
+
+
+def _bump(conn: Connection, table: Table, keys: tuple[str, ...], counts: Counter[tuple]) -> None:
+    """Add ``counts`` to an aggregate table (upsert: insert or increment)."""
+    rows = [dict(zip(keys, key, strict=True), articles=n) for key, n in counts.items() if n]
+    if not rows:
+        return
+    statement = _insert(conn, table)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys), set_={"articles": table.c.articles + statement.excluded.articles}
+    )
+    conn.execute(statement, rows)
+    if any(r["articles"] < 0 for r in rows):
+        conn.execute(delete(table).where(table.c.articles <= 0))
+
+
+# --------------------------------------------------------------------------------------------
+# Retagging
+
+
+def replace_tags(engine: Engine, batch: Sequence[tuple[int, Tags]]) -> int:
+    """Replace the tags of stored articles (a retag batch), keeping the aggregates exact."""
+    if not batch:
+        return 0
+    ids = [article_id for article_id, _ in batch]
+    with write(engine) as conn:
+        stored = {
+            row.id: row
+            for row in conn.execute(
+                select(
+                    articles.c.id,
+                    articles.c.feed_id,
+                    articles.c.published_at,
+                    articles.c.language,
+                ).where(articles.c.id.in_(ids))
+            )
+        }
+        old_countries: dict[int, list[str]] = {}
+        for row in conn.execute(
+            select(article_countries.c.article_id, article_countries.c.iso3).where(
+                article_countries.c.article_id.in_(ids)
+            )
+        ):
+            old_countries.setdefault(row.article_id, []).append(row.iso3)
+        old_topics: dict[int, list[str]] = {}
+        for row in conn.execute(
+            select(article_topics.c.article_id, article_topics.c.topic).where(
+                article_topics.c.article_id.in_(ids)
+            )
+        ):
+            old_topics.setdefault(row.article_id, []).append(row.topic)
+        # Take the old tags out of the aggregates, then put the new ones in.
+        for article_id, _tags in batch:
+            row = stored.get(article_id)
+            if row is None:
+                continue
+            old = Tags(
+                language=row.language,
+                language_source=None,
+                countries=[_Code(c) for c in old_countries.get(article_id, [])],  # type: ignore[misc]
+                topics=[_Topic(t) for t in old_topics.get(article_id, [])],  # type: ignore[misc]
+            )
+            stub = _stub_article(row.published_at)
+            _write_tags(conn, row.feed_id, [(article_id, stub, old)], sign=-1)
+        conn.execute(delete(article_countries).where(article_countries.c.article_id.in_(ids)))
+        conn.execute(delete(article_topics).where(article_topics.c.article_id.in_(ids)))
+        for article_id, tags in batch:
+            row = stored.get(article_id)
+            if row is None:
+                continue
+            conn.execute(
+                update(articles)
+                .where(articles.c.id == article_id)
+                .values(
+                    language=tags.language or "",
+                    language_source=tags.language_source,
+                    tagger_version=tags.tagger_version,
+                )
+            )
+            _write_tags(
+                conn, row.feed_id, [(article_id, _stub_article(row.published_at), tags)], sign=1
+            )
+    return len(stored)
+
+
+@dataclass
+class _Code:
+    iso3: str
+    evidence: tuple = ()
+
+
+@dataclass
+class _Topic:
+    topic: str
+    evidence: tuple = ()
+
+
+def _stub_article(published_at: datetime) -> Article:
+    return Article(
+        url_key="",
+        url=None,
+        guid=None,
+        title="",
+        summary="",
+        published_at=published_at,
+        fetched_at=published_at,
+    )
+
+
+def rebuild_aggregates(engine: Engine) -> None:
+    """Recompute every daily aggregate from the tag tables (after bulk changes)."""
+    day = articles.c.published_day
+    feed = func.coalesce(articles.c.feed_id, 0)
+    lang = articles.c.language
+    with write(engine) as conn:
+        for table in AGGREGATES:
+            conn.execute(delete(table))
+        conn.execute(
+            daily_total.insert().from_select(
+                ["day", "feed_id", "language", "articles"],
+                select(day, feed, lang, func.count()).group_by(day, feed, lang),
+            )
+        )
+        j = article_countries.join(articles, articles.c.id == article_countries.c.article_id)
+        conn.execute(
+            daily_country.insert().from_select(
+                ["day", "iso3", "feed_id", "language", "articles"],
+                select(day, article_countries.c.iso3, feed, lang, func.count())
+                .select_from(j)
+                .group_by(day, article_countries.c.iso3, feed, lang),
+            )
+        )
+        a = article_countries.alias("a")
+        b = article_countries.alias("b")
+        jp = a.join(b, and_(a.c.article_id == b.c.article_id, a.c.iso3 < b.c.iso3)).join(
+            articles, articles.c.id == a.c.article_id
+        )
+        conn.execute(
+            daily_pair.insert().from_select(
+                ["day", "iso3_a", "iso3_b", "feed_id", "language", "articles"],
+                select(day, a.c.iso3, b.c.iso3, feed, lang, func.count())
+                .select_from(jp)
+                .group_by(day, a.c.iso3, b.c.iso3, feed, lang),
+            )
+        )
+        jt = article_topics.join(articles, articles.c.id == article_topics.c.article_id)
+        conn.execute(
+            daily_topic.insert().from_select(
+                ["day", "topic", "feed_id", "language", "articles"],
+                select(day, article_topics.c.topic, feed, lang, func.count())
+                .select_from(jt)
+                .group_by(day, article_topics.c.topic, feed, lang),
+            )
+        )
+
+
+def articles_to_retag(
+    engine: Engine, version: str, *, after_id: int = 0, limit: int = 500
+) -> list[dict[str, Any]]:
+    """The next batch of stored articles whose tagger_version differs from ``version``."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                articles.c.id,
+                articles.c.title,
+                articles.c.summary,
+                articles.c.published_at,
+                articles.c.language,
+                feeds.c.language.label("feed_language"),
+            )
+            .select_from(articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id))
+            .where(articles.c.id > bindparam("after"), articles.c.tagger_version != version)
+            .order_by(articles.c.id)
+            .limit(limit),
+            {"after": after_id},
+        )
+        return [dict(r._mapping) for r in rows]
+
+
+def count_to_retag(engine: Engine, version: str) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                select(func.count())
+                .select_from(articles)
+                .where(articles.c.tagger_version != version)
+            ).scalar_one()
+        )
