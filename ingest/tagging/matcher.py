@@ -1,0 +1,305 @@
+"""One compiled multi-pattern matcher (Aho-Corasick) shared by the country and topic taggers.
+
+``Matcher(patterns).find(text)`` returns the leftmost-longest, non-overlapping matches, sorted by
+start, each with its surface as written in ``text`` and its offsets into ``text``.
+
+Normalisation is length-preserving, so offsets into the normalised text are offsets into the
+original: each character is lower-cased only when that keeps it one character long (``İ`` is
+folded to ``i`` explicitly), and a few look-alikes are unified (curly apostrophes, hyphens and
+dashes → space, non-breaking spaces → space, Greek final sigma, Arabic alef/yeh/kaf variants,
+Cyrillic ё → е). Case-sensitive patterns are matched on the original text with the same
+look-alike folding but no lower-casing ("US" and "AS" never match "us" and "as").
+
+Word boundaries depend on the script:
+- Scripts written with spaces (Latin, Cyrillic, Greek, Arabic, Hebrew, Devanagari, Hangul, …):
+  a match may not start or end inside a word of letters/digits/combining marks.
+- Han, kana, Thai, Lao, Khmer, Myanmar: no boundaries (no spaces between words).
+- Hangul: particles attach to nouns (러시아의, 북한과), so a Hangul pattern may be followed by more
+  Hangul; it must still start a word (so the ending "…이란" after a noun is not 이란).
+- Arabic script / Hebrew: a pattern may follow a one-letter proclitic (و ب ل ف ك, ال…; ו ב ל מ ש ה כ).
+- ``prefix=True``: the pattern is a stem and may be followed by up to ``max_suffix`` more word
+  letters (inflected forms: России, Украине, Путина, russischen). The match then covers the whole
+  word, so the evidence shows the inflected form.
+
+Longest match wins: a longer pattern (a blocker such as "South China Sea" with payload None)
+suppresses every shorter match inside or overlapping it. Callers drop blocker matches themselves.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import ahocorasick
+
+__all__ = ["Match", "Matcher", "Pattern", "normalize"]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    text: str
+    payload: object
+    case_sensitive: bool = False
+    prefix: bool = False  # a stem: may be followed by up to max_suffix more letters of the word
+    max_suffix: int = 3
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    text: str  # the surface as written in the input
+    payload: object
+
+
+# Look-alike folding applied to both patterns and text (one character to one character).
+_FOLD = {
+    "\u2019": "'",
+    "\u2018": "'",
+    "\u02bc": "'",
+    "\u0060": "'",
+    "\u00b4": "'",
+    "-": " ",
+    "\u2010": " ",
+    "\u2011": " ",
+    "\u2012": " ",
+    "\u2013": " ",
+    "\u2014": " ",
+    "\u00a0": " ",
+    "\u2007": " ",
+    "\u202f": " ",
+    "\u2009": " ",
+    "\t": " ",
+    "\n": " ",
+    "\r": " ",
+    "\u03c2": "\u03c3",  # ς → σ
+    "\u0451": "\u0435",  # ё → е
+    "\u0401": "\u0415",  # Ё → Е
+    "\u0623": "\u0627",  # أ → ا
+    "\u0625": "\u0627",  # إ → ا
+    "\u0622": "\u0627",  # آ → ا
+    "\u0671": "\u0627",  # ٱ → ا
+    "\u0649": "\u064a",  # ى → ي
+    "\u06cc": "\u064a",  # Persian yeh → ي
+    "\u06d2": "\u064a",  # Urdu yeh barree → ي
+    "\u06a9": "\u0643",  # Persian keheh → ك
+    "\u0629": "\u0647",  # ة → ه
+    "\u06c1": "\u0647",  # Urdu heh goal → ه
+    "\u0640": "\u0640",  # tatweel kept (length-preserving)
+}
+_FOLD_TABLE = str.maketrans(_FOLD)
+_LOWER_EXTRA = str.maketrans({"\u0130": "i"})  # İ lowers to two characters; fold it to i
+
+_ARABIC_PROCLITICS = frozenset(
+    [
+        "و",
+        "ف",
+        "ب",
+        "ل",
+        "ك",
+        "ال",
+        "وال",
+        "فال",
+        "بال",
+        "كال",
+        "لل",
+        "ولل",
+        "فلل",
+        "وب",
+        "ول",
+        "فب",
+        "فل",
+        "وك",
+    ]
+)
+_HEBREW_PROCLITIC_LETTERS = frozenset("ובלמשהכ")
+
+
+def _lower_char(c: str) -> str:
+    low = c.lower()
+    return low if len(low) == 1 else c
+
+
+def normalize(text: str, *, case_sensitive: bool = False) -> str:
+    """The length-preserving normal form the matcher searches (same length as ``text``)."""
+    if not case_sensitive:
+        text = text.translate(_LOWER_EXTRA)
+        low = text.lower()
+        if len(low) != len(text):
+            low = "".join(_lower_char(c) for c in text)
+        text = low
+    return text.translate(_FOLD_TABLE)
+
+
+def _no_space_script(c: str) -> bool:
+    """Scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar."""
+    o = ord(c)
+    return (
+        0x3040 <= o <= 0x30FF  # hiragana, katakana
+        or 0x31F0 <= o <= 0x31FF
+        or 0x3400 <= o <= 0x4DBF
+        or 0x4E00 <= o <= 0x9FFF
+        or 0xF900 <= o <= 0xFAFF
+        or 0xFF66 <= o <= 0xFF9F
+        or 0x20000 <= o <= 0x2FA1F
+        or 0x3005 <= o <= 0x3007  # 々 〆 〇
+        or 0x0E00 <= o <= 0x0EFF  # Thai, Lao
+        or 0x1000 <= o <= 0x109F  # Myanmar
+        or 0x1780 <= o <= 0x17FF  # Khmer
+    )
+
+
+def _hangul(c: str) -> bool:
+    o = ord(c)
+    return 0xAC00 <= o <= 0xD7A3 or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F
+
+
+def _arabic(c: str) -> bool:
+    o = ord(c)
+    return 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0xFB50 <= o <= 0xFEFF
+
+
+def _hebrew(c: str) -> bool:
+    return 0x0590 <= ord(c) <= 0x05FF
+
+
+def _word_char(c: str) -> bool:
+    """A letter, digit or combining mark of a script that separates words with spaces."""
+    if c.isalnum():
+        return not _no_space_script(c)
+    return unicodedata.category(c)[0] == "M"
+
+
+# Per-pattern boundary rules, computed once when the matcher is built.
+_LEFT_FREE = 0  # no left boundary (no-space script or non-word first char)
+_LEFT_WORD = 1  # must start a word
+_LEFT_ARABIC = 2  # must start a word, or follow an Arabic proclitic
+_LEFT_HEBREW = 3  # must start a word, or follow Hebrew proclitic letters
+_RIGHT_FREE = 0
+_RIGHT_WORD = 1
+_RIGHT_PREFIX = 2  # up to max_suffix more word letters, match extended to the word end
+_RIGHT_HANGUL = 3  # any Hangul may follow (particles); the match is not extended
+
+
+@dataclass(frozen=True)
+class _Entry:
+    length: int
+    payload: object
+    left: int
+    right: int
+    max_suffix: int
+    order: int
+
+
+def _left_rule(first: str) -> int:
+    if not _word_char(first):
+        return _LEFT_FREE
+    if _arabic(first):
+        return _LEFT_ARABIC
+    if _hebrew(first):
+        return _LEFT_HEBREW
+    return _LEFT_WORD
+
+
+def _right_rule(last: str, prefix: bool) -> int:
+    if not _word_char(last):
+        return _RIGHT_FREE
+    if prefix:
+        return _RIGHT_PREFIX
+    if _hangul(last):
+        return _RIGHT_HANGUL
+    return _RIGHT_WORD
+
+
+def _build(entries: dict[str, list[_Entry]]) -> ahocorasick.Automaton | None:
+    if not entries:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, values in entries.items():
+        automaton.add_word(key, tuple(values))
+    automaton.make_automaton()
+    return automaton
+
+
+class Matcher:
+    """Leftmost-longest, non-overlapping multi-pattern matching with script-aware boundaries."""
+
+    def __init__(self, patterns: Iterable[Pattern]) -> None:
+        folded: dict[str, list[_Entry]] = {}
+        exact: dict[str, list[_Entry]] = {}
+        count = 0
+        for order, pattern in enumerate(patterns):
+            text = pattern.text.strip()
+            if not text:
+                continue
+            key = normalize(text, case_sensitive=pattern.case_sensitive)
+            left = _LEFT_FREE if _no_space_script(text[0]) else _left_rule(text[0])
+            right = (
+                _RIGHT_FREE if _no_space_script(text[-1]) else _right_rule(text[-1], pattern.prefix)
+            )
+            entry = _Entry(len(key), pattern.payload, left, right, pattern.max_suffix, order)
+            target = exact if pattern.case_sensitive else folded
+            target.setdefault(key, []).append(entry)
+            count += 1
+        self._folded = _build(folded)
+        self._exact = _build(exact)
+        self.size = count
+
+    def find(self, text: str) -> list[Match]:
+        """Leftmost-longest, non-overlapping matches of all patterns in ``text``, by start."""
+        if not text:
+            return []
+        candidates: list[tuple[int, int, int, object]] = []  # (start, -end, order, payload)
+        for automaton, case_sensitive in ((self._folded, False), (self._exact, True)):
+            if automaton is None:
+                continue
+            haystack = normalize(text, case_sensitive=case_sensitive)
+            for last, entries in automaton.iter(haystack):
+                end = last + 1
+                for entry in entries:
+                    start = end - entry.length
+                    stop = self._accept(text, start, end, entry)
+                    if stop >= 0:
+                        candidates.append((start, -stop, entry.order, entry.payload))
+        if not candidates:
+            return []
+        candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+        matches: list[Match] = []
+        taken = 0
+        for start, neg_end, _order, payload in candidates:
+            if start < taken:
+                continue
+            end = -neg_end
+            matches.append(Match(start, end, text[start:end], payload))
+            taken = end
+        return matches
+
+    @staticmethod
+    def _accept(text: str, start: int, end: int, entry: _Entry) -> int:
+        """The end of an acceptable match at [start, end), or -1 when boundaries forbid it."""
+        left = entry.left
+        if left != _LEFT_FREE and start > 0 and _word_char(text[start - 1]):
+            if left == _LEFT_WORD:
+                return -1
+            begin = start - 1
+            while begin > 0 and _word_char(text[begin - 1]):
+                begin -= 1
+            clitic = normalize(text[begin:start])
+            if left == _LEFT_ARABIC:
+                if clitic not in _ARABIC_PROCLITICS:
+                    return -1
+            elif len(clitic) > 3 or not set(clitic) <= _HEBREW_PROCLITIC_LETTERS:
+                return -1
+        right = entry.right
+        if right in (_RIGHT_FREE, _RIGHT_HANGUL):
+            return end
+        size = len(text)
+        if end >= size or not _word_char(text[end]):
+            return end
+        if right == _RIGHT_WORD:
+            return -1
+        stop = end
+        while stop < size and _word_char(text[stop]):
+            stop += 1
+        return stop if stop - end <= entry.max_suffix else -1
