@@ -1,0 +1,225 @@
+"""The polling loop: claim due feeds, fetch them concurrently, store what is new.
+
+One bad feed never stops the others: every outcome of a poll — success, 304, a categorised
+fetch or parse error, even a bug of ours — ends as one ``polls`` row and the feed's new state.
+A failing feed backs off (doubling, capped at ``max_backoff_hours``, never before Retry-After)
+and is suspended after ``suspend_after_failures`` consecutive failures; 410 retires it, a
+permanent redirect moves it.
+
+Several workers (processes or machines) can run at once against PostgreSQL: each claims due
+feeds with ``SELECT … FOR UPDATE SKIP LOCKED`` and a lease (``store.claim_due_feeds``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine
+from tqdm import tqdm
+
+from ingest import config, store
+from ingest.fetch import FetchResult, fetch_feed
+from ingest.parse import parse_feed
+from ingest.pipeline import new_items, tag_items
+
+log = logging.getLogger(__name__)
+
+# Fetch error categories that say "try again later" rather than "this feed is broken":
+# they back off like any failure but never suspend the feed.
+TEMPORARY = {"rate_limited", "timeout"}
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def next_poll_time(
+    now: datetime,
+    *,
+    failures: int,
+    retry_after: datetime | None = None,
+    interval: timedelta | None = None,
+    cap: timedelta | None = None,
+) -> datetime:
+    """When to poll a feed next, given its consecutive failures (0 after a success).
+
+    Healthy: every ``interval``. Failing: interval × 2^failures, capped; never before the
+    server's Retry-After.
+    """
+    interval = interval or timedelta(minutes=int(config.get("poll_interval_minutes")))
+    cap = cap or timedelta(hours=int(config.get("max_backoff_hours")))
+    delay = interval if failures <= 0 else min(interval * (2 ** min(failures, 30)), cap)
+    moment = now + delay
+    if retry_after is not None and retry_after > moment:
+        moment = retry_after
+    return moment
+
+
+@dataclass
+class PollReport:
+    feed_id: int
+    url: str
+    outcome: str
+    new_articles: int = 0
+    error: str | None = None
+    error_category: str | None = None
+
+
+def poll_feed(engine: Engine, feed: store.FeedRow, *, worker: str | None = None) -> PollReport:
+    """Fetch, parse, tag and store one feed; record the outcome on its row. Never raises."""
+    started = store.now_utc()
+    record = store.PollRecord(started_at=started, outcome="error", worker=worker)
+    items = []
+    try:
+        result: FetchResult = fetch_feed(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        record.http_status = result.status
+        record.duration_ms = result.duration_ms
+        record.permanent_url = result.permanent_url
+        if result.outcome == "ok" and result.body is not None:
+            parsed = parse_feed(
+                result.body,
+                feed_url=result.final_url or feed.url,
+                fetched_at=started,
+                content_type=result.content_type,
+                feed_key=feed.url,
+            )
+            if parsed.error and not parsed.articles:
+                record.error, record.error_category = parsed.error, parsed.error_category
+            else:
+                record.outcome = "ok"
+                record.etag, record.last_modified = result.etag, result.last_modified
+                record.feed_title, record.feed_site_url = parsed.title, parsed.site_url
+                record.feed_language = parsed.language
+                items = tag_items(
+                    new_items(engine, parsed.articles), feed.language or parsed.language
+                )
+        elif result.outcome == "not_modified":
+            record.outcome = "not_modified"
+        elif result.outcome == "gone":
+            record.outcome = "gone"
+            record.error, record.error_category = result.error or "410 Gone", "gone"
+        else:
+            record.error, record.error_category = result.error, result.error_category
+        retry_after = result.retry_after
+    except Exception as exc:  # a bug of ours must not stop the other feeds
+        log.exception("polling %s failed", feed.url)
+        record.error, record.error_category = f"internal error: {exc!r}", "internal"
+        retry_after = None
+    failures = 0 if record.outcome in ("ok", "not_modified") else feed.error_count + 1
+    if record.outcome != "gone":
+        record.next_poll_at = next_poll_time(started, failures=failures, retry_after=retry_after)
+    limit = int(config.get("suspend_after_failures"))
+    if limit and failures >= limit and record.error_category not in TEMPORARY:
+        record.suspend = True
+    if record.duration_ms is None:
+        record.duration_ms = int((store.now_utc() - started).total_seconds() * 1000)
+    try:
+        saved = store.finish_poll(engine, feed.id, record, items)
+    except Exception as exc:  # the store refused: report it, keep the loop alive
+        log.exception("storing the poll of %s failed", feed.url)
+        return PollReport(feed.id, feed.url, "error", 0, f"store error: {exc!r}", "internal")
+    return PollReport(
+        feed.id, feed.url, record.outcome, saved.new_articles, record.error, record.error_category
+    )
+
+
+@dataclass
+class PollSummary:
+    reports: list[PollReport] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> int:
+        return sum(r.outcome in ("ok", "not_modified") for r in self.reports)
+
+    @property
+    def failed(self) -> int:
+        return len(self.reports) - self.ok
+
+    @property
+    def new_articles(self) -> int:
+        return sum(r.new_articles for r in self.reports)
+
+    def line(self) -> str:
+        return (
+            f"{len(self.reports)} feeds polled: {self.ok} ok, {self.failed} failed, "
+            f"{self.new_articles} new articles in {self.seconds:.1f} s"
+        )
+
+
+def poll_due(
+    engine: Engine,
+    *,
+    worker: str | None = None,
+    concurrency: int | None = None,
+    show_bar: bool = False,
+    on_report: Callable[[PollReport], None] | None = None,
+    stop: threading.Event | None = None,
+) -> PollSummary:
+    """Poll every feed that is due now (claimed in batches), then return."""
+    worker = worker or default_worker_id()
+    concurrency = concurrency or int(config.get("fetch_concurrency"))
+    lease = timedelta(seconds=float(config.get("fetch_deadline")) * 3 + 60)
+    summary = PollSummary()
+    began = time.monotonic()
+    bar = tqdm(unit="feed", disable=not show_bar, desc="poll")
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="poll") as pool:
+        while not (stop and stop.is_set()):
+            claimed = store.claim_due_feeds(
+                engine, now=store.now_utc(), limit=concurrency * 2, lease=lease
+            )
+            if not claimed:
+                break
+            for report in pool.map(lambda f: poll_feed(engine, f, worker=worker), claimed):
+                summary.reports.append(report)
+                bar.update(1)
+                bar.set_postfix(new=summary.new_articles, failed=summary.failed)
+                if on_report:
+                    on_report(report)
+    bar.close()
+    store.checkpoint(engine)
+    summary.seconds = time.monotonic() - began
+    return summary
+
+
+def run_forever(
+    engine: Engine,
+    *,
+    worker: str | None = None,
+    stop: threading.Event | None = None,
+    idle_seconds: float = 30.0,
+    show_bar: bool = False,
+    on_summary: Callable[[PollSummary], None] | None = None,
+) -> None:
+    """The service loop: poll what is due, sleep a little, repeat until ``stop`` is set."""
+    stop = stop or threading.Event()
+    while not stop.is_set():
+        summary = poll_due(engine, worker=worker, show_bar=show_bar, stop=stop)
+        if summary.reports and on_summary:
+            on_summary(summary)
+        stop.wait(idle_seconds)
+
+
+_background: threading.Thread | None = None
+_background_lock = threading.Lock()
+
+
+def start_background_poller(engine: Engine) -> bool:
+    """Start the poller in a daemon thread of this process, once; True if it was started now."""
+    global _background
+    with _background_lock:
+        if _background is not None and _background.is_alive():
+            return False
+        _background = threading.Thread(
+            target=run_forever, args=(engine,), name="pantau-poller", daemon=True
+        )
+        _background.start()
+        return True
