@@ -1,0 +1,437 @@
+"""A real HTTP server on 127.0.0.1 for the test suite: real fixture feeds plus scripted faults.
+
+``FeedServer`` runs ``http.server.ThreadingHTTPServer`` in a daemon thread on an ephemeral port.
+Every request is recorded (method, path, headers) and every accepted connection is counted, so a
+test can check what a client sent and that a refused fetch never connected.
+
+Paths (``server.url(path)`` gives the absolute URL):
+
+- ``/feeds/<file>``: a real feed from the fixture folder (``tests/fixtures/feeds/``), 200 with a
+  strong ETag (hash of the bytes) and a fixed Last-Modified; 304 when the request carries the
+  matching If-None-Match, or (without If-None-Match) an If-Modified-Since not older than it.
+  ``?gzip=1`` serves it gzip-encoded when the client accepts gzip. Any query string is allowed,
+  so ``/feeds/x.xml?n=17`` gives distinct URLs for the same file. ``FeedServer.latency`` (a
+  ``(low, high)`` range in seconds) delays every ``/feeds/`` response, for the polling benchmark.
+- ``/status/<code>``: that status with a short text body; ``?retry_after=120`` adds
+  ``Retry-After: 120``, ``?retry_after_date=120`` adds it as an HTTP-date 120 s ahead.
+- ``/redirect/<code>?to=<url or path>``: a redirect (301, 302, 303, 307, 308) to ``to``.
+- ``/chain/<n>``: ``n`` 302 hops before landing on ``/feeds/<default feed>``.
+- ``/loop/a`` and ``/loop/b``: 302 to each other, forever.
+- ``/slow?seconds=S``: sleeps S seconds (at most 30, cut short when the server stops) before
+  answering with the default feed.
+- ``/drip?seconds=S``: sends headers at once, then one byte every 0.2 s for S seconds (at most 30):
+  each read is quick, only an overall deadline stops it.
+- ``/huge?mib=M&length=1``: M MiB (default 20, at most 64) of XML-ish bytes streamed in 1 MiB
+  chunks; ``length=1`` declares Content-Length, otherwise the body is close-delimited.
+- ``/gzip-bomb``: about 200 KiB of gzip that expands to 200 MiB of zeros (``Content-Encoding:
+  gzip``); ``/deflate-bomb`` the same with zlib deflate.
+- ``/html``: an HTML page (text/html). ``/empty``: 200 with an empty body. ``/garbage``: 200 with
+  4 KiB of random bytes. ``/not-http``: random bytes instead of an HTTP response at all.
+- ``/echo``: 200 with the request headers as JSON.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import gzip
+import hashlib
+import json
+import random
+import socket
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+TESTS_DIR = Path(__file__).resolve().parent
+FIXTURE_FEEDS = TESTS_DIR / "fixtures" / "feeds"
+DEFAULT_FEED = "bbc-news/bbc-news_world_20260218T0213Z.rss.xml"
+LAST_MODIFIED = "Wed, 18 Feb 2026 02:13:00 GMT"
+MAX_SLEEP = 30.0
+MAX_HUGE_MIB = 64
+BOMB_MIB = 200
+
+_bomb_cache: dict[str, bytes] = {}
+_bomb_lock = threading.Lock()
+
+
+def bomb_bytes(kind: str = "gzip") -> bytes:
+    """A small compressed body expanding to ``BOMB_MIB`` MiB of zeros (built once, streamed)."""
+    with _bomb_lock:
+        if kind not in _bomb_cache:
+            wbits = 31 if kind == "gzip" else 15
+            compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
+            zeros = bytes(1024 * 1024)
+            parts = [compressor.compress(zeros) for _ in range(BOMB_MIB)]
+            parts.append(compressor.flush())
+            _bomb_cache[kind] = b"".join(parts)
+        return _bomb_cache[kind]
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+@dataclass
+class _State:
+    root: Path
+    latency: tuple[float, float] = (0.0, 0.0)
+    requests: list[RecordedRequest] = field(default_factory=list)
+    connections: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    stopping: threading.Event = field(default_factory=threading.Event)
+    rng: random.Random = field(default_factory=lambda: random.Random(20261126))
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    state: _State
+
+    def process_request(self, request, client_address):  # noqa: ANN001 (stdlib signature)
+        with self.state.lock:
+            self.state.connections += 1
+        super().process_request(request, client_address)
+
+    def handle_error(self, request, client_address):  # noqa: ANN001
+        # Clients hanging up mid-body (the cap, the deadline) are expected here: stay quiet.
+        pass
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "PantauTestServer/1.0"
+    timeout = 15  # idle keep-alive connections end
+
+    server: _Server
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+    # -- helpers ---------------------------------------------------------------------------------
+    @property
+    def state(self) -> _State:
+        return self.server.state
+
+    def _send(
+        self,
+        status: int,
+        body: bytes = b"",
+        content_type: str = "text/plain; charset=utf-8",
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.send_response(status)
+        if status not in (204, 304):
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        if body and self.command != "HEAD" and status not in (204, 304):
+            self.wfile.write(body)
+
+    def _sleep(self, seconds: float) -> bool:
+        """Sleep up to ``seconds`` (bounded); False when the server is stopping."""
+        return not self.state.stopping.wait(min(max(seconds, 0.0), MAX_SLEEP))
+
+    def _close_delimited(self, status: int, content_type: str, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+
+    # -- dispatch --------------------------------------------------------------------------------
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.do_GET()
+
+    def do_GET(self) -> None:  # noqa: N802
+        parts = urlsplit(self.path)
+        path = parts.path
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        with self.state.lock:
+            self.state.requests.append(
+                RecordedRequest(
+                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}
+                )
+            )
+        try:
+            self._route(path, query)
+        except (BrokenPipeError, ConnectionResetError, socket.timeout):
+            self.close_connection = True
+
+    def _route(self, path: str, query: dict[str, str]) -> None:
+        if path.startswith("/feeds/"):
+            low, high = self.state.latency
+            if high > 0:
+                with self.state.lock:
+                    delay = self.state.rng.uniform(low, high)
+                if not self._sleep(delay):
+                    return
+            self._feed(path[len("/feeds/") :], query)
+        elif path.startswith("/status/"):
+            self._status(int(path.rsplit("/", 1)[1]), query)
+        elif path.startswith("/redirect/"):
+            code = int(path.rsplit("/", 1)[1])
+            self._send(code, b"moved\n", headers={"Location": query.get("to", "/")})
+        elif path.startswith("/chain/"):
+            left = int(path.rsplit("/", 1)[1])
+            target = f"/chain/{left - 1}" if left > 1 else f"/feeds/{DEFAULT_FEED}"
+            self._send(302, b"", headers={"Location": target})
+        elif path == "/loop/a":
+            self._send(302, b"", headers={"Location": "/loop/b"})
+        elif path == "/loop/b":
+            self._send(302, b"", headers={"Location": "/loop/a"})
+        elif path == "/slow":
+            if self._sleep(float(query.get("seconds", "5"))):
+                self._feed(DEFAULT_FEED, {})
+        elif path == "/drip":
+            self._drip(float(query.get("seconds", "5")))
+        elif path == "/huge":
+            self._huge(min(int(query.get("mib", "20")), MAX_HUGE_MIB), query.get("length") == "1")
+        elif path in ("/gzip-bomb", "/deflate-bomb"):
+            kind = "gzip" if path == "/gzip-bomb" else "deflate"
+            self._send(
+                200,
+                bomb_bytes(kind),
+                "application/rss+xml",
+                headers={"Content-Encoding": kind},
+            )
+        elif path == "/html":
+            page = (
+                b"<!DOCTYPE html><html><head><title>Not a feed</title></head>"
+                b"<body><h1>Welcome</h1><p>This is a web page, not a feed.</p></body></html>\n"
+            )
+            self._send(200, page, "text/html; charset=utf-8")
+        elif path == "/empty":
+            self._send(200, b"", "application/rss+xml")
+        elif path == "/garbage":
+            with self.state.lock:
+                noise = self.state.rng.randbytes(4096)
+            self._send(200, noise, "application/octet-stream")
+        elif path == "/not-http":
+            with self.state.lock:
+                noise = self.state.rng.randbytes(2048)
+            self.wfile.write(b"\x00\xff" + noise)
+            self.close_connection = True
+        elif path == "/echo":
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            self._send(200, json.dumps(headers).encode(), "application/json")
+        else:
+            self._send(404, b"not found\n")
+
+    # -- scenarios -------------------------------------------------------------------------------
+    def _feed(self, name: str, query: dict[str, str]) -> None:
+        root = self.state.root.resolve()
+        file = (root / name).resolve()
+        if root not in file.parents or not file.is_file():
+            self._send(404, b"no such feed\n")
+            return
+        body = file.read_bytes()
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        validators = {"ETag": etag, "Last-Modified": LAST_MODIFIED}
+        if self._not_modified(etag):
+            self._send(304, headers=validators)
+            return
+        if file.name.endswith(".atom.xml"):
+            content_type = "application/atom+xml"
+        elif file.name.endswith(".rdf.xml"):
+            content_type = "application/rdf+xml"
+        else:
+            content_type = "application/rss+xml"
+        headers = dict(validators)
+        if query.get("gzip") == "1" and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body = gzip.compress(body, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+        self._send(200, body, content_type, headers)
+
+    def _not_modified(self, etag: str) -> bool:
+        if_none_match = self.headers.get("If-None-Match")
+        if if_none_match is not None:
+            tags = [t.strip() for t in if_none_match.split(",")]
+            return etag in tags or "*" in tags
+        since = self.headers.get("If-Modified-Since")
+        if since:
+            try:
+                asked = email.utils.parsedate_to_datetime(since)
+            except (TypeError, ValueError):
+                return False
+            return asked >= email.utils.parsedate_to_datetime(LAST_MODIFIED)
+        return False
+
+    def _status(self, code: int, query: dict[str, str]) -> None:
+        headers: dict[str, str] = {}
+        if "retry_after" in query:
+            headers["Retry-After"] = query["retry_after"]
+        if "retry_after_date" in query:
+            when = time.time() + float(query["retry_after_date"])
+            headers["Retry-After"] = email.utils.formatdate(when, usegmt=True)
+        self._send(code, f"status {code}\n".encode(), headers=headers)
+
+    def _drip(self, seconds: float) -> None:
+        self._close_delimited(200, "application/rss+xml", {})
+        self.wfile.write(b'<?xml version="1.0"?>\n<rss version="2.0"><channel>')
+        self.wfile.flush()
+        end = time.monotonic() + min(seconds, MAX_SLEEP)
+        while time.monotonic() < end:
+            if not self._sleep(0.2):
+                return
+            self.wfile.write(b" ")
+            self.wfile.flush()
+        self.wfile.write(b"</channel></rss>\n")
+
+    def _huge(self, mib: int, declare_length: bool) -> None:
+        chunk = (b"<item><title>filler</title></item>\n" * 30000)[: 1024 * 1024]
+        if declare_length:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(mib * len(chunk)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+        else:
+            self._close_delimited(200, "application/rss+xml", {})
+        for _ in range(mib):
+            if self.state.stopping.is_set():
+                return
+            self.wfile.write(chunk)
+
+
+class FeedServer:
+    """The test HTTP server; use as a context manager or call ``start()``/``stop()``."""
+
+    def __init__(self, root: Path | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._state = _State(root=root or FIXTURE_FEEDS)
+        self._httpd = _Server((host, port), _Handler)
+        self._httpd.state = self._state
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self.host = host
+        self.port: int = self._httpd.server_address[1]
+
+    # lifecycle
+    def start(self) -> FeedServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._state.stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> FeedServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # addresses
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def url(self, path: str) -> str:
+        return self.base_url + (path if path.startswith("/") else "/" + path)
+
+    def feed_url(self, name: str = DEFAULT_FEED) -> str:
+        return self.url("/feeds/" + name)
+
+    # observations
+    @property
+    def root(self) -> Path:
+        return self._state.root
+
+    @property
+    def connections(self) -> int:
+        with self._state.lock:
+            return self._state.connections
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._state.lock:
+            return list(self._state.requests)
+
+    @property
+    def latency(self) -> tuple[float, float]:
+        return self._state.latency
+
+    @latency.setter
+    def latency(self, value: tuple[float, float]) -> None:
+        self._state.latency = (float(value[0]), float(value[1]))
+
+    def feed_files(self) -> list[str]:
+        """Every fixture feed, as the path to put after ``/feeds/``, sorted."""
+        return sorted(
+            p.relative_to(self._state.root).as_posix()
+            for p in self._state.root.rglob("*")
+            if p.is_file() and p.suffix == ".xml"
+        )
+
+
+class CountingListener:
+    """A bare TCP listener that counts accepted connections and closes them at once.
+
+    Used by the SSRF tests: a refused fetch must leave ``accepted`` at 0.
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self._sock = socket.socket(family, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind((host, port))
+        self._sock.listen(64)
+        self._sock.settimeout(0.1)
+        self.host = host
+        self.port: int = self._sock.getsockname()[1]
+        self._accepted = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            with self._lock:
+                self._accepted += 1
+            conn.close()
+
+    @property
+    def accepted(self) -> int:
+        with self._lock:
+            return self._accepted
+
+    def start(self) -> CountingListener:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._sock.close()
+
+    def __enter__(self) -> CountingListener:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def ipv6_loopback_available() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
