@@ -1,0 +1,171 @@
+"""The write path over real feed files: import, dedupe, demo seeding, retag (issues 2 and 3)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from ingest import pipeline, store
+from ingest.tagging import TAGGER_VERSION
+
+FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
+BBC_HOME = sorted((FIXTURES / "bbc-news").glob("bbc-news_home_*.rss.xml"))
+
+
+def _count(engine, table) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def _aggregates(engine) -> dict[str, list[tuple]]:
+    with engine.connect() as conn:
+        return {t.name: sorted(tuple(r) for r in conn.execute(select(t))) for t in store.AGGREGATES}
+
+
+def _distinct_bbc_stories() -> int:
+    """Reference count, independent of our parser: distinct GUIDs over the six snapshots."""
+    guids: set[str] = set()
+    for path in BBC_HOME:
+        guids.update(re.findall(r"<guid[^>]*>([^<]+)</guid>", path.read_text("utf-8")))
+    return len(guids)
+
+
+def test_bbc_snapshots_replayed_in_any_order_twice_store_each_story_once(engine) -> None:
+    assert len(BBC_HOME) == 6
+    expected = _distinct_bbc_stories()
+    assert expected > 100  # the snapshots overlap but are not identical
+    order = BBC_HOME[:]
+    random.Random(7).shuffle(order)
+    first = pipeline.import_paths(engine, order)
+    assert first.failed == []
+    assert first.new_articles == expected
+    assert _count(engine, store.articles) == expected
+    before = _aggregates(engine)
+    for path in reversed(order):  # again, another order: nothing changes
+        again = pipeline.import_paths(engine, [path])
+        assert again.new_articles == 0
+    assert _count(engine, store.articles) == expected
+    assert _aggregates(engine) == before
+
+
+def test_every_fixture_feed_imports_without_an_uncaught_exception(tmp_path) -> None:
+    engine = store.make_engine(f"sqlite:///{tmp_path / 'all.db'}")
+    summary = pipeline.import_paths(engine, [FIXTURES])
+    files = pipeline.feed_files([FIXTURES])
+    assert summary.files == len(files) >= 60
+    assert summary.failed == [], summary.failed
+    assert summary.new_articles == _count(engine, store.articles) > 2000
+    # Every stored article is tagged with the current tagger and has a language.
+    with engine.connect() as conn:
+        untagged = conn.execute(
+            select(func.count())
+            .select_from(store.articles)
+            .where(store.articles.c.tagger_version != TAGGER_VERSION)
+        ).scalar_one()
+        languages = set(conn.execute(select(store.articles.c.language).distinct()).scalars())
+    assert untagged == 0
+    assert {
+        "en",
+        "id",
+        "ru",
+        "uk",
+        "ko",
+        "zh",
+        "ja",
+        "ur",
+        "hi",
+        "el",
+        "fr",
+        "de",
+        "it",
+        "pt",
+    } <= languages
+    # The aggregates maintained on every write equal a full recomputation.
+    maintained = _aggregates(engine)
+    store.rebuild_aggregates(engine)
+    assert _aggregates(engine) == maintained
+
+
+def test_snapshots_of_one_feed_share_one_feed_row(tmp_path) -> None:
+    engine = store.make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    pipeline.import_paths(engine, BBC_HOME[:3])
+    with engine.connect() as conn:
+        rows = conn.execute(select(store.feeds.c.url, store.feeds.c.status)).all()
+    assert len(rows) == 1
+    assert rows[0].status == "archive"
+
+
+def test_a_broken_file_is_reported_and_the_rest_imported(tmp_path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(BBC_HOME[0], folder / "good.rss.xml")
+    (folder / "broken.xml").write_bytes(b"<html><body>Not a feed</body></html>")
+    engine = store.make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    summary = pipeline.import_paths(engine, [folder])
+    assert summary.files == 2
+    assert [Path(p).name for p, _ in summary.failed] == ["broken.xml"]
+    assert summary.new_articles > 0
+
+
+def test_missing_path_is_a_clear_error(tmp_path) -> None:
+    engine = store.make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        pipeline.import_paths(engine, [tmp_path / "nope"])
+
+
+def test_demo_seed_is_multilingual_and_marks_its_feeds(tmp_path) -> None:
+    engine = store.make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    seen: list[tuple[int, int]] = []
+    stored = pipeline.seed_demo(engine, progress=lambda i, n, _name: seen.append((i, n)))
+    assert stored == _count(engine, store.articles) > 500
+    assert seen[-1][0] == seen[-1][1]  # the progress callback reached the end
+    with engine.connect() as conn:
+        sources = set(conn.execute(select(store.feeds.c.source).distinct()).scalars())
+        languages = set(conn.execute(select(store.articles.c.language).distinct()).scalars())
+        countries = conn.execute(
+            select(func.count()).select_from(store.article_countries)
+        ).scalar_one()
+    assert sources == {"demo"}
+    assert len(languages) >= 10
+    assert countries > stored / 2
+
+
+def test_retag_rewrites_stale_tags_in_resumable_batches(engine) -> None:
+    pipeline.import_paths(engine, BBC_HOME[:2])
+    total = _count(engine, store.articles)
+    tagged = _aggregates(engine)
+    # Pretend the tags came from an older tagger, and were wrong: drop every tag.
+    with engine.connect() as conn:
+        ids = list(
+            conn.execute(select(store.articles.c.id).order_by(store.articles.c.id)).scalars()
+        )
+    from ingest.records import Tags
+
+    store.replace_tags(engine, [(i, Tags("en", "feed", [], [], "old")) for i in ids])
+    assert store.count_to_retag(engine, TAGGER_VERSION) == total
+    assert _count(engine, store.article_countries) == 0
+    # A first retag run stops part way (one batch), a second finishes the rest.
+    rows = store.articles_to_retag(engine, TAGGER_VERSION, limit=10)
+    assert len(rows) == 10
+    done = pipeline.retag(engine, batch_size=25, show_bar=False)
+    assert done == total
+    assert store.count_to_retag(engine, TAGGER_VERSION) == 0
+    assert _aggregates(engine) == tagged
+    assert pipeline.retag(engine, show_bar=False) == 0
+
+
+def test_import_order_does_not_change_what_is_stored(tmp_path) -> None:
+    files = BBC_HOME[:3]
+    snapshots = []
+    for n, order in enumerate(itertools.islice(itertools.permutations(files), 2)):
+        engine = store.make_engine(f"sqlite:///{tmp_path / f'o{n}.db'}")
+        pipeline.import_paths(engine, list(order))
+        with engine.connect() as conn:
+            snapshots.append(sorted(conn.execute(select(store.articles.c.url_key)).scalars()))
+    assert snapshots[0] == snapshots[1]
