@@ -656,7 +656,9 @@ def _save_articles(
             "language_source": t.language_source,
             "tagger_version": t.tagger_version,
         }
-        for a, t in unique.values()
+        # Sorted by key: concurrent writers on PostgreSQL then take the unique-index locks in
+        # the same order and cannot deadlock on overlapping batches.
+        for a, t in sorted(unique.values(), key=lambda pair: pair[0].url_key)
     ]
     inserted: dict[str, int] = {}
     for start in range(0, len(rows), 200):
@@ -726,7 +728,7 @@ def _write_tags(
 
 def _bump(conn: Connection, table: Table, keys: tuple[str, ...], counts: Counter[tuple]) -> None:
     """Add ``counts`` to an aggregate table (upsert: insert or increment)."""
-    rows = [dict(zip(keys, key, strict=True), articles=n) for key, n in counts.items() if n]
+    rows = [dict(zip(keys, key, strict=True), articles=n) for key, n in sorted(counts.items()) if n]
     if not rows:
         return
     statement = _insert(conn, table)
