@@ -1,0 +1,289 @@
+"""Feed bytes → clean ``Article`` records (feedparser on bytes, never on a URL or a path).
+
+``parse_feed`` never raises on bad input: what cannot be used comes back as a ``ParsedFeed``
+with no articles and one ``error_category``:
+
+- ``too_large``: the body is over ``max_body_bytes``;
+- ``empty``: no bytes, or only whitespace;
+- ``xml_attack``: entity declarations or an external DTD (see ``ingest.xml_safety``);
+- ``not_a_feed``: an HTML page, or XML that is neither RSS, RDF nor Atom;
+- ``encoding``: no entries, and the bytes could only be read by guessing their encoding;
+- ``malformed``: no entries, and the parser reported the document broken (``bozo``).
+
+A well-formed feed with no items is not an error (``articles == []``, ``error is None``).
+
+Every string in the result is free of HTML, C0/C1 controls and surrounding whitespace; dates are
+aware UTC; links are canonical http(s) URLs or ``None``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from urllib.parse import urljoin
+
+import feedparser
+
+from ingest import config
+from ingest.canonical import canonical_url, normalise_title, url_key
+from ingest.feed_dates import from_struct_time, parse_date
+from ingest.records import Article
+from ingest.text_clean import clean_line, clean_text
+from ingest.xml_safety import prepare
+
+ERROR_CATEGORIES = ("not_a_feed", "empty", "malformed", "encoding", "xml_attack", "too_large")
+
+MAX_TITLE_CHARS = 500
+MAX_SUMMARY_CHARS = 4000
+MAX_GUID_CHARS = 1000
+MAX_FEED_TITLE_CHARS = 300
+FUTURE_TOLERANCE = timedelta(minutes=10)
+_TITLE_FROM_SUMMARY_CHARS = 140
+
+# ISO 639-1 codes that were withdrawn but still appear in feeds.
+_RENAMED_LANGUAGES = {"in": "id", "iw": "he", "ji": "yi", "jw": "jv", "mo": "ro", "sh": "sr"}
+_HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
+
+
+@dataclass
+class ParsedFeed:
+    title: str | None
+    site_url: str | None
+    language: str | None  # the feed's declared language, ISO 639-1
+    articles: list[Article] = field(default_factory=list)
+    error: str | None = None  # a human message when the feed is unusable
+    error_category: str | None = None  # one of ERROR_CATEGORIES
+    warnings: list[str] = field(default_factory=list)
+
+
+def _failure(category: str, message: str, warnings: list[str] | None = None) -> ParsedFeed:
+    return ParsedFeed(None, None, None, [], message, category, list(warnings or []))
+
+
+@lru_cache(maxsize=1)
+def _language_names() -> dict[str, str]:
+    """ISO 639-1 codes, English language names and ISO 639-2/3 codes → ISO 639-1 (CLDR)."""
+    from babel import Locale
+
+    names: dict[str, str] = {}
+    for code, name in Locale("en").languages.items():
+        if len(code) == 2 and code.isalpha():
+            names[name.casefold()] = code
+            names[code] = code
+    try:
+        from babel.core import get_global
+
+        for alias, target in get_global("language_aliases").items():
+            if len(alias) == 3 and len(target) == 2:
+                names.setdefault(alias, target)
+    except Exception:  # noqa: BLE001 - aliases are a nicety
+        pass
+    return names
+
+
+def normalise_language(value: object) -> str | None:
+    """A feed's language declaration → ISO 639-1 ("en-us" → "en", "in" → "id"), else None."""
+    text = clean_line(value, max_chars=64).casefold().replace("_", "-")
+    if not text:
+        return None
+    primary = text.split("-")[0].strip()
+    primary = _RENAMED_LANGUAGES.get(primary, primary)
+    known = _language_names()
+    return known.get(primary) or known.get(text)
+
+
+def _http_url(value: object, base: str | None) -> str | None:
+    """A canonical absolute http(s) URL from a feed link (relative links resolved on ``base``)."""
+    if not isinstance(value, str):
+        return None
+    link = value.strip()
+    if not link:
+        return None
+    if base and "://" not in link[:12]:
+        try:
+            link = urljoin(base, link)
+        except ValueError:
+            return None
+    return canonical_url(link)
+
+
+def _entry_link(entry: dict, base: str | None) -> str | None:
+    candidates = [entry.get("link")]
+    for link in entry.get("links") or []:
+        if isinstance(link, dict) and link.get("rel", "alternate") == "alternate":
+            candidates.append(link.get("href"))
+    if entry.get("guidislink"):
+        candidates.append(entry.get("id"))
+    for candidate in candidates:
+        url = _http_url(candidate, base)
+        if url:
+            return url
+    return None
+
+
+def _entry_summary(entry: dict) -> str:
+    summary = clean_text(entry.get("summary"), max_chars=MAX_SUMMARY_CHARS)
+    if summary:
+        return summary
+    for content in entry.get("content") or []:
+        if isinstance(content, dict):
+            summary = clean_text(content.get("value"), max_chars=MAX_SUMMARY_CHARS)
+            if summary:
+                return summary
+    return ""
+
+
+def _entry_date(entry: dict) -> datetime | None:
+    for name in ("published", "updated", "created"):
+        parsed = from_struct_time(entry.get(f"{name}_parsed"))
+        if parsed is None:
+            parsed = parse_date(entry.get(name))
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def _as_utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _title_from_summary(summary: str) -> str:
+    if len(summary) <= _TITLE_FROM_SUMMARY_CHARS:
+        return summary
+    cut = summary[: _TITLE_FROM_SUMMARY_CHARS - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > 60 else cut).rstrip() + "…"
+
+
+def _looks_like_html(text: str) -> bool:
+    return bool(_HTML_START.match(text[:4096]))
+
+
+def parse_feed(
+    body: bytes,
+    *,
+    feed_url: str,
+    fetched_at: datetime,
+    content_type: str | None = None,
+    feed_key: str | None = None,
+) -> ParsedFeed:
+    """Parse a feed body into cleaned, keyed ``Article`` records (never raises on bad input)."""
+    if not isinstance(body, bytes | bytearray | memoryview):
+        return _failure("empty", "no body")
+    body = bytes(body)
+    limit = config.get("max_body_bytes")
+    if len(body) > limit:
+        return _failure("too_large", f"body of {len(body):,} bytes is over the {limit:,} limit")
+    if not body.strip(b" \t\r\n\x00\xef\xbb\xbf\xfe\xff"):
+        return _failure("empty", "the body is empty")
+
+    fetched_at = _as_utc(fetched_at)
+    feed_key = feed_key if feed_key is not None else feed_url
+    base = canonical_url(feed_url) if isinstance(feed_url, str) else None
+
+    prepared = prepare(body, content_type)
+    warnings = list(prepared.warnings)
+    if prepared.attack:
+        return _failure("xml_attack", prepared.attack, warnings)
+    if not prepared.text.strip():
+        return _failure("empty", "the body holds no text", warnings)
+
+    # Bytes wrapped in a stream: feedparser treats a bare bytes/str argument as a possible URL or
+    # file path and would open it. It never fetches anything here.
+    result = feedparser.parse(
+        io.BytesIO(prepared.data),
+        response_headers={
+            "content-type": "application/xml; charset=utf-8",
+            **({"content-location": base} if base else {}),
+        },
+        resolve_relative_uris=False,  # the HTML is reduced to text; links are resolved below
+        sanitize_html=True,  # drops <script>/<style> content before we strip the tags
+    )
+    bozo_message = None
+    if result.get("bozo"):
+        exception = result.get("bozo_exception")
+        bozo_message = clean_line(f"{type(exception).__name__}: {exception}", max_chars=300)
+
+    entries = result.get("entries") or []
+    feed_info = result.get("feed") or {}
+    version = result.get("version") or ""
+    if not entries:
+        if _looks_like_html(prepared.text):
+            return _failure("not_a_feed", "an HTML page, not a feed", warnings)
+        if prepared.guessed:
+            return _failure(
+                "encoding",
+                f"no entries; the body's encoding could only be guessed ({prepared.encoding})",
+                warnings,
+            )
+        if bozo_message:
+            return _failure(
+                "malformed", f"no entries and not well-formed: {bozo_message}", warnings
+            )
+        if not version:
+            return _failure("not_a_feed", "XML, but not RSS, RDF or Atom", warnings)
+    elif bozo_message:
+        warnings.append(f"not well-formed, read leniently: {bozo_message}")
+
+    feed_title = clean_text(feed_info.get("title"), max_chars=MAX_FEED_TITLE_CHARS) or None
+    site_url = _http_url(feed_info.get("link"), base)
+    language = normalise_language(feed_info.get("language"))
+
+    articles: list[Article] = []
+    seen: dict[str, tuple[str | None, str]] = {}
+    dropped = clamped_future = 0
+    for entry in entries:
+        title = clean_text(entry.get("title"), max_chars=MAX_TITLE_CHARS)
+        summary = _entry_summary(entry)
+        url = _entry_link(entry, base)
+        guid = clean_line(entry.get("id"), max_chars=MAX_GUID_CHARS) or None
+        if not title:
+            title = _title_from_summary(summary)
+        if not title and not url:
+            dropped += 1
+            continue
+        published = _entry_date(entry)
+        clamped = False
+        if published is None:
+            published, clamped = fetched_at, True
+        elif published > fetched_at + FUTURE_TOLERANCE:
+            published, clamped = fetched_at, True
+            clamped_future += 1
+        key = url_key(url, guid, feed_key, title)
+        identity = (url, normalise_title(title))
+        if key in seen:
+            if seen[key] == identity:
+                dropped += 1  # the same item twice in one document
+                continue
+            # Same URL or GUID, different item (e.g. a GUID reused for another story): keep
+            # both, the second keyed on its title too so the key stays stable across polls.
+            key = url_key(None, f"{guid or url or ''}\n{identity[1]}", feed_key, title)
+            if key in seen:
+                dropped += 1
+                continue
+        seen[key] = identity
+        articles.append(
+            Article(
+                url_key=key,
+                url=url,
+                guid=guid,
+                title=title,
+                summary=summary,
+                published_at=published,
+                fetched_at=fetched_at,
+                published_clamped=clamped,
+                feed_language=language,
+            )
+        )
+    if dropped:
+        warnings.append(f"{dropped} item(s) without a title or link, or repeated, were skipped")
+    if clamped_future:
+        warnings.append(f"{clamped_future} item date(s) in the future were clamped to fetch time")
+    if entries and not articles:
+        return _failure("malformed", "entries were found but none has a title or a link", warnings)
+    return ParsedFeed(feed_title, site_url, language, articles, None, None, warnings)
