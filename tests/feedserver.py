@@ -25,6 +25,7 @@ Paths (``server.url(path)`` gives the absolute URL):
   chunks; ``length=1`` declares Content-Length, otherwise the body is close-delimited.
 - ``/gzip-bomb``: about 200 KiB of gzip that expands to 200 MiB of zeros (``Content-Encoding:
   gzip``); ``/deflate-bomb`` the same with zlib deflate.
+- ``/encoding/<name>``: a short body labelled ``Content-Encoding: <name>``.
 - ``/html``: an HTML page (text/html). ``/empty``: 200 with an empty body. ``/garbage``: 200 with
   4 KiB of random bytes. ``/not-http``: random bytes instead of an HTTP response at all.
 - ``/echo``: 200 with the request headers as JSON.
@@ -164,7 +165,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
         try:
             self._route(path, query)
-        except (BrokenPipeError, ConnectionResetError, socket.timeout):
+        except (TimeoutError, BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
     def _route(self, path: str, query: dict[str, str]) -> None:
@@ -203,6 +204,14 @@ class _Handler(BaseHTTPRequestHandler):
                 bomb_bytes(kind),
                 "application/rss+xml",
                 headers={"Content-Encoding": kind},
+            )
+        elif path.startswith("/encoding/"):
+            # A body labelled with any Content-Encoding (e.g. br, which the client never offered).
+            self._send(
+                200,
+                b"\x8b\x05\x80<rss/>\x03",
+                "application/rss+xml",
+                headers={"Content-Encoding": path.rsplit("/", 1)[1]},
             )
         elif path == "/html":
             page = (
