@@ -13,9 +13,11 @@ look-alike folding but no lower-casing ("US" and "AS" never match "us" and "as")
 Word boundaries depend on the script:
 - Scripts written with spaces (Latin, Cyrillic, Greek, Arabic, Hebrew, Devanagari, Hangul, …):
   a match may not start or end inside a word of letters/digits/combining marks.
-- Han, kana, Thai, Lao, Khmer, Myanmar: no boundaries (no spaces between words).
+- Han, hiragana, Thai, Lao, Khmer, Myanmar: no boundaries (no spaces between words).
+- Katakana: a katakana pattern may not start or end inside a run of katakana (マリ ≠ マリオ).
 - Hangul: particles attach to nouns (러시아의, 북한과), so a Hangul pattern may be followed by more
   Hangul; it must still start a word (so the ending "…이란" after a noun is not 이란).
+  ``whole_word=True`` turns the particle tolerance off (one-syllable abbreviations: 미, 북).
 - Arabic script / Hebrew: a pattern may follow a one-letter proclitic (و ب ل ف ك, ال…; ו ב ל מ ש ה כ).
 - ``prefix=True``: the pattern is a stem and may be followed by up to ``max_suffix`` more word
   letters (inflected forms: России, Украине, Путина, russischen). The match then covers the whole
@@ -43,6 +45,7 @@ class Pattern:
     case_sensitive: bool = False
     prefix: bool = False  # a stem: may be followed by up to max_suffix more letters of the word
     max_suffix: int = 3
+    whole_word: bool = False  # a Hangul pattern that takes no particles (미, 북 as whole words)
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,16 @@ def _no_space_script(c: str) -> bool:
     )
 
 
+def _katakana(c: str) -> bool:
+    o = ord(c)
+    return (
+        0x30A1 <= o <= 0x30FA
+        or 0x30FC <= o <= 0x30FF
+        or 0x31F0 <= o <= 0x31FF
+        or 0xFF66 <= o <= 0xFF9F
+    )
+
+
 def _hangul(c: str) -> bool:
     o = ord(c)
     return 0xAC00 <= o <= 0xD7A3 or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F
@@ -176,10 +189,12 @@ _LEFT_FREE = 0  # no left boundary (no-space script or non-word first char)
 _LEFT_WORD = 1  # must start a word
 _LEFT_ARABIC = 2  # must start a word, or follow an Arabic proclitic
 _LEFT_HEBREW = 3  # must start a word, or follow Hebrew proclitic letters
+_LEFT_KATAKANA = 4  # must not continue a run of katakana (マリ is not inside マリオ)
 _RIGHT_FREE = 0
 _RIGHT_WORD = 1
 _RIGHT_PREFIX = 2  # up to max_suffix more word letters, match extended to the word end
 _RIGHT_HANGUL = 3  # any Hangul may follow (particles); the match is not extended
+_RIGHT_KATAKANA = 4  # must not be followed by more katakana
 
 
 @dataclass(frozen=True)
@@ -202,12 +217,12 @@ def _left_rule(first: str) -> int:
     return _LEFT_WORD
 
 
-def _right_rule(last: str, prefix: bool) -> int:
+def _right_rule(last: str, prefix: bool, whole_word: bool) -> int:
     if not _word_char(last):
         return _RIGHT_FREE
     if prefix:
         return _RIGHT_PREFIX
-    if _hangul(last):
+    if _hangul(last) and not whole_word:
         return _RIGHT_HANGUL
     return _RIGHT_WORD
 
@@ -236,7 +251,9 @@ class Matcher:
             key = normalize(text, case_sensitive=pattern.case_sensitive)
             left = _LEFT_FREE if _no_space_script(text[0]) else _left_rule(text[0])
             right = (
-                _RIGHT_FREE if _no_space_script(text[-1]) else _right_rule(text[-1], pattern.prefix)
+                _RIGHT_FREE
+                if _no_space_script(text[-1])
+                else _right_rule(text[-1], pattern.prefix, pattern.whole_word)
             )
             entry = _Entry(len(key), pattern.payload, left, right, pattern.max_suffix, order)
             target = exact if pattern.case_sensitive else folded
@@ -279,7 +296,10 @@ class Matcher:
     def _accept(text: str, start: int, end: int, entry: _Entry) -> int:
         """The end of an acceptable match at [start, end), or -1 when boundaries forbid it."""
         left = entry.left
-        if left != _LEFT_FREE and start > 0 and _word_char(text[start - 1]):
+        if left == _LEFT_KATAKANA:
+            if start > 0 and _katakana(text[start - 1]):
+                return -1
+        elif left != _LEFT_FREE and start > 0 and _word_char(text[start - 1]):
             if left == _LEFT_WORD:
                 return -1
             begin = start - 1
@@ -295,6 +315,8 @@ class Matcher:
         if right in (_RIGHT_FREE, _RIGHT_HANGUL):
             return end
         size = len(text)
+        if right == _RIGHT_KATAKANA:
+            return -1 if end < size and _katakana(text[end]) else end
         if end >= size or not _word_char(text[end]):
             return end
         if right == _RIGHT_WORD:
