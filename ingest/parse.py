@@ -221,6 +221,8 @@ def parse_feed(
                 f"no entries; the body's encoding could only be guessed ({prepared.encoding})",
                 warnings,
             )
+        if not prepared.text.lstrip().startswith("<"):
+            return _failure("not_a_feed", "not XML (no markup at the start)", warnings)
         if bozo_message:
             return _failure(
                 "malformed", f"no entries and not well-formed: {bozo_message}", warnings
