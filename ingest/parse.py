@@ -138,9 +138,10 @@ def _entry_summary(entry: dict) -> str:
 
 def _entry_date(entry: dict) -> datetime | None:
     for name in ("published", "updated", "created"):
-        parsed = from_struct_time(entry.get(f"{name}_parsed"))
+        # dict.get: FeedParserDict.get maps "updated" to "published" with a warning.
+        parsed = from_struct_time(dict.get(entry, f"{name}_parsed"))
         if parsed is None:
-            parsed = parse_date(entry.get(name))
+            parsed = parse_date(dict.get(entry, name))
         if parsed is not None:
             return parsed
     return None
@@ -197,11 +198,10 @@ def parse_feed(
     # file path and would open it. It never fetches anything here.
     result = feedparser.parse(
         io.BytesIO(prepared.data),
-        response_headers={
-            "content-type": "application/xml; charset=utf-8",
-            **({"content-location": base} if base else {}),
-        },
-        resolve_relative_uris=False,  # the HTML is reduced to text; links are resolved below
+        # No content-location: feedparser would resolve GUIDs as if they were URLs. Links are
+        # resolved against the feed URL below.
+        response_headers={"content-type": "application/xml; charset=utf-8"},
+        resolve_relative_uris=False,  # the HTML is reduced to text
         sanitize_html=True,  # drops <script>/<style> content before we strip the tags
     )
     bozo_message = None
