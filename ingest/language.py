@@ -1,0 +1,239 @@
+"""Language of an article: script shortcuts, langdetect (seeded), the feed's declared language as prior.
+
+``detect_language(title, summary, declared) -> (code, source)``: ``code`` is an ISO 639-1 code
+(or None when nothing can be said), ``source`` is ``"detected"`` when the text decided it and
+``"feed"`` when the feed's declared language did.
+
+The order of decisions:
+
+1. The declared language is normalised (``en-US`` → ``en``, ``zh-TW`` → ``zh``, ``in`` → ``id``,
+   ``IT-it`` → ``it``, ``Hindi`` → ``hi``); something that is not a language (``US``) is dropped.
+2. Scripts that belong to one language decide alone: Hangul → ko, kana → ja, Thai, Greek,
+   Hebrew, Georgian, Armenian...; Devanagari → hi unless the feed declares mr/ne; Arabic script →
+   the declared language when it is one written in it (ar, fa, ur...), else langdetect among them;
+   Han without kana → zh.
+3. Text with fewer than ``MIN_LETTERS`` letters is too short to judge: the declared language is
+   used alone (if there is none, langdetect still gets a try).
+4. langdetect (profiles loaded in sorted order, seed 0: the same answer in every process) on
+   title + summary. Its answer stands unless the feed declared a language it cannot tell apart
+   from the detected one (Malay, which langdetect lacks, reads as Indonesian; Belarusian as
+   Russian/Ukrainian; Bosnian/Serbian/Croatian...) or the detection is unsure and still gives
+   the declared language a fair chance; then the declared language is kept (source ``feed``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+from langdetect.lang_detect_exception import LangDetectException
+
+MIN_LETTERS = 20
+# Detection below this probability is "unsure": a declared language with at least
+# DECLARED_FLOOR probability in the same detection wins.
+SURE = 0.90
+DECLARED_FLOOR = 0.10
+
+# Deprecated or non-standard tags seen in real feeds → ISO 639-1.
+_ALIASES = {
+    "in": "id",  # old ISO code for Indonesian (Java locales still emit it)
+    "iw": "he",
+    "ji": "yi",
+    "jw": "jv",
+    "mo": "ro",
+    "sh": "sr",
+    "tl": "tl",
+    "fil": "tl",
+    "zh-hans": "zh",
+    "zh-hant": "zh",
+}
+# Languages langdetect has no profile for, and what it answers for them instead: when the feed
+# declares the key and langdetect answers one of the values, the feed is believed.
+_CONFUSABLE = {
+    "ms": {"id", "tl"},  # Malay reads as Indonesian
+    "be": {"ru", "uk", "bg", "mk"},
+    "bs": {"hr", "sr", "sl"},
+    "sr": {"hr", "mk", "bg", "ru", "sl"},
+    "nb": {"no", "da", "sv"},
+    "nn": {"no", "da", "sv"},
+    "gl": {"pt", "es"},
+    "ps": {"fa", "ur", "ar"},
+    "ku": {"ar", "fa", "tr"},
+    "kk": {"ru", "uk", "bg", "mk"},
+    "ky": {"ru", "uk", "bg", "mk"},
+    "jv": {"id"},
+    "su": {"id"},
+}
+_ARABIC_SCRIPT_LANGUAGES = {"ar", "fa", "ur", "ps", "ku", "sd", "ug", "ckb"}
+_DEVANAGARI_LANGUAGES = {"hi", "mr", "ne", "sa", "mai", "bh", "kok"}
+# Unicode script (first word of the character name) → the one language it stands for.
+_SINGLE_LANGUAGE_SCRIPTS = {
+    "HANGUL": "ko",
+    "THAI": "th",
+    "GREEK": "el",
+    "HEBREW": "he",
+    "GEORGIAN": "ka",
+    "ARMENIAN": "hy",
+    "KHMER": "km",
+    "LAO": "lo",
+    "MYANMAR": "my",
+    "SINHALA": "si",
+    "TAMIL": "ta",
+    "TELUGU": "te",
+    "KANNADA": "kn",
+    "MALAYALAM": "ml",
+    "GUJARATI": "gu",
+    "GURMUKHI": "pa",
+    "ETHIOPIC": "am",
+    "TIBETAN": "bo",
+}
+
+
+@lru_cache(maxsize=4096)
+def normalise_language(tag: str | None) -> str | None:
+    """An ISO 639-1 code for a declared language tag, or None if it names no language."""
+    if not tag:
+        return None
+    tag = tag.strip().lower().replace("_", "-")
+    if not tag:
+        return None
+    if tag in _ALIASES:
+        return _ALIASES[tag]
+    primary = tag.split("-", 1)[0]
+    if primary in _ALIASES:
+        return _ALIASES[primary]
+    if primary.isalpha() and 2 <= len(primary) <= 3:
+        try:
+            locale = Locale.parse(primary)
+        except (UnknownLocaleError, ValueError):
+            return None
+        return locale.language if len(locale.language) == 2 else None
+    # A language's English name, as some feeds write it ("Hindi", "English").
+    return _language_by_english_name().get(tag)
+
+
+@lru_cache(maxsize=1)
+def _language_by_english_name() -> dict[str, str]:
+    names = Locale("en").languages
+    return {name.lower(): code for code, name in names.items() if len(code) == 2}
+
+
+@lru_cache(maxsize=1)
+def _factory() -> DetectorFactory:
+    """langdetect's profiles, loaded in a fixed (sorted) order, with a fixed seed."""
+    DetectorFactory.seed = 0
+    factory = DetectorFactory()
+    directory = Path(PROFILES_DIRECTORY)
+    profiles = [
+        path.read_text(encoding="utf-8")
+        for path in sorted(directory.iterdir())
+        if path.is_file() and not path.name.startswith(".")
+    ]
+    factory.load_json_profile(profiles)
+    factory.set_seed(0)
+    return factory
+
+
+def supported_by_langdetect() -> frozenset[str]:
+    """ISO 639-1 codes langdetect can answer (zh-cn/zh-tw count as zh)."""
+    return frozenset(_code(lang) for lang in _factory().get_lang_list())
+
+
+def _code(langdetect_code: str) -> str:
+    return "zh" if langdetect_code.startswith("zh") else langdetect_code
+
+
+def _script_counts(text: str) -> tuple[int, dict[str, int]]:
+    """Number of letters and letters per script (first word of the Unicode name)."""
+    letters = 0
+    scripts: dict[str, int] = {}
+    for char in text:
+        if not char.isalpha():
+            continue
+        letters += 1
+        if char < "\u0250":  # Basic Latin .. Latin Extended-B
+            script = "LATIN"
+        else:
+            name = unicodedata.name(char, "")
+            script = name.split(" ", 1)[0] if name else "UNKNOWN"
+            if script == "CJK":
+                script = "HAN"
+            elif script in ("HIRAGANA", "KATAKANA"):
+                script = "KANA"
+        scripts[script] = scripts.get(script, 0) + 1
+    return letters, scripts
+
+
+def _by_script(
+    letters: int, scripts: dict[str, int], declared: str | None
+) -> tuple[str, str] | None:
+    """A language decided by the script alone, or None to leave it to langdetect."""
+    if not letters:
+        return None
+    if scripts.get("KANA", 0) >= 2 or (
+        scripts.get("KANA", 0) and scripts.get("KANA", 0) * 10 >= letters
+    ):
+        return "ja", "detected"
+    script, count = max(scripts.items(), key=lambda item: (item[1], item[0]))
+    if count * 2 < letters:
+        return None  # no script dominates: mixed text, langdetect decides
+    if script in _SINGLE_LANGUAGE_SCRIPTS:
+        return _SINGLE_LANGUAGE_SCRIPTS[script], "detected"
+    if script == "HAN":
+        return ("ja", "feed") if declared == "ja" else ("zh", "detected")
+    if script == "DEVANAGARI":
+        if declared in _DEVANAGARI_LANGUAGES and declared != "hi":
+            return declared, "feed"
+        return "hi", "detected"
+    if script == "ARABIC" and declared in _ARABIC_SCRIPT_LANGUAGES:
+        return declared, "feed"
+    return None
+
+
+def _langdetect(text: str) -> list[tuple[str, float]]:
+    """langdetect's candidates, best first, zh-cn/zh-tw folded into zh."""
+    detector = _factory().create()
+    detector.append(text)
+    try:
+        ranked = detector.get_probabilities()
+    except LangDetectException:
+        return []
+    merged: dict[str, float] = {}
+    for candidate in ranked:
+        code = _code(candidate.lang)
+        merged[code] = merged.get(code, 0.0) + candidate.prob
+    return sorted(merged.items(), key=lambda item: (-item[1], item[0]))
+
+
+def detect_language(
+    title: str, summary: str, declared: str | None = None
+) -> tuple[str | None, str]:
+    """(ISO 639-1 code or None, "detected" | "feed") for an article's title and summary."""
+    declared = normalise_language(declared)
+    text = f"{title or ''}\n{summary or ''}"
+    letters, scripts = _script_counts(text)
+    by_script = _by_script(letters, scripts, declared)
+    if by_script is not None:
+        return by_script
+    if letters < MIN_LETTERS and declared:
+        return declared, "feed"
+    if not letters:
+        return (declared, "feed") if declared else (None, "detected")
+    ranked = _langdetect(text)
+    if not ranked:
+        return (declared, "feed") if declared else (None, "detected")
+    if scripts.get("ARABIC", 0) * 2 >= letters:
+        # langdetect strays outside the Arabic-script languages on short Urdu/Persian text.
+        arabic = [item for item in ranked if item[0] in _ARABIC_SCRIPT_LANGUAGES]
+        ranked = arabic or ranked
+    best, probability = ranked[0]
+    if declared is None or best == declared:
+        return best, "detected"
+    if best in _CONFUSABLE.get(declared, ()):
+        return declared, "feed"
+    if probability < SURE and dict(ranked).get(declared, 0.0) >= DECLARED_FLOOR:
+        return declared, "feed"
+    return best, "detected"
