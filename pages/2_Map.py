@@ -1,0 +1,86 @@
+"""Map: the filtered coverage by country (count or share); a focus country's co-mentions as
+lines; "who covers whom": outlet home country × countries mentioned. Draws with no network."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ingest.geo import country_name
+from ui import charts, data, export
+from ui.layout import empty_state, start_page
+
+f = start_page("Map", ":material/public:")
+
+counts = data.query("country_counts", f)
+if counts.empty:
+    empty_state("No country is mentioned in the articles matching these filters.")
+    st.stop()
+
+c1, c2 = st.columns([1, 2])
+measure = c1.radio(
+    "Shade by", ["articles", "share"], horizontal=True, key="map_measure",
+    format_func={"articles": "Articles", "share": "Share of all articles"}.get,
+)  # fmt: skip
+options = ["", *counts["iso3"]]
+default_focus = f.pair[0] if f.pair else (f.countries[0] if len(f.countries) == 1 else "")
+if st.session_state.get("map_focus") not in options:
+    st.session_state["map_focus"] = default_focus if default_focus in options else ""
+focus = c2.selectbox(
+    "Focus country (lines to the countries it is co-mentioned with)", options,
+    key="map_focus", format_func=lambda c: country_name(c) if c else "None",
+)  # fmt: skip
+partners = data.query("co_mentions", f, focus) if focus else None
+if partners is not None:
+    partners = partners.head(25)
+fig = charts.choropleth_figure(counts, measure=measure, focus=focus or None, partners=partners)
+st.plotly_chart(fig, key="map_chart", config=charts.MAP_CONFIG)
+st.caption(
+    "Share = articles mentioning the country ÷ all articles in the period (same date, language "
+    "and outlet filters). Line width and opacity grow with the number of articles mentioning "
+    "both countries."
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Countries")
+    st.dataframe(
+        counts[["country", "articles", "share"]], hide_index=True, height=360, key="map_table",
+        column_config={
+            "country": "Country", "articles": "Articles",
+            "share": st.column_config.ProgressColumn("Share of all", format="percent",
+                                                     min_value=0.0, max_value=1.0),
+        },
+    )  # fmt: skip
+    export.download_csv("Download countries (CSV)", counts, "map-countries", f)
+with right:
+    if focus and partners is not None:
+        st.subheader(f"Co-mentioned with {country_name(focus)}")
+        if partners.empty:
+            empty_state("No other country appears in these articles.")
+        else:
+            st.dataframe(
+                partners[["country", "articles"]], hide_index=True, height=360,
+                key="partners_table", column_config={"country": "Country", "articles": "Articles"},
+            )  # fmt: skip
+            export.download_csv(
+                "Download co-mentions (CSV)", partners, f"co-mentions-{focus.lower()}", f
+            )
+    else:
+        st.subheader("Co-mentions")
+        st.caption("Pick a focus country above to list the countries it appears with.")
+
+st.subheader("Who covers whom")
+st.caption("Rows: the home country of each outlet. Columns: the countries its articles mention.")
+who = data.query("who_covers_whom", f, countries=15)
+if who.empty:
+    empty_state("No outlet with a known home country covers these articles.")
+else:
+    st.plotly_chart(
+        charts.heatmap_figure(who, "home_country", "country", row_title="Outlet home country",
+                              column_title="Country mentioned"),
+        key="who_chart",
+    )  # fmt: skip
+    export.download_csv(
+        "Download who covers whom (CSV)",
+        who[["home", "home_country", "iso3", "country", "articles"]], "who-covers-whom", f,
+    )  # fmt: skip

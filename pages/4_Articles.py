@@ -1,0 +1,121 @@
+"""Articles: the filtered articles, sortable and paged, links to the source, every tag with its
+evidence, and CSV of this page or of every filtered article."""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from ingest import config
+from ingest.geo import country_name
+from ingest.queries import topic_label
+from ui import data, export, highlight
+from ui.layout import empty_state, start_page
+
+f = start_page("Articles", ":material/article:")
+
+total = data.query("count_articles", f)
+if total == 0:
+    empty_state("No articles match these filters. Widen the date range or clear a filter.")
+    st.stop()
+
+SORTS = {
+    "newest": ("published_at", True, "Newest first"),
+    "oldest": ("published_at", False, "Oldest first"),
+    "title": ("title", False, "Title A–Z"),
+    "outlet": ("outlet", False, "Outlet A–Z"),
+    "language": ("language", False, "Language"),
+}
+c1, c2, c3 = st.columns([2, 1, 1])
+sort_key = c1.selectbox("Sort", list(SORTS), format_func=lambda k: SORTS[k][2], key="art_sort")
+size = c2.selectbox("Per page", [25, 50, 100, 200], index=1, key="art_size")
+pages = max(1, math.ceil(total / size))
+page = c3.number_input(f"Page (of {pages:,})", 1, pages, 1, key="art_page")
+column, descending, _label = SORTS[sort_key]
+rows = data.query(
+    "list_articles", f, sort=column, descending=descending, limit=size, offset=(page - 1) * size
+)
+st.caption(f"{total:,} articles · showing {len(rows):,} ({(page - 1) * size + 1:,}–"
+           f"{(page - 1) * size + len(rows):,})")  # fmt: skip
+
+shown = rows.assign(
+    countries=[", ".join(country_name(c) for c in s.split("; ") if c) for s in rows["countries"]],
+    topics=[", ".join(topic_label(t) for t in s.split("; ") if t) for s in rows["topics"]],
+    url=[highlight.safe_url(u) for u in rows["url"]],
+)
+st.dataframe(
+    shown[["published_at", "title", "outlet", "language", "countries", "topics", "url"]],
+    hide_index=True, key="articles_table", height=min(38 * len(shown) + 40, 720),
+    column_config={
+        "published_at": st.column_config.DatetimeColumn("Published (UTC)",
+                                                        format="YYYY-MM-DD HH:mm"),
+        "title": st.column_config.TextColumn("Title", width="large"),
+        "outlet": "Outlet", "language": "Language", "countries": "Countries", "topics": "Topics",
+        "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
+    },
+)  # fmt: skip
+
+d1, d2 = st.columns(2)
+with d1:
+    export.download_csv(
+        "Download this page (CSV)", rows.drop(columns=["id"]), f"articles-page-{page}", f
+    )
+with d2:
+    limit = int(config.get("export_row_limit"))
+    if total > limit:
+        st.warning(
+            f"{total:,} articles match: more than the export limit of {limit:,}. "
+            "Narrow the filters to download them all."
+        )
+    else:
+        engine = data.engine()
+
+        def build_all() -> bytes:
+            from ingest.queries import iter_articles
+
+            frames = (fr.drop(columns=["id"]) for fr in iter_articles(engine, f))
+            return export.chunks_to_csv_bytes(frames, limit=limit)
+
+        if total <= 20_000:
+            payload = build_all()
+        else:
+            payload = build_all  # built when clicked, off the page's run
+            st.caption(f"{total:,} rows: the file is built when you click.")
+        export.download_csv(f"Download all {total:,} articles (CSV)", payload, "articles", f)
+
+st.subheader("Tags and their evidence")
+choices = list(rows["id"])
+titles = dict(zip(rows["id"], rows["title"], strict=True))
+picked = st.selectbox(
+    "Article", choices, key="art_pick",
+    format_func=lambda i: (titles.get(i) or "")[:120] or f"article {i}",
+)  # fmt: skip
+if picked is not None:
+    item = data.query("article_evidence", (int(picked),)).get(int(picked))
+    if item:
+        text = item["title"] + ("\n" + item["summary"] if item["summary"] else "")
+        spans = []
+        for code, ev in item["countries"].items():
+            spans += highlight.spans_from_evidence(text, ev, country_name(code))
+        for topic, ev in item["topics"].items():
+            spans += highlight.spans_from_evidence(text, ev, topic_label(topic))
+        st.markdown(
+            highlight.article_html(item["title"], item["summary"], item["url"], spans),
+            unsafe_allow_html=True,
+        )
+        tag_rows = [
+            {"tag": country_name(code), "kind": "country", "evidence": e["text"], "type": e["type"]}
+            for code, ev in item["countries"].items()
+            for e in ev
+        ] + [
+            {"tag": topic_label(t), "kind": "topic", "evidence": e["text"], "type": e["type"]}
+            for t, ev in item["topics"].items()
+            for e in ev
+        ]
+        if tag_rows:
+            st.dataframe(tag_rows, hide_index=True, key="evidence_table",
+                         column_config={"tag": "Tag", "kind": "Kind", "evidence": "Matched words",
+                                        "type": "Evidence type"})  # fmt: skip
+        else:
+            st.caption("This article has no country or topic tags.")

@@ -1,0 +1,86 @@
+"""Feeds: the health of every feed, adding a feed (validated), enabling and disabling."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ingest import store
+from ingest.geo import all_countries, country_name
+from ui import data, export
+from ui.add_feed import check_and_add
+from ui.layout import empty_state, start_page
+
+start_page("Feeds", ":material/rss_feed:")
+st.caption("Feeds are not filtered by the sidebar: this page lists every feed in the store.")
+
+health = data.query("feed_health")
+if health.empty:
+    empty_state("No feeds yet. Add one below, or load the catalogue with `python -m ingest run`.")
+else:
+    counts = health["health"].value_counts()
+    cols = st.columns(max(1, len(counts)))
+    for col, (label, n) in zip(cols, counts.items(), strict=False):
+        col.metric(str(label).capitalize(), f"{n:,}")
+    view = health.assign(home=[country_name(c) if c else "" for c in health["home"]])
+    st.dataframe(
+        view[["title", "health", "enabled", "language", "home", "articles", "last_polled_at",
+              "last_status", "error_count", "last_error", "next_poll_at", "url"]],
+        hide_index=True, key="feeds_table",
+        column_config={
+            "title": "Feed", "health": "Health", "enabled": "Enabled", "language": "Language",
+            "home": "Home country", "articles": "Articles",
+            "last_polled_at": st.column_config.DatetimeColumn("Last poll (UTC)",
+                                                              format="YYYY-MM-DD HH:mm"),
+            "last_status": "HTTP", "error_count": "Errors", "last_error": "Last error",
+            "next_poll_at": st.column_config.DatetimeColumn("Next poll (UTC)",
+                                                            format="YYYY-MM-DD HH:mm"),
+            "url": st.column_config.TextColumn("Feed URL"),
+        },
+    )  # fmt: skip
+    export.download_csv("Download feed health (CSV)", health, "feeds")
+
+    st.subheader("Enable or disable a feed")
+    ids = list(health["id"])
+    names = dict(zip(health["id"], health["title"], strict=True))
+    status = dict(zip(health["id"], health["health"], strict=True))
+    enabled = dict(zip(health["id"], health["enabled"], strict=True))
+    c1, c2 = st.columns([3, 1])
+    picked = c1.selectbox(
+        "Feed", ids, key="feed_pick", format_func=lambda i: f"{names[i]} ({status[i]})"
+    )
+    if picked is not None:
+        is_on = bool(enabled[picked])
+        label = "Disable" if is_on else "Enable"
+        if status[picked] in ("retired", "archive"):
+            c2.caption("Retired and archive feeds are not polled.")
+        elif c2.button(label, key="feed_toggle"):
+            store.set_feed_enabled(data.engine(), int(picked), not is_on)
+            data.clear()
+            st.toast(f"{label}d {names[picked]}.")
+            st.rerun()
+        polls = data.query("recent_polls", int(picked))
+        if polls.empty:
+            st.caption("This feed has not been polled yet.")
+        else:
+            st.dataframe(polls, hide_index=True, key="polls_table")
+
+st.subheader("Add a feed")
+codes = sorted((c.iso3 for c in all_countries()), key=country_name)
+with st.form("add_feed", clear_on_submit=False):
+    url = st.text_input("Feed URL (http or https)", key="add_url", max_chars=2000)
+    a1, a2, a3 = st.columns(3)
+    title = a1.text_input("Title (optional)", key="add_title", max_chars=200)
+    language = a2.text_input("Language code (optional, e.g. id)", key="add_lang", max_chars=8)
+    country = a3.selectbox(
+        "Outlet's home country (optional)", ["", *codes], key="add_country",
+        format_func=lambda c: country_name(c) if c else "—",
+    )  # fmt: skip
+    submitted = st.form_submit_button("Check and add")
+if submitted:
+    with st.spinner("Fetching and parsing the feed…"):
+        result = check_and_add(data.engine(), url, title=title, language=language, country=country)
+    if result.ok:
+        data.clear()
+        st.success(result.message)
+    else:
+        st.error(result.message)

@@ -1,0 +1,274 @@
+"""Plotly figure builders: pure functions of query results (no Streamlit), human labels.
+
+Colours are consistent across pages: a country, pair or topic always gets the same colour
+(a stable hash into one qualitative palette), choropleths use one sequential scale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ingest.geo import get_country
+
+PALETTE = (
+    "#1f5f8b", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#e07a5f", "#3d405b",
+    "#2a9d8f", "#f4a261", "#6d597a", "#b56576", "#457b9d", "#a7c957", "#bc6c25", "#5e548e",
+)  # fmt: skip
+SEQUENTIAL = "Blues"
+SPIKE_COLOUR = "#c1121f"
+MAP_CONFIG = {"topojsonURL": "/app/static/", "displaylogo": False}
+FONT = dict(family="sans-serif", size=13, color="#1d2733")
+
+
+def colour_for(key: str) -> str:
+    """The colour of a country, pair or topic key, the same on every page."""
+    digest = hashlib.sha1(key.encode("utf-8")).digest()
+    return PALETTE[digest[0] % len(PALETTE)]
+
+
+def _layout(fig: go.Figure, title: str = "", height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=15)) if title else None,
+        height=height,
+        margin=dict(l=10, r=10, t=50 if title else 10, b=10),
+        font=FONT,
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        hoverlabel=dict(font_size=12),
+    )
+    fig.update_xaxes(showgrid=False, linecolor="#9aa5b1")
+    fig.update_yaxes(gridcolor="#e5e9ee", zeroline=False)
+    return fig
+
+
+def empty_figure(message: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font=dict(size=14, color="#6b7785"))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, height=240)
+
+
+def coverage_figure(
+    df: pd.DataFrame, measure: str = "articles", rolling: bool = True, title: str = ""
+) -> go.Figure:
+    """Lines per series over time (``articles`` or ``share``), rolling mean dashed, spikes
+    marked. Each point carries (key, period) as customdata, for point selection."""
+    if df.empty:
+        return empty_figure("No articles match these filters.")
+    fig = go.Figure()
+    share = measure == "share"
+    for key, part in df.groupby("key", sort=False):
+        label = str(part["label"].iloc[0])
+        colour = colour_for(str(key))
+        y = part["share"] * 100 if share else part["articles"]
+        custom = list(zip(part["key"], part["period"].dt.strftime("%Y-%m-%d"), strict=True))
+        fig.add_trace(
+            go.Scatter(
+                x=part["period"],
+                y=y,
+                mode="lines+markers",
+                marker=dict(size=4),
+                name=label,
+                line=dict(color=colour, width=2),
+                customdata=custom,
+                hovertemplate=(
+                    f"<b>{label}</b><br>%{{x|%d %b %Y}}: %{{y:,.{2 if share else 0}f}}"
+                    f"{'%' if share else ' articles'}<extra></extra>"
+                ),
+            )
+        )
+        if rolling and not share:
+            fig.add_trace(
+                go.Scatter(
+                    x=part["period"],
+                    y=part["rolling"],
+                    mode="lines",
+                    name=f"{label} (rolling mean)",
+                    line=dict(color=colour, width=1, dash="dot"),
+                    hoverinfo="skip",
+                    showlegend=False,
+                )
+            )
+        spikes = part[part["spike"]]
+        if not spikes.empty:
+            fig.add_trace(
+                go.Scatter(
+                    x=spikes["period"],
+                    y=spikes["share"] * 100 if share else spikes["articles"],
+                    mode="markers",
+                    name=f"{label}: spike",
+                    marker=dict(
+                        symbol="circle-open", size=13, color=SPIKE_COLOUR, line=dict(width=2)
+                    ),
+                    customdata=list(
+                        zip(spikes["key"], spikes["period"].dt.strftime("%Y-%m-%d"), strict=True)
+                    ),
+                    text=[f"spike score {s:.1f}" for s in spikes["score"]],
+                    hovertemplate="%{x|%d %b %Y}: %{text}<extra></extra>",
+                    showlegend=False,
+                )
+            )
+    fig.update_yaxes(title="% of all articles" if share else "articles", rangemode="tozero")
+    return _layout(fig, title)
+
+
+def bar_figure(
+    df: pd.DataFrame, label: str, value: str, keys: str | None = None, title: str = "",
+    value_title: str = "articles",
+) -> go.Figure:  # fmt: skip
+    """Horizontal bars, largest on top, coloured by key."""
+    if df.empty:
+        return empty_figure("Nothing to show for these filters.")
+    part = df.iloc[::-1]
+    colours = [colour_for(str(k)) for k in part[keys or label]]
+    fig = go.Figure(
+        go.Bar(
+            x=part[value],
+            y=part[label],
+            orientation="h",
+            marker_color=colours,
+            hovertemplate="%{y}: %{x:,}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title=value_title)
+    return _layout(fig, title, height=max(240, 26 * len(part) + 80))
+
+
+def choropleth_figure(
+    df: pd.DataFrame, measure: str = "articles", title: str = "", focus: str | None = None,
+    partners: pd.DataFrame | None = None,
+) -> go.Figure:  # fmt: skip
+    """Countries shaded by ``measure`` (articles or share); with ``focus``, lines from the focus
+    country to each partner, width by co-mentions. Draws offline with MAP_CONFIG."""
+    share = measure == "share"
+    fig = go.Figure()
+    if not df.empty:
+        z = df["share"] * 100 if share else df["articles"]
+        fig.add_trace(
+            go.Choropleth(
+                locations=df["iso3"],
+                locationmode="ISO-3",
+                z=z,
+                text=df["country"],
+                colorscale=SEQUENTIAL,
+                marker_line_color="#ffffff",
+                marker_line_width=0.5,
+                colorbar=dict(title="% of articles" if share else "articles", thickness=12),
+                hovertemplate=(
+                    "<b>%{text}</b><br>%{z:,.2f}% of articles<extra></extra>"
+                    if share
+                    else "<b>%{text}</b><br>%{z:,} articles<extra></extra>"
+                ),
+            )
+        )
+    if focus and partners is not None and not partners.empty:
+        origin = get_country(focus)
+        top = partners["articles"].max()
+        if origin is not None:
+            for row in partners.itertuples():
+                dest = get_country(row.iso3)
+                if dest is None:
+                    continue
+                fig.add_trace(
+                    go.Scattergeo(
+                        lon=[origin.lon, dest.lon],
+                        lat=[origin.lat, dest.lat],
+                        mode="lines",
+                        line=dict(width=1 + 7 * row.articles / top, color=SPIKE_COLOUR),
+                        opacity=0.35 + 0.5 * row.articles / top,
+                        hovertext=f"{origin.name} – {dest.name}: {row.articles:,} articles",
+                        hoverinfo="text",
+                        showlegend=False,
+                    )
+                )
+            fig.add_trace(
+                go.Scattergeo(
+                    lon=[origin.lon],
+                    lat=[origin.lat],
+                    mode="markers",
+                    marker=dict(size=9, color=SPIKE_COLOUR),
+                    hovertext=origin.name,
+                    hoverinfo="text",
+                    showlegend=False,
+                )
+            )
+    fig.update_geos(
+        projection_type="natural earth",
+        showframe=False,
+        showcoastlines=False,
+        showcountries=True,
+        countrycolor="#c9d1d9",
+        showland=True,
+        landcolor="#f3f5f7",
+        lataxis_range=[-58, 85],
+    )
+    return _layout(fig, title, height=520)
+
+
+def heatmap_figure(
+    df: pd.DataFrame, row: str, column: str, value: str = "articles", title: str = "",
+    row_title: str = "", column_title: str = "",
+) -> go.Figure:  # fmt: skip
+    """A matrix of counts (long-form input), rows and columns in order of their totals."""
+    if df.empty:
+        return empty_figure("Nothing to show for these filters.")
+    table = df.pivot_table(index=row, columns=column, values=value, aggfunc="sum", fill_value=0)
+    table = table.loc[
+        table.sum(axis=1).sort_values(ascending=False).index,
+        table.sum(axis=0).sort_values(ascending=False).index,
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=table.to_numpy(),
+            x=list(table.columns),
+            y=list(table.index),
+            colorscale=SEQUENTIAL,
+            hovertemplate="%{y} × %{x}: %{z:,} articles<extra></extra>",
+            colorbar=dict(title="articles", thickness=12),
+        )
+    )
+    fig.update_yaxes(autorange="reversed", title=row_title)
+    fig.update_xaxes(title=column_title, tickangle=-40)
+    return _layout(fig, title, height=max(320, 24 * len(table.index) + 140))
+
+
+def pair_matrix_figure(df: pd.DataFrame, title: str = "") -> go.Figure:
+    """A symmetric co-mention matrix from pair counts (iso3_a, iso3_b, articles)."""
+    if df.empty:
+        return empty_figure("No pairs among the most covered countries.")
+    from ingest.geo import country_name
+
+    both = pd.concat(
+        [
+            df.assign(row=df["iso3_a"].map(country_name), col=df["iso3_b"].map(country_name)),
+            df.assign(row=df["iso3_b"].map(country_name), col=df["iso3_a"].map(country_name)),
+        ]
+    )
+    return heatmap_figure(both, "row", "col", title=title)
+
+
+def pair_timeline_figure(df: pd.DataFrame, title: str = "") -> go.Figure:
+    """Stacked areas: both countries, each without the other."""
+    if df.empty or df["articles"].sum() == 0:
+        return empty_figure("No articles mention either country in this period.")
+    fig = go.Figure()
+    colours = {"both": SPIKE_COLOUR, "a_only": PALETTE[0], "b_only": PALETTE[3]}
+    for series in ("both", "a_only", "b_only"):
+        part = df[df["series"] == series]
+        fig.add_trace(
+            go.Scatter(
+                x=part["period"],
+                y=part["articles"],
+                name=str(part["label"].iloc[0]) if not part.empty else series,
+                mode="lines",
+                line=dict(color=colours[series], width=2 if series == "both" else 1.5),
+                hovertemplate="%{x|%d %b %Y}: %{y:,} articles<extra></extra>",
+            )
+        )
+    fig.update_yaxes(title="articles", rangemode="tozero")
+    return _layout(fig, title)

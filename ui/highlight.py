@@ -1,0 +1,106 @@
+"""Evidence highlighting: the matched words of a tag marked in an article's title and summary.
+
+All text is escaped first; only then are the evidence offsets (into
+``tagging_text(title, summary)``) wrapped in ``<mark>``. The result still passes through nh3 with
+a short allow-list before any ``unsafe_allow_html`` rendering, and links are kept only when they
+are http(s).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import nh3
+
+ALLOWED_TAGS = {"a", "mark", "br", "small", "b"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "mark": {"title"}, "small": {"title"}}
+
+
+def safe_url(url: str | None) -> str | None:
+    """``url`` when it is an absolute http(s) URL with a host, else None."""
+    if not url or not isinstance(url, str):
+        return None
+    candidate = url.strip()
+    if any(ord(ch) < 0x21 or ch in "\\\"'<>`" for ch in candidate):
+        return None
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return candidate
+
+
+def sanitise(fragment: str) -> str:
+    """The one gate before ``unsafe_allow_html``: nh3 with a short allow-list, http(s) only."""
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def spans_from_evidence(
+    text: str, evidence: Iterable[Mapping[str, Any]], label: str = ""
+) -> list[tuple[int, int, str]]:
+    """(start, end, label) for each evidence item whose surface is really at its offset."""
+    spans = []
+    for item in evidence:
+        start, surface = item.get("start"), item.get("text") or ""
+        if not isinstance(start, int) or start < 0 or not surface:
+            continue
+        end = start + len(surface)
+        if text[start:end] != surface:
+            continue
+        spans.append((start, end, label or str(item.get("type", ""))))
+    return spans
+
+
+def mark(text: str, spans: Sequence[tuple[int, int, str]], offset: int = 0) -> str:
+    """``text`` escaped, with the parts covered by ``spans`` (offsets into a larger string that
+    starts ``offset`` characters before ``text``) wrapped in ``<mark>``. Overlaps merge."""
+    local = sorted(
+        (max(0, s - offset), min(len(text), e - offset), label)
+        for s, e, label in spans
+        if e - offset > 0 and s - offset < len(text)
+    )
+    out, pos = [], 0
+    for start, end, label in local:
+        if end <= pos:
+            continue
+        start = max(start, pos)
+        out.append(html.escape(text[pos:start]))
+        title = f' title="{html.escape(label, quote=True)}"' if label else ""
+        out.append(f"<mark{title}>{html.escape(text[start:end])}</mark>")
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def article_html(
+    title: str,
+    summary: str,
+    url: str | None,
+    spans: Sequence[tuple[int, int, str]] = (),
+    meta: str = "",
+) -> str:
+    """One article as sanitised HTML: the linked title and the summary, evidence marked."""
+    title = title or ""
+    summary = summary or ""
+    title_html = mark(title, spans, 0)
+    link = safe_url(url)
+    if link:
+        title_html = f'<a href="{html.escape(link, quote=True)}">{title_html}</a>'
+    parts = [f"<b>{title_html}</b>"]
+    if meta:
+        parts.append(f"<small>{html.escape(meta)}</small>")
+    if summary:
+        parts.append(mark(summary, spans, len(title) + 1))
+    return sanitise("<br>".join(parts))
