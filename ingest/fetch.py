@@ -74,6 +74,7 @@ ACCEPT = (
 ACCEPT_ENCODING = "gzip, deflate"
 MAX_RETRY_AFTER = timedelta(days=30)
 _READ_CHUNK = 64 * 1024
+_DRAIN = 64 * 1024  # unread bodies up to this size are read so the connection can be reused
 
 
 @dataclass
@@ -288,7 +289,7 @@ def _fetch(
             except Exception as exc:
                 return _failure(url, current, _classify(exc, deadline))
             finally:
-                response.close()
+                _release(response)
             if result.outcome in ("ok", "not_modified") and permanent and permanent != url:
                 result.permanent_url = permanent
             return result
@@ -308,6 +309,21 @@ def _unreadable_location(bad: _UnreadableLocation, guard: AddressGuard) -> _Fetc
     return _FetchFailed(
         "bad_url", f"redirect to a malformed URL {bad.location[:200]!r}", bad.status
     )
+
+
+def _release(response: httpx.Response) -> None:
+    """Close ``response``, first reading a short unread body (a 304, a redirect, an error page)
+    so its connection goes back to the pool for the next feed instead of being dropped."""
+    try:
+        if not response.is_stream_consumed:
+            length = response.headers.get("content-length", "")
+            if response.status_code in (204, 304) or (length.isdigit() and int(length) <= _DRAIN):
+                for _ in response.iter_raw(_DRAIN):
+                    pass
+    except httpx.HTTPError:
+        pass
+    finally:
+        response.close()
 
 
 def _visit_key(url: str) -> str:

@@ -92,6 +92,7 @@ class _State:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # many clients connect at once in the polling benchmark
     state: _State
 
     def process_request(self, request, client_address):  # noqa: ANN001 (stdlib signature)
@@ -106,6 +107,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once, no delayed-ACK stalls
     server_version = "PantauTestServer/1.0"
     timeout = 15  # idle keep-alive connections end
 

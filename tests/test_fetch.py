@@ -460,3 +460,13 @@ def test_elapsed_time_is_reported(feed_server, client) -> None:
     elapsed_ms = (time.monotonic() - started) * 1000
     assert result.outcome == "ok"
     assert 300 <= result.duration_ms <= elapsed_ms + 1
+
+
+@pytest.mark.parametrize("path", [f"/feeds/{DEFAULT_FEED}", "/status/404", "/status/410"])
+def test_connections_survive_304s_and_error_pages(feed_server, client, path: str) -> None:
+    # Short unread bodies are drained, so polling mostly-unchanged feeds reuses connections.
+    first = fetch_feed(feed_server.url(path), client=client)
+    for _ in range(10):
+        again = fetch_feed(feed_server.url(path), etag=first.etag, client=client)
+        assert again.outcome != "ok"
+    assert feed_server.connections == 1
