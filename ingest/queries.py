@@ -132,7 +132,10 @@ class Filters:
         )
         object.__setattr__(self, "languages", tuple(dict.fromkeys(self.languages)))
         object.__setattr__(self, "feed_ids", tuple(dict.fromkeys(int(i) for i in self.feed_ids)))
-        object.__setattr__(self, "search", " ".join((self.search or "").split())[:200])
+        # Whitespace collapsed and control characters dropped (SQLite would cut a LIKE pattern
+        # at a NUL; stored text holds none).
+        text = "".join(ch for ch in (self.search or "") if ch.isprintable() or ch.isspace())
+        object.__setattr__(self, "search", " ".join(text.split())[:200])
 
     @property
     def has_content_filter(self) -> bool:
@@ -295,7 +298,10 @@ def _article_where(f: Filters, *, dates: bool = True) -> list[ColumnElement[bool
             exists().where(atf.c.article_id == articles.c.id, atf.c.topic.in_(list(f.topics)))
         )
     if f.search:
-        pattern = "%" + _escape_like(f.search.lower()) + "%"
+        # lower() on both sides: SQLite folds ASCII letters only, so the pattern is folded the
+        # same way (PostgreSQL's lower() folds every script; ASCII-folding the pattern there
+        # still matches, since lower() of the column is fully folded).
+        pattern = "%" + _escape_like(_ascii_lower(f.search)) + "%"
         conds.append(
             or_(
                 func.lower(articles.c.title).like(pattern, escape="\\"),
@@ -308,6 +314,10 @@ def _article_where(f: Filters, *, dates: bool = True) -> list[ColumnElement[bool
 def literal_column_desc(name: str) -> Any:
     """ORDER BY a result column by its label, descending."""
     return desc(literal_column(name))
+
+
+def _ascii_lower(text: str) -> str:
+    return "".join(ch.lower() if ch.isascii() else ch for ch in text)
 
 
 def _escape_like(text: str) -> str:
@@ -541,14 +551,21 @@ def country_counts(engine: Engine, f: Filters, limit: int | None = None) -> pd.D
 
 def pair_counts(engine: Engine, f: Filters, limit: int | None = 20) -> pd.DataFrame:
     """Country pairs co-mentioned in the filtered articles: iso3_a, iso3_b, pair, articles."""
+    return _pair_counts(engine, f, limit)
+
+
+def _pair_counts(
+    engine: Engine, f: Filters, limit: int | None, focus: str | None = None
+) -> pd.DataFrame:
+    """Pair counts; with ``focus``, only the pairs that include it (then a country filter of
+    just ``focus`` can be answered from the aggregate exactly)."""
     route = _route(f)
-    if route is not None and route.kind in ("total", "country", "pair"):
+    if focus and route is not None and route.kind == "country" and route.key[0] == focus:
+        route = _Route("focus", route.key)
+    if route is not None and route.kind in ("total", "focus"):
         w = _agg_where(daily_pair, f)
-        if route.kind == "country":
-            focus = route.key[0]
+        if route.kind == "focus":
             w.append(or_(daily_pair.c.iso3_a == focus, daily_pair.c.iso3_b == focus))
-        elif route.kind == "pair":
-            w += [daily_pair.c.iso3_a == route.key[0], daily_pair.c.iso3_b == route.key[1]]
         query = (
             select(
                 daily_pair.c.iso3_a,
@@ -591,7 +608,7 @@ def pair_counts(engine: Engine, f: Filters, limit: int | None = 20) -> pd.DataFr
 def co_mentions(engine: Engine, f: Filters, focus: str) -> pd.DataFrame:
     """Countries co-mentioned with ``focus`` in the filtered articles: iso3, country, articles."""
     g = f.with_(countries=(focus,)) if not f.countries or focus in f.countries else f
-    pairs = pair_counts(engine, g, limit=None)
+    pairs = _pair_counts(engine, g, None, focus=focus)
     mask = (pairs.iso3_a == focus) | (pairs.iso3_b == focus)
     pairs = pairs[mask]
     partner = [b if a == focus else a for a, b in zip(pairs.iso3_a, pairs.iso3_b, strict=True)]
@@ -615,10 +632,8 @@ def _grouped(engine: Engine, f: Filters, column: str) -> pd.DataFrame:
     """Articles per ``column`` (language | feed_id | topic) for the filtered articles."""
     route = _route(f)
     if column == "topic":
-        if route is not None and route.kind in ("total", "topic"):
+        if route is not None and route.kind == "total":
             w = _agg_where(daily_topic, f)
-            if route.kind == "topic":
-                w.append(daily_topic.c.topic == route.key[0])
             query = (
                 select(daily_topic.c.topic.label("key"), func.sum(daily_topic.c.articles))
                 .where(*w)

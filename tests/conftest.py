@@ -93,3 +93,168 @@ def engine(db_url: str) -> Iterator[Engine]:
         yield eng
     finally:
         eng.dispose()
+
+
+# --- dashboard_store (dashboard): a SQLite store of real labelled articles -----------------------
+# The 158 hand-labelled articles of tests/fixtures/gold-dev.jsonl (real items of the real fixture
+# feeds, each outlet a feed), with their real links and dates from the feed files (parsed by
+# ingest.parse), their gold countries and topics as tags (evidence offsets located in the text),
+# plus a few articles carrying hostile titles and links (XSS, CSV formulas). Built once per
+# session through ingest.store.save_articles; tests compare query results with a Python
+# reference computed from ``DashboardStore.rows``.
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
+
+HOSTILE_TITLES = (
+    '<script>alert("x")</script> Indonesia',
+    "=HYPERLINK(\"http://evil.example\",\"Indonesia\")",
+    "+cmd|' /C calc'!A0 Indonesia",
+    "-2+3 Indonesia",
+    "@SUM(1+1) Indonesia",
+    '<img src=x onerror=alert(1)> Indonesia',
+)
+HOSTILE_URLS = (
+    "javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "https://example.org/ok?<script>",
+    "http://example.org/fine",
+    "vbscript:msgbox(1)",
+)
+
+
+class DashboardStore:
+    """The store's URL and file, and the rows it was built from (for reference answers)."""
+
+    def __init__(self, url: str, path: str, rows: list[dict]) -> None:
+        self.url = url
+        self.path = path
+        self.rows = rows
+
+
+def _gold_rows() -> list[dict]:
+    import json
+    import re
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from ingest.parse import parse_feed
+
+    parsed: dict[str, list] = {}
+    rows = []
+    with open(os.path.join(FIXTURES, "gold-dev.jsonl"), encoding="utf-8") as fh:
+        for line in fh:
+            gold = json.loads(line)
+            path = Path(FIXTURES) / gold["file"]
+            if gold["file"] not in parsed:
+                stamp = re.search(r"(\d{4})-?(\d{2})-?(\d{2})", path.name)
+                fallback = datetime(*map(int, stamp.groups()), 12, tzinfo=UTC) if stamp else None
+                feed = parse_feed(
+                    path.read_bytes(),
+                    feed_url=path.resolve().as_uri(),
+                    fetched_at=fallback or datetime(2026, 2, 18, tzinfo=UTC),
+                )
+                parsed[gold["file"]] = feed.articles
+            items = parsed[gold["file"]]
+            match = [a for a in items if a.title.strip() == gold["title"].strip()]
+            if not match and gold["index"] < len(items):
+                match = [items[gold["index"]]]
+            article = match[0] if match else None
+            rows.append(
+                {
+                    "key": gold["key"],
+                    "outlet": gold["file"].split("/")[1],
+                    "lang": gold["lang"],
+                    "title": gold["title"],
+                    "summary": gold.get("summary") or "",
+                    "url": article.url if article else None,
+                    "published_at": article.published_at if article else fallback,
+                    "countries": gold["countries"],
+                    "topics": gold["topics"],
+                }
+            )
+    return rows
+
+
+def _hostile_rows() -> list[dict]:
+    from datetime import UTC, datetime, timedelta
+
+    base = datetime(2026, 2, 17, 9, tzinfo=UTC)
+    return [
+        {
+            "key": f"hostile-{i}",
+            "outlet": "hostile",
+            "lang": "en",
+            "title": title,
+            "summary": "=1+1 and -1 and @x in the summary, about Indonesia.",
+            "url": HOSTILE_URLS[i % len(HOSTILE_URLS)],
+            "published_at": base + timedelta(minutes=i),
+            "countries": [
+                {"iso3": "IDN", "evidence": ["Indonesia"], "type": "name", "strength": "core"}
+            ],
+            "topics": [],
+        }
+        for i, title in enumerate(HOSTILE_TITLES)
+    ]
+
+
+def build_dashboard_store(url: str, rows: list[dict]) -> None:
+    import hashlib
+
+    from ingest import store
+    from ingest.records import Article, CountryTag, Evidence, Tags, TopicTag, tagging_text
+
+    engine = store.make_engine(url)
+    by_outlet: dict[str, list] = {}
+    for row in rows:
+        text_ = tagging_text(row["title"], row["summary"])
+        countries = []
+        for tag in row["countries"]:
+            evidence = []
+            for surface in tag["evidence"]:
+                start = text_.find(surface)
+                while start >= 0:
+                    evidence.append(Evidence(text=surface, type=tag["type"], start=start))
+                    start = text_.find(surface, start + len(surface))
+            countries.append(CountryTag(iso3=tag["iso3"], evidence=evidence))
+        moment = row["published_at"]
+        article = Article(
+            url_key=hashlib.sha1(row["key"].encode()).hexdigest(),
+            url=row["url"],
+            guid=None,
+            title=row["title"],
+            summary=row["summary"],
+            published_at=moment,
+            fetched_at=moment,
+        )
+        tags = Tags(
+            language=row["lang"],
+            language_source="feed",
+            countries=countries,
+            topics=[TopicTag(topic=t) for t in row["topics"]],
+            tagger_version="gold",
+        )
+        by_outlet.setdefault(row["outlet"], []).append((article, tags))
+    homes = {"bbc-news": "GBR", "viva": "IDN", "tempo": "IDN", "lenta": "RUS", "dw": "DEU"}
+    for outlet, items in sorted(by_outlet.items()):
+        feed_id = store.ensure_feed(
+            engine,
+            f"https://fixtures.example/{outlet}/feed.xml",
+            title=outlet,
+            language=items[0][1].language,
+            country_iso3=homes.get(outlet),
+            source="import",
+            status="archive",
+            enabled=False,
+        )
+        store.save_articles(engine, feed_id, items)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def dashboard_store(tmp_path_factory: pytest.TempPathFactory) -> DashboardStore:
+    rows = _gold_rows() + _hostile_rows()
+    path = tmp_path_factory.mktemp("dashboard") / "pantau.db"
+    url = f"sqlite:///{path}"
+    build_dashboard_store(url, rows)
+    return DashboardStore(url, str(path), rows)

@@ -1,0 +1,445 @@
+"""ingest.queries against a real store of labelled articles, checked against a Python reference.
+
+The reference (``reference``) applies the filters' documented meaning to the rows the store was
+built from: countries match any, the pair both, topics any, search is a case-insensitive
+(ASCII) substring of the title or summary, dates are UTC days. Aggregate and scan paths must
+both agree with it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+
+from ingest import queries, store
+from ingest.queries import Filters, date_range_words, describe, slug
+from ui.filters import from_query_params, to_query_params
+
+
+@pytest.fixture(scope="module")
+def engine(dashboard_store):  # noqa: ANN001, ANN201
+    eng = store.make_engine(dashboard_store.url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="module")
+def rows(dashboard_store):  # noqa: ANN001, ANN201
+    return dashboard_store.rows
+
+
+def _ascii_lower(text: str) -> str:
+    return "".join(ch.lower() if ch.isascii() else ch for ch in text)
+
+
+def reference(rows: list[dict], f: Filters, feed_titles: dict[int, str]) -> list[dict]:
+    out = []
+    outlets = {feed_titles[i] for i in f.feed_ids}
+    for r in rows:
+        day = r["published_at"].date()
+        codes = {c["iso3"] for c in r["countries"]}
+        if not (f.date_from <= day <= f.date_to):
+            continue
+        if f.countries and not codes & set(f.countries):
+            continue
+        if f.pair and not set(f.pair) <= codes:
+            continue
+        if f.topics and not set(r["topics"]) & set(f.topics):
+            continue
+        if f.languages and r["lang"] not in f.languages:
+            continue
+        if f.feed_ids and r["outlet"] not in outlets:
+            continue
+        if f.search:
+            needle = _ascii_lower(f.search)
+            if needle not in _ascii_lower(r["title"]) and needle not in _ascii_lower(r["summary"]):
+                continue
+        out.append(r)
+    return out
+
+
+ALL = Filters(date(2000, 1, 1), date(2030, 12, 31))
+
+
+def filter_cases(engine) -> list[Filters]:  # noqa: ANN001
+    names = queries.feed_names(engine)
+    viva = next(i for i, t in names.items() if t == "viva")
+    lenta = next(i for i, t in names.items() if t == "lenta")
+    return [
+        ALL,
+        ALL.with_(countries=("RUS",)),
+        ALL.with_(countries=("RUS", "USA")),
+        ALL.with_(pair=("UKR", "RUS")),
+        ALL.with_(pair=("RUS", "UKR"), countries=("RUS",)),
+        ALL.with_(pair=("RUS", "UKR"), topics=("conflict",)),
+        ALL.with_(topics=("politics",)),
+        ALL.with_(topics=("politics", "diplomacy")),
+        ALL.with_(topics=("politics",), countries=("USA",)),
+        ALL.with_(languages=("id",)),
+        ALL.with_(languages=("id", "ru"), countries=("IDN",)),
+        ALL.with_(feed_ids=(viva, lenta)),
+        ALL.with_(feed_ids=(viva,), topics=("politics",)),
+        ALL.with_(search="indonesia"),
+        ALL.with_(search="Росси"),
+        ALL.with_(search="100%"),
+        ALL.with_(search="a_b"),
+        Filters(date(2026, 2, 1), date(2026, 2, 18)),
+        Filters(date(2026, 2, 1), date(2026, 2, 18), countries=("USA",)),
+        Filters(date(2022, 7, 1), date(2022, 8, 31), languages=("ko",)),
+        Filters(date(1990, 1, 1), date(1990, 1, 2)),
+    ]
+
+
+def test_the_store_holds_every_row(engine, rows) -> None:  # noqa: ANN001
+    assert queries.count_articles(engine, ALL) == len(rows) > 150
+
+
+def test_counts_and_lists_match_the_reference(engine, rows) -> None:  # noqa: ANN001
+    names = queries.feed_names(engine)
+    for f in filter_cases(engine):
+        expected = reference(rows, f, names)
+        assert queries.count_articles(engine, f) == len(expected), describe(f)
+        listed = queries.list_articles(engine, f, limit=1000)
+        assert sorted(listed["title"]) == sorted(r["title"] for r in expected), describe(f)
+        totals = queries.totals(engine, f)
+        assert totals["articles"] == len(expected)
+        assert totals["languages"] == len({r["lang"] for r in expected})
+        assert totals["countries"] == len({c["iso3"] for r in expected for c in r["countries"]})
+
+
+def test_country_pair_topic_language_counts_match_the_reference(engine, rows) -> None:  # noqa: ANN001
+    names = queries.feed_names(engine)
+    for f in filter_cases(engine):
+        expected = reference(rows, f, names)
+        countries = Counter(
+            c["iso3"] for r in expected for c in {x["iso3"]: x for x in r["countries"]}.values()
+        )
+        got = queries.country_counts(engine, f)
+        assert dict(zip(got["iso3"], got["articles"], strict=True)) == dict(countries), describe(f)
+        pairs = Counter(
+            p
+            for r in expected
+            for p in itertools.combinations(sorted({c["iso3"] for c in r["countries"]}), 2)
+        )
+        got_pairs = queries.pair_counts(engine, f, limit=None)
+        assert {
+            (a, b): n
+            for a, b, n in zip(got_pairs.iso3_a, got_pairs.iso3_b, got_pairs.articles, strict=True)
+        } == dict(pairs), describe(f)
+        topics = Counter(t for r in expected for t in set(r["topics"]))
+        got_topics = queries.topic_counts(engine, f)
+        assert dict(zip(got_topics.topic, got_topics.articles, strict=True)) == dict(topics)
+        langs = Counter(r["lang"] for r in expected)
+        got_langs = queries.language_counts(engine, f)
+        assert dict(zip(got_langs.language, got_langs.articles, strict=True)) == dict(langs)
+
+
+def test_country_counts_are_ordered_and_share_is_of_all_coverage(engine, rows) -> None:  # noqa: ANN001
+    f = ALL.with_(countries=("USA",))
+    got = queries.country_counts(engine, f)
+    assert list(got["articles"]) == sorted(got["articles"], reverse=True)
+    assert got.iloc[0]["iso3"] == "USA"
+    assert got.iloc[0]["country"] == "United States"
+    assert got.iloc[0]["share"] == pytest.approx(got.iloc[0]["articles"] / len(rows))
+
+
+def test_coverage_series_daily_and_weekly(engine, rows) -> None:  # noqa: ANN001
+    names = queries.feed_names(engine)
+    f = Filters(date(2026, 1, 20), date(2026, 2, 18), countries=("USA", "RUS"))
+    daily = queries.coverage_series(engine, f, by="country", freq="D")
+    assert set(daily["key"]) == {"USA", "RUS"}
+    assert len(daily) == 2 * 30
+    for code in ("USA", "RUS"):
+        expected = Counter(
+            r["published_at"].date() for r in reference(rows, f.with_(countries=(code,)), names)
+        )
+        got = daily[daily.key == code]
+        assert {p.date(): n for p, n in zip(got.period, got.articles, strict=True) if n} == dict(
+            expected
+        )
+    totals = Counter(
+        r["published_at"].date() for r in reference(rows, f.with_(countries=()), names)
+    )
+    for p, total, share, n in zip(
+        daily.period, daily.total, daily.share, daily.articles, strict=True
+    ):
+        assert total == totals.get(p.date(), 0)
+        assert share == pytest.approx(n / total if total else 0.0)
+    weekly = queries.coverage_series(engine, f, by="country", freq="W")
+    assert (
+        weekly.groupby("key")["articles"].sum().to_dict()
+        == daily.groupby("key")["articles"].sum().to_dict()
+    )
+    assert all(p.weekday() == 0 for p in weekly.period)
+    topic = queries.coverage_series(
+        engine, ALL.with_(topics=("politics", "conflict"), date_from=date(2026, 2, 1)), by="topic"
+    )
+    assert set(topic["label"]) == {"Politics & elections", "Conflict"}
+
+
+def test_spikes_follow_the_explained_score() -> None:
+    import pandas as pd
+
+    days = pd.date_range("2024-05-01", "2024-06-30", freq="D")
+    counts = pd.Series(2, index=days)
+    counts[pd.Timestamp("2024-06-19")] = 40
+    frame = queries._analyse(counts, counts * 10, "PRK", "North Korea", "D", date(2024, 6, 1))
+    spike = frame[frame.spike]
+    assert list(spike.period.dt.date) == [date(2024, 6, 19)]
+    row = spike.iloc[0]
+    assert row.score == pytest.approx(queries.spike_score(40, 2.0))
+    assert frame.period.min().date() == date(2024, 6, 1)
+
+
+def test_pair_timeline_splits_joint_and_alone(engine, rows) -> None:  # noqa: ANN001
+    names = queries.feed_names(engine)
+    f = ALL.with_(date_from=date(2022, 1, 1), pair=("RUS", "UKR"))
+    timeline = queries.pair_timeline(engine, f, freq="W")
+    sums = timeline.groupby("series")["articles"].sum().to_dict()
+    both = len(reference(rows, f, names))
+    rus = len(reference(rows, f.with_(pair=None, countries=("RUS",)), names))
+    ukr = len(reference(rows, f.with_(pair=None, countries=("UKR",)), names))
+    assert sums == {"both": both, "a_only": rus - both, "b_only": ukr - both}
+    assert both >= 5
+    assert set(timeline["label"]) == {
+        "Russia and Ukraine",
+        "Russia without Ukraine",
+        "Ukraine without Russia",
+    }
+
+
+def test_co_mentions_and_matrix(engine, rows) -> None:  # noqa: ANN001
+    partners = queries.co_mentions(engine, ALL, "USA")
+    expected = Counter(
+        c
+        for r in rows
+        if "USA" in {x["iso3"] for x in r["countries"]}
+        for c in {x["iso3"] for x in r["countries"]} - {"USA"}
+    )
+    assert dict(zip(partners.iso3, partners.articles, strict=True)) == dict(expected)
+    matrix = queries.pair_matrix(engine, ALL, size=6)
+    top = set(queries.country_counts(engine, ALL, limit=6)["iso3"])
+    assert not matrix.empty
+    assert set(matrix.iso3_a) | set(matrix.iso3_b) <= top
+
+
+def test_who_covers_whom_uses_the_outlet_home(engine, rows) -> None:  # noqa: ANN001
+    who = queries.who_covers_whom(engine, ALL, countries=50)
+    viva_idn = who[(who.home == "IDN") & (who.iso3 == "IDN")]["articles"].sum()
+    expected = sum(
+        1
+        for r in rows
+        if r["outlet"] in ("viva", "tempo") and "IDN" in {c["iso3"] for c in r["countries"]}
+    )
+    assert viva_idn == expected > 0
+    assert "Indonesia" in set(who.home_country)
+
+
+def test_iter_articles_pages_through_everything_newest_first(engine, rows) -> None:  # noqa: ANN001
+    chunks = list(queries.iter_articles(engine, ALL, chunk=7))
+    assert len(chunks) == -(-len(rows) // 7)
+    ids = [i for c in chunks for i in c["id"]]
+    assert len(ids) == len(set(ids)) == len(rows)
+    stamps = [t for c in chunks for t in c["published_at"]]
+    assert stamps == sorted(stamps, reverse=True)
+
+
+def test_list_articles_sorts_and_pages(engine) -> None:  # noqa: ANN001
+    first = queries.list_articles(engine, ALL, sort="title", descending=False, limit=10)
+    second = queries.list_articles(engine, ALL, sort="title", descending=False, limit=10, offset=10)
+    titles = list(first.title) + list(second.title)
+    assert titles == sorted(titles)
+    assert not set(first.id) & set(second.id)
+    hostile = queries.list_articles(engine, ALL, sort="1; DROP TABLE articles", limit=5)
+    assert len(hostile) == 5  # an unknown sort falls back to the default
+    assert queries.count_articles(engine, ALL) > 150
+
+
+def test_article_evidence_offsets_point_at_the_words(engine) -> None:  # noqa: ANN001
+    from ingest.records import tagging_text
+
+    rows = queries.list_articles(engine, ALL.with_(countries=("HUN",)), limit=5)
+    evidence = queries.article_evidence(engine, list(rows.id))
+    assert evidence
+    for item in evidence.values():
+        text = tagging_text(item["title"], item["summary"])
+        for items in item["countries"].values():
+            for e in items:
+                assert text[e["start"] : e["start"] + len(e["text"])] == e["text"]
+
+
+def test_rising_scores_against_the_baseline(engine, rows) -> None:  # noqa: ANN001
+    end = date(2026, 2, 18)
+    got = queries.rising(engine, Filters(end - timedelta(days=29), end), kind="country", limit=50)
+    recent_start = end - timedelta(days=6)
+    base_start = recent_start - timedelta(days=28)
+    for row in got.itertuples():
+        recent = sum(
+            1
+            for r in rows
+            if recent_start <= r["published_at"].date() <= end
+            and row.key in {c["iso3"] for c in r["countries"]}
+        )
+        before = sum(
+            1
+            for r in rows
+            if base_start <= r["published_at"].date() < recent_start
+            and row.key in {c["iso3"] for c in r["countries"]}
+        )
+        assert row.recent == recent >= queries.SPIKE_MIN_ARTICLES
+        assert row.score == pytest.approx(queries.spike_score(recent, before * 7 / 28), abs=0.05)
+    assert list(got.score) == sorted(got.score, reverse=True)
+
+
+def test_describe_in_words() -> None:
+    f = Filters(date(2024, 6, 1), date(2024, 6, 30), pair=("RUS", "PRK"))
+    assert (
+        describe(f) == "Articles mentioning North Korea and Russia, 1–30 June 2024, all languages"
+    )
+    g = Filters(
+        date(2024, 5, 28),
+        date(2024, 6, 3),
+        countries=("IDN", "MYS", "SGP"),
+        topics=("trade",),
+        languages=("id", "en"),
+        search="nikel",
+    )
+    assert describe(g) == (
+        "Articles mentioning Indonesia, Malaysia or Singapore on trade & economy containing "
+        "“nikel”, 28 May – 3 June 2024, in Indonesian or English"
+    )
+    assert (
+        date_range_words(date(2023, 12, 30), date(2024, 1, 2))
+        == "30 December 2023 – 2 January 2024"
+    )
+    assert date_range_words(date(2024, 6, 1), date(2024, 6, 1)) == "1 June 2024"
+
+
+def test_slug_is_a_safe_file_name() -> None:
+    f = Filters(date(2024, 6, 1), date(2024, 6, 30), pair=("RUS", "PRK"), search='../"<x>" ; rm')
+    name = slug(f)
+    assert name.startswith("prk-rus_")
+    assert name.endswith("2024-06-01_2024-06-30")
+    assert all(ch.isalnum() or ch in "_-." for ch in name)
+    assert ".." not in name.replace("...", "")  # no path climbing
+
+
+def test_filters_validate_their_values() -> None:
+    f = Filters(
+        date(2024, 6, 30),
+        date(2024, 6, 1),
+        countries=("RUS", "XXX", "rus", "RUS"),
+        pair=("RUS", "RUS"),
+        topics=("military", "nope"),
+    )
+    assert (f.date_from, f.date_to) == (date(2024, 6, 1), date(2024, 6, 30))
+    assert f.countries == ("RUS",)
+    assert f.pair is None
+    assert f.topics == ("military",)
+
+
+def test_stats_demo_flag_and_range(engine, rows, tmp_path) -> None:  # noqa: ANN001
+    s = queries.stats(engine)
+    assert s["articles"] == len(rows)
+    assert s["languages"] == dict(Counter(r["lang"] for r in rows))
+    assert s["feeds_by_health"] == {"archive": s["feeds"]}
+    assert not queries.is_demo_only(engine)
+    first, last = queries.data_date_range(engine)
+    assert first == min(r["published_at"].date() for r in rows)
+    assert last == max(r["published_at"].date() for r in rows)
+    default = queries.default_filters(engine)
+    assert (default.date_to, (default.date_to - default.date_from).days) == (last, 29)
+    other = store.make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    assert queries.data_date_range(other) is None and not queries.is_demo_only(other)
+    store.ensure_feed(other, "archive:demo-a", source="demo")
+    assert queries.is_demo_only(other)
+    store.ensure_feed(other, "https://example.org/rss", source="catalogue")
+    assert not queries.is_demo_only(other)
+    health = queries.feed_health(other)
+    assert set(health.health) == {"archive", "never polled"}
+
+
+HOSTILE = [
+    "' OR 1=1 --",
+    "'; DROP TABLE articles; --",
+    '" OR ""="',
+    "%",
+    "_",
+    "\\",
+    "%%%",
+    "\\%",
+    "1' UNION SELECT url_key FROM articles --",
+    "') OR ('a'='a",
+    "*/",
+    "/*",
+    "'||'",
+    "\x00",
+    "' AND sqlite_version() --",
+    "Robert'); DROP TABLE feeds;--",
+    "%' --",
+    "' COLLATE NOCASE --",
+    "$1",
+    ":name",
+    "?",
+    "@x",
+    "\u202e",
+    "ⅰ",
+    "ǅ",
+    "Ｉｎｄｏｎｅｓｉａ",
+    "indonesia%",
+    "a\\_b",
+]
+
+
+def hostile_strings() -> list[str]:
+    out = list(HOSTILE)
+    for a, b in itertools.product(HOSTILE, ["", "Indonesia", "рос", " ", "x"]):
+        out.append(a + b)
+        out.append(b + a)
+    return list(dict.fromkeys(out))[:200]
+
+
+def test_hostile_search_strings_give_reference_results(engine, rows) -> None:  # noqa: ANN001
+    names = queries.feed_names(engine)
+    strings = hostile_strings()
+    assert len(strings) == 200
+    for s in strings:
+        f = ALL.with_(search=s)
+        assert queries.count_articles(engine, f) == len(reference(rows, f, names)), repr(s)
+    assert queries.count_articles(engine, ALL) == len(rows)  # nothing was dropped
+
+
+def test_hostile_url_params_are_dropped_not_run(engine, rows) -> None:  # noqa: ANN001
+    names = queries.feed_names(engine)
+    defaults = queries.default_filters(engine)
+    for s in hostile_strings():
+        params = {key: s for key in ("from", "to", "c", "pair", "t", "lang", "feed", "q")}
+        f = from_query_params(params, defaults)
+        assert f.countries == () and f.pair is None and f.topics == () and f.feed_ids == ()
+        assert (f.date_from, f.date_to) == (defaults.date_from, defaults.date_to)
+        assert queries.count_articles(engine, f) == len(reference(rows, f, names))
+        assert queries.list_articles(engine, f, limit=3) is not None
+
+
+def test_query_params_round_trip() -> None:
+    defaults = Filters(date(2026, 1, 1), date(2026, 1, 31))
+    cases = [
+        defaults,
+        Filters(
+            date(2024, 6, 1),
+            date(2024, 6, 30),
+            countries=("RUS", "PRK"),
+            pair=("PRK", "RUS"),
+            topics=("military", "diplomacy"),
+            languages=("en", "id", ""),
+            feed_ids=(3, 7),
+            search="Kim & Putin, 100% «treaty»",
+        ),
+    ]
+    for f in cases:
+        params = to_query_params(f)
+        assert all(isinstance(v, str) for v in params.values())
+        assert from_query_params(params, defaults) == f
