@@ -1,0 +1,267 @@
+"""Score the tagger on a gold file: ``python -m ingest evaluate GOLD.jsonl [--errors]``.
+
+The gold format and what counts as correct are in TAGGING.md. Each line is one article with its
+``title``, ``summary``, true language ``lang``, gold ``countries`` (iso3, evidence, type,
+strength core/weak) and gold ``topics``.
+
+Scores, overall and per gold language:
+
+- countries: precision (a predicted country is right when it is gold, core or weak), recall over
+  core countries, F1 of the two, and core recall per gold evidence type;
+- language: accuracy of the detected language against ``lang``;
+- topics: micro precision, recall and F1 over (article, topic) pairs.
+
+The language hint. A real article always arrives with its feed's declared language, and the
+gold lines say which feed file they came from (``file``, relative to the gold file's folder, e.g.
+``feeds/lenta/....rss.xml``). When that feed file is present next to the gold file, its declared
+language (``<language>``, ``<dc:language>`` or ``xml:lang`` on the root) is passed as the hint,
+exactly as the ingest would pass it — including feeds that declare the wrong language (some
+Indonesian feeds say ``en-us``). When the file is absent, the article is tagged with no hint.
+The published date is not in the gold; leaders are judged with no date.
+
+``--errors`` lists every miss: false-positive countries with our evidence, missed core countries
+with the gold evidence, topic false positives and false negatives, and language errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from ingest.tagging import tag_article
+
+EVIDENCE_ORDER = ("name", "adjective", "capital", "place", "leader", "institution")
+_DECLARED = re.compile(
+    rb"<(?:dc:)?language>\s*([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)\s*</(?:dc:)?language>"
+    rb"|<(?:feed|rss|rdf:RDF)\b[^>]*\bxml:lang=[\"']([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)[\"']",
+    re.IGNORECASE,
+)
+
+
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def _f1(precision: float | None, recall: float | None) -> float | None:
+    if precision is None or recall is None:
+        return None
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+@dataclass
+class Scores:
+    """Counts over a set of gold articles, and the scores derived from them."""
+
+    articles: int = 0
+    country_predicted: int = 0
+    country_correct: int = 0  # predicted and gold (core or weak)
+    core_total: int = 0
+    core_found: int = 0
+    core_by_type: dict[str, list[int]] = field(default_factory=dict)  # type → [found, total]
+    language_correct: int = 0
+    topic_tp: int = 0
+    topic_fp: int = 0
+    topic_fn: int = 0
+
+    @property
+    def country_precision(self) -> float | None:
+        return _ratio(self.country_correct, self.country_predicted)
+
+    @property
+    def core_recall(self) -> float | None:
+        return _ratio(self.core_found, self.core_total)
+
+    @property
+    def country_f1(self) -> float | None:
+        return _f1(self.country_precision, self.core_recall)
+
+    def recall_by_type(self) -> dict[str, float | None]:
+        order = {name: index for index, name in enumerate(EVIDENCE_ORDER)}
+        types = sorted(self.core_by_type, key=lambda name: (order.get(name, 99), name))
+        return {name: _ratio(*self.core_by_type[name]) for name in types}
+
+    @property
+    def language_accuracy(self) -> float | None:
+        return _ratio(self.language_correct, self.articles)
+
+    @property
+    def topic_precision(self) -> float | None:
+        return _ratio(self.topic_tp, self.topic_tp + self.topic_fp)
+
+    @property
+    def topic_recall(self) -> float | None:
+        return _ratio(self.topic_tp, self.topic_tp + self.topic_fn)
+
+    @property
+    def topic_f1(self) -> float | None:
+        return _f1(self.topic_precision, self.topic_recall)
+
+
+@dataclass
+class Miss:
+    key: str
+    lang: str
+    kind: str  # country-fp, country-fn, topic-fp, topic-fn, language
+    detail: str
+
+
+@dataclass
+class Report:
+    overall: Scores
+    by_language: dict[str, Scores]
+    misses: list[Miss]
+    hinted: int  # articles tagged with their feed's declared language as hint
+
+
+def declared_language(feed_file: Path) -> str | None:
+    """The language a feed file declares for itself, as written (not normalised)."""
+    try:
+        with feed_file.open("rb") as handle:
+            head = handle.read(65536)
+    except OSError:
+        return None
+    found = _DECLARED.search(head)
+    if not found:
+        return None
+    return (found.group(1) or found.group(2)).decode("ascii")
+
+
+def _gold_lines(path: Path) -> Iterable[dict]:
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if line.strip():
+                row = json.loads(line)
+                row.setdefault("key", f"line-{number}")
+                yield row
+
+
+def _evidence(tag) -> str:
+    return ", ".join(f"{item.text!r} ({item.type}@{item.start})" for item in tag.evidence)
+
+
+def _score(row: dict, hint: str | None, buckets: list[Scores], misses: list[Miss]) -> None:
+    tags = tag_article(row.get("title") or "", row.get("summary") or "", language_hint=hint)
+    key, lang = row["key"], row.get("lang") or "?"
+
+    def miss(kind: str, detail: str) -> None:
+        misses.append(Miss(key, lang, kind, detail))
+
+    gold = {item["iso3"]: item for item in row.get("countries", [])}
+    predicted = {tag.iso3: tag for tag in tags.countries}
+    core = {iso3 for iso3, item in gold.items() if item.get("strength", "core") == "core"}
+    correct = [iso3 for iso3 in predicted if iso3 in gold]
+    for iso3 in sorted(set(predicted) - set(gold)):
+        miss("country-fp", f"{iso3}: {_evidence(predicted[iso3])}")
+    for iso3 in sorted(core - set(predicted)):
+        item = gold[iso3]
+        miss("country-fn", f"{iso3} ({item.get('type')}): {item.get('evidence')}")
+
+    gold_topics = set(row.get("topics", []))
+    our_topics = {tag.topic: tag for tag in tags.topics}
+    for topic in sorted(set(our_topics) - gold_topics):
+        miss("topic-fp", f"{topic}: {_evidence(our_topics[topic])}")
+    for topic in sorted(gold_topics - set(our_topics)):
+        miss("topic-fn", topic)
+    if tags.language != lang:
+        miss("language", f"gold {lang}, ours {tags.language} ({tags.language_source}, hint {hint})")
+
+    for scores in buckets:
+        scores.articles += 1
+        scores.country_predicted += len(predicted)
+        scores.country_correct += len(correct)
+        scores.core_total += len(core)
+        scores.core_found += len(core & set(predicted))
+        for iso3 in core:
+            counts = scores.core_by_type.setdefault(gold[iso3].get("type", "?"), [0, 0])
+            counts[0] += iso3 in predicted
+            counts[1] += 1
+        scores.language_correct += tags.language == lang
+        scores.topic_tp += len(gold_topics & set(our_topics))
+        scores.topic_fp += len(set(our_topics) - gold_topics)
+        scores.topic_fn += len(gold_topics - set(our_topics))
+
+
+def evaluate(path: Path) -> Report:
+    """Tag every article of a gold file and score the result."""
+    path = Path(path)
+    overall = Scores()
+    by_language: dict[str, Scores] = {}
+    misses: list[Miss] = []
+    hinted = 0
+    for row in _gold_lines(path):
+        hint = declared_language(path.parent / row["file"]) if row.get("file") else None
+        hinted += hint is not None
+        lang_scores = by_language.setdefault(row.get("lang") or "?", Scores())
+        _score(row, hint, [overall, lang_scores], misses)
+    ordered = dict(sorted(by_language.items(), key=lambda item: (-item[1].articles, item[0])))
+    return Report(overall=overall, by_language=ordered, misses=misses, hinted=hinted)
+
+
+def _fmt(value: float | None) -> str:
+    return "   –" if value is None else f"{value:.2f}"
+
+
+def _row(name: str, scores: Scores) -> str:
+    return (
+        f"{name:<8} {scores.articles:>4}  "
+        f"{_fmt(scores.country_precision):>5} {_fmt(scores.core_recall):>5} "
+        f"{_fmt(scores.country_f1):>5} {scores.core_found:>3}/{scores.core_total:<3}  "
+        f"{_fmt(scores.language_accuracy):>5}  "
+        f"{_fmt(scores.topic_precision):>5} {_fmt(scores.topic_recall):>5} "
+        f"{_fmt(scores.topic_f1):>5}"
+    )
+
+
+def format_report(report: Report, errors: bool = False) -> str:
+    lines = [
+        f"{report.overall.articles} articles, {report.hinted} tagged with their feed's declared "
+        "language as hint",
+        "",
+        "                  countries                   language  topics",
+        "lang     n        P     R    F1  core         acc       P     R    F1",
+        _row("all", report.overall),
+    ]
+    lines += [_row(lang, scores) for lang, scores in report.by_language.items()]
+    lines += ["", "core recall by gold evidence type (found/total):"]
+    for name, counts in sorted(
+        report.overall.core_by_type.items(),
+        key=lambda item: EVIDENCE_ORDER.index(item[0]) if item[0] in EVIDENCE_ORDER else 99,
+    ):
+        per_language = ", ".join(
+            f"{lang} {scores.core_by_type[name][0]}/{scores.core_by_type[name][1]}"
+            for lang, scores in report.by_language.items()
+            if name in scores.core_by_type
+        )
+        lines.append(
+            f"  {name:<12} {_fmt(_ratio(*counts))}  {counts[0]}/{counts[1]}   ({per_language})"
+        )
+    if errors:
+        lines += ["", f"misses ({len(report.misses)}):"]
+        lines += [f"  {m.key} [{m.lang}] {m.kind:<10} {m.detail}" for m in report.misses]
+    return "\n".join(lines) + "\n"
+
+
+def main(path: Path | str, errors: bool, out: TextIO) -> int:
+    """The ``evaluate`` command: print the scores (and every miss); 2 if the file is unusable."""
+    try:
+        report = evaluate(Path(path))
+    except (OSError, ValueError, KeyError) as problem:
+        out.write(f"cannot evaluate {path}: {problem}\n")
+        return 2
+    out.write(format_report(report, errors))
+    out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m ingest.evaluate", description=__doc__)
+    parser.add_argument("gold", type=Path, help="gold file (JSON Lines, TAGGING.md format)")
+    parser.add_argument("--errors", action="store_true", help="list every miss")
+    arguments = parser.parse_args()
+    sys.exit(main(arguments.gold, arguments.errors, sys.stdout))
