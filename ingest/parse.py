@@ -165,6 +165,19 @@ def _looks_like_html(text: str) -> bool:
     return bool(_HTML_START.match(text[:4096]))
 
 
+def _run_feedparser(data: bytes) -> dict:
+    # Bytes wrapped in a stream: feedparser treats a bare bytes/str argument as a possible URL
+    # or file path and would open it. It never fetches anything here.
+    return feedparser.parse(
+        io.BytesIO(data),
+        # No content-location: feedparser would resolve GUIDs as if they were URLs. Links are
+        # resolved against the feed URL in parse_feed.
+        response_headers={"content-type": "application/xml; charset=utf-8"},
+        resolve_relative_uris=False,  # the HTML is reduced to text
+        sanitize_html=True,  # drops <script>/<style> content before we strip the tags
+    )
+
+
 def parse_feed(
     body: bytes,
     *,
@@ -194,16 +207,10 @@ def parse_feed(
     if not prepared.text.strip():
         return _failure("empty", "the body holds no text", warnings)
 
-    # Bytes wrapped in a stream: feedparser treats a bare bytes/str argument as a possible URL or
-    # file path and would open it. It never fetches anything here.
-    result = feedparser.parse(
-        io.BytesIO(prepared.data),
-        # No content-location: feedparser would resolve GUIDs as if they were URLs. Links are
-        # resolved against the feed URL below.
-        response_headers={"content-type": "application/xml; charset=utf-8"},
-        resolve_relative_uris=False,  # the HTML is reduced to text
-        sanitize_html=True,  # drops <script>/<style> content before we strip the tags
-    )
+    try:
+        result = _run_feedparser(prepared.data)
+    except Exception as exc:  # noqa: BLE001 - a parser bug must not stop the poll
+        return _failure("malformed", f"the parser failed: {type(exc).__name__}", warnings)
     bozo_message = None
     if result.get("bozo"):
         exception = result.get("bozo_exception")
@@ -246,7 +253,7 @@ def parse_feed(
         guid = clean_line(entry.get("id"), max_chars=MAX_GUID_CHARS) or None
         if not title:
             title = _title_from_summary(summary)
-        if not title and not url:
+        if not title:  # no title and no summary: nothing to show, nothing to tag
             dropped += 1
             continue
         published = _entry_date(entry)
@@ -283,9 +290,11 @@ def parse_feed(
             )
         )
     if dropped:
-        warnings.append(f"{dropped} item(s) without a title or link, or repeated, were skipped")
+        warnings.append(f"{dropped} item(s) without text, or repeated, were skipped")
     if clamped_future:
         warnings.append(f"{clamped_future} item date(s) in the future were clamped to fetch time")
     if entries and not articles:
-        return _failure("malformed", "entries were found but none has a title or a link", warnings)
+        return _failure(
+            "malformed", "entries were found but none has a title or any text", warnings
+        )
     return ParsedFeed(feed_title, site_url, language, articles, None, None, warnings)

@@ -57,11 +57,29 @@ _SNIFF = (
     (b"\x00<\x00?", "utf-16-be"),
     (b"<\x00?\x00", "utf-16-le"),
 )
+_EBCDIC_XML_DECLARATION = b"\x4c\x6f\xa7\x94"  # "<?xm" in EBCDIC (code page 037)
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml\b[^>]{0,300}?\?>")
 # Characters XML 1.0 forbids (and expat rejects); C1 controls are dropped too.
 _NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+_CHAR_REFERENCE = re.compile(r"&#([xX][0-9a-fA-F]+|[0-9]+);")
+
+
+def _drop_bad_reference(match: re.Match[str]) -> str:
+    """Keep a character reference only if it names a character XML allows (not NUL,
+    controls, surrogates or beyond U+10FFFF): feedparser's loose parser chokes on those."""
+    digits = match.group(1)
+    if len(digits) > 9:
+        return ""
+    code = int(digits[1:], 16) if digits[0] in "xX" else int(digits)
+    if code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF:
+        return match.group(0)
+    if 0xE000 <= code <= 0xFFFD or 0x10000 <= code <= 0x10FFFF:
+        return match.group(0)
+    return ""
+
 
 # One left-to-right pass over the markup constructs that can hide or carry declarations.
 _MARKUP = re.compile(
@@ -118,6 +136,10 @@ def _decode(body: bytes, content_type: str | None, warnings: list[str]) -> tuple
     for prefix, encoding in _SNIFF:
         if body.startswith(prefix):
             return body.decode(encoding, "replace"), encoding, False
+    if body.startswith(_EBCDIC_XML_DECLARATION):
+        head = _DECLARED.match(body[:512].decode("cp037").encode("ascii", "replace"))
+        encoding = _normalise_label(head.group(1).decode("ascii") if head else None) or "cp037"
+        return body.decode(encoding, "replace"), encoding, False
     declared_match = _DECLARED.match(body[:512])
     declared_label = declared_match.group(1).decode("ascii") if declared_match else None
     http_match = _CHARSET.search(content_type or "")
@@ -218,6 +240,8 @@ def prepare(body: bytes, content_type: str | None = None) -> PreparedXml:
     result = PreparedXml()
     text, result.encoding, result.guessed = _decode(body, content_type, result.warnings)
     text = _NOT_XML_CHARS.sub("", text)
+    if "&#" in text:
+        text = _CHAR_REFERENCE.sub(_drop_bad_reference, text)
     result.text = text
     result.attack = find_xml_attack(text)
     if result.attack:
