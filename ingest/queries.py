@@ -380,15 +380,19 @@ def is_demo_only(engine: Engine) -> bool:
 
 def stats(engine: Engine) -> dict[str, Any]:
     """What ``python -m ingest stats`` prints: totals, languages, feeds by health."""
+    # From the aggregates (one daily_total row per day × feed × language): no article scan.
     with engine.connect() as conn:
-        n_articles = conn.execute(select(func.count()).select_from(articles)).scalar_one()
+        n_articles = conn.execute(
+            select(func.coalesce(func.sum(daily_total.c.articles), 0))
+        ).scalar_one()
         n_feeds = conn.execute(select(func.count()).select_from(feeds)).scalar_one()
+        n = func.sum(daily_total.c.articles)
         by_language = {
-            (lang or ""): n
-            for lang, n in conn.execute(
-                select(articles.c.language, func.count())
-                .group_by(articles.c.language)
-                .order_by(func.count().desc(), articles.c.language)
+            (lang or ""): int(total)
+            for lang, total in conn.execute(
+                select(daily_total.c.language, n)
+                .group_by(daily_total.c.language)
+                .order_by(n.desc(), daily_total.c.language)
             )
         }
         health: dict[str, int] = {}
@@ -405,9 +409,7 @@ def stats(engine: Engine) -> dict[str, Any]:
                 row.enabled, row.status, row.error_count, row.last_polled_at, row.source
             )
             health[label] = health.get(label, 0) + 1
-        n_countries = conn.execute(
-            select(func.count(distinct(article_countries.c.iso3)))
-        ).scalar_one()
+        n_countries = conn.execute(select(func.count(distinct(daily_country.c.iso3)))).scalar_one()
     span = data_date_range(engine)
     return {
         "articles": int(n_articles),
