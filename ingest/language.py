@@ -13,7 +13,7 @@ The order of decisions:
    the declared language when it is one written in it (ar, fa, ur...), else langdetect among them;
    Han without kana → zh.
 3. Text with fewer than ``MIN_LETTERS`` letters is too short to judge: the declared language is
-   used alone (if there is none, langdetect still gets a try).
+   used alone; if there is none, langdetect's answer is kept only when it is sure (else None).
 4. langdetect (profiles loaded in sorted order, seed 0: the same answer in every process) on
    title + summary. Its answer stands unless the feed declared a language it cannot tell apart
    from the detected one (Malay, which langdetect lacks, reads as Indonesian; Belarusian as
@@ -230,6 +230,8 @@ def detect_language(
         arabic = [item for item in ranked if item[0] in _ARABIC_SCRIPT_LANGUAGES]
         ranked = arabic or ranked
     best, probability = ranked[0]
+    if declared is None and letters < MIN_LETTERS and probability < SURE:
+        return None, "detected"  # too short to judge and nothing declared: no guess
     if declared is None or best == declared:
         return best, "detected"
     if best in _CONFUSABLE.get(declared, ()):
