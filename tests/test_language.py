@@ -1,0 +1,151 @@
+"""Language detection: seeded langdetect, script shortcuts, the feed's declared language as prior."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest.evaluate import declared_language
+from ingest.language import MIN_LETTERS, detect_language, normalise_language
+
+REPO = Path(__file__).resolve().parent.parent
+GOLD = REPO / "tests" / "fixtures" / "gold-dev.jsonl"
+
+
+def gold_rows() -> list[dict]:
+    return [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line]
+
+
+@pytest.mark.parametrize(
+    ("declared", "code"),
+    [
+        ("en-US", "en"),
+        ("en-gb", "en"),
+        ("zh-CN", "zh"),
+        ("zh-TW", "zh"),
+        ("zh-Hans", "zh"),
+        ("in", "id"),  # the old ISO code Java locales still write
+        ("iw", "he"),
+        ("IT-it", "it"),
+        ("pt_BR", "pt"),
+        ("Hindi", "hi"),
+        (" ms ", "ms"),
+        ("US", None),  # koreatimes declares a country, not a language
+        ("", None),
+        (None, None),
+        ("xx-garbage", None),
+    ],
+)
+def test_declared_languages_are_normalised(declared: str | None, code: str | None) -> None:
+    assert normalise_language(declared) == code
+
+
+def test_every_declared_language_of_the_fixture_feeds_normalises_or_is_dropped() -> None:
+    declared = {
+        declared_language(path)
+        for path in (REPO / "tests" / "fixtures" / "feeds").rglob("*.xml")
+        if declared_language(path)
+    }
+    assert declared, "the fixture feeds declare languages"
+    for tag in declared:
+        code = normalise_language(tag)
+        assert code is None or (len(code) == 2 and code.isalpha()), tag
+
+
+def test_malay_declared_by_the_feed_survives_indonesian_detection() -> None:
+    # langdetect has no Malay profile: Malay reads as Indonesian. The feed knows better.
+    title = "Kerajaan umum pakej rangsangan ekonomi baharu untuk rakyat"
+    summary = (
+        "Perdana Menteri berkata kerajaan akan memperuntukkan lebih banyak wang kepada "
+        "isi rumah berpendapatan rendah tahun hadapan, selepas mesyuarat kabinet pagi tadi."
+    )
+    assert detect_language(title, summary, "ms") == ("ms", "feed")
+    assert detect_language(title, summary, "ms-MY") == ("ms", "feed")
+    assert detect_language(title, summary, None)[0] == "id"
+
+
+def test_text_beats_a_feed_that_declares_the_wrong_language() -> None:
+    # VIVA and detik are Indonesian feeds that declare en-us / en.
+    rows = [row for row in gold_rows() if "/viva/" in row["file"] or "/detik/" in row["file"]]
+    assert len(rows) >= 10
+    for row in rows:
+        letters = sum(c.isalpha() for c in row["title"] + row["summary"])
+        if letters >= 40:
+            assert detect_language(row["title"], row["summary"], "en-us") == ("id", "detected")
+
+
+def test_short_text_takes_the_declared_language() -> None:
+    assert detect_language("Jokowi di Bali", "", "id") == ("id", "feed")
+    assert detect_language("Breaking", "", "en-US") == ("en", "feed")
+    assert sum(c.isalpha() for c in "Jokowi di Bali") < MIN_LETTERS
+
+
+@pytest.mark.parametrize(
+    ("title", "declared", "expected"),
+    [
+        ("북한, 동해상으로 탄도미사일 발사", None, ("ko", "detected")),
+        ("北朝鮮がミサイルを発射、政府が発表", None, ("ja", "detected")),
+        ("中国外交部召见缅甸驻华大使", None, ("zh", "detected")),
+        ("中國外交部召見緬甸駐華大使", "zh-TW", ("zh", "detected")),
+        ("Η κυβέρνηση ανακοίνωσε νέα μέτρα", None, ("el", "detected")),
+        ("รัฐบาลไทยประกาศมาตรการใหม่", None, ("th", "detected")),
+        ("הממשלה הודיעה על צעדים חדשים", None, ("he", "detected")),
+        ("कैसे फैला कोरोना वायरस, टीम करेगी बैठक", None, ("hi", "detected")),
+        ("कैसे फैला कोरोना वायरस, टीम करेगी बैठक", "mr", ("mr", "feed")),
+        ("صدر ٹرمپ کے ٹویٹ کو سنجیدگی سے لیتے ہیں", "ur", ("ur", "feed")),
+        ("صدر ٹرمپ کے ٹویٹ کو سنجیدگی سے لیتے ہیں", "fa", ("fa", "feed")),
+    ],
+)
+def test_script_shortcuts(title: str, declared: str | None, expected: tuple[str, str]) -> None:
+    assert detect_language(title, "", declared) == expected
+
+
+def test_arabic_script_without_declaration_stays_an_arabic_script_language() -> None:
+    rows = [row for row in gold_rows() if row["lang"] == "ur"]
+    assert rows
+    for row in rows:
+        assert detect_language(row["title"], row["summary"], None)[0] in {"ur", "fa", "ar"}
+
+
+def test_empty_text_without_declaration_is_unknown() -> None:
+    assert detect_language("", "", None) == (None, "detected")
+    assert detect_language("", "", "de") == ("de", "feed")
+    assert detect_language("2024 — 12:00", "", None) == (None, "detected")
+
+
+def test_detection_is_deterministic_within_a_process() -> None:
+    rows = gold_rows()[:40]
+    first = [detect_language(row["title"], row["summary"]) for row in rows]
+    second = [detect_language(row["title"], row["summary"]) for row in rows]
+    assert first == second
+
+
+_SCRIPT = """
+import json, sys
+from ingest.language import detect_language
+rows = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8") if line.strip()]
+print(json.dumps([detect_language(r["title"], r["summary"]) for r in rows]))
+"""
+
+
+def test_detection_is_identical_across_processes() -> None:
+    outputs = []
+    for hash_seed in ("1", "12345"):
+        environment = dict(os.environ, PYTHONHASHSEED=hash_seed, PYTHONPATH=str(REPO))
+        done = subprocess.run(
+            [sys.executable, "-c", _SCRIPT, str(GOLD)],
+            capture_output=True,
+            text=True,
+            env=environment,
+            cwd=REPO,
+            timeout=300,
+            check=True,
+        )
+        outputs.append(json.loads(done.stdout))
+    assert len(outputs[0]) == len(gold_rows())
+    assert outputs[0] == outputs[1]
