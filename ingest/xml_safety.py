@@ -91,6 +91,8 @@ _EXTERNAL_ID = re.compile(
     r"""(?:\s*(?P<q2>["'])(?P<second>.*?)(?P=q2))?)?""",
     re.DOTALL | re.IGNORECASE,
 )
+_EXTERNAL_KEYWORD = re.compile(r"\s+[^\s\[>]+\s+(PUBLIC|SYSTEM)\b", re.IGNORECASE)
+_DOCTYPE_WINDOW = 4096
 # Public identifiers of DTDs that real feeds and web pages carry; never fetched, just allowed.
 _KNOWN_PUBLIC_IDS = re.compile(
     r"^-//(Netscape Communications//DTD RSS 0\.9[0-9]|W3C//DTD (X?HTML|XHTML Basic) [\w. /-]*"
@@ -218,8 +220,12 @@ def find_xml_attack(text: str) -> str | None:
             continue
         if declaration.upper() == "ENTITY":
             return "the document declares an XML entity (<!ENTITY>): refused"
-        external = _EXTERNAL_ID.match(text, match.end())
+        # A bounded window keeps the scan linear however many DOCTYPEs a document repeats.
+        window = text[match.end() : match.end() + _DOCTYPE_WINDOW]
+        external = _EXTERNAL_ID.match(window)
         if external is None or external.group("kind") is None:
+            if _EXTERNAL_KEYWORD.match(window):
+                return "the document references an external DTD we cannot read: refused"
             continue  # <!DOCTYPE name> or <!DOCTYPE name [ … ]> (entities caught above)
         kind = external.group("kind").upper()
         if kind == "PUBLIC":

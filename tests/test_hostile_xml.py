@@ -43,6 +43,7 @@ ATTACKS = [
     "parameter_entity.xml",
     "entity_after_pi_trick.xml",
     "entity_lowercase.xml",
+    "doctype_flood.xml",
 ]
 MAX_SECONDS = 1.0
 MAX_MEMORY_GROWTH_KB = 100 * 1024
