@@ -30,7 +30,7 @@ suppresses every shorter match inside or overlapping it. Callers drop blocker ma
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import ahocorasick
@@ -263,8 +263,12 @@ class Matcher:
         self._exact = _build(exact)
         self.size = count
 
-    def find(self, text: str) -> list[Match]:
-        """Leftmost-longest, non-overlapping matches of all patterns in ``text``, by start."""
+    def find(self, text: str, accept: Callable[[object], bool] | None = None) -> list[Match]:
+        """Leftmost-longest, non-overlapping matches of all patterns in ``text``, by start.
+
+        ``accept`` (optional) vets a payload before the longest match is chosen, so a pattern
+        that does not apply here (another language, a leader out of office) hides nothing.
+        """
         if not text:
             return []
         candidates: list[tuple[int, int, int, object]] = []  # (start, -end, order, payload)
@@ -275,6 +279,8 @@ class Matcher:
             for last, entries in automaton.iter(haystack):
                 end = last + 1
                 for entry in entries:
+                    if accept is not None and not accept(entry.payload):
+                        continue
                     start = end - entry.length
                     stop = self._accept(text, start, end, entry)
                     if stop >= 0:

@@ -1,0 +1,168 @@
+"""Generate ``ingest/data/gazetteer/cldr_names.tsv`` from the CLDR territory names shipped with Babel.
+
+Run ``python -m ingest.tagging.build_gazetteer``; the output is committed, so the tagger never
+needs Babel's data at run time. One row per (surface, ISO3) with the languages that use it.
+
+- Only ISO 3166-1 countries and territories (ingest/data/countries.csv) are kept: CLDR regions
+  and groupings (001, 150, 419, EU, EZ, UN, QO…) and exceptional reservations (AC, CP, DG, EA,
+  IC, TA) are dropped. Kosovo (CLDR ``XK``) is ``XKX``.
+- A name with a parenthesised alternative ("Myanmar (Burma)") yields both names.
+- A surface that two countries would claim (across languages) is dropped and reported: the
+  curated alias table decides such cases by hand.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from babel import Locale
+
+from ingest.geo import is_valid_iso3, iso3_from_iso2
+
+OUTPUT = Path(__file__).resolve().parent.parent / "data" / "gazetteer" / "cldr_names.tsv"
+
+# Babel locale → the ISO 639-1 code articles carry (zh_Hans/zh_Hant → zh, fil → tl, nb → no).
+LANGUAGES = {
+    "id": "id",
+    "ms": "ms",
+    "en": "en",
+    "ru": "ru",
+    "uk": "uk",
+    "be": "be",
+    "ko": "ko",
+    "ja": "ja",
+    "zh_Hans": "zh",
+    "zh_Hant": "zh",
+    "ar": "ar",
+    "fa": "fa",
+    "ur": "ur",
+    "hi": "hi",
+    "bn": "bn",
+    "tr": "tr",
+    "fr": "fr",
+    "de": "de",
+    "es": "es",
+    "pt": "pt",
+    "it": "it",
+    "nl": "nl",
+    "pl": "pl",
+    "el": "el",
+    "he": "he",
+    "vi": "vi",
+    "th": "th",
+    "fil": "tl",
+    "sw": "sw",
+    "ro": "ro",
+    "sv": "sv",
+    "cs": "cs",
+    "sk": "sk",
+    "hu": "hu",
+    "fi": "fi",
+    "da": "da",
+    "nb": "no",
+    "bg": "bg",
+    "sr": "sr",
+    "hr": "hr",
+    "ca": "ca",
+    "ta": "ta",
+    "mr": "mr",
+    "kk": "kk",
+    "az": "az",
+    "ka": "ka",
+    "hy": "hy",
+}
+_NOT_COUNTRIES = {
+    "AC",
+    "CP",
+    "CQ",
+    "DG",
+    "EA",
+    "EU",
+    "EZ",
+    "IC",
+    "QO",
+    "TA",
+    "UN",
+    "XA",
+    "XB",
+    "ZZ",
+}
+_PAREN = re.compile(r"^(.*?)\s*[(（](.*?)[)）]\s*$")
+
+
+def territory_iso3(code: str) -> str | None:
+    """ISO3 for a CLDR territory code, None for regions, groupings and reservations."""
+    if code == "XK":
+        return "XKX"
+    if len(code) != 2 or not code.isalpha() or code in _NOT_COUNTRIES:
+        return None
+    iso3 = iso3_from_iso2(code)
+    return iso3 if iso3 and is_valid_iso3(iso3) else None
+
+
+def surfaces(name: str) -> tuple[str, str | None]:
+    """The main surface of a CLDR display name and its parenthesised alternative, if any
+    ("Myanmar (Burma)" → Myanmar, Burma; "Hong Kong (China)" → Hong Kong, China)."""
+    name = " ".join(name.split())
+    found = _PAREN.match(name)
+    if found:
+        return found.group(1).strip(), found.group(2).strip() or None
+    return name, None
+
+
+def collect() -> tuple[dict[tuple[str, str], set[str]], dict[str, set[str]]]:
+    """(surface, iso3) → languages, and the surfaces claimed by more than one country."""
+    rows: dict[tuple[str, str], set[str]] = defaultdict(set)
+    alternatives: list[tuple[str, str, str]] = []
+    for locale_code, language in LANGUAGES.items():
+        territories = Locale.parse(locale_code).territories
+        for code, name in territories.items():
+            iso3 = territory_iso3(code)
+            if iso3 is None:
+                continue
+            main, alternative = surfaces(name)
+            if main:
+                rows[(main, iso3)].add(language)
+            if alternative:
+                alternatives.append((alternative, iso3, language))
+    # A parenthesised part is often the sovereign ("Hong Kong (China)", "… (США)"), not an
+    # alternative name: keep it only when no other country has it as its main name.
+    main_names = {surface.casefold(): iso3 for surface, iso3 in rows}
+    for alternative, iso3, language in alternatives:
+        if main_names.get(alternative.casefold(), iso3) == iso3:
+            rows[(alternative, iso3)].add(language)
+    claims: dict[str, set[str]] = defaultdict(set)
+    for surface, iso3 in rows:
+        claims[surface.casefold()].add(iso3)
+    clashes = {surface: codes for surface, codes in claims.items() if len(codes) > 1}
+    return rows, clashes
+
+
+def write(path: Path = OUTPUT) -> int:
+    rows, clashes = collect()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    written = 0
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh, delimiter="\t", lineterminator="\n")
+        out.writerow(["surface", "iso3", "languages"])
+        for (surface, iso3), languages in sorted(rows.items(), key=lambda r: (r[0][1], r[0][0])):
+            if surface.casefold() in clashes:
+                continue
+            out.writerow([surface, iso3, ",".join(sorted(languages))])
+            written += 1
+    for surface, codes in sorted(clashes.items()):
+        print(f"dropped (claimed by {', '.join(sorted(codes))}): {surface}", file=sys.stderr)
+    return written
+
+
+def main() -> None:
+    count = write()
+    print(f"{OUTPUT}: {count} names in {len(set(LANGUAGES.values()))} languages")
+
+
+if __name__ == "__main__":
+    main()
