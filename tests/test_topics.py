@@ -1,0 +1,231 @@
+"""Topic tagging: the lexicon data file, the matching rules, the evidence."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import ingest.tagging as tagging
+from ingest.records import tagging_text
+from ingest.tagging import topics
+from ingest.tagging.matcher import normalize
+
+REPO = Path(__file__).resolve().parent.parent
+GOLD = REPO / "tests" / "fixtures" / "gold-dev.jsonl"
+# TAGGING.md's taxonomy, in its order.
+TAXONOMY = [
+    "military",
+    "conflict",
+    "diplomacy",
+    "sanctions",
+    "trade",
+    "energy",
+    "nuclear",
+    "politics",
+    "unrest",
+    "humanitarian",
+    "rights",
+    "cyber_tech",
+]
+# Languages the issue requires, plus the ones we poll.
+REQUIRED_LANGUAGES = {
+    "en",
+    "id",
+    "ms",
+    "ru",
+    "uk",
+    "ko",
+    "ja",
+    "zh",
+    "ar",
+    "fa",
+    "tr",
+    "fr",
+    "de",
+    "es",
+    "pt",
+}
+POLLED_LANGUAGES = {"it", "el", "hi", "ur"}
+
+
+def topic_names(text: str, language: str | None = None) -> list[str]:
+    return [tag.topic for tag in topics.tag_topics(text, language)]
+
+
+# --- the data file -----------------------------------------------------------------------------
+
+
+def test_the_lexicon_has_exactly_the_taxonomy_in_order() -> None:
+    assert topics.topic_ids() == TAXONOMY
+
+
+def test_every_topic_has_words_in_every_supported_language() -> None:
+    lexicon = topics.load_lexicon()
+    assert topics.languages() >= REQUIRED_LANGUAGES | POLLED_LANGUAGES
+    for topic in TAXONOMY:
+        for language in topics.languages():
+            assert lexicon[topic].get(language), f"{topic} has no {language} keywords"
+
+
+def test_no_duplicate_keyword_within_a_topic_and_language() -> None:
+    for topic, table in topics.load_lexicon().items():
+        for language, words in table.items():
+            seen: set[str] = set()
+            for word in words:
+                text, case_sensitive, suffix = topics.parse_keyword(word)
+                key = normalize(text, case_sensitive=case_sensitive), suffix
+                assert key not in seen, f"{topic}/{language}: {word!r} twice"
+                seen.add(key)
+
+
+def test_no_keyword_is_claimed_by_two_topics_in_one_language() -> None:
+    owner: dict[tuple[str, str, bool], str] = {}
+    for topic, table in topics.load_lexicon().items():
+        for language, words in table.items():
+            for word in words:
+                text, case_sensitive, _ = topics.parse_keyword(word)
+                key = (language, normalize(text, case_sensitive=case_sensitive), case_sensitive)
+                assert key not in owner, f"{word!r} ({language}) in {owner.get(key)} and {topic}"
+                owner[key] = topic
+
+
+def test_every_keyword_is_clean() -> None:
+    for topic, table in topics.load_lexicon().items():
+        for language, words in table.items():
+            for word in words:
+                text, _, _ = topics.parse_keyword(word)
+                assert text and text == text.strip(), f"{topic}/{language}: {word!r}"
+                assert "*" not in text, f"{topic}/{language}: {word!r} has a * inside"
+
+
+def test_parse_keyword() -> None:
+    assert topics.parse_keyword("sanction*") == ("sanction", False, topics.STEM_SUFFIX)
+    assert topics.parse_keyword("Krieg**") == ("Krieg", False, topics.COMPOUND_SUFFIX)
+    assert topics.parse_keyword("UN") == ("UN", True, 0)
+    assert topics.parse_keyword("G7") == ("G7", True, 0)
+    assert topics.parse_keyword("Covid") == ("Covid", False, 0)
+    assert topics.parse_keyword("전쟁") == ("전쟁", False, 0)
+
+
+# --- matching ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "topic"),
+    [
+        ("Moscow says new sanctions will not work", "en", "sanctions"),
+        ("Евросоюз ввел санкции против России", "ru", "sanctions"),
+        ("ЕС согласовал новый пакет санкциями", "ru", "sanctions"),
+        ("Ermittlungen wegen Kriegsverbrechen in der Ukraine", "de", "conflict"),
+        ("러시아, 우크라이나 전쟁에서 새로운 공세", "ko", "conflict"),
+        ("中国外交部召见缅甸驻华大使", "zh", "diplomacy"),
+        ("北朝鮮が弾道ミサイルを発射", "ja", "nuclear"),
+        ("Harga minyak dunia naik tajam", "id", "energy"),
+        ("Pengunjuk rasa bentrok dengan polisi di Jakarta", "id", "unrest"),
+        ("Des milliers de manifestants contre la réforme", "fr", "unrest"),
+        ("Türkiye ile Yunanistan arasında yeni ticaret anlaşması", "tr", "trade"),
+        ("وزارة الخارجية تستدعي السفير", "ar", "diplomacy"),
+        ("والعقوبات الأمريكية على إيران", "ar", "sanctions"),
+        ("مذاکرات هسته‌ای ایران و آمریکا", "fa", "nuclear"),
+        ("سیلاب سے ہزاروں افراد بے گھر", "ur", "humanitarian"),
+        ("Tribunal condena ex-ministro por corrupção", "pt", "rights"),
+        ("Ataque de hackers contra el ministerio", "es", "cyber_tech"),
+        ("Elezioni regionali, vince il centrodestra", "it", "politics"),
+        ("Νέες κυρώσεις κατά της Ρωσίας", "el", "sanctions"),
+        ("सेना ने सीमा पर मिसाइल तैनात की", "hi", "military"),
+        ("Партія Слуга народу втратила більшість у парламенті", "uk", "politics"),
+        ("Perdana Menteri umum pilihan raya mengejut", "ms", "politics"),
+    ],
+)
+def test_a_keyword_of_the_language_tags_its_topic(text: str, language: str, topic: str) -> None:
+    assert topic in topic_names(text, language)
+
+
+def test_longest_match_wins() -> None:
+    assert topic_names("Work resumes at the nuclear power plant", "en") == ["energy"]
+    assert topic_names("A trade war looms", "en") == ["trade"]
+    assert topic_names("Nuclear weapons top the summit agenda", "en") == ["diplomacy", "nuclear"]
+
+
+def test_acronyms_match_case_sensitively() -> None:
+    assert "diplomacy" in topic_names("The UN Security Council meets", "en")
+    assert "diplomacy" not in topic_names("Il y a un vote au Sénat", "fr")
+    assert "cyber_tech" in topic_names("New rules for AI models", "en")
+    assert "cyber_tech" not in topic_names("Ai margini della città", "it")
+
+
+def test_english_acronyms_count_in_every_language() -> None:
+    # Russian lexicon writes МАГАТЭ; the English acronym IAEA still counts in a Russian text.
+    assert "nuclear" in topic_names("Инспекторы IAEA прибыли на станцию", "ru")
+
+
+def test_blockers_hide_the_keywords_inside_them() -> None:
+    assert topic_names("Pria meninggal karena serangan jantung", "id") == []
+    assert topic_names("Van Dijk wins world time trial title", "en") == []
+    assert "trade" not in topic_names("A trade union member was charged", "en")
+    assert topic_names("핵심 공격수 영입", "ko") == []
+
+
+def test_keywords_of_other_languages_do_not_fire_when_the_language_is_known() -> None:
+    # German "war" (was) is not the English keyword "war" when the article is German...
+    assert topic_names("Der Abend war schön", "de") == []
+    # ...but with no language known, every lexicon is searched.
+    assert "conflict" in topic_names("Der Abend war schön", None)
+    # A language without a lexicon also searches them all.
+    assert "conflict" in topic_names("The war goes on", "nl")
+
+
+def test_word_boundaries_hold_in_spaced_scripts() -> None:
+    assert topic_names("The warden said the detention was legal", "en") == ["rights"]  # not war
+    assert "conflict" not in topic_names("Software award winners", "en")
+
+
+def test_topics_come_in_taxonomy_order_with_keyword_evidence() -> None:
+    text = "Sanctions, protests and an election after the war"
+    tags = topics.tag_topics(text, "en")
+    assert [tag.topic for tag in tags] == ["conflict", "sanctions", "politics", "unrest"]
+    for tag in tags:
+        assert tag.evidence
+        for item in tag.evidence:
+            assert item.type == "keyword"
+            assert text[item.start : item.start + len(item.text)] == item.text
+
+
+def test_evidence_offsets_index_the_tagging_text_on_the_gold() -> None:
+    checked = 0
+    for line in GOLD.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        text = tagging_text(row["title"], row["summary"])
+        for tag in topics.tag_topics(text, row["lang"]):
+            for item in tag.evidence:
+                assert text[item.start : item.start + len(item.text)] == item.text
+                checked += 1
+    assert checked > 100
+
+
+def test_stems_extend_to_the_inflected_word() -> None:
+    tags = topics.tag_topics("Запад расширил санкции против банков", "ru")
+    assert [(tag.topic, [item.text for item in tag.evidence]) for tag in tags] == [
+        ("sanctions", ["санкции"])
+    ]
+
+
+# --- the tagger version follows the data -------------------------------------------------------
+
+
+def test_tagger_version_covers_the_topic_lexicon(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert topics.DATA_FILE in tagging.tagger_data_files()
+    copy = tmp_path / "data"
+    shutil.copytree(tagging.DATA_DIR, copy, ignore=shutil.ignore_patterns("demo", "__pycache__"))
+    monkeypatch.setattr(tagging, "DATA_DIR", copy)
+    before = tagging._tagger_version()
+    lexicon = copy / "topics.toml"
+    lexicon.write_text(lexicon.read_text(encoding="utf-8") + "\n# an analyst's edit\n", "utf-8")
+    after = tagging._tagger_version()
+    assert before != after
+    assert before.startswith(f"{tagging.CODE_VERSION}-")
