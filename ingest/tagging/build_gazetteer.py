@@ -131,8 +131,11 @@ def collect() -> tuple[dict[tuple[str, str], set[str]], dict[str, set[str]]]:
                 alternatives.append((alternative, iso3, language))
     # A parenthesised part is often the sovereign ("Hong Kong (China)", "… (США)"), not an
     # alternative name: keep it only when no other country has it as its main name.
+    # Abbreviated qualifiers ("(fr.)", "(金)", "(布)") are not names either.
     main_names = {surface.casefold(): iso3 for surface, iso3 in rows}
     for alternative, iso3, language in alternatives:
+        if len(alternative) < 2 or alternative.endswith("."):
+            continue
         if main_names.get(alternative.casefold(), iso3) == iso3:
             rows[(alternative, iso3)].add(language)
     claims: dict[str, set[str]] = defaultdict(set)

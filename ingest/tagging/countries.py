@@ -150,8 +150,19 @@ def _read_cldr(path: Path) -> Iterator[Alias]:
             )
 
 
+# When two patterns match the very same span, the earlier row wins: blockers first, then names
+# (curated, then CLDR), capitals, leaders, institutions, places, and adjectives last (the stem
+# "argentin" must not turn the name "Argentina" into an adjective).
+_TYPE_ORDER = {"blocker": 0, "name": 1, "capital": 3, "leader": 4, "institution": 5, "place": 6}
+
+
+def _rank(alias: Alias) -> int:
+    rank = _TYPE_ORDER.get(alias.type, 7)
+    return 2 if alias.source == CLDR_FILE else rank
+
+
 def load_aliases(directory: Path = GAZETTEER_DIR) -> list[Alias]:
-    """Every gazetteer row: the curated tables in name order, then the CLDR names that no
+    """Every gazetteer row, in precedence order: the curated tables, and the CLDR names that no
     curated row overrides (a curated row for the same surface, e.g. a blocker, wins)."""
     curated: list[Alias] = []
     for path in sorted(directory.glob("*.tsv")):
@@ -160,7 +171,8 @@ def load_aliases(directory: Path = GAZETTEER_DIR) -> list[Alias]:
     taken = {alias.surface.casefold() for alias in curated}
     cldr = directory / CLDR_FILE
     generated = list(_read_cldr(cldr)) if cldr.exists() else []
-    return curated + [alias for alias in generated if alias.surface.casefold() not in taken]
+    rows = curated + [alias for alias in generated if alias.surface.casefold() not in taken]
+    return sorted(rows, key=_rank)
 
 
 # --- pattern generation -------------------------------------------------------------------
