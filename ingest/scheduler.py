@@ -89,7 +89,7 @@ def poll_feed(engine: Engine, feed: store.FeedRow, *, worker: str | None = None)
                 feed_url=result.final_url or feed.url,
                 fetched_at=started,
                 content_type=result.content_type,
-                feed_key=feed.url,
+                feed_key=f"feed:{feed.id}",  # stable across 301 moves
             )
             if parsed.error and not parsed.articles:
                 record.error, record.error_category = parsed.error, parsed.error_category
