@@ -62,11 +62,17 @@ def load_lexicon(path: Path = DATA_FILE) -> dict[str, dict[str, list[str]]]:
     return lexicon
 
 
+@lru_cache(maxsize=1)
+def _topic_ids() -> tuple[str, ...]:
+    return tuple(topic for topic in load_lexicon() if topic != BLOCKERS)
+
+
 def topic_ids() -> list[str]:
     """The topics, in taxonomy (file) order."""
-    return [topic for topic in load_lexicon() if topic != BLOCKERS]
+    return list(_topic_ids())
 
 
+@lru_cache(maxsize=1)
 def languages() -> frozenset[str]:
     """Languages with a lexicon (every topic has keywords in each)."""
     lexicon = load_lexicon()
@@ -112,4 +118,4 @@ def tag_topics(text: str, language: str | None = None) -> list[TopicTag]:
         if match.payload is None:
             continue  # a blocker
         found.setdefault(match.payload, []).append(Evidence(match.text, "keyword", match.start))
-    return [TopicTag(topic, found[topic]) for topic in topic_ids() if topic in found]
+    return [TopicTag(topic, found[topic]) for topic in _topic_ids() if topic in found]
