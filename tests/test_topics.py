@@ -216,7 +216,7 @@ def test_stems_extend_to_the_inflected_word() -> None:
 # --- the tagger version follows the data -------------------------------------------------------
 
 
-def test_tagger_version_covers_the_topic_lexicon(
+def test_tagger_version_follows_the_tagger_data_files(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert topics.DATA_FILE in tagging.tagger_data_files()
@@ -229,3 +229,13 @@ def test_tagger_version_covers_the_topic_lexicon(
     after = tagging._tagger_version()
     assert before != after
     assert before.startswith(f"{tagging.CODE_VERSION}-")
+    gazetteer = sorted((copy / "gazetteer").glob("*.tsv"))
+    assert gazetteer, "the gazetteer tables are tagger data too"
+    with gazetteer[0].open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    assert tagging._tagger_version() not in (before, after)
+    changed = tagging._tagger_version()
+    feeds = copy / "feeds.toml"
+    if feeds.exists():  # the feed catalogue is not tagger data
+        feeds.write_text(feeds.read_text(encoding="utf-8") + "\n", "utf-8")
+        assert tagging._tagger_version() == changed

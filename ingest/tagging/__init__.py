@@ -24,22 +24,21 @@ from ingest.tagging import countries, topics
 # Bump when a change in the tagging code (not its data) changes what it tags.
 CODE_VERSION = "1"
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-# Tagger data live in ingest/data/: the topic lexicon and the gazetteer files. Feeds, demo
-# snapshots and geometry are not tagger data and do not change the version.
-_NOT_TAGGER_DATA = {"feeds.toml", "demo", "geo", "world", "__pycache__"}
-_TAGGER_DATA_SUFFIXES = {".toml", ".tsv", ".csv", ".json", ".txt", ".yaml", ".yml"}
+# What the taggers read: the topic lexicon and every gazetteer table (ingest/data/gazetteer/).
+# Feeds, demo snapshots, country reference data and map geometry do not change tags.
+TAGGER_DATA = ("topics.toml", "gazetteer")
 
 
 def tagger_data_files() -> list[Path]:
     """Every data file the taggers read, in a stable order."""
-    files = []
-    for path in sorted(DATA_DIR.rglob("*")):
-        relative = path.relative_to(DATA_DIR)
-        if not path.is_file() or any(part in _NOT_TAGGER_DATA for part in relative.parts):
-            continue
-        if path.suffix.lower() in _TAGGER_DATA_SUFFIXES and "topojson" not in path.name:
+    files: list[Path] = []
+    for name in TAGGER_DATA:
+        path = DATA_DIR / name
+        if path.is_dir():
+            files.extend(sorted(item for item in path.rglob("*") if item.is_file()))
+        elif path.is_file():
             files.append(path)
-    return files
+    return [path for path in files if "__pycache__" not in path.parts]
 
 
 def _tagger_version() -> str:
