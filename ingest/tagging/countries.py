@@ -38,7 +38,7 @@ from functools import cache
 from pathlib import Path
 
 from ingest.records import CountryTag, Evidence
-from ingest.tagging.matcher import Matcher, Pattern
+from ingest.tagging.matcher import Matcher, Pattern, normalize
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
 CLDR_FILE = "cldr_names.tsv"
@@ -168,10 +168,10 @@ def load_aliases(directory: Path = GAZETTEER_DIR) -> list[Alias]:
     for path in sorted(directory.glob("*.tsv")):
         if path.name != CLDR_FILE:
             curated.extend(_read_curated(path))
-    taken = {alias.surface.casefold() for alias in curated}
+    taken = {normalize(alias.surface) for alias in curated}
     cldr = directory / CLDR_FILE
     generated = list(_read_cldr(cldr)) if cldr.exists() else []
-    rows = curated + [alias for alias in generated if alias.surface.casefold() not in taken]
+    rows = curated + [alias for alias in generated if normalize(alias.surface) not in taken]
     return sorted(rows, key=_rank)
 
 
@@ -262,7 +262,7 @@ def country_patterns(aliases: Iterable[Alias]) -> Iterator[Pattern]:
         payload = target if alias.iso3s else None
         surfaces = [alias.surface]
         latin_ok = not (alias.languages and alias.languages <= _PREFER_LATIN)
-        if latin_ok and _LATIN_LETTER.search(alias.surface):
+        if latin_ok and "cs" not in alias.flags and _LATIN_LETTER.search(alias.surface):
             plain = _strip_accents(alias.surface)
             if plain != alias.surface:
                 surfaces.append(plain)

@@ -208,7 +208,7 @@ class _Entry:
 
 
 def _left_rule(first: str) -> int:
-    if not _word_char(first):
+    if not _word_char(first) or first.isdigit():  # "8日" also blocks inside "18日"
         return _LEFT_FREE
     if _arabic(first):
         return _LEFT_ARABIC
@@ -225,6 +225,24 @@ def _right_rule(last: str, prefix: bool, whole_word: bool) -> int:
     if _hangul(last) and not whole_word:
         return _RIGHT_HANGUL
     return _RIGHT_WORD
+
+
+def _rules(text: str, pattern: Pattern) -> tuple[int, int]:
+    """The left and right boundary rules of a pattern, from the scripts of its ends."""
+    first, last = text[0], text[-1]
+    if _katakana(first):
+        left = _LEFT_KATAKANA
+    elif _no_space_script(first):
+        left = _LEFT_FREE
+    else:
+        left = _left_rule(first)
+    if _katakana(last):
+        right = _RIGHT_KATAKANA
+    elif _no_space_script(last):
+        right = _RIGHT_FREE
+    else:
+        right = _right_rule(last, pattern.prefix, pattern.whole_word)
+    return left, right
 
 
 def _build(entries: dict[str, list[_Entry]]) -> ahocorasick.Automaton | None:
@@ -249,12 +267,7 @@ class Matcher:
             if not text:
                 continue
             key = normalize(text, case_sensitive=pattern.case_sensitive)
-            left = _LEFT_FREE if _no_space_script(text[0]) else _left_rule(text[0])
-            right = (
-                _RIGHT_FREE
-                if _no_space_script(text[-1])
-                else _right_rule(text[-1], pattern.prefix, pattern.whole_word)
-            )
+            left, right = _rules(text, pattern)
             entry = _Entry(len(key), pattern.payload, left, right, pattern.max_suffix, order)
             target = exact if pattern.case_sensitive else folded
             target.setdefault(key, []).append(entry)

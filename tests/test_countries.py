@@ -1,0 +1,147 @@
+"""Country tagging on real-looking text: traps, evidence types, leaders' dates, languages."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from ingest.records import tagging_text
+from ingest.tagging.countries import tag_countries
+
+TRAPS = Path(__file__).parent / "fixtures" / "gold-traps.jsonl"
+
+
+def _traps() -> list[dict]:
+    with TRAPS.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def countries(text: str, **kwargs: object) -> dict[str, list[tuple[str, str]]]:
+    return {
+        tag.iso3: [(e.text, e.type) for e in tag.evidence]
+        for tag in tag_countries(text, **kwargs)  # type: ignore[arg-type]
+    }
+
+
+def test_trap_file_has_forty_articles_in_several_languages() -> None:
+    rows = _traps()
+    assert len(rows) >= 40
+    assert len({row["lang"] for row in rows}) >= 10
+    assert len({row["key"] for row in rows}) == len(rows)
+
+
+@pytest.mark.parametrize("row", _traps(), ids=lambda row: f"{row['key']}-{row['lang']}")
+def test_trap(row: dict) -> None:
+    """Every core country is found; nothing outside the gold (core or weak) is predicted."""
+    published = date.fromisoformat(row["published"]) if row.get("published") else None
+    text = tagging_text(row["title"], row["summary"])
+    tags = tag_countries(text, on=published, language=row["lang"])
+    predicted = {tag.iso3 for tag in tags}
+    core = {c["iso3"] for c in row["countries"] if c["strength"] == "core"}
+    gold = {c["iso3"] for c in row["countries"]}
+    assert core <= predicted, f"missed {core - predicted}: {row['note']}"
+    assert predicted <= gold, f"wrongly tagged {predicted - gold}: {row['note']}"
+    for tag in tags:
+        for evidence in tag.evidence:
+            assert text[evidence.start : evidence.start + len(evidence.text)] == evidence.text
+
+
+def test_evidence_types() -> None:
+    text = (
+        "Putin told Russian officials in Moscow that Russia would answer; the Pentagon said "
+        "Texas units were on alert, and TASS quoted the Kremlin."
+    )
+    found = countries(text, on=date(2025, 6, 1), language="en")
+    assert found["RUS"] == [
+        ("Putin", "leader"),
+        ("Russian", "adjective"),
+        ("Moscow", "capital"),
+        ("Russia", "name"),
+        ("TASS", "institution"),
+        ("Kremlin", "capital"),
+    ]
+    assert found["USA"] == [("Pentagon", "institution"), ("Texas", "place")]
+
+
+def test_tags_are_sorted_by_first_mention_and_count_mentions() -> None:
+    tags = tag_countries("Iraq, Iran and Iraq again", language="en")
+    assert [t.iso3 for t in tags] == ["IRQ", "IRN"]
+    assert [t.mentions for t in tags] == [2, 1]
+    assert [e.start for e in tags[0].evidence] == [0, 15]
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [(date(2024, 5, 1), {"USA"}), (date(2026, 3, 1), set()), (date(2021, 1, 25), set())],
+)
+def test_a_leader_counts_only_while_in_office(day: date, expected: set[str]) -> None:
+    """Blinken was secretary of state from 26 January 2021 to 20 January 2025."""
+    assert set(countries("Blinken arrives for talks", on=day, language="en")) == expected
+
+
+def test_rubio_counts_from_20_january_2025() -> None:
+    text = "Rubio says talks will go on"
+    assert countries(text, on=date(2025, 1, 19), language="en") == {}
+    assert set(countries(text, on=date(2025, 1, 20), language="en")) == {"USA"}
+
+
+def test_without_a_date_leaders_are_judged_today() -> None:
+    today = datetime.now(UTC).date()
+    assert countries("Putin speaks", language="en") == countries(
+        "Putin speaks", on=today, language="en"
+    )
+    assert countries("Blinken speaks", language="en") == {}  # out of office since 2025
+
+
+def test_a_language_restricted_alias_applies_only_in_its_language() -> None:
+    assert countries("Presiden AS tiba", language="id") == {"USA": [("AS", "name")]}
+    assert countries("AS Roma win again", language="en") == {}
+    # The language hint may carry a region: id-ID is Indonesian.
+    assert set(countries("Presiden AS tiba", language="id-ID")) == {"USA"}
+
+
+def test_case_variants_title_and_upper_case_but_not_lower_case() -> None:
+    assert set(countries("RUSSIA AND CHINA", language="en")) == {"RUS", "CHN"}
+    assert set(countries("Talks With Saudi Arabia", language="en")) == {"SAU"}
+    assert countries("roast turkey and fine china", language="en") == {}
+
+
+def test_inflected_russian_and_ukrainian_forms() -> None:
+    found = countries(
+        "Переговоры Северной Кореи и Южной Кореей о Соединенных Штатах", language="ru"
+    )
+    assert set(found) == {"PRK", "KOR", "USA"}
+    assert countries("Делегація Польщі прибула до Києва", language="uk") == {
+        "POL": [("Польщі", "name")],
+        "UKR": [("Києва", "capital")],
+    }
+
+
+def test_accent_free_spellings_match() -> None:
+    assert set(countries("Viktor Orban and Jean-Noel Barrot", on=date(2025, 1, 1))) == {
+        "HUN",
+        "FRA",
+    }
+
+
+def test_first_name_look_alikes() -> None:
+    assert countries("Jordan Smith scores twice", language="en") == {}
+    assert set(countries("Jordan says talks will continue", language="en")) == {"JOR"}
+    assert set(countries("Chad's army says rebels retreat", language="en")) == {"TCD"}
+
+
+def test_compound_abbreviations_name_both_countries() -> None:
+    assert set(countries("中美贸易谈判", language="zh")) == {"CHN", "USA"}
+    assert set(countries("한미 연합훈련", language="ko")) == {"KOR", "USA"}
+
+
+def test_date_digits_before_han_compounds_do_not_make_a_country() -> None:
+    # 18日美国… is "on the 18th, the US…", not 日美 (Japan-US).
+    assert set(countries("18日美国宣布新关税", language="zh")) == {"USA"}
+
+
+def test_empty_text() -> None:
+    assert tag_countries("") == []

@@ -1,0 +1,161 @@
+"""The gazetteer data files: valid codes, one country per alias, coverage, leaders' dates."""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+
+import pytest
+
+from ingest.geo import all_countries, is_valid_iso3
+from ingest.tagging import build_gazetteer
+from ingest.tagging.countries import (
+    CLDR_FILE,
+    CURATED_COLUMNS,
+    GAZETTEER_DIR,
+    TYPES,
+    Alias,
+    load_aliases,
+)
+from ingest.tagging.matcher import normalize
+
+REQUIRED_CLDR_LANGUAGES = {
+    "id", "ms", "en", "ru", "uk", "be", "ko", "ja", "zh", "ar", "fa", "ur", "hi", "bn", "tr",
+    "fr", "de", "es", "pt", "it", "nl", "pl", "el", "he", "vi", "th", "tl", "sw", "ro",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def aliases() -> list[Alias]:
+    return load_aliases()
+
+
+def _cldr_rows() -> list[dict[str, str]]:
+    with (GAZETTEER_DIR / CLDR_FILE).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def test_every_curated_table_has_the_documented_header() -> None:
+    tables = [p for p in GAZETTEER_DIR.glob("*.tsv") if p.name != CLDR_FILE]
+    assert {p.stem for p in tables} >= {
+        "names", "adjectives", "capitals", "places", "institutions", "leaders", "blockers",
+    }  # fmt: skip
+    for path in tables:
+        with path.open(encoding="utf-8") as fh:
+            header = next(line for line in fh if not line.startswith("#"))
+        assert tuple(header.rstrip("\n").split("\t")) == CURATED_COLUMNS, path.name
+
+
+def test_every_code_is_a_valid_iso3(aliases: list[Alias]) -> None:
+    bad = [(a.surface, code) for a in aliases for code in a.iso3s if not is_valid_iso3(code)]
+    assert bad == []
+
+
+def test_types_and_blockers(aliases: list[Alias]) -> None:
+    assert {a.type for a in aliases} <= set(TYPES)
+    for alias in aliases:
+        assert (alias.type == "blocker") == (alias.iso3s == ()), alias
+
+
+def _claim_key(alias: Alias) -> str:
+    """Surfaces that match the same text: case-sensitive rows by their exact spelling."""
+    exact = "cs" in alias.flags or (
+        "ci" not in alias.flags
+        and alias.type != "blocker"
+        and alias.surface != alias.surface.lower()
+    )
+    return normalize(alias.surface, case_sensitive=True) if exact else normalize(alias.surface)
+
+
+def test_no_alias_is_claimed_by_two_countries(aliases: list[Alias]) -> None:
+    claims: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for alias in aliases:
+        claims[_claim_key(alias)].add(alias.iso3s)
+    clashes = {surface: codes for surface, codes in claims.items() if len(codes) > 1}
+    assert clashes == {}
+
+
+def test_a_curated_surface_has_one_type(aliases: list[Alias]) -> None:
+    """The same surface (up to letter variants) is not both, say, a capital and a place."""
+    types: dict[str, set[str]] = defaultdict(set)
+    for alias in aliases:
+        if alias.source != CLDR_FILE:
+            types[_claim_key(alias)].add(alias.type)
+    assert {surface: kinds for surface, kinds in types.items() if len(kinds) > 1} == {}
+
+
+def test_every_un_member_has_a_capital(aliases: list[Alias]) -> None:
+    with_capital = {a.iso3s[0] for a in aliases if a.type == "capital"}
+    members = {c.iso3 for c in all_countries() if c.un_member}
+    assert len(members) == 193
+    assert members - with_capital == set()
+
+
+def test_every_un_member_has_a_name_in_the_main_languages() -> None:
+    names: dict[str, set[str]] = defaultdict(set)
+    for row in _cldr_rows():
+        names[row["iso3"]].update(row["languages"].split(","))
+    for country in all_countries():
+        if country.un_member:
+            assert {"en", "id", "ru", "zh", "ko", "ar"} <= names[country.iso3], country.iso3
+
+
+def test_leaders_have_dates_and_others_do_not(aliases: list[Alias]) -> None:
+    leaders = [a for a in aliases if a.type == "leader"]
+    assert len(leaders) > 300
+    for alias in aliases:
+        if alias.type == "leader":
+            assert alias.valid_from is not None, alias.surface
+            assert alias.valid_to is None or alias.valid_to >= alias.valid_from, alias.surface
+        else:
+            assert alias.valid_from is None and alias.valid_to is None, alias.surface
+
+
+def test_the_issue_examples_are_in_the_gazetteer(aliases: list[Alias]) -> None:
+    by_surface = {a.surface: a.iso3s for a in aliases}
+    expected = {
+        "AS": ("USA",), "Korut": ("PRK",), "Korsel": ("KOR",), "U.S.": ("USA",),
+        "UK": ("GBR",), "Britain": ("GBR",), "США": ("USA",), "ФРГ": ("DEU",),
+        "美国": ("USA",), "米国": ("USA",), "北韓": ("PRK",), "Kremlin": ("RUS",),
+        "White House": ("USA",), "Downing Street": ("GBR",), "Zhongnanhai": ("CHN",),
+        "Blue House": ("KOR",), "Pentagon": ("USA",), "TASS": ("RUS",), "KCNA": ("PRK",),
+        "Xinhua": ("CHN",), "Путин": ("RUS",), "푸틴": ("RUS",), "普京": ("RUS",),
+        "プーチン": ("RUS",), "Prabowo": ("IDN",), "Crimea": ("UKR",), "Gaza": ("PSE",),
+        "Jambi": ("IDN",), "Kosovo": ("XKX",), "Amman": ("JOR",), "Oman": ("OMN",),
+    }  # fmt: skip
+    assert {surface: by_surface.get(surface) for surface in expected} == expected
+    blockers = {a.surface for a in aliases if a.type == "blocker"}
+    assert {"South China Sea", "Laut China Selatan", "Korean Peninsula", "中国地方"} <= blockers
+
+
+def test_every_indonesian_province_is_a_place(aliases: list[Alias]) -> None:
+    places = {a.surface for a in aliases if a.type == "place" and a.iso3s == ("IDN",)}
+    provinces = {
+        "Aceh", "Sumatera Utara", "Sumatera Barat", "Riau", "Kepulauan Riau", "Jambi",
+        "Sumatera Selatan", "Bengkulu", "Lampung", "Kepulauan Bangka Belitung", "DKI Jakarta",
+        "Jawa Barat", "Jawa Tengah", "DI Yogyakarta", "Jawa Timur", "Banten", "Bali",
+        "Nusa Tenggara Barat", "Nusa Tenggara Timur", "Kalimantan Barat", "Kalimantan Tengah",
+        "Kalimantan Selatan", "Kalimantan Timur", "Kalimantan Utara", "Sulawesi Utara",
+        "Sulawesi Tengah", "Sulawesi Selatan", "Sulawesi Tenggara", "Gorontalo",
+        "Sulawesi Barat", "Maluku", "Maluku Utara", "Papua", "Papua Barat", "Papua Selatan",
+        "Papua Tengah", "Papua Pegunungan", "Papua Barat Daya",
+    }  # fmt: skip
+    assert provinces - places == set()
+
+
+def test_cldr_names_cover_at_least_thirty_languages() -> None:
+    languages = {lang for row in _cldr_rows() for lang in row["languages"].split(",")}
+    assert len(languages) >= 30
+    assert languages >= REQUIRED_CLDR_LANGUAGES
+
+
+def test_cldr_file_holds_countries_only() -> None:
+    rows = _cldr_rows()
+    codes = {row["iso3"] for row in rows}
+    assert "XKX" in codes
+    assert all(is_valid_iso3(code) for code in codes)
+    assert build_gazetteer.territory_iso3("XK") == "XKX"
+    for region in ("001", "150", "419", "EU", "EZ", "UN", "QO"):
+        assert build_gazetteer.territory_iso3(region) is None
+    # Parenthesised qualifiers are not names ("刚果（金）" is DR Congo, "金" is gold).
+    assert not {row["surface"] for row in rows} & {"金", "布", "China (Hong Kong)"}

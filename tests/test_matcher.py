@@ -1,0 +1,135 @@
+"""The shared multi-pattern matcher: leftmost-longest, offsets, case, script-aware boundaries."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.tagging.matcher import Match, Matcher, Pattern, normalize
+
+
+def spans(matcher: Matcher, text: str) -> list[tuple[str, object]]:
+    return [(m.text, m.payload) for m in matcher.find(text)]
+
+
+def test_longest_match_wins_and_a_blocker_hides_the_name_inside_it() -> None:
+    matcher = Matcher([Pattern("China", "CHN"), Pattern("South China Sea", None)])
+    assert spans(matcher, "China patrols the South China Sea") == [
+        ("China", "CHN"),
+        ("South China Sea", None),
+    ]
+
+
+def test_matches_are_sorted_and_carry_offsets_into_the_original_text() -> None:
+    matcher = Matcher([Pattern("Russia", "RUS"), Pattern("Ukraine", "UKR")])
+    text = "Ukraine says Russia attacked Ukraine"
+    found = matcher.find(text)
+    assert [m.start for m in found] == [0, 13, 29]
+    assert all(text[m.start : m.end] == m.text for m in found)
+    assert found[0] == Match(0, 7, "Ukraine", "UKR")
+
+
+def test_case_insensitive_by_default_and_case_sensitive_on_request() -> None:
+    matcher = Matcher([Pattern("iran", "IRN"), Pattern("US", "USA", case_sensitive=True)])
+    assert spans(matcher, "IRAN and the US") == [("IRAN", "IRN"), ("US", "USA")]
+    assert spans(matcher, "tell us about Iran") == [("Iran", "IRN")]
+
+
+def test_offsets_survive_characters_whose_lower_case_is_longer() -> None:
+    # "İ".lower() is two characters; the matcher must still report offsets into the input.
+    matcher = Matcher([Pattern("Ankara", "TUR")])
+    text = "İİİ İSTANBUL ve ANKARA"
+    (match,) = matcher.find(text)
+    assert text[match.start : match.end] == "ANKARA"
+    assert len(normalize(text)) == len(text)
+
+
+def test_word_boundaries_for_scripts_with_spaces() -> None:
+    matcher = Matcher([Pattern("Oman", "OMN"), Pattern("Niger", "NER")])
+    assert spans(matcher, "Romania, Nigeria and Omani ports") == []
+    assert spans(matcher, "Niger-Oman talks") == [("Niger", "NER"), ("Oman", "OMN")]
+
+
+def test_no_boundaries_for_han_and_hiragana() -> None:
+    matcher = Matcher([Pattern("中国", "CHN"), Pattern("中国地方", None)])
+    assert spans(matcher, "中国人と中国地方") == [("中国", "CHN"), ("中国地方", None)]
+
+
+def test_katakana_pattern_does_not_match_inside_a_longer_katakana_word() -> None:
+    matcher = Matcher([Pattern("マリ", "MLI"), Pattern("インド", "IND")])
+    assert spans(matcher, "マリオとインドネシア") == []
+    assert spans(matcher, "マリ軍とインドの首相") == [("マリ", "MLI"), ("インド", "IND")]
+
+
+def test_hangul_takes_particles_but_must_start_a_word() -> None:
+    matcher = Matcher([Pattern("러시아", "RUS"), Pattern("이란", "IRN")])
+    assert spans(matcher, "러시아의 이란은") == [("러시아", "RUS"), ("이란", "IRN")]
+    assert spans(matcher, "그것이란 무엇인가") == []
+
+
+def test_whole_word_hangul_abbreviation_takes_no_particles() -> None:
+    matcher = Matcher([Pattern("미", "USA", whole_word=True)])
+    assert spans(matcher, "미 국무부") == [("미", "USA")]
+    assert spans(matcher, "미사일 미래") == []
+
+
+def test_stems_take_inflected_endings_up_to_max_suffix() -> None:
+    matcher = Matcher([Pattern("Росси", "RUS", prefix=True, max_suffix=3)])
+    assert spans(matcher, "в России, с Россией") == [("России", "RUS"), ("Россией", "RUS")]
+    assert spans(matcher, "россиянинами") == []  # nine more letters: another word
+
+
+def test_arabic_and_hebrew_proclitics() -> None:
+    matcher = Matcher([Pattern("روسيا", "RUS"), Pattern("ישראל", "ISR")])
+    assert spans(matcher, "وروسيا ولروسيا") == [("روسيا", "RUS"), ("روسيا", "RUS")]
+    assert spans(matcher, "مروسيا") == []
+    assert spans(matcher, "בישראל") == [("ישראל", "ISR")]
+
+
+def test_accept_vets_payloads_before_the_longest_match_is_chosen() -> None:
+    matcher = Matcher([Pattern("Korea", "KOR"), Pattern("Korea Selatan", "id-only")])
+    assert spans(matcher, "Korea Selatan") == [("Korea Selatan", "id-only")]
+    found = matcher.find("Korea Selatan", accept=lambda payload: payload != "id-only")
+    assert [(m.text, m.payload) for m in found] == [("Korea", "KOR")]
+
+
+def test_empty_input_and_empty_matcher() -> None:
+    assert Matcher([]).find("anything") == []
+    assert Matcher([Pattern("x", 1)]).find("") == []
+
+
+_WORDS = [
+    "Iran",
+    "Iraq",
+    "Iranian",
+    "US",
+    "us",
+    "中国",
+    "中国地方",
+    "러시아의",
+    " ",
+    ", ",
+    "-",
+    "İ",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=12))
+def test_matches_never_overlap_and_always_slice_the_input(parts: list[str]) -> None:
+    matcher = Matcher(
+        [
+            Pattern("Iran", "IRN"),
+            Pattern("Iraq", "IRQ"),
+            Pattern("US", "USA", case_sensitive=True),
+            Pattern("中国", "CHN"),
+            Pattern("中国地方", None),
+            Pattern("러시아", "RUS"),
+        ]
+    )
+    text = "".join(parts)
+    found = matcher.find(text)
+    for match in found:
+        assert text[match.start : match.end] == match.text
+    for before, after in zip(found, found[1:], strict=False):
+        assert before.end <= after.start
