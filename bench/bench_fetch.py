@@ -2,7 +2,7 @@
 
 The test server (tests/feedserver.py) runs in a child process on 127.0.0.1 and serves the real
 fixture feeds, each response delayed by a uniform random 50-300 ms. This process fetches N
-distinct URLs with one shared client in a thread pool of ``fetch_concurrency`` workers (the
+distinct URLs with fetch's shared client in a thread pool of ``fetch_concurrency`` workers (the
 default setting), like the scheduler does, then polls them all again with the validators it got
 (conditional GET: 304s). Prints wall time, outcomes, per-fetch latency and peak RSS.
 
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ingest import config  # noqa: E402
-from ingest.fetch import FetchResult, fetch_feed, make_client  # noqa: E402
+from ingest.fetch import FetchResult, fetch_feed  # noqa: E402
 
 
 def serve(conn: Connection, low: float, high: float) -> None:
@@ -44,16 +44,15 @@ def serve(conn: Connection, low: float, high: float) -> None:
 
 
 def poll(urls: list[str], validators: dict[str, tuple[str | None, str | None]], workers: int):
-    with make_client(max_connections=workers) as client:
+    # Like the scheduler: no client argument, so every thread shares fetch's process-wide client.
+    def one(url: str) -> FetchResult:
+        etag, modified = validators.get(url, (None, None))
+        return fetch_feed(url, etag=etag, last_modified=modified)
 
-        def one(url: str) -> FetchResult:
-            etag, modified = validators.get(url, (None, None))
-            return fetch_feed(url, etag=etag, last_modified=modified, client=client)
-
-        started = time.perf_counter()
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(one, urls))
-        return results, time.perf_counter() - started
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(one, urls))
+    return results, time.perf_counter() - started
 
 
 def report(label: str, results: list[FetchResult], wall: float) -> None:

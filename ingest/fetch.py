@@ -16,9 +16,10 @@
 
 feedparser never fetches: the caller parses ``FetchResult.body``.
 
-The scheduler runs many fetches in a thread pool and should share one client:
-``with make_client() as client: ... fetch_feed(url, client=client)``. Only clients made by
-``make_client`` are accepted, since they carry the SSRF guard.
+Without a ``client`` argument, fetches share one process-wide client (``shared_client``:
+thread-safe, keep-alive, one pool), which is what the scheduler's thread pool wants. A caller
+may pass its own from ``make_client()`` (e.g. a test with a narrower guard); only such clients
+are accepted, since they carry the SSRF guard.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import http.cookiejar
 import logging
 import socket
 import ssl
+import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -133,6 +135,8 @@ class FeedClient(httpx.Client):
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=min(max_connections, 32)
         )
+        if verify is True:
+            verify = _verified_ssl_context()
         super().__init__(
             transport=GuardedTransport(guard, limits=limits, verify=verify),
             trust_env=False,  # an HTTP_PROXY from the environment would bypass the guard
@@ -169,6 +173,39 @@ def make_client(*, guard: AddressGuard | None = None, max_connections: int = 100
     return FeedClient(guard=guard, max_connections=max_connections)
 
 
+_shared_lock = threading.RLock()  # shared_client() builds a client, which takes the SSL context
+_shared_ssl: ssl.SSLContext | None = None
+_shared_clients: dict[bool, FeedClient] = {}
+
+
+def _verified_ssl_context() -> ssl.SSLContext:
+    """One certificate-verifying SSL context for every client (building one costs ~60 ms)."""
+    global _shared_ssl
+    with _shared_lock:
+        if _shared_ssl is None:
+            _shared_ssl = httpx.create_ssl_context()
+        return _shared_ssl
+
+
+def shared_client() -> FeedClient:
+    """The process-wide client used when ``fetch_feed`` is given none.
+
+    One per value of ``allow_private_addresses``, with that value fixed in its guard: a
+    keep-alive connection opened while private addresses were allowed is never reused after the
+    setting is turned off.
+    """
+    allow_private = bool(config.get("allow_private_addresses"))
+    with _shared_lock:
+        client = _shared_clients.get(allow_private)
+        if client is None or client.is_closed:
+            client = FeedClient(
+                guard=AddressGuard(allow_private=allow_private),
+                max_connections=max(100, int(config.get("fetch_concurrency"))),
+            )
+            _shared_clients[allow_private] = client
+        return client
+
+
 class _FetchFailed(Exception):
     def __init__(self, category: str, message: str, status: int | None = None) -> None:
         super().__init__(message)
@@ -190,11 +227,7 @@ def fetch_feed(
         raise TypeError("fetch_feed needs a client from ingest.fetch.make_client() (SSRF guard)")
     started = time.monotonic()
     try:
-        if client is None:
-            with make_client() as own:
-                result = _fetch(url, etag, last_modified, own, started)
-        else:
-            result = _fetch(url, etag, last_modified, client, started)
+        result = _fetch(url, etag, last_modified, client or shared_client(), started)
     except Exception as exc:  # one bad feed never stops a run; this is our bug, logged as such
         log.exception("unexpected error fetching %s", url)
         result = FetchResult(

@@ -20,6 +20,7 @@ from ingest.fetch import (
     fetch_feed,
     make_client,
     parse_retry_after,
+    shared_client,
 )
 from tests.feedserver import DEFAULT_FEED, FeedServer
 
@@ -427,9 +428,18 @@ def test_every_scenario_ends_as_one_categorised_result(feed_server, client, monk
     assert {"timeout", "too_large", "rate_limited", "gone", "bad_response"} <= seen
 
 
-def test_fetch_without_a_client_makes_its_own(feed_server) -> None:
+def test_fetch_without_a_client_uses_the_shared_one(feed_server, monkeypatch) -> None:
+    assert fetch_feed(feed_server.feed_url()).outcome == "ok"
+    allowing = shared_client()
+    assert shared_client() is allowing and allowing.guard.allow_private is True
+    # Turning the setting off switches to another pool: no keep-alive connection opened while
+    # private addresses were allowed can be reused.
+    monkeypatch.setenv("PANTAU_ALLOW_PRIVATE_ADDRESSES", "0")
+    refusing = shared_client()
+    assert refusing is not allowing and refusing.guard.allow_private is False
     result = fetch_feed(feed_server.feed_url())
-    assert result.outcome == "ok"
+    assert result.error_category == "blocked_address"
+    assert feed_server.connections == 1
 
 
 def test_a_plain_httpx_client_is_refused(feed_server) -> None:
