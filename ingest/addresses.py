@@ -23,9 +23,12 @@ import ipaddress
 import re
 import socket
 import ssl
+import threading
 import time
 import typing
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -174,14 +177,15 @@ class AddressGuard:
             return True
         return self.private_allowed() or is_public_address(addr)
 
-    def vetted_addresses(self, host: str, port: int) -> list[str]:
+    def vetted_addresses(self, host: str, port: int, timeout: float | None = None) -> list[str]:
         """Resolve ``host`` once and return the addresses this guard permits, in resolver order.
 
-        Raises ``socket.gaierror`` when the name does not resolve and ``BlockedAddressError``
-        when it resolves only to refused addresses.
+        Raises ``socket.gaierror`` when the name does not resolve, ``httpcore.ConnectTimeout``
+        when the lookup takes longer than ``timeout`` and ``BlockedAddressError`` when the name
+        resolves only to refused addresses.
         """
         host = host.strip("[]")
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+        infos = _getaddrinfo(host, port, timeout)
         seen: list[str] = []
         for family, _type, _proto, _canon, sockaddr in infos:
             if family not in (socket.AF_INET, socket.AF_INET6):
@@ -217,6 +221,38 @@ class AddressGuard:
             return
         if not self.permits(addr, port):
             raise BlockedAddressError(host, [str(addr)])
+
+
+_resolver_lock = threading.Lock()
+_resolver: ThreadPoolExecutor | None = None
+
+
+def _getaddrinfo(host: str, port: int, timeout: float | None) -> list[tuple]:
+    """``socket.getaddrinfo`` for a TCP connection, given up after ``timeout`` seconds.
+
+    The system resolver cannot be interrupted, so a name lookup runs on a small pool of helper
+    threads and the fetch stops waiting when its time is up (the helper finishes on its own,
+    within the resolver's own timeouts). IP literals need no lookup and skip the pool.
+    """
+    global _resolver
+    try:
+        parse_ip(host)
+        literal = True
+    except ValueError:
+        literal = False
+    if literal or timeout is None:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    with _resolver_lock:
+        if _resolver is None:
+            _resolver = ThreadPoolExecutor(max_workers=32, thread_name_prefix="pantau-dns")
+    future = _resolver.submit(
+        socket.getaddrinfo, host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+    )
+    try:
+        return future.result(timeout=max(timeout, 0.001))
+    except FutureTimeout:
+        future.cancel()
+        raise httpcore.ConnectTimeout(f"DNS lookup for {host} took over {timeout:g} s") from None
 
 
 def _remaining(timeout: float | None) -> float | None:
@@ -281,8 +317,11 @@ class GuardedBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[typing.Any] | None = None,
     ) -> httpcore.NetworkStream:
+        left = _remaining(timeout)
+        if left == 0.0:
+            raise httpcore.ConnectTimeout("fetch deadline exceeded")
         try:
-            addresses = self._guard.vetted_addresses(host, port)
+            addresses = self._guard.vetted_addresses(host, port, left)
         except socket.gaierror as exc:
             raise httpcore.ConnectError(f"DNS lookup failed for {host}: {exc}") from exc
         error: Exception | None = None

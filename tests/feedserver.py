@@ -26,6 +26,7 @@ Paths (``server.url(path)`` gives the absolute URL):
 - ``/gzip-bomb``: about 200 KiB of gzip that expands to 200 MiB of zeros (``Content-Encoding:
   gzip``); ``/deflate-bomb`` the same with zlib deflate.
 - ``/encoding/<name>``: a short body labelled ``Content-Encoding: <name>``.
+- ``/truncated``: declares 10000 bytes, sends about 60 and hangs up.
 - ``/html``: an HTML page (text/html). ``/empty``: 200 with an empty body. ``/garbage``: 200 with
   4 KiB of random bytes. ``/not-http``: random bytes instead of an HTTP response at all.
 - ``/echo``: 200 with the request headers as JSON.
@@ -215,6 +216,13 @@ class _Handler(BaseHTTPRequestHandler):
                 "application/rss+xml",
                 headers={"Content-Encoding": path.rsplit("/", 1)[1]},
             )
+        elif path == "/truncated":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", "10000")
+            self.end_headers()
+            self.wfile.write(b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>cut')
+            self.close_connection = True
         elif path == "/html":
             page = (
                 b"<!DOCTYPE html><html><head><title>Not a feed</title></head>"

@@ -325,6 +325,12 @@ def test_a_server_that_does_not_speak_http(feed_server, client) -> None:
     assert result.status is None
 
 
+def test_a_body_cut_short(feed_server, client) -> None:
+    result = fetch_feed(feed_server.url("/truncated"), client=client)
+    assert result.outcome == "error" and result.error_category == "bad_response"
+    assert result.body is None
+
+
 @pytest.mark.parametrize("encoding", ["br", "zstd", "compress"])
 def test_an_encoding_we_did_not_offer_is_refused(feed_server, client, encoding: str) -> None:
     result = fetch_feed(feed_server.url(f"/encoding/{encoding}"), client=client)
@@ -363,6 +369,22 @@ def test_a_name_that_does_not_resolve(feed_server, client, monkeypatch) -> None:
     result = fetch_feed("http://feeds.nowhere.test/rss", client=client)
     assert result.outcome == "error" and result.error_category == "dns"
     assert feed_server.connections == 0
+
+
+def test_a_slow_name_lookup_is_cut_off_at_the_deadline(feed_server, client, monkeypatch) -> None:
+    real = socket.getaddrinfo
+
+    def slow_dns(host, *args, **kwargs):
+        if host == "feeds.slow-dns.test":
+            time.sleep(3)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_dns)
+    monkeypatch.setenv("PANTAU_FETCH_DEADLINE", "1")
+    result = fetch_feed("http://feeds.slow-dns.test/rss", client=client)
+    assert result.outcome == "error" and result.error_category == "timeout"
+    assert 900 <= result.duration_ms <= 2000
 
 
 @pytest.mark.parametrize(
@@ -407,6 +429,7 @@ EVERY_SCENARIO = [
     "/empty",
     "/garbage",
     "/not-http",
+    "/truncated",
 ]
 
 
