@@ -63,7 +63,7 @@ ERROR_CATEGORIES = {
     "bad_url": "not an absolute http(s) URL, or malformed",
     "bad_response": "not valid HTTP, a redirect without Location, an undecodable body, "
     "an unexpected status",
-    "empty_body": "a 2xx response with no body",
+    "empty": "a 2xx response with no body",
     "unexpected": "a bug of ours; logged with its traceback",
 }
 
@@ -450,7 +450,7 @@ def _finish(
         raise _FetchFailed("bad_response", f"unexpected HTTP status {status}", status)
     body = _read_body(response, deadline)
     if not body:
-        raise _FetchFailed("empty_body", f"HTTP {status} with an empty body", status)
+        raise _FetchFailed("empty", f"HTTP {status} with an empty body", status)
     return FetchResult(
         url=url,
         final_url=final_url,

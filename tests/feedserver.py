@@ -43,6 +43,7 @@ import socket
 import threading
 import time
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -73,11 +74,27 @@ def bomb_bytes(kind: str = "gzip") -> bytes:
         return _bomb_cache[kind]
 
 
+class Headers(dict[str, str]):
+    """Request headers with case-insensitive lookup (stored lower-cased)."""
+
+    def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
+        super().__init__((k.lower(), v) for k, v in items)
+
+    def __getitem__(self, key: str) -> str:
+        return super().__getitem__(key.lower())
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and super().__contains__(key.lower())
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        return super().get(key.lower(), default)
+
+
 @dataclass
 class RecordedRequest:
     method: str
     path: str
-    headers: dict[str, str]
+    headers: Headers  # case-insensitive: headers["If-None-Match"] == headers["if-none-match"]
 
 
 @dataclass
@@ -162,9 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         with self.state.lock:
             self.state.requests.append(
-                RecordedRequest(
-                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}
-                )
+                RecordedRequest(self.command, self.path, Headers(self.headers.items()))
             )
         try:
             self._route(path, query)

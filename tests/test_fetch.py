@@ -309,7 +309,7 @@ def test_html_page_is_returned_for_the_parser_to_judge(feed_server, client) -> N
 
 def test_empty_body_is_an_error(feed_server, client) -> None:
     result = fetch_feed(feed_server.url("/empty"), client=client)
-    assert result.outcome == "error" and result.error_category == "empty_body"
+    assert result.outcome == "error" and result.error_category == "empty"
     assert result.status == 200
 
 
