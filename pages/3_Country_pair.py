@@ -21,15 +21,18 @@ def jump_section() -> None:
     keys = [f"{a}-{b}" for a, b in zip(top["iso3_a"], top["iso3_b"], strict=True)]
     labels = dict(zip(keys, top["pair"], strict=True))
     counts = dict(zip(keys, top["articles"], strict=True))
-    c1, c2 = st.columns([3, 1])
-    choice = c1.selectbox(
+
+    def open_pair() -> None:
+        choice = st.session_state.get("pair_jump")
+        if choice:
+            a, b = choice.split("-")
+            st.session_state["pair_jump"] = None
+            filters.set_filters(f.with_(pair=(a, b)))
+
+    st.selectbox(
         "Open a pair", keys, key="pair_jump", index=None, placeholder="Choose a pair…",
-        format_func=lambda k: f"{labels[k]} ({counts[k]:,} articles)",
+        format_func=lambda k: f"{labels[k]} ({counts[k]:,} articles)", on_change=open_pair,
     )  # fmt: skip
-    if c2.button("Open", key="pair_open", disabled=choice is None) and choice:
-        a, b = choice.split("-")
-        filters.set_filters(f.with_(pair=(a, b)))
-        st.rerun()
     st.dataframe(
         top[["pair", "articles"]], hide_index=True, key="top_pairs_table",
         column_config={"pair": "Pair", "articles": "Articles"},

@@ -46,7 +46,10 @@ else:
     enabled = dict(zip(health["id"], health["enabled"], strict=True))
     c1, c2 = st.columns([3, 1])
     picked = c1.selectbox(
-        "Feed", ids, key="feed_pick", format_func=lambda i: f"{names[i]} ({status[i]})"
+        "Feed",
+        ids,
+        key="feed_pick",
+        format_func=lambda i: f"{names.get(i, i)} ({status.get(i, '?')})",
     )
     if picked is not None:
         is_on = bool(enabled[picked])

@@ -1,0 +1,272 @@
+"""Every page through streamlit.testing.v1.AppTest against a real store (dashboard_store):
+no exceptions, the view in words, filters ⇄ URL, pair selection, downloads with the right rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from ingest import queries, store
+from ingest.queries import Filters
+from ui import export
+from ui.filters import to_query_params
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = [
+    ("dashboard.py", "Overview"),
+    ("pages/1_Coverage.py", "Coverage over time"),
+    ("pages/2_Map.py", "Map"),
+    ("pages/3_Country_pair.py", "Country pair"),
+    ("pages/4_Articles.py", "Articles"),
+    ("pages/5_Feeds.py", "Feeds"),
+]
+PERIOD = {"from": "2026-01-20", "to": "2026-02-18"}
+
+
+class _KeptMedia(MemoryMediaFileStorage):
+    """Streamlit's in-memory media store, kept reachable after a run to read downloads."""
+
+    instances: list[MemoryMediaFileStorage] = []
+
+    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        _KeptMedia.instances.append(self)
+
+
+@pytest.fixture
+def app(dashboard_store, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:  # noqa: ANN001
+    monkeypatch.setenv("PANTAU_DATABASE_URL", dashboard_store.url)
+    monkeypatch.setenv("PANTAU_SEED_DEMO", "0")
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", _KeptMedia)
+    yield AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+
+
+@pytest.fixture(scope="module")
+def engine(dashboard_store):  # noqa: ANN001, ANN201
+    eng = store.make_engine(dashboard_store.url)
+    yield eng
+    eng.dispose()
+
+
+def open_page(app: AppTest, page: str, params: dict[str, str] | None = None) -> AppTest:
+    for key, value in (params or {}).items():
+        app.query_params[key] = value
+    if page != "dashboard.py":
+        app.switch_page(page)
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    return app
+
+
+def download(app: AppTest, key: str) -> tuple[str, list[list[str]]]:
+    button = app.download_button(key=key)
+    media = _KeptMedia.instances[-1].get_file(button.proto.url.rsplit("/", 1)[-1])
+    data = media.content
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    return media.filename, rows
+
+
+def all_markdown(app: AppTest) -> str:
+    return "\n".join(m.value for m in app.markdown)
+
+
+@pytest.mark.parametrize(("page", "title"), PAGES)
+def test_every_page_renders_with_its_description(app: AppTest, page: str, title: str) -> None:
+    open_page(app, page, PERIOD)
+    assert app.title[0].value == title
+    assert "20 January – 18 February 2026, all languages" in all_markdown(app).replace("\\", "")
+    assert not app.error
+    assert app.download_button  # every page offers its data
+
+
+@pytest.mark.parametrize(("page", "title"), PAGES)
+def test_every_page_survives_filters_that_match_nothing(
+    app: AppTest, page: str, title: str
+) -> None:
+    open_page(app, page, {"from": "1990-01-01", "to": "1990-01-31", "c": "PRK", "q": "zzzz"})
+    assert app.title[0].value == title
+    if page not in ("pages/5_Feeds.py", "pages/3_Country_pair.py"):
+        assert app.info, "an empty view says so kindly"
+
+
+def test_url_restores_the_view_exactly(app: AppTest) -> None:
+    f = Filters(date(2026, 1, 1), date(2026, 2, 18), countries=("USA", "RUS"),
+                pair=("RUS", "UKR"), topics=("conflict",), languages=("en", "ru"))  # fmt: skip
+    params = to_query_params(f)
+    open_page(app, "pages/4_Articles.py", params)
+    assert dict(app.query_params) == params
+    assert app.multiselect(key="flt_countries").value == ["USA", "RUS"]
+    assert app.selectbox(key="flt_pair_a").value == "RUS"
+    assert app.selectbox(key="flt_pair_b").value == "UKR"
+    assert app.multiselect(key="flt_topics").value == ["conflict"]
+    assert app.multiselect(key="flt_languages").value == ["en", "ru"]
+    words = all_markdown(app).replace("\\", "")
+    assert (
+        "Articles mentioning Russia and Ukraine (and United States or Russia) on conflict" in words
+    )
+
+
+def test_changing_a_filter_updates_the_url_and_the_rows(app: AppTest, engine) -> None:  # noqa: ANN001
+    open_page(app, "pages/4_Articles.py", PERIOD)
+    app.multiselect(key="flt_countries").set_value(["IDN"]).run()
+    assert not app.exception
+    assert app.query_params["c"] == ["IDN"] or app.query_params["c"] == "IDN"
+    f = Filters(date(2026, 1, 20), date(2026, 2, 18), countries=("IDN",))
+    expected = queries.count_articles(engine, f)
+    name, rows = download(app, "dl_articles")
+    assert name == "pantau_articles_idn_2026-01-20_2026-02-18.csv"
+    assert len(rows) - 1 == expected > 0
+    titles = {r[1] for r in rows[1:]}
+    assert titles == set(queries.list_articles(engine, f, limit=1000)["title"].map(
+        lambda t: "'" + t if t[:1] in "=+-@" else t))  # fmt: skip
+
+
+def test_pair_selection_and_its_downloads(app: AppTest, engine) -> None:  # noqa: ANN001
+    open_page(app, "pages/3_Country_pair.py", {"from": "2022-01-01", "to": "2026-02-18"})
+    assert app.info  # no pair yet: the page says how to pick one
+    app.selectbox(key="flt_pair_a").set_value("UKR")
+    app.selectbox(key="flt_pair_b").set_value("RUS").run()
+    assert not app.exception
+    assert app.query_params["pair"] in ("RUS-UKR", ["RUS-UKR"])
+    f = Filters(date(2022, 1, 1), date(2026, 2, 18), pair=("RUS", "UKR"))
+    joint = queries.count_articles(engine, f)
+    assert joint >= 5
+    assert app.metric[0].value == f"{joint:,}"
+    name, rows = download(app, "dl_pair-articles")
+    assert name.startswith("pantau_pair-articles_rus-ukr_2022-01-01_2026-02-18")
+    assert len(rows) - 1 == min(20, joint)
+    assert all("RUS" in r[6] and "UKR" in r[6] for r in rows[1:])
+    marks = [m.value for m in app.markdown if "<mark" in m.value]
+    assert marks, "evidence is highlighted"
+    _, timeline = download(app, "dl_pair-timeline")
+    both = sum(int(r[3]) for r in timeline[1:] if r[1] == "both")
+    assert both == joint
+
+
+def test_jumping_to_a_top_pair(app: AppTest) -> None:
+    open_page(app, "pages/3_Country_pair.py", {"from": "2022-01-01", "to": "2026-02-18"})
+    options = app.selectbox(key="pair_jump").options
+    assert options
+    app.selectbox(key="pair_jump").set_value("RUS-UKR").run()
+    assert not app.exception
+    assert app.selectbox(key="flt_pair_a").value == "RUS"
+    assert app.selectbox(key="flt_pair_b").value == "UKR"
+    assert app.query_params["pair"] in ("RUS-UKR", ["RUS-UKR"])
+
+
+def test_overview_numbers_and_downloads(app: AppTest, engine) -> None:  # noqa: ANN001
+    open_page(app, "dashboard.py", {"from": "2000-01-01", "to": "2026-02-18"})
+    f = Filters(date(2000, 1, 1), date(2026, 2, 18))
+    totals = queries.totals(engine, f)
+    assert app.metric[0].value == f"{totals['articles']:,}"
+    name, rows = download(app, "dl_top-countries")
+    top = queries.country_counts(engine, f, limit=15)
+    assert [r[0] for r in rows[1:]] == list(top["iso3"])
+    assert rows[1][1] == "United States"
+    _, pairs = download(app, "dl_top-pairs")
+    assert len(pairs) - 1 == len(queries.pair_counts(engine, f, limit=15))
+    assert not any("demo" in i.value for i in app.info)
+
+
+def test_coverage_lists_the_articles_of_a_point(app: AppTest, engine) -> None:  # noqa: ANN001
+    open_page(app, "pages/1_Coverage.py", {"from": "2026-02-01", "to": "2026-02-18", "c": "USA"})
+    series_name, series = download(app, "dl_coverage-country-daily")
+    assert len(series) - 1 == 18
+    busiest = max(series[1:], key=lambda r: int(r[3]))
+    day = date.fromisoformat(busiest[0])
+    app.selectbox(key="cov_point_day").set_value(day).run()
+    assert not app.exception
+    _, rows = download(app, "dl_point-articles")
+    assert len(rows) - 1 == int(busiest[3]) > 0
+    app.radio(key="cov_freq").set_value("W").run()
+    assert not app.exception
+    _, weekly = download(app, "dl_coverage-country-weekly")
+    assert sum(int(r[3]) for r in weekly[1:]) >= sum(int(r[3]) for r in series[1:])
+
+
+def test_map_focus_and_who_covers_whom(app: AppTest, engine) -> None:  # noqa: ANN001
+    open_page(app, "pages/2_Map.py", {"from": "2000-01-01", "to": "2026-02-18", "c": "RUS"})
+    assert app.selectbox(key="map_focus").value == "RUS"
+    _, partners = download(app, "dl_co-mentions-rus")
+    expected = queries.co_mentions(engine, Filters(date(2000, 1, 1), date(2026, 2, 18),
+                                                   countries=("RUS",)), "RUS")  # fmt: skip
+    assert [r[0] for r in partners[1:]] == list(expected["iso3"])
+    _, who = download(app, "dl_who-covers-whom")
+    assert who[0] == ["home", "home_country", "iso3", "country", "articles"]
+
+
+def test_articles_paging_sorting_and_evidence(app: AppTest, engine) -> None:  # noqa: ANN001
+    open_page(app, "pages/4_Articles.py", {"from": "2000-01-01", "to": "2026-02-18"})
+    app.selectbox(key="art_size").set_value(25)
+    app.selectbox(key="art_sort").set_value("title").run()
+    _, first = download(app, "dl_articles-page-1")
+    app.number_input(key="art_page").set_value(2).run()
+    _, second = download(app, "dl_articles-page-2")
+    titles = [r[1] for r in first[1:] + second[1:]]
+    every = queries.list_articles(engine, Filters(date(2000, 1, 1), date(2026, 2, 18)), limit=1000)
+    assert titles == [export.guard_cell(t) for t in sorted(every["title"])[:50]]
+    evidence = app.dataframe(key="evidence_table") if any(
+        d.key == "evidence_table" for d in app.dataframe) else None  # fmt: skip
+    picked = app.selectbox(key="art_pick")
+    assert picked.options
+    hostile = [m.value for m in app.markdown if "&lt;script" in m.value or "<script" in m.value]
+    assert all("<script" not in m for m in hostile)
+    assert evidence is None or not evidence.value.empty
+
+
+def test_feeds_page_lists_every_feed(app: AppTest, engine) -> None:  # noqa: ANN001
+    open_page(app, "pages/5_Feeds.py")
+    _, rows = download(app, "dl_feeds")
+    health = queries.feed_health(engine)
+    assert len(rows) - 1 == len(health) > 10
+    assert {r[rows[0].index("health")] for r in rows[1:]} == {"archive"}
+
+
+def test_add_feed_refuses_bad_urls(app: AppTest) -> None:
+    open_page(app, "pages/5_Feeds.py")
+    app.text_input(key="add_url").set_value("javascript:alert(1)")
+    next(b for b in app.button if "Check and add" in b.label).click().run()
+    assert not app.exception
+    assert any("Refused" in e.value for e in app.error)
+
+
+def test_add_then_disable_a_feed_from_a_local_server(
+    feed_server,
+    dashboard_store,
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+) -> None:
+    import shutil
+
+    copy = tmp_path / "copy.db"  # a copy, so the shared store keeps its exact rows
+    shutil.copy(dashboard_store.path, copy)
+    monkeypatch.setenv("PANTAU_DATABASE_URL", f"sqlite:///{copy}")
+    monkeypatch.setenv("PANTAU_SEED_DEMO", "0")
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    open_page(app, "pages/5_Feeds.py")
+    url = feed_server.feed_url()
+    app.text_input(key="add_url").set_value(url)
+    next(b for b in app.button if "Check and add" in b.label).click().run()
+    assert not app.exception
+    assert any("Added" in s.value for s in app.success), [e.value for e in app.error]
+    eng = store.make_engine(f"sqlite:///{copy}")
+    health = queries.feed_health(eng)
+    added = health[health.url == url]
+    assert len(added) == 1 and bool(added.iloc[0].enabled)
+    feed_id = int(added.iloc[0].id)
+    app.run()  # the list of feeds now holds the new one
+    app.selectbox(key="feed_pick").set_value(feed_id).run()
+    app.button(key="feed_toggle").click().run()
+    assert not app.exception
+    health = queries.feed_health(eng)
+    assert not bool(health[health.id == feed_id].iloc[0].enabled)
+    eng.dispose()
