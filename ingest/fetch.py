@@ -137,6 +137,7 @@ class FeedClient(httpx.Client):
         )
         if verify is True:
             verify = _verified_ssl_context()
+        guard = guard or AddressGuard()
         super().__init__(
             transport=GuardedTransport(guard, limits=limits, verify=verify),
             trust_env=False,  # an HTTP_PROXY from the environment would bypass the guard
@@ -144,7 +145,7 @@ class FeedClient(httpx.Client):
             cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
             event_hooks={"response": [_refuse_unreadable_location]},
         )
-        self.guard = guard or AddressGuard()
+        self.guard = guard
 
 
 class _UnreadableLocation(Exception):
