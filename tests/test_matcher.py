@@ -133,3 +133,23 @@ def test_matches_never_overlap_and_always_slice_the_input(parts: list[str]) -> N
         assert text[match.start : match.end] == match.text
     for before, after in zip(found, found[1:], strict=False):
         assert before.end <= after.start
+
+
+def test_both_automaton_backends_give_the_same_matches(monkeypatch) -> None:
+    """ahocorasick-rs when installed, pyahocorasick otherwise: the same matches either way."""
+    from ingest.tagging import matcher as module
+
+    patterns = [
+        Pattern("China", "CHN", case_sensitive=True),
+        Pattern("South China Sea", None),
+        Pattern("中国", "CHN"),
+        Pattern("中国地方", None),
+        Pattern("Росси", "RUS", prefix=True),
+        Pattern("러시아", "RUS"),
+    ]
+    text = "China, the South China Sea, 中国地方と中国, в России, 러시아의"
+    first = Matcher(patterns).find(text)
+    monkeypatch.setattr(module, "_ahocorasick_rs", None)
+    second = Matcher(patterns).find(text)
+    assert first == second
+    assert [m.payload for m in first] == ["CHN", None, None, "CHN", "RUS", "RUS"]

@@ -72,7 +72,7 @@ class Alias:
     source: str = ""  # file name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Target:
     """The payload of a pattern: what a match means."""
 
@@ -82,6 +82,7 @@ class _Target:
     valid_from: date | None
     valid_to: date | None
     firstname: bool
+    everywhere: bool  # no language and no date restriction
 
 
 def _languages(value: str) -> frozenset[str] | None:
@@ -258,6 +259,7 @@ def country_patterns(aliases: Iterable[Alias]) -> Iterator[Pattern]:
             valid_from=alias.valid_from,
             valid_to=alias.valid_to,
             firstname="firstname" in alias.flags,
+            everywhere=alias.languages is None and not alias.valid_from and not alias.valid_to,
         )
         payload = target if alias.iso3s else None
         surfaces = [alias.surface]
@@ -392,7 +394,7 @@ def _followed_by_surname(text: str, end: int) -> bool:
 def _base_language(language: str | None) -> str | None:
     if not language:
         return None
-    return re.split(r"[-_]", language.strip().lower(), maxsplit=1)[0] or None
+    return language.strip().lower().replace("_", "-").partition("-")[0] or None
 
 
 def tag_countries(
@@ -404,9 +406,9 @@ def tag_countries(
     day = on or datetime.now(UTC).date()
     lang = _base_language(language)
 
-    def applies(target: object) -> bool:
-        if not isinstance(target, _Target):
-            return True  # a blocker always applies
+    def applies(target: _Target | None) -> bool:
+        if target is None or target.everywhere:
+            return True  # a blocker, or a row with no language or date restriction
         if lang and target.languages is not None and lang not in target.languages:
             return False
         if target.valid_from and day < target.valid_from:
@@ -414,9 +416,9 @@ def tag_countries(
         return not (target.valid_to and day > target.valid_to)
 
     tags: dict[str, CountryTag] = {}
-    for match in _matcher().find(text, applies):
+    for match in _matcher().find(text, applies):  # type: ignore[arg-type]
         target = match.payload
-        if not isinstance(target, _Target):
+        if target is None:
             continue  # a blocker
         if target.firstname and _followed_by_surname(text, match.end):
             continue

@@ -29,11 +29,17 @@ suppresses every shorter match inside or overlapping it. Callers drop blocker ma
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import ahocorasick
+
+try:  # the Rust automaton, much faster; pyahocorasick is the fallback
+    import ahocorasick_rs as _ahocorasick_rs
+except ImportError:  # pragma: no cover - depends on what is installed
+    _ahocorasick_rs = None
 
 __all__ = ["Match", "Matcher", "Pattern", "normalize"]
 
@@ -91,8 +97,14 @@ _FOLD = {
     "\u06c1": "\u0647",  # Urdu heh goal → ه
     "\u0640": "\u0640",  # tatweel kept (length-preserving)
 }
-_FOLD_TABLE = str.maketrans(_FOLD)
-_LOWER_EXTRA = str.maketrans({"\u0130": "i"})  # İ lowers to two characters; fold it to i
+_FOLD_RE = re.compile("[" + "".join(re.escape(c) for c, t in _FOLD.items() if c != t) + "]")
+_FOLD_GET = _FOLD.__getitem__
+
+
+def _fold(text: str) -> str:
+    """Unify look-alike characters (one for one), without touching case."""
+    return _FOLD_RE.sub(lambda found: _FOLD_GET(found.group()), text)
+
 
 _ARABIC_PROCLITICS = frozenset(
     [
@@ -124,15 +136,25 @@ def _lower_char(c: str) -> str:
     return low if len(low) == 1 else c
 
 
+def _haystack(text: str, folded: str) -> str:
+    """normalize(text), reusing the folded text when lower-casing keeps the length."""
+    if "\u0130" not in text:
+        low = folded.lower()
+        if len(low) == len(text):
+            return _fold(low) if "\u03a3" in text else low  # Σ lowers to ς at a word end
+    return normalize(text)
+
+
 def normalize(text: str, *, case_sensitive: bool = False) -> str:
     """The length-preserving normal form the matcher searches (same length as ``text``)."""
     if not case_sensitive:
-        text = text.translate(_LOWER_EXTRA)
+        if "\u0130" in text:
+            text = text.replace("\u0130", "i")  # İ lowers to two characters
         low = text.lower()
         if len(low) != len(text):
             low = "".join(_lower_char(c) for c in text)
         text = low
-    return text.translate(_FOLD_TABLE)
+    return _fold(text)
 
 
 def _no_space_script(c: str) -> bool:
@@ -179,6 +201,8 @@ def _hebrew(c: str) -> bool:
 
 def _word_char(c: str) -> bool:
     """A letter, digit or combining mark of a script that separates words with spaces."""
+    if c < "\u0300":  # Latin: no combining marks, no no-space script
+        return c.isalnum()
     if c.isalnum():
         return not _no_space_script(c)
     return unicodedata.category(c)[0] == "M"
@@ -199,7 +223,7 @@ _RIGHT_KATAKANA = 4  # must not be followed by more katakana
 
 @dataclass(frozen=True)
 class _Entry:
-    length: int
+    exact: frozenset[str] | None  # case-exact (folded) forms a case-sensitive pattern must match
     payload: object
     left: int
     right: int
@@ -245,35 +269,77 @@ def _rules(text: str, pattern: Pattern) -> tuple[int, int]:
     return left, right
 
 
-def _build(entries: dict[str, list[_Entry]]) -> ahocorasick.Automaton | None:
-    if not entries:
-        return None
-    automaton = ahocorasick.Automaton()
-    for key, values in entries.items():
-        automaton.add_word(key, tuple(values))
-    automaton.make_automaton()
-    return automaton
+def _candidate_order(candidate: tuple[int, int, int, object]) -> tuple[int, int, int]:
+    return candidate[0], candidate[1], candidate[2]
+
+
+class _Scanner:
+    """All (key index, start, end) occurrences of the keys, overlapping, in character offsets.
+
+    ahocorasick-rs (Rust) when it is installed, else pyahocorasick: same results, the Rust
+    automaton is about ten times faster on a large gazetteer.
+    """
+
+    def __init__(self, keys: list[str]) -> None:
+        self._keys = keys
+        self._rust = None
+        self._python = None
+        if not keys:
+            return
+        if _ahocorasick_rs is not None:
+            self._rust = _ahocorasick_rs.AhoCorasick(
+                keys, matchkind=_ahocorasick_rs.MatchKind.Standard
+            )
+            return
+        automaton = ahocorasick.Automaton()
+        for index, key in enumerate(keys):
+            automaton.add_word(key, index)
+        automaton.make_automaton()
+        self._python = automaton
+
+    def scan(self, haystack: str) -> list[tuple[int, int, int]]:
+        if self._rust is not None:
+            return self._rust.find_matches_as_indexes(haystack, overlapping=True)
+        if self._python is None:
+            return []
+        keys = self._keys
+        return [
+            (index, last + 1 - len(keys[index]), last + 1)
+            for last, index in self._python.iter(haystack)
+        ]
 
 
 class Matcher:
     """Leftmost-longest, non-overlapping multi-pattern matching with script-aware boundaries."""
 
     def __init__(self, patterns: Iterable[Pattern]) -> None:
-        folded: dict[str, list[_Entry]] = {}
-        exact: dict[str, list[_Entry]] = {}
+        # One automaton over the lower-cased text; a case-sensitive pattern is then checked
+        # against the text as written (folded, not lower-cased). Case variants of one pattern
+        # ("Russia", "RUSSIA") share an entry holding every exact form.
+        by_key: dict[str, dict[tuple, list]] = {}
         count = 0
         for order, pattern in enumerate(patterns):
             text = pattern.text.strip()
             if not text:
                 continue
-            key = normalize(text, case_sensitive=pattern.case_sensitive)
+            key = normalize(text)
             left, right = _rules(text, pattern)
-            entry = _Entry(len(key), pattern.payload, left, right, pattern.max_suffix, order)
-            target = exact if pattern.case_sensitive else folded
-            target.setdefault(key, []).append(entry)
+            shape = (id(pattern.payload), pattern.case_sensitive, left, right, pattern.max_suffix)
+            slot = by_key.setdefault(key, {}).setdefault(shape, [order, pattern.payload, set()])
+            if pattern.case_sensitive:
+                slot[2].add(_fold(text))
             count += 1
-        self._folded = _build(folded)
-        self._exact = _build(exact)
+        keys = list(by_key)
+        self._entries = []
+        for key in keys:
+            entries = []
+            for (_id, case_sensitive, left, right, max_suffix), (order, payload, forms) in by_key[
+                key
+            ].items():
+                exact = frozenset(forms) if case_sensitive else None
+                entries.append(_Entry(exact, payload, left, right, max_suffix, order))
+            self._entries.append(tuple(sorted(entries, key=lambda e: e.order)))
+        self._scanner = _Scanner(keys)
         self.size = count
 
     def find(self, text: str, accept: Callable[[object], bool] | None = None) -> list[Match]:
@@ -285,22 +351,22 @@ class Matcher:
         if not text:
             return []
         candidates: list[tuple[int, int, int, object]] = []  # (start, -end, order, payload)
-        for automaton, case_sensitive in ((self._folded, False), (self._exact, True)):
-            if automaton is None:
-                continue
-            haystack = normalize(text, case_sensitive=case_sensitive)
-            for last, entries in automaton.iter(haystack):
-                end = last + 1
-                for entry in entries:
-                    if accept is not None and not accept(entry.payload):
-                        continue
-                    start = end - entry.length
-                    stop = self._accept(text, start, end, entry)
-                    if stop >= 0:
-                        candidates.append((start, -stop, entry.order, entry.payload))
+        entries_of = self._entries
+        check = self._accept
+        folded = _fold(text)  # as written, look-alikes unified: for case-sensitive patterns
+        for index, start, end in self._scanner.scan(_haystack(text, folded)):
+            for entry in entries_of[index]:
+                exact = entry.exact
+                if exact is not None and folded[start:end] not in exact:
+                    continue
+                if accept is not None and not accept(entry.payload):
+                    continue
+                stop = check(text, start, end, entry)
+                if stop >= 0:
+                    candidates.append((start, -stop, entry.order, entry.payload))
         if not candidates:
             return []
-        candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+        candidates.sort(key=_candidate_order)
         matches: list[Match] = []
         taken = 0
         for start, neg_end, _order, payload in candidates:
