@@ -1,0 +1,200 @@
+"""The running dashboard in headless Chromium (Debian's package, driven by Playwright):
+every page opens without an exception, the map draws country shapes with every non-local
+request blocked, a shared URL restores a pair view, a CSV download arrives with the right rows.
+Screenshots go to test-output/screenshots/."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from ingest import queries, store
+from ingest.queries import Filters
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "test-output" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+PERIOD = "from=2000-01-01&to=2026-02-18"
+PAGES = [
+    ("overview", "", "Overview"),
+    ("coverage", "Coverage", "Coverage over time"),
+    ("map", "Map", "Map"),
+    ("pair", "Country_pair", "Country pair"),
+    ("articles", "Articles", "Articles"),
+    ("feeds", "Feeds", "Feeds"),
+]
+
+
+def _skip_reason() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed"
+    if not os.path.exists(CHROMIUM):
+        return "no chromium binary (apt-get install chromium)"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(dashboard_store) -> Iterator[str]:  # noqa: ANN001
+    reason = _skip_reason()
+    if reason:
+        print(f"SKIP browser tests: {reason}")
+        pytest.skip(reason)
+    port = _free_port()
+    env = dict(os.environ, PANTAU_DATABASE_URL=dashboard_store.url, PANTAU_SEED_DEMO="0")
+    log = open(SHOTS.parent / "streamlit.log", "w") if SHOTS.parent.mkdir(  # noqa: SIM115
+        parents=True, exist_ok=True) is None else None  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                pytest.fail("streamlit did not start (see test-output/streamlit.log)")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        if log:
+            log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(server):  # noqa: ANN001, ANN201
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):  # noqa: ANN001, ANN201
+    context = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
+    pg = context.new_page()
+    pg.blocked = []  # type: ignore[attr-defined]
+    local = urlsplit(server).netloc
+
+    def route(r) -> None:  # noqa: ANN001
+        if urlsplit(r.request.url).netloc == local:
+            r.continue_()
+        else:
+            pg.blocked.append(r.request.url)  # type: ignore[attr-defined]
+            r.abort()
+
+    pg.route("**/*", route)
+    yield pg
+    context.close()
+
+
+def settle(page, title: str) -> None:  # noqa: ANN001
+    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
+    # Wait for the script run to finish (the status widget shows "Running" meanwhile).
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+            break
+        time.sleep(0.2)
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    for i in range(charts.count()):
+        charts.nth(i).locator(".main-svg").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(2000)
+
+
+def assert_no_exception(page) -> None:  # noqa: ANN001
+    assert page.locator('[data-testid="stException"]').count() == 0
+    text = page.inner_text("body")
+    assert "Traceback" not in text and "Error:" not in text.replace("Last error", "")
+
+
+@pytest.mark.parametrize(("name", "path", "title"), PAGES)
+def test_every_page_opens(page, server, name: str, path: str, title: str) -> None:  # noqa: ANN001
+    page.goto(f"{server}/{path}?{PERIOD}")
+    settle(page, title)
+    assert_no_exception(page)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_map_draws_offline(page, server) -> None:  # noqa: ANN001
+    page.goto(f"{server}/Map?{PERIOD}&c=RUS")
+    settle(page, "Map")
+    page.locator(".geolayer path").first.wait_for(timeout=30_000)
+    shapes = page.locator(".choroplethlayer path").count()
+    land = page.locator(".geolayer path").count()
+    assert shapes >= 10, "the choropleth drew country shapes"
+    assert land >= 1
+    assert page.locator(".trace.scattergeo path").count() >= 1  # the focus country's lines
+    outside = [u for u in page.blocked if "topojson" in u or "world_110m" in u]  # type: ignore[attr-defined]
+    assert outside == [], "plotly asked a CDN for the map"
+    page.screenshot(path=str(SHOTS / "map-focus.png"), full_page=True)
+
+
+def test_shared_url_restores_a_pair_view(page, server) -> None:  # noqa: ANN001
+    page.goto(f"{server}/Country_pair?from=2022-01-01&to=2026-02-18&pair=RUS-UKR")
+    settle(page, "Country pair")
+    assert_no_exception(page)
+    body = page.inner_text("body")
+    assert "Articles mentioning Russia and Ukraine, 1 January 2022 – 18 February 2026" in body
+    assert page.locator("mark").count() >= 2
+    assert "pair=RUS-UKR" in page.url
+    page.screenshot(path=str(SHOTS / "pair-rus-ukr.png"), full_page=True)
+
+
+def test_csv_download_arrives_with_the_rows(page, server, dashboard_store) -> None:  # noqa: ANN001
+    page.goto(f"{server}/Articles?{PERIOD}&c=IDN")
+    settle(page, "Articles")
+    button = page.get_by_role("button", name="Download all")
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == "pantau_articles_idn_2000-01-01_2026-02-18.csv"
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    engine = store.make_engine(dashboard_store.url)
+    expected = queries.count_articles(engine, Filters(date(2000, 1, 1), date(2026, 2, 18),
+                                                      countries=("IDN",)))  # fmt: skip
+    engine.dispose()
+    assert len(rows) - 1 == expected > 0
