@@ -231,6 +231,10 @@ def _is_sqlite(engine_or_conn: Engine | Connection) -> bool:
     return engine_or_conn.dialect.name == "sqlite"
 
 
+def _unicode_lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _prepare_sqlite(engine: Engine) -> None:
     """WAL, busy timeout, foreign keys; we issue BEGIN ourselves (IMMEDIATE for writers)."""
 
@@ -244,6 +248,9 @@ def _prepare_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_size_limit = 67108864")
         cursor.close()
+        # SQLite's lower() folds ASCII only; PostgreSQL's folds every script. Make them agree,
+        # so a search for "россия" finds "Россия" on both engines.
+        dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
