@@ -145,3 +145,10 @@ def test_date_digits_before_han_compounds_do_not_make_a_country() -> None:
 
 def test_empty_text() -> None:
     assert tag_countries("") == []
+
+
+def test_finnish_and_hungarian_case_endings() -> None:
+    assert countries("Venäjän ja Venäjällä", language="fi") == {
+        "RUS": [("Venäjän", "name"), ("Venäjällä", "name")]
+    }
+    assert set(countries("Oroszországban", language="hu")) == {"RUS"}

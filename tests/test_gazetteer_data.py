@@ -159,3 +159,15 @@ def test_cldr_file_holds_countries_only() -> None:
         assert build_gazetteer.territory_iso3(region) is None
     # Parenthesised qualifiers are not names ("刚果（金）" is DR Congo, "金" is gold).
     assert not {row["surface"] for row in rows} & {"金", "布", "China (Hong Kong)"}
+
+
+G20 = ("ARG", "AUS", "BRA", "CAN", "CHN", "FRA", "DEU", "IND", "IDN", "ITA", "JPN", "KOR",
+       "MEX", "RUS", "SAU", "ZAF", "TUR", "GBR", "USA")  # fmt: skip
+
+
+@pytest.mark.parametrize("iso3", G20)
+def test_every_g20_state_has_at_least_ten_cities_or_provinces(
+    aliases: list[Alias], iso3: str
+) -> None:
+    places = {a.surface for a in aliases if a.iso3s == (iso3,) and a.type in ("place", "capital")}
+    assert len(places) >= 10, sorted(places)

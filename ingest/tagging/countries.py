@@ -138,9 +138,10 @@ def _read_cldr(path: Path) -> Iterator[Alias]:
         reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
         for row in reader:
             languages = frozenset(row["languages"].split(","))
-            # Vietnamese and Tagalog short names are everyday words elsewhere (Anh, Nga, Mỹ): keep
-            # such names to their own language; names shared with other languages apply everywhere.
-            restricted = languages <= {"vi", "tl"}
+            # Vietnamese and Tagalog short names are everyday words elsewhere (Anh, Nga, Mỹ), and
+            # Finnish, Estonian and Hungarian names take case endings (Venäjän): keep such names
+            # to their own language; names shared with other languages apply everywhere.
+            restricted = languages <= {"vi", "tl", "fi", "et", "hu"}
             yield Alias(
                 surface=row["surface"],
                 iso3s=(row["iso3"],),
@@ -230,6 +231,19 @@ def _cyrillic_forms(surface: str) -> list[tuple[str, bool, int]]:
     return forms
 
 
+_AGGLUTINATIVE = frozenset({"fi", "et", "hu"})  # case endings glued to the name, no apostrophe
+
+
+def _agglutinative(alias: Alias) -> bool:
+    """A one-word name used only by Finnish, Estonian or Hungarian: its case forms take suffixes."""
+    return (
+        alias.languages is not None
+        and alias.languages <= _AGGLUTINATIVE
+        and " " not in alias.surface
+        and len(alias.surface) >= 5
+    )
+
+
 def _strip_accents(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
@@ -269,6 +283,8 @@ def country_patterns(aliases: Iterable[Alias]) -> Iterator[Pattern]:
             if plain != alias.surface:
                 surfaces.append(plain)
         explicit_stem = next((f for f in alias.flags if f.startswith("stem")), None)
+        if explicit_stem is None and _agglutinative(alias):
+            explicit_stem = "stem5"  # Venäjän, Venäjällä; Oroszországban
         forms: list[tuple[str, bool, int]] = []
         for surface in surfaces:
             if explicit_stem:
