@@ -10,6 +10,7 @@ import pytest
 from ingest.geo import all_countries, is_valid_iso3
 from ingest.tagging import build_gazetteer
 from ingest.tagging.countries import (
+    CLDR_CITIES_FILE,
     CLDR_FILE,
     CURATED_COLUMNS,
     GAZETTEER_DIR,
@@ -36,7 +37,7 @@ def _cldr_rows() -> list[dict[str, str]]:
 
 
 def test_every_curated_table_has_the_documented_header() -> None:
-    tables = [p for p in GAZETTEER_DIR.glob("*.tsv") if p.name != CLDR_FILE]
+    tables = [p for p in GAZETTEER_DIR.glob("*.tsv") if p.name not in (CLDR_FILE, CLDR_CITIES_FILE)]
     assert {p.stem for p in tables} >= {
         "names", "adjectives", "capitals", "places", "institutions", "leaders", "blockers",
     }  # fmt: skip
@@ -79,7 +80,7 @@ def test_a_curated_surface_has_one_type(aliases: list[Alias]) -> None:
     """The same surface (up to letter variants) is not both, say, a capital and a place."""
     types: dict[str, set[str]] = defaultdict(set)
     for alias in aliases:
-        if alias.source != CLDR_FILE:
+        if alias.source not in (CLDR_FILE, CLDR_CITIES_FILE):
             types[_claim_key(alias)].add(alias.type)
     assert {surface: kinds for surface, kinds in types.items() if len(kinds) > 1} == {}
 
@@ -171,3 +172,15 @@ def test_every_g20_state_has_at_least_ten_cities_or_provinces(
 ) -> None:
     places = {a.surface for a in aliases if a.iso3s == (iso3,) and a.type in ("place", "capital")}
     assert len(places) >= 10, sorted(places)
+
+
+def test_cldr_cities_translate_the_curated_capitals() -> None:
+    with (GAZETTEER_DIR / CLDR_CITIES_FILE).open(encoding="utf-8", newline="") as fh:
+        rows = {
+            (row["surface"], row["iso3"]): row["type"]
+            for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        }
+    for surface, iso3 in [("Москва", "RUS"), ("東京", "JPN"), ("카불", "AFG"), ("القاهرة", "EGY")]:
+        assert rows.get((surface, iso3)) == "capital", surface
+    assert rows.get(("上海", "CHN")) == "place"
+    assert len({iso3 for _surface, iso3 in rows}) >= 100

@@ -1,7 +1,11 @@
-"""Generate ``ingest/data/gazetteer/cldr_names.tsv`` from the CLDR territory names shipped with Babel.
+"""Generate the CLDR part of the gazetteer from the CLDR data shipped with Babel.
 
 Run ``python -m ingest.tagging.build_gazetteer``; the output is committed, so the tagger never
-needs Babel's data at run time. One row per (surface, ISO3) with the languages that use it.
+needs Babel's data at run time.
+
+- ``cldr_names.tsv``: territory names, one row per (surface, ISO3) with the languages using it.
+- ``cldr_cities.tsv``: the localised names of CLDR's time-zone exemplar cities (Москва, 東京,
+  नई दिल्ली…) for the capitals and places the curated tables already list in English.
 
 - Only ISO 3166-1 countries and territories (ingest/data/countries.csv) are kept: CLDR regions
   and groupings (001, 150, 419, EU, EZ, UN, QO…) and exceptional reservations (AC, CP, DG, EA,
@@ -20,10 +24,12 @@ from collections import defaultdict
 from pathlib import Path
 
 from babel import Locale
+from babel.core import get_global
 
 from ingest.geo import is_valid_iso3, iso3_from_iso2
 
 OUTPUT = Path(__file__).resolve().parent.parent / "data" / "gazetteer" / "cldr_names.tsv"
+CITIES_OUTPUT = OUTPUT.with_name("cldr_cities.tsv")
 
 # Babel locale → the ISO 639-1 code articles carry (zh_Hans/zh_Hant → zh, fil → tl, nb → no).
 LANGUAGES = {
@@ -162,9 +168,83 @@ def write(path: Path = OUTPUT) -> int:
     return written
 
 
+def _curated_english(directory: Path, name: str) -> dict[str, set[str]]:
+    """ISO3 → the surfaces of one curated table (read plainly: the tagger is not imported)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    path = directory / name
+    if not path.exists():
+        return found
+    with path.open(encoding="utf-8") as fh:
+        lines = [line for line in fh if line.strip() and not line.startswith("#")]
+    for row in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
+        found[row["iso3"]].add(row["surface"])
+    return found
+
+
+def _usable_city(surface: str) -> bool:
+    """A localised city name safe to match: long enough not to be a syllable of other words."""
+    if any(
+        "\u3040" <= c <= "\u30ff" or "\u3400" <= c <= "\u9fff" or "\uac00" <= c <= "\ud7a3"
+        for c in surface
+    ):  # kana, Han, Hangul: two characters at least
+        return len(surface) >= 2
+    return len(surface) >= 4
+
+
+def collect_cities(directory: Path) -> dict[tuple[str, str, str], set[str]]:
+    """(surface, iso3, type) → languages: the CLDR time-zone exemplar cities, localised, for
+    the cities the curated capitals and places tables already hold in English (so only vetted
+    cities are translated). Names that two countries would claim, or that are also a country
+    name, are left out."""
+    capitals = _curated_english(directory, "capitals.tsv")
+    places = _curated_english(directory, "places.tsv")
+    zones = get_global("zone_territories")
+    rows: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for zone, territory in zones.items():
+        parts = zone.split("/")
+        iso3 = territory_iso3(territory)
+        if iso3 is None or len(parts) != 2 or parts[0] in ("Etc", "Antarctica"):
+            continue
+        english = parts[1].replace("_", " ")
+        if english in capitals.get(iso3, ()):
+            kind = "capital"
+        elif english in places.get(iso3, ()):
+            kind = "place"
+        else:
+            continue
+        for locale_code, language in LANGUAGES.items():
+            city = Locale.parse(locale_code).time_zones.get(zone, {}).get("city")
+            if city and city != english and _usable_city(city):
+                rows[(city, iso3, kind)].add(language)
+    names, _clashes = collect()
+    country_names = {surface.casefold() for surface, _iso3 in names}
+    claims: dict[str, set[str]] = defaultdict(set)
+    for surface, iso3, _kind in rows:
+        claims[surface.casefold()].add(iso3)
+    return {
+        key: languages
+        for key, languages in rows.items()
+        if len(claims[key[0].casefold()]) == 1 and key[0].casefold() not in country_names
+    }
+
+
+def write_cities(path: Path = CITIES_OUTPUT) -> int:
+    rows = collect_cities(path.parent)
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh, delimiter="\t", lineterminator="\n")
+        out.writerow(["surface", "iso3", "type", "languages"])
+        for (surface, iso3, kind), languages in sorted(
+            rows.items(), key=lambda r: (r[0][1], r[0][0])
+        ):
+            out.writerow([surface, iso3, kind, ",".join(sorted(languages))])
+    return len(rows)
+
+
 def main() -> None:
     count = write()
     print(f"{OUTPUT}: {count} names in {len(set(LANGUAGES.values()))} languages")
+    cities = write_cities()
+    print(f"{CITIES_OUTPUT}: {cities} localised names of capitals and cities")
 
 
 if __name__ == "__main__":

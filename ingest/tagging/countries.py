@@ -42,6 +42,7 @@ from ingest.tagging.matcher import Matcher, Pattern, normalize
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
 CLDR_FILE = "cldr_names.tsv"
+CLDR_CITIES_FILE = "cldr_cities.tsv"
 TYPES = ("name", "adjective", "capital", "place", "leader", "institution", "blocker")
 CURATED_COLUMNS = (
     "surface",
@@ -158,9 +159,25 @@ def _read_cldr(path: Path) -> Iterator[Alias]:
 _TYPE_ORDER = {"blocker": 0, "name": 1, "capital": 3, "leader": 4, "institution": 5, "place": 6}
 
 
-def _rank(alias: Alias) -> int:
+def _rank(alias: Alias) -> float:
+    if alias.source == CLDR_FILE:
+        return 2
     rank = _TYPE_ORDER.get(alias.type, 7)
-    return 2 if alias.source == CLDR_FILE else rank
+    return rank + 0.5 if alias.source == CLDR_CITIES_FILE else rank
+
+
+def _read_cldr_cities(path: Path) -> Iterator[Alias]:
+    """Localised names of capitals and cities: each applies to texts in its own languages."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            yield Alias(
+                surface=row["surface"],
+                iso3s=(row["iso3"],),
+                type=row["type"],
+                languages=frozenset(row["languages"].split(",")),
+                flags=frozenset(),
+                source=path.name,
+            )
 
 
 def load_aliases(directory: Path = GAZETTEER_DIR) -> list[Alias]:
@@ -168,11 +185,12 @@ def load_aliases(directory: Path = GAZETTEER_DIR) -> list[Alias]:
     curated row overrides (a curated row for the same surface, e.g. a blocker, wins)."""
     curated: list[Alias] = []
     for path in sorted(directory.glob("*.tsv")):
-        if path.name != CLDR_FILE:
+        if path.name not in (CLDR_FILE, CLDR_CITIES_FILE):
             curated.extend(_read_curated(path))
     taken = {normalize(alias.surface) for alias in curated}
-    cldr = directory / CLDR_FILE
+    cldr, cities = directory / CLDR_FILE, directory / CLDR_CITIES_FILE
     generated = list(_read_cldr(cldr)) if cldr.exists() else []
+    generated += list(_read_cldr_cities(cities)) if cities.exists() else []
     rows = curated + [alias for alias in generated if normalize(alias.surface) not in taken]
     return sorted(rows, key=_rank)
 
