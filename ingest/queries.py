@@ -298,10 +298,9 @@ def _article_where(f: Filters, *, dates: bool = True) -> list[ColumnElement[bool
             exists().where(atf.c.article_id == articles.c.id, atf.c.topic.in_(list(f.topics)))
         )
     if f.search:
-        # lower() on both sides: SQLite folds ASCII letters only, so the pattern is folded the
-        # same way (PostgreSQL's lower() folds every script; ASCII-folding the pattern there
-        # still matches, since lower() of the column is fully folded).
-        pattern = "%" + _escape_like(_ascii_lower(f.search)) + "%"
+        # lower() on both sides: the store makes SQLite's lower() Unicode-aware like
+        # PostgreSQL's, so the search is case-insensitive in every script.
+        pattern = "%" + _escape_like(f.search.lower()) + "%"
         conds.append(
             or_(
                 func.lower(articles.c.title).like(pattern, escape="\\"),
@@ -314,10 +313,6 @@ def _article_where(f: Filters, *, dates: bool = True) -> list[ColumnElement[bool
 def literal_column_desc(name: str) -> Any:
     """ORDER BY a result column by its label, descending."""
     return desc(literal_column(name))
-
-
-def _ascii_lower(text: str) -> str:
-    return "".join(ch.lower() if ch.isascii() else ch for ch in text)
 
 
 def _escape_like(text: str) -> str:
@@ -779,6 +774,26 @@ def _daily(engine: Engine, f: Filters, series_filter: Filters) -> pd.Series:
     return s.reindex(_day_index(series_filter.date_from, series_filter.date_to), fill_value=0)
 
 
+def _daily_countries(engine: Engine, f: Filters, codes: list[str]) -> dict[str, pd.Series]:
+    """Daily series of several countries in one aggregate query, when the aggregate is exact
+    for each (no topic, pair or search filter); {} otherwise."""
+    if not codes or f.topics or f.pair or f.search:
+        return {}
+    query = (
+        select(daily_country.c.day, daily_country.c.iso3, func.sum(daily_country.c.articles))
+        .where(daily_country.c.iso3.in_(codes), *_agg_where(daily_country, f))
+        .group_by(daily_country.c.day, daily_country.c.iso3)
+    )
+    df = _frame(engine, query, ["day", "iso3", "articles"])
+    index = _day_index(f.date_from, f.date_to)
+    out = {}
+    for code in codes:
+        part = df[df["iso3"] == code]
+        s = pd.Series(part["articles"].astype(int).to_numpy(), index=pd.to_datetime(part["day"]))
+        out[code] = s.reindex(index, fill_value=0)
+    return out
+
+
 def series_keys(f: Filters, by: str) -> list[tuple[str, str, Filters]]:
     """The series a coverage chart draws under ``f``: (key, label, the filters of that series)."""
     if by == "country":
@@ -804,8 +819,10 @@ def coverage_series(
     base = Filters(history.date_from, history.date_to, languages=f.languages, feed_ids=f.feed_ids)
     total = _daily(engine, base, base)
     frames = []
-    for key, label, sf in series_keys(history, by):
-        s = _daily(engine, history, sf)
+    keys = series_keys(history, by)
+    many = _daily_countries(engine, history, [k for k, _, _ in keys]) if by == "country" else {}
+    for key, label, sf in keys:
+        s = many[key] if key in many else _daily(engine, history, sf)
         frames.append(_analyse(s, total, key, label, freq, f.date_from))
     if not frames:
         return pd.DataFrame(
@@ -1017,40 +1034,27 @@ def list_articles(
 
 
 def iter_articles(engine: Engine, f: Filters, *, chunk: int = 5000) -> Iterator[pd.DataFrame]:
-    """Every filtered article, newest first, in chunks (keyset pagination; for exports)."""
-    last: tuple[datetime, int] | None = None
-    while True:
-        conds = _article_where(f)
-        if last is not None:
-            conds.append(
-                or_(
-                    articles.c.published_at < last[0],
-                    and_(articles.c.published_at == last[0], articles.c.id < last[1]),
-                )
-            )
-        query = (
-            select(
-                articles.c.id,
-                articles.c.published_at,
-                articles.c.title,
-                articles.c.summary,
-                articles.c.url,
-                func.coalesce(feeds.c.title, feeds.c.url, "").label("outlet"),
-                articles.c.language,
-            )
-            .select_from(articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id))
-            .where(*conds)
-            .order_by(articles.c.published_at.desc(), articles.c.id.desc())
-            .limit(chunk)
+    """Every filtered article, newest first, in chunks of ``chunk`` rows (one streamed query;
+    the tags of each chunk are read alongside). For exports."""
+    query = (
+        select(
+            articles.c.id,
+            articles.c.published_at,
+            articles.c.title,
+            articles.c.summary,
+            articles.c.url,
+            func.coalesce(feeds.c.title, feeds.c.url, "").label("outlet"),
+            articles.c.language,
         )
-        df = _frame(engine, query, ARTICLE_COLUMNS[:7])
-        if df.empty:
-            return
-        yield _with_tags(engine, df)
-        if len(df) < chunk:
-            return
-        tail = df.iloc[-1]
-        last = (tail["published_at"].to_pydatetime(), int(tail["id"]))
+        .select_from(articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id))
+        .where(*_article_where(f))
+        .order_by(articles.c.published_at.desc(), articles.c.id.desc())
+    )
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
+        for part in result.partitions(chunk):
+            df = pd.DataFrame([tuple(r) for r in part], columns=ARTICLE_COLUMNS[:7])
+            yield _with_tags(engine, df)
 
 
 def _with_tags(engine: Engine, df: pd.DataFrame) -> pd.DataFrame:
@@ -1058,8 +1062,8 @@ def _with_tags(engine: Engine, df: pd.DataFrame) -> pd.DataFrame:
     countries: dict[int, list[str]] = {}
     topics: dict[int, list[str]] = {}
     with engine.connect() as conn:
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
+        for start in range(0, len(ids), 5000):
+            chunk = ids[start : start + 5000]
             for aid, iso3 in conn.execute(
                 select(article_countries.c.article_id, article_countries.c.iso3)
                 .where(article_countries.c.article_id.in_(chunk))

@@ -2,7 +2,7 @@
 
 The reference (``reference``) applies the filters' documented meaning to the rows the store was
 built from: countries match any, the pair both, topics any, search is a case-insensitive
-(ASCII) substring of the title or summary, dates are UTC days. Aggregate and scan paths must
+ substring of the title or summary, dates are UTC days. Aggregate and scan paths must
 both agree with it.
 """
 
@@ -31,8 +31,8 @@ def rows(dashboard_store):  # noqa: ANN001, ANN201
     return dashboard_store.rows
 
 
-def _ascii_lower(text: str) -> str:
-    return "".join(ch.lower() if ch.isascii() else ch for ch in text)
+def _lower(text: str) -> str:
+    return text.lower()
 
 
 def reference(rows: list[dict], f: Filters, feed_titles: dict[int, str]) -> list[dict]:
@@ -54,8 +54,8 @@ def reference(rows: list[dict], f: Filters, feed_titles: dict[int, str]) -> list
         if f.feed_ids and r["outlet"] not in outlets:
             continue
         if f.search:
-            needle = _ascii_lower(f.search)
-            if needle not in _ascii_lower(r["title"]) and needle not in _ascii_lower(r["summary"]):
+            needle = _lower(f.search)
+            if needle not in _lower(r["title"]) and needle not in _lower(r["summary"]):
                 continue
         out.append(r)
     return out

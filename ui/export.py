@@ -9,6 +9,7 @@ in full-width form) prefixed with an apostrophe. Numeric columns are written unc
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -29,6 +30,9 @@ def guard_cell(value: Any) -> Any:
     return value
 
 
+_FORMULA = re.compile(r"^[ \u00a0\u3000]*[=+\-@＝＋－＠\t\r\n]|^[\t\r\n]")
+
+
 def guard_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` with every text column guarded (numeric, bool and date columns kept)."""
     out = df.copy()
@@ -38,7 +42,13 @@ def guard_frame(df: pd.DataFrame) -> pd.DataFrame:
             continue
         if pd.api.types.is_datetime64_any_dtype(series):
             continue
-        out[column] = series.map(guard_cell)
+        is_text = series.map(lambda v: isinstance(v, str))
+        if is_text.all():
+            text = series.astype(object)
+            risky = text.str.contains(_FORMULA, na=False)
+            out[column] = text.where(~risky, "'" + text)
+        else:
+            out[column] = series.map(guard_cell)
     return out
 
 
