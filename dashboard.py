@@ -1,4 +1,5 @@
-"""Pantau: the Overview page (Streamlit entry point: ``streamlit run dashboard.py``)."""
+"""Pantau's Streamlit entry point (``streamlit run dashboard.py``): the page navigation and the
+Overview page — totals, top countries and pairs, what is rising, latest articles, feed health."""
 
 from __future__ import annotations
 
@@ -8,107 +9,127 @@ from ingest.queries import SPIKE_EXPLANATION, describe
 from ui import charts, data, export, highlight
 from ui.layout import empty_state, nav_link, start_page
 
-f = start_page("Overview", ":material/dashboard:")
 
-if data.query("is_demo_only"):
-    st.info(
-        "This store holds only the bundled demo snapshots (real feed files saved at one moment), "
-        "so dates are sparse and nothing updates. To monitor live news, run "
-        "`python -m ingest run` (or start the dashboard with `PANTAU_BACKGROUND_POLL=1`).",
-        icon=":material/science:",
-    )
+def overview() -> None:
+    f = start_page("Overview", ":material/dashboard:")
 
-t = data.query("totals", f)
-c1, c2, c3, c4 = st.columns(4)
-c1.metric("Articles", f"{t['articles']:,}")
-c2.metric("Outlets", f"{t['feeds']:,}")
-c3.metric("Languages", f"{t['languages']:,}")
-c4.metric("Countries mentioned", f"{t['countries']:,}")
+    if data.query("is_demo_only"):
+        st.info(
+            "This store holds only the bundled demo snapshots (real feed files saved at one moment), "
+            "so dates are sparse and nothing updates. To monitor live news, run "
+            "`python -m ingest run` (or start the dashboard with `PANTAU_BACKGROUND_POLL=1`).",
+            icon=":material/science:",
+        )
 
-if t["articles"] == 0:
-    empty_state("No articles match these filters. Widen the date range or clear a filter.")
-    st.stop()
+    t = data.query("totals", f)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Articles", f"{t['articles']:,}")
+    c2.metric("Outlets", f"{t['feeds']:,}")
+    c3.metric("Languages", f"{t['languages']:,}")
+    c4.metric("Countries mentioned", f"{t['countries']:,}")
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Most covered countries")
-    top = data.query("country_counts", f, limit=15)
-    st.plotly_chart(
-        charts.bar_figure(top, "country", "articles", keys="iso3"), key="top_countries_chart"
-    )
-    export.download_csv(
-        "Download countries (CSV)", top[["iso3", "country", "articles", "share"]],
-        "top-countries", f,
-    )  # fmt: skip
-with right:
-    st.subheader("Most covered pairs")
-    pairs = data.query("pair_counts", f, limit=15)
-    pairs_fig = pairs.assign(key=pairs["iso3_a"] + "-" + pairs["iso3_b"])
-    st.plotly_chart(charts.bar_figure(pairs_fig, "pair", "articles", keys="key"), key="top_pairs")
-    export.download_csv(
-        "Download pairs (CSV)", pairs[["iso3_a", "iso3_b", "pair", "articles"]], "top-pairs", f
-    )
-    nav_link("pages/3_Country_pair.py", label="Open a pair", icon=":material/compare_arrows:")
+    if t["articles"] == 0:
+        empty_state("No articles match these filters. Widen the date range or clear a filter.")
+        return
 
-st.subheader("Rising fastest")
-st.caption(
-    f"Last 7 days to {f.date_to:%d %B %Y} against each one's own previous 28 days. "
-    + SPIKE_EXPLANATION
-)
-r1, r2 = st.columns(2)
-column_config = {
-    "label": st.column_config.TextColumn("Name"),
-    "recent": st.column_config.NumberColumn("Last 7 days", format="%d"),
-    "expected": st.column_config.NumberColumn("Expected", format="%.1f"),
-    "score": st.column_config.NumberColumn("Spike score", format="%.1f"),
-}
-with r1:
-    rising_c = data.query("rising", f, kind="country", limit=10)
-    if rising_c.empty:
-        empty_state("Too few articles in the last week to score countries.")
-    else:
-        st.dataframe(
-            rising_c[["label", "recent", "expected", "score"]], hide_index=True,
-            column_config=column_config, key="rising_countries",
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Most covered countries")
+        top = data.query("country_counts", f, limit=15)
+        st.plotly_chart(
+            charts.bar_figure(top, "country", "articles", keys="iso3"), key="top_countries_chart"
+        )
+        export.download_csv(
+            "Download countries (CSV)", top[["iso3", "country", "articles", "share"]],
+            "top-countries", f,
         )  # fmt: skip
-        export.download_csv("Download rising countries (CSV)", rising_c, "rising-countries", f)
-with r2:
-    rising_p = data.query("rising", f, kind="pair", limit=10)
-    if rising_p.empty:
-        empty_state("Too few articles in the last week to score pairs.")
-    else:
-        st.dataframe(
-            rising_p[["label", "recent", "expected", "score"]], hide_index=True,
-            column_config=column_config, key="rising_pairs",
-        )  # fmt: skip
-        export.download_csv("Download rising pairs (CSV)", rising_p, "rising-pairs", f)
+    with right:
+        st.subheader("Most covered pairs")
+        pairs = data.query("pair_counts", f, limit=15)
+        pairs_fig = pairs.assign(key=pairs["iso3_a"] + "-" + pairs["iso3_b"])
+        st.plotly_chart(
+            charts.bar_figure(pairs_fig, "pair", "articles", keys="key"), key="top_pairs"
+        )
+        export.download_csv(
+            "Download pairs (CSV)", pairs[["iso3_a", "iso3_b", "pair", "articles"]], "top-pairs", f
+        )
+        nav_link("pages/3_Country_pair.py", label="Open a pair", icon=":material/compare_arrows:")
 
-st.subheader("Latest articles")
-latest = data.query("list_articles", f, limit=10)
-for row in latest.itertuples():
-    meta = f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {row.language or '?'}"
-    st.markdown(
-        highlight.sanitise(highlight.article_html(row.title, "", row.url, meta=meta)),
-        unsafe_allow_html=True,
+    st.subheader("Rising fastest")
+    st.caption(
+        f"Last 7 days to {f.date_to:%d %B %Y} against each one's own previous 28 days. "
+        + SPIKE_EXPLANATION
     )
-export.download_csv(
-    "Download latest articles (CSV)", latest.drop(columns=["id"]), "latest-articles", f
-)
-nav_link("pages/4_Articles.py", label="All articles", icon=":material/article:")
+    r1, r2 = st.columns(2)
+    column_config = {
+        "label": st.column_config.TextColumn("Name"),
+        "recent": st.column_config.NumberColumn("Last 7 days", format="%d"),
+        "expected": st.column_config.NumberColumn("Expected", format="%.1f"),
+        "score": st.column_config.NumberColumn("Spike score", format="%.1f"),
+    }
+    with r1:
+        rising_c = data.query("rising", f, kind="country", limit=10)
+        if rising_c.empty:
+            empty_state("Too few articles in the last week to score countries.")
+        else:
+            st.dataframe(
+                rising_c[["label", "recent", "expected", "score"]], hide_index=True,
+                column_config=column_config, key="rising_countries",
+            )  # fmt: skip
+            export.download_csv("Download rising countries (CSV)", rising_c, "rising-countries", f)
+    with r2:
+        rising_p = data.query("rising", f, kind="pair", limit=10)
+        if rising_p.empty:
+            empty_state("Too few articles in the last week to score pairs.")
+        else:
+            st.dataframe(
+                rising_p[["label", "recent", "expected", "score"]], hide_index=True,
+                column_config=column_config, key="rising_pairs",
+            )  # fmt: skip
+            export.download_csv("Download rising pairs (CSV)", rising_p, "rising-pairs", f)
 
-st.subheader("Feed health")
-health = data.query("feed_health")
-counts = health["health"].value_counts()
-cols = st.columns(max(1, len(counts)))
-for col, (label, n) in zip(cols, counts.items(), strict=False):
-    col.metric(str(label).capitalize(), f"{n:,}")
-problems = health[health["health"].isin(["failing", "suspended"])]
-if not problems.empty:
-    st.dataframe(
-        problems[["title", "health", "error_count", "last_error"]], hide_index=True,
-        column_config={"title": "Feed", "health": "Health", "error_count": "Errors",
-                       "last_error": "Last error"},
-        key="feed_problems",
-    )  # fmt: skip
-nav_link("pages/5_Feeds.py", label="All feeds", icon=":material/rss_feed:")
-st.caption(describe(f))
+    st.subheader("Latest articles")
+    latest = data.query("list_articles", f, limit=10)
+    for row in latest.itertuples():
+        meta = f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {row.language or '?'}"
+        st.markdown(
+            highlight.sanitise(highlight.article_html(row.title, "", row.url, meta=meta)),
+            unsafe_allow_html=True,
+        )
+    export.download_csv(
+        "Download latest articles (CSV)", latest.drop(columns=["id"]), "latest-articles", f
+    )
+    nav_link("pages/4_Articles.py", label="All articles", icon=":material/article:")
+
+    st.subheader("Feed health")
+    health = data.query("feed_health")
+    counts = health["health"].value_counts()
+    cols = st.columns(max(1, len(counts)))
+    for col, (label, n) in zip(cols, counts.items(), strict=False):
+        col.metric(str(label).capitalize(), f"{n:,}")
+    problems = health[health["health"].isin(["failing", "suspended"])]
+    if not problems.empty:
+        st.dataframe(
+            problems[["title", "health", "error_count", "last_error"]], hide_index=True,
+            column_config={"title": "Feed", "health": "Health", "error_count": "Errors",
+                           "last_error": "Last error"},
+            key="feed_problems",
+        )  # fmt: skip
+    nav_link("pages/5_Feeds.py", label="All feeds", icon=":material/rss_feed:")
+    st.caption(describe(f))
+
+
+navigation = st.navigation(
+    [
+        st.Page(overview, title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/1_Coverage.py", title="Coverage over time", icon=":material/show_chart:",
+                url_path="Coverage"),
+        st.Page("pages/2_Map.py", title="Map", icon=":material/public:", url_path="Map"),
+        st.Page("pages/3_Country_pair.py", title="Country pair",
+                icon=":material/compare_arrows:", url_path="Country_pair"),
+        st.Page("pages/4_Articles.py", title="Articles", icon=":material/article:",
+                url_path="Articles"),
+        st.Page("pages/5_Feeds.py", title="Feeds", icon=":material/rss_feed:", url_path="Feeds"),
+    ]
+)  # fmt: skip
+navigation.run()

@@ -104,18 +104,25 @@ if picked is not None:
             highlight.article_html(item["title"], item["summary"], item["url"], spans),
             unsafe_allow_html=True,
         )
+        title_end = len(item["title"])
+
+        def where(e: dict) -> str:
+            return "title" if e["start"] < title_end else "summary"
+
         tag_rows = [
-            {"tag": country_name(code), "kind": "country", "evidence": e["text"], "type": e["type"]}
+            {"tag": country_name(code), "kind": "country", "evidence": e["text"],
+             "type": e["type"], "where": where(e)}
             for code, ev in item["countries"].items()
             for e in ev
         ] + [
-            {"tag": topic_label(t), "kind": "topic", "evidence": e["text"], "type": e["type"]}
+            {"tag": topic_label(t), "kind": "topic", "evidence": e["text"], "type": e["type"],
+             "where": where(e)}
             for t, ev in item["topics"].items()
             for e in ev
-        ]
+        ]  # fmt: skip
         if tag_rows:
             st.dataframe(tag_rows, hide_index=True, key="evidence_table",
                          column_config={"tag": "Tag", "kind": "Kind", "evidence": "Matched words",
-                                        "type": "Evidence type"})  # fmt: skip
+                                        "type": "Evidence type", "where": "In"})  # fmt: skip
         else:
             st.caption("This article has no country or topic tags.")

@@ -18,6 +18,7 @@ PALETTE = (
     "#2a9d8f", "#f4a261", "#6d597a", "#b56576", "#457b9d", "#a7c957", "#bc6c25", "#5e548e",
 )  # fmt: skip
 SEQUENTIAL = "Blues"
+PRIMARY = "#1f5f8b"
 SPIKE_COLOUR = "#c1121f"
 MAP_CONFIG = {"topojsonURL": "/app/static/", "displaylogo": False}
 FONT = dict(family="sans-serif", size=13, color="#1d2733")
@@ -27,6 +28,24 @@ def colour_for(key: str) -> str:
     """The colour of a country, pair or topic key, the same on every page."""
     digest = hashlib.sha1(key.encode("utf-8")).digest()
     return PALETTE[digest[0] % len(PALETTE)]
+
+
+def colours_for(keys: list[str]) -> dict[str, str]:
+    """Each key's own colour, moved to the next free palette colour when two keys of one chart
+    would share it (deterministic for a given set of keys)."""
+    used: set[str] = set()
+    out: dict[str, str] = {}
+    for key in keys:
+        colour = colour_for(key)
+        start = PALETTE.index(colour)
+        for step in range(len(PALETTE)):
+            candidate = PALETTE[(start + step) % len(PALETTE)]
+            if candidate not in used:
+                colour = candidate
+                break
+        used.add(colour)
+        out[key] = colour
+    return out
 
 
 def _layout(fig: go.Figure, title: str = "", height: int = 420) -> go.Figure:
@@ -62,9 +81,10 @@ def coverage_figure(
         return empty_figure("No articles match these filters.")
     fig = go.Figure()
     share = measure == "share"
+    palette = colours_for([str(k) for k in dict.fromkeys(df["key"])])
     for key, part in df.groupby("key", sort=False):
         label = str(part["label"].iloc[0])
-        colour = colour_for(str(key))
+        colour = palette[str(key)]
         y = part["share"] * 100 if share else part["articles"]
         custom = list(zip(part["key"], part["period"].dt.strftime("%Y-%m-%d"), strict=True))
         fig.add_trace(
@@ -121,11 +141,12 @@ def bar_figure(
     df: pd.DataFrame, label: str, value: str, keys: str | None = None, title: str = "",
     value_title: str = "articles",
 ) -> go.Figure:  # fmt: skip
-    """Horizontal bars, largest on top, coloured by key."""
+    """Horizontal bars, largest on top, in the app's primary colour (``keys`` names the column
+    that identifies each bar, kept for hover and tests)."""
     if df.empty:
         return empty_figure("Nothing to show for these filters.")
     part = df.iloc[::-1]
-    colours = [colour_for(str(k)) for k in part[keys or label]]
+    colours = PRIMARY
     fig = go.Figure(
         go.Bar(
             x=part[value],
@@ -257,7 +278,7 @@ def pair_timeline_figure(df: pd.DataFrame, title: str = "") -> go.Figure:
     if df.empty or df["articles"].sum() == 0:
         return empty_figure("No articles mention either country in this period.")
     fig = go.Figure()
-    colours = {"both": SPIKE_COLOUR, "a_only": PALETTE[0], "b_only": PALETTE[3]}
+    colours = {"both": SPIKE_COLOUR, "a_only": PRIMARY, "b_only": "#edae49"}
     for series in ("both", "a_only", "b_only"):
         part = df[df["series"] == series]
         fig.add_trace(
