@@ -165,8 +165,7 @@ def cmd_retag(args: argparse.Namespace) -> int:
 def cmd_tag(args: argparse.Namespace) -> int:
     from ingest.tagging.cli import tag_stream
 
-    tag_stream(sys.stdin, sys.stdout)
-    return 0
+    return tag_stream(sys.stdin, sys.stdout)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

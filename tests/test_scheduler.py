@@ -54,13 +54,13 @@ def test_first_poll_stores_articles_and_second_is_a_conditional_304(engine, feed
 def test_every_failure_is_one_categorised_error_and_the_others_still_poll(
     engine, feed_server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PANTAU_FETCH_DEADLINE", "3")
-    monkeypatch.setenv("PANTAU_READ_TIMEOUT", "2")
+    monkeypatch.setenv("PANTAU_FETCH_DEADLINE", "8")
+    monkeypatch.setenv("PANTAU_READ_TIMEOUT", "6")
     broken = {
         "/status/404": "http_4xx",
         "/status/500": "http_5xx",
         "/status/429?retry_after=7200": "rate_limited",
-        "/slow?seconds=10": "timeout",
+        "/slow?seconds=25": "timeout",
         "/huge?mib=20": "too_large",
         "/gzip-bomb": "too_large",
         "/loop/a": None,  # redirect loop or too many redirects
