@@ -7,8 +7,10 @@ Normalisation is length-preserving, so offsets into the normalised text are offs
 original: each character is lower-cased only when that keeps it one character long (``İ`` is
 folded to ``i`` explicitly), and a few look-alikes are unified (curly apostrophes, hyphens and
 dashes → space, non-breaking spaces → space, Greek final sigma, Arabic alef/yeh/kaf variants,
-Cyrillic ё → е). Case-sensitive patterns are matched on the original text with the same
-look-alike folding but no lower-casing ("US" and "AS" never match "us" and "as").
+Cyrillic ё → е). One automaton scans the normalised text once; a case-sensitive pattern's hit
+is then checked against the text as written (same folding, no lower-casing), so "US" and "AS"
+never match "us" and "as". The automaton is ahocorasick-rs (Rust) when installed, pyahocorasick
+otherwise; both give the same matches.
 
 Word boundaries depend on the script:
 - Scripts written with spaces (Latin, Cyrillic, Greek, Arabic, Hebrew, Devanagari, Hangul, …):
@@ -24,7 +26,9 @@ Word boundaries depend on the script:
   word, so the evidence shows the inflected form.
 
 Longest match wins: a longer pattern (a blocker such as "South China Sea" with payload None)
-suppresses every shorter match inside or overlapping it. Callers drop blocker matches themselves.
+suppresses every shorter match inside or overlapping it; on equal spans the pattern given first
+wins. Callers drop blocker matches themselves. ``find(text, accept)`` lets the caller veto a
+payload (wrong language, leader out of office) before the longest match is chosen.
 """
 
 from __future__ import annotations
