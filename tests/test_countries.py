@@ -152,3 +152,12 @@ def test_finnish_and_hungarian_case_endings() -> None:
         "RUS": [("Venäjän", "name"), ("Venäjällä", "name")]
     }
     assert set(countries("Oroszországban", language="hu")) == {"RUS"}
+
+
+def test_without_a_language_only_unrestricted_rows_apply() -> None:
+    # "AS" is Indonesian/Malay only; 米 alone is the US only in Japanese.
+    assert countries("Presiden AS tiba") == {}
+    assert countries("米价上涨") == {}
+    # The script gives Japanese and Korean away even without a language hint.
+    assert set(countries("米大統領が来日")) == {"USA", "JPN"}
+    assert set(countries("미 국무부 발표")) == {"USA"}

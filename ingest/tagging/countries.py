@@ -425,6 +425,19 @@ def _followed_by_surname(text: str, end: int) -> bool:
     return bool(found) and found.group(1).lower() not in _HEADLINE_WORDS
 
 
+_KANA = re.compile("[\u3040-\u30ff]")
+_HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def _script_language(text: str) -> str | None:
+    """A language the script alone gives away (kana → ja, Hangul → ko), when none is known."""
+    if _KANA.search(text):
+        return "ja"
+    if _HANGUL.search(text):
+        return "ko"
+    return None
+
+
 def _base_language(language: str | None) -> str | None:
     if not language:
         return None
@@ -438,13 +451,13 @@ def tag_countries(
     if not text:
         return []
     day = on or datetime.now(UTC).date()
-    lang = _base_language(language)
+    lang = _base_language(language) or _script_language(text)
 
     def applies(target: _Target | None) -> bool:
         if target is None or target.everywhere:
             return True  # a blocker, or a row with no language or date restriction
-        if lang and target.languages is not None and lang not in target.languages:
-            return False
+        if target.languages is not None and lang not in target.languages:
+            return False  # with no language known, language-specific rows stay out
         if target.valid_from and day < target.valid_from:
             return False
         return not (target.valid_to and day > target.valid_to)
