@@ -51,7 +51,9 @@ def test_choropleth_uses_names_and_draws_focus_lines(engine) -> None:  # noqa: A
     fig = charts.choropleth_figure(counts, focus="RUS", partners=partners)
     choropleth = fig.data[0]
     assert choropleth.type == "choropleth" and choropleth.locationmode == "ISO-3"
-    assert "Russia" in list(choropleth.text) and "RUS" in list(choropleth.locations)
+    assert "Ukraine" in list(choropleth.text) and "UKR" in list(choropleth.locations)
+    assert "RUS" not in list(choropleth.locations)  # the focus has its own trace and colour
+    assert list(fig.data[1].locations) == ["RUS"]
     lines = [t for t in fig.data if t.type == "scattergeo" and t.mode == "lines"]
     assert len(lines) == len(partners) > 0
     widths = [t.line.width for t in lines]

@@ -168,14 +168,15 @@ def choropleth_figure(
     country to each partner, width by co-mentions. Draws offline with MAP_CONFIG."""
     share = measure == "share"
     fig = go.Figure()
-    if not df.empty:
-        z = df["share"] * 100 if share else df["articles"]
+    shade = df[df["iso3"] != focus] if focus and not df.empty else df
+    if not shade.empty:
+        z = shade["share"] * 100 if share else shade["articles"]
         fig.add_trace(
             go.Choropleth(
-                locations=df["iso3"],
+                locations=shade["iso3"],
                 locationmode="ISO-3",
                 z=z,
-                text=df["country"],
+                text=shade["country"],
                 colorscale=SEQUENTIAL,
                 marker_line_color="#ffffff",
                 marker_line_width=0.5,
@@ -185,6 +186,23 @@ def choropleth_figure(
                     if share
                     else "<b>%{text}</b><br>%{z:,} articles<extra></extra>"
                 ),
+            )
+        )
+    if focus and not df[df["iso3"] == focus].empty:
+        # The focus country in its own colour, so it does not flatten its partners' scale.
+        own = df[df["iso3"] == focus]
+        value = own["share"].iloc[0] * 100 if share else own["articles"].iloc[0]
+        unit = "% of articles" if share else " articles"
+        fig.add_trace(
+            go.Choropleth(
+                locations=own["iso3"],
+                locationmode="ISO-3",
+                z=[1],
+                colorscale=[[0, SPIKE_COLOUR], [1, SPIKE_COLOUR]],
+                showscale=False,
+                marker_line_color="#ffffff",
+                hovertemplate=f"<b>{own['country'].iloc[0]}</b> (focus)<br>{value:,.2f}{unit}"
+                "<extra></extra>",
             )
         )
     if focus and partners is not None and not partners.empty:
