@@ -270,3 +270,36 @@ def test_add_then_disable_a_feed_from_a_local_server(
     health = queries.feed_health(eng)
     assert not bool(health[health.id == feed_id].iloc[0].enabled)
     eng.dispose()
+
+
+def test_first_run_seeds_the_demo_data_and_says_so(
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    monkeypatch.setenv("PANTAU_DATABASE_URL", url)
+    monkeypatch.setenv("PANTAU_SEED_DEMO", "1")
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=240)
+    app.run()
+    assert not app.exception, [e.message for e in app.exception]
+    eng = store.make_engine(url)
+    assert queries.count_articles(eng, Filters(date(1990, 1, 1), date(2030, 1, 1))) > 500
+    assert queries.is_demo_only(eng)
+    eng.dispose()
+    assert any("demo" in i.value for i in app.info), "the demo banner is shown"
+    assert app.metric[0].value != "0"
+
+
+def test_empty_store_without_seeding_says_how_to_fill_it(
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+) -> None:
+    monkeypatch.setenv("PANTAU_DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.setenv("PANTAU_SEED_DEMO", "0")
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    for page in [p for p, _ in PAGES]:
+        if page != "dashboard.py":
+            app.switch_page(page)
+        app.run()
+        assert not app.exception
+        assert any("python -m ingest run" in i.value for i in app.info)
