@@ -1013,48 +1013,67 @@ def list_articles(
     order = SORTS.get(sort, articles.c.published_at)
     direction = order.desc() if descending else order.asc()
     tie = articles.c.id.desc() if descending else articles.c.id.asc()
+    inline = engine.dialect.name == "sqlite"
     query = (
-        select(
-            articles.c.id,
-            articles.c.published_at,
-            articles.c.title,
-            articles.c.summary,
-            articles.c.url,
-            func.coalesce(feeds.c.title, feeds.c.url, "").label("outlet"),
-            articles.c.language,
-        )
-        .select_from(articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id))
-        .where(*_article_where(f))
+        _article_rows(f, inline)
         .order_by(direction, tie)
         .limit(max(0, int(limit)))
         .offset(max(0, int(offset)))
     )
-    df = _frame(engine, query, ARTICLE_COLUMNS[:7])
-    return _with_tags(engine, df)
+    df = _frame(engine, query, ARTICLE_COLUMNS if inline else ARTICLE_COLUMNS[:7])
+    return _tidy(df) if inline else _with_tags(engine, df)
+
+
+def _article_rows(f: Filters, inline_tags: bool) -> Select:
+    """The filtered articles' columns; with ``inline_tags`` (SQLite) their country codes and
+    topics too, "; "-joined by correlated subqueries that read the tag tables' primary keys."""
+    columns: list[Any] = [
+        articles.c.id,
+        articles.c.published_at,
+        articles.c.title,
+        articles.c.summary,
+        articles.c.url,
+        func.coalesce(feeds.c.title, feeds.c.url, "").label("outlet"),
+        articles.c.language,
+    ]
+    if inline_tags:
+        for table, column, name in (
+            (article_countries, "iso3", "countries"),
+            (article_topics, "topic", "topics"),
+        ):
+            t = table.alias()
+            # The primary key (article_id, code) is read in order, so codes come sorted.
+            joined = (
+                select(func.group_concat(t.c[column], "; "))
+                .where(t.c.article_id == articles.c.id)
+                .scalar_subquery()
+            )
+            columns.append(func.coalesce(joined, "").label(name))
+    return (
+        select(*columns)
+        .select_from(articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id))
+        .where(*_article_where(f))
+    )
+
+
+def _tidy(df: pd.DataFrame) -> pd.DataFrame:
+    if not df.empty:
+        df["published_at"] = pd.to_datetime(df["published_at"], utc=True)
+    df["language"] = df["language"].fillna("")
+    return df
 
 
 def iter_articles(engine: Engine, f: Filters, *, chunk: int = 5000) -> Iterator[pd.DataFrame]:
     """Every filtered article, newest first, in chunks of ``chunk`` rows (one streamed query;
     the tags of each chunk are read alongside). For exports."""
-    query = (
-        select(
-            articles.c.id,
-            articles.c.published_at,
-            articles.c.title,
-            articles.c.summary,
-            articles.c.url,
-            func.coalesce(feeds.c.title, feeds.c.url, "").label("outlet"),
-            articles.c.language,
-        )
-        .select_from(articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id))
-        .where(*_article_where(f))
-        .order_by(articles.c.published_at.desc(), articles.c.id.desc())
-    )
+    inline = engine.dialect.name == "sqlite"
+    query = _article_rows(f, inline).order_by(articles.c.published_at.desc(), articles.c.id.desc())
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
         for part in result.partitions(chunk):
-            df = pd.DataFrame([tuple(r) for r in part], columns=ARTICLE_COLUMNS[:7])
-            yield _with_tags(engine, df)
+            columns = ARTICLE_COLUMNS if inline else ARTICLE_COLUMNS[:7]
+            df = pd.DataFrame([tuple(r) for r in part], columns=columns)
+            yield _tidy(df) if inline else _with_tags(engine, df)
 
 
 def _with_tags(engine: Engine, df: pd.DataFrame) -> pd.DataFrame:

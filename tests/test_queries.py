@@ -104,6 +104,21 @@ def test_counts_and_lists_match_the_reference(engine, rows) -> None:  # noqa: AN
         assert queries.count_articles(engine, f) == len(expected), describe(f)
         listed = queries.list_articles(engine, f, limit=1000)
         assert sorted(listed["title"]) == sorted(r["title"] for r in expected), describe(f)
+        tags = {
+            r["title"]: (
+                "; ".join(sorted({c["iso3"] for c in r["countries"]})),
+                "; ".join(sorted(set(r["topics"]))),
+            )
+            for r in expected
+        }
+        got_tags = dict(
+            zip(
+                listed["title"],
+                zip(listed["countries"], listed["topics"], strict=True),
+                strict=True,
+            )
+        )
+        assert got_tags == tags, describe(f)
         totals = queries.totals(engine, f)
         assert totals["articles"] == len(expected)
         assert totals["languages"] == len({r["lang"] for r in expected})
