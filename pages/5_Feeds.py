@@ -10,7 +10,7 @@ from ui import data, export
 from ui.add_feed import check_and_add
 from ui.layout import empty_state, start_page
 
-start_page("Feeds", ":material/rss_feed:")
+start_page("Feeds", ":material/rss_feed:", describe=False)
 st.caption("Feeds are not filtered by the sidebar: this page lists every feed in the store.")
 
 health = data.query("feed_health")

@@ -10,7 +10,9 @@ from ingest.queries import Filters
 from ui import data, filters, seeding
 
 
-def start_page(title: str, icon: str = ":material/public:", show_pair: bool = True) -> Filters:
+def start_page(
+    title: str, icon: str = ":material/public:", show_pair: bool = True, describe: bool = True
+) -> Filters:
     """Configure the page, seed an empty store, render the shared filters; stop kindly if the
     store holds nothing."""
     st.set_page_config(page_title=f"{title} · Pantau", page_icon=icon, layout="wide")
@@ -24,7 +26,8 @@ def start_page(title: str, icon: str = ":material/public:", show_pair: bool = Tr
         st.stop()
     f = filters.sidebar_filters(show_pair=show_pair)
     st.title(title)
-    filters.caption(f)
+    if describe:
+        filters.caption(f)
     return f
 
 
