@@ -93,7 +93,7 @@ def overview() -> None:
     for row in latest.itertuples():
         meta = f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {row.language or '?'}"
         st.markdown(
-            highlight.sanitise(highlight.article_html(row.title, "", row.url, meta=meta)),
+            highlight.article_html(row.title, "", row.url, meta=meta),
             unsafe_allow_html=True,
         )
     export.download_csv(
@@ -116,7 +116,7 @@ def overview() -> None:
             key="feed_problems",
         )  # fmt: skip
     nav_link("pages/5_Feeds.py", label="All feeds", icon=":material/rss_feed:")
-    st.caption(describe(f))
+    st.caption(highlight.md_escape(describe(f)))
 
 
 navigation = st.navigation(

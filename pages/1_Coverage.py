@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 from ingest.queries import SPIKE_EXPLANATION, describe, point_filters
-from ui import charts, data, export
+from ui import charts, data, export, highlight
 from ui.layout import empty_state, start_page
 
 f = start_page("Coverage over time", ":material/show_chart:")
@@ -101,13 +101,16 @@ day = k2.selectbox(
     format_func=lambda d: f"{d:%d %b %Y}" + ("  · spike" if (key, d) in spike_days else ""),
 )  # fmt: skip
 pf = point_filters(f, by, key, day, freq)
-st.markdown(f"*{describe(pf)}*")
+st.markdown(f"*{highlight.md_escape(describe(pf))}*")
 articles = data.query("list_articles", pf, limit=100)
 if articles.empty:
     empty_state("No articles at this point.")
 else:
     st.dataframe(
-        articles[["published_at", "title", "outlet", "language", "url"]], hide_index=True,
+        articles[["published_at", "title", "outlet", "language", "url"]].assign(
+            url=[highlight.safe_url(u) for u in articles["url"]]
+        ),
+        hide_index=True,
         key="point_articles",
         column_config={
             "published_at": st.column_config.DatetimeColumn("Published (UTC)",

@@ -6,7 +6,7 @@ import streamlit as st
 
 from ingest import store
 from ingest.geo import all_countries, country_name
-from ui import data, export
+from ui import data, export, highlight
 from ui.add_feed import check_and_add
 from ui.layout import empty_state, start_page
 
@@ -59,7 +59,7 @@ else:
         elif c2.button(label, key="feed_toggle"):
             store.set_feed_enabled(data.engine(), int(picked), not is_on)
             data.clear()
-            st.toast(f"{label}d {names[picked]}.")
+            st.toast(highlight.md_escape(f"{label}d {names[picked]}."))
             st.rerun()
         polls = data.query("recent_polls", int(picked))
         if polls.empty:
@@ -84,6 +84,6 @@ if submitted:
         result = check_and_add(data.engine(), url, title=title, language=language, country=country)
     if result.ok:
         data.clear()
-        st.success(result.message)
+        st.success(highlight.md_escape(result.message))
     else:
-        st.error(result.message)
+        st.error(highlight.md_escape(result.message))

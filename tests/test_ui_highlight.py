@@ -100,3 +100,20 @@ def test_evidence_offsets_are_marked_after_escaping() -> None:
 def test_overlapping_spans_merge() -> None:
     html = highlight.mark("South Korea", [(0, 11, "a"), (6, 11, "b")])
     assert html.count("<mark") == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[Log in](https://evil.example/login)", "![](https://evil.example/pixel.png)",
+     "<https://evil.example>", "www.evil.example", "**bold** _it_ `code` # h | t ~~s~~ $x$"],
+)  # fmt: skip
+def test_user_text_cannot_form_markdown(text: str) -> None:
+    import html as html_module
+    import re
+
+    out = highlight.article_html(text, text, None, meta=text)
+    segments = re.split(r"<[^>]*>", out)
+    for segment in segments:
+        bare = re.sub(r"&#?\w+;", "", segment)  # character references are never syntax
+        assert not re.search(r"[\[\]()!*_`#|~$:<>]", bare), segment
+    assert html_module.unescape(segments[1]) == text  # the title reads exactly as written

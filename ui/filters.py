@@ -16,6 +16,7 @@ from typing import Any
 
 from ingest.geo import all_countries, country_name
 from ingest.queries import TOPIC_LABELS, Filters, describe, language_name
+from ui.highlight import md_escape
 
 PARAM_KEYS = ("from", "to", "c", "pair", "t", "lang", "feed", "q")
 _LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
@@ -213,8 +214,7 @@ def caption(f: Filters, subject: str = "Articles") -> None:
     """The view in words, under a page's title."""
     import streamlit as st
 
-    st.markdown(f"**{_md_escape(describe(f, subject))}**")
+    st.markdown(f"**{md_escape(describe(f, subject))}**")
 
 
-def _md_escape(text: str) -> str:
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+_md_escape = md_escape

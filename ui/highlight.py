@@ -9,6 +9,7 @@ are http(s).
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +18,36 @@ import nh3
 
 ALLOWED_TAGS = {"a", "mark", "br", "small", "b"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "mark": {"title"}, "small": {"title"}}
+
+
+_MD_ACTIVE = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(text: str) -> str:
+    """``text`` with every markdown-active character backslash-escaped, so user words (search
+    text, outlet and article titles) render literally in st.markdown, st.caption, st.toast —
+    also inside the HTML of ``article_html``, where Streamlit still parses inline markdown."""
+    return _MD_ACTIVE.sub(r"\\\1", text)
+
+
+def _text(piece: str) -> str:
+    """A piece of user text for the HTML: escaped (quotes stay literal in text nodes)."""
+    return html.escape(piece, quote=False)
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def markdown_inert(fragment: str) -> str:
+    """Sanitised HTML whose text can no longer form markdown: in every text segment the
+    markdown-active characters become numeric character references. Streamlit parses inline
+    markdown even inside ``unsafe_allow_html`` text, so a title ``[Log in](https://evil…)`` would
+    otherwise turn into a live link; a reference renders as the same character but is never
+    syntax. Runs after nh3 (which would decode the references again)."""
+    parts = _TAG.split(fragment)
+    for i in range(0, len(parts), 2):  # even indexes are text between tags
+        parts[i] = _MD_ACTIVE.sub(lambda m: f"&#{ord(m.group(1))};", parts[i])
+    return "".join(parts)
 
 
 def safe_url(url: str | None) -> str | None:
@@ -36,14 +67,17 @@ def safe_url(url: str | None) -> str | None:
 
 
 def sanitise(fragment: str) -> str:
-    """The one gate before ``unsafe_allow_html``: nh3 with a short allow-list, http(s) only."""
-    return nh3.clean(
-        fragment,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https"},
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
+    """The one gate before ``unsafe_allow_html``: nh3 with a short allow-list and http(s) links
+    only, then the text made markdown-inert (see ``markdown_inert``)."""
+    return markdown_inert(
+        nh3.clean(
+            fragment,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes={"http", "https"},
+            link_rel="noopener noreferrer nofollow",
+            strip_comments=True,
+        )
     )
 
 
@@ -76,11 +110,11 @@ def mark(text: str, spans: Sequence[tuple[int, int, str]], offset: int = 0) -> s
         if end <= pos:
             continue
         start = max(start, pos)
-        out.append(html.escape(text[pos:start]))
+        out.append(_text(text[pos:start]))
         title = f' title="{html.escape(label, quote=True)}"' if label else ""
-        out.append(f"<mark{title}>{html.escape(text[start:end])}</mark>")
+        out.append(f"<mark{title}>{_text(text[start:end])}</mark>")
         pos = end
-    out.append(html.escape(text[pos:]))
+    out.append(_text(text[pos:]))
     return "".join(out)
 
 
@@ -100,7 +134,7 @@ def article_html(
         title_html = f'<a href="{html.escape(link, quote=True)}">{title_html}</a>'
     parts = [f"<b>{title_html}</b>"]
     if meta:
-        parts.append(f"<small>{html.escape(meta)}</small>")
+        parts.append(f"<small>{_text(meta)}</small>")
     if summary:
         parts.append(mark(summary, spans, len(title) + 1))
     return sanitise("<br>".join(parts))
