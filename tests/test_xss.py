@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ingest import store
+from ingest import queries, store
 from ingest.parse import parse_feed
 from ingest.records import Article, CountryTag, Evidence, Tags, TopicTag, tagging_text
 from ui import highlight
@@ -457,23 +457,9 @@ def page_problems(app: AppTest) -> list[str]:
     return problems
 
 
-def _hole(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
-MARKDOWN_IN_HTML = (
-    "hole: ui/highlight.article_html escapes HTML but not markdown, and st.markdown still parses "
-    "markdown inside unsafe_allow_html text, so a title or summary '[Log in](https://evil…)' or "
-    "'![](https://evil/pixel)' becomes a live link / remote image; fix: in ui/highlight.mark "
-    "escape markdown syntax in each text piece after html.escape (backslash before "
-    "\\ ` * _ { } [ ] ( ) # + - . ! | ~ $ : as ui/filters._md_escape does), so nh3 keeps it and "
-    "Streamlit shows it literally"
-)
 PAGE_CASES = [
-    pytest.param("pages/4_Articles.py", {}, marks=_hole(MARKDOWN_IN_HTML), id="articles"),
-    pytest.param(
-        "pages/3_Country_pair.py", {"pair": "IDN-RUS"}, marks=_hole(MARKDOWN_IN_HTML), id="pair"
-    ),
+    pytest.param("pages/4_Articles.py", {}, id="articles"),
+    pytest.param("pages/3_Country_pair.py", {"pair": "IDN-RUS"}, id="pair"),
     pytest.param("pages/2_Map.py", {}, id="map"),
     pytest.param("pages/5_Feeds.py", {}, id="feeds"),
 ]
@@ -505,29 +491,13 @@ def test_html_elements_on_the_pair_page_are_sanitised(
     assert "&lt;script&gt;" in joined  # the payload is shown as text
 
 
-COVERAGE_HOLE = (
-    "hole: pages/1_Coverage.py renders st.markdown(f'*{describe(pf)}*') unescaped, so the search "
-    "text and outlet titles in the description become live markdown links/images (and its "
-    "'Articles behind a point' table uses LinkColumn on the raw url); fix: "
-    "st.markdown(f'*{filters._md_escape(describe(pf))}*') (make _md_escape public, e.g. "
-    "ui.filters.md_escape) and url=[highlight.safe_url(u) for u in articles['url']] as "
-    "pages/4_Articles.py does"
-)
-OVERVIEW_HOLE = (
-    "hole: dashboard.py ends with st.caption(describe(f)) unescaped (caption renders markdown), "
-    "so ?q=[Log in](https://evil…) or an outlet titled ![](https://evil/pixel) becomes a live "
-    "link/image; fix: st.caption(filters.md_escape(describe(f))) (ui/filters._md_escape made "
-    "public); the latest-articles HTML also needs the ui/highlight markdown escaping above"
-)
-
-
 @pytest.mark.parametrize(
     "page",
     [
-        pytest.param("pages/1_Coverage.py", marks=_hole(COVERAGE_HOLE), id="coverage"),
-        pytest.param("dashboard.py", marks=_hole(OVERVIEW_HOLE), id="overview"),
+        pytest.param("pages/1_Coverage.py", id="coverage"),
+        pytest.param("dashboard.py", id="overview"),
         pytest.param("pages/2_Map.py", id="map"),
-        pytest.param("pages/4_Articles.py", marks=_hole(MARKDOWN_IN_HTML), id="articles"),
+        pytest.param("pages/4_Articles.py", id="articles"),
     ],
 )
 def test_search_words_and_outlet_titles_never_become_links(
@@ -547,8 +517,9 @@ def test_search_words_and_outlet_titles_never_become_links(
 
 
 def _sanitising_functions() -> set[str]:
-    """Functions of ui/highlight.py whose every return value comes from nh3.clean (directly or
-    through another such function)."""
+    """Functions of ui/highlight.py whose every return value comes from nh3.clean: a call to
+    nh3.clean, to another such function, or to a highlight function post-processing such a
+    call (its first argument)."""
     tree = ast.parse((ROOT / "ui" / "highlight.py").read_text(encoding="utf-8"))
     functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
 
@@ -561,6 +532,17 @@ def _sanitising_functions() -> set[str]:
                 return func.id
         return None
 
+    def sanitised(node: ast.AST, safe: set[str]) -> bool:
+        name = call_name(node)
+        if name == "nh3.clean" or name in safe:
+            return True
+        return (
+            name in functions
+            and isinstance(node, ast.Call)
+            and bool(node.args)
+            and sanitised(node.args[0], safe)
+        )
+
     safe: set[str] = set()
     changed = True
     while changed:
@@ -569,9 +551,7 @@ def _sanitising_functions() -> set[str]:
             if name in safe:
                 continue
             returns = [n for n in ast.walk(fn) if isinstance(n, ast.Return) and n.value]
-            if returns and all(
-                call_name(r.value) == "nh3.clean" or call_name(r.value) in safe for r in returns
-            ):
+            if returns and all(sanitised(r.value, safe) for r in returns):
                 safe.add(name)
                 changed = True
     return safe
@@ -636,3 +616,45 @@ def test_unsafe_allow_html_only_renders_sanitised_html() -> None:
                 offenders.append(f"{where}: {ast.unparse(node)[:120]}")
     assert offenders == []
     assert checked >= 3, "the pages do render sanitised HTML (dashboard, pair, articles)"
+
+
+def test_adding_and_toggling_a_hostile_feed_shows_its_title_as_text(
+    xss_store: tuple[str, dict[str, int]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import shutil
+
+    from tests.feedserver import FeedServer
+
+    url, _feeds = xss_store
+    copy = tmp_path / "copy.db"  # the module's store stays as it was
+    shutil.copy(url.removeprefix("sqlite:///"), copy)
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "hostile.rss.xml").write_bytes(
+        hostile_rss().replace(
+            _x(EVIL_OUTLET).encode(), _x(f"{EVIL_OUTLET} {MARKDOWN_LINK}").encode()
+        )
+    )
+    monkeypatch.setenv("PANTAU_ALLOW_PRIVATE_ADDRESSES", "1")
+    with FeedServer(root=served) as server:
+        app = run_page(f"sqlite:///{copy}", "pages/5_Feeds.py", {}, monkeypatch)
+        app.text_input(key="add_url").set_value(server.feed_url("hostile.rss.xml"))
+        next(b for b in app.button if "Check and add" in b.label).click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert any("Added" in s.value for s in app.success), [e.value for e in app.error]
+    problems = page_problems(app)
+    engine = store.make_engine(f"sqlite:///{copy}")
+    try:
+        health = queries.feed_health(engine)
+    finally:
+        engine.dispose()
+    feed_id = int(health[health.url == server.feed_url("hostile.rss.xml")].iloc[0].id)
+    app.run()  # the list of feeds now holds the new one
+    app.selectbox(key="feed_pick").set_value(feed_id).run()
+    app.button(key="feed_toggle").click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    assert any("Wire" in t.value for t in app.toast), "the toast names the feed"
+    problems += page_problems(app)
+    assert problems == []
