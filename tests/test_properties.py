@@ -24,7 +24,7 @@ from ingest.geo import is_valid_iso3
 from ingest.queries import TOPICS, Filters, describe, slug
 from ingest.records import EVIDENCE_TYPES, CountryTag, TopicTag, tagging_text
 from ingest.tagging import countries, tag_article, topics
-from ui import export
+from ui import export, highlight
 from ui.filters import from_query_params
 
 PROFILE = settings(
@@ -304,3 +304,64 @@ def test_filters_from_any_url_never_raise(params: dict[str, object]) -> None:
     f = from_query_params(params, defaults)
     assert isinstance(describe(f), str)
     assert isinstance(slug(f), str)
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering: article HTML and markdown-escaped descriptions
+
+
+hostile_bits = st.sampled_from(
+    [
+        "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>",
+        '"><a href="javascript:alert(1)">', "[Log in](https://evil.example/)",
+        "![](https://evil.example/p.png)", "<https://evil.example/>", "https://evil.example/",
+        "www.evil.example", "&#91;", "&lt;", "&amp;", "\\", "`code`", "**b**", "$x$", "~~s~~",
+        "<!--", "-->", "<![CDATA[", "]]>", "&", "<", ">", "\"", "'",
+    ]
+)  # fmt: skip
+render_text = st.lists(st.one_of(hostile_bits, chunk), max_size=30).map("".join)
+links = st.one_of(
+    st.none(),
+    st.sampled_from(["https://news.example/a?b=1&c=2", "javascript:alert(1)", "java\tscript:x"]),
+    st.text(max_size=40),
+)
+
+
+def _evil_targets(text: str) -> list[str]:
+    from tests.test_xss import live_markdown_targets
+
+    return [t for t in live_markdown_targets(text) if "evil" in t]
+
+
+@PROFILE
+@given(title=render_text, summary=render_text, url=links, meta=render_text, data=st.data())
+def test_article_html_is_safe_for_any_text(
+    title: str, summary: str, url: str | None, meta: str, data: st.DataObject
+) -> None:
+    from tests.test_xss import html_problems
+
+    text = tagging_text(title, summary)
+    spans = data.draw(
+        st.lists(
+            st.tuples(st.integers(-5, len(text) + 5), st.integers(-5, len(text) + 5), render_text),
+            max_size=4,
+        )
+    )
+    out = highlight.article_html(title, summary, url, spans, meta)
+    assert html_problems(out) == [], out
+    assert _evil_targets(out) == [], out
+
+
+@PROFILE
+@given(search=render_text, feed_titles=st.lists(render_text, min_size=1, max_size=3))
+def test_escaped_descriptions_never_form_markdown_links(
+    search: str, feed_titles: list[str]
+) -> None:
+    f = Filters(
+        date(2024, 6, 1),
+        date(2024, 6, 30),
+        search=search,
+        feed_ids=tuple(range(1, len(feed_titles) + 1)),
+        feed_titles=tuple(feed_titles),
+    )
+    assert _evil_targets(highlight.md_escape(describe(f))) == []
