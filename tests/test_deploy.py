@@ -130,16 +130,20 @@ def wait_healthy(base: str, proc: subprocess.Popen, log: Path) -> None:
         time.sleep(0.3)
 
 
-def shown_article_count(browser, base: str) -> int:  # noqa: ANN001
+def shown_article_count(browser, base: str, log: Path) -> int:  # noqa: ANN001
+    """The Overview's "Articles" figure, as the browser shows it (the page run finished)."""
     page = browser.new_page()
     try:
-        page.goto(f"{base}/?{PERIOD}", timeout=60_000)
+        page.goto(f"{base}/?{PERIOD}", timeout=180_000)
         metric = page.locator('[data-testid="stMetricValue"]').first
-        metric.wait_for(timeout=60_000)
-        deadline = time.monotonic() + 60
-        while page.locator('[data-testid="stStatusWidget"]').count() and time.monotonic() < (
-            deadline
-        ):
+        failure = page.locator('[data-testid="stException"]')
+        deadline = time.monotonic() + 180
+        while not metric.is_visible():
+            assert failure.count() == 0, "the page raised: " + log.read_text()[-3000:]
+            assert time.monotonic() < deadline, "no metric in 180 s: " + log.read_text()[-3000:]
+            time.sleep(0.3)
+        while page.locator('[data-testid="stStatusWidget"]').count():
+            assert time.monotonic() < deadline, "the page run did not finish in 180 s"
             time.sleep(0.2)
         return int(metric.inner_text().replace(",", "").strip())
     finally:
@@ -206,9 +210,16 @@ def test_deploy_commands_run_two_workers_and_two_dashboards_on_postgresql(
             browser = pw.chromium.launch(
                 executable_path=CHROMIUM, args=["--no-sandbox", "--headless", "--disable-gpu"]
             )
-            # Views read while the workers write (fills each dashboard's cache).
-            for base, _, _ in dashboards:
-                shown_article_count(browser, base)
+            # Views read while the workers write (fills each dashboard's cache). An empty store
+            # shows a "no articles yet" page, so wait for the first articles.
+            deadline = time.monotonic() + 300
+            while not queries.totals(engine, queries.Filters(date(2000, 1, 1), date(2026, 12, 31)))[
+                "articles"
+            ]:
+                assert time.monotonic() < deadline, "no article stored in 300 s"
+                time.sleep(0.5)
+            for base, _, log in dashboards:
+                shown_article_count(browser, base, log)
 
         # Both workers poll; every feed of the catalogue is polled once, by one of them.
         deadline = time.monotonic() + 600
@@ -240,7 +251,7 @@ def test_deploy_commands_run_two_workers_and_two_dashboards_on_postgresql(
         assert expected["articles"] > 1000
         if browser is not None:
             time.sleep(CACHE_TTL + 1)  # the caches expire
-            shown = [shown_article_count(browser, base) for base, _, _ in dashboards]
+            shown = [shown_article_count(browser, base, log) for base, _, log in dashboards]
             assert shown == [expected["articles"]] * 2
             browser.close()
             browser_cm.__exit__(None, None, None)
