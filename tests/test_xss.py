@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import html
+import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -91,6 +92,12 @@ HOSTILE_LINKS: tuple[str, ...] = (
 MARKDOWN_LINK = "[Log in](https://evil.example/login)"
 MARKDOWN_IMAGE = "![](https://evil.example/pixel.png)"
 SEARCH = MARKDOWN_LINK
+# Plotly.js draws a pseudo-HTML subset in chart text: <a href> (http, https, mailto) becomes a
+# clickable link, <span style> restyles; other tags stay text.
+PLOTLY_TAGS = (
+    '<img src=x onerror=alert(1)> <a href="https://evil.example/login">Verify</a> '
+    '<span style="font-size:90px">Big</span> <b>bold</b><br>'
+)
 EVIL_OUTLET = f"{MARKDOWN_IMAGE} Wire"
 
 # --------------------------------------------------------------------------------------------
@@ -377,7 +384,7 @@ def build_store(url: str, parsed: list[tuple[str, list[Article]]]) -> dict[str, 
         # Raw payloads saved straight into the store: rendering must hold even if a row was
         # written by an older ingest or by hand.
         feeds["raw"] = store.ensure_feed(
-            engine, "https://raw.example/feed", title=f"{MARKDOWN_LINK} <img src=x onerror=alert(1)>",
+            engine, "https://raw.example/feed", title=f"{MARKDOWN_LINK} {PLOTLY_TAGS}",
             language="en", country_iso3="RUS",
         )  # fmt: skip
         raw = []
@@ -659,3 +666,53 @@ def test_adding_and_toggling_a_hostile_feed_shows_its_title_as_text(
     assert any("Wire" in t.value for t in app.toast), "the toast names the feed"
     problems += page_problems(app)
     assert problems == []
+
+
+# --------------------------------------------------------------------------------------------
+# Charts: outlet titles are chart labels
+
+
+_PLOTLY_MARKUP = re.compile(r"<\s*/?\s*(a|span|b|i|em|s|u|sup|sub|br)\b", re.I)
+_DATA_KEYS = ("x", "y", "z", "text", "hovertext", "customdata", "labels", "ids", "locations")
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def chart_markup(app: AppTest) -> list[str]:
+    """Data strings of every Plotly chart that Plotly.js would draw as markup."""
+    found = []
+    for chart in app.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        for trace in spec.get("data", []):
+            for key in _DATA_KEYS:
+                found += [s for s in _strings(trace.get(key)) if _PLOTLY_MARKUP.search(s)]
+        layout = spec.get("layout", {})
+        for axis in (v for k, v in layout.items() if k.startswith(("xaxis", "yaxis"))):
+            found += [s for s in _strings(axis.get("ticktext")) if _PLOTLY_MARKUP.search(s)]
+    return found
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="hole: ui/charts.bar_figure (pair page 'Outlets') passes feed titles to Plotly "
+    "unescaped, and Plotly.js draws <a href> in chart text as a clickable link and <span "
+    "style> as styling, so a feed titled '<a href=\"https://evil…\">Verify</a>' puts a live "
+    "link in the chart; fix: in ui/charts.py escape user-provided labels before plotting, e.g. "
+    "y=part[label].map(lambda s: html.escape(str(s), quote=False)) in bar_figure (Plotly shows "
+    "&lt; as '<'), and the same for any other chart fed outlet names",
+)
+def test_outlet_titles_in_charts_are_text(
+    xss_store: tuple[str, dict[str, int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, _feeds = xss_store
+    app = run_page(url, "pages/3_Country_pair.py", PERIOD | {"pair": "IDN-RUS"}, monkeypatch)
+    specs = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+    labels = [s for spec in specs for trace in spec["data"] for s in _strings(trace.get("y"))]
+    assert any("Verify" in s for s in labels), "the hostile outlet is charted"
+    assert chart_markup(app) == []
