@@ -14,7 +14,7 @@ import hashlib
 import ipaddress
 import re
 import unicodedata
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 # Query parameters that only say where a click came from. Removed whatever their value.
 _TRACKER_NAMES = frozenset(
@@ -103,6 +103,9 @@ def _keep_query_piece(piece: str) -> bool:
     return not (name in _FEED_MARKER_NAMES and _FEED_MARKER_VALUE.match(unquote(value).strip()))
 
 
+_URI_SAFE = "/:@!$&()*+,;=%~?"
+
+
 def canonical_url(url: str) -> str | None:
     """The canonical http(s) form of ``url``, or ``None`` when it is not a usable web link."""
     if not isinstance(url, str):
@@ -130,8 +133,12 @@ def canonical_url(url: str) -> str | None:
     if host is None:
         return None
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    path = parts.path or "/"
-    pieces = [p for p in parts.query.split("&") if p and _keep_query_piece(p)]
+    # Characters a URI may not hold (quotes, angle brackets, braces, backslash…) are
+    # percent-encoded; existing %XX escapes and the reserved delimiters stay as they are.
+    path = quote(parts.path or "/", safe=_URI_SAFE)
+    pieces = [
+        quote(p, safe=_URI_SAFE) for p in parts.query.split("&") if p and _keep_query_piece(p)
+    ]
     query = "&".join(sorted(pieces))
     return urlunsplit((scheme, netloc, path, query, ""))
 
