@@ -258,3 +258,23 @@ def dashboard_store(tmp_path_factory: pytest.TempPathFactory) -> DashboardStore:
     url = f"sqlite:///{path}"
     build_dashboard_store(url, rows)
     return DashboardStore(url, str(path), rows)
+
+
+@pytest.fixture(scope="session")
+def dashboard_store_postgres(dashboard_store: DashboardStore) -> Iterator[DashboardStore]:
+    """The same labelled articles in a private schema on the test PostgreSQL server."""
+    base = postgres_base_url()
+    if base is None:
+        pytest.skip(POSTGRES_SKIP_REASON)
+    schema = f"dash_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = with_search_path(base, schema)
+        build_dashboard_store(url, dashboard_store.rows)
+        yield DashboardStore(url, "", dashboard_store.rows)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()

@@ -19,9 +19,13 @@ from ingest.queries import Filters, date_range_words, describe, slug
 from ui.filters import from_query_params, to_query_params
 
 
-@pytest.fixture(scope="module")
-def engine(dashboard_store):  # noqa: ANN001, ANN201
-    eng = store.make_engine(dashboard_store.url)
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def engine(request, dashboard_store):  # noqa: ANN001, ANN201
+    """The labelled store on SQLite, then on PostgreSQL (skipped when no server is configured)."""
+    source = dashboard_store
+    if request.param == "postgres":
+        source = request.getfixturevalue("dashboard_store_postgres")
+    eng = store.make_engine(source.url)
     yield eng
     eng.dispose()
 
