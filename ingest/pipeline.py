@@ -155,10 +155,12 @@ def import_paths(
             # The feed's key needs its site link; parse once more only when no manifest gives it.
             probe = None
             if not info.site_url:
-                probe = parse_feed(body, feed_url=path.as_uri(), fetched_at=fetched_at, feed_key="")
+                probe = parse_feed(
+                    body, feed_url=path.resolve().as_uri(), fetched_at=fetched_at, feed_key=""
+                )
             feed_url = archive_feed_url(path, probe, info)
             parsed = parse_feed(
-                body, feed_url=path.as_uri(), fetched_at=fetched_at, feed_key=feed_url
+                body, feed_url=path.resolve().as_uri(), fetched_at=fetched_at, feed_key=feed_url
             )
             if parsed.error and not parsed.articles:
                 summary.failed.append((str(path), f"{parsed.error_category}: {parsed.error}"))

@@ -369,25 +369,13 @@ def test_the_streamed_export_equals_the_paged_one(payload_store: Engine) -> None
     assert len(read_back(streamed)) == total + 1
 
 
-INVISIBLE_HOLE = pytest.mark.xfail(
-    strict=True,
-    reason="hole: ui/export.guard_cell and guard_frame only skip ' ', NBSP and U+3000 before "
-    "the formula check, so a BOM, em space or zero-width character before '=' leaves the cell "
-    "live; fix: in ui/export.py strip every leading str.isspace() char except \\t\\r\\n plus "
-    "U+FEFF U+200B U+200C U+200D U+2060 U+180E before checking FORMULA_TRIGGERS (guard_cell), "
-    "and use the same test in guard_frame (e.g. series.map(guard_cell) instead of _FORMULA)",
-)
-
-
 @pytest.mark.parametrize("payload", INVISIBLE_LEADERS, ids=ascii)
-@INVISIBLE_HOLE
 def test_guard_cell_skips_invisible_leading_characters(payload: str) -> None:
     assert not evaluable(unguard_once(export.guard_cell(payload)))
     frame = pd.DataFrame({"title": [payload, "Indonesia"], "n": [-1, 2]})
     assert check_round_trip(export.to_csv_bytes(frame), frame) == []
 
 
-@INVISIBLE_HOLE
 def test_invisible_leading_characters_in_every_export(tmp_path) -> None:  # noqa: ANN001
     engine = store.make_engine(f"sqlite:///{tmp_path / 'pantau.db'}")
     try:

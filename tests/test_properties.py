@@ -16,7 +16,6 @@ import io
 from datetime import UTC, date, datetime
 
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -152,15 +151,6 @@ def evaluable(cell: str) -> bool:
     return rest[:1] in TRIGGERS
 
 
-def known_hole(value: str) -> bool:
-    """A formula hidden behind a leading character guard_cell does not skip yet (BOM,
-    zero-width, Unicode spaces other than NBSP and U+3000): the strict xfail below covers it;
-    the other properties leave these values out until the fix lands (then the xfail passes,
-    fails as strict, and this exemption goes)."""
-    rest = value.lstrip(GUARDED_BLANKS)
-    return bool(rest) and rest[0] not in TRIGGERS and evaluable(rest)
-
-
 def spreadsheet_reads(cell: str) -> str:
     """What a spreadsheet would try to evaluate: nothing after a leading apostrophe."""
     return "" if cell.startswith("'") else cell
@@ -184,8 +174,7 @@ def test_guard_cell_never_raises_and_neutralises(value: object) -> None:
         return
     assert isinstance(out, str)
     assert out == value or out == "'" + value
-    if not known_hole(value):
-        assert not evaluable(spreadsheet_reads(out)), repr(out)
+    assert not evaluable(spreadsheet_reads(out)), repr(out)
 
 
 @PROFILE
@@ -206,8 +195,7 @@ def test_csv_round_trip_never_raises_or_emits_a_formula(
     for row, text, other, number in zip(rows[1:], column, mixed, numbers, strict=False):
         assert row[2] == str(number)  # numbers, negative ones too, unchanged
         for cell, original in ((row[0], text), (row[1], other or "")):
-            if not known_hole(original):
-                assert not evaluable(spreadsheet_reads(cell)), repr(cell)
+            assert not evaluable(spreadsheet_reads(cell)), repr(cell)
             assert cell in (original, "'" + original)
 
 
@@ -219,17 +207,9 @@ invisible_formula = st.builds(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hole: ui/export.guard_cell only skips ' ', NBSP and U+3000 before the formula "
-    "check, so a BOM, zero-width or other Unicode space before '=' stays live; fix: in "
-    "ui/export.py skip every leading str.isspace() char (except \\t\\r\\n) and U+FEFF U+200B-D "
-    "U+2060 U+180E before checking FORMULA_TRIGGERS, and in guard_frame use that same test",
-)
 @PROFILE
 @given(value=invisible_formula)
 def test_guard_cell_sees_through_invisible_leading_characters(value: str) -> None:
-    assert known_hole(value)
     assert not evaluable(spreadsheet_reads(export.guard_cell(value)))
 
 

@@ -689,15 +689,6 @@ def chart_markup(app: AppTest) -> list[str]:
     return found
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hole: ui/charts.bar_figure (pair page 'Outlets') passes feed titles to Plotly "
-    "unescaped, and Plotly.js draws <a href> in chart text as a clickable link and <span "
-    "style> as styling, so a feed titled '<a href=\"https://evil…\">Verify</a>' puts a live "
-    "link in the chart; fix: in ui/charts.py escape user-provided labels before plotting, e.g. "
-    "y=part[label].map(lambda s: html.escape(str(s), quote=False)) in bar_figure (Plotly shows "
-    "&lt; as '<'), and the same for any other chart fed outlet names",
-)
 def test_outlet_titles_in_charts_are_text(
     xss_store: tuple[str, dict[str, int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,6 +7,7 @@ Colours are consistent across pages: a country, pair or topic always gets the sa
 from __future__ import annotations
 
 import hashlib
+import html
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -22,6 +23,12 @@ PRIMARY = "#1f5f8b"
 SPIKE_COLOUR = "#c1121f"
 MAP_CONFIG = {"topojsonURL": "/app/static/", "displaylogo": False}
 FONT = dict(family="sans-serif", size=13, color="#1d2733")
+
+
+def plain(label: object) -> str:
+    """A label as text: Plotly.js renders a subset of HTML in chart text (links, styles), and
+    outlet titles come from untrusted feeds, so markup characters are escaped."""
+    return html.escape(str(label), quote=False)
 
 
 def colour_for(key: str) -> str:
@@ -150,7 +157,7 @@ def bar_figure(
     fig = go.Figure(
         go.Bar(
             x=part[value],
-            y=part[label],
+            y=[plain(v) for v in part[label]],
             orientation="h",
             marker_color=colours,
             hovertemplate="%{y}: %{x:,}<extra></extra>",
@@ -264,8 +271,8 @@ def heatmap_figure(
     fig = go.Figure(
         go.Heatmap(
             z=table.to_numpy(),
-            x=list(table.columns),
-            y=list(table.index),
+            x=[plain(v) for v in table.columns],
+            y=[plain(v) for v in table.index],
             colorscale=SEQUENTIAL,
             hovertemplate="%{y} × %{x}: %{z:,} articles<extra></extra>",
             colorbar=dict(title="articles", thickness=12),

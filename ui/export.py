@@ -18,19 +18,31 @@ import pandas as pd
 from ingest.queries import Filters, slug
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-_LEADING_BLANKS = " \u00a0\u3000"
+# What a spreadsheet may skip before it reads a formula: any Unicode space (but the tab, CR
+# and LF that are triggers themselves), the BOM and the zero-width characters.
+_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060\u180e"
+_BLANK_CLASS = "[^\\S\\t\\r\\n]"
+
+
+def _skip_blanks(value: str) -> str:
+    index = 0
+    while index < len(value) and (
+        (value[index].isspace() and value[index] not in "\t\r\n") or value[index] in _INVISIBLE
+    ):
+        index += 1
+    return value[index:]
 
 
 def guard_cell(value: Any) -> Any:
     """A text cell neutralised against formula injection; anything else unchanged."""
     if not isinstance(value, str) or not value:
         return value
-    if value[0] in FORMULA_TRIGGERS or value.lstrip(_LEADING_BLANKS)[:1] in FORMULA_TRIGGERS:
+    if value[0] in FORMULA_TRIGGERS or _skip_blanks(value)[:1] in FORMULA_TRIGGERS:
         return "'" + value
     return value
 
 
-_FORMULA = re.compile(r"^[ \u00a0\u3000]*[=+\-@＝＋－＠\t\r\n]|^[\t\r\n]")
+_FORMULA = re.compile(rf"^(?:{_BLANK_CLASS}|[{_INVISIBLE}])*[=+\-@＝＋－＠\t\r\n]")
 
 
 def guard_frame(df: pd.DataFrame) -> pd.DataFrame:
