@@ -99,6 +99,12 @@ def language_name(code: str) -> str:
 # Filters
 
 
+EARLIEST = date(1970, 1, 1)  # the span of dates a filter may hold; outside it the date
+LATEST = date(2100, 12, 31)  # arithmetic of the queries (± weeks) could overflow
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
+_MAX_ID = 2**31 - 1
+
+
 @dataclass(frozen=True)
 class Filters:
     """What a view is filtered on. Countries and topics match any of; the pair matches both."""
@@ -114,6 +120,9 @@ class Filters:
     feed_titles: tuple[str, ...] = field(default=(), compare=False, hash=False)
 
     def __post_init__(self) -> None:
+        for name in ("date_from", "date_to"):
+            value = min(max(getattr(self, name), EARLIEST), LATEST)
+            object.__setattr__(self, name, value)
         if self.date_to < self.date_from:
             start, end = self.date_to, self.date_from
             object.__setattr__(self, "date_from", start)
@@ -130,8 +139,12 @@ class Filters:
         object.__setattr__(
             self, "topics", tuple(dict.fromkeys(t for t in self.topics if t in TOPIC_LABELS))
         )
-        object.__setattr__(self, "languages", tuple(dict.fromkeys(self.languages)))
-        object.__setattr__(self, "feed_ids", tuple(dict.fromkeys(int(i) for i in self.feed_ids)))
+        languages = (x for x in self.languages if x == "" or _LANGUAGE_CODE.fullmatch(x))
+        object.__setattr__(self, "languages", tuple(dict.fromkeys(languages)))
+        ids = (int(i) for i in self.feed_ids)
+        object.__setattr__(
+            self, "feed_ids", tuple(dict.fromkeys(i for i in ids if 0 <= i <= _MAX_ID))
+        )
         # Whitespace collapsed and control characters dropped (SQLite would cut a LIKE pattern
         # at a NUL; stored text holds none).
         text = "".join(ch for ch in (self.search or "") if ch.isprintable() or ch.isspace())

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from ingest.geo import all_countries, country_name
-from ingest.queries import TOPIC_LABELS, Filters, describe, language_name
+from ingest.queries import EARLIEST, LATEST, TOPIC_LABELS, Filters, describe, language_name
 from ui.highlight import md_escape
 
 PARAM_KEYS = ("from", "to", "c", "pair", "t", "lang", "feed", "q")
@@ -50,10 +50,13 @@ def _first(params: Mapping[str, Any], key: str) -> str:
 
 
 def _parse_date(text: str) -> date | None:
+    """A date from a URL, or None; dates outside 1970–2100 are refused (they would overflow
+    the date arithmetic of the queries and mean nothing for news)."""
     try:
-        return date.fromisoformat(text.strip()[:10]) if text else None
+        value = date.fromisoformat(text.strip()[:10]) if text else None
     except ValueError:
         return None
+    return value if value is not None and EARLIEST <= value <= LATEST else None
 
 
 def _items(text: str, limit: int = 50) -> list[str]:
@@ -75,7 +78,9 @@ def from_query_params(params: Mapping[str, Any], defaults: Filters) -> Filters:
             languages.append("")
         elif _LANG.match(code):
             languages.append(code)
-    feed_ids = tuple(int(x) for x in _items(_first(params, "feed")) if x.isdigit() and len(x) < 10)
+    feed_ids = tuple(
+        int(x) for x in _items(_first(params, "feed")) if re.fullmatch(r"[0-9]{1,9}", x)
+    )
     return Filters(
         date_from=start,
         date_to=end,
