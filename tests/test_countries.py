@@ -202,10 +202,19 @@ def test_a_town_tags_its_country(text: str, iso3: str, language: str) -> None:
         ("Умер директор фестиваля Валерий Шадрин", "ru"),  # Шадрин (RUS)
         ("Новости дня. Заречный район. Советская армия", "ru"),  # adjectives, towns in RUS
         ("Светлана Тихановская заявила", "ru"),  # not an inflected form of Светлый
+        ("<Noranda Inc> said it will sell debentures", "en"),  # a company (Noranda, AUS)
+        ("Corby Distilleries Ltd said it agreed to buy", "en"),  # a company (Corby, GBR)
+        ("NORANDA TO SELL 150 MLN DLRS IN DEBENTURES", "en"),  # capitals: a headline's company
+        ("subject to the Hart-Scott-Rodino Act", "en"),  # Rodino (RUS) inside a compound
     ],
 )
 def test_common_words_and_surnames_do_not_tag_towns(text: str, language: str) -> None:
     assert countries(text, language=language) == {}
+
+
+def test_a_town_in_capitals_counts_in_a_dateline() -> None:
+    found = countries("AEL INDUSTRIES FIRST QTR NET\nLANSDALE, Pa., June 19 - Shr 10 cts")
+    assert found == {"USA": [("LANSDALE", "place")]}
 
 
 def test_a_country_name_wins_over_a_town() -> None:

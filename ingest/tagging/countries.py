@@ -465,12 +465,27 @@ _BEFORE_TOWN_WORDS = """an near outside inside across around via between before 
     van het een bij naar nabij
     и в во на из под у с со к от до для за около возле близ город городе"""
 _BEFORE_TOWN = _HEADLINE_WORDS | frozenset(_BEFORE_TOWN_WORDS.split())
-_WORD_BEFORE = re.compile(r"([^\W\d_][\w'’.\u00ad]*)[ \u00a0]+$")
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w'’.\u00ad]*)\s+$")
+# A company: the town's name followed by up to three capitalised words and a corporate word.
+_COMPANY_AFTER = re.compile(
+    r"(?:\s+[A-Z][\w&'’.-]*){0,3}?\s+(?:Inc|Ltd|Plc|PLC|Corp|Corporation|Co|Company|Group|"
+    r"Holdings?|Bancorp|Bank|Savings|Mining|Resources|Industries|Distilleries|Airlines?|AG|SA|"
+    r"NV|GmbH|LLC|LP|SpA|Tbk)\b"
+)
 
 
-def _after_given_name(text: str, start: int) -> bool:
-    """Whether the word right before ``start`` is a capitalised word that is not a function
-    word: then a town name there is most likely a surname."""
+def _not_a_town_here(text: str, start: int, end: int) -> bool:
+    """Whether a town's name reads as something else here: a surname (after a capitalised word
+    that is not a function word: Robert Duvall, Валерий Шадрин), part of a hyphenated compound
+    (Hart-Scott-Rodino) or the start of a company name (Noranda Inc, Corby Distilleries Ltd).
+    In capitals it counts only before a comma, as in a dateline (LANSDALE, Pa., June 19 -): an
+    upper-case headline's NORANDA TO SELL or GANDER <GNDR.O> BUYS is a company."""
+    if text[start:end].isupper():
+        return not text.startswith(",", end)
+    if start > 1 and text[start - 1] == "-" and text[start - 2].isalpha():
+        return True
+    if _COMPANY_AFTER.match(text, end):
+        return True
     found = _WORD_BEFORE.search(text, max(0, start - 40), start)
     if not found:
         return False
@@ -522,7 +537,7 @@ def tag_countries(
             continue  # a blocker
         if target.firstname and _followed_by_surname(text, match.end):
             continue
-        if target.town and _after_given_name(text, match.start):
+        if target.town and _not_a_town_here(text, match.start, match.end):
             continue
         for iso3 in target.iso3s:
             tag = tags.get(iso3)
