@@ -23,10 +23,9 @@ def _engine():  # noqa: ANN202 - imported lazily so `tag` and `settings` start f
 
 
 def _load_catalogue(engine) -> int:  # noqa: ANN001
-    from ingest import store
-    from ingest.catalogue import load_catalogue
+    from ingest.scheduler import load_catalogue
 
-    return store.ensure_feeds(engine, load_catalogue())
+    return load_catalogue(engine)
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

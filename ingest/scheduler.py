@@ -212,6 +212,21 @@ _background: threading.Thread | None = None
 _background_lock = threading.Lock()
 
 
+def load_catalogue(engine: Engine) -> int:
+    """Add the catalogue's feeds that the store does not hold yet; return how many were new."""
+    from ingest.catalogue import load_catalogue as read_catalogue
+
+    return store.ensure_feeds(engine, read_catalogue())
+
+
+def _poll_in_background(engine: Engine) -> None:
+    try:
+        load_catalogue(engine)
+    except Exception:  # a broken catalogue must not stop polling the feeds already stored
+        log.exception("loading the feed catalogue failed")
+    run_forever(engine)
+
+
 def start_background_poller(engine: Engine) -> bool:
     """Start the poller in a daemon thread of this process, once; True if it was started now."""
     global _background
@@ -219,7 +234,7 @@ def start_background_poller(engine: Engine) -> bool:
         if _background is not None and _background.is_alive():
             return False
         _background = threading.Thread(
-            target=run_forever, args=(engine,), name="pantau-poller", daemon=True
+            target=_poll_in_background, args=(engine,), name="pantau-poller", daemon=True
         )
         _background.start()
         return True

@@ -6,7 +6,9 @@ import contextlib
 
 import streamlit as st
 
+from ingest import config
 from ingest.queries import Filters
+from ingest.scheduler import start_background_poller
 from ui import data, filters, seeding
 
 
@@ -17,6 +19,8 @@ def start_page(
     store holds nothing."""
     st.set_page_config(page_title=f"{title} · Pantau", page_icon=icon, layout="wide")
     seeding.ensure_seeded()
+    if config.get("background_poll"):
+        start_background_poller(data.engine())
     if data.query("is_empty"):
         st.title(title)
         st.info(
