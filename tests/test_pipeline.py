@@ -6,6 +6,7 @@ import itertools
 import random
 import re
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -134,6 +135,12 @@ def test_demo_seed_is_multilingual_and_marks_its_feeds(tmp_path) -> None:
     assert sources == {"demo"}
     assert len(languages) >= 10
     assert countries > stored / 2
+    # The snapshots are moments years apart: the dashboard's default view spans all of them.
+    from ingest import queries
+
+    span = queries.data_date_range(engine)
+    assert span[1] - span[0] > timedelta(days=365)
+    assert queries.default_filters(engine).date_from == span[0]
 
 
 def test_retag_rewrites_stale_tags_in_resumable_batches(engine) -> None:
