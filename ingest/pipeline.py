@@ -9,6 +9,7 @@ language detection and tagging.
 from __future__ import annotations
 
 import csv
+import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -191,9 +192,24 @@ def import_paths(
     return summary
 
 
+def demo_version() -> str:
+    """Which demo data set ships with this code (a hash of its manifest and tagger)."""
+    manifest = (DEMO_DIR / "MANIFEST.tsv").read_bytes()
+    return hashlib.sha1(manifest + TAGGER_VERSION.encode()).hexdigest()[:12]
+
+
 def seed_demo(engine: Engine, progress: Progress | None = None) -> int:
-    """Fill an empty store with the bundled demo snapshots; return the articles stored."""
+    """Fill the store with the bundled demo snapshots; return the articles stored.
+
+    Recorded in the store once complete, so later calls return at once; a seed cut short
+    (a killed server) is not recorded and finishes on the next call, storing nothing twice.
+    """
+    version = demo_version()
+    if store.get_meta(engine, "demo_seeded") == version:
+        return 0
     summary = import_paths(engine, [DEMO_DIR], source="demo", progress=progress)
+    if not summary.failed:
+        store.set_meta(engine, "demo_seeded", version)
     return summary.new_articles
 
 

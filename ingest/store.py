@@ -85,6 +85,14 @@ schema_migrations = Table(
     Column("applied_at", UTCDateTime, nullable=False),
 )
 
+# Small facts about the store itself, e.g. which demo data set it was seeded with.
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
 feeds = Table(
     "feeds",
     metadata,
@@ -341,8 +349,13 @@ def _m0001_initial(conn: Connection) -> None:
     )
 
 
+def _m0002_meta(conn: Connection) -> None:
+    meta.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
+    ("0002_meta", _m0002_meta),
 )
 
 
@@ -371,6 +384,17 @@ def now_utc() -> datetime:
 def _insert(conn: Connection, table: Table) -> Any:
     """The dialect's INSERT that supports ON CONFLICT."""
     return (sqlite.insert if _is_sqlite(conn) else postgresql.insert)(table)
+
+
+def get_meta(engine: Engine, key: str) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar_one_or_none()
+
+
+def set_meta(engine: Engine, key: str, value: str) -> None:
+    with write(engine) as conn:
+        statement = _insert(conn, meta).values(key=key, value=value)
+        conn.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"value": value}))
 
 
 # --------------------------------------------------------------------------------------------

@@ -141,6 +141,24 @@ def test_demo_seed_is_multilingual_and_marks_its_feeds(tmp_path) -> None:
     span = queries.data_date_range(engine)
     assert span[1] - span[0] > timedelta(days=365)
     assert queries.default_filters(engine).date_from == span[0]
+    # Recorded once complete: the next server start does not import it all again.
+    calls: list[int] = []
+    assert pipeline.seed_demo(engine, progress=lambda i, n, _name: calls.append(i)) == 0
+    assert calls == []
+
+
+def test_a_seed_cut_short_finishes_on_the_next_call(tmp_path) -> None:
+    engine = store.make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    first = sorted(pipeline.DEMO_DIR.glob("*.xml"))[:3]
+    pipeline.import_paths(engine, first, source="demo")  # as if the server died after 3 files
+    assert store.get_meta(engine, "demo_seeded") is None
+    rest = pipeline.seed_demo(engine)
+    assert rest > 0
+    assert store.get_meta(engine, "demo_seeded") == pipeline.demo_version()
+    again = store.make_engine(f"sqlite:///{tmp_path / 'clean.db'}")
+    assert (
+        pipeline.seed_demo(again) == _count(again, store.articles) == _count(engine, store.articles)
+    )
 
 
 def test_retag_rewrites_stale_tags_in_resumable_batches(engine) -> None:
