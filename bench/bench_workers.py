@@ -3,7 +3,7 @@
     PANTAU_BENCH_POSTGRES_URL=postgresql+psycopg://user@127.0.0.1:5432/db python -m bench.bench_workers
 
 200 feeds on the test suite's local HTTP server (the real fixture feeds, each under its own URL,
-with 100-400 ms of simulated server latency); N ``python -m ingest run --once`` processes start
+with 100-400 ms of simulated server latency by default); N ``python -m ingest run --once`` processes start
 together on an empty schema. Cycle 1 stores every article (parse, tag, store: CPU-bound); cycle 2
 repeats the polls, answered 304 (network-bound). Each figure is feeds polled per second, wall
 clock from start to the last worker's exit. The tests check correctness (tests/test_workers.py);
@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", default=os.environ.get("PANTAU_BENCH_POSTGRES_URL"))
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--concurrency", type=int, default=8, help="fetches at once per worker")
+    parser.add_argument(
+        "--latency", type=float, nargs=2, default=[0.1, 0.4], help="server delay range, seconds"
+    )
     args = parser.parse_args(argv)
     if not args.postgres:
         print("--postgres URL (or PANTAU_BENCH_POSTGRES_URL) is needed", file=sys.stderr)
@@ -71,9 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
     logs = Path(tempfile.mkdtemp(prefix="pantau-bench-workers-"))
     os.environ["PANTAU_ALLOW_PRIVATE_ADDRESSES"] = "1"
-    print(f"cores: {os.cpu_count()}, fetch concurrency per worker: {args.concurrency}")
+    print(
+        f"cores: {os.cpu_count()}, fetch concurrency per worker: {args.concurrency}, "
+        f"server latency {args.latency[0]}-{args.latency[1]} s"
+    )
     with FeedServer() as server:
-        server.latency = (0.1, 0.4)
+        server.latency = (args.latency[0], args.latency[1])
         catalogue = logs / "feeds.toml"
         write_catalogue(catalogue, server)
         for n in args.workers:
