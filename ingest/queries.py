@@ -378,13 +378,17 @@ def is_empty(engine: Engine) -> bool:
 
 
 def is_demo_only(engine: Engine) -> bool:
-    """True when the store has feeds and every one of them is a bundled demo snapshot."""
+    """True when the store holds articles and every one came from a bundled demo snapshot
+    (catalogue feeds that have not delivered anything yet do not count)."""
     with engine.connect() as conn:
-        total = conn.execute(select(func.count()).select_from(feeds)).scalar_one()
-        demo = conn.execute(
-            select(func.count()).select_from(feeds).where(feeds.c.source == "demo")
-        ).scalar_one()
-    return total > 0 and total == demo
+        any_article = conn.execute(select(articles.c.id).limit(1)).first()
+        live = conn.execute(
+            select(articles.c.id)
+            .select_from(articles.join(feeds, feeds.c.id == articles.c.feed_id))
+            .where(feeds.c.source != "demo")
+            .limit(1)
+        ).first()
+    return any_article is not None and live is None
 
 
 def stats(engine: Engine) -> dict[str, Any]:

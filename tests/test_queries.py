@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -360,6 +360,14 @@ def test_filters_validate_their_values() -> None:
     assert f.topics == ("military",)
 
 
+def _one_article(key: str):  # noqa: ANN202
+    from ingest.records import Article, Tags
+
+    moment = datetime(2026, 2, 1, tzinfo=UTC)
+    article = Article(key, f"https://example.org/{key}", None, "A title", "", moment, moment)
+    return article, Tags("en", "feed", [], [], "test")
+
+
 def test_stats_demo_flag_and_range(engine, rows, tmp_path) -> None:  # noqa: ANN001
     s = queries.stats(engine)
     assert s["articles"] == len(rows)
@@ -373,9 +381,13 @@ def test_stats_demo_flag_and_range(engine, rows, tmp_path) -> None:  # noqa: ANN
     assert (default.date_to, (default.date_to - default.date_from).days) == (last, 29)
     other = store.make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
     assert queries.data_date_range(other) is None and not queries.is_demo_only(other)
-    store.ensure_feed(other, "archive:demo-a", source="demo")
+    demo_feed = store.ensure_feed(other, "archive:demo-a", source="demo")
+    assert not queries.is_demo_only(other)  # no articles yet
+    store.save_articles(other, demo_feed, [_one_article("a")])
     assert queries.is_demo_only(other)
-    store.ensure_feed(other, "https://example.org/rss", source="catalogue")
+    live_feed = store.ensure_feed(other, "https://example.org/rss", source="catalogue")
+    assert queries.is_demo_only(other)  # a catalogue feed that has delivered nothing yet
+    store.save_articles(other, live_feed, [_one_article("b")])
     assert not queries.is_demo_only(other)
     health = queries.feed_health(other)
     assert set(health.health) == {"archive", "never polled"}

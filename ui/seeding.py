@@ -49,7 +49,14 @@ def _job(database_url: str) -> SeedJob:
 
 def _run(job: SeedJob) -> None:
     from ingest.pipeline import seed_demo
+    from ingest.scheduler import load_catalogue
 
+    try:
+        # The catalogue goes in on first use too, so the Feeds page lists what polling will
+        # fetch; a broken catalogue file must not keep the demo out.
+        load_catalogue(data.engine())
+    except Exception:
+        log.exception("loading the feed catalogue failed")
     try:
         job.stored = seed_demo(data.engine(), job.progress)
     except Exception as exc:  # reported on the page, never raised into a script
