@@ -177,6 +177,7 @@ def test_shared_url_restores_a_pair_view(page, server) -> None:  # noqa: ANN001
     assert_no_exception(page)
     body = page.inner_text("body")
     assert "Articles mentioning Russia and Ukraine, 1 January 2022 – 18 February 2026" in body
+    page.locator("mark").nth(1).wait_for(timeout=30_000)  # the evidence renders last
     assert page.locator("mark").count() >= 2
     assert "pair=RUS-UKR" in page.url
     page.screenshot(path=str(SHOTS / "pair-rus-ukr.png"), full_page=True)
