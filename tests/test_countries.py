@@ -206,6 +206,8 @@ def test_a_town_tags_its_country(text: str, iso3: str, language: str) -> None:
         ("Corby Distilleries Ltd said it agreed to buy", "en"),  # a company (Corby, GBR)
         ("NORANDA TO SELL 150 MLN DLRS IN DEBENTURES", "en"),  # capitals: a headline's company
         ("subject to the Hart-Scott-Rodino Act", "en"),  # Rodino (RUS) inside a compound
+        ("the minister Karel van Arendonk said", "en"),  # Arendonk (BEL) after a particle
+        ("its brokers Warburg Securities told reporters", "en"),  # Warburg (DEU)
     ],
 )
 def test_common_words_and_surnames_do_not_tag_towns(text: str, language: str) -> None:

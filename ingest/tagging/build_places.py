@@ -21,7 +21,10 @@ precision first:
   alternate names (``cities500``: everything down to 500 inhabitants), is dropped.
 - A name that is a common word in any major language is dropped (wordfreq Zipf frequency at or
   above a bar that rises with the population, since a big city's name is frequent because of the
-  city itself): Nice, Mobile, Reading, Split, Jackson (also a name) never tag.
+  city itself, and one point higher in the country's own languages, where the town is talked
+  about: Ulm in German, Aalsmeer in Dutch; not in English, the language of Title Case
+  headlines): Nice, Mobile, Reading, Split, Jackson (also a name) never tag. A two-word name made
+  of two common words (Central Coast, Grand Rapids) is a phrase too.
 - A name that is already in the gazetteer (a country name, adjective, capital, curated place,
   leader, institution or blocker, in any language) is dropped: the curated row decides.
 - A Cyrillic name shaped like an adjective (Советский, Заречный: words used as place names in
@@ -52,6 +55,44 @@ WORD_LANGUAGES = (
     "en", "fr", "de", "es", "pt", "it", "nl", "id", "ms", "tr", "pl", "sv", "nb", "da", "fi",
     "cs", "sk", "ro", "hu", "hr", "ca", "fil", "vi", "lt", "lv", "sl", "ru", "uk", "bg", "sr",
 )  # fmt: skip
+# The languages a country's own press writes in: there a town's name is frequent because of the
+# town (Ulm in German, Mataró in Catalan), so the common-word bar is one Zipf point higher.
+OWN_LANGUAGES = {
+    **dict.fromkeys(("DEU", "AUT", "LIE"), ("de",)),
+    **dict.fromkeys(("FRA", "MCO"), ("fr",)),
+    "CHE": ("de", "fr", "it"),
+    "BEL": ("nl", "fr"),
+    "ESP": ("es", "ca"),
+    "ITA": ("it",),
+    **dict.fromkeys(("PRT", "BRA"), ("pt",)),
+    "NLD": ("nl",),
+    "POL": ("pl",),
+    "TUR": ("tr",),
+    "IDN": ("id",),
+    "MYS": ("ms",),
+    "SWE": ("sv",),
+    "NOR": ("nb",),
+    "DNK": ("da",),
+    "FIN": ("fi",),
+    "CZE": ("cs",),
+    "SVK": ("sk",),
+    "ROU": ("ro",),
+    "HUN": ("hu",),
+    "HRV": ("hr",),
+    "VNM": ("vi",),
+    "PHL": ("fil", "en"),
+    "LTU": ("lt",),
+    "LVA": ("lv",),
+    "SVN": ("sl",),
+    "RUS": ("ru",),
+    "UKR": ("uk",),
+    "BGR": ("bg",),
+    **dict.fromkeys(("GBR", "USA", "AUS", "CAN", "IRL", "NZL"), ("en",)),
+    **dict.fromkeys(
+        ("MEX", "ARG", "COL", "CHL", "PER", "VEN", "ECU", "BOL", "URY", "PRY", "CUB", "GTM"),
+        ("es",),
+    ),
+}
 CYRILLIC_COUNTRIES = frozenset(
     {"RUS", "UKR", "BLR", "KAZ", "KGZ", "TJK", "BGR", "SRB", "MKD", "MNG"}
 )
@@ -125,11 +166,20 @@ def max_zipf(population: int) -> float:
     return 3.0
 
 
-def _common_word(name: str, bar: float, zipf_frequency) -> bool:
+def _common_word(
+    name: str, bar: float, zipf_frequency, own: tuple[str, ...] = (), own_bar: float = 0.0
+) -> bool:
     """Whether ``name`` or its accent-free spelling (which the matcher also matches: Lāhān →
-    Lahan, Indonesian for "land") is a common word in one of ``WORD_LANGUAGES``."""
+    Lahan, Indonesian for "land") is a common word in one of ``WORD_LANGUAGES``: at or above
+    ``bar``, or ``own_bar`` in the town's own languages ``own`` (not English, the language of
+    Title Case headlines), or 3.0 in German when German is not its own (German capitalises
+    every noun: Pest, "plague", is Budapest's Pest only in Hungarian)."""
     spellings = {name, _strip_accents(name)}
-    return any(zipf_frequency(s, lang) >= bar for s in spellings for lang in WORD_LANGUAGES)
+    bars = {lang: bar for lang in WORD_LANGUAGES}
+    bars.update((lang, own_bar) for lang in own if lang != "en")
+    if "de" not in own:
+        bars["de"] = min(bar, 3.0)
+    return any(zipf_frequency(s, lang) >= bars[lang] for s in spellings for lang in WORD_LANGUAGES)
 
 
 # Cyrillic adjectives used as place names in every region (Советский, Заречный, Первомайская):
@@ -225,10 +275,16 @@ def build() -> list[Place]:
                 continue  # "les Escaldes": GeoNames keeps French articles in lower case
             # wordfreq scores a phrase from its words, so a name of three or more words
             # (Notre-Dame-des-Landes) would look common; such a name is a name, not a phrase.
+            bar = max_zipf(city["population"])
+            own = OWN_LANGUAGES.get(iso3, ())
             if _words(name) < 3 and _common_word(
-                name, max_zipf(city["population"]), zipf_frequency
+                name, bar, zipf_frequency, own, min(bar + 0.5, 4.5)
             ):
                 continue
+            if _words(name) == 2 and all(
+                _common_word(word, 3.0, zipf_frequency) for word in k.split()
+            ):
+                continue  # Central Coast, Grand Rapids, Правий Берег: phrases of common words
             if _CYRILLIC.match(name) and (
                 _CYRILLIC_ADJECTIVE.search(name.split(" ")[-1])
                 or inflects_into_a_word(name, frequent, zipf_frequency)

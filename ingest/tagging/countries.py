@@ -469,14 +469,26 @@ _WORD_BEFORE = re.compile(r"([^\W\d_][\w'’.\u00ad]*)\s+$")
 # A company: the town's name followed by up to three capitalised words and a corporate word.
 _COMPANY_AFTER = re.compile(
     r"(?:\s+[A-Z][\w&'’.-]*){0,3}?\s+(?:Inc|Ltd|Plc|PLC|Corp|Corporation|Co|Company|Group|"
-    r"Holdings?|Bancorp|Bank|Savings|Mining|Resources|Industries|Distilleries|Airlines?|AG|SA|"
-    r"NV|GmbH|LLC|LP|SpA|Tbk)\b"
+    r"Holdings?|Bancorp|Bank|Savings|Securities|Capital|Partners|Trust|Financial|Insurance|"
+    r"Investments?|Mining|Resources|Industries|Distilleries|Breweries|Brewery|Petroleum|"
+    r"Chemicals?|Pharmaceuticals?|Motors|Shipping|Airlines?|AG|SA|NV|BV|GmbH|LLC|LP|SpA|Tbk)\b"
 )
+# Dutch and German surname particles after a capitalised word ("Ursula von der Leyen", "Mark van
+# Bommel"). Not the Romance "de", "da", "do": "Assistência Social de Apucarana" is a town's
+# office far more often than "Perez de Cuellar" is a surname.
+_PARTICLE_BEFORE = re.compile(r"([^\W\d_][\w'’.\u00ad]*)\s+(?:van|von|der|den|ter|ten|vom|zu)\s+$")
+# Nouns that name a town's institutions or parts before a particle: "Prefeitura de Apucarana".
+_BEFORE_PARTICLE_WORDS = """prefeitura câmara cidade município estado porto universidade
+    aeroporto ciudad municipio provincia puerto universidad aeropuerto ayuntamiento alcaldía
+    estado ville commune région département préfecture port université aéroport mairie comune
+    città regione università stadt kreis gemeente provincie universiteit haven"""
+_BEFORE_PARTICLE = frozenset(_BEFORE_PARTICLE_WORDS.split())
 
 
 def _not_a_town_here(text: str, start: int, end: int) -> bool:
     """Whether a town's name reads as something else here: a surname (after a capitalised word
-    that is not a function word: Robert Duvall, Валерий Шадрин), part of a hyphenated compound
+    that is not a function word, or after such a word and a particle: Robert Duvall, Валерий
+    Шадрин, Perez de Cuellar), part of a hyphenated compound
     (Hart-Scott-Rodino) or the start of a company name (Noranda Inc, Corby Distilleries Ltd).
     In capitals it counts only before a comma, as in a dateline (LANSDALE, Pa., June 19 -): an
     upper-case headline's NORANDA TO SELL or GANDER <GNDR.O> BUYS is a company."""
@@ -486,7 +498,10 @@ def _not_a_town_here(text: str, start: int, end: int) -> bool:
         return True
     if _COMPANY_AFTER.match(text, end):
         return True
-    found = _WORD_BEFORE.search(text, max(0, start - 40), start)
+    found = _PARTICLE_BEFORE.search(text, max(0, start - 50), start)
+    if found and found.group(1).lower() in _BEFORE_PARTICLE:
+        return False
+    found = found or _WORD_BEFORE.search(text, max(0, start - 40), start)
     if not found:
         return False
     word = found.group(1)
