@@ -207,6 +207,7 @@ def test_a_town_tags_its_country(text: str, iso3: str, language: str) -> None:
         ("NORANDA TO SELL 150 MLN DLRS IN DEBENTURES", "en"),  # capitals: a headline's company
         ("subject to the Hart-Scott-Rodino Act", "en"),  # Rodino (RUS) inside a compound
         ("the minister Karel van Arendonk said", "en"),  # Arendonk (BEL) after a particle
+        ("Yulin Wang, a researcher at MIT, said", "en"),  # Yulin (CHN): a given name
         ("its brokers Warburg Securities told reporters", "en"),  # Warburg (DEU)
     ],
 )

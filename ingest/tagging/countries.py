@@ -508,6 +508,9 @@ def _not_a_town_here(text: str, start: int, end: int) -> bool:
     return word[0].isupper() and word.lower().rstrip(".") not in _BEFORE_TOWN
 
 
+# Countries whose towns' romanised names are also given names (Yulin, Xinyi, Sanhe, Wuwei).
+_PINYIN_COUNTRIES = frozenset({"CHN", "TWN", "HKG", "MAC", "SGP"})
+
 _KANA = re.compile("[\u3040-\u30ff]")
 _HANGUL = re.compile("[\uac00-\ud7a3]")
 
@@ -554,6 +557,13 @@ def tag_countries(
             continue
         if target.town and _not_a_town_here(text, match.start, match.end):
             continue
+        if (
+            target.town
+            and target.iso3s[0] in _PINYIN_COUNTRIES
+            and match.text.isascii()
+            and _followed_by_surname(text, match.end)
+        ):
+            continue  # a pinyin given name before a surname: Yulin Wang, Xinyi Chen
         for iso3 in target.iso3s:
             tag = tags.get(iso3)
             if tag is None:
