@@ -17,7 +17,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from pathlib import Path
@@ -381,6 +381,12 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
+def _no_nul(value: str | None) -> str | None:
+    """Text without NUL: PostgreSQL refuses it in text columns (SQLite does not), so both
+    engines store the same and a stray NUL in a feed or an error message cannot fail a save."""
+    return value.replace("\x00", "") if value else value
+
+
 def _insert(conn: Connection, table: Table) -> Any:
     """The dialect's INSERT that supports ON CONFLICT."""
     return (sqlite.insert if _is_sqlite(conn) else postgresql.insert)(table)
@@ -576,6 +582,16 @@ def finish_poll(
     engine: Engine, feed_id: int, record: PollRecord, items: Sequence[tuple[Article, Tags]] = ()
 ) -> SaveResult:
     """Store a poll's articles, its history row and the feed's new state in one transaction."""
+    record = replace(
+        record,
+        error=_no_nul(record.error),
+        etag=_no_nul(record.etag),
+        last_modified=_no_nul(record.last_modified),
+        feed_title=_no_nul(record.feed_title),
+        feed_site_url=_no_nul(record.feed_site_url),
+        # polls.worker is VARCHAR(64): PostgreSQL refuses longer (a long hostname:pid would do).
+        worker=(_no_nul(record.worker) or "")[:64] or None,
+    )
     with write(engine) as conn:
         result = _save_articles(conn, feed_id, items)
         values: dict[str, Any] = {
@@ -674,11 +690,11 @@ def _save_articles(
     rows = [
         {
             "url_key": a.url_key,
-            "url": a.url,
-            "guid": a.guid,
+            "url": _no_nul(a.url),
+            "guid": _no_nul(a.guid),
             "feed_id": feed_id,
-            "title": a.title,
-            "summary": a.summary,
+            "title": _no_nul(a.title),
+            "summary": _no_nul(a.summary),
             "published_at": a.published_at,
             "published_day": utc_day(a.published_at.astimezone(UTC)),
             "published_clamped": a.published_clamped,

@@ -565,6 +565,40 @@ def test_permanent_redirect_moves_the_feed_unless_the_target_is_taken(engine: En
     assert feed(engine, taken)["url"] == "https://feeds.example/2.xml"
 
 
+def test_nul_characters_and_long_worker_names_are_stored_alike_on_both_engines(
+    engine: Engine,
+) -> None:
+    """PostgreSQL refuses NUL in text and strings over a VARCHAR's length; SQLite takes both.
+    The store cleans them, so a stray NUL or a long hostname:pid never fails a save there."""
+    feed_id = add_feed(engine)
+    article = make_article(1, title="Seoul\x00 and Pyongyang")
+    article.summary = "a\x00b"
+    worker = "pod-" + "x" * 90 + ":12345"
+    store.finish_poll(
+        engine,
+        feed_id,
+        store.PollRecord(
+            started_at=NOW,
+            outcome="ok",
+            etag='"e\x00"',
+            error=None,
+            worker=worker,
+            feed_title="Title\x00",
+        ),
+        [(article, make_tags(["KOR", "PRK"], [], "en"))],
+    )
+    store.finish_poll(
+        engine,
+        feed_id,
+        store.PollRecord(started_at=NOW, outcome="error", error="bad\x00 byte", worker=worker),
+    )
+    (row,) = rows(engine, store.articles)
+    assert (row["title"], row["summary"]) == ("Seoul and Pyongyang", "ab")
+    assert feed(engine, feed_id)["etag"] == '"e"'
+    assert feed(engine, feed_id)["last_error"] == "bad byte"
+    assert {p["worker"] for p in rows(engine, store.polls)} == {worker[:64]}
+
+
 # --------------------------------------------------------------------------------------------
 # SQLite specifics
 
