@@ -57,7 +57,7 @@ def bench_poll(workdir: Path, feeds: int, latency: tuple[float, float]) -> None:
     engine = store.make_engine(f"sqlite:///{workdir / 'poll.db'}")
     with FeedServer() as server:
         server.latency = latency
-        files = server.feed_files
+        files = server.feed_files()
         for i in range(feeds):
             # Distinct URLs; the same file under two URLs is one feed's items seen twice, which
             # dedupe recognises, so the figure covers both new and already-known items.

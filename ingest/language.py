@@ -23,6 +23,7 @@ The order of decisions:
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -124,8 +125,16 @@ def _language_by_english_name() -> dict[str, str]:
     return {name.lower(): code for code, name in names.items() if len(code) == 2}
 
 
-@lru_cache(maxsize=1)
+_FACTORY_LOCK = threading.Lock()  # the poller detects from many threads: load profiles once
+
+
 def _factory() -> DetectorFactory:
+    with _FACTORY_LOCK:
+        return _load_factory()
+
+
+@lru_cache(maxsize=1)
+def _load_factory() -> DetectorFactory:
     """langdetect's profiles, loaded in a fixed (sorted) order, with a fixed seed."""
     DetectorFactory.seed = 0
     factory = DetectorFactory()

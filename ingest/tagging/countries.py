@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import csv
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -350,9 +351,17 @@ def country_patterns(aliases: Iterable[Alias]) -> Iterator[Pattern]:
                 )
 
 
+_BUILD_LOCK = threading.Lock()  # the poller tags from many threads: build the automaton once
+
+
 @cache
-def _matcher() -> Matcher:
+def _build_matcher() -> Matcher:
     return Matcher(country_patterns(load_aliases()))
+
+
+def _matcher() -> Matcher:
+    with _BUILD_LOCK:
+        return _build_matcher()
 
 
 # Words that may follow a country name in a headline even though capitalised ("Chad Says …").

@@ -20,6 +20,7 @@ dev gold, topic precision drops from 0.75 to 0.72 at the same recall (0.82).
 
 from __future__ import annotations
 
+import threading
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -102,9 +103,17 @@ def _patterns(language: str | None) -> list[Pattern]:
     return patterns
 
 
+_BUILD_LOCK = threading.Lock()  # the poller tags from many threads: build each matcher once
+
+
 @lru_cache(maxsize=64)
-def _matcher(language: str | None) -> Matcher:
+def _build_matcher(language: str | None) -> Matcher:
     return Matcher(_patterns(language))
+
+
+def _matcher(language: str | None) -> Matcher:
+    with _BUILD_LOCK:
+        return _build_matcher(language)
 
 
 def _selection(language: str | None) -> str | None:
