@@ -183,49 +183,33 @@ Index("ix_article_topics_topic", article_topics.c.topic, article_topics.c.articl
 # Aggregates the charts read at scale. One row per day × key × feed × language, so the
 # dashboard's date, source and language filters apply to them without touching articles.
 # Language is '' when unknown (primary keys cannot hold NULL on PostgreSQL).
-daily_total = Table(
-    "daily_total",
-    metadata,
-    Column("day", String(10), nullable=False),
-    Column("feed_id", Integer, nullable=False),
-    Column("language", String(16), nullable=False),
-    Column("articles", Integer, nullable=False),
-    PrimaryKeyConstraint("day", "feed_id", "language"),
-)
-daily_country = Table(
-    "daily_country",
-    metadata,
-    Column("day", String(10), nullable=False),
-    Column("iso3", String(3), nullable=False),
-    Column("feed_id", Integer, nullable=False),
-    Column("language", String(16), nullable=False),
-    Column("articles", Integer, nullable=False),
-    PrimaryKeyConstraint("day", "iso3", "feed_id", "language"),
-)
+
+
+def _daily(name: str, *keys: Column) -> Table:
+    """A daily aggregate: articles per day × ``keys`` × feed × language."""
+    return Table(
+        name,
+        metadata,
+        Column("day", String(10), nullable=False),
+        *keys,
+        Column("feed_id", Integer, nullable=False),
+        Column("language", String(16), nullable=False),
+        Column("articles", Integer, nullable=False),
+        PrimaryKeyConstraint("day", *(k.name for k in keys), "feed_id", "language"),
+    )
+
+
+daily_total = _daily("daily_total")
+daily_country = _daily("daily_country", Column("iso3", String(3), nullable=False))
 Index("ix_daily_country_iso3", daily_country.c.iso3, daily_country.c.day)
-daily_pair = Table(
+daily_pair = _daily(
     "daily_pair",
-    metadata,
-    Column("day", String(10), nullable=False),
     Column("iso3_a", String(3), nullable=False),
     Column("iso3_b", String(3), nullable=False),
-    Column("feed_id", Integer, nullable=False),
-    Column("language", String(16), nullable=False),
-    Column("articles", Integer, nullable=False),
-    PrimaryKeyConstraint("day", "iso3_a", "iso3_b", "feed_id", "language"),
 )
 Index("ix_daily_pair_ab", daily_pair.c.iso3_a, daily_pair.c.iso3_b, daily_pair.c.day)
 Index("ix_daily_pair_b", daily_pair.c.iso3_b, daily_pair.c.day)
-daily_topic = Table(
-    "daily_topic",
-    metadata,
-    Column("day", String(10), nullable=False),
-    Column("topic", String(32), nullable=False),
-    Column("feed_id", Integer, nullable=False),
-    Column("language", String(16), nullable=False),
-    Column("articles", Integer, nullable=False),
-    PrimaryKeyConstraint("day", "topic", "feed_id", "language"),
-)
+daily_topic = _daily("daily_topic", Column("topic", String(32), nullable=False))
 Index("ix_daily_topic_topic", daily_topic.c.topic, daily_topic.c.day)
 
 AGGREGATES = (daily_total, daily_country, daily_pair, daily_topic)
