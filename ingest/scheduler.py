@@ -94,13 +94,15 @@ def poll_feed(engine: Engine, feed: store.FeedRow, *, worker: str | None = None)
             if parsed.error and not parsed.articles:
                 record.error, record.error_category = parsed.error, parsed.error_category
             else:
+                # Validators and "ok" only once the items are tagged: if tagging raised, an ETag
+                # saved without its articles would turn the next poll into a 304 and lose them.
+                items = tag_items(
+                    new_items(engine, parsed.articles), feed.language or parsed.language
+                )
                 record.outcome = "ok"
                 record.etag, record.last_modified = result.etag, result.last_modified
                 record.feed_title, record.feed_site_url = parsed.title, parsed.site_url
                 record.feed_language = parsed.language
-                items = tag_items(
-                    new_items(engine, parsed.articles), feed.language or parsed.language
-                )
         elif result.outcome == "not_modified":
             record.outcome = "not_modified"
         elif result.outcome == "gone":

@@ -159,3 +159,22 @@ def test_the_ssrf_guard_applies_to_polling(
     row = _feed(engine, feed_id)
     assert row.last_error_category == "blocked_address"
     assert feed_server.connections == before
+
+
+def test_a_tagging_failure_keeps_the_old_validators_so_nothing_is_lost(
+    engine, feed_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed_id = store.ensure_feed(engine, feed_server.feed_url(GOOD))
+
+    def broken(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("lexicon file missing")
+
+    monkeypatch.setattr(scheduler, "tag_items", broken)
+    report = scheduler.poll_feed(engine, _claim(engine, feed_id), worker="t")
+    assert report.outcome == "error" and report.error_category == "internal"
+    row = _feed(engine, feed_id)
+    assert row.etag is None and row.last_modified is None
+    monkeypatch.undo()
+    monkeypatch.setenv("PANTAU_ALLOW_PRIVATE_ADDRESSES", "1")
+    again = scheduler.poll_feed(engine, _claim(engine, feed_id), worker="t")
+    assert again.outcome == "ok" and again.new_articles > 10  # a full fetch, not a 304
