@@ -107,11 +107,11 @@ FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 
 HOSTILE_TITLES = (
     '<script>alert("x")</script> Indonesia',
-    "=HYPERLINK(\"http://evil.example\",\"Indonesia\")",
+    '=HYPERLINK("http://evil.example","Indonesia")',
     "+cmd|' /C calc'!A0 Indonesia",
     "-2+3 Indonesia",
     "@SUM(1+1) Indonesia",
-    '<img src=x onerror=alert(1)> Indonesia',
+    "<img src=x onerror=alert(1)> Indonesia",
 )
 HOSTILE_URLS = (
     "javascript:alert(1)",
