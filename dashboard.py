@@ -67,26 +67,17 @@ def overview() -> None:
         "expected": st.column_config.NumberColumn("Expected", format="%.1f"),
         "score": st.column_config.NumberColumn("Spike score", format="%.1f"),
     }
-    with r1:
-        rising_c = data.query("rising", f, kind="country", limit=10)
-        if rising_c.empty:
-            empty_state("Too few articles in the last week to score countries.")
-        else:
+    for column, kind, plural in ((r1, "country", "countries"), (r2, "pair", "pairs")):
+        with column:
+            rising = data.query("rising", f, kind=kind, limit=10)
+            if rising.empty:
+                empty_state(f"Too few articles in the last week to score {plural}.")
+                continue
             st.dataframe(
-                rising_c[["label", "recent", "expected", "score"]], hide_index=True,
-                column_config=column_config, key="rising_countries",
+                rising[["label", "recent", "expected", "score"]], hide_index=True,
+                column_config=column_config, key=f"rising_{plural}",
             )  # fmt: skip
-            export.download_csv("Download rising countries (CSV)", rising_c, "rising-countries", f)
-    with r2:
-        rising_p = data.query("rising", f, kind="pair", limit=10)
-        if rising_p.empty:
-            empty_state("Too few articles in the last week to score pairs.")
-        else:
-            st.dataframe(
-                rising_p[["label", "recent", "expected", "score"]], hide_index=True,
-                column_config=column_config, key="rising_pairs",
-            )  # fmt: skip
-            export.download_csv("Download rising pairs (CSV)", rising_p, "rising-pairs", f)
+            export.download_csv(f"Download rising {plural} (CSV)", rising, f"rising-{plural}", f)
 
     st.subheader("Latest articles")
     latest = data.query("list_articles", f, limit=10)
