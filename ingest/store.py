@@ -702,28 +702,42 @@ def _save_articles(
         for row in conn.execute(statement, chunk):
             inserted[row.url_key] = row.id
     result.skipped = len(items) - len(inserted)
-    tagged = [(inserted[key], unique[key][0], unique[key][1]) for key in inserted]
-    _write_tags(conn, feed_id, tagged, sign=1)
+    days = {row["url_key"]: row["published_day"] for row in rows}
+    tagged = [(inserted[key], days[key], unique[key][1]) for key in inserted]
+    _write_tags(conn, feed_id, tagged)
     result.new_articles = len(inserted)
     result.article_ids = sorted(inserted.values())
     return result
 
 
+@dataclass(frozen=True)
+class _Counted:
+    """What one article adds to (or takes from) the daily aggregates."""
+
+    day: str
+    feed_id: int
+    language: str
+    codes: tuple[str, ...]  # sorted, distinct ISO3 codes
+    topics: tuple[str, ...]  # distinct topic ids
+
+
+def _counted(day: str, feed_id: int | None, tags: Tags) -> _Counted:
+    return _Counted(
+        day,
+        feed_id or 0,
+        tags.language or "",
+        tuple(sorted({c.iso3 for c in tags.countries})),
+        tuple(dict.fromkeys(t.topic for t in tags.topics)),
+    )
+
+
 def _write_tags(
-    conn: Connection, feed_id: int | None, tagged: Sequence[tuple[int, Article, Tags]], sign: int
+    conn: Connection, feed_id: int | None, tagged: Sequence[tuple[int, str, Tags]]
 ) -> None:
-    """Insert tag rows for new articles and add them to the daily aggregates."""
-    country_rows, topic_rows = [], []
-    totals: Counter[tuple] = Counter()
-    by_country: Counter[tuple] = Counter()
-    by_pair: Counter[tuple] = Counter()
-    by_topic: Counter[tuple] = Counter()
-    for article_id, article, tags in tagged:
-        day = utc_day(article.published_at.astimezone(UTC))
-        lang = tags.language or ""
-        fid = feed_id or 0
-        totals[(day, fid, lang)] += sign
-        codes = sorted({c.iso3 for c in tags.countries})
+    """Insert the tag rows of articles (id, published day, tags) and add them to the daily
+    aggregates."""
+    country_rows, topic_rows, counted = [], [], []
+    for article_id, day, tags in tagged:
         for c in tags.countries:
             country_rows.append(
                 {
@@ -733,24 +747,40 @@ def _write_tags(
                     "evidence": _evidence_json(c.evidence),
                 }
             )
-        for iso3 in codes:
-            by_country[(day, iso3, fid, lang)] += sign
-        for a, b in combinations(codes, 2):
-            by_pair[(day, a, b, fid, lang)] += sign
         seen_topics = set()
         for t in tags.topics:
-            if t.topic in seen_topics:
-                continue
-            seen_topics.add(t.topic)
-            topic_rows.append(
-                {"article_id": article_id, "topic": t.topic, "evidence": _evidence_json(t.evidence)}
-            )
-            by_topic[(day, t.topic, fid, lang)] += sign
-    if sign > 0:
-        if country_rows:
-            conn.execute(article_countries.insert(), country_rows)
-        if topic_rows:
-            conn.execute(article_topics.insert(), topic_rows)
+            if t.topic not in seen_topics:
+                seen_topics.add(t.topic)
+                topic_rows.append(
+                    {
+                        "article_id": article_id,
+                        "topic": t.topic,
+                        "evidence": _evidence_json(t.evidence),
+                    }
+                )
+        counted.append(_counted(day, feed_id, tags))
+    if country_rows:
+        conn.execute(article_countries.insert(), country_rows)
+    if topic_rows:
+        conn.execute(article_topics.insert(), topic_rows)
+    _add_to_aggregates(conn, counted, sign=1)
+
+
+def _add_to_aggregates(conn: Connection, counted: Iterable[_Counted], sign: int) -> None:
+    """Add (sign=1) or take away (sign=-1) articles from the four daily aggregates."""
+    totals: Counter[tuple] = Counter()
+    by_country: Counter[tuple] = Counter()
+    by_pair: Counter[tuple] = Counter()
+    by_topic: Counter[tuple] = Counter()
+    for c in counted:
+        tail = (c.feed_id, c.language)
+        totals[(c.day, *tail)] += sign
+        for iso3 in c.codes:
+            by_country[(c.day, iso3, *tail)] += sign
+        for a, b in combinations(c.codes, 2):
+            by_pair[(c.day, a, b, *tail)] += sign
+        for topic in c.topics:
+            by_topic[(c.day, topic, *tail)] += sign
     _bump(conn, daily_total, ("day", "feed_id", "language"), totals)
     _bump(conn, daily_country, ("day", "iso3", "feed_id", "language"), by_country)
     _bump(conn, daily_pair, ("day", "iso3_a", "iso3_b", "feed_id", "language"), by_pair)
@@ -787,7 +817,7 @@ def replace_tags(engine: Engine, batch: Sequence[tuple[int, Tags]]) -> int:
                 select(
                     articles.c.id,
                     articles.c.feed_id,
-                    articles.c.published_at,
+                    articles.c.published_day,
                     articles.c.language,
                 ).where(articles.c.id.in_(ids))
             )
@@ -807,18 +837,20 @@ def replace_tags(engine: Engine, batch: Sequence[tuple[int, Tags]]) -> int:
         ):
             old_topics.setdefault(row.article_id, []).append(row.topic)
         # Take the old tags out of the aggregates, then put the new ones in.
-        for article_id, _tags in batch:
-            row = stored.get(article_id)
-            if row is None:
-                continue
-            old = Tags(
-                language=row.language,
-                language_source=None,
-                countries=[_Code(c) for c in old_countries.get(article_id, [])],  # type: ignore[misc]
-                topics=[_Topic(t) for t in old_topics.get(article_id, [])],  # type: ignore[misc]
-            )
-            stub = _stub_article(row.published_at)
-            _write_tags(conn, row.feed_id, [(article_id, stub, old)], sign=-1)
+        _add_to_aggregates(
+            conn,
+            (
+                _Counted(
+                    row.published_day,
+                    row.feed_id or 0,
+                    row.language or "",
+                    tuple(sorted(set(old_countries.get(article_id, ())))),
+                    tuple(dict.fromkeys(old_topics.get(article_id, ()))),
+                )
+                for article_id, row in stored.items()
+            ),
+            sign=-1,
+        )
         conn.execute(delete(article_countries).where(article_countries.c.article_id.in_(ids)))
         conn.execute(delete(article_topics).where(article_topics.c.article_id.in_(ids)))
         for article_id, tags in batch:
@@ -834,34 +866,8 @@ def replace_tags(engine: Engine, batch: Sequence[tuple[int, Tags]]) -> int:
                     tagger_version=tags.tagger_version,
                 )
             )
-            _write_tags(
-                conn, row.feed_id, [(article_id, _stub_article(row.published_at), tags)], sign=1
-            )
+            _write_tags(conn, row.feed_id, [(article_id, row.published_day, tags)])
     return len(stored)
-
-
-@dataclass
-class _Code:
-    iso3: str
-    evidence: tuple = ()
-
-
-@dataclass
-class _Topic:
-    topic: str
-    evidence: tuple = ()
-
-
-def _stub_article(published_at: datetime) -> Article:
-    return Article(
-        url_key="",
-        url=None,
-        guid=None,
-        title="",
-        summary="",
-        published_at=published_at,
-        fetched_at=published_at,
-    )
 
 
 def rebuild_aggregates(engine: Engine) -> None:
