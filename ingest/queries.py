@@ -6,7 +6,8 @@ aggregates (``daily_total``, ``daily_country``, ``daily_pair``, ``daily_topic``,
 day × key × feed × language) whenever the filters allow — dates, languages and outlets apply to
 them directly, and the one content filter that matches the chart's own key (the country, the pair
 or the topic being counted) is the key itself — and scans ``articles`` otherwise, restricted to
-the date range first. ``describe(filters)`` says in words what a view shows; exports call the very
+the date range first. With no outlet filter it reads their roll-ups over feeds instead (by day,
+and whole months by month: see ``_source``), which are several times smaller. ``describe(filters)`` says in words what a view shows; exports call the very
 function the page called, so a download holds exactly the rows on screen.
 """
 
@@ -16,7 +17,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -42,6 +43,7 @@ from sqlalchemy import (
 
 from ingest.geo import country_name, is_valid_iso3
 from ingest.store import (
+    ROLLUPS,
     article_countries,
     article_topics,
     articles,
@@ -51,6 +53,8 @@ from ingest.store import (
     daily_total,
     feeds,
     polls,
+    rollup_monthly_country,
+    rollup_monthly_total,
 )
 
 TOPIC_LABELS: dict[str, str] = {
@@ -257,25 +261,110 @@ def _agg_where(table: Any, f: Filters) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = [
         table.c.day >= f.date_from.isoformat(),
         table.c.day <= f.date_to.isoformat(),
+        *_language_where(table, f),
     ]
-    if f.languages:
-        conds.append(table.c.language.in_(list(f.languages)))
     if f.feed_ids:
         conds.append(table.c.feed_id.in_(list(f.feed_ids)))
     return conds
 
 
-def _route_table(route: _Route) -> tuple[Any, list[ColumnElement[bool]]]:
+def _language_where(table: Any, f: Filters) -> list[ColumnElement[bool]]:
+    return [table.c.language.in_(list(f.languages))] if f.languages else []
+
+
+_DAILY = {"total": daily_total, "country": daily_country, "pair": daily_pair, "topic": daily_topic}
+_Where = Callable[[Any], list[ColumnElement[bool]]]
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Aggregate rows to sum: a table, or a union of monthly and daily parts, and the
+    conditions on it. Its columns are the aggregate's keys, language, articles, and ``day``
+    (when asked for by day) or ``feed_id`` (when asked for by feed)."""
+
+    table: Any
+    where: list[ColumnElement[bool]]
+
+    @property
+    def c(self) -> Any:
+        return self.table.c
+
+
+def _source(
+    kind: str,
+    f: Filters,
+    where: _Where | None = None,
+    *,
+    by_feed: bool = False,
+    by_day: bool = False,
+) -> _Source:
+    """The smallest aggregate that answers a question about ``kind`` (total | country | pair |
+    topic) exactly under f's date, language and outlet filters; ``where`` adds conditions on
+    its keys. Per feed (asked for, or an outlet filter): the daily aggregate. Otherwise the
+    roll-ups over feeds: daily when asked for by day, else whole months from the monthly
+    roll-up and the days at either end from the daily one."""
+    extra = where or (lambda _t: [])
+    daily = _DAILY[kind]
+    if by_feed or f.feed_ids:
+        return _Source(daily, [*_agg_where(daily, f), *extra(daily)])
+    per_day, per_month = ROLLUPS[daily.name]
+    months = _whole_months(f.date_from, f.date_to)
+    if by_day or months is None:
+        return _Source(per_day, [*_agg_where(per_day, f), *extra(per_day)])
+    (first, last), edges = months
+    month_where = [
+        per_month.c.month >= first,
+        per_month.c.month <= last,
+        *_language_where(per_month, f),
+        *extra(per_month),
+    ]
+    if not edges:
+        return _Source(per_month, month_where)
+    columns = [c.name for c in per_day.columns if c.name != "day"]
+    parts = [select(*(per_month.c[n] for n in columns)).where(*month_where)]
+    for start, end in edges:
+        part = f.with_(date_from=start, date_to=end)
+        parts.append(
+            select(*(per_day.c[n] for n in columns)).where(
+                *_agg_where(per_day, part), *extra(per_day)
+            )
+        )
+    return _Source(union_all(*parts).subquery("rolled"), [])
+
+
+def _whole_months(start: date, end: date) -> tuple[tuple[str, str], list[tuple[date, date]]] | None:
+    """The whole calendar months within [start, end] ('YYYY-MM' first and last) and the
+    day ranges left over at either end; None when no whole month fits."""
+    first = start if start.day == 1 else _next_month(start)
+    after = _next_month(end) if end.month != (end + timedelta(days=1)).month else end.replace(day=1)
+    if after <= first:
+        return None
+    edges = []
+    if start < first:
+        edges.append((start, first - timedelta(days=1)))
+    if after <= end:
+        edges.append((after, end))
+    last = after - timedelta(days=1)
+    return (first.strftime("%Y-%m"), last.strftime("%Y-%m")), edges
+
+
+def _next_month(d: date) -> date:
+    return (d.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _route_where(route: _Route) -> _Where:
+    """The conditions on an aggregate's keys that select a route's articles."""
     if route.kind == "country":
-        return daily_country, [daily_country.c.iso3 == route.key[0]]
+        return lambda t: [t.c.iso3 == route.key[0]]
     if route.kind == "pair":
-        return daily_pair, [
-            daily_pair.c.iso3_a == route.key[0],
-            daily_pair.c.iso3_b == route.key[1],
-        ]
+        return lambda t: [t.c.iso3_a == route.key[0], t.c.iso3_b == route.key[1]]
     if route.kind == "topic":
-        return daily_topic, [daily_topic.c.topic == route.key[0]]
-    return daily_total, []
+        return lambda t: [t.c.topic == route.key[0]]
+    return lambda _t: []
+
+
+def _route_source(route: _Route, f: Filters, **kwargs: bool) -> _Source:
+    return _source(route.kind, f, _route_where(route), **kwargs)
 
 
 def _start(d: date) -> datetime:
@@ -393,19 +482,19 @@ def is_demo_only(engine: Engine) -> bool:
 
 def stats(engine: Engine) -> dict[str, Any]:
     """What ``python -m ingest stats`` prints: totals, languages, feeds by health."""
-    # From the aggregates (one daily_total row per day × feed × language): no article scan.
+    # From the monthly roll-ups (one row per month × language): no article scan.
     with engine.connect() as conn:
         n_articles = conn.execute(
-            select(func.coalesce(func.sum(daily_total.c.articles), 0))
+            select(func.coalesce(func.sum(rollup_monthly_total.c.articles), 0))
         ).scalar_one()
         n_feeds = conn.execute(select(func.count()).select_from(feeds)).scalar_one()
-        n = func.sum(daily_total.c.articles)
+        n = func.sum(rollup_monthly_total.c.articles)
         by_language = {
             (lang or ""): int(total)
             for lang, total in conn.execute(
-                select(daily_total.c.language, n)
-                .group_by(daily_total.c.language)
-                .order_by(n.desc(), daily_total.c.language)
+                select(rollup_monthly_total.c.language, n)
+                .group_by(rollup_monthly_total.c.language)
+                .order_by(n.desc(), rollup_monthly_total.c.language)
             )
         }
         health: dict[str, int] = {}
@@ -422,7 +511,9 @@ def stats(engine: Engine) -> dict[str, Any]:
                 row.enabled, row.status, row.error_count, row.last_polled_at, row.source
             )
             health[label] = health.get(label, 0) + 1
-        n_countries = conn.execute(select(func.count(distinct(daily_country.c.iso3)))).scalar_one()
+        n_countries = conn.execute(
+            select(func.count(distinct(rollup_monthly_country.c.iso3)))
+        ).scalar_one()
     span = data_date_range(engine)
     return {
         "articles": int(n_articles),
@@ -459,10 +550,8 @@ def _health(enabled: Any, status: str, errors: int, last_polled: Any, source: st
 def count_articles(engine: Engine, f: Filters) -> int:
     route = _route(f)
     if route is not None:
-        table, key = _route_table(route)
-        query = select(func.coalesce(func.sum(table.c.articles), 0)).where(
-            *key, *_agg_where(table, f)
-        )
+        src = _route_source(route, f)
+        query = select(func.coalesce(func.sum(src.c.articles), 0)).where(*src.where)
     else:
         query = select(func.count()).select_from(articles).where(*_article_where(f))
     return int(_scalar(engine, query) or 0)
@@ -479,18 +568,23 @@ def totals(engine: Engine, f: Filters) -> dict[str, int]:
     route = _route(f)
     with engine.connect() as conn:
         if route is not None and route.kind == "total":
-            w = _agg_where(daily_total, f)
-            row = conn.execute(
+            total = _source("total", f)
+            n, n_languages = conn.execute(
                 select(
-                    func.coalesce(func.sum(daily_total.c.articles), 0),
-                    func.count(distinct(daily_total.c.feed_id)),
-                    func.count(distinct(daily_total.c.language)),
-                ).where(*w)
+                    func.coalesce(func.sum(total.c.articles), 0),
+                    func.count(distinct(total.c.language)),
+                ).where(*total.where)
             ).one()
-            n_countries = conn.execute(
-                select(func.count(distinct(daily_country.c.iso3))).where(
-                    *_agg_where(daily_country, f)
+            # Outlets need the per-feed aggregate (one row per day × feed × language: small).
+            n_feeds = conn.execute(
+                select(func.count(distinct(daily_total.c.feed_id))).where(
+                    *_agg_where(daily_total, f)
                 )
+            ).scalar_one()
+            row = (n, n_feeds, n_languages)
+            countries = _source("country", f)
+            n_countries = conn.execute(
+                select(func.count(distinct(countries.c.iso3))).where(*countries.where)
             ).scalar_one()
         else:
             matching = select(articles.c.id).where(*_article_where(f)).subquery()
@@ -523,22 +617,16 @@ def country_counts(engine: Engine, f: Filters, limit: int | None = None) -> pd.D
     (share = fraction of ALL articles in the period, under the date/language/outlet filters)."""
     route = _route(f)
     if route is not None and route.kind == "total":
-        w = _agg_where(daily_country, f)
-        n = func.sum(daily_country.c.articles)
-        query = select(daily_country.c.iso3, n.label("articles")).where(*w)
-        query = query.group_by(daily_country.c.iso3)
+        src = _source("country", f)
+        n = func.sum(src.c.articles)
+        query = select(src.c.iso3, n.label("articles")).where(*src.where).group_by(src.c.iso3)
     elif route is not None and route.kind == "country":
         focus = route.key[0]
-        own = select(literal(focus).label("iso3"), func.sum(daily_country.c.articles)).where(
-            daily_country.c.iso3 == focus, *_agg_where(daily_country, f)
-        )
-        partner = case(
-            (daily_pair.c.iso3_a == focus, daily_pair.c.iso3_b), else_=daily_pair.c.iso3_a
-        )
-        others = select(partner.label("iso3"), func.sum(daily_pair.c.articles)).where(
-            or_(daily_pair.c.iso3_a == focus, daily_pair.c.iso3_b == focus),
-            *_agg_where(daily_pair, f),
-        )
+        mine = _route_source(route, f)
+        own = select(literal(focus).label("iso3"), func.sum(mine.c.articles)).where(*mine.where)
+        pairs = _source("pair", f, lambda t: [or_(t.c.iso3_a == focus, t.c.iso3_b == focus)])
+        partner = case((pairs.c.iso3_a == focus, pairs.c.iso3_b), else_=pairs.c.iso3_a)
+        others = select(partner.label("iso3"), func.sum(pairs.c.articles)).where(*pairs.where)
         u = union_all(own, others.group_by(partner)).subquery()
         cols = list(u.c)
         query = select(cols[0].label("iso3"), func.sum(cols[1]).label("articles")).group_by(cols[0])
@@ -578,17 +666,14 @@ def _pair_counts(
     if focus and route is not None and route.kind == "country" and route.key[0] == focus:
         route = _Route("focus", route.key)
     if route is not None and route.kind in ("total", "focus"):
-        w = _agg_where(daily_pair, f)
         if route.kind == "focus":
-            w.append(or_(daily_pair.c.iso3_a == focus, daily_pair.c.iso3_b == focus))
+            src = _source("pair", f, lambda t: [or_(t.c.iso3_a == focus, t.c.iso3_b == focus)])
+        else:
+            src = _source("pair", f)
         query = (
-            select(
-                daily_pair.c.iso3_a,
-                daily_pair.c.iso3_b,
-                func.sum(daily_pair.c.articles).label("articles"),
-            )
-            .where(*w)
-            .group_by(daily_pair.c.iso3_a, daily_pair.c.iso3_b)
+            select(src.c.iso3_a, src.c.iso3_b, func.sum(src.c.articles).label("articles"))
+            .where(*src.where)
+            .group_by(src.c.iso3_a, src.c.iso3_b)
         )
     else:
         a = article_countries.alias("a")
@@ -648,11 +733,11 @@ def _grouped(engine: Engine, f: Filters, column: str) -> pd.DataFrame:
     route = _route(f)
     if column == "topic":
         if route is not None and route.kind == "total":
-            w = _agg_where(daily_topic, f)
+            src = _source("topic", f)
             query = (
-                select(daily_topic.c.topic.label("key"), func.sum(daily_topic.c.articles))
-                .where(*w)
-                .group_by(daily_topic.c.topic)
+                select(src.c.topic.label("key"), func.sum(src.c.articles))
+                .where(*src.where)
+                .group_by(src.c.topic)
             )
         else:
             query = (
@@ -664,13 +749,9 @@ def _grouped(engine: Engine, f: Filters, column: str) -> pd.DataFrame:
                 .group_by(article_topics.c.topic)
             )
     elif route is not None:
-        table, key = _route_table(route)
-        col = table.c[column]
-        query = (
-            select(col.label("key"), func.sum(table.c.articles))
-            .where(*key, *_agg_where(table, f))
-            .group_by(col)
-        )
+        src = _route_source(route, f, by_feed=column == "feed_id")
+        col = src.c[column]
+        query = select(col.label("key"), func.sum(src.c.articles)).where(*src.where).group_by(col)
     else:
         col = articles.c[column]
         query = select(col.label("key"), func.count()).where(*_article_where(f)).group_by(col)
@@ -723,9 +804,11 @@ def languages_held(engine: Engine) -> list[str]:
     """Every language code the store holds articles in (most articles first)."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(daily_total.c.language, func.sum(daily_total.c.articles))
-            .group_by(daily_total.c.language)
-            .order_by(func.sum(daily_total.c.articles).desc(), daily_total.c.language)
+            select(rollup_monthly_total.c.language, func.sum(rollup_monthly_total.c.articles))
+            .group_by(rollup_monthly_total.c.language)
+            .order_by(
+                func.sum(rollup_monthly_total.c.articles).desc(), rollup_monthly_total.c.language
+            )
         )
         return [r[0] for r in rows]
 
@@ -775,12 +858,8 @@ def _daily(engine: Engine, f: Filters, series_filter: Filters) -> pd.Series:
     """Articles per day for ``series_filter`` (aggregate when exact, else a scan)."""
     route = _route(series_filter)
     if route is not None:
-        table, key = _route_table(route)
-        query = (
-            select(table.c.day, func.sum(table.c.articles))
-            .where(*key, *_agg_where(table, series_filter))
-            .group_by(table.c.day)
-        )
+        src = _route_source(route, series_filter, by_day=True)
+        query = select(src.c.day, func.sum(src.c.articles)).where(*src.where).group_by(src.c.day)
     else:
         query = (
             select(articles.c.published_day, func.count())
@@ -797,10 +876,11 @@ def _daily_countries(engine: Engine, f: Filters, codes: list[str]) -> dict[str, 
     for each (no topic, pair or search filter); {} otherwise."""
     if not codes or f.topics or f.pair or f.search:
         return {}
+    src = _source("country", f, lambda t: [t.c.iso3.in_(codes)], by_day=True)
     query = (
-        select(daily_country.c.day, daily_country.c.iso3, func.sum(daily_country.c.articles))
-        .where(daily_country.c.iso3.in_(codes), *_agg_where(daily_country, f))
-        .group_by(daily_country.c.day, daily_country.c.iso3)
+        select(src.c.day, src.c.iso3, func.sum(src.c.articles))
+        .where(*src.where)
+        .group_by(src.c.day, src.c.iso3)
     )
     df = _frame(engine, query, ["day", "iso3", "articles"])
     index = _day_index(f.date_from, f.date_to)
@@ -913,27 +993,25 @@ def rising(engine: Engine, f: Filters, kind: str = "country", limit: int = 10) -
     recent_start = end - timedelta(days=RECENT_DAYS - 1)
     base_start = recent_start - timedelta(days=BASELINE_DAYS)
     g = Filters(base_start, end, languages=f.languages, feed_ids=f.feed_ids)
-    if kind == "pair":
-        table = daily_pair
-        keys = [daily_pair.c.iso3_a, daily_pair.c.iso3_b]
-    else:
-        table = daily_country
-        keys = [daily_country.c.iso3]
-    is_recent = table.c.day >= recent_start.isoformat()
-    w = _agg_where(table, g)
-    if f.countries:
-        codes = list(f.countries)
+    codes = list(f.countries)
+
+    def chosen(t: Any) -> list[ColumnElement[bool]]:
+        if not codes:
+            return []
         if kind == "pair":
-            w.append(or_(daily_pair.c.iso3_a.in_(codes), daily_pair.c.iso3_b.in_(codes)))
-        else:
-            w.append(daily_country.c.iso3.in_(codes))
+            return [or_(t.c.iso3_a.in_(codes), t.c.iso3_b.in_(codes))]
+        return [t.c.iso3.in_(codes)]
+
+    src = _source("pair" if kind == "pair" else "country", g, chosen, by_day=True)
+    keys = [src.c.iso3_a, src.c.iso3_b] if kind == "pair" else [src.c.iso3]
+    is_recent = src.c.day >= recent_start.isoformat()
     query = (
         select(
             *keys,
-            func.sum(case((is_recent, table.c.articles), else_=0)).label("recent"),
-            func.sum(case((is_recent, 0), else_=table.c.articles)).label("before"),
+            func.sum(case((is_recent, src.c.articles), else_=0)).label("recent"),
+            func.sum(case((is_recent, 0), else_=src.c.articles)).label("before"),
         )
-        .where(*w)
+        .where(*src.where)
         .group_by(*keys)
     )
     names = [k.name for k in keys]

@@ -214,6 +214,49 @@ Index("ix_daily_topic_topic", daily_topic.c.topic, daily_topic.c.day)
 
 AGGREGATES = (daily_total, daily_country, daily_pair, daily_topic)
 
+# Roll-ups of each daily aggregate over every feed, by day and by month ('YYYY-MM'): what a view
+# with no outlet filter reads (the default). Dropping the feed dimension makes them several times
+# smaller, and a long range sums months instead of days: at 1M articles the all-time map reads
+# tens of thousands of rollup_monthly_country rows instead of a million daily_country rows.
+
+
+def _key_columns(table: Table) -> list[Column]:
+    """The key columns of a daily aggregate besides day, feed and language (iso3, topic …)."""
+    return [c for c in table.columns if c.name not in ("day", "feed_id", "language", "articles")]
+
+
+def _rollup(daily: Table, period: str) -> Table:
+    """The roll-up of ``daily`` over feeds: articles per ``period`` × keys × language."""
+    keys = [Column(c.name, c.type, nullable=False) for c in _key_columns(daily)]
+    grain = "daily" if period == "day" else "monthly"
+    return Table(
+        daily.name.replace("daily", f"rollup_{grain}", 1),
+        metadata,
+        Column(period, String(10), nullable=False),
+        *keys,
+        Column("language", String(16), nullable=False),
+        Column("articles", Integer, nullable=False),
+        PrimaryKeyConstraint(period, *(k.name for k in keys), "language"),
+    )
+
+
+ROLLUPS: dict[str, tuple[Table, Table]] = {
+    t.name: (_rollup(t, "day"), _rollup(t, "month")) for t in AGGREGATES
+}
+rollup_daily_total, rollup_monthly_total = ROLLUPS["daily_total"]
+rollup_daily_country, rollup_monthly_country = ROLLUPS["daily_country"]
+rollup_daily_pair, rollup_monthly_pair = ROLLUPS["daily_pair"]
+rollup_daily_topic, rollup_monthly_topic = ROLLUPS["daily_topic"]
+Index("ix_rollup_daily_country_iso3", rollup_daily_country.c.iso3, rollup_daily_country.c.day)
+Index(
+    "ix_rollup_daily_pair_ab",
+    rollup_daily_pair.c.iso3_a,
+    rollup_daily_pair.c.iso3_b,
+    rollup_daily_pair.c.day,
+)
+Index("ix_rollup_daily_pair_b", rollup_daily_pair.c.iso3_b, rollup_daily_pair.c.day)
+Index("ix_rollup_daily_topic_topic", rollup_daily_topic.c.topic, rollup_daily_topic.c.day)
+
 
 # --------------------------------------------------------------------------------------------
 # Engine
@@ -337,9 +380,17 @@ def _m0002_meta(conn: Connection) -> None:
     meta.create(conn, checkfirst=True)
 
 
+def _m0003_rollups(conn: Connection) -> None:
+    for daily, monthly in ROLLUPS.values():
+        daily.create(conn, checkfirst=True)
+        monthly.create(conn, checkfirst=True)
+    _rebuild_rollups(conn)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
+    ("0003_rollups", _m0003_rollups),
 )
 
 
@@ -781,10 +832,27 @@ def _add_to_aggregates(conn: Connection, counted: Iterable[_Counted], sign: int)
             by_pair[(c.day, a, b, *tail)] += sign
         for topic in c.topics:
             by_topic[(c.day, topic, *tail)] += sign
-    _bump(conn, daily_total, ("day", "feed_id", "language"), totals)
-    _bump(conn, daily_country, ("day", "iso3", "feed_id", "language"), by_country)
-    _bump(conn, daily_pair, ("day", "iso3_a", "iso3_b", "feed_id", "language"), by_pair)
-    _bump(conn, daily_topic, ("day", "topic", "feed_id", "language"), by_topic)
+    _bump_with_rollups(conn, daily_total, totals)
+    _bump_with_rollups(conn, daily_country, by_country)
+    _bump_with_rollups(conn, daily_pair, by_pair)
+    _bump_with_rollups(conn, daily_topic, by_topic)
+
+
+def _bump_with_rollups(conn: Connection, table: Table, counts: Counter[tuple]) -> None:
+    """Add ``counts`` (keyed day, keys…, feed, language) to a daily aggregate and to its daily
+    and monthly roll-ups over feeds."""
+    keys = ("day", *(c.name for c in _key_columns(table)), "feed_id", "language")
+    _bump(conn, table, keys, counts)
+    by_day: Counter[tuple] = Counter()
+    by_month: Counter[tuple] = Counter()
+    for (day, *rest), n in counts.items():
+        key = (*rest[:-2], rest[-1])  # without the feed
+        by_day[(day, *key)] += n
+        by_month[(day[:7], *key)] += n
+    daily, monthly = ROLLUPS[table.name]
+    tail = (*keys[1:-2], "language")
+    _bump(conn, daily, ("day", *tail), by_day)
+    _bump(conn, monthly, ("month", *tail), by_month)
 
 
 def _bump(conn: Connection, table: Table, keys: tuple[str, ...], counts: Counter[tuple]) -> None:
@@ -915,6 +983,25 @@ def rebuild_aggregates(engine: Engine) -> None:
                 .group_by(day, article_topics.c.topic, feed, lang),
             )
         )
+        _rebuild_rollups(conn)
+
+
+def _rebuild_rollups(conn: Connection) -> None:
+    """Recompute the daily and monthly roll-ups from the daily aggregates."""
+    for table in AGGREGATES:
+        keys = _key_columns(table)
+        names = [k.name for k in keys]
+        daily, monthly = ROLLUPS[table.name]
+        for rollup, period in ((daily, table.c.day), (monthly, func.substr(table.c.day, 1, 7))):
+            conn.execute(delete(rollup))
+            conn.execute(
+                rollup.insert().from_select(
+                    [list(rollup.c)[0].name, *names, "language", "articles"],
+                    select(period, *keys, table.c.language, func.sum(table.c.articles)).group_by(
+                        period, *keys, table.c.language
+                    ),
+                )
+            )
 
 
 def articles_to_retag(

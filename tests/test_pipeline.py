@@ -26,7 +26,8 @@ def _count(engine, table) -> int:
 
 def _aggregates(engine) -> dict[str, list[tuple]]:
     with engine.connect() as conn:
-        return {t.name: sorted(tuple(r) for r in conn.execute(select(t))) for t in store.AGGREGATES}
+        tables = [*store.AGGREGATES, *(t for pair in store.ROLLUPS.values() for t in pair)]
+        return {t.name: sorted(tuple(r) for r in conn.execute(select(t))) for t in tables}
 
 
 def _distinct_bbc_stories() -> int:

@@ -94,6 +94,16 @@ def filter_cases(engine) -> list[Filters]:  # noqa: ANN001
         Filters(date(2026, 2, 1), date(2026, 2, 18), countries=("USA",)),
         Filters(date(2022, 7, 1), date(2022, 8, 31), languages=("ko",)),
         Filters(date(1990, 1, 1), date(1990, 1, 2)),
+        # Ranges that the roll-ups answer from whole months plus the days at either end.
+        # (Each edge cuts a month that holds articles on both sides of the cut.)
+        Filters(date(2017, 4, 16), date(2026, 2, 16)),
+        Filters(date(2017, 4, 16), date(2026, 2, 16), countries=("RUS",)),
+        Filters(date(2017, 4, 16), date(2026, 2, 16), pair=("RUS", "UKR")),
+        Filters(date(2017, 4, 16), date(2026, 2, 16), topics=("politics",)),
+        Filters(date(2017, 4, 16), date(2026, 2, 16), languages=("id", "en")),
+        Filters(date(2017, 4, 27), date(2018, 1, 3), countries=("USA",)),
+        Filters(date(2022, 7, 27), date(2022, 12, 31)),
+        Filters(date(2022, 12, 1), date(2022, 12, 2)),
     ]
 
 
@@ -311,6 +321,22 @@ def test_rising_scores_against_the_baseline(engine, rows) -> None:  # noqa: ANN0
         assert row.recent == recent >= queries.SPIKE_MIN_ARTICLES
         assert row.score == pytest.approx(queries.spike_score(recent, before * 7 / 28), abs=0.05)
     assert list(got.score) == sorted(got.score, reverse=True)
+
+
+def test_whole_months_split_a_range_into_months_and_edge_days() -> None:
+    split = queries._whole_months
+    assert split(date(2024, 1, 1), date(2024, 12, 31)) == (("2024-01", "2024-12"), [])
+    assert split(date(2024, 1, 15), date(2024, 3, 10)) == (
+        ("2024-02", "2024-02"),
+        [(date(2024, 1, 15), date(2024, 1, 31)), (date(2024, 3, 1), date(2024, 3, 10))],
+    )
+    assert split(date(2023, 12, 2), date(2024, 2, 29)) == (
+        ("2024-01", "2024-02"),
+        [(date(2023, 12, 2), date(2023, 12, 31))],
+    )
+    assert split(date(2024, 2, 1), date(2024, 2, 28)) is None  # a leap year's February
+    assert split(date(2024, 1, 5), date(2024, 2, 20)) is None
+    assert split(date(2100, 12, 1), date(2100, 12, 31)) == (("2100-12", "2100-12"), [])
 
 
 def test_describe_in_words() -> None:

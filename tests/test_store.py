@@ -107,6 +107,11 @@ def aggregates(engine: Engine) -> dict[str, Counter]:
                 for r in rows(engine, table)
             }
         )
+        for rollup in store.ROLLUPS[table.name]:
+            names = [c.name for c in rollup.columns if c.name != "articles"]
+            held[rollup.name] = Counter(
+                {tuple(r[c] for c in names): r["articles"] for r in rows(engine, rollup)}
+            )
     return held
 
 
@@ -131,6 +136,13 @@ def recomputed(engine: Engine) -> dict[str, Counter]:
             result["daily_pair"][base + (x, y) + tail] += 1
         for t in topics.get(article_id, ()):
             result["daily_topic"][base + (t,) + tail] += 1
+    # The roll-ups: the same counts summed over feeds, by day and by month.
+    for name in list(result):
+        daily = result[f"rollup_{name}"] = Counter()
+        monthly = result[name.replace("daily", "rollup_monthly")] = Counter()
+        for (day, *keys, _feed, language), n in result[name].items():
+            daily[(day, *keys, language)] += n
+            monthly[(day[:7], *keys, language)] += n
     return result
 
 
@@ -154,6 +166,21 @@ def test_migrations_are_recorded_and_idempotent(engine: Engine) -> None:
     assert count(engine, store.schema_migrations) == len(store.MIGRATIONS)
     tables = set(inspect(engine).get_table_names())
     assert {t.name for t in store.metadata.sorted_tables} <= tables
+
+
+def test_rollup_migration_backfills_a_store_that_predates_it(engine: Engine) -> None:
+    store.save_articles(engine, None, batch(0, 60))
+    # Take the store back to before 0003: no roll-up tables, no record of the migration.
+    with store.write(engine) as conn:
+        for daily, monthly in store.ROLLUPS.values():
+            daily.drop(conn)
+            monthly.drop(conn)
+        conn.execute(
+            store.schema_migrations.delete().where(store.schema_migrations.c.name == "0003_rollups")
+        )
+    assert store.migrate(engine) == ["0003_rollups"]
+    assert count(engine, store.rollup_monthly_country) > 0
+    assert_aggregates_exact(engine)
 
 
 def test_two_engines_migrating_at_once_apply_each_migration_once(db_url: str) -> None:
