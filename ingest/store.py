@@ -13,6 +13,7 @@ The daily aggregates that the charts read are maintained in that same transactio
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -50,9 +51,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from ingest import config
 from ingest.records import Article, Tags, utc_day
+
+log = logging.getLogger(__name__)
 
 
 class UTCDateTime(TypeDecorator):
@@ -370,6 +374,14 @@ def checkpoint(engine: Engine) -> None:
 # because 0001 creates the tables from the current metadata on a fresh database.
 
 
+SEARCH_TABLE = "article_search"  # SQLite's FTS5 index of search_body() by article id
+
+
+def search_body(title: str | None, summary: str | None) -> str:
+    """What the SQLite search index holds for an article: the text its LIKE test reads."""
+    return f"{(title or '').lower()}\n{(summary or '').lower()}"
+
+
 def _m0001_initial(conn: Connection) -> None:
     metadata.create_all(
         conn, tables=[t for t in metadata.sorted_tables if t is not schema_migrations]
@@ -387,10 +399,44 @@ def _m0003_rollups(conn: Connection) -> None:
     _rebuild_rollups(conn)
 
 
+def _m0004_search(conn: Connection) -> None:
+    """A text-search index. SQLite: a contentless FTS5 table of trigrams over each article's
+    lower-cased title and summary (searched as a phrase, then checked exactly). PostgreSQL:
+    trigram GIN indexes on lower(title) and lower(summary), when pg_trgm can be installed."""
+    if _is_sqlite(conn):
+        conn.exec_driver_sql(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {SEARCH_TABLE} USING fts5("
+            "body, content='', tokenize='trigram case_sensitive 1')"
+        )
+        conn.exec_driver_sql(
+            f"INSERT INTO {SEARCH_TABLE}(rowid, body) "
+            "SELECT id, lower(title) || char(10) || lower(summary) FROM articles"
+        )
+        return
+    try:
+        with conn.begin_nested():
+            # In public, not the first schema of the search path: a schema dropped later must
+            # not take the extension (and every index built on it) with it.
+            conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+            schema = conn.exec_driver_sql(
+                "SELECT n.nspname FROM pg_extension e "
+                "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
+            ).scalar_one()
+            opclass = '"' + schema.replace('"', '""') + '".gin_trgm_ops'
+            for column in ("title", "summary"):
+                conn.exec_driver_sql(
+                    f"CREATE INDEX IF NOT EXISTS ix_articles_{column}_trgm ON articles "
+                    f"USING gin (lower({column}) {opclass})"
+                )
+    except DBAPIError as exc:  # not allowed to install it: the search scans instead
+        log.warning("no trigram index for text search (%s); it will scan", exc.orig)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
     ("0003_rollups", _m0003_rollups),
+    ("0004_search", _m0004_search),
 )
 
 
@@ -756,6 +802,12 @@ def _save_articles(
     days = {row["url_key"]: row["published_day"] for row in rows}
     tagged = [(inserted[key], days[key], unique[key][1]) for key in inserted]
     _write_tags(conn, feed_id, tagged)
+    if inserted and _is_sqlite(conn):
+        bodies = {row["url_key"]: search_body(row["title"], row["summary"]) for row in rows}
+        conn.execute(
+            text(f"INSERT INTO {SEARCH_TABLE}(rowid, body) VALUES (:id, :body)"),
+            [{"id": article_id, "body": bodies[key]} for key, article_id in inserted.items()],
+        )
     result.new_articles = len(inserted)
     result.article_ids = sorted(inserted.values())
     return result

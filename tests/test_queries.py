@@ -9,6 +9,7 @@ both agree with it.
 from __future__ import annotations
 
 import itertools
+import random
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
@@ -467,6 +468,26 @@ def test_hostile_search_strings_give_reference_results(engine, rows) -> None:  #
         f = ALL.with_(search=s)
         assert queries.count_articles(engine, f) == len(reference(rows, f, names)), repr(s)
     assert queries.count_articles(engine, ALL) == len(rows)  # nothing was dropped
+
+
+def test_search_finds_every_substring_exactly(engine, rows) -> None:  # noqa: ANN001
+    """Windows of 2 to 12 characters cut from stored titles and summaries in every script
+    (both cases, across word boundaries): the search index must return exactly the articles
+    whose text contains them."""
+    names = queries.feed_names(engine)
+    rng = random.Random(4)
+    needles = set()
+    for r in rng.sample(rows, 60):
+        for text in (r["title"], r["summary"]):
+            if len(text) > 12:
+                start = rng.randrange(len(text) - 12)
+                needle = text[start : start + rng.randint(2, 12)]
+                needles.add(rng.choice([needle, needle.upper(), needle.lower()]))
+    assert len(needles) > 80
+    for needle in sorted(needles):
+        f = ALL.with_(search=needle)
+        expected = reference(rows, f, names)
+        assert queries.count_articles(engine, f) == len(expected), repr(needle)
 
 
 def test_hostile_url_params_are_dropped_not_run(engine, rows) -> None:  # noqa: ANN001

@@ -183,6 +183,47 @@ def test_rollup_migration_backfills_a_store_that_predates_it(engine: Engine) -> 
     assert_aggregates_exact(engine)
 
 
+def test_search_index_covers_articles_saved_before_and_after_its_migration(
+    engine: Engine,
+) -> None:
+    titles = ["Россия и КНДР", "Sanksi baru untuk Rusia", "Trade talks"]
+    items = [
+        (make_article(n, title=title), make_tags([], [], "en")) for n, title in enumerate(titles)
+    ]
+    store.save_articles(engine, None, items[:2])
+    if engine.dialect.name == "sqlite":
+        # Take the store back to before 0004, then migrate: the index is filled from articles.
+        with store.write(engine) as conn:
+            conn.exec_driver_sql(f"DROP TABLE {store.SEARCH_TABLE}")
+            conn.execute(
+                store.schema_migrations.delete().where(
+                    store.schema_migrations.c.name == "0004_search"
+                )
+            )
+        assert store.migrate(engine) == ["0004_search"]
+    store.save_articles(engine, None, items[2:])
+    ids = {r["title"]: r["id"] for r in rows(engine, store.articles)}
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+
+            def found(needle: str) -> set[int]:
+                return set(
+                    conn.exec_driver_sql(
+                        f"SELECT rowid FROM {store.SEARCH_TABLE} WHERE body MATCH ?",
+                        (f'"{needle}"',),
+                    ).scalars()
+                )
+
+            assert found("кндр") == {ids["Россия и КНДР"]}
+            assert found("sanksi") == {ids["Sanksi baru untuk Rusia"]}
+            assert found("summary of story") == set(ids.values())
+            assert found("talks") == {ids["Trade talks"]}
+            assert found("КНДР") == set()  # the index holds lower-cased text
+    else:
+        names = {ix["name"] for ix in inspect(engine).get_indexes("articles")}
+        assert {"ix_articles_title_trgm", "ix_articles_summary_trgm"} <= names
+
+
 def test_two_engines_migrating_at_once_apply_each_migration_once(db_url: str) -> None:
     engines = [store.make_engine(db_url, migrate_now=False) for _ in range(4)]
     applied: list[list[str]] = []
