@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from itertools import combinations
 from pathlib import Path
+from time import monotonic, sleep
 from typing import Any
 
 from sqlalchemy import (
@@ -272,6 +274,21 @@ def _is_sqlite(engine_or_conn: Engine | Connection) -> bool:
 
 def _unicode_lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
+
+
+def _use_wal(cursor: Any, patience: float = 30.0) -> None:
+    """Put the file in WAL mode (a setting the file keeps). Switching takes the file for a
+    moment and does not wait on the busy timeout, so while a brand-new store is being created
+    by another connection it is retried instead of failing with "database is locked"."""
+    deadline = monotonic() + patience
+    while True:
+        try:
+            _use_wal(cursor)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or monotonic() > deadline:
+                raise
+            sleep(0.05)
 
 
 def _prepare_sqlite(engine: Engine) -> None:
