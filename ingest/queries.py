@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from babel import Locale
 from sqlalchemy import (
@@ -52,6 +53,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 
 from ingest.geo import country_name, is_valid_iso3
 from ingest.store import (
+    MONTHLY,
     ROLLUPS,
     SEARCH_TABLE,
     article_countries,
@@ -310,14 +312,15 @@ def _source(
 ) -> _Source:
     """The smallest aggregate that answers a question about ``kind`` (total | country | pair |
     topic) exactly under f's date, language and outlet filters; ``where`` adds conditions on
-    its keys. Per feed (asked for, or an outlet filter): the daily aggregate. Otherwise the
-    roll-ups over feeds: daily when asked for by day, else whole months from the monthly
-    roll-up and the days at either end from the daily one."""
+    its keys. Per feed (asked for, or an outlet filter): the daily aggregate and its monthly
+    twin; otherwise their roll-ups over feeds. By day when asked for, else whole months from
+    the monthly table and the days at either end from the daily one."""
     extra = where or (lambda _t: [])
     daily = _DAILY[kind]
     if by_feed or f.feed_ids:
-        return _Source(daily, [*_agg_where(daily, f), *extra(daily)])
-    per_day, per_month = ROLLUPS[daily.name]
+        per_day, per_month = daily, MONTHLY[daily.name]
+    else:
+        per_day, per_month = ROLLUPS[daily.name]
     months = _whole_months(f.date_from, f.date_to)
     if by_day or months is None:
         return _Source(per_day, [*_agg_where(per_day, f), *extra(per_day)])
@@ -326,6 +329,7 @@ def _source(
         per_month.c.month >= first,
         per_month.c.month <= last,
         *_language_where(per_month, f),
+        *([per_month.c.feed_id.in_(list(f.feed_ids))] if f.feed_ids else []),
         *extra(per_month),
     ]
     if not edges:
@@ -919,25 +923,28 @@ def who_covers_whom(engine: Engine, f: Filters, countries: int = 15) -> pd.DataF
     """Outlet home country × country mentioned (long form: home, iso3, articles), for the
     ``countries`` most mentioned countries."""
     route = _route(f)
-    home = func.coalesce(feeds.c.country_iso3, "")
+    # Grouped by feed in SQL (an index-sized result) and by the feeds' home here: cheaper than
+    # joining feeds to every aggregate row before grouping (88 → 36 ms all-time at 1M).
     if route is not None and route.kind == "total":
+        src = _source("country", f, by_feed=True)
         query = (
-            select(home.label("home"), daily_country.c.iso3, func.sum(daily_country.c.articles))
-            .select_from(daily_country.join(feeds, feeds.c.id == daily_country.c.feed_id))
-            .where(*_agg_where(daily_country, f))
-            .group_by(home, daily_country.c.iso3)
+            select(src.c.feed_id, src.c.iso3, func.sum(src.c.articles))
+            .where(*src.where)
+            .group_by(src.c.feed_id, src.c.iso3)
         )
     else:
-        j = articles.join(article_countries, article_countries.c.article_id == articles.c.id).join(
-            feeds, feeds.c.id == articles.c.feed_id
-        )
+        j = articles.join(article_countries, article_countries.c.article_id == articles.c.id)
         query = (
-            select(home.label("home"), article_countries.c.iso3, func.count())
+            select(articles.c.feed_id, article_countries.c.iso3, func.count())
             .select_from(j)
             .where(*_article_where(f))
-            .group_by(home, article_countries.c.iso3)
+            .group_by(articles.c.feed_id, article_countries.c.iso3)
         )
-    df = _frame(engine, query, ["home", "iso3", "articles"])
+    by_feed = _frame(engine, query, ["feed_id", "iso3", "articles"])
+    homes = feed_homes(engine)
+    by_feed = by_feed[by_feed["feed_id"].isin(list(homes))]  # outlets still in the catalogue
+    by_feed = by_feed.assign(home=[homes[int(i)] or "" for i in by_feed["feed_id"]])
+    df = by_feed.groupby(["home", "iso3"], as_index=False)["articles"].sum()
     if df.empty:
         return df.assign(home_country=[], country=[])
     df["articles"] = df["articles"].astype(int)
@@ -1053,26 +1060,30 @@ def _analyse(
     else:
         window = BASELINE_DAYS
         rolling_window = 7
-    baseline = s.shift(1).rolling(window, min_periods=max(1, window // 2)).mean()
-    score = (s - baseline) / (baseline + 1).pow(0.5)
-    df = pd.DataFrame(
-        {
-            "period": s.index,
-            "key": key,
-            "label": label,
-            "articles": s.to_numpy(),
-            "total": total.reindex(s.index, fill_value=0).to_numpy(),
-        }
-    )
-    df["share"] = (df["articles"] / df["total"].where(df["total"] > 0)).fillna(0.0)
-    df["rolling"] = s.rolling(rolling_window, min_periods=1).mean().to_numpy()
-    df["baseline"] = baseline.to_numpy()
-    df["score"] = score.to_numpy()
-    df["spike"] = (df["score"] >= SPIKE_SCORE) & (df["articles"] >= SPIKE_MIN_ARTICLES)
+    baseline = s.shift(1).rolling(window, min_periods=max(1, window // 2)).mean().to_numpy()
+    articles_ = s.to_numpy()
+    totals = total.reindex(s.index, fill_value=0).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(totals > 0, articles_ / np.where(totals > 0, totals, 1), 0.0)
+        score = (articles_ - baseline) / np.sqrt(baseline + 1)
     start = pd.Timestamp(first)
     if freq == "W":
         start = start - pd.Timedelta(days=start.weekday())
-    return df[df["period"] >= start].reset_index(drop=True)
+    keep = s.index >= start
+    return pd.DataFrame(
+        {
+            "period": s.index[keep],
+            "key": key,
+            "label": label,
+            "articles": articles_[keep],
+            "total": totals[keep],
+            "share": share[keep],
+            "rolling": s.rolling(rolling_window, min_periods=1).mean().to_numpy()[keep],
+            "baseline": baseline[keep],
+            "score": score[keep],
+            "spike": ((score >= SPIKE_SCORE) & (articles_ >= SPIKE_MIN_ARTICLES))[keep],
+        }
+    )
 
 
 def point_filters(f: Filters, by: str, key: str, period: date, freq: str = "D") -> Filters:

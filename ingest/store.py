@@ -231,37 +231,41 @@ def _key_columns(table: Table) -> list[Column]:
     return [c for c in table.columns if c.name not in ("day", "feed_id", "language", "articles")]
 
 
-def _rollup(daily: Table, period: str) -> Table:
-    """The roll-up of ``daily`` over feeds: articles per ``period`` × keys × language."""
+def _derived(daily: Table, period: str, by_feed: bool) -> Table:
+    """A coarser twin of ``daily``: articles per ``period`` (day or month) × keys × (feed) ×
+    language. Named monthly_* (per feed), rollup_daily_* or rollup_monthly_* (over feeds)."""
     keys = [Column(c.name, c.type, nullable=False) for c in _key_columns(daily)]
     grain = "daily" if period == "day" else "monthly"
+    feed = [Column("feed_id", Integer, nullable=False)] if by_feed else []
     return Table(
-        daily.name.replace("daily", f"rollup_{grain}", 1),
+        daily.name.replace("daily", grain if by_feed else f"rollup_{grain}", 1),
         metadata,
         Column(period, String(10), nullable=False),
         *keys,
+        *feed,
         Column("language", String(16), nullable=False),
         Column("articles", Integer, nullable=False),
-        PrimaryKeyConstraint(period, *(k.name for k in keys), "language"),
+        PrimaryKeyConstraint(period, *(k.name for k in keys), *(c.name for c in feed), "language"),
     )
 
 
+MONTHLY: dict[str, Table] = {t.name: _derived(t, "month", True) for t in AGGREGATES}
 ROLLUPS: dict[str, tuple[Table, Table]] = {
-    t.name: (_rollup(t, "day"), _rollup(t, "month")) for t in AGGREGATES
+    t.name: (_derived(t, "day", False), _derived(t, "month", False)) for t in AGGREGATES
 }
+DERIVED: tuple[Table, ...] = (*MONTHLY.values(), *(t for pair in ROLLUPS.values() for t in pair))
 rollup_daily_total, rollup_monthly_total = ROLLUPS["daily_total"]
 rollup_daily_country, rollup_monthly_country = ROLLUPS["daily_country"]
 rollup_daily_pair, rollup_monthly_pair = ROLLUPS["daily_pair"]
 rollup_daily_topic, rollup_monthly_topic = ROLLUPS["daily_topic"]
-Index("ix_rollup_daily_country_iso3", rollup_daily_country.c.iso3, rollup_daily_country.c.day)
-Index(
-    "ix_rollup_daily_pair_ab",
-    rollup_daily_pair.c.iso3_a,
-    rollup_daily_pair.c.iso3_b,
-    rollup_daily_pair.c.day,
-)
-Index("ix_rollup_daily_pair_b", rollup_daily_pair.c.iso3_b, rollup_daily_pair.c.day)
-Index("ix_rollup_daily_topic_topic", rollup_daily_topic.c.topic, rollup_daily_topic.c.day)
+# Series read one key's days: these indexes hold the counts too, so a series is an index scan.
+_d = rollup_daily_country.c
+Index("ix_rollup_daily_country_iso3", _d.iso3, _d.day, _d.language, _d.articles)
+_d = rollup_daily_pair.c
+Index("ix_rollup_daily_pair_ab", _d.iso3_a, _d.iso3_b, _d.day, _d.language, _d.articles)
+Index("ix_rollup_daily_pair_b", _d.iso3_b, _d.day, _d.iso3_a, _d.language, _d.articles)
+_d = rollup_daily_topic.c
+Index("ix_rollup_daily_topic_topic", _d.topic, _d.day, _d.language, _d.articles)
 
 
 # --------------------------------------------------------------------------------------------
@@ -283,7 +287,7 @@ def _use_wal(cursor: Any, patience: float = 30.0) -> None:
     deadline = monotonic() + patience
     while True:
         try:
-            _use_wal(cursor)
+            cursor.execute("PRAGMA journal_mode = WAL")
             return
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) or monotonic() > deadline:
@@ -299,7 +303,7 @@ def _prepare_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # pysqlite must not emit its own BEGIN
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA busy_timeout = 30000")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _use_wal(cursor)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_size_limit = 67108864")
@@ -410,9 +414,8 @@ def _m0002_meta(conn: Connection) -> None:
 
 
 def _m0003_rollups(conn: Connection) -> None:
-    for daily, monthly in ROLLUPS.values():
-        daily.create(conn, checkfirst=True)
-        monthly.create(conn, checkfirst=True)
+    for table in DERIVED:
+        table.create(conn, checkfirst=True)
     _rebuild_rollups(conn)
 
 
@@ -908,16 +911,19 @@ def _add_to_aggregates(conn: Connection, counted: Iterable[_Counted], sign: int)
 
 
 def _bump_with_rollups(conn: Connection, table: Table, counts: Counter[tuple]) -> None:
-    """Add ``counts`` (keyed day, keys…, feed, language) to a daily aggregate and to its daily
-    and monthly roll-ups over feeds."""
+    """Add ``counts`` (keyed day, keys…, feed, language) to a daily aggregate, its monthly
+    twin, and its daily and monthly roll-ups over feeds."""
     keys = ("day", *(c.name for c in _key_columns(table)), "feed_id", "language")
     _bump(conn, table, keys, counts)
+    per_feed_month: Counter[tuple] = Counter()
     by_day: Counter[tuple] = Counter()
     by_month: Counter[tuple] = Counter()
     for (day, *rest), n in counts.items():
+        per_feed_month[(day[:7], *rest)] += n
         key = (*rest[:-2], rest[-1])  # without the feed
         by_day[(day, *key)] += n
         by_month[(day[:7], *key)] += n
+    _bump(conn, MONTHLY[table.name], ("month", *keys[1:]), per_feed_month)
     daily, monthly = ROLLUPS[table.name]
     tail = (*keys[1:-2], "language")
     _bump(conn, daily, ("day", *tail), by_day)
@@ -1056,19 +1062,22 @@ def rebuild_aggregates(engine: Engine) -> None:
 
 
 def _rebuild_rollups(conn: Connection) -> None:
-    """Recompute the daily and monthly roll-ups from the daily aggregates."""
+    """Recompute the monthly twins and the roll-ups from the daily aggregates."""
     for table in AGGREGATES:
         keys = _key_columns(table)
-        names = [k.name for k in keys]
+        month = func.substr(table.c.day, 1, 7)
         daily, monthly = ROLLUPS[table.name]
-        for rollup, period in ((daily, table.c.day), (monthly, func.substr(table.c.day, 1, 7))):
-            conn.execute(delete(rollup))
+        for derived, period, feed in (
+            (MONTHLY[table.name], month, [table.c.feed_id]),
+            (daily, table.c.day, []),
+            (monthly, month, []),
+        ):
+            columns = [period, *keys, *feed, table.c.language]
+            conn.execute(delete(derived))
             conn.execute(
-                rollup.insert().from_select(
-                    [list(rollup.c)[0].name, *names, "language", "articles"],
-                    select(period, *keys, table.c.language, func.sum(table.c.articles)).group_by(
-                        period, *keys, table.c.language
-                    ),
+                derived.insert().from_select(
+                    [c.name for c in derived.columns],
+                    select(*columns, func.sum(table.c.articles)).group_by(*columns),
                 )
             )
 

@@ -26,7 +26,7 @@ def _count(engine, table) -> int:
 
 def _aggregates(engine) -> dict[str, list[tuple]]:
     with engine.connect() as conn:
-        tables = [*store.AGGREGATES, *(t for pair in store.ROLLUPS.values() for t in pair)]
+        tables = [*store.AGGREGATES, *store.DERIVED]
         return {t.name: sorted(tuple(r) for r in conn.execute(select(t))) for t in tables}
 
 

@@ -103,6 +103,8 @@ def filter_cases(engine) -> list[Filters]:  # noqa: ANN001
         Filters(date(2017, 4, 16), date(2026, 2, 16), topics=("politics",)),
         Filters(date(2017, 4, 16), date(2026, 2, 16), languages=("id", "en")),
         Filters(date(2017, 4, 27), date(2018, 1, 3), countries=("USA",)),
+        Filters(date(2017, 4, 16), date(2026, 2, 16), feed_ids=(viva, lenta)),
+        Filters(date(2017, 4, 16), date(2026, 2, 16), feed_ids=(viva,), countries=("IDN",)),
         Filters(date(2022, 7, 27), date(2022, 12, 31)),
         Filters(date(2022, 12, 1), date(2022, 12, 2)),
     ]
@@ -257,15 +259,19 @@ def test_co_mentions_and_matrix(engine, rows) -> None:  # noqa: ANN001
 
 
 def test_who_covers_whom_uses_the_outlet_home(engine, rows) -> None:  # noqa: ANN001
-    who = queries.who_covers_whom(engine, ALL, countries=50)
-    viva_idn = who[(who.home == "IDN") & (who.iso3 == "IDN")]["articles"].sum()
-    expected = sum(
-        1
-        for r in rows
-        if r["outlet"] in ("viva", "tempo") and "IDN" in {c["iso3"] for c in r["countries"]}
-    )
-    assert viva_idn == expected > 0
-    assert "Indonesia" in set(who.home_country)
+    # All time (whole months), and a range cut inside months at both ends.
+    for f in (ALL, Filters(date(2017, 4, 16), date(2026, 2, 16))):
+        who = queries.who_covers_whom(engine, f, countries=50)
+        viva_idn = who[(who.home == "IDN") & (who.iso3 == "IDN")]["articles"].sum()
+        expected = sum(
+            1
+            for r in rows
+            if r["outlet"] in ("viva", "tempo")
+            and "IDN" in {c["iso3"] for c in r["countries"]}
+            and f.date_from <= r["published_at"].date() <= f.date_to
+        )
+        assert viva_idn == expected > 0
+        assert "Indonesia" in set(who.home_country)
 
 
 def test_iter_articles_pages_through_everything_newest_first(engine, rows) -> None:  # noqa: ANN001

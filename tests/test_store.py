@@ -107,11 +107,11 @@ def aggregates(engine: Engine) -> dict[str, Counter]:
                 for r in rows(engine, table)
             }
         )
-        for rollup in store.ROLLUPS[table.name]:
-            names = [c.name for c in rollup.columns if c.name != "articles"]
-            held[rollup.name] = Counter(
-                {tuple(r[c] for c in names): r["articles"] for r in rows(engine, rollup)}
-            )
+    for derived in store.DERIVED:
+        names = [c.name for c in derived.columns if c.name != "articles"]
+        held[derived.name] = Counter(
+            {tuple(r[c] for c in names): r["articles"] for r in rows(engine, derived)}
+        )
     return held
 
 
@@ -136,11 +136,13 @@ def recomputed(engine: Engine) -> dict[str, Counter]:
             result["daily_pair"][base + (x, y) + tail] += 1
         for t in topics.get(article_id, ()):
             result["daily_topic"][base + (t,) + tail] += 1
-    # The roll-ups: the same counts summed over feeds, by day and by month.
+    # The monthly twins, and the roll-ups: the same counts summed over feeds.
     for name in list(result):
+        per_feed = result[name.replace("daily", "monthly")] = Counter()
         daily = result[f"rollup_{name}"] = Counter()
         monthly = result[name.replace("daily", "rollup_monthly")] = Counter()
-        for (day, *keys, _feed, language), n in result[name].items():
+        for (day, *keys, feed, language), n in result[name].items():
+            per_feed[(day[:7], *keys, feed, language)] += n
             daily[(day, *keys, language)] += n
             monthly[(day[:7], *keys, language)] += n
     return result
@@ -172,9 +174,8 @@ def test_rollup_migration_backfills_a_store_that_predates_it(engine: Engine) -> 
     store.save_articles(engine, None, batch(0, 60))
     # Take the store back to before 0003: no roll-up tables, no record of the migration.
     with store.write(engine) as conn:
-        for daily, monthly in store.ROLLUPS.values():
-            daily.drop(conn)
-            monthly.drop(conn)
+        for table in store.DERIVED:
+            table.drop(conn)
         conn.execute(
             store.schema_migrations.delete().where(store.schema_migrations.c.name == "0003_rollups")
         )
