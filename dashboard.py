@@ -53,7 +53,7 @@ def overview() -> None:
         export.download_csv(
             "Download pairs (CSV)", pairs[["iso3_a", "iso3_b", "pair", "articles"]], "top-pairs", f
         )
-        nav_link("pages/3_Country_pair.py", label="Open a pair", icon=":material/compare_arrows:")
+        nav_link("app_pages/3_Country_pair.py", label="Open a pair", icon=":material/compare_arrows:")
 
     st.subheader("Rising fastest")
     st.caption(
@@ -90,7 +90,7 @@ def overview() -> None:
     export.download_csv(
         "Download latest articles (CSV)", latest.drop(columns=["id"]), "latest-articles", f
     )
-    nav_link("pages/4_Articles.py", label="All articles", icon=":material/article:")
+    nav_link("app_pages/4_Articles.py", label="All articles", icon=":material/article:")
 
     st.subheader("Feed health")
     health = data.query("feed_health")
@@ -106,21 +106,25 @@ def overview() -> None:
                            "last_error": "Last error"},
             key="feed_problems",
         )  # fmt: skip
-    nav_link("pages/5_Feeds.py", label="All feeds", icon=":material/rss_feed:")
+    nav_link("app_pages/5_Feeds.py", label="All feeds", icon=":material/rss_feed:")
     st.caption(highlight.md_escape(describe(f)))
 
 
+# The page scripts live in app_pages/, not pages/: with a pages/ folder beside the entry point,
+# Streamlit runs a link to a page (/Map) directly in its legacy mode until some session has
+# called st.navigation, so a shared link opened first on a fresh server showed file names as
+# the navigation (test_browser.py::test_a_shared_link_is_the_first_visit).
 navigation = st.navigation(
     [
         st.Page(overview, title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/1_Coverage.py", title="Coverage over time", icon=":material/show_chart:",
+        st.Page("app_pages/1_Coverage.py", title="Coverage over time", icon=":material/show_chart:",
                 url_path="Coverage"),
-        st.Page("pages/2_Map.py", title="Map", icon=":material/public:", url_path="Map"),
-        st.Page("pages/3_Country_pair.py", title="Country pair",
+        st.Page("app_pages/2_Map.py", title="Map", icon=":material/public:", url_path="Map"),
+        st.Page("app_pages/3_Country_pair.py", title="Country pair",
                 icon=":material/compare_arrows:", url_path="Country_pair"),
-        st.Page("pages/4_Articles.py", title="Articles", icon=":material/article:",
+        st.Page("app_pages/4_Articles.py", title="Articles", icon=":material/article:",
                 url_path="Articles"),
-        st.Page("pages/5_Feeds.py", title="Feeds", icon=":material/rss_feed:", url_path="Feeds"),
+        st.Page("app_pages/5_Feeds.py", title="Feeds", icon=":material/rss_feed:", url_path="Feeds"),
     ]
 )  # fmt: skip
 navigation.run()

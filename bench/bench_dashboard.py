@@ -25,11 +25,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
     ("Overview", "dashboard.py", "", {}),
-    ("Coverage", "pages/1_Coverage.py", "Coverage", {}),
-    ("Map", "pages/2_Map.py", "Map", {"c": "RUS"}),
-    ("Country pair", "pages/3_Country_pair.py", "Country_pair", {"pair": "PRK-RUS"}),
-    ("Articles", "pages/4_Articles.py", "Articles", {}),
-    ("Feeds", "pages/5_Feeds.py", "Feeds", {}),
+    ("Coverage", "app_pages/1_Coverage.py", "Coverage", {}),
+    ("Map", "app_pages/2_Map.py", "Map", {"c": "RUS"}),
+    ("Country pair", "app_pages/3_Country_pair.py", "Country_pair", {"pair": "PRK-RUS"}),
+    ("Articles", "app_pages/4_Articles.py", "Articles", {}),
+    ("Feeds", "app_pages/5_Feeds.py", "Feeds", {}),
 ]
 
 PRECOMPUTED = """\

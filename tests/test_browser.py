@@ -148,11 +148,27 @@ def assert_no_exception(page) -> None:  # noqa: ANN001
     assert "Traceback" not in text and "Error:" not in text.replace("Last error", "")
 
 
+NAVIGATION = ["Overview", "Coverage over time", "Map", "Country pair", "Articles", "Feeds"]
+
+
+def test_a_shared_link_is_the_first_visit(page, server) -> None:  # noqa: ANN001
+    """The first request this (fresh, module-scoped) server gets is a link to a page, not the
+    Overview: it must still be routed through the entry point's navigation (page titles, not
+    file names) — it was not while the page scripts lived in a folder named pages/."""
+    page.goto(f"{server}/Country_pair?{PERIOD}&pair=RUS-UKR")
+    settle(page, "Country pair")
+    text = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    for label in NAVIGATION:  # the legacy navigation says "dashboard", "Coverage" …
+        assert label in text, text
+
+
 @pytest.mark.parametrize(("name", "path", "title"), PAGES)
 def test_every_page_opens(page, server, name: str, path: str, title: str) -> None:  # noqa: ANN001
     page.goto(f"{server}/{path}?{PERIOD}")
     settle(page, title)
     assert_no_exception(page)
+    text = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert all(label in text for label in NAVIGATION), text
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 

@@ -189,7 +189,7 @@ Export = tuple[str, pd.DataFrame | None, Callable[[], bytes]]
 
 def exports(engine: Engine, f: Filters) -> Iterator[Export]:
     """Every CSV the pages offer, built the way the pages build them (see dashboard.py and
-    pages/*.py: the same query, the same columns, the same writer): name, the frame written
+    app_pages/*.py: the same query, the same columns, the same writer): name, the frame written
     (None for the streamed export) and the writer."""
     q = queries
 
@@ -410,12 +410,12 @@ class _KeptMedia(MemoryMediaFileStorage):
 
 PAGES = [
     ("dashboard.py", {}),
-    ("pages/1_Coverage.py", {"c": "IDN,RUS"}),
-    ("pages/2_Map.py", {}),
-    ("pages/3_Country_pair.py", {"pair": "IDN-RUS"}),
-    ("pages/4_Articles.py", {}),
-    ("pages/4_Articles.py", {"q": "=1+1"}),
-    ("pages/5_Feeds.py", {}),
+    ("app_pages/1_Coverage.py", {"c": "IDN,RUS"}),
+    ("app_pages/2_Map.py", {}),
+    ("app_pages/3_Country_pair.py", {"pair": "IDN-RUS"}),
+    ("app_pages/4_Articles.py", {}),
+    ("app_pages/4_Articles.py", {"q": "=1+1"}),
+    ("app_pages/5_Feeds.py", {}),
 ]
 
 
@@ -445,7 +445,7 @@ def test_every_download_button_of_every_page(
                      if not _numeric_column(rows, bad[1])]  # fmt: skip
     assert cells > 0
     # Pages listing articles or feeds export the payloads (guarded); the map exports countries.
-    assert guarded > 0 or page == "pages/2_Map.py"
+    assert guarded > 0 or page == "app_pages/2_Map.py"
     assert failures == [], failures[:10]
 
 

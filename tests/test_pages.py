@@ -22,11 +22,11 @@ from ui.filters import to_query_params
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [
     ("dashboard.py", "Overview"),
-    ("pages/1_Coverage.py", "Coverage over time"),
-    ("pages/2_Map.py", "Map"),
-    ("pages/3_Country_pair.py", "Country pair"),
-    ("pages/4_Articles.py", "Articles"),
-    ("pages/5_Feeds.py", "Feeds"),
+    ("app_pages/1_Coverage.py", "Coverage over time"),
+    ("app_pages/2_Map.py", "Map"),
+    ("app_pages/3_Country_pair.py", "Country pair"),
+    ("app_pages/4_Articles.py", "Articles"),
+    ("app_pages/5_Feeds.py", "Feeds"),
 ]
 PERIOD = {"from": "2026-01-20", "to": "2026-02-18"}
 
@@ -84,7 +84,7 @@ def test_every_page_renders_with_its_description(app: AppTest, page: str, title:
     open_page(app, page, PERIOD)
     assert app.title[0].value == title
     words = all_markdown(app).replace("\\", "")
-    if page == "pages/5_Feeds.py":  # feeds are not filtered, and the page says so
+    if page == "app_pages/5_Feeds.py":  # feeds are not filtered, and the page says so
         assert any("not filtered" in c.value for c in app.caption)
     else:
         assert "20 January – 18 February 2026, all languages" in words
@@ -98,7 +98,7 @@ def test_every_page_survives_filters_that_match_nothing(
 ) -> None:
     open_page(app, page, {"from": "1990-01-01", "to": "1990-01-31", "c": "PRK", "q": "zzzz"})
     assert app.title[0].value == title
-    if page not in ("pages/5_Feeds.py", "pages/3_Country_pair.py"):
+    if page not in ("app_pages/5_Feeds.py", "app_pages/3_Country_pair.py"):
         assert app.info, "an empty view says so kindly"
 
 
@@ -106,7 +106,7 @@ def test_url_restores_the_view_exactly(app: AppTest) -> None:
     f = Filters(date(2026, 1, 1), date(2026, 2, 18), countries=("USA", "RUS"),
                 pair=("RUS", "UKR"), topics=("conflict",), languages=("en", "ru"))  # fmt: skip
     params = to_query_params(f)
-    open_page(app, "pages/4_Articles.py", params)
+    open_page(app, "app_pages/4_Articles.py", params)
     assert dict(app.query_params) == params
     assert app.multiselect(key="flt_countries").value == ["USA", "RUS"]
     assert app.selectbox(key="flt_pair_a").value == "RUS"
@@ -120,7 +120,7 @@ def test_url_restores_the_view_exactly(app: AppTest) -> None:
 
 
 def test_changing_a_filter_updates_the_url_and_the_rows(app: AppTest, engine) -> None:  # noqa: ANN001
-    open_page(app, "pages/4_Articles.py", PERIOD)
+    open_page(app, "app_pages/4_Articles.py", PERIOD)
     app.multiselect(key="flt_countries").set_value(["IDN"]).run()
     assert not app.exception
     assert app.query_params["c"] == ["IDN"] or app.query_params["c"] == "IDN"
@@ -135,7 +135,7 @@ def test_changing_a_filter_updates_the_url_and_the_rows(app: AppTest, engine) ->
 
 
 def test_pair_selection_and_its_downloads(app: AppTest, engine) -> None:  # noqa: ANN001
-    open_page(app, "pages/3_Country_pair.py", {"from": "2022-01-01", "to": "2026-02-18"})
+    open_page(app, "app_pages/3_Country_pair.py", {"from": "2022-01-01", "to": "2026-02-18"})
     assert app.info  # no pair yet: the page says how to pick one
     app.selectbox(key="flt_pair_a").set_value("UKR")
     app.selectbox(key="flt_pair_b").set_value("RUS").run()
@@ -157,7 +157,7 @@ def test_pair_selection_and_its_downloads(app: AppTest, engine) -> None:  # noqa
 
 
 def test_jumping_to_a_top_pair(app: AppTest) -> None:
-    open_page(app, "pages/3_Country_pair.py", {"from": "2022-01-01", "to": "2026-02-18"})
+    open_page(app, "app_pages/3_Country_pair.py", {"from": "2022-01-01", "to": "2026-02-18"})
     options = app.selectbox(key="pair_jump").options
     assert options
     app.selectbox(key="pair_jump").set_value("RUS-UKR").run()
@@ -182,7 +182,7 @@ def test_overview_numbers_and_downloads(app: AppTest, engine) -> None:  # noqa: 
 
 
 def test_coverage_lists_the_articles_of_a_point(app: AppTest, engine) -> None:  # noqa: ANN001
-    open_page(app, "pages/1_Coverage.py", {"from": "2026-02-01", "to": "2026-02-18", "c": "USA"})
+    open_page(app, "app_pages/1_Coverage.py", {"from": "2026-02-01", "to": "2026-02-18", "c": "USA"})
     series_name, series = download(app, "dl_coverage-country-daily")
     assert len(series) - 1 == 18
     busiest = max(series[1:], key=lambda r: int(r[3]))
@@ -198,7 +198,7 @@ def test_coverage_lists_the_articles_of_a_point(app: AppTest, engine) -> None:  
 
 
 def test_map_focus_and_who_covers_whom(app: AppTest, engine) -> None:  # noqa: ANN001
-    open_page(app, "pages/2_Map.py", {"from": "2000-01-01", "to": "2026-02-18", "c": "RUS"})
+    open_page(app, "app_pages/2_Map.py", {"from": "2000-01-01", "to": "2026-02-18", "c": "RUS"})
     assert app.selectbox(key="map_focus").value == "RUS"
     _, partners = download(app, "dl_co-mentions-rus")
     expected = queries.co_mentions(engine, Filters(date(2000, 1, 1), date(2026, 2, 18),
@@ -209,7 +209,7 @@ def test_map_focus_and_who_covers_whom(app: AppTest, engine) -> None:  # noqa: A
 
 
 def test_articles_paging_sorting_and_evidence(app: AppTest, engine) -> None:  # noqa: ANN001
-    open_page(app, "pages/4_Articles.py", {"from": "2000-01-01", "to": "2026-02-18"})
+    open_page(app, "app_pages/4_Articles.py", {"from": "2000-01-01", "to": "2026-02-18"})
     app.selectbox(key="art_size").set_value(25)
     app.selectbox(key="art_sort").set_value("title").run()
     _, first = download(app, "dl_articles-page-1")
@@ -228,7 +228,7 @@ def test_articles_paging_sorting_and_evidence(app: AppTest, engine) -> None:  # 
 
 
 def test_feeds_page_lists_every_feed(app: AppTest, engine) -> None:  # noqa: ANN001
-    open_page(app, "pages/5_Feeds.py")
+    open_page(app, "app_pages/5_Feeds.py")
     _, rows = download(app, "dl_feeds")
     health = queries.feed_health(engine)
     assert len(rows) - 1 == len(health) > 10
@@ -236,7 +236,7 @@ def test_feeds_page_lists_every_feed(app: AppTest, engine) -> None:  # noqa: ANN
 
 
 def test_add_feed_refuses_bad_urls(app: AppTest) -> None:
-    open_page(app, "pages/5_Feeds.py")
+    open_page(app, "app_pages/5_Feeds.py")
     app.text_input(key="add_url").set_value("javascript:alert(1)")
     next(b for b in app.button if "Check and add" in b.label).click().run()
     assert not app.exception
@@ -256,7 +256,7 @@ def test_add_then_disable_a_feed_from_a_local_server(
     monkeypatch.setenv("PANTAU_DATABASE_URL", f"sqlite:///{copy}")
     monkeypatch.setenv("PANTAU_SEED_DEMO", "0")
     app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
-    open_page(app, "pages/5_Feeds.py")
+    open_page(app, "app_pages/5_Feeds.py")
     url = feed_server.feed_url()
     app.text_input(key="add_url").set_value(url)
     next(b for b in app.button if "Check and add" in b.label).click().run()

@@ -14,7 +14,7 @@ with encoded tabs and newlines, ``data:`` and ``vbscript:`` URLs):
    turns user text (search words, outlet titles, article titles) into a live link or image.
 
 Plus a repository check with ``ast``: every ``unsafe_allow_html=True`` call in dashboard.py,
-pages/*.py and ui/*.py renders the result of a ``ui.highlight`` function that sanitises with nh3.
+app_pages/*.py and ui/*.py renders the result of a ``ui.highlight`` function that sanitises with nh3.
 """
 
 from __future__ import annotations
@@ -457,10 +457,10 @@ def page_problems(app: AppTest) -> list[str]:
 
 
 PAGE_CASES = [
-    pytest.param("pages/4_Articles.py", {}, id="articles"),
-    pytest.param("pages/3_Country_pair.py", {"pair": "IDN-RUS"}, id="pair"),
-    pytest.param("pages/2_Map.py", {}, id="map"),
-    pytest.param("pages/5_Feeds.py", {}, id="feeds"),
+    pytest.param("app_pages/4_Articles.py", {}, id="articles"),
+    pytest.param("app_pages/3_Country_pair.py", {"pair": "IDN-RUS"}, id="pair"),
+    pytest.param("app_pages/2_Map.py", {}, id="map"),
+    pytest.param("app_pages/5_Feeds.py", {}, id="feeds"),
 ]
 
 
@@ -481,7 +481,7 @@ def test_html_elements_on_the_pair_page_are_sanitised(
 ) -> None:
     """The HTML half of the pair page holds (what the markdown hole above does not cover)."""
     url, _feeds = xss_store
-    app = run_page(url, "pages/3_Country_pair.py", PERIOD | {"pair": "IDN-RUS"}, monkeypatch)
+    app = run_page(url, "app_pages/3_Country_pair.py", PERIOD | {"pair": "IDN-RUS"}, monkeypatch)
     html_elements = [text for _k, text, allow in rendered(app) if allow]
     assert len(html_elements) >= 10, "the evidence articles are rendered as HTML"
     for text in html_elements:
@@ -493,10 +493,10 @@ def test_html_elements_on_the_pair_page_are_sanitised(
 @pytest.mark.parametrize(
     "page",
     [
-        pytest.param("pages/1_Coverage.py", id="coverage"),
+        pytest.param("app_pages/1_Coverage.py", id="coverage"),
         pytest.param("dashboard.py", id="overview"),
-        pytest.param("pages/2_Map.py", id="map"),
-        pytest.param("pages/4_Articles.py", id="articles"),
+        pytest.param("app_pages/2_Map.py", id="map"),
+        pytest.param("app_pages/4_Articles.py", id="articles"),
     ],
 )
 def test_search_words_and_outlet_titles_never_become_links(
@@ -557,7 +557,7 @@ def _sanitising_functions() -> set[str]:
 
 
 def _rendering_files() -> list[Path]:
-    return [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py")),
+    return [ROOT / "dashboard.py", *sorted((ROOT / "app_pages").glob("*.py")),
             *sorted((ROOT / "ui").glob("*.py"))]  # fmt: skip
 
 
@@ -638,7 +638,7 @@ def test_adding_and_toggling_a_hostile_feed_shows_its_title_as_text(
     )
     monkeypatch.setenv("PANTAU_ALLOW_PRIVATE_ADDRESSES", "1")
     with FeedServer(root=served) as server:
-        app = run_page(f"sqlite:///{copy}", "pages/5_Feeds.py", {}, monkeypatch)
+        app = run_page(f"sqlite:///{copy}", "app_pages/5_Feeds.py", {}, monkeypatch)
         app.text_input(key="add_url").set_value(server.feed_url("hostile.rss.xml"))
         next(b for b in app.button if "Check and add" in b.label).click().run()
     assert not app.exception, [e.message for e in app.exception]
@@ -693,7 +693,7 @@ def test_outlet_titles_in_charts_are_text(
     xss_store: tuple[str, dict[str, int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url, _feeds = xss_store
-    app = run_page(url, "pages/3_Country_pair.py", PERIOD | {"pair": "IDN-RUS"}, monkeypatch)
+    app = run_page(url, "app_pages/3_Country_pair.py", PERIOD | {"pair": "IDN-RUS"}, monkeypatch)
     specs = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
     labels = [s for spec in specs for trace in spec["data"] for s in _strings(trace.get("y"))]
     assert any("Verify" in s for s in labels), "the hostile outlet is charted"

@@ -123,5 +123,5 @@ for row in evidence_rows.itertuples():
 export.download_csv(
     "Download these articles (CSV)", evidence_rows.drop(columns=["id"]), "pair-articles", f
 )
-nav_link("pages/4_Articles.py", label="All articles for this pair", icon=":material/article:")
+nav_link("app_pages/4_Articles.py", label="All articles for this pair", icon=":material/article:")
 jump_section()
