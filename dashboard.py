@@ -53,7 +53,9 @@ def overview() -> None:
         export.download_csv(
             "Download pairs (CSV)", pairs[["iso3_a", "iso3_b", "pair", "articles"]], "top-pairs", f
         )
-        nav_link("app_pages/3_Country_pair.py", label="Open a pair", icon=":material/compare_arrows:")
+        nav_link(
+            "app_pages/3_Country_pair.py", label="Open a pair", icon=":material/compare_arrows:"
+        )
 
     st.subheader("Rising fastest")
     st.caption(

@@ -182,7 +182,9 @@ def test_overview_numbers_and_downloads(app: AppTest, engine) -> None:  # noqa: 
 
 
 def test_coverage_lists_the_articles_of_a_point(app: AppTest, engine) -> None:  # noqa: ANN001
-    open_page(app, "app_pages/1_Coverage.py", {"from": "2026-02-01", "to": "2026-02-18", "c": "USA"})
+    open_page(
+        app, "app_pages/1_Coverage.py", {"from": "2026-02-01", "to": "2026-02-18", "c": "USA"}
+    )
     series_name, series = download(app, "dl_coverage-country-daily")
     assert len(series) - 1 == 18
     busiest = max(series[1:], key=lambda r: int(r[3]))
