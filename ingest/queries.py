@@ -48,6 +48,7 @@ from sqlalchemy import (
 from sqlalchemy import (
     table as table_clause,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 
@@ -1222,20 +1223,19 @@ def list_articles(
     order = SORTS.get(sort, articles.c.published_at)
     direction = order.desc() if descending else order.asc()
     tie = articles.c.id.desc() if descending else articles.c.id.asc()
-    inline = engine.dialect.name == "sqlite"
     query = (
-        _article_rows(f, inline)
+        _article_rows(f, engine.dialect.name)
         .order_by(direction, tie)
         .limit(max(0, int(limit)))
         .offset(max(0, int(offset)))
     )
-    df = _frame(engine, query, ARTICLE_COLUMNS if inline else ARTICLE_COLUMNS[:7])
-    return _tidy(df) if inline else _with_tags(engine, df)
+    return _tidy(_frame(engine, query, ARTICLE_COLUMNS))
 
 
-def _article_rows(f: Filters, inline_tags: bool) -> Select:
-    """The filtered articles' columns; with ``inline_tags`` (SQLite) their country codes and
-    topics too, "; "-joined by correlated subqueries that read the tag tables' primary keys."""
+def _article_rows(f: Filters, dialect: str) -> Select:
+    """The filtered articles' columns with their country codes and topics, each "; "-joined in
+    code order by a correlated subquery that reads the tag table's primary key (one query per
+    page or export chunk, instead of fetching the tags of thousands of ids separately)."""
     columns: list[Any] = [
         articles.c.id,
         articles.c.published_at,
@@ -1245,19 +1245,19 @@ def _article_rows(f: Filters, inline_tags: bool) -> Select:
         func.coalesce(feeds.c.title, feeds.c.url, "").label("outlet"),
         articles.c.language,
     ]
-    if inline_tags:
-        for table, column, name in (
-            (article_countries, "iso3", "countries"),
-            (article_topics, "topic", "topics"),
-        ):
-            t = table.alias()
+    for table, key, name in (
+        (article_countries, "iso3", "countries"),
+        (article_topics, "topic", "topics"),
+    ):
+        t = table.alias()
+        code = t.c[key]
+        if dialect == "sqlite":
             # The primary key (article_id, code) is read in order, so codes come sorted.
-            joined = (
-                select(func.group_concat(t.c[column], "; "))
-                .where(t.c.article_id == articles.c.id)
-                .scalar_subquery()
-            )
-            columns.append(func.coalesce(joined, "").label(name))
+            joined_codes = func.group_concat(code, "; ")
+        else:
+            joined_codes = func.string_agg(code, aggregate_order_by(literal("; "), code))
+        joined = select(joined_codes).where(t.c.article_id == articles.c.id).scalar_subquery()
+        columns.append(func.coalesce(joined, "").label(name))
     return (
         select(*columns)
         .select_from(articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id))
@@ -1273,44 +1273,15 @@ def _tidy(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def iter_articles(engine: Engine, f: Filters, *, chunk: int = 5000) -> Iterator[pd.DataFrame]:
-    """Every filtered article, newest first, in chunks of ``chunk`` rows (one streamed query;
-    the tags of each chunk are read alongside). For exports."""
-    inline = engine.dialect.name == "sqlite"
-    query = _article_rows(f, inline).order_by(articles.c.published_at.desc(), articles.c.id.desc())
+    """Every filtered article with its tags, newest first, in chunks of ``chunk`` rows (one
+    streamed query). For exports."""
+    query = _article_rows(f, engine.dialect.name).order_by(
+        articles.c.published_at.desc(), articles.c.id.desc()
+    )
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
         for part in result.partitions(chunk):
-            columns = ARTICLE_COLUMNS if inline else ARTICLE_COLUMNS[:7]
-            df = pd.DataFrame([tuple(r) for r in part], columns=columns)
-            yield _tidy(df) if inline else _with_tags(engine, df)
-
-
-def _with_tags(engine: Engine, df: pd.DataFrame) -> pd.DataFrame:
-    ids = [int(i) for i in df["id"]]
-    countries: dict[int, list[str]] = {}
-    topics: dict[int, list[str]] = {}
-    with engine.connect() as conn:
-        for start in range(0, len(ids), 5000):
-            chunk = ids[start : start + 5000]
-            for aid, iso3 in conn.execute(
-                select(article_countries.c.article_id, article_countries.c.iso3)
-                .where(article_countries.c.article_id.in_(chunk))
-                .order_by(article_countries.c.article_id, article_countries.c.iso3)
-            ):
-                countries.setdefault(aid, []).append(iso3)
-            for aid, topic in conn.execute(
-                select(article_topics.c.article_id, article_topics.c.topic)
-                .where(article_topics.c.article_id.in_(chunk))
-                .order_by(article_topics.c.article_id, article_topics.c.topic)
-            ):
-                topics.setdefault(aid, []).append(topic)
-    df = df.copy()
-    df["countries"] = ["; ".join(countries.get(i, [])) for i in ids]
-    df["topics"] = ["; ".join(topics.get(i, [])) for i in ids]
-    if not df.empty:
-        df["published_at"] = pd.to_datetime(df["published_at"], utc=True)
-    df["language"] = df["language"].fillna("")
-    return df
+            yield _tidy(pd.DataFrame([tuple(r) for r in part], columns=ARTICLE_COLUMNS))
 
 
 def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
