@@ -6,9 +6,11 @@ aggregates (``daily_total``, ``daily_country``, ``daily_pair``, ``daily_topic``,
 day × key × feed × language) whenever the filters allow — dates, languages and outlets apply to
 them directly, and the one content filter that matches the chart's own key (the country, the pair
 or the topic being counted) is the key itself — and scans ``articles`` otherwise, restricted to
-the date range first. With no outlet filter it reads their roll-ups over feeds instead (by day,
-and whole months by month: see ``_source``), which are several times smaller. ``describe(filters)`` says in words what a view shows; exports call the very
-function the page called, so a download holds exactly the rows on screen.
+the date range first. With no outlet filter it reads their roll-ups over feeds instead, which
+are several times smaller, and a long range sums whole months (see ``_source``). A text search
+reads the store's search index (see ``_TextMatch``). ``describe(filters)`` says in words what a
+view shows; exports call the very function the page called, so a download holds exactly the
+rows on screen.
 """
 
 from __future__ import annotations
