@@ -448,6 +448,10 @@ def _m0004_search(conn: Connection) -> None:
                     f"CREATE INDEX IF NOT EXISTS ix_articles_{column}_trgm ON articles "
                     f"USING gin (lower({column}) {opclass})"
                 )
+            # Statistics of the new index expressions now, not at the next auto-analyze: without
+            # them the planner reads every match of a common word from the index (1M articles,
+            # 30 days: 970 ms instead of 60 ms).
+            conn.exec_driver_sql("ANALYZE articles")
     except DBAPIError as exc:  # not allowed to install it: the search scans instead
         log.warning("no trigram index for text search (%s); it will scan", exc.orig)
 
