@@ -421,17 +421,14 @@ def _m0003_rollups(conn: Connection) -> None:
 
 def _m0004_search(conn: Connection) -> None:
     """A text-search index. SQLite: a contentless FTS5 table of trigrams over each article's
-    lower-cased title and summary (searched as a phrase, then checked exactly). PostgreSQL:
+    lower-cased title and summary (searched as a phrase: see queries._TextMatch). PostgreSQL:
     trigram GIN indexes on lower(title) and lower(summary), when pg_trgm can be installed."""
     if _is_sqlite(conn):
         conn.exec_driver_sql(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {SEARCH_TABLE} USING fts5("
             "body, content='', tokenize='trigram case_sensitive 1')"
         )
-        conn.exec_driver_sql(
-            f"INSERT INTO {SEARCH_TABLE}(rowid, body) "
-            "SELECT id, lower(title) || char(10) || lower(summary) FROM articles"
-        )
+        _fill_search_index(conn)
         return
     try:
         with conn.begin_nested():
@@ -454,6 +451,23 @@ def _m0004_search(conn: Connection) -> None:
             conn.exec_driver_sql("ANALYZE articles")
     except DBAPIError as exc:  # not allowed to install it: the search scans instead
         log.warning("no trigram index for text search (%s); it will scan", exc.orig)
+
+
+def _fill_search_index(conn: Connection) -> None:
+    """(Re)fill SQLite's search index with search_body() of every stored article."""
+    conn.exec_driver_sql(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('delete-all')")
+    conn.exec_driver_sql(
+        f"INSERT INTO {SEARCH_TABLE}(rowid, body) "
+        "SELECT id, lower(title) || char(10) || lower(summary) FROM articles"
+    )
+
+
+def rebuild_search_index(engine: Engine) -> None:
+    """Refill SQLite's search index from the articles, after rows were written other than by
+    save_articles (a bulk copy, say). PostgreSQL's trigram indexes keep themselves."""
+    if _is_sqlite(engine):
+        with write(engine) as conn:
+            _fill_search_index(conn)
 
 
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (

@@ -220,6 +220,24 @@ def test_search_index_covers_articles_saved_before_and_after_its_migration(
             assert found("summary of story") == set(ids.values())
             assert found("talks") == {ids["Trade talks"]}
             assert found("КНДР") == set()  # the index holds lower-cased text
+        # A row written behind save_articles' back is found once the index is rebuilt, and
+        # the rebuilt index holds exactly the articles (a stray entry is gone).
+        with store.write(engine) as conn:
+            copy = {**rows(engine, store.articles)[0], "url_key": "copied", "title": "Zanzibar"}
+            copy_id = conn.execute(
+                store.articles.insert().values({k: v for k, v in copy.items() if k != "id"})
+            ).inserted_primary_key[0]
+            conn.exec_driver_sql(
+                f"INSERT INTO {store.SEARCH_TABLE}(rowid, body) VALUES (999999, 'ghost')"
+            )
+        with engine.connect() as conn:
+            assert found("zanzibar") == set()
+            assert found("ghost") == {999999}
+        store.rebuild_search_index(engine)
+        with engine.connect() as conn:
+            assert found("zanzibar") == {copy_id}
+            assert found("ghost") == set()
+            assert found("summary of story") == {*ids.values(), copy_id}
     else:
         names = {ix["name"] for ix in inspect(engine).get_indexes("articles")}
         assert {"ix_articles_title_trgm", "ix_articles_summary_trgm"} <= names
