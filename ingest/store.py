@@ -42,10 +42,12 @@ from sqlalchemy import (
     TypeDecorator,
     and_,
     bindparam,
+    column,
     create_engine,
     delete,
     event,
     func,
+    literal,
     or_,
     select,
     text,
@@ -54,6 +56,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import table as table_clause
 
 from ingest import config
 from ingest.records import Article, Tags, utc_day
@@ -395,12 +398,10 @@ def checkpoint(engine: Engine) -> None:
 # because 0001 creates the tables from the current metadata on a fresh database.
 
 
-SEARCH_TABLE = "article_search"  # SQLite's FTS5 index of search_body() by article id
-
-
-def search_body(title: str | None, summary: str | None) -> str:
-    """What the SQLite search index holds for an article: the text its LIKE test reads."""
-    return f"{(title or '').lower()}\n{(summary or '').lower()}"
+SEARCH_TABLE = "article_search"
+# SQLite's FTS5 index (migration 0004; not in metadata, a virtual table): rowid = article id,
+# body = lower(title) + newline + lower(summary), the text the search's LIKE test reads.
+article_search = table_clause(SEARCH_TABLE, column("rowid"), column("body"))
 
 
 def _m0001_initial(conn: Connection) -> None:
@@ -454,12 +455,20 @@ def _m0004_search(conn: Connection) -> None:
 
 
 def _fill_search_index(conn: Connection) -> None:
-    """(Re)fill SQLite's search index with search_body() of every stored article."""
+    """(Re)fill SQLite's search index from every stored article."""
     conn.exec_driver_sql(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('delete-all')")
-    conn.exec_driver_sql(
-        f"INSERT INTO {SEARCH_TABLE}(rowid, body) "
-        "SELECT id, lower(title) || char(10) || lower(summary) FROM articles"
-    )
+    _index_for_search(conn)
+
+
+def _index_for_search(conn: Connection, ids: Sequence[int] | None = None) -> None:
+    """Add articles (all, or those of ``ids``) to SQLite's search index."""
+    body = func.lower(articles.c.title) + literal("\n") + func.lower(articles.c.summary)
+    chunks = [None] if ids is None else [ids[i : i + 500] for i in range(0, len(ids), 500)]
+    for chunk in chunks:
+        rows = select(articles.c.id, body)
+        if chunk is not None:
+            rows = rows.where(articles.c.id.in_(chunk))
+        conn.execute(article_search.insert().from_select(["rowid", "body"], rows))
 
 
 def rebuild_search_index(engine: Engine) -> None:
@@ -840,14 +849,10 @@ def _save_articles(
     days = {row["url_key"]: row["published_day"] for row in rows}
     tagged = [(inserted[key], days[key], unique[key][1]) for key in inserted]
     _write_tags(conn, feed_id, tagged)
-    if inserted and _is_sqlite(conn):
-        bodies = {row["url_key"]: search_body(row["title"], row["summary"]) for row in rows}
-        conn.execute(
-            text(f"INSERT INTO {SEARCH_TABLE}(rowid, body) VALUES (:id, :body)"),
-            [{"id": article_id, "body": bodies[key]} for key, article_id in inserted.items()],
-        )
     result.new_articles = len(inserted)
     result.article_ids = sorted(inserted.values())
+    if result.article_ids and _is_sqlite(conn):
+        _index_for_search(conn, result.article_ids)
     return result
 
 
