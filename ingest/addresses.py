@@ -3,8 +3,10 @@
 A feed URL is untrusted (typed in by a user, or a redirect chosen by a remote server). Checking
 the URL's host before fetching is not enough: DNS can answer differently a moment later
 (rebinding), and each redirect hop names a new host. So the check lives in the connection itself:
-``GuardedBackend`` is an httpcore network backend that resolves the host once, keeps only the
-addresses ``AddressGuard`` permits, and connects the socket to exactly those vetted addresses. The
+``GuardedBackend`` is an httpcore network backend that resolves the host once, refuses the host
+whole if ``AddressGuard`` refuses any one of its addresses (a name that answers a public and a
+private address is refused, whatever the answer order), and connects the socket to exactly those
+vetted addresses. The
 HTTP ``Host`` header and the TLS SNI/certificate check still use the host name, because httpcore
 takes them from the request URL, not from the socket. Every connection of every hop goes through
 it, so there is no window between check and connect.
@@ -178,11 +180,17 @@ class AddressGuard:
         return self.private_allowed() or is_public_address(addr)
 
     def vetted_addresses(self, host: str, port: int, timeout: float | None = None) -> list[str]:
-        """Resolve ``host`` once and return the addresses this guard permits, in resolver order.
+        """Resolve ``host`` once and return its addresses, in resolver order, if the guard
+        permits every one of them.
+
+        A name any of whose addresses is refused is refused whole, rather than connected to on
+        its public addresses only: a name that answers both public and private addresses is a
+        rebinding or split-horizon set-up, and which address a client ends up on would depend on
+        answer order and on which connections fail. Refusing it is predictable and says why.
 
         Raises ``socket.gaierror`` when the name does not resolve, ``httpcore.ConnectTimeout``
-        when the lookup takes longer than ``timeout`` and ``BlockedAddressError`` when the name
-        resolves only to refused addresses.
+        when the lookup takes longer than ``timeout`` and ``BlockedAddressError`` when any
+        address the name resolves to is refused.
         """
         host = host.strip("[]")
         infos = _getaddrinfo(host, port, timeout)
@@ -195,10 +203,19 @@ class AddressGuard:
                 ip = f"{ip}%{sockaddr[3]}"  # scoped (link-local): refused below
             if ip not in seen:
                 seen.append(ip)
-        permitted = [ip for ip in seen if "%" not in ip and self.permits(ip, port)]
-        if not permitted:
+        usable = [ip for ip in seen if "%" not in ip]  # scoped (link-local): never used
+        if self.private_allowed():
+            if not usable:
+                raise BlockedAddressError(host, seen)
+            return usable
+        if len(usable) < len(seen) or not all(self.permits(ip, port) for ip in usable):
             raise BlockedAddressError(host, seen)
-        return permitted
+        public = sum(1 for ip in usable if is_public_address(ip))
+        if 0 < public < len(usable):
+            # Only a test's allowed endpoint can be non-public here: a name that mixes it with
+            # public addresses still points inside and outside at once.
+            raise BlockedAddressError(host, seen, "resolves to public and private addresses")
+        return usable
 
     def check_url(self, url: str) -> None:
         """Refuse, before any connection, a URL whose host is an IP literal this guard refuses.

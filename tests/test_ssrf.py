@@ -14,10 +14,12 @@ refused at connect time.
 from __future__ import annotations
 
 import ipaddress
+import itertools
 import socket
 import time
 from collections.abc import Iterator
 
+import httpcore
 import httpx
 import pytest
 
@@ -447,3 +449,104 @@ def test_validate_feed_url_accepts_and_normalises(monkeypatch) -> None:
     assert validate_feed_url("https://bücher.example/rss") == "https://xn--bcher-kva.example/rss"
     monkeypatch.setenv("PANTAU_ALLOW_PRIVATE_ADDRESSES", "1")
     assert validate_feed_url("http://192.168.1.10:8080/feed") == "http://192.168.1.10:8080/feed"
+
+
+# --- A name that answers public and private addresses at once (issue 16 item 2) ---------------
+# The outside DNS is mocked; so is every connection to an address off this machine: it is
+# recorded and refused, so no packet leaves the machine whatever the guard does.
+PUBLIC_ANSWERS = ["93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946"]
+LOOPBACK_ANSWERS = ["127.0.0.1", "::1"]
+MIXED = "mixed.example.test"
+
+
+def _answer(ip: str, port: int) -> tuple:
+    if ":" in ip:
+        return (socket.AF_INET6, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (ip, port, 0, 0))
+    return (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (ip, port))
+
+
+def _mixed_orders() -> list[tuple[str, ...]]:
+    """Every order of one or two public answers with one or two loopback answers, v4 and v6."""
+    orders: set[tuple[str, ...]] = set()
+    for public in ([PUBLIC_ANSWERS[0]], [PUBLIC_ANSWERS[1]], PUBLIC_ANSWERS):
+        for private in ([LOOPBACK_ANSWERS[0]], [LOOPBACK_ANSWERS[1]], LOOPBACK_ANSWERS):
+            orders.update(itertools.permutations(public + private))
+    return sorted(orders)
+
+
+@pytest.fixture
+def outside(monkeypatch: pytest.MonkeyPatch, guarded) -> tuple[list[str], list[str]]:
+    """(attempts, answers): ``MIXED`` resolves to ``answers`` (the test fills it); connections
+    to addresses off this machine are recorded in ``attempts`` and fail as refused ones would."""
+    attempts: list[str] = []
+    inner_resolver = socket.getaddrinfo
+    answers: list[str] = []
+
+    def resolver(host, port, *args, **kwargs):
+        if host == MIXED:
+            return [_answer(ip, port) for ip in answers]
+        return inner_resolver(host, port, *args, **kwargs)
+
+    real_connect = httpcore.SyncBackend.connect_tcp
+
+    def connect(self, host, port, *args, **kwargs):
+        if not ipaddress.ip_address(host).is_loopback:
+            attempts.append(host)
+            raise httpcore.ConnectError(f"test: {host} is off this machine")
+        return real_connect(self, host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    monkeypatch.setattr(httpcore.SyncBackend, "connect_tcp", connect)
+    return attempts, answers
+
+
+def test_the_mixed_orders_cover_both_families() -> None:
+    orders = _mixed_orders()
+    assert len(orders) == 4 * 2 + 4 * 6 + 24  # pairs, triples, all four
+    assert any(o[0] == "::1" for o in orders) and any(o[-1] == "127.0.0.1" for o in orders)
+
+
+@pytest.mark.parametrize("order", _mixed_orders(), ids="+".join)
+def test_a_name_with_any_private_answer_is_refused_whole(
+    outside, listeners, untouched, client, order: tuple[str, ...]
+) -> None:
+    attempts, answers = outside
+    answers[:] = order
+    result = fetch_feed(f"http://{MIXED}:{listeners[0].port}/feed.xml", client=client)
+    assert result.error_category == "blocked_address", result.error
+    assert attempts == [], "no address of a refused name may be connected to, public or not"
+
+
+@pytest.mark.parametrize("order", [p for p in _mixed_orders() if "127.0.0.1" in p], ids="+".join)
+def test_a_mixed_name_is_refused_after_a_redirect(
+    outside, hop, untouched, order: tuple[str, ...]
+) -> None:
+    """The hop server may be reached on its exact endpoint; a name that mixes that endpoint
+    with public answers is refused on the redirect hop and the server sees no second request."""
+    attempts, answers = outside
+    server, client = hop
+    answers[:] = order
+    seen = len(server.requests)
+    target = f"http://{MIXED}:{server.port}/feeds/{DEFAULT_FEED}"
+    result = fetch_feed(server.url(f"/redirect/302?to={target}"), client=client)
+    assert result.error_category == "blocked_address", result.error
+    assert attempts == []
+    assert [r.path.split("?")[0] for r in server.requests[seen:]] == ["/redirect/302"]
+
+
+def test_control_a_name_with_only_public_answers_is_connected_to(outside, client) -> None:
+    """The same machinery lets an all-public name through to the (mocked) outside, in order."""
+    attempts, answers = outside
+    answers[:] = PUBLIC_ANSWERS
+    result = fetch_feed(f"http://{MIXED}/feed.xml", client=client)
+    assert result.error_category == "connection", result.error
+    assert attempts == PUBLIC_ANSWERS
+
+
+def test_control_the_hop_endpoint_by_name_alone_is_fetched(outside, hop) -> None:
+    attempts, answers = outside
+    server, client = hop
+    answers[:] = ["127.0.0.1"]
+    result = fetch_feed(f"http://{MIXED}:{server.port}/feeds/{DEFAULT_FEED}", client=client)
+    assert result.outcome == "ok", result.error
+    assert attempts == []
