@@ -5,15 +5,18 @@ host, no default port, no credentials, no fragment, no known tracking parameters
 query pieces sorted. Only http(s) URLs with a plausible host survive; anything else is ``None``.
 
 ``url_key`` is the article's identity in the store: the SHA-1 of the canonical URL, else of the
-feed's GUID, else of the feed and the normalised title (the order Miniflux and rss-fetcher use).
+feed's key and GUID, else of the feed's key and the normalised title (the order Miniflux and
+rss-fetcher use), the fields written so that no two different inputs meet (``key_material``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
+import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 # Query parameters that only say where a click came from. Removed whatever their value.
@@ -149,13 +152,66 @@ def normalise_title(title: str) -> str:
     return " ".join(folded.split())
 
 
-def url_key(url: str | None, guid: str | None, feed_key: str, title: str) -> str:
-    """SHA-1 hex identity of an article: canonical URL, else feed + GUID, else feed + title."""
+def key_material(url: str | None, guid: str | None, feed_key: str, title: str) -> str:
+    """The text ``url_key`` hashes: one field (the canonical URL) or a JSON array of fields.
+
+    The canonical URL stands alone. The feed's key and its GUID (or normalised title) are two
+    fields, written as a JSON array so that no two different pairs give the same text: joined
+    bare, feed 1's GUID "234567" and feed 12's GUID "34567" were one key (issue 16). A JSON
+    array starts with "[", so it never meets a "url:" text either.
+    """
     canonical = canonical_url(url) if url else None
     if canonical:
-        material = "url:" + canonical
-    elif guid and guid.strip():
-        material = "guid:" + (feed_key or "") + guid.strip()
+        return "url:" + canonical
+    if guid and guid.strip():
+        fields = ["guid", feed_key or "", guid.strip()]
     else:
-        material = "title:" + (feed_key or "") + normalise_title(title or "")
+        fields = ["title", feed_key or "", normalise_title(title or "")]
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+def url_key(url: str | None, guid: str | None, feed_key: str, title: str) -> str:
+    """SHA-1 hex identity of an article: canonical URL, else feed + GUID, else feed + title."""
+    material = key_material(url, guid, feed_key, title)
     return hashlib.sha1(material.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# --- Keys written before issue 16 (migration 0005 re-keys them) -----------------------------
+# The feed's key and the GUID or title were joined bare ("guid:" + feed_key + guid), so feed 1's
+# GUID "234567" and feed 12's GUID "34567" met. Only ``rekeyed`` reads this format.
+
+
+def _legacy_url_key(guid: str | None, feed_key: str, title: str) -> str:
+    if guid and guid.strip():
+        material = "guid:" + feed_key + guid.strip()
+    else:
+        material = "title:" + feed_key + normalise_title(title or "")
+    return hashlib.sha1(material.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def rekeyed(
+    stored_key: str,
+    url: str | None,
+    guid: str | None,
+    title: str,
+    feed_keys: Iterable[str | None],
+) -> str | None:
+    """The key today's ``url_key`` gives a stored article whose key is in the old format.
+
+    ``feed_keys`` are the keys its feed may have been ingested under (the poller's
+    ``feed:{id}``, an import's feed URL). Each way parsing may have keyed the item is tried —
+    GUID, title, and the second item of a document that repeats a GUID or URL — and the one
+    that reproduces ``stored_key`` is re-keyed with the same inputs. ``None`` when the key is a
+    URL key (unchanged) or no way reproduces it (the row keeps its key).
+    """
+    canonical = canonical_url(url) if url else None
+    if canonical and stored_key == url_key(url, None, "", ""):
+        return None
+    repeated = f"{guid or url or ''}\n{normalise_title(title or '')}"
+    for feed_key in feed_keys:
+        if feed_key is None:
+            continue
+        for way in (guid, repeated, None):
+            if _legacy_url_key(way, feed_key, title) == stored_key:
+                return url_key(None, way, feed_key, title)
+    return None

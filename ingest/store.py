@@ -59,6 +59,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import table as table_clause
 
 from ingest import config
+from ingest.canonical import rekeyed
 from ingest.records import Article, Tags, utc_day
 
 log = logging.getLogger(__name__)
@@ -479,11 +480,55 @@ def rebuild_search_index(engine: Engine) -> None:
             _fill_search_index(conn)
 
 
+REKEY_BATCH = 5000  # articles read per batch by migration 0005
+
+
+def _m0005_unambiguous_keys(conn: Connection) -> None:
+    """Re-key the articles keyed on feed + GUID or feed + title in the old format, in which the
+    two fields were joined bare and so could meet (``canonical.rekeyed``). URL keys stay. Ids,
+    tags and aggregates are untouched: only the identity used for dedupe changes."""
+    feed_urls = dict(conn.execute(select(feeds.c.id, feeds.c.url)).all())
+    c = articles.c
+    last = 0
+    while True:
+        rows = conn.execute(
+            select(c.id, c.url_key, c.url, c.guid, c.title, c.feed_id)
+            .where(c.id > last)
+            .order_by(c.id)
+            .limit(REKEY_BATCH)
+        ).all()
+        if not rows:
+            return
+        last = rows[-1].id
+        changes = []
+        for row in rows:
+            candidates = (
+                ("",)
+                if row.feed_id is None
+                else (
+                    f"feed:{row.feed_id}",  # the poller's key
+                    feed_urls.get(row.feed_id),  # an import's key: the archive feed's URL
+                    "",
+                )
+            )
+            new_key = rekeyed(row.url_key, row.url, row.guid, row.title, candidates)
+            if new_key is not None:
+                changes.append({"b_id": row.id, "b_key": new_key})
+        if changes:
+            conn.execute(
+                articles.update()
+                .where(c.id == bindparam("b_id"))
+                .values(url_key=bindparam("b_key")),
+                changes,
+            )
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
     ("0003_rollups", _m0003_rollups),
     ("0004_search", _m0004_search),
+    ("0005_unambiguous_keys", _m0005_unambiguous_keys),
 )
 
 

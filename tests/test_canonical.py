@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.canonical import canonical_url, normalise_title, url_key
 
@@ -108,22 +108,72 @@ def test_canonical_url_is_idempotent_on_fixture_style_urls():
         assert canonical_url(once) == once
 
 
-def _sha1(material: str) -> str:
-    return hashlib.sha1(material.encode()).hexdigest()
-
-
 def test_url_key_prefers_canonical_url():
     key = url_key("https://WWW.bbc.co.uk/news/1?at_medium=RSS#x", "guid-1", "feed-a", "Title")
-    assert key == _sha1("url:https://www.bbc.co.uk/news/1")
     # the same story from another feed, another GUID and title: same key
     assert key == url_key("https://www.bbc.co.uk/news/1", "other", "feed-b", "Other title")
+    assert key != url_key("https://www.bbc.co.uk/news/2", "guid-1", "feed-a", "Title")
+    assert key != url_key(None, "guid-1", "feed-a", "Title")
 
 
 def test_url_key_falls_back_to_guid_then_title():
-    assert url_key(None, " guid-1 ", "feed-a", "T") == _sha1("guid:feed-aguid-1")
-    assert url_key("javascript:alert(1)", "guid-1", "feed-a", "T") == _sha1("guid:feed-aguid-1")
-    assert url_key(None, None, "feed-a", "  Big   NEWS ") == _sha1("title:feed-abig news")
+    assert url_key(None, " guid-1 ", "feed-a", "T") == url_key(None, "guid-1", "feed-a", "U")
+    assert url_key("javascript:alert(1)", "guid-1", "feed-a", "T") == url_key(
+        None, "guid-1", "feed-a", "T"
+    )
+    assert url_key(None, None, "feed-a", "  Big   NEWS ") == url_key(None, "", "feed-a", "big news")
     assert url_key(None, "", "feed-a", "Big news") == url_key(None, None, "feed-a", "BIG NEWS")
+    assert url_key(None, "Big news", "feed-a", "T") != url_key(None, None, "feed-a", "Big news")
+
+
+# Issue 16: the feed's key and the GUID were joined with no separator, so these met.
+COLLIDING_BEFORE = [
+    ((None, "234567", "feed:1", "A"), (None, "34567", "feed:12", "B")),
+    ((None, None, "feed:1", "23 killed"), (None, None, "feed:12", "3 killed")),
+    ((None, "x", "feed:1", "T"), (None, "1x", "feed:", "T")),
+    ((None, None, "https://a.example/f", "x"), (None, None, "https://a.example/", "fx")),
+]
+
+
+@pytest.mark.parametrize(("one", "other"), COLLIDING_BEFORE)
+def test_keys_of_other_feeds_never_meet(one, other):
+    assert url_key(*one) != url_key(*other)
+
+
+_field = st.text(st.characters(codec="utf-8"), max_size=12)
+
+
+def _identity(url, guid, feed_key, title):
+    """What must decide the key, independently of how the key is written."""
+    canonical = canonical_url(url) if url else None
+    if canonical:
+        return ("url", canonical)
+    if guid and guid.strip():
+        return ("guid", feed_key, guid.strip())
+    return ("title", feed_key, normalise_title(title))
+
+
+_inputs = st.tuples(st.none() | _field, st.none() | _field, _field, _field)
+
+
+@settings(derandomize=True, max_examples=600, database=None)
+@given(one=_inputs, other=_inputs)
+def test_distinct_inputs_give_distinct_keys(one, other):
+    if _identity(*one) == _identity(*other):
+        assert url_key(*one) == url_key(*other)
+    else:
+        assert url_key(*one) != url_key(*other)
+
+
+@settings(derandomize=True, max_examples=300, database=None)
+@given(feed_key=_field, guid=_field, split=st.integers(0, 12))
+def test_moving_characters_between_feed_key_and_guid_changes_the_key(feed_key, guid, split):
+    # The exact shape of the issue's collision: one text cut in two places.
+    joined = feed_key + guid
+    split = min(split, len(joined))
+    a, b = joined[:split], joined[split:]
+    if (a, b.strip()) != (feed_key, guid.strip()) and b.strip() and guid.strip():
+        assert url_key(None, b, a, "") != url_key(None, guid, feed_key, "")
 
 
 def test_guid_and_title_keys_are_per_feed():
