@@ -181,14 +181,6 @@ def url_key(url: str | None, guid: str | None, feed_key: str, title: str) -> str
 # GUID "234567" and feed 12's GUID "34567" met. Only ``rekeyed`` reads this format.
 
 
-def _legacy_url_key(guid: str | None, feed_key: str, title: str) -> str:
-    if guid and guid.strip():
-        material = "guid:" + feed_key + guid.strip()
-    else:
-        material = "title:" + feed_key + normalise_title(title or "")
-    return hashlib.sha1(material.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def rekeyed(
     stored_key: str,
     url: str | None,
@@ -201,17 +193,23 @@ def rekeyed(
     ``feed_keys`` are the keys its feed may have been ingested under (the poller's
     ``feed:{id}``, an import's feed URL). Each way parsing may have keyed the item is tried —
     GUID, title, and the second item of a document that repeats a GUID or URL — and the one
-    that reproduces ``stored_key`` is re-keyed with the same inputs. ``None`` when the key is a
-    URL key (unchanged) or no way reproduces it (the row keeps its key).
+    that reproduces ``stored_key`` is re-keyed with the same inputs. ``None`` when no way
+    reproduces it: a URL key (its format is unchanged) or a key of unknown origin, which stays.
     """
-    canonical = canonical_url(url) if url else None
-    if canonical and stored_key == url_key(url, None, "", ""):
-        return None
-    repeated = f"{guid or url or ''}\n{normalise_title(title or '')}"
+    if url and hashlib.sha1(("url:" + url).encode("utf-8", "surrogatepass")).hexdigest() == (
+        stored_key
+    ):
+        return None  # stored links are canonical already: the common case, one hash
+    folded = normalise_title(title or "")
+    repeated = f"{guid or url or ''}\n{folded}"
     for feed_key in feed_keys:
         if feed_key is None:
             continue
         for way in (guid, repeated, None):
-            if _legacy_url_key(way, feed_key, title) == stored_key:
+            if way and way.strip():
+                old = "guid:" + feed_key + way.strip()
+            else:
+                old = "title:" + feed_key + folded
+            if hashlib.sha1(old.encode("utf-8", "surrogatepass")).hexdigest() == stored_key:
                 return url_key(None, way, feed_key, title)
     return None
