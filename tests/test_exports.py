@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from tests.store_oracle import BASE_KEYS, WHERE_OF, Oracle, days
+from tests.test_pages import _KeptMedia  # Streamlit's media store, kept to read downloads
 from ui.filters import PARAM_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,16 +72,6 @@ def test_every_page_has_its_exports_listed() -> None:
 
 
 # -- reading a download -----------------------------------------------------------------------
-
-
-class _KeptMedia(MemoryMediaFileStorage):
-    """Streamlit's in-memory media store, kept reachable after a run to read downloads."""
-
-    instances: list[MemoryMediaFileStorage] = []
-
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        _KeptMedia.instances.append(self)
 
 
 def read_download(app: AppTest, key: str) -> list[list[str]]:
