@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -16,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from ingest import queries, store
 from ingest.queries import Filters
+from tests.store_oracle import Oracle
 from ui import export
 from ui.filters import to_query_params
 
@@ -54,6 +56,14 @@ def engine(dashboard_store):  # noqa: ANN001, ANN201
     eng = store.make_engine(dashboard_store.url)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(scope="module")
+def oracle(dashboard_store) -> Iterator[Oracle]:  # noqa: ANN001
+    """Hand-written SQL over the same store: the expected values' independent source."""
+    o = Oracle(dashboard_store.url)
+    yield o
+    o.close()
 
 
 def open_page(app: AppTest, page: str, params: dict[str, str] | None = None) -> AppTest:
@@ -119,30 +129,27 @@ def test_url_restores_the_view_exactly(app: AppTest) -> None:
     )
 
 
-def test_changing_a_filter_updates_the_url_and_the_rows(app: AppTest, engine) -> None:  # noqa: ANN001
+def test_changing_a_filter_updates_the_url_and_the_rows(app: AppTest, oracle: Oracle) -> None:
     open_page(app, "app_pages/4_Articles.py", PERIOD)
     app.multiselect(key="flt_countries").set_value(["IDN"]).run()
     assert not app.exception
     assert app.query_params["c"] == ["IDN"] or app.query_params["c"] == "IDN"
-    f = Filters(date(2026, 1, 20), date(2026, 2, 18), countries=("IDN",))
-    expected = queries.count_articles(engine, f)
+    expected = oracle.articles({**PERIOD, "c": "IDN"})
     name, rows = download(app, "dl_articles")
     assert name == "pantau_articles_idn_2026-01-20_2026-02-18.csv"
-    assert len(rows) - 1 == expected > 0
-    titles = {r[1] for r in rows[1:]}
-    assert titles == set(queries.list_articles(engine, f, limit=1000)["title"].map(
-        lambda t: "'" + t if t[:1] in "=+-@" else t))  # fmt: skip
+    assert len(rows) - 1 == len(expected) > 0
+    titles = [r[1] for r in rows[1:]]
+    assert titles == [export.guard_cell(a["title"]) for a in expected]
 
 
-def test_pair_selection_and_its_downloads(app: AppTest, engine) -> None:  # noqa: ANN001
+def test_pair_selection_and_its_downloads(app: AppTest, oracle: Oracle) -> None:
     open_page(app, "app_pages/3_Country_pair.py", {"from": "2022-01-01", "to": "2026-02-18"})
     assert app.info  # no pair yet: the page says how to pick one
     app.selectbox(key="flt_pair_a").set_value("UKR")
     app.selectbox(key="flt_pair_b").set_value("RUS").run()
     assert not app.exception
     assert app.query_params["pair"] in ("RUS-UKR", ["RUS-UKR"])
-    f = Filters(date(2022, 1, 1), date(2026, 2, 18), pair=("RUS", "UKR"))
-    joint = queries.count_articles(engine, f)
+    joint = oracle.count({"from": "2022-01-01", "to": "2026-02-18", "pair": "RUS-UKR"})
     assert joint >= 5
     assert app.metric[0].value == f"{joint:,}"
     name, rows = download(app, "dl_pair-articles")
@@ -167,17 +174,16 @@ def test_jumping_to_a_top_pair(app: AppTest) -> None:
     assert app.query_params["pair"] in ("RUS-UKR", ["RUS-UKR"])
 
 
-def test_overview_numbers_and_downloads(app: AppTest, engine) -> None:  # noqa: ANN001
-    open_page(app, "dashboard.py", {"from": "2000-01-01", "to": "2026-02-18"})
-    f = Filters(date(2000, 1, 1), date(2026, 2, 18))
-    totals = queries.totals(engine, f)
-    assert app.metric[0].value == f"{totals['articles']:,}"
+def test_overview_numbers_and_downloads(app: AppTest, oracle: Oracle) -> None:
+    period = {"from": "2000-01-01", "to": "2026-02-18"}
+    open_page(app, "dashboard.py", period)
+    assert app.metric[0].value == f"{oracle.count(period):,}"
     name, rows = download(app, "dl_top-countries")
-    top = queries.country_counts(engine, f, limit=15)
-    assert [r[0] for r in rows[1:]] == list(top["iso3"])
+    top = oracle.country_counts(period, 15)
+    assert [(r[0], int(r[2])) for r in rows[1:]] == [(c, n) for c, n, _share in top]
     assert rows[1][1] == "United States"
     _, pairs = download(app, "dl_top-pairs")
-    assert len(pairs) - 1 == len(queries.pair_counts(engine, f, limit=15))
+    assert [(r[0], r[1], int(r[3])) for r in pairs[1:]] == oracle.pair_counts(period, 15)
     assert not any("demo" in i.value for i in app.info)
 
 
@@ -210,7 +216,14 @@ def test_map_focus_and_who_covers_whom(app: AppTest, engine) -> None:  # noqa: A
     assert who[0] == ["home", "home_country", "iso3", "country", "articles"]
 
 
-def test_articles_paging_sorting_and_evidence(app: AppTest, engine) -> None:  # noqa: ANN001
+def evidence_tables(app: AppTest) -> list:
+    """The evidence tables on the page (AppTest does not expose a dataframe's key: found by
+    their columns)."""
+    columns = ["tag", "kind", "evidence", "type", "where"]
+    return [d.value for d in app.dataframe if list(d.value.columns) == columns]
+
+
+def test_articles_paging_sorting_and_evidence(app: AppTest, oracle: Oracle) -> None:
     open_page(app, "app_pages/4_Articles.py", {"from": "2000-01-01", "to": "2026-02-18"})
     app.selectbox(key="art_size").set_value(25)
     app.selectbox(key="art_sort").set_value("title").run()
@@ -218,15 +231,28 @@ def test_articles_paging_sorting_and_evidence(app: AppTest, engine) -> None:  # 
     app.number_input(key="art_page").set_value(2).run()
     _, second = download(app, "dl_articles-page-2")
     titles = [r[1] for r in first[1:] + second[1:]]
-    every = queries.list_articles(engine, Filters(date(2000, 1, 1), date(2026, 2, 18)), limit=1000)
-    assert titles == [export.guard_cell(t) for t in sorted(every["title"])[:50]]
-    evidence = app.dataframe(key="evidence_table") if any(
-        d.key == "evidence_table" for d in app.dataframe) else None  # fmt: skip
-    picked = app.selectbox(key="art_pick")
-    assert picked.options
+    every = oracle.articles({"from": "2000-01-01", "to": "2026-02-18"})
+    assert titles == [export.guard_cell(t) for t in sorted(a["title"] for a in every)[:50]]
     hostile = [m.value for m in app.markdown if "&lt;script" in m.value or "<script" in m.value]
     assert all("<script" not in m for m in hostile)
-    assert evidence is None or not evidence.value.empty
+    # The evidence of a tagged article and of an untagged one, against the stored evidence.
+    stored: dict[int, list[tuple[str, str, str]]] = {}
+    for table, kind in (("article_countries", "country"), ("article_topics", "topic")):
+        for article_id, raw in oracle.rows(f"SELECT article_id, evidence FROM {table}"):
+            stored.setdefault(int(article_id), []).extend(
+                (kind, e["text"], e["type"]) for e in json.loads(raw)
+            )
+    options = [a["id"] for a in sorted(every, key=lambda a: (a["title"], a["id"]))[25:50]]
+    assert len(app.selectbox(key="art_pick").options) == len(options)  # page 2's articles
+    tagged = next(i for i in options if stored.get(i))
+    untagged = next(i for i in options if i not in stored)
+    app.selectbox(key="art_pick").set_value(tagged).run()
+    (table,) = evidence_tables(app)
+    shown = sorted(zip(table["kind"], table["evidence"], table["type"], strict=True))
+    assert shown == sorted(stored[tagged])
+    app.selectbox(key="art_pick").set_value(untagged).run()
+    assert not evidence_tables(app)
+    assert any("no country or topic tags" in c.value for c in app.caption)
 
 
 def test_feeds_page_lists_every_feed(app: AppTest, engine) -> None:  # noqa: ANN001

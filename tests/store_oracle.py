@@ -1,0 +1,321 @@
+"""An independent oracle for what the dashboard shows and exports: hand-written SQL over the
+store's tables (articles, article_countries, article_topics, feeds), through a plain SQLAlchemy
+engine (no hooks of ``ingest.store``: on SQLite ``lower()`` is SQLite's own).
+
+Filters arrive in their URL form (the keys of ``ui.filters.PARAM_KEYS``: from, to, c, pair, t,
+lang, feed, q) and each key becomes a WHERE clause written here, in ``WHERE_OF``, not by
+``ingest.queries``. Nothing here reads the roll-up tables the queries prefer, nor calls the
+functions the pages call: a count is counted again from the article rows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+Params = Mapping[str, str]
+Binds = dict[str, Any]
+
+
+def _items(value: str) -> list[str]:
+    return list(dict.fromkeys(p.strip() for p in value.split(",") if p.strip()))
+
+
+def _in(prefix: str, values: list[Any], binds: Binds) -> str:
+    names = []
+    for i, value in enumerate(values):
+        binds[f"{prefix}{i}"] = value
+        names.append(f":{prefix}{i}")
+    return ", ".join(names)
+
+
+def _from(value: str, binds: Binds) -> str:
+    binds["day_from"] = value
+    return "a.published_day >= :day_from"
+
+
+def _to(value: str, binds: Binds) -> str:
+    binds["day_to"] = value
+    return "a.published_day <= :day_to"
+
+
+def _countries(value: str, binds: Binds) -> str:
+    codes = _in("c", [c.upper() for c in _items(value)], binds)
+    return (
+        "EXISTS (SELECT 1 FROM article_countries wc WHERE wc.article_id = a.id "
+        f"AND wc.iso3 IN ({codes}))"
+    )
+
+
+def _pair(value: str, binds: Binds) -> str:
+    first, second = value.upper().split("-")
+    binds["pair_a"], binds["pair_b"] = first, second
+    return " AND ".join(
+        f"EXISTS (SELECT 1 FROM article_countries {t} WHERE {t}.article_id = a.id "
+        f"AND {t}.iso3 = :{name})"
+        for t, name in (("wpa", "pair_a"), ("wpb", "pair_b"))
+    )
+
+
+def _topics(value: str, binds: Binds) -> str:
+    return (
+        "EXISTS (SELECT 1 FROM article_topics wt WHERE wt.article_id = a.id "
+        f"AND wt.topic IN ({_in('t', _items(value), binds)}))"
+    )
+
+
+def _languages(value: str, binds: Binds) -> str:
+    return f"a.language IN ({_in('lang', _items(value), binds)})"
+
+
+def _feeds(value: str, binds: Binds) -> str:
+    return f"a.feed_id IN ({_in('feed', [int(i) for i in _items(value)], binds)})"
+
+
+def _search(value: str, binds: Binds) -> str:
+    needle = value.lower()
+    assert not set(needle) & set("%_\\"), "the oracle's LIKE takes plain words"
+    binds["q"] = f"%{needle}%"
+    return "(lower(a.title) LIKE :q OR lower(a.summary) LIKE :q)"
+
+
+# One clause per URL parameter of the dashboard (tests check this covers ui.filters.PARAM_KEYS).
+WHERE_OF: dict[str, Callable[[str, Binds], str]] = {
+    "from": _from,
+    "to": _to,
+    "c": _countries,
+    "pair": _pair,
+    "t": _topics,
+    "lang": _languages,
+    "feed": _feeds,
+    "q": _search,
+}
+BASE_KEYS = ("from", "to", "lang", "feed")  # what "all coverage" (totals, shares) is filtered on
+
+
+def where(params: Params, binds: Binds) -> str:
+    clauses = [WHERE_OF[key](value, binds) for key, value in params.items() if value]
+    return " AND ".join(clauses) or "1 = 1"
+
+
+def stamp(value: Any) -> str:
+    """A stored timestamp as the CSV writes it (UTC, seconds, ``Z``)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def days(start: str, end: str) -> list[str]:
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    return [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+
+
+class Oracle:
+    """Hand-written queries of one store (a SQLite file or a PostgreSQL schema)."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = create_engine(url)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def rows(self, sql: str, binds: Binds | None = None) -> list[tuple]:
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql), binds or {})]
+
+    # -- articles ----------------------------------------------------------------------------
+
+    def feed_ids(self, titles: list[str]) -> list[int]:
+        binds: Binds = {}
+        found = dict(self.rows(f"SELECT title, id FROM feeds WHERE title IN "
+                               f"({_in('ft', titles, binds)})", binds))  # fmt: skip
+        return [int(found[t]) for t in titles]
+
+    def tags(self) -> dict[int, tuple[str, str]]:
+        """Each article's country codes and topics, "; "-joined in code order."""
+        countries: dict[int, list[str]] = {}
+        topics: dict[int, list[str]] = {}
+        for article_id, code in self.rows("SELECT article_id, iso3 FROM article_countries"):
+            countries.setdefault(int(article_id), []).append(code)
+        for article_id, topic in self.rows("SELECT article_id, topic FROM article_topics"):
+            topics.setdefault(int(article_id), []).append(topic)
+        ids = set(countries) | set(topics)
+        return {
+            i: ("; ".join(sorted(countries.get(i, []))), "; ".join(sorted(topics.get(i, []))))
+            for i in ids
+        }
+
+    def articles(self, params: Params, limit: int | None = None) -> list[dict[str, Any]]:
+        """The matching articles, newest first (ties: newest id), as the article CSVs hold them."""
+        binds: Binds = {}
+        sql = (
+            "SELECT a.id, a.published_at, a.title, a.summary, a.url, "
+            "COALESCE(f.title, f.url, '') AS outlet, a.language "
+            "FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id "
+            f"WHERE {where(params, binds)} ORDER BY a.published_at DESC, a.id DESC"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        tags = self.tags()
+        out = []
+        for i, published, title, summary, url, outlet, language in self.rows(sql, binds):
+            countries, topics = tags.get(int(i), ("", ""))
+            out.append(
+                {"id": int(i), "published_at": stamp(published), "title": title,
+                 "summary": summary or "", "url": url or "", "outlet": outlet,
+                 "language": language or "", "countries": countries, "topics": topics}
+            )  # fmt: skip
+        return out
+
+    def count(self, params: Params) -> int:
+        binds: Binds = {}
+        return int(self.rows(f"SELECT COUNT(*) FROM articles a WHERE {where(params, binds)}",
+                             binds)[0][0])  # fmt: skip
+
+    def base(self, params: Params) -> dict[str, str]:
+        return {k: v for k, v in params.items() if k in BASE_KEYS}
+
+    # -- counts ------------------------------------------------------------------------------
+
+    def country_counts(self, params: Params, limit: int | None = None) -> list[tuple]:
+        """(iso3, articles, share) by articles, then code; share of all coverage (BASE_KEYS)."""
+        binds: Binds = {}
+        rows = self.rows(
+            "SELECT x.iso3, COUNT(*) FROM article_countries x JOIN articles a "
+            f"ON a.id = x.article_id WHERE {where(params, binds)} GROUP BY x.iso3",
+            binds,
+        )
+        rows = sorted(((c, int(n)) for c, n in rows), key=lambda r: (-r[1], r[0]))[:limit]
+        total = self.count(self.base(params))
+        return [(c, n, n / total if total else 0.0) for c, n in rows]
+
+    def pair_counts(self, params: Params, limit: int | None = None) -> list[tuple]:
+        """(iso3_a, iso3_b, articles), a < b, by articles then codes."""
+        binds: Binds = {}
+        rows = self.rows(
+            "SELECT x.iso3, y.iso3, COUNT(*) FROM articles a "
+            "JOIN article_countries x ON x.article_id = a.id "
+            "JOIN article_countries y ON y.article_id = a.id AND x.iso3 < y.iso3 "
+            f"WHERE {where(params, binds)} GROUP BY x.iso3, y.iso3",
+            binds,
+        )
+        return sorted(((x, y, int(n)) for x, y, n in rows), key=lambda r: (-r[2], r[0], r[1]))[
+            :limit
+        ]
+
+    def grouped(self, params: Params, column: str) -> list[tuple]:
+        """(key, articles) per topic | language | feed id, by articles then key."""
+        binds: Binds = {}
+        if column == "topic":
+            sql = (
+                "SELECT x.topic, COUNT(*) FROM article_topics x JOIN articles a "
+                f"ON a.id = x.article_id WHERE {where(params, binds)} GROUP BY x.topic"
+            )
+        else:
+            expr = {"language": "a.language", "feed": "a.feed_id"}[column]
+            sql = f"SELECT {expr}, COUNT(*) FROM articles a WHERE {where(params, binds)} "
+            sql += f"GROUP BY {expr}"
+        rows = [(k if k is not None else "", int(n)) for k, n in self.rows(sql, binds)]
+        return sorted(rows, key=lambda r: (-r[1], r[0]))
+
+    def outlets(self) -> dict[int, tuple[str, str]]:
+        """feed id → (title or URL, home country code or '')."""
+        return {
+            int(i): (t or u, h or "")
+            for i, t, u, h in self.rows("SELECT id, title, url, country_iso3 FROM feeds")
+        }
+
+    def who_covers_whom(self, params: Params) -> dict[tuple[str, str], int]:
+        """(outlet home, country mentioned) → articles, for every country."""
+        binds: Binds = {}
+        rows = self.rows(
+            "SELECT COALESCE(f.country_iso3, ''), x.iso3, COUNT(*) FROM articles a "
+            "JOIN feeds f ON f.id = a.feed_id JOIN article_countries x ON x.article_id = a.id "
+            f"WHERE {where(params, binds)} GROUP BY COALESCE(f.country_iso3, ''), x.iso3",
+            binds,
+        )
+        return {(h, c): int(n) for h, c, n in rows}
+
+    def co_mentions(self, params: Params, focus: str) -> list[tuple]:
+        """(iso3, articles): the countries mentioned with ``focus`` in the matching articles."""
+        binds: Binds = {"focus": focus}
+        rows = self.rows(
+            "SELECT x.iso3, COUNT(*) FROM articles a "
+            "JOIN article_countries x ON x.article_id = a.id AND x.iso3 <> :focus "
+            "WHERE EXISTS (SELECT 1 FROM article_countries m WHERE m.article_id = a.id "
+            f"AND m.iso3 = :focus) AND {where(params, binds)} GROUP BY x.iso3",
+            binds,
+        )
+        return sorted(((c, int(n)) for c, n in rows), key=lambda r: (-r[1], r[0]))
+
+    def per_day(self, params: Params, extra: str = "", extra_binds: Binds | None = None
+                ) -> dict[str, int]:  # fmt: skip
+        """Matching articles per published day (``extra``: one more condition on ``a``)."""
+        binds: Binds = dict(extra_binds or {})
+        cond = where(params, binds) + (f" AND {extra}" if extra else "")
+        rows = self.rows(
+            f"SELECT a.published_day, COUNT(*) FROM articles a WHERE {cond} "
+            "GROUP BY a.published_day",
+            binds,
+        )
+        return {str(d): int(n) for d, n in rows}
+
+    def rising(self, params: Params, kind: str, end: str) -> list[tuple]:
+        """(key, recent, expected, score), the top 10 by score: articles in the 7 days to ``end``
+        against the 28 before them, under the language and outlet filters; a country filter
+        keeps the countries (or the pairs with one of them) chosen. Spike score as the page
+        explains it: (recent − expected) ÷ √(expected + 1), shown from 5 recent articles on."""
+        last = date.fromisoformat(end)
+        recent_from = last - timedelta(days=6)
+        window = {
+            "from": (recent_from - timedelta(days=28)).isoformat(),
+            "to": end,
+            **{k: v for k, v in params.items() if k in ("lang", "feed")},
+        }
+        binds: Binds = {"recent_from": recent_from.isoformat()}
+        cond = where(window, binds)
+        codes = [c.upper() for c in _items(params.get("c", ""))]
+        if kind == "pair":
+            keys, joins = (
+                "x.iso3, y.iso3",
+                (
+                    "JOIN article_countries x ON x.article_id = a.id "
+                    "JOIN article_countries y ON y.article_id = a.id AND x.iso3 < y.iso3"
+                ),
+            )
+            if codes:
+                listed = _in("rc", codes, binds)
+                cond += f" AND (x.iso3 IN ({listed}) OR y.iso3 IN ({listed}))"
+        else:
+            keys, joins = "x.iso3", "JOIN article_countries x ON x.article_id = a.id"
+            if codes:
+                cond += f" AND x.iso3 IN ({_in('rc', codes, binds)})"
+        rows = self.rows(
+            f"SELECT {keys}, "
+            "SUM(CASE WHEN a.published_day >= :recent_from THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN a.published_day < :recent_from THEN 1 ELSE 0 END) "
+            f"FROM articles a {joins} WHERE {cond} GROUP BY {keys}",
+            binds,
+        )
+        out = []
+        for *names, recent, before in rows:
+            recent, before = int(recent), int(before)
+            expected = before * 7 / 28
+            if recent >= 5:
+                score = (recent - expected) / math.sqrt(expected + 1)
+                out.append(("-".join(names), recent, expected, score))
+        out.sort(key=lambda r: (-r[3], r[0]))
+        return out[:10]
+
+    def feeds(self) -> list[tuple]:
+        """(id, title, url, articles) of every feed, by title then id."""
+        rows = self.rows(
+            "SELECT f.id, COALESCE(f.title, f.url), f.url, "
+            "(SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id) FROM feeds f"
+        )
+        return sorted(((int(i), t, u, int(n)) for i, t, u, n in rows), key=lambda r: (r[1], r[0]))
