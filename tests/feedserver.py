@@ -55,6 +55,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 from urllib.parse import parse_qs, urlsplit
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -455,14 +456,17 @@ class CountingListener:
                 continue
             with self._lock:
                 self._accepted += 1
-            conn.close()
+            self._handle(conn)
+
+    def _handle(self, conn: socket.socket) -> None:
+        conn.close()
 
     @property
     def accepted(self) -> int:
         with self._lock:
             return self._accepted
 
-    def start(self) -> CountingListener:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -471,14 +475,14 @@ class CountingListener:
         self._thread.join(timeout=5)
         self._sock.close()
 
-    def __enter__(self) -> CountingListener:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
 
-class SilentListener:
+class SilentListener(CountingListener):
     """A TCP listener that accepts every connection, reads whatever comes and never answers.
 
     An ``https://`` fetch to it waits for a TLS handshake that never completes; an ``http://``
@@ -486,23 +490,11 @@ class SilentListener:
     """
 
     def __init__(self, hold: float = 5.0, host: str = "127.0.0.1") -> None:
+        super().__init__(host)
         self.hold = min(hold, MAX_SLEEP)
-        self._sock = socket.create_server((host, 0))
-        self._sock.settimeout(0.05)
-        self.host = host
-        self.port: int = self._sock.getsockname()[1]
-        self.accepted = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            self.accepted += 1
-            threading.Thread(target=self._keep_quiet, args=(conn,), daemon=True).start()
+    def _handle(self, conn: socket.socket) -> None:
+        threading.Thread(target=self._keep_quiet, args=(conn,), daemon=True).start()
 
     def _keep_quiet(self, conn: socket.socket) -> None:
         end = time.monotonic() + self.hold
@@ -519,15 +511,6 @@ class SilentListener:
 
     def url(self, path: str = "/feed.xml", scheme: str = "http") -> str:
         return f"{scheme}://{self.host}:{self.port}{path}"
-
-    def __enter__(self) -> SilentListener:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self._sock.close()
 
 
 class FullListener:
@@ -564,8 +547,8 @@ class FullListener:
         for s in self._fillers:
             s.close()
 
-    def url(self, path: str = "/feed.xml") -> str:
-        return f"http://{self.host}:{self.port}{path}"
+    def url(self, path: str = "/feed.xml", scheme: str = "http") -> str:
+        return f"{scheme}://{self.host}:{self.port}{path}"
 
     def __enter__(self) -> FullListener:
         self._fill()

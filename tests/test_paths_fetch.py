@@ -37,78 +37,51 @@ def test_every_member_of_a_multi_member_gzip_body_is_decoded(
     assert result.body == (feed_server.root / DEFAULT_FEED).read_bytes()
 
 
-# -- connect: a server whose accept queue is full -------------------------------------------------
+# -- connect, TLS and read waits: each cut by its own timeout, and by the overall deadline ----------
+# FullListener: the accept queue is full, a connect never completes. SilentListener over https:
+# the ClientHello is never answered. SilentListener over http: the request is read, no response.
+# Each case sets the timeout under test small and the others large, so the message tells which
+# one ended the fetch.
+
+WAITS = [
+    # (case, listener, scheme, settings, the error expected)
+    ("connect", FullListener, "http",
+     {"CONNECT_TIMEOUT": "0.5", "FETCH_DEADLINE": "20"}, "timed out connecting"),
+    ("connect-deadline", FullListener, "http",
+     {"CONNECT_TIMEOUT": "30", "FETCH_DEADLINE": "1"}, DEADLINE_MESSAGE),
+    ("tls", SilentListener, "https",
+     {"CONNECT_TIMEOUT": "0.5", "READ_TIMEOUT": "30", "FETCH_DEADLINE": "20"},
+     "timed out connecting"),
+    ("tls-deadline", SilentListener, "https",
+     {"CONNECT_TIMEOUT": "30", "READ_TIMEOUT": "30", "FETCH_DEADLINE": "1"}, DEADLINE_MESSAGE),
+    ("read", SilentListener, "http",
+     {"READ_TIMEOUT": "0.5", "FETCH_DEADLINE": "20"}, "timed out waiting for data"),
+    ("read-deadline", SilentListener, "http",
+     {"READ_TIMEOUT": "30", "FETCH_DEADLINE": "1"}, DEADLINE_MESSAGE),
+]  # fmt: skip
 
 
-def test_a_connect_that_never_completes_hits_the_connect_timeout(client, monkeypatch) -> None:  # noqa: ANN001
-    monkeypatch.setenv("PANTAU_CONNECT_TIMEOUT", "0.5")
-    monkeypatch.setenv("PANTAU_FETCH_DEADLINE", "20")
-    with FullListener(hold=5) as listener:
-        result = fetch_feed(listener.url(), client=client)
+@pytest.mark.parametrize(
+    ("listener", "scheme", "settings", "expected"),
+    [pytest.param(*case[1:], id=case[0]) for case in WAITS],
+)
+def test_a_server_that_never_answers_is_cut_off_by_the_right_limit(
+    client,  # noqa: ANN001
+    monkeypatch: pytest.MonkeyPatch,
+    listener: type[FullListener | SilentListener],
+    scheme: str,
+    settings: dict[str, str],
+    expected: str,
+) -> None:
+    for name, value in settings.items():
+        monkeypatch.setenv(f"PANTAU_{name}", value)
+    with listener(hold=5) as server:
+        result = fetch_feed(server.url(scheme=scheme), client=client)
+        if isinstance(server, SilentListener):
+            assert server.accepted == 1
     assert result.outcome == "error" and result.error_category == "timeout"
-    assert result.error == "timed out connecting"
+    assert result.error == expected
     assert result.status is None
-
-
-def test_a_connect_that_never_completes_hits_the_deadline(client, monkeypatch) -> None:  # noqa: ANN001
-    monkeypatch.setenv("PANTAU_CONNECT_TIMEOUT", "30")
-    monkeypatch.setenv("PANTAU_FETCH_DEADLINE", "1")
-    with FullListener(hold=5) as listener:
-        result = fetch_feed(listener.url(), client=client)
-    assert result.outcome == "error" and result.error_category == "timeout"
-    assert result.error == DEADLINE_MESSAGE
-
-
-# -- TLS: a server that accepts and never answers the ClientHello ---------------------------------
-
-
-def test_a_tls_handshake_that_never_completes_hits_the_connect_timeout(
-    client,  # noqa: ANN001
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("PANTAU_CONNECT_TIMEOUT", "0.5")
-    monkeypatch.setenv("PANTAU_READ_TIMEOUT", "30")
-    monkeypatch.setenv("PANTAU_FETCH_DEADLINE", "20")
-    with SilentListener(hold=5) as silent:
-        result = fetch_feed(silent.url(scheme="https"), client=client)
-        assert silent.accepted == 1
-    assert result.outcome == "error" and result.error_category == "timeout"
-    assert result.error == "timed out connecting"
-
-
-def test_a_tls_handshake_that_never_completes_hits_the_deadline(
-    client,  # noqa: ANN001
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("PANTAU_CONNECT_TIMEOUT", "30")
-    monkeypatch.setenv("PANTAU_READ_TIMEOUT", "30")
-    monkeypatch.setenv("PANTAU_FETCH_DEADLINE", "1")
-    with SilentListener(hold=5) as silent:
-        result = fetch_feed(silent.url(scheme="https"), client=client)
-        assert silent.accepted == 1
-    assert result.outcome == "error" and result.error_category == "timeout"
-    assert result.error == DEADLINE_MESSAGE
-
-
-# -- read: a server that accepts the request and stalls --------------------------------------------
-
-
-def test_a_response_that_never_comes_hits_the_read_timeout(client, monkeypatch) -> None:  # noqa: ANN001
-    monkeypatch.setenv("PANTAU_READ_TIMEOUT", "0.5")
-    monkeypatch.setenv("PANTAU_FETCH_DEADLINE", "20")
-    with SilentListener(hold=5) as silent:
-        result = fetch_feed(silent.url(), client=client)
-    assert result.outcome == "error" and result.error_category == "timeout"
-    assert result.error == "timed out waiting for data"
-
-
-def test_a_response_that_never_comes_hits_the_deadline(client, monkeypatch) -> None:  # noqa: ANN001
-    monkeypatch.setenv("PANTAU_READ_TIMEOUT", "30")
-    monkeypatch.setenv("PANTAU_FETCH_DEADLINE", "1")
-    with SilentListener(hold=5) as silent:
-        result = fetch_feed(silent.url(), client=client)
-    assert result.outcome == "error" and result.error_category == "timeout"
-    assert result.error == DEADLINE_MESSAGE
 
 
 def test_a_feed_that_answers_after_the_read_timeout_is_not_waited_for(
