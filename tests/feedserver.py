@@ -25,11 +25,19 @@ Paths (``server.url(path)`` gives the absolute URL):
   chunks; ``length=1`` declares Content-Length, otherwise the body is close-delimited.
 - ``/gzip-bomb``: about 200 KiB of gzip that expands to 200 MiB of zeros (``Content-Encoding:
   gzip``); ``/deflate-bomb`` the same with zlib deflate.
+- ``/gzip-members?n=N``: the default feed cut into N pieces (default 3, at most 64), each gzipped
+  on its own and sent one after the other (a multi-member gzip body, RFC 1952 2.2).
 - ``/encoding/<name>``: a short body labelled ``Content-Encoding: <name>``.
 - ``/truncated``: declares 10000 bytes, sends about 60 and hangs up.
 - ``/html``: an HTML page (text/html). ``/empty``: 200 with an empty body. ``/garbage``: 200 with
   4 KiB of random bytes. ``/not-http``: random bytes instead of an HTTP response at all.
 - ``/echo``: 200 with the request headers as JSON.
+
+Besides ``FeedServer``: ``CountingListener`` (accepts and hangs up at once), ``SilentListener``
+(accepts and never says a word: a TLS handshake or an HTTP response that never comes) and
+``FullListener`` (listens with a full queue and never accepts: a connect that never completes).
+Both of the last give up after ``hold`` seconds, so a client that fails to apply its deadline
+ends in some other error instead of hanging the test.
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Self
 from urllib.parse import parse_qs, urlsplit
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -223,6 +232,14 @@ class _Handler(BaseHTTPRequestHandler):
                 "application/rss+xml",
                 headers={"Content-Encoding": kind},
             )
+        elif path == "/gzip-members":
+            body = (self.state.root / DEFAULT_FEED).read_bytes()
+            n = max(1, min(int(query.get("n", "3")), 64))
+            step = -(-len(body) // n)
+            members = b"".join(
+                gzip.compress(body[i : i + step], mtime=0) for i in range(0, len(body), step)
+            )
+            self._send(200, members, "application/rss+xml", headers={"Content-Encoding": "gzip"})
         elif path.startswith("/encoding/"):
             # A body labelled with any Content-Encoding (e.g. br, which the client never offered).
             self._send(
@@ -439,14 +456,17 @@ class CountingListener:
                 continue
             with self._lock:
                 self._accepted += 1
-            conn.close()
+            self._handle(conn)
+
+    def _handle(self, conn: socket.socket) -> None:
+        conn.close()
 
     @property
     def accepted(self) -> int:
         with self._lock:
             return self._accepted
 
-    def start(self) -> CountingListener:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -455,11 +475,89 @@ class CountingListener:
         self._thread.join(timeout=5)
         self._sock.close()
 
-    def __enter__(self) -> CountingListener:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class SilentListener(CountingListener):
+    """A TCP listener that accepts every connection, reads whatever comes and never answers.
+
+    An ``https://`` fetch to it waits for a TLS handshake that never completes; an ``http://``
+    one waits for a response. Each connection is closed after ``hold`` seconds (at most 30).
+    """
+
+    def __init__(self, hold: float = 5.0, host: str = "127.0.0.1") -> None:
+        super().__init__(host)
+        self.hold = min(hold, MAX_SLEEP)
+
+    def _handle(self, conn: socket.socket) -> None:
+        threading.Thread(target=self._keep_quiet, args=(conn,), daemon=True).start()
+
+    def _keep_quiet(self, conn: socket.socket) -> None:
+        end = time.monotonic() + self.hold
+        conn.settimeout(0.05)
+        with conn:
+            while not self._stop.is_set() and time.monotonic() < end:
+                try:
+                    if conn.recv(65536) == b"":
+                        return  # the client gave up
+                except TimeoutError:
+                    continue
+                except OSError:
+                    return
+
+    def url(self, path: str = "/feed.xml", scheme: str = "http") -> str:
+        return f"{scheme}://{self.host}:{self.port}{path}"
+
+
+class FullListener:
+    """A listening socket whose accept queue is full and which never accepts: a new connection's
+    SYN is dropped by the kernel, so connecting hangs. After ``hold`` seconds (at most 30) the
+    socket is closed, and a client still trying is refused."""
+
+    def __init__(self, hold: float = 5.0, host: str = "127.0.0.1") -> None:
+        self.hold = min(hold, MAX_SLEEP)
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind((host, 0))
+        self._sock.listen(0)
+        self.host = host
+        self.port: int = self._sock.getsockname()[1]
+        self._fillers: list[socket.socket] = []
+        self._timer = threading.Timer(self.hold, self._close)
+        self._timer.daemon = True
+
+    def _fill(self) -> None:
+        # Linux queues backlog + 1 completed connections; connect until one stalls.
+        for _ in range(8):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.settimeout(0.3)
+            try:
+                s.connect((self.host, self.port))
+            except TimeoutError:
+                s.close()
+                return
+            self._fillers.append(s)
+        raise RuntimeError("the accept queue never filled up")
+
+    def _close(self) -> None:
+        self._sock.close()
+        for s in self._fillers:
+            s.close()
+
+    def url(self, path: str = "/feed.xml", scheme: str = "http") -> str:
+        return f"{scheme}://{self.host}:{self.port}{path}"
+
+    def __enter__(self) -> FullListener:
+        self._fill()
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        self._close()
 
 
 def ipv6_loopback_available() -> bool:
