@@ -20,7 +20,7 @@ from sqlalchemy import (
     union_all,
 )
 
-from ingest.filters import Filters
+from ingest.filters import Filters, rollup_where
 from ingest.store import (
     MONTHLY,
     ROLLUPS,
@@ -57,21 +57,6 @@ def _route(f: Filters) -> _Route | None:
     if f.countries:
         return None
     return _Route("total")
-
-
-def _agg_where(table: Any, f: Filters) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [
-        table.c.day >= f.date_from.isoformat(),
-        table.c.day <= f.date_to.isoformat(),
-        *_language_where(table, f),
-    ]
-    if f.feed_ids:
-        conds.append(table.c.feed_id.in_(list(f.feed_ids)))
-    return conds
-
-
-def _language_where(table: Any, f: Filters) -> list[ColumnElement[bool]]:
-    return [table.c.language.in_(list(f.languages))] if f.languages else []
 
 
 _DAILY = {"total": daily_total, "country": daily_country, "pair": daily_pair, "topic": daily_topic}
@@ -113,13 +98,12 @@ def _source(
         per_day, per_month = ROLLUPS[daily.name]
     months = _whole_months(f.date_from, f.date_to)
     if by_day or months is None:
-        return _Source(per_day, [*_agg_where(per_day, f), *extra(per_day)])
+        return _Source(per_day, [*rollup_where(per_day, f), *extra(per_day)])
     (first, last), edges = months
     month_where = [
         per_month.c.month >= first,
         per_month.c.month <= last,
-        *_language_where(per_month, f),
-        *([per_month.c.feed_id.in_(list(f.feed_ids))] if f.feed_ids else []),
+        *rollup_where(per_month, f, dates=False),
         *extra(per_month),
     ]
     if not edges:
@@ -130,7 +114,7 @@ def _source(
         part = f.with_(date_from=start, date_to=end)
         parts.append(
             select(*(per_day.c[n] for n in columns)).where(
-                *_agg_where(per_day, part), *extra(per_day)
+                *rollup_where(per_day, part), *extra(per_day)
             )
         )
     return _Source(union_all(*parts).subquery("rolled"), [])

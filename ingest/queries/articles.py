@@ -17,8 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from ingest.filters import Filters
-from ingest.queries.read import _article_where, _frame
+from ingest.filters import Filters, article_where
+from ingest.queries.read import frame
 from ingest.store import (
     article_countries,
     article_topics,
@@ -70,7 +70,7 @@ def list_articles(
         .limit(max(0, int(limit)))
         .offset(max(0, int(offset)))
     )
-    return _tidy(_frame(engine, query, ARTICLE_COLUMNS))
+    return _tidy(frame(engine, query, ARTICLE_COLUMNS))
 
 
 def _article_rows(f: Filters, dialect: str) -> Select:
@@ -102,7 +102,7 @@ def _article_rows(f: Filters, dialect: str) -> Select:
     return (
         select(*columns)
         .select_from(articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id))
-        .where(*_article_where(f))
+        .where(*article_where(f))
     )
 
 

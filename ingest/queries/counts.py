@@ -18,10 +18,9 @@ from sqlalchemy import (
     union_all,
 )
 
-from ingest.filters import Filters, language_name, topic_label
+from ingest.filters import Filters, article_where, language_name, rollup_where, topic_label
 from ingest.geo import country_name
 from ingest.queries.aggregates import (
-    _agg_where,
     _pairs_with,
     _Route,
     _route,
@@ -29,7 +28,7 @@ from ingest.queries.aggregates import (
     _source,
 )
 from ingest.queries.feeds import _health, feed_homes, feed_names
-from ingest.queries.read import _article_where, _frame, _scalar, literal_column_desc
+from ingest.queries.read import frame, literal_column_desc, scalar
 from ingest.store import (
     article_countries,
     article_topics,
@@ -69,7 +68,7 @@ def default_filters(engine: Engine, days: int = 30) -> Filters:
 
 
 def is_empty(engine: Engine) -> bool:
-    return _scalar(engine, select(articles.c.id).limit(1)) is None
+    return scalar(engine, select(articles.c.id).limit(1)) is None
 
 
 def is_demo_only(engine: Engine) -> bool:
@@ -143,8 +142,8 @@ def count_articles(engine: Engine, f: Filters) -> int:
         src = _route_source(route, f)
         query = select(func.coalesce(func.sum(src.c.articles), 0)).where(*src.where)
     else:
-        query = select(func.count()).select_from(articles).where(*_article_where(f))
-    return int(_scalar(engine, query) or 0)
+        query = select(func.count()).select_from(articles).where(*article_where(f))
+    return int(scalar(engine, query) or 0)
 
 
 def base_total(engine: Engine, f: Filters) -> int:
@@ -168,7 +167,7 @@ def totals(engine: Engine, f: Filters) -> dict[str, int]:
             # Outlets need the per-feed aggregate (one row per day × feed × language: small).
             n_feeds = conn.execute(
                 select(func.count(distinct(daily_total.c.feed_id))).where(
-                    *_agg_where(daily_total, f)
+                    *rollup_where(daily_total, f)
                 )
             ).scalar_one()
             row = (n, n_feeds, n_languages)
@@ -177,13 +176,13 @@ def totals(engine: Engine, f: Filters) -> dict[str, int]:
                 select(func.count(distinct(countries.c.iso3))).where(*countries.where)
             ).scalar_one()
         else:
-            matching = select(articles.c.id).where(*_article_where(f)).subquery()
+            matching = select(articles.c.id).where(*article_where(f)).subquery()
             row = conn.execute(
                 select(
                     func.count(),
                     func.count(distinct(articles.c.feed_id)),
                     func.count(distinct(articles.c.language)),
-                ).where(*_article_where(f))
+                ).where(*article_where(f))
             ).one()
             n_countries = conn.execute(
                 select(func.count(distinct(article_countries.c.iso3))).where(
@@ -227,13 +226,13 @@ def country_counts(engine: Engine, f: Filters, limit: int | None = None) -> pd.D
             .select_from(
                 article_countries.join(articles, articles.c.id == article_countries.c.article_id)
             )
-            .where(*_article_where(f))
+            .where(*article_where(f))
             .group_by(article_countries.c.iso3)
         )
     query = query.order_by(literal_column_desc("articles"), "iso3")
     if limit:
         query = query.limit(limit)
-    df = _frame(engine, query, ["iso3", "articles"])
+    df = frame(engine, query, ["iso3", "articles"])
     df = df[df["articles"].fillna(0) > 0].reset_index(drop=True)
     df["articles"] = df["articles"].astype(int)
     total = base_total(engine, f)
@@ -273,13 +272,13 @@ def _pair_counts(
                 a.c.iso3.label("iso3_a"), b.c.iso3.label("iso3_b"), func.count().label("articles")
             )
             .select_from(j)
-            .where(*_article_where(f))
+            .where(*article_where(f))
             .group_by(a.c.iso3, b.c.iso3)
         )
     query = query.order_by(literal_column_desc("articles"), "iso3_a", "iso3_b")
     if limit:
         query = query.limit(limit)
-    df = _frame(engine, query, ["iso3_a", "iso3_b", "articles"])
+    df = frame(engine, query, ["iso3_a", "iso3_b", "articles"])
     df["articles"] = df["articles"].astype(int)
     df.insert(
         2,
@@ -332,7 +331,7 @@ def _grouped(engine: Engine, f: Filters, column: str) -> pd.DataFrame:
                 .select_from(
                     article_topics.join(articles, articles.c.id == article_topics.c.article_id)
                 )
-                .where(*_article_where(f))
+                .where(*article_where(f))
                 .group_by(article_topics.c.topic)
             )
     elif route is not None:
@@ -341,8 +340,8 @@ def _grouped(engine: Engine, f: Filters, column: str) -> pd.DataFrame:
         query = select(col.label("key"), func.sum(src.c.articles)).where(*src.where).group_by(col)
     else:
         col = articles.c[column]
-        query = select(col.label("key"), func.count()).where(*_article_where(f)).group_by(col)
-    df = _frame(engine, query, ["key", "articles"])
+        query = select(col.label("key"), func.count()).where(*article_where(f)).group_by(col)
+    df = frame(engine, query, ["key", "articles"])
     df["articles"] = df["articles"].astype(int)
     df = df[df["articles"] > 0]
     return df.sort_values(["articles", "key"], ascending=[False, True]).reset_index(drop=True)
@@ -392,10 +391,10 @@ def who_covers_whom(engine: Engine, f: Filters, countries: int = 15) -> pd.DataF
         query = (
             select(articles.c.feed_id, article_countries.c.iso3, func.count())
             .select_from(j)
-            .where(*_article_where(f))
+            .where(*article_where(f))
             .group_by(articles.c.feed_id, article_countries.c.iso3)
         )
-    by_feed = _frame(engine, query, ["feed_id", "iso3", "articles"])
+    by_feed = frame(engine, query, ["feed_id", "iso3", "articles"])
     homes = feed_homes(engine)
     by_feed = by_feed[by_feed["feed_id"].isin(list(homes))]  # outlets still in the catalogue
     by_feed = by_feed.assign(home=[homes[int(i)] or "" for i in by_feed["feed_id"]])

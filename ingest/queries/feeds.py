@@ -11,7 +11,7 @@ from sqlalchemy import (
     select,
 )
 
-from ingest.queries.read import _frame
+from ingest.queries.read import frame
 from ingest.store import (
     daily_total,
     feeds,
@@ -156,4 +156,4 @@ def recent_polls(engine: Engine, feed_id: int, limit: int = 20) -> pd.DataFrame:
         .order_by(polls.c.started_at.desc(), polls.c.id.desc())
         .limit(limit)
     )
-    return _frame(engine, query)
+    return frame(engine, query)

@@ -28,7 +28,7 @@ from ingest.store import (
 _BOUNDED_SEARCH = timedelta(days=92)  # ranges up to a quarter read their slice of the index
 
 
-class _TextMatch(ColumnElement[bool]):
+class TextMatch(ColumnElement[bool]):
     """Articles whose title or summary contains ``search``, case-insensitively in every script
     (lower() on both sides: the store makes SQLite's lower() Unicode-aware like PostgreSQL's).
 
@@ -111,13 +111,13 @@ def _case_variants() -> tuple[dict[str, str], frozenset[str]]:
     return variants, frozenset(from_several)
 
 
-@compiles(_TextMatch, "sqlite")
-def _text_match_on_sqlite(element: _TextMatch, compiler: Any, **kw: Any) -> str:
+@compiles(TextMatch, "sqlite")
+def _text_match_on_sqlite(element: TextMatch, compiler: Any, **kw: Any) -> str:
     return compiler.process(element.on_sqlite, **kw)
 
 
-@compiles(_TextMatch)
-def _text_match_elsewhere(element: _TextMatch, compiler: Any, **kw: Any) -> str:
+@compiles(TextMatch)
+def _text_match_elsewhere(element: TextMatch, compiler: Any, **kw: Any) -> str:
     return compiler.process(element.elsewhere, **kw)
 
 

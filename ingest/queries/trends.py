@@ -18,11 +18,11 @@ from sqlalchemy import (
     select,
 )
 
-from ingest.filters import Filters, topic_label
+from ingest.filters import Filters, article_where, topic_label
 from ingest.geo import country_name
 from ingest.queries.aggregates import _route, _route_source, _source
 from ingest.queries.counts import country_counts
-from ingest.queries.read import _article_where, _frame
+from ingest.queries.read import frame
 from ingest.store import (
     articles,
 )
@@ -56,10 +56,10 @@ def _daily(engine: Engine, f: Filters, series_filter: Filters) -> pd.Series:
     else:
         query = (
             select(articles.c.published_day, func.count())
-            .where(*_article_where(series_filter))
+            .where(*article_where(series_filter))
             .group_by(articles.c.published_day)
         )
-    df = _frame(engine, query, ["day", "articles"])
+    df = frame(engine, query, ["day", "articles"])
     s = pd.Series(df["articles"].astype(int).to_numpy(), index=pd.to_datetime(df["day"]))
     return s.reindex(_day_index(series_filter.date_from, series_filter.date_to), fill_value=0)
 
@@ -75,7 +75,7 @@ def _daily_countries(engine: Engine, f: Filters, codes: list[str]) -> dict[str, 
         .where(*src.where)
         .group_by(src.c.day, src.c.iso3)
     )
-    df = _frame(engine, query, ["day", "iso3", "articles"])
+    df = frame(engine, query, ["day", "iso3", "articles"])
     index = _day_index(f.date_from, f.date_to)
     out = {}
     for code in codes:
@@ -212,7 +212,7 @@ def rising(engine: Engine, f: Filters, kind: str = "country", limit: int = 10) -
         .group_by(*keys)
     )
     names = [k.name for k in keys]
-    df = _frame(engine, query, [*names, "recent", "before"])
+    df = frame(engine, query, [*names, "recent", "before"])
     if df.empty:
         return pd.DataFrame(columns=["key", "label", "recent", "expected", "score"])
     df["expected"] = df["before"].astype(float) * RECENT_DAYS / BASELINE_DAYS
