@@ -226,6 +226,14 @@ def test_spikes_follow_the_explained_score() -> None:
     assert frame.period.min().date() == date(2024, 6, 1)
 
 
+def test_spike_score_is_the_formula_the_pages_explain() -> None:
+    # (articles − expected) ÷ √(expected + 1), as SPIKE_EXPLANATION says, worked by hand.
+    assert "√(expected + 1)" in queries.SPIKE_EXPLANATION
+    assert queries.spike_score(40, 2.0) == pytest.approx(38 / 3**0.5)
+    assert queries.spike_score(7, 0.0) == pytest.approx(7.0)
+    assert queries.spike_score(3, 8.0) == pytest.approx(-5 / 3)
+
+
 def test_pair_timeline_splits_joint_and_alone(engine, rows) -> None:  # noqa: ANN001
     names = queries.feed_names(engine)
     f = ALL.with_(date_from=date(2022, 1, 1), pair=("RUS", "UKR"))

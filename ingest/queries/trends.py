@@ -3,7 +3,6 @@ country pair's timeline."""
 
 from __future__ import annotations
 
-import math
 from datetime import date, timedelta
 from typing import Any
 
@@ -27,11 +26,19 @@ from ingest.store import (
     articles,
 )
 
-# How far back the spike baseline reaches, and the recent window rising scores compare.
+# The spike score, defined once (``spike_score``) for the coverage chart and for rising:
+# how far back the baseline reaches (days, and weeks for weekly series), the recent window
+# rising compares with it, and what counts as a spike.
 BASELINE_DAYS = 28
+BASELINE_WEEKS = BASELINE_DAYS // 7
 RECENT_DAYS = 7
 SPIKE_SCORE = 3.0
 SPIKE_MIN_ARTICLES = 5
+# The rolling mean drawn beside each series: a week of days, or four weeks.
+ROLLING_DAYS = 7
+ROLLING_WEEKS = 4
+# The countries a coverage chart draws when none is chosen: the most mentioned.
+TOP_SERIES = 5
 SPIKE_EXPLANATION = (
     "Spike score = (articles in the window − articles expected from the baseline) ÷ "
     "√(expected + 1), where the baseline is the average of the previous "
@@ -43,11 +50,22 @@ SPIKE_EXPLANATION = (
 # Time series
 
 
+def spike_score(observed: Any, expected: Any) -> Any:
+    """The spike score of ``observed`` articles against ``expected`` (see SPIKE_EXPLANATION):
+    numbers, NumPy arrays or pandas Series alike."""
+    return (observed - expected) / np.sqrt(expected + 1)
+
+
+def is_spike(score: Any, observed: Any) -> Any:
+    """Whether a score marks a spike: high enough, on enough articles."""
+    return (score >= SPIKE_SCORE) & (observed >= SPIKE_MIN_ARTICLES)
+
+
 def _day_index(start: date, end: date) -> pd.DatetimeIndex:
     return pd.date_range(start, end, freq="D")
 
 
-def _daily(engine: Engine, f: Filters, series_filter: Filters) -> pd.Series:
+def _daily(engine: Engine, series_filter: Filters) -> pd.Series:
     """Articles per day for ``series_filter`` (aggregate when exact, else a scan)."""
     route = _route(series_filter)
     if route is not None:
@@ -104,16 +122,16 @@ def coverage_series(
     total (all coverage under the date/language/outlet filters), share, rolling mean, baseline,
     spike score, spike (bool). ``freq`` is "D" (daily) or "W" (weeks starting Monday)."""
     if by == "country" and not f.countries:
-        top = country_counts(engine, f, limit=5)
+        top = country_counts(engine, f, limit=TOP_SERIES)
         f = f.with_(countries=tuple(top["iso3"]))
     history = f.with_(date_from=f.date_from - timedelta(days=BASELINE_DAYS))
     base = Filters(history.date_from, history.date_to, languages=f.languages, feed_ids=f.feed_ids)
-    total = _daily(engine, base, base)
+    total = _daily(engine, base)
     frames = []
     keys = series_keys(history, by)
     many = _daily_countries(engine, history, [k for k, _, _ in keys]) if by == "country" else {}
     for key, label, sf in keys:
-        s = many[key] if key in many else _daily(engine, history, sf)
+        s = many[key] if key in many else _daily(engine, sf)
         frames.append(_analyse(s, total, key, label, freq, f.date_from))
     if not frames:
         return pd.DataFrame(
@@ -139,17 +157,17 @@ def _analyse(
     if freq == "W":
         s = s.resample("W-MON", label="left", closed="left").sum()
         total = total.resample("W-MON", label="left", closed="left").sum()
-        window = max(1, BASELINE_DAYS // 7)
-        rolling_window = 4
+        window = max(1, BASELINE_WEEKS)
+        rolling_window = ROLLING_WEEKS
     else:
         window = BASELINE_DAYS
-        rolling_window = 7
+        rolling_window = ROLLING_DAYS
     baseline = s.shift(1).rolling(window, min_periods=max(1, window // 2)).mean().to_numpy()
     articles_ = s.to_numpy()
     totals = total.reindex(s.index, fill_value=0).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(totals > 0, articles_ / np.where(totals > 0, totals, 1), 0.0)
-        score = (articles_ - baseline) / np.sqrt(baseline + 1)
+        score = spike_score(articles_, baseline)
     start = pd.Timestamp(first)
     if freq == "W":
         start = start - pd.Timedelta(days=start.weekday())
@@ -165,7 +183,7 @@ def _analyse(
             "rolling": s.rolling(rolling_window, min_periods=1).mean().to_numpy()[keep],
             "baseline": baseline[keep],
             "score": score[keep],
-            "spike": ((score >= SPIKE_SCORE) & (articles_ >= SPIKE_MIN_ARTICLES))[keep],
+            "spike": is_spike(score, articles_)[keep],
         }
     )
 
@@ -216,7 +234,7 @@ def rising(engine: Engine, f: Filters, kind: str = "country", limit: int = 10) -
     if df.empty:
         return pd.DataFrame(columns=["key", "label", "recent", "expected", "score"])
     df["expected"] = df["before"].astype(float) * RECENT_DAYS / BASELINE_DAYS
-    df["score"] = (df["recent"] - df["expected"]) / (df["expected"] + 1).pow(0.5)
+    df["score"] = spike_score(df["recent"], df["expected"])
     df = df[df["recent"] >= SPIKE_MIN_ARTICLES]
     if kind == "pair":
         df["key"] = df["iso3_a"] + "-" + df["iso3_b"]
@@ -244,9 +262,9 @@ def pair_timeline(engine: Engine, f: Filters, freq: str = "D") -> pd.DataFrame:
     if not f.pair:
         raise ValueError("pair_timeline needs a pair in the filters")
     a, b = f.pair
-    joint = _daily(engine, f, f)
-    only_a = _daily(engine, f, f.with_(pair=None, countries=(a,)))
-    only_b = _daily(engine, f, f.with_(pair=None, countries=(b,)))
+    joint = _daily(engine, f)
+    only_a = _daily(engine, f.with_(pair=None, countries=(a,)))
+    only_b = _daily(engine, f.with_(pair=None, countries=(b,)))
     df = pd.DataFrame(
         {
             "both": joint,
@@ -266,8 +284,3 @@ def pair_timeline(engine: Engine, f: Filters, freq: str = "D") -> pd.DataFrame:
     }
     long["label"] = long["series"].map(labels)
     return long
-
-
-def spike_score(recent: float, expected: float) -> float:
-    """The spike score of ``recent`` articles against ``expected`` (see SPIKE_EXPLANATION)."""
-    return (recent - expected) / math.sqrt(expected + 1)
