@@ -535,3 +535,13 @@ def test_query_params_round_trip() -> None:
         params = to_query_params(f)
         assert all(isinstance(v, str) for v in params.values())
         assert from_query_params(params, defaults) == f
+
+
+def test_every_aggregate_kind_is_documented_and_stored() -> None:
+    from ingest.queries import aggregates
+
+    doc = aggregates.__doc__ or ""
+    for kind in aggregates.Kind:
+        assert f" {kind.name} " in doc, kind
+        assert f"``{kind.daily.name}``" in doc, kind
+    assert sorted(k.daily.name for k in aggregates.Kind) == sorted(t.name for t in store.AGGREGATES)

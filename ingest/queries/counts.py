@@ -20,13 +20,7 @@ from sqlalchemy import (
 
 from ingest.filters import Filters, article_where, language_name, rollup_where, topic_label
 from ingest.geo import country_name
-from ingest.queries.aggregates import (
-    _pairs_with,
-    _Route,
-    _route,
-    _route_source,
-    _source,
-)
+from ingest.queries.aggregates import Kind, pairs_with, route_for, route_source, source
 from ingest.queries.feeds import _health, feed_homes, feed_names
 from ingest.queries.read import frame, literal_column_desc, scalar
 from ingest.store import (
@@ -137,9 +131,9 @@ def stats(engine: Engine) -> dict[str, Any]:
 
 
 def count_articles(engine: Engine, f: Filters) -> int:
-    route = _route(f)
+    route = route_for(f)
     if route is not None:
-        src = _route_source(route, f)
+        src = route_source(route, f)
         query = select(func.coalesce(func.sum(src.c.articles), 0)).where(*src.where)
     else:
         query = select(func.count()).select_from(articles).where(*article_where(f))
@@ -154,10 +148,10 @@ def base_total(engine: Engine, f: Filters) -> int:
 
 def totals(engine: Engine, f: Filters) -> dict[str, int]:
     """Articles, outlets, languages and countries in the filtered period."""
-    route = _route(f)
+    route = route_for(f)
     with engine.connect() as conn:
-        if route is not None and route.kind == "total":
-            total = _source("total", f)
+        if route is not None and route.kind is Kind.TOTAL:
+            total = source(Kind.TOTAL, f)
             n, n_languages = conn.execute(
                 select(
                     func.coalesce(func.sum(total.c.articles), 0),
@@ -171,7 +165,7 @@ def totals(engine: Engine, f: Filters) -> dict[str, int]:
                 )
             ).scalar_one()
             row = (n, n_feeds, n_languages)
-            countries = _source("country", f)
+            countries = source(Kind.COUNTRY, f)
             n_countries = conn.execute(
                 select(func.count(distinct(countries.c.iso3))).where(*countries.where)
             ).scalar_one()
@@ -204,16 +198,16 @@ def totals(engine: Engine, f: Filters) -> dict[str, int]:
 def country_counts(engine: Engine, f: Filters, limit: int | None = None) -> pd.DataFrame:
     """Articles per country mentioned in the filtered articles: iso3, country, articles, share
     (share = fraction of ALL articles in the period, under the date/language/outlet filters)."""
-    route = _route(f)
-    if route is not None and route.kind == "total":
-        src = _source("country", f)
+    route = route_for(f)
+    if route is not None and route.kind is Kind.TOTAL:
+        src = source(Kind.COUNTRY, f)
         n = func.sum(src.c.articles)
         query = select(src.c.iso3, n.label("articles")).where(*src.where).group_by(src.c.iso3)
-    elif route is not None and route.kind == "country":
+    elif route is not None and route.kind is Kind.COUNTRY:
         focus = route.key[0]
-        mine = _route_source(route, f)
+        mine = route_source(route, f)
         own = select(literal(focus).label("iso3"), func.sum(mine.c.articles)).where(*mine.where)
-        pairs = _source("pair", f, _pairs_with(focus))
+        pairs = source(Kind.PAIR, f, pairs_with(focus))
         partner = case((pairs.c.iso3_a == focus, pairs.c.iso3_b), else_=pairs.c.iso3_a)
         others = select(partner.label("iso3"), func.sum(pairs.c.articles)).where(*pairs.where)
         u = union_all(own, others.group_by(partner)).subquery()
@@ -251,11 +245,11 @@ def _pair_counts(
 ) -> pd.DataFrame:
     """Pair counts; with ``focus``, only the pairs that include it (then a country filter of
     just ``focus`` can be answered from the aggregate exactly)."""
-    route = _route(f)
-    if focus and route is not None and route.kind == "country" and route.key[0] == focus:
-        route = _Route("focus", route.key)
-    if route is not None and route.kind in ("total", "focus"):
-        src = _source("pair", f, _pairs_with(focus) if route.kind == "focus" else None)
+    route = route_for(f)
+    # All pairs (no content filter), or the pairs including the focus (a filter of just it).
+    focused = route is not None and route.kind is Kind.COUNTRY and route.key == (focus,)
+    if route is not None and (route.kind is Kind.TOTAL or focused):
+        src = source(Kind.PAIR, f, pairs_with(focus) if focus and focused else None)
         query = (
             select(src.c.iso3_a, src.c.iso3_b, func.sum(src.c.articles).label("articles"))
             .where(*src.where)
@@ -316,10 +310,10 @@ def pair_matrix(engine: Engine, f: Filters, size: int = 12) -> pd.DataFrame:
 
 def _grouped(engine: Engine, f: Filters, column: str) -> pd.DataFrame:
     """Articles per ``column`` (language | feed_id | topic) for the filtered articles."""
-    route = _route(f)
+    route = route_for(f)
     if column == "topic":
-        if route is not None and route.kind == "total":
-            src = _source("topic", f)
+        if route is not None and route.kind is Kind.TOTAL:
+            src = source(Kind.TOPIC, f)
             query = (
                 select(src.c.topic.label("key"), func.sum(src.c.articles))
                 .where(*src.where)
@@ -335,7 +329,7 @@ def _grouped(engine: Engine, f: Filters, column: str) -> pd.DataFrame:
                 .group_by(article_topics.c.topic)
             )
     elif route is not None:
-        src = _route_source(route, f, by_feed=column == "feed_id")
+        src = route_source(route, f, by_feed=column == "feed_id")
         col = src.c[column]
         query = select(col.label("key"), func.sum(src.c.articles)).where(*src.where).group_by(col)
     else:
@@ -376,11 +370,11 @@ def outlet_counts(engine: Engine, f: Filters, limit: int | None = None) -> pd.Da
 def who_covers_whom(engine: Engine, f: Filters, countries: int = 15) -> pd.DataFrame:
     """Outlet home country × country mentioned (long form: home, iso3, articles), for the
     ``countries`` most mentioned countries."""
-    route = _route(f)
+    route = route_for(f)
     # Grouped by feed in SQL (an index-sized result) and by the feeds' home here: cheaper than
     # joining feeds to every aggregate row before grouping (88 → 65 ms all-time at 1M).
-    if route is not None and route.kind == "total":
-        src = _source("country", f, by_feed=True)
+    if route is not None and route.kind is Kind.TOTAL:
+        src = source(Kind.COUNTRY, f, by_feed=True)
         query = (
             select(src.c.feed_id, src.c.iso3, func.sum(src.c.articles))
             .where(*src.where)

@@ -19,7 +19,7 @@ from sqlalchemy import (
 
 from ingest.filters import Filters, article_where, topic_label
 from ingest.geo import country_name
-from ingest.queries.aggregates import _route, _route_source, _source
+from ingest.queries.aggregates import Kind, route_for, route_source, source
 from ingest.queries.counts import country_counts
 from ingest.queries.read import frame
 from ingest.store import (
@@ -67,9 +67,9 @@ def _day_index(start: date, end: date) -> pd.DatetimeIndex:
 
 def _daily(engine: Engine, series_filter: Filters) -> pd.Series:
     """Articles per day for ``series_filter`` (aggregate when exact, else a scan)."""
-    route = _route(series_filter)
+    route = route_for(series_filter)
     if route is not None:
-        src = _route_source(route, series_filter, by_day=True)
+        src = route_source(route, series_filter, by_day=True)
         query = select(src.c.day, func.sum(src.c.articles)).where(*src.where).group_by(src.c.day)
     else:
         query = (
@@ -87,7 +87,7 @@ def _daily_countries(engine: Engine, f: Filters, codes: list[str]) -> dict[str, 
     for each (no topic, pair or search filter); {} otherwise."""
     if not codes or f.topics or f.pair or f.search:
         return {}
-    src = _source("country", f, lambda t: [t.c.iso3.in_(codes)], by_day=True)
+    src = source(Kind.COUNTRY, f, lambda t: [t.c.iso3.in_(codes)], by_day=True)
     query = (
         select(src.c.day, src.c.iso3, func.sum(src.c.articles))
         .where(*src.where)
@@ -217,7 +217,7 @@ def rising(engine: Engine, f: Filters, kind: str = "country", limit: int = 10) -
             return [or_(t.c.iso3_a.in_(codes), t.c.iso3_b.in_(codes))]
         return [t.c.iso3.in_(codes)]
 
-    src = _source("pair" if kind == "pair" else "country", g, chosen, by_day=True)
+    src = source(Kind.PAIR if kind == "pair" else Kind.COUNTRY, g, chosen, by_day=True)
     keys = [src.c.iso3_a, src.c.iso3_b] if kind == "pair" else [src.c.iso3]
     is_recent = src.c.day >= recent_start.isoformat()
     query = (
