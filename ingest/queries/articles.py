@@ -30,6 +30,10 @@ from ingest.store import (
 # Articles
 
 
+# A page of the article list, and the rows an export fetches at a time.
+PAGE_SIZE = 50
+EXPORT_CHUNK_ROWS = 5000
+
 SORTS: dict[str, Any] = {
     "published_at": articles.c.published_at,
     "title": articles.c.title,
@@ -56,7 +60,7 @@ def list_articles(
     *,
     sort: str = "published_at",
     descending: bool = True,
-    limit: int = 50,
+    limit: int = PAGE_SIZE,
     offset: int = 0,
 ) -> pd.DataFrame:
     """The filtered articles, one page: id, published_at, title, summary, url, outlet,
@@ -113,7 +117,9 @@ def _tidy(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def iter_articles(engine: Engine, f: Filters, *, chunk: int = 5000) -> Iterator[pd.DataFrame]:
+def iter_articles(
+    engine: Engine, f: Filters, *, chunk: int = EXPORT_CHUNK_ROWS
+) -> Iterator[pd.DataFrame]:
     """Every filtered article with its tags, newest first, in chunks of ``chunk`` rows (one
     streamed query). For exports."""
     query = _article_rows(f, engine.dialect.name).order_by(

@@ -36,6 +36,14 @@ from ingest.store import (
 # --------------------------------------------------------------------------------------------
 # Store-wide facts
 
+# How much a view shows unless asked otherwise: the days of the default view (the last ones of
+# the data held), the pairs of a pair list, the countries of the co-mention matrix and of the
+# who-covers-whom chart.
+DEFAULT_VIEW_DAYS = 30
+TOP_PAIRS = 20
+MATRIX_COUNTRIES = 12
+COVERAGE_COUNTRIES = 15
+
 
 def data_date_range(engine: Engine) -> tuple[date, date] | None:
     """First and last day that the store holds articles for (None when empty)."""
@@ -50,7 +58,7 @@ def data_date_range(engine: Engine) -> tuple[date, date] | None:
     return date.fromisoformat(row[0]), date.fromisoformat(row[1])
 
 
-def default_filters(engine: Engine, days: int = 30) -> Filters:
+def default_filters(engine: Engine, days: int = DEFAULT_VIEW_DAYS) -> Filters:
     """The last ``days`` days of data held (not of the wall clock); all of it when the store
     holds only the bundled demo snapshots, which are single moments years apart."""
     span = data_date_range(engine)
@@ -235,7 +243,7 @@ def country_counts(engine: Engine, f: Filters, limit: int | None = None) -> pd.D
     return df
 
 
-def pair_counts(engine: Engine, f: Filters, limit: int | None = 20) -> pd.DataFrame:
+def pair_counts(engine: Engine, f: Filters, limit: int | None = TOP_PAIRS) -> pd.DataFrame:
     """Country pairs co-mentioned in the filtered articles: iso3_a, iso3_b, pair, articles."""
     return _pair_counts(engine, f, limit)
 
@@ -297,7 +305,7 @@ def co_mentions(engine: Engine, f: Filters, focus: str) -> pd.DataFrame:
     return df.sort_values(["articles", "iso3"], ascending=[False, True]).reset_index(drop=True)
 
 
-def pair_matrix(engine: Engine, f: Filters, size: int = 12) -> pd.DataFrame:
+def pair_matrix(engine: Engine, f: Filters, size: int = MATRIX_COUNTRIES) -> pd.DataFrame:
     """Co-mention counts among the ``size`` most covered countries (long form: a, b, articles)."""
     top = country_counts(engine, f, limit=size)
     codes = list(top["iso3"])
@@ -367,7 +375,9 @@ def outlet_counts(engine: Engine, f: Filters, limit: int | None = None) -> pd.Da
     return df.head(limit) if limit else df
 
 
-def who_covers_whom(engine: Engine, f: Filters, countries: int = 15) -> pd.DataFrame:
+def who_covers_whom(
+    engine: Engine, f: Filters, countries: int = COVERAGE_COUNTRIES
+) -> pd.DataFrame:
     """Outlet home country × country mentioned (long form: home, iso3, articles), for the
     ``countries`` most mentioned countries."""
     route = route_for(f)

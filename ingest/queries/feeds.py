@@ -66,6 +66,8 @@ def languages_held(engine: Engine) -> list[str]:
 # Feeds
 
 
+RECENT_POLLS = 20  # the polls of a feed its history shows
+
 FEED_COLUMNS = [
     "id",
     "title",
@@ -140,7 +142,7 @@ def feed_health(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=FEED_COLUMNS)
 
 
-def recent_polls(engine: Engine, feed_id: int, limit: int = 20) -> pd.DataFrame:
+def recent_polls(engine: Engine, feed_id: int, limit: int = RECENT_POLLS) -> pd.DataFrame:
     """The last polls of one feed, newest first."""
     query = (
         select(

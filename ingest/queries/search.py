@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from ingest.records import TEXT_SEPARATOR
 from ingest.store import (
     article_search,
     articles,
@@ -65,7 +66,7 @@ class TextMatch(ColumnElement[bool]):
                 conds.append(ids <= select(func.max(in_range.c.id)).where(*when).scalar_subquery())
             self.on_sqlite = articles.c.id.in_(select(article_search.c.rowid).where(*conds))
         else:
-            body = articles.c.title + literal("\n") + articles.c.summary
+            body = articles.c.title + literal(TEXT_SEPARATOR) + articles.c.summary
             exact = func.lower(body).like(pattern, escape="\\")
             if _plain_like_suffices(needle):
                 exact = and_(body.like(pattern, escape="\\"), exact).self_group()

@@ -39,6 +39,8 @@ ROLLING_DAYS = 7
 ROLLING_WEEKS = 4
 # The countries a coverage chart draws when none is chosen: the most mentioned.
 TOP_SERIES = 5
+# The rising countries or pairs listed.
+RISING_LIMIT = 10
 SPIKE_EXPLANATION = (
     "Spike score = (articles in the window − articles expected from the baseline) ÷ "
     "√(expected + 1), where the baseline is the average of the previous "
@@ -199,7 +201,9 @@ def point_filters(f: Filters, by: str, key: str, period: date, freq: str = "D") 
     return g
 
 
-def rising(engine: Engine, f: Filters, kind: str = "country", limit: int = 10) -> pd.DataFrame:
+def rising(
+    engine: Engine, f: Filters, kind: str = "country", limit: int = RISING_LIMIT
+) -> pd.DataFrame:
     """Countries or pairs rising fastest against their own baseline, ending at ``f.date_to``:
     key, label, recent (last RECENT_DAYS days), expected (from the BASELINE_DAYS before), score.
     Reads the aggregates: the date, language and outlet filters apply, and a country filter keeps
