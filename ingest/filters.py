@@ -341,14 +341,32 @@ class Topics(Filter):
         return "-".join(f.topics)
 
 
-class Languages(Filter):
+class _AnyOfColumn(Filter):
+    """A filter on a column that ``articles`` and every aggregate carry alike: any of the
+    values of its one field."""
+
+    column: ClassVar[str]
+    on_rollups = True
+
+    def _any_of(self, table: Any, f: Filters) -> Conditions:
+        values = getattr(f, self.fields[0])
+        return [table.c[self.column].in_(list(values))] if values else []
+
+    def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:
+        return self._any_of(articles, f)
+
+    def rollup_where(self, table: Any, f: Filters) -> Conditions:
+        return self._any_of(table, f)
+
+
+class Languages(_AnyOfColumn):
     """Languages, any of: ISO 639 codes, and '' for articles whose language is unknown (spelt
     UNKNOWN_LANGUAGE in the URL)."""
 
     name = "languages"
     fields = ("languages",)
     params = ("lang",)
-    on_rollups = True
+    column = "language"
 
     def clean(self, f: Filters) -> dict[str, Any]:
         valid = (x for x in f.languages if x == "" or LANGUAGE_CODE.fullmatch(x))
@@ -369,12 +387,6 @@ class Languages(Filter):
                 languages.append(code)
         return {"languages": tuple(languages)}
 
-    def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:
-        return [articles.c.language.in_(list(f.languages))] if f.languages else []
-
-    def rollup_where(self, table: Any, f: Filters) -> Conditions:
-        return [table.c.language.in_(list(f.languages))] if f.languages else []
-
     def clause(self, f: Filters) -> str:
         if not f.languages:
             return "all languages"
@@ -384,13 +396,13 @@ class Languages(Filter):
         return "-".join(x or UNKNOWN_LANGUAGE for x in f.languages)
 
 
-class Outlets(Filter):
+class Outlets(_AnyOfColumn):
     """Outlets (feed ids), any of; ``feed_titles`` only lends them names in words."""
 
     name = "outlets"
     fields = ("feed_ids",)
     params = ("feed",)
-    on_rollups = True
+    column = "feed_id"
 
     def clean(self, f: Filters) -> dict[str, Any]:
         ids = (int(i) for i in f.feed_ids)
@@ -402,12 +414,6 @@ class Outlets(Filter):
     def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
         ids = _items(first_param(params, "feed"))
         return {"feed_ids": tuple(int(x) for x in ids if _FEED_ID_PARAM.fullmatch(x))}
-
-    def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:
-        return [articles.c.feed_id.in_(list(f.feed_ids))] if f.feed_ids else []
-
-    def rollup_where(self, table: Any, f: Filters) -> Conditions:
-        return [table.c.feed_id.in_(list(f.feed_ids))] if f.feed_ids else []
 
     def clause(self, f: Filters) -> str:
         if not f.feed_ids:
