@@ -156,6 +156,3 @@ def caption(f: Filters, subject: str = "Articles") -> None:
     import streamlit as st
 
     st.markdown(f"**{md_escape(describe(f, subject))}**")
-
-
-_md_escape = md_escape
