@@ -31,11 +31,16 @@ class Article:
         return tagging_text(self.title, self.summary)
 
 
+# What stands between title and summary wherever they are read as one text: tagging, evidence
+# offsets, highlighting, and the search (which never matches across it: searches hold no newline).
+TEXT_SEPARATOR = "\n"
+
+
 def tagging_text(title: str, summary: str) -> str:
     """Title and summary joined the one way every tagger and highlighter agrees on."""
     title = title or ""
     summary = summary or ""
-    return f"{title}\n{summary}" if summary else title
+    return f"{title}{TEXT_SEPARATOR}{summary}" if summary else title
 
 
 @dataclass

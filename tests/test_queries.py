@@ -226,6 +226,14 @@ def test_spikes_follow_the_explained_score() -> None:
     assert frame.period.min().date() == date(2024, 6, 1)
 
 
+def test_spike_score_is_the_formula_the_pages_explain() -> None:
+    # (articles − expected) ÷ √(expected + 1), as SPIKE_EXPLANATION says, worked by hand.
+    assert "√(expected + 1)" in queries.SPIKE_EXPLANATION
+    assert queries.spike_score(40, 2.0) == pytest.approx(38 / 3**0.5)
+    assert queries.spike_score(7, 0.0) == pytest.approx(7.0)
+    assert queries.spike_score(3, 8.0) == pytest.approx(-5 / 3)
+
+
 def test_pair_timeline_splits_joint_and_alone(engine, rows) -> None:  # noqa: ANN001
     names = queries.feed_names(engine)
     f = ALL.with_(date_from=date(2022, 1, 1), pair=("RUS", "UKR"))
@@ -533,3 +541,13 @@ def test_query_params_round_trip() -> None:
         params = to_query_params(f)
         assert all(isinstance(v, str) for v in params.values())
         assert from_query_params(params, defaults) == f
+
+
+def test_every_aggregate_kind_is_documented_and_stored() -> None:
+    from ingest.queries import aggregates
+
+    doc = aggregates.__doc__ or ""
+    for kind in aggregates.Kind:
+        assert f" {kind.name} " in doc, kind
+        assert f"``{kind.daily.name}``" in doc, kind
+    assert sorted(k.daily.name for k in aggregates.Kind) == sorted(t.name for t in store.AGGREGATES)

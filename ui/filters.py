@@ -1,96 +1,32 @@
 """Shared sidebar filters, mirrored into the URL (``st.query_params``) so a view is a link.
 
-URL form (every key optional, lists comma-separated): ``from=2024-06-01&to=2024-06-30&c=RUS,PRK
-&pair=PRK-RUS&t=military,diplomacy&lang=en,id&feed=3,7&q=text``. Parsing is strict and total:
-anything not understood is dropped, never passed on (codes are checked against the country
-reference, topics against the taxonomy, languages against a pattern, feed ids must be integers,
-dates must be ISO dates).
+The widgets and the URL sync live here; each filter's URL parameter, parsing and validation are
+``ingest.filters``' (re-exported: ``PARAM_KEYS``, ``to_query_params``, ``from_query_params``).
+Parsing is strict and total: anything not understood is dropped, never passed on.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
+from ingest.filters import (
+    MAX_SEARCH_CHARS,
+    PARAM_KEYS,
+    TOPIC_LABELS,
+    Filters,
+    describe,
+    from_query_params,
+    language_name,
+    to_query_params,
+)
 from ingest.geo import all_countries, country_name
-from ingest.queries import EARLIEST, LATEST, TOPIC_LABELS, Filters, describe, language_name
 from ui.highlight import md_escape
 
-PARAM_KEYS = ("from", "to", "c", "pair", "t", "lang", "feed", "q")
-_LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+__all__ = ["PARAM_KEYS", "from_query_params", "to_query_params"]
+
 _STATE = "pantau_filters"
 _FORCE = "pantau_filters_force"
-
-
-def to_query_params(f: Filters) -> dict[str, str]:
-    """The URL query parameters of ``f`` (round trip: ``from_query_params`` gives ``f`` back)."""
-    params = {"from": f.date_from.isoformat(), "to": f.date_to.isoformat()}
-    if f.countries:
-        params["c"] = ",".join(f.countries)
-    if f.pair:
-        params["pair"] = "-".join(f.pair)
-    if f.topics:
-        params["t"] = ",".join(f.topics)
-    if f.languages:
-        params["lang"] = ",".join(x or "unknown" for x in f.languages)
-    if f.feed_ids:
-        params["feed"] = ",".join(str(i) for i in f.feed_ids)
-    if f.search:
-        params["q"] = f.search
-    return params
-
-
-def _first(params: Mapping[str, Any], key: str) -> str:
-    value = params.get(key)
-    if isinstance(value, list | tuple):
-        value = value[-1] if value else ""
-    return value if isinstance(value, str) else ""
-
-
-def _parse_date(text: str) -> date | None:
-    """A date from a URL, or None; dates outside 1970–2100 are refused (they would overflow
-    the date arithmetic of the queries and mean nothing for news)."""
-    try:
-        value = date.fromisoformat(text.strip()[:10]) if text else None
-    except ValueError:
-        return None
-    return value if value is not None and EARLIEST <= value <= LATEST else None
-
-
-def _items(text: str, limit: int = 50) -> list[str]:
-    return [p.strip() for p in text.split(",") if p.strip()][:limit]
-
-
-def from_query_params(params: Mapping[str, Any], defaults: Filters) -> Filters:
-    """Filters from URL query parameters; what is missing or invalid falls back to ``defaults``."""
-    start = _parse_date(_first(params, "from")) or defaults.date_from
-    end = _parse_date(_first(params, "to")) or defaults.date_to
-    countries = tuple(c.upper() for c in _items(_first(params, "c")))
-    pair_text = _items(_first(params, "pair").replace("-", ","), 2)
-    pair = (pair_text[0].upper(), pair_text[1].upper()) if len(pair_text) == 2 else None
-    topics = tuple(_items(_first(params, "t")))
-    languages = []
-    for code in _items(_first(params, "lang")):
-        code = code.lower()
-        if code == "unknown":
-            languages.append("")
-        elif _LANG.match(code):
-            languages.append(code)
-    feed_ids = tuple(
-        int(x) for x in _items(_first(params, "feed")) if re.fullmatch(r"[0-9]{1,9}", x)
-    )
-    return Filters(
-        date_from=start,
-        date_to=end,
-        countries=countries,
-        pair=pair,
-        topics=topics,
-        languages=tuple(languages),
-        feed_ids=feed_ids,
-        search=_first(params, "q")[:200],
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -192,7 +128,7 @@ def sidebar_filters(show_pair: bool = True) -> Filters:
         "Outlets", sorted(names, key=lambda i: names[i].lower()), key="flt_feeds",
         format_func=lambda i: names.get(i, f"outlet #{i}"), placeholder="All outlets",
     )  # fmt: skip
-    search = sb.text_input("Text in title or summary", key="flt_search", max_chars=200)
+    search = sb.text_input("Text in title or summary", key="flt_search", max_chars=MAX_SEARCH_CHARS)
     if sb.button("Reset filters", icon=":material/restart_alt:"):
         set_filters(defaults)
         st.rerun()
@@ -220,6 +156,3 @@ def caption(f: Filters, subject: str = "Articles") -> None:
     import streamlit as st
 
     st.markdown(f"**{md_escape(describe(f, subject))}**")
-
-
-_md_escape = md_escape

@@ -1,0 +1,544 @@
+"""Every filter of a view, each defined once: its URL parameter, parsing and validation, its SQL
+and its words (as Datasette's filters carry both ``where_clause()`` and ``human_clause()``).
+
+A view is a :class:`Filters` value: a date range, countries (any of), a country pair (both),
+topics (any of), languages, outlets and a text search. Each of those is one :class:`Filter` in
+``FILTERS``, which says
+
+- which fields of ``Filters`` it owns and how a value is made valid (``clean``: what cannot be
+  understood is dropped, never passed on);
+- its URL parameters, how a value is written into them and read back (``to_params``,
+  ``from_params``): ``from=2024-06-01&to=2024-06-30&c=RUS,PRK&pair=PRK-RUS&t=military
+  &lang=en,id&feed=3,7&q=text``, every key optional, lists comma-separated;
+- its SQL: the conditions on ``articles`` rows (``article_where``), and for the filters the
+  daily and monthly aggregates carry as columns (dates, languages, outlets) the conditions on
+  those tables (``rollup_where``; which aggregate answers a content filter is
+  ``ingest.queries.aggregates``' business);
+- its words: a phrase after the subject ("mentioning Russia"), or a clause of its own ("all
+  languages"), and its part of the file name (``slug``).
+
+Adding a filter: a field on ``Filters``, a ``Filter`` subclass here, its name in ``FILTERS``,
+``WORDS_ORDER`` and ``SLUG_ORDER``, and its widget in ``ui/filters.py``. This module never
+imports Streamlit.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, ClassVar
+
+from babel import Locale
+from sqlalchemy import ColumnElement, exists
+
+from ingest.geo import country_name, is_valid_iso3
+from ingest.store import article_countries, article_topics, articles
+
+TOPIC_LABELS: dict[str, str] = {
+    "military": "Military",
+    "conflict": "Conflict",
+    "diplomacy": "Diplomacy",
+    "sanctions": "Sanctions",
+    "trade": "Trade & economy",
+    "energy": "Energy",
+    "nuclear": "Nuclear & missiles",
+    "politics": "Politics & elections",
+    "unrest": "Protests & unrest",
+    "humanitarian": "Humanitarian",
+    "rights": "Rights & justice",
+    "cyber_tech": "Cyber & technology",
+}
+TOPICS: tuple[str, ...] = tuple(TOPIC_LABELS)
+
+_EN = Locale.parse("en")
+
+
+def topic_label(topic: str) -> str:
+    return TOPIC_LABELS.get(topic, topic)
+
+
+def language_name(code: str) -> str:
+    """English name of an ISO 639-1 code ("id" → "Indonesian"); "Unknown" for ''."""
+    if not code:
+        return "Unknown"
+    return _EN.languages.get(code, code)
+
+
+# --------------------------------------------------------------------------------------------
+# Limits a filter's value is held to (each beside its siblings)
+
+EARLIEST = date(1970, 1, 1)  # the span of dates a filter may hold; outside it the date
+LATEST = date(2100, 12, 31)  # arithmetic of the queries (± weeks) could overflow
+MAX_SEARCH_CHARS = 200  # the longest text search, in characters
+MAX_LIST_ITEMS = 50  # the most items one list parameter of a URL is read for
+MAX_FEED_ID = 2**31 - 1  # feed ids are 32-bit signed integers in the store
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")  # ISO 639 code, optional subtag
+UNKNOWN_LANGUAGE = "unknown"  # how the URL and file names spell the language '' (not detected)
+_FEED_ID_PARAM = re.compile(r"[0-9]{1,9}")
+
+
+# --------------------------------------------------------------------------------------------
+# The view
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a view is filtered on. Countries and topics match any of; the pair matches both.
+    Each field is owned by one filter of ``FILTERS``, which makes its value valid here."""
+
+    date_from: date
+    date_to: date
+    countries: tuple[str, ...] = ()
+    pair: tuple[str, str] | None = None
+    topics: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    feed_ids: tuple[int, ...] = ()
+    search: str = ""
+    feed_titles: tuple[str, ...] = field(default=(), compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        for flt in FILTERS:
+            for name, value in flt.clean(self).items():
+                object.__setattr__(self, name, value)
+
+    def with_(self, **changes: Any) -> Filters:
+        return replace(self, **changes)
+
+
+def day_start(d: date) -> datetime:
+    """The first moment (UTC) of day ``d``: the bound articles' ``published_at`` is held to."""
+    return datetime.combine(d, time.min, tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------------------------
+# The filters
+
+Conditions = list[ColumnElement[bool]]
+
+
+class Filter:
+    """One filter. Subclasses set ``name``, ``fields`` and ``params`` and define the methods."""
+
+    name: ClassVar[str]
+    fields: ClassVar[tuple[str, ...]]  # the Filters fields it owns
+    params: ClassVar[tuple[str, ...]]  # its URL parameters
+    on_rollups: ClassVar[bool] = False  # whether the aggregates carry it as a column
+
+    def clean(self, f: Filters) -> dict[str, Any]:
+        """Its fields' values made valid."""
+        raise NotImplementedError
+
+    def is_set(self, f: Filters) -> bool:
+        """Whether it narrows the view (the dates always do)."""
+        return any(getattr(f, name) for name in self.fields)
+
+    def to_params(self, f: Filters) -> dict[str, str]:
+        raise NotImplementedError
+
+    def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
+        """Its fields' values from URL parameters (validated afterwards by ``clean``)."""
+        raise NotImplementedError
+
+    def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:
+        """Conditions on ``articles`` rows (``dates``: whether the date range applies)."""
+        raise NotImplementedError
+
+    def rollup_where(self, table: Any, f: Filters) -> Conditions:
+        """Conditions on an aggregate table that carries it as a column (``on_rollups``)."""
+        raise NotImplementedError(f"the aggregates do not carry the {self.name} filter")
+
+    def phrase(self, f: Filters) -> str:
+        """Its words after the subject ("mentioning Russia"), or ''."""
+        return ""
+
+    def clause(self, f: Filters) -> str:
+        """Its words as a clause of their own ("all languages"), or ''."""
+        return ""
+
+    def slug(self, f: Filters) -> str:
+        """Its part of a file name, or ''."""
+        raise NotImplementedError
+
+
+def first_param(params: Mapping[str, Any], key: str) -> str:
+    """The value of a URL parameter (the last when repeated), '' when absent or not text."""
+    value = params.get(key)
+    if isinstance(value, list | tuple):
+        value = value[-1] if value else ""
+    return value if isinstance(value, str) else ""
+
+
+def _items(text: str, limit: int = MAX_LIST_ITEMS) -> list[str]:
+    return [p.strip() for p in text.split(",") if p.strip()][:limit]
+
+
+def _join(items: Sequence[str], word: str) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
+class Dates(Filter):
+    """The date range, both ends included, held within EARLIEST–LATEST (a reversed range is
+    put the right way round). A URL date outside that span is refused, not clamped."""
+
+    name = "dates"
+    fields = ("date_from", "date_to")
+    params = ("from", "to")
+    on_rollups = True
+
+    @staticmethod
+    def parse_date(text: str) -> date | None:
+        """A date from a URL, or None; dates outside EARLIEST–LATEST are refused (they would
+        overflow the date arithmetic of the queries and mean nothing for news)."""
+        try:
+            value = date.fromisoformat(text.strip()[:10]) if text else None
+        except ValueError:
+            return None
+        return value if value is not None and EARLIEST <= value <= LATEST else None
+
+    def clean(self, f: Filters) -> dict[str, Any]:
+        start, end = (min(max(d, EARLIEST), LATEST) for d in (f.date_from, f.date_to))
+        return {"date_from": min(start, end), "date_to": max(start, end)}
+
+    def is_set(self, f: Filters) -> bool:
+        return True
+
+    def to_params(self, f: Filters) -> dict[str, str]:
+        return {"from": f.date_from.isoformat(), "to": f.date_to.isoformat()}
+
+    def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
+        return {
+            "date_from": self.parse_date(first_param(params, "from")) or defaults.date_from,
+            "date_to": self.parse_date(first_param(params, "to")) or defaults.date_to,
+        }
+
+    def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:
+        if not dates:
+            return []
+        return [
+            articles.c.published_at >= day_start(f.date_from),
+            articles.c.published_at < day_start(f.date_to + timedelta(days=1)),
+        ]
+
+    def rollup_where(self, table: Any, f: Filters) -> Conditions:
+        return [table.c.day >= f.date_from.isoformat(), table.c.day <= f.date_to.isoformat()]
+
+    def clause(self, f: Filters) -> str:
+        return date_range_words(f.date_from, f.date_to)
+
+    def slug(self, f: Filters) -> str:
+        return f"{f.date_from.isoformat()}_{f.date_to.isoformat()}"
+
+
+class Countries(Filter):
+    """Countries mentioned, any of (ISO 3166-1 alpha-3 codes known to the gazetteer)."""
+
+    name = "countries"
+    fields = ("countries",)
+    params = ("c",)
+
+    def clean(self, f: Filters) -> dict[str, Any]:
+        return {"countries": tuple(dict.fromkeys(c for c in f.countries if is_valid_iso3(c)))}
+
+    def to_params(self, f: Filters) -> dict[str, str]:
+        return {"c": ",".join(f.countries)} if f.countries else {}
+
+    def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
+        return {"countries": tuple(c.upper() for c in _items(first_param(params, "c")))}
+
+    def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:
+        if not f.countries:
+            return []
+        # Aliases keep these EXISTS subqueries from correlating with a tag table that the outer
+        # query joins itself.
+        acf = article_countries.alias()
+        return [
+            exists().where(acf.c.article_id == articles.c.id, acf.c.iso3.in_(list(f.countries)))
+        ]
+
+    def phrase(self, f: Filters) -> str:
+        if not f.countries:
+            return ""
+        names = _join([country_name(c) for c in f.countries], "or")
+        return f" (and {names})" if f.pair else f" mentioning {names}"
+
+    def slug(self, f: Filters) -> str:
+        return "-".join(f.countries)
+
+
+class Pair(Filter):
+    """A country pair, both mentioned (two different known codes, held in code order)."""
+
+    name = "pair"
+    fields = ("pair",)
+    params = ("pair",)
+
+    def clean(self, f: Filters) -> dict[str, Any]:
+        pair = f.pair
+        if pair is not None:
+            a, b = pair
+            pair = (
+                tuple(sorted((a, b))) if a != b and is_valid_iso3(a) and is_valid_iso3(b) else None
+            )
+        return {"pair": pair}
+
+    def to_params(self, f: Filters) -> dict[str, str]:
+        return {"pair": "-".join(f.pair)} if f.pair else {}
+
+    def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
+        codes = _items(first_param(params, "pair").replace("-", ","), 2)
+        return {"pair": (codes[0].upper(), codes[1].upper()) if len(codes) == 2 else None}
+
+    def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:
+        conds: Conditions = []
+        for code in f.pair or ():
+            ac = article_countries.alias()
+            conds.append(exists().where(ac.c.article_id == articles.c.id, ac.c.iso3 == code))
+        return conds
+
+    def phrase(self, f: Filters) -> str:
+        if not f.pair:
+            return ""
+        return f" mentioning {country_name(f.pair[0])} and {country_name(f.pair[1])}"
+
+    def slug(self, f: Filters) -> str:
+        return "-".join(f.pair) if f.pair else ""
+
+
+class Topics(Filter):
+    """Topics, any of (keys of TOPIC_LABELS)."""
+
+    name = "topics"
+    fields = ("topics",)
+    params = ("t",)
+
+    def clean(self, f: Filters) -> dict[str, Any]:
+        return {"topics": tuple(dict.fromkeys(t for t in f.topics if t in TOPIC_LABELS))}
+
+    def to_params(self, f: Filters) -> dict[str, str]:
+        return {"t": ",".join(f.topics)} if f.topics else {}
+
+    def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
+        return {"topics": tuple(_items(first_param(params, "t")))}
+
+    def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:
+        if not f.topics:
+            return []
+        atf = article_topics.alias()
+        return [exists().where(atf.c.article_id == articles.c.id, atf.c.topic.in_(list(f.topics)))]
+
+    def phrase(self, f: Filters) -> str:
+        if not f.topics:
+            return ""
+        return f" on {_join([topic_label(t).lower() for t in f.topics], 'or')}"
+
+    def slug(self, f: Filters) -> str:
+        return "-".join(f.topics)
+
+
+class _AnyOfColumn(Filter):
+    """A filter on a column that ``articles`` and every aggregate carry alike: any of the
+    values of its one field."""
+
+    column: ClassVar[str]
+    on_rollups = True
+
+    def _any_of(self, table: Any, f: Filters) -> Conditions:
+        values = getattr(f, self.fields[0])
+        return [table.c[self.column].in_(list(values))] if values else []
+
+    def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:
+        return self._any_of(articles, f)
+
+    def rollup_where(self, table: Any, f: Filters) -> Conditions:
+        return self._any_of(table, f)
+
+
+class Languages(_AnyOfColumn):
+    """Languages, any of: ISO 639 codes, and '' for articles whose language is unknown (spelt
+    UNKNOWN_LANGUAGE in the URL)."""
+
+    name = "languages"
+    fields = ("languages",)
+    params = ("lang",)
+    column = "language"
+
+    def clean(self, f: Filters) -> dict[str, Any]:
+        valid = (x for x in f.languages if x == "" or LANGUAGE_CODE.fullmatch(x))
+        return {"languages": tuple(dict.fromkeys(valid))}
+
+    def to_params(self, f: Filters) -> dict[str, str]:
+        if not f.languages:
+            return {}
+        return {"lang": ",".join(x or UNKNOWN_LANGUAGE for x in f.languages)}
+
+    def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
+        languages = []
+        for code in _items(first_param(params, "lang")):
+            code = code.lower()
+            if code == UNKNOWN_LANGUAGE:
+                languages.append("")
+            elif LANGUAGE_CODE.fullmatch(code):
+                languages.append(code)
+        return {"languages": tuple(languages)}
+
+    def clause(self, f: Filters) -> str:
+        if not f.languages:
+            return "all languages"
+        return "in " + _join([language_name(c) for c in f.languages], "or")
+
+    def slug(self, f: Filters) -> str:
+        return "-".join(x or UNKNOWN_LANGUAGE for x in f.languages)
+
+
+class Outlets(_AnyOfColumn):
+    """Outlets (feed ids), any of; ``feed_titles`` only lends them names in words."""
+
+    name = "outlets"
+    fields = ("feed_ids",)
+    params = ("feed",)
+    column = "feed_id"
+
+    def clean(self, f: Filters) -> dict[str, Any]:
+        ids = (int(i) for i in f.feed_ids)
+        return {"feed_ids": tuple(dict.fromkeys(i for i in ids if 0 <= i <= MAX_FEED_ID))}
+
+    def to_params(self, f: Filters) -> dict[str, str]:
+        return {"feed": ",".join(str(i) for i in f.feed_ids)} if f.feed_ids else {}
+
+    def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
+        ids = _items(first_param(params, "feed"))
+        return {"feed_ids": tuple(int(x) for x in ids if _FEED_ID_PARAM.fullmatch(x))}
+
+    def clause(self, f: Filters) -> str:
+        if not f.feed_ids:
+            return ""
+        names = list(f.feed_titles) or [f"outlet #{i}" for i in f.feed_ids]
+        return "from " + _join(names, "or")
+
+    def slug(self, f: Filters) -> str:
+        return "feeds-" + "-".join(str(i) for i in f.feed_ids[:5]) if f.feed_ids else ""
+
+
+class Text(Filter):
+    """Text in the title or summary, case-insensitively (``ingest.queries.search``): whitespace
+    collapsed, control characters dropped (SQLite would cut a LIKE pattern at a NUL; stored
+    text holds none), at most MAX_SEARCH_CHARS characters."""
+
+    name = "text"
+    fields = ("search",)
+    params = ("q",)
+
+    def clean(self, f: Filters) -> dict[str, Any]:
+        text = "".join(ch for ch in (f.search or "") if ch.isprintable() or ch.isspace())
+        return {"search": " ".join(text.split())[:MAX_SEARCH_CHARS]}
+
+    def to_params(self, f: Filters) -> dict[str, str]:
+        return {"q": f.search} if f.search else {}
+
+    def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
+        return {"search": first_param(params, "q")[:MAX_SEARCH_CHARS]}
+
+    def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:
+        if not f.search:
+            return []
+        # Imported here: the queries package imports this module.
+        from ingest.queries.search import TextMatch
+
+        if not dates:
+            return [TextMatch(f.search, None, None)]
+        end = day_start(f.date_to + timedelta(days=1))
+        return [TextMatch(f.search, day_start(f.date_from), end)]
+
+    def phrase(self, f: Filters) -> str:
+        return f" containing “{f.search}”" if f.search else ""
+
+    def slug(self, f: Filters) -> str:
+        if not f.search:
+            return ""
+        ascii_text = unicodedata.normalize("NFKD", f.search).encode("ascii", "ignore").decode()
+        return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:30] or "search"
+
+
+# The registry, in URL order. Words and file names list them in orders of their own.
+FILTERS: tuple[Filter, ...] = (
+    Dates(),
+    Countries(),
+    Pair(),
+    Topics(),
+    Languages(),
+    Outlets(),
+    Text(),
+)
+BY_NAME: dict[str, Filter] = {flt.name: flt for flt in FILTERS}
+WORDS_ORDER = ("pair", "countries", "topics", "text", "dates", "languages", "outlets")
+SLUG_ORDER = ("pair", "countries", "topics", "languages", "outlets", "text", "dates")
+PARAM_KEYS: tuple[str, ...] = tuple(p for flt in FILTERS for p in flt.params)
+
+
+# --------------------------------------------------------------------------------------------
+# The view through every filter
+
+
+def to_query_params(f: Filters) -> dict[str, str]:
+    """The URL query parameters of ``f`` (round trip: ``from_query_params`` gives ``f`` back)."""
+    params: dict[str, str] = {}
+    for flt in FILTERS:
+        params.update(flt.to_params(f))
+    return params
+
+
+def from_query_params(params: Mapping[str, Any], defaults: Filters) -> Filters:
+    """Filters from URL query parameters; missing or invalid dates fall back to ``defaults``,
+    anything else not understood is dropped."""
+    values: dict[str, Any] = {}
+    for flt in FILTERS:
+        values.update(flt.from_params(params, defaults))
+    return Filters(**values)
+
+
+def article_where(f: Filters, *, dates: bool = True) -> Conditions:
+    """Conditions on ``articles`` for every filter (the scan path)."""
+    return [cond for flt in FILTERS for cond in flt.article_where(f, dates=dates)]
+
+
+def rollup_where(table: Any, f: Filters, *, dates: bool = True) -> Conditions:
+    """Conditions on an aggregate table (by day, or by month without ``dates``) for every
+    filter it carries: dates, languages, outlets."""
+    return [
+        cond
+        for flt in FILTERS
+        if flt.on_rollups and (dates or flt.name != "dates")
+        for cond in flt.rollup_where(table, f)
+    ]
+
+
+def describe(f: Filters, subject: str = "Articles") -> str:
+    """The view in words: "Articles mentioning Russia and North Korea, 1–30 June 2024, all
+    languages"."""
+    what = subject + "".join(BY_NAME[name].phrase(f) for name in WORDS_ORDER)
+    clauses = [BY_NAME[name].clause(f) for name in WORDS_ORDER]
+    return ", ".join([what, *(c for c in clauses if c)])
+
+
+def date_range_words(start: date, end: date) -> str:
+    """ "1–30 June 2024", "28 May – 3 June 2024", "30 December 2023 – 2 January 2024"."""
+    if start == end:
+        return f"{start.day} {start:%B %Y}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{end.day} {end:%B %Y}"
+    if start.year == end.year:
+        return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
+    return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
+
+
+def slug(f: Filters) -> str:
+    """A file-name-safe summary of the filters, e.g. ``prk-rus_2024-06-01_2024-06-30``."""
+    bits = [BY_NAME[name].slug(f) for name in SLUG_ORDER]
+    text_slug = "_".join(b.lower() for b in bits if b)
+    return re.sub(r"[^a-z0-9_.-]+", "-", text_slug)[:150]

@@ -1,0 +1,138 @@
+"""Every read the dashboard and the CLI make (SQLAlchemy Core, bound parameters only).
+
+A view is described by a :class:`Filters` value: date range, countries (any of), a country pair
+(both), topics (any of), languages, outlets and a text search. Each query reads the daily
+aggregates (``daily_total``, ``daily_country``, ``daily_pair``, ``daily_topic``, one row per
+day × key × feed × language) whenever the filters allow — dates, languages and outlets apply to
+them directly, and the one content filter that matches the chart's own key (the country, the pair
+or the topic being counted) is the key itself — and scans ``articles`` otherwise, restricted to
+the date range first. With no outlet filter it reads their roll-ups over feeds instead, which
+are several times smaller, and a long range sums whole months (see ``aggregates``). A text search
+reads the store's search index (see ``search``). ``describe(filters)`` says in words what a
+view shows; exports call the very function the page called, so a download holds exactly the
+rows on screen.
+
+The package: ``aggregates`` (which roll-up answers which question), ``search`` (the text match
+on each engine), ``counts``, ``trends``, ``articles`` and ``feeds``; the filters themselves are
+``ingest.filters``. Every public name is re-exported here, so callers import ``ingest.queries``.
+"""
+
+from ingest.filters import (
+    EARLIEST,
+    LATEST,
+    TOPIC_LABELS,
+    TOPICS,
+    Filters,
+    date_range_words,
+    describe,
+    language_name,
+    slug,
+    topic_label,
+)
+from ingest.queries.aggregates import _whole_months
+from ingest.queries.articles import (
+    ARTICLE_COLUMNS,
+    SORTS,
+    article_evidence,
+    iter_articles,
+    list_articles,
+)
+from ingest.queries.counts import (
+    base_total,
+    co_mentions,
+    count_articles,
+    country_counts,
+    data_date_range,
+    default_filters,
+    is_demo_only,
+    is_empty,
+    language_counts,
+    outlet_counts,
+    pair_counts,
+    pair_matrix,
+    stats,
+    topic_counts,
+    totals,
+    who_covers_whom,
+)
+from ingest.queries.feeds import (
+    FEED_COLUMNS,
+    feed_health,
+    feed_homes,
+    feed_names,
+    languages_held,
+    recent_polls,
+)
+from ingest.queries.read import literal_column_desc
+from ingest.queries.search import _plain_like_suffices
+from ingest.queries.trends import (
+    BASELINE_DAYS,
+    RECENT_DAYS,
+    SPIKE_EXPLANATION,
+    SPIKE_MIN_ARTICLES,
+    SPIKE_SCORE,
+    _analyse,
+    coverage_series,
+    is_spike,
+    pair_timeline,
+    point_filters,
+    rising,
+    series_keys,
+    spike_score,
+)
+
+__all__ = [
+    "ARTICLE_COLUMNS",
+    "BASELINE_DAYS",
+    "EARLIEST",
+    "FEED_COLUMNS",
+    "LATEST",
+    "RECENT_DAYS",
+    "SORTS",
+    "SPIKE_EXPLANATION",
+    "SPIKE_MIN_ARTICLES",
+    "SPIKE_SCORE",
+    "TOPICS",
+    "TOPIC_LABELS",
+    "Filters",
+    "_analyse",
+    "_plain_like_suffices",
+    "_whole_months",
+    "article_evidence",
+    "base_total",
+    "co_mentions",
+    "count_articles",
+    "country_counts",
+    "coverage_series",
+    "data_date_range",
+    "date_range_words",
+    "default_filters",
+    "describe",
+    "feed_health",
+    "feed_homes",
+    "feed_names",
+    "is_demo_only",
+    "is_empty",
+    "is_spike",
+    "iter_articles",
+    "language_counts",
+    "language_name",
+    "languages_held",
+    "list_articles",
+    "literal_column_desc",
+    "outlet_counts",
+    "pair_counts",
+    "pair_matrix",
+    "pair_timeline",
+    "point_filters",
+    "recent_polls",
+    "rising",
+    "series_keys",
+    "slug",
+    "spike_score",
+    "stats",
+    "topic_counts",
+    "topic_label",
+    "totals",
+    "who_covers_whom",
+]

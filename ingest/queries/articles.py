@@ -1,0 +1,188 @@
+"""The filtered articles themselves: a page, every row in chunks for exports, and each
+article's tags with their evidence."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    Engine,
+    Select,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+from ingest.filters import Filters, article_where
+from ingest.queries.read import frame
+from ingest.store import (
+    article_countries,
+    article_topics,
+    articles,
+    feeds,
+)
+
+# --------------------------------------------------------------------------------------------
+# Articles
+
+
+# A page of the article list, and the rows an export fetches at a time.
+PAGE_SIZE = 50
+EXPORT_CHUNK_ROWS = 5000
+
+SORTS: dict[str, Any] = {
+    "published_at": articles.c.published_at,
+    "title": articles.c.title,
+    "language": articles.c.language,
+    "outlet": feeds.c.title,
+}
+
+ARTICLE_COLUMNS = [
+    "id",
+    "published_at",
+    "title",
+    "summary",
+    "url",
+    "outlet",
+    "language",
+    "countries",
+    "topics",
+]
+
+
+def list_articles(
+    engine: Engine,
+    f: Filters,
+    *,
+    sort: str = "published_at",
+    descending: bool = True,
+    limit: int = PAGE_SIZE,
+    offset: int = 0,
+) -> pd.DataFrame:
+    """The filtered articles, one page: id, published_at, title, summary, url, outlet,
+    language, countries (ISO3 codes, "; "-joined), topics ("; "-joined)."""
+    order = SORTS.get(sort, articles.c.published_at)
+    direction = order.desc() if descending else order.asc()
+    tie = articles.c.id.desc() if descending else articles.c.id.asc()
+    query = (
+        _article_rows(f, engine.dialect.name)
+        .order_by(direction, tie)
+        .limit(max(0, int(limit)))
+        .offset(max(0, int(offset)))
+    )
+    return _tidy(frame(engine, query, ARTICLE_COLUMNS))
+
+
+def _article_rows(f: Filters, dialect: str) -> Select:
+    """The filtered articles' columns with their country codes and topics, each "; "-joined in
+    code order by a correlated subquery that reads the tag table's primary key (one query per
+    page or export chunk, instead of fetching the tags of thousands of ids separately)."""
+    columns: list[Any] = [
+        articles.c.id,
+        articles.c.published_at,
+        articles.c.title,
+        articles.c.summary,
+        articles.c.url,
+        func.coalesce(feeds.c.title, feeds.c.url, "").label("outlet"),
+        articles.c.language,
+    ]
+    for table, key, name in (
+        (article_countries, "iso3", "countries"),
+        (article_topics, "topic", "topics"),
+    ):
+        t = table.alias()
+        code = t.c[key]
+        if dialect == "sqlite":
+            # The primary key (article_id, code) is read in order, so codes come sorted.
+            joined_codes = func.group_concat(code, "; ")
+        else:
+            joined_codes = func.string_agg(code, aggregate_order_by(literal("; "), code))
+        joined = select(joined_codes).where(t.c.article_id == articles.c.id).scalar_subquery()
+        columns.append(func.coalesce(joined, "").label(name))
+    return (
+        select(*columns)
+        .select_from(articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id))
+        .where(*article_where(f))
+    )
+
+
+def _tidy(df: pd.DataFrame) -> pd.DataFrame:
+    if not df.empty:
+        df["published_at"] = pd.to_datetime(df["published_at"], utc=True)
+    df["language"] = df["language"].fillna("")
+    return df
+
+
+def iter_articles(
+    engine: Engine, f: Filters, *, chunk: int = EXPORT_CHUNK_ROWS
+) -> Iterator[pd.DataFrame]:
+    """Every filtered article with its tags, newest first, in chunks of ``chunk`` rows (one
+    streamed query). For exports."""
+    query = _article_rows(f, engine.dialect.name).order_by(
+        articles.c.published_at.desc(), articles.c.id.desc()
+    )
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
+        for part in result.partitions(chunk):
+            yield _tidy(pd.DataFrame([tuple(r) for r in part], columns=ARTICLE_COLUMNS))
+
+
+def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """For each article: title, summary, and its tags with evidence
+    ({"countries": {iso3: [{text,type,start}]}, "topics": {topic: [...]}})."""
+    ids = [int(i) for i in article_ids]
+    out: dict[int, dict[str, Any]] = {}
+    if not ids:
+        return out
+    with engine.connect() as conn:
+        for row in conn.execute(
+            select(articles.c.id, articles.c.title, articles.c.summary, articles.c.url).where(
+                articles.c.id.in_(ids)
+            )
+        ):
+            out[row.id] = {
+                "title": row.title,
+                "summary": row.summary or "",
+                "url": row.url,
+                "countries": {},
+                "topics": {},
+            }
+        for row in conn.execute(
+            select(
+                article_countries.c.article_id,
+                article_countries.c.iso3,
+                article_countries.c.evidence,
+            )
+            .where(article_countries.c.article_id.in_(ids))
+            .order_by(article_countries.c.article_id, article_countries.c.iso3)
+        ):
+            out[row.article_id]["countries"][row.iso3] = _load_evidence(row.evidence)
+        for row in conn.execute(
+            select(article_topics.c.article_id, article_topics.c.topic, article_topics.c.evidence)
+            .where(article_topics.c.article_id.in_(ids))
+            .order_by(article_topics.c.article_id, article_topics.c.topic)
+        ):
+            out[row.article_id]["topics"][row.topic] = _load_evidence(row.evidence)
+    return out
+
+
+def _load_evidence(raw: str | None) -> list[dict[str, Any]]:
+    try:
+        items = json.loads(raw or "[]")
+    except ValueError:
+        return []
+    clean = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("start"), int):
+            clean.append(
+                {
+                    "text": str(item.get("text", "")),
+                    "type": str(item.get("type", "")),
+                    "start": int(item["start"]),
+                }
+            )
+    return clean

@@ -1,0 +1,126 @@
+"""The text-search match, compiled for each engine (SQLite's FTS5 trigram index or a LIKE scan;
+PostgreSQL's LIKE served by its trigram indexes)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.visitors import InternalTraversal
+
+from ingest.records import TEXT_SEPARATOR
+from ingest.store import (
+    article_search,
+    articles,
+)
+
+_BOUNDED_SEARCH = timedelta(days=92)  # ranges up to a quarter read their slice of the index
+
+
+class TextMatch(ColumnElement[bool]):
+    """Articles whose title or summary contains ``search``, case-insensitively in every script
+    (lower() on both sides: the store makes SQLite's lower() Unicode-aware like PostgreSQL's).
+
+    On SQLite a search of 3 characters or more is answered by the FTS5 trigram index of
+    ``store.article_search`` (lower(title) + newline + lower(summary)), searched as a phrase: a
+    trigram phrase matches exactly the substrings, and a search never holds a newline
+    (Filters collapses whitespace), so no match can straddle title and summary. The index is
+    read only between the lowest and highest article id published in a range of up to a
+    quarter (ids follow arrival, so a recent range reads a recent slice of a common word's
+    matches; finding those ids costs a scan of the range's dates, not worth it for longer
+    ones). Shorter searches (two CJK characters: 中国, 朝鲜) scan that same text in the
+    range, behind SQLite's own LIKE when that cannot miss a match (``_plain_like_suffices``).
+    PostgreSQL tests title and summary with LIKE, which its trigram indexes serve."""
+
+    type = Boolean()
+    inherit_cache = True
+    _is_implicitly_boolean = True  # a condition itself: no "= 1" appended on SQLite
+    _traverse_internals = [
+        ("on_sqlite", InternalTraversal.dp_clauseelement),
+        ("elsewhere", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, search: str, start: datetime | None, end: datetime | None) -> None:
+        needle = search.lower()
+        pattern = "%" + _escape_like(needle) + "%"
+        if len(needle) >= 3:
+            phrase = '"' + needle.replace('"', '""') + '"'
+            conds = [article_search.c.body.op("MATCH")(phrase)]
+            if start is not None and end is not None and end - start <= _BOUNDED_SEARCH:
+                in_range = articles.alias("in_range")
+                when = [in_range.c.published_at >= start, in_range.c.published_at < end]
+                ids = article_search.c.rowid
+                conds.append(ids >= select(func.min(in_range.c.id)).where(*when).scalar_subquery())
+                conds.append(ids <= select(func.max(in_range.c.id)).where(*when).scalar_subquery())
+            self.on_sqlite = articles.c.id.in_(select(article_search.c.rowid).where(*conds))
+        else:
+            body = articles.c.title + literal(TEXT_SEPARATOR) + articles.c.summary
+            exact = func.lower(body).like(pattern, escape="\\")
+            if _plain_like_suffices(needle):
+                exact = and_(body.like(pattern, escape="\\"), exact).self_group()
+            self.on_sqlite = exact
+        self.elsewhere = or_(
+            func.lower(articles.c.title).like(pattern, escape="\\"),
+            func.lower(articles.c.summary).like(pattern, escape="\\"),
+        ).self_group()  # parenthesised: it stands among AND-ed conditions
+
+
+def _plain_like_suffices(needle: str) -> bool:
+    """Whether SQLite's own LIKE on the raw text — C code, folding ASCII letters only — matches
+    every text whose lower() contains ``needle`` (lower-cased), so it can go first and spare
+    the exact test most rows. True when each character is one that only itself, or its ASCII
+    capital, lower-cases to: ASCII bar k (the Kelvin sign) and i (İ), and the caseless
+    scripts (中国, 朝鲜); not Cyrillic or Greek letters, whose capitals LIKE does not fold."""
+    variants, from_several = _case_variants()
+    for ch in needle:
+        others = variants.get(ch, "")
+        if ch in from_several or others not in ("", ch.upper() if ch.isascii() else ""):
+            return False
+    return True
+
+
+@functools.cache
+def _case_variants() -> tuple[dict[str, str], frozenset[str]]:
+    """For each character that lower() makes from others, those others (when each lower-cases
+    to that one character alone); and every character that a lower-casing into several
+    characters produces. Built once, in about 0.3 s."""
+    variants: dict[str, str] = {}
+    from_several: set[str] = set()
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        lowered = ch.lower()
+        if lowered == ch:
+            continue
+        if len(lowered) == 1:
+            variants[lowered] = variants.get(lowered, "") + ch
+        else:
+            from_several.update(lowered)
+    # The one lower-casing that depends on context: Σ at a word's end becomes ς.
+    variants["ς"] = variants.get("ς", "") + "Σ"
+    return variants, frozenset(from_several)
+
+
+@compiles(TextMatch, "sqlite")
+def _text_match_on_sqlite(element: TextMatch, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.on_sqlite, **kw)
+
+
+@compiles(TextMatch)
+def _text_match_elsewhere(element: TextMatch, compiler: Any, **kw: Any) -> str:
+    return compiler.process(element.elsewhere, **kw)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,290 @@
+"""Counts over time: coverage series with their spike scores, rising countries and pairs, and a
+country pair's timeline."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    case,
+    func,
+    or_,
+    select,
+)
+
+from ingest.filters import Filters, article_where, topic_label
+from ingest.geo import country_name
+from ingest.queries.aggregates import Kind, route_for, route_source, source
+from ingest.queries.counts import country_counts
+from ingest.queries.read import frame
+from ingest.store import (
+    articles,
+)
+
+# The spike score, defined once (``spike_score``) for the coverage chart and for rising:
+# how far back the baseline reaches (days, and weeks for weekly series), the recent window
+# rising compares with it, and what counts as a spike.
+BASELINE_DAYS = 28
+BASELINE_WEEKS = BASELINE_DAYS // 7
+RECENT_DAYS = 7
+SPIKE_SCORE = 3.0
+SPIKE_MIN_ARTICLES = 5
+# The rolling mean drawn beside each series: a week of days, or four weeks.
+ROLLING_DAYS = 7
+ROLLING_WEEKS = 4
+# The countries a coverage chart draws when none is chosen: the most mentioned.
+TOP_SERIES = 5
+# The rising countries or pairs listed.
+RISING_LIMIT = 10
+SPIKE_EXPLANATION = (
+    "Spike score = (articles in the window − articles expected from the baseline) ÷ "
+    "√(expected + 1), where the baseline is the average of the previous "
+    f"{BASELINE_DAYS} days. About 0 is usual; 3 or more (with at least "
+    f"{SPIKE_MIN_ARTICLES} articles) is marked as a spike."
+)
+
+# --------------------------------------------------------------------------------------------
+# Time series
+
+
+def spike_score(observed: Any, expected: Any) -> Any:
+    """The spike score of ``observed`` articles against ``expected`` (see SPIKE_EXPLANATION):
+    numbers, NumPy arrays or pandas Series alike."""
+    return (observed - expected) / np.sqrt(expected + 1)
+
+
+def is_spike(score: Any, observed: Any) -> Any:
+    """Whether a score marks a spike: high enough, on enough articles."""
+    return (score >= SPIKE_SCORE) & (observed >= SPIKE_MIN_ARTICLES)
+
+
+def _day_index(start: date, end: date) -> pd.DatetimeIndex:
+    return pd.date_range(start, end, freq="D")
+
+
+def _daily(engine: Engine, series_filter: Filters) -> pd.Series:
+    """Articles per day for ``series_filter`` (aggregate when exact, else a scan)."""
+    route = route_for(series_filter)
+    if route is not None:
+        src = route_source(route, series_filter, by_day=True)
+        query = select(src.c.day, func.sum(src.c.articles)).where(*src.where).group_by(src.c.day)
+    else:
+        query = (
+            select(articles.c.published_day, func.count())
+            .where(*article_where(series_filter))
+            .group_by(articles.c.published_day)
+        )
+    df = frame(engine, query, ["day", "articles"])
+    s = pd.Series(df["articles"].astype(int).to_numpy(), index=pd.to_datetime(df["day"]))
+    return s.reindex(_day_index(series_filter.date_from, series_filter.date_to), fill_value=0)
+
+
+def _daily_countries(engine: Engine, f: Filters, codes: list[str]) -> dict[str, pd.Series]:
+    """Daily series of several countries in one aggregate query, when the aggregate is exact
+    for each (no topic, pair or search filter); {} otherwise."""
+    if not codes or f.topics or f.pair or f.search:
+        return {}
+    src = source(Kind.COUNTRY, f, lambda t: [t.c.iso3.in_(codes)], by_day=True)
+    query = (
+        select(src.c.day, src.c.iso3, func.sum(src.c.articles))
+        .where(*src.where)
+        .group_by(src.c.day, src.c.iso3)
+    )
+    df = frame(engine, query, ["day", "iso3", "articles"])
+    index = _day_index(f.date_from, f.date_to)
+    out = {}
+    for code in codes:
+        part = df[df["iso3"] == code]
+        s = pd.Series(part["articles"].astype(int).to_numpy(), index=pd.to_datetime(part["day"]))
+        out[code] = s.reindex(index, fill_value=0)
+    return out
+
+
+def series_keys(f: Filters, by: str) -> list[tuple[str, str, Filters]]:
+    """The series a coverage chart draws under ``f``: (key, label, the filters of that series)."""
+    if by == "country":
+        return [(c, country_name(c), f.with_(countries=(c,))) for c in f.countries]
+    if by == "pair" and f.pair:
+        a, b = f.pair
+        return [(f"{a}-{b}", f"{country_name(a)} – {country_name(b)}", f)]
+    if by == "topic":
+        return [(t, topic_label(t), f.with_(topics=(t,))) for t in f.topics]
+    return [("ALL", "All coverage", f)]
+
+
+def coverage_series(
+    engine: Engine, f: Filters, by: str = "country", freq: str = "D"
+) -> pd.DataFrame:
+    """Counts over time for each series of ``series_keys(f, by)``: period, key, label, articles,
+    total (all coverage under the date/language/outlet filters), share, rolling mean, baseline,
+    spike score, spike (bool). ``freq`` is "D" (daily) or "W" (weeks starting Monday)."""
+    if by == "country" and not f.countries:
+        top = country_counts(engine, f, limit=TOP_SERIES)
+        f = f.with_(countries=tuple(top["iso3"]))
+    history = f.with_(date_from=f.date_from - timedelta(days=BASELINE_DAYS))
+    base = Filters(history.date_from, history.date_to, languages=f.languages, feed_ids=f.feed_ids)
+    total = _daily(engine, base)
+    frames = []
+    keys = series_keys(history, by)
+    many = _daily_countries(engine, history, [k for k, _, _ in keys]) if by == "country" else {}
+    for key, label, sf in keys:
+        s = many[key] if key in many else _daily(engine, sf)
+        frames.append(_analyse(s, total, key, label, freq, f.date_from))
+    if not frames:
+        return pd.DataFrame(
+            columns=[
+                "period",
+                "key",
+                "label",
+                "articles",
+                "total",
+                "share",
+                "rolling",
+                "baseline",
+                "score",
+                "spike",
+            ]
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _analyse(
+    s: pd.Series, total: pd.Series, key: str, label: str, freq: str, first: date
+) -> pd.DataFrame:
+    if freq == "W":
+        s = s.resample("W-MON", label="left", closed="left").sum()
+        total = total.resample("W-MON", label="left", closed="left").sum()
+        window = max(1, BASELINE_WEEKS)
+        rolling_window = ROLLING_WEEKS
+    else:
+        window = BASELINE_DAYS
+        rolling_window = ROLLING_DAYS
+    baseline = s.shift(1).rolling(window, min_periods=max(1, window // 2)).mean().to_numpy()
+    articles_ = s.to_numpy()
+    totals = total.reindex(s.index, fill_value=0).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(totals > 0, articles_ / np.where(totals > 0, totals, 1), 0.0)
+        score = spike_score(articles_, baseline)
+    start = pd.Timestamp(first)
+    if freq == "W":
+        start = start - pd.Timedelta(days=start.weekday())
+    keep = s.index >= start
+    return pd.DataFrame(
+        {
+            "period": s.index[keep],
+            "key": key,
+            "label": label,
+            "articles": articles_[keep],
+            "total": totals[keep],
+            "share": share[keep],
+            "rolling": s.rolling(rolling_window, min_periods=1).mean().to_numpy()[keep],
+            "baseline": baseline[keep],
+            "score": score[keep],
+            "spike": is_spike(score, articles_)[keep],
+        }
+    )
+
+
+def point_filters(f: Filters, by: str, key: str, period: date, freq: str = "D") -> Filters:
+    """The filters of the articles behind one point of a coverage chart."""
+    end = period + timedelta(days=6 if freq == "W" else 0)
+    g = f.with_(date_from=max(period, f.date_from), date_to=min(end, f.date_to))
+    if by == "country":
+        return g.with_(countries=(key,))
+    if by == "topic":
+        return g.with_(topics=(key,))
+    return g
+
+
+def rising(
+    engine: Engine, f: Filters, kind: str = "country", limit: int = RISING_LIMIT
+) -> pd.DataFrame:
+    """Countries or pairs rising fastest against their own baseline, ending at ``f.date_to``:
+    key, label, recent (last RECENT_DAYS days), expected (from the BASELINE_DAYS before), score.
+    Reads the aggregates: the date, language and outlet filters apply, and a country filter keeps
+    the countries (or pairs involving them) selected."""
+    end = f.date_to
+    recent_start = end - timedelta(days=RECENT_DAYS - 1)
+    base_start = recent_start - timedelta(days=BASELINE_DAYS)
+    g = Filters(base_start, end, languages=f.languages, feed_ids=f.feed_ids)
+    codes = list(f.countries)
+
+    def chosen(t: Any) -> list[ColumnElement[bool]]:
+        if not codes:
+            return []
+        if kind == "pair":
+            return [or_(t.c.iso3_a.in_(codes), t.c.iso3_b.in_(codes))]
+        return [t.c.iso3.in_(codes)]
+
+    src = source(Kind.PAIR if kind == "pair" else Kind.COUNTRY, g, chosen, by_day=True)
+    keys = [src.c.iso3_a, src.c.iso3_b] if kind == "pair" else [src.c.iso3]
+    is_recent = src.c.day >= recent_start.isoformat()
+    query = (
+        select(
+            *keys,
+            func.sum(case((is_recent, src.c.articles), else_=0)).label("recent"),
+            func.sum(case((is_recent, 0), else_=src.c.articles)).label("before"),
+        )
+        .where(*src.where)
+        .group_by(*keys)
+    )
+    names = [k.name for k in keys]
+    df = frame(engine, query, [*names, "recent", "before"])
+    if df.empty:
+        return pd.DataFrame(columns=["key", "label", "recent", "expected", "score"])
+    df["expected"] = df["before"].astype(float) * RECENT_DAYS / BASELINE_DAYS
+    df["score"] = spike_score(df["recent"], df["expected"])
+    df = df[df["recent"] >= SPIKE_MIN_ARTICLES]
+    if kind == "pair":
+        df["key"] = df["iso3_a"] + "-" + df["iso3_b"]
+        df["label"] = [
+            f"{country_name(a)} – {country_name(b)}"
+            for a, b in zip(df.iso3_a, df.iso3_b, strict=True)
+        ]
+    else:
+        df["key"] = df["iso3"]
+        df["label"] = [country_name(c) for c in df["iso3"]]
+    df = df.sort_values(["score", "key"], ascending=[False, True]).head(limit)
+    out = df[["key", "label", "recent", "expected", "score"]].reset_index(drop=True)
+    out["recent"] = out["recent"].astype(int)
+    out["expected"] = out["expected"].round(1)
+    out["score"] = out["score"].round(1)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Country pair
+
+
+def pair_timeline(engine: Engine, f: Filters, freq: str = "D") -> pd.DataFrame:
+    """For ``f.pair`` = (A, B): per period, articles mentioning both, A without B, B without A."""
+    if not f.pair:
+        raise ValueError("pair_timeline needs a pair in the filters")
+    a, b = f.pair
+    joint = _daily(engine, f)
+    only_a = _daily(engine, f.with_(pair=None, countries=(a,)))
+    only_b = _daily(engine, f.with_(pair=None, countries=(b,)))
+    df = pd.DataFrame(
+        {
+            "both": joint,
+            "a_only": (only_a - joint).clip(lower=0),
+            "b_only": (only_b - joint).clip(lower=0),
+        }
+    )
+    if freq == "W":
+        df = df.resample("W-MON", label="left", closed="left").sum()
+    df.index.name = "period"
+    df = df.reset_index()
+    long = df.melt(id_vars="period", var_name="series", value_name="articles")
+    labels = {
+        "both": f"{country_name(a)} and {country_name(b)}",
+        "a_only": f"{country_name(a)} without {country_name(b)}",
+        "b_only": f"{country_name(b)} without {country_name(a)}",
+    }
+    long["label"] = long["series"].map(labels)
+    return long
