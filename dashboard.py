@@ -13,7 +13,7 @@ from ui.layout import empty_state, nav_link, start_page
 def overview() -> None:
     f = start_page("Overview", ":material/dashboard:")
 
-    if data.query("is_demo_only"):
+    if data.is_demo_only():
         st.info(
             "This store holds only the bundled demo snapshots (real feed files saved at one moment), "
             "so dates are sparse and nothing updates. To monitor live news, run "
@@ -21,7 +21,7 @@ def overview() -> None:
             icon=":material/science:",
         )
 
-    t = data.query("totals", f)
+    t = data.totals(f)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Articles", f"{t['articles']:,}")
     c2.metric("Outlets", f"{t['feeds']:,}")
@@ -35,7 +35,7 @@ def overview() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Most covered countries")
-        top = data.query("country_counts", f, limit=15)
+        top = data.country_counts(f, limit=15)
         st.plotly_chart(
             charts.bar_figure(top, "country", "articles", keys="iso3"), key="top_countries_chart"
         )
@@ -45,7 +45,7 @@ def overview() -> None:
         )  # fmt: skip
     with right:
         st.subheader("Most covered pairs")
-        pairs = data.query("pair_counts", f, limit=15)
+        pairs = data.pair_counts(f, limit=15)
         pairs_fig = pairs.assign(key=pairs["iso3_a"] + "-" + pairs["iso3_b"])
         st.plotly_chart(
             charts.bar_figure(pairs_fig, "pair", "articles", keys="key"), key="top_pairs"
@@ -71,7 +71,7 @@ def overview() -> None:
     }
     for column, kind, plural in ((r1, "country", "countries"), (r2, "pair", "pairs")):
         with column:
-            rising = data.query("rising", f, kind=kind, limit=10)
+            rising = data.rising(f, kind=kind, limit=10)
             if rising.empty:
                 empty_state(f"Too few articles in the last week to score {plural}.")
                 continue
@@ -82,7 +82,7 @@ def overview() -> None:
             export.download_csv(f"Download rising {plural} (CSV)", rising, f"rising-{plural}", f)
 
     st.subheader("Latest articles")
-    latest = data.query("list_articles", f, limit=10)
+    latest = data.list_articles(f, limit=10)
     for row in latest.itertuples():
         meta = f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {row.language or '?'}"
         st.markdown(
@@ -95,7 +95,7 @@ def overview() -> None:
     nav_link("app_pages/4_Articles.py", label="All articles", icon=":material/article:")
 
     st.subheader("Feed health")
-    health = data.query("feed_health")
+    health = data.feed_health()
     counts = health["health"].value_counts()
     cols = st.columns(max(1, len(counts)))
     for col, (label, n) in zip(cols, counts.items(), strict=False):

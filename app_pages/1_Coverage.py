@@ -36,7 +36,7 @@ if by == "topic" and not f.topics:
     empty_state("Choose one or more topics in the sidebar to chart them.")
     st.stop()
 
-series = data.query("coverage_series", f, by=by, freq=freq)
+series = data.coverage_series(f, by=by, freq=freq)
 if by == "country" and not f.countries:
     st.caption("No countries selected: showing the five most covered in the period.")
 if series.empty or series["articles"].sum() == 0:
@@ -102,7 +102,7 @@ day = k2.selectbox(
 )  # fmt: skip
 pf = point_filters(f, by, key, day, freq)
 st.markdown(f"*{highlight.md_escape(describe(pf))}*")
-articles = data.query("list_articles", pf, limit=100)
+articles = data.list_articles(pf, limit=100)
 if articles.empty:
     empty_state("No articles at this point.")
 else:
@@ -120,7 +120,7 @@ else:
             "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
         },
     )  # fmt: skip
-    total_here = data.query("count_articles", pf)
+    total_here = data.count_articles(pf)
     if total_here > len(articles):
         st.caption(
             f"Showing the newest {len(articles)} of {total_here:,}; the Articles page has all."

@@ -15,7 +15,7 @@ from ui.layout import empty_state, start_page
 
 f = start_page("Articles", ":material/article:")
 
-total = data.query("count_articles", f)
+total = data.count_articles(f)
 if total == 0:
     empty_state("No articles match these filters. Widen the date range or clear a filter.")
     st.stop()
@@ -33,8 +33,8 @@ size = c2.selectbox("Per page", [25, 50, 100, 200], index=1, key="art_size")
 pages = max(1, math.ceil(total / size))
 page = c3.number_input(f"Page (of {pages:,})", 1, pages, 1, key="art_page")
 column, descending, _label = SORTS[sort_key]
-rows = data.query(
-    "list_articles", f, sort=column, descending=descending, limit=size, offset=(page - 1) * size
+rows = data.list_articles(
+    f, sort=column, descending=descending, limit=size, offset=(page - 1) * size
 )
 st.caption(f"{total:,} articles · showing {len(rows):,} ({(page - 1) * size + 1:,}–"
            f"{(page - 1) * size + len(rows):,})")  # fmt: skip
@@ -92,7 +92,7 @@ picked = st.selectbox(
     format_func=lambda i: (titles.get(i) or "")[:120] or f"article {i}",
 )  # fmt: skip
 if picked is not None:
-    item = data.query("article_evidence", (int(picked),)).get(int(picked))
+    item = data.article_evidence((int(picked),)).get(int(picked))
     if item:
         text = item["title"] + ("\n" + item["summary"] if item["summary"] else "")
         spans = []

@@ -13,7 +13,7 @@ from ui.layout import empty_state, start_page
 start_page("Feeds", ":material/rss_feed:", describe=False)
 st.caption("Feeds are not filtered by the sidebar: this page lists every feed in the store.")
 
-health = data.query("feed_health")
+health = data.feed_health()
 if health.empty:
     empty_state("No feeds yet. Add one below, or load the catalogue with `python -m ingest run`.")
 else:
@@ -61,7 +61,7 @@ else:
             data.clear()
             st.toast(highlight.md_escape(f"{label}d {names[picked]}."))
             st.rerun()
-        polls = data.query("recent_polls", int(picked))
+        polls = data.recent_polls(int(picked))
         if polls.empty:
             st.caption("This feed has not been polled yet.")
         else:

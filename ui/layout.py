@@ -21,7 +21,7 @@ def start_page(
     seeding.ensure_seeded()
     if config.get("background_poll"):
         start_background_poller(data.engine())
-    if data.query("is_empty"):
+    if data.is_empty():
         st.title(title)
         st.info(
             "The store holds no articles yet. Start polling with `python -m ingest run` "
