@@ -1,60 +1,37 @@
-"""Adding a feed from the dashboard: validated (http(s), public address, reachable, parses)."""
+"""The Feeds page's "Add a feed" form: the widgets and the messages. The checks and the storing
+are ``ingest.feed_adding``'s, shared with the CLI's ``add-feed``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import streamlit as st
 
-from sqlalchemy import Engine
-
-from ingest import store
-from ingest.geo import is_valid_iso3
-
-
-@dataclass
-class AddResult:
-    ok: bool
-    message: str
-    feed_id: int | None = None
+from ingest.feed_adding import FeedRefused, check_feed, display_name, store_feed
+from ingest.geo import all_countries, country_name
+from ui import data, highlight
 
 
-def check_and_add(
-    engine: Engine,
-    url: str,
-    *,
-    title: str = "",
-    language: str = "",
-    country: str = "",
-) -> AddResult:
-    """Validate ``url``, fetch it once through the SSRF-guarded client, parse it, then store the
-    feed (source "user"); the poller picks it up on its next round."""
-    from ingest.addresses import validate_feed_url
-    from ingest.fetch import fetch_feed
-    from ingest.parse import parse_feed
-
+def add_feed_form() -> None:
+    """The form; on submit the feed is checked (public http(s), reachable, parses) and stored."""
+    codes = sorted((c.iso3 for c in all_countries()), key=country_name)
+    with st.form("add_feed", clear_on_submit=False):
+        url = st.text_input("Feed URL (http or https)", key="add_url", max_chars=2000)
+        a1, a2, a3 = st.columns(3)
+        title = a1.text_input("Title (optional)", key="add_title", max_chars=200)
+        language = a2.text_input("Language code (optional, e.g. id)", key="add_lang", max_chars=8)
+        country = a3.selectbox(
+            "Outlet's home country (optional)", ["", *codes], key="add_country",
+            format_func=lambda c: country_name(c) if c else "—",
+        )  # fmt: skip
+        submitted = st.form_submit_button("Check and add")
+    if not submitted:
+        return
     try:
-        clean = validate_feed_url(url)
-    except ValueError as exc:
-        return AddResult(False, f"Refused: {exc}")
-    country = (country or "").strip().upper()
-    if country and not is_valid_iso3(country):
-        return AddResult(False, f"Refused: {country!r} is not an ISO 3166-1 alpha-3 code.")
-    result = fetch_feed(clean)
-    if result.outcome != "ok" or result.body is None:
-        reason = result.error or result.outcome
-        return AddResult(False, f"Could not fetch the feed ({result.error_category}): {reason}")
-    parsed = parse_feed(result.body, feed_url=result.final_url or clean, fetched_at=store.now_utc())
-    if parsed.error and not parsed.articles:
-        return AddResult(False, f"Not a usable feed: {parsed.error}")
-    feed_id = store.ensure_feed(
-        engine,
-        clean,
-        title=(title or "").strip() or parsed.title,
-        language=(language or "").strip().lower() or parsed.language,
-        country_iso3=country or None,
-        site_url=parsed.site_url,
-        source="user",
-    )
-    name = (title or "").strip() or parsed.title or clean
-    return AddResult(
-        True, f"Added “{name}” ({len(parsed.articles)} items now in the feed).", feed_id
-    )
+        with st.spinner("Fetching and parsing the feed…"):
+            feed = check_feed(url, country=country)
+    except FeedRefused as exc:
+        st.error(highlight.md_escape(f"Refused: {exc}"))
+        return
+    store_feed(data.engine(), feed, title=title, language=language)
+    data.clear()
+    name = display_name(feed, title)
+    st.success(highlight.md_escape(f"Added “{name}” ({feed.items} items now in the feed)."))
