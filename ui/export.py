@@ -21,28 +21,15 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "
 # What a spreadsheet may skip before it reads a formula: any Unicode space (but the tab, CR
 # and LF that are triggers themselves), the BOM and the zero-width characters.
 _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060\u180e"
-_BLANK_CLASS = "[^\\S\\t\\r\\n]"
-
-
-def _skip_blanks(value: str) -> str:
-    index = 0
-    while index < len(value) and (
-        (value[index].isspace() and value[index] not in "\t\r\n") or value[index] in _INVISIBLE
-    ):
-        index += 1
-    return value[index:]
+# The one definition of a risky cell: skippable characters, then a trigger.
+_FORMULA = re.compile(rf"^(?:[^\S\t\r\n]|[{_INVISIBLE}])*[{re.escape(''.join(FORMULA_TRIGGERS))}]")
 
 
 def guard_cell(value: Any) -> Any:
     """A text cell neutralised against formula injection; anything else unchanged."""
-    if not isinstance(value, str) or not value:
-        return value
-    if value[0] in FORMULA_TRIGGERS or _skip_blanks(value)[:1] in FORMULA_TRIGGERS:
+    if isinstance(value, str) and _FORMULA.match(value):
         return "'" + value
     return value
-
-
-_FORMULA = re.compile(rf"^(?:{_BLANK_CLASS}|[{_INVISIBLE}])*[=+\-@＝＋－＠\t\r\n]")
 
 
 def guard_frame(df: pd.DataFrame) -> pd.DataFrame:
