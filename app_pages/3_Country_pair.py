@@ -109,17 +109,8 @@ for row in evidence_rows.itertuples():
     item = evidence.get(int(row.id))
     if item is None:
         continue
-    text = item["title"] + ("\n" + item["summary"] if item["summary"] else "")
-    spans = []
-    for code in (a, b):
-        spans += highlight.spans_from_evidence(
-            text, item["countries"].get(code, []), country_name(code)
-        )
     meta = f"{row.outlet} · {row.published_at:%d %b %Y} · {row.language or '?'}"
-    st.markdown(
-        highlight.article_html(item["title"], item["summary"], item["url"], spans, meta),
-        unsafe_allow_html=True,
-    )
+    st.markdown(highlight.evidence_html(item, countries=(a, b), meta=meta), unsafe_allow_html=True)
 export.download_csv(
     "Download these articles (CSV)", evidence_rows.drop(columns=["id"]), "pair-articles", f
 )

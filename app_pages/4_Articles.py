@@ -94,16 +94,7 @@ picked = st.selectbox(
 if picked is not None:
     item = data.article_evidence((int(picked),)).get(int(picked))
     if item:
-        text = item["title"] + ("\n" + item["summary"] if item["summary"] else "")
-        spans = []
-        for code, ev in item["countries"].items():
-            spans += highlight.spans_from_evidence(text, ev, country_name(code))
-        for topic, ev in item["topics"].items():
-            spans += highlight.spans_from_evidence(text, ev, topic_label(topic))
-        st.markdown(
-            highlight.article_html(item["title"], item["summary"], item["url"], spans),
-            unsafe_allow_html=True,
-        )
+        st.markdown(highlight.evidence_html(item, topics=True), unsafe_allow_html=True)
         title_end = len(item["title"])
 
         def where(e: dict) -> str:
