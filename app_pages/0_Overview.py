@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ingest.queries import SPIKE_EXPLANATION, describe
-from ui import charts, data, export, highlight
+from ui import charts, data, export, feeds, highlight
 from ui.layout import empty_state, nav_link, start_page
 
 f = start_page("Overview", ":material/dashboard:")
@@ -90,10 +90,7 @@ nav_link("app_pages/4_Articles.py", label="All articles", icon=":material/articl
 
 st.subheader("Feed health")
 health = data.feed_health()
-counts = health["health"].value_counts()
-cols = st.columns(max(1, len(counts)))
-for col, (label, n) in zip(cols, counts.items(), strict=False):
-    col.metric(str(label).capitalize(), f"{n:,}")
+feeds.health_metrics(health)
 problems = health[health["health"].isin(["failing", "suspended"])]
 if not problems.empty:
     st.dataframe(

@@ -6,8 +6,7 @@ import streamlit as st
 
 from ingest import store
 from ingest.geo import country_name
-from ui import data, export, highlight
-from ui.add_feed import add_feed_form
+from ui import data, export, feeds, highlight
 from ui.layout import empty_state, start_page
 
 start_page("Feeds", ":material/rss_feed:", describe=False)
@@ -17,10 +16,7 @@ health = data.feed_health()
 if health.empty:
     empty_state("No feeds yet. Add one below, or load the catalogue with `python -m ingest run`.")
 else:
-    counts = health["health"].value_counts()
-    cols = st.columns(max(1, len(counts)))
-    for col, (label, n) in zip(cols, counts.items(), strict=False):
-        col.metric(str(label).capitalize(), f"{n:,}")
+    feeds.health_metrics(health)
     view = health.assign(home=[country_name(c) if c else "" for c in health["home"]])
     st.dataframe(
         view[["title", "health", "enabled", "language", "home", "articles", "last_polled_at",
@@ -68,4 +64,4 @@ else:
             st.dataframe(polls, hide_index=True, key="polls_table")
 
 st.subheader("Add a feed")
-add_feed_form()
+feeds.add_feed_form()

@@ -1,13 +1,23 @@
-"""The Feeds page's "Add a feed" form: the widgets and the messages. The checks and the storing
-are ``ingest.feed_adding``'s, shared with the CLI's ``add-feed``."""
+"""Feed widgets the pages share: the row of feed-health counts (Overview, Feeds) and the Feeds
+page's "Add a feed" form. The form's checks and storing are ``ingest.feed_adding``'s, shared with
+the CLI's ``add-feed``."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from ingest.feed_adding import FeedRefused, check_feed, display_name, store_feed
 from ingest.geo import all_countries, country_name
 from ui import data, highlight
+
+
+def health_metrics(health: pd.DataFrame) -> None:
+    """One metric per health state (ok, failing, …): how many feeds are in it."""
+    counts = health["health"].value_counts()
+    cols = st.columns(max(1, len(counts)))
+    for col, (label, n) in zip(cols, counts.items(), strict=False):
+        col.metric(str(label).capitalize(), f"{n:,}")
 
 
 def add_feed_form() -> None:
