@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ingest.queries import SPIKE_EXPLANATION, describe
-from ui import charts, data, export, feeds, highlight
+from ui import charts, data, export, feeds, highlight, sizes
 from ui.layout import empty_state, nav_link, start_page
 
 f = start_page("Overview", ":material/dashboard:")
@@ -33,7 +33,7 @@ if t["articles"] == 0:
 left, right = st.columns(2)
 with left:
     st.subheader("Most covered countries")
-    top = data.country_counts(f, limit=15)
+    top = data.country_counts(f, limit=sizes.TOP_LIST)
     st.plotly_chart(
         charts.bar_figure(top, "country", "articles", keys="iso3"), key="top_countries_chart"
     )
@@ -43,7 +43,7 @@ with left:
     )  # fmt: skip
 with right:
     st.subheader("Most covered pairs")
-    pairs = data.pair_counts(f, limit=15)
+    pairs = data.pair_counts(f, limit=sizes.TOP_LIST)
     pairs_fig = pairs.assign(key=pairs["iso3_a"] + "-" + pairs["iso3_b"])
     st.plotly_chart(charts.bar_figure(pairs_fig, "pair", "articles", keys="key"), key="top_pairs")
     export.download_csv(
@@ -65,7 +65,7 @@ column_config = {
 }
 for column, kind, plural in ((r1, "country", "countries"), (r2, "pair", "pairs")):
     with column:
-        rising = data.rising(f, kind=kind, limit=10)
+        rising = data.rising(f, kind=kind, limit=sizes.RISING)
         if rising.empty:
             empty_state(f"Too few articles in the last week to score {plural}.")
             continue
@@ -76,7 +76,7 @@ for column, kind, plural in ((r1, "country", "countries"), (r2, "pair", "pairs")
         export.download_csv(f"Download rising {plural} (CSV)", rising, f"rising-{plural}", f)
 
 st.subheader("Latest articles")
-latest = data.list_articles(f, limit=10)
+latest = data.list_articles(f, limit=sizes.LATEST_ARTICLES)
 for row in latest.itertuples():
     meta = f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {row.language or '?'}"
     st.markdown(

@@ -3,12 +3,10 @@ topic, with a rolling mean and spikes marked; a chosen point lists its articles.
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from ingest.queries import SPIKE_EXPLANATION, describe, point_filters
-from ui import charts, data, export, highlight
+from ui import charts, data, export, highlight, sizes
 from ui.layout import empty_state, start_page
 
 f = start_page("Coverage over time", ":material/show_chart:")
@@ -75,22 +73,16 @@ if not spikes.empty:
     )  # fmt: skip
 
 st.subheader("Articles behind a point")
-picked_key, picked_day = None, None
-points = getattr(getattr(selection, "selection", None), "points", None) or []
-for point in points:
-    custom = point.get("customdata") if isinstance(point, dict) else None
-    if custom and len(custom) == 2:
-        picked_key, picked_day = str(custom[0]), str(custom[1])
-        break
 keys = list(dict.fromkeys(series["key"]))
 labels = dict(zip(series["key"], series["label"], strict=False))
 periods = sorted({p.date() for p in series["period"]}, reverse=True)
 spike_days = {(k, p.date()) for k, p in zip(spikes["key"], spikes["period"], strict=False)}
 k1, k2 = st.columns(2)
-if picked_key in keys:
-    st.session_state["cov_point_key"] = picked_key
-if picked_day:
-    st.session_state["cov_point_day"] = date.fromisoformat(picked_day)
+picked = charts.picked_point(selection)
+if picked is not None:  # a click on the chart chooses the series and the day below
+    if picked[0] in keys:
+        st.session_state["cov_point_key"] = picked[0]
+    st.session_state["cov_point_day"] = picked[1]
 if st.session_state.get("cov_point_key") not in keys:
     st.session_state.pop("cov_point_key", None)
 if st.session_state.get("cov_point_day") not in periods:
@@ -102,7 +94,7 @@ day = k2.selectbox(
 )  # fmt: skip
 pf = point_filters(f, by, key, day, freq)
 st.markdown(f"*{highlight.md_escape(describe(pf))}*")
-articles = data.list_articles(pf, limit=100)
+articles = data.list_articles(pf, limit=sizes.POINT_ARTICLES)
 if articles.empty:
     empty_state("No articles at this point.")
 else:

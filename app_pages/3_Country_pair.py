@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ingest.geo import country_name
-from ui import charts, data, export, filters, highlight
+from ui import charts, data, export, filters, highlight, sizes
 from ui.layout import empty_state, nav_link, start_page
 
 f = start_page("Country pair", ":material/compare_arrows:")
@@ -14,7 +14,7 @@ f = start_page("Country pair", ":material/compare_arrows:")
 
 def jump_section() -> None:
     st.subheader("Top pairs in this period")
-    top = data.pair_counts(f.with_(pair=None), limit=20)
+    top = data.pair_counts(f.with_(pair=None), limit=sizes.TOP_PAIRS)
     if top.empty:
         empty_state("No two countries are mentioned together in this period.")
         return
@@ -41,9 +41,11 @@ def jump_section() -> None:
         "Download top pairs (CSV)", top[["iso3_a", "iso3_b", "pair", "articles"]],
         "top-pairs", f.with_(pair=None),
     )  # fmt: skip
-    matrix = data.pair_matrix(f.with_(pair=None), size=12)
+    matrix = data.pair_matrix(f.with_(pair=None), size=sizes.PAIR_MATRIX)
     st.plotly_chart(
-        charts.pair_matrix_figure(matrix, "Co-mentions among the 12 most covered countries"),
+        charts.pair_matrix_figure(
+            matrix, f"Co-mentions among the {sizes.PAIR_MATRIX} most covered countries"
+        ),
         key="pair_matrix_chart",
     )
     export.download_csv("Download the pair matrix (CSV)", matrix, "pair-matrix", f.with_(pair=None))
@@ -92,7 +94,7 @@ with t2:
     export.download_csv("Download languages (CSV)", langs, "pair-languages", f)
 with t3:
     st.subheader("Outlets")
-    outlets = data.outlet_counts(f, limit=15)
+    outlets = data.outlet_counts(f, limit=sizes.TOP_LIST)
     st.plotly_chart(
         charts.bar_figure(outlets, "outlet", "articles", keys="outlet"), key="pair_outlets"
     )
@@ -103,7 +105,7 @@ st.caption(
     f"The newest articles mentioning both, with the words that tagged {name_a} and {name_b} "
     "highlighted (hover a highlight for the kind of evidence)."
 )
-evidence_rows = data.list_articles(f, limit=20)
+evidence_rows = data.list_articles(f, limit=sizes.EVIDENCE_ARTICLES)
 evidence = data.article_evidence(tuple(int(i) for i in evidence_rows["id"]))
 for row in evidence_rows.itertuples():
     item = evidence.get(int(row.id))

@@ -7,10 +7,9 @@ import math
 
 import streamlit as st
 
-from ingest import config
 from ingest.geo import country_name
 from ingest.queries import topic_label
-from ui import data, export, highlight
+from ui import data, export, highlight, sizes
 from ui.layout import empty_state, start_page
 
 f = start_page("Articles", ":material/article:")
@@ -29,7 +28,10 @@ SORTS = {
 }
 c1, c2, c3 = st.columns([2, 1, 1])
 sort_key = c1.selectbox("Sort", list(SORTS), format_func=lambda k: SORTS[k][2], key="art_sort")
-size = c2.selectbox("Per page", [25, 50, 100, 200], index=1, key="art_size")
+size = c2.selectbox(
+    "Per page", sizes.ARTICLE_PAGE_SIZES, key="art_size",
+    index=sizes.ARTICLE_PAGE_SIZES.index(sizes.ARTICLE_PAGE_SIZE),
+)  # fmt: skip
 pages = max(1, math.ceil(total / size))
 page = c3.number_input(f"Page (of {pages:,})", 1, pages, 1, key="art_page")
 column, descending, _label = SORTS[sort_key]
@@ -46,7 +48,7 @@ shown = rows.assign(
 )
 st.dataframe(
     shown[["published_at", "title", "outlet", "language", "countries", "topics", "url"]],
-    hide_index=True, key="articles_table", height=min(38 * len(shown) + 40, 720),
+    hide_index=True, key="articles_table", height=min(sizes.TABLE_ROW_PX * len(shown) + 40, sizes.TABLE_MAX_PX),
     column_config={
         "published_at": st.column_config.DatetimeColumn("Published (UTC)",
                                                         format="YYYY-MM-DD HH:mm"),
@@ -62,27 +64,7 @@ with d1:
         "Download this page (CSV)", rows.drop(columns=["id"]), f"articles-page-{page}", f
     )
 with d2:
-    limit = int(config.get("export_row_limit"))
-    if total > limit:
-        st.warning(
-            f"{total:,} articles match: more than the export limit of {limit:,}. "
-            "Narrow the filters to download them all."
-        )
-    else:
-        engine = data.engine()
-
-        def build_all() -> bytes:
-            from ingest.queries import iter_articles
-
-            frames = (fr.drop(columns=["id"]) for fr in iter_articles(engine, f))
-            return export.chunks_to_csv_bytes(frames, limit=limit)
-
-        if total <= 20_000:
-            payload = build_all()
-        else:
-            payload = build_all  # built when clicked, off the page's run
-            st.caption(f"{total:,} rows: the file is built when you click.")
-        export.download_csv(f"Download all {total:,} articles (CSV)", payload, "articles", f)
+    export.download_all_articles(f, total)
 
 st.subheader("Tags and their evidence")
 choices = list(rows["id"])

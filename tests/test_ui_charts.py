@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -43,6 +44,26 @@ def test_coverage_figure_names_series_and_marks_spikes() -> None:
     share = charts.coverage_figure(frame, measure="share")
     assert share.layout.yaxis.title.text == "% of all articles"
     assert max(share.data[0].y) == pytest.approx(10.0)
+
+
+def test_a_clicked_point_gives_its_series_and_day() -> None:
+    frame = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2024-06-18", "2024-06-19"]),
+            "key": ["PRK", "PRK"], "label": ["North Korea"] * 2, "articles": [2, 40],
+            "share": [0.1, 0.5], "rolling": [2.0, 21.0], "score": [0.0, 9.0],
+            "spike": [False, True],
+        }
+    )  # fmt: skip
+    fig = charts.coverage_figure(frame)
+    clicked = {"x": "2024-06-19", "y": 40, "customdata": list(fig.data[0].customdata[1])}
+
+    def selection(*points: object) -> SimpleNamespace:
+        return SimpleNamespace(selection=SimpleNamespace(points=list(points)))
+
+    assert charts.picked_point(selection({"x": 1}, clicked)) == ("PRK", date(2024, 6, 19))
+    assert charts.picked_point(selection()) is None
+    assert charts.picked_point(None) is None
 
 
 def test_choropleth_uses_names_and_draws_focus_lines(engine) -> None:  # noqa: ANN001

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import html
+from datetime import date
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -142,6 +144,17 @@ def coverage_figure(
             )
     fig.update_yaxes(title="% of all articles" if share else "articles", rangemode="tozero")
     return _layout(fig, title)
+
+
+def picked_point(selection: Any) -> tuple[str, date] | None:
+    """The (key, period) of the first chosen point of a ``coverage_figure`` (what
+    ``st.plotly_chart(..., on_select="rerun")`` returned), or None when no point is chosen."""
+    points = getattr(getattr(selection, "selection", None), "points", None) or []
+    for point in points:
+        custom = point.get("customdata") if isinstance(point, dict) else None
+        if custom and len(custom) == 2:
+            return str(custom[0]), date.fromisoformat(str(custom[1]))
+    return None
 
 
 def bar_figure(

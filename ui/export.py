@@ -114,3 +114,34 @@ def download_csv(
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+def download_all_articles(filters: Filters, total: int) -> None:
+    """The button for every article under ``filters`` (``total`` of them), sized to the export:
+    over ``export_row_limit`` a warning instead; up to ``sizes.EAGER_EXPORT_ROWS`` the file is
+    built with the page; larger, when the button is clicked (off the page's run)."""
+    import streamlit as st
+
+    from ingest import config
+    from ingest.queries import iter_articles
+    from ui import data, sizes
+
+    limit = int(config.get("export_row_limit"))
+    if total > limit:
+        st.warning(
+            f"{total:,} articles match: more than the export limit of {limit:,}. "
+            "Narrow the filters to download them all."
+        )
+        return
+    engine = data.engine()
+
+    def build_all() -> bytes:
+        frames = (fr.drop(columns=["id"]) for fr in iter_articles(engine, filters))
+        return chunks_to_csv_bytes(frames, limit=limit)
+
+    payload: bytes | Callable[[], bytes] = build_all
+    if total <= sizes.EAGER_EXPORT_ROWS:
+        payload = build_all()
+    else:
+        st.caption(f"{total:,} rows: the file is built when you click.")
+    download_csv(f"Download all {total:,} articles (CSV)", payload, "articles", filters)
