@@ -34,9 +34,7 @@ left, right = st.columns(2)
 with left:
     st.subheader("Most covered countries")
     top = data.country_counts(f, limit=sizes.TOP_LIST)
-    st.plotly_chart(
-        charts.bar_figure(top, "country", "articles", keys="iso3"), key="top_countries_chart"
-    )
+    st.plotly_chart(charts.bar_figure(top, "country", "articles"), key="top_countries_chart")
     export.download_csv(
         "Download countries (CSV)", top[["iso3", "country", "articles", "share"]],
         "top-countries", f,
@@ -44,8 +42,7 @@ with left:
 with right:
     st.subheader("Most covered pairs")
     pairs = data.pair_counts(f, limit=sizes.TOP_LIST)
-    pairs_fig = pairs.assign(key=pairs["iso3_a"] + "-" + pairs["iso3_b"])
-    st.plotly_chart(charts.bar_figure(pairs_fig, "pair", "articles", keys="key"), key="top_pairs")
+    st.plotly_chart(charts.bar_figure(pairs, "pair", "articles"), key="top_pairs")
     export.download_csv(
         "Download pairs (CSV)", pairs[["iso3_a", "iso3_b", "pair", "articles"]], "top-pairs", f
     )

@@ -85,19 +85,17 @@ t1, t2, t3 = st.columns(3)
 with t1:
     st.subheader("Topics")
     topics = data.topic_counts(f)
-    st.plotly_chart(charts.bar_figure(topics, "label", "articles", keys="topic"), key="pair_topics")
+    st.plotly_chart(charts.bar_figure(topics, "label", "articles"), key="pair_topics")
     export.download_csv("Download topics (CSV)", topics, "pair-topics", f)
 with t2:
     st.subheader("Languages")
     langs = data.language_counts(f)
-    st.plotly_chart(charts.bar_figure(langs, "name", "articles", keys="language"), key="pair_langs")
+    st.plotly_chart(charts.bar_figure(langs, "name", "articles"), key="pair_langs")
     export.download_csv("Download languages (CSV)", langs, "pair-languages", f)
 with t3:
     st.subheader("Outlets")
     outlets = data.outlet_counts(f, limit=sizes.TOP_LIST)
-    st.plotly_chart(
-        charts.bar_figure(outlets, "outlet", "articles", keys="outlet"), key="pair_outlets"
-    )
+    st.plotly_chart(charts.bar_figure(outlets, "outlet", "articles"), key="pair_outlets")
     export.download_csv("Download outlets (CSV)", outlets, "pair-outlets", f)
 
 st.subheader("Evidence")

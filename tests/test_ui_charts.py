@@ -91,7 +91,7 @@ def test_heatmap_and_bars_use_human_labels(engine) -> None:  # noqa: ANN001
     z = matrix.data[0].z
     assert (z == z.T).all()  # symmetric
     top = queries.country_counts(engine, ALL, limit=5)
-    bars = charts.bar_figure(top, "country", "articles", keys="iso3")
+    bars = charts.bar_figure(top, "country", "articles")
     assert list(bars.data[0].y)[-1] == top.iloc[0]["country"]  # largest on top
 
 

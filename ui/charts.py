@@ -81,9 +81,7 @@ def empty_figure(message: str) -> go.Figure:
     return _layout(fig, height=240)
 
 
-def coverage_figure(
-    df: pd.DataFrame, measure: str = "articles", rolling: bool = True, title: str = ""
-) -> go.Figure:
+def coverage_figure(df: pd.DataFrame, measure: str = "articles", rolling: bool = True) -> go.Figure:
     """Lines per series over time (``articles`` or ``share``), rolling mean dashed, spikes
     marked. Each point carries (key, period) as customdata, for point selection."""
     if df.empty:
@@ -143,7 +141,7 @@ def coverage_figure(
                 )
             )
     fig.update_yaxes(title="% of all articles" if share else "articles", rangemode="tozero")
-    return _layout(fig, title)
+    return _layout(fig)
 
 
 def picked_point(selection: Any) -> tuple[str, date] | None:
@@ -157,31 +155,27 @@ def picked_point(selection: Any) -> tuple[str, date] | None:
     return None
 
 
-def bar_figure(
-    df: pd.DataFrame, label: str, value: str, keys: str | None = None, title: str = "",
-    value_title: str = "articles",
-) -> go.Figure:  # fmt: skip
-    """Horizontal bars, largest on top, in the app's primary colour (``keys`` names the column
-    that identifies each bar, kept for hover and tests)."""
+def bar_figure(df: pd.DataFrame, label: str, value: str) -> go.Figure:
+    """Horizontal bars of ``value`` labelled by ``label``, largest on top, in the app's primary
+    colour."""
     if df.empty:
         return empty_figure("Nothing to show for these filters.")
     part = df.iloc[::-1]
-    colours = PRIMARY
     fig = go.Figure(
         go.Bar(
             x=part[value],
             y=[plain(v) for v in part[label]],
             orientation="h",
-            marker_color=colours,
+            marker_color=PRIMARY,
             hovertemplate="%{y}: %{x:,}<extra></extra>",
         )
     )
-    fig.update_xaxes(title=value_title)
-    return _layout(fig, title, height=max(240, 26 * len(part) + 80))
+    fig.update_xaxes(title="articles")
+    return _layout(fig, height=max(240, 26 * len(part) + 80))
 
 
 def choropleth_figure(
-    df: pd.DataFrame, measure: str = "articles", title: str = "", focus: str | None = None,
+    df: pd.DataFrame, measure: str = "articles", focus: str | None = None,
     partners: pd.DataFrame | None = None,
 ) -> go.Figure:  # fmt: skip
     """Countries shaded by ``measure`` (articles or share); with ``focus``, lines from the focus
@@ -266,7 +260,7 @@ def choropleth_figure(
         landcolor="#f3f5f7",
         lataxis_range=[-58, 85],
     )
-    return _layout(fig, title, height=520)
+    return _layout(fig, height=520)
 
 
 def heatmap_figure(
@@ -311,7 +305,7 @@ def pair_matrix_figure(df: pd.DataFrame, title: str = "") -> go.Figure:
     return heatmap_figure(both, "row", "col", title=title)
 
 
-def pair_timeline_figure(df: pd.DataFrame, title: str = "") -> go.Figure:
+def pair_timeline_figure(df: pd.DataFrame) -> go.Figure:
     """Stacked areas: both countries, each without the other."""
     if df.empty or df["articles"].sum() == 0:
         return empty_figure("No articles mention either country in this period.")
@@ -330,4 +324,4 @@ def pair_timeline_figure(df: pd.DataFrame, title: str = "") -> go.Figure:
             )
         )
     fig.update_yaxes(title="articles", rangemode="tozero")
-    return _layout(fig, title)
+    return _layout(fig)

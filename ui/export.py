@@ -97,8 +97,6 @@ def download_csv(
     data: pd.DataFrame | Callable[[], bytes],
     what: str,
     filters: Filters | None = None,
-    *,
-    key: str | None = None,
 ) -> None:
     """A Streamlit download button for ``data`` (a frame, or a callable for large exports)."""
     import streamlit as st
@@ -110,7 +108,7 @@ def download_csv(
         data=payload,
         file_name=file_name(what, filters),
         mime="text/csv",
-        key=key or f"dl_{what}",
+        key=f"dl_{what}",
         icon=":material/download:",
         on_click="ignore",
     )

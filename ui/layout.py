@@ -12,9 +12,7 @@ from ingest.scheduler import start_background_poller
 from ui import data, filters, seeding
 
 
-def start_page(
-    title: str, icon: str = ":material/public:", show_pair: bool = True, describe: bool = True
-) -> Filters:
+def start_page(title: str, icon: str, describe: bool = True) -> Filters:
     """Configure the page, seed an empty store, render the shared filters; stop kindly if the
     store holds nothing."""
     st.set_page_config(page_title=f"{title} · Pantau", page_icon=icon, layout="wide")
@@ -28,7 +26,7 @@ def start_page(
             "(or import feed files with `python -m ingest import PATH`), then reload this page."
         )
         st.stop()
-    f = filters.sidebar_filters(show_pair=show_pair)
+    f = filters.sidebar_filters()
     st.title(title)
     if describe:
         filters.caption(f)
