@@ -7,7 +7,7 @@ import streamlit as st
 
 from ingest.queries import SPIKE_EXPLANATION, describe, point_filters
 from ui import charts, data, export, highlight, sizes
-from ui.layout import empty_state, start_page
+from ui.layout import articles_table, empty_state, start_page
 
 f = start_page("Coverage over time", ":material/show_chart:")
 
@@ -98,20 +98,7 @@ articles = data.list_articles(pf, limit=sizes.POINT_ARTICLES)
 if articles.empty:
     empty_state("No articles at this point.")
 else:
-    st.dataframe(
-        articles[["published_at", "title", "outlet", "language", "url"]].assign(
-            url=[highlight.safe_url(u) for u in articles["url"]]
-        ),
-        hide_index=True,
-        key="point_articles",
-        column_config={
-            "published_at": st.column_config.DatetimeColumn("Published (UTC)",
-                                                            format="YYYY-MM-DD HH:mm"),
-            "title": st.column_config.TextColumn("Title", width="large"),
-            "outlet": "Outlet", "language": "Language",
-            "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
-        },
-    )  # fmt: skip
+    articles_table(articles, key="point_articles")
     total_here = data.count_articles(pf)
     if total_here > len(articles):
         st.caption(

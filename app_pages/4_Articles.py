@@ -10,7 +10,7 @@ import streamlit as st
 from ingest.geo import country_name
 from ingest.queries import topic_label
 from ui import data, export, highlight, sizes
-from ui.layout import empty_state, start_page
+from ui.layout import articles_table, empty_state, start_page
 
 f = start_page("Articles", ":material/article:")
 
@@ -41,22 +41,7 @@ rows = data.list_articles(
 st.caption(f"{total:,} articles · showing {len(rows):,} ({(page - 1) * size + 1:,}–"
            f"{(page - 1) * size + len(rows):,})")  # fmt: skip
 
-shown = rows.assign(
-    countries=[", ".join(country_name(c) for c in s.split("; ") if c) for s in rows["countries"]],
-    topics=[", ".join(topic_label(t) for t in s.split("; ") if t) for s in rows["topics"]],
-    url=[highlight.safe_url(u) for u in rows["url"]],
-)
-st.dataframe(
-    shown[["published_at", "title", "outlet", "language", "countries", "topics", "url"]],
-    hide_index=True, key="articles_table", height=min(sizes.TABLE_ROW_PX * len(shown) + 40, sizes.TABLE_MAX_PX),
-    column_config={
-        "published_at": st.column_config.DatetimeColumn("Published (UTC)",
-                                                        format="YYYY-MM-DD HH:mm"),
-        "title": st.column_config.TextColumn("Title", width="large"),
-        "outlet": "Outlet", "language": "Language", "countries": "Countries", "topics": "Topics",
-        "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
-    },
-)  # fmt: skip
+articles_table(rows, key="articles_table", tags=True)
 
 d1, d2 = st.columns(2)
 with d1:
