@@ -3,13 +3,11 @@ topic, with a rolling mean and spikes marked; a chosen point lists its articles.
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
 from ingest.queries import SPIKE_EXPLANATION, describe, point_filters
-from ui import charts, data, export, highlight
-from ui.layout import empty_state, start_page
+from ui import charts, data, export, highlight, sizes
+from ui.layout import articles_table, empty_state, start_page
 
 f = start_page("Coverage over time", ":material/show_chart:")
 
@@ -36,7 +34,7 @@ if by == "topic" and not f.topics:
     empty_state("Choose one or more topics in the sidebar to chart them.")
     st.stop()
 
-series = data.query("coverage_series", f, by=by, freq=freq)
+series = data.coverage_series(f, by=by, freq=freq)
 if by == "country" and not f.countries:
     st.caption("No countries selected: showing the five most covered in the period.")
 if series.empty or series["articles"].sum() == 0:
@@ -75,22 +73,16 @@ if not spikes.empty:
     )  # fmt: skip
 
 st.subheader("Articles behind a point")
-picked_key, picked_day = None, None
-points = getattr(getattr(selection, "selection", None), "points", None) or []
-for point in points:
-    custom = point.get("customdata") if isinstance(point, dict) else None
-    if custom and len(custom) == 2:
-        picked_key, picked_day = str(custom[0]), str(custom[1])
-        break
 keys = list(dict.fromkeys(series["key"]))
 labels = dict(zip(series["key"], series["label"], strict=False))
 periods = sorted({p.date() for p in series["period"]}, reverse=True)
 spike_days = {(k, p.date()) for k, p in zip(spikes["key"], spikes["period"], strict=False)}
 k1, k2 = st.columns(2)
-if picked_key in keys:
-    st.session_state["cov_point_key"] = picked_key
-if picked_day:
-    st.session_state["cov_point_day"] = date.fromisoformat(picked_day)
+picked = charts.picked_point(selection)
+if picked is not None:  # a click on the chart chooses the series and the day below
+    if picked[0] in keys:
+        st.session_state["cov_point_key"] = picked[0]
+    st.session_state["cov_point_day"] = picked[1]
 if st.session_state.get("cov_point_key") not in keys:
     st.session_state.pop("cov_point_key", None)
 if st.session_state.get("cov_point_day") not in periods:
@@ -102,25 +94,12 @@ day = k2.selectbox(
 )  # fmt: skip
 pf = point_filters(f, by, key, day, freq)
 st.markdown(f"*{highlight.md_escape(describe(pf))}*")
-articles = data.query("list_articles", pf, limit=100)
+articles = data.list_articles(pf, limit=sizes.POINT_ARTICLES)
 if articles.empty:
     empty_state("No articles at this point.")
 else:
-    st.dataframe(
-        articles[["published_at", "title", "outlet", "language", "url"]].assign(
-            url=[highlight.safe_url(u) for u in articles["url"]]
-        ),
-        hide_index=True,
-        key="point_articles",
-        column_config={
-            "published_at": st.column_config.DatetimeColumn("Published (UTC)",
-                                                            format="YYYY-MM-DD HH:mm"),
-            "title": st.column_config.TextColumn("Title", width="large"),
-            "outlet": "Outlet", "language": "Language",
-            "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
-        },
-    )  # fmt: skip
-    total_here = data.query("count_articles", pf)
+    articles_table(articles, key="point_articles")
+    total_here = data.count_articles(pf)
     if total_here > len(articles):
         st.caption(
             f"Showing the newest {len(articles)} of {total_here:,}; the Articles page has all."

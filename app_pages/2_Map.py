@@ -6,12 +6,12 @@ from __future__ import annotations
 import streamlit as st
 
 from ingest.geo import country_name
-from ui import charts, data, export
+from ui import charts, data, export, sizes
 from ui.layout import empty_state, start_page
 
 f = start_page("Map", ":material/public:")
 
-counts = data.query("country_counts", f)
+counts = data.country_counts(f)
 if counts.empty:
     empty_state("No country is mentioned in the articles matching these filters.")
     st.stop()
@@ -29,9 +29,9 @@ focus = c2.selectbox(
     "Focus country (lines to the countries it is co-mentioned with)", options,
     key="map_focus", format_func=lambda c: country_name(c) if c else "None",
 )  # fmt: skip
-partners = data.query("co_mentions", f, focus) if focus else None
+partners = data.co_mentions(f, focus) if focus else None
 if partners is not None:
-    partners = partners.head(25)
+    partners = partners.head(sizes.CO_MENTIONS)
 fig = charts.choropleth_figure(counts, measure=measure, focus=focus or None, partners=partners)
 st.plotly_chart(fig, key="map_chart", config=charts.MAP_CONFIG)
 st.caption(
@@ -71,7 +71,7 @@ with right:
 
 st.subheader("Who covers whom")
 st.caption("Rows: the home country of each outlet. Columns: the countries its articles mention.")
-who = data.query("who_covers_whom", f, countries=15)
+who = data.who_covers_whom(f, countries=sizes.WHO_COVERS_WHOM)
 if who.empty:
     empty_state("No outlet with a known home country covers these articles.")
 else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ingest.geo import country_name
-from ui import charts, data, export, filters, highlight
+from ui import charts, data, export, filters, highlight, sizes
 from ui.layout import empty_state, nav_link, start_page
 
 f = start_page("Country pair", ":material/compare_arrows:")
@@ -14,7 +14,7 @@ f = start_page("Country pair", ":material/compare_arrows:")
 
 def jump_section() -> None:
     st.subheader("Top pairs in this period")
-    top = data.query("pair_counts", f.with_(pair=None), limit=20)
+    top = data.pair_counts(f.with_(pair=None), limit=sizes.TOP_PAIRS)
     if top.empty:
         empty_state("No two countries are mentioned together in this period.")
         return
@@ -41,9 +41,11 @@ def jump_section() -> None:
         "Download top pairs (CSV)", top[["iso3_a", "iso3_b", "pair", "articles"]],
         "top-pairs", f.with_(pair=None),
     )  # fmt: skip
-    matrix = data.query("pair_matrix", f.with_(pair=None), size=12)
+    matrix = data.pair_matrix(f.with_(pair=None), size=sizes.PAIR_MATRIX)
     st.plotly_chart(
-        charts.pair_matrix_figure(matrix, "Co-mentions among the 12 most covered countries"),
+        charts.pair_matrix_figure(
+            matrix, f"Co-mentions among the {sizes.PAIR_MATRIX} most covered countries"
+        ),
         key="pair_matrix_chart",
     )
     export.download_csv("Download the pair matrix (CSV)", matrix, "pair-matrix", f.with_(pair=None))
@@ -56,9 +58,9 @@ if not f.pair:
 
 a, b = f.pair
 name_a, name_b = country_name(a), country_name(b)
-joint = data.query("count_articles", f)
-alone_a = data.query("count_articles", f.with_(pair=None, countries=(a,)))
-alone_b = data.query("count_articles", f.with_(pair=None, countries=(b,)))
+joint = data.count_articles(f)
+alone_a = data.count_articles(f.with_(pair=None, countries=(a,)))
+alone_b = data.count_articles(f.with_(pair=None, countries=(b,)))
 m1, m2, m3 = st.columns(3)
 m1.metric(f"{name_a} and {name_b}", f"{joint:,}")
 m2.metric(f"All {name_a}", f"{alone_a:,}")
@@ -67,7 +69,7 @@ m3.metric(f"All {name_b}", f"{alone_b:,}")
 freq = st.radio(
     "Per", ["D", "W"], format_func={"D": "Day", "W": "Week"}.get, horizontal=True, key="pair_freq"
 )
-timeline = data.query("pair_timeline", f, freq=freq)
+timeline = data.pair_timeline(f, freq=freq)
 st.plotly_chart(charts.pair_timeline_figure(timeline), key="pair_timeline_chart")
 export.download_csv(
     "Download the timeline (CSV)", timeline[["period", "series", "label", "articles"]],
@@ -82,20 +84,18 @@ if joint == 0:
 t1, t2, t3 = st.columns(3)
 with t1:
     st.subheader("Topics")
-    topics = data.query("topic_counts", f)
-    st.plotly_chart(charts.bar_figure(topics, "label", "articles", keys="topic"), key="pair_topics")
+    topics = data.topic_counts(f)
+    st.plotly_chart(charts.bar_figure(topics, "label", "articles"), key="pair_topics")
     export.download_csv("Download topics (CSV)", topics, "pair-topics", f)
 with t2:
     st.subheader("Languages")
-    langs = data.query("language_counts", f)
-    st.plotly_chart(charts.bar_figure(langs, "name", "articles", keys="language"), key="pair_langs")
+    langs = data.language_counts(f)
+    st.plotly_chart(charts.bar_figure(langs, "name", "articles"), key="pair_langs")
     export.download_csv("Download languages (CSV)", langs, "pair-languages", f)
 with t3:
     st.subheader("Outlets")
-    outlets = data.query("outlet_counts", f, limit=15)
-    st.plotly_chart(
-        charts.bar_figure(outlets, "outlet", "articles", keys="outlet"), key="pair_outlets"
-    )
+    outlets = data.outlet_counts(f, limit=sizes.TOP_LIST)
+    st.plotly_chart(charts.bar_figure(outlets, "outlet", "articles"), key="pair_outlets")
     export.download_csv("Download outlets (CSV)", outlets, "pair-outlets", f)
 
 st.subheader("Evidence")
@@ -103,23 +103,14 @@ st.caption(
     f"The newest articles mentioning both, with the words that tagged {name_a} and {name_b} "
     "highlighted (hover a highlight for the kind of evidence)."
 )
-evidence_rows = data.query("list_articles", f, limit=20)
-evidence = data.query("article_evidence", tuple(int(i) for i in evidence_rows["id"]))
+evidence_rows = data.list_articles(f, limit=sizes.EVIDENCE_ARTICLES)
+evidence = data.article_evidence(tuple(int(i) for i in evidence_rows["id"]))
 for row in evidence_rows.itertuples():
     item = evidence.get(int(row.id))
     if item is None:
         continue
-    text = item["title"] + ("\n" + item["summary"] if item["summary"] else "")
-    spans = []
-    for code in (a, b):
-        spans += highlight.spans_from_evidence(
-            text, item["countries"].get(code, []), country_name(code)
-        )
     meta = f"{row.outlet} · {row.published_at:%d %b %Y} · {row.language or '?'}"
-    st.markdown(
-        highlight.article_html(item["title"], item["summary"], item["url"], spans, meta),
-        unsafe_allow_html=True,
-    )
+    st.markdown(highlight.evidence_html(item, countries=(a, b), meta=meta), unsafe_allow_html=True)
 export.download_csv(
     "Download these articles (CSV)", evidence_rows.drop(columns=["id"]), "pair-articles", f
 )

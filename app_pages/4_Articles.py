@@ -7,15 +7,14 @@ import math
 
 import streamlit as st
 
-from ingest import config
 from ingest.geo import country_name
 from ingest.queries import topic_label
-from ui import data, export, highlight
-from ui.layout import empty_state, start_page
+from ui import data, export, highlight, sizes
+from ui.layout import articles_table, empty_state, start_page
 
 f = start_page("Articles", ":material/article:")
 
-total = data.query("count_articles", f)
+total = data.count_articles(f)
 if total == 0:
     empty_state("No articles match these filters. Widen the date range or clear a filter.")
     st.stop()
@@ -29,32 +28,20 @@ SORTS = {
 }
 c1, c2, c3 = st.columns([2, 1, 1])
 sort_key = c1.selectbox("Sort", list(SORTS), format_func=lambda k: SORTS[k][2], key="art_sort")
-size = c2.selectbox("Per page", [25, 50, 100, 200], index=1, key="art_size")
+size = c2.selectbox(
+    "Per page", sizes.ARTICLE_PAGE_SIZES, key="art_size",
+    index=sizes.ARTICLE_PAGE_SIZES.index(sizes.ARTICLE_PAGE_SIZE),
+)  # fmt: skip
 pages = max(1, math.ceil(total / size))
 page = c3.number_input(f"Page (of {pages:,})", 1, pages, 1, key="art_page")
 column, descending, _label = SORTS[sort_key]
-rows = data.query(
-    "list_articles", f, sort=column, descending=descending, limit=size, offset=(page - 1) * size
+rows = data.list_articles(
+    f, sort=column, descending=descending, limit=size, offset=(page - 1) * size
 )
 st.caption(f"{total:,} articles · showing {len(rows):,} ({(page - 1) * size + 1:,}–"
            f"{(page - 1) * size + len(rows):,})")  # fmt: skip
 
-shown = rows.assign(
-    countries=[", ".join(country_name(c) for c in s.split("; ") if c) for s in rows["countries"]],
-    topics=[", ".join(topic_label(t) for t in s.split("; ") if t) for s in rows["topics"]],
-    url=[highlight.safe_url(u) for u in rows["url"]],
-)
-st.dataframe(
-    shown[["published_at", "title", "outlet", "language", "countries", "topics", "url"]],
-    hide_index=True, key="articles_table", height=min(38 * len(shown) + 40, 720),
-    column_config={
-        "published_at": st.column_config.DatetimeColumn("Published (UTC)",
-                                                        format="YYYY-MM-DD HH:mm"),
-        "title": st.column_config.TextColumn("Title", width="large"),
-        "outlet": "Outlet", "language": "Language", "countries": "Countries", "topics": "Topics",
-        "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
-    },
-)  # fmt: skip
+articles_table(rows, key="articles_table", tags=True)
 
 d1, d2 = st.columns(2)
 with d1:
@@ -62,27 +49,7 @@ with d1:
         "Download this page (CSV)", rows.drop(columns=["id"]), f"articles-page-{page}", f
     )
 with d2:
-    limit = int(config.get("export_row_limit"))
-    if total > limit:
-        st.warning(
-            f"{total:,} articles match: more than the export limit of {limit:,}. "
-            "Narrow the filters to download them all."
-        )
-    else:
-        engine = data.engine()
-
-        def build_all() -> bytes:
-            from ingest.queries import iter_articles
-
-            frames = (fr.drop(columns=["id"]) for fr in iter_articles(engine, f))
-            return export.chunks_to_csv_bytes(frames, limit=limit)
-
-        if total <= 20_000:
-            payload = build_all()
-        else:
-            payload = build_all  # built when clicked, off the page's run
-            st.caption(f"{total:,} rows: the file is built when you click.")
-        export.download_csv(f"Download all {total:,} articles (CSV)", payload, "articles", f)
+    export.download_all_articles(f, total)
 
 st.subheader("Tags and their evidence")
 choices = list(rows["id"])
@@ -92,18 +59,9 @@ picked = st.selectbox(
     format_func=lambda i: (titles.get(i) or "")[:120] or f"article {i}",
 )  # fmt: skip
 if picked is not None:
-    item = data.query("article_evidence", (int(picked),)).get(int(picked))
+    item = data.article_evidence((int(picked),)).get(int(picked))
     if item:
-        text = item["title"] + ("\n" + item["summary"] if item["summary"] else "")
-        spans = []
-        for code, ev in item["countries"].items():
-            spans += highlight.spans_from_evidence(text, ev, country_name(code))
-        for topic, ev in item["topics"].items():
-            spans += highlight.spans_from_evidence(text, ev, topic_label(topic))
-        st.markdown(
-            highlight.article_html(item["title"], item["summary"], item["url"], spans),
-            unsafe_allow_html=True,
-        )
+        st.markdown(highlight.evidence_html(item, topics=True), unsafe_allow_html=True)
         title_end = len(item["title"])
 
         def where(e: dict) -> str:

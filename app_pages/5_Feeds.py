@@ -5,22 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from ingest import store
-from ingest.geo import all_countries, country_name
-from ui import data, export, highlight
-from ui.add_feed import check_and_add
+from ingest.geo import country_name
+from ui import data, export, feeds, highlight
 from ui.layout import empty_state, start_page
 
 start_page("Feeds", ":material/rss_feed:", describe=False)
 st.caption("Feeds are not filtered by the sidebar: this page lists every feed in the store.")
 
-health = data.query("feed_health")
+health = data.feed_health()
 if health.empty:
     empty_state("No feeds yet. Add one below, or load the catalogue with `python -m ingest run`.")
 else:
-    counts = health["health"].value_counts()
-    cols = st.columns(max(1, len(counts)))
-    for col, (label, n) in zip(cols, counts.items(), strict=False):
-        col.metric(str(label).capitalize(), f"{n:,}")
+    feeds.health_metrics(health)
     view = health.assign(home=[country_name(c) if c else "" for c in health["home"]])
     st.dataframe(
         view[["title", "health", "enabled", "language", "home", "articles", "last_polled_at",
@@ -61,29 +57,11 @@ else:
             data.clear()
             st.toast(highlight.md_escape(f"{label}d {names[picked]}."))
             st.rerun()
-        polls = data.query("recent_polls", int(picked))
+        polls = data.recent_polls(int(picked))
         if polls.empty:
             st.caption("This feed has not been polled yet.")
         else:
             st.dataframe(polls, hide_index=True, key="polls_table")
 
 st.subheader("Add a feed")
-codes = sorted((c.iso3 for c in all_countries()), key=country_name)
-with st.form("add_feed", clear_on_submit=False):
-    url = st.text_input("Feed URL (http or https)", key="add_url", max_chars=2000)
-    a1, a2, a3 = st.columns(3)
-    title = a1.text_input("Title (optional)", key="add_title", max_chars=200)
-    language = a2.text_input("Language code (optional, e.g. id)", key="add_lang", max_chars=8)
-    country = a3.selectbox(
-        "Outlet's home country (optional)", ["", *codes], key="add_country",
-        format_func=lambda c: country_name(c) if c else "—",
-    )  # fmt: skip
-    submitted = st.form_submit_button("Check and add")
-if submitted:
-    with st.spinner("Fetching and parsing the feed…"):
-        result = check_and_add(data.engine(), url, title=title, language=language, country=country)
-    if result.ok:
-        data.clear()
-        st.success(highlight.md_escape(result.message))
-    else:
-        st.error(highlight.md_escape(result.message))
+feeds.add_feed_form()

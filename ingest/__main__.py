@@ -89,50 +89,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_add_feed(args: argparse.Namespace) -> int:
-    from ingest import store
-    from ingest.addresses import validate_feed_url
-    from ingest.geo import is_valid_iso3
+    from ingest.feed_adding import FeedRefused, check_feed, store_feed
 
     try:
-        url = validate_feed_url(args.url)
-    except ValueError as exc:
+        feed = check_feed(args.url, country=args.country or "", fetch=not args.no_check)
+    except FeedRefused as exc:
         print(f"refused: {exc}", file=sys.stderr)
-        return 2
-    if args.country and not is_valid_iso3(args.country.upper()):
-        print(f"refused: {args.country!r} is not an ISO 3166-1 alpha-3 code", file=sys.stderr)
-        return 2
-    title = args.title
-    language = args.language
-    if not args.no_check:
-        from ingest.fetch import fetch_feed
-        from ingest.parse import parse_feed
-
-        result = fetch_feed(url)
-        if result.outcome != "ok" or result.body is None:
-            print(
-                f"refused: fetching {url} failed: {result.error_category}: {result.error}",
-                file=sys.stderr,
-            )
-            return 1
-        parsed = parse_feed(
-            result.body, feed_url=result.final_url or url, fetched_at=store.now_utc()
-        )
-        if parsed.error and not parsed.articles:
-            print(f"refused: {url} is not a usable feed: {parsed.error}", file=sys.stderr)
-            return 1
-        title = title or parsed.title
-        language = language or parsed.language
-        print(f"ok: {parsed.title!r}, {len(parsed.articles)} items, language {parsed.language}")
-    engine = _engine()
-    feed_id = store.ensure_feed(
-        engine,
-        url,
-        title=title,
-        language=language,
-        country_iso3=args.country.upper() if args.country else None,
-        source="user",
-    )
-    print(f"feed {feed_id}: {url}")
+        return 2 if exc.bad_input else 1
+    if feed.fetched:
+        print(f"ok: {feed.title!r}, {feed.items} items, language {feed.language}")
+    feed_id = store_feed(_engine(), feed, title=args.title or "", language=args.language or "")
+    print(f"feed {feed_id}: {feed.url}")
     return 0
 
 

@@ -5,7 +5,7 @@ Plain dataclasses, no behaviour beyond conversions; every stage imports them fro
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 EVIDENCE_TYPES = ("name", "adjective", "capital", "place", "leader", "institution", "keyword")
@@ -73,9 +73,6 @@ class Tags:
     countries: list[CountryTag] = field(default_factory=list)
     topics: list[TopicTag] = field(default_factory=list)
     tagger_version: str = ""
-
-    def to_json(self) -> dict:
-        return asdict(self)
 
 
 def utc_day(moment: datetime) -> str:

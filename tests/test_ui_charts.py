@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -45,6 +46,26 @@ def test_coverage_figure_names_series_and_marks_spikes() -> None:
     assert max(share.data[0].y) == pytest.approx(10.0)
 
 
+def test_a_clicked_point_gives_its_series_and_day() -> None:
+    frame = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2024-06-18", "2024-06-19"]),
+            "key": ["PRK", "PRK"], "label": ["North Korea"] * 2, "articles": [2, 40],
+            "share": [0.1, 0.5], "rolling": [2.0, 21.0], "score": [0.0, 9.0],
+            "spike": [False, True],
+        }
+    )  # fmt: skip
+    fig = charts.coverage_figure(frame)
+    clicked = {"x": "2024-06-19", "y": 40, "customdata": list(fig.data[0].customdata[1])}
+
+    def selection(*points: object) -> SimpleNamespace:
+        return SimpleNamespace(selection=SimpleNamespace(points=list(points)))
+
+    assert charts.picked_point(selection({"x": 1}, clicked)) == ("PRK", date(2024, 6, 19))
+    assert charts.picked_point(selection()) is None
+    assert charts.picked_point(None) is None
+
+
 def test_choropleth_uses_names_and_draws_focus_lines(engine) -> None:  # noqa: ANN001
     counts = queries.country_counts(engine, ALL)
     partners = queries.co_mentions(engine, ALL, "RUS")
@@ -70,7 +91,7 @@ def test_heatmap_and_bars_use_human_labels(engine) -> None:  # noqa: ANN001
     z = matrix.data[0].z
     assert (z == z.T).all()  # symmetric
     top = queries.country_counts(engine, ALL, limit=5)
-    bars = charts.bar_figure(top, "country", "articles", keys="iso3")
+    bars = charts.bar_figure(top, "country", "articles")
     assert list(bars.data[0].y)[-1] == top.iloc[0]["country"]  # largest on top
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -117,3 +119,35 @@ def test_user_text_cannot_form_markdown(text: str) -> None:
         bare = re.sub(r"&#?\w+;", "", segment)  # character references are never syntax
         assert not re.search(r"[\[\]()!*_`#|~$:<>]", bare), segment
     assert html_module.unescape(segments[1]) == text  # the title reads exactly as written
+
+
+def _marked(html_text: str) -> list[tuple[str, str]]:
+    """(label, words) of every <mark> in the HTML, in order."""
+    return [
+        (html.unescape(label), html.unescape(words))
+        for label, words in re.findall(r'<mark title="([^"]*)">(.*?)</mark>', html_text)
+    ]
+
+
+def test_evidence_is_marked_for_the_countries_asked_and_the_topics() -> None:
+    title, summary = "Widodo meets Putin in Moscow", "Sanctions on Russia and Jakarta trade"
+    text = f"{title}\n{summary}"
+
+    def at(words: str) -> dict[str, object]:
+        return {"start": text.index(words), "text": words, "type": "name"}
+
+    item = {
+        "title": title,
+        "summary": summary,
+        "url": "https://example.org/a",
+        "countries": {"RUS": [at("Moscow"), at("Russia")], "IDN": [at("Jakarta")]},
+        "topics": {"sanctions": [at("Sanctions")]},
+    }
+    pair_view = _marked(highlight.evidence_html(item, countries=("RUS",)))
+    assert pair_view == [("Russia", "Moscow"), ("Russia", "Russia")]
+    every = _marked(highlight.evidence_html(item, topics=True))
+    assert every == [
+        ("Russia", "Moscow"), ("Sanctions", "Sanctions"), ("Russia", "Russia"),
+        ("Indonesia", "Jakarta"),
+    ]  # fmt: skip
+    assert "Putin" not in {words for _, words in every}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import html
+from datetime import date
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -79,9 +81,7 @@ def empty_figure(message: str) -> go.Figure:
     return _layout(fig, height=240)
 
 
-def coverage_figure(
-    df: pd.DataFrame, measure: str = "articles", rolling: bool = True, title: str = ""
-) -> go.Figure:
+def coverage_figure(df: pd.DataFrame, measure: str = "articles", rolling: bool = True) -> go.Figure:
     """Lines per series over time (``articles`` or ``share``), rolling mean dashed, spikes
     marked. Each point carries (key, period) as customdata, for point selection."""
     if df.empty:
@@ -141,34 +141,41 @@ def coverage_figure(
                 )
             )
     fig.update_yaxes(title="% of all articles" if share else "articles", rangemode="tozero")
-    return _layout(fig, title)
+    return _layout(fig)
 
 
-def bar_figure(
-    df: pd.DataFrame, label: str, value: str, keys: str | None = None, title: str = "",
-    value_title: str = "articles",
-) -> go.Figure:  # fmt: skip
-    """Horizontal bars, largest on top, in the app's primary colour (``keys`` names the column
-    that identifies each bar, kept for hover and tests)."""
+def picked_point(selection: Any) -> tuple[str, date] | None:
+    """The (key, period) of the first chosen point of a ``coverage_figure`` (what
+    ``st.plotly_chart(..., on_select="rerun")`` returned), or None when no point is chosen."""
+    points = getattr(getattr(selection, "selection", None), "points", None) or []
+    for point in points:
+        custom = point.get("customdata") if isinstance(point, dict) else None
+        if custom and len(custom) == 2:
+            return str(custom[0]), date.fromisoformat(str(custom[1]))
+    return None
+
+
+def bar_figure(df: pd.DataFrame, label: str, value: str) -> go.Figure:
+    """Horizontal bars of ``value`` labelled by ``label``, largest on top, in the app's primary
+    colour."""
     if df.empty:
         return empty_figure("Nothing to show for these filters.")
     part = df.iloc[::-1]
-    colours = PRIMARY
     fig = go.Figure(
         go.Bar(
             x=part[value],
             y=[plain(v) for v in part[label]],
             orientation="h",
-            marker_color=colours,
+            marker_color=PRIMARY,
             hovertemplate="%{y}: %{x:,}<extra></extra>",
         )
     )
-    fig.update_xaxes(title=value_title)
-    return _layout(fig, title, height=max(240, 26 * len(part) + 80))
+    fig.update_xaxes(title="articles")
+    return _layout(fig, height=max(240, 26 * len(part) + 80))
 
 
 def choropleth_figure(
-    df: pd.DataFrame, measure: str = "articles", title: str = "", focus: str | None = None,
+    df: pd.DataFrame, measure: str = "articles", focus: str | None = None,
     partners: pd.DataFrame | None = None,
 ) -> go.Figure:  # fmt: skip
     """Countries shaded by ``measure`` (articles or share); with ``focus``, lines from the focus
@@ -253,7 +260,7 @@ def choropleth_figure(
         landcolor="#f3f5f7",
         lataxis_range=[-58, 85],
     )
-    return _layout(fig, title, height=520)
+    return _layout(fig, height=520)
 
 
 def heatmap_figure(
@@ -298,7 +305,7 @@ def pair_matrix_figure(df: pd.DataFrame, title: str = "") -> go.Figure:
     return heatmap_figure(both, "row", "col", title=title)
 
 
-def pair_timeline_figure(df: pd.DataFrame, title: str = "") -> go.Figure:
+def pair_timeline_figure(df: pd.DataFrame) -> go.Figure:
     """Stacked areas: both countries, each without the other."""
     if df.empty or df["articles"].sum() == 0:
         return empty_figure("No articles mention either country in this period.")
@@ -317,4 +324,4 @@ def pair_timeline_figure(df: pd.DataFrame, title: str = "") -> go.Figure:
             )
         )
     fig.update_yaxes(title="articles", rangemode="tozero")
-    return _layout(fig, title)
+    return _layout(fig)

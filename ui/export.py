@@ -21,28 +21,15 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "
 # What a spreadsheet may skip before it reads a formula: any Unicode space (but the tab, CR
 # and LF that are triggers themselves), the BOM and the zero-width characters.
 _INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060\u180e"
-_BLANK_CLASS = "[^\\S\\t\\r\\n]"
-
-
-def _skip_blanks(value: str) -> str:
-    index = 0
-    while index < len(value) and (
-        (value[index].isspace() and value[index] not in "\t\r\n") or value[index] in _INVISIBLE
-    ):
-        index += 1
-    return value[index:]
+# The one definition of a risky cell: skippable characters, then a trigger.
+_FORMULA = re.compile(rf"^(?:[^\S\t\r\n]|[{_INVISIBLE}])*[{re.escape(''.join(FORMULA_TRIGGERS))}]")
 
 
 def guard_cell(value: Any) -> Any:
     """A text cell neutralised against formula injection; anything else unchanged."""
-    if not isinstance(value, str) or not value:
-        return value
-    if value[0] in FORMULA_TRIGGERS or _skip_blanks(value)[:1] in FORMULA_TRIGGERS:
+    if isinstance(value, str) and _FORMULA.match(value):
         return "'" + value
     return value
-
-
-_FORMULA = re.compile(rf"^(?:{_BLANK_CLASS}|[{_INVISIBLE}])*[=+\-@＝＋－＠\t\r\n]")
 
 
 def guard_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -110,8 +97,6 @@ def download_csv(
     data: pd.DataFrame | Callable[[], bytes],
     what: str,
     filters: Filters | None = None,
-    *,
-    key: str | None = None,
 ) -> None:
     """A Streamlit download button for ``data`` (a frame, or a callable for large exports)."""
     import streamlit as st
@@ -123,7 +108,38 @@ def download_csv(
         data=payload,
         file_name=file_name(what, filters),
         mime="text/csv",
-        key=key or f"dl_{what}",
+        key=f"dl_{what}",
         icon=":material/download:",
         on_click="ignore",
     )
+
+
+def download_all_articles(filters: Filters, total: int) -> None:
+    """The button for every article under ``filters`` (``total`` of them), sized to the export:
+    over ``export_row_limit`` a warning instead; up to ``sizes.EAGER_EXPORT_ROWS`` the file is
+    built with the page; larger, when the button is clicked (off the page's run)."""
+    import streamlit as st
+
+    from ingest import config
+    from ingest.queries import iter_articles
+    from ui import data, sizes
+
+    limit = int(config.get("export_row_limit"))
+    if total > limit:
+        st.warning(
+            f"{total:,} articles match: more than the export limit of {limit:,}. "
+            "Narrow the filters to download them all."
+        )
+        return
+    engine = data.engine()
+
+    def build_all() -> bytes:
+        frames = (fr.drop(columns=["id"]) for fr in iter_articles(engine, filters))
+        return chunks_to_csv_bytes(frames, limit=limit)
+
+    payload: bytes | Callable[[], bytes] = build_all
+    if total <= sizes.EAGER_EXPORT_ROWS:
+        payload = build_all()
+    else:
+        st.caption(f"{total:,} rows: the file is built when you click.")
+    download_csv(f"Download all {total:,} articles (CSV)", payload, "articles", filters)

@@ -16,6 +16,10 @@ from urllib.parse import urlsplit
 
 import nh3
 
+from ingest.geo import country_name
+from ingest.queries import topic_label
+from ingest.records import tagging_text
+
 ALLOWED_TAGS = {"a", "mark", "br", "small", "b"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "mark": {"title"}, "small": {"title"}}
 
@@ -138,3 +142,26 @@ def article_html(
     if summary:
         parts.append(mark(summary, spans, len(title) + 1))
     return sanitise("<br>".join(parts))
+
+
+def evidence_html(
+    item: Mapping[str, Any],
+    *,
+    countries: Iterable[str] | None = None,
+    topics: bool = False,
+    meta: str = "",
+) -> str:
+    """An article from ``queries.article_evidence`` as sanitised HTML, with the words that tagged
+    it marked and labelled: those of ``countries`` (every country when None) and, with
+    ``topics``, those of every topic. The one way every page highlights evidence."""
+    title, summary = item["title"] or "", item["summary"] or ""
+    text = tagging_text(title, summary)
+    tagged: Mapping[str, Any] = item["countries"]
+    codes = tagged if countries is None else countries
+    spans = []
+    for code in codes:
+        spans += spans_from_evidence(text, tagged.get(code, []), country_name(code))
+    if topics:
+        for topic, evidence in item["topics"].items():
+            spans += spans_from_evidence(text, evidence, topic_label(topic))
+    return article_html(title, summary, item["url"], spans, meta)

@@ -1,34 +1,37 @@
-"""What every page does first: page config, first-run seeding, the empty-store message."""
+"""Page building blocks: what every page does first (page config, first-run seeding, the
+empty-store message, the sidebar filters), the kind empty state, links between pages and the
+table of articles."""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
 from ingest import config
-from ingest.queries import Filters
+from ingest.geo import country_name
+from ingest.queries import Filters, topic_label
 from ingest.scheduler import start_background_poller
-from ui import data, filters, seeding
+from ui import data, filters, highlight, seeding, sizes
 
 
-def start_page(
-    title: str, icon: str = ":material/public:", show_pair: bool = True, describe: bool = True
-) -> Filters:
+def start_page(title: str, icon: str, describe: bool = True) -> Filters:
     """Configure the page, seed an empty store, render the shared filters; stop kindly if the
     store holds nothing."""
     st.set_page_config(page_title=f"{title} · Pantau", page_icon=icon, layout="wide")
     seeding.ensure_seeded()
     if config.get("background_poll"):
         start_background_poller(data.engine())
-    if data.query("is_empty"):
+    if data.is_empty():
         st.title(title)
         st.info(
             "The store holds no articles yet. Start polling with `python -m ingest run` "
             "(or import feed files with `python -m ingest import PATH`), then reload this page."
         )
         st.stop()
-    f = filters.sidebar_filters(show_pair=show_pair)
+    f = filters.sidebar_filters()
     st.title(title)
     if describe:
         filters.caption(f)
@@ -46,3 +49,34 @@ def nav_link(page: str, label: str, icon: str | None = None) -> None:
 
     with contextlib.suppress(StreamlitAPIException):
         st.page_link(page, label=label, icon=icon)
+
+
+def _names(codes: str, name: Callable[[str], str]) -> str:
+    """``"RUS; UKR"`` as ``"Russia, Ukraine"``."""
+    return ", ".join(name(c) for c in codes.split("; ") if c)
+
+
+def articles_table(rows: pd.DataFrame, key: str, *, tags: bool = False) -> None:
+    """Articles (rows of ``queries.list_articles``) as a table: when, title, outlet, language,
+    a link to the source when it is http(s); with ``tags`` also the countries and topics by
+    name, the table as tall as its rows."""
+    columns = ["published_at", "title", "outlet", "language"]
+    shown = rows.assign(url=[highlight.safe_url(u) for u in rows["url"]])
+    height: int | str = "auto"
+    if tags:
+        columns += ["countries", "topics"]
+        shown = shown.assign(
+            countries=[_names(s, country_name) for s in rows["countries"]],
+            topics=[_names(s, topic_label) for s in rows["topics"]],
+        )
+        height = min(sizes.TABLE_ROW_PX * len(shown) + 40, sizes.TABLE_MAX_PX)
+    st.dataframe(
+        shown[[*columns, "url"]], hide_index=True, key=key, height=height,
+        column_config={
+            "published_at": st.column_config.DatetimeColumn("Published (UTC)",
+                                                            format="YYYY-MM-DD HH:mm"),
+            "title": st.column_config.TextColumn("Title", width="large"),
+            "outlet": "Outlet", "language": "Language", "countries": "Countries",
+            "topics": "Topics", "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
+        },
+    )  # fmt: skip

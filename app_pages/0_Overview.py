@@ -1,0 +1,100 @@
+"""Overview (the app's home, at /): totals, top countries and pairs, what is rising, the latest
+articles, feed health."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ingest.queries import SPIKE_EXPLANATION, describe
+from ui import charts, data, export, feeds, highlight, sizes
+from ui.layout import empty_state, nav_link, start_page
+
+f = start_page("Overview", ":material/dashboard:")
+
+if data.is_demo_only():
+    st.info(
+        "This store holds only the bundled demo snapshots (real feed files saved at one moment), "
+        "so dates are sparse and nothing updates. To monitor live news, run "
+        "`python -m ingest run` (or start the dashboard with `PANTAU_BACKGROUND_POLL=1`).",
+        icon=":material/science:",
+    )
+
+t = data.totals(f)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Articles", f"{t['articles']:,}")
+c2.metric("Outlets", f"{t['feeds']:,}")
+c3.metric("Languages", f"{t['languages']:,}")
+c4.metric("Countries mentioned", f"{t['countries']:,}")
+
+if t["articles"] == 0:
+    empty_state("No articles match these filters. Widen the date range or clear a filter.")
+    st.stop()
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Most covered countries")
+    top = data.country_counts(f, limit=sizes.TOP_LIST)
+    st.plotly_chart(charts.bar_figure(top, "country", "articles"), key="top_countries_chart")
+    export.download_csv(
+        "Download countries (CSV)", top[["iso3", "country", "articles", "share"]],
+        "top-countries", f,
+    )  # fmt: skip
+with right:
+    st.subheader("Most covered pairs")
+    pairs = data.pair_counts(f, limit=sizes.TOP_LIST)
+    st.plotly_chart(charts.bar_figure(pairs, "pair", "articles"), key="top_pairs")
+    export.download_csv(
+        "Download pairs (CSV)", pairs[["iso3_a", "iso3_b", "pair", "articles"]], "top-pairs", f
+    )
+    nav_link("app_pages/3_Country_pair.py", label="Open a pair", icon=":material/compare_arrows:")
+
+st.subheader("Rising fastest")
+st.caption(
+    f"Last 7 days to {f.date_to:%d %B %Y} against each one's own previous 28 days. "
+    + SPIKE_EXPLANATION
+)
+r1, r2 = st.columns(2)
+column_config = {
+    "label": st.column_config.TextColumn("Name"),
+    "recent": st.column_config.NumberColumn("Last 7 days", format="%d"),
+    "expected": st.column_config.NumberColumn("Expected", format="%.1f"),
+    "score": st.column_config.NumberColumn("Spike score", format="%.1f"),
+}
+for column, kind, plural in ((r1, "country", "countries"), (r2, "pair", "pairs")):
+    with column:
+        rising = data.rising(f, kind=kind, limit=sizes.RISING)
+        if rising.empty:
+            empty_state(f"Too few articles in the last week to score {plural}.")
+            continue
+        st.dataframe(
+            rising[["label", "recent", "expected", "score"]], hide_index=True,
+            column_config=column_config, key=f"rising_{plural}",
+        )  # fmt: skip
+        export.download_csv(f"Download rising {plural} (CSV)", rising, f"rising-{plural}", f)
+
+st.subheader("Latest articles")
+latest = data.list_articles(f, limit=sizes.LATEST_ARTICLES)
+for row in latest.itertuples():
+    meta = f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {row.language or '?'}"
+    st.markdown(
+        highlight.article_html(row.title, "", row.url, meta=meta),
+        unsafe_allow_html=True,
+    )
+export.download_csv(
+    "Download latest articles (CSV)", latest.drop(columns=["id"]), "latest-articles", f
+)
+nav_link("app_pages/4_Articles.py", label="All articles", icon=":material/article:")
+
+st.subheader("Feed health")
+health = data.feed_health()
+feeds.health_metrics(health)
+problems = health[health["health"].isin(["failing", "suspended"])]
+if not problems.empty:
+    st.dataframe(
+        problems[["title", "health", "error_count", "last_error"]], hide_index=True,
+        column_config={"title": "Feed", "health": "Health", "error_count": "Errors",
+                       "last_error": "Last error"},
+        key="feed_problems",
+    )  # fmt: skip
+nav_link("app_pages/5_Feeds.py", label="All feeds", icon=":material/rss_feed:")
+st.caption(highlight.md_escape(describe(f)))

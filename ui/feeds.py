@@ -1,0 +1,47 @@
+"""Feed widgets the pages share: the row of feed-health counts (Overview, Feeds) and the Feeds
+page's "Add a feed" form. The form's checks and storing are ``ingest.feed_adding``'s, shared with
+the CLI's ``add-feed``."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ingest.feed_adding import FeedRefused, check_feed, display_name, store_feed
+from ingest.geo import all_countries, country_name
+from ui import data, highlight
+
+
+def health_metrics(health: pd.DataFrame) -> None:
+    """One metric per health state (ok, failing, …): how many feeds are in it."""
+    counts = health["health"].value_counts()
+    cols = st.columns(max(1, len(counts)))
+    for col, (label, n) in zip(cols, counts.items(), strict=False):
+        col.metric(str(label).capitalize(), f"{n:,}")
+
+
+def add_feed_form() -> None:
+    """The form; on submit the feed is checked (public http(s), reachable, parses) and stored."""
+    codes = sorted((c.iso3 for c in all_countries()), key=country_name)
+    with st.form("add_feed", clear_on_submit=False):
+        url = st.text_input("Feed URL (http or https)", key="add_url", max_chars=2000)
+        a1, a2, a3 = st.columns(3)
+        title = a1.text_input("Title (optional)", key="add_title", max_chars=200)
+        language = a2.text_input("Language code (optional, e.g. id)", key="add_lang", max_chars=8)
+        country = a3.selectbox(
+            "Outlet's home country (optional)", ["", *codes], key="add_country",
+            format_func=lambda c: country_name(c) if c else "—",
+        )  # fmt: skip
+        submitted = st.form_submit_button("Check and add")
+    if not submitted:
+        return
+    try:
+        with st.spinner("Fetching and parsing the feed…"):
+            feed = check_feed(url, country=country)
+    except FeedRefused as exc:
+        st.error(highlight.md_escape(f"Refused: {exc}"))
+        return
+    store_feed(data.engine(), feed, title=title, language=language)
+    data.clear()
+    name = display_name(feed, title)
+    st.success(highlight.md_escape(f"Added “{name}” ({feed.items} items now in the feed)."))
