@@ -47,7 +47,7 @@ CASES: dict[str, dict[str, str]] = {
 }
 PAGES = ["Overview", "Coverage", "Map", "Country pair", "Articles", "Feeds"]
 SCRIPTS = {
-    "Overview": "dashboard.py",
+    "Overview": "app_pages/0_Overview.py",
     "Coverage": "app_pages/1_Coverage.py",
     "Map": "app_pages/2_Map.py",
     "Country pair": "app_pages/3_Country_pair.py",
@@ -65,7 +65,7 @@ def test_every_filter_has_a_case() -> None:
 
 
 def test_every_page_has_its_exports_listed() -> None:
-    assert set(SCRIPTS.values()) == {"dashboard.py"} | {
+    assert set(SCRIPTS.values()) == {
         f"app_pages/{p.name}" for p in (ROOT / "app_pages").glob("*.py")
     }
     assert set(PAGES) == set(EXPECTED)

@@ -226,9 +226,9 @@ def test_add_feed_refuses_what_does_not_fetch_or_parse(
     before = sql(store_copy, "SELECT count(*) FROM feeds")
     app = open_page(fresh_app(), "app_pages/5_Feeds.py")
     message = submit_feed(app, feed_server.url("/status/404"))
-    assert message.startswith("Could not fetch the feed (http_4xx)")
+    assert message.startswith("Could not add the feed: fetching") and "(http_4xx)" in message
     message = submit_feed(app, feed_server.url("/html"))
-    assert message.startswith("Not a usable feed")
+    assert message.startswith("Could not add the feed:") and "not a usable feed" in message
     assert sql(store_copy, "SELECT count(*) FROM feeds") == before
 
 

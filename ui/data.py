@@ -203,19 +203,3 @@ def feed_health(eng: Engine) -> pd.DataFrame:
 @_read
 def recent_polls(eng: Engine, feed_id: int, limit: int = 20) -> pd.DataFrame:
     return queries.recent_polls(eng, feed_id, limit)
-
-
-# Kept for ui/filters.py until it calls the named reads above (it is being reworked elsewhere).
-_BY_NAME: dict[str, Callable[..., Any]] = {
-    "default_filters": default_filters,
-    "data_date_range": data_date_range,
-    "feed_names": feed_names,
-    "languages_held": languages_held,
-}
-
-
-def query(name: str, *args: Any, **kwargs: Any) -> Any:
-    """The named read ``name`` (one of the four the sidebar filters use)."""
-    if name not in _BY_NAME:
-        raise ValueError(f"not a dashboard query: {name}")
-    return _BY_NAME[name](*args, **kwargs)

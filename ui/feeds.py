@@ -39,7 +39,8 @@ def add_feed_form() -> None:
         with st.spinner("Fetching and parsing the feed…"):
             feed = check_feed(url, country=country)
     except FeedRefused as exc:
-        st.error(highlight.md_escape(f"Refused: {exc}"))
+        prefix = "Refused" if exc.bad_input else "Could not add the feed"
+        st.error(highlight.md_escape(f"{prefix}: {exc}"))
         return
     store_feed(data.engine(), feed, title=title, language=language)
     data.clear()

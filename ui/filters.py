@@ -55,16 +55,16 @@ def _sync_widgets(f: Filters, names: Mapping[int, str]) -> None:
     st.session_state["flt_search"] = f.search
 
 
-def sidebar_filters(show_pair: bool = True) -> Filters:
+def sidebar_filters() -> Filters:
     """Render the shared filters in the sidebar and return them (URL and session kept in step)."""
     import streamlit as st
 
     from ui import data
 
-    defaults: Filters = data.query("default_filters")
-    span = data.query("data_date_range")
-    names: dict[int, str] = data.query("feed_names")
-    languages: list[str] = data.query("languages_held")
+    defaults = data.default_filters()
+    span = data.data_date_range()
+    names = data.feed_names()
+    languages = data.languages_held()
 
     has_url = any(k in st.query_params for k in PARAM_KEYS)
     url_f = from_query_params(st.query_params.to_dict(), defaults) if has_url else None
@@ -104,17 +104,13 @@ def sidebar_filters(show_pair: bool = True) -> Filters:
         "Countries (any of)", country_codes, key="flt_countries", format_func=country_name,
         placeholder="All countries",
     )  # fmt: skip
-    pair: tuple[str, str] | None = None
-    if show_pair:
-        sb.caption("Country pair (articles mentioning both)")
-        col_a, col_b = sb.columns(2)
-        options = ["", *country_codes]
-        label = lambda c: country_name(c) if c else "—"  # noqa: E731
-        pa = col_a.selectbox("First country", options, key="flt_pair_a", format_func=label)
-        pb = col_b.selectbox("Second country", options, key="flt_pair_b", format_func=label)
-        pair = (pa, pb) if pa and pb and pa != pb else None
-    else:
-        pair = target.pair
+    sb.caption("Country pair (articles mentioning both)")
+    col_a, col_b = sb.columns(2)
+    options = ["", *country_codes]
+    label = lambda c: country_name(c) if c else "—"  # noqa: E731
+    pa = col_a.selectbox("First country", options, key="flt_pair_a", format_func=label)
+    pb = col_b.selectbox("Second country", options, key="flt_pair_b", format_func=label)
+    pair = (pa, pb) if pa and pb and pa != pb else None
     topics = sb.multiselect(
         "Topics (any of)", list(TOPIC_LABELS), key="flt_topics",
         format_func=lambda t: TOPIC_LABELS[t], placeholder="All topics",
