@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from tests.feedserver import FeedServer
@@ -278,3 +279,14 @@ def dashboard_store_postgres(dashboard_store: DashboardStore) -> Iterator[Dashbo
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+# --- hypothesis (whole suite): every property test is derandomised ------------------------------
+# One profile for the suite, loaded before any test module builds its own ``settings(...)`` (those
+# inherit from the loaded profile): the examples are derived from each test's source, not drawn
+# from a fresh random seed, and no example database carries failures from one run to the next.
+# A test module may raise max_examples or the deadline; it must not turn derandomize off.
+# tests/test_suite_determinism.py checks every @given test of the suite against this.
+
+hypothesis_settings.register_profile("pantau", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.load_profile("pantau")

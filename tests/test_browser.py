@@ -9,7 +9,6 @@ import csv
 import io
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.dashboard_process import reported_url, wait_until_run_finished
 from tests.store_oracle import Oracle
 from ui.export import guard_cell
 
@@ -53,29 +53,24 @@ def _skip_reason() -> str | None:
     return None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(dashboard_store) -> Iterator[str]:  # noqa: ANN001
     reason = _skip_reason()
     if reason:
         print(f"SKIP browser tests: {reason}")
         pytest.skip(reason)
-    port = _free_port()
     env = dict(os.environ, PANTAU_DATABASE_URL=dashboard_store.url, PANTAU_SEED_DEMO="0")
-    log = open(SHOTS.parent / "streamlit.log", "w") if SHOTS.parent.mkdir(  # noqa: SIM115
-        parents=True, exist_ok=True) is None else None  # fmt: skip
+    SHOTS.parent.mkdir(parents=True, exist_ok=True)
+    log_path = SHOTS.parent / "streamlit.log"
+    log = log_path.open("w")  # a file, not a pipe: a full pipe would stall the server
+    # Port 0: the server binds a port the system picks and reports it (no free-port race).
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", "0",
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     try:
+        base = reported_url(proc, log_path, timeout=60)
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -94,8 +89,7 @@ def server(dashboard_store) -> Iterator[str]:  # noqa: ANN001
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-        if log:
-            log.close()
+        log.close()
 
 
 @pytest.fixture(scope="module")
@@ -129,16 +123,10 @@ def page(browser, server):  # noqa: ANN001, ANN201
 
 def settle(page, title: str) -> None:  # noqa: ANN001
     page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
-    # Wait for the script run to finish (the status widget shows "Running" meanwhile).
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
-            break
-        time.sleep(0.2)
+    wait_until_run_finished(page)
     charts = page.locator('[data-testid="stPlotlyChart"]')
     for i in range(charts.count()):
         charts.nth(i).locator(".main-svg").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(2000)
 
 
 def assert_no_exception(page) -> None:  # noqa: ANN001

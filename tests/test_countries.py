@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.records import tagging_text
+from ingest.tagging import countries as countries_module
 from ingest.tagging.countries import tag_countries
 
 TRAPS = Path(__file__).parent / "fixtures" / "gold-traps.jsonl"
@@ -88,12 +89,30 @@ def test_rubio_counts_from_20_january_2025() -> None:
     assert set(countries(text, on=date(2025, 1, 20), language="en")) == {"USA"}
 
 
-def test_without_a_date_leaders_are_judged_today() -> None:
-    today = datetime.now(UTC).date()
+def _clock_at(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
+    """Set the tagger's clock (the one thing it reads from outside) to noon UTC on ``day``."""
+
+    class Clock(datetime):
+        @classmethod
+        def now(cls, tz=None):  # noqa: ANN001, ANN206
+            return datetime(day.year, day.month, day.day, 12, tzinfo=UTC).astimezone(tz)
+
+    monkeypatch.setattr(countries_module, "datetime", Clock)
+
+
+@pytest.mark.parametrize(
+    ("today", "blinken"),
+    [(date(2024, 5, 1), {"USA"}), (date(2025, 1, 21), set()), (date(2026, 3, 1), set())],
+)
+def test_without_a_date_leaders_are_judged_today(
+    monkeypatch: pytest.MonkeyPatch, today: date, blinken: set[str]
+) -> None:
+    """No ``on``: the day is today's (UTC). Blinken left office on 20 January 2025."""
+    _clock_at(monkeypatch, today)
+    assert set(countries("Blinken speaks", language="en")) == blinken
     assert countries("Putin speaks", language="en") == countries(
         "Putin speaks", on=today, language="en"
     )
-    assert countries("Blinken speaks", language="en") == {}  # out of office since 2025
 
 
 def test_a_language_restricted_alias_applies_only_in_its_language() -> None:

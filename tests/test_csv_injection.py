@@ -31,6 +31,7 @@ from streamlit.testing.v1 import AppTest
 from ingest import queries, store
 from ingest.queries import Filters
 from ingest.records import Article, CountryTag, Evidence, Tags, TopicTag, tagging_text
+from tests.spreadsheet import would_evaluate
 from ui import export
 
 # The 13 OWASP "CSV Injection" payloads: each opens with a character a spreadsheet evaluates.
@@ -70,11 +71,6 @@ INVISIBLE_LEADERS: tuple[str, ...] = (
     "\u2060@SUM(1+1)",
 )
 
-TRIGGERS = set("=+-@\t\r\n＝＋－＠")
-# What a spreadsheet skips before looking at the first character: whitespace (including
-# NBSP, em and ideographic spaces), the BOM and zero-width characters.
-SKIPPED = set("\ufeff\u200b\u200c\u200d\u2060\u180e")
-
 MULTILINGUAL = (
     "Presiden Indonesia bertemu Putin di Moskow.",
     "Россия и Индонезия подписали соглашение.",
@@ -85,17 +81,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DAY0 = date(2024, 5, 1)
 DAYS = 60
 PERIOD = Filters(DAY0, DAY0 + timedelta(days=DAYS - 1))
-
-
-def evaluable(cell: str) -> bool:
-    """Would a spreadsheet evaluate this cell? Tab/CR/LF opening it, or, after the leading
-    blanks, BOM and zero-width characters it skips, a formula operator (ASCII or full-width)."""
-    if cell[:1] in TRIGGERS:
-        return True
-    rest = cell
-    while rest and (rest[0] in SKIPPED or (rest[0].isspace() and rest[0] not in "\t\r\n")):
-        rest = rest[1:]
-    return rest[:1] in TRIGGERS
 
 
 def unguard(cell: str) -> str:
@@ -274,7 +259,7 @@ def check_round_trip(data: bytes, source: pd.DataFrame | None) -> list[tuple[int
         }
     # A number (also a negative one) in a numeric column is a value, not a formula.
     bad = [(r, header[c], cell) for r, row in enumerate(body) for c, cell in enumerate(row)
-           if header[c] not in numeric and evaluable(cell)]  # fmt: skip
+           if header[c] not in numeric and would_evaluate(cell)]  # fmt: skip
     if source is None:
         return bad
     assert header == [str(c) for c in source.columns]
@@ -299,9 +284,9 @@ def check_round_trip(data: bytes, source: pd.DataFrame | None) -> list[tuple[int
 def test_the_thirteen_owasp_payloads_are_distinct_and_all_evaluable() -> None:
     assert len(OWASP_PAYLOADS) == 13 == len(set(OWASP_PAYLOADS))
     for payload in OWASP_PAYLOADS + VARIANTS + INVISIBLE_LEADERS:
-        assert evaluable(payload), repr(payload)
+        assert would_evaluate(payload), repr(payload)
     for harmless in ("Indonesia", "'=1+1", "2024-05-01", "1.5", "Россия", "印度尼西亚", ""):
-        assert not evaluable(harmless)
+        assert not would_evaluate(harmless)
 
 
 def test_every_export_has_no_evaluable_cell_and_keeps_numbers_and_text(
@@ -346,7 +331,7 @@ def test_each_payload_reaches_each_free_text_column_guarded(payload_store: Engin
         cells = [row[header.index(column)] for row in feeds[1:]]
         hits = [c for c in cells if any(unguard(c).startswith(p) for p in OWASP_PAYLOADS)]
         assert hits and all(c.startswith("'") for c in hits), column
-        assert not any(evaluable(c) for c in cells)
+        assert not any(would_evaluate(c) for c in cells)
 
 
 def test_multilingual_text_survives_the_round_trip(payload_store: Engine) -> None:
@@ -371,7 +356,7 @@ def test_the_streamed_export_equals_the_paged_one(payload_store: Engine) -> None
 
 @pytest.mark.parametrize("payload", INVISIBLE_LEADERS, ids=ascii)
 def test_guard_cell_skips_invisible_leading_characters(payload: str) -> None:
-    assert not evaluable(unguard_once(export.guard_cell(payload)))
+    assert not would_evaluate(unguard_once(export.guard_cell(payload)))
     frame = pd.DataFrame({"title": [payload, "Indonesia"], "n": [-1, 2]})
     assert check_round_trip(export.to_csv_bytes(frame), frame) == []
 

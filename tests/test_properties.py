@@ -23,6 +23,7 @@ from ingest.geo import is_valid_iso3
 from ingest.queries import TOPICS, Filters, describe, slug
 from ingest.records import EVIDENCE_TYPES, CountryTag, TopicTag, tagging_text
 from ingest.tagging import countries, tag_article, topics
+from tests.spreadsheet import INVISIBLE, TRIGGERS, spreadsheet_reads, would_evaluate
 from ui import export, highlight
 from ui.filters import from_query_params
 
@@ -136,29 +137,13 @@ def test_the_strategy_reaches_real_matches() -> None:
 # --------------------------------------------------------------------------------------------
 # The CSV guard
 
-TRIGGERS = set("=+-@\t\r\n＝＋－＠")
-# What a spreadsheet skips before reading a formula: whitespace, the BOM, zero-width characters.
-INVISIBLE = set("\ufeff\u200b\u200c\u200d\u2060\u180e")
-GUARDED_BLANKS = " \u00a0\u3000"  # what ui/export skips today
-
-
-def evaluable(cell: str) -> bool:
-    if cell[:1] in TRIGGERS:
-        return True
-    rest = cell
-    while rest and (rest[0] in INVISIBLE or (rest[0].isspace() and rest[0] not in "\t\r\n")):
-        rest = rest[1:]
-    return rest[:1] in TRIGGERS
-
-
-def spreadsheet_reads(cell: str) -> str:
-    """What a spreadsheet would try to evaluate: nothing after a leading apostrophe."""
-    return "" if cell.startswith("'") else cell
+# What may stand before the operator: spaces of several widths, the BOM and zero-width characters.
+LEADS = " \u00a0\u2003\u3000" + "".join(sorted(INVISIBLE))
 
 
 formula_like = st.builds(
     lambda lead, op, rest: lead + op + rest,
-    st.text(alphabet=GUARDED_BLANKS, max_size=4),
+    st.text(alphabet=LEADS, max_size=4),
     st.sampled_from(sorted(TRIGGERS)),
     st.text(max_size=40),
 )
@@ -174,7 +159,7 @@ def test_guard_cell_never_raises_and_neutralises(value: object) -> None:
         return
     assert isinstance(out, str)
     assert out == value or out == "'" + value
-    assert not evaluable(spreadsheet_reads(out)), repr(out)
+    assert not would_evaluate(spreadsheet_reads(out)), repr(out)
 
 
 @PROFILE
@@ -195,7 +180,7 @@ def test_csv_round_trip_never_raises_or_emits_a_formula(
     for row, text, other, number in zip(rows[1:], column, mixed, numbers, strict=False):
         assert row[2] == str(number)  # numbers, negative ones too, unchanged
         for cell, original in ((row[0], text), (row[1], other or "")):
-            assert not evaluable(spreadsheet_reads(cell)), repr(cell)
+            assert not would_evaluate(spreadsheet_reads(cell)), repr(cell)
             assert cell in (original, "'" + original)
 
 
@@ -210,7 +195,7 @@ invisible_formula = st.builds(
 @PROFILE
 @given(value=invisible_formula)
 def test_guard_cell_sees_through_invisible_leading_characters(value: str) -> None:
-    assert not evaluable(spreadsheet_reads(export.guard_cell(value)))
+    assert not would_evaluate(spreadsheet_reads(export.guard_cell(value)))
 
 
 # --------------------------------------------------------------------------------------------

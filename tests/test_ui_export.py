@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from ingest import queries, store
 from ingest.queries import Filters
+from tests.spreadsheet import would_evaluate
 from ui import export
 
 # The OWASP "CSV Injection" payloads, plus the tab / carriage-return forms it lists.
@@ -32,13 +33,6 @@ OWASP = [
 ]
 assert len(OWASP) == 13
 
-TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-
-
-def would_evaluate(cell: str) -> bool:
-    """Would a spreadsheet treat this cell as a formula (also after leading blanks)?"""
-    return cell[:1] in TRIGGERS or cell.lstrip(" \u00a0\u3000")[:1] in TRIGGERS
-
 
 def read_back(data: bytes) -> list[list[str]]:
     assert data.startswith(b"\xef\xbb\xbf")
@@ -52,21 +46,22 @@ def test_owasp_payloads_in_every_text_column_are_neutralised() -> None:
             "title": OWASP,
             "summary": list(reversed(OWASP)),
             "outlet": [" " + p for p in OWASP],
+            "byline": ["\ufeff\u200b" + p for p in OWASP],
             "articles": list(range(-6, n - 6)),
             "share": [-0.5 + i / 10 for i in range(n)],
         }
     )
     rows = read_back(export.to_csv_bytes(frame))
-    assert rows[0] == ["title", "summary", "outlet", "articles", "share"]
+    assert rows[0] == ["title", "summary", "outlet", "byline", "articles", "share"]
     body = rows[1:]
     assert len(body) == n
-    evaluated = [cell for row in body for cell in row[:3] if would_evaluate(cell)]
+    evaluated = [cell for row in body for cell in row[:4] if would_evaluate(cell)]
     assert evaluated == []
     # The text survives behind the apostrophe, so nothing is lost.
     assert [row[0] for row in body] == ["'" + p for p in OWASP]
     # Numeric columns are unchanged, negative numbers included.
-    assert [int(row[3]) for row in body] == list(range(-6, n - 6))
-    assert [float(row[4]) for row in body] == frame["share"].tolist()
+    assert [int(row[4]) for row in body] == list(range(-6, n - 6))
+    assert [float(row[5]) for row in body] == frame["share"].tolist()
 
 
 def test_unicode_text_and_bom_for_excel() -> None:
