@@ -331,11 +331,28 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, b"not found\n")
 
     # -- scenarios -------------------------------------------------------------------------------
+    def _fixture(self, root: Path, name: str) -> Path | None:
+        """The file ``name`` inside ``root``, or None (and a 404 sent) when there is none."""
+        folder = root.resolve()
+        file = (folder / name).resolve()
+        if folder not in file.parents or not file.is_file():
+            self._send(404, b"no such file\n")
+            return None
+        return file
+
+    def _send_file(
+        self, body: bytes, content_type: str, headers: dict[str, str], query: dict[str, str]
+    ) -> None:
+        """200 with ``body``, gzip-encoded when ``?gzip=1`` and the client accepts gzip."""
+        headers = dict(headers)
+        if query.get("gzip") == "1" and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body = gzip.compress(body, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+        self._send(200, body, content_type, headers)
+
     def _feed(self, name: str, query: dict[str, str]) -> None:
-        root = self.state.root.resolve()
-        file = (root / name).resolve()
-        if root not in file.parents or not file.is_file():
-            self._send(404, b"no such feed\n")
+        file = self._fixture(self.state.root, name)
+        if file is None:
             return
         body = file.read_bytes()
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
@@ -349,24 +366,12 @@ class _Handler(BaseHTTPRequestHandler):
             content_type = "application/rdf+xml"
         else:
             content_type = "application/rss+xml"
-        headers = dict(validators)
-        if query.get("gzip") == "1" and "gzip" in self.headers.get("Accept-Encoding", ""):
-            body = gzip.compress(body, mtime=0)
-            headers["Content-Encoding"] = "gzip"
-        self._send(200, body, content_type, headers)
+        self._send_file(body, content_type, validators, query)
 
     def _page(self, name: str, query: dict[str, str]) -> None:
-        root = self.state.pages.resolve()
-        file = (root / name).resolve()
-        if root not in file.parents or not file.is_file():
-            self._send(404, b"no such page\n")
-            return
-        body = file.read_bytes()
-        headers: dict[str, str] = {}
-        if query.get("gzip") == "1" and "gzip" in self.headers.get("Accept-Encoding", ""):
-            body = gzip.compress(body, mtime=0)
-            headers["Content-Encoding"] = "gzip"
-        self._send(200, body, "text/html; charset=utf-8", headers)
+        file = self._fixture(self.state.pages, name)
+        if file is not None:
+            self._send_file(file.read_bytes(), "text/html; charset=utf-8", {}, query)
 
     def _not_modified(self, etag: str) -> bool:
         if_none_match = self.headers.get("If-None-Match")
