@@ -29,6 +29,7 @@ from ingest.page_fetch import (
     PageResult,
     fetch_page,
 )
+from ingest.robots import ROBOTS_MAX_BYTES
 from tests.feedserver import FIXTURE_PAGES, PAGE_BOMB_MIB, CountingListener, FeedServer
 
 PAGES = sorted(p.name for p in FIXTURE_PAGES.glob("*.html"))
@@ -213,6 +214,17 @@ def test_robots_txt_is_kept_until_it_expires(server, client, gate, clock) -> Non
     result = fetch_page(page, client=client, gate=gate)
     assert result.outcome == "disallowed"
     assert paths(server).count("/robots.txt") == 2
+
+
+def test_only_the_first_500_kib_of_robots_txt_count(server, client, gate) -> None:
+    head = "User-agent: *\nDisallow: /pages/\n"
+    filler = "# comment line\n" * (ROBOTS_MAX_BYTES // 15 + 1000)
+    server.set_robots(head + filler + "Disallow: /html\n")  # that last rule is past the limit
+    assert len(head + filler) > ROBOTS_MAX_BYTES
+    page = fetch_page(server.url(f"/pages/{PAGES[0]}"), client=client, gate=gate)
+    assert (page.outcome, page.error_category) == ("disallowed", "robots_disallowed")
+    assert fetch_page(server.url("/html"), client=client, gate=gate).outcome == "ok"
+    assert paths(server) == ["/robots.txt", "/html"]
 
 
 def test_crawl_delay_is_honoured(server, client, gate) -> None:
