@@ -21,6 +21,10 @@ anything the network or a server does. What it enforces:
   such answer (up to 64 times). Until then ``fetch_page`` returns "deferred" at once, sending
   nothing, with ``retry_after`` saying when to come back.
 
+robots.txt and the host's turn are those of the URL asked for: redirect hops are followed under
+the SSRF guard and the deadline but are not checked against their own host's robots.txt or turn
+(article links mostly redirect within a site, http to https, or through a tracker).
+
 Within one process all of this holds for every thread that shares a ``HostGate`` (``fetch_page``
 uses one process-wide gate, ``shared_gate()``, unless given another). A host is the URL's host
 name, whatever the scheme or port. Across processes nothing is shared: two workers each keep
