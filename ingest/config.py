@@ -100,25 +100,52 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "connect_timeout",
         10.0,
-        "Seconds to establish a connection to a feed's server.",
+        "Seconds to establish a connection to a server (feeds, article pages, robots.txt).",
         float,
     ),
     Setting(
         "read_timeout",
         20.0,
-        "Seconds to wait for any bytes from a feed's server.",
+        "Seconds to wait for any bytes from a server.",
         float,
     ),
     Setting(
         "fetch_deadline",
         60.0,
-        "Overall seconds one feed fetch may take, redirects and body included.",
+        "Overall seconds one fetch (a feed, a page, a robots.txt) may take, redirects and body "
+        "included.",
         float,
     ),
     Setting(
         "max_body_bytes",
         15 * 1024 * 1024,
         "Cap on a feed's decoded body; a larger (or decompression-bomb) body is refused.",
+        int,
+    ),
+    Setting(
+        "max_page_bytes",
+        5 * 1024 * 1024,
+        "Cap on an article page's decoded HTML (full-text fetching); a larger page is refused.",
+        int,
+    ),
+    Setting(
+        "page_host_delay_seconds",
+        2.0,
+        "Least seconds between one request to a host (article page or robots.txt) ending and "
+        "the next one starting; a longer robots.txt Crawl-delay wins (up to 60 s).",
+        float,
+    ),
+    Setting(
+        "page_backoff_seconds",
+        60.0,
+        "First pause for a host that answered 429 or 5xx without Retry-After; doubles with each "
+        "further such answer, up to 64 times this.",
+        float,
+    ),
+    Setting(
+        "robots_cache_seconds",
+        86400,
+        "How long a host's robots.txt is kept before it is fetched again.",
         int,
     ),
     Setting(
@@ -137,7 +164,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "user_agent",
         "Pantau/0.1 (+https://github.com/pantau-news/pantau; self-hosted news monitor)",
-        "User-Agent sent with every fetch.",
+        "User-Agent sent with every fetch; robots.txt rules are matched against it.",
     ),
     Setting(
         "cache_ttl_seconds",

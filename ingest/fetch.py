@@ -16,6 +16,12 @@
 
 feedparser never fetches: the caller parses ``FetchResult.body``.
 
+``guarded_get(url, RequestSpec(...))`` is the same fetch for other resources (article pages,
+robots.txt: ``ingest.page_fetch``, ``ingest.robots``): the spec says what to Accept, the cap on
+the decoded body, whether to cut the body at the cap instead of refusing it, and a hook that may
+refuse a response (``RefuseResponse``) before its body is read. Every rule above is defined once,
+here, and applies to all of them.
+
 Without a ``client`` argument, fetches share one process-wide client (``shared_client``:
 thread-safe, keep-alive, one pool), which is what the scheduler's thread pool wants. A caller
 may pass its own from ``make_client()`` (e.g. a test with a narrower guard); only such clients
@@ -31,7 +37,7 @@ import ssl
 import threading
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -215,6 +221,30 @@ class _FetchFailed(Exception):
         self.status = status
 
 
+class RefuseResponse(_FetchFailed):
+    """Raised by a ``RequestSpec.check_response`` hook to refuse a 2xx response before its body
+    is read; the fetch ends as an "error" with this category and message."""
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """What one guarded GET asks for and what it accepts.
+
+    ``accept``: the Accept header. ``max_bytes``: the cap on the decoded body. ``truncate``: keep
+    the first ``max_bytes`` decoded bytes and stop reading instead of refusing the body as
+    "too_large" (robots.txt: only its first 500 KiB count). ``check_response``: called with a 2xx
+    response before its body is read; raises ``RefuseResponse`` to refuse it.
+    ``etag``/``last_modified``: validators for a conditional GET.
+    """
+
+    accept: str
+    max_bytes: int
+    truncate: bool = False
+    check_response: Callable[[httpx.Response], None] | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
 def fetch_feed(
     url: str,
     *,
@@ -224,11 +254,24 @@ def fetch_feed(
 ) -> FetchResult:
     """GET ``url`` (conditionally when validators are given) and say how it went. Never raises
     for network or server behaviour; a ``client`` not made by ``make_client`` is a TypeError."""
+    spec = RequestSpec(
+        accept=ACCEPT,
+        max_bytes=int(config.get("max_body_bytes")),
+        etag=etag,
+        last_modified=last_modified,
+    )
+    return guarded_get(url, spec, client=client)
+
+
+def guarded_get(url: str, spec: RequestSpec, *, client: httpx.Client | None = None) -> FetchResult:
+    """GET ``url`` under every rule of this module, asking and accepting what ``spec`` says.
+    Never raises for network or server behaviour; a ``client`` not made by ``make_client`` is a
+    TypeError."""
     if client is not None and not isinstance(client, FeedClient):
-        raise TypeError("fetch_feed needs a client from ingest.fetch.make_client() (SSRF guard)")
+        raise TypeError("a fetch needs a client from ingest.fetch.make_client() (SSRF guard)")
     started = time.monotonic()
     try:
-        result = _fetch(url, etag, last_modified, client or shared_client(), started)
+        result = _fetch(url, spec, client or shared_client(), started)
     except Exception as exc:  # one bad feed never stops a run; this is our bug, logged as such
         log.exception("unexpected error fetching %s", url)
         result = FetchResult(
@@ -242,13 +285,7 @@ def fetch_feed(
     return result
 
 
-def _fetch(
-    url: str,
-    etag: str | None,
-    last_modified: str | None,
-    client: FeedClient,
-    started: float,
-) -> FetchResult:
+def _fetch(url: str, spec: RequestSpec, client: FeedClient, started: float) -> FetchResult:
     deadline = started + float(config.get("fetch_deadline"))
     max_redirects = int(config.get("max_redirects"))
     token = io_deadline.set(deadline)
@@ -260,7 +297,7 @@ def _fetch(
         for hop in range(max_redirects + 1):
             try:
                 _check_url(current, client.guard)
-                response = _send(client, current, etag, last_modified, deadline)
+                response = _send(client, current, spec, deadline)
             except _FetchFailed as failed:
                 return _failure(url, current, failed)
             except _UnreadableLocation as bad:
@@ -317,7 +354,7 @@ def _fetch(
                     visited.add(_visit_key(target))
                     current = target
                     continue
-                result = _finish(url, current, response, etag, last_modified, deadline)
+                result = _finish(url, current, response, spec, deadline)
             except _FetchFailed as failed:
                 return _failure(url, current, failed)
             except Exception as exc:
@@ -378,13 +415,7 @@ def _check_url(url: str, guard: AddressGuard) -> None:
     guard.check_url(url)  # IP literals in any spelling; host names are checked at connect time
 
 
-def _send(
-    client: FeedClient,
-    url: str,
-    etag: str | None,
-    last_modified: str | None,
-    deadline: float,
-) -> httpx.Response:
+def _send(client: FeedClient, url: str, spec: RequestSpec, deadline: float) -> httpx.Response:
     left = deadline - time.monotonic()
     if left <= 0:
         raise _FetchFailed("timeout", _deadline_message())
@@ -392,13 +423,13 @@ def _send(
     read = min(float(config.get("read_timeout")), left)
     headers = {
         "User-Agent": str(config.get("user_agent")),
-        "Accept": ACCEPT,
+        "Accept": spec.accept,
         "Accept-Encoding": ACCEPT_ENCODING,
     }
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
+    if spec.etag:
+        headers["If-None-Match"] = spec.etag
+    if spec.last_modified:
+        headers["If-Modified-Since"] = spec.last_modified
     request = client.build_request(
         "GET",
         url,
@@ -409,12 +440,7 @@ def _send(
 
 
 def _finish(
-    url: str,
-    final_url: str,
-    response: httpx.Response,
-    etag: str | None,
-    last_modified: str | None,
-    deadline: float,
+    url: str, final_url: str, response: httpx.Response, spec: RequestSpec, deadline: float
 ) -> FetchResult:
     status = response.status_code
     headers = response.headers
@@ -424,8 +450,8 @@ def _finish(
             final_url=final_url,
             outcome="not_modified",
             status=status,
-            etag=headers.get("etag") or etag,
-            last_modified=headers.get("last-modified") or last_modified,
+            etag=headers.get("etag") or spec.etag,
+            last_modified=headers.get("last-modified") or spec.last_modified,
         )
     if status == 410:
         return FetchResult(
@@ -449,7 +475,9 @@ def _finish(
         raise _FetchFailed("http_5xx", f"HTTP {status} {response.reason_phrase}".strip(), status)
     if not 200 <= status < 300:
         raise _FetchFailed("bad_response", f"unexpected HTTP status {status}", status)
-    body = _read_body(response, deadline)
+    if spec.check_response is not None:
+        spec.check_response(response)
+    body = _read_body(response, deadline, spec.max_bytes, truncate=spec.truncate)
     if not body:
         raise _FetchFailed("empty", f"HTTP {status} with an empty body", status)
     return FetchResult(
@@ -553,8 +581,9 @@ class _Inflater:
             data = self._d.unconsumed_tail
 
 
-def _read_body(response: httpx.Response, deadline: float) -> bytes:
-    cap = int(config.get("max_body_bytes"))
+def _read_body(
+    response: httpx.Response, deadline: float, cap: int, *, truncate: bool = False
+) -> bytes:
     encodings = [
         e.strip().lower()
         for e in response.headers.get("content-encoding", "").split(",")
@@ -568,7 +597,7 @@ def _read_body(response: httpx.Response, deadline: float) -> bytes:
                 response.status_code,
             )
     declared = response.headers.get("content-length", "")
-    if not encodings and declared.isdigit() and int(declared) > cap:
+    if not truncate and not encodings and declared.isdigit() and int(declared) > cap:
         raise _FetchFailed(
             "too_large",
             f"body of {int(declared):,} bytes is over the {cap:,}-byte cap",
@@ -586,11 +615,16 @@ def _read_body(response: httpx.Response, deadline: float) -> bytes:
             for piece in pieces:
                 total += len(piece)
                 if total > cap:
+                    if truncate:
+                        parts.append(piece[: len(piece) - (total - cap)])
+                        return b"".join(parts)
                     raise _TooLarge
                 parts.append(piece)
             if time.monotonic() > deadline:
                 raise _FetchFailed("timeout", _deadline_message(), response.status_code)
     except _TooLarge:
+        if truncate:  # one chunk inflated past the cap: keep what came before it
+            return b"".join(parts)
         raise _FetchFailed(
             "too_large",
             f"decoded body is over the {cap:,}-byte cap; stopped reading",

@@ -33,6 +33,22 @@ Paths (``server.url(path)`` gives the absolute URL):
   4 KiB of random bytes. ``/not-http``: random bytes instead of an HTTP response at all.
 - ``/echo``: 200 with the request headers as JSON.
 
+Article pages (the page fetcher, ``ingest.page_fetch``):
+
+- ``/pages/<file>``: a real article page from ``tests/fixtures/pages/served/`` as
+  ``text/html; charset=utf-8``; ``?gzip=1`` gzip-encoded when the client accepts gzip;
+  ``?delay=S`` waits S seconds before answering.
+- ``/robots.txt``: 404 unless a test sets ``FeedServer.set_robots(body, status, delay)``.
+- ``/huge?type=html`` or ``?type=pdf`` (also ``png``): the streamed body of ``/huge`` labelled
+  as an HTML page, a PDF or an image.
+- ``/page-bomb``: a 50 MiB HTML page sent gzip-encoded (about 50 KiB on the wire).
+
+Each ``RecordedRequest`` also carries the Host header, when the request arrived (``started``,
+``time.monotonic()``), when the server began its answer (``answered``, before any byte of it is
+sent), how many body bytes the streamed scenarios wrote (``body_sent``) and whether the handler
+has finished (``done``): a test can check, per host, that requests never overlapped and how far
+apart they came, and that a refused body was not sent in full.
+
 Besides ``FeedServer``: ``CountingListener`` (accepts and hangs up at once), ``SilentListener``
 (accepts and never says a word: a TLS handshake or an HTTP response that never comes) and
 ``FullListener`` (listens with a full queue and never accepts: a connect that never completes).
@@ -60,27 +76,37 @@ from urllib.parse import parse_qs, urlsplit
 
 TESTS_DIR = Path(__file__).resolve().parent
 FIXTURE_FEEDS = TESTS_DIR / "fixtures" / "feeds"
+FIXTURE_PAGES = TESTS_DIR / "fixtures" / "pages" / "served"
 DEFAULT_FEED = "bbc-news/bbc-news_world_20260218T0213Z.rss.xml"
 LAST_MODIFIED = "Wed, 18 Feb 2026 02:13:00 GMT"
 MAX_SLEEP = 30.0
 MAX_HUGE_MIB = 64
 BOMB_MIB = 200
+PAGE_BOMB_MIB = 50
+HUGE_TYPES = {
+    "rss": "application/rss+xml",
+    "html": "text/html",
+    "pdf": "application/pdf",
+    "png": "image/png",
+}
 
 _bomb_cache: dict[str, bytes] = {}
 _bomb_lock = threading.Lock()
 
 
-def bomb_bytes(kind: str = "gzip") -> bytes:
-    """A small compressed body expanding to ``BOMB_MIB`` MiB of zeros (built once, streamed)."""
+def bomb_bytes(kind: str = "gzip", filler: bytes = b"\0", mib: int = BOMB_MIB) -> bytes:
+    """A small compressed body expanding to ``mib`` MiB of ``filler`` repeated (zeros by
+    default); built once per arguments, then served from memory."""
+    key = f"{kind}:{mib}:{filler.hex()}"
     with _bomb_lock:
-        if kind not in _bomb_cache:
+        if key not in _bomb_cache:
             wbits = 31 if kind == "gzip" else 15
             compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
-            zeros = bytes(1024 * 1024)
-            parts = [compressor.compress(zeros) for _ in range(BOMB_MIB)]
+            block = (filler * (1024 * 1024 // len(filler) + 1))[: 1024 * 1024]
+            parts = [compressor.compress(block) for _ in range(mib)]
             parts.append(compressor.flush())
-            _bomb_cache[kind] = b"".join(parts)
-        return _bomb_cache[kind]
+            _bomb_cache[key] = b"".join(parts)
+        return _bomb_cache[key]
 
 
 class Headers(dict[str, str]):
@@ -104,11 +130,25 @@ class RecordedRequest:
     method: str
     path: str
     headers: Headers  # case-insensitive: headers["If-None-Match"] == headers["if-none-match"]
+    host: str = ""
+    started: float = 0.0  # time.monotonic() when the request arrived
+    answered: float | None = None  # time.monotonic() when the answer began (before any byte)
+    body_sent: int = 0  # body bytes written by the streamed scenarios (/huge)
+    done: bool = False  # the handler has finished with this request
+
+
+@dataclass
+class _Robots:
+    status: int
+    body: bytes
+    delay: float
 
 
 @dataclass
 class _State:
     root: Path
+    pages: Path = FIXTURE_PAGES
+    robots: _Robots | None = None
     latency: tuple[float, float] = (0.0, 0.0)
     requests: list[RecordedRequest] = field(default_factory=list)
     connections: int = 0
@@ -165,6 +205,12 @@ class _Handler(BaseHTTPRequestHandler):
         if body and self.command != "HEAD" and status not in (204, 304):
             self.wfile.write(body)
 
+    def send_response(self, code: int, message: str | None = None) -> None:
+        record = getattr(self, "_record", None)
+        if record is not None and record.answered is None:
+            record.answered = time.monotonic()
+        super().send_response(code, message)
+
     def _sleep(self, seconds: float) -> bool:
         """Sleep up to ``seconds`` (bounded); False when the server is stopping."""
         return not self.state.stopping.wait(min(max(seconds, 0.0), MAX_SLEEP))
@@ -186,14 +232,18 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         path = parts.path
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        headers = Headers(self.headers.items())
+        self._record = RecordedRequest(
+            self.command, self.path, headers, headers.get("host") or "", time.monotonic()
+        )
         with self.state.lock:
-            self.state.requests.append(
-                RecordedRequest(self.command, self.path, Headers(self.headers.items()))
-            )
+            self.state.requests.append(self._record)
         try:
             self._route(path, query)
         except (TimeoutError, BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+        finally:
+            self._record.done = True
 
     def _route(self, path: str, query: dict[str, str]) -> None:
         if path.startswith("/feeds/"):
@@ -223,7 +273,11 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/drip":
             self._drip(float(query.get("seconds", "5")))
         elif path == "/huge":
-            self._huge(min(int(query.get("mib", "20")), MAX_HUGE_MIB), query.get("length") == "1")
+            self._huge(
+                min(int(query.get("mib", "20")), MAX_HUGE_MIB),
+                query.get("length") == "1",
+                HUGE_TYPES[query.get("type", "rss")],
+            )
         elif path in ("/gzip-bomb", "/deflate-bomb"):
             kind = "gzip" if path == "/gzip-bomb" else "deflate"
             self._send(
@@ -272,6 +326,21 @@ class _Handler(BaseHTTPRequestHandler):
                 noise = self.state.rng.randbytes(2048)
             self.wfile.write(b"\x00\xff" + noise)
             self.close_connection = True
+        elif path.startswith("/pages/"):
+            if self._sleep(float(query.get("delay", "0"))):
+                self._page(path[len("/pages/") :], query)
+        elif path == "/robots.txt" and self.state.robots is not None:
+            robots = self.state.robots
+            if self._sleep(robots.delay):
+                self._send(robots.status, robots.body)
+        elif path == "/page-bomb":
+            filler = b"<p>Filler paragraph of a very long article.</p>\n"
+            self._send(
+                200,
+                bomb_bytes("gzip", filler, PAGE_BOMB_MIB),
+                "text/html; charset=utf-8",
+                headers={"Content-Encoding": "gzip"},
+            )
         elif path == "/echo":
             headers = {k.lower(): v for k, v in self.headers.items()}
             self._send(200, json.dumps(headers).encode(), "application/json")
@@ -279,11 +348,28 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, b"not found\n")
 
     # -- scenarios -------------------------------------------------------------------------------
+    def _fixture(self, root: Path, name: str) -> Path | None:
+        """The file ``name`` inside ``root``, or None (and a 404 sent) when there is none."""
+        folder = root.resolve()
+        file = (folder / name).resolve()
+        if folder not in file.parents or not file.is_file():
+            self._send(404, b"no such file\n")
+            return None
+        return file
+
+    def _send_file(
+        self, body: bytes, content_type: str, headers: dict[str, str], query: dict[str, str]
+    ) -> None:
+        """200 with ``body``, gzip-encoded when ``?gzip=1`` and the client accepts gzip."""
+        headers = dict(headers)
+        if query.get("gzip") == "1" and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body = gzip.compress(body, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+        self._send(200, body, content_type, headers)
+
     def _feed(self, name: str, query: dict[str, str]) -> None:
-        root = self.state.root.resolve()
-        file = (root / name).resolve()
-        if root not in file.parents or not file.is_file():
-            self._send(404, b"no such feed\n")
+        file = self._fixture(self.state.root, name)
+        if file is None:
             return
         body = file.read_bytes()
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
@@ -297,11 +383,12 @@ class _Handler(BaseHTTPRequestHandler):
             content_type = "application/rdf+xml"
         else:
             content_type = "application/rss+xml"
-        headers = dict(validators)
-        if query.get("gzip") == "1" and "gzip" in self.headers.get("Accept-Encoding", ""):
-            body = gzip.compress(body, mtime=0)
-            headers["Content-Encoding"] = "gzip"
-        self._send(200, body, content_type, headers)
+        self._send_file(body, content_type, validators, query)
+
+    def _page(self, name: str, query: dict[str, str]) -> None:
+        file = self._fixture(self.state.pages, name)
+        if file is not None:
+            self._send_file(file.read_bytes(), "text/html; charset=utf-8", {}, query)
 
     def _not_modified(self, etag: str) -> bool:
         if_none_match = self.headers.get("If-None-Match")
@@ -338,21 +425,22 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
         self.wfile.write(b"</channel></rss>\n")
 
-    def _huge(self, mib: int, declare_length: bool) -> None:
+    def _huge(self, mib: int, declare_length: bool, content_type: str) -> None:
         chunk = (b"<item><title>filler</title></item>\n" * 30000)[: 1024 * 1024]
         if declare_length:
             self.send_response(200)
-            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(mib * len(chunk)))
             self.send_header("Connection", "close")
             self.end_headers()
             self.close_connection = True
         else:
-            self._close_delimited(200, "application/rss+xml", {})
+            self._close_delimited(200, content_type, {})
         for _ in range(mib):
             if self.state.stopping.is_set():
                 return
             self.wfile.write(chunk)
+            self._record.body_sent += len(chunk)
 
 
 class FeedServer:
@@ -418,6 +506,20 @@ class FeedServer:
     @latency.setter
     def latency(self, value: tuple[float, float]) -> None:
         self._state.latency = (float(value[0]), float(value[1]))
+
+    def set_robots(self, body: str | None = "", status: int = 200, delay: float = 0.0) -> None:
+        """Serve ``/robots.txt`` with ``body`` and ``status`` after ``delay`` seconds; ``None``
+        for the body goes back to 404."""
+        self._state.robots = (
+            None if body is None else _Robots(status, body.encode("utf-8"), float(delay))
+        )
+
+    def host_requests(self) -> dict[str, list[RecordedRequest]]:
+        """The recorded requests grouped by Host header, each group in arrival order."""
+        groups: dict[str, list[RecordedRequest]] = {}
+        for request in sorted(self.requests, key=lambda r: r.started):
+            groups.setdefault(request.host, []).append(request)
+        return groups
 
     def feed_files(self) -> list[str]:
         """Every fixture feed, as the path to put after ``/feeds/``, sorted."""
