@@ -1,0 +1,88 @@
+"""Named migrations, append-only, each applied in its own transaction together with the record
+that it ran (a row of ``schema_migrations``: name, applied_at), as sqlite-utils does.
+
+The names are the records: a store built by earlier code has the same names recorded and gets
+only the ones it lacks. A migration added later that alters a table must be idempotent (inspect
+before ALTER), because 0001 creates the tables from the current metadata on a fresh database.
+Several processes may migrate at once: on PostgreSQL one holds an advisory lock while it migrates
+and the others wait for it; on SQLite each migration's transaction begins IMMEDIATE (one writer at
+a time). Either way each migration checks its record again inside its own transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine, select, text
+from sqlalchemy.engine import Connection
+
+from ingest.store.aggregates import rebuild_derived
+from ingest.store.engine import is_sqlite, now_utc
+from ingest.store.schema import DERIVED, meta, metadata, schema_migrations
+from ingest.store.search_index import create_search_index
+
+# PostgreSQL advisory lock held by the process that migrates (any fixed bigint will do; it only
+# has to be the same in every process that migrates this store).
+MIGRATION_LOCK_KEY = 7261626
+
+
+def _m0001_initial(conn: Connection) -> None:
+    metadata.create_all(
+        conn, tables=[t for t in metadata.sorted_tables if t is not schema_migrations]
+    )
+
+
+def _m0002_meta(conn: Connection) -> None:
+    meta.create(conn, checkfirst=True)
+
+
+def _m0003_rollups(conn: Connection) -> None:
+    for table in DERIVED:
+        table.create(conn, checkfirst=True)
+    rebuild_derived(conn)
+
+
+def _m0004_search(conn: Connection) -> None:
+    """A text-search index (see ``search_index``)."""
+    create_search_index(conn)
+
+
+MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
+    ("0001_initial", _m0001_initial),
+    ("0002_meta", _m0002_meta),
+    ("0003_rollups", _m0003_rollups),
+    ("0004_search", _m0004_search),
+)
+
+
+def _applied(conn: Connection) -> set[str]:
+    return set(conn.execute(select(schema_migrations.c.name)).scalars())
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Apply every migration not yet recorded, each in its own transaction with its record;
+    return the names applied."""
+    applied: list[str] = []
+    with engine.connect() as conn:
+        conn.execution_options(pantau_write=True)  # SQLite: each transaction BEGIN IMMEDIATE
+        postgres = not is_sqlite(conn)
+        if postgres:  # held across the transactions below, so one process migrates at a time
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+            conn.commit()
+        try:
+            with conn.begin():
+                schema_migrations.create(conn, checkfirst=True)
+            for name, step in MIGRATIONS:
+                with conn.begin():
+                    # Checked again in each transaction: another process may have applied it.
+                    if name in _applied(conn):
+                        continue
+                    step(conn)
+                    conn.execute(schema_migrations.insert().values(name=name, applied_at=now_utc()))
+                applied.append(name)
+        finally:
+            if postgres:
+                conn.rollback()
+                conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK_KEY})
+                conn.commit()
+    return applied
