@@ -215,10 +215,11 @@ _background_lock = threading.Lock()
 
 
 def load_catalogue(engine: Engine) -> int:
-    """Add the catalogue's feeds that the store does not hold yet; return how many were new."""
-    from ingest.catalogue import load_catalogue as read_catalogue
+    """Add the catalogue's feeds that the store does not hold yet; return how many were new.
+    (``ingest.catalogue.load_catalogue`` reads the file; this puts what it read in the store.)"""
+    from ingest import catalogue
 
-    return store.ensure_feeds(engine, read_catalogue())
+    return store.ensure_feeds(engine, catalogue.load_catalogue())
 
 
 def _poll_in_background(engine: Engine) -> None:
