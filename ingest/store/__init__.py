@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from ingest.store.aggregates import rebuild_aggregates
 from ingest.store.articles import (
+    RETAG_BATCH,
     SaveResult,
     articles_to_retag,
     count_to_retag,
@@ -82,6 +83,7 @@ __all__ = [
     "SEARCH_TABLE",
     "FeedRow",
     "PollRecord",
+    "RETAG_BATCH",
     "SaveResult",
     "UTCDateTime",
     "article_countries",

@@ -6,7 +6,7 @@ together in one transaction, so a crash between fetch and save refetches instead
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,17 +33,7 @@ class FeedRow:
 
 
 def _feed_row(row: Any) -> FeedRow:
-    return FeedRow(
-        id=row.id,
-        url=row.url,
-        title=row.title,
-        language=row.language,
-        country_iso3=row.country_iso3,
-        etag=row.etag,
-        last_modified=row.last_modified,
-        error_count=row.error_count,
-        status=row.status,
-    )
+    return FeedRow(**{f.name: row._mapping[f.name] for f in fields(FeedRow)})
 
 
 def ensure_feed(
