@@ -33,7 +33,7 @@ PAGES = [
 ]
 
 PRECOMPUTED = """\
-Precomputed (maintained by ingest/store.py in the same transaction as every write):
+Precomputed (maintained by ingest/store/aggregates.py in the same transaction as every write):
   daily_total   (day, feed, language) → articles: outlet counts, totals' outlet count.
   daily_country (day, iso3, feed, language): any view with an outlet filter, who covers whom
                 — a GROUP BY over article_countries ⋈ articles costs 120–360 ms per series

@@ -22,12 +22,6 @@ def _engine():  # noqa: ANN202 - imported lazily so `tag` and `settings` start f
     return store.get_engine()
 
 
-def _load_catalogue(engine) -> int:  # noqa: ANN001
-    from ingest.scheduler import load_catalogue
-
-    return load_catalogue(engine)
-
-
 def cmd_migrate(args: argparse.Namespace) -> int:
     from ingest import store
 
@@ -47,7 +41,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
     from ingest import scheduler
 
     engine = _engine()
-    added = _load_catalogue(engine)
+    added = scheduler.load_catalogue(engine)
     if added:
         print(f"catalogue: {added} new feed(s)")
     summary = scheduler.poll_due(
@@ -67,7 +61,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.once:
         return cmd_poll(args)
     engine = _engine()
-    _load_catalogue(engine)
+    scheduler.load_catalogue(engine)
     stop = threading.Event()
 
     def _stop(signum: int, _frame: object) -> None:

@@ -83,6 +83,9 @@ ACCEPT_ENCODING = "gzip, deflate"
 MAX_RETRY_AFTER = timedelta(days=30)
 _READ_CHUNK = 64 * 1024
 _DRAIN = 64 * 1024  # unread bodies up to this size are read so the connection can be reused
+MAX_CONNECTIONS = 100  # open connections per client (at least; more if fetch_concurrency is)
+MAX_KEEPALIVE = 32  # idle connections a client keeps for reuse
+QUOTED_URL_CHARS = 200  # how much of a bad URL an error message quotes
 
 
 @dataclass
@@ -135,11 +138,12 @@ class FeedClient(httpx.Client):
         self,
         *,
         guard: AddressGuard | None = None,
-        max_connections: int = 100,
+        max_connections: int = MAX_CONNECTIONS,
         verify: ssl.SSLContext | bool = True,
     ) -> None:
         limits = httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=min(max_connections, 32)
+            max_connections=max_connections,
+            max_keepalive_connections=min(max_connections, MAX_KEEPALIVE),
         )
         if verify is True:
             verify = _verified_ssl_context()
@@ -175,7 +179,9 @@ def _refuse_unreadable_location(response: httpx.Response) -> None:
             raise _UnreadableLocation(response.status_code, location) from None
 
 
-def make_client(*, guard: AddressGuard | None = None, max_connections: int = 100) -> FeedClient:
+def make_client(
+    *, guard: AddressGuard | None = None, max_connections: int = MAX_CONNECTIONS
+) -> FeedClient:
     """The client ``fetch_feed`` needs; ``guard`` defaults to the configured SSRF policy."""
     return FeedClient(guard=guard, max_connections=max_connections)
 
@@ -207,7 +213,7 @@ def shared_client() -> FeedClient:
         if client is None or client.is_closed:
             client = FeedClient(
                 guard=AddressGuard(allow_private=allow_private),
-                max_connections=max(100, int(config.get("fetch_concurrency"))),
+                max_connections=max(MAX_CONNECTIONS, int(config.get("fetch_concurrency"))),
             )
             _shared_clients[allow_private] = client
         return client
@@ -324,7 +330,8 @@ def _fetch(url: str, spec: RequestSpec, client: FeedClient, started: float) -> F
                             url,
                             current,
                             _FetchFailed(
-                                "bad_url", f"bad redirect Location {location[:200]!r}: {exc}"
+                                "bad_url",
+                                f"bad redirect Location {location[:QUOTED_URL_CHARS]!r}: {exc}",
                             ),
                         )
                     if only_permanent_so_far and response.status_code in PERMANENT_REDIRECTS:
@@ -378,7 +385,7 @@ def _unreadable_location(bad: _UnreadableLocation, guard: AddressGuard) -> _Fetc
     except BlockedAddressError as exc:
         return _FetchFailed("blocked_address", f"redirect refused: {exc}", bad.status)
     return _FetchFailed(
-        "bad_url", f"redirect to a malformed URL {bad.location[:200]!r}", bad.status
+        "bad_url", f"redirect to a malformed URL {bad.location[:QUOTED_URL_CHARS]!r}", bad.status
     )
 
 
@@ -411,7 +418,7 @@ def _check_url(url: str, guard: AddressGuard) -> None:
         shown = f"'{scheme}:'" if scheme else "a URL without http:// or https://"
         raise _FetchFailed("bad_url", f"only http(s) feeds are fetched, not {shown}")
     if not parts.hostname:
-        raise _FetchFailed("bad_url", f"no host in {url[:200]!r}")
+        raise _FetchFailed("bad_url", f"no host in {url[:QUOTED_URL_CHARS]!r}")
     guard.check_url(url)  # IP literals in any spelling; host names are checked at connect time
 
 

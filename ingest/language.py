@@ -23,14 +23,17 @@ The order of decisions:
 
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
+
+from ingest.text_clean import clean_line
 
 MIN_LETTERS = 20
 # Detection below this probability is "unsure": a declared language with at least
@@ -96,33 +99,48 @@ _SINGLE_LANGUAGE_SCRIPTS = {
 }
 
 
-@lru_cache(maxsize=4096)
-def normalise_language(tag: str | None) -> str | None:
-    """An ISO 639-1 code for a declared language tag, or None if it names no language."""
-    if not tag:
+# A language tag as BCP 47 spells it in feeds, URLs and filters: a primary ISO 639 code of two
+# or three letters, then an optional subtag ("en", "pt-br", "zh-hant").
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")
+DECLARED_MAX_CHARS = 64  # a declared language longer than this is not a language tag
+
+
+def normalise_language(tag: object) -> str | None:
+    """An ISO 639-1 code for a declared language tag ("en-us" → "en", "in" → "id", "Hindi" →
+    "hi", "ind" → "id"), or None if it names no language (a country, garbage, not text)."""
+    if not isinstance(tag, str):
         return None
-    tag = tag.strip().lower().replace("_", "-")
+    return _normalise_language(clean_line(tag, max_chars=DECLARED_MAX_CHARS))
+
+
+@lru_cache(maxsize=4096)
+def _normalise_language(tag: str) -> str | None:
+    tag = tag.strip().casefold().replace("_", "-")
     if not tag:
         return None
     if tag in _ALIASES:
         return _ALIASES[tag]
-    primary = tag.split("-", 1)[0]
+    primary = tag.split("-", 1)[0].strip()
     if primary in _ALIASES:
         return _ALIASES[primary]
-    if primary.isalpha() and 2 <= len(primary) <= 3:
-        try:
-            locale = Locale.parse(primary)
-        except (UnknownLocaleError, ValueError):
-            return None
-        return locale.language if len(locale.language) == 2 else None
-    # A language's English name, as some feeds write it ("Hindi", "English").
-    return _language_by_english_name().get(tag)
+    known = _language_codes()
+    return known.get(primary) or known.get(tag)
 
 
 @lru_cache(maxsize=1)
-def _language_by_english_name() -> dict[str, str]:
-    names = Locale("en").languages
-    return {name.lower(): code for code, name in names.items() if len(code) == 2}
+def _language_codes() -> dict[str, str]:
+    """ISO 639-1 codes, English language names and ISO 639-2/3 codes → ISO 639-1 (CLDR)."""
+    from babel.core import get_global
+
+    names: dict[str, str] = {}
+    for code, name in Locale("en").languages.items():
+        if len(code) == 2 and code.isalpha():
+            names[name.casefold()] = code
+            names[code] = code
+    for alias, target in get_global("language_aliases").items():
+        if len(alias) == 3 and len(target) == 2:
+            names.setdefault(alias, target)
+    return names
 
 
 _FACTORY_LOCK = threading.Lock()  # the poller detects from many threads: load profiles once

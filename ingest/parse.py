@@ -22,7 +22,6 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from urllib.parse import urljoin
 
 import feedparser
@@ -30,6 +29,7 @@ import feedparser
 from ingest import config
 from ingest.canonical import canonical_url, normalise_title, url_key
 from ingest.feed_dates import from_struct_time, parse_date
+from ingest.language import normalise_language
 from ingest.records import Article
 from ingest.text_clean import clean_line, clean_text
 from ingest.xml_safety import prepare
@@ -43,8 +43,6 @@ MAX_FEED_TITLE_CHARS = 300
 FUTURE_TOLERANCE = timedelta(minutes=10)
 _TITLE_FROM_SUMMARY_CHARS = 140
 
-# ISO 639-1 codes that were withdrawn but still appear in feeds.
-_RENAMED_LANGUAGES = {"in": "id", "iw": "he", "ji": "yi", "jw": "jv", "mo": "ro", "sh": "sr"}
 _HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
 
 
@@ -61,38 +59,6 @@ class ParsedFeed:
 
 def _failure(category: str, message: str, warnings: list[str] | None = None) -> ParsedFeed:
     return ParsedFeed(None, None, None, [], message, category, list(warnings or []))
-
-
-@lru_cache(maxsize=1)
-def _language_names() -> dict[str, str]:
-    """ISO 639-1 codes, English language names and ISO 639-2/3 codes → ISO 639-1 (CLDR)."""
-    from babel import Locale
-
-    names: dict[str, str] = {}
-    for code, name in Locale("en").languages.items():
-        if len(code) == 2 and code.isalpha():
-            names[name.casefold()] = code
-            names[code] = code
-    try:
-        from babel.core import get_global
-
-        for alias, target in get_global("language_aliases").items():
-            if len(alias) == 3 and len(target) == 2:
-                names.setdefault(alias, target)
-    except Exception:  # noqa: BLE001 - aliases are a nicety
-        pass
-    return names
-
-
-def normalise_language(value: object) -> str | None:
-    """A feed's language declaration → ISO 639-1 ("en-us" → "en", "in" → "id"), else None."""
-    text = clean_line(value, max_chars=64).casefold().replace("_", "-")
-    if not text:
-        return None
-    primary = text.split("-")[0].strip()
-    primary = _RENAMED_LANGUAGES.get(primary, primary)
-    known = _language_names()
-    return known.get(primary) or known.get(text)
 
 
 def _http_url(value: object, base: str | None) -> str | None:

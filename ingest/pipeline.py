@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf")
 DEMO_DIR = PACKAGE_DATA / "demo"
+DEMO_VERSION_LENGTH = 12  # hex digits of the demo data set's version kept in the store's meta
 Progress = Callable[[int, int, str], None]
 
 
@@ -195,7 +196,7 @@ def import_paths(
 def demo_version() -> str:
     """Which demo data set ships with this code (a hash of its manifest and tagger)."""
     manifest = (DEMO_DIR / "MANIFEST.tsv").read_bytes()
-    return hashlib.sha1(manifest + TAGGER_VERSION.encode()).hexdigest()[:12]
+    return hashlib.sha1(manifest + TAGGER_VERSION.encode()).hexdigest()[:DEMO_VERSION_LENGTH]
 
 
 def seed_demo(engine: Engine, progress: Progress | None = None) -> int:
@@ -217,7 +218,7 @@ def seed_demo(engine: Engine, progress: Progress | None = None) -> int:
 # Retag
 
 
-def retag(engine: Engine, *, batch_size: int = 500, show_bar: bool = True) -> int:
+def retag(engine: Engine, *, batch_size: int = store.RETAG_BATCH, show_bar: bool = True) -> int:
     """Re-apply tagging to every stored article whose tagger_version is not the current one.
 
     Works in batches, each in its own transaction, and picks up where it stopped: an article

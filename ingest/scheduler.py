@@ -36,6 +36,18 @@ log = logging.getLogger(__name__)
 # they back off like any failure but never suspend the feed.
 TEMPORARY = {"rate_limited", "timeout"}
 
+# Back-off of a failing feed: the poll interval times BACKOFF_FACTOR per consecutive failure,
+# capped by max_backoff_hours; the exponent stops growing at MAX_BACKOFF_DOUBLINGS (the cap is
+# long reached by then) so the arithmetic never overflows.
+BACKOFF_FACTOR = 2
+MAX_BACKOFF_DOUBLINGS = 30
+# A claimed feed is leased for LEASE_DEADLINES fetch deadlines plus LEASE_MARGIN (parse, tag,
+# save): long enough for any poll to finish, short enough that a crashed worker's feeds return.
+LEASE_DEADLINES = 3
+LEASE_MARGIN = timedelta(seconds=60)
+CLAIM_PER_THREAD = 2  # feeds claimed per fetch thread in one batch
+IDLE_SECONDS = 30.0  # the service loop's sleep when nothing is due
+
 
 def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -56,7 +68,11 @@ def next_poll_time(
     """
     interval = interval or timedelta(minutes=int(config.get("poll_interval_minutes")))
     cap = cap or timedelta(hours=int(config.get("max_backoff_hours")))
-    delay = interval if failures <= 0 else min(interval * (2 ** min(failures, 30)), cap)
+    delay = (
+        interval
+        if failures <= 0
+        else min(interval * (BACKOFF_FACTOR ** min(failures, MAX_BACKOFF_DOUBLINGS)), cap)
+    )
     moment = now + delay
     if retry_after is not None and retry_after > moment:
         moment = retry_after
@@ -122,7 +138,7 @@ def poll_feed(engine: Engine, feed: store.FeedRow, *, worker: str | None = None)
     if limit and failures >= limit and record.error_category not in TEMPORARY:
         record.suspend = True
     if record.duration_ms is None:
-        record.duration_ms = int((store.now_utc() - started).total_seconds() * 1000)
+        record.duration_ms = int((store.now_utc() - started) / timedelta(milliseconds=1))
     try:
         saved = store.finish_poll(engine, feed.id, record, items)
     except Exception as exc:  # the store refused: report it, keep the loop alive
@@ -169,14 +185,14 @@ def poll_due(
     """Poll every feed that is due now (claimed in batches), then return."""
     worker = worker or default_worker_id()
     concurrency = concurrency or int(config.get("fetch_concurrency"))
-    lease = timedelta(seconds=float(config.get("fetch_deadline")) * 3 + 60)
+    lease = timedelta(seconds=float(config.get("fetch_deadline")) * LEASE_DEADLINES) + LEASE_MARGIN
     summary = PollSummary()
     began = time.monotonic()
     bar = tqdm(unit="feed", disable=not show_bar, desc="poll")
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="poll") as pool:
         while not (stop and stop.is_set()):
             claimed = store.claim_due_feeds(
-                engine, now=store.now_utc(), limit=concurrency * 2, lease=lease
+                engine, now=store.now_utc(), limit=concurrency * CLAIM_PER_THREAD, lease=lease
             )
             if not claimed:
                 break
@@ -197,7 +213,7 @@ def run_forever(
     *,
     worker: str | None = None,
     stop: threading.Event | None = None,
-    idle_seconds: float = 30.0,
+    idle_seconds: float = IDLE_SECONDS,
     show_bar: bool = False,
     on_summary: Callable[[PollSummary], None] | None = None,
 ) -> None:
@@ -215,10 +231,11 @@ _background_lock = threading.Lock()
 
 
 def load_catalogue(engine: Engine) -> int:
-    """Add the catalogue's feeds that the store does not hold yet; return how many were new."""
-    from ingest.catalogue import load_catalogue as read_catalogue
+    """Add the catalogue's feeds that the store does not hold yet; return how many were new.
+    (``ingest.catalogue.load_catalogue`` reads the file; this puts what it read in the store.)"""
+    from ingest import catalogue
 
-    return store.ensure_feeds(engine, read_catalogue())
+    return store.ensure_feeds(engine, catalogue.load_catalogue())
 
 
 def _poll_in_background(engine: Engine) -> None:

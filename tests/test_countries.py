@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -245,3 +246,70 @@ def test_a_country_name_wins_over_a_town() -> None:
     assert countries("Atlanta, Georgia police said", language="en").keys() == {"USA"}
     found = countries("Robert Duvall, the actor, in Punta del Este", language="en")
     assert found == {"URY": [("Punta del Este", "place")]}
+
+
+# --- the context words (ingest/data/gazetteer/context_words.toml) decide tags ------------------
+# Each test checks every word of its list in the data file (the tagger honours the file) and
+# that words known to matter are still there (removing one fails).
+
+CONTEXT_WORDS = tomllib.loads(
+    (Path(__file__).resolve().parent.parent / "ingest/data/gazetteer/context_words.toml").read_text(
+        encoding="utf-8"
+    )
+)
+
+
+def _capitalised(word: str) -> str:
+    return word[:1].upper() + word[1:]
+
+
+def test_context_word_lists_are_clean() -> None:
+    for name, words in CONTEXT_WORDS.items():
+        assert words, name
+        if isinstance(words, list):
+            assert len(set(words)) == len(words), name
+            assert all(w == w.strip() and w for w in words), name
+            if name != "company_words":
+                assert all(w == w.lower() for w in words), name
+
+
+def test_headline_words_after_a_first_name_country_keep_the_tag() -> None:
+    assert "TCD" not in countries("Chad Smith scores twice", language="en")  # a surname follows
+    assert {"says", "and", "president's", "government"} <= set(CONTEXT_WORDS["headline_words"])
+    for word in CONTEXT_WORDS["headline_words"]:
+        assert "TCD" in countries(f"Chad {_capitalised(word)} x", language="en"), word
+
+
+def test_function_words_before_a_town_keep_the_tag() -> None:
+    assert "AUS" in countries("Reports from Noranda today", language="en")
+    assert "AUS" not in countries("Smith Noranda today", language="en")  # a surname
+    assert {"near", "près", "bei", "dekat", "возле"} <= set(CONTEXT_WORDS["before_town_words"])
+    for word in CONTEXT_WORDS["before_town_words"]:
+        assert "AUS" in countries(f"{_capitalised(word)} Noranda today", language="en"), word
+
+
+def test_institution_nouns_before_a_particle_keep_the_town() -> None:
+    assert "AUS" not in countries("Ursula von Noranda today", language="en")  # a surname
+    assert {"prefeitura", "stadt", "gemeente"} <= set(CONTEXT_WORDS["before_particle_words"])
+    for word in CONTEXT_WORDS["before_particle_words"]:
+        text = f"{_capitalised(word)} von Noranda today"
+        assert "AUS" in countries(text, language="en"), word
+
+
+def test_corporate_words_after_a_town_make_it_a_company() -> None:
+    assert {"Inc", "Securities", "Distilleries", "GmbH", "Tbk"} <= set(
+        CONTEXT_WORDS["company_words"]
+    )
+    for word in CONTEXT_WORDS["company_words"]:
+        assert "AUS" not in countries(f"Reports from Noranda {word} today", language="en"), word
+
+
+def test_proclitics_glued_to_a_name_keep_the_tag() -> None:
+    assert "RUS" not in countries("زار قزروسيا", language="ar")  # not a proclitic
+    assert {"و", "ب", "بال", "لل"} <= set(CONTEXT_WORDS["arabic_proclitics"])
+    assert set("ובלמשהכ") == set(CONTEXT_WORDS["hebrew_proclitic_letters"])
+    for proclitic in CONTEXT_WORDS["arabic_proclitics"]:
+        assert "RUS" in countries(f"زار {proclitic}روسيا", language="ar"), proclitic
+    assert "RUS" not in countries("ביקר זרוסיה", language="he")
+    for letter in CONTEXT_WORDS["hebrew_proclitic_letters"]:
+        assert "RUS" in countries(f"ביקר {letter}רוסיה", language="he"), letter

@@ -39,9 +39,13 @@ def gold_rows() -> list[dict]:
         ("", None),
         (None, None),
         ("xx-garbage", None),
+        ("und", None),  # "undetermined" names no language (read as English before)
+        ("fil", "tl"),  # the parser did not know Filipino
+        ("ind", "id"),  # an ISO 639-2 code
+        (42, None),  # not text (feedparser can hand back anything)
     ],
 )
-def test_declared_languages_are_normalised(declared: str | None, code: str | None) -> None:
+def test_declared_languages_are_normalised(declared: object, code: str | None) -> None:
     assert normalise_language(declared) == code
 
 

@@ -170,6 +170,51 @@ def test_migrations_are_recorded_and_idempotent(engine: Engine) -> None:
     assert {t.name for t in store.metadata.sorted_tables} <= tables
 
 
+def test_migration_records_keep_the_names_stores_already_hold() -> None:
+    # The names are the records: stores built by earlier code hold exactly these, so renaming
+    # one would apply it again to every existing store.
+    recorded_by_earlier_code = ["0001_initial", "0002_meta", "0003_rollups", "0004_search"]
+    names = [name for name, _ in store.MIGRATIONS]
+    assert names[: len(recorded_by_earlier_code)] == recorded_by_earlier_code
+    assert len(set(names)) == len(names)
+
+
+def test_each_migration_commits_with_its_record(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A migration that fails rolls back alone: the ones before it stay applied and recorded,
+    and its own half-done work leaves no trace (as sqlite-utils applies migrations)."""
+    from sqlalchemy import Column, Integer, MetaData, Table
+
+    from ingest.store import migrations
+
+    extra = MetaData()
+    done_table = Table("t_migration_done", extra, Column("id", Integer, primary_key=True))
+    half_table = Table("t_migration_half", extra, Column("id", Integer, primary_key=True))
+
+    def works(conn) -> None:  # noqa: ANN001
+        done_table.create(conn)
+
+    def fails(conn) -> None:  # noqa: ANN001
+        half_table.create(conn)
+        raise RuntimeError("migration failed half-way")
+
+    steps = (*store.MIGRATIONS, ("9001_works", works), ("9002_fails", fails))
+    monkeypatch.setattr(migrations, "MIGRATIONS", steps)
+    with pytest.raises(RuntimeError, match="half-way"):
+        store.migrate(engine)
+    recorded = {r["name"] for r in rows(engine, store.schema_migrations)}
+    assert "9001_works" in recorded
+    assert "9002_fails" not in recorded
+    tables = set(inspect(engine).get_table_names())
+    assert "t_migration_done" in tables
+    assert "t_migration_half" not in tables
+    # Fixed, it is applied on the next run, and only it.
+    steps = (*store.MIGRATIONS, ("9001_works", works), ("9002_fails", half_table.create))
+    monkeypatch.setattr(migrations, "MIGRATIONS", steps)
+    assert store.migrate(engine) == ["9002_fails"]
+
+
 def test_rollup_migration_backfills_a_store_that_predates_it(engine: Engine) -> None:
     store.save_articles(engine, None, batch(0, 60))
     # Take the store back to before 0003: no roll-up tables, no record of the migration.

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import ingest.tagging as tagging
+from ingest import store
 from ingest.records import tagging_text
 from ingest.tagging import topics
 from ingest.tagging.matcher import normalize
@@ -216,26 +217,59 @@ def test_stems_extend_to_the_inflected_word() -> None:
 # --- the tagger version follows the data -------------------------------------------------------
 
 
-def test_tagger_version_follows_the_tagger_data_files(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert topics.DATA_FILE in tagging.tagger_data_files()
-    copy = tmp_path / "data"
-    shutil.copytree(tagging.DATA_DIR, copy, ignore=shutil.ignore_patterns("demo", "__pycache__"))
-    monkeypatch.setattr(tagging, "DATA_DIR", copy)
-    before = tagging._tagger_version()
-    lexicon = copy / "topics.toml"
-    lexicon.write_text(lexicon.read_text(encoding="utf-8") + "\n# an analyst's edit\n", "utf-8")
-    after = tagging._tagger_version()
-    assert before != after
-    assert before.startswith(f"{tagging.CODE_VERSION}-")
-    gazetteer = sorted((copy / "gazetteer").glob("*.tsv"))
-    assert gazetteer, "the gazetteer tables are tagger data too"
-    with gazetteer[0].open("a", encoding="utf-8") as handle:
-        handle.write("\n")
-    assert tagging._tagger_version() not in (before, after)
-    changed = tagging._tagger_version()
-    feeds = copy / "feeds.toml"
-    if feeds.exists():  # the feed catalogue is not tagger data
-        feeds.write_text(feeds.read_text(encoding="utf-8") + "\n", "utf-8")
-        assert tagging._tagger_version() == changed
+@pytest.fixture
+def ingest_copy(tmp_path: Path) -> Path:
+    """A copy of ingest/ (without the demo snapshots), to edit without touching the real one."""
+    copy = tmp_path / "ingest"
+    shutil.copytree(
+        tagging.INGEST_DIR, copy, ignore=shutil.ignore_patterns("demo", "__pycache__", "*.geojson")
+    )
+    return copy
+
+
+def _version(root: Path) -> str:
+    return tagging.tagger_version(tagging.tagger_files(root), root)
+
+
+def _touch_one_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def test_tagger_version_is_the_running_tagger_and_fits_its_column() -> None:
+    assert _version(tagging.INGEST_DIR) == tagging.TAGGER_VERSION
+    length = store.articles.c.tagger_version.type.length
+    assert 8 <= len(tagging.TAGGER_VERSION) <= length
+
+
+def test_every_tagger_file_changes_the_version(ingest_copy: Path) -> None:
+    """One byte of any tagging code or data file changes the version (so `retag` sees it)."""
+    files = tagging.tagger_files(ingest_copy)
+    names = {f.relative_to(ingest_copy).as_posix() for f in files}
+    # The rules: the code that tags, the lexicon, every gazetteer table and the context words.
+    assert {"tagging/countries.py", "tagging/matcher.py", "tagging/topics.py"} <= names
+    assert {"language.py", "data/topics.toml", "data/gazetteer/context_words.toml"} <= names
+    tables = {f"data/gazetteer/{p.name}" for p in (ingest_copy / "data/gazetteer").glob("*.tsv")}
+    assert tables and tables <= names
+    seen = {_version(ingest_copy)}
+    for path in files:
+        _touch_one_byte(path)
+        version = _version(ingest_copy)
+        assert version not in seen, path
+        seen.add(version)
+
+
+def test_documentation_and_build_files_do_not_change_the_version(ingest_copy: Path) -> None:
+    before = _version(ingest_copy)
+    others = [
+        ingest_copy / "data/gazetteer/README.md",
+        ingest_copy / "data/gazetteer/build-requirements.txt",
+        ingest_copy / "tagging/build_gazetteer.py",
+        ingest_copy / "tagging/build_places.py",
+        ingest_copy / "data/feeds.toml",  # the feed catalogue is not tagger data
+    ]
+    for path in others:
+        assert path.is_file(), path
+        _touch_one_byte(path)
+        assert _version(ingest_copy) == before, path

@@ -6,14 +6,15 @@
 - countries: ``ingest.tagging.countries.tag_countries`` (leaders are checked at the published date)
 - topics: ``ingest.tagging.topics.tag_topics``
 
-``TAGGER_VERSION`` names the tagger that produced a set of tags: a short hash of ``CODE_VERSION``
-and the bytes of every tagger data file, so editing the gazetteer or the topic lexicon changes it
-and ``python -m ingest retag`` knows which stored articles are stale.
+``TAGGER_VERSION`` names the tagger that produced a set of tags: a short hash of the tagging code
+and of every tagger data file (``tagger_files``), so any change to a rule, the gazetteer or the
+topic lexicon changes it and ``python -m ingest retag`` knows which stored articles are stale.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -21,35 +22,46 @@ from ingest.language import detect_language
 from ingest.records import Tags, tagging_text
 from ingest.tagging import countries, topics
 
-# Bump when a change in the tagging code (not its data) changes what it tags.
-CODE_VERSION = "1"
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-# What the taggers read: the topic lexicon and every gazetteer table (ingest/data/gazetteer/).
-# Feeds, demo snapshots, country reference data and map geometry do not change tags.
-TAGGER_DATA = ("topics.toml", "gazetteer")
+INGEST_DIR = Path(__file__).resolve().parent.parent
+# What decides a tag, relative to ingest/: the tagging code (the taggers, the matcher, language
+# detection, the text they read) and the data files the taggers read (the topic lexicon and every
+# gazetteer table). Feeds, demo snapshots, country reference data and map geometry do not change
+# tags, and neither do the files matched by NOT_TAGGER below.
+TAGGER_CODE = ("tagging", "language.py", "records.py")
+TAGGER_DATA = ("data/topics.toml", "data/gazetteer")
+# Documentation, build scripts and their requirements, the `tag` command's I/O, caches.
+NOT_TAGGER = ("README*", "build_*", "build-*", "cli.py", "*.pyc")
+VERSION_LENGTH = 16  # hex digits kept: articles.tagger_version is VARCHAR(32)
 
 
-def tagger_data_files() -> list[Path]:
-    """Every data file the taggers read, in a stable order."""
+def tagger_files(root: Path = INGEST_DIR) -> list[Path]:
+    """Every file whose bytes decide a tag (code and data) under ``root``, in a stable order."""
     files: list[Path] = []
-    for name in TAGGER_DATA:
-        path = DATA_DIR / name
-        if path.is_dir():
-            files.extend(sorted(item for item in path.rglob("*") if item.is_file()))
-        elif path.is_file():
-            files.append(path)
-    return [path for path in files if "__pycache__" not in path.parts]
+    for name in (*TAGGER_CODE, *TAGGER_DATA):
+        path = root / name
+        found = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files.extend(
+            p
+            for p in found
+            if p.is_file()
+            and "__pycache__" not in p.parts
+            and not any(p.match(pattern) for pattern in NOT_TAGGER)
+        )
+    return files
 
 
-def _tagger_version() -> str:
-    digest = hashlib.sha256(f"code:{CODE_VERSION}\n".encode())
-    for path in tagger_data_files():
-        digest.update(f"{path.relative_to(DATA_DIR).as_posix()}\n".encode())
+def tagger_version(files: Iterable[Path], root: Path = INGEST_DIR) -> str:
+    """A short hash of ``files``: their paths under ``root`` and their bytes."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(f"{path.relative_to(root).as_posix()}\n".encode())
         digest.update(path.read_bytes())
-    return f"{CODE_VERSION}-{digest.hexdigest()[:10]}"
+        digest.update(b"\n")
+    return digest.hexdigest()[:VERSION_LENGTH]
 
 
-TAGGER_VERSION = _tagger_version()
+# Any change to the tagging code or its data changes it, so `retag` knows what is stale.
+TAGGER_VERSION = tagger_version(tagger_files())
 
 
 def _as_date(published: date | datetime | None) -> date | None:

@@ -39,7 +39,7 @@ from functools import cache
 from pathlib import Path
 
 from ingest.records import CountryTag, Evidence
-from ingest.tagging.matcher import Matcher, Pattern, normalize
+from ingest.tagging.matcher import CONTEXT_WORDS, Matcher, Pattern, normalize
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
 CLDR_FILE = "cldr_names.tsv"
@@ -364,94 +364,9 @@ def _matcher() -> Matcher:
         return _build_matcher()
 
 
-# Words that may follow a country name in a headline even though capitalised ("Chad Says …").
-_HEADLINE_WORDS = frozenset(
-    [
-        "a",
-        "after",
-        "against",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "calls",
-        "can",
-        "could",
-        "did",
-        "does",
-        "for",
-        "from",
-        "gets",
-        "has",
-        "have",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "may",
-        "must",
-        "new",
-        "not",
-        "of",
-        "on",
-        "or",
-        "over",
-        "says",
-        "said",
-        "say",
-        "seeks",
-        "sees",
-        "sets",
-        "should",
-        "than",
-        "that",
-        "the",
-        "this",
-        "to",
-        "under",
-        "up",
-        "vs",
-        "was",
-        "were",
-        "will",
-        "with",
-        "without",
-        "would",
-        "government",
-        "president",
-        "prime",
-        "minister",
-        "foreign",
-        "army",
-        "military",
-        "police",
-        "court",
-        "parliament",
-        "election",
-        "elections",
-        "war",
-        "crisis",
-        "talks",
-        "deal",
-        "leader",
-        "leaders",
-        "officials",
-        "official",
-        "troops",
-        "forces",
-        "rebels",
-        "border",
-        "capital",
-        "state",
-        "city",
-        "news",
-        "president's",
-    ]
-)
+# Word lists that decide whether a match is a tag live in a data file beside the gazetteer
+# (context_words.toml, documented there), loaded once.
+_HEADLINE_WORDS = frozenset(CONTEXT_WORDS["headline_words"])
 _NEXT_WORD = re.compile(r"\s([A-Z][\w'’]*)")
 
 
@@ -460,38 +375,19 @@ def _followed_by_surname(text: str, end: int) -> bool:
     return bool(found) and found.group(1).lower() not in _HEADLINE_WORDS
 
 
-# Words that may stand, capitalised, right before a town's name (a title's "In Killamarsh", "How
-# Kadugli…"): prepositions, articles, conjunctions and question words of the main languages.
-# Any other capitalised word there makes the town a surname (Robert Duvall, Tilda Swinton,
-# Валерий Шадрин) and it tags nothing.
-_BEFORE_TOWN_WORDS = """an near outside inside across around via between before how why what when where who
-    which while since until toward towards through during amid among
-    à au aux en de des du la le les l d dans près sur vers par pour chez entre et ou
-    von vom bei nach aus im am zu zum zur und der die das den dem des nahe
-    el los las del y e em no na nos nas do da dos das pelo pela para por perto entre
-    di dari ke dan di dekat kota kabupaten desa
-    nel nella nei ad il lo gli da tra fra presso
-    van het een bij naar nabij
-    и в во на из под у с со к от до для за около возле близ город городе"""
-_BEFORE_TOWN = _HEADLINE_WORDS | frozenset(_BEFORE_TOWN_WORDS.split())
+_BEFORE_TOWN = _HEADLINE_WORDS | frozenset(CONTEXT_WORDS["before_town_words"])
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w'’.\u00ad]*)\s+$")
 # A company: the town's name followed by up to three capitalised words and a corporate word.
 _COMPANY_AFTER = re.compile(
-    r"(?:\s+[A-Z][\w&'’.-]*){0,3}?\s+(?:Inc|Ltd|Plc|PLC|Corp|Corporation|Co|Company|Group|"
-    r"Holdings?|Bancorp|Bank|Savings|Securities|Capital|Partners|Trust|Financial|Insurance|"
-    r"Investments?|Mining|Resources|Industries|Distilleries|Breweries|Brewery|Petroleum|"
-    r"Chemicals?|Pharmaceuticals?|Motors|Shipping|Airlines?|AG|SA|NV|BV|GmbH|LLC|LP|SpA|Tbk)\b"
+    r"(?:\s+[A-Z][\w&'’.-]*){0,3}?\s+(?:"
+    + "|".join(re.escape(word) for word in CONTEXT_WORDS["company_words"])
+    + r")\b"
 )
 # Dutch and German surname particles after a capitalised word ("Ursula von der Leyen", "Mark van
 # Bommel"). Not the Romance "de", "da", "do": "Assistência Social de Apucarana" is a town's
 # office far more often than "Perez de Cuellar" is a surname.
 _PARTICLE_BEFORE = re.compile(r"([^\W\d_][\w'’.\u00ad]*)\s+(?:van|von|der|den|ter|ten|vom|zu)\s+$")
-# Nouns that name a town's institutions or parts before a particle: "Prefeitura de Apucarana".
-_BEFORE_PARTICLE_WORDS = """prefeitura câmara cidade município estado porto universidade
-    aeroporto ciudad municipio provincia puerto universidad aeropuerto ayuntamiento alcaldía
-    estado ville commune région département préfecture port université aéroport mairie comune
-    città regione università stadt kreis gemeente provincie universiteit haven"""
-_BEFORE_PARTICLE = frozenset(_BEFORE_PARTICLE_WORDS.split())
+_BEFORE_PARTICLE = frozenset(CONTEXT_WORDS["before_particle_words"])
 
 
 def _not_a_town_here(text: str, start: int, end: int) -> bool:

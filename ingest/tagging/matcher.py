@@ -34,11 +34,22 @@ payload (wrong language, leader out of office) before the longest match is chose
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import ahocorasick
+
+# Word lists that decide whether a match is a tag (proclitics here, a country name's neighbours in
+# countries.py): a data file beside the gazetteer, loaded once.
+CONTEXT_WORDS_FILE = (
+    Path(__file__).resolve().parent.parent / "data" / "gazetteer" / "context_words.toml"
+)
+CONTEXT_WORDS: dict[str, list[str] | str] = tomllib.loads(
+    CONTEXT_WORDS_FILE.read_text(encoding="utf-8")
+)
 
 try:  # the Rust automaton, much faster; pyahocorasick is the fallback
     import ahocorasick_rs as _ahocorasick_rs
@@ -110,29 +121,8 @@ def _fold(text: str) -> str:
     return _FOLD_RE.sub(lambda found: _FOLD_GET(found.group()), text)
 
 
-_ARABIC_PROCLITICS = frozenset(
-    [
-        "و",
-        "ف",
-        "ب",
-        "ل",
-        "ك",
-        "ال",
-        "وال",
-        "فال",
-        "بال",
-        "كال",
-        "لل",
-        "ولل",
-        "فلل",
-        "وب",
-        "ول",
-        "فب",
-        "فل",
-        "وك",
-    ]
-)
-_HEBREW_PROCLITIC_LETTERS = frozenset("ובלמשהכ")
+_ARABIC_PROCLITICS = frozenset(CONTEXT_WORDS["arabic_proclitics"])
+_HEBREW_PROCLITIC_LETTERS = frozenset(CONTEXT_WORDS["hebrew_proclitic_letters"])
 
 
 def _lower_char(c: str) -> str:

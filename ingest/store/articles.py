@@ -1,0 +1,247 @@
+"""Article writes: idempotent saves keyed on ``url_key`` with their tags, aggregates and search
+index in one transaction; retagging that keeps the aggregates exact; the batches retag reads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, delete, func, select, update
+from sqlalchemy.engine import Connection
+
+from ingest.records import Article, Tags, utc_day
+from ingest.store.aggregates import Counted, add_to_aggregates, counted
+from ingest.store.engine import insert, is_sqlite, no_nul, write
+from ingest.store.schema import article_countries, article_topics, articles, feeds
+from ingest.store.search_index import index_for_search
+
+INSERT_CHUNK = 200  # article rows per INSERT … RETURNING
+LOOKUP_CHUNK = 500  # url keys per IN (…) when checking which are known
+RETAG_BATCH = 500  # articles per retag batch, unless the caller asks otherwise
+
+
+@dataclass
+class SaveResult:
+    new_articles: int = 0
+    skipped: int = 0
+    article_ids: list[int] = field(default_factory=list)
+
+
+def save_articles(
+    engine: Engine, feed_id: int | None, items: Sequence[tuple[Article, Tags]]
+) -> SaveResult:
+    """Store tagged articles (idempotent on url_key) with their aggregates, in one transaction."""
+    with write(engine) as conn:
+        return save_articles_in(conn, feed_id, items)
+
+
+def known_url_keys(engine: Engine, keys: Iterable[str]) -> set[str]:
+    """Which of ``keys`` the store already holds (checked before the costly tagging)."""
+    keys = list(dict.fromkeys(keys))
+    found: set[str] = set()
+    if not keys:
+        return found
+    with engine.connect() as conn:
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            chunk = keys[start : start + LOOKUP_CHUNK]
+            found.update(
+                conn.execute(
+                    select(articles.c.url_key).where(articles.c.url_key.in_(chunk))
+                ).scalars()
+            )
+    return found
+
+
+def _evidence_json(evidence: Sequence[Any]) -> str:
+    return json.dumps(
+        [{"text": e.text, "type": e.type, "start": e.start} for e in evidence], ensure_ascii=False
+    )
+
+
+def save_articles_in(
+    conn: Connection, feed_id: int | None, items: Sequence[tuple[Article, Tags]]
+) -> SaveResult:
+    """``save_articles`` inside the caller's write transaction (a poll saves with its feed)."""
+    result = SaveResult()
+    if not items:
+        return result
+    unique: dict[str, tuple[Article, Tags]] = {}
+    for article, tags in items:
+        unique.setdefault(article.url_key, (article, tags))
+    rows = [
+        {
+            "url_key": a.url_key,
+            "url": no_nul(a.url),
+            "guid": no_nul(a.guid),
+            "feed_id": feed_id,
+            "title": no_nul(a.title),
+            "summary": no_nul(a.summary),
+            "published_at": a.published_at,
+            "published_day": utc_day(a.published_at.astimezone(UTC)),
+            "published_clamped": a.published_clamped,
+            "fetched_at": a.fetched_at,
+            "language": t.language or "",
+            "language_source": t.language_source,
+            "tagger_version": t.tagger_version,
+        }
+        # Sorted by key: concurrent writers on PostgreSQL then take the unique-index locks in
+        # the same order and cannot deadlock on overlapping batches.
+        for a, t in sorted(unique.values(), key=lambda pair: pair[0].url_key)
+    ]
+    inserted: dict[str, int] = {}
+    for start in range(0, len(rows), INSERT_CHUNK):
+        chunk = rows[start : start + INSERT_CHUNK]
+        statement = (
+            insert(conn, articles)
+            .on_conflict_do_nothing(index_elements=["url_key"])
+            .returning(articles.c.id, articles.c.url_key)
+        )
+        for row in conn.execute(statement, chunk):
+            inserted[row.url_key] = row.id
+    result.skipped = len(items) - len(inserted)
+    days = {row["url_key"]: row["published_day"] for row in rows}
+    tagged = [(inserted[key], days[key], unique[key][1]) for key in inserted]
+    _write_tags(conn, feed_id, tagged)
+    result.new_articles = len(inserted)
+    result.article_ids = sorted(inserted.values())
+    if result.article_ids and is_sqlite(conn):
+        index_for_search(conn, result.article_ids)
+    return result
+
+
+def _write_tags(
+    conn: Connection, feed_id: int | None, tagged: Sequence[tuple[int, str, Tags]]
+) -> None:
+    """Insert the tag rows of articles (id, published day, tags) and add them to the
+    aggregates."""
+    country_rows, topic_rows, counts = [], [], []
+    for article_id, day, tags in tagged:
+        for c in tags.countries:
+            country_rows.append(
+                {
+                    "article_id": article_id,
+                    "iso3": c.iso3,
+                    "mentions": len(c.evidence),
+                    "evidence": _evidence_json(c.evidence),
+                }
+            )
+        seen_topics = set()
+        for t in tags.topics:
+            if t.topic not in seen_topics:
+                seen_topics.add(t.topic)
+                topic_rows.append(
+                    {
+                        "article_id": article_id,
+                        "topic": t.topic,
+                        "evidence": _evidence_json(t.evidence),
+                    }
+                )
+        counts.append(counted(day, feed_id, tags))
+    if country_rows:
+        conn.execute(article_countries.insert(), country_rows)
+    if topic_rows:
+        conn.execute(article_topics.insert(), topic_rows)
+    add_to_aggregates(conn, counts, sign=1)
+
+
+def replace_tags(engine: Engine, batch: Sequence[tuple[int, Tags]]) -> int:
+    """Replace the tags of stored articles (a retag batch), keeping the aggregates exact."""
+    if not batch:
+        return 0
+    ids = [article_id for article_id, _ in batch]
+    with write(engine) as conn:
+        stored = {
+            row.id: row
+            for row in conn.execute(
+                select(
+                    articles.c.id,
+                    articles.c.feed_id,
+                    articles.c.published_day,
+                    articles.c.language,
+                ).where(articles.c.id.in_(ids))
+            )
+        }
+        old_countries: dict[int, list[str]] = {}
+        for row in conn.execute(
+            select(article_countries.c.article_id, article_countries.c.iso3).where(
+                article_countries.c.article_id.in_(ids)
+            )
+        ):
+            old_countries.setdefault(row.article_id, []).append(row.iso3)
+        old_topics: dict[int, list[str]] = {}
+        for row in conn.execute(
+            select(article_topics.c.article_id, article_topics.c.topic).where(
+                article_topics.c.article_id.in_(ids)
+            )
+        ):
+            old_topics.setdefault(row.article_id, []).append(row.topic)
+        # Take the old tags out of the aggregates, then put the new ones in.
+        add_to_aggregates(
+            conn,
+            (
+                Counted(
+                    row.published_day,
+                    row.feed_id or 0,
+                    row.language or "",
+                    tuple(sorted(set(old_countries.get(article_id, ())))),
+                    tuple(dict.fromkeys(old_topics.get(article_id, ()))),
+                )
+                for article_id, row in stored.items()
+            ),
+            sign=-1,
+        )
+        conn.execute(delete(article_countries).where(article_countries.c.article_id.in_(ids)))
+        conn.execute(delete(article_topics).where(article_topics.c.article_id.in_(ids)))
+        for article_id, tags in batch:
+            row = stored.get(article_id)
+            if row is None:
+                continue
+            conn.execute(
+                update(articles)
+                .where(articles.c.id == article_id)
+                .values(
+                    language=tags.language or "",
+                    language_source=tags.language_source,
+                    tagger_version=tags.tagger_version,
+                )
+            )
+            _write_tags(conn, row.feed_id, [(article_id, row.published_day, tags)])
+    return len(stored)
+
+
+def articles_to_retag(
+    engine: Engine, version: str, *, after_id: int = 0, limit: int = RETAG_BATCH
+) -> list[dict[str, Any]]:
+    """The next batch of stored articles whose tagger_version differs from ``version``."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                articles.c.id,
+                articles.c.title,
+                articles.c.summary,
+                articles.c.published_at,
+                articles.c.language,
+                feeds.c.language.label("feed_language"),
+            )
+            .select_from(articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id))
+            .where(articles.c.id > bindparam("after"), articles.c.tagger_version != version)
+            .order_by(articles.c.id)
+            .limit(limit),
+            {"after": after_id},
+        )
+        return [dict(r._mapping) for r in rows]
+
+
+def count_to_retag(engine: Engine, version: str) -> int:
+    with engine.connect() as conn:
+        return int(
+            conn.execute(
+                select(func.count())
+                .select_from(articles)
+                .where(articles.c.tagger_version != version)
+            ).scalar_one()
+        )
