@@ -35,6 +35,7 @@ from babel import Locale
 from sqlalchemy import ColumnElement, exists
 
 from ingest.geo import country_name, is_valid_iso3
+from ingest.language import LANGUAGE_CODE  # ISO 639 code, optional subtag
 from ingest.store import article_countries, article_topics, articles
 
 TOPIC_LABELS: dict[str, str] = {
@@ -75,7 +76,6 @@ LATEST = date(2100, 12, 31)  # arithmetic of the queries (± weeks) could overfl
 MAX_SEARCH_CHARS = 200  # the longest text search, in characters
 MAX_LIST_ITEMS = 50  # the most items one list parameter of a URL is read for
 MAX_FEED_ID = 2**31 - 1  # feed ids are 32-bit signed integers in the store
-LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?")  # ISO 639 code, optional subtag
 UNKNOWN_LANGUAGE = "unknown"  # how the URL and file names spell the language '' (not detected)
 _FEED_ID_PARAM = re.compile(r"[0-9]{1,9}")
 

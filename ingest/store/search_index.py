@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import table as table_clause
 
+from ingest.records import TEXT_SEPARATOR
 from ingest.store.engine import is_sqlite, write
 from ingest.store.schema import articles
 
@@ -25,7 +26,9 @@ log = logging.getLogger(__name__)
 SEARCH_TABLE = "article_search"
 article_search = table_clause(SEARCH_TABLE, column("rowid"), column("body"))
 # What the index holds for an article: the text the search's LIKE test reads.
-SEARCH_BODY = func.lower(articles.c.title) + literal("\n") + func.lower(articles.c.summary)
+SEARCH_BODY = (
+    func.lower(articles.c.title) + literal(TEXT_SEPARATOR) + func.lower(articles.c.summary)
+)
 SEARCHED_COLUMNS = ("title", "summary")  # PostgreSQL: one trigram index on lower() of each
 FILL_CHUNK = 500  # article ids per INSERT … SELECT when indexing the articles just saved
 
