@@ -21,7 +21,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -163,19 +162,6 @@ def test_a_bad_command_line_is_a_usage_error(argv: list[str], tmp_path: Path) ->
 
 
 # -- the rows: the store's, and the dashboard's download ---------------------------------------
-
-
-@pytest.fixture(params=["sqlite", "postgres"], scope="module")
-def store_url(request: pytest.FixtureRequest) -> str:
-    name = "dashboard_store" if request.param == "sqlite" else "dashboard_store_postgres"
-    return request.getfixturevalue(name).url
-
-
-@pytest.fixture(scope="module")
-def oracle(store_url: str) -> Iterator[Oracle]:
-    o = Oracle(store_url)
-    yield o
-    o.close()
 
 
 def download_all(params: dict[str, str], monkeypatch: pytest.MonkeyPatch, url: str) -> bytes:
