@@ -143,12 +143,12 @@ def _codes(joined: str) -> list[str]:
     return [c for c in joined.split("; ") if c]
 
 
-def records(engine: Engine, f: Filters, *, chunk: int = CHUNK_ROWS) -> Iterator[list[dict]]:
+def records(engine: Engine, f: Filters) -> Iterator[list[dict]]:
     """The view's articles as export records (``JSON_FIELDS``; ``published_at`` a datetime),
-    a chunk at a time, in the download's order."""
+    ``CHUNK_ROWS`` at a time, in the download's order."""
     from ingest.queries import article_evidence, iter_articles
 
-    for frame in iter_articles(engine, f, chunk=chunk):
+    for frame in iter_articles(engine, f, chunk=CHUNK_ROWS):
         details = article_evidence(engine, [int(i) for i in frame["id"]])
         out = []
         for row in frame.itertuples(index=False):
