@@ -1,6 +1,6 @@
 """The command line: ``python -m ingest COMMAND``.
 
-run | poll | add-feed | import | retag | tag | evaluate | stats | migrate | settings
+run | poll | add-feed | import | export | retag | tag | evaluate | stats | migrate | settings
 """
 
 from __future__ import annotations
@@ -151,6 +151,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from ingest.export import run
+
+    return run(args, _engine)
+
+
 def cmd_settings(args: argparse.Namespace) -> int:
     if args.markdown:
         print(config.settings_markdown())
@@ -160,10 +166,31 @@ def cmd_settings(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_arguments(parser: argparse.ArgumentParser) -> None:
+    from ingest.export import add_arguments  # its flags come from the filter registry
+
+    add_arguments(parser)
+
+
+class _Parser(argparse.ArgumentParser):
+    """A command's parser whose options may be added when it runs (``lazy_arguments``): the
+    export's come from the filter registry, which imports the store; the others start fast."""
+
+    def __init__(self, *args, lazy_arguments=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self._lazy_arguments = lazy_arguments
+
+    def parse_known_args(self, args=None, namespace=None):  # noqa: ANN001, ANN201
+        if self._lazy_arguments is not None:
+            self._lazy_arguments(self)
+            self._lazy_arguments = None
+        return super().parse_known_args(args, namespace)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ingest", description="Pantau's ingest.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("run", help="poll due feeds forever (the service)")
     p.add_argument("--once", action="store_true", help="poll until nothing is due, then exit")
@@ -205,6 +232,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="what the store holds")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser(
+        "export",
+        help="the articles of a dashboard view (same filters, same rows): csv, jsonl, parquet",
+        lazy_arguments=_export_arguments,
+    )
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("migrate", help="apply pending schema migrations")
     p.set_defaults(func=cmd_migrate)

@@ -11,6 +11,7 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, make_url, text
 
 from tests.feedserver import FeedServer
+from tests.store_oracle import Oracle
 
 # --- feed_server (fetch): a real HTTP server on 127.0.0.1 serving tests/fixtures/feeds/ ---------
 # Scenario paths are listed in tests/feedserver.py. The fixture also sets
@@ -290,3 +291,23 @@ def dashboard_store_postgres(dashboard_store: DashboardStore) -> Iterator[Dashbo
 
 hypothesis_settings.register_profile("pantau", derandomize=True, database=None, print_blob=True)
 hypothesis_settings.load_profile("pantau")
+
+
+# --- store_url / oracle (exports): the labelled store on each engine, and its SQL oracle --------
+# Module-scoped: every test of a module that asks for them runs once on the SQLite store, then
+# once on the PostgreSQL one (tests/store_oracle.py is the hand-written SQL).
+
+
+@pytest.fixture(params=["sqlite", "postgres"], scope="module")
+def store_url(request: pytest.FixtureRequest) -> str:
+    """The labelled store's URL: ``dashboard_store``, then ``dashboard_store_postgres``."""
+    name = "dashboard_store" if request.param == "sqlite" else "dashboard_store_postgres"
+    return request.getfixturevalue(name).url
+
+
+@pytest.fixture(scope="module")
+def oracle(store_url: str) -> Iterator[Oracle]:
+    """Hand-written SQL over the store of ``store_url``."""
+    o = Oracle(store_url)
+    yield o
+    o.close()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -349,19 +349,6 @@ EXPECTED: dict[str, Callable[..., dict[str, Any]]] = {
 
 
 # -- the pages --------------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", "postgres"], scope="module")
-def store_url(request: pytest.FixtureRequest) -> str:
-    name = "dashboard_store" if request.param == "sqlite" else "dashboard_store_postgres"
-    return request.getfixturevalue(name).url
-
-
-@pytest.fixture(scope="module")
-def oracle(store_url: str) -> Iterator[Oracle]:
-    o = Oracle(store_url)
-    yield o
-    o.close()
 
 
 def resolve(o: Oracle, case: str) -> dict[str, str]:

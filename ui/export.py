@@ -3,67 +3,25 @@
 UTF-8 with a byte-order mark (so Excel reads Indonesian, Cyrillic and CJK text correctly), a file
 name that carries the filter description, and every text cell that a spreadsheet would evaluate
 as a formula (starting with ``= + - @``, a tab or a carriage return, also after leading spaces or
-in full-width form) prefixed with an apostrophe. Numeric columns are written unchanged.
+in full-width form) prefixed with an apostrophe. Numeric columns are written unchanged. The
+writer and its guard live in ``ingest.csv_safety``, shared with ``python -m ingest export``.
 """
 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable, Iterable
-from typing import Any
 
 import pandas as pd
 
+from ingest.csv_safety import csv_text
+from ingest.csv_safety import guard_cell as guard_cell  # re-exported for the pages
 from ingest.queries import Filters, slug
-
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-# What a spreadsheet may skip before it reads a formula: any Unicode space (but the tab, CR
-# and LF that are triggers themselves), the BOM and the zero-width characters.
-_INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060\u180e"
-# The one definition of a risky cell: skippable characters, then a trigger.
-_FORMULA = re.compile(rf"^(?:[^\S\t\r\n]|[{_INVISIBLE}])*[{re.escape(''.join(FORMULA_TRIGGERS))}]")
-
-
-def guard_cell(value: Any) -> Any:
-    """A text cell neutralised against formula injection; anything else unchanged."""
-    if isinstance(value, str) and _FORMULA.match(value):
-        return "'" + value
-    return value
-
-
-def guard_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` with every text column guarded (numeric, bool and date columns kept)."""
-    out = df.copy()
-    for column in out.columns:
-        series = out[column]
-        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-            continue
-        if pd.api.types.is_datetime64_any_dtype(series):
-            continue
-        is_text = series.map(lambda v: isinstance(v, str))
-        if is_text.all():
-            text = series.astype(object)
-            risky = text.str.contains(_FORMULA, na=False)
-            out[column] = text.where(~risky, "'" + text)
-        else:
-            out[column] = series.map(guard_cell)
-    return out
-
-
-def _prepare(df: pd.DataFrame) -> pd.DataFrame:
-    out = guard_frame(df)
-    for column in out.columns:
-        series = out[column]
-        if pd.api.types.is_datetime64_any_dtype(series):
-            has_tz = getattr(series.dt, "tz", None) is not None
-            out[column] = series.dt.strftime("%Y-%m-%dT%H:%M:%SZ" if has_tz else "%Y-%m-%d")
-    return out
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
     """``df`` as guarded CSV: UTF-8 with a BOM, header row, no index."""
-    return _prepare(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+    return csv_text(df).encode("utf-8-sig")
 
 
 def chunks_to_csv_bytes(frames: Iterable[pd.DataFrame], limit: int | None = None) -> bytes:
@@ -76,7 +34,7 @@ def chunks_to_csv_bytes(frames: Iterable[pd.DataFrame], limit: int | None = None
             frame = frame.head(max(0, limit - written))
         if frame.empty and not header:
             break
-        _prepare(frame).to_csv(buffer, index=False, header=header, lineterminator="\r\n")
+        buffer.write(csv_text(frame, header=header))
         header = False
         written += len(frame)
         if limit is not None and written >= limit:

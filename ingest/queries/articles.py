@@ -132,22 +132,31 @@ def iter_articles(
 
 
 def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """For each article: title, summary, and its tags with evidence
-    ({"countries": {iso3: [{text,type,start}]}, "topics": {topic: [...]}})."""
+    """For each article: title, summary, url, its feed (``feed_id``, ``feed_url``) and its tags
+    with evidence ({"countries": {iso3: [{text,type,start}]}, "topics": {topic: [...]}})."""
     ids = [int(i) for i in article_ids]
     out: dict[int, dict[str, Any]] = {}
     if not ids:
         return out
     with engine.connect() as conn:
         for row in conn.execute(
-            select(articles.c.id, articles.c.title, articles.c.summary, articles.c.url).where(
-                articles.c.id.in_(ids)
+            select(
+                articles.c.id,
+                articles.c.title,
+                articles.c.summary,
+                articles.c.url,
+                articles.c.feed_id,
+                feeds.c.url.label("feed_url"),
             )
+            .select_from(articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id))
+            .where(articles.c.id.in_(ids))
         ):
             out[row.id] = {
                 "title": row.title,
                 "summary": row.summary or "",
                 "url": row.url,
+                "feed_id": row.feed_id,
+                "feed_url": row.feed_url,
                 "countries": {},
                 "topics": {},
             }
