@@ -290,3 +290,13 @@ def dashboard_store_postgres(dashboard_store: DashboardStore) -> Iterator[Dashbo
 
 hypothesis_settings.register_profile("pantau", derandomize=True, database=None, print_blob=True)
 hypothesis_settings.load_profile("pantau")
+
+
+# --- full text (enrich): `run` fetches no article pages in tests unless a test asks ---------------
+# The fixture feeds link to real sites; with enrich_after_poll on, every test that runs the poller
+# would ask the internet for their pages. Tests of enrichment turn it on themselves.
+
+
+@pytest.fixture(autouse=True)
+def _no_enrich_after_poll(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PANTAU_ENRICH_AFTER_POLL", "0")
