@@ -35,6 +35,27 @@ else:
     )  # fmt: skip
     export.download_csv("Download feed health (CSV)", health, "feeds")
 
+    st.subheader("Full text")
+    coverage = data.text_coverage()
+    fulltext = dict(zip(coverage["id"], coverage["fulltext"], strict=True))
+    st.caption(
+        "Article pages fetched and extracted per feed (`python -m ingest enrich`; `run` does it "
+        "for new articles): extracted, ended otherwise (paywall, consent wall, robots.txt, "
+        "errors…), still queued, and the share of the feed's articles with their full text."
+    )
+    st.dataframe(
+        coverage[["title", "fulltext", "articles", "texts_ok", "texts_failed", "texts_pending",
+                  "coverage", "failures"]],
+        hide_index=True, key="fulltext_table",
+        column_config={
+            "title": "Feed", "fulltext": "Full text on", "articles": "Articles",
+            "texts_ok": "Extracted", "texts_failed": "Failed", "texts_pending": "Queued",
+            "coverage": st.column_config.ProgressColumn("Coverage", format="percent",
+                                                        min_value=0.0, max_value=1.0),
+            "failures": "Failures by kind",
+        },
+    )  # fmt: skip
+
     st.subheader("Enable or disable a feed")
     ids = list(health["id"])
     names = dict(zip(health["id"], health["title"], strict=True))
@@ -56,6 +77,17 @@ else:
             store.set_feed_enabled(data.engine(), int(picked), not is_on)
             data.clear()
             st.toast(highlight.md_escape(f"{label}d {names[picked]}."))
+            st.rerun()
+        on = bool(fulltext.get(picked, True))
+        c3, c4 = st.columns([3, 1])
+        c3.caption(
+            "Full text: "
+            + ("on — article pages are fetched and extracted" if on else "off — teasers only")
+        )
+        if c4.button("Turn full text off" if on else "Turn full text on", key="fulltext_toggle"):
+            store.set_feed_fulltext(data.engine(), int(picked), not on)
+            data.clear()
+            st.toast(highlight.md_escape(f"Full text {'off' if on else 'on'} for {names[picked]}."))
             st.rerun()
         polls = data.recent_polls(int(picked))
         if polls.empty:

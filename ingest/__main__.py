@@ -1,6 +1,6 @@
 """The command line: ``python -m ingest COMMAND``.
 
-run | poll | add-feed | import | export | retag | tag | evaluate | stats | migrate | settings
+run | poll | add-feed | import | enrich | export | retag | tag | evaluate | stats | migrate | settings
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import logging
 import signal
 import sys
 import threading
+from datetime import date
 from pathlib import Path
 
 from ingest import config
@@ -112,6 +113,37 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_enrich(args: argparse.Namespace) -> int:
+    from ingest.enrich import enrich
+
+    engine = _engine()
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: object) -> None:
+        print(f"signal {signum}: finishing the pages being fetched, then stopping", file=sys.stderr)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    try:
+        summary = enrich(
+            engine,
+            since=args.since,
+            feed_url=args.feed,
+            limit=args.limit,
+            refetch=args.refetch,
+            worker=args.worker_id,
+            concurrency=args.concurrency,
+            show_bar=not args.quiet and sys.stderr.isatty(),
+            stop=stop,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(summary.line())
+    return 0
+
+
 def cmd_retag(args: argparse.Namespace) -> int:
     from ingest.pipeline import retag
     from ingest.tagging import TAGGER_VERSION
@@ -142,7 +174,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print(json.dumps(stats, ensure_ascii=False, indent=2, default=str))
         return 0
     for key, value in stats.items():
-        if isinstance(value, dict):
+        if isinstance(value, list):  # full text per feed
+            print(f"{key}:")
+            for row in value:
+                print(
+                    f"  {row['title']}: {row['texts_ok']}/{row['articles']} ok"
+                    + (f", {row['texts_pending']} queued" if row["texts_pending"] else "")
+                    + (f", failed: {row['failures']}" if row["failures"] else "")
+                    + ("" if row["fulltext"] else " (fulltext off)")
+                )
+        elif isinstance(value, dict):
             print(f"{key}:")
             for k, v in value.items():
                 print(f"  {k or '(unknown)'}: {v}")
@@ -215,6 +256,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="ingest saved feed files (files or folders)")
     p.add_argument("paths", nargs="+")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("enrich", help="fetch and extract the full text of stored articles")
+    p.add_argument("--since", type=date.fromisoformat, help="published on or after YYYY-MM-DD")
+    p.add_argument("--feed", help="only this stored feed's articles (its URL)")
+    p.add_argument("--limit", type=int, help="fetch at most this many pages")
+    p.add_argument("--refetch", action="store_true", help="fetch pages already fetched again")
+    p.add_argument("--worker-id", help="name of this worker in the claims")
+    p.add_argument("--concurrency", type=int, help="pages fetched at once (different hosts)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_enrich)
 
     p = sub.add_parser("retag", help="re-apply tagging to stored articles after a data change")
     p.add_argument("--batch-size", type=int, default=500)

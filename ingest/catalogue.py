@@ -10,6 +10,7 @@ to use another)::
     country = "IDN"          # ISO 3166-1 alpha-3 of the outlet's home (XKX for Kosovo)
     site_url = "https://www.liputan6.com"   # optional
     category = "commercial"  # optional, one of CATEGORIES
+    fulltext = false         # optional: do not fetch its article pages (default true)
 
 Any problem raises ``CatalogueError`` naming the file, the entry (number and title) and the field.
 """
@@ -30,7 +31,7 @@ from ingest import config, geo
 CATEGORIES = frozenset(
     {"state", "public", "wire", "commercial", "independent", "monitor", "aggregator"}
 )
-_FIELDS = ("url", "title", "language", "country", "site_url", "category")
+_FIELDS = ("url", "title", "language", "country", "site_url", "category", "fulltext")
 _REQUIRED = ("url", "title", "language", "country")
 
 
@@ -46,6 +47,7 @@ class FeedSpec:
     country: str  # ISO3 of the outlet's home
     site_url: str | None = None
     category: str | None = None
+    fulltext: bool = True  # fetch and extract its article pages (issue 13)
 
 
 @cache
@@ -85,6 +87,10 @@ def _parse_entry(path: Path, index: int, entry: Any) -> FeedSpec:
         if name in entry and (not isinstance(entry[name], str) or not entry[name].strip()):
             raise _entry_error(path, index, entry, f"{name!r} must be a non-empty string")
 
+    fulltext = entry.get("fulltext", True)
+    if not isinstance(fulltext, bool):
+        raise _entry_error(path, index, entry, "'fulltext' must be true or false")
+
     url = entry["url"].strip()
     if not is_http_url(url):
         raise _entry_error(path, index, entry, f"url {url!r} is not an http(s) URL")
@@ -116,6 +122,7 @@ def _parse_entry(path: Path, index: int, entry: Any) -> FeedSpec:
         country=country,
         site_url=site_url.strip() if site_url else None,
         category=category.strip() if category else None,
+        fulltext=fulltext,
     )
 
 

@@ -149,6 +149,49 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "enrich_after_poll",
+        True,
+        "`run` fetches and extracts the article pages of new articles (of feeds whose `fulltext` "
+        "is on) after each poll cycle; `python -m ingest enrich` backfills.",
+        _bool,
+    ),
+    Setting(
+        "enrich_concurrency",
+        4,
+        "Article pages one enrich run fetches at the same time (different hosts; one host is "
+        "only ever asked one page at a time, across every worker).",
+        int,
+    ),
+    Setting(
+        "enrich_lease_seconds",
+        300,
+        "How long a claimed page (and its host) stays with one enrich worker; a killed worker's "
+        "pages return to the queue after it. Keep it above twice fetch_deadline.",
+        int,
+    ),
+    Setting(
+        "enrich_max_attempts",
+        5,
+        "Fetches of a page that failed transiently (429, 5xx, timeout, unreachable robots.txt) "
+        "before it is recorded as failed for good.",
+        int,
+    ),
+    Setting(
+        "store_bodies",
+        True,
+        "Keep extracted article bodies in the store (article_texts.body). Off: status, length "
+        "and metadata are kept and tags are still computed from the body, but the body is not "
+        "stored.",
+        _bool,
+    ),
+    Setting(
+        "body_retention_days",
+        0,
+        "Drop stored bodies this many days after extraction (their status and length stay); "
+        "0 keeps them forever. Applied by each enrich run.",
+        int,
+    ),
+    Setting(
         "max_redirects",
         5,
         "Redirects followed per fetch.",

@@ -217,10 +217,24 @@ def run_forever(
     show_bar: bool = False,
     on_summary: Callable[[PollSummary], None] | None = None,
 ) -> None:
-    """The service loop: poll what is due, sleep a little, repeat until ``stop`` is set."""
+    """The service loop: poll what is due, sleep a little, repeat until ``stop`` is set.
+
+    With ``enrich_after_poll`` on, each cycle then fetches and extracts the pages of the
+    articles stored since the loop started (``ingest.enrich``; ``enrich`` backfills older ones).
+    """
+    from ingest.enrich import enrich  # enrich imports this module
+
     stop = stop or threading.Event()
+    started = store.now_utc()
     while not stop.is_set():
         summary = poll_due(engine, worker=worker, show_bar=show_bar, stop=stop)
+        if config.get("enrich_after_poll") and not stop.is_set():
+            try:
+                texts = enrich(engine, fetched_since=started, worker=worker, stop=stop)
+                if texts.pages:
+                    log.info("full text: %s", texts.line())
+            except Exception:  # full text must never stop polling
+                log.exception("enriching new articles failed")
         if summary.reports and on_summary:
             on_summary(summary)
         stop.wait(idle_seconds)

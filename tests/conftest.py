@@ -311,3 +311,11 @@ def oracle(store_url: str) -> Iterator[Oracle]:
     o = Oracle(store_url)
     yield o
     o.close()
+
+
+# --- full text (enrich): `run` fetches no article pages in tests unless a test asks ---------------
+# The fixture feeds link to real sites; with enrich_after_poll on, every test that runs the poller
+# would ask the internet for their pages. Set for the whole session at import, so servers and
+# workers that module- or session-scoped fixtures start (they inherit os.environ) never enrich
+# either; tests of enrichment turn it on themselves.
+os.environ["PANTAU_ENRICH_AFTER_POLL"] = "0"

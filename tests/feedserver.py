@@ -35,7 +35,8 @@ Paths (``server.url(path)`` gives the absolute URL):
 
 Article pages (the page fetcher, ``ingest.page_fetch``):
 
-- ``/pages/<file>``: a real article page from ``tests/fixtures/pages/served/`` as
+- ``/pages/<file>``: a real article page from ``tests/fixtures/pages/served/`` (or the folder
+  given as ``FeedServer(pages=…)``) as
   ``text/html; charset=utf-8``; ``?gzip=1`` gzip-encoded when the client accepts gzip;
   ``?delay=S`` waits S seconds before answering.
 - ``/robots.txt``: 404 unless a test sets ``FeedServer.set_robots(body, status, delay)``.
@@ -446,8 +447,14 @@ class _Handler(BaseHTTPRequestHandler):
 class FeedServer:
     """The test HTTP server; use as a context manager or call ``start()``/``stop()``."""
 
-    def __init__(self, root: Path | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._state = _State(root=root or FIXTURE_FEEDS)
+    def __init__(
+        self,
+        root: Path | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        pages: Path | None = None,
+    ) -> None:
+        self._state = _State(root=root or FIXTURE_FEEDS, pages=pages or FIXTURE_PAGES)
         self._httpd = _Server((host, port), _Handler)
         self._httpd.state = self._state
         self._thread = threading.Thread(

@@ -335,3 +335,35 @@ def test_empty_store_without_seeding_says_how_to_fill_it(
         app.run()
         assert not app.exception
         assert any("python -m ingest run" in i.value for i in app.info)
+
+
+def test_feeds_page_switches_full_text_off_and_on(
+    dashboard_store,
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+) -> None:
+    import shutil
+
+    from sqlalchemy import text
+
+    copy = tmp_path / "copy.db"  # a copy, so the shared store keeps its exact rows
+    shutil.copy(dashboard_store.path, copy)
+    monkeypatch.setenv("PANTAU_DATABASE_URL", f"sqlite:///{copy}")
+    monkeypatch.setenv("PANTAU_SEED_DEMO", "0")
+    eng = store.make_engine(f"sqlite:///{copy}")
+
+    def switch(feed_id: int) -> bool:
+        with eng.connect() as conn:
+            sql = text("SELECT fulltext FROM feeds WHERE id = :i")
+            return bool(conn.execute(sql, {"i": feed_id}).scalar_one())
+
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    open_page(app, "app_pages/5_Feeds.py")
+    assert not app.exception
+    feed_id = int(app.selectbox(key="feed_pick").value)
+    assert switch(feed_id)
+    app.button(key="fulltext_toggle").click().run()
+    assert not app.exception and not switch(feed_id)
+    app.button(key="fulltext_toggle").click().run()
+    assert switch(feed_id)
+    eng.dispose()

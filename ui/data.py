@@ -203,3 +203,8 @@ def feed_health(eng: Engine) -> pd.DataFrame:
 @_read
 def recent_polls(eng: Engine, feed_id: int, limit: int = 20) -> pd.DataFrame:
     return queries.recent_polls(eng, feed_id, limit)
+
+
+@_read
+def text_coverage(eng: Engine) -> pd.DataFrame:
+    return queries.text_coverage(eng)

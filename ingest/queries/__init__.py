@@ -65,6 +65,14 @@ from ingest.queries.feeds import (
 )
 from ingest.queries.read import literal_column_desc
 from ingest.queries.search import _plain_like_suffices
+from ingest.queries.texts import (
+    TEXT_COVERAGE_COLUMNS,
+    article_text,
+    count_waiting,
+    feed_id_for_url,
+    text_coverage,
+    text_status_counts,
+)
 from ingest.queries.trends import (
     BASELINE_DAYS,
     RECENT_DAYS,
@@ -82,6 +90,12 @@ from ingest.queries.trends import (
 )
 
 __all__ = [
+    "TEXT_COVERAGE_COLUMNS",
+    "article_text",
+    "count_waiting",
+    "feed_id_for_url",
+    "text_coverage",
+    "text_status_counts",
     "ARTICLE_COLUMNS",
     "BASELINE_DAYS",
     "EARLIEST",

@@ -23,6 +23,7 @@ from ingest.geo import country_name
 from ingest.queries.aggregates import Kind, pairs_with, route_for, route_source, source
 from ingest.queries.feeds import _health, feed_homes, feed_names
 from ingest.queries.read import frame, literal_column_desc, scalar
+from ingest.queries.texts import text_coverage, text_status_counts
 from ingest.store import (
     article_countries,
     article_topics,
@@ -122,6 +123,7 @@ def stats(engine: Engine) -> dict[str, Any]:
             select(func.count(distinct(rollup_monthly_country.c.iso3)))
         ).scalar_one()
     span = data_date_range(engine)
+    coverage = text_coverage(engine)
     return {
         "articles": int(n_articles),
         "feeds": int(n_feeds),
@@ -131,6 +133,12 @@ def stats(engine: Engine) -> dict[str, Any]:
         "first_day": span[0].isoformat() if span else None,
         "last_day": span[1].isoformat() if span else None,
         "demo_only": is_demo_only(engine),
+        "full_text_pages": text_status_counts(engine),
+        "full_text_by_feed": [
+            row
+            for row in coverage.to_dict("records")
+            if row["texts_ok"] or row["texts_failed"] or row["texts_pending"]
+        ],
     }
 
 

@@ -4,7 +4,8 @@
 - ``engine``: engines, SQLite pragmas, write transactions, WAL checkpoints
 - ``migrations``: named migrations, each applied with its record in one transaction
 - ``search_index``: the text-search index, one definition shared with the queries
-- ``feeds``, ``articles``, ``aggregates``, ``meta``: the writes, one entity each
+- ``feeds``, ``articles``, ``aggregates``, ``meta``, ``texts``: the writes, one entity each
+  (``texts``: full text and the queue of page fetching, issue 13)
 
 SQLAlchemy Core over SQLite (default: a WAL-mode file under ``data/``) or PostgreSQL. Reads live
 in ``ingest.queries``. Articles are idempotent upserts keyed on ``url_key``; a feed's validators
@@ -51,6 +52,7 @@ from ingest.store.schema import (
     ROLLUPS,
     UTCDateTime,
     article_countries,
+    article_texts,
     article_topics,
     articles,
     daily_country,
@@ -58,6 +60,7 @@ from ingest.store.schema import (
     daily_topic,
     daily_total,
     feeds,
+    host_leases,
     meta,
     metadata,
     polls,
@@ -72,8 +75,32 @@ from ingest.store.schema import (
     schema_migrations,
 )
 from ingest.store.search_index import SEARCH_TABLE, article_search, rebuild_search_index
+from ingest.store.texts import (
+    Claim,
+    TextRecord,
+    TextScope,
+    claim_text,
+    finish_text,
+    page_host,
+    prune_bodies,
+    queue_texts,
+    release_claims,
+    set_feed_fulltext,
+)
 
 __all__ = [
+    "Claim",
+    "TextRecord",
+    "TextScope",
+    "article_texts",
+    "claim_text",
+    "finish_text",
+    "host_leases",
+    "page_host",
+    "prune_bodies",
+    "queue_texts",
+    "release_claims",
+    "set_feed_fulltext",
     "AGGREGATES",
     "CHECKPOINT_EVERY",
     "DERIVED",

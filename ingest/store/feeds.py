@@ -48,6 +48,7 @@ def ensure_feed(
     source: str = "catalogue",
     enabled: bool = True,
     status: str = "active",
+    fulltext: bool = True,
 ) -> int:
     """The id of the feed at ``url``, inserting it first if it is new (existing rows are kept)."""
     values = {
@@ -60,6 +61,7 @@ def ensure_feed(
         "source": source,
         "enabled": enabled,
         "status": status,
+        "fulltext": fulltext,
         "created_at": now_utc(),
     }
 
@@ -76,8 +78,9 @@ def ensure_feed(
 
 
 def ensure_feeds(engine: Engine, specs: Iterable[Any], source: str = "catalogue") -> int:
-    """Insert catalogue entries (objects with url, title, language, country, site_url, category)
-    that the store does not hold yet; return how many were new."""
+    """Insert catalogue entries (objects with url, title, language, country, site_url, category,
+    fulltext) that the store does not hold yet; return how many were new. (A stored feed keeps
+    its row: its fulltext switch is then the Feeds page's.)"""
     new = 0
     with write(engine) as conn:
         known = set(conn.execute(select(feeds.c.url)).scalars())
@@ -93,6 +96,7 @@ def ensure_feeds(engine: Engine, specs: Iterable[Any], source: str = "catalogue"
                 site_url=getattr(spec, "site_url", None),
                 category=getattr(spec, "category", None),
                 source=source,
+                fulltext=getattr(spec, "fulltext", True),
             )
             known.add(spec.url)
             new += 1

@@ -13,13 +13,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Engine, bindparam, select, text
+from sqlalchemy import Engine, bindparam, inspect, select, text
 from sqlalchemy.engine import Connection
 
 from ingest.canonical import rekeyed
 from ingest.store.aggregates import rebuild_derived
 from ingest.store.engine import is_sqlite, now_utc
-from ingest.store.schema import DERIVED, articles, feeds, meta, metadata, schema_migrations
+from ingest.store.schema import (
+    DERIVED,
+    article_texts,
+    articles,
+    feeds,
+    host_leases,
+    meta,
+    metadata,
+    schema_migrations,
+)
 from ingest.store.search_index import create_search_index
 
 # PostgreSQL advisory lock held by the process that migrates (any fixed bigint will do; it only
@@ -86,12 +95,22 @@ def _m0005_unambiguous_keys(conn: Connection) -> None:
             )
 
 
+def _m0006_article_texts(conn: Connection) -> None:
+    """Full text (issue 13): its table apart from the light ones, the per-host leases of page
+    fetching, and each feed's ``fulltext`` switch (on for every stored feed)."""
+    article_texts.create(conn, checkfirst=True)
+    host_leases.create(conn, checkfirst=True)
+    if "fulltext" not in {c["name"] for c in inspect(conn).get_columns("feeds")}:
+        conn.execute(text("ALTER TABLE feeds ADD COLUMN fulltext BOOLEAN NOT NULL DEFAULT true"))
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
     ("0003_rollups", _m0003_rollups),
     ("0004_search", _m0004_search),
     ("0005_unambiguous_keys", _m0005_unambiguous_keys),
+    ("0006_article_texts", _m0006_article_texts),
 )
 
 

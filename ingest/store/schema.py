@@ -89,6 +89,8 @@ feeds = Table(
     Column("last_error_category", String(32)),
     Column("last_status", Integer),
     Column("created_at", UTCDateTime),
+    # Fetch and extract its articles' pages (issue 13); the catalogue's `fulltext`, the Feeds page.
+    Column("fulltext", Boolean, nullable=False, server_default=text("true")),
 )
 Index("ix_feeds_due", feeds.c.enabled, feeds.c.status, feeds.c.next_poll_at)
 
@@ -154,6 +156,65 @@ article_topics = Table(
     PrimaryKeyConstraint("article_id", "topic"),
 )
 Index("ix_article_topics_topic", article_topics.c.topic, article_topics.c.article_id)
+
+# --------------------------------------------------------------------------------------------
+# Full text (issue 13): one row per article whose page was queued, fetched and extracted, apart
+# from the light tables the lists and charts read. The row is also the work queue of `enrich`:
+#   queued   waiting to be fetched (again, after a transient failure: not before next_attempt_at)
+#   claimed  a worker is fetching it; its claim lapses at next_attempt_at (a killed worker's
+#            pages come back then)
+#   ok | too_short | paywall | consent | video | not_html | empty | failed   what extraction found
+#   disallowed (robots.txt) | gone (404/410) | error (a final fetch failure)
+# body (and lead) are NULL when body storage is off, past the retention, or nothing was found;
+# status and chars stay. host is the page URL's host name: claims take one host at a time.
+
+TEXT_STATUS_LENGTH = 16
+HOST_LENGTH = 255  # the longest DNS name
+
+article_texts = Table(
+    "article_texts",
+    metadata,
+    Column(
+        "article_id",
+        Integer,
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("status", String(TEXT_STATUS_LENGTH), nullable=False),
+    Column("host", String(HOST_LENGTH), nullable=False),
+    Column("body", Text),
+    Column("lead", Text),
+    Column("title", Text),
+    Column("published_at", UTCDateTime),
+    Column("authors", Text),  # JSON list of names
+    Column("language", String(16)),
+    Column("chars", Integer, nullable=False, server_default="0"),
+    Column("extractor", String(64)),
+    Column("queued_at", UTCDateTime, nullable=False),
+    Column("fetched_at", UTCDateTime),
+    Column("extracted_at", UTCDateTime),
+    Column("http_status", Integer),
+    Column("final_url", Text),
+    Column("error_category", String(32)),
+    Column("error", Text),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime),
+    Column("claimed_by", String(WORKER_NAME_LENGTH)),
+)
+Index("ix_article_texts_queue", article_texts.c.status, article_texts.c.next_attempt_at)
+Index("ix_article_texts_host", article_texts.c.host, article_texts.c.status)
+Index("ix_article_texts_extracted", article_texts.c.extracted_at)
+
+# Which worker may talk to a host, across processes: a host is held until `until` (for a fetch,
+# then for the least delay after it, or until a Retry-After); claimed only when `until` is past.
+host_leases = Table(
+    "host_leases",
+    metadata,
+    Column("host", String(HOST_LENGTH), primary_key=True),
+    Column("holder", String(WORKER_NAME_LENGTH)),
+    Column("until", UTCDateTime, nullable=False),
+)
 
 # --------------------------------------------------------------------------------------------
 # Aggregates the charts read at scale. Each counts articles by a few key columns (none, iso3,
