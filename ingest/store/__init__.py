@@ -18,6 +18,7 @@ from ingest.store.aggregates import rebuild_aggregates
 from ingest.store.articles import (
     RETAG_BATCH,
     SaveResult,
+    articles_by_id,
     articles_to_retag,
     count_to_retag,
     known_url_keys,
@@ -92,6 +93,7 @@ __all__ = [
     "article_search",
     "article_topics",
     "articles",
+    "articles_by_id",
     "articles_to_retag",
     "checkpoint",
     "claim_due_feeds",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, func, select, update
+from sqlalchemy import Engine, Select, bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from ingest.records import (
@@ -231,27 +231,43 @@ def replace_tags(engine: Engine, batch: Sequence[tuple[int, Tags]]) -> int:
     return len(stored)
 
 
+def _to_tag() -> Select:
+    """What tagging reads of stored articles: id, title, summary, published_at, language and
+    the feed's language."""
+    return select(
+        articles.c.id,
+        articles.c.title,
+        articles.c.summary,
+        articles.c.published_at,
+        articles.c.language,
+        feeds.c.language.label("feed_language"),
+    ).select_from(articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id))
+
+
 def articles_to_retag(
     engine: Engine, version: str, *, after_id: int = 0, limit: int = RETAG_BATCH
 ) -> list[dict[str, Any]]:
     """The next batch of stored articles whose tagger_version differs from ``version``."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(
-                articles.c.id,
-                articles.c.title,
-                articles.c.summary,
-                articles.c.published_at,
-                articles.c.language,
-                feeds.c.language.label("feed_language"),
-            )
-            .select_from(articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id))
+            _to_tag()
             .where(articles.c.id > bindparam("after"), articles.c.tagger_version != version)
             .order_by(articles.c.id)
             .limit(limit),
             {"after": after_id},
         )
         return [dict(r._mapping) for r in rows]
+
+
+def articles_by_id(engine: Engine, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The stored articles of ``ids`` as ``articles_to_retag`` gives them, in id order."""
+    out: list[dict[str, Any]] = []
+    with engine.connect() as conn:
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            chunk = [int(i) for i in ids[start : start + LOOKUP_CHUNK]]
+            rows = conn.execute(_to_tag().where(articles.c.id.in_(chunk)).order_by(articles.c.id))
+            out.extend(dict(r._mapping) for r in rows)
+    return out
 
 
 def count_to_retag(engine: Engine, version: str) -> int:
