@@ -134,6 +134,14 @@ def field_offset(start: int, fields: list[tuple[str, int, str]]) -> tuple[str, i
     return TITLE, start
 
 
+def joined_offset(evidence: Evidence, fields: list[tuple[str, int, str]]) -> int:
+    """The offset of field-located ``evidence`` in the joined text whose ``field_texts`` are
+    ``fields`` (evidence without a field is already there)."""
+    if not evidence.field:
+        return evidence.start
+    return dict((name, offset) for name, offset, _ in fields)[evidence.field] + evidence.start
+
+
 # --------------------------------------------------------------------------------------------
 # Prominence: where a tag's evidence stands. The rule (docs/prominence.md, stated on screen):
 

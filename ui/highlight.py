@@ -24,15 +24,12 @@ from ingest.records import FIELDS, TEXT_SEPARATOR, tagging_text
 ALLOWED_TAGS = {"a", "mark", "br", "small", "b"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "mark": {"title", "class"}, "small": {"title"}}
 
-# The reader view gives each country its own colour: classes k0…k7 (a fixed stylesheet, never
-# user data), topics a grey underline (class ``topic``).
-READER_COLOURS = ("#ffd54f", "#81d4fa", "#a5d6a7", "#f48fb1", "#ffab91", "#ce93d8", "#80cbc4",
-                  "#e6ee9c")  # fmt: skip
-READER_STYLE = (
-    "<style>"
-    + "".join(f"mark.k{i}{{background:{c};color:#000}}" for i, c in enumerate(READER_COLOURS))
-    + "mark.topic{background:none;color:inherit;border-bottom:2px dotted #888}</style>"
-)
+# The reader view gives each country its own colour: class k0…k5 on its marks, drawn with
+# Streamlit's own markdown background directive (``:blue-background[…]``) around the mark's
+# text, added after sanitising (the text inside is markdown-inert, so it cannot close the
+# directive early). No style attribute and no stylesheet reach the page.
+READER_COLOURS = ("orange", "blue", "green", "violet", "red", "gray")
+_COLOURED = re.compile(r'(<mark [^>]*class="k(\d+)"[^>]*>)([^<]*)(</mark>)')
 
 
 _MD_ACTIVE = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -194,7 +191,17 @@ def reader_html(item: Mapping[str, Any], meta: str = "", *, topics: bool = True)
     link = safe_url(item.get("url"))
     if link:
         parts.append(f'<a href="{html.escape(link, quote=True)}">Read it at the source ↗</a>')
-    return sanitise("<br><br>".join(parts))
+    return _coloured(sanitise("<br><br>".join(parts)))
+
+
+def _coloured(fragment: str) -> str:
+    """Each country's marks (class k0…) wrapped in its background colour directive."""
+
+    def colour(m: re.Match[str]) -> str:
+        name = READER_COLOURS[int(m.group(2)) % len(READER_COLOURS)]
+        return f"{m.group(1)}:{name}-background[{m.group(3)}]{m.group(4)}"
+
+    return _COLOURED.sub(colour, fragment)
 
 
 def article_html(

@@ -86,7 +86,6 @@ def reader(item: dict, meta: str, key: str) -> None:
     """The reader view of one article (``highlight.reader_html``): title, outlet and date, the
     body (or the summary when none is stored) with every evidence span highlighted, each country
     in its colour with a legend, and the link to the source."""
-    st.markdown(highlight.READER_STYLE, unsafe_allow_html=True)  # a constant stylesheet
     with st.container(border=True, key=key):
         st.markdown(highlight.reader_html(item, meta), unsafe_allow_html=True)
         if not item.get("body"):
