@@ -304,3 +304,42 @@ def test_reader_view_on_the_articles_page(tmp_path, monkeypatch: pytest.MonkeyPa
 def test_evidence_stays_readable_as_json() -> None:
     raw = json.dumps([{"text": "Iran", "type": "name", "start": 4, "field": "body"}])
     assert stored_evidence(raw) == [Evidence("Iran", "name", 4, "body")]
+
+
+def test_migration_0007_backfills_a_store_that_predates_it(engine: Engine) -> None:
+    """A store from before prominence (tag columns and aggregate key absent): the migration
+    adds them, marks tags with evidence in the title ``title`` and the rest ``lead``, all
+    prominent, and rebuilds the country and pair aggregates exactly."""
+    title, summary = "Putin visits Pyongyang", "Talks with Seoul and Washington."
+    article = Article("k-old", None, None, title, summary, MOMENT, MOMENT)
+    store.save_articles(engine, None, [(article, tag_article(title, summary, published=MOMENT))])
+    with engine.begin() as conn:
+        for table in ("article_countries", "article_topics"):
+            for column in ("prominence", "body_mentions", "prominent"):
+                conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        for aggregate in (store.daily_country, store.daily_pair):
+            for name in (aggregate.name, *(t.name for t in store.ROLLUPS[aggregate.name])):
+                conn.execute(text(f"DROP TABLE {name}"))
+            conn.execute(text(f"DROP TABLE {store.MONTHLY[aggregate.name].name}"))
+        conn.execute(
+            text(
+                "CREATE TABLE daily_country (day VARCHAR(10) NOT NULL, iso3 VARCHAR(3) NOT NULL, "
+                "feed_id INTEGER NOT NULL, language VARCHAR(16) NOT NULL, articles INTEGER NOT "
+                "NULL, PRIMARY KEY (day, iso3, feed_id, language))"
+            )
+        )
+        conn.execute(text("DELETE FROM schema_migrations WHERE name = '0007_prominence'"))
+    assert store.migrate(engine) == ["0007_prominence"]
+    with engine.connect() as conn:
+        held = conn.execute(
+            text("SELECT iso3, prominence, body_mentions FROM article_countries ORDER BY iso3")
+        ).all()
+    assert [tuple(r) for r in held] == [
+        ("KOR", "lead", 0), ("PRK", "title", 0), ("RUS", "title", 0), ("USA", "lead", 0)
+    ]  # fmt: skip
+    assert (
+        sql_counts(engine, False)
+        == sql_counts(engine, True)
+        == dict.fromkeys(("KOR", "PRK", "RUS", "USA"), 1)
+    )
+    assert_aggregates_exact(engine)
