@@ -7,7 +7,7 @@ import streamlit as st
 
 from ingest.geo import country_name
 from ui import charts, data, export, filters, highlight, sizes
-from ui.layout import empty_state, nav_link, start_page
+from ui.layout import empty_state, nav_link, reader, start_page
 
 f = start_page("Country pair", ":material/compare_arrows:")
 
@@ -114,5 +114,14 @@ for row in evidence_rows.itertuples():
 export.download_csv(
     "Download these articles (CSV)", evidence_rows.drop(columns=["id"]), "pair-articles", f
 )
+titles = dict(zip(evidence_rows["id"], evidence_rows["title"], strict=True))
+picked = st.selectbox(
+    "Read an article", list(titles), key="pair_read", index=None, placeholder="Choose an article…",
+    format_func=lambda i: (titles.get(i) or "")[:120] or f"article {i}",
+)  # fmt: skip
+if picked is not None and int(picked) in evidence:
+    row = evidence_rows[evidence_rows["id"] == picked].iloc[0]
+    meta = f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {row.language or '?'}"
+    reader(evidence[int(picked)], meta, key="pair_reader")
 nav_link("app_pages/4_Articles.py", label="All articles for this pair", icon=":material/article:")
 jump_section()

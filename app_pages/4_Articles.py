@@ -9,8 +9,8 @@ import streamlit as st
 
 from ingest.geo import country_name
 from ingest.queries import topic_label
-from ui import data, export, highlight, sizes
-from ui.layout import articles_table, empty_state, start_page
+from ui import data, export, sizes
+from ui.layout import articles_table, empty_state, reader, start_page
 
 f = start_page("Articles", ":material/article:")
 
@@ -51,7 +51,11 @@ with d1:
 with d2:
     export.download_all_articles(f, total)
 
-st.subheader("Tags and their evidence")
+st.subheader("Read an article")
+st.caption(
+    "Opens the article with every word that tagged it highlighted, each country in its colour; "
+    "below, each tag's evidence and where it stands."
+)
 choices = list(rows["id"])
 titles = dict(zip(rows["id"], rows["title"], strict=True))
 picked = st.selectbox(
@@ -61,26 +65,25 @@ picked = st.selectbox(
 if picked is not None:
     item = data.article_evidence((int(picked),)).get(int(picked))
     if item:
-        st.markdown(highlight.evidence_html(item, topics=True), unsafe_allow_html=True)
-        title_end = len(item["title"])
-
-        def where(e: dict) -> str:
-            return "title" if e["start"] < title_end else "summary"
-
+        row = rows[rows["id"] == picked].iloc[0]
+        meta = f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {row.language or '?'}"
+        reader(item, meta, key="article_reader")
         tag_rows = [
             {"tag": country_name(code), "kind": "country", "evidence": e["text"],
-             "type": e["type"], "where": where(e)}
+             "type": e["type"], "where": e["field"],
+             "prominence": item["prominence"].get(code, ("", 0, True))[0]}
             for code, ev in item["countries"].items()
             for e in ev
         ] + [
             {"tag": topic_label(t), "kind": "topic", "evidence": e["text"], "type": e["type"],
-             "where": where(e)}
+             "where": e["field"], "prominence": ""}
             for t, ev in item["topics"].items()
             for e in ev
         ]  # fmt: skip
         if tag_rows:
             st.dataframe(tag_rows, hide_index=True, key="evidence_table",
                          column_config={"tag": "Tag", "kind": "Kind", "evidence": "Matched words",
-                                        "type": "Evidence type", "where": "In"})  # fmt: skip
+                                        "type": "Evidence type", "where": "In",
+                                        "prominence": "Prominence"})  # fmt: skip
         else:
             st.caption("This article has no country or topic tags.")

@@ -2,14 +2,15 @@
 and its words (as Datasette's filters carry both ``where_clause()`` and ``human_clause()``).
 
 A view is a :class:`Filters` value: a date range, countries (any of), a country pair (both),
-topics (any of), languages, outlets and a text search. Each of those is one :class:`Filter` in
+topics (any of), languages, outlets, a text search, and which country mentions count (prominent
+ones by default, or any mention). Each of those is one :class:`Filter` in
 ``FILTERS``, which says
 
 - which fields of ``Filters`` it owns and how a value is made valid (``clean``: what cannot be
   understood is dropped, never passed on);
 - its URL parameters, how a value is written into them and read back (``to_params``,
   ``from_params``): ``from=2024-06-01&to=2024-06-30&c=RUS,PRK&pair=PRK-RUS&t=military
-  &lang=en,id&feed=3,7&q=text``, every key optional, lists comma-separated;
+  &lang=en,id&feed=3,7&q=text&mention=any``, every key optional, lists comma-separated;
 - its command-line flags (``flags``): each fills one URL parameter, so ``python -m ingest
   export --country RUS --country PRK`` is the view ``?c=RUS,PRK`` (``ingest.export`` builds its
   options from them);
@@ -36,11 +37,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
 
 from babel import Locale
-from sqlalchemy import ColumnElement, exists
+from sqlalchemy import ColumnElement, exists, true
 
 from ingest.geo import country_name, is_valid_iso3
 from ingest.language import LANGUAGE_CODE  # ISO 639 code, optional subtag
-from ingest.store import article_countries, article_topics, articles
+from ingest.records import PROMINENCE_RULE
+from ingest.store import PROMINENT, article_countries, article_topics, articles
 
 TOPIC_LABELS: dict[str, str] = {
     "military": "Military",
@@ -101,6 +103,7 @@ class Filters:
     languages: tuple[str, ...] = ()
     feed_ids: tuple[int, ...] = ()
     search: str = ""
+    any_mention: bool = False
     feed_titles: tuple[str, ...] = field(default=(), compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -281,7 +284,11 @@ class Countries(Filter):
         # query joins itself.
         acf = article_countries.alias()
         return [
-            exists().where(acf.c.article_id == articles.c.id, acf.c.iso3.in_(list(f.countries)))
+            exists().where(
+                acf.c.article_id == articles.c.id,
+                acf.c.iso3.in_(list(f.countries)),
+                *country_tag_where(acf, f),
+            )
         ]
 
     def phrase(self, f: Filters) -> str:
@@ -322,7 +329,11 @@ class Pair(Filter):
         conds: Conditions = []
         for code in f.pair or ():
             ac = article_countries.alias()
-            conds.append(exists().where(ac.c.article_id == articles.c.id, ac.c.iso3 == code))
+            conds.append(
+                exists().where(
+                    ac.c.article_id == articles.c.id, ac.c.iso3 == code, *country_tag_where(ac, f)
+                )
+            )
         return conds
 
     def phrase(self, f: Filters) -> str:
@@ -501,6 +512,62 @@ class Text(Filter):
         return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:30] or "search"
 
 
+class Mention(Filter):
+    """Which country mentions count: prominent ones (the default; ``records.PROMINENCE_RULE``)
+    or any mention (``mention=any``). It narrows the country tags every country, pair and map
+    count reads: on ``article_countries`` rows (``country_tag_where``) and on the country and
+    pair aggregates, which carry prominence as a column (``schema.PROMINENT``)."""
+
+    name = "mention"
+    fields = ("any_mention",)
+    params = ("mention",)
+    flags = (
+        Flag(
+            "mention",
+            "mention",
+            "any",
+            "'any' counts every mention of a country, not only prominent ones",
+        ),
+    )
+    on_rollups = True
+    ANY = "any"
+
+    def clean(self, f: Filters) -> dict[str, Any]:
+        return {"any_mention": bool(f.any_mention)}
+
+    def to_params(self, f: Filters) -> dict[str, str]:
+        return {"mention": self.ANY} if f.any_mention else {}
+
+    def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
+        return {"any_mention": first_param(params, "mention").strip().lower() == self.ANY}
+
+    def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:
+        return []  # it applies to the country tags, not to articles: see tag_where
+
+    def tag_where(self, table: Any, f: Filters) -> Conditions:
+        """Conditions on an ``article_countries`` alias: the tags that count."""
+        return [] if f.any_mention else [table.c.prominent == true()]
+
+    def rollup_where(self, table: Any, f: Filters) -> Conditions:
+        if PROMINENT not in table.c:
+            return []  # totals and topics count articles, whatever their countries
+        return self.tag_where(table, f)
+
+    def clause(self, f: Filters) -> str:
+        return "counting any mention" if f.any_mention else ""
+
+    def slug(self, f: Filters) -> str:
+        return "any-mention" if f.any_mention else ""
+
+
+MENTION_RULE = PROMINENCE_RULE  # what the default counts, in words (shown on screen)
+
+
+def country_tag_where(table: Any, f: Filters) -> Conditions:
+    """The conditions on an ``article_countries`` alias that keep the tags ``f`` counts."""
+    return Mention().tag_where(table, f)
+
+
 # The registry, in URL order. Words and file names list them in orders of their own.
 FILTERS: tuple[Filter, ...] = (
     Dates(),
@@ -510,10 +577,11 @@ FILTERS: tuple[Filter, ...] = (
     Languages(),
     Outlets(),
     Text(),
+    Mention(),
 )
 BY_NAME: dict[str, Filter] = {flt.name: flt for flt in FILTERS}
-WORDS_ORDER = ("pair", "countries", "topics", "text", "dates", "languages", "outlets")
-SLUG_ORDER = ("pair", "countries", "topics", "languages", "outlets", "text", "dates")
+WORDS_ORDER = ("pair", "countries", "topics", "text", "dates", "languages", "outlets", "mention")
+SLUG_ORDER = ("pair", "countries", "topics", "languages", "outlets", "text", "mention", "dates")
 PARAM_KEYS: tuple[str, ...] = tuple(p for flt in FILTERS for p in flt.params)
 
 

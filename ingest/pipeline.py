@@ -11,10 +11,11 @@ from __future__ import annotations
 import csv
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from tqdm import tqdm
@@ -218,8 +219,26 @@ def seed_demo(engine: Engine, progress: Progress | None = None) -> int:
 # Retag
 
 
-def retag(engine: Engine, *, batch_size: int = store.RETAG_BATCH, show_bar: bool = True) -> int:
-    """Re-apply tagging to every stored article whose tagger_version is not the current one.
+# Where ``retag`` reads stored bodies: article ids → (body, lead) of those that have one. The
+# default reads none; once the store holds bodies (issue 13's ``article_texts``), pass its query
+# (e.g. ``retag(engine, bodies=queries.article_bodies)``) or set it as the default here.
+BodySource = Callable[[Engine, Sequence[int]], Mapping[int, tuple[str | None, str | None]]]
+
+
+def no_bodies(engine: Engine, ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
+    """The body source of a store that holds no bodies."""
+    return {}
+
+
+def retag(
+    engine: Engine,
+    *,
+    batch_size: int = store.RETAG_BATCH,
+    show_bar: bool = True,
+    bodies: BodySource = no_bodies,
+) -> int:
+    """Re-apply tagging to every stored article whose tagger_version is not the current one,
+    from its stored body too when ``bodies`` has one for it.
 
     Works in batches, each in its own transaction, and picks up where it stopped: an article
     is retagged once its new tagger_version is stored, so an interrupted run resumes.
@@ -232,21 +251,39 @@ def retag(engine: Engine, *, batch_size: int = store.RETAG_BATCH, show_bar: bool
             rows = store.articles_to_retag(engine, TAGGER_VERSION, after_id=after, limit=batch_size)
             if not rows:
                 break
-            batch = [
-                (
-                    row["id"],
-                    tag_article(
-                        row["title"],
-                        row["summary"],
-                        published=row["published_at"],
-                        language_hint=row["feed_language"],
-                    ),
-                )
-                for row in rows
-            ]
-            store.replace_tags(engine, batch)
+            texts = bodies(engine, [row["id"] for row in rows])
+            store.replace_tags(
+                engine, [_retagged(row, *texts.get(row["id"], (None, None))) for row in rows]
+            )
             after = rows[-1]["id"]
             done += len(rows)
             bar.update(len(rows))
     store.checkpoint(engine)
     return done
+
+
+def _retagged(row: Mapping[str, Any], body: str | None, lead: str | None) -> tuple[int, Tags]:
+    """(id, tags) of a stored article (a row of ``store.articles_to_retag``) read with ``body``."""
+    return (
+        row["id"],
+        tag_article(
+            row["title"],
+            row["summary"],
+            body=body,
+            lead=lead,
+            published=row["published_at"],
+            language_hint=row["feed_language"],
+        ),
+    )
+
+
+def retag_with_body(engine: Engine, items: Sequence[tuple[int, str | None, str | None]]) -> int:
+    """Re-tag stored articles from title + summary + body: ``items`` are (article id, body,
+    lead), as enrichment extracts them (a None body: title and summary alone). Their tags and
+    the aggregates are replaced in one transaction; returns the articles retagged (ids the
+    store does not hold are skipped)."""
+    if not items:
+        return 0
+    texts = {int(i): (body, lead) for i, body, lead in items}
+    rows = store.articles_by_id(engine, list(texts))
+    return store.replace_tags(engine, [_retagged(row, *texts[row["id"]]) for row in rows])

@@ -5,6 +5,7 @@ Plain dataclasses, no behaviour beyond conversions; every stage imports them fro
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -36,24 +37,165 @@ class Article:
 TEXT_SEPARATOR = "\n"
 
 
-def tagging_text(title: str, summary: str) -> str:
-    """Title and summary joined the one way every tagger and highlighter agrees on."""
+def tagging_text(title: str, summary: str, body: str | None = None) -> str:
+    """Title, summary (and body) joined the one way every tagger and highlighter agrees on."""
     title = title or ""
     summary = summary or ""
-    return f"{title}{TEXT_SEPARATOR}{summary}" if summary else title
+    text = f"{title}{TEXT_SEPARATOR}{summary}" if summary else title
+    return f"{text}{BODY_SEPARATOR}{body}" if body else text
+
+
+# The fields of an article that tags are read from, in the order they are joined for tagging.
+TITLE, SUMMARY, BODY = "title", "summary", "body"
+FIELDS = (TITLE, SUMMARY, BODY)
+# Between the summary and the body: a paragraph break, as between the body's own paragraphs.
+BODY_SEPARATOR = "\n\n"
 
 
 @dataclass
 class Evidence:
     text: str  # the surface form as written in the article
     type: str  # one of EVIDENCE_TYPES
-    start: int  # offset into tagging_text(title, summary)
+    # Offset into its ``field`` (title, summary or body). Without a field (evidence stored before
+    # bodies were read, or built by hand), an offset into tagging_text(title, summary).
+    start: int
+    field: str = ""
+
+    def in_field(self, title: str) -> Evidence:
+        """This evidence with its field named: an offset into ``tagging_text(title, summary)``
+        (no field) is mapped to the title or the summary."""
+        if self.field:
+            return self
+        if self.start < len(title or ""):
+            return Evidence(self.text, self.type, self.start, TITLE)
+        return Evidence(self.text, self.type, self.start - len(title or "") - 1, SUMMARY)
+
+
+def evidence_json(evidence: list[Evidence]) -> str:
+    """Evidence as stored: a JSON list of {text, type, start, field}; ``field`` only when known."""
+    return json.dumps(
+        [
+            {
+                "text": e.text,
+                "type": e.type,
+                "start": e.start,
+                **({"field": e.field} if e.field else {}),
+            }
+            for e in evidence
+        ],
+        ensure_ascii=False,
+    )
+
+
+def stored_evidence(raw: str | None) -> list[Evidence]:
+    """Evidence as stored (``evidence_json``, or JSON written before fields existed, whose
+    offsets are into title + "\\n" + summary: see ``Evidence.in_field``); what cannot be read is
+    skipped."""
+    try:
+        items = json.loads(raw or "[]")
+    except ValueError:
+        return []
+    out = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict) or not isinstance(item.get("start"), int):
+            continue
+        where = item.get("field")
+        out.append(
+            Evidence(
+                text=str(item.get("text", "")),
+                type=str(item.get("type", "")),
+                start=int(item["start"]),
+                field=where if where in FIELDS else "",
+            )
+        )
+    return out
+
+
+def field_texts(title: str, summary: str, body: str | None = None) -> list[tuple[str, int, str]]:
+    """(field, offset in ``tagging_text(title, summary, body)``, text) of each field present (the
+    title always), placed exactly as ``tagging_text`` joins them."""
+    title, summary = title or "", summary or ""
+    out = [(TITLE, 0, title)]
+    end = len(title)
+    if summary:
+        out.append((SUMMARY, end + len(TEXT_SEPARATOR), summary))
+        end += len(TEXT_SEPARATOR) + len(summary)
+    if body:
+        out.append((BODY, end + len(BODY_SEPARATOR), body))
+    return out
+
+
+def field_offset(start: int, fields: list[tuple[str, int, str]]) -> tuple[str, int]:
+    """(field, offset there) of an offset into the joined text whose ``field_texts`` are
+    ``fields``."""
+    for name, offset, _text in reversed(fields):
+        if start >= offset:
+            return name, start - offset
+    return TITLE, start
+
+
+def joined_offset(evidence: Evidence, fields: list[tuple[str, int, str]]) -> int:
+    """The offset of field-located ``evidence`` in the joined text whose ``field_texts`` are
+    ``fields`` (evidence without a field is already there)."""
+    if not evidence.field:
+        return evidence.start
+    return dict((name, offset) for name, offset, _ in fields)[evidence.field] + evidence.start
+
+
+# --------------------------------------------------------------------------------------------
+# Prominence: where a tag's evidence stands. The rule (docs/prominence.md, stated on screen):
+
+WHERE_TITLE, WHERE_LEAD, WHERE_BODY = "title", "lead", "body"
+PROMINENCE_PLACES = (WHERE_TITLE, WHERE_LEAD, WHERE_BODY)  # best first
+MIN_BODY_MENTIONS = 2  # a tag only in the body is prominent from this many mentions there
+PROMINENCE_RULE = (
+    "Countries are counted where they are named prominently: in the title, in the lead (the "
+    "feed's summary, or the first paragraph of the article's body), or at least "
+    f"{MIN_BODY_MENTIONS} times in the body. A single mention deeper in the body is treated as "
+    "a weak mention in TAGGING.md's terms (incidental): it stays a tag with its evidence, and "
+    "counts only under “any mention”. A core mention is what the default counts."
+)
+
+
+@dataclass(frozen=True)
+class Prominence:
+    """Where a tag is found: its best place (title > lead > body) and its mentions in the body
+    outside the lead."""
+
+    where: str
+    body_mentions: int = 0
+
+    @property
+    def prominent(self) -> bool:
+        return is_prominent(self.where, self.body_mentions)
+
+
+def is_prominent(where: str, body_mentions: int) -> bool:
+    """The rule: in the title or the lead, or at least MIN_BODY_MENTIONS times in the body."""
+    return where in (WHERE_TITLE, WHERE_LEAD) or body_mentions >= MIN_BODY_MENTIONS
+
+
+def prominence(evidence: list[Evidence], lead: tuple[int, int] | None = None) -> Prominence:
+    """The prominence of a tag from its evidence with fields named. The summary is a lead; so
+    is the span ``lead`` (start, end) of the body, when given."""
+    places: set[str] = set()
+    body = 0
+    for e in evidence:
+        if e.field == TITLE:
+            places.add(WHERE_TITLE)
+        elif e.field in (SUMMARY, "") or (lead is not None and lead[0] <= e.start < lead[1]):
+            places.add(WHERE_LEAD)  # (no field: somewhere in title + summary)
+        else:
+            body += 1
+    where = next((p for p in (WHERE_TITLE, WHERE_LEAD) if p in places), WHERE_BODY)
+    return Prominence(where, body)
 
 
 @dataclass
 class CountryTag:
     iso3: str
     evidence: list[Evidence] = field(default_factory=list)
+    prominence: Prominence | None = None  # None: worked out from the evidence when stored
 
     @property
     def mentions(self) -> int:
@@ -64,6 +206,16 @@ class CountryTag:
 class TopicTag:
     topic: str
     evidence: list[Evidence] = field(default_factory=list)
+    prominence: Prominence | None = None
+
+
+def tag_prominence(tag: CountryTag | TopicTag, title: str | None = None) -> Prominence:
+    """A tag's prominence: as tagged, else from its evidence (offsets without a field are mapped
+    to the title or the summary when ``title`` is given, else count as the lead)."""
+    if tag.prominence is not None:
+        return tag.prominence
+    evidence = tag.evidence if title is None else [e.in_field(title) for e in tag.evidence]
+    return prominence(evidence)
 
 
 @dataclass

@@ -3,8 +3,9 @@ store's tables (articles, article_countries, article_topics, feeds), through a p
 engine (no hooks of ``ingest.store``: on SQLite ``lower()`` is SQLite's own).
 
 Filters arrive in their URL form (the keys of ``ui.filters.PARAM_KEYS``: from, to, c, pair, t,
-lang, feed, q) and each key becomes a WHERE clause written here, in ``WHERE_OF``, not by
-``ingest.queries``. Nothing here reads the roll-up tables the queries prefer, nor calls the
+lang, feed, q, mention) and each key becomes a WHERE clause written here, in ``WHERE_OF``, not by
+``ingest.queries``. Country tags count when ``prominent`` (docs/prominence.md), or all of them with
+``mention=any`` (``tag_ok``). Nothing here reads the roll-up tables the queries prefer, nor calls the
 functions the pages call: a count is counted again from the article rows.
 """
 
@@ -33,50 +34,64 @@ def _in(prefix: str, values: list[Any], binds: Binds) -> str:
     return ", ".join(names)
 
 
-def _from(value: str, binds: Binds) -> str:
+def _from(value: str, binds: Binds, params: Params) -> str:
     binds["day_from"] = value
     return "a.published_day >= :day_from"
 
 
-def _to(value: str, binds: Binds) -> str:
+def _to(value: str, binds: Binds, params: Params) -> str:
     binds["day_to"] = value
     return "a.published_day <= :day_to"
 
 
-def _countries(value: str, binds: Binds) -> str:
+def tag_ok(alias: str, params: Params) -> str:
+    """The condition on an article_countries alias that keeps the country tags that count."""
+    if params.get("mention") == "any":
+        return "1 = 1"
+    return f"{alias}.prominent = {TRUE}"
+
+
+TRUE = "TRUE"  # SQLite ≥ 3.23 and PostgreSQL both spell it so
+
+
+def _countries(value: str, binds: Binds, params: Params) -> str:
     codes = _in("c", [c.upper() for c in _items(value)], binds)
     return (
         "EXISTS (SELECT 1 FROM article_countries wc WHERE wc.article_id = a.id "
-        f"AND wc.iso3 IN ({codes}))"
+        f"AND wc.iso3 IN ({codes}) AND {tag_ok('wc', params)})"
     )
 
 
-def _pair(value: str, binds: Binds) -> str:
+def _pair(value: str, binds: Binds, params: Params) -> str:
     first, second = value.upper().split("-")
     binds["pair_a"], binds["pair_b"] = first, second
     return " AND ".join(
         f"EXISTS (SELECT 1 FROM article_countries {t} WHERE {t}.article_id = a.id "
-        f"AND {t}.iso3 = :{name})"
+        f"AND {t}.iso3 = :{name} AND {tag_ok(t, params)})"
         for t, name in (("wpa", "pair_a"), ("wpb", "pair_b"))
     )
 
 
-def _topics(value: str, binds: Binds) -> str:
+def _mention(value: str, binds: Binds, params: Params) -> str:
+    return "1 = 1"  # it decides which country tags count (tag_ok), not which articles
+
+
+def _topics(value: str, binds: Binds, params: Params) -> str:
     return (
         "EXISTS (SELECT 1 FROM article_topics wt WHERE wt.article_id = a.id "
         f"AND wt.topic IN ({_in('t', _items(value), binds)}))"
     )
 
 
-def _languages(value: str, binds: Binds) -> str:
+def _languages(value: str, binds: Binds, params: Params) -> str:
     return f"a.language IN ({_in('lang', _items(value), binds)})"
 
 
-def _feeds(value: str, binds: Binds) -> str:
+def _feeds(value: str, binds: Binds, params: Params) -> str:
     return f"a.feed_id IN ({_in('feed', [int(i) for i in _items(value)], binds)})"
 
 
-def _search(value: str, binds: Binds) -> str:
+def _search(value: str, binds: Binds, params: Params) -> str:
     needle = value.lower()
     assert not set(needle) & set("%_\\"), "the oracle's LIKE takes plain words"
     binds["q"] = f"%{needle}%"
@@ -84,7 +99,7 @@ def _search(value: str, binds: Binds) -> str:
 
 
 # One clause per URL parameter of the dashboard (tests check this covers ui.filters.PARAM_KEYS).
-WHERE_OF: dict[str, Callable[[str, Binds], str]] = {
+WHERE_OF: dict[str, Callable[[str, Binds, Params], str]] = {
     "from": _from,
     "to": _to,
     "c": _countries,
@@ -93,12 +108,13 @@ WHERE_OF: dict[str, Callable[[str, Binds], str]] = {
     "lang": _languages,
     "feed": _feeds,
     "q": _search,
+    "mention": _mention,
 }
 BASE_KEYS = ("from", "to", "lang", "feed")  # what "all coverage" (totals, shares) is filtered on
 
 
 def where(params: Params, binds: Binds) -> str:
-    clauses = [WHERE_OF[key](value, binds) for key, value in params.items() if value]
+    clauses = [WHERE_OF[key](value, binds, params) for key, value in params.items() if value]
     return " AND ".join(clauses) or "1 = 1"
 
 
@@ -187,7 +203,8 @@ class Oracle:
         binds: Binds = {}
         rows = self.rows(
             "SELECT x.iso3, COUNT(*) FROM article_countries x JOIN articles a "
-            f"ON a.id = x.article_id WHERE {where(params, binds)} GROUP BY x.iso3",
+            f"ON a.id = x.article_id WHERE {where(params, binds)} AND {tag_ok('x', params)} "
+            "GROUP BY x.iso3",
             binds,
         )
         rows = sorted(((c, int(n)) for c, n in rows), key=lambda r: (-r[1], r[0]))[:limit]
@@ -201,7 +218,8 @@ class Oracle:
             "SELECT x.iso3, y.iso3, COUNT(*) FROM articles a "
             "JOIN article_countries x ON x.article_id = a.id "
             "JOIN article_countries y ON y.article_id = a.id AND x.iso3 < y.iso3 "
-            f"WHERE {where(params, binds)} GROUP BY x.iso3, y.iso3",
+            f"WHERE {where(params, binds)} AND {tag_ok('x', params)} AND {tag_ok('y', params)} "
+            "GROUP BY x.iso3, y.iso3",
             binds,
         )
         return sorted(((x, y, int(n)) for x, y, n in rows), key=lambda r: (-r[2], r[0], r[1]))[
@@ -236,7 +254,8 @@ class Oracle:
         rows = self.rows(
             "SELECT COALESCE(f.country_iso3, ''), x.iso3, COUNT(*) FROM articles a "
             "JOIN feeds f ON f.id = a.feed_id JOIN article_countries x ON x.article_id = a.id "
-            f"WHERE {where(params, binds)} GROUP BY COALESCE(f.country_iso3, ''), x.iso3",
+            f"WHERE {where(params, binds)} AND {tag_ok('x', params)} "
+            "GROUP BY COALESCE(f.country_iso3, ''), x.iso3",
             binds,
         )
         return {(h, c): int(n) for h, c, n in rows}
@@ -248,7 +267,8 @@ class Oracle:
             "SELECT x.iso3, COUNT(*) FROM articles a "
             "JOIN article_countries x ON x.article_id = a.id AND x.iso3 <> :focus "
             "WHERE EXISTS (SELECT 1 FROM article_countries m WHERE m.article_id = a.id "
-            f"AND m.iso3 = :focus) AND {where(params, binds)} GROUP BY x.iso3",
+            f"AND m.iso3 = :focus AND {tag_ok('m', params)}) AND {where(params, binds)} "
+            f"AND {tag_ok('x', params)} GROUP BY x.iso3",
             binds,
         )
         return sorted(((c, int(n)) for c, n in rows), key=lambda r: (-r[1], r[0]))
@@ -275,7 +295,7 @@ class Oracle:
         window = {
             "from": (recent_from - timedelta(days=28)).isoformat(),
             "to": end,
-            **{k: v for k, v in params.items() if k in ("lang", "feed")},
+            **{k: v for k, v in params.items() if k in ("lang", "feed", "mention")},
         }
         binds: Binds = {"recent_from": recent_from.isoformat()}
         cond = where(window, binds)

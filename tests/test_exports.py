@@ -44,6 +44,9 @@ CASES: dict[str, dict[str, str]] = {
     "languages": {"lang": "en,ru"},
     "feeds": {"feed": "lenta,bbc-news"},
     "search": {"q": "Trump"},  # 7 titles and 1 summary, case folded
+    # Every tag of the labelled store is in a title or summary (prominent): any mention counts
+    # the same there; tests/test_prominence.py holds the stores where it does not.
+    "mention": {"c": "GBR", "mention": "any"},
 }
 PAGES = ["Overview", "Coverage", "Map", "Country pair", "Articles", "Feeds"]
 SCRIPTS = {

@@ -219,7 +219,7 @@ def test_map_focus_and_who_covers_whom(app: AppTest, engine) -> None:  # noqa: A
 def evidence_tables(app: AppTest) -> list:
     """The evidence tables on the page (AppTest does not expose a dataframe's key: found by
     their columns)."""
-    columns = ["tag", "kind", "evidence", "type", "where"]
+    columns = ["tag", "kind", "evidence", "type", "where", "prominence"]
     return [d.value for d in app.dataframe if list(d.value.columns) == columns]
 
 

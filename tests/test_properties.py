@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pandas as pd
@@ -21,7 +22,14 @@ from hypothesis import strategies as st
 
 from ingest.geo import is_valid_iso3
 from ingest.queries import TOPICS, Filters, describe, slug
-from ingest.records import EVIDENCE_TYPES, CountryTag, TopicTag, tagging_text
+from ingest.records import (
+    EVIDENCE_TYPES,
+    CountryTag,
+    TopicTag,
+    field_texts,
+    joined_offset,
+    tagging_text,
+)
 from ingest.tagging import countries, tag_article, topics
 from tests.spreadsheet import INVISIBLE, TRIGGERS, spreadsheet_reads, would_evaluate
 from ui import export, highlight
@@ -74,6 +82,17 @@ published = st.one_of(
 )
 
 
+def joined(tags: list, title: str, summary: str) -> list:
+    """``tag_article``'s tags with each offset (into its field) moved into tagging_text."""
+    fields = field_texts(title, summary)
+    return [
+        replace(
+            t, evidence=[replace(e, start=joined_offset(e, fields), field="") for e in t.evidence]
+        )
+        for t in tags
+    ]
+
+
 def check_evidence(text: str, tags: list[CountryTag] | list[TopicTag]) -> int:
     """Every evidence item is really in ``text`` at its offset; the number of items."""
     n = 0
@@ -98,8 +117,8 @@ def test_tag_article_never_raises_and_its_evidence_is_in_the_text(
 ) -> None:
     tags = tag_article(title, summary, published=when, language_hint=hint)
     text = tagging_text(title, summary)
-    check_evidence(text, tags.countries)
-    check_evidence(text, tags.topics)
+    check_evidence(text, joined(tags.countries, title, summary))
+    check_evidence(text, joined(tags.topics, title, summary))
     assert all(is_valid_iso3(t.iso3) for t in tags.countries)
     assert len({t.iso3 for t in tags.countries}) == len(tags.countries)
     assert all(t.topic in TOPICS for t in tags.topics)
@@ -129,7 +148,8 @@ def test_the_strategy_reaches_real_matches() -> None:
     sample = " ".join(PIECES)
     text = tagging_text("İstanbul: Putin dan Prabowo di Jakarta", sample)
     tags = tag_article("İstanbul: Putin dan Prabowo di Jakarta", sample)
-    assert check_evidence(text, tags.countries) >= 10
+    found = joined(tags.countries, "İstanbul: Putin dan Prabowo di Jakarta", sample)
+    assert check_evidence(text, found) >= 10
     assert {"IDN", "RUS"} <= {t.iso3 for t in tags.countries}
     assert tags.topics
 

@@ -95,22 +95,27 @@ def aggregates(engine: Engine) -> dict[str, Counter]:
     """What the aggregate tables hold, keyed like a recomputation."""
     key_columns = {
         "daily_total": ("day", "feed_id", "language"),
-        "daily_country": ("day", "iso3", "feed_id", "language"),
-        "daily_pair": ("day", "iso3_a", "iso3_b", "feed_id", "language"),
+        "daily_country": ("day", "iso3", "prominent", "feed_id", "language"),
+        "daily_pair": ("day", "iso3_a", "iso3_b", "prominent", "feed_id", "language"),
         "daily_topic": ("day", "topic", "feed_id", "language"),
     }
     held: dict[str, Counter] = {}
     for table in store.AGGREGATES:
         held[table.name] = Counter(
             {
-                tuple(r[c] for c in key_columns[table.name]): r["articles"]
+                tuple(bool(r[c]) if c == "prominent" else r[c] for c in key_columns[table.name]): r[
+                    "articles"
+                ]
                 for r in rows(engine, table)
             }
         )
     for derived in store.DERIVED:
         names = [c.name for c in derived.columns if c.name != "articles"]
         held[derived.name] = Counter(
-            {tuple(r[c] for c in names): r["articles"] for r in rows(engine, derived)}
+            {
+                tuple(bool(r[c]) if c == "prominent" else r[c] for c in names): r["articles"]
+                for r in rows(engine, derived)
+            }
         )
     return held
 
@@ -119,8 +124,11 @@ def recomputed(engine: Engine) -> dict[str, Counter]:
     """The aggregates recomputed in Python from articles and the tag tables."""
     arts = {r["id"]: r for r in rows(engine, store.articles)}
     countries: dict[int, set[str]] = {}
+    prominent: set[tuple[int, str]] = set()
     for r in rows(engine, store.article_countries):
         countries.setdefault(r["article_id"], set()).add(r["iso3"])
+        if r["prominent"]:
+            prominent.add((r["article_id"], r["iso3"]))
     topics: dict[int, set[str]] = {}
     for r in rows(engine, store.article_topics):
         topics.setdefault(r["article_id"], set()).add(r["topic"])
@@ -131,9 +139,10 @@ def recomputed(engine: Engine) -> dict[str, Counter]:
         result["daily_total"][base + tail] += 1
         codes = sorted(countries.get(article_id, ()))
         for c in codes:
-            result["daily_country"][base + (c,) + tail] += 1
+            result["daily_country"][base + (c, (article_id, c) in prominent) + tail] += 1
         for x, y in combinations(codes, 2):
-            result["daily_pair"][base + (x, y) + tail] += 1
+            both = (article_id, x) in prominent and (article_id, y) in prominent
+            result["daily_pair"][base + (x, y, both) + tail] += 1
         for t in topics.get(article_id, ()):
             result["daily_topic"][base + (t,) + tail] += 1
     # The monthly twins, and the roll-ups: the same counts summed over feeds.

@@ -12,6 +12,7 @@ from datetime import date
 
 from ingest.filters import (
     MAX_SEARCH_CHARS,
+    MENTION_RULE,
     PARAM_KEYS,
     TOPIC_LABELS,
     Filters,
@@ -21,10 +22,18 @@ from ingest.filters import (
     to_query_params,
 )
 from ingest.geo import all_countries, country_name
+from ingest.records import MIN_BODY_MENTIONS
 from ui.highlight import md_escape
 
 __all__ = ["PARAM_KEYS", "from_query_params", "to_query_params"]
 
+# The counting rule in a line under the switch (the whole rule: its help, docs/prominence.md).
+MENTION_CAPTION = (
+    "Counting prominent mentions: a country named in the title or lead, or at least "
+    f"{MIN_BODY_MENTIONS} times in the body (core). A single mention deep in the body (weak) is "
+    "left out."
+)
+MENTION_ANY_CAPTION = "Counting any mention: a single mention deep in an article's body counts too."
 _STATE = "pantau_filters"
 _FORCE = "pantau_filters_force"
 
@@ -53,6 +62,7 @@ def _sync_widgets(f: Filters, names: Mapping[int, str]) -> None:
     st.session_state["flt_languages"] = list(f.languages)
     st.session_state["flt_feeds"] = [i for i in f.feed_ids if i in names]
     st.session_state["flt_search"] = f.search
+    st.session_state["flt_any_mention"] = f.any_mention
 
 
 def sidebar_filters() -> Filters:
@@ -125,6 +135,9 @@ def sidebar_filters() -> Filters:
         format_func=lambda i: names.get(i, f"outlet #{i}"), placeholder="All outlets",
     )  # fmt: skip
     search = sb.text_input("Text in title or summary", key="flt_search", max_chars=MAX_SEARCH_CHARS)
+    any_mention = sb.toggle("Count any mention of a country", key="flt_any_mention",
+                            help=MENTION_RULE)  # fmt: skip
+    sb.caption(MENTION_CAPTION if not any_mention else MENTION_ANY_CAPTION)
     if sb.button("Reset filters", icon=":material/restart_alt:"):
         set_filters(defaults)
         st.rerun()
@@ -137,6 +150,7 @@ def sidebar_filters() -> Filters:
         languages=tuple(langs),
         feed_ids=tuple(feeds),
         search=search,
+        any_mention=any_mention,
         feed_titles=tuple(names.get(i, f"outlet #{i}") for i in feeds),
     )
     st.session_state[_STATE] = current

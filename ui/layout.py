@@ -80,3 +80,13 @@ def articles_table(rows: pd.DataFrame, key: str, *, tags: bool = False) -> None:
             "topics": "Topics", "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
         },
     )  # fmt: skip
+
+
+def reader(item: dict, meta: str, key: str) -> None:
+    """The reader view of one article (``highlight.reader_html``): title, outlet and date, the
+    body (or the summary when none is stored) with every evidence span highlighted, each country
+    in its colour with a legend, and the link to the source."""
+    with st.container(border=True, key=key):
+        st.markdown(highlight.reader_html(item, meta), unsafe_allow_html=True)
+        if not item.get("body"):
+            st.caption("No full text is stored for this article: its feed summary is shown.")

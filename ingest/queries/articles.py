@@ -3,7 +3,6 @@ article's tags with their evidence."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from ingest.filters import Filters, article_where
 from ingest.queries.read import frame
+from ingest.records import stored_evidence
 from ingest.store import (
     article_countries,
     article_topics,
@@ -132,8 +132,10 @@ def iter_articles(
 
 
 def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """For each article: title, summary, url, its feed (``feed_id``, ``feed_url``) and its tags
-    with evidence ({"countries": {iso3: [{text,type,start}]}, "topics": {topic: [...]}})."""
+    """For each article: title, summary, url, its feed (``feed_id``, ``feed_url``), its tags with
+    evidence, each offset into its field ({"countries": {iso3: [{text, type, start, field}]},
+    "topics": {topic: [...]}}), and each country's prominence ({"prominence": {iso3: (where,
+    body mentions, prominent)}})."""
     ids = [int(i) for i in article_ids]
     out: dict[int, dict[str, Any]] = {}
     if not ids:
@@ -159,39 +161,36 @@ def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, di
                 "feed_url": row.feed_url,
                 "countries": {},
                 "topics": {},
+                "prominence": {},
             }
         for row in conn.execute(
             select(
                 article_countries.c.article_id,
                 article_countries.c.iso3,
                 article_countries.c.evidence,
+                article_countries.c.prominence,
+                article_countries.c.body_mentions,
+                article_countries.c.prominent,
             )
             .where(article_countries.c.article_id.in_(ids))
             .order_by(article_countries.c.article_id, article_countries.c.iso3)
         ):
-            out[row.article_id]["countries"][row.iso3] = _load_evidence(row.evidence)
+            item = out[row.article_id]
+            item["countries"][row.iso3] = _load_evidence(row.evidence, item["title"])
+            item["prominence"][row.iso3] = (row.prominence, row.body_mentions, row.prominent)
         for row in conn.execute(
             select(article_topics.c.article_id, article_topics.c.topic, article_topics.c.evidence)
             .where(article_topics.c.article_id.in_(ids))
             .order_by(article_topics.c.article_id, article_topics.c.topic)
         ):
-            out[row.article_id]["topics"][row.topic] = _load_evidence(row.evidence)
+            item = out[row.article_id]
+            item["topics"][row.topic] = _load_evidence(row.evidence, item["title"])
     return out
 
 
-def _load_evidence(raw: str | None) -> list[dict[str, Any]]:
-    try:
-        items = json.loads(raw or "[]")
-    except ValueError:
-        return []
-    clean = []
-    for item in items if isinstance(items, list) else []:
-        if isinstance(item, dict) and isinstance(item.get("start"), int):
-            clean.append(
-                {
-                    "text": str(item.get("text", "")),
-                    "type": str(item.get("type", "")),
-                    "start": int(item["start"]),
-                }
-            )
-    return clean
+def _load_evidence(raw: str | None, title: str) -> list[dict[str, Any]]:
+    """Stored evidence with every offset into its field (old JSON mapped to title/summary)."""
+    return [
+        {"text": e.text, "type": e.type, "start": e.start, "field": e.field}
+        for e in (e.in_field(title) for e in stored_evidence(raw))
+    ]

@@ -18,7 +18,14 @@ from sqlalchemy import (
     union_all,
 )
 
-from ingest.filters import Filters, article_where, language_name, rollup_where, topic_label
+from ingest.filters import (
+    Filters,
+    article_where,
+    country_tag_where,
+    language_name,
+    rollup_where,
+    topic_label,
+)
 from ingest.geo import country_name
 from ingest.queries.aggregates import Kind, pairs_with, route_for, route_source, source
 from ingest.queries.feeds import _health, feed_homes, feed_names
@@ -196,7 +203,8 @@ def totals(engine: Engine, f: Filters) -> dict[str, int]:
             ).one()
             n_countries = conn.execute(
                 select(func.count(distinct(article_countries.c.iso3))).where(
-                    article_countries.c.article_id.in_(select(matching.c.id))
+                    article_countries.c.article_id.in_(select(matching.c.id)),
+                    *country_tag_where(article_countries, f),
                 )
             ).scalar_one()
     return {
@@ -236,7 +244,7 @@ def country_counts(engine: Engine, f: Filters, limit: int | None = None) -> pd.D
             .select_from(
                 article_countries.join(articles, articles.c.id == article_countries.c.article_id)
             )
-            .where(*article_where(f))
+            .where(*article_where(f), *country_tag_where(article_countries, f))
             .group_by(article_countries.c.iso3)
         )
     query = query.order_by(literal_column_desc("articles"), "iso3")
@@ -282,7 +290,7 @@ def _pair_counts(
                 a.c.iso3.label("iso3_a"), b.c.iso3.label("iso3_b"), func.count().label("articles")
             )
             .select_from(j)
-            .where(*article_where(f))
+            .where(*article_where(f), *country_tag_where(a, f), *country_tag_where(b, f))
             .group_by(a.c.iso3, b.c.iso3)
         )
     query = query.order_by(literal_column_desc("articles"), "iso3_a", "iso3_b")
@@ -403,7 +411,7 @@ def who_covers_whom(
         query = (
             select(articles.c.feed_id, article_countries.c.iso3, func.count())
             .select_from(j)
-            .where(*article_where(f))
+            .where(*article_where(f), *country_tag_where(article_countries, f))
             .group_by(articles.c.feed_id, article_countries.c.iso3)
         )
     by_feed = frame(engine, query, ["feed_id", "iso3", "articles"])

@@ -211,7 +211,9 @@ def rising(
     end = f.date_to
     recent_start = end - timedelta(days=RECENT_DAYS - 1)
     base_start = recent_start - timedelta(days=BASELINE_DAYS)
-    g = Filters(base_start, end, languages=f.languages, feed_ids=f.feed_ids)
+    g = Filters(
+        base_start, end, languages=f.languages, feed_ids=f.feed_ids, any_mention=f.any_mention
+    )
     codes = list(f.countries)
 
     def chosen(t: Any) -> list[ColumnElement[bool]]:

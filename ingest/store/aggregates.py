@@ -19,13 +19,14 @@ from typing import Any
 from sqlalchemy import Table, and_, delete, func, select
 from sqlalchemy.engine import Connection, Engine
 
-from ingest.records import Tags
+from ingest.records import Tags, tag_prominence
 from ingest.store.engine import insert, write
 from ingest.store.schema import (
     AGGREGATE_KINDS,
     COUNTRY,
     MONTH_LENGTH,
     PAIR,
+    PROMINENT,
     TOPIC,
     TOTAL,
     Aggregate,
@@ -47,6 +48,7 @@ class Counted:
     language: str
     codes: tuple[str, ...]  # sorted, distinct ISO3 codes
     topics: tuple[str, ...]  # distinct topic ids
+    prominent: frozenset[str] = frozenset()  # the codes that are prominent in it
 
 
 def counted(day: str, feed_id: int | None, tags: Tags) -> Counted:
@@ -56,14 +58,18 @@ def counted(day: str, feed_id: int | None, tags: Tags) -> Counted:
         tags.language or "",
         tuple(sorted({c.iso3 for c in tags.countries})),
         tuple(dict.fromkeys(t.topic for t in tags.topics)),
+        frozenset(c.iso3 for c in tags.countries if tag_prominence(c).prominent),
     )
 
 
 # The keys an article counts under in each aggregate, by column name.
 _KEYS_OF: dict[str, Callable[[Counted], Iterable[dict[str, str]]]] = {
     TOTAL.name: lambda c: ({},),
-    COUNTRY.name: lambda c: ({"iso3": iso3} for iso3 in c.codes),
-    PAIR.name: lambda c: ({"iso3_a": a, "iso3_b": b} for a, b in combinations(c.codes, 2)),
+    COUNTRY.name: lambda c: ({"iso3": iso3, PROMINENT: iso3 in c.prominent} for iso3 in c.codes),
+    PAIR.name: lambda c: (
+        {"iso3_a": a, "iso3_b": b, PROMINENT: a in c.prominent and b in c.prominent}
+        for a, b in combinations(c.codes, 2)
+    ),
     TOPIC.name: lambda c: ({"topic": topic} for topic in c.topics),
 }
 
@@ -121,6 +127,12 @@ def _bump(conn: Connection, table: Table, counts: Counter[Cell]) -> None:
 
 def rebuild_aggregates(engine: Engine) -> None:
     """Recompute every aggregate from the tag tables (after bulk changes)."""
+    with write(engine) as conn:
+        rebuild_aggregates_in(conn)
+
+
+def rebuild_aggregates_in(conn: Connection, kinds: tuple[Aggregate, ...] = AGGREGATE_KINDS) -> None:
+    """``rebuild_aggregates`` of ``kinds`` in the caller's transaction (a migration's)."""
     day = articles.c.published_day
     feed = func.coalesce(articles.c.feed_id, 0)
     lang = articles.c.language
@@ -130,11 +142,11 @@ def rebuild_aggregates(engine: Engine) -> None:
     sources = {
         TOTAL.name: ({}, articles),
         COUNTRY.name: (
-            {"iso3": article_countries.c.iso3},
+            {"iso3": article_countries.c.iso3, PROMINENT: article_countries.c.prominent},
             article_countries.join(articles, articles.c.id == article_countries.c.article_id),
         ),
         PAIR.name: (
-            {"iso3_a": a.c.iso3, "iso3_b": b.c.iso3},
+            {"iso3_a": a.c.iso3, "iso3_b": b.c.iso3, PROMINENT: a.c.prominent & b.c.prominent},
             a.join(b, and_(a.c.article_id == b.c.article_id, a.c.iso3 < b.c.iso3)).join(
                 articles, articles.c.id == a.c.article_id
             ),
@@ -144,19 +156,18 @@ def rebuild_aggregates(engine: Engine) -> None:
             article_topics.join(articles, articles.c.id == article_topics.c.article_id),
         ),
     }
-    with write(engine) as conn:
-        for aggregate in AGGREGATE_KINDS:
-            keys, rows = sources[aggregate.name]
-            columns = {"day": day, **keys, "feed_id": feed, "language": lang}
-            selected = [columns[name] for name in key_names(aggregate.daily)]
-            conn.execute(delete(aggregate.daily))
-            conn.execute(
-                aggregate.daily.insert().from_select(
-                    [*key_names(aggregate.daily), "articles"],
-                    select(*selected, func.count()).select_from(rows).group_by(*selected),
-                )
+    for aggregate in kinds:
+        keys, rows = sources[aggregate.name]
+        columns = {"day": day, **keys, "feed_id": feed, "language": lang}
+        selected = [columns[name] for name in key_names(aggregate.daily)]
+        conn.execute(delete(aggregate.daily))
+        conn.execute(
+            aggregate.daily.insert().from_select(
+                [*key_names(aggregate.daily), "articles"],
+                select(*selected, func.count()).select_from(rows).group_by(*selected),
             )
-        rebuild_derived(conn)
+        )
+    rebuild_derived(conn)
 
 
 def rebuild_derived(conn: Connection) -> None:

@@ -4,16 +4,23 @@ index in one transaction; retagging that keeps the aggregates exact; the batches
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, delete, func, select, update
+from sqlalchemy import Engine, Select, bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
-from ingest.records import Article, Tags, utc_day
+from ingest.records import (
+    Article,
+    CountryTag,
+    Tags,
+    TopicTag,
+    evidence_json,
+    tag_prominence,
+    utc_day,
+)
 from ingest.store.aggregates import Counted, add_to_aggregates, counted
 from ingest.store.engine import insert, is_sqlite, no_nul, write
 from ingest.store.schema import article_countries, article_topics, articles, feeds
@@ -56,10 +63,13 @@ def known_url_keys(engine: Engine, keys: Iterable[str]) -> set[str]:
     return found
 
 
-def _evidence_json(evidence: Sequence[Any]) -> str:
-    return json.dumps(
-        [{"text": e.text, "type": e.type, "start": e.start} for e in evidence], ensure_ascii=False
-    )
+def _prominence_values(tag: CountryTag | TopicTag) -> dict[str, Any]:
+    where = tag_prominence(tag)
+    return {
+        "prominence": where.where,
+        "body_mentions": where.body_mentions,
+        "prominent": where.prominent,
+    }
 
 
 def save_articles_in(
@@ -126,7 +136,8 @@ def _write_tags(
                     "article_id": article_id,
                     "iso3": c.iso3,
                     "mentions": len(c.evidence),
-                    "evidence": _evidence_json(c.evidence),
+                    "evidence": evidence_json(c.evidence),
+                    **_prominence_values(c),
                 }
             )
         seen_topics = set()
@@ -137,7 +148,8 @@ def _write_tags(
                     {
                         "article_id": article_id,
                         "topic": t.topic,
-                        "evidence": _evidence_json(t.evidence),
+                        "evidence": evidence_json(t.evidence),
+                        **_prominence_values(t),
                     }
                 )
         counts.append(counted(day, feed_id, tags))
@@ -166,12 +178,17 @@ def replace_tags(engine: Engine, batch: Sequence[tuple[int, Tags]]) -> int:
             )
         }
         old_countries: dict[int, list[str]] = {}
+        old_prominent: dict[int, set[str]] = {}
         for row in conn.execute(
-            select(article_countries.c.article_id, article_countries.c.iso3).where(
-                article_countries.c.article_id.in_(ids)
-            )
+            select(
+                article_countries.c.article_id,
+                article_countries.c.iso3,
+                article_countries.c.prominent,
+            ).where(article_countries.c.article_id.in_(ids))
         ):
             old_countries.setdefault(row.article_id, []).append(row.iso3)
+            if row.prominent:
+                old_prominent.setdefault(row.article_id, set()).add(row.iso3)
         old_topics: dict[int, list[str]] = {}
         for row in conn.execute(
             select(article_topics.c.article_id, article_topics.c.topic).where(
@@ -189,6 +206,7 @@ def replace_tags(engine: Engine, batch: Sequence[tuple[int, Tags]]) -> int:
                     row.language or "",
                     tuple(sorted(set(old_countries.get(article_id, ())))),
                     tuple(dict.fromkeys(old_topics.get(article_id, ()))),
+                    frozenset(old_prominent.get(article_id, ())),
                 )
                 for article_id, row in stored.items()
             ),
@@ -213,27 +231,43 @@ def replace_tags(engine: Engine, batch: Sequence[tuple[int, Tags]]) -> int:
     return len(stored)
 
 
+def _to_tag() -> Select:
+    """What tagging reads of stored articles: id, title, summary, published_at, language and
+    the feed's language."""
+    return select(
+        articles.c.id,
+        articles.c.title,
+        articles.c.summary,
+        articles.c.published_at,
+        articles.c.language,
+        feeds.c.language.label("feed_language"),
+    ).select_from(articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id))
+
+
 def articles_to_retag(
     engine: Engine, version: str, *, after_id: int = 0, limit: int = RETAG_BATCH
 ) -> list[dict[str, Any]]:
     """The next batch of stored articles whose tagger_version differs from ``version``."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(
-                articles.c.id,
-                articles.c.title,
-                articles.c.summary,
-                articles.c.published_at,
-                articles.c.language,
-                feeds.c.language.label("feed_language"),
-            )
-            .select_from(articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id))
+            _to_tag()
             .where(articles.c.id > bindparam("after"), articles.c.tagger_version != version)
             .order_by(articles.c.id)
             .limit(limit),
             {"after": after_id},
         )
         return [dict(r._mapping) for r in rows]
+
+
+def articles_by_id(engine: Engine, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The stored articles of ``ids`` as ``articles_to_retag`` gives them, in id order."""
+    out: list[dict[str, Any]] = []
+    with engine.connect() as conn:
+        for start in range(0, len(ids), LOOKUP_CHUNK):
+            chunk = [int(i) for i in ids[start : start + LOOKUP_CHUNK]]
+            rows = conn.execute(_to_tag().where(articles.c.id.in_(chunk)).order_by(articles.c.id))
+            out.extend(dict(r._mapping) for r in rows)
+    return out
 
 
 def count_to_retag(engine: Engine, version: str) -> int:

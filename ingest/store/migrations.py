@@ -13,15 +13,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Engine, bindparam, inspect, select, text
+from sqlalchemy import Engine, Table, and_, bindparam, inspect, or_, select, text
 from sqlalchemy.engine import Connection
 
 from ingest.canonical import rekeyed
-from ingest.store.aggregates import rebuild_derived
+from ingest.records import TITLE, WHERE_TITLE, stored_evidence
+from ingest.store.aggregates import rebuild_aggregates_in, rebuild_derived
 from ingest.store.engine import is_sqlite, now_utc
 from ingest.store.schema import (
+    COUNTRY,
     DERIVED,
+    PAIR,
+    PROMINENT,
+    article_countries,
     article_texts,
+    article_topics,
     articles,
     feeds,
     host_leases,
@@ -104,6 +110,72 @@ def _m0006_article_texts(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE feeds ADD COLUMN fulltext BOOLEAN NOT NULL DEFAULT true"))
 
 
+PROMINENCE_BATCH = 5000  # tag rows read per batch by migration 0007
+
+
+def _columns(conn: Connection, table: str) -> set[str]:
+    return {c["name"] for c in inspect(conn).get_columns(table)}
+
+
+def _m0007_prominence(conn: Connection) -> None:
+    """Tags carry their prominence (``records.Prominence``) and the country and pair aggregates
+    count by it (``schema.PROMINENT``). Tags stored before bodies were read are in the title or
+    the summary: prominent, in the ``title`` when some evidence lies in the title, else in the
+    ``lead`` (the summary). Idempotent: a store created by 0001 from today's tables has it all."""
+    true = "1" if is_sqlite(conn) else "true"
+    for table in (article_countries, article_topics):
+        if PROMINENT in _columns(conn, table.name):
+            continue
+        for ddl in (
+            "prominence VARCHAR(8) NOT NULL DEFAULT 'lead'",
+            "body_mentions INTEGER NOT NULL DEFAULT 0",
+            f"prominent BOOLEAN NOT NULL DEFAULT {true}",
+        ):
+            conn.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {ddl}"))
+        _backfill_prominence(conn, table)
+    if PROMINENT not in _columns(conn, COUNTRY.daily.name):
+        for aggregate in (COUNTRY, PAIR):
+            for table in aggregate.tables:
+                table.drop(conn, checkfirst=True)
+                table.create(conn)
+        rebuild_aggregates_in(conn, (COUNTRY, PAIR))
+
+
+def _backfill_prominence(conn: Connection, table: Table) -> None:
+    """Mark ``title`` the stored tags with evidence in their article's title (the rest stay
+    ``lead``, the column's default)."""
+    key = table.c.iso3 if "iso3" in table.c else table.c.topic
+    last: tuple[int, str] = (0, "")
+    while True:
+        rows = conn.execute(
+            select(table.c.article_id, key.label("key"), table.c.evidence, articles.c.title)
+            .select_from(table.join(articles, articles.c.id == table.c.article_id))
+            .where(
+                or_(
+                    table.c.article_id > last[0],
+                    and_(table.c.article_id == last[0], key > last[1]),
+                )
+            )
+            .order_by(table.c.article_id, key)
+            .limit(PROMINENCE_BATCH)
+        ).all()
+        if not rows:
+            return
+        last = (rows[-1].article_id, rows[-1].key)
+        in_title = [
+            {"b_id": row.article_id, "b_key": row.key}
+            for row in rows
+            if any(e.in_field(row.title).field == TITLE for e in stored_evidence(row.evidence))
+        ]
+        if in_title:
+            conn.execute(
+                table.update()
+                .where(table.c.article_id == bindparam("b_id"), key == bindparam("b_key"))
+                .values(prominence=WHERE_TITLE),
+                in_title,
+            )
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
@@ -111,6 +183,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0004_search", _m0004_search),
     ("0005_unambiguous_keys", _m0005_unambiguous_keys),
     ("0006_article_texts", _m0006_article_texts),
+    ("0007_prominence", _m0007_prominence),
 )
 
 

@@ -136,13 +136,27 @@ Index("ix_articles_feed_day", articles.c.feed_id, articles.c.published_day)
 Index("ix_articles_published", articles.c.published_at)
 Index("ix_articles_tagger", articles.c.tagger_version, articles.c.id)
 
+
+def prominence_columns() -> tuple[Column, ...]:
+    """Where a tag stands (``records.Prominence``): title | lead | body, its mentions in the body
+    outside the lead, and whether the rule calls it prominent (written by the store from
+    ``records.is_prominent``, read by the filters). Tags stored before bodies were read are in
+    the title or the summary: prominent."""
+    return (
+        Column("prominence", String(8), nullable=False, server_default="lead"),
+        Column("body_mentions", Integer, nullable=False, server_default="0"),
+        Column("prominent", Boolean, nullable=False, server_default=text("true")),
+    )
+
+
 article_countries = Table(
     "article_countries",
     metadata,
     Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
     Column("iso3", String(3), nullable=False),
     Column("mentions", Integer, nullable=False),
-    Column("evidence", Text, nullable=False),  # JSON list of {text, type, start}
+    Column("evidence", Text, nullable=False),  # JSON list of {text, type, start, field}
+    *prominence_columns(),
     PrimaryKeyConstraint("article_id", "iso3"),
 )
 Index("ix_article_countries_iso3", article_countries.c.iso3, article_countries.c.article_id)
@@ -153,6 +167,7 @@ article_topics = Table(
     Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
     Column("topic", String(32), nullable=False),
     Column("evidence", Text, nullable=False),
+    *prominence_columns(),
     PrimaryKeyConstraint("article_id", "topic"),
 )
 Index("ix_article_topics_topic", article_topics.c.topic, article_topics.c.article_id)
@@ -230,6 +245,10 @@ host_leases = Table(
 # NULL on PostgreSQL); an article without a feed counts under feed 0.
 
 MONTH_LENGTH = len("YYYY-MM")  # a month is the first characters of a day
+# The country and pair aggregates count each article under whether the country (for a pair: both
+# countries) is prominent in it (``records.is_prominent``): the default view reads the prominent
+# rows, "any mention" (``filters.Mention``) sums both.
+PROMINENT = "prominent"
 
 
 def _count_table(name: str, period: str, keys: tuple[Column, ...], by_feed: bool) -> Table:
@@ -268,11 +287,13 @@ class Aggregate:
         return (self.monthly, self.rollup_daily, self.rollup_monthly)
 
 
-def _aggregate(name: str, *keys: tuple[str, int]) -> Aggregate:
-    """The four tables of aggregate ``name`` keyed by ``keys`` (column name, string length)."""
+def _aggregate(name: str, *keys: tuple[str, int], prominence: bool = False) -> Aggregate:
+    """The four tables of aggregate ``name`` keyed by ``keys`` (column name, string length), and
+    with ``prominence`` by PROMINENT too."""
 
     def columns() -> tuple[Column, ...]:
-        return tuple(Column(key, String(length), nullable=False) for key, length in keys)
+        named = tuple(Column(key, String(length), nullable=False) for key, length in keys)
+        return (*named, Column(PROMINENT, Boolean, nullable=False)) if prominence else named
 
     return Aggregate(
         name=name,
@@ -285,8 +306,8 @@ def _aggregate(name: str, *keys: tuple[str, int]) -> Aggregate:
 
 
 TOTAL = _aggregate("total")
-COUNTRY = _aggregate("country", ("iso3", 3))
-PAIR = _aggregate("pair", ("iso3_a", 3), ("iso3_b", 3))
+COUNTRY = _aggregate("country", ("iso3", 3), prominence=True)
+PAIR = _aggregate("pair", ("iso3_a", 3), ("iso3_b", 3), prominence=True)
 TOPIC = _aggregate("topic", ("topic", 32))
 AGGREGATE_KINDS: tuple[Aggregate, ...] = (TOTAL, COUNTRY, PAIR, TOPIC)
 

@@ -1,6 +1,6 @@
 """Tagging: the one function the pipeline calls on every article before it is stored.
 
-``tag_article(title, summary, published=..., language_hint=...) -> Tags``
+``tag_article(title, summary, body=..., lead=..., published=..., language_hint=...) -> Tags``
 
 - language: ``ingest.language.detect_language`` (the hint is the feed's declared language)
 - countries: ``ingest.tagging.countries.tag_countries`` (leaders are checked at the published date)
@@ -19,7 +19,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from ingest.language import detect_language
-from ingest.records import Tags, tagging_text
+from ingest.records import (
+    Evidence,
+    Tags,
+    field_offset,
+    field_texts,
+    prominence,
+    tagging_text,
+)
 from ingest.tagging import countries, topics
 
 INGEST_DIR = Path(__file__).resolve().parent.parent
@@ -78,16 +85,43 @@ def tag_article(
     title: str,
     summary: str,
     *,
+    body: str | None = None,
+    lead: str | None = None,
     published: date | datetime | None = None,
     language_hint: str | None = None,
 ) -> Tags:
-    """Language, countries and topics of one article, each tag with its evidence."""
-    language, source = detect_language(title, summary, language_hint)
-    text = tagging_text(title, summary)
+    """Language, countries and topics of one article, each tag with its evidence (offsets into
+    the field they are in) and its prominence.
+
+    With a ``body`` (the page's main text) the tags are read from title + summary + body, and
+    the language from the body when it is longer than title and summary; ``lead`` is the
+    body's first paragraph (found again in the body to tell lead mentions from deeper ones).
+    """
+    if body and len(body) > len(title or "") + len(summary or ""):
+        language, source = detect_language(title, body, language_hint)
+    else:
+        language, source = detect_language(title, summary, language_hint)
+    text = tagging_text(title, summary, body)
+    fields = field_texts(title, summary, body)
+    lead_span = None
+    if body and lead:
+        at = body.find(lead)
+        if at >= 0:
+            lead_span = (at, at + len(lead))
+    found_countries = countries.tag_countries(text, on=_as_date(published), language=language)
+    found_topics = topics.tag_topics(text, language=language)
+    for tag in (*found_countries, *found_topics):
+        tag.evidence = [_in_its_field(e, fields) for e in tag.evidence]
+        tag.prominence = prominence(tag.evidence, lead_span)
     return Tags(
         language=language,
         language_source=source,
-        countries=countries.tag_countries(text, on=_as_date(published), language=language),
-        topics=topics.tag_topics(text, language=language),
+        countries=found_countries,
+        topics=found_topics,
         tagger_version=TAGGER_VERSION,
     )
+
+
+def _in_its_field(evidence: Evidence, fields: list[tuple[str, int, str]]) -> Evidence:
+    name, start = field_offset(evidence.start, fields)
+    return Evidence(evidence.text, evidence.type, start, name)

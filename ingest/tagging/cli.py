@@ -26,7 +26,7 @@ import sys
 from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
-from ingest.records import Evidence
+from ingest.records import Evidence, field_texts, joined_offset
 from ingest.tagging import tag_article
 
 _TEXT_FIELDS = ("title", "summary", "language")
@@ -54,8 +54,11 @@ def _published(value: Any) -> date | None:
     return moment.date()
 
 
-def _evidence(items: list[Evidence]) -> list[dict]:
-    return [{"text": item.text, "type": item.type, "start": item.start} for item in items]
+def _evidence(items: list[Evidence], fields: list[tuple[str, int, str]]) -> list[dict]:
+    return [
+        {"text": item.text, "type": item.type, "start": joined_offset(item, fields)}
+        for item in items
+    ]
 
 
 def tag_line(line: str) -> dict:
@@ -86,13 +89,17 @@ def tag_line(line: str) -> dict:
         return {"id": echo_id, "error": str(problem)}
     except Exception as problem:  # a tagger bug must not stop the run; report it on the line
         return {"id": echo_id, "error": f"tagging failed: {type(problem).__name__}: {problem}"}
+    fields = field_texts(record.get("title") or "", record.get("summary") or "")
     return {
         "id": article_id,
         "language": tags.language,
         "countries": [
-            {"iso3": tag.iso3, "evidence": _evidence(tag.evidence)} for tag in tags.countries
+            {"iso3": tag.iso3, "evidence": _evidence(tag.evidence, fields)}
+            for tag in tags.countries
         ],
-        "topics": [{"id": tag.topic, "evidence": _evidence(tag.evidence)} for tag in tags.topics],
+        "topics": [
+            {"id": tag.topic, "evidence": _evidence(tag.evidence, fields)} for tag in tags.topics
+        ],
     }
 
 
