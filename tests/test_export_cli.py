@@ -83,6 +83,7 @@ ROUND_TRIPS: dict[str, list[tuple[list[str], str]]] = {
     "language": [(["--language", "en,unknown", "--language", "id"], "lang=en,unknown,id")],
     "outlet": [(["--outlet", "3", "--outlet", "7"], "feed=3,7")],
     "text": [(["--text", "Kim Jong Un"], "q=Kim+Jong+Un")],
+    "mention": [(["--mention", "any"], "mention=any"), (["--mention", "ANY"], "mention=any")],
 }
 
 # Per flag: values the URL would silently drop, which the command refuses.
@@ -95,6 +96,7 @@ REFUSED: dict[str, list[str]] = {
     "language": ["english", "e1"],
     "outlet": ["bbc-news", "-3"],
     "text": ["   "],
+    "mention": ["all", "yes"],
 }
 
 
@@ -189,17 +191,28 @@ def csv_rows(data: bytes) -> list[list[str]]:
 def stored_details(o: Oracle) -> dict[int, dict[str, Any]]:
     """Each article's raw link and summary, its feed, and its tags' evidence, read directly."""
     out: dict[int, dict[str, Any]] = {}
-    for i, url, summary, feed_id, feed_url in o.rows(
-        "SELECT a.id, a.url, a.summary, a.feed_id, f.url FROM articles a "
+    for i, url, summary, feed_id, feed_url, title in o.rows(
+        "SELECT a.id, a.url, a.summary, a.feed_id, f.url, a.title FROM articles a "
         "LEFT JOIN feeds f ON f.id = a.feed_id"
     ):
         out[int(i)] = {"url": url, "summary": summary or "", "feed_id": feed_id,
-                       "feed_url": feed_url, "countries": {}, "topics": {}}  # fmt: skip
+                       "feed_url": feed_url, "countries": {}, "topics": {}, "title": title}  # fmt: skip
     for table, key, kind in (("article_countries", "iso3", "countries"),
                              ("article_topics", "topic", "topics")):  # fmt: skip
         for i, code, evidence in o.rows(f"SELECT article_id, {key}, evidence FROM {table}"):
-            out[int(i)][kind][code] = json.loads(evidence or "[]")
+            title = out[int(i)]["title"]
+            out[int(i)][kind][code] = [with_field(e, title) for e in json.loads(evidence or "[]")]
     return out
+
+
+def with_field(item: dict[str, Any], title: str) -> dict[str, Any]:
+    """Evidence stored before fields existed names its field on the way out: its offset was into
+    title + newline + summary (the rule the README's evidence format states)."""
+    if "field" in item:
+        return item
+    if item["start"] < len(title):
+        return {**item, "field": "title"}
+    return {**item, "start": item["start"] - len(title) - 1, "field": "summary"}
 
 
 def expected_records(o: Oracle, params: dict[str, str]) -> list[dict[str, Any]]:
