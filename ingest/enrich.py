@@ -63,20 +63,13 @@ TextHook = Callable[[Engine, Sequence[tuple[int, Extraction]]], object]
 
 
 def retag_with_body(engine: Engine, items: Sequence[tuple[int, Extraction]]) -> int:
-    """THE SEAM between full text and tagging (issue 13, item 5): called with
-    (article_id, Extraction) for every page extracted "ok", the body in ``Extraction.body``
-    whether or not the store keeps it. Returns how many articles were retagged.
+    """Where full text meets tagging (issue 13, item 5): called with (article_id, Extraction) for
+    every page extracted "ok", the body in ``Extraction.body`` whether or not the store keeps
+    it. The articles are re-tagged from title + summary + body (``pipeline.retag_with_body``:
+    evidence with its field and offset, prominence, language from the body); returns how many."""
+    from ingest.pipeline import retag_with_body as tag_from_body
 
-    Not connected yet, on purpose: ``tagging.tag_article(title, summary)`` takes no body, and its
-    evidence offsets index ``title + "\\n" + summary`` (what the highlighter reads), so passing
-    the body as part of the summary would store tags whose offsets the dashboard misreads. The
-    tagging side (evidence with field + offset, prominence, language from the body) connects it
-    here: tag title + summary + body, then ``store.replace_tags(engine, batch)``.
-    """
-    log.debug(
-        "retag_with_body: %d article(s) with a body; the tagger reads no body yet", len(items)
-    )
-    return 0
+    return tag_from_body(engine, [(article_id, ex.body, ex.lead) for article_id, ex in items])
 
 
 @dataclass

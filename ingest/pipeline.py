@@ -219,9 +219,8 @@ def seed_demo(engine: Engine, progress: Progress | None = None) -> int:
 # Retag
 
 
-# Where ``retag`` reads stored bodies: article ids → (body, lead) of those that have one. The
-# default reads none; once the store holds bodies (issue 13's ``article_texts``), pass its query
-# (e.g. ``retag(engine, bodies=queries.article_bodies)``) or set it as the default here.
+# Where ``retag`` reads stored bodies: article ids → (body, lead) of those that have one (the
+# store's ``article_texts``, by default; ``no_bodies`` tags title and summary alone).
 BodySource = Callable[[Engine, Sequence[int]], Mapping[int, tuple[str | None, str | None]]]
 
 
@@ -230,12 +229,21 @@ def no_bodies(engine: Engine, ids: Sequence[int]) -> dict[int, tuple[str | None,
     return {}
 
 
+def stored_bodies(
+    engine: Engine, ids: Sequence[int]
+) -> Mapping[int, tuple[str | None, str | None]]:
+    """The bodies the store keeps (``queries.article_bodies``)."""
+    from ingest.queries import article_bodies
+
+    return article_bodies(engine, ids)
+
+
 def retag(
     engine: Engine,
     *,
     batch_size: int = store.RETAG_BATCH,
     show_bar: bool = True,
-    bodies: BodySource = no_bodies,
+    bodies: BodySource = stored_bodies,
 ) -> int:
     """Re-apply tagging to every stored article whose tagger_version is not the current one,
     from its stored body too when ``bodies`` has one for it.

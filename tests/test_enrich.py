@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape
 import pytest
 from sqlalchemy import Engine, text
 
-from ingest import catalogue, config, scheduler, store
+from ingest import catalogue, config, pipeline, scheduler, store
 from ingest.addresses import AddressGuard
 from ingest.enrich import enrich
 from ingest.extract_score import contains, token_f1
@@ -434,3 +434,42 @@ def test_the_real_catalogue_opts_out_exactly_the_feeds_it_says() -> None:
     off = {entry["url"] for entry in declared if entry.get("fulltext") is False}
     assert off, "the catalogue opts no feed out: nothing shows the switch is read"
     assert {spec.url for spec in catalogue.load_catalogue() if not spec.fulltext} == off
+
+
+# -- tags from the body (issue 13 item 5: enrich → retag_with_body; retag reads kept bodies) ----
+
+
+def _body_evidence(engine: Engine) -> list[tuple[int, str, dict, str]]:
+    """(article id, iso3, evidence item, stored body) of every country evidence in a body, read
+    with plain SQL: the oracle for where each span must point."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT c.article_id, c.iso3, c.evidence, t.body FROM article_countries c "
+                "JOIN article_texts t ON t.article_id = c.article_id WHERE t.status = 'ok'"
+            )
+        ).all()
+    return [
+        (int(i), iso3, item, body)
+        for i, iso3, evidence, body in rows
+        for item in json.loads(evidence)
+        if item.get("field") == "body"
+    ]
+
+
+def test_enriched_articles_are_tagged_from_their_body(engine: Engine, server: FeedServer) -> None:
+    feed_url = write_feed(server, "tagged.xml", [page_link(server, f) for f in COMPLETE[:8]])
+    poll(engine, feed_url)
+    assert _body_evidence(engine) == []  # the feed's items carry no body: nothing from one yet
+    enrich(engine, gate=HostGate())
+    found = _body_evidence(engine)
+    assert len({i for i, *_ in found}) >= 3, "real news pages name countries in their bodies"
+    for _, iso3, item, body in found:
+        assert body[item["start"] : item["start"] + len(item["text"])] == item["text"], iso3
+    # retag (after a tagging change) reads the kept bodies again: the body tags stay
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE articles SET tagger_version = 'stale'"))
+    pipeline.retag(engine, show_bar=False)
+    assert sorted((i, c, json.dumps(e)) for i, c, e, _ in _body_evidence(engine)) == sorted(
+        (i, c, json.dumps(e)) for i, c, e, _ in found
+    )

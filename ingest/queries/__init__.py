@@ -67,6 +67,7 @@ from ingest.queries.read import literal_column_desc
 from ingest.queries.search import _plain_like_suffices
 from ingest.queries.texts import (
     TEXT_COVERAGE_COLUMNS,
+    article_bodies,
     article_text,
     count_waiting,
     feed_id_for_url,
@@ -91,6 +92,7 @@ from ingest.queries.trends import (
 
 __all__ = [
     "TEXT_COVERAGE_COLUMNS",
+    "article_bodies",
     "article_text",
     "count_waiting",
     "feed_id_for_url",

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import (
     Engine,
     Select,
+    and_,
     func,
     literal,
     select,
@@ -25,6 +26,8 @@ from ingest.store import (
     articles,
     feeds,
 )
+from ingest.store.schema import article_texts
+from ingest.store.texts import TEXT_OK
 
 # --------------------------------------------------------------------------------------------
 # Articles
@@ -132,7 +135,7 @@ def iter_articles(
 
 
 def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """For each article: title, summary, url, its feed (``feed_id``, ``feed_url``), its tags with
+    """For each article: title, summary, body (None unless its full text is kept), url, its feed (``feed_id``, ``feed_url``), its tags with
     evidence, each offset into its field ({"countries": {iso3: [{text, type, start, field}]},
     "topics": {topic: [...]}}), and each country's prominence ({"prominence": {iso3: (where,
     body mentions, prominent)}})."""
@@ -149,13 +152,23 @@ def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, di
                 articles.c.url,
                 articles.c.feed_id,
                 feeds.c.url.label("feed_url"),
+                article_texts.c.body,
             )
-            .select_from(articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id))
+            .select_from(
+                articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id).outerjoin(
+                    article_texts,
+                    and_(
+                        article_texts.c.article_id == articles.c.id,
+                        article_texts.c.status == TEXT_OK,
+                    ),
+                )
+            )
             .where(articles.c.id.in_(ids))
         ):
             out[row.id] = {
                 "title": row.title,
                 "summary": row.summary or "",
+                "body": row.body,  # the extracted full text, when the store keeps it
                 "url": row.url,
                 "feed_id": row.feed_id,
                 "feed_url": row.feed_url,

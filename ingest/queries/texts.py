@@ -4,6 +4,7 @@ article's stored text, and how much of a run's queue is still waiting."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -11,9 +12,10 @@ from sqlalchemy import Engine, and_, func, or_, select
 
 from ingest.store import daily_total, feeds, now_utc
 from ingest.store.schema import article_texts, articles
-from ingest.store.texts import ANY_ARTICLE, CLAIMED, QUEUED, TextScope
+from ingest.store.texts import ANY_ARTICLE, CLAIMED, QUEUED, TEXT_OK, TextScope
 
 PENDING = (QUEUED, CLAIMED)
+BODY_READ_CHUNK = 500  # article ids per query when bodies are read for retagging
 TEXT_COVERAGE_COLUMNS = [
     "id",
     "title",
@@ -103,6 +105,24 @@ def article_text(engine: Engine, article_id: int) -> dict[str, Any] | None:
     text = dict(row._mapping)
     text["authors"] = json.loads(text["authors"]) if text["authors"] else []
     return text
+
+
+def article_bodies(engine: Engine, ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+    """(body, lead) of each of ``ids`` whose full text was extracted and is kept: what
+    ``pipeline.retag`` tags besides title and summary."""
+    out: dict[int, tuple[str, str | None]] = {}
+    wanted = [int(i) for i in ids]
+    t = article_texts.c
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), BODY_READ_CHUNK):
+            chunk = wanted[start : start + BODY_READ_CHUNK]
+            for row in conn.execute(
+                select(t.article_id, t.body, t.lead).where(
+                    t.article_id.in_(chunk), t.status == TEXT_OK, t.body.is_not(None)
+                )
+            ):
+                out[row.article_id] = (row.body, row.lead)
+    return out
 
 
 def feed_id_for_url(engine: Engine, url: str) -> int | None:

@@ -35,6 +35,7 @@ from ingest.store.schema import (
 
 QUEUED = "queued"
 CLAIMED = "claimed"
+TEXT_OK = "ok"  # extraction found the article's full text (ingest.extract: status "ok")
 # Every status a finished page can have: extraction's (ingest.extract.STATUSES) and the fetch's.
 FETCH_FAILURES = ("disallowed", "gone", "error")
 QUEUE_CHUNK = 1000  # articles queued per transaction
