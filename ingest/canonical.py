@@ -128,7 +128,7 @@ def canonical_url(url: str) -> str | None:
             return None
         port = parts.port
         if parts.netloc.rpartition("@")[2].startswith("["):
-            host = f"[{ipaddress.IPv6Address(parts.hostname or '')}]"
+            host: str | None = f"[{ipaddress.IPv6Address(parts.hostname or '')}]"
         else:
             host = _clean_host(parts.hostname or "")
     except ValueError:  # bad port, bad IPv6 literal

@@ -53,7 +53,7 @@ class FeedSpec:
 @cache
 def iso639_1_codes() -> frozenset[str]:
     """Two-letter language codes CLDR knows (ISO 639-1), via Babel."""
-    return frozenset(code for code in Locale("en").languages if len(code) == 2)
+    return frozenset(c for c in Locale("en").languages if isinstance(c, str) and len(c) == 2)
 
 
 def is_http_url(url: str) -> bool:

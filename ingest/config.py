@@ -8,7 +8,7 @@ step.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,9 +37,9 @@ class Setting:
     def env(self) -> str:
         return "PANTAU_" + self.name.upper()
 
-    def read(self, environ: dict[str, str] | None = None) -> Any:
-        environ = os.environ if environ is None else environ
-        raw = environ.get(self.env)
+    def read(self, environ: Mapping[str, str] | None = None) -> Any:
+        source: Mapping[str, str] = os.environ if environ is None else environ
+        raw = source.get(self.env)
         if raw is None or raw == "":
             return self.default
         try:

@@ -40,6 +40,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine
@@ -252,7 +253,7 @@ def _failed(
 ) -> store.TextRecord:
     sent = page.outcome != "deferred"  # "deferred": nothing was asked of the host
     attempts = claim.attempts + (1 if sent else 0)
-    common = {
+    common: dict[str, Any] = {
         "fetched_at": fetched_at if sent else None,
         "http_status": page.status,
         "final_url": page.final_url,

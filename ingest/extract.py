@@ -166,15 +166,15 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     if meta:
         labels.append(meta.group(1).decode("ascii"))
     for label in labels:
-        encoding = _normalise_label(label)
-        if encoding is None or encoding.startswith(("utf-16", "utf-32")):
+        normal = _normalise_label(label)
+        if normal is None or normal.startswith(("utf-16", "utf-32")):
             continue
         try:
-            return body.decode(encoding), encoding
+            return body.decode(normal), normal
         except UnicodeDecodeError:
             continue
-    encoding = _guess_encoding(body) or "cp1252"
-    return body.decode(encoding, "replace"), encoding
+    guessed = _guess_encoding(body) or "cp1252"
+    return body.decode(guessed, "replace"), guessed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -389,13 +389,13 @@ def extract(html: bytes, url: str | None = None, content_type: str | None = None
         ld = _ld_objects(tree)
         stamps = _timestamps(tree, ld)
         declared = _declared_language(tree)
-        document = trafilatura.bare_extraction(
+        document: Any = trafilatura.bare_extraction(
             tree, url=url, with_metadata=True, **TRAFILATURA_OPTIONS
         )
         raw = (document.text if document is not None else None) or ""
         count = len(tokens(raw))
         if count < FRAGMENT_TOKENS:
-            balanced = trafilatura.bare_extraction(tree, url=url, **BALANCED_OPTIONS)
+            balanced: Any = trafilatura.bare_extraction(tree, url=url, **BALANCED_OPTIONS)
             if balanced is not None and len(tokens(balanced.text)) > 2 * count:
                 raw = balanced.text
     except Exception as error:  # noqa: BLE001 - one bad page must never stop a run

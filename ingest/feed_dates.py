@@ -82,7 +82,7 @@ def _zone(name: str | None, sign: str | None, hours: str | None, minutes: str | 
         hours_value = int(hours or 0)
         minutes_value = int(minutes or 0)
         if len(hours or "") == 4 and minutes is None:  # "+0530" matched as one group
-            hours_value, minutes_value = divmod(int(hours), 100)
+            hours_value, minutes_value = divmod(int(hours or 0), 100)
         if hours_value > 14 or minutes_value > 59:
             return None
         delta = hours_value * 60 + minutes_value

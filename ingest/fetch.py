@@ -123,10 +123,10 @@ class FetchResult:
 class _NoCookies(http.cookiejar.DefaultCookiePolicy):
     """Feeds are fetched without cookies: none stored, none sent (no tracking across feeds)."""
 
-    def set_ok(self, cookie: http.cookiejar.Cookie, request: object) -> bool:  # type: ignore[override]
+    def set_ok(self, cookie: http.cookiejar.Cookie, request: object) -> bool:
         return False
 
-    def return_ok(self, cookie: http.cookiejar.Cookie, request: object) -> bool:  # type: ignore[override]
+    def return_ok(self, cookie: http.cookiejar.Cookie, request: object) -> bool:
         return False
 
 

@@ -312,10 +312,8 @@ class Pair(Filter):
     def clean(self, f: Filters) -> dict[str, Any]:
         pair = f.pair
         if pair is not None:
-            a, b = pair
-            pair = (
-                tuple(sorted((a, b))) if a != b and is_valid_iso3(a) and is_valid_iso3(b) else None
-            )
+            a, b = sorted(pair)
+            pair = (a, b) if a != b and is_valid_iso3(a) and is_valid_iso3(b) else None
         return {"pair": pair}
 
     def to_params(self, f: Filters) -> dict[str, str]:

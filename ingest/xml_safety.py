@@ -156,11 +156,11 @@ def _decode(body: bytes, content_type: str | None, warnings: list[str]) -> tuple
     for source, label in (("HTTP charset", http_label), ("XML declaration", declared_label)):
         if label is None:
             continue
-        encoding = _normalise_label(label)
-        if encoding is None:
+        normal = _normalise_label(label)
+        if normal is None:
             warnings.append(f"unknown encoding {label!r} in the {source}")
-        elif encoding not in candidates:
-            candidates.append(encoding)
+        elif normal not in candidates:
+            candidates.append(normal)
     for encoding in candidates:
         if encoding.startswith(("utf-16", "utf-32")):
             continue  # no BOM and no UTF-16 pattern: the label is wrong

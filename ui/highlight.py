@@ -124,7 +124,7 @@ def field_spans(
     for e in evidence:
         where = e.get("field")
         text = item.get(where) if where in FIELDS else None
-        if not isinstance(text, str):
+        if not isinstance(where, str) or not isinstance(text, str):
             continue
         for start, end, name in spans_from_evidence(text, [e], label):
             out.setdefault(where, []).append((start, end, name, css))

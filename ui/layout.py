@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -62,7 +63,7 @@ def articles_table(rows: pd.DataFrame, key: str, *, tags: bool = False) -> None:
     name, the table as tall as its rows."""
     columns = ["published_at", "title", "outlet", "language"]
     shown = rows.assign(url=[highlight.safe_url(u) for u in rows["url"]])
-    height: int | str = "auto"
+    height: Literal["auto"] | int = "auto"
     if tags:
         columns += ["countries", "topics"]
         shown = shown.assign(

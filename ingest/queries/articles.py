@@ -139,6 +139,7 @@ def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, di
     evidence, each offset into its field ({"countries": {iso3: [{text, type, start, field}]},
     "topics": {topic: [...]}}), and each country's prominence ({"prominence": {iso3: (where,
     body mentions, prominent)}})."""
+    row: Any  # rows of several selects in turn
     ids = [int(i) for i in article_ids]
     out: dict[int, dict[str, Any]] = {}
     if not ids:

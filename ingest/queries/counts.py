@@ -225,7 +225,7 @@ def country_counts(engine: Engine, f: Filters, limit: int | None = None) -> pd.D
     route = route_for(f)
     if route is not None and route.kind is Kind.TOTAL:
         src = source(Kind.COUNTRY, f)
-        n = func.sum(src.c.articles)
+        n: Any = func.sum(src.c.articles)
         query = select(src.c.iso3, n.label("articles")).where(*src.where).group_by(src.c.iso3)
     elif route is not None and route.kind is Kind.COUNTRY:
         focus = route.key[0]
@@ -387,7 +387,7 @@ def outlet_counts(engine: Engine, f: Filters, limit: int | None = None) -> pd.Da
     homes = feed_homes(engine)
     df["feed_id"] = df["feed_id"].fillna(0).astype(int)
     df.insert(1, "outlet", [names.get(i, f"outlet #{i}") for i in df["feed_id"]])
-    df.insert(2, "home", [country_name(homes[i]) if homes.get(i) else "" for i in df["feed_id"]])
+    df.insert(2, "home", [country_name(h) if (h := homes.get(i)) else "" for i in df["feed_id"]])
     return df.head(limit) if limit else df
 
 

@@ -57,17 +57,19 @@ class TextMatch(ColumnElement[bool]):
         pattern = "%" + _escape_like(needle) + "%"
         if len(needle) >= 3:
             phrase = '"' + needle.replace('"', '""') + '"'
-            conds = [article_search.c.body.op("MATCH")(phrase)]
+            conds: list[ColumnElement[bool]] = [article_search.c.body.op("MATCH")(phrase)]
             if start is not None and end is not None and end - start <= _BOUNDED_SEARCH:
                 in_range = articles.alias("in_range")
                 when = [in_range.c.published_at >= start, in_range.c.published_at < end]
                 ids = article_search.c.rowid
                 conds.append(ids >= select(func.min(in_range.c.id)).where(*when).scalar_subquery())
                 conds.append(ids <= select(func.max(in_range.c.id)).where(*when).scalar_subquery())
-            self.on_sqlite = articles.c.id.in_(select(article_search.c.rowid).where(*conds))
+            self.on_sqlite: ColumnElement[bool] = articles.c.id.in_(
+                select(article_search.c.rowid).where(*conds)
+            )
         else:
             body = articles.c.title + literal(TEXT_SEPARATOR) + articles.c.summary
-            exact = func.lower(body).like(pattern, escape="\\")
+            exact: ColumnElement[bool] = func.lower(body).like(pattern, escape="\\")
             if _plain_like_suffices(needle):
                 exact = and_(body.like(pattern, escape="\\"), exact).self_group()
             self.on_sqlite = exact

@@ -63,7 +63,7 @@ def counted(day: str, feed_id: int | None, tags: Tags) -> Counted:
 
 
 # The keys an article counts under in each aggregate, by column name.
-_KEYS_OF: dict[str, Callable[[Counted], Iterable[dict[str, str]]]] = {
+_KEYS_OF: dict[str, Callable[[Counted], Iterable[dict[str, Any]]]] = {
     TOTAL.name: lambda c: ({},),
     COUNTRY.name: lambda c: ({"iso3": iso3, PROMINENT: iso3 in c.prominent} for iso3 in c.codes),
     PAIR.name: lambda c: (
@@ -139,7 +139,7 @@ def rebuild_aggregates_in(conn: Connection, kinds: tuple[Aggregate, ...] = AGGRE
     a = article_countries.alias("a")
     b = article_countries.alias("b")
     # Each daily table's key columns (by name) and the rows they are counted over.
-    sources = {
+    sources: dict[str, tuple[dict[str, Any], Any]] = {
         TOTAL.name: ({}, articles),
         COUNTRY.name: (
             {"iso3": article_countries.c.iso3, PROMINENT: article_countries.c.prominent},
@@ -158,7 +158,7 @@ def rebuild_aggregates_in(conn: Connection, kinds: tuple[Aggregate, ...] = AGGRE
     }
     for aggregate in kinds:
         keys, rows = sources[aggregate.name]
-        columns = {"day": day, **keys, "feed_id": feed, "language": lang}
+        columns: dict[str, Any] = {"day": day, **keys, "feed_id": feed, "language": lang}
         selected = [columns[name] for name in key_names(aggregate.daily)]
         conn.execute(delete(aggregate.daily))
         conn.execute(

@@ -82,7 +82,7 @@ def save_articles_in(
     unique: dict[str, tuple[Article, Tags]] = {}
     for article, tags in items:
         unique.setdefault(article.url_key, (article, tags))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "url_key": a.url_key,
             "url": no_nul(a.url),
@@ -113,7 +113,7 @@ def save_articles_in(
         for row in conn.execute(statement, chunk):
             inserted[row.url_key] = row.id
     result.skipped = len(items) - len(inserted)
-    days = {row["url_key"]: row["published_day"] for row in rows}
+    days: dict[str, str] = {row["url_key"]: row["published_day"] for row in rows}
     tagged = [(inserted[key], days[key], unique[key][1]) for key in inserted]
     _write_tags(conn, feed_id, tagged)
     result.new_articles = len(inserted)
@@ -162,6 +162,7 @@ def _write_tags(
 
 def replace_tags(engine: Engine, batch: Sequence[tuple[int, Tags]]) -> int:
     """Replace the tags of stored articles (a retag batch), keeping the aggregates exact."""
+    row: Any  # rows of several selects in turn
     if not batch:
         return 0
     ids = [article_id for article_id, _ in batch]

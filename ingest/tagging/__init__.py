@@ -20,8 +20,10 @@ from pathlib import Path
 
 from ingest.language import detect_language
 from ingest.records import (
+    CountryTag,
     Evidence,
     Tags,
+    TopicTag,
     field_offset,
     field_texts,
     prominence,
@@ -110,7 +112,8 @@ def tag_article(
             lead_span = (at, at + len(lead))
     found_countries = countries.tag_countries(text, on=_as_date(published), language=language)
     found_topics = topics.tag_topics(text, language=language)
-    for tag in (*found_countries, *found_topics):
+    found: list[CountryTag | TopicTag] = [*found_countries, *found_topics]
+    for tag in found:
         tag.evidence = [_in_its_field(e, fields) for e in tag.evidence]
         tag.prominence = prominence(tag.evidence, lead_span)
     return Tags(

@@ -372,7 +372,7 @@ _NEXT_WORD = re.compile(r"\s([A-Z][\w'’]*)")
 
 def _followed_by_surname(text: str, end: int) -> bool:
     found = _NEXT_WORD.match(text, end)
-    return bool(found) and found.group(1).lower() not in _HEADLINE_WORDS
+    return found is not None and found.group(1).lower() not in _HEADLINE_WORDS
 
 
 _BEFORE_TOWN = _HEADLINE_WORDS | frozenset(CONTEXT_WORDS["before_town_words"])

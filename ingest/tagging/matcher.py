@@ -39,6 +39,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import ahocorasick
 
@@ -54,7 +55,7 @@ CONTEXT_WORDS: dict[str, list[str] | str] = tomllib.loads(
 try:  # the Rust automaton, much faster; pyahocorasick is the fallback
     import ahocorasick_rs as _ahocorasick_rs
 except ImportError:  # pragma: no cover - depends on what is installed
-    _ahocorasick_rs = None
+    _ahocorasick_rs = None  # type: ignore[assignment]
 
 __all__ = ["Match", "Matcher", "Pattern", "normalize"]
 
@@ -62,7 +63,7 @@ __all__ = ["Match", "Matcher", "Pattern", "normalize"]
 @dataclass(frozen=True)
 class Pattern:
     text: str
-    payload: object
+    payload: Any
     case_sensitive: bool = False
     prefix: bool = False  # a stem: may be followed by up to max_suffix more letters of the word
     max_suffix: int = 3
@@ -74,7 +75,7 @@ class Match:
     start: int
     end: int
     text: str  # the surface as written in the input
-    payload: object
+    payload: Any
 
 
 # Look-alike folding applied to both patterns and text (one character to one character).
@@ -218,7 +219,7 @@ _RIGHT_KATAKANA = 4  # must not be followed by more katakana
 @dataclass(frozen=True, slots=True)
 class _Entry:
     exact: tuple[str, ...] | None  # case-exact (folded) forms a case-sensitive pattern must match
-    payload: object
+    payload: Any
     left: int
     right: int
     max_suffix: int
