@@ -10,6 +10,9 @@ topics (any of), languages, outlets and a text search. Each of those is one :cla
 - its URL parameters, how a value is written into them and read back (``to_params``,
   ``from_params``): ``from=2024-06-01&to=2024-06-30&c=RUS,PRK&pair=PRK-RUS&t=military
   &lang=en,id&feed=3,7&q=text``, every key optional, lists comma-separated;
+- its command-line flags (``flags``): each fills one URL parameter, so ``python -m ingest
+  export --country RUS --country PRK`` is the view ``?c=RUS,PRK`` (``ingest.export`` builds its
+  options from them);
 - its SQL: the conditions on ``articles`` rows (``article_where``), and for the filters the
   daily and monthly aggregates carry as columns (dates, languages, outlets) the conditions on
   those tables (``rollup_where``; which aggregate answers a content filter is
@@ -17,7 +20,8 @@ topics (any of), languages, outlets and a text search. Each of those is one :cla
 - its words: a phrase after the subject ("mentioning Russia"), or a clause of its own ("all
   languages"), and its part of the file name (``slug``).
 
-Adding a filter: a field on ``Filters``, a ``Filter`` subclass here, its name in ``FILTERS``,
+Adding a filter: a field on ``Filters``, a ``Filter`` subclass here (with its ``flags``), its
+name in ``FILTERS``,
 ``WORDS_ORDER`` and ``SLUG_ORDER``, and its widget in ``ui/filters.py``. This module never
 imports Streamlit.
 """
@@ -119,12 +123,26 @@ def day_start(d: date) -> datetime:
 Conditions = list[ColumnElement[bool]]
 
 
+@dataclass(frozen=True)
+class Flag:
+    """A command-line option of a filter: ``--name VALUE`` fills the URL parameter ``param``
+    with VALUE; a ``many`` flag may be repeated or comma-separated, like the URL's lists."""
+
+    name: str
+    param: str
+    metavar: str
+    help: str
+    many: bool = False
+
+
 class Filter:
-    """One filter. Subclasses set ``name``, ``fields`` and ``params`` and define the methods."""
+    """One filter. Subclasses set ``name``, ``fields``, ``params`` and ``flags`` and define the
+    methods."""
 
     name: ClassVar[str]
     fields: ClassVar[tuple[str, ...]]  # the Filters fields it owns
     params: ClassVar[tuple[str, ...]]  # its URL parameters
+    flags: ClassVar[tuple[Flag, ...]]  # its command-line options, one per URL parameter
     on_rollups: ClassVar[bool] = False  # whether the aggregates carry it as a column
 
     def clean(self, f: Filters) -> dict[str, Any]:
@@ -189,6 +207,10 @@ class Dates(Filter):
     name = "dates"
     fields = ("date_from", "date_to")
     params = ("from", "to")
+    flags = (
+        Flag("from", "from", "YYYY-MM-DD", "first day (UTC); default: as the dashboard"),
+        Flag("to", "to", "YYYY-MM-DD", "last day (UTC), included; default: as the dashboard"),
+    )
     on_rollups = True
 
     @staticmethod
@@ -241,6 +263,7 @@ class Countries(Filter):
     name = "countries"
     fields = ("countries",)
     params = ("c",)
+    flags = (Flag("country", "c", "ISO3", "a country mentioned (any of)", many=True),)
 
     def clean(self, f: Filters) -> dict[str, Any]:
         return {"countries": tuple(dict.fromkeys(c for c in f.countries if is_valid_iso3(c)))}
@@ -277,6 +300,7 @@ class Pair(Filter):
     name = "pair"
     fields = ("pair",)
     params = ("pair",)
+    flags = (Flag("pair", "pair", "ISO3-ISO3", "two countries, both mentioned"),)
 
     def clean(self, f: Filters) -> dict[str, Any]:
         pair = f.pair
@@ -316,6 +340,7 @@ class Topics(Filter):
     name = "topics"
     fields = ("topics",)
     params = ("t",)
+    flags = (Flag("topic", "t", "TOPIC", f"a topic (any of): {', '.join(TOPICS)}", many=True),)
 
     def clean(self, f: Filters) -> dict[str, Any]:
         return {"topics": tuple(dict.fromkeys(t for t in f.topics if t in TOPIC_LABELS))}
@@ -366,6 +391,15 @@ class Languages(_AnyOfColumn):
     name = "languages"
     fields = ("languages",)
     params = ("lang",)
+    flags = (
+        Flag(
+            "language",
+            "lang",
+            "CODE",
+            f"an ISO 639 language code (any of); {UNKNOWN_LANGUAGE} for not detected",
+            many=True,
+        ),
+    )
     column = "language"
 
     def clean(self, f: Filters) -> dict[str, Any]:
@@ -402,6 +436,7 @@ class Outlets(_AnyOfColumn):
     name = "outlets"
     fields = ("feed_ids",)
     params = ("feed",)
+    flags = (Flag("outlet", "feed", "FEED_ID", "an outlet's feed id (any of)", many=True),)
     column = "feed_id"
 
     def clean(self, f: Filters) -> dict[str, Any]:
@@ -433,6 +468,7 @@ class Text(Filter):
     name = "text"
     fields = ("search",)
     params = ("q",)
+    flags = (Flag("text", "q", "TEXT", "text in the title or summary (case-insensitive)"),)
 
     def clean(self, f: Filters) -> dict[str, Any]:
         text = "".join(ch for ch in (f.search or "") if ch.isprintable() or ch.isspace())
@@ -542,3 +578,67 @@ def slug(f: Filters) -> str:
     bits = [BY_NAME[name].slug(f) for name in SLUG_ORDER]
     text_slug = "_".join(b.lower() for b in bits if b)
     return re.sub(r"[^a-z0-9_.-]+", "-", text_slug)[:150]
+
+
+# --------------------------------------------------------------------------------------------
+# Command-line flags: every filter's ``flags``, generated for any command that takes a view
+# (``python -m ingest watch add``; the export's options are these same flags). Each flag fills its
+# URL parameter, then the view is read as the dashboard reads a link (``from_query_params``).
+
+# Two views that no flag value can produce both of: a value the parsing drops leaves each
+# unchanged (see ``flag_understood``).
+_PROBES = (
+    Filters(date_from=EARLIEST, date_to=LATEST),
+    Filters(date_from=EARLIEST + timedelta(days=1), date_to=LATEST - timedelta(days=1)),
+)
+
+
+class FlagError(ValueError):
+    """A flag value the view would drop (an unknown country, a date that is not one)."""
+
+
+def cli_flags(exclude: Sequence[str] = ()) -> list[Flag]:
+    """Every filter's flags in the registry's order, but those of the filters named in
+    ``exclude``."""
+    return [flag for flt in FILTERS if flt.name not in exclude for flag in flt.flags]
+
+
+def flag_dest(flag: Flag) -> str:
+    """The argparse destination of ``flag``."""
+    return f"filter_{flag.param}"
+
+
+def add_flag_arguments(group: Any, exclude: Sequence[str] = ()) -> None:
+    """Add one option per filter flag to an argparse parser or argument group."""
+    for flag in cli_flags(exclude):
+        group.add_argument(
+            f"--{flag.name}",
+            dest=flag_dest(flag),
+            metavar=flag.metavar,
+            action="append" if flag.many else "store",
+            help=flag.help + ("; repeat or comma-separate" if flag.many else ""),
+        )
+
+
+def flag_understood(flag: Flag, value: str) -> bool:
+    """Whether ``value`` survives the URL parameter's parsing (it changes a view that no value
+    can leave unchanged twice)."""
+    return any(from_query_params({flag.param: value}, probe) != probe for probe in _PROBES)
+
+
+def flag_params(args: Any, exclude: Sequence[str] = ()) -> dict[str, str]:
+    """The URL parameters the flags given in ``args`` ask for (a repeated list flag joined with
+    commas). Raises FlagError for a value the view would drop: a script must not silently get
+    a wider view than it asked for."""
+    params: dict[str, str] = {}
+    for flag in cli_flags(exclude):
+        given = getattr(args, flag_dest(flag), None)
+        if given is None:
+            continue
+        values = given if flag.many else [given]
+        items = [i.strip() for v in values for i in v.split(",")] if flag.many else values
+        for item in items:
+            if not item or not flag_understood(flag, item):
+                raise FlagError(f"--{flag.name} {item!r}: not understood ({flag.help})")
+        params[flag.param] = ",".join(items)
+    return params

@@ -216,13 +216,20 @@ def run_forever(
     idle_seconds: float = IDLE_SECONDS,
     show_bar: bool = False,
     on_summary: Callable[[PollSummary], None] | None = None,
+    after_cycle: Callable[[], None] | None = None,
 ) -> None:
-    """The service loop: poll what is due, sleep a little, repeat until ``stop`` is set."""
+    """The service loop: poll what is due, run ``after_cycle`` (the alerts), sleep a little,
+    repeat until ``stop`` is set."""
     stop = stop or threading.Event()
     while not stop.is_set():
         summary = poll_due(engine, worker=worker, show_bar=show_bar, stop=stop)
         if summary.reports and on_summary:
             on_summary(summary)
+        if after_cycle is not None:
+            try:
+                after_cycle()
+            except Exception:  # alerts failing must not stop the polling
+                log.exception("the alert cycle failed")
         stop.wait(idle_seconds)
 
 
@@ -243,7 +250,9 @@ def _poll_in_background(engine: Engine) -> None:
         load_catalogue(engine)
     except Exception:  # a broken catalogue must not stop polling the feeds already stored
         log.exception("loading the feed catalogue failed")
-    run_forever(engine)
+    from ingest.alerts import run_alerts
+
+    run_forever(engine, after_cycle=lambda: run_alerts(engine))
 
 
 def start_background_poller(engine: Engine) -> bool:

@@ -19,7 +19,15 @@ from sqlalchemy.engine import Connection
 from ingest.canonical import rekeyed
 from ingest.store.aggregates import rebuild_derived
 from ingest.store.engine import is_sqlite, now_utc
-from ingest.store.schema import DERIVED, articles, feeds, meta, metadata, schema_migrations
+from ingest.store.schema import (
+    DERIVED,
+    WATCH_TABLES,
+    articles,
+    feeds,
+    meta,
+    metadata,
+    schema_migrations,
+)
 from ingest.store.search_index import create_search_index
 
 # PostgreSQL advisory lock held by the process that migrates (any fixed bigint will do; it only
@@ -86,12 +94,22 @@ def _m0005_unambiguous_keys(conn: Connection) -> None:
             )
 
 
+def _m0010_watches(conn: Connection) -> None:
+    """Watches, their alerts and deliveries (issue 15), and the index on articles' fetch time
+    that finds a watch's new matches."""
+    for table in WATCH_TABLES:
+        table.create(conn, checkfirst=True)
+    index = next(i for i in articles.indexes if i.name == "ix_articles_fetched")
+    index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
     ("0003_rollups", _m0003_rollups),
     ("0004_search", _m0004_search),
     ("0005_unambiguous_keys", _m0005_unambiguous_keys),
+    ("0010_watches", _m0010_watches),
 )
 
 
