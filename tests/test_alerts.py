@@ -501,3 +501,41 @@ def test_watch_add_takes_the_export_flags_and_refuses_what_it_cannot_use(
     assert dup.returncode == 2 and "exists already" in dup.stderr
     gone = _run_cli(env, "watch", "remove", "Sanctions on Russia")
     assert gone.returncode == 0 and not (tmp_path / "s" / "watch-sanctions-on-russia.atom").exists()
+
+
+def test_four_delivery_threads_racing_send_each_delivery_once(
+    engine: Engine, setup: dict[str, str], receiver: Receiver
+) -> None:
+    # Forty alerts recorded, then four workers claim and send at the same moment: every claim
+    # is a conditional UPDATE only one of them can win, so each delivery goes exactly once.
+    spec = alerts.make_spec("Race", "c=RUS", webhook_url=receiver.url)
+    store.create_watch(engine, spec, store.now_utc())
+    watch = watch_named(engine, "Race")
+    assert watch is not None
+    for n in range(40):
+        draft = store.AlertDraft(
+            watch_id=watch.id,
+            key=f"test:{watch.id}:{n}",
+            trigger="test",
+            title=f"alert {n}",
+            payload=json.dumps({"n": n}),
+            article_ids=(),
+            channels=(("webhook", receiver.url),),
+        )
+        with store.locked_watch(engine, watch.id) as (conn, _row):
+            store.record_alert(conn, draft, store.now_utc())
+    start = threading.Barrier(4)
+    outcomes: list[list] = []
+
+    def work(i: int) -> None:
+        start.wait()
+        outcomes.append(alerts.deliver_due(engine, worker=f"t{i}"))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert sorted(r.body["n"] for r in receiver.requests) == list(range(40))
+    assert sum(len(o) for o in outcomes) == 40
+    assert [(s, n) for _, _, s, n in _deliveries(engine)] == [("sent", 1)] * 40
