@@ -74,7 +74,7 @@ from ingest.filters import (
     from_query_params,
     to_query_params,
 )
-from ingest.queries import list_articles
+from ingest.queries import count_articles, list_articles
 from ingest.queries.articles import article_evidence
 from ingest.queries.trends import (
     BASELINE_DAYS,
@@ -87,7 +87,8 @@ from ingest.queries.watches import (
     WatchRow,
     alert_exists,
     articles_by_id,
-    unalerted_matches,
+    fetched_since,
+    matching,
     watch_alerts,
     watch_list,
 )
@@ -392,29 +393,76 @@ def spike_today(engine: Engine, watch: WatchRow, now: datetime) -> dict[str, Any
     }
 
 
-def evaluate_watch(engine: Engine, watch: WatchRow, now: datetime) -> list[int]:
-    """Evaluate one watch at ``now``; the ids of the alerts it recorded."""
+def _since(moment: datetime | None, fallback: datetime, floor: datetime) -> datetime:
+    """REVISIT before ``moment`` (or ``fallback`` when there is none), not before ``floor``."""
+    return max(moment - REVISIT if moment is not None else fallback, floor)
+
+
+def _windows(watch: WatchRow, now: datetime) -> tuple[datetime, datetime]:
+    """Since when a watch's digest, and its last evaluation, look for fetched articles."""
+    floor = now - timedelta(days=MATCH_MAX_AGE_DAYS)  # older fetches were published earlier
+    since_digest = _since(watch.last_digest_at, watch.created_at, floor)
+    since_eval = _since(watch.last_evaluated_at, watch.created_at, floor)
+    if watch.last_evaluated_at is None or watch.updated_at > watch.last_evaluated_at:
+        since_eval = since_digest  # new or edited: everything it could match is new to it
+    return since_digest, since_eval
+
+
+def _fetched_after(fresh: list[tuple[int, datetime]], since: datetime) -> list[int]:
+    return [i for i, fetched in fresh if fetched >= since]
+
+
+def _may_spike(engine: Engine, watch: WatchRow, now: datetime) -> bool:
+    """Whether today's count could make a spike at all: the score never exceeds the count
+    (the expected count is never negative), so a day below the threshold, or below
+    SPIKE_MIN_ARTICLES, is settled by one day's count instead of the whole baseline."""
+    today = now.date()
+    observed = count_articles(engine, watch_filters(watch, today, today))
+    return observed >= max(SPIKE_MIN_ARTICLES, watch.spike_threshold)
+
+
+def evaluate_watch(
+    engine: Engine, watch: WatchRow, now: datetime, fresh: list[tuple[int, datetime]]
+) -> tuple[list[int], bool]:
+    """Evaluate one watch at ``now`` against ``fresh`` (id, fetched_at of the articles fetched
+    lately): the ids of the alerts it recorded, and whether matches wait for a digest not due.
+
+    Only a watch with a new match since its last evaluation (or a new or edited watch) reads
+    its spike score: without a new article today's count cannot grow."""
     today = now.date()
     match_filter = watch_filters(watch, today - timedelta(days=MATCH_MAX_AGE_DAYS), today)
-    since = (watch.last_digest_at - REVISIT) if watch.last_digest_at else watch.created_at
-    due = watch.last_digest_at is None or now - watch.last_digest_at >= timedelta(
-        minutes=watch.digest_minutes
+    since_digest, since_eval = _windows(watch, now)
+    arrived = _fetched_after(fresh, since_eval)
+    if not arrived and watch.pending_since is None:
+        return [], False  # nothing new to it, nothing waiting: the common case, no query
+    last = watch.last_digest_at
+    due = last is None or now - last >= timedelta(minutes=watch.digest_minutes)
+    candidates: list[int] = []
+    # New matches are those it has not alerted on (those it has are seen again for REVISIT).
+    if due:
+        candidates = matching(
+            engine, _fetched_after(fresh, since_digest), match_filter, unalerted_by=watch.id
+        )
+        new_match = not set(candidates).isdisjoint(arrived)
+    else:
+        new_match = bool(arrived) and bool(
+            matching(engine, arrived, match_filter, unalerted_by=watch.id, limit=1)
+        )
+    spike = (
+        spike_today(engine, watch, now) if new_match and _may_spike(engine, watch, now) else None
     )
-    candidates = unalerted_matches(engine, watch.id, match_filter, since) if due else []
-    spike = spike_today(engine, watch, now)
     spike_key = f"spike:{watch.id}:{today.isoformat()}"
     want_spike = bool(spike and spike["fired"]) and not alert_exists(engine, spike_key)
     if not candidates and not want_spike:
-        store.touch_watches(engine, [watch.id], now)
-        return []
+        return [], new_match and not due
     recorded: list[int] = []
     with store.locked_watch(engine, watch.id) as (conn, current):
         if current is None or current.paused:
-            return []
+            return [], False
         digest = False
         if candidates:
             # Again under the lock: another evaluator may have taken some, or sent the digest.
-            ids = unalerted_matches(conn, watch.id, match_filter, since)
+            ids = matching(conn, candidates, match_filter, unalerted_by=watch.id)
             last = current.last_digest_at
             still_due = last is None or now - last >= timedelta(minutes=watch.digest_minutes)
             if ids and still_due:
@@ -439,28 +487,38 @@ def evaluate_watch(engine: Engine, watch: WatchRow, now: datetime) -> list[int]:
             if alert_id is not None:
                 recorded.append(alert_id)
         store.mark_evaluated(conn, watch.id, now, digest=digest)
-    return recorded
+    return recorded, False
 
 
 def evaluate_all(engine: Engine, now: datetime | None = None) -> EvaluationSummary:
-    """Evaluate every watch that is not paused; one failing watch never stops the others."""
+    """Evaluate every watch that is not paused; one failing watch never stops the others. The
+    articles fetched lately are read once for all of them."""
     import time
 
     began = time.monotonic()
     now = now or store.now_utc()
     summary = EvaluationSummary()
-    for watch in watch_list(engine):
-        if watch.paused:
-            continue
+    active = [w for w in watch_list(engine) if not w.paused]
+    if not active:
+        return summary
+    fresh = fetched_since(engine, min(min(_windows(w, now)) for w in active))
+    quiet: list[int] = []
+    pending: list[int] = []
+    for watch in active:
         summary.watches += 1
         try:
-            recorded = evaluate_watch(engine, watch, now)
+            recorded, waiting = evaluate_watch(engine, watch, now, fresh)
         except Exception:  # a bug or a bad watch must not stop the others
             log.exception("evaluating watch %r failed", watch.name)
             continue
         summary.alerts += recorded
         if recorded:
             summary.alerted.add(watch.id)
+        else:
+            quiet.append(watch.id)
+            if waiting:
+                pending.append(watch.id)
+    store.touch_watches(engine, quiet, now, pending)
     summary.seconds = time.monotonic() - began
     return summary
 

@@ -539,3 +539,78 @@ def test_four_delivery_threads_racing_send_each_delivery_once(
     assert sorted(r.body["n"] for r in receiver.requests) == list(range(40))
     assert sum(len(o) for o in outcomes) == 40
     assert [(s, n) for _, _, s, n in _deliveries(engine)] == [("sent", 1)] * 40
+
+
+def test_the_dashboard_serves_the_watch_feed_as_atom(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The real Streamlit server, its static/ folder, the URL the messages give (port aside).
+    import httpx
+
+    from tests.dashboard_process import reported_url
+
+    monkeypatch.delenv("PANTAU_WATCH_FEEDS_DIR", raising=False)
+    monkeypatch.setenv("PANTAU_PUBLIC_URL", "http://pantau.test:8501")
+    engine = store.make_engine(sqlite_url)
+    name = f"Served feed {os.getpid()} {time.monotonic_ns()}"
+    store.create_watch(engine, alerts.make_spec(name, "c=IDN"), store.now_utc())
+    watch = watch_named(engine, name)
+    assert watch is not None
+    alerts.send_test(engine, watch)
+    path = alerts.write_feed(engine, watch)
+    assert path.parent == ROOT / "static"
+    env = {**os.environ, "PANTAU_DATABASE_URL": sqlite_url, "PANTAU_SEED_DEMO": "0"}
+    log = tmp_path / "streamlit.log"
+    try:
+        with log.open("w") as out:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", "0",
+                 "--server.address", "127.0.0.1", "--server.headless", "true"],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        try:
+            base = reported_url(proc, log)
+            served = alerts.feed_url(watch).replace("http://pantau.test:8501", base)
+            response = httpx.get(served, timeout=30)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    finally:
+        path.unlink(missing_ok=True)
+        engine.dispose()
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    parsed = feedparser.parse(
+        response.content, response_headers={"content-type": response.headers["content-type"]}
+    )
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    assert [e.title for e in parsed.entries] == [f"{name}: test message from Pantau"]
+
+
+def test_matches_wait_for_the_digest_period_and_none_is_skipped(
+    engine: Engine, setup: dict[str, str], tmp_path: Path, receiver: Receiver
+) -> None:
+    now = datetime.now(UTC)
+    feeds_dir = tmp_path / "served"
+    feeds_dir.mkdir()
+    write_feed(feeds_dir, BASELINE + POLL_1, now)
+    spec = alerts.make_spec("Hourly", "pair=PRK-RUS", webhook_url=receiver.url, digest_minutes=60)
+    store.create_watch(engine, spec, store.now_utc())
+    with FeedServer(root=feeds_dir) as server:
+        feed_id = store.ensure_feed(engine, server.feed_url(PAIR_FEED), language="en")
+        _poll(engine, server, feed_id)
+        alerts.run_alerts(engine)  # the first digest goes at once
+        write_feed(feeds_dir, BASELINE + POLL_1 + POLL_2[:2], now)  # 4 today: no spike
+        _poll(engine, server, feed_id)
+    later = store.now_utc()
+    first = alerts.evaluate_all(engine, now=later)
+    alerts.deliver_due(engine)
+    assert [r.body["counts"]["articles"] for r in receiver.requests] == [2]  # not due yet
+    # Half an hour on nothing is new (the matches are older than a re-read reaches) and the
+    # digest is not due; an hour on the waiting matches go in the digest.
+    assert alerts.evaluate_all(engine, now=later + timedelta(minutes=30)).alerts == []
+    due = alerts.evaluate_all(engine, now=later + timedelta(minutes=61))
+    alerts.deliver_due(engine)
+    assert first.alerts == [] and len(due.alerts) == 1
+    assert [r.body["counts"]["articles"] for r in receiver.requests] == [2, 2]
+    assert {a["title"] for a in receiver.requests[1].body["articles"]} == {t for t, _ in POLL_2[:2]}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Engine, exists, func, select
+from sqlalchemy import Engine, Select, exists, func, select
 from sqlalchemy.engine import Connection
 
 from ingest.filters import EARLIEST, LATEST, Filters, article_where
@@ -17,6 +17,7 @@ from ingest.queries.read import frame
 from ingest.store import alert_articles, alerts, articles, deliveries, watches
 
 MAX_NEW_MATCHES = 5000  # the most new articles one digest covers; the rest wait for the next
+ID_CHUNK = 1000  # article ids bound in one query
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class WatchRow:
     updated_at: datetime
     last_evaluated_at: datetime | None
     last_digest_at: datetime | None
+    pending_since: datetime | None
 
 
 _WATCH_COLUMNS = [watches.c[name] for name in WatchRow.__dataclass_fields__]
@@ -56,28 +58,54 @@ def watch_named(engine: Engine, name: str) -> WatchRow | None:
     return watch_row(row) if row else None
 
 
-def unalerted_matches(
-    engine_or_conn: Engine | Connection,
-    watch_id: int,
-    f: Filters,
-    since: datetime,
-    limit: int = MAX_NEW_MATCHES,
-) -> list[int]:
-    """Ids of the articles fetched since ``since`` that match ``f`` and that watch
-    ``watch_id`` has not alerted on yet, oldest first."""
-    taken = exists().where(
-        alert_articles.c.watch_id == watch_id, alert_articles.c.article_id == articles.c.id
-    )
-    query = (
-        select(articles.c.id)
-        .where(articles.c.fetched_at >= since, *article_where(f), ~taken)
-        .order_by(articles.c.id)
-        .limit(limit)
-    )
+def fetched_since(engine: Engine, since: datetime) -> list[tuple[int, datetime]]:
+    """(id, fetched_at) of every article fetched since ``since``: what an alert cycle can find
+    new, read once for every watch."""
+    query = select(articles.c.id, articles.c.fetched_at).where(articles.c.fetched_at >= since)
+    with engine.connect() as conn:
+        return [(int(i), t) for i, t in conn.execute(query)]
+
+
+def _run(engine_or_conn: Engine | Connection, query: Select) -> list[int]:
     if isinstance(engine_or_conn, Connection):
         return list(engine_or_conn.execute(query).scalars())
     with engine_or_conn.connect() as conn:
         return list(conn.execute(query).scalars())
+
+
+def matching(
+    engine_or_conn: Engine | Connection,
+    ids: Sequence[int],
+    f: Filters,
+    *,
+    unalerted_by: int | None = None,
+    limit: int = MAX_NEW_MATCHES,
+) -> list[int]:
+    """Which of the articles ``ids`` match ``f`` (and, with ``unalerted_by``, that watch has
+    not alerted on yet), oldest first, at most ``limit``. Read by primary key, ``ID_CHUNK``
+    ids a query."""
+    out: list[int] = []
+    conds = list(article_where(f))
+    if unalerted_by is not None:
+        conds.append(
+            ~exists().where(
+                alert_articles.c.watch_id == unalerted_by,
+                alert_articles.c.article_id == articles.c.id,
+            )
+        )
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), ID_CHUNK):
+        chunk = ordered[start : start + ID_CHUNK]
+        query = (
+            select(articles.c.id)
+            .where(articles.c.id.in_(chunk), *conds)
+            .order_by(articles.c.id)
+            .limit(limit - len(out))
+        )
+        out += _run(engine_or_conn, query)
+        if len(out) >= limit:
+            break
+    return out
 
 
 def articles_by_id(engine: Engine, ids: Sequence[int]) -> pd.DataFrame:

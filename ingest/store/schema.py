@@ -286,6 +286,8 @@ watches = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("last_evaluated_at", UTCDateTime),
     Column("last_digest_at", UTCDateTime),
+    # Set when matches were found while the digest was not due yet; cleared by the digest.
+    Column("pending_since", UTCDateTime),
 )
 
 alerts = Table(

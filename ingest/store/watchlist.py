@@ -179,21 +179,30 @@ def record_alert(conn: Connection, draft: AlertDraft, now: datetime) -> int | No
 
 
 def mark_evaluated(conn: Connection, watch_id: int, now: datetime, *, digest: bool) -> None:
-    """The watch was evaluated at ``now`` (and sent a digest, when ``digest``)."""
+    """The watch was evaluated at ``now`` (and sent a digest, when ``digest``: nothing is
+    pending any more)."""
     values: dict[str, Any] = {"last_evaluated_at": now}
     if digest:
-        values["last_digest_at"] = now
+        values |= {"last_digest_at": now, "pending_since": None}
     conn.execute(update(watches).where(watches.c.id == watch_id).values(**values))
 
 
-def touch_watches(engine: Engine, watch_ids: Sequence[int], now: datetime) -> None:
-    """Watches evaluated at ``now`` with nothing to record."""
+def touch_watches(
+    engine: Engine, watch_ids: Sequence[int], now: datetime, pending: Sequence[int] = ()
+) -> None:
+    """Watches evaluated at ``now`` with nothing to record; those in ``pending`` found matches
+    whose digest is not due yet (kept from the first time)."""
     if not watch_ids:
         return
+    w = watches.c
     with write(engine) as conn:
-        conn.execute(
-            update(watches).where(watches.c.id.in_(list(watch_ids))).values(last_evaluated_at=now)
-        )
+        conn.execute(update(watches).where(w.id.in_(list(watch_ids))).values(last_evaluated_at=now))
+        if pending:
+            conn.execute(
+                update(watches)
+                .where(w.id.in_(list(pending)), w.pending_since.is_(None))
+                .values(pending_since=now)
+            )
 
 
 # --------------------------------------------------------------------------------------------
