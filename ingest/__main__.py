@@ -56,11 +56,12 @@ def cmd_poll(args: argparse.Namespace) -> int:
     return 0
 
 
-def _alert_cycle(engine) -> None:  # noqa: ANN001
+def _alert_cycle(engine, worker: str | None = None, *, quiet: bool = True) -> None:  # noqa: ANN001
+    """Evaluate every watch and deliver (after each poll cycle of ``run``, or ``alerts``)."""
     from ingest.alerts import run_alerts
 
-    summary = run_alerts(engine, worker=getattr(_alert_cycle, "worker", None))
-    if summary.evaluation.alerts or summary.deliveries:
+    summary = run_alerts(engine, worker=worker)
+    if not quiet or summary.evaluation.alerts or summary.deliveries:
         print(summary.line(), flush=True)
     for outcome in summary.deliveries:
         if outcome.error:
@@ -72,7 +73,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.once:
         status = cmd_poll(args)
-        _alert_cycle(_engine())
+        _alert_cycle(_engine(), args.worker_id)
         return status
     engine = _engine()
     scheduler.load_catalogue(engine)
@@ -92,7 +93,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         idle_seconds=args.idle,
         show_bar=sys.stderr.isatty(),
         on_summary=lambda s: print(s.line(), flush=True),
-        after_cycle=lambda: _alert_cycle(engine),
+        after_cycle=lambda: _alert_cycle(engine, args.worker_id),
     )
     return 0
 
@@ -270,21 +271,14 @@ def cmd_watch_test(args: argparse.Namespace) -> int:
 
 def cmd_alerts(args: argparse.Namespace) -> int:
     engine = _engine()
-    _alert_cycle.worker = args.worker_id  # type: ignore[attr-defined]
     if args.once:
-        from ingest.alerts import run_alerts
-
-        summary = run_alerts(engine, worker=args.worker_id)
-        print(summary.line())
-        for outcome in summary.deliveries:
-            if outcome.error:
-                print(f"  ✗ {outcome.channel} {outcome.target}: {outcome.error}", file=sys.stderr)
+        _alert_cycle(engine, args.worker_id, quiet=False)
         return 0
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     while not stop.is_set():
-        _alert_cycle(engine)
+        _alert_cycle(engine, args.worker_id)
         stop.wait(args.idle)
     return 0
 

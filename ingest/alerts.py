@@ -49,7 +49,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
@@ -198,7 +198,7 @@ def make_spec(
     )
 
 
-def watch_filters(watch: WatchRow, start: datetime | Any, end: Any) -> Filters:
+def watch_filters(watch: WatchRow, start: date, end: date) -> Filters:
     """The watch's filters over the days ``start``–``end``."""
     params = {k: v[-1] for k, v in parse_qs(watch.query, keep_blank_values=True).items()}
     return from_query_params(params, Filters(start, end))

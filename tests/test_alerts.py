@@ -614,3 +614,29 @@ def test_matches_wait_for_the_digest_period_and_none_is_skipped(
     assert first.alerts == [] and len(due.alerts) == 1
     assert [r.body["counts"]["articles"] for r in receiver.requests] == [2, 2]
     assert {a["title"] for a in receiver.requests[1].body["articles"]} == {t for t, _ in POLL_2[:2]}
+
+
+def test_run_once_polls_then_alerts(
+    setup: dict[str, str], tmp_path: Path, receiver: Receiver
+) -> None:
+    # `python -m ingest run --once`: the poll cycle, then the alert cycle, in one command.
+    now = datetime.now(UTC)
+    feeds_dir = tmp_path / "served"
+    feeds_dir.mkdir()
+    write_feed(feeds_dir, BASELINE + POLL_1, now)
+    env = dict(setup)
+    engine = store.make_engine(setup["PANTAU_DATABASE_URL"])
+    spec = alerts.make_spec("Pair", "pair=PRK-RUS", webhook_url=receiver.url, digest_minutes=0)
+    store.create_watch(engine, spec, store.now_utc())
+    engine.dispose()
+    with FeedServer(root=feeds_dir) as server:
+        catalogue = tmp_path / "feeds.toml"
+        catalogue.write_text(
+            f'[[feed]]\ntitle = "Pair news"\nurl = "{server.feed_url(PAIR_FEED)}"\n'
+            'language = "en"\ncountry = "GBR"\n',
+            encoding="utf-8",
+        )
+        done = _run_cli({**env, "PANTAU_FEEDS_FILE": str(catalogue)}, "run", "--once")
+    assert done.returncode == 0, done.stderr
+    assert "1 new alert(s)" in done.stdout
+    assert [r.body["counts"]["articles"] for r in receiver.requests] == [len(POLL_1)]
