@@ -21,6 +21,8 @@ navigation = st.navigation(
         st.Page("app_pages/4_Articles.py", title="Articles", icon=":material/article:",
                 url_path="Articles"),
         st.Page("app_pages/5_Feeds.py", title="Feeds", icon=":material/rss_feed:", url_path="Feeds"),
+        st.Page("app_pages/6_Watchlist.py", title="Watchlist", icon=":material/notifications:",
+                url_path="Watchlist"),
     ]
 )  # fmt: skip
 navigation.run()

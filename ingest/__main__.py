@@ -1,6 +1,7 @@
 """The command line: ``python -m ingest COMMAND``.
 
-run | poll | add-feed | import | enrich | export | retag | tag | evaluate | stats | migrate | settings
+run | poll | add-feed | import | enrich | export | retag | tag | evaluate | watch | alerts |
+stats | migrate | settings
 """
 
 from __future__ import annotations
@@ -56,11 +57,25 @@ def cmd_poll(args: argparse.Namespace) -> int:
     return 0
 
 
+def _alert_cycle(engine, worker: str | None = None, *, quiet: bool = True) -> None:  # noqa: ANN001
+    """Evaluate every watch and deliver (after each poll cycle of ``run``, or ``alerts``)."""
+    from ingest.alerts import run_alerts
+
+    summary = run_alerts(engine, worker=worker)
+    if not quiet or summary.evaluation.alerts or summary.deliveries:
+        print(summary.line(), flush=True)
+    for outcome in summary.deliveries:
+        if outcome.error:
+            print(f"  ✗ {outcome.channel} {outcome.target}: {outcome.error}", file=sys.stderr)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from ingest import scheduler
 
     if args.once:
-        return cmd_poll(args)
+        status = cmd_poll(args)
+        _alert_cycle(_engine(), args.worker_id)
+        return status
     engine = _engine()
     scheduler.load_catalogue(engine)
     stop = threading.Event()
@@ -79,6 +94,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         idle_seconds=args.idle,
         show_bar=sys.stderr.isatty(),
         on_summary=lambda s: print(s.line(), flush=True),
+        after_cycle=lambda: _alert_cycle(engine, args.worker_id),
     )
     return 0
 
@@ -203,7 +219,114 @@ def cmd_settings(args: argparse.Namespace) -> int:
         print(config.settings_markdown())
         return 0
     for setting in config.SETTINGS:
-        print(f"{setting.env}={config.get(setting.name)}")
+        value = config.get(setting.name)
+        if setting.name in config.SECRET_SETTINGS and value:
+            value = "(set)"
+        print(f"{setting.env}={value}")
+    return 0
+
+
+def cmd_watch_add(args: argparse.Namespace) -> int:
+    from urllib.parse import parse_qs
+
+    from ingest import alerts, store
+    from ingest.filters import FlagError, flag_params
+
+    try:
+        query = parse_qs((args.query or "").lstrip("?"), keep_blank_values=True)
+        params = {key: values[-1] for key, values in query.items()}
+        params.update(flag_params(args, exclude=alerts._WATCH_FILTER_EXCLUDE))
+        spec = alerts.make_spec(
+            args.name,
+            params,
+            webhook_url=args.webhook,
+            email=args.email,
+            spike_threshold=args.spike_threshold,
+            digest_minutes=args.digest_minutes,
+        )
+    except (alerts.WatchError, FlagError) as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    engine = _engine()
+    try:
+        store.create_watch(engine, spec, store.now_utc())
+    except store.WatchExists as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    from ingest.queries.watches import watch_named
+
+    watch = watch_named(engine, spec.name)
+    assert watch is not None
+    alerts.write_feed(engine, watch)
+    print(f"watch {watch.name!r}: {alerts.describe_watch(watch)}")
+    print(f"  feed: {alerts.feed_url(watch)}")
+    return 0
+
+
+def cmd_watch_list(args: argparse.Namespace) -> int:
+    from ingest import alerts
+    from ingest.queries.watches import watch_list
+
+    for watch in watch_list(_engine()):
+        state = "paused" if watch.paused else "active"
+        ways = ", ".join(x for x in (watch.webhook_url, watch.email) if x) or "Atom feed only"
+        print(f"{watch.name} [{state}] {alerts.describe_watch(watch)}")
+        print(f"  query: {watch.query or '(everything)'}; delivers to: {ways}")
+        print(
+            f"  spike threshold {watch.spike_threshold:g}, digest every "
+            f"{watch.digest_minutes} min; feed: {alerts.feed_url(watch)}"
+        )
+    return 0
+
+
+def _watch_or_fail(engine, name: str):  # noqa: ANN001, ANN202
+    from ingest.queries.watches import watch_named
+
+    watch = watch_named(engine, name)
+    if watch is None:
+        print(f"no watch named {name!r} (python -m ingest watch list)", file=sys.stderr)
+    return watch
+
+
+def cmd_watch_remove(args: argparse.Namespace) -> int:
+    from ingest import alerts, store
+
+    engine = _engine()
+    watch = _watch_or_fail(engine, args.name)
+    if watch is None:
+        return 1
+    store.delete_watch(engine, watch.id)
+    alerts.remove_feed(watch)
+    print(f"removed watch {watch.name!r}")
+    return 0
+
+
+def cmd_watch_test(args: argparse.Namespace) -> int:
+    from ingest import alerts
+
+    engine = _engine()
+    watch = _watch_or_fail(engine, args.name)
+    if watch is None:
+        return 1
+    outcomes = alerts.send_test(engine, watch)
+    print(f"test alert written to the feed: {alerts.feed_url(watch)}")
+    for outcome in outcomes:
+        extra = f": {outcome.error}" if outcome.error else ""
+        print(f"  {outcome.channel} {outcome.target}: {outcome.status}{extra}")
+    return 0 if all(o.status == "sent" for o in outcomes) else 1
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    engine = _engine()
+    if args.once:
+        _alert_cycle(engine, args.worker_id, quiet=False)
+        return 0
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    while not stop.is_set():
+        _alert_cycle(engine, args.worker_id)
+        stop.wait(args.idle)
     return 0
 
 
@@ -279,6 +402,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("gold")
     p.add_argument("--errors", action="store_true", help="list every miss")
     p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("watch", help="watches: saved views that alert (add, list, remove, test)")
+    watch_sub = p.add_subparsers(dest="watch_command", required=True)
+    w = watch_sub.add_parser("add", help="save a view as a watch")
+    w.add_argument("name")
+    from ingest.filters import add_flag_arguments
+
+    group = w.add_argument_group("filters (as the dashboard's sidebar and URL; no dates)")
+    add_flag_arguments(group, exclude=("dates",))
+    group.add_argument("--query", help="a dashboard link's query string, e.g. 'pair=PRK-RUS'")
+    w.add_argument("--webhook", metavar="URL", help="POST each alert as JSON to this URL")
+    w.add_argument("--email", metavar="ADDRESS", help="email each alert to this address")
+    w.add_argument(
+        "--spike-threshold",
+        type=float,
+        metavar="X",
+        help="spike score at which the watch fires (default: the dashboard's, 3)",
+    )
+    w.add_argument(
+        "--digest-minutes",
+        type=int,
+        metavar="N",
+        help="new matches are sent at most every N minutes (default 60; 0: each cycle)",
+    )
+    w.set_defaults(func=cmd_watch_add)
+    w = watch_sub.add_parser("list", help="every watch and how it delivers")
+    w.set_defaults(func=cmd_watch_list)
+    w = watch_sub.add_parser("remove", help="delete a watch and its alerts")
+    w.add_argument("name")
+    w.set_defaults(func=cmd_watch_remove)
+    w = watch_sub.add_parser("test", help="send a test message through the watch's channels")
+    w.add_argument("name")
+    w.set_defaults(func=cmd_watch_test)
+
+    p = sub.add_parser("alerts", help="evaluate every watch and deliver its alerts")
+    p.add_argument("--once", action="store_true", help="one cycle, then exit")
+    p.add_argument("--worker-id", help="name of this worker on the deliveries it claims")
+    p.add_argument("--idle", type=float, default=60.0, help="seconds between cycles")
+    p.set_defaults(func=cmd_alerts)
 
     p = sub.add_parser("stats", help="what the store holds")
     p.add_argument("--json", action="store_true")

@@ -26,6 +26,19 @@ def _bool(value: str) -> bool:
     raise ValueError(f"expected a boolean (1/0, true/false), got {value!r}")
 
 
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(value: str) -> str:
+        lowered = value.strip().lower()
+        if lowered not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}, got {value!r}")
+        return lowered
+
+    return parse
+
+
+SECRET_SETTINGS = frozenset({"smtp_password"})  # never printed by `settings`
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -221,6 +234,69 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest CSV export the dashboard builds in one go; larger selections are asked to narrow.",
         int,
     ),
+    Setting(
+        "public_url",
+        "http://localhost:8501",
+        "The dashboard's address as the people alerted reach it: alerts link back to the watch's "
+        "view there, and the watch feeds (Atom) are served under it at /app/static/.",
+    ),
+    Setting(
+        "watch_feeds_dir",
+        str(PROJECT_ROOT / "static"),
+        "Folder the watch feeds (watch-NAME.atom) are written to at each evaluation; the "
+        "dashboard serves its static/ folder at /app/static/.",
+    ),
+    Setting(
+        "smtp_host",
+        "",
+        "SMTP server for email alerts; empty turns email delivery off.",
+    ),
+    Setting(
+        "smtp_port",
+        587,
+        "SMTP port (587 for STARTTLS, 465 for TLS, 25 for none).",
+        int,
+    ),
+    Setting(
+        "smtp_security",
+        "starttls",
+        "How the SMTP connection is secured: starttls, tls (implicit, port 465) or none.",
+        _choice("starttls", "tls", "none"),
+    ),
+    Setting(
+        "smtp_user",
+        "",
+        "SMTP user name; empty sends without logging in.",
+    ),
+    Setting(
+        "smtp_password",
+        "",
+        "SMTP password (from the environment; never shown by `settings`).",
+    ),
+    Setting(
+        "smtp_from",
+        "pantau@localhost",
+        "The From address of email alerts.",
+    ),
+    Setting(
+        "alert_retry_seconds",
+        60.0,
+        "First pause before a failed alert delivery is tried again; doubles with each failure.",
+        float,
+    ),
+    Setting(
+        "alert_max_attempts",
+        8,
+        "Attempts at delivering one alert before it is given up (shown on the Watchlist page).",
+        int,
+    ),
+    Setting(
+        "alert_lease_seconds",
+        300.0,
+        "How long a worker holds a delivery it is sending; a delivery left 'sending' longer "
+        "(its worker died) is tried again, with the same delivery id.",
+        float,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -244,6 +320,8 @@ def settings_markdown() -> str:
             default = "sqlite:///data/pantau.db"
         elif s.name == "feeds_file":
             default = "ingest/data/feeds.toml"
+        elif s.name == "watch_feeds_dir":
+            default = "static"
         if isinstance(default, bool):
             default = "1" if default else "0"
         lines.append(f"| `{s.env}` | `{default}` | {s.help} |")

@@ -32,7 +32,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
@@ -41,7 +41,16 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from ingest.csv_safety import BOM, csv_text
-from ingest.filters import EARLIEST, FILTERS, LATEST, Filters, Flag, describe, from_query_params
+from ingest.filters import (
+    Filters,
+    Flag,
+    FlagError,
+    add_flag_arguments,
+    cli_flags,
+    describe,
+    flag_params,
+    from_query_params,
+)
 
 FORMATS = ("csv", "jsonl", "parquet")
 CHUNK_ROWS = 1000  # articles read, tagged with evidence and written at a time
@@ -49,38 +58,20 @@ STAMP = "%Y-%m-%dT%H:%M:%SZ"  # how timestamps are written (as the CSV writes th
 JSON_FIELDS = ("id", "url", "title", "summary", "published_at", "outlet", "feed_id", "feed_url",
                "language", "countries", "topics", "evidence")  # fmt: skip
 
-# Two views that no flag value can produce both of: a value the parsing drops leaves each
-# unchanged (see ``_understood``).
-_PROBES = (
-    Filters(date_from=EARLIEST, date_to=LATEST),
-    Filters(date_from=EARLIEST + timedelta(days=1), date_to=LATEST - timedelta(days=1)),
-)
-
 
 class UsageError(ValueError):
     """A command line that does not say what to export."""
 
 
 def flags() -> list[Flag]:
-    """Every filter's flags, in the registry's order."""
-    return [flag for flt in FILTERS for flag in flt.flags]
-
-
-def _dest(flag: Flag) -> str:
-    return f"filter_{flag.param}"
+    """Every filter's flags, in the registry's order (``filters.cli_flags``)."""
+    return cli_flags()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The export's options: one per filter flag, the link forms, the format and output."""
     group = parser.add_argument_group("filters (as the dashboard's sidebar and URL)")
-    for flag in flags():
-        group.add_argument(
-            f"--{flag.name}",
-            dest=_dest(flag),
-            metavar=flag.metavar,
-            action="append" if flag.many else "store",
-            help=flag.help + ("; repeat or comma-separate" if flag.many else ""),
-        )
+    add_flag_arguments(group)
     link = group.add_mutually_exclusive_group()
     link.add_argument("--url", help="a dashboard link: its filters (flags given override them)")
     link.add_argument("--query", help="a dashboard link's query string, e.g. 'from=…&c=RUS,PRK'")
@@ -102,26 +93,14 @@ def _link_params(args: argparse.Namespace) -> dict[str, list[str]]:
     return parse_qs(query, keep_blank_values=True)
 
 
-def _understood(flag: Flag, value: str) -> bool:
-    """Whether ``value`` survives the URL parameter's parsing (it changes a view that no value
-    can leave unchanged twice)."""
-    return any(from_query_params({flag.param: value}, probe) != probe for probe in _PROBES)
-
-
 def query_params(args: argparse.Namespace) -> dict[str, Any]:
     """The URL parameters the command line asks for: a pasted link's, then each flag given (a
     repeated list flag joined with commas). Raises UsageError for a value the view would drop."""
     params: dict[str, Any] = dict(_link_params(args))
-    for flag in flags():
-        given = getattr(args, _dest(flag), None)
-        if given is None:
-            continue
-        values = given if flag.many else [given]
-        items = [i.strip() for v in values for i in v.split(",")] if flag.many else values
-        for item in items:
-            if not item or not _understood(flag, item):
-                raise UsageError(f"--{flag.name} {item!r}: not understood ({flag.help})")
-        params[flag.param] = ",".join(items)
+    try:
+        params.update(flag_params(args))
+    except FlagError as error:
+        raise UsageError(str(error)) from error
     return params
 
 

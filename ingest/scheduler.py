@@ -216,12 +216,12 @@ def run_forever(
     idle_seconds: float = IDLE_SECONDS,
     show_bar: bool = False,
     on_summary: Callable[[PollSummary], None] | None = None,
+    after_cycle: Callable[[], object] | None = None,
 ) -> None:
-    """The service loop: poll what is due, sleep a little, repeat until ``stop`` is set.
-
-    With ``enrich_after_poll`` on, each cycle then fetches and extracts the pages of the
-    articles stored since the loop started (``ingest.enrich``; ``enrich`` backfills older ones).
-    """
+    """The service loop: poll what is due, then (with ``enrich_after_poll`` on) fetch and extract
+    the pages of the articles stored since the loop started (``ingest.enrich``; ``enrich``
+    backfills older ones), run ``after_cycle`` (the alerts), sleep a little, repeat until
+    ``stop`` is set."""
     from ingest.enrich import enrich  # enrich imports this module
 
     stop = stop or threading.Event()
@@ -237,6 +237,11 @@ def run_forever(
                 log.exception("enriching new articles failed")
         if summary.reports and on_summary:
             on_summary(summary)
+        if after_cycle is not None:
+            try:
+                after_cycle()
+            except Exception:  # alerts failing must not stop the polling
+                log.exception("the alert cycle failed")
         stop.wait(idle_seconds)
 
 
@@ -257,7 +262,9 @@ def _poll_in_background(engine: Engine) -> None:
         load_catalogue(engine)
     except Exception:  # a broken catalogue must not stop polling the feeds already stored
         log.exception("loading the feed catalogue failed")
-    run_forever(engine)
+    from ingest.alerts import run_alerts
+
+    run_forever(engine, after_cycle=lambda: run_alerts(engine))
 
 
 def start_background_poller(engine: Engine) -> bool:

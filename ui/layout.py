@@ -15,7 +15,7 @@ from ingest import config
 from ingest.geo import country_name
 from ingest.queries import Filters, topic_label
 from ingest.scheduler import start_background_poller
-from ui import data, filters, highlight, seeding, sizes
+from ui import data, filters, highlight, seeding, sizes, watch_view
 
 
 def start_page(title: str, icon: str, describe: bool = True) -> Filters:
@@ -33,6 +33,7 @@ def start_page(title: str, icon: str, describe: bool = True) -> Filters:
         )
         st.stop()
     f = filters.sidebar_filters()
+    watch_view.watch_this_view(f)
     st.title(title)
     if describe:
         filters.caption(f)

@@ -4,8 +4,9 @@
 - ``engine``: engines, SQLite pragmas, write transactions, WAL checkpoints
 - ``migrations``: named migrations, each applied with its record in one transaction
 - ``search_index``: the text-search index, one definition shared with the queries
-- ``feeds``, ``articles``, ``aggregates``, ``meta``, ``texts``: the writes, one entity each
-  (``texts``: full text and the queue of page fetching, issue 13)
+- ``feeds``, ``articles``, ``aggregates``, ``meta``, ``texts``, ``watchlist``: the writes, one
+  entity each (``texts``: full text and the queue of page fetching, issue 13; ``watchlist``:
+  watches and alerts, issue 15)
 
 SQLAlchemy Core over SQLite (default: a WAL-mode file under ``data/``) or PostgreSQL. Reads live
 in ``ingest.queries``. Articles are idempotent upserts keyed on ``url_key``; a feed's validators
@@ -53,6 +54,8 @@ from ingest.store.schema import (
     PROMINENT,
     ROLLUPS,
     UTCDateTime,
+    alert_articles,
+    alerts,
     article_countries,
     article_texts,
     article_topics,
@@ -61,6 +64,7 @@ from ingest.store.schema import (
     daily_pair,
     daily_topic,
     daily_total,
+    deliveries,
     feeds,
     host_leases,
     meta,
@@ -75,6 +79,7 @@ from ingest.store.schema import (
     rollup_monthly_topic,
     rollup_monthly_total,
     schema_migrations,
+    watches,
 )
 from ingest.store.search_index import SEARCH_TABLE, article_search, rebuild_search_index
 from ingest.store.texts import (
@@ -88,6 +93,23 @@ from ingest.store.texts import (
     queue_texts,
     release_claims,
     set_feed_fulltext,
+)
+from ingest.store.watchlist import (
+    AlertDraft,
+    DeliveryRow,
+    WatchExists,
+    WatchSpec,
+    claim_deliveries,
+    create_watch,
+    delete_watch,
+    finish_delivery,
+    locked_watch,
+    mark_evaluated,
+    record_alert,
+    retry_delivery,
+    set_watch_paused,
+    touch_watches,
+    update_watch,
 )
 
 __all__ = [
@@ -104,18 +126,24 @@ __all__ = [
     "release_claims",
     "set_feed_fulltext",
     "AGGREGATES",
+    "AlertDraft",
     "CHECKPOINT_EVERY",
     "DERIVED",
+    "DeliveryRow",
+    "FeedRow",
     "MIGRATIONS",
     "MONTHLY",
     "PROMINENT",
-    "ROLLUPS",
-    "SEARCH_TABLE",
-    "FeedRow",
     "PollRecord",
     "RETAG_BATCH",
+    "ROLLUPS",
+    "SEARCH_TABLE",
     "SaveResult",
     "UTCDateTime",
+    "WatchExists",
+    "WatchSpec",
+    "alert_articles",
+    "alerts",
     "article_countries",
     "article_search",
     "article_topics",
@@ -123,21 +151,28 @@ __all__ = [
     "articles_by_id",
     "articles_to_retag",
     "checkpoint",
+    "claim_deliveries",
     "claim_due_feeds",
     "count_to_retag",
+    "create_watch",
     "daily_country",
     "daily_pair",
     "daily_topic",
     "daily_total",
     "database_url",
+    "delete_watch",
+    "deliveries",
     "ensure_feed",
     "ensure_feeds",
     "feeds",
+    "finish_delivery",
     "finish_poll",
     "get_engine",
     "get_meta",
     "known_url_keys",
+    "locked_watch",
     "make_engine",
+    "mark_evaluated",
     "meta",
     "metadata",
     "migrate",
@@ -145,7 +180,9 @@ __all__ = [
     "polls",
     "rebuild_aggregates",
     "rebuild_search_index",
+    "record_alert",
     "replace_tags",
+    "retry_delivery",
     "rollup_daily_country",
     "rollup_daily_pair",
     "rollup_daily_topic",
@@ -158,5 +195,9 @@ __all__ = [
     "schema_migrations",
     "set_feed_enabled",
     "set_meta",
+    "set_watch_paused",
+    "touch_watches",
+    "update_watch",
+    "watches",
     "write",
 ]

@@ -25,6 +25,7 @@ from ingest.store.schema import (
     DERIVED,
     PAIR,
     PROMINENT,
+    WATCH_TABLES,
     article_countries,
     article_texts,
     article_topics,
@@ -176,6 +177,15 @@ def _backfill_prominence(conn: Connection, table: Table) -> None:
             )
 
 
+def _m0010_watches(conn: Connection) -> None:
+    """Watches, their alerts and deliveries (issue 15), and the index on articles' fetch time
+    that finds a watch's new matches."""
+    for table in WATCH_TABLES:
+        table.create(conn, checkfirst=True)
+    index = next(i for i in articles.indexes if i.name == "ix_articles_fetched")
+    index.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
@@ -184,6 +194,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0005_unambiguous_keys", _m0005_unambiguous_keys),
     ("0006_article_texts", _m0006_article_texts),
     ("0007_prominence", _m0007_prominence),
+    ("0010_watches", _m0010_watches),
 )
 
 

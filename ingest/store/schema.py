@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     text,
 )
 
@@ -340,3 +342,80 @@ Index("ix_rollup_daily_pair_b", _d.iso3_b, _d.day, _d.iso3_a, _d.language, _d.ar
 _d = rollup_daily_topic.c
 Index("ix_rollup_daily_topic_topic", _d.topic, _d.day, _d.language, _d.articles)
 del _d
+
+# --------------------------------------------------------------------------------------------
+# Watches and their alerts (issue 15). A watch is a saved view: its filters as the dashboard
+# URL's query string (without dates: a watch follows what arrives), a name and how to deliver.
+# An alert is one message (a digest of new matches, a spike, a test), its content frozen as
+# JSON when it is created so every retry sends the same bytes; ``key`` makes two evaluators
+# that race create it once. Each channel of an alert is one delivery, claimed before it is sent.
+
+WATCH_NAME_LENGTH = 100
+
+watches = Table(
+    "watches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(WATCH_NAME_LENGTH), nullable=False, unique=True),
+    Column("slug", String(WATCH_NAME_LENGTH), nullable=False, unique=True),
+    Column("query", Text, nullable=False, server_default=""),
+    Column("webhook_url", Text),
+    Column("email", Text),
+    Column("spike_threshold", Float, nullable=False),
+    Column("digest_minutes", Integer, nullable=False),
+    Column("paused", Boolean, nullable=False, server_default=text("false")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("last_evaluated_at", UTCDateTime),
+    Column("last_digest_at", UTCDateTime),
+    # Set when matches were found while the digest was not due yet; cleared by the digest.
+    Column("pending_since", UTCDateTime),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("watch_id", Integer, ForeignKey("watches.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("trigger", String(16), nullable=False),  # digest | spike | test
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("articles", Integer, nullable=False, server_default="0"),
+    Column("title", Text, nullable=False),
+    Column("payload", Text, nullable=False),  # the webhook's JSON, what every channel tells
+)
+Index("ix_alerts_watch_created", alerts.c.watch_id, alerts.c.created_at)
+
+# Which articles a watch has alerted on: a digest takes the matches not listed here.
+alert_articles = Table(
+    "alert_articles",
+    metadata,
+    Column("watch_id", Integer, ForeignKey("watches.id", ondelete="CASCADE"), nullable=False),
+    Column("article_id", Integer, nullable=False),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    PrimaryKeyConstraint("watch_id", "article_id"),
+)
+
+# pending → sending (claimed by a worker until claimed_until) → sent | failed (retried at
+# next_attempt_at) | dead (gave up after alert_max_attempts).
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(16), nullable=False),  # webhook | email
+    Column("target", Text, nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime, nullable=False),
+    Column("claimed_by", String(WORKER_NAME_LENGTH)),
+    Column("claimed_until", UTCDateTime),
+    Column("last_error", Text),
+    Column("sent_at", UTCDateTime),
+    UniqueConstraint("alert_id", "channel"),
+)
+Index("ix_deliveries_due", deliveries.c.status, deliveries.c.next_attempt_at)
+
+# New articles are found by when they were fetched (a digest looks back from its last one).
+Index("ix_articles_fetched", articles.c.fetched_at)
+WATCH_TABLES: tuple[Table, ...] = (watches, alerts, alert_articles, deliveries)

@@ -1,0 +1,796 @@
+"""Watches and alerts (issue 15): tell the analyst when their view moves, with the evidence.
+
+A **watch** is a saved view — its filters as the dashboard URL's query string, without dates
+(a watch follows what arrives) — with a name and how to deliver. After every poll cycle
+(``python -m ingest run``) or on demand (``python -m ingest alerts --once``) each watch is
+evaluated for two triggers:
+
+- **digest**: articles fetched since its last digest that match its filters and that it has not
+  alerted on (published within MATCH_MAX_AGE_DAYS: a backfill of old news is not news), at most
+  once per ``digest_minutes``;
+- **spike**: today's articles of its series scored by the dashboard's spike score
+  (``ingest.queries.trends.spike_score`` over the same baseline), at or above the watch's
+  threshold with at least SPIKE_MIN_ARTICLES articles; once per watch and day.
+
+Delivery: every alert is an entry of the watch's **Atom feed**, written at each evaluation to
+``watch_feeds_dir`` (default ``static/``) as ``watch-SLUG.atom``, which the dashboard itself
+serves at ``PUBLIC_URL/app/static/watch-SLUG.atom`` (Streamlit's static serving, as
+``application/atom+xml``): no second server or port to run, and the file is there for any feed
+reader even while the dashboard is busy. (The worker that evaluates writes it; where workers run
+on other machines than the dashboard, the Watchlist page rewrites the files from the store too.)
+A **webhook** gets a JSON POST (``text`` for Slack/Mattermost/Matrix, plus the structured fields)
+through the SSRF-guarded client of ``ingest.fetch``; **email** goes over SMTP, plain text and
+HTML. Each message links back to the watch's view on the dashboard (``public_url``).
+
+Exactly once: what was alerted is recorded in the store (``ingest.store.watchlist``) in the same
+transaction as the articles it covers, with the watch locked, so two evaluators or a restart
+never alert twice and never skip an article. Each delivery is claimed (status ``sending``, a
+lease of ``alert_lease_seconds``) before it is sent and recorded after. The one window left is a
+kill between the receiver taking the message and the record: the delivery stays ``sending``,
+its lease runs out and it is sent again — **at least once** there, never at most once, because a
+skipped alert is worse than a repeated one. The repeat carries the same delivery id
+(``Idempotency-Key`` and ``X-Pantau-Delivery`` headers of the webhook; the email's
+``Message-ID``), so a receiver that dedupes on it sees exactly one. A failed delivery is tried
+again after ``alert_retry_seconds``, doubling, up to ``alert_max_attempts`` times; the
+Watchlist page shows every delivery's status and can retry one.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import math
+import os
+import re
+import smtplib
+import ssl
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import httpx
+import pandas as pd
+from sqlalchemy import Engine
+
+from ingest import config, store
+from ingest.addresses import BlockedAddressError, validate_feed_url
+from ingest.fetch import make_client
+from ingest.filters import (
+    BY_NAME,
+    FILTERS,
+    PARAM_KEYS,
+    WORDS_ORDER,
+    Filters,
+    describe,
+    flag_understood,
+    from_query_params,
+    to_query_params,
+)
+from ingest.queries import count_articles, list_articles
+from ingest.queries.articles import article_evidence
+from ingest.queries.trends import (
+    BASELINE_DAYS,
+    SPIKE_EXPLANATION,
+    SPIKE_MIN_ARTICLES,
+    SPIKE_SCORE,
+    coverage_series,
+)
+from ingest.queries.watches import (
+    WatchRow,
+    alert_exists,
+    articles_by_id,
+    fetched_since,
+    matching,
+    watch_alerts,
+    watch_list,
+)
+from ingest.store.schema import WATCH_NAME_LENGTH
+
+log = logging.getLogger(__name__)
+
+MATCH_MAX_AGE_DAYS = 7  # a new match must have been published within this many days
+# A digest looks back this far before its last one: an article fetched before it but committed
+# after (a long poll transaction of another worker) is still found. Longer than a poll's lease.
+REVISIT = timedelta(minutes=15)
+DEFAULT_DIGEST_MINUTES = 60
+MAX_DIGEST_MINUTES = 7 * 24 * 60
+MAX_SPIKE_THRESHOLD = 1000.0
+TOP_ARTICLES = 10  # articles a message lists
+ATOM_ENTRIES = 50  # alerts an Atom feed holds
+DELIVERY_BATCH = 20  # deliveries claimed at a time
+WATCH_PAGE = "Articles"  # the dashboard page a message links to, with the watch's filters
+FEED_PREFIX = "watch-"
+_NO_WATCH_PARAMS = ("from", "to")  # a watch has no dates: it follows what arrives
+_WATCH_FILTER_EXCLUDE = ("dates",)
+_EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+")
+
+
+class WatchError(ValueError):
+    """A watch definition that cannot be stored, with what is wrong in words."""
+
+
+# --------------------------------------------------------------------------------------------
+# Definitions
+
+
+def watch_slug(name: str) -> str:
+    """The file-name form of a watch's name (its Atom feed is ``watch-SLUG.atom``)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:WATCH_NAME_LENGTH]
+
+
+def clean_query(query: str | Mapping[str, Any]) -> str:
+    """A watch's filters as a canonical query string; raises WatchError for a parameter that is
+    not a filter, a date, or a value the dashboard would drop."""
+    params = parse_qs(query.lstrip("?"), keep_blank_values=True) if isinstance(query, str) else {
+        k: v if isinstance(v, list) else [v] for k, v in query.items()
+    }  # fmt: skip
+    for key in params:
+        if key in _NO_WATCH_PARAMS:
+            raise WatchError(f"{key!r}: a watch has no dates; it follows what arrives")
+        if key not in PARAM_KEYS:
+            raise WatchError(f"{key!r} is not a filter (filters: {', '.join(PARAM_KEYS)})")
+    flags = {flag.param: flag for flt in FILTERS for flag in flt.flags}
+    for key, values in params.items():
+        flag = flags[key]
+        value = values[-1] if values else ""
+        items = [i.strip() for i in value.split(",")] if flag.many else [value]
+        for item in items:
+            if not item or not flag_understood(flag, item):
+                raise WatchError(f"{key}={value!r}: {item!r} not understood ({flag.help})")
+    today = store.now_utc().date()
+    f = from_query_params({k: v[-1] for k, v in params.items()}, Filters(today, today))
+    kept = {k: v for k, v in to_query_params(f).items() if k not in _NO_WATCH_PARAMS}
+    return urlencode(kept, safe=",-")
+
+
+def _webhook_url(url: str) -> str:
+    try:
+        return validate_feed_url(url)
+    except ValueError as exc:
+        # The feed check's words, said of a webhook.
+        raise WatchError("webhook: " + str(exc).replace("feed", "webhook")) from None
+
+
+def make_spec(
+    name: str,
+    query: str | Mapping[str, Any] = "",
+    *,
+    webhook_url: str | None = None,
+    email: str | None = None,
+    spike_threshold: float | None = None,
+    digest_minutes: int | None = None,
+) -> store.WatchSpec:
+    """A valid watch definition, or WatchError saying what is wrong."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise WatchError("a watch needs a name")
+    if len(name) > WATCH_NAME_LENGTH or not name.isprintable():
+        raise WatchError(f"a watch's name is printable text of at most {WATCH_NAME_LENGTH} chars")
+    slug = watch_slug(name)
+    if not slug:
+        raise WatchError(f"{name!r}: a name needs a letter or digit (it names the Atom feed)")
+    webhook = _webhook_url(webhook_url.strip()) if webhook_url and webhook_url.strip() else None
+    address = (email or "").strip() or None
+    if address is not None and (parseaddr(address)[1] != address or not _EMAIL.fullmatch(address)):
+        raise WatchError(f"email: {address!r} is not one address like analyst@example.org")
+    threshold = SPIKE_SCORE if spike_threshold is None else float(spike_threshold)
+    if not (math.isfinite(threshold) and 0 < threshold <= MAX_SPIKE_THRESHOLD):
+        raise WatchError(f"spike threshold: a number above 0, at most {MAX_SPIKE_THRESHOLD:g}")
+    minutes = DEFAULT_DIGEST_MINUTES if digest_minutes is None else int(digest_minutes)
+    if not 0 <= minutes <= MAX_DIGEST_MINUTES:
+        raise WatchError(f"digest minutes: from 0 (every cycle) to {MAX_DIGEST_MINUTES} (a week)")
+    return store.WatchSpec(
+        name=name,
+        slug=slug,
+        query=clean_query(query),
+        webhook_url=webhook,
+        email=address,
+        spike_threshold=threshold,
+        digest_minutes=minutes,
+    )
+
+
+def watch_filters(watch: WatchRow, start: date, end: date) -> Filters:
+    """The watch's filters over the days ``start``–``end``."""
+    params = {k: v[-1] for k, v in parse_qs(watch.query, keep_blank_values=True).items()}
+    return from_query_params(params, Filters(start, end))
+
+
+def describe_watch(watch: WatchRow) -> str:
+    """What the watch follows in words ("Articles mentioning Russia and North Korea, all
+    languages"): the view's words without its dates."""
+    today = store.now_utc().date()
+    f = watch_filters(watch, today, today)
+    what = "Articles" + "".join(BY_NAME[name].phrase(f) for name in WORDS_ORDER)
+    clauses = [BY_NAME[name].clause(f) for name in WORDS_ORDER if name != "dates"]
+    return ", ".join([what, *(c for c in clauses if c)])
+
+
+def view_url(watch: WatchRow, page: str = WATCH_PAGE) -> str:
+    """The watch's view on the dashboard."""
+    base = str(config.get("public_url")).rstrip("/")
+    return f"{base}/{page}" + (f"?{watch.query}" if watch.query else "")
+
+
+def feed_url(watch: WatchRow) -> str:
+    """Where the dashboard serves the watch's Atom feed."""
+    base = str(config.get("public_url")).rstrip("/")
+    return f"{base}/app/static/{FEED_PREFIX}{watch.slug}.atom"
+
+
+def feed_path(watch: WatchRow) -> Path:
+    return Path(str(config.get("watch_feeds_dir"))) / f"{FEED_PREFIX}{watch.slug}.atom"
+
+
+# --------------------------------------------------------------------------------------------
+# Messages
+
+
+def _articles_payload(engine: Engine, ids: list[int]) -> list[dict[str, Any]]:
+    rows = articles_by_id(engine, ids[-TOP_ARTICLES:]) if ids else pd.DataFrame()
+    return _article_items(engine, rows)
+
+
+def _article_items(engine: Engine, rows: pd.DataFrame) -> list[dict[str, Any]]:
+    if rows.empty:
+        return []
+    evidence = article_evidence(engine, [int(i) for i in rows["id"]])
+    items = []
+    for row in rows.itertuples():
+        ev = evidence.get(int(row.id), {})
+        items.append(
+            {
+                "id": int(row.id),
+                "title": row.title,
+                "outlet": row.outlet,
+                "language": row.language,
+                "link": row.url,
+                "published_at": row.published_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "evidence": {
+                    "countries": ev.get("countries", {}),
+                    "topics": ev.get("topics", {}),
+                },
+            }
+        )
+    return items
+
+
+def _text(payload: dict[str, Any]) -> str:
+    """The message in plain words (the webhook's ``text``, the email's body)."""
+    lines = [payload["headline"]]
+    if payload.get("spike"):
+        lines.append(payload["spike"]["explanation"])
+    for item in payload["articles"]:
+        where = ", ".join(x for x in (item["outlet"], item["language"]) if x)
+        lines.append(f"• {item['title']} ({where}) {item['link'] or ''}".rstrip())
+    more = payload["counts"]["articles"] - len(payload["articles"])
+    if more > 0:
+        lines.append(f"… and {more} more")
+    lines.append(f"View: {payload['view_url']}")
+    return "\n".join(lines)
+
+
+def _html(payload: dict[str, Any]) -> str:
+    """The message as HTML (the email's alternative, the Atom entry's content)."""
+    esc = html.escape
+    parts = [f"<p><strong>{esc(payload['headline'])}</strong></p>"]
+    if payload.get("spike"):
+        parts.append(f"<p>{esc(payload['spike']['explanation'])}</p>")
+    if payload["articles"]:
+        parts.append("<ul>")
+        for item in payload["articles"]:
+            where = ", ".join(x for x in (item["outlet"], item["language"]) if x)
+            words = sorted(
+                {e["text"] for kind in item["evidence"].values() for ev in kind.values()
+                 for e in ev}
+            )  # fmt: skip
+            title = esc(item["title"])
+            link = item["link"] or ""
+            if link.startswith(("http://", "https://")):
+                title = f'<a href="{esc(link)}">{title}</a>'
+            evidence = f" — evidence: {esc(', '.join(words))}" if words else ""
+            parts.append(f"<li>{title} ({esc(where)}){evidence}</li>")
+        parts.append("</ul>")
+    parts.append(f'<p><a href="{esc(payload["view_url"])}">Open the view in Pantau</a></p>')
+    return "\n".join(parts)
+
+
+def _payload(
+    watch: WatchRow,
+    trigger: str,
+    headline: str,
+    count: int,
+    items: list[dict[str, Any]],
+    spike: dict[str, Any] | None,
+) -> dict[str, Any]:
+    payload = {
+        "watch": watch.name,
+        "trigger": trigger,
+        "headline": headline,
+        "counts": {"articles": count, "shown": len(items)},
+        "spike": spike,
+        "articles": items,
+        "view_url": view_url(watch),
+        "feed_url": feed_url(watch),
+    }
+    payload["text"] = _text(payload)
+    return payload
+
+
+def _channels(watch: WatchRow) -> tuple[tuple[str, str], ...]:
+    channels = []
+    if watch.webhook_url:
+        channels.append(("webhook", watch.webhook_url))
+    if watch.email:
+        channels.append(("email", watch.email))
+    return tuple(channels)
+
+
+def _draft(
+    watch: WatchRow, key: str, payload: dict[str, Any], ids: tuple[int, ...] = ()
+) -> store.AlertDraft:
+    return store.AlertDraft(
+        watch_id=watch.id,
+        key=key,
+        trigger=payload["trigger"],
+        title=payload["headline"],
+        payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
+        article_ids=ids,
+        channels=_channels(watch),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation
+
+
+@dataclass
+class EvaluationSummary:
+    watches: int = 0
+    alerts: list[int] = field(default_factory=list)
+    alerted: set[int] = field(default_factory=set)  # ids of the watches with new alerts
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        return f"{self.watches} watch(es) evaluated: {len(self.alerts)} new alert(s)"
+
+
+def spike_today(engine: Engine, watch: WatchRow, now: datetime) -> dict[str, Any] | None:
+    """Today's point of the watch's series with its spike score (the Coverage chart's), or
+    None when the store holds no series for it."""
+    today = now.date()
+    f = watch_filters(watch, today, today)
+    series = coverage_series(engine, f, by="all")
+    if series.empty:
+        return None
+    row = series.iloc[-1]
+    expected = float(row["baseline"]) if pd.notna(row["baseline"]) else 0.0
+    score = float(row["score"]) if pd.notna(row["score"]) else 0.0
+    observed = int(row["articles"])
+    fired = score >= watch.spike_threshold and observed >= SPIKE_MIN_ARTICLES
+    explanation = (
+        f"{describe(f)}: {observed} article(s) today against {expected:.1f} a day expected "
+        f"from the previous {BASELINE_DAYS} days — spike score {score:.1f}; this watch fires "
+        f"at {watch.spike_threshold:g} or more with at least {SPIKE_MIN_ARTICLES} articles."
+    )
+    return {
+        "day": today.isoformat(),
+        "articles": observed,
+        "expected": round(expected, 2),
+        "score": round(score, 2),
+        "threshold": watch.spike_threshold,
+        "fired": bool(fired),
+        "explanation": explanation,
+        "rule": SPIKE_EXPLANATION,
+    }
+
+
+def _since(moment: datetime | None, fallback: datetime, floor: datetime) -> datetime:
+    """REVISIT before ``moment`` (or ``fallback`` when there is none), not before ``floor``."""
+    return max(moment - REVISIT if moment is not None else fallback, floor)
+
+
+def _windows(watch: WatchRow, now: datetime) -> tuple[datetime, datetime]:
+    """Since when a watch's digest, and its last evaluation, look for fetched articles."""
+    floor = now - timedelta(days=MATCH_MAX_AGE_DAYS)  # older fetches were published earlier
+    since_digest = _since(watch.last_digest_at, watch.created_at, floor)
+    since_eval = _since(watch.last_evaluated_at, watch.created_at, floor)
+    if watch.last_evaluated_at is None or watch.updated_at > watch.last_evaluated_at:
+        since_eval = since_digest  # new or edited: everything it could match is new to it
+    return since_digest, since_eval
+
+
+def _fetched_after(fresh: list[tuple[int, datetime]], since: datetime) -> list[int]:
+    return [i for i, fetched in fresh if fetched >= since]
+
+
+def _may_spike(engine: Engine, watch: WatchRow, now: datetime) -> bool:
+    """Whether today's count could make a spike at all: the score never exceeds the count
+    (the expected count is never negative), so a day below the threshold, or below
+    SPIKE_MIN_ARTICLES, is settled by one day's count instead of the whole baseline."""
+    today = now.date()
+    observed = count_articles(engine, watch_filters(watch, today, today))
+    return observed >= max(SPIKE_MIN_ARTICLES, watch.spike_threshold)
+
+
+def evaluate_watch(
+    engine: Engine, watch: WatchRow, now: datetime, fresh: list[tuple[int, datetime]]
+) -> tuple[list[int], bool]:
+    """Evaluate one watch at ``now`` against ``fresh`` (id, fetched_at of the articles fetched
+    lately): the ids of the alerts it recorded, and whether matches wait for a digest not due.
+
+    Only a watch with a new match since its last evaluation (or a new or edited watch) reads
+    its spike score: without a new article today's count cannot grow."""
+    today = now.date()
+    match_filter = watch_filters(watch, today - timedelta(days=MATCH_MAX_AGE_DAYS), today)
+    since_digest, since_eval = _windows(watch, now)
+    arrived = _fetched_after(fresh, since_eval)
+    if not arrived and watch.pending_since is None:
+        return [], False  # nothing new to it, nothing waiting: the common case, no query
+    last = watch.last_digest_at
+    due = last is None or now - last >= timedelta(minutes=watch.digest_minutes)
+    candidates: list[int] = []
+    # New matches are those it has not alerted on (those it has are seen again for REVISIT).
+    if due:
+        candidates = matching(
+            engine, _fetched_after(fresh, since_digest), match_filter, unalerted_by=watch.id
+        )
+        new_match = not set(candidates).isdisjoint(arrived)
+    else:
+        new_match = bool(arrived) and bool(
+            matching(engine, arrived, match_filter, unalerted_by=watch.id, limit=1)
+        )
+    spike = (
+        spike_today(engine, watch, now) if new_match and _may_spike(engine, watch, now) else None
+    )
+    spike_key = f"spike:{watch.id}:{today.isoformat()}"
+    want_spike = bool(spike and spike["fired"]) and not alert_exists(engine, spike_key)
+    if not candidates and not want_spike:
+        return [], new_match and not due
+    recorded: list[int] = []
+    with store.locked_watch(engine, watch.id) as (conn, current):
+        if current is None or current.paused:
+            return [], False
+        digest = False
+        if candidates:
+            # Again under the lock: another evaluator may have taken some, or sent the digest.
+            ids = matching(conn, candidates, match_filter, unalerted_by=watch.id)
+            last = current.last_digest_at
+            still_due = last is None or now - last >= timedelta(minutes=watch.digest_minutes)
+            if ids and still_due:
+                n = len(ids)
+                headline = f"{watch.name}: {n} new article{'s' if n != 1 else ''}"
+                payload = _payload(
+                    watch, "digest", headline, n, _articles_payload(engine, ids), None
+                )
+                key = f"digest:{watch.id}:{ids[0]}-{ids[-1]}"
+                alert_id = store.record_alert(conn, _draft(watch, key, payload, tuple(ids)), now)
+                if alert_id is not None:
+                    recorded.append(alert_id)
+                    digest = True
+        if want_spike and spike is not None:
+            spike_filter = watch_filters(watch, today, today)
+            rows = list_articles(engine, spike_filter, limit=TOP_ARTICLES)
+            headline = f"{watch.name}: spike, {spike['articles']} articles today"
+            payload = _payload(
+                watch, "spike", headline, spike["articles"], _article_items(engine, rows), spike
+            )
+            alert_id = store.record_alert(conn, _draft(watch, spike_key, payload), now)
+            if alert_id is not None:
+                recorded.append(alert_id)
+        store.mark_evaluated(conn, watch.id, now, digest=digest)
+    return recorded, False
+
+
+def evaluate_all(engine: Engine, now: datetime | None = None) -> EvaluationSummary:
+    """Evaluate every watch that is not paused; one failing watch never stops the others. The
+    articles fetched lately are read once for all of them."""
+    import time
+
+    began = time.monotonic()
+    now = now or store.now_utc()
+    summary = EvaluationSummary()
+    active = [w for w in watch_list(engine) if not w.paused]
+    if not active:
+        return summary
+    fresh = fetched_since(engine, min(min(_windows(w, now)) for w in active))
+    quiet: list[int] = []
+    pending: list[int] = []
+    for watch in active:
+        summary.watches += 1
+        try:
+            recorded, waiting = evaluate_watch(engine, watch, now, fresh)
+        except Exception:  # a bug or a bad watch must not stop the others
+            log.exception("evaluating watch %r failed", watch.name)
+            continue
+        summary.alerts += recorded
+        if recorded:
+            summary.alerted.add(watch.id)
+        else:
+            quiet.append(watch.id)
+            if waiting:
+                pending.append(watch.id)
+    store.touch_watches(engine, quiet, now, pending)
+    summary.seconds = time.monotonic() - began
+    return summary
+
+
+# --------------------------------------------------------------------------------------------
+# Atom
+
+
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def atom_feed(engine: Engine, watch: WatchRow) -> bytes:
+    """The watch's Atom feed (RFC 4287): its latest alerts, newest first."""
+    ET.register_namespace("", ATOM_NS)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
+        if text is not None:
+            el.text = text
+        return el
+
+    rows = watch_alerts(engine, watch.id, limit=ATOM_ENTRIES)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    sub(feed, "id", f"urn:pantau:watch:{watch.slug}")
+    sub(feed, "title", f"Pantau watch: {watch.name}")
+    sub(feed, "subtitle", describe_watch(watch))
+    updated = rows["created_at"].max() if not rows.empty else watch.updated_at
+    sub(feed, "updated", _stamp(pd.Timestamp(updated).to_pydatetime()))
+    sub(feed, "link", rel="self", href=feed_url(watch), type="application/atom+xml")
+    sub(feed, "link", rel="alternate", href=view_url(watch), type="text/html")
+    sub(sub(feed, "author"), "name", "Pantau")
+    sub(feed, "generator", "Pantau")
+    for row in rows.itertuples():
+        payload = json.loads(row.payload)
+        entry = sub(feed, "entry")
+        sub(entry, "id", f"urn:pantau:alert:{row.key}")
+        sub(entry, "title", row.title)
+        sub(entry, "updated", _stamp(pd.Timestamp(row.created_at).to_pydatetime()))
+        sub(entry, "link", rel="alternate", href=payload["view_url"], type="text/html")
+        sub(entry, "category", term=row.trigger)
+        sub(entry, "summary", payload["text"])
+        sub(entry, "content", _html(payload), type="html")
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def write_feed(engine: Engine, watch: WatchRow) -> Path:
+    """Write the watch's Atom feed to its file (atomically: a reader never sees half)."""
+    path = feed_path(watch)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = atom_feed(engine, watch)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".atom", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_feeds(engine: Engine) -> int:
+    """Write every watch's Atom feed; how many."""
+    watches = watch_list(engine)
+    for watch in watches:
+        write_feed(engine, watch)
+    return len(watches)
+
+
+def remove_feed(watch: WatchRow) -> None:
+    feed_path(watch).unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Delivery
+
+
+class DeliveryFailed(Exception):
+    """A delivery that did not go through; ``permanent`` ones are not tried again."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+def delivery_id(delivery: store.DeliveryRow) -> str:
+    """The id a receiver dedupes on: the same for every attempt at one delivery."""
+    return f"pantau-{delivery.alert_key.replace(':', '-')}-{delivery.channel}"
+
+
+def send_webhook(delivery: store.DeliveryRow) -> None:
+    """POST the alert's JSON to the webhook through the SSRF-guarded client."""
+    body = json.loads(delivery.payload)
+    body["delivery_id"] = delivery_id(delivery)
+    timeout = httpx.Timeout(
+        float(config.get("read_timeout")), connect=float(config.get("connect_timeout"))
+    )
+    headers = {
+        "User-Agent": str(config.get("user_agent")),
+        "Idempotency-Key": delivery_id(delivery),
+        "X-Pantau-Delivery": delivery_id(delivery),
+    }
+    try:
+        with make_client(max_connections=1) as client:
+            response = client.post(delivery.target, json=body, headers=headers, timeout=timeout)
+    except BlockedAddressError as exc:
+        raise DeliveryFailed(f"blocked_address: {exc}", permanent=True) from None
+    except httpx.HTTPError as exc:
+        cause: BaseException = exc
+        while cause.__cause__ is not None or cause.__context__ is not None:
+            cause = cause.__cause__ or cause.__context__  # type: ignore[assignment]
+            if isinstance(cause, BlockedAddressError):
+                raise DeliveryFailed(f"blocked_address: {cause}", permanent=True) from None
+        raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from None
+    if not 200 <= response.status_code < 300:
+        raise DeliveryFailed(f"HTTP {response.status_code}: {response.text[:200]}")
+
+
+def email_message(delivery: store.DeliveryRow, sender: str) -> EmailMessage:
+    """The alert as an email: plain text and HTML, its Message-ID the delivery id."""
+    payload = json.loads(delivery.payload)
+    msg = EmailMessage()
+    msg["Subject"] = f"[Pantau] {delivery.title}"
+    msg["From"] = sender
+    msg["To"] = delivery.target
+    msg["Date"] = format_datetime(store.now_utc())
+    domain = sender.rpartition("@")[2] or "pantau.invalid"
+    msg["Message-ID"] = f"<{delivery_id(delivery)}@{domain}>"
+    msg.set_content(payload["text"])
+    msg.add_alternative(f"<html><body>\n{_html(payload)}\n</body></html>", subtype="html")
+    return msg
+
+
+def send_email(delivery: store.DeliveryRow) -> None:
+    """Send the alert over SMTP (settings: host, port, STARTTLS/TLS/none, user, password). The
+    SMTP server is the operator's own setting, so it is not held to the SSRF guard."""
+    host = str(config.get("smtp_host"))
+    if not host:
+        raise DeliveryFailed("email is not set up: PANTAU_SMTP_HOST is empty")
+    port = int(config.get("smtp_port"))
+    security = str(config.get("smtp_security"))
+    timeout = float(config.get("connect_timeout")) + float(config.get("read_timeout"))
+    msg = email_message(delivery, str(config.get("smtp_from")))
+    try:
+        if security == "tls":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                host, port, timeout=timeout, context=ssl.create_default_context()
+            )
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=timeout)
+        with smtp:
+            if security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+            user = str(config.get("smtp_user"))
+            if user:
+                smtp.login(user, str(config.get("smtp_password")))
+            smtp.send_message(msg)
+    except smtplib.SMTPRecipientsRefused as exc:
+        raise DeliveryFailed(f"recipient refused: {exc}", permanent=True) from None
+    except (OSError, smtplib.SMTPException) as exc:
+        raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from None
+
+
+SENDERS = {"webhook": send_webhook, "email": send_email}
+
+
+@dataclass(frozen=True)
+class DeliveryOutcome:
+    delivery_id: int
+    channel: str
+    target: str
+    status: str
+    error: str | None
+
+
+def deliver_due(
+    engine: Engine, *, worker: str | None = None, alert_ids: list[int] | None = None
+) -> list[DeliveryOutcome]:
+    """Claim and send every due delivery (of ``alert_ids`` only, when given), recording each
+    outcome; returns them."""
+    from ingest.scheduler import default_worker_id
+
+    worker = worker or default_worker_id()
+    lease = timedelta(seconds=float(config.get("alert_lease_seconds")))
+    retry_base = timedelta(seconds=float(config.get("alert_retry_seconds")))
+    max_attempts = int(config.get("alert_max_attempts"))
+    outcomes: list[DeliveryOutcome] = []
+    seen: set[int] = set()
+    while True:
+        claimed = store.claim_deliveries(
+            engine,
+            now=store.now_utc(),
+            worker=worker,
+            lease=lease,
+            limit=DELIVERY_BATCH,
+            alert_ids=alert_ids,
+        )
+        claimed = [d for d in claimed if d.id not in seen]
+        if not claimed:
+            return outcomes
+        for delivery in claimed:
+            seen.add(delivery.id)
+            error: str | None = None
+            attempts = delivery.attempts
+            try:
+                SENDERS[delivery.channel](delivery)
+            except DeliveryFailed as exc:
+                error = str(exc)
+                if exc.permanent:
+                    attempts = max_attempts
+            except Exception as exc:  # our bug: recorded on the delivery, retried later
+                log.exception("delivery %s failed", delivery.id)
+                error = f"internal error: {exc!r}"
+            status = store.finish_delivery(
+                engine,
+                delivery.id,
+                worker=worker,
+                now=store.now_utc(),
+                error=error,
+                attempts=attempts,
+                retry_base=retry_base,
+                max_attempts=max_attempts,
+            )
+            outcomes.append(
+                DeliveryOutcome(delivery.id, delivery.channel, delivery.target, status, error)
+            )
+
+
+def send_test(engine: Engine, watch: WatchRow) -> list[DeliveryOutcome]:
+    """Record and deliver a test alert for ``watch`` now (its latest matches as the content)."""
+    now = store.now_utc()
+    today = now.date()
+    rows = list_articles(
+        engine, watch_filters(watch, today - timedelta(days=MATCH_MAX_AGE_DAYS), today), limit=3
+    )
+    headline = f"{watch.name}: test message from Pantau"
+    payload = _payload(watch, "test", headline, len(rows), _article_items(engine, rows), None)
+    key = f"test:{watch.id}:{now.strftime('%Y%m%dT%H%M%S.%fZ')}"
+    with store.locked_watch(engine, watch.id) as (conn, _current):
+        alert_id = store.record_alert(conn, _draft(watch, key, payload), now)
+    write_feed(engine, watch)
+    return deliver_due(engine, alert_ids=[alert_id] if alert_id is not None else [])
+
+
+@dataclass
+class CycleSummary:
+    evaluation: EvaluationSummary
+    deliveries: list[DeliveryOutcome]
+
+    def line(self) -> str:
+        sent = sum(d.status == "sent" for d in self.deliveries)
+        failed = len(self.deliveries) - sent
+        return (
+            f"{self.evaluation.line()}; {len(self.deliveries)} deliveries: {sent} sent, "
+            f"{failed} failed in {self.evaluation.seconds:.2f} s of evaluation"
+        )
+
+
+def run_alerts(engine: Engine, *, worker: str | None = None) -> CycleSummary:
+    """One alert cycle: evaluate every watch, write the Atom feeds that changed (or are
+    missing), deliver what is due."""
+    evaluation = evaluate_all(engine)
+    for watch in watch_list(engine):
+        if watch.id not in evaluation.alerted and feed_path(watch).exists():
+            continue
+        try:
+            write_feed(engine, watch)
+        except OSError:
+            log.exception("writing the feed of watch %r failed", watch.name)
+    return CycleSummary(evaluation, deliver_due(engine, worker=worker))
