@@ -5,6 +5,8 @@
 - language: ``ingest.language.detect_language`` (the hint is the feed's declared language)
 - countries: ``ingest.tagging.countries.tag_countries`` (leaders are checked at the published date)
 - topics: ``ingest.tagging.topics.tag_topics``
+- a word cut by truncation at the end of the title or summary is read by neither
+  (``ingest.tagging.truncation``)
 
 ``TAGGER_VERSION`` names the tagger that produced a set of tags: a short hash of the tagging code
 and of every tagger data file (``tagger_files``), so any change to a rule, the gazetteer or the
@@ -21,6 +23,7 @@ from pathlib import Path
 from ingest.language import detect_language
 from ingest.records import Tags, tagging_text
 from ingest.tagging import countries, topics
+from ingest.tagging.truncation import mask_cut_word
 
 INGEST_DIR = Path(__file__).resolve().parent.parent
 # What decides a tag, relative to ingest/: the tagging code (the taggers, the matcher, language
@@ -81,9 +84,13 @@ def tag_article(
     published: date | datetime | None = None,
     language_hint: str | None = None,
 ) -> Tags:
-    """Language, countries and topics of one article, each tag with its evidence."""
+    """Language, countries and topics of one article, each tag with its evidence. A word cut
+    by truncation at the end of the title or summary is not read (``truncation``)."""
     language, source = detect_language(title, summary, language_hint)
-    text = tagging_text(title, summary)
+    text = tagging_text(
+        mask_cut_word(title or "", bare_end_is_cut=False),
+        mask_cut_word(summary or "", bare_end_is_cut=True),
+    )
     return Tags(
         language=language,
         language_source=source,
