@@ -2,14 +2,16 @@
 and its words (as Datasette's filters carry both ``where_clause()`` and ``human_clause()``).
 
 A view is a :class:`Filters` value: a date range, countries (any of), a country pair (both),
-topics (any of), languages, outlets and a text search. Each of those is one :class:`Filter` in
+topics (any of), languages, outlets, a text search, and the outlets' type and home country
+(declared in the feed catalogue). Each of those is one :class:`Filter` in
 ``FILTERS``, which says
 
 - which fields of ``Filters`` it owns and how a value is made valid (``clean``: what cannot be
   understood is dropped, never passed on);
 - its URL parameters, how a value is written into them and read back (``to_params``,
   ``from_params``): ``from=2024-06-01&to=2024-06-30&c=RUS,PRK&pair=PRK-RUS&t=military
-  &lang=en,id&feed=3,7&q=text``, every key optional, lists comma-separated;
+  &lang=en,id&feed=3,7&q=text&otype=state,public&ohome=RUS``, every key optional, lists
+  comma-separated;
 - its SQL: the conditions on ``articles`` rows (``article_where``), and for the filters the
   daily and monthly aggregates carry as columns (dates, languages, outlets) the conditions on
   those tables (``rollup_where``; which aggregate answers a content filter is
@@ -32,11 +34,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
 
 from babel import Locale
-from sqlalchemy import ColumnElement, exists
+from sqlalchemy import ColumnElement, exists, select
 
+from ingest.catalogue import OUTLET_TYPES
 from ingest.geo import country_name, is_valid_iso3
 from ingest.language import LANGUAGE_CODE  # ISO 639 code, optional subtag
-from ingest.store import article_countries, article_topics, articles
+from ingest.store import article_countries, article_topics, articles, feeds
 
 TOPIC_LABELS: dict[str, str] = {
     "military": "Military",
@@ -97,6 +100,8 @@ class Filters:
     languages: tuple[str, ...] = ()
     feed_ids: tuple[int, ...] = ()
     search: str = ""
+    outlet_types: tuple[str, ...] = ()
+    outlet_homes: tuple[str, ...] = ()
     feed_titles: tuple[str, ...] = field(default=(), compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -106,6 +111,17 @@ class Filters:
 
     def with_(self, **changes: Any) -> Filters:
         return replace(self, **changes)
+
+    def outlets_only(self, date_from: date, date_to: date) -> Filters:
+        """The view from ``date_from`` to ``date_to`` under only the filters the aggregates carry
+        (languages and the outlet filters): the base of a share or a baseline."""
+        kept = {
+            name: getattr(self, name)
+            for flt in FILTERS
+            if flt.on_rollups and flt.name != "dates"
+            for name in flt.fields
+        }
+        return Filters(date_from, date_to, feed_titles=self.feed_titles, **kept)
 
 
 def day_start(d: date) -> datetime:
@@ -126,6 +142,7 @@ class Filter:
     fields: ClassVar[tuple[str, ...]]  # the Filters fields it owns
     params: ClassVar[tuple[str, ...]]  # its URL parameters
     on_rollups: ClassVar[bool] = False  # whether the aggregates carry it as a column
+    per_feed: ClassVar[bool] = False  # set, it needs the aggregates kept per feed
 
     def clean(self, f: Filters) -> dict[str, Any]:
         """Its fields' values made valid."""
@@ -403,6 +420,7 @@ class Outlets(_AnyOfColumn):
     fields = ("feed_ids",)
     params = ("feed",)
     column = "feed_id"
+    per_feed = True
 
     def clean(self, f: Filters) -> dict[str, Any]:
         ids = (int(i) for i in f.feed_ids)
@@ -465,6 +483,88 @@ class Text(Filter):
         return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:30] or "search"
 
 
+class _OutletMetadata(Filter):
+    """Outlets by what the catalogue declares about them (a column of ``feeds``), any of: the
+    articles of the feeds that match, on ``articles`` and on the per-feed aggregates alike."""
+
+    column: ClassVar[str]
+    on_rollups = True
+    per_feed = True
+
+    def _feeds_in(self, table: Any, f: Filters) -> Conditions:
+        values = getattr(f, self.fields[0])
+        if not values:
+            return []
+        chosen = select(feeds.c.id).where(feeds.c[self.column].in_(list(values)))
+        return [table.c.feed_id.in_(chosen)]
+
+    def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:
+        return self._feeds_in(articles, f)
+
+    def rollup_where(self, table: Any, f: Filters) -> Conditions:
+        return self._feeds_in(table, f)
+
+    def to_params(self, f: Filters) -> dict[str, str]:
+        values = getattr(f, self.fields[0])
+        return {self.params[0]: ",".join(values)} if values else {}
+
+    def slug(self, f: Filters) -> str:
+        values = getattr(f, self.fields[0])
+        return f"{self.params[0]}-" + "-".join(values) if values else ""
+
+
+class OutletTypes(_OutletMetadata):
+    """The outlets' type, any of (keys of ``catalogue.OUTLET_TYPES``: state-controlled, public
+    broadcaster, private, wire …), as the feed catalogue declares it."""
+
+    name = "outlet_types"
+    fields = ("outlet_types",)
+    params = ("otype",)
+    column = "category"
+
+    def clean(self, f: Filters) -> dict[str, Any]:
+        return {
+            "outlet_types": tuple(dict.fromkeys(t for t in f.outlet_types if t in OUTLET_TYPES))
+        }
+
+    def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
+        return {"outlet_types": tuple(t.lower() for t in _items(first_param(params, "otype")))}
+
+    def phrase(self, f: Filters) -> str:
+        if not f.outlet_types:
+            return ""
+        return (
+            f" from {_join([outlet_type_label(t).lower() for t in f.outlet_types], 'or')} outlets"
+        )
+
+
+class OutletHomes(_OutletMetadata):
+    """The outlets' home country, any of (ISO 3166-1 alpha-3), as the feed catalogue (or an
+    archive's manifest) declares it."""
+
+    name = "outlet_homes"
+    fields = ("outlet_homes",)
+    params = ("ohome",)
+    column = "country_iso3"
+
+    def clean(self, f: Filters) -> dict[str, Any]:
+        return {"outlet_homes": tuple(dict.fromkeys(c for c in f.outlet_homes if is_valid_iso3(c)))}
+
+    def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
+        return {"outlet_homes": tuple(c.upper() for c in _items(first_param(params, "ohome")))}
+
+    def phrase(self, f: Filters) -> str:
+        if not f.outlet_homes:
+            return ""
+        where = _join([country_name(c) for c in f.outlet_homes], "or")
+        return f" based in {where}" if f.outlet_types else f" from outlets based in {where}"
+
+
+def outlet_type_label(key: str) -> str:
+    """ "state" → "State-controlled"; "Unknown" for '' or None."""
+    return OUTLET_TYPES.get(key or "", key or "Unknown")
+
+
 # The registry, in URL order. Words and file names list them in orders of their own.
 FILTERS: tuple[Filter, ...] = (
     Dates(),
@@ -474,10 +574,18 @@ FILTERS: tuple[Filter, ...] = (
     Languages(),
     Outlets(),
     Text(),
+    OutletTypes(),
+    OutletHomes(),
 )
 BY_NAME: dict[str, Filter] = {flt.name: flt for flt in FILTERS}
-WORDS_ORDER = ("pair", "countries", "topics", "text", "dates", "languages", "outlets")
-SLUG_ORDER = ("pair", "countries", "topics", "languages", "outlets", "text", "dates")
+WORDS_ORDER = (
+    "pair", "countries", "topics", "text", "outlet_types", "outlet_homes", "dates", "languages",
+    "outlets",
+)  # fmt: skip
+SLUG_ORDER = (
+    "pair", "countries", "topics", "languages", "outlets", "outlet_types", "outlet_homes", "text",
+    "dates",
+)  # fmt: skip
 PARAM_KEYS: tuple[str, ...] = tuple(p for flt in FILTERS for p in flt.params)
 
 
@@ -502,6 +610,12 @@ def from_query_params(params: Mapping[str, Any], defaults: Filters) -> Filters:
     return Filters(**values)
 
 
+def needs_feed_tables(f: Filters) -> bool:
+    """Whether ``f`` can only be answered from the aggregates kept per feed (an outlet filter is
+    set), not from their roll-ups over feeds."""
+    return any(flt.per_feed and flt.is_set(f) for flt in FILTERS)
+
+
 def article_where(f: Filters, *, dates: bool = True) -> Conditions:
     """Conditions on ``articles`` for every filter (the scan path)."""
     return [cond for flt in FILTERS for cond in flt.article_where(f, dates=dates)]
@@ -509,7 +623,8 @@ def article_where(f: Filters, *, dates: bool = True) -> Conditions:
 
 def rollup_where(table: Any, f: Filters, *, dates: bool = True) -> Conditions:
     """Conditions on an aggregate table (by day, or by month without ``dates``) for every
-    filter it carries: dates, languages, outlets."""
+    filter it carries: dates, languages, outlets (and the outlets' type and home, through
+    ``feeds``, on the tables kept per feed)."""
     return [
         cond
         for flt in FILTERS

@@ -48,6 +48,8 @@ SAMPLES: dict[str, Callable[[Engine], dict[str, Any]]] = {
     "languages": lambda e: {"languages": ("id", "ru")},
     "outlets": lambda e: {"feed_ids": (_feed_id(e, "viva"), _feed_id(e, "lenta"))},
     "text": lambda e: {"search": "indonesia"},
+    "outlet_types": lambda e: {"outlet_types": ("state", "public")},
+    "outlet_homes": lambda e: {"outlet_homes": ("IDN", "RUS")},
 }
 
 # The same filters as hand-written SQL over the stored tables (filter name → (SQL, params)),
@@ -85,6 +87,15 @@ ORACLES: dict[str, Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]] = {
     "text": lambda v: (
         "SELECT id FROM articles WHERE lower(title) LIKE :p OR lower(summary) LIKE :p",
         {"p": "%" + v["search"].lower() + "%"},
+    ),
+    "outlet_types": lambda v: (
+        "SELECT a.id FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE f.category IN :codes",
+        {"codes": list(v["outlet_types"])},
+    ),
+    "outlet_homes": lambda v: (
+        "SELECT a.id FROM articles a JOIN feeds f ON f.id = a.feed_id "
+        "WHERE f.country_iso3 IN :codes",
+        {"codes": list(v["outlet_homes"])},
     ),
 }
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Engine, bindparam, select, text
+from sqlalchemy import Engine, bindparam, inspect, select, text
 from sqlalchemy.engine import Connection
 
 from ingest.canonical import rekeyed, url_key
 from ingest.store.aggregates import rebuild_derived
 from ingest.store.articles import replace_tags_in
 from ingest.store.engine import is_sqlite, now_utc
+from ingest.store.feeds import fill_outlet_metadata
 from ingest.store.schema import DERIVED, articles, feeds, meta, metadata, schema_migrations
 from ingest.store.search_index import create_search_index, index_for_search, unindex_for_search
 from ingest.text_clean import clean_text
@@ -172,6 +173,16 @@ def _m0008_decode_entities(conn: Connection) -> None:
         )
 
 
+def _m0009_outlet_metadata(conn: Connection) -> None:
+    """feeds.outlet: one outlet identity for a catalogue feed and its archive (demo) copies
+    (issue 11 items 10 and 14). Each feed gets the key of its site (``catalogue.outlet_key``),
+    and a feed that carries no outlet type or home country takes them from a catalogue feed of
+    the same outlet. Idempotent: the column is added only when missing (0001 creates it)."""
+    if "outlet" not in {col["name"] for col in inspect(conn).get_columns("feeds")}:
+        conn.exec_driver_sql("ALTER TABLE feeds ADD COLUMN outlet TEXT")
+    fill_outlet_metadata(conn)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
@@ -179,6 +190,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0004_search", _m0004_search),
     ("0005_unambiguous_keys", _m0005_unambiguous_keys),
     ("0008_decode_entities", _m0008_decode_entities),
+    ("0009_outlet_metadata", _m0009_outlet_metadata),
 )
 
 
