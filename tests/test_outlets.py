@@ -158,3 +158,31 @@ def test_who_covers_whom_by_outlet_type_matches_sql(dashboard_store) -> None:  #
     finally:
         oracle.close()
         engine.dispose()
+
+
+def test_outlet_type_and_home_from_a_shared_link(dashboard_store, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("PANTAU_DATABASE_URL", dashboard_store.url)
+    monkeypatch.setenv("PANTAU_SEED_DEMO", "0")
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
+    for key, value in {**PERIOD, "otype": "public,commercial", "ohome": "IDN,GBR"}.items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception
+    assert app.multiselect(key="flt_outlet_types").value == ["public", "commercial"]
+    assert app.multiselect(key="flt_outlet_homes").value == ["IDN", "GBR"]
+    oracle = Oracle(dashboard_store.url)
+    try:
+        (expected,) = oracle.rows(
+            "SELECT count(*) FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "WHERE f.category IN ('public', 'commercial') AND f.country_iso3 IN ('IDN', 'GBR') "
+            "AND a.published_day BETWEEN :a AND :b",
+            {"a": PERIOD["from"], "b": PERIOD["to"]},
+        )[0]
+    finally:
+        oracle.close()
+    assert expected > 0
+    assert app.metric[0].value == f"{expected:,}"
+    words = " ".join(m.value for m in app.markdown)
+    assert (
+        "from public broadcaster or private outlets based in Indonesia or United Kingdom" in words
+    )
