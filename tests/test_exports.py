@@ -44,6 +44,8 @@ CASES: dict[str, dict[str, str]] = {
     "languages": {"lang": "en,ru"},
     "feeds": {"feed": "lenta,bbc-news"},
     "search": {"q": "Trump"},  # 7 titles and 1 summary, case folded
+    "outlet types": {"otype": "public,state"},
+    "outlet homes": {"ohome": "IDN"},
 }
 PAGES = ["Overview", "Coverage", "Map", "Country pair", "Articles", "Feeds"]
 SCRIPTS = {
