@@ -83,12 +83,16 @@ def test_a_cut_made_here_never_falls_inside_an_entity() -> None:
         assert not LEFT_OVER.search(got.rstrip("…")), (limit, got[-12:])
 
 
-def _import(url: str, clean) -> store.Engine:  # noqa: ANN001
+def _import_files(url: str, files: list[Path], clean):  # noqa: ANN001, ANN202
     engine = store.make_engine(url)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("ingest.parse.clean_text", clean)
-        pipeline.import_paths(engine, FILES)
+        pipeline.import_paths(engine, files)
     return engine
+
+
+def _import(url: str, clean):  # noqa: ANN001, ANN202
+    return _import_files(url, FILES, clean)
 
 
 def _by_key(engine, sql: str) -> dict:  # noqa: ANN001
@@ -167,3 +171,35 @@ def test_migration_0008_repairs_a_store_built_with_the_old_cleaning(
     assert store.migrate(old) == []
     old.dispose()
     fresh.dispose()
+
+
+TITLE_KEYED = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>
+<item><title>AT&amp;amp;amp;T and Merck &amp;amp;amp; Co. in Indonesia</title>
+<description>No link and no GUID: keyed on the feed and its title.</description>
+<pubDate>Tue, 17 Feb 2026 09:00:00 GMT</pubDate></item>
+</channel></rss>
+"""
+
+
+def test_an_article_keyed_on_its_title_keeps_its_identity(sqlite_url: str, tmp_path: Path) -> None:
+    """The repaired title is the one new code keys the item on: polling or importing the same
+    item again after migration 0008 stores nothing twice."""
+    path = tmp_path / "wire.rss.xml"
+    path.write_text(TITLE_KEYED, encoding="utf-8")
+    old = _import_files(sqlite_url, [path], old_clean_text)
+    with old.connect() as conn:
+        assert conn.execute(text("SELECT title FROM articles")).scalar_one().startswith("AT&amp;T")
+    with old.begin() as conn:
+        conn.execute(
+            delete(store.schema_migrations).where(
+                store.schema_migrations.c.name == "0008_decode_entities"
+            )
+        )
+    assert store.migrate(old) == ["0008_decode_entities"]
+    again = pipeline.import_paths(old, [path])
+    assert again.items == 1 and again.new_articles == 0
+    with old.connect() as conn:
+        titles = conn.execute(text("SELECT title FROM articles")).scalars().all()
+    assert titles == ["AT&T and Merck & Co. in Indonesia"]
+    old.dispose()
