@@ -34,9 +34,9 @@ def _declared(title: str) -> dict:
 
 
 @pytest.fixture
-def live_and_demo(sqlite_url: str):  # noqa: ANN201
+def live_and_demo(db_url: str):  # noqa: ANN201
     """The catalogue loaded, then two demo snapshots imported (as the first run does)."""
-    engine = store.make_engine(sqlite_url)
+    engine = store.make_engine(db_url)
     scheduler.load_catalogue(engine)
     pipeline.import_paths(engine, [DEMO / name for name in SNAPSHOTS], source="demo")
     yield engine
@@ -92,7 +92,7 @@ def test_migration_0009_gives_an_old_store_its_outlets(live_and_demo) -> None:  
     engine = live_and_demo
     with engine.begin() as conn:  # the store as the code before issue 11 left it
         conn.execute(text("UPDATE feeds SET category = NULL WHERE source = 'demo'"))
-        conn.exec_driver_sql("ALTER TABLE feeds DROP COLUMN outlet")
+        conn.exec_driver_sql("ALTER TABLE feeds DROP COLUMN outlet")  # SQLite ≥ 3.35 too
         conn.execute(
             delete(store.schema_migrations).where(
                 store.schema_migrations.c.name == "0009_outlet_metadata"
@@ -106,8 +106,8 @@ def test_migration_0009_gives_an_old_store_its_outlets(live_and_demo) -> None:  
         assert len({r.outlet for r in rows}) == 1 and rows[0].outlet
 
 
-def test_the_sidebar_lists_each_outlet_once(live_and_demo, sqlite_url: str, monkeypatch) -> None:  # noqa: ANN001
-    monkeypatch.setenv("PANTAU_DATABASE_URL", sqlite_url)
+def test_the_sidebar_lists_each_outlet_once(live_and_demo, db_url: str, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("PANTAU_DATABASE_URL", db_url)
     monkeypatch.setenv("PANTAU_SEED_DEMO", "0")
     app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     app.run()
