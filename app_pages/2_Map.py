@@ -70,13 +70,19 @@ with right:
         st.caption("Pick a focus country above to list the countries it appears with.")
 
 st.subheader("Who covers whom")
-st.caption("Rows: the home country of each outlet. Columns: the countries its articles mention.")
-who = data.who_covers_whom(f, countries=sizes.WHO_COVERS_WHOM)
+who_by = st.radio(
+    "Rows", ["home", "type"], horizontal=True, key="who_by",
+    format_func={"home": "Outlet home country", "type": "Outlet type"}.get,
+)  # fmt: skip
+row_title = "Outlet home country" if who_by == "home" else "Outlet type"
+st.caption(f"Rows: the {row_title.lower()} of each outlet. Columns: the countries its articles "
+           "mention. Outlet types as the feed catalogue declares them.")  # fmt: skip
+who = data.who_covers_whom(f, countries=sizes.WHO_COVERS_WHOM, by=who_by)
 if who.empty:
-    empty_state("No outlet with a known home country covers these articles.")
+    empty_state(f"No outlet with a known {row_title.lower()} covers these articles.")
 else:
     st.plotly_chart(
-        charts.heatmap_figure(who, "home_country", "country", row_title="Outlet home country",
+        charts.heatmap_figure(who, "home_country", "country", row_title=row_title,
                               column_title="Country mentioned"),
         key="who_chart",
     )  # fmt: skip

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ingest.geo import country_name
 from ui import charts, data, export, filters, highlight, sizes
+from ui.counts import count_text, few_note
 from ui.layout import empty_state, nav_link, reader, start_page
 
 f = start_page("Country pair", ":material/compare_arrows:")
@@ -31,7 +32,7 @@ def jump_section() -> None:
 
     st.selectbox(
         "Open a pair", keys, key="pair_jump", index=None, placeholder="Choose a pair…",
-        format_func=lambda k: f"{labels[k]} ({counts[k]:,} articles)", on_change=open_pair,
+        format_func=lambda k: f"{labels[k]} ({count_text(counts[k])})", on_change=open_pair,
     )  # fmt: skip
     st.dataframe(
         top[["pair", "articles"]], hide_index=True, key="top_pairs_table",
@@ -62,9 +63,11 @@ joint = data.count_articles(f)
 alone_a = data.count_articles(f.with_(pair=None, countries=(a,)))
 alone_b = data.count_articles(f.with_(pair=None, countries=(b,)))
 m1, m2, m3 = st.columns(3)
-m1.metric(f"{name_a} and {name_b}", f"{joint:,}")
-m2.metric(f"All {name_a}", f"{alone_a:,}")
-m3.metric(f"All {name_b}", f"{alone_b:,}")
+for column, label, count in (
+    (m1, f"{name_a} and {name_b}", joint), (m2, f"All {name_a}", alone_a),
+    (m3, f"All {name_b}", alone_b),
+):  # fmt: skip
+    column.metric(label, f"{count:,}", delta=few_note(count), delta_color="off", delta_arrow="off")
 
 freq = st.radio(
     "Per", ["D", "W"], format_func={"D": "Day", "W": "Week"}.get, horizontal=True, key="pair_freq"

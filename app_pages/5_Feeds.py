@@ -7,6 +7,7 @@ import streamlit as st
 from ingest import store
 from ingest.geo import country_name
 from ui import data, export, feeds, highlight
+from ui.cells import blank_missing
 from ui.layout import empty_state, start_page
 
 start_page("Feeds", ":material/rss_feed:", describe=False)
@@ -19,8 +20,9 @@ else:
     feeds.health_metrics(health)
     view = health.assign(home=[country_name(c) if c else "" for c in health["home"]])
     st.dataframe(
-        view[["title", "health", "enabled", "language", "home", "articles", "last_polled_at",
-              "last_status", "error_count", "last_error", "next_poll_at", "url"]],
+        blank_missing(view[["title", "health", "enabled", "language", "home", "articles",
+                            "last_polled_at", "last_status", "error_count", "last_error",
+                            "next_poll_at", "url"]]),
         hide_index=True, key="feeds_table",
         column_config={
             "title": "Feed", "health": "Health", "enabled": "Enabled", "language": "Language",
@@ -93,7 +95,7 @@ else:
         if polls.empty:
             st.caption("This feed has not been polled yet.")
         else:
-            st.dataframe(polls, hide_index=True, key="polls_table")
+            st.dataframe(blank_missing(polls), hide_index=True, key="polls_table")
 
 st.subheader("Add a feed")
 feeds.add_feed_form()

@@ -9,8 +9,10 @@ to use another)::
     language = "id"          # ISO 639-1 code of the feed's text
     country = "IDN"          # ISO 3166-1 alpha-3 of the outlet's home (XKX for Kosovo)
     site_url = "https://www.liputan6.com"   # optional
-    category = "commercial"  # optional, one of CATEGORIES
+    category = "commercial"  # optional, one of CATEGORIES (OUTLET_TYPES)
+    basis = "…"              # required with category = "state": the cited reason for the label
     fulltext = false         # optional: do not fetch its article pages (default true)
+    outlet = "liputan6.com"  # optional: the outlet's key (default: outlet_key(site_url, url))
 
 Any problem raises ``CatalogueError`` naming the file, the entry (number and title) and the field.
 """
@@ -28,10 +30,30 @@ from babel import Locale
 
 from ingest import config, geo
 
-CATEGORIES = frozenset(
-    {"state", "public", "wire", "commercial", "independent", "monitor", "aggregator"}
+# The outlet types a feed's ``category`` names, in the words the dashboard shows (issue 11
+# item 14). "state" needs a ``basis``: a short, cited reason in the catalogue itself.
+OUTLET_TYPES: dict[str, str] = {
+    "state": "State-controlled",
+    "public": "Public broadcaster",
+    "commercial": "Private",
+    "independent": "Private non-profit",
+    "wire": "Wire service",
+    "monitor": "Monitor of another state's media",
+    "aggregator": "Aggregator",
+}
+CATEGORIES = frozenset(OUTLET_TYPES)
+NEEDS_BASIS = frozenset({"state"})
+_FIELDS = (
+    "url",
+    "title",
+    "language",
+    "country",
+    "site_url",
+    "category",
+    "basis",
+    "outlet",
+    "fulltext",
 )
-_FIELDS = ("url", "title", "language", "country", "site_url", "category", "fulltext")
 _REQUIRED = ("url", "title", "language", "country")
 
 
@@ -48,6 +70,19 @@ class FeedSpec:
     site_url: str | None = None
     category: str | None = None
     fulltext: bool = True  # fetch and extract its article pages (issue 13)
+    basis: str | None = None
+    outlet: str = ""  # the outlet's key (see outlet_key), filled in by the loader
+
+
+def outlet_key(site_url: str | None, feed_url: str = "") -> str:
+    """An outlet's key: the host of its site URL, lower-case, without "www." (the catalogue's
+    feeds and saved snapshots of them share it: one outlet, not two); with no site URL, the
+    feed's own URL (a feed host such as feeds.feedburner.com serves many outlets)."""
+    try:
+        host = (urlsplit(site_url or "").hostname or "").lower()
+    except ValueError:
+        host = ""
+    return host.removeprefix("www.") or feed_url
 
 
 @cache
@@ -83,7 +118,7 @@ def _parse_entry(path: Path, index: int, entry: Any) -> FeedSpec:
         value = entry.get(name)
         if not isinstance(value, str) or not value.strip():
             raise _entry_error(path, index, entry, f"missing or empty {name!r}")
-    for name in ("site_url", "category"):
+    for name in ("site_url", "category", "basis", "outlet"):
         if name in entry and (not isinstance(entry[name], str) or not entry[name].strip()):
             raise _entry_error(path, index, entry, f"{name!r} must be a non-empty string")
 
@@ -115,14 +150,23 @@ def _parse_entry(path: Path, index: int, entry: Any) -> FeedSpec:
             entry,
             f"category {category!r} is not one of {', '.join(sorted(CATEGORIES))}",
         )
+    basis = entry.get("basis")
+    if category is not None and category.strip() in NEEDS_BASIS and basis is None:
+        raise _entry_error(
+            path, index, entry, f"category {category.strip()!r} needs a 'basis' (a cited reason)"
+        )
+    site_url = site_url.strip() if site_url else None
+    outlet = entry.get("outlet")
     return FeedSpec(
         url=url,
         title=entry["title"].strip(),
         language=language,
         country=country,
-        site_url=site_url.strip() if site_url else None,
+        site_url=site_url,
         category=category.strip() if category else None,
         fulltext=fulltext,
+        basis=basis.strip() if basis else None,
+        outlet=outlet.strip().lower() if outlet else outlet_key(site_url, url),
     )
 
 

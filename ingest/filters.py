@@ -2,15 +2,17 @@
 and its words (as Datasette's filters carry both ``where_clause()`` and ``human_clause()``).
 
 A view is a :class:`Filters` value: a date range, countries (any of), a country pair (both),
-topics (any of), languages, outlets, a text search, and which country mentions count (prominent
-ones by default, or any mention). Each of those is one :class:`Filter` in
+topics (any of), languages, outlets, a text search, which country mentions count (prominent
+ones by default, or any mention), and the outlets' type and home country (declared in the feed
+catalogue). Each of those is one :class:`Filter` in
 ``FILTERS``, which says
 
 - which fields of ``Filters`` it owns and how a value is made valid (``clean``: what cannot be
   understood is dropped, never passed on);
 - its URL parameters, how a value is written into them and read back (``to_params``,
   ``from_params``): ``from=2024-06-01&to=2024-06-30&c=RUS,PRK&pair=PRK-RUS&t=military
-  &lang=en,id&feed=3,7&q=text&mention=any``, every key optional, lists comma-separated;
+  &lang=en,id&feed=3,7&q=text&mention=any&otype=state,public&ohome=RUS``, every key optional,
+  lists comma-separated;
 - its command-line flags (``flags``): each fills one URL parameter, so ``python -m ingest
   export --country RUS --country PRK`` is the view ``?c=RUS,PRK`` (``ingest.export`` builds its
   options from them);
@@ -37,12 +39,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
 
 from babel import Locale
-from sqlalchemy import ColumnElement, exists, true
+from sqlalchemy import ColumnElement, exists, select, true
 
+from ingest.catalogue import OUTLET_TYPES
 from ingest.geo import country_name, is_valid_iso3
 from ingest.language import LANGUAGE_CODE  # ISO 639 code, optional subtag
 from ingest.records import PROMINENCE_RULE
-from ingest.store import PROMINENT, article_countries, article_topics, articles
+from ingest.store import PROMINENT, article_countries, article_topics, articles, feeds
 
 TOPIC_LABELS: dict[str, str] = {
     "military": "Military",
@@ -104,6 +107,8 @@ class Filters:
     feed_ids: tuple[int, ...] = ()
     search: str = ""
     any_mention: bool = False
+    outlet_types: tuple[str, ...] = ()
+    outlet_homes: tuple[str, ...] = ()
     feed_titles: tuple[str, ...] = field(default=(), compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -113,6 +118,17 @@ class Filters:
 
     def with_(self, **changes: Any) -> Filters:
         return replace(self, **changes)
+
+    def outlets_only(self, date_from: date, date_to: date) -> Filters:
+        """The view from ``date_from`` to ``date_to`` under only the filters the aggregates carry
+        (languages and the outlet filters): the base of a share or a baseline."""
+        kept = {
+            name: getattr(self, name)
+            for flt in FILTERS
+            if flt.on_rollups and flt.name != "dates"
+            for name in flt.fields
+        }
+        return Filters(date_from, date_to, feed_titles=self.feed_titles, **kept)
 
 
 def day_start(d: date) -> datetime:
@@ -147,6 +163,7 @@ class Filter:
     params: ClassVar[tuple[str, ...]]  # its URL parameters
     flags: ClassVar[tuple[Flag, ...]]  # its command-line options, one per URL parameter
     on_rollups: ClassVar[bool] = False  # whether the aggregates carry it as a column
+    per_feed: ClassVar[bool] = False  # set, it needs the aggregates kept per feed
 
     def clean(self, f: Filters) -> dict[str, Any]:
         """Its fields' values made valid."""
@@ -447,6 +464,7 @@ class Outlets(_AnyOfColumn):
     params = ("feed",)
     flags = (Flag("outlet", "feed", "FEED_ID", "an outlet's feed id (any of)", many=True),)
     column = "feed_id"
+    per_feed = True
 
     def clean(self, f: Filters) -> dict[str, Any]:
         ids = (int(i) for i in f.feed_ids)
@@ -558,6 +576,98 @@ class Mention(Filter):
         return "any-mention" if f.any_mention else ""
 
 
+class _OutletMetadata(Filter):
+    """Outlets by what the catalogue declares about them (a column of ``feeds``), any of: the
+    articles of the feeds that match, on ``articles`` and on the per-feed aggregates alike."""
+
+    column: ClassVar[str]
+    on_rollups = True
+    per_feed = True
+
+    def _feeds_in(self, table: Any, f: Filters) -> Conditions:
+        values = getattr(f, self.fields[0])
+        if not values:
+            return []
+        chosen = select(feeds.c.id).where(feeds.c[self.column].in_(list(values)))
+        return [table.c.feed_id.in_(chosen)]
+
+    def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:
+        return self._feeds_in(articles, f)
+
+    def rollup_where(self, table: Any, f: Filters) -> Conditions:
+        return self._feeds_in(table, f)
+
+    def to_params(self, f: Filters) -> dict[str, str]:
+        values = getattr(f, self.fields[0])
+        return {self.params[0]: ",".join(values)} if values else {}
+
+    def slug(self, f: Filters) -> str:
+        values = getattr(f, self.fields[0])
+        return f"{self.params[0]}-" + "-".join(values) if values else ""
+
+
+class OutletTypes(_OutletMetadata):
+    """The outlets' type, any of (keys of ``catalogue.OUTLET_TYPES``: state-controlled, public
+    broadcaster, private, wire …), as the feed catalogue declares it."""
+
+    name = "outlet_types"
+    fields = ("outlet_types",)
+    params = ("otype",)
+    flags = (
+        Flag(
+            "outlet-type",
+            "otype",
+            "TYPE",
+            "an outlet type (any of): " + ", ".join(OUTLET_TYPES),
+            many=True,
+        ),
+    )
+    column = "category"
+
+    def clean(self, f: Filters) -> dict[str, Any]:
+        return {
+            "outlet_types": tuple(dict.fromkeys(t for t in f.outlet_types if t in OUTLET_TYPES))
+        }
+
+    def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
+        return {"outlet_types": tuple(t.lower() for t in _items(first_param(params, "otype")))}
+
+    def phrase(self, f: Filters) -> str:
+        if not f.outlet_types:
+            return ""
+        return (
+            f" from {_join([outlet_type_label(t).lower() for t in f.outlet_types], 'or')} outlets"
+        )
+
+
+class OutletHomes(_OutletMetadata):
+    """The outlets' home country, any of (ISO 3166-1 alpha-3), as the feed catalogue (or an
+    archive's manifest) declares it."""
+
+    name = "outlet_homes"
+    fields = ("outlet_homes",)
+    params = ("ohome",)
+    flags = (Flag("outlet-home", "ohome", "ISO3", "an outlet's home country (any of)", many=True),)
+    column = "country_iso3"
+
+    def clean(self, f: Filters) -> dict[str, Any]:
+        return {"outlet_homes": tuple(dict.fromkeys(c for c in f.outlet_homes if is_valid_iso3(c)))}
+
+    def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
+        return {"outlet_homes": tuple(c.upper() for c in _items(first_param(params, "ohome")))}
+
+    def phrase(self, f: Filters) -> str:
+        if not f.outlet_homes:
+            return ""
+        where = _join([country_name(c) for c in f.outlet_homes], "or")
+        return f" based in {where}" if f.outlet_types else f" from outlets based in {where}"
+
+
+def outlet_type_label(key: str) -> str:
+    """ "state" → "State-controlled"; "Unknown" for '' or None."""
+    return OUTLET_TYPES.get(key or "", key or "Unknown")
+
+
 MENTION_RULE = PROMINENCE_RULE  # what the default counts, in words (shown on screen)
 
 
@@ -576,10 +686,18 @@ FILTERS: tuple[Filter, ...] = (
     Outlets(),
     Text(),
     Mention(),
+    OutletTypes(),
+    OutletHomes(),
 )
 BY_NAME: dict[str, Filter] = {flt.name: flt for flt in FILTERS}
-WORDS_ORDER = ("pair", "countries", "topics", "text", "dates", "languages", "outlets", "mention")
-SLUG_ORDER = ("pair", "countries", "topics", "languages", "outlets", "text", "mention", "dates")
+WORDS_ORDER = (
+    "pair", "countries", "topics", "text", "outlet_types", "outlet_homes", "dates", "languages",
+    "outlets", "mention",
+)  # fmt: skip
+SLUG_ORDER = (
+    "pair", "countries", "topics", "languages", "outlets", "outlet_types", "outlet_homes", "text",
+    "mention", "dates",
+)  # fmt: skip
 PARAM_KEYS: tuple[str, ...] = tuple(p for flt in FILTERS for p in flt.params)
 
 
@@ -604,6 +722,12 @@ def from_query_params(params: Mapping[str, Any], defaults: Filters) -> Filters:
     return Filters(**values)
 
 
+def needs_feed_tables(f: Filters) -> bool:
+    """Whether ``f`` can only be answered from the aggregates kept per feed (an outlet filter is
+    set), not from their roll-ups over feeds."""
+    return any(flt.per_feed and flt.is_set(f) for flt in FILTERS)
+
+
 def article_where(f: Filters, *, dates: bool = True) -> Conditions:
     """Conditions on ``articles`` for every filter (the scan path)."""
     return [cond for flt in FILTERS for cond in flt.article_where(f, dates=dates)]
@@ -611,7 +735,8 @@ def article_where(f: Filters, *, dates: bool = True) -> Conditions:
 
 def rollup_where(table: Any, f: Filters, *, dates: bool = True) -> Conditions:
     """Conditions on an aggregate table (by day, or by month without ``dates``) for every
-    filter it carries: dates, languages, outlets."""
+    filter it carries: dates, languages, outlets (and the outlets' type and home, through
+    ``feeds``, on the tables kept per feed)."""
     return [
         cond
         for flt in FILTERS

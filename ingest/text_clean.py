@@ -2,22 +2,33 @@
 
 Feeds put HTML (sometimes escaped twice) in titles and summaries. Everything Pantau stores and
 shows is plain text, so markup is dropped here once: scripts and styles with their content,
-comments, then every tag; entities are unescaped (twice if the publisher escaped twice), and
-C0/C1 controls, lone surrogates, BOMs and non-characters are removed.
+comments, then every tag; entities are unescaped until none is left (publishers escape twice:
+``&amp;lt;로이터&amp;gt;``, ``Merck &#x26;amp; Co.``), and C0/C1 controls, lone surrogates, BOMs
+and non-characters are removed. An entity the feed itself cut off at the end of the text (``영국
+&amp;l``) is dropped, and a cut made here never falls inside one (issue 11).
 """
 
 from __future__ import annotations
 
 import html
 import re
+from html.entities import html5
 
 # C0 and C1 controls (tab, newline and CR included: whitespace is collapsed to spaces anyway),
 # DEL, lone surrogates, the BOM / zero-width no-break space and the two non-characters.
 _FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 _TAG = re.compile(r"</?[A-Za-z][^<>]*>|<![^<>]*>|<\?[^<>]*>")
-_LOOKS_LIKE_TAG = re.compile(r"</?[A-Za-z][^<>]*>|&lt;/?[A-Za-z][^<>&]*&gt;")
 _ENTITY = re.compile(r"&(#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
 _WHITESPACE = re.compile(r"\s+")
+# An entity cut short at the end of a text: "&" then the start of a name or number, no ";",
+# optionally before the feed's own ellipsis ("&lsqu..."). Right after a letter only a lower-case
+# start counts ("<빌트&g" is cut; "AT&T" and "R&D" are words).
+_CUT_ENTITY = re.compile(
+    r"(?:(?<=[^\W_])&(?=[#a-z])|(?<![^\W_])&)"
+    r"(#[xX]?[0-9a-fA-F]*|[A-Za-z][A-Za-z0-9]*)?(\s*(?:…|\.{2,}))?$"
+)
+_ENTITY_NAMES = tuple(name.rstrip(";") for name in html5)
+_ROUNDS = 4  # markup escaped up to three times, then its text
 _DROPPED_WITH_CONTENT = ("script", "style", "noscript", "template")
 
 
@@ -78,25 +89,36 @@ def clean_text(value: object, *, max_chars: int | None = None) -> str:
         return ""
     text = value if isinstance(value, str) else str(value)
     text = strip_controls(text)
-    # Up to three rounds: markup, then markup that was escaped once, then twice.
-    for _ in range(3):
+    # Markup, then markup that was escaped once, twice …: strip, unescape, until no entity is
+    # left ("AT&amp;T" → "AT&T", which holds none).
+    for _ in range(_ROUNDS):
         if "<" in text:
             text = _strip_markup(text)
         if "&" not in text or not _ENTITY.search(text):
             break
         text = strip_controls(html.unescape(text))
-        if not _LOOKS_LIKE_TAG.search(text):
-            # Entities only (e.g. "AT&amp;T" → "AT&T"): unescaping again would read text
-            # the publisher meant literally, so stop here.
-            break
-    text = _WHITESPACE.sub(" ", text).strip()
+    text = drop_cut_entity(_WHITESPACE.sub(" ", text).strip())
     if max_chars is not None and len(text) > max_chars:
         cut = text[: max_chars - 1]
         space = cut.rfind(" ")
         if space > max_chars * 0.8:
             cut = cut[:space]
-        text = cut.rstrip() + "…"
+        text = drop_cut_entity(cut.rstrip()).rstrip() + "…"
     return text
+
+
+def drop_cut_entity(text: str) -> str:
+    """``text`` without an entity cut off at its end ("… 영국 &l" → "… 영국"), keeping an
+    ellipsis that followed it; "AT&T" and a lone "&" at the end stay."""
+    if "&" not in text[-40:]:
+        return text
+    match = _CUT_ENTITY.search(text)
+    if match is None or match.group(1) is None:
+        return text
+    start = match.group(1)
+    if not start.startswith("#") and not any(n.startswith(start) for n in _ENTITY_NAMES):
+        return text
+    return (text[: match.start()].rstrip() + (match.group(2) or "").strip()).rstrip()
 
 
 def clean_line(value: object, *, max_chars: int) -> str:

@@ -238,6 +238,12 @@ def build_dashboard_store(url: str, rows: list[dict]) -> None:
         )
         by_outlet.setdefault(row["outlet"], []).append((article, tags))
     homes = {"bbc-news": "GBR", "viva": "IDN", "tempo": "IDN", "lenta": "RUS", "dw": "DEU"}
+    # outlet types as ingest/data/feeds.toml declares them (issue 11 item 14)
+    types = {
+        "bbc-news": "public", "bbc-chinese": "public", "dw": "public", "suspilne": "public",
+        "antara": "state", "aljazeera": "state", "viva": "commercial", "tempo": "commercial",
+        "lenta": "commercial",
+    }  # fmt: skip
     for outlet, items in sorted(by_outlet.items()):
         feed_id = store.ensure_feed(
             engine,
@@ -245,6 +251,8 @@ def build_dashboard_store(url: str, rows: list[dict]) -> None:
             title=outlet,
             language=items[0][1].language,
             country_iso3=homes.get(outlet),
+            category=types.get(outlet),
+            outlet=outlet,
             source="import",
             status="archive",
             enabled=False,

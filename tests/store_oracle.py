@@ -98,6 +98,16 @@ def _search(value: str, binds: Binds, params: Params) -> str:
     return "(lower(a.title) LIKE :q OR lower(a.summary) LIKE :q)"
 
 
+def _outlet_types(value: str, binds: Binds) -> str:
+    codes = _in("otype", _items(value), binds)
+    return f"a.feed_id IN (SELECT wf.id FROM feeds wf WHERE wf.category IN ({codes}))"
+
+
+def _outlet_homes(value: str, binds: Binds) -> str:
+    codes = _in("ohome", [c.upper() for c in _items(value)], binds)
+    return f"a.feed_id IN (SELECT wf.id FROM feeds wf WHERE wf.country_iso3 IN ({codes}))"
+
+
 # One clause per URL parameter of the dashboard (tests check this covers ui.filters.PARAM_KEYS).
 WHERE_OF: dict[str, Callable[[str, Binds, Params], str]] = {
     "from": _from,
@@ -109,8 +119,18 @@ WHERE_OF: dict[str, Callable[[str, Binds, Params], str]] = {
     "feed": _feeds,
     "q": _search,
     "mention": _mention,
+    "otype": _outlet_types,
+    "ohome": _outlet_homes,
 }
-BASE_KEYS = ("from", "to", "lang", "feed")  # what "all coverage" (totals, shares) is filtered on
+BASE_KEYS = (
+    "from",
+    "to",
+    "lang",
+    "feed",
+    "otype",
+    "ohome",
+    "mention",
+)  # what "all coverage" (totals, shares) is filtered on
 
 
 def where(params: Params, binds: Binds) -> str:
@@ -295,7 +315,7 @@ class Oracle:
         window = {
             "from": (recent_from - timedelta(days=28)).isoformat(),
             "to": end,
-            **{k: v for k, v in params.items() if k in ("lang", "feed", "mention")},
+            **{k: v for k, v in params.items() if k in BASE_KEYS and k not in ("from", "to")},
         }
         binds: Binds = {"recent_from": recent_from.isoformat()}
         cond = where(window, binds)

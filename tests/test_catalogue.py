@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import tomllib
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -9,10 +11,18 @@ from urllib.parse import urlsplit
 import pytest
 
 from ingest import geo
-from ingest.catalogue import CatalogueError, FeedSpec, iso639_1_codes, load_catalogue
+from ingest.catalogue import (
+    CatalogueError,
+    FeedSpec,
+    iso639_1_codes,
+    load_catalogue,
+    outlet_key,
+)
 from ingest.config import PACKAGE_DATA
 
 BUNDLED = PACKAGE_DATA / "feeds.toml"
+CATALOGUE = BUNDLED
+DEMO = PACKAGE_DATA / "demo"
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +106,10 @@ GOOD = '[[feed]]\ntitle = "Tempo"\nurl = "https://rss.tempo.co/nasional"\nlangua
             "category",
         ),
         (
+            'title = "Bad"\nurl = "https://x.example/rss"\nlanguage = "en"\ncountry = "RUS"\ncategory = "state"',
+            "needs a 'basis'",
+        ),
+        (
             'title = "Bad"\nurl = "https://rss.tempo.co/nasional"\nlanguage = "id"\ncountry = "IDN"',
             "already listed as feed #1",
         ),
@@ -131,5 +145,30 @@ def test_good_entry_round_trips(tmp_path: Path) -> None:
             language="id",
             country="IDN",
             category="commercial",
+            outlet="https://rss.tempo.co/nasional",  # no site_url: the feed's own URL
         )
     ]
+
+
+def test_every_state_controlled_label_carries_a_cited_basis(feeds: list[FeedSpec]) -> None:
+    """Issue 11 item 14: the data file itself is the oracle: each "state" entry in feeds.toml
+    carries a basis naming its source (an about page or a reference article)."""
+    raw = tomllib.loads(CATALOGUE.read_text(encoding="utf-8"))["feed"]
+    state = [entry for entry in raw if entry.get("category") == "state"]
+    assert len(state) >= 20
+    for entry in state:
+        basis = entry.get("basis", "")
+        assert len(basis) >= 40 and ("Wikipedia" in basis or "about" in basis), entry["title"]
+    loaded = {feed.url: feed for feed in feeds}
+    assert all(loaded[entry["url"]].basis == entry["basis"] for entry in state)
+
+
+def test_a_catalogue_feed_and_its_demo_copy_are_one_outlet(feeds: list[FeedSpec]) -> None:
+    """Issue 11 item 10: the outlet key of a demo snapshot (its MANIFEST site_url) is the key of
+    the catalogue feed it copies, for every demo outlet the catalogue lists by title."""
+    manifest = list(csv.DictReader((DEMO / "MANIFEST.tsv").open(encoding="utf-8"), delimiter="\t"))
+    by_title = {feed.title: feed for feed in feeds}
+    shared = [row for row in manifest if row["title"] in by_title]
+    assert len(shared) >= 20
+    for row in shared:
+        assert outlet_key(row["site_url"]) == by_title[row["title"]].outlet, row["title"]

@@ -47,6 +47,8 @@ CASES: dict[str, dict[str, str]] = {
     # Every tag of the labelled store is in a title or summary (prominent): any mention counts
     # the same there; tests/test_prominence.py holds the stores where it does not.
     "mention": {"c": "GBR", "mention": "any"},
+    "outlet types": {"otype": "public,state"},
+    "outlet homes": {"ohome": "IDN"},
 }
 PAGES = ["Overview", "Coverage", "Map", "Country pair", "Articles", "Feeds"]
 SCRIPTS = {

@@ -49,6 +49,8 @@ SAMPLES: dict[str, Callable[[Engine], dict[str, Any]]] = {
     "outlets": lambda e: {"feed_ids": (_feed_id(e, "viva"), _feed_id(e, "lenta"))},
     "text": lambda e: {"search": "indonesia"},
     "mention": lambda e: {"any_mention": True, "countries": ("GBR",)},
+    "outlet_types": lambda e: {"outlet_types": ("state", "public")},
+    "outlet_homes": lambda e: {"outlet_homes": ("IDN", "RUS")},
 }
 
 # The same filters as hand-written SQL over the stored tables (filter name → (SQL, params)),
@@ -92,6 +94,15 @@ ORACLES: dict[str, Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]] = {
         "SELECT id FROM articles WHERE id IN "
         "(SELECT article_id FROM article_countries WHERE iso3 IN :codes)",
         {"codes": list(v["countries"])},
+    ),
+    "outlet_types": lambda v: (
+        "SELECT a.id FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE f.category IN :codes",
+        {"codes": list(v["outlet_types"])},
+    ),
+    "outlet_homes": lambda v: (
+        "SELECT a.id FROM articles a JOIN feeds f ON f.id = a.feed_id "
+        "WHERE f.country_iso3 IN :codes",
+        {"codes": list(v["outlet_homes"])},
     ),
 }
 

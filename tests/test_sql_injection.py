@@ -246,6 +246,8 @@ def reference(rows: list[Row], f: Filters) -> list[Row]:
             continue
         if f.feed_ids and r.feed_id not in f.feed_ids:
             continue
+        if f.outlet_types or f.outlet_homes:
+            continue  # no feed of this store declares an outlet type or home country
         if f.countries and not r.countries & set(f.countries):
             continue
         if f.pair and not set(f.pair) <= r.countries:

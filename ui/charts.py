@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ingest.geo import get_country
+from ui.counts import bar_labels
 
 PALETTE = (
     "#1f5f8b", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#e07a5f", "#3d405b",
@@ -168,6 +169,9 @@ def bar_figure(df: pd.DataFrame, label: str, value: str) -> go.Figure:
             orientation="h",
             marker_color=PRIMARY,
             hovertemplate="%{y}: %{x:,}<extra></extra>",
+            # small counts say so beside the bar (issue 11 item 6)
+            text=bar_labels([int(v) for v in part[value]]) if value == "articles" else None,
+            textposition="outside",
         )
     )
     fig.update_xaxes(title="articles")

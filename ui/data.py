@@ -94,6 +94,16 @@ def feed_names(eng: Engine) -> dict[int, str]:
 
 
 @_read
+def outlets(eng: Engine) -> dict[str, queries.Outlet]:
+    return queries.outlets(eng)
+
+
+@_read
+def outlet_homes_held(eng: Engine) -> list[str]:
+    return queries.outlet_homes_held(eng)
+
+
+@_read
 def languages_held(eng: Engine) -> list[str]:
     return queries.languages_held(eng)
 
@@ -147,8 +157,8 @@ def outlet_counts(eng: Engine, f: Filters, limit: int | None = None) -> pd.DataF
 
 
 @_read
-def who_covers_whom(eng: Engine, f: Filters, countries: int = 15) -> pd.DataFrame:
-    return queries.who_covers_whom(eng, f, countries)
+def who_covers_whom(eng: Engine, f: Filters, countries: int = 15, by: str = "home") -> pd.DataFrame:
+    return queries.who_covers_whom(eng, f, countries, by=by)
 
 
 # Over time --------------------------------------------------------------------------------------

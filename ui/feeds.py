@@ -11,13 +11,35 @@ from ingest.feed_adding import FeedRefused, check_feed, display_name, store_feed
 from ingest.geo import all_countries, country_name
 from ui import data, highlight
 
+# The health states in the order the metrics show them, each with what it means.
+HEALTH_STATES = {
+    "ok": "polled, and the last poll succeeded",
+    "failing": "polled, and the last poll failed",
+    "never polled": "enabled, not polled yet",
+    "suspended": "too many failures in a row: not polled until enabled again",
+    "disabled": "switched off",
+    "retired": "gone for good (HTTP 410)",
+    "archive": "saved feed files (the demo, an import): never polled",
+}
+
+
+def health_counts(health: pd.DataFrame) -> list[tuple[str, int]]:
+    """(state, feeds) for every state present, in HEALTH_STATES order: they add up to the
+    feeds listed."""
+    counts = health["health"].value_counts()
+    order = [s for s in HEALTH_STATES if s in counts] + sorted(
+        set(counts.index) - set(HEALTH_STATES)
+    )
+    return [(state, int(counts[state])) for state in order]
+
 
 def health_metrics(health: pd.DataFrame) -> None:
-    """One metric per health state (ok, failing, …): how many feeds are in it."""
-    counts = health["health"].value_counts()
-    cols = st.columns(max(1, len(counts)))
-    for col, (label, n) in zip(cols, counts.items(), strict=False):
-        col.metric(str(label).capitalize(), f"{n:,}")
+    """All feeds, then one metric per health state (ok, failing, …): the states add up to all."""
+    counts = health_counts(health)
+    cols = st.columns(1 + len(counts))
+    cols[0].metric("All feeds", f"{len(health):,}")
+    for col, (state, n) in zip(cols[1:], counts, strict=True):
+        col.metric(state.capitalize(), f"{n:,}", help=HEALTH_STATES.get(state))
 
 
 def add_feed_form() -> None:

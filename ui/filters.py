@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
+from ingest.catalogue import OUTLET_TYPES
 from ingest.filters import (
     MAX_SEARCH_CHARS,
     MENTION_RULE,
@@ -19,9 +20,11 @@ from ingest.filters import (
     describe,
     from_query_params,
     language_name,
+    outlet_type_label,
     to_query_params,
 )
 from ingest.geo import all_countries, country_name
+from ingest.queries import Outlet
 from ingest.records import MIN_BODY_MENTIONS
 from ui.highlight import md_escape
 
@@ -51,7 +54,18 @@ def set_filters(f: Filters) -> None:
     st.query_params.from_dict(to_query_params(f))
 
 
-def _sync_widgets(f: Filters, names: Mapping[int, str]) -> None:
+def outlets_of(feed_ids: tuple[int, ...], outlets: Mapping[str, Outlet]) -> list[str]:
+    """The outlets (keys) that hold any of ``feed_ids``: what the Outlets widget shows."""
+    chosen = set(feed_ids)
+    return [key for key, o in outlets.items() if chosen & set(o.feed_ids)]
+
+
+def feeds_of(keys: list[str], outlets: Mapping[str, Outlet]) -> tuple[int, ...]:
+    """Every feed of the outlets ``keys`` (a catalogue feed and its archive copies alike)."""
+    return tuple(i for key in keys if key in outlets for i in outlets[key].feed_ids)
+
+
+def _sync_widgets(f: Filters, outlets: Mapping[str, Outlet]) -> None:
     import streamlit as st
 
     st.session_state["flt_dates"] = (f.date_from, f.date_to)
@@ -60,9 +74,11 @@ def _sync_widgets(f: Filters, names: Mapping[int, str]) -> None:
     st.session_state["flt_pair_b"] = f.pair[1] if f.pair else ""
     st.session_state["flt_topics"] = list(f.topics)
     st.session_state["flt_languages"] = list(f.languages)
-    st.session_state["flt_feeds"] = [i for i in f.feed_ids if i in names]
+    st.session_state["flt_feeds"] = outlets_of(f.feed_ids, outlets)
     st.session_state["flt_search"] = f.search
     st.session_state["flt_any_mention"] = f.any_mention
+    st.session_state["flt_outlet_types"] = list(f.outlet_types)
+    st.session_state["flt_outlet_homes"] = list(f.outlet_homes)
 
 
 def sidebar_filters() -> Filters:
@@ -73,8 +89,9 @@ def sidebar_filters() -> Filters:
 
     defaults = data.default_filters()
     span = data.data_date_range()
-    names = data.feed_names()
+    outlets = data.outlets()
     languages = data.languages_held()
+    homes_held = data.outlet_homes_held()
 
     has_url = any(k in st.query_params for k in PARAM_KEYS)
     url_f = from_query_params(st.query_params.to_dict(), defaults) if has_url else None
@@ -91,7 +108,7 @@ def sidebar_filters() -> Filters:
         target = defaults
         sync = True
     if sync:
-        _sync_widgets(target, names)
+        _sync_widgets(target, outlets)
 
     country_codes = sorted((c.iso3 for c in all_countries()), key=country_name)
     sb = st.sidebar
@@ -130,9 +147,19 @@ def sidebar_filters() -> Filters:
         "Languages", lang_options, key="flt_languages", format_func=language_name,
         placeholder="All languages",
     )  # fmt: skip
-    feeds = sb.multiselect(
-        "Outlets", sorted(names, key=lambda i: names[i].lower()), key="flt_feeds",
-        format_func=lambda i: names.get(i, f"outlet #{i}"), placeholder="All outlets",
+    chosen = sb.multiselect(
+        "Outlets", sorted(outlets, key=lambda k: (outlets[k].name.lower(), k)), key="flt_feeds",
+        format_func=lambda k: outlets[k].name if k in outlets else k, placeholder="All outlets",
+    )  # fmt: skip
+    feeds = feeds_of(chosen, outlets)
+    outlet_types = sb.multiselect(
+        "Outlet type", list(OUTLET_TYPES), key="flt_outlet_types", format_func=outlet_type_label,
+        placeholder="All outlet types", help="As the feed catalogue declares it",
+    )  # fmt: skip
+    home_options = list(dict.fromkeys([*homes_held, *st.session_state.get("flt_outlet_homes", [])]))
+    outlet_homes = sb.multiselect(
+        "Outlet home country", home_options, key="flt_outlet_homes", format_func=country_name,
+        placeholder="All outlet countries",
     )  # fmt: skip
     search = sb.text_input("Text in title or summary", key="flt_search", max_chars=MAX_SEARCH_CHARS)
     any_mention = sb.toggle("Count any mention of a country", key="flt_any_mention",
@@ -148,10 +175,12 @@ def sidebar_filters() -> Filters:
         pair=pair,
         topics=tuple(topics),
         languages=tuple(langs),
-        feed_ids=tuple(feeds),
+        feed_ids=feeds,
         search=search,
         any_mention=any_mention,
-        feed_titles=tuple(names.get(i, f"outlet #{i}") for i in feeds),
+        outlet_types=tuple(outlet_types),
+        outlet_homes=tuple(outlet_homes),
+        feed_titles=tuple(outlets[k].name for k in chosen if k in outlets),
     )
     st.session_state[_STATE] = current
     params = to_query_params(current)

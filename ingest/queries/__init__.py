@@ -57,10 +57,14 @@ from ingest.queries.counts import (
 )
 from ingest.queries.feeds import (
     FEED_COLUMNS,
+    Outlet,
     feed_health,
     feed_homes,
     feed_names,
+    feed_types,
     languages_held,
+    outlet_homes_held,
+    outlets,
     recent_polls,
 )
 from ingest.queries.read import literal_column_desc
@@ -126,6 +130,10 @@ __all__ = [
     "describe",
     "feed_health",
     "feed_homes",
+    "feed_types",
+    "outlets",
+    "outlet_homes_held",
+    "Outlet",
     "feed_names",
     "is_demo_only",
     "is_empty",

@@ -36,7 +36,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, or_, select, union_all
 
-from ingest.filters import Filters, rollup_where
+from ingest.filters import Filters, needs_feed_tables, rollup_where
 from ingest.store import MONTHLY, ROLLUPS, daily_country, daily_pair, daily_topic, daily_total
 
 Where = Callable[[Any], list[ColumnElement[bool]]]
@@ -130,7 +130,7 @@ def source(
     the monthly table and the days at either end from the daily one."""
     extra = where or (lambda _t: [])
     daily = kind.daily
-    if by_feed or f.feed_ids:
+    if by_feed or needs_feed_tables(f):
         per_day, per_month = daily, MONTHLY[daily.name]
     else:
         per_day, per_month = ROLLUPS[daily.name]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -44,9 +45,70 @@ def feed_names(engine: Engine) -> dict[int, str]:
         }
 
 
+@dataclass(frozen=True)
+class Outlet:
+    """One outlet: its key (``feeds.outlet``), its name, and its feeds (a catalogue feed and
+    its archive copies are one outlet: issue 11 item 10)."""
+
+    key: str
+    name: str
+    feed_ids: tuple[int, ...]
+
+
+def _common_name(titles: list[str]) -> str:
+    """What the titles of one outlet's feeds share, to whole words ("BBC News: World", "BBC
+    News Urdu" → "BBC News"); the first title when they share too little."""
+    distinct = list(dict.fromkeys(titles))
+    if len(distinct) == 1:
+        return distinct[0]
+    words = [t.split() for t in distinct]
+    shared: list[str] = []
+    for column in zip(*words, strict=False):
+        if len(set(column)) != 1:
+            break
+        shared.append(column[0])
+    name = " ".join(shared).rstrip(" :-–—(,")
+    return name if len(name) >= 3 else distinct[0]
+
+
+def outlets(engine: Engine) -> dict[str, Outlet]:
+    """Every outlet by its key, feeds in id order (a feed with no key is an outlet alone)."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(feeds.c.id, feeds.c.title, feeds.c.url, feeds.c.outlet, feeds.c.source).order_by(
+                feeds.c.id
+            )
+        ).all()
+    groups: dict[str, list[Any]] = {}
+    for row in rows:
+        groups.setdefault(row.outlet or f"feed:{row.id}", []).append(row)
+    found = {}
+    for key, members in groups.items():
+        # catalogue titles first: the live feed names the outlet, not a snapshot of it
+        ordered = sorted(members, key=lambda r: (r.source != "catalogue", r.id))
+        name = _common_name([r.title or r.url for r in ordered])
+        found[key] = Outlet(key, name, tuple(r.id for r in members))
+    return found
+
+
 def feed_homes(engine: Engine) -> dict[int, str | None]:
     with engine.connect() as conn:
         return {int(i): c for i, c in conn.execute(select(feeds.c.id, feeds.c.country_iso3))}
+
+
+def outlet_homes_held(engine: Engine) -> list[str]:
+    """The outlets' home countries the store's feeds declare (ISO3, sorted)."""
+    with engine.connect() as conn:
+        homes = conn.execute(
+            select(feeds.c.country_iso3).where(feeds.c.country_iso3.is_not(None)).distinct()
+        ).scalars()
+        return sorted(h for h in homes if h)
+
+
+def feed_types(engine: Engine) -> dict[int, str | None]:
+    """Each feed's outlet type (``feeds.category``: a key of ``catalogue.OUTLET_TYPES``)."""
+    with engine.connect() as conn:
+        return {int(i): c for i, c in conn.execute(select(feeds.c.id, feeds.c.category))}
 
 
 def languages_held(engine: Engine) -> list[str]:

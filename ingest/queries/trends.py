@@ -127,7 +127,7 @@ def coverage_series(
         top = country_counts(engine, f, limit=TOP_SERIES)
         f = f.with_(countries=tuple(top["iso3"]))
     history = f.with_(date_from=f.date_from - timedelta(days=BASELINE_DAYS))
-    base = Filters(history.date_from, history.date_to, languages=f.languages, feed_ids=f.feed_ids)
+    base = f.outlets_only(history.date_from, history.date_to)
     total = _daily(engine, base)
     frames = []
     keys = series_keys(history, by)
@@ -211,9 +211,7 @@ def rising(
     end = f.date_to
     recent_start = end - timedelta(days=RECENT_DAYS - 1)
     base_start = recent_start - timedelta(days=BASELINE_DAYS)
-    g = Filters(
-        base_start, end, languages=f.languages, feed_ids=f.feed_ids, any_mention=f.any_mention
-    )
+    g = f.outlets_only(base_start, end)
     codes = list(f.countries)
 
     def chosen(t: Any) -> list[ColumnElement[bool]]:

@@ -162,73 +162,78 @@ def _write_tags(
 
 def replace_tags(engine: Engine, batch: Sequence[tuple[int, Tags]]) -> int:
     """Replace the tags of stored articles (a retag batch), keeping the aggregates exact."""
-    row: Any  # rows of several selects in turn
     if not batch:
         return 0
-    ids = [article_id for article_id, _ in batch]
     with write(engine) as conn:
-        stored = {
-            row.id: row
-            for row in conn.execute(
-                select(
-                    articles.c.id,
-                    articles.c.feed_id,
-                    articles.c.published_day,
-                    articles.c.language,
-                ).where(articles.c.id.in_(ids))
-            )
-        }
-        old_countries: dict[int, list[str]] = {}
-        old_prominent: dict[int, set[str]] = {}
+        return replace_tags_in(conn, batch)
+
+
+def replace_tags_in(conn: Connection, batch: Sequence[tuple[int, Tags]]) -> int:
+    """``replace_tags`` inside the caller's transaction (a migration's, say)."""
+    row: Any  # rows of several selects in turn
+    ids = [article_id for article_id, _ in batch]
+    stored = {
+        row.id: row
         for row in conn.execute(
             select(
-                article_countries.c.article_id,
-                article_countries.c.iso3,
-                article_countries.c.prominent,
-            ).where(article_countries.c.article_id.in_(ids))
-        ):
-            old_countries.setdefault(row.article_id, []).append(row.iso3)
-            if row.prominent:
-                old_prominent.setdefault(row.article_id, set()).add(row.iso3)
-        old_topics: dict[int, list[str]] = {}
-        for row in conn.execute(
-            select(article_topics.c.article_id, article_topics.c.topic).where(
-                article_topics.c.article_id.in_(ids)
-            )
-        ):
-            old_topics.setdefault(row.article_id, []).append(row.topic)
-        # Take the old tags out of the aggregates, then put the new ones in.
-        add_to_aggregates(
-            conn,
-            (
-                Counted(
-                    row.published_day,
-                    row.feed_id or 0,
-                    row.language or "",
-                    tuple(sorted(set(old_countries.get(article_id, ())))),
-                    tuple(dict.fromkeys(old_topics.get(article_id, ()))),
-                    frozenset(old_prominent.get(article_id, ())),
-                )
-                for article_id, row in stored.items()
-            ),
-            sign=-1,
+                articles.c.id,
+                articles.c.feed_id,
+                articles.c.published_day,
+                articles.c.language,
+            ).where(articles.c.id.in_(ids))
         )
-        conn.execute(delete(article_countries).where(article_countries.c.article_id.in_(ids)))
-        conn.execute(delete(article_topics).where(article_topics.c.article_id.in_(ids)))
-        for article_id, tags in batch:
-            row = stored.get(article_id)
-            if row is None:
-                continue
-            conn.execute(
-                update(articles)
-                .where(articles.c.id == article_id)
-                .values(
-                    language=tags.language or "",
-                    language_source=tags.language_source,
-                    tagger_version=tags.tagger_version,
-                )
+    }
+    old_countries: dict[int, list[str]] = {}
+    old_prominent: dict[int, set[str]] = {}
+    for row in conn.execute(
+        select(
+            article_countries.c.article_id,
+            article_countries.c.iso3,
+            article_countries.c.prominent,
+        ).where(article_countries.c.article_id.in_(ids))
+    ):
+        old_countries.setdefault(row.article_id, []).append(row.iso3)
+        if row.prominent:
+            old_prominent.setdefault(row.article_id, set()).add(row.iso3)
+    old_topics: dict[int, list[str]] = {}
+    for row in conn.execute(
+        select(article_topics.c.article_id, article_topics.c.topic).where(
+            article_topics.c.article_id.in_(ids)
+        )
+    ):
+        old_topics.setdefault(row.article_id, []).append(row.topic)
+    # Take the old tags out of the aggregates, then put the new ones in.
+    add_to_aggregates(
+        conn,
+        (
+            Counted(
+                row.published_day,
+                row.feed_id or 0,
+                row.language or "",
+                tuple(sorted(set(old_countries.get(article_id, ())))),
+                tuple(dict.fromkeys(old_topics.get(article_id, ()))),
+                frozenset(old_prominent.get(article_id, ())),
             )
-            _write_tags(conn, row.feed_id, [(article_id, row.published_day, tags)])
+            for article_id, row in stored.items()
+        ),
+        sign=-1,
+    )
+    conn.execute(delete(article_countries).where(article_countries.c.article_id.in_(ids)))
+    conn.execute(delete(article_topics).where(article_topics.c.article_id.in_(ids)))
+    for article_id, tags in batch:
+        row = stored.get(article_id)
+        if row is None:
+            continue
+        conn.execute(
+            update(articles)
+            .where(articles.c.id == article_id)
+            .values(
+                language=tags.language or "",
+                language_source=tags.language_source,
+                tagger_version=tags.tagger_version,
+            )
+        )
+        _write_tags(conn, row.feed_id, [(article_id, row.published_day, tags)])
     return len(stored)
 
 

@@ -10,9 +10,10 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, or_, select, update
+from sqlalchemy import Engine, bindparam, func, or_, select, update
 from sqlalchemy.engine import Connection
 
+from ingest.catalogue import outlet_key
 from ingest.records import Article, Tags
 from ingest.store.articles import SaveResult, save_articles_in
 from ingest.store.engine import insert, is_sqlite, no_nul, now_utc, write
@@ -45,13 +46,16 @@ def ensure_feed(
     country_iso3: str | None = None,
     site_url: str | None = None,
     category: str | None = None,
+    outlet: str | None = None,
     source: str = "catalogue",
     enabled: bool = True,
     status: str = "active",
     fulltext: bool = True,
 ) -> int:
-    """The id of the feed at ``url``, inserting it first if it is new (existing rows are kept)."""
+    """The id of the feed at ``url``, inserting it first if it is new (existing rows are kept).
+    ``outlet`` defaults to ``outlet_key(site_url, url)``: see ``catalogue.outlet_key``."""
     values = {
+        "outlet": outlet or outlet_key(site_url, url),
         "url": url,
         "title": title,
         "language": language,
@@ -69,7 +73,10 @@ def ensure_feed(
         conn.execute(
             insert(conn, feeds).values(**values).on_conflict_do_nothing(index_elements=["url"])
         )
-        return int(conn.execute(select(feeds.c.id).where(feeds.c.url == url)).scalar_one())
+        feed_id = int(conn.execute(select(feeds.c.id).where(feeds.c.url == url)).scalar_one())
+        if category is None or country_iso3 is None:
+            fill_outlet_metadata(conn)
+        return feed_id
 
     if isinstance(engine_or_conn, Connection):
         return run(engine_or_conn)
@@ -77,29 +84,91 @@ def ensure_feed(
         return run(conn)
 
 
+def fill_outlet_metadata(conn: Connection) -> int:
+    """Give every feed its outlet key (``catalogue.outlet_key`` of its site, else its URL), and
+    a feed with no outlet type or home country those of a catalogue feed of the same outlet (an
+    archive copy of a catalogue feed is the same outlet: issue 11 item 10). Returns the rows
+    changed."""
+    f = feeds.c
+    rows = conn.execute(
+        select(f.id, f.url, f.site_url, f.outlet, f.source, f.category, f.country_iso3)
+    ).all()
+    keys = {row.id: row.outlet or outlet_key(row.site_url, row.url) for row in rows}
+    declared: dict[str, tuple[str | None, str | None]] = {}
+    for row in rows:
+        if row.source == "catalogue" and row.category:
+            declared.setdefault(keys[row.id], (row.category, row.country_iso3))
+    changes = []
+    for row in rows:
+        category, country = declared.get(keys[row.id], (None, None))
+        new = (keys[row.id], row.category or category, row.country_iso3 or country)
+        if new != (row.outlet, row.category, row.country_iso3):
+            changes.append({"b_id": row.id, "b_outlet": new[0], "b_cat": new[1], "b_home": new[2]})
+    if changes:
+        conn.execute(
+            feeds.update()
+            .where(f.id == bindparam("b_id"))
+            .values(
+                outlet=bindparam("b_outlet"),
+                category=bindparam("b_cat"),
+                country_iso3=bindparam("b_home"),
+            ),
+            changes,
+        )
+    return len(changes)
+
+
+CATALOGUE_METADATA = ("title", "language", "country_iso3", "site_url", "category", "outlet")
+
+
+def _spec_metadata(spec: Any) -> dict[str, Any]:
+    site_url = getattr(spec, "site_url", None)
+    return {
+        "title": spec.title,
+        "language": spec.language,
+        "country_iso3": spec.country,
+        "site_url": site_url,
+        "category": getattr(spec, "category", None),
+        "outlet": getattr(spec, "outlet", None) or outlet_key(site_url, spec.url),
+    }
+
+
 def ensure_feeds(engine: Engine, specs: Iterable[Any], source: str = "catalogue") -> int:
     """Insert catalogue entries (objects with url, title, language, country, site_url, category,
-    fulltext) that the store does not hold yet; return how many were new. (A stored feed keeps
-    its row: its fulltext switch is then the Feeds page's.)"""
+    fulltext, outlet) that the store does not hold yet; return how many were new. A stored feed
+    keeps its row, its fulltext switch then being the Feeds page's; the rows it already holds
+    from this source take the catalogue's metadata (the catalogue declares it)."""
     new = 0
     with write(engine) as conn:
-        known = set(conn.execute(select(feeds.c.url)).scalars())
+        columns = (feeds.c.url, feeds.c.source, *(feeds.c[n] for n in CATALOGUE_METADATA))
+        known: dict[str, Any] = {row.url: row for row in conn.execute(select(*columns))}
         for spec in specs:
             if spec.url in known:
+                row = known[spec.url]
+                wanted = _spec_metadata(spec)
+                if (
+                    row is not None
+                    and row.source == source
+                    and any(row._mapping[k] != v for k, v in wanted.items())
+                ):
+                    conn.execute(update(feeds).where(feeds.c.url == spec.url).values(**wanted))
                 continue
+            metadata = _spec_metadata(spec)
             ensure_feed(
                 conn,
                 spec.url,
-                title=spec.title,
-                language=spec.language,
-                country_iso3=spec.country,
-                site_url=getattr(spec, "site_url", None),
-                category=getattr(spec, "category", None),
+                title=metadata["title"],
+                language=metadata["language"],
+                country_iso3=metadata["country_iso3"],
+                site_url=metadata["site_url"],
+                category=metadata["category"],
+                outlet=metadata["outlet"],
                 source=source,
                 fulltext=getattr(spec, "fulltext", True),
             )
-            known.add(spec.url)
+            known[spec.url] = None
             new += 1
+        fill_outlet_metadata(conn)
     return new
 
 

@@ -16,10 +16,12 @@ from collections.abc import Callable
 from sqlalchemy import Engine, Table, and_, bindparam, inspect, or_, select, text
 from sqlalchemy.engine import Connection
 
-from ingest.canonical import rekeyed
+from ingest.canonical import rekeyed, url_key
 from ingest.records import TITLE, WHERE_TITLE, stored_evidence
 from ingest.store.aggregates import rebuild_aggregates_in, rebuild_derived
+from ingest.store.articles import replace_tags_in
 from ingest.store.engine import is_sqlite, now_utc
+from ingest.store.feeds import fill_outlet_metadata
 from ingest.store.schema import (
     COUNTRY,
     DERIVED,
@@ -36,7 +38,8 @@ from ingest.store.schema import (
     metadata,
     schema_migrations,
 )
-from ingest.store.search_index import create_search_index
+from ingest.store.search_index import create_search_index, index_for_search, unindex_for_search
+from ingest.text_clean import clean_text
 
 # PostgreSQL advisory lock held by the process that migrates (any fixed bigint will do; it only
 # has to be the same in every process that migrates this store).
@@ -71,7 +74,7 @@ def _m0005_unambiguous_keys(conn: Connection) -> None:
     """Re-key the articles keyed on feed + GUID or feed + title in the old format, in which the
     two fields were joined bare and so could meet (``canonical.rekeyed``). URL keys stay. Ids,
     tags and aggregates are untouched: only the identity used for dedupe changes."""
-    feed_urls = dict(conn.execute(select(feeds.c.id, feeds.c.url)).tuples().all())
+    feed_urls = dict(conn.execute(select(feeds.c.id, feeds.c.url)).all())
     c = articles.c
     last = 0
     while True:
@@ -186,6 +189,100 @@ def _m0010_watches(conn: Connection) -> None:
     index.create(conn, checkfirst=True)
 
 
+REPAIR_BATCH = 500  # articles read per batch by migration 0008
+
+
+def _m0008_decode_entities(conn: Connection) -> None:
+    """Decode the entities earlier text cleaning left in stored titles and summaries
+    (``&lt;로이터&gt;``, ``Merck &amp; Co.``, a cut ``&l``; issue 11), then keep everything
+    derived from that text consistent: the search index, the url_key of an article keyed on its
+    title, and the tags (evidence offsets move) with the aggregates, by retagging the repaired
+    articles through ``replace_tags_in``. Articles without an "&" are not read twice."""
+    from ingest.tagging import tag_article  # the gazetteer loads only when a row needs it
+
+    feed_rows = conn.execute(select(feeds.c.id, feeds.c.url, feeds.c.language)).all()
+    feed_urls = {row.id: row.url for row in feed_rows}
+    feed_languages = {row.id: row.language for row in feed_rows}
+    c = articles.c
+    last = 0
+    while True:
+        rows = conn.execute(
+            select(c.id, c.url_key, c.url, c.guid, c.feed_id, c.title, c.summary, c.published_at)
+            .where(c.id > last, (c.title.contains("&")) | (c.summary.contains("&")))
+            .order_by(c.id)
+            .limit(REPAIR_BATCH)
+        ).all()
+        if not rows:
+            return
+        last = rows[-1].id
+        changes = []
+        for row in rows:
+            title, summary = clean_text(row.title), clean_text(row.summary)
+            if (title, summary) == (row.title, row.summary or ""):
+                continue
+            key = row.url_key
+            for feed_key in (f"feed:{row.feed_id}", feed_urls.get(row.feed_id)):
+                if feed_key and url_key(row.url, row.guid, feed_key, row.title) == key:
+                    key = url_key(row.url, row.guid, feed_key, title)
+                    break
+            taken = (
+                key != row.url_key and conn.execute(select(c.id).where(c.url_key == key)).first()
+            )
+            changes.append(
+                {
+                    "b_id": row.id,
+                    "b_title": title,
+                    "b_summary": summary,
+                    "b_key": row.url_key if taken else key,
+                    "published_at": row.published_at,
+                    "language": feed_languages.get(row.feed_id),
+                }
+            )
+        if not changes:
+            continue
+        ids = [change["b_id"] for change in changes]
+        sqlite = is_sqlite(conn)
+        if sqlite:
+            unindex_for_search(conn, ids)
+        conn.execute(
+            articles.update()
+            .where(c.id == bindparam("b_id"))
+            .values(
+                title=bindparam("b_title"),
+                summary=bindparam("b_summary"),
+                url_key=bindparam("b_key"),
+            ),
+            [{k: v for k, v in change.items() if k.startswith("b_")} for change in changes],
+        )
+        if sqlite:
+            index_for_search(conn, ids)
+        replace_tags_in(
+            conn,
+            [
+                (
+                    change["b_id"],
+                    tag_article(
+                        change["b_title"],
+                        change["b_summary"],
+                        published=change["published_at"],
+                        language_hint=change["language"],
+                    ),
+                )
+                for change in changes
+            ],
+        )
+
+
+def _m0009_outlet_metadata(conn: Connection) -> None:
+    """feeds.outlet: one outlet identity for a catalogue feed and its archive (demo) copies
+    (issue 11 items 10 and 14). Each feed gets the key of its site (``catalogue.outlet_key``),
+    and a feed that carries no outlet type or home country takes them from a catalogue feed of
+    the same outlet. Idempotent: the column is added only when missing (0001 creates it)."""
+    if "outlet" not in {col["name"] for col in inspect(conn).get_columns("feeds")}:
+        conn.exec_driver_sql("ALTER TABLE feeds ADD COLUMN outlet TEXT")
+    fill_outlet_metadata(conn)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
@@ -194,6 +291,8 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0005_unambiguous_keys", _m0005_unambiguous_keys),
     ("0006_article_texts", _m0006_article_texts),
     ("0007_prominence", _m0007_prominence),
+    ("0008_decode_entities", _m0008_decode_entities),
+    ("0009_outlet_metadata", _m0009_outlet_metadata),
     ("0010_watches", _m0010_watches),
 )
 

@@ -76,7 +76,8 @@ feeds = Table(
     Column("site_url", Text),
     Column("language", String(16)),
     Column("country_iso3", String(3)),
-    Column("category", Text),
+    Column("category", Text),  # the outlet's type: a key of ingest.catalogue.OUTLET_TYPES
+    Column("outlet", Text),  # the outlet's key, shared by its feeds and archive copies
     Column("source", String(16), nullable=False, server_default="catalogue"),
     Column("enabled", Boolean, nullable=False, server_default=text("true")),
     # active | suspended (too many failures) | retired (410 Gone) | archive (imported file)

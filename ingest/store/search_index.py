@@ -83,6 +83,19 @@ def index_for_search(conn: Connection, ids: Sequence[int] | None = None) -> None
         conn.execute(article_search.insert().from_select(["rowid", "body"], rows))
 
 
+def unindex_for_search(conn: Connection, ids: Sequence[int]) -> None:
+    """Take articles out of SQLite's search index before their text changes (a contentless
+    FTS5 table forgets a row only when given the very text it indexed)."""
+    for start in range(0, len(ids), FILL_CHUNK):
+        chunk = ids[start : start + FILL_CHUNK]
+        rows = select(literal("delete"), articles.c.id, SEARCH_BODY).where(articles.c.id.in_(chunk))
+        conn.execute(
+            table_clause(SEARCH_TABLE, column(SEARCH_TABLE), column("rowid"), column("body"))
+            .insert()
+            .from_select([SEARCH_TABLE, "rowid", "body"], rows)
+        )
+
+
 def rebuild_search_index(engine: Engine) -> None:
     """Refill SQLite's search index from the articles, after rows were written other than by
     save_articles (a bulk copy, say). PostgreSQL's trigram indexes keep themselves."""

@@ -5,6 +5,8 @@
 - language: ``ingest.language.detect_language`` (the hint is the feed's declared language)
 - countries: ``ingest.tagging.countries.tag_countries`` (leaders are checked at the published date)
 - topics: ``ingest.tagging.topics.tag_topics``
+- a word cut by truncation at the end of the title or summary is read by neither
+  (``ingest.tagging.truncation``)
 
 ``TAGGER_VERSION`` names the tagger that produced a set of tags: a short hash of the tagging code
 and of every tagger data file (``tagger_files``), so any change to a rule, the gazetteer or the
@@ -30,6 +32,7 @@ from ingest.records import (
     tagging_text,
 )
 from ingest.tagging import countries, topics
+from ingest.tagging.truncation import mask_cut_word
 
 INGEST_DIR = Path(__file__).resolve().parent.parent
 # What decides a tag, relative to ingest/: the tagging code (the taggers, the matcher, language
@@ -97,13 +100,19 @@ def tag_article(
 
     With a ``body`` (the page's main text) the tags are read from title + summary + body, and
     the language from the body when it is longer than title and summary; ``lead`` is the
-    body's first paragraph (found again in the body to tell lead mentions from deeper ones).
+    body's first paragraph (found again in the body to tell lead mentions from deeper ones). A
+    word cut by truncation at the end of the title or summary is not read (``truncation``: it is
+    blanked with spaces of its length, so every offset stays true).
     """
     if body and len(body) > len(title or "") + len(summary or ""):
         language, source = detect_language(title, body, language_hint)
     else:
         language, source = detect_language(title, summary, language_hint)
-    text = tagging_text(title, summary, body)
+    text = tagging_text(
+        mask_cut_word(title or "", bare_end_is_cut=False),
+        mask_cut_word(summary or "", bare_end_is_cut=True),
+        body,
+    )
     fields = field_texts(title, summary, body)
     lead_span = None
     if body and lead:
