@@ -98,12 +98,12 @@ def _search(value: str, binds: Binds, params: Params) -> str:
     return "(lower(a.title) LIKE :q OR lower(a.summary) LIKE :q)"
 
 
-def _outlet_types(value: str, binds: Binds) -> str:
+def _outlet_types(value: str, binds: Binds, params: Params) -> str:
     codes = _in("otype", _items(value), binds)
     return f"a.feed_id IN (SELECT wf.id FROM feeds wf WHERE wf.category IN ({codes}))"
 
 
-def _outlet_homes(value: str, binds: Binds) -> str:
+def _outlet_homes(value: str, binds: Binds, params: Params) -> str:
     codes = _in("ohome", [c.upper() for c in _items(value)], binds)
     return f"a.feed_id IN (SELECT wf.id FROM feeds wf WHERE wf.country_iso3 IN ({codes}))"
 

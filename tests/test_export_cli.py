@@ -84,6 +84,8 @@ ROUND_TRIPS: dict[str, list[tuple[list[str], str]]] = {
     "outlet": [(["--outlet", "3", "--outlet", "7"], "feed=3,7")],
     "text": [(["--text", "Kim Jong Un"], "q=Kim+Jong+Un")],
     "mention": [(["--mention", "any"], "mention=any"), (["--mention", "ANY"], "mention=any")],
+    "outlet-type": [(["--outlet-type", "state", "--outlet-type", "wire"], "otype=state,wire")],
+    "outlet-home": [(["--outlet-home", "rus,IDN"], "ohome=RUS,IDN")],
 }
 
 # Per flag: values the URL would silently drop, which the command refuses.
@@ -97,6 +99,8 @@ REFUSED: dict[str, list[str]] = {
     "outlet": ["bbc-news", "-3"],
     "text": ["   "],
     "mention": ["all", "yes"],
+    "outlet-type": ["tabloid", "state,blog"],
+    "outlet-home": ["XXX", "Russia"],
 }
 
 
