@@ -92,6 +92,12 @@ def sidebar_filters() -> Filters:
         "Date range", key="flt_dates", min_value=min(lo, target.date_from) if lo else None,
         max_value=max(hi, target.date_to) if hi else None, format="YYYY-MM-DD",
     )  # fmt: skip
+    if span:
+        sb.button(
+            f"All dates ({span[0]:%Y-%m-%d} – {span[1]:%Y-%m-%d})", key="flt_all_dates",
+            icon=":material/date_range:", help="Widen the date range to every day the store holds.",
+            on_click=st.session_state.update, kwargs={"flt_dates": span},
+        )  # fmt: skip
     if isinstance(dates, tuple | list) and len(dates) == 2:
         start, end = dates
     elif isinstance(dates, tuple | list) and len(dates) == 1:
