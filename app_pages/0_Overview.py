@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ingest.queries import SPIKE_EXPLANATION, describe
+from ingest.queries import (
+    BASELINE_DAYS,
+    BASELINE_MIN_ARTICLES,
+    BASELINE_MIN_DAYS,
+    RECENT_DAYS,
+    SPIKE_EXPLANATION,
+    SPIKE_MIN_ARTICLES,
+    describe,
+    rising_windows,
+)
 from ui import charts, data, export, feeds, highlight, sizes
 from ui.layout import empty_state, nav_link, start_page
 
@@ -49,10 +58,13 @@ with right:
     nav_link("app_pages/3_Country_pair.py", label="Open a pair", icon=":material/compare_arrows:")
 
 st.subheader("Rising fastest")
+base_start, recent_start = rising_windows(f)
 st.caption(
-    f"Last 7 days to {f.date_to:%d %B %Y} against each one's own previous 28 days. "
-    + SPIKE_EXPLANATION
+    f"Last {RECENT_DAYS} days to {f.date_to:%d %B %Y} against each one's own previous "
+    f"{BASELINE_DAYS} days. " + SPIKE_EXPLANATION
 )
+held = data.baseline_days(f)
+no_baseline = held < BASELINE_MIN_DAYS
 r1, r2 = st.columns(2)
 column_config = {
     "label": st.column_config.TextColumn("Name"),
@@ -63,8 +75,19 @@ column_config = {
 for column, kind, plural in ((r1, "country", "countries"), (r2, "pair", "pairs")):
     with column:
         rising = data.rising(f, kind=kind, limit=sizes.RISING)
+        if no_baseline:
+            empty_state(
+                f"No baseline to score {plural} against: the store holds articles on only "
+                f"{held} of the {BASELINE_DAYS} days before {recent_start:%d %B %Y} (at least "
+                f"{BASELINE_MIN_DAYS} needed)."
+            )
+            continue
         if rising.empty:
-            empty_state(f"Too few articles in the last week to score {plural}.")
+            empty_state(
+                f"No {kind} has both {SPIKE_MIN_ARTICLES} or more articles in the last "
+                f"{RECENT_DAYS} days and a baseline of {BASELINE_MIN_ARTICLES} or more in the "
+                f"{BASELINE_DAYS} days before."
+            )
             continue
         st.dataframe(
             rising[["label", "recent", "expected", "score"]], hide_index=True,

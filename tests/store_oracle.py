@@ -302,11 +302,18 @@ class Oracle:
             f"FROM articles a {joins} WHERE {cond} GROUP BY {keys}",
             binds,
         )
+        # A baseline exists when the store holds articles (language, outlet filters) on at least
+        # 14 of the 28 days before, and the country or pair itself 5 articles there.
+        base = {"from": window["from"], "to": (recent_from - timedelta(days=1)).isoformat(),
+                **{k: v for k, v in params.items() if k in ("lang", "feed")}}  # fmt: skip
+        held = self.per_day(base)
+        if sum(1 for n in held.values() if n > 0) < 14:
+            return []
         out = []
         for *names, recent, before in rows:
             recent, before = int(recent), int(before)
             expected = before * 7 / 28
-            if recent >= 5:
+            if recent >= 5 and before >= 5:
                 score = (recent - expected) / math.sqrt(expected + 1)
                 out.append(("-".join(names), recent, expected, score))
         out.sort(key=lambda r: (-r[3], r[0]))

@@ -165,6 +165,11 @@ def pair_timeline(eng: Engine, f: Filters, freq: str = "D") -> pd.DataFrame:
 
 
 @_read
+def baseline_days(eng: Engine, f: Filters) -> int:
+    return queries.baseline_days(eng, f)
+
+
+@_read
 def rising(eng: Engine, f: Filters, kind: str = "country", limit: int = 10) -> pd.DataFrame:
     return queries.rising(eng, f, kind=kind, limit=limit)
 

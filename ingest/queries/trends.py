@@ -34,6 +34,11 @@ BASELINE_WEEKS = BASELINE_DAYS // 7
 RECENT_DAYS = 7
 SPIKE_SCORE = 3.0
 SPIKE_MIN_ARTICLES = 5
+# Rising scores only against a baseline that exists: the store must hold articles on at least
+# BASELINE_MIN_DAYS of the BASELINE_DAYS before the window, and the country or pair itself at
+# least BASELINE_MIN_ARTICLES there (else "expected 0.0" makes any count a huge score).
+BASELINE_MIN_DAYS = BASELINE_DAYS // 2
+BASELINE_MIN_ARTICLES = SPIKE_MIN_ARTICLES
 # The rolling mean drawn beside each series: a week of days, or four weeks.
 ROLLING_DAYS = 7
 ROLLING_WEEKS = 4
@@ -201,16 +206,35 @@ def point_filters(f: Filters, by: str, key: str, period: date, freq: str = "D") 
     return g
 
 
+def rising_windows(f: Filters) -> tuple[date, date]:
+    """The first day of the baseline and of the recent window that rising compares."""
+    recent_start = f.date_to - timedelta(days=RECENT_DAYS - 1)
+    return recent_start - timedelta(days=BASELINE_DAYS), recent_start
+
+
+def baseline_days(engine: Engine, f: Filters) -> int:
+    """On how many of the BASELINE_DAYS before rising's recent window the store holds articles
+    (under the language and outlet filters): below BASELINE_MIN_DAYS there is no baseline."""
+    base_start, recent_start = rising_windows(f)
+    g = Filters(
+        base_start, recent_start - timedelta(days=1), languages=f.languages, feed_ids=f.feed_ids
+    )
+    return int((_daily(engine, g) > 0).sum())
+
+
 def rising(
     engine: Engine, f: Filters, kind: str = "country", limit: int = RISING_LIMIT
 ) -> pd.DataFrame:
     """Countries or pairs rising fastest against their own baseline, ending at ``f.date_to``:
     key, label, recent (last RECENT_DAYS days), expected (from the BASELINE_DAYS before), score.
     Reads the aggregates: the date, language and outlet filters apply, and a country filter keeps
-    the countries (or pairs involving them) selected."""
+    the countries (or pairs involving them) selected. Scored only where a baseline exists (see
+    BASELINE_MIN_DAYS, BASELINE_MIN_ARTICLES): empty when the store holds too little before."""
+    empty = pd.DataFrame(columns=["key", "label", "recent", "expected", "score"])
+    if baseline_days(engine, f) < BASELINE_MIN_DAYS:
+        return empty
     end = f.date_to
-    recent_start = end - timedelta(days=RECENT_DAYS - 1)
-    base_start = recent_start - timedelta(days=BASELINE_DAYS)
+    base_start, recent_start = rising_windows(f)
     g = Filters(base_start, end, languages=f.languages, feed_ids=f.feed_ids)
     codes = list(f.countries)
 
@@ -235,11 +259,11 @@ def rising(
     )
     names = [k.name for k in keys]
     df = frame(engine, query, [*names, "recent", "before"])
+    df = df[(df["recent"] >= SPIKE_MIN_ARTICLES) & (df["before"] >= BASELINE_MIN_ARTICLES)]
     if df.empty:
-        return pd.DataFrame(columns=["key", "label", "recent", "expected", "score"])
-    df["expected"] = df["before"].astype(float) * RECENT_DAYS / BASELINE_DAYS
+        return empty
+    df = df.assign(expected=df["before"].astype(float) * RECENT_DAYS / BASELINE_DAYS)
     df["score"] = spike_score(df["recent"], df["expected"])
-    df = df[df["recent"] >= SPIKE_MIN_ARTICLES]
     if kind == "pair":
         df["key"] = df["iso3_a"] + "-" + df["iso3_b"]
         df["label"] = [
