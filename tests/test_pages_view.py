@@ -5,12 +5,26 @@ shared dashboard store, expected values from hand-written SQL (tests/store_oracl
 # ruff: noqa: F811  (the fixtures of test_pages are imported, and named as arguments)
 from __future__ import annotations
 
+import base64
+import json
+import math
 from datetime import date, timedelta
 
+import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from ingest.queries import MIN_SHARE_TOTAL
 from tests.store_oracle import Oracle
-from tests.test_pages import app, download, engine, open_page, oracle  # noqa: F401  (fixtures)
+from tests.test_pages import (  # noqa: F401  (fixtures)
+    PERIOD,
+    app,
+    download,
+    engine,
+    open_page,
+    oracle,
+)
+from ui import export
 
 
 def held_span(oracle: Oracle) -> tuple[date, date]:
@@ -69,3 +83,129 @@ def test_rising_scores_only_against_a_baseline(app: AppTest, oracle: Oracle) -> 
     assert not rising_shown(app)
     why = [i.value for i in app.info if "No baseline" in i.value]
     assert len(why) == 2 and "of the 28 days before" in why[0]
+
+
+def decoded(value: object) -> list:
+    """A Plotly JSON array as a list (typed arrays arrive base64-encoded: {dtype, bdata})."""
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        return [None if isinstance(v, float) and math.isnan(v) else v for v in array.tolist()]
+    return list(value or [])
+
+
+def figures(app: AppTest) -> list[dict]:
+    """The Plotly figures on the page, as their JSON."""
+    return [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+
+
+def trace(fig: dict, name: str) -> dict:
+    (found,) = [t for t in fig["data"] if t.get("name") == name]
+    return found
+
+
+def months(start: str, end: str) -> list[str]:
+    out, (y, m) = [], (int(start[:4]), int(start[5:7]))
+    while f"{y:04d}-{m:02d}" <= end[:7]:
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def test_share_is_drawn_only_over_enough_articles_and_its_rolling_mean_too(
+    app: AppTest, oracle: Oracle
+) -> None:
+    period = {"from": "2014-01-01", "to": "2026-02-18", "c": "USA"}
+    open_page(app, "app_pages/1_Coverage.py", {**period, "measure": "share", "grain": "M"})
+    assert app.radio(key="cov_measure").value == "share"
+    (fig, *_rest) = figures(app)
+    by_month = lambda counts: {m: sum(n for d, n in counts.items() if d[:7] == m)  # noqa: E731
+                               for m in months(period["from"], period["to"])}  # fmt: skip
+    total = by_month(oracle.per_day(oracle.base(period)))
+    usa = by_month(oracle.per_day(period))
+    every = months(period["from"], period["to"])
+    expected = [100 * usa[m] / total[m] if total[m] >= MIN_SHARE_TOTAL else None for m in every]
+    got = decoded(trace(fig, "United States")["y"])
+    assert [None if v is None else round(v, 6) for v in got] == [
+        None if v is None else round(v, 6) for v in expected
+    ]
+    assert any(v is not None for v in expected) and any(v is None for v in expected)
+    assert all(v is None or v < 100 for v in got)  # a thin month never shows 100 %
+    # The rolling mean in share mode: three months' articles over three months' total.
+    rolled = decoded(trace(fig, "United States (rolling mean)")["y"])
+    for i, m in enumerate(every):
+        window = every[max(0, i - 2) : i + 1]
+        n, t = sum(usa[w] for w in window), sum(total[w] for w in window)
+        want = 100 * n / t if t >= MIN_SHARE_TOTAL else None
+        assert rolled[i] == pytest.approx(want) if want is not None else rolled[i] is None, m
+    assert "at least 20 articles" in " ".join(a["text"] for a in fig["layout"]["annotations"])
+    words = " ".join(c.value for c in app.caption)
+    assert "all articles that month" in words and "that day" not in words
+
+
+def test_all_coverage_never_draws_a_comb_of_100_percent(app: AppTest) -> None:
+    open_page(app, "app_pages/1_Coverage.py", {**PERIOD, "series": "total", "measure": "share"})
+    (fig, *_rest) = figures(app)
+    assert fig["layout"]["yaxis"]["title"]["text"] == "articles"
+    assert any("showing articles, not a share" in c.value for c in app.caption)
+
+
+def url(app: AppTest) -> dict[str, str]:
+    return {k: v[-1] if isinstance(v, list) else v for k, v in app.query_params.items()}
+
+
+def test_coverage_view_settings_come_back_from_the_url(app: AppTest) -> None:
+    view = {"series": "total", "grain": "W", "measure": "articles", "rolling": "0"}
+    open_page(app, "app_pages/1_Coverage.py", {**PERIOD, **view})
+    assert app.radio(key="cov_by").value == "total"
+    assert app.radio(key="cov_freq").value == "W"
+    assert app.checkbox(key="cov_rolling").value is False
+    names = [t["name"] for t in figures(app)[0]["data"]]
+    assert "All coverage" in names and not [n for n in names if "rolling" in n]
+    name, _rows = download(app, "dl_coverage-total-weekly")
+    # A change goes into the URL; a filter change keeps the view settings.
+    app.radio(key="cov_measure").set_value("share").run()
+    assert url(app)["measure"] == "share"
+    app.multiselect(key="flt_languages").set_value(["en"]).run()
+    assert {k: url(app).get(k) for k in ("series", "grain", "measure", "rolling", "lang")} == {
+        **view,
+        "measure": "share",
+        "lang": "en",
+    }
+    app.radio(key="cov_freq").set_value("auto").run()  # back to the default: out of the URL
+    assert "grain" not in url(app)
+
+
+def test_articles_sort_size_and_page_come_back_from_the_url(app: AppTest, oracle: Oracle) -> None:
+    period = {"from": "2000-01-01", "to": "2026-02-18"}
+    open_page(app, "app_pages/4_Articles.py", {**period, "sort": "title", "per": "25", "page": "2"})
+    assert (app.selectbox(key="art_sort").value, app.selectbox(key="art_size").value) == (
+        "title",
+        25,
+    )
+    assert app.number_input(key="art_page").value == 2
+    _, rows = download(app, "dl_articles-page-2")
+    every = sorted(a["title"] for a in oracle.articles(period))
+    assert [r[1] for r in rows[1:]] == [export.guard_cell(t) for t in every[25:50]]
+    app.number_input(key="art_page").set_value(3).run()
+    assert url(app)["page"] == "3" and url(app)["sort"] == "title" and url(app)["per"] == "25"
+    # Nonsense in the URL falls back to the defaults, never an error.
+    fresh = AppTest.from_file(app._script_path, default_timeout=120)
+    open_page(fresh, "app_pages/4_Articles.py", {**period, "sort": "drop", "per": "7", "page": "x"})
+    assert fresh.selectbox(key="art_sort").value == "newest"
+    assert fresh.selectbox(key="art_size").value == 50
+    assert fresh.number_input(key="art_page").value == 1
+
+
+def test_map_shade_scale_and_focus_come_back_from_the_url(app: AppTest) -> None:
+    open_page(app, "app_pages/2_Map.py",
+              {"from": "2000-01-01", "to": "2026-02-18", "shade": "share", "scale": "log",
+               "focus": "UKR"})  # fmt: skip
+    assert app.radio(key="map_measure").value == "share"
+    assert app.radio(key="map_scale").value == "log"
+    assert app.selectbox(key="map_focus").value == "UKR"
+    _, partners = download(app, "dl_co-mentions-ukr")
+    assert len(partners) > 1
+    # A focus cleared against the filter's default country is kept as "none".
+    open_page(app, "app_pages/2_Map.py", {"c": "RUS", "focus": "none"})
+    assert app.selectbox(key="map_focus").value == ""
+    assert url(app)["focus"] == "none"

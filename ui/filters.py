@@ -39,7 +39,21 @@ def set_filters(f: Filters) -> None:
 
     st.session_state[_STATE] = f
     st.session_state[_FORCE] = True
-    st.query_params.from_dict(to_query_params(f))
+    _write_url(to_query_params(f))
+
+
+def _write_url(params: Mapping[str, str]) -> None:
+    """The filters' URL parameters set to ``params``; other parameters (the view settings of
+    ``ui.view``) stay as they are."""
+    import streamlit as st
+
+    now = st.query_params.to_dict()
+    for key in PARAM_KEYS:
+        if key in params:
+            if now.get(key) != params[key]:
+                st.query_params[key] = params[key]
+        elif key in now:
+            del st.query_params[key]
 
 
 def _sync_widgets(f: Filters, names: Mapping[int, str]) -> None:
@@ -146,9 +160,7 @@ def sidebar_filters() -> Filters:
         feed_titles=tuple(names.get(i, f"outlet #{i}") for i in feeds),
     )
     st.session_state[_STATE] = current
-    params = to_query_params(current)
-    if st.query_params.to_dict() != params:
-        st.query_params.from_dict(params)
+    _write_url(to_query_params(current))
     sb.caption("The address bar holds this view: copy it to share exactly what you see.")
     return current
 

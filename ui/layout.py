@@ -14,12 +14,12 @@ from ingest import config
 from ingest.geo import country_name
 from ingest.queries import Filters, topic_label
 from ingest.scheduler import start_background_poller
-from ui import data, filters, highlight, seeding, sizes
+from ui import data, filters, highlight, seeding, sizes, view
 
 
-def start_page(title: str, icon: str, describe: bool = True) -> Filters:
+def start_page(title: str, icon: str, describe: bool = True, view_page: str = "") -> Filters:
     """Configure the page, seed an empty store, render the shared filters; stop kindly if the
-    store holds nothing."""
+    store holds nothing. The URL keeps only ``view_page``'s view settings (``ui.view``)."""
     st.set_page_config(page_title=f"{title} · Pantau", page_icon=icon, layout="wide")
     seeding.ensure_seeded()
     if config.get("background_poll"):
@@ -32,6 +32,7 @@ def start_page(title: str, icon: str, describe: bool = True) -> Filters:
         )
         st.stop()
     f = filters.sidebar_filters()
+    view.keep_only(view_page)
     st.title(title)
     if describe:
         filters.caption(f)
