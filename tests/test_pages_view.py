@@ -209,3 +209,25 @@ def test_map_shade_scale_and_focus_come_back_from_the_url(app: AppTest) -> None:
     open_page(app, "app_pages/2_Map.py", {"c": "RUS", "focus": "none"})
     assert app.selectbox(key="map_focus").value == ""
     assert url(app)["focus"] == "none"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "grain", "periods"),
+    [
+        ("2025-12-20", "2026-02-18", "daily", lambda s, e: (e - s).days + 1),
+        ("2024-03-01", "2026-02-18", "weekly",
+         lambda s, e: (e - timedelta(days=e.weekday()) - (s - timedelta(days=s.weekday()))).days
+         // 7 + 1),
+        ("2014-01-01", "2026-02-18", "monthly",
+         lambda s, e: (e.year - s.year) * 12 + e.month - s.month + 1),
+    ],
+)  # fmt: skip
+def test_coverage_picks_its_grain_from_the_range(
+    app: AppTest, oracle: Oracle, start: str, end: str, grain: str, periods
+) -> None:  # noqa: ANN001
+    period = {"from": start, "to": end, "c": "USA"}
+    open_page(app, "app_pages/1_Coverage.py", period)
+    name, rows = download(app, f"dl_coverage-country-{grain}")
+    s, e = date.fromisoformat(start), date.fromisoformat(end)
+    assert len(rows) - 1 == periods(s, e)
+    assert sum(int(r[3]) for r in rows[1:]) == oracle.count(period)
