@@ -18,7 +18,7 @@ from ingest.queries import (
 from ui import charts, data, export, feeds, highlight, sizes
 from ui.layout import empty_state, nav_link, start_page
 
-f = start_page("Overview", ":material/dashboard:")
+f = start_page("Overview")
 
 if data.is_demo_only():
     st.info(

@@ -9,7 +9,7 @@ from ingest.geo import country_name
 from ui import charts, data, export, filters, highlight, sizes
 from ui.layout import empty_state, nav_link, start_page
 
-f = start_page("Country pair", ":material/compare_arrows:")
+f = start_page("Country pair")
 
 
 def jump_section() -> None:

@@ -9,7 +9,7 @@ from ingest.geo import country_name
 from ui import data, export, feeds, highlight
 from ui.layout import empty_state, start_page
 
-start_page("Feeds", ":material/rss_feed:", describe=False)
+start_page("Feeds", describe=False)
 st.caption("Feeds are not filtered by the sidebar: this page lists every feed in the store.")
 
 health = data.feed_health()

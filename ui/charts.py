@@ -20,15 +20,20 @@ from ingest.geo import get_country
 from ingest.queries import MIN_SHARE_TOTAL
 
 PALETTE = (
-    "#1f5f8b", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#e07a5f", "#3d405b",
+    "#2f7bbf", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#e07a5f", "#7b8fa6",
     "#2a9d8f", "#f4a261", "#6d597a", "#b56576", "#457b9d", "#a7c957", "#bc6c25", "#5e548e",
 )  # fmt: skip
 SEQUENTIAL = "Blues"
-PRIMARY = "#1f5f8b"
+PRIMARY = "#2f7bbf"  # a mid blue: bars read on light and dark backgrounds
 SPIKE_COLOUR = "#c1121f"
-MUTED = "#6b7785"
+MUTED = "#8593a3"  # notes on a chart: mid-grey, legible on light and dark
 MAP_CONFIG = {"topojsonURL": "/app/static/", "displaylogo": False}
-FONT = dict(family="sans-serif", size=13, color="#1d2733")
+# No font colour and transparent backgrounds: Streamlit's chart theme gives the text the
+# page's colour, light or dark; grid and axis lines are mid-grey at part opacity, for both.
+FONT = dict(family="sans-serif", size=13)
+GRID = "rgba(128, 140, 153, 0.25)"
+AXIS_LINE = "rgba(128, 140, 153, 0.7)"
+CLEAR = "rgba(0, 0, 0, 0)"
 
 
 def plain(label: object) -> str:
@@ -67,19 +72,19 @@ def _layout(fig: go.Figure, title: str = "", height: int = 420) -> go.Figure:
         height=height,
         margin=dict(l=10, r=10, t=50 if title else 10, b=10),
         font=FONT,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
+        plot_bgcolor=CLEAR,
+        paper_bgcolor=CLEAR,
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
         hoverlabel=dict(font_size=12),
     )
-    fig.update_xaxes(showgrid=False, linecolor="#9aa5b1")
-    fig.update_yaxes(gridcolor="#e5e9ee", zeroline=False)
+    fig.update_xaxes(showgrid=False, linecolor=AXIS_LINE)
+    fig.update_yaxes(gridcolor=GRID, zeroline=False)
     return fig
 
 
 def empty_figure(message: str) -> go.Figure:
     fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, font=dict(size=14, color="#6b7785"))
+    fig.add_annotation(text=message, showarrow=False, font=dict(size=14, color=MUTED))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return _layout(fig, height=240)
@@ -215,7 +220,7 @@ MAP_SCALES = {"linear": "Linear", "log": "Log", "quantile": "Quantiles"}
 # Mentioned countries from a visible light blue up; a country no article mentions keeps the
 # land's grey, so "none" never looks like "few".
 MAP_COLOURS = [[0.0, "#c6dbef"], [0.5, "#4292c6"], [1.0, "#08306b"]]
-NO_MENTIONS = "#e4e4e4"
+NO_MENTIONS = "#b9c0c8"  # a neutral grey, unlike the lightest blue, on light and dark
 MAP_LATITUDES = (-58.0, 90.0)  # the map's visible latitudes: to the pole, where lines may pass
 ARC_POINTS = 64
 
@@ -289,7 +294,7 @@ def choropleth_figure(
                 text=[plain(c) for c in shade["country"]],
                 customdata=real,
                 colorscale=MAP_COLOURS,
-                marker_line_color="#ffffff",
+                marker_line_color=AXIS_LINE,
                 marker_line_width=0.5,
                 colorbar=dict(
                     title=unit + ("" if scale == "linear" else f" ({MAP_SCALES[scale].lower()})"),
@@ -315,7 +320,7 @@ def choropleth_figure(
                 z=[1],
                 colorscale=[[0, SPIKE_COLOUR], [1, SPIKE_COLOUR]],
                 showscale=False,
-                marker_line_color="#ffffff",
+                marker_line_color=AXIS_LINE,
                 hovertemplate=f"<b>{plain(own['country'].iloc[0])}</b> (focus)<br>{value:,.2f}"
                 f"{unit}<extra></extra>",
             )
@@ -360,7 +365,7 @@ def choropleth_figure(
         showframe=False,
         showcoastlines=False,
         showcountries=True,
-        countrycolor="#ffffff",
+        countrycolor=AXIS_LINE,
         showland=True,
         landcolor=NO_MENTIONS,
         showocean=False,

@@ -108,8 +108,8 @@ def sidebar_filters() -> Filters:
     )  # fmt: skip
     if span:
         sb.button(
-            f"All dates ({span[0]:%Y-%m-%d} – {span[1]:%Y-%m-%d})", key="flt_all_dates",
-            icon=":material/date_range:", help="Widen the date range to every day the store holds.",
+            "All dates", key="flt_all_dates", icon=":material/date_range:",
+            help=f"Every day the store holds: {span[0]:%Y-%m-%d} – {span[1]:%Y-%m-%d}.",
             on_click=st.session_state.update, kwargs={"flt_dates": span},
         )  # fmt: skip
     if isinstance(dates, tuple | list) and len(dates) == 2:

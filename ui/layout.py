@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -16,11 +17,15 @@ from ingest.queries import Filters, topic_label
 from ingest.scheduler import start_background_poller
 from ui import data, filters, highlight, seeding, sizes, view
 
+# The tab icon, served by the app itself (a ":material/…" page icon would make the browser
+# fetch an SVG from a Google fonts host).
+FAVICON = str(Path(__file__).resolve().parent.parent / "static" / "favicon.svg")
 
-def start_page(title: str, icon: str, describe: bool = True, view_page: str = "") -> Filters:
+
+def start_page(title: str, describe: bool = True, view_page: str = "") -> Filters:
     """Configure the page, seed an empty store, render the shared filters; stop kindly if the
     store holds nothing. The URL keeps only ``view_page``'s view settings (``ui.view``)."""
-    st.set_page_config(page_title=f"{title} · Pantau", page_icon=icon, layout="wide")
+    st.set_page_config(page_title=f"{title} · Pantau", page_icon=FAVICON, layout="wide")
     seeding.ensure_seeded()
     if config.get("background_poll"):
         start_background_poller(data.engine())
