@@ -43,7 +43,10 @@ left, right = st.columns(2)
 with left:
     st.subheader("Most covered countries")
     top = data.country_counts(f, limit=sizes.TOP_LIST)
-    st.plotly_chart(charts.bar_figure(top, "country", "articles"), key="top_countries_chart")
+    st.plotly_chart(
+        charts.bar_figure(top, "country", "articles", "Articles mentioning each country"),
+        key="top_countries_chart",
+    )
     export.download_csv(
         "Download countries (CSV)", top[["iso3", "country", "articles", "share"]],
         "top-countries", f,
@@ -51,7 +54,9 @@ with left:
 with right:
     st.subheader("Most covered pairs")
     pairs = data.pair_counts(f, limit=sizes.TOP_LIST)
-    st.plotly_chart(charts.bar_figure(pairs, "pair", "articles"), key="top_pairs")
+    st.plotly_chart(
+        charts.bar_figure(pairs, "pair", "articles", "Articles mentioning both"), key="top_pairs"
+    )
     export.download_csv(
         "Download pairs (CSV)", pairs[["iso3_a", "iso3_b", "pair", "articles"]], "top-pairs", f
     )

@@ -50,8 +50,11 @@ partners = data.co_mentions(f, focus) if focus else None
 if partners is not None:
     partners = partners.head(sizes.CO_MENTIONS)
 fig = charts.choropleth_figure(
-    counts, measure=measure, focus=focus or None, partners=partners, scale=scale
-)
+    counts, measure=measure, focus=focus or None, partners=partners, scale=scale,
+    title=("Share of all articles mentioning each country" if measure == "share"
+           else "Articles mentioning each country")
+    + (f", and its co-mentions with {country_name(focus)}" if focus else ""),
+)  # fmt: skip
 st.plotly_chart(fig, key="map_chart", config=charts.MAP_CONFIG)
 st.caption(
     "Share = articles mentioning the country ÷ all articles in the period (same date, language "
@@ -96,6 +99,7 @@ if who.empty:
 else:
     st.plotly_chart(
         charts.heatmap_figure(who, "home_country", "country", row_title="Outlet home country",
+                              title="Articles by outlet home country and country mentioned",
                               column_title="Country mentioned"),
         key="who_chart",
     )  # fmt: skip

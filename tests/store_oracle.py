@@ -10,6 +10,7 @@ functions the pages call: a count is counted again from the article rows.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -171,6 +172,30 @@ class Oracle:
                  "language": language or "", "countries": countries, "topics": topics}
             )  # fmt: skip
         return out
+
+    def pair_articles_ranked(self, params: Params, limit: int | None = None) -> list[dict]:
+        """The articles of ``params["pair"]`` as the Country pair page lists them: those where
+        both countries are prominent first — each country scores 2 when its first evidence is
+        in the title, 1 within the 300 characters of summary after it (the lead), 0 further
+        down; an article ranks by the lesser score — then newest first (of the newest 500)."""
+        a, b = params["pair"].upper().split("-")
+        items = self.articles(params, 500)
+        scores = {}
+        for item in items:
+            title_end = len(item["title"] or "")
+            levels = []
+            for code in (a, b):
+                rows = self.rows(
+                    "SELECT evidence FROM article_countries WHERE article_id = :i AND iso3 = :c",
+                    {"i": item["id"], "c": code},
+                )
+                starts = [e["start"] for e in json.loads(rows[0][0] or "[]")] if rows else []
+                first = min(starts) if starts else None
+                levels.append(-1 if first is None else 2 if first < title_end
+                              else 1 if first <= title_end + 301 else 0)  # fmt: skip
+            scores[item["id"]] = min(levels)
+        ranked = sorted(items, key=lambda x: -scores[x["id"]])  # stable: newest first within
+        return ranked[:limit] if limit is not None else ranked
 
     def count(self, params: Params) -> int:
         binds: Binds = {}

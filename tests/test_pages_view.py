@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 from datetime import date, timedelta
 
 import numpy as np
@@ -231,3 +232,82 @@ def test_coverage_picks_its_grain_from_the_range(
     s, e = date.fromisoformat(start), date.fromisoformat(end)
     assert len(rows) - 1 == periods(s, e)
     assert sum(int(r[3]) for r in rows[1:]) == oracle.count(period)
+
+
+def evidence_blocks(app: AppTest) -> list[str]:
+    return [m.value for m in app.markdown if "<mark" in m.value and "Highlights" not in m.value]
+
+
+def test_pair_evidence_ranks_prominent_articles_first_in_snippets_and_pages(
+    app: AppTest, oracle: Oracle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui import sizes
+
+    monkeypatch.setattr(sizes, "EVIDENCE_ARTICLES", 3)  # pages of 3, on a pair of 8 articles
+    period = {"from": "2000-01-01", "to": "2026-02-18", "pair": "RUS-UKR"}
+    joint = oracle.count(period)
+    expected = oracle.pair_articles_ranked(period)
+    assert joint == len(expected) > 6
+    open_page(app, "app_pages/3_Country_pair.py", period)
+    assert any(f"Showing 3 of {joint:,} articles" in c.value for c in app.caption)
+    _, rows = download(app, "dl_pair-articles")
+    assert [r[1] for r in rows[1:]] == [export.guard_cell(a["title"]) for a in expected[:3]]
+    app.button(key="pair_more").click().run()
+    assert any(f"Showing 6 of {joint:,} articles" in c.value for c in app.caption)
+    assert url(app)["shown"] == "6"
+    _, rows = download(app, "dl_pair-articles")
+    assert [r[1] for r in rows[1:]] == [export.guard_cell(a["title"]) for a in expected[:6]]
+    # A shared link with shown=6 opens with six, in a fresh session.
+    fresh = AppTest.from_file(app._script_path, default_timeout=120)
+    open_page(fresh, "app_pages/3_Country_pair.py", {**period, "shown": "6"})
+    assert len(evidence_blocks(fresh)) == 6
+    open_page(fresh, "app_pages/3_Country_pair.py", {**period, "shown": str(joint)})
+    assert len(evidence_blocks(fresh)) == joint
+    assert not [b for b in fresh.button if b.key == "pair_more"]  # nothing more to show
+    # Each country in its own colour, the same in the legend and in the text; snippets, not
+    # whole summaries; the language of each article on its title.
+    (legend,) = [m.value for m in app.markdown if "Highlights" in m.value]
+    colour = {name: re.search(rf'background-color:(#[0-9a-f]{{6}})[^>]*>{name}<', legend).group(1)
+              for name in ("Russia", "Ukraine")}  # fmt: skip
+    assert colour["Russia"] != colour["Ukraine"]
+    blocks = evidence_blocks(fresh)
+    for name in ("Russia", "Ukraine"):
+        marks = [m for b in blocks for m in re.findall(rf'<mark title="{name}"[^>]*>', b)]
+        assert marks and all(colour[name] in m for m in marks)
+    for block, item in zip(blocks, expected, strict=False):
+        assert f'lang="{item["language"]}"' in block
+        # Evidence positions in the summary, from the stored tags: a stretch of more than
+        # 2 × 90 characters with none is left out ("…").
+        offset = len(item["title"]) + 1
+        starts = sorted(
+            json_start - offset
+            for (raw,) in oracle.rows(
+                "SELECT evidence FROM article_countries WHERE article_id = :i AND iso3 IN "
+                "('RUS', 'UKR')", {"i": item["id"]})
+            for json_start in (e["start"] for e in json.loads(raw))
+            if json_start >= offset
+        )  # fmt: skip
+        edges = [0, *starts, len(item["summary"])]
+        gap = max(b - a for a, b in zip(edges, edges[1:], strict=False))
+        if gap > 2 * 90 + 40:
+            assert "…" in block
+
+
+def test_a_snippet_keeps_the_words_around_the_evidence_only() -> None:
+    from ui import highlight
+
+    filler = [f"w{i:03d}" for i in range(250)]  # 250 distinct words, 1,249 characters
+    summary = " ".join(filler[:120] + ["Moskow"] + filler[120:])
+    title = "A title"
+    start = len(title) + 1 + summary.index("Moskow")
+    block = highlight.article_html(
+        title, summary, None, [(start, start + 6, "Russia")], lang="ru",
+        colours={"Russia": highlight.PALETTE[1]}, snippet=True,
+    )  # fmt: skip
+    assert '<mark title="Russia" style="background-color:' in block and ">Moskow</mark>" in block
+    assert block.count("…") == 2 and 'lang="ru"' in block
+    kept = [w for w in filler if w in block]
+    assert kept and set(kept) < set(filler)
+    # Everything kept lies within 90 characters of the evidence.
+    for w in kept:
+        assert abs(summary.index(w) - summary.index("Moskow")) <= 90 + 6

@@ -182,7 +182,7 @@ def coverage_figure(
             showarrow=False, font=dict(size=11, color=MUTED),
         )  # fmt: skip
     else:
-        fig.update_yaxes(tickformat=",d")
+        count_axis(fig.layout.yaxis, df["articles"].max())
     return _layout(fig, title)
 
 
@@ -197,7 +197,16 @@ def picked_point(selection: Any) -> tuple[str, date] | None:
     return None
 
 
-def bar_figure(df: pd.DataFrame, label: str, value: str) -> go.Figure:
+def count_axis(axis: Any, top: float) -> None:
+    """An axis of counts: whole numbers only (never a tick at 0.5), a tick per unit when the
+    counts are small."""
+    axis.tickformat = ",d"
+    if pd.notna(top) and top <= 6:
+        axis.tick0 = 0
+        axis.dtick = 1
+
+
+def bar_figure(df: pd.DataFrame, label: str, value: str, title: str = "") -> go.Figure:
     """Horizontal bars of ``value`` labelled by ``label``, largest on top, in the app's primary
     colour."""
     if df.empty:
@@ -213,7 +222,8 @@ def bar_figure(df: pd.DataFrame, label: str, value: str) -> go.Figure:
         )
     )
     fig.update_xaxes(title="articles")
-    return _layout(fig, height=max(240, 26 * len(part) + 80))
+    count_axis(fig.layout.xaxis, part[value].max())
+    return _layout(fig, title, height=max(240, 26 * len(part) + 80 + (40 if title else 0)))
 
 
 MAP_SCALES = {"linear": "Linear", "log": "Log", "quantile": "Quantiles"}
@@ -423,7 +433,7 @@ def pair_matrix_figure(df: pd.DataFrame, title: str = "") -> go.Figure:
     return heatmap_figure(both, "row", "col", title=title)
 
 
-def pair_timeline_figure(df: pd.DataFrame) -> go.Figure:
+def pair_timeline_figure(df: pd.DataFrame, title: str = "") -> go.Figure:
     """Stacked areas: both countries, each without the other."""
     if df.empty or df["articles"].sum() == 0:
         return empty_figure("No articles mention either country in this period.")
@@ -442,4 +452,5 @@ def pair_timeline_figure(df: pd.DataFrame) -> go.Figure:
             )
         )
     fig.update_yaxes(title="articles", rangemode="tozero")
-    return _layout(fig)
+    count_axis(fig.layout.yaxis, df.groupby("period")["articles"].max().max())
+    return _layout(fig, title)

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from ingest import config, queries, store
 from ingest.queries import Filters
+from ingest.queries.articles import RANK_CANDIDATES
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -190,6 +191,13 @@ def list_articles(
     return queries.list_articles(
         eng, f, sort=sort, descending=descending, limit=limit, offset=offset
     )
+
+
+@_read
+def ranked_pair_articles(
+    eng: Engine, f: Filters, candidates: int = RANK_CANDIDATES
+) -> pd.DataFrame:
+    return queries.ranked_pair_articles(eng, f, candidates)
 
 
 @_read

@@ -19,9 +19,19 @@ import nh3
 from ingest.geo import country_name
 from ingest.queries import topic_label
 from ingest.records import tagging_text
+from ui.charts import PALETTE
 
-ALLOWED_TAGS = {"a", "mark", "br", "small", "b"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "mark": {"title"}, "small": {"title"}}
+ALLOWED_TAGS = {"a", "mark", "br", "small", "b", "span"}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"}, "mark": {"title", "style"}, "small": {"title"}, "b": {"lang"},
+    "span": {"lang"},
+}  # fmt: skip
+# A highlight's colour: an inline style on <mark>, built here from the charts' PALETTE (never
+# from user text); sanitising keeps only these two properties.
+ALLOWED_STYLE = {"background-color", "color"}
+MARK_TEXT = "#10161d"  # dark text on every palette colour, in light and dark themes
+SNIPPET_RADIUS = 90  # characters of context kept either side of a highlight in a snippet
+_LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 
 
 _MD_ACTIVE = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -81,6 +91,7 @@ def sanitise(fragment: str) -> str:
             url_schemes={"http", "https"},
             link_rel="noopener noreferrer nofollow",
             strip_comments=True,
+            filter_style_properties=ALLOWED_STYLE,
         )
     )
 
@@ -101,9 +112,13 @@ def spans_from_evidence(
     return spans
 
 
-def mark(text: str, spans: Sequence[tuple[int, int, str]], offset: int = 0) -> str:
+def mark(
+    text: str, spans: Sequence[tuple[int, int, str]], offset: int = 0,
+    colours: Mapping[str, str] | None = None,
+) -> str:  # fmt: skip
     """``text`` escaped, with the parts covered by ``spans`` (offsets into a larger string that
-    starts ``offset`` characters before ``text``) wrapped in ``<mark>``. Overlaps merge."""
+    starts ``offset`` characters before ``text``) wrapped in ``<mark>``, in the colour of their
+    label when ``colours`` has one. Overlaps merge."""
     local = sorted(
         (max(0, s - offset), min(len(text), e - offset), label)
         for s, e, label in spans
@@ -116,10 +131,37 @@ def mark(text: str, spans: Sequence[tuple[int, int, str]], offset: int = 0) -> s
         start = max(start, pos)
         out.append(_text(text[pos:start]))
         title = f' title="{html.escape(label, quote=True)}"' if label else ""
-        out.append(f"<mark{title}>{_text(text[start:end])}</mark>")
+        style = _mark_style((colours or {}).get(label, ""))
+        out.append(f"<mark{title}{style}>{_text(text[start:end])}</mark>")
         pos = end
     out.append(_text(text[pos:]))
     return "".join(out)
+
+
+def snippet_windows(
+    length: int, spans: Sequence[tuple[int, int, str]], offset: int, radius: int = SNIPPET_RADIUS
+) -> list[tuple[int, int]]:
+    """The parts of a text of ``length`` characters (starting ``offset`` into the spans'
+    string) to show: ``radius`` characters around each span inside it, overlaps merged; the
+    opening when no span falls inside."""
+    inside = sorted(
+        (max(0, s - offset - radius), min(length, e - offset + radius))
+        for s, e, _label in spans
+        if e - offset > 0 and s - offset < length
+    )
+    if not inside:
+        return [(0, min(length, 2 * radius))]
+    merged = [inside[0]]
+    for start, end in inside[1:]:
+        if start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _lang_attr(lang: str) -> str:
+    return f' lang="{lang}"' if lang and _LANG.fullmatch(lang) else ""
 
 
 def article_html(
@@ -128,20 +170,50 @@ def article_html(
     url: str | None,
     spans: Sequence[tuple[int, int, str]] = (),
     meta: str = "",
+    *,
+    lang: str = "",
+    colours: Mapping[str, str] | None = None,
+    snippet: bool = False,
 ) -> str:
-    """One article as sanitised HTML: the linked title and the summary, evidence marked."""
+    """One article as sanitised HTML: the linked title and the summary, evidence marked (in
+    the colours of their labels, when given), title and summary marked with the article's
+    ``lang``. With ``snippet``, only the summary's parts around the evidence, "…" between."""
     title = title or ""
     summary = summary or ""
-    title_html = mark(title, spans, 0)
+    title_html = mark(title, spans, 0, colours)
     link = safe_url(url)
     if link:
         title_html = f'<a href="{html.escape(link, quote=True)}">{title_html}</a>'
-    parts = [f"<b>{title_html}</b>"]
+    parts = [f"<b{_lang_attr(lang)}>{title_html}</b>"]
     if meta:
         parts.append(f"<small>{_text(meta)}</small>")
     if summary:
-        parts.append(mark(summary, spans, len(title) + 1))
+        offset = len(title) + 1
+        if snippet:
+            pieces = []
+            for start, end in snippet_windows(len(summary), spans, offset):
+                lead = "… " if start > 0 else ""
+                tail = " …" if end < len(summary) else ""
+                body = mark(summary[start:end], spans, offset + start, colours)
+                pieces.append(lead + body + tail)
+            text_html = " ".join(pieces)
+        else:
+            text_html = mark(summary, spans, offset, colours)
+        parts.append(f"<span{_lang_attr(lang)}>{text_html}</span>")
     return sanitise("<br>".join(parts))
+
+
+def _mark_style(colour: str) -> str:
+    """The style attribute of a highlight in ``colour`` (one of PALETTE; '' otherwise)."""
+    if colour not in PALETTE:
+        return ""
+    return f' style="background-color:{colour};color:{MARK_TEXT}"'
+
+
+def legend_html(colours: Mapping[str, str]) -> str:
+    """The highlight colours (of PALETTE) and what they stand for, as sanitised HTML."""
+    marks = " ".join(f"<mark{_mark_style(c)}>{_text(label)}</mark>" for label, c in colours.items())
+    return sanitise(f"<small>Highlights:</small> {marks}")
 
 
 def evidence_html(
@@ -150,6 +222,8 @@ def evidence_html(
     countries: Iterable[str] | None = None,
     topics: bool = False,
     meta: str = "",
+    colours: Mapping[str, str] | None = None,
+    snippet: bool = False,
 ) -> str:
     """An article from ``queries.article_evidence`` as sanitised HTML, with the words that tagged
     it marked and labelled: those of ``countries`` (every country when None) and, with
@@ -164,4 +238,7 @@ def evidence_html(
     if topics:
         for topic, evidence in item["topics"].items():
             spans += spans_from_evidence(text, evidence, topic_label(topic))
-    return article_html(title, summary, item["url"], spans, meta)
+    return article_html(
+        title, summary, item["url"], spans, meta, lang=item.get("language") or "",
+        colours=colours, snippet=snippet,
+    )  # fmt: skip

@@ -36,6 +36,8 @@ from ingest.queries.articles import (
     article_evidence,
     iter_articles,
     list_articles,
+    prominence,
+    ranked_pair_articles,
 )
 from ingest.queries.counts import (
     base_total,
@@ -135,7 +137,9 @@ __all__ = [
     "pair_counts",
     "pair_matrix",
     "pair_timeline",
+    "prominence",
     "point_filters",
+    "ranked_pair_articles",
     "recent_polls",
     "rising",
     "rising_windows",

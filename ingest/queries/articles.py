@@ -132,7 +132,7 @@ def iter_articles(
 
 
 def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """For each article: title, summary, and its tags with evidence
+    """For each article: title, summary, url, language, and its tags with evidence
     ({"countries": {iso3: [{text,type,start}]}, "topics": {topic: [...]}})."""
     ids = [int(i) for i in article_ids]
     out: dict[int, dict[str, Any]] = {}
@@ -140,14 +140,19 @@ def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, di
         return out
     with engine.connect() as conn:
         for row in conn.execute(
-            select(articles.c.id, articles.c.title, articles.c.summary, articles.c.url).where(
-                articles.c.id.in_(ids)
-            )
+            select(
+                articles.c.id,
+                articles.c.title,
+                articles.c.summary,
+                articles.c.url,
+                articles.c.language,
+            ).where(articles.c.id.in_(ids))
         ):
             out[row.id] = {
                 "title": row.title,
                 "summary": row.summary or "",
                 "url": row.url,
+                "language": row.language or "",
                 "countries": {},
                 "topics": {},
             }
@@ -186,3 +191,48 @@ def _load_evidence(raw: str | None) -> list[dict[str, Any]]:
                 }
             )
     return clean
+
+
+# How prominent a country is in an article, from where its evidence sits: in the title, in the
+# lead (the first LEAD_CHARS characters of the summary), or further down (a passing mention).
+LEAD_CHARS = 300
+PROMINENCE = {"title": 2, "lead": 1, "body": 0}
+RANK_CANDIDATES = 500  # the newest articles of a pair that are ranked by prominence
+
+
+def prominence(item: dict[str, Any], code: str) -> int:
+    """PROMINENCE of ``code`` in an article of ``article_evidence``: where its first evidence
+    sits (title, lead, further down); -1 when it has none."""
+    title_end = len(item["title"] or "")
+    starts = [
+        e["start"] for e in item["countries"].get(code, []) if isinstance(e.get("start"), int)
+    ]
+    if not starts:
+        return -1
+    first = min(starts)
+    if first < title_end:
+        return PROMINENCE["title"]
+    if first <= title_end + 1 + LEAD_CHARS:
+        return PROMINENCE["lead"]
+    return PROMINENCE["body"]
+
+
+def ranked_pair_articles(
+    engine: Engine, f: Filters, candidates: int = RANK_CANDIDATES
+) -> pd.DataFrame:
+    """The articles of ``f.pair`` (the newest ``candidates``), those where both countries are
+    prominent first: rows of ``list_articles`` plus ``prominence`` (the lesser of the two
+    countries' PROMINENCE), ordered by it, then newest first."""
+    if not f.pair:
+        raise ValueError("ranked_pair_articles needs a pair in the filters")
+    rows = list_articles(engine, f, limit=candidates)
+    evidence = article_evidence(engine, [int(i) for i in rows["id"]])
+    a, b = f.pair
+    rows["prominence"] = [
+        min(prominence(evidence[int(i)], a), prominence(evidence[int(i)], b))
+        if int(i) in evidence
+        else -1
+        for i in rows["id"]
+    ]
+    # A stable sort keeps newest first within each level.
+    return rows.sort_values("prominence", ascending=False, kind="stable").reset_index(drop=True)
