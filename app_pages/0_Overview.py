@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ingest.filters import language_name
 from ingest.queries import (
     BASELINE_DAYS,
     BASELINE_MIN_ARTICLES,
@@ -103,9 +104,9 @@ for column, kind, plural in ((r1, "country", "countries"), (r2, "pair", "pairs")
 st.subheader("Latest articles")
 latest = data.list_articles(f, limit=sizes.LATEST_ARTICLES)
 for row in latest.itertuples():
-    meta = f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {row.language or '?'}"
+    meta = f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {language_name(row.language)}"
     st.markdown(
-        highlight.article_html(row.title, "", row.url, meta=meta),
+        highlight.article_html(row.title, "", row.url, meta=meta, lang=row.language),
         unsafe_allow_html=True,
     )
 export.download_csv(

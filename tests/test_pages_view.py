@@ -311,3 +311,62 @@ def test_a_snippet_keeps_the_words_around_the_evidence_only() -> None:
     # Everything kept lies within 90 characters of the evidence.
     for w in kept:
         assert abs(summary.index(w) - summary.index("Moskow")) <= 90 + 6
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["dashboard.py", "app_pages/1_Coverage.py", "app_pages/2_Map.py",
+     "app_pages/3_Country_pair.py"],
+)  # fmt: skip
+def test_every_chart_has_a_title_and_counts_tick_in_whole_numbers(app: AppTest, page: str) -> None:
+    open_page(app, page, {"from": "2000-01-01", "to": "2026-02-18", "pair": "RUS-UKR"})
+    figs = figures(app)
+    assert figs
+    for fig in figs:
+        layout = fig["layout"]
+        assert (layout.get("title") or {}).get("text"), layout.get("title")
+        for axis in ("xaxis", "yaxis"):
+            spec = layout.get(axis) or {}
+            if (spec.get("title") or {}).get("text") == "articles":
+                # Whole numbers: a ",d" format, and for small counts one tick per unit.
+                assert spec.get("tickformat") == ",d", spec
+                if "dtick" in spec:
+                    assert float(spec["dtick"]) >= 1
+
+
+def test_languages_are_named_and_titles_carry_their_language(app: AppTest, oracle: Oracle) -> None:
+    open_page(app, "dashboard.py", PERIOD)
+    latest = [m.value for m in app.markdown if "<b lang=" in m.value]
+    stored = oracle.articles(PERIOD, 10)
+    assert len(latest) == len(stored)
+    for block, item in zip(latest, stored, strict=True):
+        assert f'<b lang="{item["language"]}">' in block
+        assert f"· {item['language']}<" not in block  # the name, not the code
+    open_page(app, "app_pages/4_Articles.py", PERIOD)
+    (table,) = [d.value for d in app.dataframe if "language" in d.value.columns]
+    codes = {a["language"] for a in oracle.articles(PERIOD)}
+    assert codes and not codes & set(table["language"])  # "English", never "en"
+
+
+def test_the_demo_toast_only_for_the_reader_who_watched_the_seeding(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    monkeypatch.setenv("PANTAU_DATABASE_URL", f"sqlite:///{tmp_path / 'seed.db'}")
+    monkeypatch.setenv("PANTAU_SEED_DEMO", "1")
+    first = AppTest.from_file(app_script(), default_timeout=240)
+    first.run()
+    for _ in range(120):  # the page re-runs itself while the seeding thread works
+        if first.metric:
+            break
+        first.run()
+    assert first.metric, "the store was seeded"
+    assert [t.value for t in first.toast if "demo articles" in t.value]
+    later = AppTest.from_file(app_script(), default_timeout=240)  # another reader, afterwards
+    later.run()
+    assert later.metric and not [t.value for t in later.toast if "demo articles" in t.value]
+
+
+def app_script() -> str:
+    from tests.test_pages import ROOT
+
+    return str(ROOT / "dashboard.py")

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from ingest import config
+from ingest.filters import language_name
 from ingest.geo import country_name
 from ingest.queries import Filters, topic_label
 from ingest.scheduler import start_background_poller
@@ -67,7 +68,10 @@ def articles_table(rows: pd.DataFrame, key: str, *, tags: bool = False) -> None:
     a link to the source when it is http(s); with ``tags`` also the countries and topics by
     name, the table as tall as its rows."""
     columns = ["published_at", "title", "outlet", "language"]
-    shown = rows.assign(url=[highlight.safe_url(u) for u in rows["url"]])
+    shown = rows.assign(
+        url=[highlight.safe_url(u) for u in rows["url"]],
+        language=[language_name(c) for c in rows["language"]],
+    )
     height: int | str = "auto"
     if tags:
         columns += ["countries", "topics"]
