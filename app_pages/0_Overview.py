@@ -34,7 +34,7 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("Articles", f"{t['articles']:,}")
 c2.metric("Outlets", f"{t['feeds']:,}")
 c3.metric("Languages", f"{t['languages']:,}")
-c4.metric("Countries mentioned", f"{t['countries']:,}")
+c4.metric("Countries", f"{t['countries']:,}")
 
 if t["articles"] == 0:
     empty_state("No articles match these filters. Widen the date range or clear a filter.")
@@ -71,12 +71,21 @@ st.caption(
 )
 held = data.baseline_days(f)
 no_baseline = held < BASELINE_MIN_DAYS
-r1, r2 = st.columns(2)
+r1, r2 = st.container(), st.container()  # one above the other: every column fits at 1000 px
 column_config = {
     "label": st.column_config.TextColumn("Name"),
-    "recent": st.column_config.NumberColumn("Last 7 days", format="%d"),
-    "expected": st.column_config.NumberColumn("Expected", format="%.1f"),
-    "score": st.column_config.NumberColumn("Spike score", format="%.1f"),
+    "recent": st.column_config.NumberColumn(
+        f"{RECENT_DAYS} days",
+        format="%d",
+        width="small",
+        help=f"Articles in the last {RECENT_DAYS} days",
+    ),
+    "expected": st.column_config.NumberColumn(
+        "Expected", format="%.1f", width="small", help="From the baseline"
+    ),
+    "score": st.column_config.NumberColumn(
+        "Score", format="%.1f", width="small", help="Spike score"
+    ),
 }
 for column, kind, plural in ((r1, "country", "countries"), (r2, "pair", "pairs")):
     with column:

@@ -15,7 +15,7 @@ BY = {"country": "Countries", "pair": "The pair", "topic": "Topics", "total": "A
 GRAIN_WORDS = {"auto": "Auto", **{k: label for k, (label, _word) in charts.GRAINS.items()}}
 FILE_GRAIN = {"D": "daily", "W": "weekly", "M": "monthly"}
 default_by = "pair" if f.pair else "topic" if f.topics and not f.countries else "country"
-c1, c2, c3, c4 = st.columns([2, 2, 1.4, 1])
+c1, c2, c3 = st.columns([2, 2, 1.5])
 view.restore("cov_by", default=default_by)
 by = c1.radio("Series", list(BY), format_func=BY.get, horizontal=True, key="cov_by")
 view.publish("cov_by", by, default=default_by)
@@ -33,7 +33,7 @@ measure = c3.radio(
 )  # fmt: skip
 view.publish("cov_measure", measure)
 view.restore("cov_rolling")
-rolling = c4.checkbox("Rolling mean", key="cov_rolling")
+rolling = c3.checkbox("Rolling mean", key="cov_rolling")
 view.publish("cov_rolling", rolling)
 period_word = charts.GRAINS[freq][1]
 

@@ -68,9 +68,10 @@ with left:
     st.dataframe(
         counts[["country", "articles", "share"]], hide_index=True, height=360, key="map_table",
         column_config={
-            "country": "Country", "articles": "Articles",
+            "country": "Country",
+            "articles": st.column_config.NumberColumn("Articles", width="small"),
             "share": st.column_config.ProgressColumn("Share of all", format="percent",
-                                                     min_value=0.0, max_value=1.0),
+                                                     min_value=0.0, max_value=1.0, width="small"),
         },
     )  # fmt: skip
     export.download_csv("Download countries (CSV)", counts, "map-countries", f)

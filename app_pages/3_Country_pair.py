@@ -93,23 +93,20 @@ if joint == 0:
     jump_section()
     st.stop()
 
-t1, t2, t3 = st.columns(3)
+t1, t2, t3 = st.tabs(["Topics", "Languages", "Outlets"])  # full width: no label cut
 with t1:
-    st.subheader("Topics")
     topics = data.topic_counts(f)
     st.plotly_chart(
         charts.bar_figure(topics, "label", "articles", "Articles per topic"), key="pair_topics"
     )
     export.download_csv("Download topics (CSV)", topics, "pair-topics", f)
 with t2:
-    st.subheader("Languages")
     langs = data.language_counts(f)
     st.plotly_chart(
         charts.bar_figure(langs, "name", "articles", "Articles per language"), key="pair_langs"
     )
     export.download_csv("Download languages (CSV)", langs, "pair-languages", f)
 with t3:
-    st.subheader("Outlets")
     outlets = data.outlet_counts(f, limit=sizes.TOP_LIST)
     st.plotly_chart(
         charts.bar_figure(outlets, "outlet", "articles", "Articles per outlet"), key="pair_outlets"
@@ -121,7 +118,8 @@ ranked = data.ranked_pair_articles(f)
 step = sizes.EVIDENCE_ARTICLES
 requested = int(view.restore("pair_shown", default=step))
 shown = min(requested, len(ranked))
-colours = charts.colours_for([a, b])
+# Two highlight colours far apart (amber, green), light enough for dark text in both themes.
+colours = {a: charts.PALETTE[2], b: charts.PALETTE[4]}
 labels = {name_a: colours[a], name_b: colours[b]}
 st.caption(
     f"Articles mentioning both, those where {name_a} and {name_b} are both prominent (in the "

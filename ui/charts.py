@@ -67,14 +67,16 @@ def colours_for(keys: list[str]) -> dict[str, str]:
 
 
 def _layout(fig: go.Figure, title: str = "", height: int = 420) -> go.Figure:
+    legend = sum(1 for t in fig.data if t.showlegend is not False) > 1
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=15)) if title else None,
-        height=height,
+        height=height + (40 if legend else 0),
         margin=dict(l=10, r=10, t=50 if title else 10, b=10),
         font=FONT,
         plot_bgcolor=CLEAR,
         paper_bgcolor=CLEAR,
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        # Under the plot, so a title and a legend never share the top line.
+        legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0),
         hoverlabel=dict(font_size=12),
     )
     fig.update_xaxes(showgrid=False, linecolor=AXIS_LINE)

@@ -85,7 +85,7 @@ def articles_table(rows: pd.DataFrame, key: str, *, tags: bool = False) -> None:
         column_config={
             "published_at": st.column_config.DatetimeColumn("Published (UTC)",
                                                             format="YYYY-MM-DD HH:mm"),
-            "title": st.column_config.TextColumn("Title", width="large"),
+            "title": st.column_config.TextColumn("Title", width="medium"),
             "outlet": "Outlet", "language": "Language", "countries": "Countries",
             "topics": "Topics", "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
         },
