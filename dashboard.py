@@ -9,20 +9,18 @@ import streamlit as st
 # Streamlit runs a link to a page (/Map) directly in its legacy mode until some session has
 # called st.navigation, so a shared link opened first on a fresh server showed file names as
 # the navigation (test_browser.py::test_a_shared_link_is_the_first_visit).
+# No page icons: the browser shows a page's ":material/…" icon as the tab icon by fetching it
+# from a Google fonts host; the tab icon is the app's own (ui.layout.FAVICON), nothing leaves
+# the machine (test_browser.py::test_every_page_opens).
 navigation = st.navigation(
     [
-        st.Page("app_pages/0_Overview.py", title="Overview", icon=":material/dashboard:",
-                url_path="overview", default=True),
-        st.Page("app_pages/1_Coverage.py", title="Coverage over time", icon=":material/show_chart:",
-                url_path="Coverage"),
-        st.Page("app_pages/2_Map.py", title="Map", icon=":material/public:", url_path="Map"),
-        st.Page("app_pages/3_Country_pair.py", title="Country pair",
-                icon=":material/compare_arrows:", url_path="Country_pair"),
-        st.Page("app_pages/4_Articles.py", title="Articles", icon=":material/article:",
-                url_path="Articles"),
-        st.Page("app_pages/5_Feeds.py", title="Feeds", icon=":material/rss_feed:", url_path="Feeds"),
-        st.Page("app_pages/6_Watchlist.py", title="Watchlist", icon=":material/notifications:",
-                url_path="Watchlist"),
+        st.Page("app_pages/0_Overview.py", title="Overview", url_path="overview", default=True),
+        st.Page("app_pages/1_Coverage.py", title="Coverage over time", url_path="Coverage"),
+        st.Page("app_pages/2_Map.py", title="Map", url_path="Map"),
+        st.Page("app_pages/3_Country_pair.py", title="Country pair", url_path="Country_pair"),
+        st.Page("app_pages/4_Articles.py", title="Articles", url_path="Articles"),
+        st.Page("app_pages/5_Feeds.py", title="Feeds", url_path="Feeds"),
+        st.Page("app_pages/6_Watchlist.py", title="Watchlist", url_path="Watchlist"),
     ]
-)  # fmt: skip
+)
 navigation.run()

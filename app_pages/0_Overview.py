@@ -5,11 +5,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ingest.queries import SPIKE_EXPLANATION, describe
+from ingest.filters import language_name
+from ingest.queries import (
+    BASELINE_DAYS,
+    BASELINE_MIN_ARTICLES,
+    BASELINE_MIN_DAYS,
+    RECENT_DAYS,
+    SPIKE_EXPLANATION,
+    SPIKE_MIN_ARTICLES,
+    describe,
+    rising_windows,
+)
 from ui import charts, data, export, feeds, highlight, sizes
 from ui.layout import empty_state, nav_link, start_page
 
-f = start_page("Overview", ":material/dashboard:")
+f = start_page("Overview")
 
 if data.is_demo_only():
     st.info(
@@ -24,7 +34,7 @@ c1, c2, c3, c4 = st.columns(4)
 c1.metric("Articles", f"{t['articles']:,}")
 c2.metric("Outlets", f"{t['feeds']:,}")
 c3.metric("Languages", f"{t['languages']:,}")
-c4.metric("Countries mentioned", f"{t['countries']:,}")
+c4.metric("Countries", f"{t['countries']:,}")
 
 if t["articles"] == 0:
     empty_state("No articles match these filters. Widen the date range or clear a filter.")
@@ -34,7 +44,10 @@ left, right = st.columns(2)
 with left:
     st.subheader("Most covered countries")
     top = data.country_counts(f, limit=sizes.TOP_LIST)
-    st.plotly_chart(charts.bar_figure(top, "country", "articles"), key="top_countries_chart")
+    st.plotly_chart(
+        charts.bar_figure(top, "country", "articles", "Articles mentioning each country"),
+        key="top_countries_chart",
+    )
     export.download_csv(
         "Download countries (CSV)", top[["iso3", "country", "articles", "share"]],
         "top-countries", f,
@@ -42,29 +55,54 @@ with left:
 with right:
     st.subheader("Most covered pairs")
     pairs = data.pair_counts(f, limit=sizes.TOP_LIST)
-    st.plotly_chart(charts.bar_figure(pairs, "pair", "articles"), key="top_pairs")
+    st.plotly_chart(
+        charts.bar_figure(pairs, "pair", "articles", "Articles mentioning both"), key="top_pairs"
+    )
     export.download_csv(
         "Download pairs (CSV)", pairs[["iso3_a", "iso3_b", "pair", "articles"]], "top-pairs", f
     )
     nav_link("app_pages/3_Country_pair.py", label="Open a pair", icon=":material/compare_arrows:")
 
 st.subheader("Rising fastest")
+base_start, recent_start = rising_windows(f)
 st.caption(
-    f"Last 7 days to {f.date_to:%d %B %Y} against each one's own previous 28 days. "
-    + SPIKE_EXPLANATION
+    f"Last {RECENT_DAYS} days to {f.date_to:%d %B %Y} against each one's own previous "
+    f"{BASELINE_DAYS} days. " + SPIKE_EXPLANATION
 )
-r1, r2 = st.columns(2)
+held = data.baseline_days(f)
+no_baseline = held < BASELINE_MIN_DAYS
+r1, r2 = st.container(), st.container()  # one above the other: every column fits at 1000 px
 column_config = {
     "label": st.column_config.TextColumn("Name"),
-    "recent": st.column_config.NumberColumn("Last 7 days", format="%d"),
-    "expected": st.column_config.NumberColumn("Expected", format="%.1f"),
-    "score": st.column_config.NumberColumn("Spike score", format="%.1f"),
+    "recent": st.column_config.NumberColumn(
+        f"{RECENT_DAYS} days",
+        format="%d",
+        width="small",
+        help=f"Articles in the last {RECENT_DAYS} days",
+    ),
+    "expected": st.column_config.NumberColumn(
+        "Expected", format="%.1f", width="small", help="From the baseline"
+    ),
+    "score": st.column_config.NumberColumn(
+        "Score", format="%.1f", width="small", help="Spike score"
+    ),
 }
 for column, kind, plural in ((r1, "country", "countries"), (r2, "pair", "pairs")):
     with column:
         rising = data.rising(f, kind=kind, limit=sizes.RISING)
+        if no_baseline:
+            empty_state(
+                f"No baseline to score {plural} against: the store holds articles on only "
+                f"{held} of the {BASELINE_DAYS} days before {recent_start:%d %B %Y} (at least "
+                f"{BASELINE_MIN_DAYS} needed)."
+            )
+            continue
         if rising.empty:
-            empty_state(f"Too few articles in the last week to score {plural}.")
+            empty_state(
+                f"No {kind} has both {SPIKE_MIN_ARTICLES} or more articles in the last "
+                f"{RECENT_DAYS} days and a baseline of {BASELINE_MIN_ARTICLES} or more in the "
+                f"{BASELINE_DAYS} days before."
+            )
             continue
         st.dataframe(
             rising[["label", "recent", "expected", "score"]], hide_index=True,
@@ -75,9 +113,9 @@ for column, kind, plural in ((r1, "country", "countries"), (r2, "pair", "pairs")
 st.subheader("Latest articles")
 latest = data.list_articles(f, limit=sizes.LATEST_ARTICLES)
 for row in latest.itertuples():
-    meta = f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {row.language or '?'}"
+    meta = f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {language_name(row.language)}"
     st.markdown(
-        highlight.article_html(row.title, "", row.url, meta=meta),
+        highlight.article_html(row.title, "", row.url, meta=meta, lang=row.language),
         unsafe_allow_html=True,
     )
 export.download_csv(

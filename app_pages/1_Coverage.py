@@ -1,31 +1,41 @@
-"""Coverage over time: daily or weekly counts (or share of all coverage) per country, pair or
-topic, with a rolling mean and spikes marked; a chosen point lists its articles."""
+"""Coverage over time: counts per day, week or month (or share of all coverage) per country,
+pair or topic, with a rolling mean and spikes marked; a chosen point lists its articles."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ingest.queries import SPIKE_EXPLANATION, describe, point_filters
-from ui import charts, data, export, highlight, sizes
+from ingest.queries import MIN_SHARE_TOTAL, SPIKE_EXPLANATION, describe, grain_for, point_filters
+from ui import charts, data, export, highlight, sizes, view
 from ui.layout import articles_table, empty_state, start_page
 
-f = start_page("Coverage over time", ":material/show_chart:")
+f = start_page("Coverage over time", view_page="coverage")
 
 BY = {"country": "Countries", "pair": "The pair", "topic": "Topics", "total": "All coverage"}
+GRAIN_WORDS = {"auto": "Auto", **{k: label for k, (label, _word) in charts.GRAINS.items()}}
+FILE_GRAIN = {"D": "daily", "W": "weekly", "M": "monthly"}
 default_by = "pair" if f.pair else "topic" if f.topics and not f.countries else "country"
-c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
-by = c1.radio(
-    "Series", list(BY), index=list(BY).index(default_by), format_func=BY.get,
-    horizontal=True, key="cov_by",
+c1, c2, c3 = st.columns([2, 2, 1.5])
+view.restore("cov_by", default=default_by)
+by = c1.radio("Series", list(BY), format_func=BY.get, horizontal=True, key="cov_by")
+view.publish("cov_by", by, default=default_by)
+view.restore("cov_freq")
+chosen = c2.radio(
+    "Per", list(GRAIN_WORDS), format_func=GRAIN_WORDS.get, horizontal=True, key="cov_freq",
+    help="Auto: days up to 120 days, weeks up to three years, months beyond.",
 )  # fmt: skip
-freq = c2.radio(
-    "Per", ["D", "W"], format_func={"D": "Day", "W": "Week"}.get, horizontal=True, key="cov_freq"
-)
+view.publish("cov_freq", chosen)
+freq = grain_for(f) if chosen == "auto" else chosen
+view.restore("cov_measure")
 measure = c3.radio(
     "Show", ["articles", "share"], horizontal=True, key="cov_measure",
     format_func={"articles": "Articles", "share": "Share of all"}.get,
 )  # fmt: skip
-rolling = c4.checkbox("Rolling mean", value=True, key="cov_rolling")
+view.publish("cov_measure", measure)
+view.restore("cov_rolling")
+rolling = c3.checkbox("Rolling mean", key="cov_rolling")
+view.publish("cov_rolling", rolling)
+period_word = charts.GRAINS[freq][1]
 
 if by == "pair" and not f.pair:
     empty_state("Choose a country pair in the sidebar to chart it.")
@@ -33,6 +43,9 @@ if by == "pair" and not f.pair:
 if by == "topic" and not f.topics:
     empty_state("Choose one or more topics in the sidebar to chart them.")
     st.stop()
+if by == "total" and measure == "share":
+    st.caption("All coverage is all of itself: showing articles, not a share.")
+    measure = "articles"
 
 series = data.coverage_series(f, by=by, freq=freq)
 if by == "country" and not f.countries:
@@ -41,22 +54,26 @@ if series.empty or series["articles"].sum() == 0:
     empty_state("No articles match these filters in this period.")
     st.stop()
 
+title = f"{'Share of all articles' if measure == 'share' else 'Articles'} per {period_word}"
 selection = st.plotly_chart(
-    charts.coverage_figure(series, measure=measure, rolling=rolling),
+    charts.coverage_figure(series, measure=measure, rolling=rolling, grain=freq, title=title),
     key="coverage_chart", on_select="rerun", selection_mode="points",
 )  # fmt: skip
 st.caption(
-    ("Share = the series' articles ÷ all articles that day, under the same date, language and "
-     "outlet filters. " if measure == "share" else "")
+    (f"Share = the series' articles ÷ all articles that {period_word}, under the same date, "
+     "language and outlet filters; drawn only for a "
+     f"{period_word} with at least {MIN_SHARE_TOTAL} articles in all. " if measure == "share"
+     else "")
     + "Red circles mark spikes. " + SPIKE_EXPLANATION
 )  # fmt: skip
 export.download_csv(
     "Download this series (CSV)",
     series[["period", "key", "label", "articles", "total", "share", "rolling", "score", "spike"]],
-    f"coverage-{by}-{'weekly' if freq == 'W' else 'daily'}", f,
+    f"coverage-{by}-{FILE_GRAIN[freq]}", f,
 )  # fmt: skip
 
 spikes = series[series["spike"]]
+PERIOD_COLUMN = {"D": "Day", "W": "Week of", "M": "Month of"}
 if not spikes.empty:
     st.subheader("Spikes")
     st.dataframe(
@@ -65,7 +82,7 @@ if not spikes.empty:
         ),
         hide_index=True, key="spikes_table",
         column_config={
-            "period": st.column_config.DateColumn("Day" if freq == "D" else "Week of"),
+            "period": st.column_config.DateColumn(PERIOD_COLUMN[freq]),
             "label": "Series", "articles": "Articles",
             "baseline": st.column_config.NumberColumn("Usual", format="%.1f"),
             "score": st.column_config.NumberColumn("Spike score", format="%.1f"),
@@ -88,15 +105,17 @@ if st.session_state.get("cov_point_key") not in keys:
 if st.session_state.get("cov_point_day") not in periods:
     st.session_state.pop("cov_point_day", None)
 key = k1.selectbox("Series", keys, format_func=lambda k: labels.get(k, k), key="cov_point_key")
+point_label = {"D": "Day", "W": "Week starting", "M": "Month"}[freq]
 day = k2.selectbox(
-    "Day" if freq == "D" else "Week starting", periods, key="cov_point_day",
-    format_func=lambda d: f"{d:%d %b %Y}" + ("  · spike" if (key, d) in spike_days else ""),
+    point_label, periods, key="cov_point_day",
+    format_func=lambda d: (f"{d:%B %Y}" if freq == "M" else f"{d:%d %b %Y}")
+    + ("  · spike" if (key, d) in spike_days else ""),
 )  # fmt: skip
 pf = point_filters(f, by, key, day, freq)
 st.markdown(f"*{highlight.md_escape(describe(pf))}*")
 articles = data.list_articles(pf, limit=sizes.POINT_ARTICLES)
 if articles.empty:
-    empty_state("No articles at this point.")
+    empty_state(f"No articles in that {period_word}.")
 else:
     articles_table(articles, key="point_articles")
     total_here = data.count_articles(pf)

@@ -6,33 +6,55 @@ from __future__ import annotations
 import streamlit as st
 
 from ingest.geo import country_name
-from ui import charts, data, export, sizes
+from ui import charts, data, export, sizes, view
 from ui.layout import empty_state, start_page
 
-f = start_page("Map", ":material/public:")
+f = start_page("Map", view_page="map")
 
 counts = data.country_counts(f)
 if counts.empty:
     empty_state("No country is mentioned in the articles matching these filters.")
     st.stop()
 
-c1, c2 = st.columns([1, 2])
+c1, c2, c3 = st.columns([1.2, 1.2, 2])
+view.restore("map_measure")
 measure = c1.radio(
     "Shade by", ["articles", "share"], horizontal=True, key="map_measure",
     format_func={"articles": "Articles", "share": "Share of all articles"}.get,
 )  # fmt: skip
+view.publish("map_measure", measure)
+view.restore("map_scale")
+scale = c2.radio(
+    "Colour scale", list(charts.MAP_SCALES), horizontal=True, key="map_scale",
+    format_func=charts.MAP_SCALES.get,
+    help="Log or quantiles keep one much-covered country from washing out the rest.",
+)  # fmt: skip
+view.publish("map_scale", scale)
 options = ["", *counts["iso3"]]
 default_focus = f.pair[0] if f.pair else (f.countries[0] if len(f.countries) == 1 else "")
+default_focus = default_focus if default_focus in options else ""
+# In the URL: a country code, or "none" when the focus is cleared against a default one.
+view.restore(
+    "map_focus",
+    parse=lambda raw: "" if raw == "none" else raw.upper() if raw and raw.upper() in options
+    else default_focus,
+)  # fmt: skip
 if st.session_state.get("map_focus") not in options:
-    st.session_state["map_focus"] = default_focus if default_focus in options else ""
-focus = c2.selectbox(
+    st.session_state["map_focus"] = default_focus
+focus = c3.selectbox(
     "Focus country (lines to the countries it is co-mentioned with)", options,
     key="map_focus", format_func=lambda c: country_name(c) if c else "None",
 )  # fmt: skip
+view.publish("map_focus", focus or "none", default=default_focus or "none")
 partners = data.co_mentions(f, focus) if focus else None
 if partners is not None:
     partners = partners.head(sizes.CO_MENTIONS)
-fig = charts.choropleth_figure(counts, measure=measure, focus=focus or None, partners=partners)
+fig = charts.choropleth_figure(
+    counts, measure=measure, focus=focus or None, partners=partners, scale=scale,
+    title=("Share of all articles mentioning each country" if measure == "share"
+           else "Articles mentioning each country")
+    + (f", and its co-mentions with {country_name(focus)}" if focus else ""),
+)  # fmt: skip
 st.plotly_chart(fig, key="map_chart", config=charts.MAP_CONFIG)
 st.caption(
     "Share = articles mentioning the country ÷ all articles in the period (same date, language "
@@ -46,9 +68,10 @@ with left:
     st.dataframe(
         counts[["country", "articles", "share"]], hide_index=True, height=360, key="map_table",
         column_config={
-            "country": "Country", "articles": "Articles",
+            "country": "Country",
+            "articles": st.column_config.NumberColumn("Articles", width="small"),
             "share": st.column_config.ProgressColumn("Share of all", format="percent",
-                                                     min_value=0.0, max_value=1.0),
+                                                     min_value=0.0, max_value=1.0, width="small"),
         },
     )  # fmt: skip
     export.download_csv("Download countries (CSV)", counts, "map-countries", f)
@@ -83,6 +106,7 @@ if who.empty:
 else:
     st.plotly_chart(
         charts.heatmap_figure(who, "home_country", "country", row_title=row_title,
+                              title=f"Articles by {row_title.lower()} and country mentioned",
                               column_title="Country mentioned"),
         key="who_chart",
     )  # fmt: skip

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ingest.filters import language_name
 from ingest.geo import country_name
-from ui import charts, data, export, filters, highlight, sizes
+from ingest.queries import grain_for
+from ui import charts, data, export, filters, highlight, sizes, view
 from ui.counts import count_text, few_note
 from ui.layout import empty_state, nav_link, reader, start_page
 
-f = start_page("Country pair", ":material/compare_arrows:")
+f = start_page("Country pair", view_page="pair")
 
 
 def jump_section() -> None:
@@ -69,11 +71,21 @@ for column, label, count in (
 ):  # fmt: skip
     column.metric(label, f"{count:,}", delta=few_note(count), delta_color="off", delta_arrow="off")
 
-freq = st.radio(
-    "Per", ["D", "W"], format_func={"D": "Day", "W": "Week"}.get, horizontal=True, key="pair_freq"
-)
+GRAIN_WORDS = {"auto": "Auto", **{k: label for k, (label, _word) in charts.GRAINS.items()}}
+view.restore("pair_freq")
+chosen = st.radio(
+    "Per", list(GRAIN_WORDS), format_func=GRAIN_WORDS.get, horizontal=True, key="pair_freq",
+    help="Auto: days up to 120 days, weeks up to three years, months beyond.",
+)  # fmt: skip
+view.publish("pair_freq", chosen)
+freq = grain_for(f) if chosen == "auto" else chosen
 timeline = data.pair_timeline(f, freq=freq)
-st.plotly_chart(charts.pair_timeline_figure(timeline), key="pair_timeline_chart")
+st.plotly_chart(
+    charts.pair_timeline_figure(
+        timeline, title=f"Articles per {charts.GRAINS[freq][1]}: together and apart"
+    ),
+    key="pair_timeline_chart",
+)
 export.download_csv(
     "Download the timeline (CSV)", timeline[["period", "series", "label", "articles"]],
     "pair-timeline", f,
@@ -84,39 +96,64 @@ if joint == 0:
     jump_section()
     st.stop()
 
-t1, t2, t3 = st.columns(3)
+t1, t2, t3 = st.tabs(["Topics", "Languages", "Outlets"])  # full width: no label cut
 with t1:
-    st.subheader("Topics")
     topics = data.topic_counts(f)
-    st.plotly_chart(charts.bar_figure(topics, "label", "articles"), key="pair_topics")
+    st.plotly_chart(
+        charts.bar_figure(topics, "label", "articles", "Articles per topic"), key="pair_topics"
+    )
     export.download_csv("Download topics (CSV)", topics, "pair-topics", f)
 with t2:
-    st.subheader("Languages")
     langs = data.language_counts(f)
-    st.plotly_chart(charts.bar_figure(langs, "name", "articles"), key="pair_langs")
+    st.plotly_chart(
+        charts.bar_figure(langs, "name", "articles", "Articles per language"), key="pair_langs"
+    )
     export.download_csv("Download languages (CSV)", langs, "pair-languages", f)
 with t3:
-    st.subheader("Outlets")
     outlets = data.outlet_counts(f, limit=sizes.TOP_LIST)
-    st.plotly_chart(charts.bar_figure(outlets, "outlet", "articles"), key="pair_outlets")
+    st.plotly_chart(
+        charts.bar_figure(outlets, "outlet", "articles", "Articles per outlet"), key="pair_outlets"
+    )
     export.download_csv("Download outlets (CSV)", outlets, "pair-outlets", f)
 
 st.subheader("Evidence")
+ranked = data.ranked_pair_articles(f)
+step = sizes.EVIDENCE_ARTICLES
+requested = int(view.restore("pair_shown", default=step))
+shown = min(requested, len(ranked))
+# Two highlight colours far apart (amber, green), light enough for dark text in both themes.
+colours = {a: charts.PALETTE[2], b: charts.PALETTE[4]}
+labels = {name_a: colours[a], name_b: colours[b]}
 st.caption(
-    f"The newest articles mentioning both, with the words that tagged {name_a} and {name_b} "
-    "highlighted (hover a highlight for the kind of evidence)."
+    f"Articles mentioning both, those where {name_a} and {name_b} are both prominent (in the "
+    "title or the lead) first, then the newest; a snippet around the words that tagged each "
+    "country (hover a highlight for its country)."
+    + (f" Ranked among the newest {len(ranked):,}." if joint > len(ranked) else "")
 )
-evidence_rows = data.list_articles(f, limit=sizes.EVIDENCE_ARTICLES)
+st.markdown(highlight.legend_html(labels), unsafe_allow_html=True)
+evidence_rows = ranked.head(shown)
 evidence = data.article_evidence(tuple(int(i) for i in evidence_rows["id"]))
 for row in evidence_rows.itertuples():
     item = evidence.get(int(row.id))
     if item is None:
         continue
-    meta = f"{row.outlet} · {row.published_at:%d %b %Y} · {row.language or '?'}"
-    st.markdown(highlight.evidence_html(item, countries=(a, b), meta=meta), unsafe_allow_html=True)
+    meta = f"{row.outlet} · {row.published_at:%d %b %Y} · {language_name(row.language)}"
+    st.markdown(
+        highlight.evidence_html(item, countries=(a, b), meta=meta, colours=labels, snippet=True),
+        unsafe_allow_html=True,
+    )
+st.caption(f"Showing {len(evidence_rows):,} of {joint:,} articles.")
+if shown < len(ranked):
+    st.button(
+        f"Show {min(step, len(ranked) - shown):,} more", key="pair_more",
+        icon=":material/expand_more:",
+        on_click=st.session_state.update, kwargs={"pair_shown": shown + step},
+    )  # fmt: skip
+view.publish("pair_shown", requested, default=step)
 export.download_csv(
-    "Download these articles (CSV)", evidence_rows.drop(columns=["id"]), "pair-articles", f
-)
+    "Download these articles (CSV)", evidence_rows.drop(columns=["id", "prominence"]),
+    "pair-articles", f,
+)  # fmt: skip
 titles = dict(zip(evidence_rows["id"], evidence_rows["title"], strict=True))
 picked = st.selectbox(
     "Read an article", list(titles), key="pair_read", index=None, placeholder="Choose an article…",

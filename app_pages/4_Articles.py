@@ -9,10 +9,10 @@ import streamlit as st
 
 from ingest.geo import country_name
 from ingest.queries import topic_label
-from ui import data, export, sizes
+from ui import data, export, sizes, view
 from ui.layout import articles_table, empty_state, reader, start_page
 
-f = start_page("Articles", ":material/article:")
+f = start_page("Articles", view_page="articles")
 
 total = data.count_articles(f)
 if total == 0:
@@ -27,13 +27,17 @@ SORTS = {
     "language": ("language", False, "Language"),
 }
 c1, c2, c3 = st.columns([2, 1, 1])
+view.restore("art_sort")
 sort_key = c1.selectbox("Sort", list(SORTS), format_func=lambda k: SORTS[k][2], key="art_sort")
-size = c2.selectbox(
-    "Per page", sizes.ARTICLE_PAGE_SIZES, key="art_size",
-    index=sizes.ARTICLE_PAGE_SIZES.index(sizes.ARTICLE_PAGE_SIZE),
-)  # fmt: skip
+view.publish("art_sort", sort_key)
+if view.restore("art_size") not in sizes.ARTICLE_PAGE_SIZES:
+    st.session_state["art_size"] = sizes.ARTICLE_PAGE_SIZE
+size = c2.selectbox("Per page", sizes.ARTICLE_PAGE_SIZES, key="art_size")
+view.publish("art_size", size)
 pages = max(1, math.ceil(total / size))
-page = c3.number_input(f"Page (of {pages:,})", 1, pages, 1, key="art_page")
+st.session_state["art_page"] = min(view.restore("art_page"), pages)
+page = c3.number_input(f"Page (of {pages:,})", 1, pages, key="art_page")
+view.publish("art_page", page)
 column, descending, _label = SORTS[sort_key]
 rows = data.list_articles(
     f, sort=column, descending=descending, limit=size, offset=(page - 1) * size
@@ -56,12 +60,15 @@ st.caption(
     "Opens the article with every word that tagged it highlighted, each country in its colour; "
     "below, each tag's evidence and where it stands."
 )
-choices = list(rows["id"])
-titles = dict(zip(rows["id"], rows["title"], strict=True))
+choices = [int(i) for i in rows["id"]]
+titles = dict(zip(choices, rows["title"], strict=True))
+if view.restore("art_pick") not in choices:
+    st.session_state["art_pick"] = choices[0] if choices else None
 picked = st.selectbox(
     "Article", choices, key="art_pick",
     format_func=lambda i: (titles.get(i) or "")[:120] or f"article {i}",
 )  # fmt: skip
+view.publish("art_pick", picked, default=choices[0] if choices else None)
 if picked is not None:
     item = data.article_evidence((int(picked),)).get(int(picked))
     if item:

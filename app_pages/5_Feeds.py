@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from ingest import store
+from ingest.filters import language_name
 from ingest.geo import country_name
 from ui import data, export, feeds, highlight
 from ui.cells import blank_missing
 from ui.layout import empty_state, start_page
 
-start_page("Feeds", ":material/rss_feed:", describe=False)
+start_page("Feeds", describe=False)
 st.caption("Feeds are not filtered by the sidebar: this page lists every feed in the store.")
 
 health = data.feed_health()
@@ -18,7 +19,10 @@ if health.empty:
     empty_state("No feeds yet. Add one below, or load the catalogue with `python -m ingest run`.")
 else:
     feeds.health_metrics(health)
-    view = health.assign(home=[country_name(c) if c else "" for c in health["home"]])
+    view = health.assign(
+        home=[country_name(c) if c else "" for c in health["home"]],
+        language=[language_name(c) if c else "" for c in health["language"].fillna("")],
+    )
     st.dataframe(
         blank_missing(view[["title", "health", "enabled", "language", "home", "articles",
                             "last_polled_at", "last_status", "error_count", "last_error",

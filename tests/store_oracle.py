@@ -11,6 +11,7 @@ functions the pages call: a count is counted again from the article rows.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -208,6 +209,30 @@ class Oracle:
             )  # fmt: skip
         return out
 
+    def pair_articles_ranked(self, params: Params, limit: int | None = None) -> list[dict]:
+        """The articles of ``params["pair"]`` as the Country pair page lists them: those where
+        both countries are prominent first — each country scores 2 when its first evidence is
+        in the title, 1 within the 300 characters of summary after it (the lead), 0 further
+        down; an article ranks by the lesser score — then newest first (of the newest 500)."""
+        a, b = params["pair"].upper().split("-")
+        items = self.articles(params, 500)
+        scores = {}
+        for item in items:
+            title_end = len(item["title"] or "")
+            levels = []
+            for code in (a, b):
+                rows = self.rows(
+                    "SELECT evidence FROM article_countries WHERE article_id = :i AND iso3 = :c",
+                    {"i": item["id"], "c": code},
+                )
+                starts = [e["start"] for e in json.loads(rows[0][0] or "[]")] if rows else []
+                first = min(starts) if starts else None
+                levels.append(-1 if first is None else 2 if first < title_end
+                              else 1 if first <= title_end + 301 else 0)  # fmt: skip
+            scores[item["id"]] = min(levels)
+        ranked = sorted(items, key=lambda x: -scores[x["id"]])  # stable: newest first within
+        return ranked[:limit] if limit is not None else ranked
+
     def count(self, params: Params) -> int:
         binds: Binds = {}
         return int(self.rows(f"SELECT COUNT(*) FROM articles a WHERE {where(params, binds)}",
@@ -342,11 +367,18 @@ class Oracle:
             f"FROM articles a {joins} WHERE {cond} GROUP BY {keys}",
             binds,
         )
+        # A baseline exists when the store holds articles (language, outlet filters) on at least
+        # 14 of the 28 days before, and the country or pair itself 5 articles there.
+        base = {"from": window["from"], "to": (recent_from - timedelta(days=1)).isoformat(),
+                **{k: v for k, v in params.items() if k in ("lang", "feed")}}  # fmt: skip
+        held = self.per_day(base)
+        if sum(1 for n in held.values() if n > 0) < 14:
+            return []
         out = []
         for *names, recent, before in rows:
             recent, before = int(recent), int(before)
             expected = before * 7 / 28
-            if recent >= 5:
+            if recent >= 5 and before >= 5:
                 score = (recent - expected) / math.sqrt(expected + 1)
                 out.append(("-".join(names), recent, expected, score))
         out.sort(key=lambda r: (-r[3], r[0]))

@@ -102,9 +102,11 @@ def browser(server):  # noqa: ANN001, ANN201
         b.close()
 
 
-@pytest.fixture
-def page(browser, server):  # noqa: ANN001, ANN201
-    context = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
+def new_page(browser, server, **options):  # noqa: ANN001, ANN003, ANN201
+    """A page in a fresh browser context (no cookies, no cache) whose every request to a host
+    other than the dashboard's is blocked and listed in ``page.blocked``."""
+    context = browser.new_context(**{"viewport": {"width": 1400, "height": 2400},
+                                     "accept_downloads": True, **options})  # fmt: skip
     pg = context.new_page()
     pg.blocked = []  # type: ignore[attr-defined]
     local = urlsplit(server).netloc
@@ -117,8 +119,14 @@ def page(browser, server):  # noqa: ANN001, ANN201
             r.abort()
 
     pg.route("**/*", route)
+    return pg
+
+
+@pytest.fixture
+def page(browser, server):  # noqa: ANN001, ANN201
+    pg = new_page(browser, server)
     yield pg
-    context.close()
+    pg.context.close()
 
 
 def settle(page, title: str) -> None:  # noqa: ANN001
@@ -154,6 +162,11 @@ def test_every_page_opens(page, server, name: str, path: str, title: str) -> Non
     page.goto(f"{server}/{path}?{PERIOD}")
     settle(page, title)
     assert_no_exception(page)
+    page.wait_for_load_state("networkidle")
+    # Nothing leaves the machine: not the favicon, not a page icon, not a font (issue 11 item 12).
+    assert page.blocked == [], page.blocked  # type: ignore[attr-defined]
+    icon = page.locator("link[rel*='icon']").first.get_attribute("href") or ""
+    assert icon.startswith(("data:", "/", server)), icon
     text = page.locator('[data-testid="stSidebarNav"]').inner_text()
     assert all(label in text for label in NAVIGATION), text
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -202,3 +215,36 @@ def test_csv_download_arrives_with_the_rows(page, server, dashboard_store) -> No
     oracle.close()
     assert len(rows) - 1 == len(expected) > 0
     assert [r[1] for r in rows[1:]] == [guard_cell(a["title"]) for a in expected]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("name", "path", "title"), [PAGES[1], PAGES[2]])
+def test_pages_follow_the_browser_colour_scheme(  # noqa: PLR0913
+    browser,
+    server,
+    scheme: str,
+    name: str,
+    path: str,
+    title: str,  # noqa: ANN001
+) -> None:
+    """Dark mode follows the browser's preference (issue 11 item 13); the charts' backgrounds
+    are transparent, so they sit on the page's own colour in both schemes."""
+    page = new_page(browser, server, color_scheme=scheme, viewport={"width": 1000, "height": 1600})
+    try:
+        page.goto(f"{server}/{path}?{PERIOD}")
+        settle(page, title)
+        background = page.evaluate(
+            "getComputedStyle(document.querySelector('[data-testid=stApp]')).backgroundColor"
+        )
+        rgb = [int(x) for x in background[background.index("(") + 1 : -1].split(",")[:3]]
+        assert (sum(rgb) / 3 < 80) == (scheme == "dark"), background
+        page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
+        papers = page.evaluate(
+            "[...document.querySelectorAll('.js-plotly-plot')]"
+            ".map(p => getComputedStyle(p.querySelector('svg.main-svg')).backgroundColor)"
+        )
+        assert papers and set(papers) == {"rgba(0, 0, 0, 0)"}, papers  # on the page's colour
+        assert page.blocked == []  # type: ignore[attr-defined]
+        page.screenshot(path=str(SHOTS / f"{name}-{scheme}-1000.png"), full_page=True)
+    finally:
+        page.context.close()

@@ -6,7 +6,7 @@ import itertools
 import random
 import re
 import shutil
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -136,12 +136,21 @@ def test_demo_seed_is_multilingual_and_marks_its_feeds(tmp_path) -> None:
     assert sources == {"demo"}
     assert len(languages) >= 10
     assert countries > stored / 2
-    # The snapshots are moments years apart: the dashboard's default view spans all of them.
+    # The snapshots are moments years apart; the dashboard's default view is still the last
+    # 30 days of data held (issue 11 item 2), not the whole span.
     from ingest import queries
 
+    with engine.connect() as conn:
+        first, last = conn.execute(
+            select(
+                func.min(store.articles.c.published_day), func.max(store.articles.c.published_day)
+            )
+        ).one()
     span = queries.data_date_range(engine)
+    assert span == (date.fromisoformat(first), date.fromisoformat(last))
     assert span[1] - span[0] > timedelta(days=365)
-    assert queries.default_filters(engine).date_from == span[0]
+    default = queries.default_filters(engine)
+    assert (default.date_from, default.date_to) == (span[1] - timedelta(days=29), span[1])
     # Recorded once complete: the next server start does not import it all again.
     calls: list[int] = []
     assert pipeline.seed_demo(engine, progress=lambda i, n, _name: calls.append(i)) == 0

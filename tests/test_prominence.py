@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from ingest import pipeline, queries, store
 from ingest.extract import extract
 from ingest.filters import Filters
+from ingest.geo import country_name
 from ingest.records import (
     MIN_BODY_MENTIONS,
     WHERE_BODY,
@@ -269,9 +270,12 @@ def test_reader_html_marks_body_spans_in_their_colour(pages) -> None:  # noqa: A
     }  # fmt: skip
     html = highlight.reader_html(item, "Le Figaro · 1 Jun 2025")
     colours = highlight.reader_colours(item["countries"])
+    assert len(set(colours.values())) == min(len(colours), len(highlight.PALETTE))
     for code, evidence in item["countries"].items():
+        name = country_name(code)
         for e in evidence:
-            assert f'class="{colours[code]}"' in html and e["text"] in html
+            assert f'title="{name}" style="background-color:{colours[name]};' in html, name
+            assert e["text"] in html
     marks = html.count("<mark")
     assert marks >= sum(len(v) for v in item["countries"].values())
     assert 'href="https://example.org/x"' in html

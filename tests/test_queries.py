@@ -337,6 +337,7 @@ def test_rising_scores_against_the_baseline(engine, rows) -> None:  # noqa: ANN0
             and row.key in {c["iso3"] for c in r["countries"]}
         )
         assert row.recent == recent >= queries.SPIKE_MIN_ARTICLES
+        assert before >= queries.BASELINE_MIN_ARTICLES  # scored only against a baseline
         assert row.score == pytest.approx(queries.spike_score(recent, before * 7 / 28), abs=0.05)
     assert list(got.score) == sorted(got.score, reverse=True)
 

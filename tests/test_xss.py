@@ -37,6 +37,7 @@ from ingest import queries, store
 from ingest.parse import parse_feed
 from ingest.records import Article, CountryTag, Evidence, Tags, TopicTag, tagging_text
 from ui import highlight
+from ui.charts import PALETTE
 
 ROOT = Path(__file__).resolve().parent.parent
 FETCHED = datetime(2026, 2, 18, 12, tzinfo=UTC)
@@ -127,6 +128,9 @@ def _scheme(url: str) -> str:
     return urlsplit(cleaned).scheme.lower() if ":" in cleaned else ""
 
 
+HIGHLIGHT_STYLE = re.compile(r"background-color:#[0-9a-f]{6};color:#10161d")
+
+
 def html_problems(fragment: str) -> list[str]:
     """What in ``fragment`` a browser could execute or use to leave the page."""
     problems = []
@@ -141,7 +145,12 @@ def html_problems(fragment: str) -> list[str]:
         for name, value in attrs:
             if name.startswith("on"):
                 problems.append(f"handler {name}= on <{tag}>")
-            risky = name in ("src", "action", "formaction", "data", "srcdoc", "style")
+            # The one style let through: a highlight's colours, from the palette (issue 11
+            # item 7), exactly as ui.highlight writes it.
+            palette_mark = tag == "mark" and name == "style" and bool(HIGHLIGHT_STYLE.fullmatch(
+                value or "")) and (value or "")[17:24] in PALETTE  # fmt: skip
+            risky = not palette_mark and name in ("src", "action", "formaction", "data", "srcdoc",
+                                                  "style")  # fmt: skip
             if risky or (name == "href" and _scheme(value or "") not in ("http", "https")):
                 problems.append(f"{name}={value!r} on <{tag}>")
     return problems

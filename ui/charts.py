@@ -8,24 +8,33 @@ from __future__ import annotations
 
 import hashlib
 import html
+import math
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from ingest.geo import get_country
+from ingest.queries import MIN_SHARE_TOTAL
 from ui.counts import bar_labels
 
 PALETTE = (
-    "#1f5f8b", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#e07a5f", "#3d405b",
+    "#2f7bbf", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#e07a5f", "#7b8fa6",
     "#2a9d8f", "#f4a261", "#6d597a", "#b56576", "#457b9d", "#a7c957", "#bc6c25", "#5e548e",
 )  # fmt: skip
 SEQUENTIAL = "Blues"
-PRIMARY = "#1f5f8b"
+PRIMARY = "#2f7bbf"  # a mid blue: bars read on light and dark backgrounds
 SPIKE_COLOUR = "#c1121f"
+MUTED = "#8593a3"  # notes on a chart: mid-grey, legible on light and dark
 MAP_CONFIG = {"topojsonURL": "/app/static/", "displaylogo": False}
-FONT = dict(family="sans-serif", size=13, color="#1d2733")
+# No font colour and transparent backgrounds: Streamlit's chart theme gives the text the
+# page's colour, light or dark; grid and axis lines are mid-grey at part opacity, for both.
+FONT = dict(family="sans-serif", size=13)
+GRID = "rgba(128, 140, 153, 0.25)"
+AXIS_LINE = "rgba(128, 140, 153, 0.7)"
+CLEAR = "rgba(0, 0, 0, 0)"
 
 
 def plain(label: object) -> str:
@@ -59,41 +68,59 @@ def colours_for(keys: list[str]) -> dict[str, str]:
 
 
 def _layout(fig: go.Figure, title: str = "", height: int = 420) -> go.Figure:
+    legend = sum(1 for t in fig.data if t.showlegend is not False) > 1
     fig.update_layout(
         title=dict(text=title, x=0, xanchor="left", font=dict(size=15)) if title else None,
-        height=height,
+        height=height + (40 if legend else 0),
         margin=dict(l=10, r=10, t=50 if title else 10, b=10),
         font=FONT,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+        plot_bgcolor=CLEAR,
+        paper_bgcolor=CLEAR,
+        # Under the plot, so a title and a legend never share the top line.
+        legend=dict(orientation="h", yanchor="top", y=-0.18, xanchor="left", x=0),
         hoverlabel=dict(font_size=12),
     )
-    fig.update_xaxes(showgrid=False, linecolor="#9aa5b1")
-    fig.update_yaxes(gridcolor="#e5e9ee", zeroline=False)
+    fig.update_xaxes(showgrid=False, linecolor=AXIS_LINE)
+    fig.update_yaxes(gridcolor=GRID, zeroline=False)
     return fig
 
 
 def empty_figure(message: str) -> go.Figure:
     fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, font=dict(size=14, color="#6b7785"))
+    fig.add_annotation(text=message, showarrow=False, font=dict(size=14, color=MUTED))
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return _layout(fig, height=240)
 
 
-def coverage_figure(df: pd.DataFrame, measure: str = "articles", rolling: bool = True) -> go.Figure:
-    """Lines per series over time (``articles`` or ``share``), rolling mean dashed, spikes
-    marked. Each point carries (key, period) as customdata, for point selection."""
+# The time grains of a coverage chart: the label of its control, the period in words.
+GRAINS = {"D": ("Day", "day"), "W": ("Week", "week"), "M": ("Month", "month")}
+
+
+def shown_share(share: pd.Series, total: pd.Series, min_total: int = MIN_SHARE_TOTAL) -> pd.Series:
+    """A share in percent where its denominator holds at least ``min_total`` articles; None
+    (a gap in the line) elsewhere."""
+    return (share * 100).where(total >= min_total)
+
+
+def coverage_figure(
+    df: pd.DataFrame, measure: str = "articles", rolling: bool = True, grain: str = "D",
+    title: str = "",
+) -> go.Figure:  # fmt: skip
+    """Lines per series over time (``articles`` or ``share``), rolling mean dotted, spikes
+    marked. Each point carries (key, period) as customdata, for point selection. A share is
+    drawn only where its period holds at least MIN_SHARE_TOTAL articles in all, and the chart
+    says so."""
     if df.empty:
         return empty_figure("No articles match these filters.")
     fig = go.Figure()
     share = measure == "share"
+    period = GRAINS.get(grain, GRAINS["D"])[1]
     palette = colours_for([str(k) for k in dict.fromkeys(df["key"])])
     for key, part in df.groupby("key", sort=False):
         label = str(part["label"].iloc[0])
         colour = palette[str(key)]
-        y = part["share"] * 100 if share else part["articles"]
+        y = shown_share(part["share"], part["total"]) if share else part["articles"]
         custom = list(zip(part["key"], part["period"].dt.strftime("%Y-%m-%d"), strict=True))
         fig.add_trace(
             go.Scatter(
@@ -110,11 +137,15 @@ def coverage_figure(df: pd.DataFrame, measure: str = "articles", rolling: bool =
                 ),
             )
         )
-        if rolling and not share:
+        if rolling:
             fig.add_trace(
                 go.Scatter(
                     x=part["period"],
-                    y=part["rolling"],
+                    y=(
+                        shown_share(part["rolling_share"], part["rolling_total"])
+                        if share
+                        else part["rolling"]
+                    ),
                     mode="lines",
                     name=f"{label} (rolling mean)",
                     line=dict(color=colour, width=1, dash="dot"),
@@ -127,7 +158,9 @@ def coverage_figure(df: pd.DataFrame, measure: str = "articles", rolling: bool =
             fig.add_trace(
                 go.Scatter(
                     x=spikes["period"],
-                    y=spikes["share"] * 100 if share else spikes["articles"],
+                    y=shown_share(spikes["share"], spikes["total"])
+                    if share
+                    else spikes["articles"],
                     mode="markers",
                     name=f"{label}: spike",
                     marker=dict(
@@ -142,7 +175,18 @@ def coverage_figure(df: pd.DataFrame, measure: str = "articles", rolling: bool =
                 )
             )
     fig.update_yaxes(title="% of all articles" if share else "articles", rangemode="tozero")
-    return _layout(fig)
+    if share:
+        periods = df.drop_duplicates("period")
+        thin = int((periods["total"] < MIN_SHARE_TOTAL).sum())
+        fig.add_annotation(
+            text=f"Share drawn only for a {period} with at least {MIN_SHARE_TOTAL} articles in "
+            f"all" + (f" ({thin:,} of {len(periods):,} {period}s left out)" if thin else ""),
+            xref="paper", yref="paper", x=1, y=1.0, xanchor="right", yanchor="bottom",
+            showarrow=False, font=dict(size=11, color=MUTED),
+        )  # fmt: skip
+    else:
+        count_axis(fig.layout.yaxis, df["articles"].max())
+    return _layout(fig, title)
 
 
 def picked_point(selection: Any) -> tuple[str, date] | None:
@@ -156,7 +200,16 @@ def picked_point(selection: Any) -> tuple[str, date] | None:
     return None
 
 
-def bar_figure(df: pd.DataFrame, label: str, value: str) -> go.Figure:
+def count_axis(axis: Any, top: float) -> None:
+    """An axis of counts: whole numbers only (never a tick at 0.5), a tick per unit when the
+    counts are small."""
+    axis.tickformat = ",d"
+    if pd.notna(top) and top <= 6:
+        axis.tick0 = 0
+        axis.dtick = 1
+
+
+def bar_figure(df: pd.DataFrame, label: str, value: str, title: str = "") -> go.Figure:
     """Horizontal bars of ``value`` labelled by ``label``, largest on top, in the app's primary
     colour."""
     if df.empty:
@@ -175,34 +228,99 @@ def bar_figure(df: pd.DataFrame, label: str, value: str) -> go.Figure:
         )
     )
     fig.update_xaxes(title="articles")
-    return _layout(fig, height=max(240, 26 * len(part) + 80))
+    count_axis(fig.layout.xaxis, part[value].max())
+    return _layout(fig, title, height=max(240, 26 * len(part) + 80 + (40 if title else 0)))
+
+
+MAP_SCALES = {"linear": "Linear", "log": "Log", "quantile": "Quantiles"}
+# Mentioned countries from a visible light blue up; a country no article mentions keeps the
+# land's grey, so "none" never looks like "few".
+MAP_COLOURS = [[0.0, "#c6dbef"], [0.5, "#4292c6"], [1.0, "#08306b"]]
+NO_MENTIONS = "#b9c0c8"  # a neutral grey, unlike the lightest blue, on light and dark
+MAP_LATITUDES = (-58.0, 90.0)  # the map's visible latitudes: to the pole, where lines may pass
+ARC_POINTS = 64
+
+
+def great_circle(lon1: float, lat1: float, lon2: float, lat2: float, n: int = ARC_POINTS
+                 ) -> tuple[list[float], list[float]]:  # fmt: skip
+    """``n`` points (lon, lat) along the shorter great-circle arc between two places."""
+    p1, l1, p2, l2 = (math.radians(v) for v in (lat1, lon1, lat2, lon2))
+    a = [math.cos(p1) * math.cos(l1), math.cos(p1) * math.sin(l1), math.sin(p1)]
+    b = [math.cos(p2) * math.cos(l2), math.cos(p2) * math.sin(l2), math.sin(p2)]
+    angle = math.acos(max(-1.0, min(1.0, sum(x * y for x, y in zip(a, b, strict=True)))))
+    lons, lats = [], []
+    for i in range(n):
+        t = i / (n - 1)
+        if angle < 1e-9:
+            w1, w2 = 1 - t, t
+        else:
+            w1 = math.sin((1 - t) * angle) / math.sin(angle)
+            w2 = math.sin(t * angle) / math.sin(angle)
+        x, y, z = (w1 * u + w2 * v for u, v in zip(a, b, strict=True))
+        lats.append(math.degrees(math.atan2(z, math.hypot(x, y))))
+        lons.append(math.degrees(math.atan2(y, x)))
+    return lons, lats
+
+
+def unwrapped(lons: list[float], centre: float) -> list[float]:
+    """Longitudes as seen from a map centred on ``centre``: in (centre − 180, centre + 180]."""
+    return [centre + ((lon - centre + 180.0) % 360.0) - 180.0 for lon in lons]
+
+
+def map_values(values: pd.Series, scale: str) -> tuple[pd.Series, dict[str, Any]]:
+    """The colour values for ``scale`` and the colour bar's ticks (labelled in real values)."""
+    values = values.astype(float)
+    if scale == "log" and len(values):
+        top = max(values.max(), 1.0)
+        ticks = [v for e in range(0, int(math.log10(top)) + 2) for v in (10**e, 2 * 10**e,
+                 5 * 10**e) if v <= top * 1.01]  # fmt: skip
+        return np.log10(values.clip(lower=1e-9)), dict(
+            tickvals=[math.log10(v) for v in ticks], ticktext=[f"{v:,g}" for v in ticks]
+        )
+    if scale == "quantile" and len(values):
+        ranks = values.rank(method="average", pct=True)
+        qs = [0.0, 0.25, 0.5, 0.75, 1.0]
+        return ranks, dict(
+            tickvals=[max(q, ranks.min()) for q in qs],
+            ticktext=[f"{values.quantile(q):,.3g}" for q in qs],
+        )
+    return values, {}
 
 
 def choropleth_figure(
     df: pd.DataFrame, measure: str = "articles", focus: str | None = None,
-    partners: pd.DataFrame | None = None,
+    partners: pd.DataFrame | None = None, scale: str = "linear", title: str = "",
 ) -> go.Figure:  # fmt: skip
-    """Countries shaded by ``measure`` (articles or share); with ``focus``, lines from the focus
-    country to each partner, width by co-mentions. Draws offline with MAP_CONFIG."""
+    """Countries shaded by ``measure`` (articles or share) on a ``scale`` of MAP_SCALES; with
+    ``focus``, great-circle lines from the focus country to each partner, width by
+    co-mentions, on a map centred on the focus. Countries no article mentions stay grey.
+    Draws offline with MAP_CONFIG."""
     share = measure == "share"
     fig = go.Figure()
     shade = df[df["iso3"] != focus] if focus and not df.empty else df
     if not shade.empty:
-        z = shade["share"] * 100 if share else shade["articles"]
+        real = shade["share"] * 100 if share else shade["articles"]
+        z, ticks = map_values(real, scale)
+        unit = "% of articles" if share else "articles"
         fig.add_trace(
             go.Choropleth(
                 locations=shade["iso3"],
                 locationmode="ISO-3",
                 z=z,
-                text=shade["country"],
-                colorscale=SEQUENTIAL,
-                marker_line_color="#ffffff",
+                text=[plain(c) for c in shade["country"]],
+                customdata=real,
+                colorscale=MAP_COLOURS,
+                marker_line_color=AXIS_LINE,
                 marker_line_width=0.5,
-                colorbar=dict(title="% of articles" if share else "articles", thickness=12),
+                colorbar=dict(
+                    title=unit + ("" if scale == "linear" else f" ({MAP_SCALES[scale].lower()})"),
+                    thickness=12,
+                    **ticks,
+                ),
                 hovertemplate=(
-                    "<b>%{text}</b><br>%{z:,.2f}% of articles<extra></extra>"
+                    "<b>%{text}</b><br>%{customdata:,.2f}% of articles<extra></extra>"
                     if share
-                    else "<b>%{text}</b><br>%{z:,} articles<extra></extra>"
+                    else "<b>%{text}</b><br>%{customdata:,} articles<extra></extra>"
                 ),
             )
         )
@@ -218,53 +336,65 @@ def choropleth_figure(
                 z=[1],
                 colorscale=[[0, SPIKE_COLOUR], [1, SPIKE_COLOUR]],
                 showscale=False,
-                marker_line_color="#ffffff",
-                hovertemplate=f"<b>{own['country'].iloc[0]}</b> (focus)<br>{value:,.2f}{unit}"
-                "<extra></extra>",
+                marker_line_color=AXIS_LINE,
+                hovertemplate=f"<b>{plain(own['country'].iloc[0])}</b> (focus)<br>{value:,.2f}"
+                f"{unit}<extra></extra>",
             )
         )
-    if focus and partners is not None and not partners.empty:
-        origin = get_country(focus)
+    centre = 0.0
+    origin = get_country(focus) if focus else None
+    if origin is not None:
+        centre = origin.lon
+    if origin is not None and partners is not None and not partners.empty:
         top = partners["articles"].max()
-        if origin is not None:
-            for row in partners.itertuples():
-                dest = get_country(row.iso3)
-                if dest is None:
-                    continue
-                fig.add_trace(
-                    go.Scattergeo(
-                        lon=[origin.lon, dest.lon],
-                        lat=[origin.lat, dest.lat],
-                        mode="lines",
-                        line=dict(width=1 + 7 * row.articles / top, color=SPIKE_COLOUR),
-                        opacity=0.35 + 0.5 * row.articles / top,
-                        hovertext=f"{origin.name} – {dest.name}: {row.articles:,} articles",
-                        hoverinfo="text",
-                        showlegend=False,
-                    )
-                )
+        for row in partners.itertuples():
+            dest = get_country(row.iso3)
+            if dest is None:
+                continue
+            lons, lats = great_circle(origin.lon, origin.lat, dest.lon, dest.lat)
             fig.add_trace(
                 go.Scattergeo(
-                    lon=[origin.lon],
-                    lat=[origin.lat],
-                    mode="markers",
-                    marker=dict(size=9, color=SPIKE_COLOUR),
-                    hovertext=origin.name,
+                    lon=unwrapped(lons, centre),
+                    lat=lats,
+                    mode="lines",
+                    line=dict(width=1 + 7 * row.articles / top, color=SPIKE_COLOUR),
+                    opacity=0.35 + 0.5 * row.articles / top,
+                    hovertext=f"{origin.name} – {dest.name}: {row.articles:,} articles",
                     hoverinfo="text",
                     showlegend=False,
                 )
             )
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[origin.lon],
+                lat=[origin.lat],
+                mode="markers",
+                marker=dict(size=9, color=SPIKE_COLOUR),
+                hovertext=origin.name,
+                hoverinfo="text",
+                showlegend=False,
+            )
+        )
     fig.update_geos(
         projection_type="natural earth",
+        projection_rotation=dict(lon=centre),
         showframe=False,
         showcoastlines=False,
         showcountries=True,
-        countrycolor="#c9d1d9",
+        countrycolor=AXIS_LINE,
         showland=True,
-        landcolor="#f3f5f7",
-        lataxis_range=[-58, 85],
+        landcolor=NO_MENTIONS,
+        showocean=False,
+        bgcolor="rgba(0,0,0,0)",
+        lataxis_range=list(MAP_LATITUDES),
+        lonaxis_range=[centre - 180, centre + 180],
     )
-    return _layout(fig, height=520)
+    fig.add_annotation(
+        text=f"<span style='color:{NO_MENTIONS}'>■</span> grey: no article mentions it",
+        xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="bottom",
+        showarrow=False, font=dict(size=11, color=MUTED),
+    )  # fmt: skip
+    return _layout(fig, title, height=520)
 
 
 def heatmap_figure(
@@ -309,7 +439,7 @@ def pair_matrix_figure(df: pd.DataFrame, title: str = "") -> go.Figure:
     return heatmap_figure(both, "row", "col", title=title)
 
 
-def pair_timeline_figure(df: pd.DataFrame) -> go.Figure:
+def pair_timeline_figure(df: pd.DataFrame, title: str = "") -> go.Figure:
     """Stacked areas: both countries, each without the other."""
     if df.empty or df["articles"].sum() == 0:
         return empty_figure("No articles mention either country in this period.")
@@ -328,4 +458,5 @@ def pair_timeline_figure(df: pd.DataFrame) -> go.Figure:
             )
         )
     fig.update_yaxes(title="articles", rangemode="tozero")
-    return _layout(fig)
+    count_axis(fig.layout.yaxis, df.groupby("period")["articles"].max().max())
+    return _layout(fig, title)

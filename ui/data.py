@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from ingest import config, queries, store
 from ingest.queries import Filters
+from ingest.queries.articles import RANK_CANDIDATES
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -175,6 +176,11 @@ def pair_timeline(eng: Engine, f: Filters, freq: str = "D") -> pd.DataFrame:
 
 
 @_read
+def baseline_days(eng: Engine, f: Filters) -> int:
+    return queries.baseline_days(eng, f)
+
+
+@_read
 def rising(eng: Engine, f: Filters, kind: str = "country", limit: int = 10) -> pd.DataFrame:
     return queries.rising(eng, f, kind=kind, limit=limit)
 
@@ -195,6 +201,13 @@ def list_articles(
     return queries.list_articles(
         eng, f, sort=sort, descending=descending, limit=limit, offset=offset
     )
+
+
+@_read
+def ranked_pair_articles(
+    eng: Engine, f: Filters, candidates: int = RANK_CANDIDATES
+) -> pd.DataFrame:
+    return queries.ranked_pair_articles(eng, f, candidates)
 
 
 @_read

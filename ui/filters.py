@@ -51,7 +51,21 @@ def set_filters(f: Filters) -> None:
 
     st.session_state[_STATE] = f
     st.session_state[_FORCE] = True
-    st.query_params.from_dict(to_query_params(f))
+    _write_url(to_query_params(f))
+
+
+def _write_url(params: Mapping[str, str]) -> None:
+    """The filters' URL parameters set to ``params``; other parameters (the view settings of
+    ``ui.view``) stay as they are."""
+    import streamlit as st
+
+    now = st.query_params.to_dict()
+    for key in PARAM_KEYS:
+        if key in params:
+            if now.get(key) != params[key]:
+                st.query_params[key] = params[key]
+        elif key in now:
+            del st.query_params[key]
 
 
 def outlets_of(feed_ids: tuple[int, ...], outlets: Mapping[str, Outlet]) -> list[str]:
@@ -119,6 +133,12 @@ def sidebar_filters() -> Filters:
         "Date range", key="flt_dates", min_value=min(lo, target.date_from) if lo else None,
         max_value=max(hi, target.date_to) if hi else None, format="YYYY-MM-DD",
     )  # fmt: skip
+    if span:
+        sb.button(
+            "All dates", key="flt_all_dates", icon=":material/date_range:",
+            help=f"Every day the store holds: {span[0]:%Y-%m-%d} – {span[1]:%Y-%m-%d}.",
+            on_click=st.session_state.update, kwargs={"flt_dates": span},
+        )  # fmt: skip
     if isinstance(dates, tuple | list) and len(dates) == 2:
         start, end = dates
     elif isinstance(dates, tuple | list) and len(dates) == 1:
@@ -183,9 +203,7 @@ def sidebar_filters() -> Filters:
         feed_titles=tuple(outlets[k].name for k in chosen if k in outlets),
     )
     st.session_state[_STATE] = current
-    params = to_query_params(current)
-    if st.query_params.to_dict() != params:
-        st.query_params.from_dict(params)
+    _write_url(to_query_params(current))
     sb.caption("The address bar holds this view: copy it to share exactly what you see.")
     return current
 

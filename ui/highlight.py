@@ -1,8 +1,8 @@
-"""Evidence highlighting: the matched words of a tag marked in an article's title and summary
-(``evidence_html``), or in the reader view, in its title and body (``reader_html``).
+"""Evidence highlighting: the matched words of a tag marked in an article's title, summary and
+(in the reader view) its body.
 
-All text is escaped first; only then are the evidence offsets (each into the field it names;
-evidence without a field into ``tagging_text(title, summary)``) wrapped in ``<mark>``. The result still passes through nh3 with
+All text is escaped first; only then are the evidence offsets (each into its field: title,
+summary or body) wrapped in ``<mark>``, each country in its colour of the charts' PALETTE. The result still passes through nh3 with
 a short allow-list before any ``unsafe_allow_html`` rendering, and links are kept only when they
 are http(s).
 """
@@ -20,16 +20,19 @@ import nh3
 from ingest.geo import country_name
 from ingest.queries import topic_label
 from ingest.records import FIELDS, TEXT_SEPARATOR, tagging_text
+from ui.charts import PALETTE
 
-ALLOWED_TAGS = {"a", "mark", "br", "small", "b"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "mark": {"title", "class"}, "small": {"title"}}
-
-# The reader view gives each country its own colour: class k0…k5 on its marks, drawn with
-# Streamlit's own markdown background directive (``:blue-background[…]``) around the mark's
-# text, added after sanitising (the text inside is markdown-inert, so it cannot close the
-# directive early). No style attribute and no stylesheet reach the page.
-READER_COLOURS = ("orange", "blue", "green", "violet", "red", "gray")
-_COLOURED = re.compile(r'(<mark [^>]*class="k(\d+)"[^>]*>)([^<]*)(</mark>)')
+ALLOWED_TAGS = {"a", "mark", "br", "small", "b", "span"}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"}, "mark": {"title", "style"}, "small": {"title"}, "b": {"lang"},
+    "span": {"lang"},
+}  # fmt: skip
+# A highlight's colour: an inline style on <mark>, built here from the charts' PALETTE (never
+# from user text); sanitising keeps only these two properties.
+ALLOWED_STYLE = {"background-color", "color"}
+MARK_TEXT = "#10161d"  # dark text on every palette colour, in light and dark themes
+SNIPPET_RADIUS = 90  # characters of context kept either side of a highlight in a snippet
+_LANG = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 
 
 _MD_ACTIVE = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -89,6 +92,7 @@ def sanitise(fragment: str) -> str:
             url_schemes={"http", "https"},
             link_rel="noopener noreferrer nofollow",
             strip_comments=True,
+            filter_style_properties=ALLOWED_STYLE,
         )
     )
 
@@ -109,99 +113,56 @@ def spans_from_evidence(
     return spans
 
 
-def mark(text: str, spans: Sequence[tuple[int, int, str]], offset: int = 0) -> str:
+def mark(
+    text: str, spans: Sequence[tuple[int, int, str]], offset: int = 0,
+    colours: Mapping[str, str] | None = None,
+) -> str:  # fmt: skip
     """``text`` escaped, with the parts covered by ``spans`` (offsets into a larger string that
-    starts ``offset`` characters before ``text``) wrapped in ``<mark>``. Overlaps merge."""
-    return mark_classed(text, [(s, e, label, "") for s, e, label in spans], offset)
-
-
-def field_spans(
-    item: Mapping[str, Any], evidence: Iterable[Mapping[str, Any]], label: str, css: str = ""
-) -> dict[str, list[tuple[int, int, str, str]]]:
-    """Spans (start, end, label, class) per field (title, summary, body) of evidence items that
-    name their field, kept only where the field's text really holds the surface at the offset."""
-    out: dict[str, list[tuple[int, int, str, str]]] = {}
-    for e in evidence:
-        where = e.get("field")
-        text = item.get(where) if where in FIELDS else None
-        if not isinstance(where, str) or not isinstance(text, str):
-            continue
-        for start, end, name in spans_from_evidence(text, [e], label):
-            out.setdefault(where, []).append((start, end, name, css))
-    return out
-
-
-def mark_classed(text: str, spans: Sequence[tuple[int, int, str, str]], offset: int = 0) -> str:
-    """``mark`` with a class on each span (the reader view's colours): the one marker."""
+    starts ``offset`` characters before ``text``) wrapped in ``<mark>``, in the colour of their
+    label when ``colours`` has one. Overlaps merge."""
     local = sorted(
-        (max(0, s - offset), min(len(text), e - offset), label, css)
-        for s, e, label, css in spans
+        (max(0, s - offset), min(len(text), e - offset), label)
+        for s, e, label in spans
         if e - offset > 0 and s - offset < len(text)
     )
     out, pos = [], 0
-    for start, end, label, css in local:
+    for start, end, label in local:
         if end <= pos:
             continue
         start = max(start, pos)
         out.append(_text(text[pos:start]))
-        attrs = f' title="{html.escape(label, quote=True)}"' if label else ""
-        attrs += f' class="{css}"' if css else ""
-        out.append(f"<mark{attrs}>{_text(text[start:end])}</mark>")
+        title = f' title="{html.escape(label, quote=True)}"' if label else ""
+        style = _mark_style((colours or {}).get(label, ""))
+        out.append(f"<mark{title}{style}>{_text(text[start:end])}</mark>")
         pos = end
     out.append(_text(text[pos:]))
     return "".join(out)
 
 
-def reader_colours(codes: Iterable[str]) -> dict[str, str]:
-    """Each country's class in the reader view (k0…k7, in the order given, round again)."""
-    return {code: f"k{i % len(READER_COLOURS)}" for i, code in enumerate(codes)}
+def snippet_windows(
+    length: int, spans: Sequence[tuple[int, int, str]], offset: int, radius: int = SNIPPET_RADIUS
+) -> list[tuple[int, int]]:
+    """The parts of a text of ``length`` characters (starting ``offset`` into the spans'
+    string) to show: ``radius`` characters around each span inside it, overlaps merged; the
+    opening when no span falls inside."""
+    inside = sorted(
+        (max(0, s - offset - radius), min(length, e - offset + radius))
+        for s, e, _label in spans
+        if e - offset > 0 and s - offset < length
+    )
+    if not inside:
+        return [(0, min(length, 2 * radius))]
+    merged = [inside[0]]
+    for start, end in inside[1:]:
+        if start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
-def reader_html(item: Mapping[str, Any], meta: str = "", *, topics: bool = True) -> str:
-    """An article to read (from ``queries.article_evidence``, with ``body`` when the store holds
-    one): its title, ``meta`` (outlet, date), a legend, and the body — else the summary — in
-    paragraphs, with every evidence span marked in its field, each country in its colour. The
-    link to the source goes in a line of its own. Sanitised like every highlight."""
-    tagged: Mapping[str, Any] = item["countries"]
-    colours = reader_colours(tagged)
-    spans: dict[str, list[tuple[int, int, str, str]]] = {}
-    for code, evidence in tagged.items():
-        for where, found in field_spans(item, evidence, country_name(code), colours[code]).items():
-            spans.setdefault(where, []).extend(found)
-    if topics:
-        for topic, evidence in item.get("topics", {}).items():
-            for where, found in field_spans(item, evidence, topic_label(topic), "topic").items():
-                spans.setdefault(where, []).extend(found)
-    parts = [f"<b>{mark_classed(item.get('title') or '', spans.get('title', []))}</b>"]
-    if meta:
-        parts.append(f"<small>{_text(meta)}</small>")
-    if colours:
-        legend = " ".join(
-            f'<mark class="{css}">{_text(country_name(code))}</mark>'
-            for code, css in colours.items()
-        )
-        parts.append(f"<small>Countries:</small> {legend}")
-    body = item.get("body") or ""
-    where, text = ("body", body) if body else ("summary", item.get("summary") or "")
-    offset = 0
-    for paragraph in text.split("\n\n"):
-        if paragraph.strip():
-            parts.append(mark_classed(paragraph, spans.get(where, []), offset))
-        offset += len(paragraph) + 2
-    link = safe_url(item.get("url"))
-    if link:
-        parts.append(f'<a href="{html.escape(link, quote=True)}">Read it at the source ↗</a>')
-    return _coloured(sanitise("<br><br>".join(parts)))
-
-
-def _coloured(fragment: str) -> str:
-    """Each country's marks (class k0…) wrapped in its background colour directive."""
-
-    def colour(m: re.Match[str]) -> str:
-        name = READER_COLOURS[int(m.group(2)) % len(READER_COLOURS)]
-        return f"{m.group(1)}:{name}-background[{m.group(3)}]{m.group(4)}"
-
-    return _COLOURED.sub(colour, fragment)
+def _lang_attr(lang: str) -> str:
+    return f' lang="{lang}"' if lang and _LANG.fullmatch(lang) else ""
 
 
 def article_html(
@@ -210,20 +171,50 @@ def article_html(
     url: str | None,
     spans: Sequence[tuple[int, int, str]] = (),
     meta: str = "",
+    *,
+    lang: str = "",
+    colours: Mapping[str, str] | None = None,
+    snippet: bool = False,
 ) -> str:
-    """One article as sanitised HTML: the linked title and the summary, evidence marked."""
+    """One article as sanitised HTML: the linked title and the summary, evidence marked (in
+    the colours of their labels, when given), title and summary marked with the article's
+    ``lang``. With ``snippet``, only the summary's parts around the evidence, "…" between."""
     title = title or ""
     summary = summary or ""
-    title_html = mark(title, spans, 0)
+    title_html = mark(title, spans, 0, colours)
     link = safe_url(url)
     if link:
         title_html = f'<a href="{html.escape(link, quote=True)}">{title_html}</a>'
-    parts = [f"<b>{title_html}</b>"]
+    parts = [f"<b{_lang_attr(lang)}>{title_html}</b>"]
     if meta:
         parts.append(f"<small>{_text(meta)}</small>")
     if summary:
-        parts.append(mark(summary, spans, len(title) + 1))
+        offset = len(title) + 1
+        if snippet:
+            pieces = []
+            for start, end in snippet_windows(len(summary), spans, offset):
+                lead = "… " if start > 0 else ""
+                tail = " …" if end < len(summary) else ""
+                body = mark(summary[start:end], spans, offset + start, colours)
+                pieces.append(lead + body + tail)
+            text_html = " ".join(pieces)
+        else:
+            text_html = mark(summary, spans, offset, colours)
+        parts.append(f"<span{_lang_attr(lang)}>{text_html}</span>")
     return sanitise("<br>".join(parts))
+
+
+def _mark_style(colour: str) -> str:
+    """The style attribute of a highlight in ``colour`` (one of PALETTE; '' otherwise)."""
+    if colour not in PALETTE:
+        return ""
+    return f' style="background-color:{colour};color:{MARK_TEXT}"'
+
+
+def legend_html(colours: Mapping[str, str]) -> str:
+    """The highlight colours (of PALETTE) and what they stand for, as sanitised HTML."""
+    marks = " ".join(f"<mark{_mark_style(c)}>{_text(label)}</mark>" for label, c in colours.items())
+    return sanitise(f"<small>Highlights:</small> {marks}")
 
 
 def evidence_html(
@@ -232,6 +223,8 @@ def evidence_html(
     countries: Iterable[str] | None = None,
     topics: bool = False,
     meta: str = "",
+    colours: Mapping[str, str] | None = None,
+    snippet: bool = False,
 ) -> str:
     """An article from ``queries.article_evidence`` as sanitised HTML, with the words that tagged
     it marked and labelled: those of ``countries`` (every country when None) and, with
@@ -240,13 +233,18 @@ def evidence_html(
     text = tagging_text(title, summary)
     tagged: Mapping[str, Any] = item["countries"]
     codes = tagged if countries is None else countries
-    chosen = [(country_name(c), tagged.get(c, [])) for c in codes]
-    if topics:
-        chosen += [(topic_label(t), evidence) for t, evidence in item["topics"].items()]
     spans = []
-    for label, evidence in chosen:
-        spans += spans_from_evidence(text, [_joined(e, title) for e in evidence], label)
-    return article_html(title, summary, item["url"], spans, meta)
+    for code in codes:
+        evidence = [_joined(e, title) for e in tagged.get(code, [])]
+        spans += spans_from_evidence(text, evidence, country_name(code))
+    if topics:
+        for topic, evidence in item["topics"].items():
+            joined = [_joined(e, title) for e in evidence]
+            spans += spans_from_evidence(text, joined, topic_label(topic))
+    return article_html(
+        title, summary, item["url"], spans, meta, lang=item.get("language") or "",
+        colours=colours, snippet=snippet,
+    )  # fmt: skip
 
 
 def _joined(e: Mapping[str, Any], title: str) -> Mapping[str, Any]:
@@ -262,3 +260,67 @@ def _joined(e: Mapping[str, Any], title: str) -> Mapping[str, Any]:
     if where == "summary" and isinstance(start, int):
         return {**e, "start": len(title) + len(TEXT_SEPARATOR) + start}
     return {**e, "start": None}
+
+
+# --------------------------------------------------------------------------------------------
+# The reader view: a whole article, body included, every evidence span marked in its field
+
+
+def field_spans(
+    item: Mapping[str, Any], evidence: Iterable[Mapping[str, Any]], label: str
+) -> dict[str, list[tuple[int, int, str]]]:
+    """Spans (start, end, label) per field (title, summary, body) of evidence items that name
+    their field, kept only where the field's text really holds the surface at the offset."""
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    for e in evidence:
+        where = e.get("field")
+        text = item.get(where) if where in FIELDS else None
+        if not isinstance(where, str) or not isinstance(text, str):
+            continue
+        out.setdefault(where, []).extend(spans_from_evidence(text, [e], label))
+    return out
+
+
+def reader_colours(codes: Iterable[str]) -> dict[str, str]:
+    """Each country's highlight colour in the reader view (PALETTE, in the order given, round
+    again), keyed by the country's name (the label its marks carry)."""
+    return {country_name(c): PALETTE[i % len(PALETTE)] for i, c in enumerate(codes)}
+
+
+def reader_html(item: Mapping[str, Any], meta: str = "", *, topics: bool = True) -> str:
+    """An article to read (from ``queries.article_evidence``, with ``body`` when the store holds
+    one): its title, ``meta`` (outlet, date), a legend, and the body — else the summary — in
+    paragraphs, with every evidence span marked in its field, each country in its colour. The
+    link to the source goes in a line of its own. Sanitised like every highlight."""
+    tagged: Mapping[str, Any] = item["countries"]
+    colours = reader_colours(tagged)
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    for code, evidence in tagged.items():
+        for where, found in field_spans(item, evidence, country_name(code)).items():
+            spans.setdefault(where, []).extend(found)
+    if topics:
+        for topic, evidence in item.get("topics", {}).items():
+            for where, found in field_spans(item, evidence, topic_label(topic)).items():
+                spans.setdefault(where, []).extend(found)
+    lang = _lang_attr(item.get("language") or "")
+    title = mark(item.get("title") or "", spans.get("title", []), 0, colours)
+    parts = [f"<b{lang}>{title}</b>"]
+    if meta:
+        parts.append(f"<small>{_text(meta)}</small>")
+    if colours:
+        marks = " ".join(
+            f"<mark{_mark_style(c)}>{_text(name)}</mark>" for name, c in colours.items()
+        )
+        parts.append(f"<small>Countries:</small> {marks}")
+    body = item.get("body") or ""
+    where, text = ("body", body) if body else ("summary", item.get("summary") or "")
+    offset = 0
+    for paragraph in text.split("\n\n"):
+        if paragraph.strip():
+            marked = mark(paragraph, spans.get(where, []), offset, colours)
+            parts.append(f"<span{lang}>{marked}</span>")
+        offset += len(paragraph) + 2
+    link = safe_url(item.get("url"))
+    if link:
+        parts.append(f'<a href="{html.escape(link, quote=True)}">Read it at the source ↗</a>')
+    return sanitise("<br><br>".join(parts))

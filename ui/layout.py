@@ -6,22 +6,28 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 import streamlit as st
 
 from ingest import config
+from ingest.filters import language_name
 from ingest.geo import country_name
 from ingest.queries import Filters, topic_label
 from ingest.scheduler import start_background_poller
-from ui import data, filters, highlight, seeding, sizes, watch_view
+from ui import data, filters, highlight, seeding, sizes, view, watch_view
+
+# The tab icon, served by the app itself (a ":material/…" page icon would make the browser
+# fetch an SVG from a Google fonts host).
+FAVICON = str(Path(__file__).resolve().parent.parent / "static" / "favicon.svg")
 
 
-def start_page(title: str, icon: str, describe: bool = True) -> Filters:
+def start_page(title: str, describe: bool = True, view_page: str = "") -> Filters:
     """Configure the page, seed an empty store, render the shared filters; stop kindly if the
-    store holds nothing."""
-    st.set_page_config(page_title=f"{title} · Pantau", page_icon=icon, layout="wide")
+    store holds nothing. The URL keeps only ``view_page``'s view settings (``ui.view``)."""
+    st.set_page_config(page_title=f"{title} · Pantau", page_icon=FAVICON, layout="wide")
     seeding.ensure_seeded()
     if config.get("background_poll"):
         start_background_poller(data.engine())
@@ -34,6 +40,7 @@ def start_page(title: str, icon: str, describe: bool = True) -> Filters:
         st.stop()
     f = filters.sidebar_filters()
     watch_view.watch_this_view(f)
+    view.keep_only(view_page)
     st.title(title)
     if describe:
         filters.caption(f)
@@ -63,7 +70,10 @@ def articles_table(rows: pd.DataFrame, key: str, *, tags: bool = False) -> None:
     a link to the source when it is http(s); with ``tags`` also the countries and topics by
     name, the table as tall as its rows."""
     columns = ["published_at", "title", "outlet", "language"]
-    shown = rows.assign(url=[highlight.safe_url(u) for u in rows["url"]])
+    shown = rows.assign(
+        url=[highlight.safe_url(u) for u in rows["url"]],
+        language=[language_name(c) for c in rows["language"]],
+    )
     height: Literal["auto"] | int = "auto"
     if tags:
         columns += ["countries", "topics"]
@@ -77,7 +87,7 @@ def articles_table(rows: pd.DataFrame, key: str, *, tags: bool = False) -> None:
         column_config={
             "published_at": st.column_config.DatetimeColumn("Published (UTC)",
                                                             format="YYYY-MM-DD HH:mm"),
-            "title": st.column_config.TextColumn("Title", width="large"),
+            "title": st.column_config.TextColumn("Title", width="medium"),
             "outlet": "Outlet", "language": "Language", "countries": "Countries",
             "topics": "Topics", "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
         },

@@ -86,6 +86,7 @@ def ensure_seeded() -> None:
     """Show the seeding progress and stop the page until the store is ready."""
     job = start_if_needed()
     if job.running:
+        st.session_state["_seed_watched"] = True  # this reader saw the store being filled
         fraction = min(1.0, job.done / job.total) if job.total else 0.0
         st.progress(
             fraction,
@@ -101,7 +102,10 @@ def ensure_seeded() -> None:
             "Loading the demo data failed (details in the server log). "
             "Poll live feeds with `python -m ingest run`."
         )
-    if job.finished and job.stored and not st.session_state.get("_seed_toast_shown"):
+    # The toast only for a reader who watched the seeding happen (not for every later visit
+    # to a server that once seeded), and only when it stored something.
+    watched = st.session_state.get("_seed_watched", False)
+    if job.finished and job.stored and watched and not st.session_state.get("_seed_toast_shown"):
         st.session_state["_seed_toast_shown"] = True
         data.clear()
         st.toast(f"Loaded {job.stored:,} demo articles.")

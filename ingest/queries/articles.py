@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from ingest.filters import Filters, article_where
 from ingest.queries.read import frame
-from ingest.records import stored_evidence
+from ingest.records import WHERE_BODY, WHERE_LEAD, WHERE_TITLE, stored_evidence
 from ingest.store import (
     article_countries,
     article_topics,
@@ -135,10 +135,10 @@ def iter_articles(
 
 
 def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """For each article: title, summary, body (None unless its full text is kept), url, its feed (``feed_id``, ``feed_url``), its tags with
-    evidence, each offset into its field ({"countries": {iso3: [{text, type, start, field}]},
-    "topics": {topic: [...]}}), and each country's prominence ({"prominence": {iso3: (where,
-    body mentions, prominent)}})."""
+    """For each article: title, summary, body (None unless its full text is kept), url, language,
+    its feed (``feed_id``, ``feed_url``), its tags with evidence, each offset into its field
+    ({"countries": {iso3: [{text, type, start, field}]}, "topics": {topic: [...]}}), and each
+    country's prominence ({"prominence": {iso3: (where, body mentions, prominent)}})."""
     row: Any  # rows of several selects in turn
     ids = [int(i) for i in article_ids]
     out: dict[int, dict[str, Any]] = {}
@@ -152,6 +152,7 @@ def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, di
                 articles.c.summary,
                 articles.c.url,
                 articles.c.feed_id,
+                articles.c.language,
                 feeds.c.url.label("feed_url"),
                 article_texts.c.body,
             )
@@ -173,6 +174,7 @@ def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, di
                 "url": row.url,
                 "feed_id": row.feed_id,
                 "feed_url": row.feed_url,
+                "language": row.language or "",
                 "countries": {},
                 "topics": {},
                 "prominence": {},
@@ -208,3 +210,37 @@ def _load_evidence(raw: str | None, title: str) -> list[dict[str, Any]]:
         {"text": e.text, "type": e.type, "start": e.start, "field": e.field}
         for e in (e.in_field(title) for e in stored_evidence(raw))
     ]
+
+
+# How prominent a country is in an article, as its tag stores it (``records.prominence``: in
+# the title, in the lead, or only further down), ranked for ordering a pair's evidence.
+PROMINENCE = {WHERE_TITLE: 2, WHERE_LEAD: 1, WHERE_BODY: 0}
+RANK_CANDIDATES = 500  # the newest articles of a pair that are ranked by prominence
+
+
+def prominence(item: dict[str, Any], code: str) -> int:
+    """PROMINENCE of ``code`` in an article of ``article_evidence``: where its tag stands
+    (title, lead, further down); -1 when the article has no such tag."""
+    stored = item["prominence"].get(code)
+    return PROMINENCE.get(stored[0], 0) if stored else -1
+
+
+def ranked_pair_articles(
+    engine: Engine, f: Filters, candidates: int = RANK_CANDIDATES
+) -> pd.DataFrame:
+    """The articles of ``f.pair`` (the newest ``candidates``), those where both countries are
+    prominent first: rows of ``list_articles`` plus ``prominence`` (the lesser of the two
+    countries' PROMINENCE), ordered by it, then newest first."""
+    if not f.pair:
+        raise ValueError("ranked_pair_articles needs a pair in the filters")
+    rows = list_articles(engine, f, limit=candidates)
+    evidence = article_evidence(engine, [int(i) for i in rows["id"]])
+    a, b = f.pair
+    rows["prominence"] = [
+        min(prominence(evidence[int(i)], a), prominence(evidence[int(i)], b))
+        if int(i) in evidence
+        else -1
+        for i in rows["id"]
+    ]
+    # A stable sort keeps newest first within each level.
+    return rows.sort_values("prominence", ascending=False, kind="stable").reset_index(drop=True)

@@ -68,12 +68,12 @@ def data_date_range(engine: Engine) -> tuple[date, date] | None:
 
 
 def default_filters(engine: Engine, days: int = DEFAULT_VIEW_DAYS) -> Filters:
-    """The last ``days`` days of data held (not of the wall clock); all of it when the store
-    holds only the bundled demo snapshots, which are single moments years apart."""
+    """The last ``days`` days of data held (not of the wall clock), demo store or live: a
+    sidebar button widens the view to everything held in one click."""
     span = data_date_range(engine)
     end = span[1] if span else datetime.now(UTC).date()
     start = end - timedelta(days=days - 1)
-    if span and (start < span[0] or is_demo_only(engine)):
+    if span and start < span[0]:
         start = span[0]
     return Filters(date_from=start, date_to=end)
 

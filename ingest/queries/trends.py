@@ -34,9 +34,22 @@ BASELINE_WEEKS = BASELINE_DAYS // 7
 RECENT_DAYS = 7
 SPIKE_SCORE = 3.0
 SPIKE_MIN_ARTICLES = 5
+# Rising scores only against a baseline that exists: the store must hold articles on at least
+# BASELINE_MIN_DAYS of the BASELINE_DAYS before the window, and the country or pair itself at
+# least BASELINE_MIN_ARTICLES there (else "expected 0.0" makes any count a huge score).
+BASELINE_MIN_DAYS = BASELINE_DAYS // 2
+BASELINE_MIN_ARTICLES = SPIKE_MIN_ARTICLES
 # The rolling mean drawn beside each series: a week of days, or four weeks.
 ROLLING_DAYS = 7
 ROLLING_WEEKS = 4
+ROLLING_MONTHS = 3
+# The grain a coverage chart picks from its range unless one is chosen: days up to
+# GRAIN_DAYS_UP_TO days, weeks up to GRAIN_WEEKS_UP_TO days (about three years), months beyond.
+GRAIN_DAYS_UP_TO = 120
+GRAIN_WEEKS_UP_TO = 1096
+# A share of all coverage is drawn only for periods holding at least this many articles in
+# all (a day with one article would show 100%); its rolling mean likewise over the window.
+MIN_SHARE_TOTAL = 20
 # The countries a coverage chart draws when none is chosen: the most mentioned.
 TOP_SERIES = 5
 # The rising countries or pairs listed.
@@ -105,6 +118,30 @@ def _daily_countries(engine: Engine, f: Filters, codes: list[str]) -> dict[str, 
     return out
 
 
+def grain_for(f: Filters) -> str:
+    """The time grain ("D", "W" or "M") that suits the length of ``f``'s date range."""
+    days = (f.date_to - f.date_from).days + 1
+    return "D" if days <= GRAIN_DAYS_UP_TO else "W" if days <= GRAIN_WEEKS_UP_TO else "M"
+
+
+def period_start(day: date, freq: str) -> date:
+    """The first day of the period (day, week from Monday, month) that holds ``day``."""
+    if freq == "W":
+        return day - timedelta(days=day.weekday())
+    if freq == "M":
+        return day.replace(day=1)
+    return day
+
+
+def period_end(start: date, freq: str) -> date:
+    """The last day of the period that starts on ``start``."""
+    if freq == "W":
+        return start + timedelta(days=6)
+    if freq == "M":
+        return (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return start
+
+
 def series_keys(f: Filters, by: str) -> list[tuple[str, str, Filters]]:
     """The series a coverage chart draws under ``f``: (key, label, the filters of that series)."""
     if by == "country":
@@ -122,11 +159,15 @@ def coverage_series(
 ) -> pd.DataFrame:
     """Counts over time for each series of ``series_keys(f, by)``: period, key, label, articles,
     total (all coverage under the date/language/outlet filters), share, rolling mean, baseline,
-    spike score, spike (bool). ``freq`` is "D" (daily) or "W" (weeks starting Monday)."""
+    spike score, spike (bool). ``freq`` is "D" (daily), "W" (weeks starting Monday) or "M"
+    (calendar months)."""
     if by == "country" and not f.countries:
         top = country_counts(engine, f, limit=TOP_SERIES)
         f = f.with_(countries=tuple(top["iso3"]))
-    history = f.with_(date_from=f.date_from - timedelta(days=BASELINE_DAYS))
+    back = f.date_from - timedelta(days=BASELINE_DAYS)
+    if freq == "M":  # the whole month before, as the baseline of the first
+        back = period_start(period_start(f.date_from, "M") - timedelta(days=1), "M")
+    history = f.with_(date_from=back)
     base = f.outlets_only(history.date_from, history.date_to)
     total = _daily(engine, base)
     frames = []
@@ -145,6 +186,8 @@ def coverage_series(
                 "total",
                 "share",
                 "rolling",
+                "rolling_share",
+                "rolling_total",
                 "baseline",
                 "score",
                 "spike",
@@ -161,6 +204,11 @@ def _analyse(
         total = total.resample("W-MON", label="left", closed="left").sum()
         window = max(1, BASELINE_WEEKS)
         rolling_window = ROLLING_WEEKS
+    elif freq == "M":
+        s = s.resample("MS").sum()
+        total = total.resample("MS").sum()
+        window = 1  # the month before: about BASELINE_DAYS
+        rolling_window = ROLLING_MONTHS
     else:
         window = BASELINE_DAYS
         rolling_window = ROLLING_DAYS
@@ -170,10 +218,16 @@ def _analyse(
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(totals > 0, articles_ / np.where(totals > 0, totals, 1), 0.0)
         score = spike_score(articles_, baseline)
-    start = pd.Timestamp(first)
-    if freq == "W":
-        start = start - pd.Timedelta(days=start.weekday())
-    keep = s.index >= start
+        # The rolling share: the window's articles over the window's total (not a mean of
+        # ratios, which thin periods would swing).
+        rolling_total = (
+            pd.Series(totals, index=s.index).rolling(rolling_window, min_periods=1).sum()
+        ).to_numpy()
+        rolling_articles = s.rolling(rolling_window, min_periods=1).sum().to_numpy()
+        rolling_share = np.where(
+            rolling_total > 0, rolling_articles / np.where(rolling_total > 0, rolling_total, 1), 0.0
+        )
+    keep = s.index >= pd.Timestamp(period_start(first, freq))
     return pd.DataFrame(
         {
             "period": s.index[keep],
@@ -183,6 +237,8 @@ def _analyse(
             "total": totals[keep],
             "share": share[keep],
             "rolling": s.rolling(rolling_window, min_periods=1).mean().to_numpy()[keep],
+            "rolling_share": rolling_share[keep],
+            "rolling_total": rolling_total[keep],
             "baseline": baseline[keep],
             "score": score[keep],
             "spike": is_spike(score, articles_)[keep],
@@ -192,7 +248,7 @@ def _analyse(
 
 def point_filters(f: Filters, by: str, key: str, period: date, freq: str = "D") -> Filters:
     """The filters of the articles behind one point of a coverage chart."""
-    end = period + timedelta(days=6 if freq == "W" else 0)
+    end = period_end(period, freq)
     g = f.with_(date_from=max(period, f.date_from), date_to=min(end, f.date_to))
     if by == "country":
         return g.with_(countries=(key,))
@@ -201,16 +257,35 @@ def point_filters(f: Filters, by: str, key: str, period: date, freq: str = "D") 
     return g
 
 
+def rising_windows(f: Filters) -> tuple[date, date]:
+    """The first day of the baseline and of the recent window that rising compares."""
+    recent_start = f.date_to - timedelta(days=RECENT_DAYS - 1)
+    return recent_start - timedelta(days=BASELINE_DAYS), recent_start
+
+
+def baseline_days(engine: Engine, f: Filters) -> int:
+    """On how many of the BASELINE_DAYS before rising's recent window the store holds articles
+    (under the language and outlet filters): below BASELINE_MIN_DAYS there is no baseline."""
+    base_start, recent_start = rising_windows(f)
+    g = Filters(
+        base_start, recent_start - timedelta(days=1), languages=f.languages, feed_ids=f.feed_ids
+    )
+    return int((_daily(engine, g) > 0).sum())
+
+
 def rising(
     engine: Engine, f: Filters, kind: str = "country", limit: int = RISING_LIMIT
 ) -> pd.DataFrame:
     """Countries or pairs rising fastest against their own baseline, ending at ``f.date_to``:
     key, label, recent (last RECENT_DAYS days), expected (from the BASELINE_DAYS before), score.
     Reads the aggregates: the date, language and outlet filters apply, and a country filter keeps
-    the countries (or pairs involving them) selected."""
+    the countries (or pairs involving them) selected. Scored only where a baseline exists (see
+    BASELINE_MIN_DAYS, BASELINE_MIN_ARTICLES): empty when the store holds too little before."""
+    empty = pd.DataFrame(columns=["key", "label", "recent", "expected", "score"])
+    if baseline_days(engine, f) < BASELINE_MIN_DAYS:
+        return empty
     end = f.date_to
-    recent_start = end - timedelta(days=RECENT_DAYS - 1)
-    base_start = recent_start - timedelta(days=BASELINE_DAYS)
+    base_start, recent_start = rising_windows(f)
     g = f.outlets_only(base_start, end)
     codes = list(f.countries)
 
@@ -235,11 +310,11 @@ def rising(
     )
     names = [k.name for k in keys]
     df = frame(engine, query, [*names, "recent", "before"])
+    df = df[(df["recent"] >= SPIKE_MIN_ARTICLES) & (df["before"] >= BASELINE_MIN_ARTICLES)]
     if df.empty:
-        return pd.DataFrame(columns=["key", "label", "recent", "expected", "score"])
-    df["expected"] = df["before"].astype(float) * RECENT_DAYS / BASELINE_DAYS
+        return empty
+    df = df.assign(expected=df["before"].astype(float) * RECENT_DAYS / BASELINE_DAYS)
     df["score"] = spike_score(df["recent"], df["expected"])
-    df = df[df["recent"] >= SPIKE_MIN_ARTICLES]
     if kind == "pair":
         df["key"] = df["iso3_a"] + "-" + df["iso3_b"]
         df["label"] = [
@@ -278,6 +353,8 @@ def pair_timeline(engine: Engine, f: Filters, freq: str = "D") -> pd.DataFrame:
     )
     if freq == "W":
         df = df.resample("W-MON", label="left", closed="left").sum()
+    elif freq == "M":
+        df = df.resample("MS").sum()
     df.index.name = "period"
     df = df.reset_index()
     long = df.melt(id_vars="period", var_name="series", value_name="articles")
