@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from ingest import queries, store
 from ingest.queries import Filters
+from ingest.store import engine as store_engine
 from tests.conftest import (
     POSTGRES_SKIP_REASON,
     _gold_rows,
@@ -39,7 +40,7 @@ def test_a_new_store_waits_for_a_connection_holding_the_file(tmp_path, monkeypat
     holder.execute("INSERT INTO other_program VALUES (1)")
 
     retries: list[float] = []
-    real_sleep = store.sleep
+    real_sleep = store_engine.sleep
 
     def release_on_first_retry(seconds: float) -> None:
         # Called only from the retry loop: the lock is released once the store has met it.
@@ -48,7 +49,7 @@ def test_a_new_store_waits_for_a_connection_holding_the_file(tmp_path, monkeypat
         retries.append(seconds)
         real_sleep(seconds)
 
-    monkeypatch.setattr(store, "sleep", release_on_first_retry)
+    monkeypatch.setattr(store_engine, "sleep", release_on_first_retry)
     engine = store.make_engine(f"sqlite:///{path}")
     try:
         assert retries, "the store never met the lock"
