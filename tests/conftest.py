@@ -10,6 +10,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, make_url, text
 
+from tests import sizes
 from tests.feedserver import FeedServer
 from tests.store_oracle import Oracle
 
@@ -327,3 +328,50 @@ def oracle(store_url: str) -> Iterator[Oracle]:
 # workers that module- or session-scoped fixtures start (they inherit os.environ) never enrich
 # either; tests of enrichment turn it on themselves.
 os.environ["PANTAU_ENRICH_AFTER_POLL"] = "0"
+
+
+# --- sizes and order (suite speed): long runs sized for CI or a developer, and started first -----
+# tests/sizes.py decides (CI=true or PANTAU_TEST_FULL=1: full size); the header says which. The
+# tests marked slow are collected first (otherwise in their order), so that with several workers
+# (./pantau test runs pytest-xdist) the longest runs start at once instead of ending the run alone.
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return sizes.describe()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+# --- workers (suite speed): how pytest-xdist shares the tests out -------------------------------
+# ./pantau test passes ``-n auto --dist loadscope --no-loadscope-reorder``: a module's tests go to
+# one worker together, in the order above (its module fixtures are built once; the browser tests
+# share one server and run in their order), except in the modules below, whose long tests are
+# spread one by one over the workers. Every fixture that writes files uses tmp_path (one folder
+# per worker), every PostgreSQL test its own schema, every server port 0.
+# (xdist's own --dist loadgroup does not group under pytest 9.2: it renames item._nodeid, which
+# pytest no longer reads.)
+
+SPREAD_MODULES = frozenset(
+    {
+        "tests/test_crash.py",
+        "tests/test_tag_cli.py",
+        "tests/test_pipeline.py",
+        "tests/test_cli.py",
+    }
+)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):  # noqa: ANN001, ANN201
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SpreadLongTests(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return nodeid if module in SPREAD_MODULES else module
+
+    return SpreadLongTests(config, log)

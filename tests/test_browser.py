@@ -23,6 +23,8 @@ from tests.dashboard_process import reported_url, wait_until_run_finished
 from tests.store_oracle import Oracle
 from ui.export import guard_cell
 
+# One worker runs them all, in this order, against one server (tests/conftest.py, "workers"): the
+# first test must be the server's first visit, and the log and screenshots go to test-output/.
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parent.parent

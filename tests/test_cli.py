@@ -36,6 +36,7 @@ def cli_env(tmp_path) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow  # four processes, two of them importing real feeds
 def test_migrate_then_import_then_stats(cli_env) -> None:
     done = run_cli("migrate", env=cli_env)
     assert done.returncode == 0, done.stderr
@@ -84,6 +85,7 @@ def test_add_feed_checks_the_feed_before_storing_it(cli_env, feed_server) -> Non
     assert "items" in good.stdout and "feed 1:" in good.stdout
 
 
+@pytest.mark.slow  # two processes polling and tagging real feeds
 def test_poll_reads_the_catalogue_and_prints_a_summary(cli_env, feed_server, tmp_path) -> None:
     catalogue = Path(cli_env["PANTAU_FEEDS_FILE"])
     catalogue.write_text(

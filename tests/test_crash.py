@@ -8,6 +8,9 @@ orphaned and ``PRAGMA integrity_check`` must say ok. 50 kills on a small subset 
 feeds, each in a forked child of this warm process running the CLI's own ``main(["import", …])``
 (no interpreter start-up, so the kills land in the writing); then one real
 ``python -m ingest import`` process killed during the full set and restarted as a process.
+
+Those are CI's sizes (tests/sizes.py); a developer's run makes 12 kills (and the same full-set
+kill), with the same checks.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from sqlalchemy import func, select
 
 from ingest import store
 from ingest.pipeline import import_paths
+from tests.sizes import sized
 from tests.test_store import assert_aggregates_exact
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +43,7 @@ SUBSET = (
     "aljazeera/aljazeera_all_2026-02-18.rss.xml",
     "npr/npr_world_2026-02-17.rss.xml",
 )
-KILLS = 50
+KILLS = sized(50, 12)
 SEED = 20261126
 
 pytestmark = pytest.mark.slow
@@ -211,19 +215,23 @@ def test_fifty_sigkills_during_import_lose_nothing_and_store_nothing_twice(
         for suffix in ("", "-wal", "-shm"):
             Path(f"{db}{suffix}").unlink(missing_ok=True)
     print(f"\n{KILLS} SIGKILLs: {partial} left a partial store; all recovered exactly")
-    # The kills must really have landed in the middle of writing, not only before or after.
-    assert partial >= 10
+    # The kills must really have landed in the middle of writing, not only before or after
+    # (in at least one run of five: 10 of CI's 50).
+    assert partial >= KILLS // 5
 
 
 def test_sigkill_during_a_full_import_then_restart(tmp_path: Path) -> None:
+    # The whole set at both sizes: with half of it, 30-70 % of a clean run's time could fall
+    # before the first write once the machine got busier (0 articles left: seen under load).
+    folder = FEEDS
     clean = tmp_path / "clean.db"
-    duration = timed_import(clean, FEEDS)
+    duration = timed_import(clean, folder)
     clean_keys = set(url_keys(clean))
     assert len(clean_keys) > 2000
 
     db = tmp_path / "killed.db"
-    assert kill_at(db, FEEDS, random.Random(SEED).uniform(duration * 0.3, duration * 0.7))
+    assert kill_at(db, folder, random.Random(SEED).uniform(duration * 0.3, duration * 0.7))
     left = article_count(db)
     assert 0 < left < len(clean_keys)
-    timed_import(db, FEEDS)  # the restart, as a process again
+    timed_import(db, folder)  # the restart, as a process again
     check_against_clean(db, clean_keys)

@@ -5,7 +5,8 @@ and run here for real against PostgreSQL: the migration, two ingest workers (the
 the systemd form) polling local feeds side by side, and two dashboards (the exact Streamlit
 command) reading the same database while the workers write. Once the workers are done and the
 dashboards' caches have expired, both dashboards show the same article count as the store holds
-(read in headless Chromium when it is installed, like tests/test_browser.py).
+(read in headless Chromium when it is installed, like tests/test_browser.py). The catalogue is
+tests/test_workers.py's: 200 feeds in CI, 60 in a developer's run (tests/sizes.py).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from sqlalchemy import func, select
 from ingest import queries, store
 from tests.dashboard_process import reported_url, wait_until_run_finished
 from tests.feedserver import FeedServer
-from tests.test_workers import write_catalogue
+from tests.test_workers import FEED_COUNT, write_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -228,13 +229,13 @@ def test_deploy_commands_run_two_workers_and_two_dashboards_on_postgresql(
                 total_polls = conn.execute(
                     select(func.count()).select_from(store.polls)
                 ).scalar_one()
-            if polled == 200:
+            if polled == FEED_COUNT:
                 break
             for w, name in zip(workers, ("worker-1", "worker-2"), strict=True):
                 assert w.poll() is None, (tmp_path / f"{name}.log").read_text()[-3000:]
-            assert time.monotonic() < deadline, f"{polled} of 200 feeds polled in 600 s"
+            assert time.monotonic() < deadline, f"{polled} of {FEED_COUNT} feeds polled in 600 s"
             time.sleep(1)
-        assert total_polls == 200
+        assert total_polls == FEED_COUNT
         with engine.connect() as conn:
             by_worker = dict(
                 conn.execute(

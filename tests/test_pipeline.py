@@ -56,6 +56,7 @@ def test_bbc_snapshots_replayed_in_any_order_twice_store_each_story_once(engine)
     assert _aggregates(engine) == before
 
 
+@pytest.mark.slow  # every fixture feed, parsed and tagged
 def test_every_fixture_feed_imports_without_an_uncaught_exception(tmp_path) -> None:
     engine = store.make_engine(f"sqlite:///{tmp_path / 'all.db'}")
     summary = pipeline.import_paths(engine, [FIXTURES])
@@ -157,6 +158,7 @@ def test_demo_seed_is_multilingual_and_marks_its_feeds(tmp_path) -> None:
     assert calls == []
 
 
+@pytest.mark.slow  # the demo data, seeded twice
 def test_a_seed_cut_short_finishes_on_the_next_call(tmp_path) -> None:
     engine = store.make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
     first = sorted(pipeline.DEMO_DIR.glob("*.xml"))[:3]

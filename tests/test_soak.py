@@ -5,6 +5,7 @@ server; the readers are 8 separate processes (as separate dashboard servers woul
 dashboard's own query functions in a loop for about 45 seconds. Required: 0 "database is locked"
 errors anywhere (readers, poller, poll history), 0 failed reads, the WAL file under 64 MB the
 whole time (sampled), and the poller really writing during the soak. The read p99 is printed.
+45 seconds is CI's size (tests/sizes.py); a developer's run soaks for 15 with the same checks.
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ from sqlalchemy import func, select
 
 from ingest import store
 from tests.feedserver import FeedServer
+from tests.sizes import sized
 from tests.test_workers import write_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 READERS = 8
-SOAK_SECONDS = 45.0
+SOAK_SECONDS = sized(45.0, 15.0)
 WAL_LIMIT = 64 * 1024 * 1024
 
 pytestmark = pytest.mark.slow
@@ -106,7 +108,7 @@ def test_poller_and_eight_readers_share_one_sqlite_file(
 ) -> None:
     feed_server.latency = (0.05, 0.25)  # keep the poller busy through the soak
     catalogue = tmp_path / "feeds.toml"
-    write_catalogue(catalogue, feed_server)
+    write_catalogue(catalogue, feed_server, count=200)  # 200 feeds at both sizes
     db = tmp_path / "pantau.db"
     url = f"sqlite:///{db}"
     wal = Path(f"{db}-wal")

@@ -8,11 +8,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ingest.records import tagging_text
 
 REPO = Path(__file__).resolve().parent.parent
 GOLD = REPO / "tests" / "fixtures" / "gold-dev.jsonl"
 COMMAND = [sys.executable, "-m", "ingest", "tag"]
+
+# Each test starts the command, which loads the tagger first (several seconds a process).
+pytestmark = pytest.mark.slow
 
 
 def environment(**extra: str) -> dict[str, str]:

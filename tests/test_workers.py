@@ -4,8 +4,9 @@ Four ``python -m ingest run --once --worker-id wN`` processes share one PostgreS
 catalogue of 200 feeds served by the local test server (real fixture feeds, each under its own
 URL). Two cycles: after each, every feed has been polled exactly once in that cycle, no two polls
 of a feed overlap in time, the second cycle is answered with 304s (validators were saved), and the
-stored articles are exactly the union of what the 200 feed bodies parse to — none lost, none twice.
+stored articles are exactly the union of what the feed bodies parse to — none lost, none twice.
 Throughput against the number of workers is measured by ``bench/bench_workers.py``, not here.
+200 feeds is CI's size (tests/sizes.py); a developer's run uses 60 with the same checks.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ from ingest import store
 from ingest.fetch import fetch_feed
 from ingest.parse import parse_feed
 from tests.feedserver import FeedServer
+from tests.sizes import sized
 
 ROOT = Path(__file__).resolve().parent.parent
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 PROVENANCE = FEEDS / "PROVENANCE.md"
 WORKERS = 4
-FEED_COUNT = 200
+FEED_COUNT = sized(200, 60)
 HOME = {
     "en": "USA",
     "id": "IDN",
@@ -61,15 +63,16 @@ def fixture_languages() -> dict[str, str]:
     return languages
 
 
-def write_catalogue(path: Path, server: FeedServer) -> list[str]:
-    """200 [[feed]] entries cycling over the fixture feeds (the two ~900 KB ones left out)."""
+def write_catalogue(path: Path, server: FeedServer, count: int = FEED_COUNT) -> list[str]:
+    """``count`` [[feed]] entries cycling over the fixture feeds (the two ~900 KB ones left
+    out), each under its own URL."""
     languages = fixture_languages()
     files = [
         f for f in server.feed_files() if (FEEDS / f).stat().st_size < 300_000 and f in languages
     ]
     assert len(files) >= 50
     urls, lines = [], []
-    for n in range(FEED_COUNT):
+    for n in range(count):
         name = files[n % len(files)]
         url = server.url(f"/feeds/{name}?n={n}")
         language = languages[name]
@@ -87,7 +90,7 @@ def write_catalogue(path: Path, server: FeedServer) -> list[str]:
 
 
 def expected_url_keys(urls: list[str]) -> set[str]:
-    """What the 200 feeds parse to, fetched and parsed the way the poller does it."""
+    """What the feeds parse to, fetched and parsed the way the poller does it."""
     keys: set[str] = set()
     for url in urls:
         result = fetch_feed(url)
@@ -156,7 +159,7 @@ def overlapping_polls(polls: list[dict]) -> int:
     return overlaps
 
 
-def test_four_workers_share_200_feeds_without_overlap_or_duplicates(
+def test_four_workers_share_the_feeds_without_overlap_or_duplicates(
     postgres_url: str, feed_server: FeedServer, tmp_path: Path
 ) -> None:
     feed_server.latency = (0.01, 0.05)
