@@ -16,7 +16,7 @@ SPARKLINE_DAYS = 30  # the days a watch's sparkline covers
 LATEST_MATCHES = 5  # articles listed per watch
 DELIVERIES_SHOWN = 10
 
-start_page("Watchlist", ":material/notifications:", describe=False)
+start_page("Watchlist", describe=False)
 st.caption(
     "Watches are saved views that alert you: new matching articles as a digest, and spikes "
     "of their series. The sidebar does not filter this page; “Watch this view” in the "

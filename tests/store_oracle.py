@@ -11,7 +11,6 @@ functions the pages call: a count is counted again from the article rows.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -211,24 +210,22 @@ class Oracle:
 
     def pair_articles_ranked(self, params: Params, limit: int | None = None) -> list[dict]:
         """The articles of ``params["pair"]`` as the Country pair page lists them: those where
-        both countries are prominent first — each country scores 2 when its first evidence is
-        in the title, 1 within the 300 characters of summary after it (the lead), 0 further
-        down; an article ranks by the lesser score — then newest first (of the newest 500)."""
+        both countries are prominent first — each country scores 2 when its tag stands in the
+        title, 1 in the lead (the summary, or a body's first paragraph), 0 further down (the
+        ``prominence`` column each tag row stores); an article ranks by the lesser score — then
+        newest first (of the newest 500)."""
         a, b = params["pair"].upper().split("-")
         items = self.articles(params, 500)
+        level = {"title": 2, "lead": 1, "body": 0}
         scores = {}
         for item in items:
-            title_end = len(item["title"] or "")
             levels = []
             for code in (a, b):
                 rows = self.rows(
-                    "SELECT evidence FROM article_countries WHERE article_id = :i AND iso3 = :c",
+                    "SELECT prominence FROM article_countries WHERE article_id = :i AND iso3 = :c",
                     {"i": item["id"], "c": code},
                 )
-                starts = [e["start"] for e in json.loads(rows[0][0] or "[]")] if rows else []
-                first = min(starts) if starts else None
-                levels.append(-1 if first is None else 2 if first < title_end
-                              else 1 if first <= title_end + 301 else 0)  # fmt: skip
+                levels.append(level.get(rows[0][0], 0) if rows else -1)
             scores[item["id"]] = min(levels)
         ranked = sorted(items, key=lambda x: -scores[x["id"]])  # stable: newest first within
         return ranked[:limit] if limit is not None else ranked
