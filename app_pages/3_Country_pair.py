@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ingest.filters import language_name
+from ingest.filter_words import language_name
 from ingest.geo import country_name
 from ingest.queries import grain_for
 from ui import charts, data, export, filters, highlight, sizes, view

@@ -230,7 +230,7 @@ def cmd_watch_add(args: argparse.Namespace) -> int:
     from urllib.parse import parse_qs
 
     from ingest import alerts, store
-    from ingest.filters import FlagError, flag_params
+    from ingest.filter_flags import FlagError, flag_params
 
     try:
         query = parse_qs((args.query or "").lstrip("?"), keep_blank_values=True)
@@ -407,7 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     watch_sub = p.add_subparsers(dest="watch_command", required=True)
     w = watch_sub.add_parser("add", help="save a view as a watch")
     w.add_argument("name")
-    from ingest.filters import add_flag_arguments
+    from ingest.filter_flags import add_flag_arguments
 
     group = w.add_argument_group("filters (as the dashboard's sidebar and URL; no dates)")
     add_flag_arguments(group, exclude=("dates",))

@@ -63,6 +63,7 @@ from sqlalchemy import Engine
 from ingest import config, store
 from ingest.addresses import BlockedAddressError, validate_feed_url
 from ingest.fetch import make_client
+from ingest.filter_flags import flag_understood
 from ingest.filters import (
     BY_NAME,
     FILTERS,
@@ -70,7 +71,6 @@ from ingest.filters import (
     WORDS_ORDER,
     Filters,
     describe,
-    flag_understood,
     from_query_params,
     to_query_params,
 )

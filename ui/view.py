@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.filters import first_param
+from ingest.filter_base import first_param
 from ui import sizes
 
 _WRITTEN = "pantau_view_url:"  # session key prefix: the URL text this session last wrote
