@@ -59,7 +59,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
 def _alert_cycle(engine, worker: str | None = None, *, quiet: bool = True) -> None:  # noqa: ANN001
     """Evaluate every watch and deliver (after each poll cycle of ``run``, or ``alerts``)."""
-    from ingest.alerts import run_alerts
+    from ingest.alert_delivery import run_alerts
 
     summary = run_alerts(engine, worker=worker)
     if not quiet or summary.evaluation.alerts or summary.deliveries:
@@ -229,7 +229,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
 def cmd_watch_add(args: argparse.Namespace) -> int:
     from urllib.parse import parse_qs
 
-    from ingest import alerts, store
+    from ingest import alert_delivery, alerts, store
     from ingest.filter_flags import FlagError, flag_params
 
     try:
@@ -257,7 +257,7 @@ def cmd_watch_add(args: argparse.Namespace) -> int:
 
     watch = watch_named(engine, spec.name)
     assert watch is not None
-    alerts.write_feed(engine, watch)
+    alert_delivery.write_feed(engine, watch)
     print(f"watch {watch.name!r}: {alerts.describe_watch(watch)}")
     print(f"  feed: {alerts.feed_url(watch)}")
     return 0
@@ -289,26 +289,26 @@ def _watch_or_fail(engine, name: str):  # noqa: ANN001, ANN202
 
 
 def cmd_watch_remove(args: argparse.Namespace) -> int:
-    from ingest import alerts, store
+    from ingest import alert_delivery, store
 
     engine = _engine()
     watch = _watch_or_fail(engine, args.name)
     if watch is None:
         return 1
     store.delete_watch(engine, watch.id)
-    alerts.remove_feed(watch)
+    alert_delivery.remove_feed(watch)
     print(f"removed watch {watch.name!r}")
     return 0
 
 
 def cmd_watch_test(args: argparse.Namespace) -> int:
-    from ingest import alerts
+    from ingest import alert_delivery, alerts
 
     engine = _engine()
     watch = _watch_or_fail(engine, args.name)
     if watch is None:
         return 1
-    outcomes = alerts.send_test(engine, watch)
+    outcomes = alert_delivery.send_test(engine, watch)
     print(f"test alert written to the feed: {alerts.feed_url(watch)}")
     for outcome in outcomes:
         extra = f": {outcome.error}" if outcome.error else ""
