@@ -69,6 +69,19 @@ def _alert_cycle(engine, worker: str | None = None, *, quiet: bool = True) -> No
             print(f"  ✗ {outcome.channel} {outcome.target}: {outcome.error}", file=sys.stderr)
 
 
+def _stop_on_signals(finishing: str) -> threading.Event:
+    """An event SIGTERM and SIGINT set, saying on standard error that ``finishing`` goes on."""
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: object) -> None:
+        print(f"signal {signum}: finishing {finishing}, then stopping", file=sys.stderr)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    return stop
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from ingest import scheduler
 
@@ -78,14 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return status
     engine = _engine()
     scheduler.load_catalogue(engine)
-    stop = threading.Event()
-
-    def _stop(signum: int, _frame: object) -> None:
-        print(f"signal {signum}: finishing the current polls, then stopping", file=sys.stderr)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    stop = _stop_on_signals("the current polls")
     print(f"polling due feeds every {args.idle:.0f} s (worker {args.worker_id or 'default'})")
     scheduler.run_forever(
         engine,
@@ -133,14 +139,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     from ingest.enrich import enrich
 
     engine = _engine()
-    stop = threading.Event()
-
-    def _stop(signum: int, _frame: object) -> None:
-        print(f"signal {signum}: finishing the pages being fetched, then stopping", file=sys.stderr)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    stop = _stop_on_signals("the pages being fetched")
     try:
         summary = enrich(
             engine,
