@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ingest.filters import language_name
+from ingest.filter_words import language_name
 from ingest.queries import (
     BASELINE_DAYS,
     BASELINE_MIN_ARTICLES,

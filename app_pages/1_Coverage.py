@@ -5,33 +5,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ingest.queries import MIN_SHARE_TOTAL, SPIKE_EXPLANATION, describe, grain_for, point_filters
+from ingest.queries import MIN_SHARE_TOTAL, SPIKE_EXPLANATION, describe, point_filters
 from ui import charts, data, export, highlight, sizes, view
 from ui.layout import articles_table, empty_state, start_page
 
 f = start_page("Coverage over time", view_page="coverage")
 
 BY = {"country": "Countries", "pair": "The pair", "topic": "Topics", "total": "All coverage"}
-GRAIN_WORDS = {"auto": "Auto", **{k: label for k, (label, _word) in charts.GRAINS.items()}}
 FILE_GRAIN = {"D": "daily", "W": "weekly", "M": "monthly"}
 default_by = "pair" if f.pair else "topic" if f.topics and not f.countries else "country"
 c1, c2, c3 = st.columns([2, 2, 1.5])
-view.restore("cov_by", default=default_by)
-by = c1.radio("Series", list(BY), format_func=BY.get, horizontal=True, key="cov_by")
-view.publish("cov_by", by, default=default_by)
-view.restore("cov_freq")
-chosen = c2.radio(
-    "Per", list(GRAIN_WORDS), format_func=GRAIN_WORDS.get, horizontal=True, key="cov_freq",
-    help="Auto: days up to 120 days, weeks up to three years, months beyond.",
-)  # fmt: skip
-view.publish("cov_freq", chosen)
-freq = grain_for(f) if chosen == "auto" else chosen
-view.restore("cov_measure")
-measure = c3.radio(
-    "Show", ["articles", "share"], horizontal=True, key="cov_measure",
+by = view.url_radio(c1, "Series", BY, "cov_by", default=default_by, format_func=BY.get)
+freq = view.grain_radio(c2, "cov_freq", f)
+measure = view.url_radio(
+    c3, "Show", ["articles", "share"], "cov_measure",
     format_func={"articles": "Articles", "share": "Share of all"}.get,
 )  # fmt: skip
-view.publish("cov_measure", measure)
 view.restore("cov_rolling")
 rolling = c3.checkbox("Rolling mean", key="cov_rolling")
 view.publish("cov_rolling", rolling)

@@ -17,19 +17,14 @@ if counts.empty:
     st.stop()
 
 c1, c2, c3 = st.columns([1.2, 1.2, 2])
-view.restore("map_measure")
-measure = c1.radio(
-    "Shade by", ["articles", "share"], horizontal=True, key="map_measure",
+measure = view.url_radio(
+    c1, "Shade by", ["articles", "share"], "map_measure",
     format_func={"articles": "Articles", "share": "Share of all articles"}.get,
 )  # fmt: skip
-view.publish("map_measure", measure)
-view.restore("map_scale")
-scale = c2.radio(
-    "Colour scale", list(charts.MAP_SCALES), horizontal=True, key="map_scale",
-    format_func=charts.MAP_SCALES.get,
+scale = view.url_radio(
+    c2, "Colour scale", charts.MAP_SCALES, "map_scale", format_func=charts.MAP_SCALES.get,
     help="Log or quantiles keep one much-covered country from washing out the rest.",
 )  # fmt: skip
-view.publish("map_scale", scale)
 options = ["", *counts["iso3"]]
 default_focus = f.pair[0] if f.pair else (f.countries[0] if len(f.countries) == 1 else "")
 default_focus = default_focus if default_focus in options else ""

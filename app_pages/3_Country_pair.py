@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ingest.filters import language_name
+from ingest.filter_words import language_name
 from ingest.geo import country_name
-from ingest.queries import grain_for
 from ui import charts, data, export, filters, highlight, sizes, view
 from ui.counts import count_text, few_note
 from ui.layout import empty_state, nav_link, reader, start_page
@@ -71,14 +70,7 @@ for column, label, count in (
 ):  # fmt: skip
     column.metric(label, f"{count:,}", delta=few_note(count), delta_color="off", delta_arrow="off")
 
-GRAIN_WORDS = {"auto": "Auto", **{k: label for k, (label, _word) in charts.GRAINS.items()}}
-view.restore("pair_freq")
-chosen = st.radio(
-    "Per", list(GRAIN_WORDS), format_func=GRAIN_WORDS.get, horizontal=True, key="pair_freq",
-    help="Auto: days up to 120 days, weeks up to three years, months beyond.",
-)  # fmt: skip
-view.publish("pair_freq", chosen)
-freq = grain_for(f) if chosen == "auto" else chosen
+freq = view.grain_radio(st, "pair_freq", f)
 timeline = data.pair_timeline(f, freq=freq)
 st.plotly_chart(
     charts.pair_timeline_figure(

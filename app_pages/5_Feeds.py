@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ingest import store
-from ingest.filters import language_name
+from ingest.filter_words import language_name
 from ingest.geo import country_name
 from ui import data, export, feeds, highlight
 from ui.cells import blank_missing

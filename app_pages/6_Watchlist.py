@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from ingest import alerts, store
+from ingest import alert_delivery, alerts, store
 from ingest.queries.watches import watch_alerts, watch_deliveries, watch_list
 from ui import data, highlight
 from ui.layout import articles_table, empty_state, start_page
@@ -31,7 +31,7 @@ if not watches:
 today = store.now_utc().date()
 for watch in watches:
     if not alerts.feed_path(watch).exists():  # the workers may write theirs on another machine
-        alerts.write_feed(eng, watch)
+        alert_delivery.write_feed(eng, watch)
     with st.container(border=True):
         state = "⏸ paused" if watch.paused else "● active"
         st.subheader(f"{highlight.md_escape(watch.name)}  ·  {state}", anchor=False)
@@ -108,7 +108,7 @@ for watch in watches:
         sure = b3.checkbox("Yes, delete this watch and its alerts", key=f"sure_{watch.id}")
         if b2.button("Delete", key=f"delete_{watch.id}", disabled=not sure):
             store.delete_watch(eng, watch.id)
-            alerts.remove_feed(watch)
+            alert_delivery.remove_feed(watch)
             st.rerun()
         with st.expander("Edit"), st.form(f"edit_{watch.id}"):
             name = st.text_input("Name", watch.name)
@@ -132,5 +132,5 @@ for watch in watches:
                     st.error(f"Not saved: {exc}")
                 else:
                     if spec.slug != watch.slug:
-                        alerts.remove_feed(watch)
+                        alert_delivery.remove_feed(watch)
                     st.rerun()

@@ -59,7 +59,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
 
 def _alert_cycle(engine, worker: str | None = None, *, quiet: bool = True) -> None:  # noqa: ANN001
     """Evaluate every watch and deliver (after each poll cycle of ``run``, or ``alerts``)."""
-    from ingest.alerts import run_alerts
+    from ingest.alert_delivery import run_alerts
 
     summary = run_alerts(engine, worker=worker)
     if not quiet or summary.evaluation.alerts or summary.deliveries:
@@ -67,6 +67,19 @@ def _alert_cycle(engine, worker: str | None = None, *, quiet: bool = True) -> No
     for outcome in summary.deliveries:
         if outcome.error:
             print(f"  ✗ {outcome.channel} {outcome.target}: {outcome.error}", file=sys.stderr)
+
+
+def _stop_on_signals(finishing: str) -> threading.Event:
+    """An event SIGTERM and SIGINT set, saying on standard error that ``finishing`` goes on."""
+    stop = threading.Event()
+
+    def _stop(signum: int, _frame: object) -> None:
+        print(f"signal {signum}: finishing {finishing}, then stopping", file=sys.stderr)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    return stop
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -78,14 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return status
     engine = _engine()
     scheduler.load_catalogue(engine)
-    stop = threading.Event()
-
-    def _stop(signum: int, _frame: object) -> None:
-        print(f"signal {signum}: finishing the current polls, then stopping", file=sys.stderr)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    stop = _stop_on_signals("the current polls")
     print(f"polling due feeds every {args.idle:.0f} s (worker {args.worker_id or 'default'})")
     scheduler.run_forever(
         engine,
@@ -133,14 +139,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     from ingest.enrich import enrich
 
     engine = _engine()
-    stop = threading.Event()
-
-    def _stop(signum: int, _frame: object) -> None:
-        print(f"signal {signum}: finishing the pages being fetched, then stopping", file=sys.stderr)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    stop = _stop_on_signals("the pages being fetched")
     try:
         summary = enrich(
             engine,
@@ -229,8 +228,8 @@ def cmd_settings(args: argparse.Namespace) -> int:
 def cmd_watch_add(args: argparse.Namespace) -> int:
     from urllib.parse import parse_qs
 
-    from ingest import alerts, store
-    from ingest.filters import FlagError, flag_params
+    from ingest import alert_delivery, alerts, store
+    from ingest.filter_flags import FlagError, flag_params
 
     try:
         query = parse_qs((args.query or "").lstrip("?"), keep_blank_values=True)
@@ -257,7 +256,7 @@ def cmd_watch_add(args: argparse.Namespace) -> int:
 
     watch = watch_named(engine, spec.name)
     assert watch is not None
-    alerts.write_feed(engine, watch)
+    alert_delivery.write_feed(engine, watch)
     print(f"watch {watch.name!r}: {alerts.describe_watch(watch)}")
     print(f"  feed: {alerts.feed_url(watch)}")
     return 0
@@ -289,26 +288,26 @@ def _watch_or_fail(engine, name: str):  # noqa: ANN001, ANN202
 
 
 def cmd_watch_remove(args: argparse.Namespace) -> int:
-    from ingest import alerts, store
+    from ingest import alert_delivery, store
 
     engine = _engine()
     watch = _watch_or_fail(engine, args.name)
     if watch is None:
         return 1
     store.delete_watch(engine, watch.id)
-    alerts.remove_feed(watch)
+    alert_delivery.remove_feed(watch)
     print(f"removed watch {watch.name!r}")
     return 0
 
 
 def cmd_watch_test(args: argparse.Namespace) -> int:
-    from ingest import alerts
+    from ingest import alert_delivery, alerts
 
     engine = _engine()
     watch = _watch_or_fail(engine, args.name)
     if watch is None:
         return 1
-    outcomes = alerts.send_test(engine, watch)
+    outcomes = alert_delivery.send_test(engine, watch)
     print(f"test alert written to the feed: {alerts.feed_url(watch)}")
     for outcome in outcomes:
         extra = f": {outcome.error}" if outcome.error else ""
@@ -407,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     watch_sub = p.add_subparsers(dest="watch_command", required=True)
     w = watch_sub.add_parser("add", help="save a view as a watch")
     w.add_argument("name")
-    from ingest.filters import add_flag_arguments
+    from ingest.filter_flags import add_flag_arguments
 
     group = w.add_argument_group("filters (as the dashboard's sidebar and URL; no dates)")
     add_flag_arguments(group, exclude=("dates",))

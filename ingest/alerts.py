@@ -1,4 +1,7 @@
 """Watches and alerts (issue 15): tell the analyst when their view moves, with the evidence.
+This module defines watches, words their messages and evaluates them (recording each alert and
+its deliveries); sending them — the Atom file, the webhook, the email — and the alert cycle
+are ``ingest.alert_delivery``.
 
 A **watch** is a saved view — its filters as the dashboard URL's query string, without dates
 (a watch follows what arrives) — with a name and how to deliver. After every poll cycle
@@ -41,28 +44,21 @@ import html
 import json
 import logging
 import math
-import os
 import re
-import smtplib
-import ssl
-import tempfile
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-import httpx
 import pandas as pd
 from sqlalchemy import Engine
 
 from ingest import config, store
-from ingest.addresses import BlockedAddressError, validate_feed_url
-from ingest.fetch import make_client
+from ingest.addresses import validate_feed_url
+from ingest.filter_flags import flag_understood
 from ingest.filters import (
     BY_NAME,
     FILTERS,
@@ -70,7 +66,6 @@ from ingest.filters import (
     WORDS_ORDER,
     Filters,
     describe,
-    flag_understood,
     from_query_params,
     to_query_params,
 )
@@ -89,7 +84,6 @@ from ingest.queries.watches import (
     articles_by_id,
     fetched_since,
     matching,
-    watch_alerts,
     watch_list,
 )
 from ingest.store.schema import WATCH_NAME_LENGTH
@@ -236,10 +230,10 @@ def feed_path(watch: WatchRow) -> Path:
 
 def _articles_payload(engine: Engine, ids: list[int]) -> list[dict[str, Any]]:
     rows = articles_by_id(engine, ids[-TOP_ARTICLES:]) if ids else pd.DataFrame()
-    return _article_items(engine, rows)
+    return article_items(engine, rows)
 
 
-def _article_items(engine: Engine, rows: pd.DataFrame) -> list[dict[str, Any]]:
+def article_items(engine: Engine, rows: pd.DataFrame) -> list[dict[str, Any]]:
     if rows.empty:
         return []
     evidence = article_evidence(engine, [int(i) for i in rows["id"]])
@@ -278,7 +272,7 @@ def _text(payload: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _html(payload: dict[str, Any]) -> str:
+def alert_html(payload: dict[str, Any]) -> str:
     """The message as HTML (the email's alternative, the Atom entry's content)."""
     esc = html.escape
     parts = [f"<p><strong>{esc(payload['headline'])}</strong></p>"]
@@ -303,7 +297,7 @@ def _html(payload: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-def _payload(
+def alert_payload(
     watch: WatchRow,
     trigger: str,
     headline: str,
@@ -334,7 +328,7 @@ def _channels(watch: WatchRow) -> tuple[tuple[str, str], ...]:
     return tuple(channels)
 
 
-def _draft(
+def alert_draft(
     watch: WatchRow, key: str, payload: dict[str, Any], ids: tuple[int, ...] = ()
 ) -> store.AlertDraft:
     return store.AlertDraft(
@@ -468,11 +462,13 @@ def evaluate_watch(
             if ids and still_due:
                 n = len(ids)
                 headline = f"{watch.name}: {n} new article{'s' if n != 1 else ''}"
-                payload = _payload(
+                payload = alert_payload(
                     watch, "digest", headline, n, _articles_payload(engine, ids), None
                 )
                 key = f"digest:{watch.id}:{ids[0]}-{ids[-1]}"
-                alert_id = store.record_alert(conn, _draft(watch, key, payload, tuple(ids)), now)
+                alert_id = store.record_alert(
+                    conn, alert_draft(watch, key, payload, tuple(ids)), now
+                )
                 if alert_id is not None:
                     recorded.append(alert_id)
                     digest = True
@@ -480,10 +476,10 @@ def evaluate_watch(
             spike_filter = watch_filters(watch, today, today)
             rows = list_articles(engine, spike_filter, limit=TOP_ARTICLES)
             headline = f"{watch.name}: spike, {spike['articles']} articles today"
-            payload = _payload(
-                watch, "spike", headline, spike["articles"], _article_items(engine, rows), spike
+            payload = alert_payload(
+                watch, "spike", headline, spike["articles"], article_items(engine, rows), spike
             )
-            alert_id = store.record_alert(conn, _draft(watch, spike_key, payload), now)
+            alert_id = store.record_alert(conn, alert_draft(watch, spike_key, payload), now)
             if alert_id is not None:
                 recorded.append(alert_id)
         store.mark_evaluated(conn, watch.id, now, digest=digest)
@@ -521,276 +517,3 @@ def evaluate_all(engine: Engine, now: datetime | None = None) -> EvaluationSumma
     store.touch_watches(engine, quiet, now, pending)
     summary.seconds = time.monotonic() - began
     return summary
-
-
-# --------------------------------------------------------------------------------------------
-# Atom
-
-
-ATOM_NS = "http://www.w3.org/2005/Atom"
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def atom_feed(engine: Engine, watch: WatchRow) -> bytes:
-    """The watch's Atom feed (RFC 4287): its latest alerts, newest first."""
-    ET.register_namespace("", ATOM_NS)
-
-    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-        el = ET.SubElement(parent, f"{{{ATOM_NS}}}{tag}", attrs)
-        if text is not None:
-            el.text = text
-        return el
-
-    rows = watch_alerts(engine, watch.id, limit=ATOM_ENTRIES)
-    feed = ET.Element(f"{{{ATOM_NS}}}feed")
-    sub(feed, "id", f"urn:pantau:watch:{watch.slug}")
-    sub(feed, "title", f"Pantau watch: {watch.name}")
-    sub(feed, "subtitle", describe_watch(watch))
-    updated = rows["created_at"].max() if not rows.empty else watch.updated_at
-    sub(feed, "updated", _stamp(pd.Timestamp(updated).to_pydatetime()))
-    sub(feed, "link", rel="self", href=feed_url(watch), type="application/atom+xml")
-    sub(feed, "link", rel="alternate", href=view_url(watch), type="text/html")
-    sub(sub(feed, "author"), "name", "Pantau")
-    sub(feed, "generator", "Pantau")
-    for row in rows.itertuples():
-        payload = json.loads(row.payload)
-        entry = sub(feed, "entry")
-        sub(entry, "id", f"urn:pantau:alert:{row.key}")
-        sub(entry, "title", row.title)
-        sub(entry, "updated", _stamp(pd.Timestamp(row.created_at).to_pydatetime()))
-        sub(entry, "link", rel="alternate", href=payload["view_url"], type="text/html")
-        sub(entry, "category", term=row.trigger)
-        sub(entry, "summary", payload["text"])
-        sub(entry, "content", _html(payload), type="html")
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
-
-
-def write_feed(engine: Engine, watch: WatchRow) -> Path:
-    """Write the watch's Atom feed to its file (atomically: a reader never sees half)."""
-    path = feed_path(watch)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = atom_feed(engine, watch)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".atom", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_feeds(engine: Engine) -> int:
-    """Write every watch's Atom feed; how many."""
-    watches = watch_list(engine)
-    for watch in watches:
-        write_feed(engine, watch)
-    return len(watches)
-
-
-def remove_feed(watch: WatchRow) -> None:
-    feed_path(watch).unlink(missing_ok=True)
-
-
-# --------------------------------------------------------------------------------------------
-# Delivery
-
-
-class DeliveryFailed(Exception):
-    """A delivery that did not go through; ``permanent`` ones are not tried again."""
-
-    def __init__(self, message: str, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-
-
-def delivery_id(delivery: store.DeliveryRow) -> str:
-    """The id a receiver dedupes on: the same for every attempt at one delivery."""
-    return f"pantau-{delivery.alert_key.replace(':', '-')}-{delivery.channel}"
-
-
-def send_webhook(delivery: store.DeliveryRow) -> None:
-    """POST the alert's JSON to the webhook through the SSRF-guarded client."""
-    body = json.loads(delivery.payload)
-    body["delivery_id"] = delivery_id(delivery)
-    timeout = httpx.Timeout(
-        float(config.get("read_timeout")), connect=float(config.get("connect_timeout"))
-    )
-    headers = {
-        "User-Agent": str(config.get("user_agent")),
-        "Idempotency-Key": delivery_id(delivery),
-        "X-Pantau-Delivery": delivery_id(delivery),
-    }
-    try:
-        with make_client(max_connections=1) as client:
-            response = client.post(delivery.target, json=body, headers=headers, timeout=timeout)
-    except BlockedAddressError as exc:
-        raise DeliveryFailed(f"blocked_address: {exc}", permanent=True) from None
-    except httpx.HTTPError as exc:
-        cause: BaseException = exc
-        while cause.__cause__ is not None or cause.__context__ is not None:
-            cause = cause.__cause__ or cause.__context__  # type: ignore[assignment]
-            if isinstance(cause, BlockedAddressError):
-                raise DeliveryFailed(f"blocked_address: {cause}", permanent=True) from None
-        raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from None
-    if not 200 <= response.status_code < 300:
-        raise DeliveryFailed(f"HTTP {response.status_code}: {response.text[:200]}")
-
-
-def email_message(delivery: store.DeliveryRow, sender: str) -> EmailMessage:
-    """The alert as an email: plain text and HTML, its Message-ID the delivery id."""
-    payload = json.loads(delivery.payload)
-    msg = EmailMessage()
-    msg["Subject"] = f"[Pantau] {delivery.title}"
-    msg["From"] = sender
-    msg["To"] = delivery.target
-    msg["Date"] = format_datetime(store.now_utc())
-    domain = sender.rpartition("@")[2] or "pantau.invalid"
-    msg["Message-ID"] = f"<{delivery_id(delivery)}@{domain}>"
-    msg.set_content(payload["text"])
-    msg.add_alternative(f"<html><body>\n{_html(payload)}\n</body></html>", subtype="html")
-    return msg
-
-
-def send_email(delivery: store.DeliveryRow) -> None:
-    """Send the alert over SMTP (settings: host, port, STARTTLS/TLS/none, user, password). The
-    SMTP server is the operator's own setting, so it is not held to the SSRF guard."""
-    host = str(config.get("smtp_host"))
-    if not host:
-        raise DeliveryFailed("email is not set up: PANTAU_SMTP_HOST is empty")
-    port = int(config.get("smtp_port"))
-    security = str(config.get("smtp_security"))
-    timeout = float(config.get("connect_timeout")) + float(config.get("read_timeout"))
-    msg = email_message(delivery, str(config.get("smtp_from")))
-    try:
-        if security == "tls":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                host, port, timeout=timeout, context=ssl.create_default_context()
-            )
-        else:
-            smtp = smtplib.SMTP(host, port, timeout=timeout)
-        with smtp:
-            if security == "starttls":
-                smtp.starttls(context=ssl.create_default_context())
-            user = str(config.get("smtp_user"))
-            if user:
-                smtp.login(user, str(config.get("smtp_password")))
-            smtp.send_message(msg)
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise DeliveryFailed(f"recipient refused: {exc}", permanent=True) from None
-    except (OSError, smtplib.SMTPException) as exc:
-        raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from None
-
-
-SENDERS = {"webhook": send_webhook, "email": send_email}
-
-
-@dataclass(frozen=True)
-class DeliveryOutcome:
-    delivery_id: int
-    channel: str
-    target: str
-    status: str
-    error: str | None
-
-
-def deliver_due(
-    engine: Engine, *, worker: str | None = None, alert_ids: list[int] | None = None
-) -> list[DeliveryOutcome]:
-    """Claim and send every due delivery (of ``alert_ids`` only, when given), recording each
-    outcome; returns them."""
-    from ingest.scheduler import default_worker_id
-
-    worker = worker or default_worker_id()
-    lease = timedelta(seconds=float(config.get("alert_lease_seconds")))
-    retry_base = timedelta(seconds=float(config.get("alert_retry_seconds")))
-    max_attempts = int(config.get("alert_max_attempts"))
-    outcomes: list[DeliveryOutcome] = []
-    seen: set[int] = set()
-    while True:
-        claimed = store.claim_deliveries(
-            engine,
-            now=store.now_utc(),
-            worker=worker,
-            lease=lease,
-            limit=DELIVERY_BATCH,
-            alert_ids=alert_ids,
-        )
-        claimed = [d for d in claimed if d.id not in seen]
-        if not claimed:
-            return outcomes
-        for delivery in claimed:
-            seen.add(delivery.id)
-            error: str | None = None
-            attempts = delivery.attempts
-            try:
-                SENDERS[delivery.channel](delivery)
-            except DeliveryFailed as exc:
-                error = str(exc)
-                if exc.permanent:
-                    attempts = max_attempts
-            except Exception as exc:  # our bug: recorded on the delivery, retried later
-                log.exception("delivery %s failed", delivery.id)
-                error = f"internal error: {exc!r}"
-            status = store.finish_delivery(
-                engine,
-                delivery.id,
-                worker=worker,
-                now=store.now_utc(),
-                error=error,
-                attempts=attempts,
-                retry_base=retry_base,
-                max_attempts=max_attempts,
-            )
-            outcomes.append(
-                DeliveryOutcome(delivery.id, delivery.channel, delivery.target, status, error)
-            )
-
-
-def send_test(engine: Engine, watch: WatchRow) -> list[DeliveryOutcome]:
-    """Record and deliver a test alert for ``watch`` now (its latest matches as the content)."""
-    now = store.now_utc()
-    today = now.date()
-    rows = list_articles(
-        engine, watch_filters(watch, today - timedelta(days=MATCH_MAX_AGE_DAYS), today), limit=3
-    )
-    headline = f"{watch.name}: test message from Pantau"
-    payload = _payload(watch, "test", headline, len(rows), _article_items(engine, rows), None)
-    key = f"test:{watch.id}:{now.strftime('%Y%m%dT%H%M%S.%fZ')}"
-    with store.locked_watch(engine, watch.id) as (conn, _current):
-        alert_id = store.record_alert(conn, _draft(watch, key, payload), now)
-    write_feed(engine, watch)
-    return deliver_due(engine, alert_ids=[alert_id] if alert_id is not None else [])
-
-
-@dataclass
-class CycleSummary:
-    evaluation: EvaluationSummary
-    deliveries: list[DeliveryOutcome]
-
-    def line(self) -> str:
-        sent = sum(d.status == "sent" for d in self.deliveries)
-        failed = len(self.deliveries) - sent
-        return (
-            f"{self.evaluation.line()}; {len(self.deliveries)} deliveries: {sent} sent, "
-            f"{failed} failed in {self.evaluation.seconds:.2f} s of evaluation"
-        )
-
-
-def run_alerts(engine: Engine, *, worker: str | None = None) -> CycleSummary:
-    """One alert cycle: evaluate every watch, write the Atom feeds that changed (or are
-    missing), deliver what is due."""
-    evaluation = evaluate_all(engine)
-    for watch in watch_list(engine):
-        if watch.id not in evaluation.alerted and feed_path(watch).exists():
-            continue
-        try:
-            write_feed(engine, watch)
-        except OSError:
-            log.exception("writing the feed of watch %r failed", watch.name)
-    return CycleSummary(evaluation, deliver_due(engine, worker=worker))

@@ -41,16 +41,9 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from ingest.csv_safety import BOM, csv_text
-from ingest.filters import (
-    Filters,
-    Flag,
-    FlagError,
-    add_flag_arguments,
-    cli_flags,
-    describe,
-    flag_params,
-    from_query_params,
-)
+from ingest.filter_base import Flag
+from ingest.filter_flags import FlagError, add_flag_arguments, cli_flags, flag_params
+from ingest.filters import Filters, describe, from_query_params
 
 FORMATS = ("csv", "jsonl", "parquet")
 CHUNK_ROWS = 1000  # articles read, tagged with evidence and written at a time
@@ -64,7 +57,7 @@ class UsageError(ValueError):
 
 
 def flags() -> list[Flag]:
-    """Every filter's flags, in the registry's order (``filters.cli_flags``)."""
+    """Every filter's flags, in the registry's order (``filter_flags.cli_flags``)."""
     return cli_flags()
 
 

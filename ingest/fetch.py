@@ -47,6 +47,7 @@ import httpx
 
 from ingest import config
 from ingest.addresses import AddressGuard, BlockedAddressError, GuardedTransport, io_deadline
+from ingest.fetched import Fetched, timed_attempt
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ QUOTED_URL_CHARS = 200  # how much of a bad URL an error message quotes
 
 
 @dataclass
-class FetchResult:
+class FetchResult(Fetched):
     """What one fetch ended as.
 
     ``outcome`` is one of ``OUTCOMES``: "ok" (2xx with a body), "not_modified" (304), "gone"
@@ -101,23 +102,9 @@ class FetchResult:
     ``retry_after`` (UTC) comes from Retry-After on 429/503.
     """
 
-    url: str
-    final_url: str
-    outcome: str
-    status: int | None = None
-    body: bytes | None = None
-    content_type: str | None = None
     etag: str | None = None
     last_modified: str | None = None
     permanent_url: str | None = None
-    retry_after: datetime | None = None
-    error: str | None = None
-    error_category: str | None = None
-    duration_ms: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome == "ok"
 
 
 class _NoCookies(http.cookiejar.DefaultCookiePolicy):
@@ -275,20 +262,13 @@ def guarded_get(url: str, spec: RequestSpec, *, client: httpx.Client | None = No
     TypeError."""
     if client is not None and not isinstance(client, FeedClient):
         raise TypeError("a fetch needs a client from ingest.fetch.make_client() (SSRF guard)")
-    started = time.monotonic()
-    try:
-        result = _fetch(url, spec, client or shared_client(), started)
-    except Exception as exc:  # one bad feed never stops a run; this is our bug, logged as such
-        log.exception("unexpected error fetching %s", url)
-        result = FetchResult(
-            url=url,
-            final_url=url,
-            outcome="error",
-            error=f"unexpected error: {type(exc).__name__}: {exc}",
-            error_category="unexpected",
-        )
-    result.duration_ms = round((time.monotonic() - started) * 1000)
-    return result
+    return timed_attempt(
+        url,
+        lambda started: _fetch(url, spec, client or shared_client(), started),
+        FetchResult,
+        log,
+        "unexpected error fetching %s",
+    )
 
 
 def _fetch(url: str, spec: RequestSpec, client: FeedClient, started: float) -> FetchResult:

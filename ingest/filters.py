@@ -14,8 +14,8 @@ catalogue). Each of those is one :class:`Filter` in
   &lang=en,id&feed=3,7&q=text&mention=any&otype=state,public&ohome=RUS``, every key optional,
   lists comma-separated;
 - its command-line flags (``flags``): each fills one URL parameter, so ``python -m ingest
-  export --country RUS --country PRK`` is the view ``?c=RUS,PRK`` (``ingest.export`` builds its
-  options from them);
+  export --country RUS --country PRK`` is the view ``?c=RUS,PRK`` (``ingest.filter_flags``
+  makes the options of ``export`` and ``watch add`` from them);
 - its SQL: the conditions on ``articles`` rows (``article_where``), and for the filters the
   daily and monthly aggregates carry as columns (dates, languages, outlets) the conditions on
   those tables (``rollup_where``; which aggregate answers a content filter is
@@ -25,57 +25,37 @@ catalogue). Each of those is one :class:`Filter` in
 
 Adding a filter: a field on ``Filters``, a ``Filter`` subclass here (with its ``flags``), its
 name in ``FILTERS``,
-``WORDS_ORDER`` and ``SLUG_ORDER``, and its widget in ``ui/filters.py``. This module never
-imports Streamlit.
+``WORDS_ORDER`` and ``SLUG_ORDER``, and its widget in ``ui/filters.py``. The interface a filter
+implements is ``ingest.filter_base``; the labels and phrases its words are made of,
+``ingest.filter_words``. This module never imports Streamlit.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
 
-from babel import Locale
-from sqlalchemy import ColumnElement, exists, select, true
+from sqlalchemy import exists, select, true
 
 from ingest.catalogue import OUTLET_TYPES
+from ingest.filter_base import Conditions, Filter, Flag, first_param
+from ingest.filter_words import (
+    TOPIC_LABELS,
+    TOPICS,
+    date_range_words,
+    join_words,
+    language_name,
+    outlet_type_label,
+    topic_label,
+)
 from ingest.geo import country_name, is_valid_iso3
 from ingest.language import LANGUAGE_CODE  # ISO 639 code, optional subtag
 from ingest.records import PROMINENCE_RULE
 from ingest.store import PROMINENT, article_countries, article_topics, articles, feeds
-
-TOPIC_LABELS: dict[str, str] = {
-    "military": "Military",
-    "conflict": "Conflict",
-    "diplomacy": "Diplomacy",
-    "sanctions": "Sanctions",
-    "trade": "Trade & economy",
-    "energy": "Energy",
-    "nuclear": "Nuclear & missiles",
-    "politics": "Politics & elections",
-    "unrest": "Protests & unrest",
-    "humanitarian": "Humanitarian",
-    "rights": "Rights & justice",
-    "cyber_tech": "Cyber & technology",
-}
-TOPICS: tuple[str, ...] = tuple(TOPIC_LABELS)
-
-_EN = Locale.parse("en")
-
-
-def topic_label(topic: str) -> str:
-    return TOPIC_LABELS.get(topic, topic)
-
-
-def language_name(code: str) -> str:
-    """English name of an ISO 639-1 code ("id" → "Indonesian"); "Unknown" for ''."""
-    if not code:
-        return "Unknown"
-    return _EN.languages.get(code, code)
-
 
 # --------------------------------------------------------------------------------------------
 # Limits a filter's value is held to (each beside its siblings)
@@ -139,85 +119,9 @@ def day_start(d: date) -> datetime:
 # --------------------------------------------------------------------------------------------
 # The filters
 
-Conditions = list[ColumnElement[bool]]
-
-
-@dataclass(frozen=True)
-class Flag:
-    """A command-line option of a filter: ``--name VALUE`` fills the URL parameter ``param``
-    with VALUE; a ``many`` flag may be repeated or comma-separated, like the URL's lists."""
-
-    name: str
-    param: str
-    metavar: str
-    help: str
-    many: bool = False
-
-
-class Filter:
-    """One filter. Subclasses set ``name``, ``fields``, ``params`` and ``flags`` and define the
-    methods."""
-
-    name: ClassVar[str]
-    fields: ClassVar[tuple[str, ...]]  # the Filters fields it owns
-    params: ClassVar[tuple[str, ...]]  # its URL parameters
-    flags: ClassVar[tuple[Flag, ...]]  # its command-line options, one per URL parameter
-    on_rollups: ClassVar[bool] = False  # whether the aggregates carry it as a column
-    per_feed: ClassVar[bool] = False  # set, it needs the aggregates kept per feed
-
-    def clean(self, f: Filters) -> dict[str, Any]:
-        """Its fields' values made valid."""
-        raise NotImplementedError
-
-    def is_set(self, f: Filters) -> bool:
-        """Whether it narrows the view (the dates always do)."""
-        return any(getattr(f, name) for name in self.fields)
-
-    def to_params(self, f: Filters) -> dict[str, str]:
-        raise NotImplementedError
-
-    def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
-        """Its fields' values from URL parameters (validated afterwards by ``clean``)."""
-        raise NotImplementedError
-
-    def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:
-        """Conditions on ``articles`` rows (``dates``: whether the date range applies)."""
-        raise NotImplementedError
-
-    def rollup_where(self, table: Any, f: Filters) -> Conditions:
-        """Conditions on an aggregate table that carries it as a column (``on_rollups``)."""
-        raise NotImplementedError(f"the aggregates do not carry the {self.name} filter")
-
-    def phrase(self, f: Filters) -> str:
-        """Its words after the subject ("mentioning Russia"), or ''."""
-        return ""
-
-    def clause(self, f: Filters) -> str:
-        """Its words as a clause of their own ("all languages"), or ''."""
-        return ""
-
-    def slug(self, f: Filters) -> str:
-        """Its part of a file name, or ''."""
-        raise NotImplementedError
-
-
-def first_param(params: Mapping[str, Any], key: str) -> str:
-    """The value of a URL parameter (the last when repeated), '' when absent or not text."""
-    value = params.get(key)
-    if isinstance(value, list | tuple):
-        value = value[-1] if value else ""
-    return value if isinstance(value, str) else ""
-
 
 def _items(text: str, limit: int = MAX_LIST_ITEMS) -> list[str]:
     return [p.strip() for p in text.split(",") if p.strip()][:limit]
-
-
-def _join(items: Sequence[str], word: str) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {word} " + items[-1]
 
 
 class Dates(Filter):
@@ -311,7 +215,7 @@ class Countries(Filter):
     def phrase(self, f: Filters) -> str:
         if not f.countries:
             return ""
-        names = _join([country_name(c) for c in f.countries], "or")
+        names = join_words([country_name(c) for c in f.countries], "or")
         return f" (and {names})" if f.pair else f" mentioning {names}"
 
     def slug(self, f: Filters) -> str:
@@ -386,7 +290,7 @@ class Topics(Filter):
     def phrase(self, f: Filters) -> str:
         if not f.topics:
             return ""
-        return f" on {_join([topic_label(t).lower() for t in f.topics], 'or')}"
+        return f" on {join_words([topic_label(t).lower() for t in f.topics], 'or')}"
 
     def slug(self, f: Filters) -> str:
         return "-".join(f.topics)
@@ -450,7 +354,7 @@ class Languages(_AnyOfColumn):
     def clause(self, f: Filters) -> str:
         if not f.languages:
             return "all languages"
-        return "in " + _join([language_name(c) for c in f.languages], "or")
+        return "in " + join_words([language_name(c) for c in f.languages], "or")
 
     def slug(self, f: Filters) -> str:
         return "-".join(x or UNKNOWN_LANGUAGE for x in f.languages)
@@ -481,7 +385,7 @@ class Outlets(_AnyOfColumn):
         if not f.feed_ids:
             return ""
         names = list(f.feed_titles) or [f"outlet #{i}" for i in f.feed_ids]
-        return "from " + _join(names, "or")
+        return "from " + join_words(names, "or")
 
     def slug(self, f: Filters) -> str:
         return "feeds-" + "-".join(str(i) for i in f.feed_ids[:5]) if f.feed_ids else ""
@@ -635,9 +539,7 @@ class OutletTypes(_OutletMetadata):
     def phrase(self, f: Filters) -> str:
         if not f.outlet_types:
             return ""
-        return (
-            f" from {_join([outlet_type_label(t).lower() for t in f.outlet_types], 'or')} outlets"
-        )
+        return f" from {join_words([outlet_type_label(t).lower() for t in f.outlet_types], 'or')} outlets"
 
 
 class OutletHomes(_OutletMetadata):
@@ -659,13 +561,8 @@ class OutletHomes(_OutletMetadata):
     def phrase(self, f: Filters) -> str:
         if not f.outlet_homes:
             return ""
-        where = _join([country_name(c) for c in f.outlet_homes], "or")
+        where = join_words([country_name(c) for c in f.outlet_homes], "or")
         return f" based in {where}" if f.outlet_types else f" from outlets based in {where}"
-
-
-def outlet_type_label(key: str) -> str:
-    """ "state" → "State-controlled"; "Unknown" for '' or None."""
-    return OUTLET_TYPES.get(key or "", key or "Unknown")
 
 
 MENTION_RULE = PROMINENCE_RULE  # what the default counts, in words (shown on screen)
@@ -753,83 +650,8 @@ def describe(f: Filters, subject: str = "Articles") -> str:
     return ", ".join([what, *(c for c in clauses if c)])
 
 
-def date_range_words(start: date, end: date) -> str:
-    """ "1–30 June 2024", "28 May – 3 June 2024", "30 December 2023 – 2 January 2024"."""
-    if start == end:
-        return f"{start.day} {start:%B %Y}"
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{end.day} {end:%B %Y}"
-    if start.year == end.year:
-        return f"{start.day} {start:%B} – {end.day} {end:%B %Y}"
-    return f"{start.day} {start:%B %Y} – {end.day} {end:%B %Y}"
-
-
 def slug(f: Filters) -> str:
     """A file-name-safe summary of the filters, e.g. ``prk-rus_2024-06-01_2024-06-30``."""
     bits = [BY_NAME[name].slug(f) for name in SLUG_ORDER]
     text_slug = "_".join(b.lower() for b in bits if b)
     return re.sub(r"[^a-z0-9_.-]+", "-", text_slug)[:150]
-
-
-# --------------------------------------------------------------------------------------------
-# Command-line flags: every filter's ``flags``, generated for any command that takes a view
-# (``python -m ingest watch add``; the export's options are these same flags). Each flag fills its
-# URL parameter, then the view is read as the dashboard reads a link (``from_query_params``).
-
-# Two views that no flag value can produce both of: a value the parsing drops leaves each
-# unchanged (see ``flag_understood``).
-_PROBES = (
-    Filters(date_from=EARLIEST, date_to=LATEST),
-    Filters(date_from=EARLIEST + timedelta(days=1), date_to=LATEST - timedelta(days=1)),
-)
-
-
-class FlagError(ValueError):
-    """A flag value the view would drop (an unknown country, a date that is not one)."""
-
-
-def cli_flags(exclude: Sequence[str] = ()) -> list[Flag]:
-    """Every filter's flags in the registry's order, but those of the filters named in
-    ``exclude``."""
-    return [flag for flt in FILTERS if flt.name not in exclude for flag in flt.flags]
-
-
-def flag_dest(flag: Flag) -> str:
-    """The argparse destination of ``flag``."""
-    return f"filter_{flag.param}"
-
-
-def add_flag_arguments(group: Any, exclude: Sequence[str] = ()) -> None:
-    """Add one option per filter flag to an argparse parser or argument group."""
-    for flag in cli_flags(exclude):
-        group.add_argument(
-            f"--{flag.name}",
-            dest=flag_dest(flag),
-            metavar=flag.metavar,
-            action="append" if flag.many else "store",
-            help=flag.help + ("; repeat or comma-separate" if flag.many else ""),
-        )
-
-
-def flag_understood(flag: Flag, value: str) -> bool:
-    """Whether ``value`` survives the URL parameter's parsing (it changes a view that no value
-    can leave unchanged twice)."""
-    return any(from_query_params({flag.param: value}, probe) != probe for probe in _PROBES)
-
-
-def flag_params(args: Any, exclude: Sequence[str] = ()) -> dict[str, str]:
-    """The URL parameters the flags given in ``args`` ask for (a repeated list flag joined with
-    commas). Raises FlagError for a value the view would drop: a script must not silently get
-    a wider view than it asked for."""
-    params: dict[str, str] = {}
-    for flag in cli_flags(exclude):
-        given = getattr(args, flag_dest(flag), None)
-        if given is None:
-            continue
-        values = given if flag.many else [given]
-        items = [i.strip() for v in values for i in v.split(",")] if flag.many else values
-        for item in items:
-            if not item or not flag_understood(flag, item):
-                raise FlagError(f"--{flag.name} {item!r}: not understood ({flag.help})")
-        params[flag.param] = ",".join(items)
-    return params

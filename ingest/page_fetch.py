@@ -57,6 +57,7 @@ from ingest.fetch import (
     RequestSpec,
     guarded_get,
 )
+from ingest.fetched import Fetched, timed_attempt
 from ingest.robots import RobotsCache, fetch_robots, origin
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,7 @@ TRANSIENT_CATEGORIES = frozenset(
 
 
 @dataclass
-class PageResult:
+class PageResult(Fetched):
     """What one page fetch ended as.
 
     ``outcome`` is one of ``PAGE_OUTCOMES``: "ok" (an HTML body in ``body``), "not_html",
@@ -95,21 +96,6 @@ class PageResult:
     "not_html"); ``retry_after`` (UTC) when to ask again, on 429/503, "deferred" and an
     unreachable robots.txt. ``duration_ms`` includes the wait for the host's turn.
     """
-
-    url: str
-    final_url: str
-    outcome: str
-    status: int | None = None
-    content_type: str | None = None
-    body: bytes | None = None
-    error_category: str | None = None
-    error: str | None = None
-    retry_after: datetime | None = None
-    duration_ms: int = 0
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome == "ok"
 
     @property
     def transient(self) -> bool:
@@ -253,20 +239,13 @@ def fetch_page(
     behaviour; a ``client`` not made by ``ingest.fetch.make_client`` is a TypeError."""
     if client is not None and not isinstance(client, FeedClient):
         raise TypeError("fetch_page needs a client from ingest.fetch.make_client() (SSRF guard)")
-    started = time.monotonic()
-    try:
-        result = _fetch_page(url, client, gate or shared_gate())
-    except Exception as exc:  # one bad page never stops a run; this is our bug, logged as such
-        log.exception("unexpected error fetching page %s", url)
-        result = PageResult(
-            url=url,
-            final_url=url,
-            outcome="error",
-            error=f"unexpected error: {type(exc).__name__}: {exc}",
-            error_category="unexpected",
-        )
-    result.duration_ms = round((time.monotonic() - started) * 1000)
-    return result
+    return timed_attempt(
+        url,
+        lambda _started: _fetch_page(url, client, gate or shared_gate()),
+        PageResult,
+        log,
+        "unexpected error fetching page %s",
+    )
 
 
 def _fetch_page(url: str, client: httpx.Client | None, gate: HostGate) -> PageResult:

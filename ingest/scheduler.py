@@ -262,7 +262,7 @@ def _poll_in_background(engine: Engine) -> None:
         load_catalogue(engine)
     except Exception:  # a broken catalogue must not stop polling the feeds already stored
         log.exception("loading the feed catalogue failed")
-    from ingest.alerts import run_alerts
+    from ingest.alert_delivery import run_alerts
 
     run_forever(engine, after_cycle=lambda: run_alerts(engine))
 

@@ -30,7 +30,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import Engine, select, update
 
-from ingest import alerts, store
+from ingest import alert_delivery, alerts, store
 from ingest.queries.watches import watch_named
 from tests.feedserver import FeedServer
 
@@ -249,7 +249,7 @@ def test_a_pair_that_spikes_on_the_second_poll_alerts_once_on_every_channel(
         feed_id = store.ensure_feed(engine, server.feed_url(PAIR_FEED), language="en")
         # Poll 1: the two new articles of today (the baseline one is ten days old: not news).
         _poll(engine, server, feed_id)
-        cycle = alerts.run_alerts(engine)
+        cycle = alert_delivery.run_alerts(engine)
         assert [d.status for d in cycle.deliveries] == ["sent", "sent"]
         assert len(receiver.requests) == 1
         first = receiver.requests[0].body
@@ -269,7 +269,7 @@ def test_a_pair_that_spikes_on_the_second_poll_alerts_once_on_every_channel(
         # Poll 2: eight more today: a digest of those eight, and the spike.
         write_feed(feeds_dir, BASELINE + POLL_1 + POLL_2, now)
         _poll(engine, server, feed_id)
-        cycle = alerts.run_alerts(engine)
+        cycle = alert_delivery.run_alerts(engine)
     assert len(cycle.deliveries) == 4 and {d.status for d in cycle.deliveries} == {"sent"}
     bodies = [r.body for r in receiver.requests]
     assert [b["trigger"] for b in bodies] == ["digest", "digest", "spike"]
@@ -320,7 +320,7 @@ def test_a_pair_that_spikes_on_the_second_poll_alerts_once_on_every_channel(
     )
 
     # A third cycle with nothing new sends nothing.
-    assert alerts.run_alerts(engine).deliveries == []
+    assert alert_delivery.run_alerts(engine).deliveries == []
     assert len(receiver.requests) == 3 and len(smtp.messages) == 3
 
 
@@ -406,16 +406,16 @@ def test_a_failed_delivery_is_retried_after_its_pause_and_recorded(
     store.create_watch(engine, spec, store.now_utc())
     watch = watch_named(engine, "All")
     assert watch is not None
-    [outcome] = alerts.send_test(engine, watch)
+    [outcome] = alert_delivery.send_test(engine, watch)
     assert outcome.status == "failed" and outcome.error.startswith("HTTP 500")
-    assert alerts.deliver_due(engine) == []  # not before its pause (0.5 s)
+    assert alert_delivery.deliver_due(engine) == []  # not before its pause (0.5 s)
     time.sleep(0.6)
-    [second] = alerts.deliver_due(engine)
+    [second] = alert_delivery.deliver_due(engine)
     assert second.status == "failed" and second.error.startswith("HTTP 503")
     time.sleep(0.6)
-    assert alerts.deliver_due(engine) == []  # the pause doubled (1 s)
+    assert alert_delivery.deliver_due(engine) == []  # the pause doubled (1 s)
     time.sleep(0.5)
-    [third] = alerts.deliver_due(engine)
+    [third] = alert_delivery.deliver_due(engine)
     assert third.status == "sent"
     assert _deliveries(engine) == [("test", "webhook", "sent", 3)]
     assert len(receiver.requests) == 3 and len(receiver.deduped()) == 1
@@ -431,7 +431,7 @@ def test_a_webhook_to_a_private_address_is_refused_without_the_setting(
     watch = watch_named(engine, "Local")
     assert watch is not None
     monkeypatch.setenv("PANTAU_ALLOW_PRIVATE_ADDRESSES", "0")
-    [outcome] = alerts.send_test(engine, watch)
+    [outcome] = alert_delivery.send_test(engine, watch)
     assert outcome.status == "dead"
     assert outcome.error.startswith("blocked_address: refused to connect to 127.0.0.1")
     assert receiver.requests == []
@@ -529,7 +529,7 @@ def test_four_delivery_threads_racing_send_each_delivery_once(
 
     def work(i: int) -> None:
         start.wait()
-        outcomes.append(alerts.deliver_due(engine, worker=f"t{i}"))
+        outcomes.append(alert_delivery.deliver_due(engine, worker=f"t{i}"))
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
     for t in threads:
@@ -556,8 +556,8 @@ def test_the_dashboard_serves_the_watch_feed_as_atom(
     store.create_watch(engine, alerts.make_spec(name, "c=IDN"), store.now_utc())
     watch = watch_named(engine, name)
     assert watch is not None
-    alerts.send_test(engine, watch)
-    path = alerts.write_feed(engine, watch)
+    alert_delivery.send_test(engine, watch)
+    path = alert_delivery.write_feed(engine, watch)
     assert path.parent == ROOT / "static"
     env = {**os.environ, "PANTAU_DATABASE_URL": sqlite_url, "PANTAU_SEED_DEMO": "0"}
     log = tmp_path / "streamlit.log"
@@ -599,18 +599,18 @@ def test_matches_wait_for_the_digest_period_and_none_is_skipped(
     with FeedServer(root=feeds_dir) as server:
         feed_id = store.ensure_feed(engine, server.feed_url(PAIR_FEED), language="en")
         _poll(engine, server, feed_id)
-        alerts.run_alerts(engine)  # the first digest goes at once
+        alert_delivery.run_alerts(engine)  # the first digest goes at once
         write_feed(feeds_dir, BASELINE + POLL_1 + POLL_2[:2], now)  # 4 today: no spike
         _poll(engine, server, feed_id)
     later = store.now_utc()
     first = alerts.evaluate_all(engine, now=later)
-    alerts.deliver_due(engine)
+    alert_delivery.deliver_due(engine)
     assert [r.body["counts"]["articles"] for r in receiver.requests] == [2]  # not due yet
     # Half an hour on nothing is new (the matches are older than a re-read reaches) and the
     # digest is not due; an hour on the waiting matches go in the digest.
     assert alerts.evaluate_all(engine, now=later + timedelta(minutes=30)).alerts == []
     due = alerts.evaluate_all(engine, now=later + timedelta(minutes=61))
-    alerts.deliver_due(engine)
+    alert_delivery.deliver_due(engine)
     assert first.alerts == [] and len(due.alerts) == 1
     assert [r.body["counts"]["articles"] for r in receiver.requests] == [2, 2]
     assert {a["title"] for a in receiver.requests[1].body["articles"]} == {t for t, _ in POLL_2[:2]}

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
-from ingest import alerts, store
+from ingest import alert_delivery, alerts, store
 from ingest.queries.watches import watch_named
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +72,7 @@ def test_watchlist_shows_delivery_status_and_retries_pauses_deletes(
     store.create_watch(copy_store, spec, store.now_utc())
     watch = watch_named(copy_store, "Korea")
     assert watch is not None
-    [outcome] = alerts.send_test(copy_store, watch)
+    [outcome] = alert_delivery.send_test(copy_store, watch)
     assert outcome.status == "failed"
 
     app = _open("app_pages/6_Watchlist.py")

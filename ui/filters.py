@@ -11,16 +11,14 @@ from collections.abc import Mapping
 from datetime import date
 
 from ingest.catalogue import OUTLET_TYPES
+from ingest.filter_words import TOPIC_LABELS, language_name, outlet_type_label
 from ingest.filters import (
     MAX_SEARCH_CHARS,
     MENTION_RULE,
     PARAM_KEYS,
-    TOPIC_LABELS,
     Filters,
     describe,
     from_query_params,
-    language_name,
-    outlet_type_label,
     to_query_params,
 )
 from ingest.geo import all_countries, country_name

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from ingest import config
-from ingest.filters import language_name
+from ingest.filter_words import language_name
 from ingest.geo import country_name
 from ingest.queries import Filters, topic_label
 from ingest.scheduler import start_background_poller

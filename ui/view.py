@@ -17,12 +17,15 @@ A parameter belongs to one page; ``keep_only(page)`` drops the others' from the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ingest.filters import first_param
+from ingest.filter_base import first_param
 from ui import sizes
+
+if TYPE_CHECKING:
+    from ingest.filters import Filters
 
 _WRITTEN = "pantau_view_url:"  # session key prefix: the URL text this session last wrote
 
@@ -143,3 +146,28 @@ def keep_only(page: str) -> None:
     for name in VIEW_PARAM_NAMES - own:
         if name in st.query_params:
             del st.query_params[name]
+
+
+def url_radio(
+    container: Any, label: str, options: Iterable[Any], key: str, default: Any = None, **kw: Any
+) -> Any:
+    """A horizontal radio whose value the URL keeps (``restore`` before it, ``publish`` after);
+    ``kw`` go to Streamlit's ``radio``. Returns the value chosen."""
+    restore(key, default=default)
+    value = container.radio(label, list(options), horizontal=True, key=key, **kw)
+    publish(key, value, default=default)
+    return value
+
+
+def grain_radio(container: Any, key: str, f: Filters) -> str:
+    """The "Per" radio (Auto, or a grain of ``ui.charts.GRAINS``) kept in the URL; the grain
+    chosen, Auto resolved for the view ``f`` (``grain_for``)."""
+    from ingest.queries import grain_for
+    from ui.charts import GRAINS
+
+    words = {"auto": "Auto", **{k: label for k, (label, _word) in GRAINS.items()}}
+    chosen = url_radio(
+        container, "Per", words, key, format_func=words.get,
+        help="Auto: days up to 120 days, weeks up to three years, months beyond.",
+    )  # fmt: skip
+    return grain_for(f) if chosen == "auto" else str(chosen)

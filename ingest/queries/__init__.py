@@ -17,17 +17,19 @@ on each engine), ``counts``, ``trends``, ``articles`` and ``feeds``; the filters
 ``ingest.filters``. Every public name is re-exported here, so callers import ``ingest.queries``.
 """
 
+from ingest.filter_words import (
+    TOPIC_LABELS,
+    TOPICS,
+    date_range_words,
+    language_name,
+    topic_label,
+)
 from ingest.filters import (
     EARLIEST,
     LATEST,
-    TOPIC_LABELS,
-    TOPICS,
     Filters,
-    date_range_words,
     describe,
-    language_name,
     slug,
-    topic_label,
 )
 from ingest.queries.aggregates import _whole_months
 from ingest.queries.articles import (

@@ -18,14 +18,12 @@ from sqlalchemy import (
     union_all,
 )
 
+from ingest.filter_words import language_name, outlet_type_label, topic_label
 from ingest.filters import (
     Filters,
     article_where,
     country_tag_where,
-    language_name,
-    outlet_type_label,
     rollup_where,
-    topic_label,
 )
 from ingest.geo import country_name
 from ingest.queries.aggregates import Kind, pairs_with, route_for, route_source, source

@@ -17,7 +17,8 @@ from sqlalchemy import (
     select,
 )
 
-from ingest.filters import Filters, article_where, topic_label
+from ingest.filter_words import topic_label
+from ingest.filters import Filters, article_where
 from ingest.geo import country_name
 from ingest.queries.aggregates import Kind, route_for, route_source, source
 from ingest.queries.counts import country_counts

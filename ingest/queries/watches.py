@@ -14,22 +14,17 @@ from sqlalchemy.engine import Connection
 from ingest.filters import EARLIEST, LATEST, Filters, article_where
 from ingest.queries.articles import ARTICLE_COLUMNS, _article_rows, _tidy
 from ingest.queries.read import frame
-from ingest.store import alert_articles, alerts, articles, deliveries, watches
+from ingest.store import WatchSpec, alert_articles, alerts, articles, deliveries, watches
 
 MAX_NEW_MATCHES = 5000  # the most new articles one digest covers; the rest wait for the next
 ID_CHUNK = 1000  # article ids bound in one query
 
 
 @dataclass(frozen=True)
-class WatchRow:
+class WatchRow(WatchSpec):
+    """A stored watch: what it is (``WatchSpec``), its id and state."""
+
     id: int
-    name: str
-    slug: str
-    query: str
-    webhook_url: str | None
-    email: str | None
-    spike_threshold: float
-    digest_minutes: int
     paused: bool
     created_at: datetime
     updated_at: datetime

@@ -11,10 +11,11 @@ a time). Either way each migration checks its record again inside its own transa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import Engine, Table, and_, bindparam, inspect, or_, select, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 
 from ingest.canonical import rekeyed, url_key
 from ingest.records import TITLE, WHERE_TITLE, stored_evidence
@@ -67,6 +68,25 @@ def _m0004_search(conn: Connection) -> None:
     create_search_index(conn)
 
 
+def _article_batches(
+    conn: Connection, columns: Sequence[Any], batch: int, *where: Any
+) -> Iterator[Sequence[Row[Any]]]:
+    """The ``columns`` (``articles.c.id`` first) of the articles matching ``where``, in batches
+    of ``batch`` by id; the caller may change each batch before it asks for the next."""
+    last = 0
+    while True:
+        rows = conn.execute(
+            select(*columns)
+            .where(articles.c.id > last, *where)
+            .order_by(articles.c.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            return
+        last = rows[-1].id
+        yield rows
+
+
 REKEY_BATCH = 5000  # articles read per batch by migration 0005
 
 
@@ -76,17 +96,8 @@ def _m0005_unambiguous_keys(conn: Connection) -> None:
     tags and aggregates are untouched: only the identity used for dedupe changes."""
     feed_urls = dict(conn.execute(select(feeds.c.id, feeds.c.url)).all())
     c = articles.c
-    last = 0
-    while True:
-        rows = conn.execute(
-            select(c.id, c.url_key, c.url, c.guid, c.title, c.feed_id)
-            .where(c.id > last)
-            .order_by(c.id)
-            .limit(REKEY_BATCH)
-        ).all()
-        if not rows:
-            return
-        last = rows[-1].id
+    columns = (c.id, c.url_key, c.url, c.guid, c.title, c.feed_id)
+    for rows in _article_batches(conn, columns, REKEY_BATCH):
         changes = []
         for row in rows:
             candidates: tuple[str | None, ...] = ("",)
@@ -204,17 +215,9 @@ def _m0008_decode_entities(conn: Connection) -> None:
     feed_urls = {row.id: row.url for row in feed_rows}
     feed_languages = {row.id: row.language for row in feed_rows}
     c = articles.c
-    last = 0
-    while True:
-        rows = conn.execute(
-            select(c.id, c.url_key, c.url, c.guid, c.feed_id, c.title, c.summary, c.published_at)
-            .where(c.id > last, (c.title.contains("&")) | (c.summary.contains("&")))
-            .order_by(c.id)
-            .limit(REPAIR_BATCH)
-        ).all()
-        if not rows:
-            return
-        last = rows[-1].id
+    columns = (c.id, c.url_key, c.url, c.guid, c.feed_id, c.title, c.summary, c.published_at)
+    escaped = (c.title.contains("&")) | (c.summary.contains("&"))
+    for rows in _article_batches(conn, columns, REPAIR_BATCH, escaped):
         changes = []
         for row in rows:
             title, summary = clean_text(row.title), clean_text(row.summary)
