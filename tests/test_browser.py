@@ -136,7 +136,8 @@ def settle(page, title: str) -> None:  # noqa: ANN001
     wait_until_run_finished(page)
     charts = page.locator('[data-testid="stPlotlyChart"]')
     for i in range(charts.count()):
-        charts.nth(i).locator(".main-svg").first.wait_for(timeout=30_000)
+        # Drawn, whether shown or in a tab not opened yet (plotly adds .main-svg when it draws).
+        charts.nth(i).locator(".main-svg").first.wait_for(state="attached", timeout=30_000)
 
 
 def assert_no_exception(page) -> None:  # noqa: ANN001

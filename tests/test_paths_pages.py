@@ -30,6 +30,8 @@ from tests.feedserver import DEFAULT_FEED, FIXTURE_FEEDS
 from tests.test_pages import ROOT, _KeptMedia, download, open_page
 from ui.filters import to_query_params
 
+DAILY = "D"  # the Coverage page's day grain (the view setting ``grain``): the clicks are on days
+
 
 def fresh_app() -> AppTest:
     return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
@@ -108,7 +110,9 @@ def test_a_point_on_the_pair_chart_lists_that_days_joint_articles(
     assert 0 < len(expected) < len(in_period)  # the day is a real restriction
 
     open_page(
-        app, "app_pages/1_Coverage.py", to_query_params(Filters(start, end, pair=("RUS", "UKR")))
+        app,
+        "app_pages/1_Coverage.py",
+        {**to_query_params(Filters(start, end, pair=("RUS", "UKR"))), "grain": DAILY},
     )
     assert app.radio(key="cov_by").value == "pair"
     assert app.selectbox(key="cov_point_day").value != day  # the newest day, before the click
@@ -130,7 +134,8 @@ def test_a_point_on_the_topic_chart_lists_that_topics_articles_of_the_day(
     either = [r for r in same_day if set(topics) & set(r["topics"])]
     assert 0 < len(expected) < len(either)  # the series key is a real restriction
 
-    open_page(app, "app_pages/1_Coverage.py", to_query_params(Filters(start, end, topics=topics)))
+    params = {**to_query_params(Filters(start, end, topics=topics)), "grain": DAILY}
+    open_page(app, "app_pages/1_Coverage.py", params)
     assert app.radio(key="cov_by").value == "topic"
     click_point(app, "coverage_chart", "diplomacy", day)
     assert app.selectbox(key="cov_point_key").value == "diplomacy"
@@ -174,7 +179,7 @@ def test_feeds_page_shows_ok_suspended_and_retired_feeds(
 
     app = open_page(fresh_app(), "app_pages/5_Feeds.py")
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics == {"Ok": "1", "Retired": "1", "Suspended": "1"}
+    assert metrics == {"All feeds": "3", "Ok": "1", "Retired": "1", "Suspended": "1"}
     table = table_with(app, "health")
     assert dict(zip(table["url"], table["health"], strict=True)) == {u: h for h, u in urls.items()}
     ids = dict(sql(path, "SELECT url, id FROM feeds"))
