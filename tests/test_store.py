@@ -319,7 +319,11 @@ def test_two_engines_migrating_at_once_apply_each_migration_once(db_url: str) ->
         assert errors == []
         names = [name for name, _ in store.MIGRATIONS]
         assert sorted(n for run_names in applied for n in run_names) == sorted(names)
-        assert sum(1 for run_names in applied if run_names) == 1
+        if not db_url.startswith("sqlite"):
+            # PostgreSQL: one process migrates (a session advisory lock), the others wait.
+            # SQLite: each migration is one write transaction with its record, so engines may
+            # take turns through the list; each migration is still applied exactly once (above).
+            assert sum(1 for run_names in applied if run_names) == 1
         assert count(engines[0], store.schema_migrations) == len(names)
     finally:
         for e in engines:
