@@ -14,7 +14,9 @@ title + dateline + body (the dateline, "NEW YORK, March 3 -", is part of the sto
 from __future__ import annotations
 
 import html
+import json
 import re
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -152,6 +154,56 @@ def score(docs: list[Document], tagger: Callable[[Document], set[str]]) -> tuple
     return precision, recall, f1, len(docs) / elapsed
 
 
+# The peer's whole process on the same JSON Lines input as ``python -m ingest tag``.
+GEOTEXT_PROCESS = """
+import json, sys
+from geotext import GeoText
+for line in sys.stdin:
+    row = json.loads(line)
+    mentions = GeoText(row["title"] + "\\n" + row["summary"]).country_mentions
+    print(json.dumps({"id": row["id"], "countries": sorted(mentions)}))
+"""
+
+
+def process_seconds(command: list[str], lines: str, rounds: int = 3) -> float:
+    """Best wall time of a whole process (start-up included) reading ``lines`` on stdin."""
+    times = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        subprocess.run(command, input=lines, text=True, cwd=REPO, check=True, capture_output=True)
+        times.append(time.perf_counter() - began)
+    return min(times)
+
+
+def side_by_side(docs: list[Document]) -> None:
+    """``python -m ingest tag`` (language given) beside geotext, each a whole process."""
+    lines = "".join(
+        json.dumps(
+            {
+                "id": str(n),
+                "title": doc.title,
+                "summary": doc.body,
+                "language": "en",
+                "published": doc.day.isoformat() if doc.day else None,
+            }
+        )
+        + "\n"
+        for n, doc in enumerate(docs)
+    )
+    ours_s = process_seconds([sys.executable, "-m", "ingest", "tag"], lines)
+    start_s = process_seconds([sys.executable, "-m", "ingest", "tag"], "")
+    print(f"whole process on the {len(docs)} documents (best of 3):")
+    print(
+        f"  python -m ingest tag (language given)  {ours_s:6.2f} s  (start-up alone {start_s:.2f} s)"
+    )
+    try:
+        geotext_s = process_seconds([sys.executable, "-c", GEOTEXT_PROCESS], lines)
+    except subprocess.CalledProcessError:
+        print("  geotext: not installed (pip install -r bench/requirements.txt)")
+        return
+    print(f"  geotext 0.4                            {geotext_s:6.2f} s")
+
+
 def main() -> None:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_PATH
     places = place_map(path)
@@ -175,6 +227,7 @@ def main() -> None:
     for name, tagger in rows:
         precision, recall, f1, rate = score(docs, tagger)
         print(f"{name:36} {precision:6.3f} {recall:6.3f} {f1:6.3f} {rate:9.0f}")
+    side_by_side(docs)
 
 
 if __name__ == "__main__":

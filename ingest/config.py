@@ -297,6 +297,12 @@ SETTINGS: tuple[Setting, ...] = (
         "(its worker died) is tried again, with the same delivery id.",
         float,
     ),
+    Setting(
+        "tagger_cache_dir",
+        str(PROJECT_ROOT / "data" / "cache"),
+        "Where the tagger keeps its compiled matchers, one file per tagger version, so a process "
+        "is ready at once instead of building them (off: build them in every process).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -316,12 +322,8 @@ def settings_markdown() -> str:
     lines = ["| variable | default | what it does |", "|---|---|---|"]
     for s in SETTINGS:
         default = s.default
-        if s.name == "database_url":
-            default = "sqlite:///data/pantau.db"
-        elif s.name == "feeds_file":
-            default = "ingest/data/feeds.toml"
-        elif s.name == "watch_feeds_dir":
-            default = "static"
+        if isinstance(default, str):  # paths in the project, as a reader's checkout has them
+            default = default.replace(f"{PROJECT_ROOT}/", "")
         if isinstance(default, bool):
             default = "1" if default else "0"
         lines.append(f"| `{s.env}` | `{default}` | {s.help} |")

@@ -75,6 +75,14 @@ _CONFUSABLE = {
     "su": {"id"},
 }
 _ARABIC_SCRIPT_LANGUAGES = {"ar", "fa", "ur", "ps", "ku", "sd", "ug", "ckb"}
+_CYRILLIC_LANGUAGES = {"ru", "uk", "bg", "sr", "mk", "be", "kk", "ky", "mn", "tg"}
+# The script a declared language is written in, where it is not Latin (trust_declared).
+_WRITTEN_IN = {
+    **{code: "CYRILLIC" for code in _CYRILLIC_LANGUAGES},
+    **{code: "ARABIC" for code in _ARABIC_SCRIPT_LANGUAGES},
+    "he": "HEBREW",
+    "yi": "HEBREW",
+}
 _DEVANAGARI_LANGUAGES = {"hi", "mr", "ne", "sa", "mai", "bh", "kok"}
 # Unicode script (first word of the character name) → the one language it stands for.
 _SINGLE_LANGUAGE_SCRIPTS = {
@@ -176,24 +184,44 @@ def _code(langdetect_code: str) -> str:
     return "zh" if langdetect_code.startswith("zh") else langdetect_code
 
 
+# Latin letters are most of most text: counted at C speed; other letters are looked up one by
+# one (the script of a character is memoised: unicodedata.name is slow).
+_LATIN_LETTERS = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
+_OTHER_LETTERS = re.compile(r"[^\W\d_A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
+_SCRIPT_OF: dict[str, str] = {}
+
+
+def _script(char: str) -> str:
+    """The script of a letter (first word of its Unicode name), "" for a non-letter."""
+    script = _SCRIPT_OF.get(char)
+    if script is not None:
+        return script
+    if not char.isalpha():
+        script = ""  # \\w also holds numerals that are not digits (², ½, Ⅻ)
+    elif char < "\u0250":  # ª µ º: Latin-1 letters outside the Latin classes above
+        script = "LATIN"
+    else:
+        name = unicodedata.name(char, "")
+        script = name.split(" ", 1)[0] if name else "UNKNOWN"
+        if script == "CJK":
+            script = "HAN"
+        elif script in ("HIRAGANA", "KATAKANA"):
+            script = "KANA"
+    if len(_SCRIPT_OF) < 65536:
+        _SCRIPT_OF[char] = script
+    return script
+
+
 def _script_counts(text: str) -> tuple[int, dict[str, int]]:
     """Number of letters and letters per script (first word of the Unicode name)."""
-    letters = 0
-    scripts: dict[str, int] = {}
-    for char in text:
-        if not char.isalpha():
-            continue
-        letters += 1
-        if char < "\u0250":  # Basic Latin .. Latin Extended-B
-            script = "LATIN"
-        else:
-            name = unicodedata.name(char, "")
-            script = name.split(" ", 1)[0] if name else "UNKNOWN"
-            if script == "CJK":
-                script = "HAN"
-            elif script in ("HIRAGANA", "KATAKANA"):
-                script = "KANA"
-        scripts[script] = scripts.get(script, 0) + 1
+    latin = len(_LATIN_LETTERS.findall(text))
+    scripts: dict[str, int] = {"LATIN": latin} if latin else {}
+    letters = latin
+    for char in _OTHER_LETTERS.findall(text):
+        script = _script(char)
+        if script:
+            letters += 1
+            scripts[script] = scripts.get(script, 0) + 1
     return letters, scripts
 
 
@@ -238,12 +266,36 @@ def _langdetect(text: str) -> list[tuple[str, float]]:
     return sorted(merged.items(), key=lambda item: (-item[1], item[0]))
 
 
+def _script_fits(declared: str, letters: int, scripts: dict[str, int]) -> bool:
+    """Whether the text's dominant script is the one ``declared`` is written in (Cyrillic for
+    the Cyrillic languages, Hebrew, Arabic..., Latin for the rest): a language the script does
+    not contradict. Scripts that name their language alone are decided before this."""
+    if not letters:
+        return True
+    script, count = max(scripts.items(), key=lambda item: (item[1], item[0]))
+    if count * 2 < letters:
+        return False  # mixed scripts: let langdetect read it
+    return script == _WRITTEN_IN.get(declared, "LATIN")
+
+
 def detect_language(
-    title: str, summary: str, declared: str | None = None
+    title: str, summary: str, declared: str | None = None, *, trust_declared: bool = False
 ) -> tuple[str | None, str]:
-    """(ISO 639-1 code or None, "detected" | "feed") for an article's title and summary."""
+    """(ISO 639-1 code or None, "detected" | "feed") for an article's title and summary.
+
+    ``trust_declared``: the caller vouches for ``declared`` (the ``tag`` command's "language",
+    or a feed whose declared language detection has just confirmed on its first items): it is
+    taken unless the text's script contradicts it, and langdetect does not run.
+    """
     declared = normalise_language(declared)
     text = f"{title or ''}\n{summary or ''}"
+    if trust_declared and declared:
+        letters, scripts = _script_counts(text[:DETECT_CHARS])
+        by_script = _by_script(letters, scripts, declared)
+        if by_script is not None:
+            return by_script
+        if _script_fits(declared, letters, scripts):
+            return declared, "feed"
     letters, scripts = _script_counts(text)
     by_script = _by_script(letters, scripts, declared)
     if by_script is not None:

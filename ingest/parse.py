@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin
@@ -150,7 +151,7 @@ def parse_feed(
     feed_url: str,
     fetched_at: datetime,
     content_type: str | None = None,
-    feed_key: str | None = None,
+    feed_key: str | Callable[[str | None], str] | None = None,
 ) -> ParsedFeed:
     """Parse a feed body into cleaned, keyed ``Article`` records (never raises on bad input)."""
     if not isinstance(body, bytes | bytearray | memoryview):
@@ -208,6 +209,8 @@ def parse_feed(
     feed_title = clean_text(feed_info.get("title"), max_chars=MAX_FEED_TITLE_CHARS) or None
     site_url = _http_url(feed_info.get("link"), base)
     language = normalise_language(feed_info.get("language"))
+    if callable(feed_key):  # a key that depends on the feed's own site link (saved files)
+        feed_key = feed_key(site_url)
 
     articles: list[Article] = []
     seen: dict[str, tuple[str | None, str]] = {}

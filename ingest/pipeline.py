@@ -9,6 +9,7 @@ language detection and tagging.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -22,7 +23,7 @@ from tqdm import tqdm
 
 from ingest import store
 from ingest.config import PACKAGE_DATA
-from ingest.parse import ParsedFeed, parse_feed
+from ingest.parse import parse_feed
 from ingest.records import Article, Tags
 from ingest.tagging import TAGGER_VERSION, tag_article
 
@@ -44,20 +45,39 @@ def new_items(engine: Engine, articles: Sequence[Article]) -> list[Article]:
     return list(fresh.values())
 
 
+# A fetch's language is trusted for the rest of its items once detection has found it on this
+# many items in a row (feeds declare wrongly: VIVA and detik say "en" and are Indonesian; many
+# declare nothing). Until then every item is detected.
+CONFIRM_LANGUAGE = 3
+
+
 def tag_items(articles: Iterable[Article], feed_language: str | None) -> list[tuple[Article, Tags]]:
-    """Language, countries and topics for each article: the one tagging hook of the pipeline."""
-    return [
-        (
-            article,
-            tag_article(
-                article.title,
-                article.summary,
-                published=article.published_at,
-                language_hint=article.feed_language or feed_language,
-            ),
+    """Language, countries and topics for each article: the one tagging hook of the pipeline.
+
+    langdetect is the costly part of tagging a teaser, and a feed is nearly always in one
+    language: once ``CONFIRM_LANGUAGE`` items in a row are detected in one language (the
+    declared one or not), the fetch's other items take it unless their script contradicts it
+    (``detect_language``'s ``trust_declared``)."""
+    tagged = []
+    candidate: str | None = None  # the language the last items were detected in
+    streak = 0  # how many in a row
+    for article in articles:
+        hint = article.feed_language or feed_language
+        trusted = streak >= CONFIRM_LANGUAGE
+        tags = tag_article(
+            article.title,
+            article.summary,
+            published=article.published_at,
+            language_hint=candidate if trusted else hint,
+            trust_language=trusted,
         )
-        for article in articles
-    ]
+        if not trusted and tags.language_source == "detected" and tags.language:
+            if tags.language == candidate:
+                streak += 1
+            else:
+                candidate, streak = tags.language, 1
+        tagged.append((article, tags))
+    return tagged
 
 
 # --------------------------------------------------------------------------------------------
@@ -122,9 +142,14 @@ def _manifest(folder: Path, cache: dict[Path, dict[str, ArchiveInfo]]) -> dict[s
     return cache[folder]
 
 
-def archive_feed_url(path: Path, parsed: ParsedFeed | None, info: ArchiveInfo) -> str:
-    """The stable key of the feed a saved file belongs to (snapshots of one feed share it)."""
-    site = info.site_url or (parsed.site_url if parsed else None)
+def _site_keyed(path: Path, info: ArchiveInfo, site_url: str | None) -> str:
+    return archive_feed_url(path, site_url, info)
+
+
+def archive_feed_url(path: Path, site_url: str | None, info: ArchiveInfo) -> str:
+    """The stable key of the feed a saved file belongs to (snapshots of one feed share it):
+    from the manifest's site link, else the file's own (``site_url``), else its path."""
+    site = info.site_url or site_url
     if site:
         return f"archive:{site}"
     return f"archive:{path.parent.name}/{path.stem}"
@@ -155,16 +180,14 @@ def import_paths(
             info = _manifest(path.parent, manifests).get(path.name, ArchiveInfo())
             body = path.read_bytes()
             fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            # The feed's key needs its site link; parse once more only when no manifest gives it.
-            probe = None
-            if not info.site_url:
-                probe = parse_feed(
-                    body, feed_url=path.resolve().as_uri(), fetched_at=fetched_at, feed_key=""
-                )
-            feed_url = archive_feed_url(path, probe, info)
+            # The feed's key needs its site link, which the parse itself finds (one parse).
             parsed = parse_feed(
-                body, feed_url=path.resolve().as_uri(), fetched_at=fetched_at, feed_key=feed_url
+                body,
+                feed_url=path.resolve().as_uri(),
+                fetched_at=fetched_at,
+                feed_key=functools.partial(_site_keyed, path, info),
             )
+            feed_url = archive_feed_url(path, parsed.site_url, info)
             if parsed.error and not parsed.articles:
                 summary.failed.append((str(path), f"{parsed.error_category}: {parsed.error}"))
                 continue

@@ -94,20 +94,27 @@ def tag_article(
     lead: str | None = None,
     published: date | datetime | None = None,
     language_hint: str | None = None,
+    trust_language: bool = False,
 ) -> Tags:
     """Language, countries and topics of one article, each tag with its evidence (offsets into
     the field they are in) and its prominence.
 
     With a ``body`` (the page's main text) the tags are read from title + summary + body, and
     the language from the body when it is longer than title and summary; ``lead`` is the
-    body's first paragraph (found again in the body to tell lead mentions from deeper ones). A
+    body's first paragraph (found again in the body to tell lead mentions from deeper ones).
+    ``trust_language``: the caller vouches for ``language_hint``; it is taken unless the text's
+    script contradicts it (``detect_language``'s ``trust_declared``). A
     word cut by truncation at the end of the title or summary is not read (``truncation``: it is
     blanked with spaces of its length, so every offset stays true).
     """
     if body and len(body) > len(title or "") + len(summary or ""):
-        language, source = detect_language(title, body, language_hint)
+        language, source = detect_language(
+            title, body, language_hint, trust_declared=trust_language
+        )
     else:
-        language, source = detect_language(title, summary, language_hint)
+        language, source = detect_language(
+            title, summary, language_hint, trust_declared=trust_language
+        )
     text = tagging_text(
         mask_cut_word(title or "", bare_end_is_cut=False),
         mask_cut_word(summary or "", bare_end_is_cut=True),

@@ -5,7 +5,8 @@ Input, one JSON object a line::
     {"id": "...", "title": "...", "summary": "...", "published": "YYYY-MM-DD", "language": "xx"}
 
 ``published`` (the day the article was published: leaders are checked against it) and
-``language`` (the feed's declared language, a hint) are optional; ``title`` and ``summary`` may
+``language`` (the article's language: taken as given unless the text's script contradicts
+it, so langdetect runs only without it) are optional; ``title`` and ``summary`` may
 be missing or null (empty). Output, one line per input line, in the same order, flushed at once::
 
     {"id": "...", "language": "xx",
@@ -84,6 +85,7 @@ def tag_line(line: str) -> dict:
             record.get("summary") or "",
             published=published,
             language_hint=record.get("language") or None,
+            trust_language=True,  # the caller says which language it is: no detection
         )
     except LineError as problem:
         return {"id": echo_id, "error": str(problem)}

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from ingest.records import CountryTag, Evidence
 from ingest.tagging.matcher import CONTEXT_WORDS, Matcher, Pattern, normalize
+from ingest.tagging.matcher_cache import cached_matcher
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
 CLDR_FILE = "cldr_names.tsv"
@@ -356,7 +357,7 @@ _BUILD_LOCK = threading.Lock()  # the poller tags from many threads: build the a
 
 @cache
 def _build_matcher() -> Matcher:
-    return Matcher(country_patterns(load_aliases()))
+    return cached_matcher("countries", lambda: Matcher(country_patterns(load_aliases())))
 
 
 def _matcher() -> Matcher:

@@ -38,6 +38,7 @@ import tomllib
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -216,14 +217,9 @@ _RIGHT_HANGUL = 3  # any Hangul may follow (particles); the match is not extende
 _RIGHT_KATAKANA = 4  # must not be followed by more katakana
 
 
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    exact: tuple[str, ...] | None  # case-exact (folded) forms a case-sensitive pattern must match
-    payload: Any
-    left: int
-    right: int
-    max_suffix: int
-    order: int
+# One entry of a key: (exact, payload index, left rule, right rule, max suffix, order), where
+# exact holds the case-exact (folded) forms a case-sensitive pattern must match, else None.
+_ORDER = itemgetter(5)
 
 
 def _left_rule(first: str) -> int:
@@ -292,6 +288,10 @@ class _Scanner:
         automaton.make_automaton()
         self._python = automaton
 
+    @property
+    def keys(self) -> list[str]:
+        return self._keys
+
     def scan(self, haystack: str) -> list[tuple[int, int, int]]:
         if self._rust is not None:
             return self._rust.find_matches_as_indexes(haystack, overlapping=True)
@@ -330,21 +330,45 @@ class Matcher:
                 elif form not in slot[2]:
                     slot[2] += (form,)
             count += 1
-        by_key: dict[str, list[_Entry]] = {}
-        for (key, (_id, case_sensitive, left, right, max_suffix)), (
+        # Payloads are held once, in a table; entries name them by index (a matcher pickles
+        # as plain tuples of numbers and strings, which load fast: ``matcher_cache``).
+        payloads: list[Any] = []
+        index_of: dict[int, int] = {}
+        by_key: dict[str, list[tuple]] = {}
+        for (key, (payload_id, case_sensitive, left, right, max_suffix)), (
             order,
             payload,
             forms,
         ) in slots.items():
+            if payload_id not in index_of:
+                index_of[payload_id] = len(payloads)
+                payloads.append(payload)
             exact = tuple(sorted(forms)) if case_sensitive else None
-            entry = _Entry(exact, payload, left, right, max_suffix, order)
+            entry = (exact, index_of[payload_id], left, right, max_suffix, order)
             by_key.setdefault(key, []).append(entry)
         del slots
         keys = list(by_key)
-        self._entries = [tuple(sorted(by_key[key], key=lambda e: e.order)) for key in keys]
+        self._entries = [tuple(sorted(by_key[key], key=_ORDER)) for key in keys]
+        self._payloads = payloads
         del by_key
         self._scanner = _Scanner(keys)
         self.size = count
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a pickled matcher keeps (``matcher_cache``): keys, entries and payloads; the
+        automaton is rebuilt from the keys on load, which is fast."""
+        return {
+            "keys": self._scanner.keys,
+            "entries": self._entries,
+            "payloads": self._payloads,
+            "size": self.size,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._entries = state["entries"]
+        self._payloads = state["payloads"]
+        self._scanner = _Scanner(state["keys"])
+        self.size = state["size"]
 
     def find(self, text: str, accept: Callable[[object], bool] | None = None) -> list[Match]:
         """Leftmost-longest, non-overlapping matches of all patterns in ``text``, by start.
@@ -356,18 +380,20 @@ class Matcher:
             return []
         candidates: list[tuple[int, int, int, object]] = []  # (start, -end, order, payload)
         entries_of = self._entries
+        payloads = self._payloads
         check = self._accept
         folded = _fold(text)  # as written, look-alikes unified: for case-sensitive patterns
         for index, start, end in self._scanner.scan(_haystack(text, folded)):
             for entry in entries_of[index]:
-                exact = entry.exact
+                exact, payload_index, left, right, max_suffix, order = entry
+                payload = payloads[payload_index]
                 if exact is not None and folded[start:end] not in exact:
                     continue
-                if accept is not None and not accept(entry.payload):
+                if accept is not None and not accept(payload):
                     continue
-                stop = check(text, start, end, entry)
+                stop = check(text, start, end, left, right, max_suffix)
                 if stop >= 0:
-                    candidates.append((start, -stop, entry.order, entry.payload))
+                    candidates.append((start, -stop, order, payload))
         if not candidates:
             return []
         candidates.sort(key=_candidate_order)
@@ -382,9 +408,8 @@ class Matcher:
         return matches
 
     @staticmethod
-    def _accept(text: str, start: int, end: int, entry: _Entry) -> int:
+    def _accept(text: str, start: int, end: int, left: int, right: int, max_suffix: int) -> int:
         """The end of an acceptable match at [start, end), or -1 when boundaries forbid it."""
-        left = entry.left
         if left == _LEFT_KATAKANA:
             if start > 0 and _katakana(text[start - 1]):
                 return -1
@@ -400,7 +425,6 @@ class Matcher:
                     return -1
             elif len(clitic) > 3 or not set(clitic) <= _HEBREW_PROCLITIC_LETTERS:
                 return -1
-        right = entry.right
         if right in (_RIGHT_FREE, _RIGHT_HANGUL):
             return end
         size = len(text)
@@ -413,4 +437,4 @@ class Matcher:
         stop = end
         while stop < size and _word_char(text[stop]):
             stop += 1
-        return stop if stop - end <= entry.max_suffix else -1
+        return stop if stop - end <= max_suffix else -1

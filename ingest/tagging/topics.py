@@ -27,6 +27,7 @@ from pathlib import Path
 
 from ingest.records import Evidence, TopicTag
 from ingest.tagging.matcher import Matcher, Pattern
+from ingest.tagging.matcher_cache import cached_matcher
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "topics.toml"
 DATA_FILES = (DATA_FILE,)
@@ -108,7 +109,7 @@ _BUILD_LOCK = threading.Lock()  # the poller tags from many threads: build each 
 
 @lru_cache(maxsize=64)
 def _build_matcher(language: str | None) -> Matcher:
-    return Matcher(_patterns(language))
+    return cached_matcher(f"topics-{language or 'all'}", lambda: Matcher(_patterns(language)))
 
 
 def _matcher(language: str | None) -> Matcher:

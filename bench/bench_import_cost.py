@@ -1,0 +1,108 @@
+"""What importing feed files costs beside parsing them (issue 12, item 4).
+
+    .venv/bin/python bench/bench_import_cost.py [FEEDS_DIR] [--rounds 3]
+
+In one run, on the same files (default: the 64 real feed files of tests/fixtures/feeds):
+
+1. feedparser alone: ``feedparser.parse`` of every file's bytes (the floor: no import can be
+   faster than reading the feeds);
+2. Pantau's import in this process, tagger warm: ``pipeline.import_paths`` into a fresh SQLite
+   file (parse, skip known, language, tags, store);
+3. the whole ``python -m ingest import`` process into a fresh SQLite file (interpreter, imports,
+   tagger start from its cache, import);
+4. ``langdetect`` calls made by the import, and how its languages compare with detecting every
+   item (the language shortcut must not cost accuracy).
+
+Each figure is the best of ``--rounds`` runs. Goal: (2) at most 4/3 of (1).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import feedparser  # noqa: E402
+
+from ingest import language, pipeline, store  # noqa: E402
+from ingest.tagging import tag_article  # noqa: E402
+
+DEFAULT = ROOT / "tests" / "fixtures" / "feeds"
+
+
+def best(rounds: int, run) -> float:  # noqa: ANN001
+    times = []
+    for _ in range(rounds):
+        began = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - began)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("feeds", nargs="?", type=Path, default=DEFAULT)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    files = sorted(p for p in args.feeds.rglob("*") if p.suffix == ".xml")
+    bodies = [p.read_bytes() for p in files]
+    print(f"{len(files)} feed files under {args.feeds}")
+
+    parse_s = best(args.rounds, lambda: [feedparser.parse(body) for body in bodies])
+    tag_article("warm", "up", language_hint="en")  # the tagger loads once per process
+
+    calls = {"n": 0}
+    detect = language._langdetect
+
+    def counted(text: str):  # noqa: ANN202
+        calls["n"] += 1
+        return detect(text)
+
+    language._langdetect = counted
+    articles = {"n": 0}
+    with tempfile.TemporaryDirectory() as scratch:
+
+        def one_import() -> None:
+            path = Path(scratch) / f"import-{time.monotonic_ns()}.db"
+            engine = store.make_engine(f"sqlite:///{path}")
+            summary = pipeline.import_paths(engine, files)
+            articles["n"] = summary.new_articles
+            engine.dispose()
+
+        calls["n"] = 0
+        import_s = best(args.rounds, one_import)
+        detections = calls["n"] // args.rounds
+        language._langdetect = detect
+
+        def one_process() -> None:
+            path = Path(scratch) / f"process-{time.monotonic_ns()}.db"
+            environment = {**os.environ, "PANTAU_DATABASE_URL": f"sqlite:///{path}"}
+            subprocess.run(
+                [sys.executable, "-m", "ingest", "import", str(args.feeds)],
+                cwd=ROOT,
+                env=environment,
+                check=True,
+                capture_output=True,
+            )
+
+        process_s = best(args.rounds, one_process)
+
+    print(f"feedparser alone                 {parse_s:6.2f} s")
+    print(
+        f"import, in process (tagger warm) {import_s:6.2f} s   "
+        f"{import_s / parse_s:4.2f}x feedparser (goal <= 1.33x); "
+        f"{articles['n']:,} articles, {articles['n'] / import_s:,.0f}/s"
+    )
+    print(f"python -m ingest import, whole   {process_s:6.2f} s")
+    print(f"langdetect runs per import       {detections:,} (of {articles['n']:,} articles)")
+
+
+if __name__ == "__main__":
+    main()
