@@ -4,7 +4,7 @@
 - ``engine``: engines, SQLite pragmas, write transactions, WAL checkpoints
 - ``migrations``: named migrations, each applied with its record in one transaction
 - ``search_index``: the text-search index, one definition shared with the queries
-- ``feeds``, ``articles``, ``aggregates``, ``meta``: the writes, one entity each
+- ``feeds``, ``articles``, ``aggregates``, ``stories``, ``meta``: the writes, one entity each
 
 SQLAlchemy Core over SQLite (default: a WAL-mode file under ``data/``) or PostgreSQL. Reads live
 in ``ingest.queries``. Articles are idempotent upserts keyed on ``url_key``; a feed's validators
@@ -51,6 +51,7 @@ from ingest.store.schema import (
     ROLLUPS,
     UTCDateTime,
     article_countries,
+    article_stories,
     article_topics,
     articles,
     daily_country,
@@ -70,8 +71,10 @@ from ingest.store.schema import (
     rollup_monthly_topic,
     rollup_monthly_total,
     schema_migrations,
+    stories,
 )
 from ingest.store.search_index import SEARCH_TABLE, article_search, rebuild_search_index
+from ingest.store.stories import rebuild_stories
 
 __all__ = [
     "AGGREGATES",
@@ -114,6 +117,7 @@ __all__ = [
     "polls",
     "rebuild_aggregates",
     "rebuild_search_index",
+    "rebuild_stories",
     "replace_tags",
     "rollup_daily_country",
     "rollup_daily_pair",
@@ -125,6 +129,8 @@ __all__ = [
     "rollup_monthly_total",
     "save_articles",
     "schema_migrations",
+    "stories",
+    "article_stories",
     "set_feed_enabled",
     "set_meta",
     "write",

@@ -19,7 +19,17 @@ from sqlalchemy.engine import Connection
 from ingest.canonical import rekeyed
 from ingest.store.aggregates import rebuild_derived
 from ingest.store.engine import is_sqlite, now_utc
-from ingest.store.schema import DERIVED, articles, feeds, meta, metadata, schema_migrations
+from ingest.store.schema import (
+    DERIVED,
+    article_stories,
+    articles,
+    feeds,
+    meta,
+    metadata,
+    schema_migrations,
+    stories,
+    story_terms,
+)
 from ingest.store.search_index import create_search_index
 
 # PostgreSQL advisory lock held by the process that migrates (any fixed bigint will do; it only
@@ -86,12 +96,37 @@ def _m0005_unambiguous_keys(conn: Connection) -> None:
             )
 
 
+def _m0011_stories(conn: Connection) -> None:
+    """Stories (issue 14): the tables, then every stored article assigned, oldest id first."""
+    for table in (stories, article_stories, story_terms):
+        table.create(conn, checkfirst=True)
+    from ingest.store.stories import REBUILD_BATCH, assign_stored
+
+    if conn.execute(select(article_stories.c.article_id).limit(1)).first() is not None:
+        return  # created by 0001 on a fresh store and filled as articles were saved
+    last = 0
+    while True:
+        ids = list(
+            conn.execute(
+                select(articles.c.id)
+                .where(articles.c.id > last)
+                .order_by(articles.c.id)
+                .limit(REBUILD_BATCH)
+            ).scalars()
+        )
+        if not ids:
+            return
+        assign_stored(conn, ids)
+        last = ids[-1]
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
     ("0003_rollups", _m0003_rollups),
     ("0004_search", _m0004_search),
     ("0005_unambiguous_keys", _m0005_unambiguous_keys),
+    ("0011_stories", _m0011_stories),
 )
 
 

@@ -155,6 +155,43 @@ article_topics = Table(
 )
 Index("ix_article_topics_topic", article_topics.c.topic, article_topics.c.article_id)
 
+# Stories (issue 14): each article belongs to one story; a story is a connected component of the
+# link graph of ``ingest.stories``. ``story_terms`` holds each article's heaviest words, the index
+# that finds an incoming article's candidates within the time window.
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("first_article_id", Integer, nullable=False),
+)
+Index("ix_stories_first_seen", stories.c.first_seen)
+
+article_stories = Table(
+    "article_stories",
+    metadata,
+    Column(
+        "article_id",
+        Integer,
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("story_id", Integer, nullable=False),
+)
+Index("ix_article_stories_story", article_stories.c.story_id, article_stories.c.article_id)
+
+STORY_TERM_LENGTH = 64  # longer words are cut (the index is on the term)
+
+story_terms = Table(
+    "story_terms",
+    metadata,
+    Column("term", String(STORY_TERM_LENGTH), nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    PrimaryKeyConstraint("term", "published_at", "article_id"),
+)
+Index("ix_story_terms_article", story_terms.c.article_id)
+
 # --------------------------------------------------------------------------------------------
 # Aggregates the charts read at scale. Each counts articles by a few key columns (none, iso3,
 # the pair iso3_a < iso3_b, topic) in four tables:
