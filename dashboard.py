@@ -20,6 +20,8 @@ navigation = st.navigation(
                 icon=":material/compare_arrows:", url_path="Country_pair"),
         st.Page("app_pages/4_Articles.py", title="Articles", icon=":material/article:",
                 url_path="Articles"),
+        st.Page("app_pages/7_Stories.py", title="Stories", icon=":material/hub:",
+                url_path="Stories"),
         st.Page("app_pages/5_Feeds.py", title="Feeds", icon=":material/rss_feed:", url_path="Feeds"),
     ]
 )  # fmt: skip
