@@ -8,21 +8,29 @@ disjoint sets of countries, and their word sets are similar enough (a weighted o
 title words and rare-looking words — capitalised names and numbers — count more). Same-language
 text similarity is what links; the countries veto, and shared numbers and countries add weight.
 
-A story is a connected component of the link graph. That definition does not depend on the order
-in which articles arrive, so incremental assignment (each new article joins every story it links
-to, merging them if it links to several) gives the same stories as a rebuild, and two workers give
-the same stories as one. No weight is learned from the store (no corpus IDF), for the same reason.
+A story is a connected component of the link graph. Finding the articles a new one may link to
+(``Window.candidates``) reads only the words of the new article that are *rare in its window*
+(at most ``MAX_POSTINGS`` same-language articles of the window carry them) and tests at most
+``MAX_CANDIDATES`` articles, those sharing the most rare words; so a word every article of the
+day carries ("2026", "says") costs nothing. Below those bounds the retrieval is exhaustive, the
+stories do not depend on arrival order, and incremental assignment equals a rebuild. Beyond them
+(hundreds of same-language articles within the window sharing a word) a link that only frequent
+words support can be missed, and which one can depend on arrival order; a rebuild in id order
+(``python -m ingest restory``) replays an id-ordered import exactly.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from itertools import islice
 
 from ingest.config import PACKAGE_DATA
 
@@ -30,14 +38,23 @@ from ingest.config import PACKAGE_DATA
 WINDOW = timedelta(hours=36)
 # Link threshold on the weighted overlap (0..1); chosen on half the dev groups, checked on the
 # other half (bench/bench_stories.py prints both).
-LINK_THRESHOLD = 0.45
+LINK_THRESHOLD = 0.40
 TITLE_WEIGHT = 2.0  # a word in the title counts this many times a word only in the summary
 NAME_WEIGHT = 2.0  # a capitalised word (not sentence-initial) or a number counts more
 SHARED_COUNTRY_BONUS = 0.05  # added per shared country (up to MAX_COUNTRY_BONUS)
 MAX_COUNTRY_BONUS = 0.10
+# Countries only one of the two names (beyond the second) subtract this each: a piece on three
+# crises at once is not one story with a piece on one of them.
+UNSHARED_COUNTRY_PENALTY = 0.05
+FREE_UNSHARED_COUNTRIES = 2
 MIN_WORDS = 2  # an article with fewer content words links to nothing (too little to judge)
-MAX_TERMS = 24  # the candidate-retrieval terms kept per article (its heaviest words)
-MIN_SHARED_TERMS = 2  # a candidate shares at least this many retrieval terms
+MAX_TERMS = 24  # the linking terms of an article (its heaviest words)
+MIN_SHARED_TERMS = 2  # linked articles share at least this many linking terms
+MAX_POSTINGS = 200  # a word carried by more same-language articles of the window finds none
+MAX_CANDIDATES = 100  # articles tested per new article (most shared rare words first)
+# A roundup (a headline of two sentences: "X has died. And, Y and Z hold talks") reports several
+# happenings; it links only to near-copies of itself, so it cannot chain two stories together.
+ROUNDUP_THRESHOLD = 0.75
 
 STOPWORDS_FILE = PACKAGE_DATA / "story_stopwords.txt"
 
@@ -66,12 +83,42 @@ class Signature:
     countries: frozenset[str]
     weights: dict[str, float]  # content word -> weight
     norm: float  # sum of the weights
+    terms: tuple[str, ...]  # the heaviest words (ties broken by the word itself)
+    roundup: bool = False  # the headline reports several happenings (``is_roundup``)
 
-    @property
-    def terms(self) -> list[str]:
-        """The heaviest words, for finding candidates (ties broken by the word itself)."""
+    def encoded_words(self) -> str:
+        """The weights as one string for the store: ``word:weight`` separated by spaces, the
+        heaviest first (so ``decoded`` reads the terms off the front)."""
         ranked = sorted(self.weights.items(), key=lambda kv: (-kv[1], kv[0]))
-        return [word for word, _ in ranked[:MAX_TERMS]]
+        return " ".join(f"{word}:{weight:g}" for word, weight in ranked)
+
+
+def _heaviest(weights: dict[str, float]) -> tuple[str, ...]:
+    ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+    return tuple(word for word, _ in ranked[:MAX_TERMS])
+
+
+def decoded(
+    language: str,
+    published_at: datetime,
+    countries: Iterable[str],
+    words: str,
+    roundup: bool = False,
+) -> Signature:
+    """A signature from its stored parts (``Signature.encoded_words``)."""
+    weights = {}
+    for item in words.split():
+        word, _, weight = item.rpartition(":")
+        weights[word] = float(weight)
+    return Signature(
+        language=language,
+        published_at=published_at,
+        countries=frozenset(countries),
+        weights=weights,
+        norm=sum(weights.values()),
+        terms=tuple(islice(weights, MAX_TERMS)),  # encoded heaviest first
+        roundup=roundup,
+    )
 
 
 def _stem(word: str) -> str:
@@ -124,7 +171,20 @@ def signature(
         countries=frozenset(countries),
         weights=weights,
         norm=sum(weights.values()),
+        terms=_heaviest(weights),
+        roundup=is_roundup(title),
     )
+
+
+# A sentence ends inside a headline: a lower-case word (not an abbreviation such as "Rev." or
+# "U.S.") then ". ", "? " or "! " and a capital letter.
+_SENTENCE_BREAK = re.compile(r"(?<![^\W\d_])[^\W\d_]*[a-zß-ÿ]{2}[.?!]\s+[\"'“‘]?[A-ZÀ-Þ]")
+
+
+def is_roundup(title: str) -> bool:
+    """Whether a headline holds two sentences, the mark of an item that reports several
+    happenings (a newscast, a briefing, "X has died. And, Y ...")."""
+    return _SENTENCE_BREAK.search(title.strip()) is not None
 
 
 def similarity(a: Signature, b: Signature) -> float:
@@ -145,16 +205,71 @@ def similarity(a: Signature, b: Signature) -> float:
     # summary is judged on what the headline says, without letting one shared word decide.
     score = shared / math.sqrt(a.norm * b.norm)
     bonus = min(SHARED_COUNTRY_BONUS * len(a.countries & b.countries), MAX_COUNTRY_BONUS)
-    return min(score + bonus, 1.0)
+    if a.countries and b.countries:
+        unshared = len(a.countries ^ b.countries)
+        bonus -= UNSHARED_COUNTRY_PENALTY * max(unshared - FREE_UNSHARED_COUNTRIES, 0)
+    return max(min(score + bonus, 1.0), 0.0)
 
 
 def linked(a: Signature, b: Signature, threshold: float = LINK_THRESHOLD) -> bool:
+    if len(set(a.terms) & set(b.terms)) < MIN_SHARED_TERMS:
+        return False
+    if a.roundup or b.roundup:
+        threshold = max(threshold, ROUNDUP_THRESHOLD)
     return similarity(a, b) >= threshold
 
 
+class Window:
+    """The signatures an incoming article is compared with, indexed by (language, word); each
+    word's articles are kept in publication order, so counting them within a window is a
+    binary search."""
+
+    def __init__(self) -> None:
+        self.signatures: list[Signature] = []
+        self._postings: dict[tuple[str, str], tuple[list[datetime], list[int]]] = {}
+
+    def add(self, sig: Signature) -> int:
+        """Index ``sig``; return its position."""
+        position = len(self.signatures)
+        self.signatures.append(sig)
+        moment = sig.published_at
+        for term in sig.terms:
+            times, positions = self._postings.setdefault((sig.language, term), ([], []))
+            if not times or times[-1] <= moment:
+                times.append(moment)
+                positions.append(position)
+            else:
+                at = bisect_right(times, moment)
+                times.insert(at, moment)
+                positions.insert(at, position)
+        return position
+
+    def candidates(self, sig: Signature) -> list[int]:
+        """Positions of the signatures ``sig`` may link to: within the window, sharing a word
+        that at most ``MAX_POSTINGS`` of them carry; at most ``MAX_CANDIDATES``, those sharing
+        the most such words first (then the earliest added)."""
+        if len(sig.weights) < MIN_WORDS:
+            return []
+        low, high = sig.published_at - WINDOW, sig.published_at + WINDOW
+        shared: dict[int, int] = {}
+        for term in sig.terms:
+            posting = self._postings.get((sig.language, term))
+            if posting is None:
+                continue
+            times, positions = posting
+            start, end = bisect_left(times, low), bisect_right(times, high)
+            if end - start > MAX_POSTINGS:
+                continue
+            for position in positions[start:end]:
+                shared[position] = shared.get(position, 0) + 1
+        return heapq.nsmallest(
+            MAX_CANDIDATES, shared, key=lambda position: (-shared[position], position)
+        )
+
+
 def cluster(signatures: Sequence[Signature], threshold: float = LINK_THRESHOLD) -> list[int]:
-    """Connected components of the link graph: a component label (the index of its first
-    member) for each signature. The reference the store's incremental assignment must equal."""
+    """Stories in arrival order: a component label (the index of its first member) for each
+    signature. The reference the store's assignment must equal."""
     parent = list(range(len(signatures)))
 
     def find(i: int) -> int:
@@ -163,17 +278,17 @@ def cluster(signatures: Sequence[Signature], threshold: float = LINK_THRESHOLD) 
             i = parent[i]
         return i
 
-    index: dict[str, list[int]] = {}
+    window = Window()
     for i, sig in enumerate(signatures):
-        counts: dict[int, int] = {}
-        for term in sig.terms:
-            for j in index.get(term, ()):
-                counts[j] = counts.get(j, 0) + 1
-        for j, shared in counts.items():
-            if shared >= MIN_SHARED_TERMS and linked(sig, signatures[j], threshold):
-                ri, rj = find(i), find(j)
-                if ri != rj:
-                    parent[max(ri, rj)] = min(ri, rj)
-        for term in sig.terms:
-            index.setdefault(term, []).append(i)
+        joined: set[int] = set()
+        for j in window.candidates(sig):
+            root = find(j)
+            if root in joined or not linked(sig, signatures[j], threshold):
+                continue
+            joined.add(root)
+            ri = find(i)
+            if ri != root:
+                parent[max(ri, root)] = min(ri, root)
+            joined.add(find(i))
+        window.add(sig)
     return [find(i) for i in range(len(signatures))]

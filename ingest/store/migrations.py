@@ -28,7 +28,7 @@ from ingest.store.schema import (
     metadata,
     schema_migrations,
     stories,
-    story_terms,
+    story_signatures,
 )
 from ingest.store.search_index import create_search_index
 
@@ -98,7 +98,7 @@ def _m0005_unambiguous_keys(conn: Connection) -> None:
 
 def _m0011_stories(conn: Connection) -> None:
     """Stories (issue 14): the tables, then every stored article assigned, oldest id first."""
-    for table in (stories, article_stories, story_terms):
+    for table in (stories, article_stories, story_signatures):
         table.create(conn, checkfirst=True)
     from ingest.store.stories import REBUILD_BATCH, assign_stored
 

@@ -156,8 +156,8 @@ article_topics = Table(
 Index("ix_article_topics_topic", article_topics.c.topic, article_topics.c.article_id)
 
 # Stories (issue 14): each article belongs to one story; a story is a connected component of the
-# link graph of ``ingest.stories``. ``story_terms`` holds each article's heaviest words, the index
-# that finds an incoming article's candidates within the time window.
+# link graph of ``ingest.stories``. ``story_signatures`` holds what linking reads of each article,
+# loaded by (language, time window) when new articles arrive.
 stories = Table(
     "stories",
     metadata,
@@ -180,17 +180,22 @@ article_stories = Table(
 )
 Index("ix_article_stories_story", article_stories.c.story_id, article_stories.c.article_id)
 
-STORY_TERM_LENGTH = 64  # longer words are cut (the index is on the term)
-
-story_terms = Table(
-    "story_terms",
+story_signatures = Table(
+    "story_signatures",
     metadata,
-    Column("term", String(STORY_TERM_LENGTH), nullable=False),
+    Column(
+        "article_id",
+        Integer,
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("language", String(16), nullable=False),
     Column("published_at", UTCDateTime, nullable=False),
-    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
-    PrimaryKeyConstraint("term", "published_at", "article_id"),
+    Column("countries", Text, nullable=False),  # ISO3 codes separated by spaces
+    Column("words", Text, nullable=False),  # ingest.stories.Signature.encoded_words()
+    Column("roundup", Boolean, nullable=False),  # ingest.stories.is_roundup(title)
 )
-Index("ix_story_terms_article", story_terms.c.article_id)
+Index("ix_story_signatures_window", story_signatures.c.language, story_signatures.c.published_at)
 
 # --------------------------------------------------------------------------------------------
 # Aggregates the charts read at scale. Each counts articles by a few key columns (none, iso3,
