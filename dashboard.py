@@ -21,6 +21,7 @@ navigation = st.navigation(
         st.Page("app_pages/4_Articles.py", title="Articles", url_path="Articles"),
         st.Page("app_pages/5_Feeds.py", title="Feeds", url_path="Feeds"),
         st.Page("app_pages/6_Watchlist.py", title="Watchlist", url_path="Watchlist"),
+        st.Page("app_pages/7_Stories.py", title="Stories", url_path="Stories"),
     ]
 )
 navigation.run()

@@ -169,6 +169,19 @@ def cmd_retag(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_restory(args: argparse.Namespace) -> int:
+    engine = _engine()
+    done = _store().rebuild_stories(engine)
+    print(f"assigned {done} article(s) to stories")
+    return 0
+
+
+def _store():  # noqa: ANN202 - imported lazily like _engine
+    from ingest import store
+
+    return store
+
+
 def cmd_tag(args: argparse.Namespace) -> int:
     from ingest.tagging.cli import tag_stream
 
@@ -393,6 +406,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=500)
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_retag)
+
+    p = sub.add_parser("restory", help="rebuild every story from the stored articles")
+    p.set_defaults(func=cmd_restory)
 
     p = sub.add_parser("tag", help="tag JSON Lines articles from stdin to stdout")
     p.set_defaults(func=cmd_tag)

@@ -29,6 +29,7 @@ PAGES = [
     ("app_pages/3_Country_pair.py", "Country pair"),
     ("app_pages/4_Articles.py", "Articles"),
     ("app_pages/5_Feeds.py", "Feeds"),
+    ("app_pages/7_Stories.py", "Stories"),
 ]
 PERIOD = {"from": "2026-01-20", "to": "2026-02-18"}
 

@@ -231,3 +231,16 @@ def recent_polls(eng: Engine, feed_id: int, limit: int = 20) -> pd.DataFrame:
 @_read
 def text_coverage(eng: Engine) -> pd.DataFrame:
     return queries.text_coverage(eng)
+
+
+# Stories ----------------------------------------------------------------------------------------
+
+
+@_read
+def top_stories(eng: Engine, f: Filters, limit: int = queries.TOP_STORIES) -> pd.DataFrame:
+    return queries.top_stories(eng, f, limit)
+
+
+@_read
+def story_articles(eng: Engine, story_id: int) -> pd.DataFrame:
+    return queries.story_articles(eng, story_id)

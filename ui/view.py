@@ -1,6 +1,7 @@
 """View settings in the URL: every control that changes what a page shows (sort, per page, page
-number, a chart's series, grain and measure, the map's shade, scale and focus) beside the
-sidebar filters, so a link restores the view exactly, on a first visit in a fresh browser too.
+number, a chart's series, grain and measure, the map's shade, scale and focus, the story open)
+beside the sidebar filters, so a link restores the view exactly, on a first visit in a fresh
+browser too.
 
 They are not row filters (``ingest.filters`` has those, and ``python -m ingest export`` mirrors
 them): each is declared once here, in VIEW_PARAMS — its widget key, URL parameter, the values it
@@ -88,6 +89,7 @@ VIEW_PARAMS: tuple[ViewParam, ...] = (
     _p("map", "map_focus", "focus", "", None),
     _p("pair", "pair_freq", "grain", "auto", GRAIN_CHOICES),
     _p("pair", "pair_shown", "shown", sizes.EVIDENCE_ARTICLES, None, minimum=1),
+    _p("stories", "story_pick", "story", 0, None, minimum=1),
 )
 BY_KEY: dict[str, ViewParam] = {v.key: v for v in VIEW_PARAMS}
 VIEW_PARAM_NAMES: frozenset[str] = frozenset(v.param for v in VIEW_PARAMS)

@@ -73,6 +73,13 @@ from ingest.queries.feeds import (
 )
 from ingest.queries.read import literal_column_desc
 from ingest.queries.search import _plain_like_suffices
+from ingest.queries.stories import (
+    STORY_ARTICLE_COLUMNS,
+    STORY_COLUMNS,
+    TOP_STORIES,
+    story_articles,
+    top_stories,
+)
 from ingest.queries.texts import (
     TEXT_COVERAGE_COLUMNS,
     article_bodies,
@@ -177,4 +184,9 @@ __all__ = [
     "topic_label",
     "totals",
     "who_covers_whom",
+    "STORY_ARTICLE_COLUMNS",
+    "STORY_COLUMNS",
+    "TOP_STORIES",
+    "story_articles",
+    "top_stories",
 ]

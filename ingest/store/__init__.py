@@ -4,9 +4,9 @@
 - ``engine``: engines, SQLite pragmas, write transactions, WAL checkpoints
 - ``migrations``: named migrations, each applied with its record in one transaction
 - ``search_index``: the text-search index, one definition shared with the queries
-- ``feeds``, ``articles``, ``aggregates``, ``meta``, ``texts``, ``watchlist``: the writes, one
-  entity each (``texts``: full text and the queue of page fetching, issue 13; ``watchlist``:
-  watches and alerts, issue 15)
+- ``feeds``, ``articles``, ``aggregates``, ``meta``, ``texts``, ``watchlist``, ``stories``: the
+  writes, one entity each (``texts``: full text and the queue of page fetching, issue 13;
+  ``watchlist``: watches and alerts, issue 15; ``stories``: same-event stories, issue 14)
 
 SQLAlchemy Core over SQLite (default: a WAL-mode file under ``data/``) or PostgreSQL. Reads live
 in ``ingest.queries``. Articles are idempotent upserts keyed on ``url_key``; a feed's validators
@@ -57,6 +57,7 @@ from ingest.store.schema import (
     alert_articles,
     alerts,
     article_countries,
+    article_stories,
     article_texts,
     article_topics,
     articles,
@@ -79,9 +80,11 @@ from ingest.store.schema import (
     rollup_monthly_topic,
     rollup_monthly_total,
     schema_migrations,
+    stories,
     watches,
 )
 from ingest.store.search_index import SEARCH_TABLE, article_search, rebuild_search_index
+from ingest.store.stories import rebuild_stories
 from ingest.store.texts import (
     Claim,
     TextRecord,
@@ -180,6 +183,7 @@ __all__ = [
     "polls",
     "rebuild_aggregates",
     "rebuild_search_index",
+    "rebuild_stories",
     "record_alert",
     "replace_tags",
     "retry_delivery",
@@ -193,6 +197,8 @@ __all__ = [
     "rollup_monthly_total",
     "save_articles",
     "schema_migrations",
+    "stories",
+    "article_stories",
     "set_feed_enabled",
     "set_meta",
     "set_watch_paused",

@@ -1,5 +1,6 @@
-"""Article writes: idempotent saves keyed on ``url_key`` with their tags, aggregates and search
-index in one transaction; retagging that keeps the aggregates exact; the batches retag reads.
+"""Article writes: idempotent saves keyed on ``url_key`` with their tags, aggregates, search
+index and story in one transaction; retagging that keeps the aggregates exact; the batches retag
+reads.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ingest.store.aggregates import Counted, add_to_aggregates, counted
 from ingest.store.engine import insert, is_sqlite, no_nul, write
 from ingest.store.schema import article_countries, article_topics, articles, feeds
 from ingest.store.search_index import index_for_search
+from ingest.store.stories import StoryInput, assign_stories
 
 INSERT_CHUNK = 200  # article rows per INSERT … RETURNING
 LOOKUP_CHUNK = 500  # url keys per IN (…) when checking which are known
@@ -116,6 +118,20 @@ def save_articles_in(
     days: dict[str, str] = {row["url_key"]: row["published_day"] for row in rows}
     tagged = [(inserted[key], days[key], unique[key][1]) for key in inserted]
     _write_tags(conn, feed_id, tagged)
+    assign_stories(
+        conn,
+        [
+            StoryInput(
+                inserted[key],
+                unique[key][0].title,
+                unique[key][0].summary or "",
+                unique[key][1].language or "",
+                unique[key][0].published_at,
+                tuple(sorted({c.iso3 for c in unique[key][1].countries})),
+            )
+            for key in inserted
+        ],
+    )
     result.new_articles = len(inserted)
     result.article_ids = sorted(inserted.values())
     if result.article_ids and is_sqlite(conn):

@@ -30,6 +30,7 @@ from ingest.store.schema import (
     PROMINENT,
     WATCH_TABLES,
     article_countries,
+    article_stories,
     article_texts,
     article_topics,
     articles,
@@ -38,6 +39,8 @@ from ingest.store.schema import (
     meta,
     metadata,
     schema_migrations,
+    stories,
+    story_signatures,
 )
 from ingest.store.search_index import create_search_index, index_for_search, unindex_for_search
 from ingest.text_clean import clean_text
@@ -286,6 +289,18 @@ def _m0009_outlet_metadata(conn: Connection) -> None:
     fill_outlet_metadata(conn)
 
 
+def _m0011_stories(conn: Connection) -> None:
+    """Stories (issue 14): the tables, then every stored article assigned, oldest id first."""
+    for table in (stories, article_stories, story_signatures):
+        table.create(conn, checkfirst=True)
+    from ingest.store.stories import REBUILD_BATCH, assign_stored
+
+    if conn.execute(select(article_stories.c.article_id).limit(1)).first() is not None:
+        return  # created by 0001 on a fresh store and filled as articles were saved
+    for rows in _article_batches(conn, (articles.c.id,), REBUILD_BATCH):
+        assign_stored(conn, [row.id for row in rows])
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
@@ -297,6 +312,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0008_decode_entities", _m0008_decode_entities),
     ("0009_outlet_metadata", _m0009_outlet_metadata),
     ("0010_watches", _m0010_watches),
+    ("0011_stories", _m0011_stories),
 )
 
 

@@ -175,6 +175,48 @@ article_topics = Table(
 )
 Index("ix_article_topics_topic", article_topics.c.topic, article_topics.c.article_id)
 
+# Stories (issue 14): each article belongs to one story; a story is a connected component of the
+# link graph of ``ingest.stories``. ``story_signatures`` holds what linking reads of each article,
+# loaded by (language, time window) when new articles arrive.
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("first_article_id", Integer, nullable=False),
+)
+Index("ix_stories_first_seen", stories.c.first_seen)
+
+article_stories = Table(
+    "article_stories",
+    metadata,
+    Column(
+        "article_id",
+        Integer,
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("story_id", Integer, nullable=False),
+)
+Index("ix_article_stories_story", article_stories.c.story_id, article_stories.c.article_id)
+
+story_signatures = Table(
+    "story_signatures",
+    metadata,
+    Column(
+        "article_id",
+        Integer,
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("language", String(16), nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("countries", Text, nullable=False),  # ISO3 codes separated by spaces
+    Column("words", Text, nullable=False),  # ingest.stories.Signature.encoded_words()
+    Column("roundup", Boolean, nullable=False),  # ingest.stories.is_roundup(title)
+)
+Index("ix_story_signatures_window", story_signatures.c.language, story_signatures.c.published_at)
+
 # --------------------------------------------------------------------------------------------
 # Full text (issue 13): one row per article whose page was queued, fetched and extracted, apart
 # from the light tables the lists and charts read. The row is also the work queue of `enrich`:

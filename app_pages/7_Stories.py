@@ -1,0 +1,84 @@
+"""Stories: the top stories of the filtered period ranked by reach (outlets × languages × outlet
+countries); a story opens to its detail — first seen, the outlet that had it first, languages,
+outlet countries, a spread timeline, its countries, its articles — with its id in the URL
+(``?story=ID``), so the view is a link. CSV of the stories and of a story's articles."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ingest.geo import country_name
+from ingest.queries import language_name
+from ui import data, export, view
+from ui.layout import empty_state, start_page
+
+f = start_page("Stories", view_page="stories")
+
+top = data.top_stories(f)
+if top.empty:
+    empty_state("No stories match these filters. Widen the date range or clear a filter.")
+    st.stop()
+
+st.caption(
+    "A story is every article that reports the same happening, in any outlet. Reach = outlets × "
+    "languages × outlet countries among the articles in view."
+)
+shown = top.assign(first_seen=pd.to_datetime(top["first_seen"], utc=True))
+st.dataframe(
+    shown[["story", "reach", "articles", "outlets", "languages", "outlet_countries",
+           "first_seen", "first_outlet", "first_title"]],
+    hide_index=True, key="stories_table",
+    column_config={"story": "Story", "reach": "Reach", "articles": "Articles",
+                   "outlets": "Outlets", "languages": "Languages",
+                   "outlet_countries": "Outlet countries", "first_seen": "First seen",
+                   "first_outlet": "First outlet", "first_title": "First headline"},
+)  # fmt: skip
+export.download_csv("Download these stories (CSV)", top, "stories", f)
+
+ids = [int(i) for i in top["story"]]
+titles = dict(zip(ids, top["first_title"], strict=True))
+# The story open is kept in the URL (?story=ID, ui.view); a link may name a story outside the
+# top ones, which is then offered first.
+current = view.restore("story_pick") or ids[0]
+choices = ids if current in ids else [current, *ids]
+st.session_state["story_pick"] = current
+picked = st.selectbox(
+    "Story", choices, key="story_pick",
+    format_func=lambda i: f"{i} · {(titles.get(i) or '')[:110]}",
+)  # fmt: skip
+view.publish("story_pick", picked)
+
+rows = data.story_articles(int(picked))
+if rows.empty:
+    empty_state(f"Story {picked} holds no articles (it may have been merged into another).")
+    st.stop()
+
+when = pd.to_datetime(rows["published_at"], utc=True)
+first = rows.iloc[0]
+st.subheader(str(first["title"]))
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Articles", f"{len(rows):,}")
+c2.metric("First seen", when.iloc[0].strftime("%Y-%m-%d %H:%M UTC"))
+c3.metric("First outlet", str(first["outlet"] or "—"))
+c4.metric("Spread", f"{(when.iloc[-1] - when.iloc[0]).total_seconds() / 3600:,.1f} h")
+languages = sorted({str(x) for x in rows["language"] if x})
+homes = sorted({str(x) for x in rows["outlet_country"] if x})
+named = sorted({c for codes in rows["countries"] for c in str(codes).split() if c})
+st.markdown(
+    f"**Languages:** {', '.join(language_name(x) for x in languages) or '—'}  \n"
+    f"**Outlet countries:** {', '.join(country_name(x) for x in homes) or '—'}  \n"
+    f"**Countries in the story:** {', '.join(country_name(x) for x in named) or '—'}"
+)
+spread = (
+    pd.DataFrame({"hour": when.dt.floor("h"), "outlet": rows["outlet"].fillna("—")})
+    .groupby(["hour", "outlet"]).size().rename("articles").reset_index()
+)  # fmt: skip
+st.bar_chart(spread, x="hour", y="articles", color="outlet", height=260)
+st.dataframe(
+    rows.assign(published_at=when)[["published_at", "outlet", "language", "title", "url"]],
+    hide_index=True, key="story_articles",
+    column_config={"published_at": "Published", "outlet": "Outlet", "language": "Language",
+                   "title": "Title", "url": st.column_config.LinkColumn("Link")},
+)  # fmt: skip
+export.download_csv("Download this story's articles (CSV)", rows, f"story-{picked}-articles", f)

@@ -1,0 +1,130 @@
+"""Stories (issue 14): the top stories of a filtered period ranked by reach, and one story's
+articles. A story is in a view when one of its articles matches the filters; its figures count
+the articles that match.
+
+Reach = outlets × languages × outlet countries (an outlet without a home country counts as one
+country), so thirty outlets in nine languages outrank ten sites republishing one wire story.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Engine, Integer, cast, func, select
+
+from ingest.filters import Filters, article_where
+from ingest.queries.read import frame
+from ingest.store import article_countries, article_stories, articles, feeds, stories
+
+TOP_STORIES = 20
+
+STORY_COLUMNS = [
+    "story",
+    "articles",
+    "outlets",
+    "languages",
+    "outlet_countries",
+    "reach",
+    "first_seen",
+    "last_seen",
+    "first_outlet",
+    "first_title",
+]
+
+STORY_ARTICLE_COLUMNS = [
+    "id",
+    "published_at",
+    "outlet",
+    "outlet_country",
+    "language",
+    "title",
+    "url",
+    "countries",
+]
+
+
+def top_stories(engine: Engine, f: Filters, limit: int = TOP_STORIES) -> pd.DataFrame:
+    """The stories with an article in the view, by reach then articles then first seen."""
+    a, s = articles.c, article_stories.c
+    outlets = func.count(func.distinct(a.feed_id))
+    languages = func.count(func.distinct(a.language))
+    homes = func.count(func.distinct(func.coalesce(feeds.c.country_iso3, "")))
+    reach = (outlets * languages * homes).label("reach")
+    grouped = (
+        select(
+            s.story_id.label("story"),
+            func.count().label("articles"),
+            outlets.label("outlets"),
+            languages.label("languages"),
+            homes.label("outlet_countries"),
+            reach,
+            func.min(a.published_at).label("first_seen"),
+            func.max(a.published_at).label("last_seen"),
+        )
+        .select_from(
+            articles.join(article_stories, s.article_id == a.id).outerjoin(
+                feeds, feeds.c.id == a.feed_id
+            )
+        )
+        .where(*article_where(f))
+        .group_by(s.story_id)
+        .order_by(reach.desc(), func.count().desc(), func.min(a.published_at), s.story_id)
+        .limit(limit)
+        .subquery()
+    )
+    first = articles.alias("first")
+    first_feed = feeds.alias("first_feed")
+    query = (
+        select(
+            grouped,
+            first_feed.c.title.label("first_outlet"),
+            first.c.title.label("first_title"),
+        )
+        .select_from(
+            grouped.join(stories, stories.c.id == grouped.c.story)
+            .join(first, first.c.id == stories.c.first_article_id)
+            .outerjoin(first_feed, first_feed.c.id == first.c.feed_id)
+        )
+        .order_by(
+            grouped.c.reach.desc(),
+            grouped.c.articles.desc(),
+            grouped.c.first_seen,
+            grouped.c.story,
+        )
+    )
+    return frame(engine, query, STORY_COLUMNS)
+
+
+def story_articles(engine: Engine, story_id: int) -> pd.DataFrame:
+    """Every article of one story, oldest first, with its outlet and countries."""
+    a = articles.c
+    rows = frame(
+        engine,
+        select(
+            a.id,
+            a.published_at,
+            feeds.c.title.label("outlet"),
+            feeds.c.country_iso3.label("outlet_country"),
+            a.language,
+            a.title,
+            a.url,
+        )
+        .select_from(
+            articles.join(article_stories, article_stories.c.article_id == a.id).outerjoin(
+                feeds, feeds.c.id == a.feed_id
+            )
+        )
+        .where(article_stories.c.story_id == cast(story_id, Integer))
+        .order_by(a.published_at, a.id),
+        STORY_ARTICLE_COLUMNS[:-1],
+    )
+    codes: dict[int, list[str]] = {}
+    if len(rows):
+        with engine.connect() as conn:
+            for row in conn.execute(
+                select(article_countries.c.article_id, article_countries.c.iso3)
+                .where(article_countries.c.article_id.in_([int(i) for i in rows["id"]]))
+                .order_by(article_countries.c.article_id, article_countries.c.iso3)
+            ):
+                codes.setdefault(row.article_id, []).append(row.iso3)
+    rows["countries"] = [" ".join(codes.get(int(i), [])) for i in rows["id"]]
+    return rows[STORY_ARTICLE_COLUMNS]

@@ -1,0 +1,329 @@
+"""Story assignment in the store: each new article joins the stories it links to (merging them
+when it links to several) or starts one, in the transaction that saves it; ``rebuild_stories``
+does the same for every stored article (``python -m ingest restory``).
+
+The link rule is ``ingest.stories`` (a symmetric test within a time window), so the stories are
+the connected components of the link graph whatever order articles arrive in: incremental
+assignment equals a rebuild, and several workers give the stories one would.
+
+Several workers: on SQLite every write transaction is ``BEGIN IMMEDIATE`` (one writer at a time).
+On PostgreSQL a transaction takes a transaction-scoped advisory lock on each day bucket its
+articles can link into (their days ± the window), in sorted order, after its inserts and before it
+reads candidates, so two transactions whose articles could link run one after the other and the
+second sees the first's articles. Transactions on days too far apart to link run side by side.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import bindparam, delete, select, text, update
+from sqlalchemy.engine import Connection, Engine
+
+from ingest import stories as linking
+from ingest.store.engine import is_sqlite, write
+from ingest.store.schema import (
+    article_countries,
+    article_stories,
+    articles,
+    stories,
+    story_signatures,
+)
+
+# PostgreSQL advisory-lock keys of the day buckets: this base plus the day's ordinal. Any range
+# no other lock of the application uses will do (the migration lock is 7261626).
+STORY_LOCK_BASE = 7_300_000_000
+BUCKET_REACH = math.ceil(linking.WINDOW / timedelta(days=1))  # days either side that can link
+REBUILD_BATCH = 5000  # articles per transaction in rebuild_stories
+CHUNK_SPAN = timedelta(hours=12)  # new articles published within this share one window load
+
+
+@dataclass(frozen=True)
+class StoryInput:
+    """What story assignment needs of one stored article."""
+
+    article_id: int
+    title: str
+    summary: str
+    language: str
+    published_at: datetime
+    countries: tuple[str, ...]
+
+    def signature(self) -> linking.Signature:
+        return linking.signature(
+            self.title, self.summary, self.language, self.published_at, self.countries
+        )
+
+
+def _lock_days(conn: Connection, days: Iterable[date]) -> None:
+    """PostgreSQL: lock the day buckets ``days`` ± the window (sorted: no deadlock)."""
+    if is_sqlite(conn):
+        return  # BEGIN IMMEDIATE already made this the only writer
+    buckets = sorted(
+        {
+            (day + timedelta(days=shift)).toordinal()
+            for day in days
+            for shift in range(-BUCKET_REACH, BUCKET_REACH + 1)
+        }
+    )
+    for bucket in buckets:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORY_LOCK_BASE + bucket})
+
+
+def _stored_inputs(conn: Connection, ids: Sequence[int]) -> list[StoryInput]:
+    """Stored articles as story inputs, in id order."""
+    if not ids:
+        return []
+    countries: dict[int, list[str]] = {}
+    for row in conn.execute(
+        select(article_countries.c.article_id, article_countries.c.iso3).where(
+            article_countries.c.article_id.in_(ids)
+        )
+    ):
+        countries.setdefault(row.article_id, []).append(row.iso3)
+    rows = conn.execute(
+        select(
+            articles.c.id,
+            articles.c.title,
+            articles.c.summary,
+            articles.c.language,
+            articles.c.published_at,
+        )
+        .where(articles.c.id.in_(ids))
+        .order_by(articles.c.id)
+    )
+    return [
+        StoryInput(
+            r.id,
+            r.title,
+            r.summary or "",
+            r.language or "",
+            r.published_at,
+            tuple(sorted(countries.get(r.id, ()))),
+        )
+        for r in rows
+    ]
+
+
+def _chunks(items: Sequence[StoryInput]) -> list[list[StoryInput]]:
+    """``items`` in runs published within ``CHUNK_SPAN`` of each other (each run in id order),
+    so each run loads one window of stored signatures."""
+    runs: list[list[StoryInput]] = []
+    for item in sorted(items, key=lambda item: (item.published_at, item.article_id)):
+        if runs and item.published_at - runs[-1][0].published_at <= CHUNK_SPAN:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return [sorted(run, key=lambda item: item.article_id) for run in runs]
+
+
+def _load_window(
+    conn: Connection, languages: set[str], low: datetime, high: datetime
+) -> tuple[linking.Window, list[int]]:
+    """Stored signatures of ``languages`` published in [low, high], with their story ids."""
+    window = linking.Window()
+    story_of: list[int] = []
+    s = story_signatures.c
+    rows = conn.execute(
+        select(
+            s.language,
+            s.published_at,
+            s.countries,
+            s.words,
+            s.roundup,
+            article_stories.c.story_id,
+        )
+        .join(article_stories, article_stories.c.article_id == s.article_id)
+        .where(
+            s.language.in_(bindparam("languages", expanding=True)),
+            s.published_at >= bindparam("low"),
+            s.published_at <= bindparam("high"),
+        )
+        .order_by(s.published_at, s.article_id),
+        {"languages": sorted(languages), "low": low, "high": high},
+    )
+    for r in rows:
+        window.add(
+            linking.decoded(
+                r.language, r.published_at, r.countries.split(), r.words, roundup=r.roundup
+            )
+        )
+        story_of.append(r.story_id)
+    return window, story_of
+
+
+def _assign_run(conn: Connection, run: Sequence[StoryInput]) -> None:
+    """Assign one run of new articles: link each (in id order) to the window and to the run's
+    earlier articles, merge the stories it links, then write the result in a few statements."""
+    sigs = [item.signature() for item in run]
+    low = min(sig.published_at for sig in sigs) - linking.WINDOW
+    high = max(sig.published_at for sig in sigs) + linking.WINDOW
+    window, story_of = _load_window(conn, {sig.language for sig in sigs}, low, high)
+    # Union-find over nodes: ("s", stored story id) and ("n", position in run).
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(node: tuple[str, int]) -> tuple[str, int]:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    def union(a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int]:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            # A stored story stays the root (the lowest id when two merge).
+            ra, rb = sorted((ra, rb), key=lambda node: (node[0] != "s", node[1]))
+            parent[rb] = ra
+        return ra
+
+    stored = len(story_of)
+    for n, sig in enumerate(sigs):
+        node = ("n", n)
+        joined = {find(node)}
+        for position in window.candidates(sig):
+            other = ("s", story_of[position]) if position < stored else ("n", position - stored)
+            if find(other) in joined or not linking.linked(sig, window.signatures[position]):
+                continue
+            joined.add(find(other))
+            joined.add(union(node, other))
+        window.add(sig)
+
+    # Components: the stored stories each absorbs and the new articles it gains.
+    absorbed: dict[tuple[str, int], set[int]] = {}
+    members: dict[tuple[str, int], list[int]] = {}
+    for node in list(parent):
+        root = find(node)
+        if node[0] == "s" and root != node:
+            absorbed.setdefault(root, set()).add(node[1])
+    for n in range(len(run)):
+        members.setdefault(find(("n", n)), []).append(n)
+    target_of: dict[tuple[str, int], int] = {}
+    for root, new in members.items():
+        if root[0] == "s":
+            target_of[root] = root[1]
+            continue
+        first = min(new, key=lambda n: (run[n].published_at, run[n].article_id))
+        target_of[root] = conn.execute(
+            stories.insert()
+            .values(first_seen=run[first].published_at, first_article_id=run[first].article_id)
+            .returning(stories.c.id)
+        ).scalar_one()
+    conn.execute(
+        article_stories.insert(),
+        [
+            {"article_id": item.article_id, "story_id": target_of[find(("n", n))]}
+            for n, item in enumerate(run)
+        ],
+    )
+    conn.execute(
+        story_signatures.insert(),
+        [
+            {
+                "article_id": item.article_id,
+                "language": sig.language,
+                "published_at": sig.published_at,
+                "countries": " ".join(sorted(sig.countries)),
+                "words": sig.encoded_words(),
+                "roundup": sig.roundup,
+            }
+            for item, sig in zip(run, sigs, strict=True)
+        ],
+    )
+    _refresh_first(
+        conn,
+        {root[1]: {root[1], *absorbed.get(root, ())} for root in members if root[0] == "s"},
+        {
+            root[1]: [(run[n].published_at, run[n].article_id) for n in new]
+            for root, new in members.items()
+            if root[0] == "s"
+        },
+    )
+    for root, gone in absorbed.items():
+        conn.execute(
+            update(article_stories)
+            .where(article_stories.c.story_id.in_(sorted(gone)))
+            .values(story_id=root[1])
+        )
+        conn.execute(delete(stories).where(stories.c.id.in_(sorted(gone))))
+
+
+def _refresh_first(
+    conn: Connection,
+    merged: dict[int, set[int]],
+    gained: dict[int, list[tuple[datetime, int]]],
+) -> None:
+    """Stored stories that gained articles: each story's first article becomes the earliest
+    published (lowest id among equals) of its old first articles (``merged``: the surviving
+    story id -> the ids of the stories it is made of) and the articles it gained."""
+    ids = sorted({story for parts in merged.values() for story in parts})
+    if not ids:
+        return
+    firsts = {
+        row.id: (row.first_seen, row.first_article_id)
+        for row in conn.execute(
+            select(stories.c.id, stories.c.first_seen, stories.c.first_article_id).where(
+                stories.c.id.in_(ids)
+            )
+        )
+    }
+    for story, parts in merged.items():
+        first_seen, first_id = min([firsts[part] for part in parts] + gained[story])
+        if (first_seen, first_id) != firsts[story]:
+            conn.execute(
+                update(stories)
+                .where(stories.c.id == story)
+                .values(first_seen=first_seen, first_article_id=first_id)
+            )
+
+
+def assign_stories(conn: Connection, items: Sequence[StoryInput]) -> dict[int, int]:
+    """Give each new article (not yet in a story) its story, in the caller's write transaction;
+    return article id -> story id as it stands once all are assigned."""
+    if not items:
+        return {}
+    _lock_days(conn, {item.published_at.date() for item in items})
+    for run in _chunks(items):
+        _assign_run(conn, run)
+    ids = sorted(item.article_id for item in items)
+    rows = conn.execute(
+        select(article_stories.c.article_id, article_stories.c.story_id).where(
+            article_stories.c.article_id.in_(ids)
+        )
+    )
+    return {row.article_id: row.story_id for row in rows}
+
+
+def assign_stored(conn: Connection, ids: Sequence[int]) -> dict[int, int]:
+    """``assign_stories`` for stored articles that are in no story yet, by id."""
+    return assign_stories(conn, _stored_inputs(conn, ids))
+
+
+def rebuild_stories(engine: Engine, *, batch_size: int = REBUILD_BATCH) -> int:
+    """Forget every story and assign all stored articles again, in id order, in batches; return
+    the articles assigned."""
+    with write(engine) as conn:
+        conn.execute(delete(story_signatures))
+        conn.execute(delete(article_stories))
+        conn.execute(delete(stories))
+    done = 0
+    after = 0
+    while True:
+        with write(engine) as conn:
+            ids = list(
+                conn.execute(
+                    select(articles.c.id)
+                    .where(articles.c.id > bindparam("after"))
+                    .order_by(articles.c.id)
+                    .limit(batch_size),
+                    {"after": after},
+                ).scalars()
+            )
+            if not ids:
+                return done
+            assign_stored(conn, ids)
+        after = ids[-1]
+        done += len(ids)
