@@ -381,6 +381,51 @@ class Oracle:
         out.sort(key=lambda r: (-r[3], r[0]))
         return out[:10]
 
+    # -- stories -----------------------------------------------------------------------------
+
+    def top_stories(self, params: Params, limit: int) -> list[tuple]:
+        """(story, articles, outlets, languages, outlet homes, reach, first seen) of the stories
+        with a matching article, counted over the matching articles; an outlet is its feeds'
+        ``outlet`` key (a feed without one alone), a feed without a home counts as one home."""
+        binds: Binds = {}
+        rows = self.rows(
+            "SELECT s.story_id, COUNT(*), "
+            "COUNT(DISTINCT COALESCE(f.outlet, 'feed:' || CAST(a.feed_id AS TEXT))), "
+            "COUNT(DISTINCT a.language), COUNT(DISTINCT COALESCE(f.country_iso3, '')), "
+            "MIN(a.published_at) "
+            "FROM article_stories s JOIN articles a ON a.id = s.article_id "
+            f"LEFT JOIN feeds f ON f.id = a.feed_id WHERE {where(params, binds)} "
+            "GROUP BY s.story_id",
+            binds,
+        )
+        ranked = sorted(
+            (
+                (int(s), int(n), int(o), int(la), int(h), int(o) * int(la) * int(h), stamp(t))
+                for s, n, o, la, h, t in rows
+            ),
+            key=lambda r: (-r[5], -r[1], r[6], r[0]),
+        )
+        return ranked[:limit]
+
+    def story_articles(self, story: int) -> list[tuple]:
+        """(id, published, language, title, country codes space-joined) of a story's articles,
+        oldest first (ties: id)."""
+        countries: dict[int, list[str]] = {}
+        for article_id, code in self.rows("SELECT article_id, iso3 FROM article_countries"):
+            countries.setdefault(int(article_id), []).append(code)
+        rows = self.rows(
+            "SELECT a.id, a.published_at, a.language, a.title FROM article_stories s "
+            "JOIN articles a ON a.id = s.article_id WHERE s.story_id = :story",
+            {"story": story},
+        )
+        return sorted(
+            (
+                (int(i), stamp(t), lang or "", title, " ".join(sorted(countries.get(int(i), []))))
+                for i, t, lang, title in rows
+            ),
+            key=lambda r: (r[1], r[0]),
+        )
+
     def feeds(self) -> list[tuple]:
         """(id, title, url, articles) of every feed, by title then id."""
         rows = self.rows(

@@ -50,7 +50,8 @@ CASES: dict[str, dict[str, str]] = {
     "outlet types": {"otype": "public,state"},
     "outlet homes": {"ohome": "IDN"},
 }
-PAGES = ["Overview", "Coverage", "Map", "Country pair", "Articles", "Feeds", "Watchlist"]
+PAGES = ["Overview", "Coverage", "Map", "Country pair", "Articles", "Feeds", "Watchlist",
+         "Stories"]  # fmt: skip
 SCRIPTS = {
     "Overview": "app_pages/0_Overview.py",
     "Coverage": "app_pages/1_Coverage.py",
@@ -59,6 +60,7 @@ SCRIPTS = {
     "Articles": "app_pages/4_Articles.py",
     "Feeds": "app_pages/5_Feeds.py",
     "Watchlist": "app_pages/6_Watchlist.py",
+    "Stories": "app_pages/7_Stories.py",
 }
 ARTICLE_HEADER = ["published_at", "title", "summary", "url", "outlet", "language", "countries",
                   "topics"]  # fmt: skip
@@ -344,6 +346,31 @@ def feeds_page(o: Oracle, _p: dict[str, str]) -> dict[str, Expected]:
     }  # fmt: skip
 
 
+STORY_HEADER = ["story", "articles", "outlets", "languages", "outlet_countries", "reach",
+                "first_seen", "last_seen", "first_outlet", "first_title"]  # fmt: skip
+STORY_ARTICLE_HEADER = ["id", "published_at", "outlet", "outlet_country", "language", "title",
+                        "url", "countries"]  # fmt: skip
+TOP_STORIES = 20  # the Stories page lists the 20 of most reach
+
+
+def stories_page(o: Oracle, p: dict[str, str]) -> dict[str, Expected]:
+    """The top stories of the view (reach = outlets x languages x outlet homes among the
+    matching articles; by reach, articles, first seen, id) and the first one's articles (all of
+    them, oldest first: a story's detail is not filtered)."""
+    top = o.top_stories(p, TOP_STORIES)
+    if not top:
+        return {}
+    first = top[0][0]
+    return {
+        "stories": Expected(STORY_HEADER, ["story", "articles", "outlets", "languages",
+                                           "outlet_countries", "reach", "first_seen"], top),
+        f"story-{first}-articles": Expected(
+            STORY_ARTICLE_HEADER, ["id", "published_at", "language", "title", "countries"],
+            o.story_articles(first),
+        ),
+    }  # fmt: skip
+
+
 EXPECTED: dict[str, Callable[..., dict[str, Any]]] = {
     "Overview": overview,
     "Coverage": coverage,
@@ -352,6 +379,7 @@ EXPECTED: dict[str, Callable[..., dict[str, Any]]] = {
     "Articles": articles_page,
     "Feeds": feeds_page,
     "Watchlist": lambda _o, _p: {},  # watches and alerts: nothing to download
+    "Stories": stories_page,
 }
 
 

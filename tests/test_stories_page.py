@@ -26,7 +26,7 @@ PERIOD = {"from": "2026-01-01", "to": "2026-02-28"}
 
 REACH_SQL = """
 SELECT s.story_id,
-       COUNT(DISTINCT a.feed_id) * COUNT(DISTINCT a.language)
+       COUNT(DISTINCT COALESCE(f.outlet, 'feed:' || a.feed_id)) * COUNT(DISTINCT a.language)
          * COUNT(DISTINCT COALESCE(f.country_iso3, '')) AS reach,
        COUNT(*) AS n, MIN(a.published_at) AS first
 FROM article_stories s JOIN articles a ON a.id = s.article_id
@@ -96,3 +96,67 @@ def test_a_story_link_opens_that_story(app: AppTest, stories_store: str) -> None
     assert len(articles) == n
     assert app.selectbox(key="story_pick").value == story_id
     assert reach >= 1
+
+
+def test_a_catalogue_feed_and_its_archive_copy_are_one_outlet_of_reach(
+    stories_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reach counts outlets (``feeds.outlet``), not feeds: move one article of a story that
+    crossed outlets to an archive copy of another of its outlets' feeds, and that story's
+    outlets drop by one, as the hand-written SQL of tests/store_oracle.py counts them."""
+    import shutil
+
+    from tests.store_oracle import Oracle
+
+    path = tmp_path / "copy.db"
+    shutil.copy(stories_store.removeprefix("sqlite:///"), path)
+    url = f"sqlite:///{path}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        story, moved, kept = conn.execute(
+            text(
+                "SELECT s.story_id, MIN(b.id), MIN(a.feed_id) FROM article_stories s "
+                "JOIN articles a ON a.id = s.article_id "
+                "JOIN article_stories t ON t.story_id = s.story_id "
+                "JOIN articles b ON b.id = t.article_id AND b.feed_id > a.feed_id "
+                "GROUP BY s.story_id ORDER BY s.story_id LIMIT 1"
+            )
+        ).one()
+        outlets_before = conn.execute(
+            text(
+                "SELECT COUNT(DISTINCT a.feed_id) FROM article_stories s JOIN articles a "
+                "ON a.id = s.article_id WHERE s.story_id = :s"
+            ),
+            {"s": story},
+        ).scalar_one()
+        copy_id = conn.execute(
+            text(
+                "INSERT INTO feeds (url, title, site_url, language, country_iso3, outlet, "
+                "source, status) SELECT url || '#archive', title || ' (archive)', site_url, "
+                "language, country_iso3, outlet, 'archive', 'archive' FROM feeds WHERE id = :k "
+                "RETURNING id"
+            ),
+            {"k": kept},
+        ).scalar_one()
+        conn.execute(
+            text("UPDATE articles SET feed_id = :c WHERE id = :m"), {"c": copy_id, "m": moved}
+        )
+    engine.dispose()
+    oracle = Oracle(url)
+    try:
+        expected = {row[0]: row for row in oracle.top_stories(PERIOD, 10_000)}
+    finally:
+        oracle.close()
+    assert expected[story][2] == outlets_before - 1  # an outlet of the story merged
+
+    monkeypatch.setenv("PANTAU_DATABASE_URL", url)
+    monkeypatch.setenv("PANTAU_SEED_DEMO", "0")
+    app = open_stories(
+        AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120),
+        {**PERIOD, "story": str(story)},
+    )
+    table = app.dataframe[0].value
+    got = {int(r.story): (int(r.outlets), int(r.reach)) for r in table.itertuples()}
+    for story_id, (outlets, reach) in got.items():
+        assert (outlets, reach) == (expected[story_id][2], expected[story_id][5])
+    assert story in got

@@ -2,14 +2,16 @@
 articles. A story is in a view when one of its articles matches the filters; its figures count
 the articles that match.
 
-Reach = outlets × languages × outlet countries (an outlet without a home country counts as one
-country), so thirty outlets in nine languages outrank ten sites republishing one wire story.
+Reach = outlets × languages × outlet countries (an outlet is its feeds' ``feeds.outlet`` key, so
+a catalogue feed and its archive copies count once, a feed without a key alone; an outlet
+without a home country counts as one country), so thirty outlets in nine languages outrank ten
+sites republishing one wire story.
 """
 
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Engine, Integer, cast, func, select
+from sqlalchemy import Engine, Integer, String, cast, func, select
 
 from ingest.filters import Filters, article_where
 from ingest.queries.read import frame
@@ -45,7 +47,8 @@ STORY_ARTICLE_COLUMNS = [
 def top_stories(engine: Engine, f: Filters, limit: int = TOP_STORIES) -> pd.DataFrame:
     """The stories with an article in the view, by reach then articles then first seen."""
     a, s = articles.c, article_stories.c
-    outlets = func.count(func.distinct(a.feed_id))
+    outlet = func.coalesce(feeds.c.outlet, "feed:" + cast(a.feed_id, String))
+    outlets = func.count(func.distinct(outlet))
     languages = func.count(func.distinct(a.language))
     homes = func.count(func.distinct(func.coalesce(feeds.c.country_iso3, "")))
     reach = (outlets * languages * homes).label("reach")
