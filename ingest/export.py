@@ -15,7 +15,9 @@ streamed in chunks (memory stays bounded), with no row limit.
 - ``csv``: the download's very bytes (``ingest.csv_safety``: BOM, formula guard, CRLF).
 - ``jsonl``: one object per article: ``id``, ``url``, ``title``, ``summary``, ``published_at``
   (UTC, ``…Z``), ``outlet``, ``feed_id``, ``feed_url``, ``language``, ``countries`` (ISO3 list),
-  ``topics`` (list) and ``evidence`` (``{"countries": {iso3: [{text, type, start}]},
+  ``topics`` (list), ``story`` (the stable id of its story: the id of the story's first
+  article, as the Stories page and its links name it; ``ingest.queries.stories``) and
+  ``evidence`` (``{"countries": {iso3: [{text, type, start}]},
   "topics": {topic: [...]}}``; ``start`` is an offset into the title, a newline, then the
   summary).
 - ``parquet``: the same fields (``evidence`` as JSON text), one row group per chunk; needs
@@ -49,7 +51,7 @@ FORMATS = ("csv", "jsonl", "parquet")
 CHUNK_ROWS = 1000  # articles read, tagged with evidence and written at a time
 STAMP = "%Y-%m-%dT%H:%M:%SZ"  # how timestamps are written (as the CSV writes them)
 JSON_FIELDS = ("id", "url", "title", "summary", "published_at", "outlet", "feed_id", "feed_url",
-               "language", "countries", "topics", "evidence")  # fmt: skip
+               "language", "countries", "topics", "story", "evidence")  # fmt: skip
 
 
 class UsageError(ValueError):
@@ -139,6 +141,7 @@ def records(engine: Engine, f: Filters) -> Iterator[list[dict]]:
                     "language": row.language,
                     "countries": _codes(row.countries),
                     "topics": _codes(row.topics),
+                    "story": None if pd.isna(row.story) else int(row.story),
                     "evidence": {
                         "countries": more.get("countries", {}),
                         "topics": more.get("topics", {}),
@@ -200,6 +203,7 @@ def parquet_schema() -> Any:
             ("language", pa.string()),
             ("countries", pa.list_(pa.string())),
             ("topics", pa.list_(pa.string())),
+            ("story", pa.int64()),
             ("evidence", pa.string()),
         ]
     )

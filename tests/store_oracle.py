@@ -198,13 +198,16 @@ class Oracle:
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         tags = self.tags()
+        story_of = self.article_stories()
         out = []
         for i, published, title, summary, url, outlet, language in self.rows(sql, binds):
             countries, topics = tags.get(int(i), ("", ""))
+            story = story_of.get(int(i))
             out.append(
                 {"id": int(i), "published_at": stamp(published), "title": title,
                  "summary": summary or "", "url": url or "", "outlet": outlet,
-                 "language": language or "", "countries": countries, "topics": topics}
+                 "language": language or "", "countries": countries, "topics": topics,
+                 "story": "" if story is None else str(story)}
             )  # fmt: skip
         return out
 
@@ -383,10 +386,32 @@ class Oracle:
 
     # -- stories -----------------------------------------------------------------------------
 
+    def story_names(self) -> dict[int, int]:
+        """Each story row id -> the story's stable id: the id of its earliest published article
+        (lowest id among equals), found from the article rows, not from ``stories``."""
+        first: dict[int, tuple[datetime, int]] = {}
+        for story, article, published in self.rows(
+            "SELECT s.story_id, a.id, a.published_at FROM article_stories s "
+            "JOIN articles a ON a.id = s.article_id"
+        ):
+            when = datetime.fromisoformat(published) if isinstance(published, str) else published
+            key = (when.replace(tzinfo=None), int(article))
+            first[int(story)] = min(first.get(int(story), key), key)
+        return {story: article for story, (_when, article) in first.items()}
+
+    def article_stories(self) -> dict[int, int]:
+        """Each article id -> its story's stable id (``story_names``)."""
+        names = self.story_names()
+        return {
+            int(a): names[int(s)]
+            for a, s in self.rows("SELECT article_id, story_id FROM article_stories")
+        }
+
     def top_stories(self, params: Params, limit: int) -> list[tuple]:
         """(story, articles, outlets, languages, outlet homes, reach, first seen) of the stories
         with a matching article, counted over the matching articles; an outlet is its feeds'
-        ``outlet`` key (a feed without one alone), a feed without a home counts as one home."""
+        ``outlet`` key (a feed without one alone), a feed without a home counts as one home;
+        by reach, articles, first seen, then story."""
         binds: Binds = {}
         rows = self.rows(
             "SELECT s.story_id, COUNT(*), "
@@ -398,30 +423,30 @@ class Oracle:
             "GROUP BY s.story_id",
             binds,
         )
+        names = self.story_names()
         ranked = sorted(
             (
-                (int(s), int(n), int(o), int(la), int(h), int(o) * int(la) * int(h), stamp(t))
+                (names[int(s)], int(n), int(o), int(la), int(h), int(o) * int(la) * int(h),
+                 stamp(t))
                 for s, n, o, la, h, t in rows
             ),
             key=lambda r: (-r[5], -r[1], r[6], r[0]),
-        )
+        )  # fmt: skip
         return ranked[:limit]
 
     def story_articles(self, story: int) -> list[tuple]:
-        """(id, published, language, title, country codes space-joined) of a story's articles,
-        oldest first (ties: id)."""
+        """(id, published, language, title, country codes space-joined) of the articles of the
+        story named ``story`` (its stable id), oldest first (ties: id)."""
         countries: dict[int, list[str]] = {}
         for article_id, code in self.rows("SELECT article_id, iso3 FROM article_countries"):
             countries.setdefault(int(article_id), []).append(code)
-        rows = self.rows(
-            "SELECT a.id, a.published_at, a.language, a.title FROM article_stories s "
-            "JOIN articles a ON a.id = s.article_id WHERE s.story_id = :story",
-            {"story": story},
-        )
+        members = {a for a, name in self.article_stories().items() if name == story}
+        rows = self.rows("SELECT id, published_at, language, title FROM articles")
         return sorted(
             (
                 (int(i), stamp(t), lang or "", title, " ".join(sorted(countries.get(int(i), []))))
                 for i, t, lang, title in rows
+                if int(i) in members
             ),
             key=lambda r: (r[1], r[0]),
         )

@@ -237,6 +237,7 @@ def expected_records(o: Oracle, params: dict[str, str]) -> list[dict[str, Any]]:
                 "language": item["language"],
                 "countries": [c for c in item["countries"].split("; ") if c],
                 "topics": [t for t in item["topics"].split("; ") if t],
+                "story": int(item["story"]),
                 "evidence": {"countries": more["countries"], "topics": more["topics"]},
             }
         )

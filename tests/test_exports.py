@@ -63,7 +63,7 @@ SCRIPTS = {
     "Stories": "app_pages/7_Stories.py",
 }
 ARTICLE_HEADER = ["published_at", "title", "summary", "url", "outlet", "language", "countries",
-                  "topics"]  # fmt: skip
+                  "topics", "story"]  # fmt: skip
 
 
 def test_every_filter_has_a_case() -> None:

@@ -236,3 +236,49 @@ def test_a_word_every_article_carries_finds_no_candidates() -> None:
     # Outside the time window even the rare word finds nothing.
     late = stories.WINDOW / timedelta(hours=1) + 2
     assert window.candidates(_sig("alphaword betaword uniq0007", hours=late)) == []
+
+
+def test_the_exported_story_is_a_stable_id_that_survives_restory(
+    db_url: str, monkeypatch, tmp_path: Path
+) -> None:
+    """``python -m ingest export`` rows carry ``story``: the id of the story's earliest article
+    (lowest id among equals), read here from the article rows, not from ``stories``. Files met
+    newest first, then ``restory`` (which numbers its story rows again): every article keeps
+    its story id, and articles share an id exactly when they share a story."""
+    from tests.store_oracle import Oracle
+
+    engine = store.make_engine(db_url)
+    try:
+        for path in FILES[::-1]:
+            assert not import_paths(engine, [path]).failed
+    finally:
+        engine.dispose()
+    monkeypatch.setenv("PANTAU_DATABASE_URL", db_url)
+    monkeypatch.setenv("PANTAU_SEED_DEMO", "0")
+
+    def exported() -> dict[str, int]:
+        target = tmp_path / "view.jsonl"
+        view = ["--from", "2026-01-01", "--to", "2026-03-31", "--format", "jsonl"]
+        assert cli(["export", *view, "--output", str(target)]) == 0
+        rows = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+        return {row["url"]: row["story"] for row in rows}
+
+    def expected() -> dict[str, int]:
+        oracle = Oracle(db_url)
+        try:
+            names = oracle.story_names()
+            return {
+                url: names[int(story)]
+                for url, story in oracle.rows(
+                    "SELECT a.url, s.story_id FROM articles a "
+                    "JOIN article_stories s ON s.article_id = a.id"
+                )
+            }
+        finally:
+            oracle.close()
+
+    before = exported()
+    assert before == expected()
+    assert len(set(before.values())) == len(partition(db_url))
+    assert cli(["restory"]) == 0
+    assert exported() == before == expected()

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from ingest import store
 from ingest.pipeline import import_paths
+from tests.store_oracle import Oracle
 
 ROOT = Path(__file__).resolve().parent.parent
 FEEDS = ROOT / "tests" / "fixtures" / "feeds"
@@ -55,6 +56,8 @@ def app(stories_store: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest
 
 
 def oracle_reach(url: str) -> list[tuple[int, int, int]]:
+    """(reach, articles, story) by reach then articles; a story named by its stable id, the id
+    of its earliest article (``Oracle.story_names``)."""
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
@@ -63,7 +66,12 @@ def oracle_reach(url: str) -> list[tuple[int, int, int]]:
             ).all()
     finally:
         engine.dispose()
-    return sorted(((r.reach, r.n, r.story_id) for r in rows), key=lambda t: (-t[0], -t[1]))
+    oracle = Oracle(url)
+    try:
+        names = oracle.story_names()
+    finally:
+        oracle.close()
+    return sorted(((r.reach, r.n, names[r.story_id]) for r in rows), key=lambda t: (-t[0], -t[1]))
 
 
 def open_stories(app: AppTest, params: dict[str, str]) -> AppTest:
@@ -106,8 +114,6 @@ def test_a_catalogue_feed_and_its_archive_copy_are_one_outlet_of_reach(
     outlets drop by one, as the hand-written SQL of tests/store_oracle.py counts them."""
     import shutil
 
-    from tests.store_oracle import Oracle
-
     path = tmp_path / "copy.db"
     shutil.copy(stories_store.removeprefix("sqlite:///"), path)
     url = f"sqlite:///{path}"
@@ -145,6 +151,7 @@ def test_a_catalogue_feed_and_its_archive_copy_are_one_outlet_of_reach(
     oracle = Oracle(url)
     try:
         expected = {row[0]: row for row in oracle.top_stories(PERIOD, 10_000)}
+        story = oracle.story_names()[story]  # its stable id, as the page names it
     finally:
         oracle.close()
     assert expected[story][2] == outlets_before - 1  # an outlet of the story merged

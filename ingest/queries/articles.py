@@ -22,9 +22,11 @@ from ingest.queries.read import frame
 from ingest.records import WHERE_BODY, WHERE_LEAD, WHERE_TITLE, stored_evidence
 from ingest.store import (
     article_countries,
+    article_stories,
     article_topics,
     articles,
     feeds,
+    stories,
 )
 from ingest.store.schema import article_texts
 from ingest.store.texts import TEXT_OK
@@ -54,6 +56,7 @@ ARTICLE_COLUMNS = [
     "language",
     "countries",
     "topics",
+    "story",
 ]
 
 
@@ -83,7 +86,8 @@ def list_articles(
 def _article_rows(f: Filters, dialect: str) -> Select:
     """The filtered articles' columns with their country codes and topics, each "; "-joined in
     code order by a correlated subquery that reads the tag table's primary key (one query per
-    page or export chunk, instead of fetching the tags of thousands of ids separately)."""
+    page or export chunk, instead of fetching the tags of thousands of ids separately), and
+    their story's stable id (``queries.stories.STORY_ID``)."""
     columns: list[Any] = [
         articles.c.id,
         articles.c.published_at,
@@ -106,9 +110,14 @@ def _article_rows(f: Filters, dialect: str) -> Select:
             joined_codes = func.string_agg(code, aggregate_order_by(literal("; "), code))
         joined = select(joined_codes).where(t.c.article_id == articles.c.id).scalar_subquery()
         columns.append(func.coalesce(joined, "").label(name))
+    columns.append(stories.c.first_article_id.label("story"))
     return (
         select(*columns)
-        .select_from(articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id))
+        .select_from(
+            articles.outerjoin(feeds, feeds.c.id == articles.c.feed_id)
+            .outerjoin(article_stories, article_stories.c.article_id == articles.c.id)
+            .outerjoin(stories, stories.c.id == article_stories.c.story_id)
+        )
         .where(*article_where(f))
     )
 
@@ -117,6 +126,7 @@ def _tidy(df: pd.DataFrame) -> pd.DataFrame:
     if not df.empty:
         df["published_at"] = pd.to_datetime(df["published_at"], utc=True)
     df["language"] = df["language"].fillna("")
+    df["story"] = df["story"].astype("Int64")  # whole numbers in the CSV even beside a gap
     return df
 
 

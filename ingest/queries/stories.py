@@ -6,6 +6,12 @@ Reach = outlets × languages × outlet countries (an outlet is its feeds' ``feed
 a catalogue feed and its archive copies count once, a feed without a key alone; an outlet
 without a home country counts as one country), so thirty outlets in nine languages outrank ten
 sites republishing one wire story.
+
+A story is named by its stable id (``STORY_ID``): the id of its first article (earliest
+published, lowest id among equals; ``stories.first_article_id``). It depends only on which
+articles the story holds, so ``restory``, another arrival order or another worker name a story
+the same; the row id of ``stories`` does not (a rebuild numbers them again). The page's links,
+its CSVs and ``python -m ingest export`` carry this id.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from ingest.queries.read import frame
 from ingest.store import article_countries, article_stories, articles, feeds, stories
 
 TOP_STORIES = 20
+STORY_ID = stories.c.first_article_id  # a story's stable id (module docstring)
 
 STORY_COLUMNS = [
     "story",
@@ -54,7 +61,7 @@ def top_stories(engine: Engine, f: Filters, limit: int = TOP_STORIES) -> pd.Data
     reach = (outlets * languages * homes).label("reach")
     grouped = (
         select(
-            s.story_id.label("story"),
+            STORY_ID.label("story"),
             func.count().label("articles"),
             outlets.label("outlets"),
             languages.label("languages"),
@@ -64,13 +71,13 @@ def top_stories(engine: Engine, f: Filters, limit: int = TOP_STORIES) -> pd.Data
             func.max(a.published_at).label("last_seen"),
         )
         .select_from(
-            articles.join(article_stories, s.article_id == a.id).outerjoin(
-                feeds, feeds.c.id == a.feed_id
-            )
+            articles.join(article_stories, s.article_id == a.id)
+            .join(stories, stories.c.id == s.story_id)
+            .outerjoin(feeds, feeds.c.id == a.feed_id)
         )
         .where(*article_where(f))
-        .group_by(s.story_id)
-        .order_by(reach.desc(), func.count().desc(), func.min(a.published_at), s.story_id)
+        .group_by(STORY_ID)
+        .order_by(reach.desc(), func.count().desc(), func.min(a.published_at), STORY_ID)
         .limit(limit)
         .subquery()
     )
@@ -83,9 +90,9 @@ def top_stories(engine: Engine, f: Filters, limit: int = TOP_STORIES) -> pd.Data
             first.c.title.label("first_title"),
         )
         .select_from(
-            grouped.join(stories, stories.c.id == grouped.c.story)
-            .join(first, first.c.id == stories.c.first_article_id)
-            .outerjoin(first_feed, first_feed.c.id == first.c.feed_id)
+            grouped.join(first, first.c.id == grouped.c.story).outerjoin(
+                first_feed, first_feed.c.id == first.c.feed_id
+            )
         )
         .order_by(
             grouped.c.reach.desc(),
@@ -98,7 +105,8 @@ def top_stories(engine: Engine, f: Filters, limit: int = TOP_STORIES) -> pd.Data
 
 
 def story_articles(engine: Engine, story_id: int) -> pd.DataFrame:
-    """Every article of one story, oldest first, with its outlet and countries."""
+    """Every article of the story ``story_id`` (its stable id), oldest first, with its outlet
+    and countries."""
     a = articles.c
     rows = frame(
         engine,
@@ -112,11 +120,11 @@ def story_articles(engine: Engine, story_id: int) -> pd.DataFrame:
             a.url,
         )
         .select_from(
-            articles.join(article_stories, article_stories.c.article_id == a.id).outerjoin(
-                feeds, feeds.c.id == a.feed_id
-            )
+            articles.join(article_stories, article_stories.c.article_id == a.id)
+            .join(stories, stories.c.id == article_stories.c.story_id)
+            .outerjoin(feeds, feeds.c.id == a.feed_id)
         )
-        .where(article_stories.c.story_id == cast(story_id, Integer))
+        .where(cast(story_id, Integer) == STORY_ID)
         .order_by(a.published_at, a.id),
         STORY_ARTICLE_COLUMNS[:-1],
     )

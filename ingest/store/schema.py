@@ -186,6 +186,8 @@ stories = Table(
     Column("first_article_id", Integer, nullable=False),
 )
 Index("ix_stories_first_seen", stories.c.first_seen)
+# The first article's id is the story's stable id (ingest.queries.stories.STORY_ID).
+Index("ix_stories_first_article", stories.c.first_article_id)
 
 article_stories = Table(
     "article_stories",
