@@ -8,6 +8,11 @@
    latency, at the default concurrency, through the real scheduler (fetch, parse, tag, store):
    wall time (goal: under 60 s for 500 feeds), then a second round (all 304s).
 3. Peak RSS of this process.
+
+``--stories-cost N``: instead, import every fixture feed file into a fresh SQLite file N times
+with story assignment (issue 14) and N times without it (``assign_stories`` replaced by a
+no-op for those runs), alternating, after one warm-up import; the median CPU seconds of each
+and how much slower stories make an import (goal: at most 10 %).
 """
 
 from __future__ import annotations
@@ -52,6 +57,51 @@ def bench_import(workdir: Path) -> None:
     engine.dispose()
 
 
+def _import_seconds(path: Path) -> tuple[float, int]:
+    """CPU seconds of one import of the fixture files into a fresh store at ``path`` (the import
+    is one thread and the SQLite file is local, so CPU time is its cost without the noise of a
+    busy machine's wall clock), and the articles stored."""
+    engine = store.make_engine(f"sqlite:///{path}")
+    try:
+        began = time.process_time()
+        summary = pipeline.import_paths(engine, [FIXTURES])
+        return time.process_time() - began, summary.new_articles
+    finally:
+        engine.dispose()
+
+
+def bench_stories_cost(workdir: Path, rounds: int) -> None:
+    import importlib
+    import statistics
+
+    # the module (ingest.store re-exports a table under the same name)
+    article_writes = importlib.import_module("ingest.store.articles")
+
+    assign = article_writes.assign_stories
+    _import_seconds(workdir / "warm.db")  # the tagger's cache and the imports warm
+    seconds: dict[str, list[float]] = {"with stories": [], "without": []}
+    articles = 0
+    for n in range(rounds):
+        for label in seconds:
+            article_writes.assign_stories = assign if label == "with stories" else _no_stories
+            try:
+                took, articles = _import_seconds(workdir / f"{label.split()[0]}-{n}.db")
+            finally:
+                article_writes.assign_stories = assign
+            seconds[label].append(took)
+    with_s, without = (statistics.median(seconds[k]) for k in seconds)
+    for label, runs in seconds.items():
+        shown = ", ".join(f"{t:.2f}" for t in runs)
+        median = statistics.median(runs)
+        print(f"import {articles:,} articles {label}: median {median:.2f} s CPU ({shown})")
+        print(f"  {articles / median:,.0f} articles/s")
+    print(f"stories make the import {100 * (with_s / without - 1):+.1f} % slower (goal ≤ 10 %)")
+
+
+def _no_stories(conn: object, items: object) -> dict[int, int]:
+    return {}
+
+
 def bench_poll(workdir: Path, feeds: int, latency: tuple[float, float]) -> None:
     os.environ["PANTAU_ALLOW_PRIVATE_ADDRESSES"] = "1"
     engine = store.make_engine(f"sqlite:///{workdir / 'poll.db'}")
@@ -91,9 +141,13 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=500)
     parser.add_argument("--latency", type=float, nargs=2, default=(0.05, 0.3))
     parser.add_argument("--skip-import", action="store_true")
+    parser.add_argument("--stories-cost", type=int, default=0, metavar="N")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
+        if args.stories_cost:
+            bench_stories_cost(workdir, args.stories_cost)
+            return
         if not args.skip_import:
             bench_import(workdir)
         bench_poll(workdir, args.feeds, tuple(args.latency))

@@ -60,6 +60,7 @@ STOPWORDS_FILE = PACKAGE_DATA / "story_stopwords.txt"
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_SENTENCE_MARKS = frozenset(".!?:\n")  # one of these just before a word: a sentence starts
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
@@ -81,21 +82,21 @@ class Signature:
     language: str
     published_at: datetime
     countries: frozenset[str]
-    weights: dict[str, float]  # content word -> weight
+    weights: dict[str, float]  # content word -> weight, heaviest first (ties by the word)
     norm: float  # sum of the weights
     terms: tuple[str, ...]  # the heaviest words (ties broken by the word itself)
     roundup: bool = False  # the headline reports several happenings (``is_roundup``)
 
     def encoded_words(self) -> str:
         """The weights as one string for the store: ``word:weight`` separated by spaces, the
-        heaviest first (so ``decoded`` reads the terms off the front)."""
-        ranked = sorted(self.weights.items(), key=lambda kv: (-kv[1], kv[0]))
-        return " ".join(f"{word}:{weight:g}" for word, weight in ranked)
+        heaviest first (so ``decoded`` reads the terms off the front). ``signature`` and
+        ``decoded`` keep ``weights`` in that order already."""
+        return " ".join(f"{word}:{weight:g}" for word, weight in self.weights.items())
 
 
-def _heaviest(weights: dict[str, float]) -> tuple[str, ...]:
-    ranked = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
-    return tuple(word for word, _ in ranked[:MAX_TERMS])
+def _ranked(weights: dict[str, float]) -> dict[str, float]:
+    """``weights`` heaviest first (ties by the word)."""
+    return dict(sorted(weights.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 def decoded(
@@ -138,16 +139,17 @@ def _words(text: str) -> dict[str, float]:
     sentence_start = True
     for match in _WORD.finditer(text):
         raw = match.group()
-        preceding = text[max(match.start() - 2, 0) : match.start()]
-        if any(mark in preceding for mark in ".!?:\n"):
+        start = match.start()
+        if not _SENTENCE_MARKS.isdisjoint(text[max(start - 2, 0) : start]):
             sentence_start = True
-        if _CJK.search(raw):
-            chars = [c for c in raw if _CJK.match(c)]
+        ascii_word = raw.isascii()  # neither CJK nor changed by NFKC: skip both (speed)
+        if not ascii_word and _CJK.search(raw):
+            chars = _CJK.findall(raw)  # the word's CJK characters, in order
             for a, b in zip(chars, chars[1:], strict=False):
                 found[a + b] = max(found.get(a + b, 0.0), 1.0)
             sentence_start = False
             continue
-        word = unicodedata.normalize("NFKC", raw).lower()
+        word = (raw if ascii_word else unicodedata.normalize("NFKC", raw)).lower()
         if _NUMBER.fullmatch(word):
             found[word] = max(found.get(word, 0.0), NAME_WEIGHT)
         elif len(word) >= 3 and word not in stop:
@@ -165,13 +167,14 @@ def signature(
     weights = {word: w * TITLE_WEIGHT for word, w in _words(title).items()}
     for word, w in _words(summary).items():
         weights.setdefault(word, w)
+    weights = _ranked(weights)
     return Signature(
         language=language or "",
         published_at=published_at,
         countries=frozenset(countries),
         weights=weights,
         norm=sum(weights.values()),
-        terms=_heaviest(weights),
+        terms=tuple(islice(weights, MAX_TERMS)),
         roundup=is_roundup(title),
     )
 

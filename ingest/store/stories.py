@@ -38,7 +38,9 @@ from ingest.store.schema import (
 STORY_LOCK_BASE = 7_300_000_000
 BUCKET_REACH = math.ceil(linking.WINDOW / timedelta(days=1))  # days either side that can link
 REBUILD_BATCH = 5000  # articles per transaction in rebuild_stories
-CHUNK_SPAN = timedelta(hours=12)  # new articles published within this share one window load
+# New articles published within this of each other share one window load (a feed file of a few
+# days loads its window once; longer spans load in parts so memory stays bounded).
+CHUNK_SPAN = timedelta(hours=72)
 
 
 @dataclass(frozen=True)
@@ -202,16 +204,22 @@ def _assign_run(conn: Connection, run: Sequence[StoryInput]) -> None:
     for n in range(len(run)):
         members.setdefault(find(("n", n)), []).append(n)
     target_of: dict[tuple[str, int], int] = {}
+    starting: list[tuple[tuple[str, int], StoryInput]] = []  # new stories and first articles
     for root, new in members.items():
         if root[0] == "s":
             target_of[root] = root[1]
-            continue
-        first = min(new, key=lambda n: (run[n].published_at, run[n].article_id))
-        target_of[root] = conn.execute(
-            stories.insert()
-            .values(first_seen=run[first].published_at, first_article_id=run[first].article_id)
-            .returning(stories.c.id)
-        ).scalar_one()
+        else:
+            first = min(new, key=lambda n: (run[n].published_at, run[n].article_id))
+            starting.append((root, run[first]))
+    if starting:  # one INSERT … RETURNING for the run's new stories, ids in row order
+        created = conn.execute(
+            stories.insert().returning(stories.c.id, sort_by_parameter_order=True),
+            [
+                {"first_seen": item.published_at, "first_article_id": item.article_id}
+                for _root, item in starting
+            ],
+        ).scalars()
+        target_of.update(zip((root for root, _item in starting), created, strict=True))
     conn.execute(
         article_stories.insert(),
         [
