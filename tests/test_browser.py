@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -42,6 +43,7 @@ PAGES = [
     ("pair", "Country_pair", "Country pair"),
     ("articles", "Articles", "Articles"),
     ("feeds", "Feeds", "Feeds"),
+    ("stories", "Stories", "Stories"),
 ]
 
 
@@ -146,7 +148,8 @@ def assert_no_exception(page) -> None:  # noqa: ANN001
     assert "Traceback" not in text and "Error:" not in text.replace("Last error", "")
 
 
-NAVIGATION = ["Overview", "Coverage over time", "Map", "Country pair", "Articles", "Feeds"]
+NAVIGATION = ["Overview", "Coverage over time", "Map", "Country pair", "Articles", "Feeds",
+              "Stories"]  # fmt: skip
 
 
 def test_a_shared_link_is_the_first_visit(page, server) -> None:  # noqa: ANN001
@@ -174,6 +177,31 @@ def test_every_page_opens(page, server, name: str, path: str, title: str) -> Non
     assert all(label in text for label in NAVIGATION), text
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_a_shared_story_link_opens_that_story(page, server, dashboard_store) -> None:  # noqa: ANN001
+    """A story's link (?story=ID, its stable id: its first article's id) opens its detail: its
+    first article's headline and every one of its articles, found here by direct SQL."""
+    from tests.store_oracle import Oracle
+
+    oracle = Oracle(dashboard_store.url)
+    try:
+        by_story: dict[int, list[int]] = {}
+        for article, story in oracle.article_stories().items():
+            by_story.setdefault(story, []).append(article)
+        story, members = max(by_story.items(), key=lambda kv: (len(kv[1]), -kv[0]))
+        title = oracle.rows("SELECT title FROM articles WHERE id = :i", {"i": story})[0][0]
+    finally:
+        oracle.close()
+    assert len(members) >= 2
+    page.goto(f"{server}/Stories?{PERIOD}&story={story}")
+    settle(page, "Stories")
+    assert_no_exception(page)
+    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=30_000)
+    assert f"story={story}" in page.url
+    articles = page.locator('[data-testid="stMetric"]').filter(has_text="Articles")
+    count = re.compile(rf"(?<![\d,]){len(members):,}(?![\d,])")
+    articles.filter(has_text=count).first.wait_for(timeout=30_000)
 
 
 def test_map_draws_offline(page, server) -> None:  # noqa: ANN001
