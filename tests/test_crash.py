@@ -32,6 +32,7 @@ from ingest import store
 from ingest.pipeline import import_paths
 from tests.sizes import sized
 from tests.test_store import assert_aggregates_exact
+from tests.test_stories import check_story_rows, partition
 
 ROOT = Path(__file__).resolve().parent.parent
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
@@ -276,3 +277,7 @@ def test_sigkill_during_a_full_import_then_restart(tmp_path: Path) -> None:
     assert 0 < left < len(clean_keys)
     timed_import(db, folder)  # the restart, as a process again
     check_against_clean(db, clean_keys)
+    # Stories are assigned in the transaction that saves their articles: a kill leaves no
+    # article without its story, and the restart completes the very stories of a clean run.
+    assert partition(f"sqlite:///{db}") == partition(f"sqlite:///{clean}")
+    check_story_rows(f"sqlite:///{db}")
