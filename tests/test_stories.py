@@ -282,3 +282,28 @@ def test_the_exported_story_is_a_stable_id_that_survives_restory(
     assert len(set(before.values())) == len(partition(db_url))
     assert cli(["restory"]) == 0
     assert exported() == before == expected()
+
+
+def test_migration_0011_gives_a_store_that_predates_it_its_stories(db_url: str) -> None:
+    """A store written before stories existed (no story tables, no record of 0011): migrating
+    it assigns every stored article, and the stories are those an import assigns as it goes."""
+    from ingest.store.schema import story_signatures
+
+    engine = store.make_engine(db_url)
+    try:
+        for path in FILES:
+            assert not import_paths(engine, [path]).failed
+        assigned_on_import = partition(db_url)
+        with store.write(engine) as conn:
+            for table in (store.article_stories, store.stories, story_signatures):
+                table.drop(conn)
+            conn.execute(
+                store.schema_migrations.delete().where(
+                    store.schema_migrations.c.name == "0011_stories"
+                )
+            )
+        assert store.migrate(engine) == ["0011_stories"]
+    finally:
+        engine.dispose()
+    assert partition(db_url) == assigned_on_import  # (and no article left without a story)
+    check_story_rows(db_url)
