@@ -11,6 +11,7 @@ import streamlit as st
 from ingest.geo import country_name
 from ingest.queries import language_name
 from ui import data, export, view
+from ui.highlight import md_escape, safe_url
 from ui.layout import empty_state, start_page
 
 f = start_page("Stories", view_page="stories")
@@ -56,7 +57,7 @@ if rows.empty:
 
 when = pd.to_datetime(rows["published_at"], utc=True)
 first = rows.iloc[0]
-st.subheader(str(first["title"]))
+st.subheader(md_escape(str(first["title"])))  # a feed's text: never markup
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("Articles", f"{len(rows):,}")
 c2.metric("First seen", when.iloc[0].strftime("%Y-%m-%d %H:%M UTC"))
@@ -76,7 +77,8 @@ spread = (
 )  # fmt: skip
 st.bar_chart(spread, x="hour", y="articles", color="outlet", height=260)
 st.dataframe(
-    rows.assign(published_at=when)[["published_at", "outlet", "language", "title", "url"]],
+    rows.assign(published_at=when, url=[safe_url(u) for u in rows["url"]])[  # http(s) only
+        ["published_at", "outlet", "language", "title", "url"]],
     hide_index=True, key="story_articles",
     column_config={"published_at": "Published", "outlet": "Outlet", "language": "Language",
                    "title": "Title", "url": st.column_config.LinkColumn("Link")},

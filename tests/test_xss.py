@@ -485,6 +485,49 @@ def test_pages_render_payloads_as_text(
     assert page_problems(app) == []
 
 
+def test_story_headlines_stay_text(
+    xss_store: tuple[str, dict[str, int]], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A story opens under its first article's headline: stories headed by a payload (markdown
+    link or image, HTML; saved in a copy of the store, days apart) open with it as text. Each
+    story is named by its first article, found by direct SQL (``Oracle.article_stories``)."""
+    import shutil
+
+    from tests.store_oracle import Oracle
+
+    url, feeds = xss_store
+    copy = f"sqlite:///{tmp_path / 'stories.db'}"
+    shutil.copy(url.removeprefix("sqlite:///"), tmp_path / "stories.db")
+    engine = store.make_engine(copy)
+    try:
+        saved = []
+        for i, payload in enumerate((MARKDOWN_LINK, MARKDOWN_IMAGE, *MARKUP_PAYLOADS[:3])):
+            title = f"{payload} Zanzibar{i}"
+            moment = FETCHED - timedelta(days=2 * i)
+            article = Article(
+                url_key=hashlib.sha1(f"story-head-{i}".encode()).hexdigest(),
+                url=f"https://raw.example/story/{i}", guid=None, title=title, summary="",
+                published_at=moment, fetched_at=moment,
+            )  # fmt: skip
+            saved += store.save_articles(
+                engine, feeds["raw"], [(article, _tags(title))]
+            ).article_ids
+    finally:
+        engine.dispose()
+    oracle = Oracle(copy)
+    try:
+        story_of = oracle.article_stories()
+        titles = {int(i): str(t) for i, t in oracle.rows("SELECT id, title FROM articles")}
+    finally:
+        oracle.close()
+    heads = sorted({story_of[i] for i in saved})
+    assert {MARKDOWN_LINK, MARKDOWN_IMAGE} & {titles[h].split(" Zanzibar")[0] for h in heads}
+    for head in heads:
+        app = run_page(copy, "app_pages/7_Stories.py", PERIOD | {"story": str(head)}, monkeypatch)
+        assert not app.info, [i.value for i in app.info]  # the story opened
+        assert page_problems(app) == [], titles[head]
+
+
 def test_html_elements_on_the_pair_page_are_sanitised(
     xss_store: tuple[str, dict[str, int]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
