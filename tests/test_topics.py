@@ -250,6 +250,9 @@ def test_every_tagger_file_changes_the_version(ingest_copy: Path) -> None:
     # The rules: the code that tags, the lexicon, every gazetteer table and the context words.
     assert {"tagging/countries.py", "tagging/matcher.py", "tagging/topics.py"} <= names
     assert {"language.py", "data/topics.toml", "data/gazetteer/context_words.toml"} <= names
+    assert {"tagging/topic_model.py", "tagging/topic_features.py"} <= names
+    assert {"data/topic_model.json", "data/topic_model.npy"} <= names  # the trained model
+    assert not any("build_" in name or "training" in name for name in names)  # not the recipe
     tables = {f"data/gazetteer/{p.name}" for p in (ingest_copy / "data/gazetteer").glob("*.tsv")}
     assert tables and tables <= names
     seen = {_version(ingest_copy)}
