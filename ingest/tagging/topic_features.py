@@ -56,12 +56,21 @@ def words(text: str) -> Iterator[tuple[str, int, int]]:
             yield f"s:{word[:STEM_LETTERS]}", start, found.end()
 
 
-def word_counts(title: str, summary: str, body: str | None) -> dict[str, float]:
+def field_words(title: str, summary: str, body: str | None) -> list[tuple[str, str, int, int]]:
+    """(field, feature, start, end) of every word the model reads, field by field."""
+    fields = (
+        ("title", title or ""),
+        ("summary", summary or ""),
+        ("body", (body or "")[:BODY_CHARS]),
+    )
+    return [(field, *word) for field, text in fields for word in words(text)]
+
+
+def word_counts(tokens: list[tuple[str, str, int, int]]) -> dict[str, float]:
     """Each word feature of the article with its weight (title words count twice)."""
     counts: dict[str, float] = {}
-    for weight, text in ((2.0, title), (1.0, summary), (1.0, (body or "")[:BODY_CHARS])):
-        for feature, _start, _end in words(text or ""):
-            counts[feature] = counts.get(feature, 0.0) + weight
+    for field, feature, _start, _end in tokens:
+        counts[feature] = counts.get(feature, 0.0) + (2.0 if field == "title" else 1.0)
     return {feature: 1.0 + math.log(count) for feature, count in counts.items()}
 
 
@@ -101,10 +110,17 @@ def lexicon_features(found: Iterable[TopicTag]) -> dict[str, float]:
 
 
 def article_features(
-    title: str, summary: str, body: str | None, found: Iterable[TopicTag]
+    title: str,
+    summary: str,
+    body: str | None,
+    found: Iterable[TopicTag],
+    tokens: list[tuple[str, str, int, int]] | None = None,
 ) -> dict[str, float]:
-    """Everything the model reads of one article."""
-    features = word_counts(title, summary, body)
+    """Everything the model reads of one article (``tokens``: its ``field_words``, when the
+    caller has them already)."""
+    if tokens is None:
+        tokens = field_words(title, summary, body)
+    features = word_counts(tokens)
     features.update(lexicon_features(found))
     features["len:body"] = float(bool(body))
     return features

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.records import Evidence, TopicTag
-from ingest.tagging.topic_features import BODY_CHARS, article_features, words
+from ingest.tagging.topic_features import article_features, field_words
 
 MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "topic_model.json"
 WEIGHTS_FILE = MODEL_FILE.with_suffix(".npy")  # one float32 row of topic weights per feature
@@ -86,21 +86,24 @@ def _covered(field: str, start: int, end: int, spans: list[tuple[str, int, int]]
 
 
 def _word_evidence(
-    column: int, fields: list[tuple[str, str]], model: TopicModel, taken: list[tuple[str, int, int]]
+    column: int,
+    tokens: list[tuple[str, str, int, int]],
+    fields: dict[str, str],
+    model: TopicModel,
+    taken: list[tuple[str, int, int]],
 ) -> list[Evidence]:
     """The article's words that weighed most for one topic, as evidence in their field: not a
     function word, not inside a keyword or a country's evidence already shown."""
     best: dict[str, tuple[float, Evidence]] = {}
-    for field, text in fields:
-        for feature, start, end in words(text):
-            if feature in model.not_evidence:
-                continue
-            weight = model.weight(feature, column)
-            if weight < MIN_WORD_WEIGHT or _covered(field, start, end, taken):
-                continue
-            known = best.get(feature)
-            if known is None or weight > known[0]:
-                best[feature] = (weight, Evidence(text[start:end], "word", start, field))
+    for field, feature, start, end in tokens:
+        if feature in model.not_evidence:
+            continue
+        weight = model.weight(feature, column)
+        if weight < MIN_WORD_WEIGHT or _covered(field, start, end, taken):
+            continue
+        known = best.get(feature)
+        if known is None or weight > known[0]:
+            best[feature] = (weight, Evidence(fields[field][start:end], "word", start, field))
     ranked = sorted(best.values(), key=lambda item: (-item[0], item[1].field, item[1].start))
     chosen: list[Evidence] = []
     for _weight, item in ranked:
@@ -125,12 +128,11 @@ def decide(
     model = load_model()
     if model is None:
         return found
-    features = article_features(title, summary, body, found)
+    tokens = field_words(title, summary, body)
+    features = article_features(title, summary, body, found, tokens)
     scores = model.scores(features)
     by_topic = {tag.topic: tag for tag in found}
-    fields = [("title", title or ""), ("summary", summary or "")]
-    if body:
-        fields.append(("body", body[:BODY_CHARS]))
+    fields = {"title": title or "", "summary": summary or "", "body": body or ""}
     column_of = {topic: column for column, topic in enumerate(model.topics)}
     kept = []
     for topic in order:
@@ -142,7 +144,7 @@ def decide(
             (item.field, item.start, item.start + len(item.text))
             for item in (*tag.evidence, *shown)
         ]
-        tag.evidence = [*tag.evidence, *_word_evidence(column, fields, model, taken)]
+        tag.evidence = [*tag.evidence, *_word_evidence(column, tokens, fields, model, taken)]
         if tag.evidence:
             kept.append(tag)
     return kept
