@@ -9,7 +9,7 @@ from ingest.queries import MIN_SHARE_TOTAL, SPIKE_EXPLANATION, describe, point_f
 from ui import charts, data, export, highlight, sizes, view
 from ui.layout import articles_table, empty_state, start_page
 
-f = start_page("Coverage over time", view_page="coverage")
+f = start_page("Coverage over time", page="coverage")
 
 BY = {"country": "Countries", "pair": "The pair", "topic": "Topics", "total": "All coverage"}
 FILE_GRAIN = {"D": "daily", "W": "weekly", "M": "monthly"}

@@ -9,7 +9,7 @@ from ingest.geo import country_name
 from ui import charts, data, export, sizes, view
 from ui.layout import empty_state, start_page
 
-f = start_page("Map", view_page="map")
+f = start_page("Map", page="map")
 
 counts = data.country_counts(f)
 if counts.empty:

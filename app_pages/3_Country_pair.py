@@ -11,7 +11,7 @@ from ui import charts, data, export, filters, highlight, sizes, view
 from ui.counts import count_text, few_note
 from ui.layout import empty_state, nav_link, reader, start_page
 
-f = start_page("Country pair", view_page="pair")
+f = start_page("Country pair", page="pair")
 
 
 def jump_section() -> None:

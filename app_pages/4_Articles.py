@@ -12,7 +12,7 @@ from ingest.queries import topic_label
 from ui import data, export, sizes, view
 from ui.layout import articles_table, empty_state, reader, start_page
 
-f = start_page("Articles", view_page="articles")
+f = start_page("Articles", page="articles")
 
 total = data.count_articles(f)
 if total == 0:

@@ -11,7 +11,7 @@ from ui import data, export, feeds, highlight
 from ui.cells import blank_missing
 from ui.layout import empty_state, start_page
 
-start_page("Feeds", describe=False)
+start_page("Feeds", page="feeds")
 st.caption("Feeds are not filtered by the sidebar: this page lists every feed in the store.")
 
 health = data.feed_health()

@@ -16,11 +16,11 @@ SPARKLINE_DAYS = 30  # the days a watch's sparkline covers
 LATEST_MATCHES = 5  # articles listed per watch
 DELIVERIES_SHOWN = 10
 
-start_page("Watchlist", describe=False)
+start_page("Watchlist", page="watchlist")
 st.caption(
     "Watches are saved views that alert you: new matching articles as a digest, and spikes "
-    "of their series. The sidebar does not filter this page; “Watch this view” in the "
-    "sidebar saves the current filters as a watch (or `python -m ingest watch add`)."
+    "of their series. The filters do not apply to this page; on the other pages, “Watch "
+    "this view” in the sidebar saves them as a watch (or `python -m ingest watch add`)."
 )
 eng = data.engine()
 watches = watch_list(eng)

@@ -24,9 +24,10 @@ from ui import data, filters, highlight, seeding, sizes, view, watch_view
 FAVICON = str(Path(__file__).resolve().parent.parent / "static" / "favicon.svg")
 
 
-def start_page(title: str, describe: bool = True, view_page: str = "") -> Filters:
-    """Configure the page, seed an empty store, render the shared filters; stop kindly if the
-    store holds nothing. The URL keeps only ``view_page``'s view settings (``ui.view``)."""
+def start_page(title: str, page: str) -> Filters:
+    """Configure the page, seed an empty store, render the filters that apply to ``page``
+    (``ui.filters.PAGE_FILTERS``) and, when any does, the view in words; stop kindly if the
+    store holds nothing. The URL keeps only ``page``'s view settings (``ui.view``)."""
     st.set_page_config(page_title=f"{title} · Pantau", page_icon=FAVICON, layout="wide")
     seeding.ensure_seeded()
     if config.get("background_poll"):
@@ -38,11 +39,13 @@ def start_page(title: str, describe: bool = True, view_page: str = "") -> Filter
             "(or import feed files with `python -m ingest import PATH`), then reload this page."
         )
         st.stop()
-    f = filters.sidebar_filters()
-    watch_view.watch_this_view(f)
-    view.keep_only(view_page)
+    f = filters.sidebar_filters(page)
+    filtered = bool(filters.PAGE_FILTERS[page])
+    if filtered:
+        watch_view.watch_this_view(f)
+    view.keep_only(page)
     st.title(title)
-    if describe:
+    if filtered:
         filters.caption(f)
     return f
 
