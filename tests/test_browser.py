@@ -251,3 +251,35 @@ def test_pages_follow_the_browser_colour_scheme(  # noqa: PLR0913
         page.screenshot(path=str(SHOTS / f"{name}-{scheme}-1000.png"), full_page=True)
     finally:
         page.context.close()
+
+
+# Each table's scroller: the width of what it holds against the width it shows.
+TABLE_WIDTHS = """() => [...document.querySelectorAll('[data-testid=stDataFrame] .dvn-scroller')]
+  .map(s => ({held: s.scrollWidth, shown: s.clientWidth}))"""
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "title", "tables"),
+    [
+        ("Coverage", PERIOD, "Coverage over time", 2),  # the spikes and a point's articles
+        ("Articles", PERIOD, "Articles", 2),  # the articles and an article's evidence
+        ("Map", PERIOD, "Map", 1),
+        ("Country_pair", f"{PERIOD}&pair=RUS-UKR", "Country pair", 1),
+    ],
+)
+def test_tables_fit_at_1000_px(browser, server, path: str, query: str, title: str,  # noqa: ANN001, PLR0913
+                               tables: int) -> None:  # fmt: skip
+    """In a 1000 px wide window no table scrolls sideways (issue 11 item 11): what each
+    table's scroller holds is no wider than what it shows."""
+    page = new_page(browser, server, viewport={"width": 1000, "height": 1600})
+    try:
+        page.goto(f"{server}/{path}?{query}")
+        settle(page, title)
+        scrollers = page.locator('[data-testid="stDataFrame"] .dvn-scroller')
+        scrollers.nth(tables - 1).wait_for(state="attached", timeout=30_000)
+        widths = page.evaluate(TABLE_WIDTHS)
+        assert len(widths) >= tables
+        assert all(w["held"] <= w["shown"] for w in widths), widths
+        page.screenshot(path=str(SHOTS / f"{path.lower()}-tables-1000.png"), full_page=True)
+    finally:
+        page.context.close()

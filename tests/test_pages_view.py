@@ -370,3 +370,13 @@ def app_script() -> str:
     from tests.test_pages import ROOT
 
     return str(ROOT / "dashboard.py")
+
+
+def test_the_articles_table_never_shows_none(app: AppTest, oracle: Oracle) -> None:
+    """A link that is not http(s) is left out as an empty cell, not a grey "None" (item 10)."""
+    open_page(app, "app_pages/4_Articles.py", {**PERIOD, "per": "200"})
+    (table,) = [d.value for d in app.dataframe if "url" in d.value.columns]
+    unsafe = [u for (u,) in oracle.rows("SELECT url FROM articles WHERE url NOT LIKE 'http%'")]
+    assert unsafe and len(table) == oracle.count(PERIOD)  # the page holds the unsafe links
+    assert not table.isna().any().any()
+    assert sum(table["url"] == "") >= 1
