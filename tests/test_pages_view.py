@@ -380,3 +380,36 @@ def test_the_articles_table_never_shows_none(app: AppTest, oracle: Oracle) -> No
     assert unsafe and len(table) == oracle.count(PERIOD)  # the page holds the unsafe links
     assert not table.isna().any().any()
     assert sum(table["url"] == "") >= 1
+
+
+def test_coverage_point_comes_back_from_the_url(app: AppTest, oracle: Oracle) -> None:
+    """The chosen point (series and period: the articles listed under the chart) is in the URL
+    and a link opens on it in a fresh session (item 4)."""
+    period = {"from": "2026-02-01", "to": "2026-02-18", "c": "USA,RUS"}
+    open_page(app, "app_pages/1_Coverage.py", period)
+    first_key = app.selectbox(key="cov_point_key").value
+    newest = app.selectbox(key="cov_point_day").value
+    assert "point" not in url(app) and "period" not in url(app)  # the defaults stay out
+    code = next(c for c in ("RUS", "USA") if c != first_key)
+    per_day = oracle.per_day({**period, "c": code})
+    day = max(sorted(per_day), key=lambda d: per_day[d])  # its busiest day, not the newest
+    assert date.fromisoformat(day) != date.fromisoformat(str(newest))
+    app.selectbox(key="cov_point_key").set_value(code)
+    app.selectbox(key="cov_point_day").set_value(date.fromisoformat(day)).run()
+    assert not app.exception
+    assert (url(app)["point"], url(app)["period"]) == (code, day)
+    shown = {**period, "c": code, "from": day, "to": day}
+    # A link to that point, in a fresh session: the same point, the same articles.
+    fresh = AppTest.from_file(app._script_path, default_timeout=120)
+    open_page(fresh, "app_pages/1_Coverage.py", {**period, "point": code, "period": day})
+    assert fresh.selectbox(key="cov_point_key").value == code
+    assert str(fresh.selectbox(key="cov_point_day").value) == day
+    _, rows = download(fresh, "dl_point-articles")
+    expected = oracle.articles(shown)
+    assert [r[1] for r in rows[1:]] == [export.guard_cell(a["title"]) for a in expected]
+    assert len(expected) == per_day[day] > 0
+    # A point the view does not hold falls back to the defaults, never an error.
+    other = AppTest.from_file(app._script_path, default_timeout=120)
+    open_page(other, "app_pages/1_Coverage.py", {**period, "point": "ZZZ", "period": "x"})
+    assert other.selectbox(key="cov_point_key").value == first_key
+    assert other.selectbox(key="cov_point_day").value == newest
