@@ -7,6 +7,7 @@ import math
 
 import streamlit as st
 
+from ingest.filter_words import language_name
 from ingest.geo import country_name
 from ingest.queries import topic_label
 from ui import data, export, sizes, view
@@ -73,7 +74,9 @@ if picked is not None:
     item = data.article_evidence((int(picked),)).get(int(picked))
     if item:
         row = rows[rows["id"] == picked].iloc[0]
-        meta = f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {row.language or '?'}"
+        meta = (
+            f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {language_name(row.language)}"
+        )
         reader(item, meta, key="article_reader")
         tag_rows = [
             {"tag": country_name(code), "kind": "country", "evidence": e["text"],

@@ -19,6 +19,7 @@ from ingest.queries import MIN_SHARE_TOTAL
 from tests.store_oracle import Oracle
 from tests.test_pages import (  # noqa: F401  (fixtures)
     PERIOD,
+    all_markdown,
     app,
     download,
     engine,
@@ -413,3 +414,19 @@ def test_coverage_point_comes_back_from_the_url(app: AppTest, oracle: Oracle) ->
     open_page(other, "app_pages/1_Coverage.py", {**period, "point": "ZZZ", "period": "x"})
     assert other.selectbox(key="cov_point_key").value == first_key
     assert other.selectbox(key="cov_point_day").value == newest
+
+
+def test_the_reader_names_the_language(app: AppTest, oracle: Oracle) -> None:
+    """The reader view (Articles, Country pair) says "English", never "en" (item 11)."""
+    from ingest.filter_words import language_name
+
+    open_page(app, "app_pages/4_Articles.py", PERIOD)
+    (newest,) = oracle.articles(PERIOD, 1)
+    (meta,) = re.findall(r"<small>([^<]*UTC[^<]*)</small>", all_markdown(app))
+    assert meta.endswith(f"UTC · {language_name(newest['language'])}")
+    assert language_name(newest["language"]) != newest["language"]
+    period = {"from": "2000-01-01", "to": "2026-02-18", "pair": "RUS-UKR"}
+    open_page(app, "app_pages/3_Country_pair.py", period)
+    app.selectbox(key="pair_read").set_value(oracle.pair_articles_ranked(period)[0]["id"]).run()
+    (meta,) = re.findall(r"<small>([^<]*UTC[^<]*)</small>", all_markdown(app))
+    assert not re.search(r"UTC · [a-z]{2}$", meta) and meta.rsplit(" · ", 1)[1][0].isupper()
