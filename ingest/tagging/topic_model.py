@@ -34,7 +34,9 @@ from ingest.tagging.topic_features import article_features, field_words
 MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "topic_model.json"
 WEIGHTS_FILE = MODEL_FILE.with_suffix(".npy")  # one float32 row of topic weights per feature
 MAX_WORDS = 3  # words shown as evidence per topic, beside its keywords
-MIN_WORD_WEIGHT = 0.1  # a word weighing less for a topic is not shown as its evidence
+# Beside keywords, a word is shown only when it weighs at least this much for the topic (about
+# the top 5% of the model's positive weights); a topic with no keyword shows its best words.
+MIN_WORD_WEIGHT = 0.15
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ def _word_evidence(
     fields: dict[str, str],
     model: TopicModel,
     taken: list[tuple[str, int, int]],
+    floor: float = MIN_WORD_WEIGHT,
 ) -> list[Evidence]:
     """The article's words that weighed most for one topic, as evidence in their field: not a
     function word, not inside a keyword or a country's evidence already shown."""
@@ -99,7 +102,7 @@ def _word_evidence(
         if feature in model.not_evidence:
             continue
         weight = model.weight(feature, column)
-        if weight < MIN_WORD_WEIGHT or _covered(field, start, end, taken):
+        if weight < floor or weight <= 0 or _covered(field, start, end, taken):
             continue
         known = best.get(feature)
         if known is None or weight > known[0]:
@@ -144,7 +147,9 @@ def decide(
             (item.field, item.start, item.start + len(item.text))
             for item in (*tag.evidence, *shown)
         ]
-        tag.evidence = [*tag.evidence, *_word_evidence(column, tokens, fields, model, taken)]
+        floor = MIN_WORD_WEIGHT if tag.evidence else 0.0  # no keyword: its best words say why
+        words_shown = _word_evidence(column, tokens, fields, model, taken, floor)
+        tag.evidence = [*tag.evidence, *words_shown]
         if tag.evidence:
             kept.append(tag)
     return kept
