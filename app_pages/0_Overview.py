@@ -19,7 +19,7 @@ from ingest.queries import (
 from ui import charts, data, export, feeds, highlight, sizes
 from ui.layout import empty_state, nav_link, start_page
 
-f = start_page("Overview")
+f = start_page("Overview", page="overview")
 
 if data.is_demo_only():
     st.info(

@@ -3,13 +3,26 @@ pair or topic, with a rolling mean and spikes marked; a chosen point lists its a
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from ingest.queries import MIN_SHARE_TOTAL, SPIKE_EXPLANATION, describe, point_filters
 from ui import charts, data, export, highlight, sizes, view
 from ui.layout import articles_table, empty_state, start_page
 
-f = start_page("Coverage over time", view_page="coverage")
+f = start_page("Coverage over time", page="coverage")
+
+
+def parse_period(raw: str, periods: list[date]) -> date:
+    """The period a URL names (its first day, YYYY-MM-DD), or the newest when it names none
+    of ``periods``."""
+    try:
+        chosen = date.fromisoformat(raw)
+    except ValueError:
+        return periods[0]
+    return chosen if chosen in periods else periods[0]
+
 
 BY = {"country": "Countries", "pair": "The pair", "topic": "Topics", "total": "All coverage"}
 FILE_GRAIN = {"D": "daily", "W": "weekly", "M": "monthly"}
@@ -84,15 +97,18 @@ labels = dict(zip(series["key"], series["label"], strict=False))
 periods = sorted({p.date() for p in series["period"]}, reverse=True)
 spike_days = {(k, p.date()) for k, p in zip(spikes["key"], spikes["period"], strict=False)}
 k1, k2 = st.columns(2)
+# The point (its series and period) is in the URL: a link opens on the same articles.
+view.restore("cov_point_key", parse=lambda raw: raw if raw in keys else keys[0])
+view.restore("cov_point_day", parse=lambda raw: parse_period(raw, periods))
 picked = charts.picked_point(selection)
 if picked is not None:  # a click on the chart chooses the series and the day below
     if picked[0] in keys:
         st.session_state["cov_point_key"] = picked[0]
     st.session_state["cov_point_day"] = picked[1]
 if st.session_state.get("cov_point_key") not in keys:
-    st.session_state.pop("cov_point_key", None)
+    st.session_state["cov_point_key"] = keys[0]
 if st.session_state.get("cov_point_day") not in periods:
-    st.session_state.pop("cov_point_day", None)
+    st.session_state["cov_point_day"] = periods[0]
 key = k1.selectbox("Series", keys, format_func=lambda k: labels.get(k, k), key="cov_point_key")
 point_label = {"D": "Day", "W": "Week starting", "M": "Month"}[freq]
 day = k2.selectbox(
@@ -100,6 +116,8 @@ day = k2.selectbox(
     format_func=lambda d: (f"{d:%B %Y}" if freq == "M" else f"{d:%d %b %Y}")
     + ("  · spike" if (key, d) in spike_days else ""),
 )  # fmt: skip
+view.publish("cov_point_key", key, default=keys[0])
+view.publish("cov_point_day", day, default=periods[0])
 pf = point_filters(f, by, key, day, freq)
 st.markdown(f"*{highlight.md_escape(describe(pf))}*")
 articles = data.list_articles(pf, limit=sizes.POINT_ARTICLES)

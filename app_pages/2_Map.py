@@ -9,7 +9,7 @@ from ingest.geo import country_name
 from ui import charts, data, export, sizes, view
 from ui.layout import empty_state, start_page
 
-f = start_page("Map", view_page="map")
+f = start_page("Map", page="map")
 
 counts = data.country_counts(f)
 if counts.empty:
@@ -62,11 +62,11 @@ with left:
     st.subheader("Countries")
     st.dataframe(
         counts[["country", "articles", "share"]], hide_index=True, height=360, key="map_table",
-        column_config={
-            "country": "Country",
-            "articles": st.column_config.NumberColumn("Articles", width="small"),
+        column_config={  # widths (px) that fit half the main column at 1000 px
+            "country": st.column_config.TextColumn("Country", width=110),
+            "articles": st.column_config.NumberColumn("Articles", width=66),
             "share": st.column_config.ProgressColumn("Share of all", format="percent",
-                                                     min_value=0.0, max_value=1.0, width="small"),
+                                                     min_value=0.0, max_value=1.0, width=80),
         },
     )  # fmt: skip
     export.download_csv("Download countries (CSV)", counts, "map-countries", f)

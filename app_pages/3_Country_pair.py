@@ -11,7 +11,7 @@ from ui import charts, data, export, filters, highlight, sizes, view
 from ui.counts import count_text, few_note
 from ui.layout import empty_state, nav_link, reader, start_page
 
-f = start_page("Country pair", view_page="pair")
+f = start_page("Country pair", page="pair")
 
 
 def jump_section() -> None:
@@ -153,7 +153,7 @@ picked = st.selectbox(
 )  # fmt: skip
 if picked is not None and int(picked) in evidence:
     row = evidence_rows[evidence_rows["id"] == picked].iloc[0]
-    meta = f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {row.language or '?'}"
+    meta = f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {language_name(row.language)}"
     reader(evidence[int(picked)], meta, key="pair_reader")
 nav_link("app_pages/4_Articles.py", label="All articles for this pair", icon=":material/article:")
 jump_section()

@@ -7,12 +7,13 @@ import math
 
 import streamlit as st
 
+from ingest.filter_words import language_name
 from ingest.geo import country_name
 from ingest.queries import topic_label
 from ui import data, export, sizes, view
 from ui.layout import articles_table, empty_state, reader, start_page
 
-f = start_page("Articles", view_page="articles")
+f = start_page("Articles", page="articles")
 
 total = data.count_articles(f)
 if total == 0:
@@ -73,7 +74,9 @@ if picked is not None:
     item = data.article_evidence((int(picked),)).get(int(picked))
     if item:
         row = rows[rows["id"] == picked].iloc[0]
-        meta = f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {row.language or '?'}"
+        meta = (
+            f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {language_name(row.language)}"
+        )
         reader(item, meta, key="article_reader")
         tag_rows = [
             {"tag": country_name(code), "kind": "country", "evidence": e["text"],

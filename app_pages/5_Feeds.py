@@ -11,8 +11,8 @@ from ui import data, export, feeds, highlight
 from ui.cells import blank_missing
 from ui.layout import empty_state, start_page
 
-start_page("Feeds", describe=False)
-st.caption("Feeds are not filtered by the sidebar: this page lists every feed in the store.")
+start_page("Feeds", page="feeds")
+st.caption("This page is not filtered: it lists every feed in the store.")
 
 health = data.feed_health()
 if health.empty:
@@ -23,20 +23,37 @@ else:
         home=[country_name(c) if c else "" for c in health["home"]],
         language=[language_name(c) if c else "" for c in health["language"].fillna("")],
     )
-    st.dataframe(
-        blank_missing(view[["title", "health", "enabled", "language", "home", "articles",
-                            "last_polled_at", "last_status", "error_count", "last_error",
-                            "next_poll_at", "url"]]),
+    # Three narrow tables, not one wide one: each fits the main column of a 1000 px window
+    # (538 px; test_browser.py::test_tables_fit_at_1000_px). Widths in pixels.
+    shown = blank_missing(view, as_text=("last_polled_at", "next_poll_at"))  # UTC
+    feed = st.column_config.TextColumn("Feed", width=150)
+    health_tab, errors_tab, source_tab = st.tabs(["Health", "Errors", "Source"])
+    health_tab.dataframe(
+        shown[["title", "health", "enabled", "articles", "last_polled_at", "error_count"]],
         hide_index=True, key="feeds_table",
         column_config={
-            "title": "Feed", "health": "Health", "enabled": "Enabled", "language": "Language",
-            "home": "Home country", "articles": "Articles",
-            "last_polled_at": st.column_config.DatetimeColumn("Last poll (UTC)",
-                                                              format="YYYY-MM-DD HH:mm"),
-            "last_status": "HTTP", "error_count": "Errors", "last_error": "Last error",
-            "next_poll_at": st.column_config.DatetimeColumn("Next poll (UTC)",
-                                                            format="YYYY-MM-DD HH:mm"),
-            "url": st.column_config.TextColumn("Feed URL"),
+            "title": feed, "health": st.column_config.TextColumn("Health", width=80),
+            "enabled": st.column_config.CheckboxColumn("Enabled", width=64),
+            "articles": st.column_config.NumberColumn("Articles", width=64),
+            "last_polled_at": st.column_config.TextColumn("Last poll (UTC)", width=120),
+            "error_count": st.column_config.NumberColumn("Errors", width=56),
+        },
+    )  # fmt: skip
+    errors_tab.dataframe(
+        shown[["title", "last_status", "last_error", "next_poll_at"]],
+        hide_index=True, key="feed_errors_table",
+        column_config={
+            "title": feed, "last_status": st.column_config.TextColumn("HTTP", width=52),
+            "last_error": st.column_config.TextColumn("Last error", width=210),
+            "next_poll_at": st.column_config.TextColumn("Next poll (UTC)", width=120),
+        },
+    )  # fmt: skip
+    source_tab.dataframe(
+        shown[["title", "language", "home", "url"]], hide_index=True, key="feed_source_table",
+        column_config={
+            "title": feed, "language": st.column_config.TextColumn("Language", width=90),
+            "home": st.column_config.TextColumn("Home country", width=110),
+            "url": st.column_config.TextColumn("Feed URL", width=186),
         },
     )  # fmt: skip
     export.download_csv("Download feed health (CSV)", health, "feeds")
@@ -49,16 +66,19 @@ else:
         "for new articles): extracted, ended otherwise (paywall, consent wall, robots.txt, "
         "errors…), still queued, and the share of the feed's articles with their full text."
     )
-    st.dataframe(
-        coverage[["title", "fulltext", "articles", "texts_ok", "texts_failed", "texts_pending",
-                  "coverage", "failures"]],
+    st.dataframe(  # widths (px) that fit a 1000 px window, as above
+        coverage[["title", "fulltext", "texts_ok", "texts_failed", "texts_pending", "coverage",
+                  "failures"]],
         hide_index=True, key="fulltext_table",
         column_config={
-            "title": "Feed", "fulltext": "Full text on", "articles": "Articles",
-            "texts_ok": "Extracted", "texts_failed": "Failed", "texts_pending": "Queued",
+            "title": st.column_config.TextColumn("Feed", width=120),
+            "fulltext": st.column_config.CheckboxColumn("Full text", width=64),
+            "texts_ok": st.column_config.NumberColumn("Extracted", width=70),
+            "texts_failed": st.column_config.NumberColumn("Failed", width=52),
+            "texts_pending": st.column_config.NumberColumn("Queued", width=58),
             "coverage": st.column_config.ProgressColumn("Coverage", format="percent",
-                                                        min_value=0.0, max_value=1.0),
-            "failures": "Failures by kind",
+                                                        min_value=0.0, max_value=1.0, width=76),
+            "failures": st.column_config.TextColumn("Failures by kind", width=96),
         },
     )  # fmt: skip
 
@@ -99,7 +119,19 @@ else:
         if polls.empty:
             st.caption("This feed has not been polled yet.")
         else:
-            st.dataframe(blank_missing(polls), hide_index=True, key="polls_table")
+            st.dataframe(  # widths (px) that fit a 1000 px window, as above
+                blank_missing(polls, as_text=("started_at",)), hide_index=True,
+                key="polls_table",
+                column_config={
+                    "started_at": st.column_config.TextColumn("Started (UTC)", width=120),
+                    "outcome": st.column_config.TextColumn("Outcome", width=70),
+                    "http_status": st.column_config.TextColumn("HTTP", width=48),
+                    "duration_ms": st.column_config.NumberColumn("ms", width=56),
+                    "new_articles": st.column_config.NumberColumn("New", width=48),
+                    "error_category": st.column_config.TextColumn("Error kind", width=80),
+                    "error": st.column_config.TextColumn("Error", width=110),
+                },
+            )  # fmt: skip
 
 st.subheader("Add a feed")
 feeds.add_feed_form()

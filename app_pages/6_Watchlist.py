@@ -10,17 +10,18 @@ import streamlit as st
 from ingest import alert_delivery, alerts, store
 from ingest.queries.watches import watch_alerts, watch_deliveries, watch_list
 from ui import data, highlight
+from ui.cells import blank_missing
 from ui.layout import articles_table, empty_state, start_page
 
 SPARKLINE_DAYS = 30  # the days a watch's sparkline covers
 LATEST_MATCHES = 5  # articles listed per watch
 DELIVERIES_SHOWN = 10
 
-start_page("Watchlist", describe=False)
+start_page("Watchlist", page="watchlist")
 st.caption(
     "Watches are saved views that alert you: new matching articles as a digest, and spikes "
-    "of their series. The sidebar does not filter this page; “Watch this view” in the "
-    "sidebar saves the current filters as a watch (or `python -m ingest watch add`)."
+    "of their series. The filters do not apply to this page; on the other pages, “Watch "
+    "this view” in the sidebar saves them as a watch (or `python -m ingest watch add`)."
 )
 eng = data.engine()
 watches = watch_list(eng)
@@ -67,30 +68,32 @@ for watch in watches:
                     f"**Last alert** ({last['trigger']}, {last['created_at']:%Y-%m-%d %H:%M} UTC): "
                     f"{highlight.md_escape(last['title'])}"
                 )
-            sent = watch_deliveries(eng, watch.id, limit=DELIVERIES_SHOWN)
-            if not sent.empty:
-                st.dataframe(
-                    sent[["created_at", "trigger", "channel", "status", "attempts",
-                          "next_attempt_at", "last_error"]],
-                    hide_index=True, key=f"deliveries_{watch.id}",
-                    column_config={
-                        "created_at": st.column_config.DatetimeColumn(
-                            "Alert (UTC)", format="YYYY-MM-DD HH:mm"),
-                        "trigger": "Trigger", "channel": "Channel", "status": "Status",
-                        "attempts": "Attempts",
-                        "next_attempt_at": st.column_config.DatetimeColumn(
-                            "Next try (UTC)", format="YYYY-MM-DD HH:mm"),
-                        "last_error": "Last error",
-                    },
-                )  # fmt: skip
-                stuck = sent[sent["status"].isin(["failed", "dead"])]
-                if not stuck.empty and st.button(
-                    f"Retry {len(stuck)} failed deliver{'y' if len(stuck) == 1 else 'ies'} now",
-                    key=f"retry_{watch.id}",
-                ):
-                    for delivery_id in stuck["id"]:
-                        store.retry_delivery(eng, int(delivery_id), store.now_utc())
-                    st.rerun()
+        sent = watch_deliveries(eng, watch.id, limit=DELIVERIES_SHOWN)
+        if not sent.empty:  # full width, in widths (px) that fit the box in a 1000 px window
+            st.dataframe(
+                blank_missing(sent[["created_at", "trigger", "channel", "status", "attempts",
+                                    "last_error"]], as_text=("created_at",)),
+                hide_index=True, key=f"deliveries_{watch.id}",
+                column_config={
+                    "created_at": st.column_config.TextColumn("Alert (UTC)", width=118),
+                    "trigger": st.column_config.TextColumn("Trigger", width=62),
+                    "channel": st.column_config.TextColumn("Channel", width=66),
+                    "status": st.column_config.TextColumn("Status", width=58),
+                    "attempts": st.column_config.NumberColumn("Tries", width=44),
+                    "last_error": st.column_config.TextColumn("Last error", width=150),
+                },
+            )  # fmt: skip
+            retries = sent["next_attempt_at"].dropna()
+            if not retries.empty:
+                st.caption(f"Next try: {retries.min():%Y-%m-%d %H:%M} UTC.")
+            stuck = sent[sent["status"].isin(["failed", "dead"])]
+            if not stuck.empty and st.button(
+                f"Retry {len(stuck)} failed deliver{'y' if len(stuck) == 1 else 'ies'} now",
+                key=f"retry_{watch.id}",
+            ):
+                for delivery_id in stuck["id"]:
+                    store.retry_delivery(eng, int(delivery_id), store.now_utc())
+                st.rerun()
         matches = data.list_articles(
             alerts.watch_filters(watch, today - timedelta(days=alerts.MATCH_MAX_AGE_DAYS), today),
             limit=LATEST_MATCHES,

@@ -14,7 +14,7 @@ from ui import data, export, view
 from ui.highlight import md_escape, safe_url
 from ui.layout import empty_state, start_page
 
-f = start_page("Stories", view_page="stories")
+f = start_page("Stories", page="stories")
 
 top = data.top_stories(f)
 if top.empty:
@@ -26,14 +26,23 @@ st.caption(
     "languages × outlet countries among the articles in view."
 )
 shown = top.assign(first_seen=pd.to_datetime(top["first_seen"], utc=True))
+# Column widths (px) that add up to the main column beside the sidebar in a 1000 px window, as
+# the other pages' tables (ui.layout.ARTICLE_COLUMN_PX): the outlet countries, the first outlet
+# and whole headlines are in the CSV and in a story's detail.
 st.dataframe(
-    shown[["story", "reach", "articles", "outlets", "languages", "outlet_countries",
-           "first_seen", "first_outlet", "first_title"]],
+    shown[["story", "reach", "articles", "outlets", "languages", "first_seen", "first_title"]],
     hide_index=True, key="stories_table",
-    column_config={"story": "Story", "reach": "Reach", "articles": "Articles",
-                   "outlets": "Outlets", "languages": "Languages",
-                   "outlet_countries": "Outlet countries", "first_seen": "First seen",
-                   "first_outlet": "First outlet", "first_title": "First headline"},
+    column_config={
+        "story": st.column_config.NumberColumn("Story", format="%d", width=52),
+        "reach": st.column_config.NumberColumn("Reach", width=48),
+        "articles": st.column_config.NumberColumn("Articles", width=56),
+        "outlets": st.column_config.NumberColumn("Outlets", width=56),
+        "languages": st.column_config.NumberColumn("Lang.", width=44,
+                                                   help="Languages"),
+        "first_seen": st.column_config.DatetimeColumn("First seen (UTC)", format="MM-DD HH:mm",
+                                                      width=94),
+        "first_title": st.column_config.TextColumn("First headline", width=186),
+    },
 )  # fmt: skip
 export.download_csv("Download these stories (CSV)", top, "stories", f)
 
@@ -77,10 +86,20 @@ spread = (
 )  # fmt: skip
 st.bar_chart(spread, x="hour", y="articles", color="outlet", height=260)
 st.dataframe(
-    rows.assign(published_at=when, url=[safe_url(u) for u in rows["url"]])[  # http(s) only
-        ["published_at", "outlet", "language", "title", "url"]],
+    rows.assign(
+        published_at=when,
+        url=[safe_url(u) or "" for u in rows["url"]],  # http(s) only, no grey "None"
+        language=[language_name(c) for c in rows["language"]],
+    )[["published_at", "title", "outlet", "language", "url"]],
     hide_index=True, key="story_articles",
-    column_config={"published_at": "Published", "outlet": "Outlet", "language": "Language",
-                   "title": "Title", "url": st.column_config.LinkColumn("Link")},
+    column_config={  # widths (px) that fit the main column in a 1000 px window
+        "published_at": st.column_config.DatetimeColumn("Published (UTC)", format="MM-DD HH:mm",
+                                                        width=92),
+        "title": st.column_config.TextColumn("Title", width=216),
+        "outlet": st.column_config.TextColumn("Outlet", width=80),
+        "language": st.column_config.TextColumn("Language", width=76),
+        "url": st.column_config.LinkColumn("Link", display_text="↗", width=36,
+                                           help="Open the article at its source"),
+    },
 )  # fmt: skip
 export.download_csv("Download this story's articles (CSV)", rows, f"story-{picked}-articles", f)

@@ -4,6 +4,7 @@ on SQLite and PostgreSQL side by side.
     python -m bench.bench_scale build --engine sqlite --size 1m      # synthesise (store writes)
     python -m bench.bench_scale build --engine postgres --size 10m   # 1M base ×10 (see below)
     python -m bench.bench_scale queries --engine sqlite --size 1m    # time the dashboard queries
+    python -m bench.bench_scale export --engine sqlite --size 1m     # `ingest export` rows/s
     python -m bench.bench_scale all                                  # everything, both engines
 
 Data: ``bench.synth`` writes 1,000,000 synthetic articles over three years through
@@ -20,7 +21,9 @@ SQLite files go to ``--workdir`` (default data/bench/); PostgreSQL databases
 ``pantau_bench_1m`` / ``pantau_bench_10m`` are created on the server of ``--postgres`` (default
 ``$PANTAU_BENCH_POSTGRES_URL``), which must let this user CREATE DATABASE.
 Query timings: each query is run once cold-ish (first call) and then ``--repeat`` times warm;
-the median and max of the warm runs are printed.
+the median and max of the warm runs are printed. ``export`` times ``python -m ingest export``'s
+own function writing every article the store holds to a file in ``--workdir``, once per format
+(issue 11 item 16: 1,000,000 rows within 60 s), and prints rows/s.
 """
 
 from __future__ import annotations
@@ -308,7 +311,7 @@ def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, float, Any]
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=["build", "queries", "all"])
+    parser.add_argument("action", choices=["build", "queries", "export", "all"])
     parser.add_argument("--engine", choices=["sqlite", "postgres"], action="append")
     parser.add_argument("--size", choices=list(SIZES), action="append")
     parser.add_argument("--workdir", default="data/bench")
@@ -332,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
                 build(engine_name, size, args)
             if args.action in ("queries", "all"):
                 run_queries(engine_name, size, args)
+            if args.action in ("export", "all"):
+                run_export(engine_name, size, args)
     return 0
 
 
@@ -388,6 +393,40 @@ def run_queries(engine_name: str, size: str, args: argparse.Namespace) -> None:
             log(
                 f"RESULT query {engine_name} {size} | {name} | first {first:,.0f} ms | "
                 f"warm median {median:,.0f} ms | warm max {worst:,.0f} ms | {rows:,} rows"
+            )
+    finally:
+        engine.dispose()
+
+
+EXPORT_FORMATS = ("csv", "jsonl", "parquet")
+EXPORT_TARGET_SECONDS_PER_MILLION = 60  # issue 11 item 16
+
+
+def run_export(engine_name: str, size: str, args: argparse.Namespace) -> None:
+    """``python -m ingest export`` of every article the store holds, once per format, into a
+    file in ``--workdir`` (deleted afterwards): rows, seconds, rows/s and the time that rate
+    gives for 1,000,000 rows."""
+    from ingest import queries
+    from ingest.export import export
+
+    if not store_exists(engine_name, size, args):
+        log(f"{engine_name} {size}: not built, no export")
+        return
+    engine = store.make_engine(store_url(engine_name, size, args))
+    everything = queries.Filters(END_DAY - timedelta(days=BASE_DAYS + 1), END_DAY)
+    try:
+        for fmt in EXPORT_FORMATS:
+            target = Path(args.workdir) / f"export-{engine_name}-{size}.{fmt}"
+            t0 = time.perf_counter()
+            rows = export(engine, everything, fmt, str(target))
+            seconds = time.perf_counter() - t0
+            size_mb = target.stat().st_size / 1e6
+            target.unlink()
+            rate = rows / seconds
+            log(
+                f"RESULT export {engine_name} {size} | {fmt} | {rows:,} rows in {seconds:,.1f} s "
+                f"= {rate:,.0f} rows/s | {size_mb:,.0f} MB | 1,000,000 rows in "
+                f"{1_000_000 / rate:,.0f} s (target {EXPORT_TARGET_SECONDS_PER_MILLION} s)"
             )
     finally:
         engine.dispose()

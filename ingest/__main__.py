@@ -191,7 +191,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from ingest.evaluate import main
 
-    return main(Path(args.gold), args.errors, sys.stdout)
+    return main(Path(args.gold), args.errors, sys.stdout, args.cv)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -363,6 +363,29 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_known_args(args, namespace)
 
 
+def _watch_add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("name")
+    from ingest.filter_flags import add_flag_arguments  # imports the store: only when used
+
+    group = parser.add_argument_group("filters (as the dashboard's sidebar and URL; no dates)")
+    add_flag_arguments(group, exclude=("dates",))
+    group.add_argument("--query", help="a dashboard link's query string, e.g. 'pair=PRK-RUS'")
+    parser.add_argument("--webhook", metavar="URL", help="POST each alert as JSON to this URL")
+    parser.add_argument("--email", metavar="ADDRESS", help="email each alert to this address")
+    parser.add_argument(
+        "--spike-threshold",
+        type=float,
+        metavar="X",
+        help="spike score at which the watch fires (default: the dashboard's, 3)",
+    )
+    parser.add_argument(
+        "--digest-minutes",
+        type=int,
+        metavar="N",
+        help="new matches are sent at most every N minutes (default 60; 0: each cycle)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ingest", description="Pantau's ingest.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
@@ -416,30 +439,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("evaluate", help="score the tagger on a gold file (TAGGING.md format)")
     p.add_argument("gold")
     p.add_argument("--errors", action="store_true", help="list every miss")
+    p.add_argument(
+        "--cv",
+        action="store_true",
+        help="re-run the topic model's cross-validation grouped by outlet (needs scikit-learn)",
+    )
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("watch", help="watches: saved views that alert (add, list, remove, test)")
-    watch_sub = p.add_subparsers(dest="watch_command", required=True)
-    w = watch_sub.add_parser("add", help="save a view as a watch")
-    w.add_argument("name")
-    from ingest.filter_flags import add_flag_arguments
-
-    group = w.add_argument_group("filters (as the dashboard's sidebar and URL; no dates)")
-    add_flag_arguments(group, exclude=("dates",))
-    group.add_argument("--query", help="a dashboard link's query string, e.g. 'pair=PRK-RUS'")
-    w.add_argument("--webhook", metavar="URL", help="POST each alert as JSON to this URL")
-    w.add_argument("--email", metavar="ADDRESS", help="email each alert to this address")
-    w.add_argument(
-        "--spike-threshold",
-        type=float,
-        metavar="X",
-        help="spike score at which the watch fires (default: the dashboard's, 3)",
-    )
-    w.add_argument(
-        "--digest-minutes",
-        type=int,
-        metavar="N",
-        help="new matches are sent at most every N minutes (default 60; 0: each cycle)",
+    watch_sub = p.add_subparsers(dest="watch_command", required=True, parser_class=_Parser)
+    w = watch_sub.add_parser(
+        "add", help="save a view as a watch", lazy_arguments=_watch_add_arguments
     )
     w.set_defaults(func=cmd_watch_add)
     w = watch_sub.add_parser("list", help="every watch and how it delivers")

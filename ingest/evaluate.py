@@ -9,7 +9,10 @@ Scores, overall and per gold language:
 - countries: precision (a predicted country is right when it is gold, core or weak), recall over
   core countries, F1 of the two, and core recall per gold evidence type;
 - language: accuracy of the detected language against ``lang``;
-- topics: micro precision, recall and F1 over (article, topic) pairs.
+- topics: micro precision, recall and F1 over (article, topic) pairs, per topic too, and the
+  confusion between topics (a gold topic missed while another was tagged wrongly);
+- then the topic model's cross-validation grouped by outlet (``--cv`` re-runs it; otherwise the
+  figures measured when it was trained): per topic, per language, beside the lexicon alone.
 
 The language hint. A real article always arrives with its feed's declared language, and the
 gold lines say which feed file they came from (``file``, relative to the gold file's folder, e.g.
@@ -29,12 +32,14 @@ import argparse
 import json
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from ingest.tagging import tag_article
+from ingest.tagging.topics import topic_ids
 
 EVIDENCE_ORDER = ("name", "adjective", "capital", "place", "leader", "institution")
 _DECLARED = re.compile(
@@ -117,6 +122,9 @@ class Report:
     by_language: dict[str, Scores]
     misses: list[Miss]
     hinted: int  # articles tagged with their feed's declared language as hint
+    by_topic: dict[str, list[int]] = field(default_factory=dict)  # topic → [tp, fp, fn]
+    # (gold topic missed, topic tagged that is not gold) → articles where both happened
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
 def declared_language(feed_file: Path) -> str | None:
@@ -145,8 +153,12 @@ def _evidence(tag) -> str:
     return ", ".join(f"{item.text!r} ({item.type}@{item.start})" for item in tag.evidence)
 
 
-def _score(row: dict, hint: str | None, buckets: list[Scores], misses: list[Miss]) -> None:
-    tags = tag_article(row.get("title") or "", row.get("summary") or "", language_hint=hint)
+def _score(
+    row: dict, hint: str | None, buckets: list[Scores], misses: list[Miss], report: Report
+) -> None:
+    tags = tag_article(
+        row.get("title") or "", row.get("summary") or "", body=row.get("body"), language_hint=hint
+    )
     key, lang = row["key"], row.get("lang") or "?"
 
     def miss(kind: str, detail: str) -> None:
@@ -168,6 +180,15 @@ def _score(row: dict, hint: str | None, buckets: list[Scores], misses: list[Miss
         miss("topic-fp", f"{topic}: {_evidence(our_topics[topic])}")
     for topic in sorted(gold_topics - set(our_topics)):
         miss("topic-fn", topic)
+    ours = set(our_topics)
+    for topic in gold_topics | ours:
+        counts = report.by_topic.setdefault(topic, [0, 0, 0])
+        counts[0] += topic in gold_topics and topic in ours
+        counts[1] += topic in ours and topic not in gold_topics
+        counts[2] += topic in gold_topics and topic not in ours
+    for missed in gold_topics - ours:
+        for wrong in ours - gold_topics:
+            report.confusion[(missed, wrong)] += 1
     if tags.language != lang:
         miss("language", f"gold {lang}, ours {tags.language} ({tags.language_source}, hint {hint})")
 
@@ -190,17 +211,16 @@ def _score(row: dict, hint: str | None, buckets: list[Scores], misses: list[Miss
 def evaluate(path: Path) -> Report:
     """Tag every article of a gold file and score the result."""
     path = Path(path)
-    overall = Scores()
-    by_language: dict[str, Scores] = {}
-    misses: list[Miss] = []
-    hinted = 0
+    report = Report(overall=Scores(), by_language={}, misses=[], hinted=0)
     for row in _gold_lines(path):
         hint = declared_language(path.parent / row["file"]) if row.get("file") else None
-        hinted += hint is not None
-        lang_scores = by_language.setdefault(row.get("lang") or "?", Scores())
-        _score(row, hint, [overall, lang_scores], misses)
-    ordered = dict(sorted(by_language.items(), key=lambda item: (-item[1].articles, item[0])))
-    return Report(overall=overall, by_language=ordered, misses=misses, hinted=hinted)
+        report.hinted += hint is not None
+        lang_scores = report.by_language.setdefault(row.get("lang") or "?", Scores())
+        _score(row, hint, [report.overall, lang_scores], report.misses, report)
+    report.by_language = dict(
+        sorted(report.by_language.items(), key=lambda item: (-item[1].articles, item[0]))
+    )
+    return report
 
 
 def _fmt(value: float | None) -> str:
@@ -241,20 +261,58 @@ def format_report(report: Report, errors: bool = False) -> str:
         lines.append(
             f"  {name:<12} {_fmt(_ratio(*counts))}  {counts[0]}/{counts[1]}   ({per_language})"
         )
+    lines += ["", "topics (micro over articles):", "topic            P     R    F1   gold"]
+    for topic in topic_ids():
+        if topic not in report.by_topic:
+            continue
+        tp, fp, fn = report.by_topic[topic]
+        precision, recall = _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+        lines.append(
+            f"  {topic:<13} {_fmt(precision):>5} {_fmt(recall):>5} "
+            f"{_fmt(_f1(precision, recall)):>5}  {tp + fn:>4}"
+        )
+    if report.confusion:
+        lines += ["", "confusion: a gold topic missed while another was tagged (articles):"]
+        lines += [
+            f"  {missed:<13} <- {wrong:<13} {count}"
+            for (missed, wrong), count in report.confusion.most_common(10)
+        ]
     if errors:
         lines += ["", f"misses ({len(report.misses)}):"]
         lines += [f"  {m.key} [{m.lang}] {m.kind:<10} {m.detail}" for m in report.misses]
     return "\n".join(lines) + "\n"
 
 
-def main(path: Path | str, errors: bool, out: TextIO) -> int:
-    """The ``evaluate`` command: print the scores (and every miss); 2 if the file is unusable."""
+def model_figures(fresh: bool = False) -> str:
+    """The topic model's cross-validation grouped by outlet: as measured when it was trained
+    (stored in its artefact), or ``fresh`` (re-run now; needs scikit-learn)."""
+    from ingest.tagging import build_topic_model
+    from ingest.tagging.topic_model import MODEL_FILE
+
+    if fresh:
+        rows = build_topic_model.load_rows()
+        figures = build_topic_model.cross_validate(rows, topic_ids()).as_dict()
+        figures["agreement"] = build_topic_model.agreement()
+        head = "topic model, cross-validated now"
+    else:
+        try:
+            figures = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["cross_validation"]
+        except (OSError, KeyError, ValueError):
+            return "no topic model: every lexicon topic is kept\n"
+        head = f"topic model, as cross-validated when trained ({MODEL_FILE.name})"
+    return f"{head}:\n{build_topic_model.format_cv(figures)}\n"
+
+
+def main(path: Path | str, errors: bool, out: TextIO, cv: bool = False) -> int:
+    """The ``evaluate`` command: print the scores (and every miss), then the topic model's
+    grouped cross-validation; 2 if the file is unusable."""
     try:
         report = evaluate(Path(path))
     except (OSError, ValueError, KeyError) as problem:
         out.write(f"cannot evaluate {path}: {problem}\n")
         return 2
     out.write(format_report(report, errors))
+    out.write("\n" + model_figures(fresh=cv))
     out.flush()
     return 0
 
@@ -263,5 +321,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m ingest.evaluate", description=__doc__)
     parser.add_argument("gold", type=Path, help="gold file (JSON Lines, TAGGING.md format)")
     parser.add_argument("--errors", action="store_true", help="list every miss")
+    parser.add_argument("--cv", action="store_true", help="re-run the topic model's grouped CV")
     arguments = parser.parse_args()
-    sys.exit(main(arguments.gold, arguments.errors, sys.stdout))
+    sys.exit(main(arguments.gold, arguments.errors, sys.stdout, arguments.cv))

@@ -9,7 +9,17 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-EVIDENCE_TYPES = ("name", "adjective", "capital", "place", "leader", "institution", "keyword")
+# "keyword": a topic lexicon keyword; "word": a word the topic model weighed most for the topic.
+EVIDENCE_TYPES = (
+    "name",
+    "adjective",
+    "capital",
+    "place",
+    "leader",
+    "institution",
+    "keyword",
+    "word",
+)
 
 
 @dataclass

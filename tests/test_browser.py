@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -57,15 +58,13 @@ def _skip_reason() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def server(dashboard_store) -> Iterator[str]:  # noqa: ANN001
-    reason = _skip_reason()
-    if reason:
-        print(f"SKIP browser tests: {reason}")
-        pytest.skip(reason)
-    env = dict(os.environ, PANTAU_DATABASE_URL=dashboard_store.url, PANTAU_SEED_DEMO="0")
+@contextmanager
+def running_dashboard(database_url: str, log_name: str, **env: str) -> Iterator[str]:
+    """A dashboard server on the store at ``database_url`` (``env``: more settings), its log in
+    test-output/``log_name``; yields its base URL once it answers."""
+    env = dict(os.environ, PANTAU_DATABASE_URL=database_url, PANTAU_SEED_DEMO="0", **env)
     SHOTS.parent.mkdir(parents=True, exist_ok=True)
-    log_path = SHOTS.parent / "streamlit.log"
+    log_path = SHOTS.parent / log_name
     log = log_path.open("w")  # a file, not a pipe: a full pipe would stall the server
     # Port 0: the server binds a port the system picks and reports it (no free-port race).
     proc = subprocess.Popen(
@@ -84,7 +83,7 @@ def server(dashboard_store) -> Iterator[str]:  # noqa: ANN001
             except OSError:
                 pass
             if time.monotonic() > deadline or proc.poll() is not None:
-                pytest.fail("streamlit did not start (see test-output/streamlit.log)")
+                pytest.fail(f"streamlit did not start (see test-output/{log_name})")
             time.sleep(0.3)
         yield base
     finally:
@@ -94,6 +93,56 @@ def server(dashboard_store) -> Iterator[str]:  # noqa: ANN001
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(dashboard_store) -> Iterator[str]:  # noqa: ANN001
+    reason = _skip_reason()
+    if reason:
+        print(f"SKIP browser tests: {reason}")
+        pytest.skip(reason)
+    with running_dashboard(dashboard_store.url, "streamlit.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def watch_server(server, dashboard_store, tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
+    """A second dashboard, on a copy of the store with one watch: three articles of today that
+    match it and a webhook delivery that failed (a closed port on 127.0.0.1)."""
+    from ingest import alert_delivery, alerts, store
+    from ingest.queries.watches import watch_named
+    from ingest.records import Article
+    from ingest.tagging import tag_article
+
+    folder = tmp_path_factory.mktemp("watch")
+    shutil.copy(dashboard_store.path, folder / "pantau.db")
+    url = f"sqlite:///{folder / 'pantau.db'}"
+    env = {"PANTAU_ALLOW_PRIVATE_ADDRESSES": "1", "PANTAU_WATCH_FEEDS_DIR": str(folder / "atom")}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        engine = store.make_engine(url)
+        now = store.now_utc()
+        title = "North Korea fires a missile over the sea near Japan, officials in Seoul say"
+        summary = "Pyongyang launched a ballistic missile on Friday."
+        store.save_articles(engine, None, [
+            (Article(f"watch-{i}", f"https://example.org/watch-{i}", None, f"{title} ({i})",
+                     summary, now, now), tag_article(f"{title} ({i})", summary, published=now))
+            for i in range(3)
+        ])  # fmt: skip
+        spec = alerts.make_spec("Korea", "c=PRK", webhook_url="http://127.0.0.1:9/hook")
+        store.create_watch(engine, spec, now)
+        (outcome,) = alert_delivery.send_test(engine, watch_named(engine, "Korea"))
+        assert outcome.status == "failed"
+        engine.dispose()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    with running_dashboard(url, "streamlit-watch.log", **env) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -277,5 +326,63 @@ def test_pages_follow_the_browser_colour_scheme(  # noqa: PLR0913
         assert papers and set(papers) == {"rgba(0, 0, 0, 0)"}, papers  # on the page's colour
         assert page.blocked == []  # type: ignore[attr-defined]
         page.screenshot(path=str(SHOTS / f"{name}-{scheme}-1000.png"), full_page=True)
+    finally:
+        page.context.close()
+
+
+# Each drawn table (by its place on the page): the width of what its scroller holds against the
+# width it shows.
+TABLE_WIDTHS = """() => Object.fromEntries([...document.querySelectorAll('[data-testid=stDataFrame]')]
+  .map((t, i) => [i, t.querySelector('.dvn-scroller')]).filter(([i, s]) => s)
+  .map(([i, s]) => [i, {held: s.scrollWidth, shown: s.clientWidth}]))"""
+
+
+@pytest.mark.parametrize(
+    ("path", "query", "title", "tables"),
+    [
+        ("Coverage", PERIOD, "Coverage over time", 2),  # the spikes and a point's articles
+        ("Articles", PERIOD, "Articles", 2),  # the articles and an article's evidence
+        ("Map", PERIOD, "Map", 1),
+        ("Country_pair", f"{PERIOD}&pair=RUS-UKR", "Country pair", 1),
+        ("Feeds", "", "Feeds", 4),  # health, errors and source (tabs), full text
+        ("Stories", PERIOD, "Stories", 2),  # the top stories and a story's articles
+    ],
+)
+def test_tables_fit_at_1000_px(browser, server, path: str, query: str, title: str,  # noqa: ANN001, PLR0913
+                               tables: int) -> None:  # fmt: skip
+    """In a 1000 px wide window no table scrolls sideways (issue 11 item 11): what each
+    table's scroller holds is no wider than what it shows."""
+    page = new_page(browser, server, viewport={"width": 1000, "height": 1600})
+    try:
+        page.goto(f"{server}/{path}?{query}")
+        settle(page, title)
+        scrollers = page.locator('[data-testid="stDataFrame"] .dvn-scroller')
+        scrollers.first.wait_for(state="attached", timeout=30_000)
+        widths = page.evaluate(TABLE_WIDTHS)
+        tabs = page.locator('[data-testid="stMain"] [role="tab"]')
+        for i in range(1, tabs.count()):  # a table in a tab is drawn when its tab opens
+            tabs.nth(i).click()
+            page.wait_for_timeout(500)
+            widths |= page.evaluate(TABLE_WIDTHS)
+        assert len(widths) >= tables, widths
+        assert all(w["held"] <= w["shown"] for w in widths.values()), widths
+        page.screenshot(path=str(SHOTS / f"{path.lower()}-tables-1000.png"), full_page=True)
+    finally:
+        page.context.close()
+
+
+def test_watchlist_tables_fit_at_1000_px(browser, watch_server) -> None:  # noqa: ANN001
+    """A watch's deliveries and its latest matches, in its bordered box, fit a 1000 px window."""
+    page = new_page(browser, watch_server, viewport={"width": 1000, "height": 1600})
+    try:
+        page.goto(f"{watch_server}/Watchlist")
+        settle(page, "Watchlist")
+        page.locator('[data-testid="stDataFrame"] .dvn-scroller').nth(1).wait_for(
+            state="attached", timeout=30_000
+        )
+        widths = page.evaluate(TABLE_WIDTHS)
+        assert len(widths) == 2, widths  # the deliveries and the matches
+        assert all(w["held"] <= w["shown"] for w in widths.values()), widths
+        page.screenshot(path=str(SHOTS / "watchlist-tables-1000.png"), full_page=True)
     finally:
         page.context.close()

@@ -3,6 +3,7 @@ cell shows "None" (a feed never polled has no poll time, status or error). Oracl
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -46,3 +47,10 @@ def test_health_counts_add_up_and_no_cell_says_none(sqlite_url: str, monkeypatch
     assert not (table.astype(str) == "None").any().any()
     polled = pd.to_datetime(table["last_polled_at"].replace("", None), errors="coerce")
     assert polled.isna().all()  # nothing was polled: every poll-time cell is empty
+    # A column of text is drawn as text: a date or number column over "" draws "None".
+    for frame in app.dataframe:
+        config = json.loads(frame.proto.columns)
+        for column in frame.value.columns:
+            kind = config.get(column, {}).get("type_config", {}).get("type")
+            if kind and frame.value[column].map(lambda v: isinstance(v, str)).all():
+                assert kind in ("text", "link"), (column, kind)

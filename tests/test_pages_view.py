@@ -19,6 +19,7 @@ from ingest.queries import MIN_SHARE_TOTAL
 from tests.store_oracle import Oracle
 from tests.test_pages import (  # noqa: F401  (fixtures)
     PERIOD,
+    all_markdown,
     app,
     download,
     engine,
@@ -370,3 +371,62 @@ def app_script() -> str:
     from tests.test_pages import ROOT
 
     return str(ROOT / "dashboard.py")
+
+
+def test_the_articles_table_never_shows_none(app: AppTest, oracle: Oracle) -> None:
+    """A link that is not http(s) is left out as an empty cell, not a grey "None" (item 10)."""
+    open_page(app, "app_pages/4_Articles.py", {**PERIOD, "per": "200"})
+    (table,) = [d.value for d in app.dataframe if "url" in d.value.columns]
+    unsafe = [u for (u,) in oracle.rows("SELECT url FROM articles WHERE url NOT LIKE 'http%'")]
+    assert unsafe and len(table) == oracle.count(PERIOD)  # the page holds the unsafe links
+    assert not table.isna().any().any()
+    assert sum(table["url"] == "") >= 1
+
+
+def test_coverage_point_comes_back_from_the_url(app: AppTest, oracle: Oracle) -> None:
+    """The chosen point (series and period: the articles listed under the chart) is in the URL
+    and a link opens on it in a fresh session (item 4)."""
+    period = {"from": "2026-02-01", "to": "2026-02-18", "c": "USA,RUS"}
+    open_page(app, "app_pages/1_Coverage.py", period)
+    first_key = app.selectbox(key="cov_point_key").value
+    newest = app.selectbox(key="cov_point_day").value
+    assert "point" not in url(app) and "period" not in url(app)  # the defaults stay out
+    code = next(c for c in ("RUS", "USA") if c != first_key)
+    per_day = oracle.per_day({**period, "c": code})
+    day = max(sorted(per_day), key=lambda d: per_day[d])  # its busiest day, not the newest
+    assert date.fromisoformat(day) != date.fromisoformat(str(newest))
+    app.selectbox(key="cov_point_key").set_value(code)
+    app.selectbox(key="cov_point_day").set_value(date.fromisoformat(day)).run()
+    assert not app.exception
+    assert (url(app)["point"], url(app)["period"]) == (code, day)
+    shown = {**period, "c": code, "from": day, "to": day}
+    # A link to that point, in a fresh session: the same point, the same articles.
+    fresh = AppTest.from_file(app._script_path, default_timeout=120)
+    open_page(fresh, "app_pages/1_Coverage.py", {**period, "point": code, "period": day})
+    assert fresh.selectbox(key="cov_point_key").value == code
+    assert str(fresh.selectbox(key="cov_point_day").value) == day
+    _, rows = download(fresh, "dl_point-articles")
+    expected = oracle.articles(shown)
+    assert [r[1] for r in rows[1:]] == [export.guard_cell(a["title"]) for a in expected]
+    assert len(expected) == per_day[day] > 0
+    # A point the view does not hold falls back to the defaults, never an error.
+    other = AppTest.from_file(app._script_path, default_timeout=120)
+    open_page(other, "app_pages/1_Coverage.py", {**period, "point": "ZZZ", "period": "x"})
+    assert other.selectbox(key="cov_point_key").value == first_key
+    assert other.selectbox(key="cov_point_day").value == newest
+
+
+def test_the_reader_names_the_language(app: AppTest, oracle: Oracle) -> None:
+    """The reader view (Articles, Country pair) says "English", never "en" (item 11)."""
+    from ingest.filter_words import language_name
+
+    open_page(app, "app_pages/4_Articles.py", PERIOD)
+    (newest,) = oracle.articles(PERIOD, 1)
+    (meta,) = re.findall(r"<small>([^<]*UTC[^<]*)</small>", all_markdown(app))
+    assert meta.endswith(f"UTC · {language_name(newest['language'])}")
+    assert language_name(newest["language"]) != newest["language"]
+    period = {"from": "2000-01-01", "to": "2026-02-18", "pair": "RUS-UKR"}
+    open_page(app, "app_pages/3_Country_pair.py", period)
+    app.selectbox(key="pair_read").set_value(oracle.pair_articles_ranked(period)[0]["id"]).run()
+    (meta,) = re.findall(r"<small>([^<]*UTC[^<]*)</small>", all_markdown(app))
+    assert not re.search(r"UTC · [a-z]{2}$", meta) and meta.rsplit(" · ", 1)[1][0].isupper()

@@ -181,7 +181,10 @@ def test_feeds_page_shows_ok_suspended_and_retired_feeds(
     metrics = {m.label: m.value for m in app.metric}
     assert metrics == {"All feeds": "3", "Ok": "1", "Retired": "1", "Suspended": "1"}
     table = table_with(app, "health")
-    assert dict(zip(table["url"], table["health"], strict=True)) == {u: h for h, u in urls.items()}
+    source = table_with(app, "url")  # the Source tab: each feed's URL, by its title
+    url_of = dict(zip(source["title"], source["url"], strict=True))
+    shown = {url_of[t]: h for t, h in zip(table["title"], table["health"], strict=True)}
+    assert shown == {u: h for h, u in urls.items()}
     ids = dict(sql(path, "SELECT url, id FROM feeds"))
     app.selectbox(key="feed_pick").set_value(ids[urls["retired"]]).run()
     assert any("not polled" in c.value for c in app.caption)

@@ -250,6 +250,9 @@ def test_every_tagger_file_changes_the_version(ingest_copy: Path) -> None:
     # The rules: the code that tags, the lexicon, every gazetteer table and the context words.
     assert {"tagging/countries.py", "tagging/matcher.py", "tagging/topics.py"} <= names
     assert {"language.py", "data/topics.toml", "data/gazetteer/context_words.toml"} <= names
+    assert {"tagging/topic_model.py", "tagging/topic_features.py"} <= names
+    assert {"data/topic_model.json", "data/topic_model.npy"} <= names  # the trained model
+    assert not any("build_" in name or "training" in name for name in names)  # not the recipe
     tables = {f"data/gazetteer/{p.name}" for p in (ingest_copy / "data/gazetteer").glob("*.tsv")}
     assert tables and tables <= names
     seen = {_version(ingest_copy)}
@@ -273,3 +276,21 @@ def test_documentation_and_build_files_do_not_change_the_version(ingest_copy: Pa
         assert path.is_file(), path
         _touch_one_byte(path)
         assert _version(ingest_copy) == before, path
+
+
+# A word with two senses is listed only in the phrases that carry the topic's sense
+# (topics.toml's header): its other sense proposes nothing, its topic sense still does.
+HOMOGRAPHS = [
+    ("ko", "시위대가 광장에서 정부를 규탄하는 구호를 외쳤다", "humanitarian", False),
+    ("ko", "국제 구호단체들이 피해 지역에 구호품을 전달했다", "humanitarian", True),
+    ("el", "Οι καλλιτέχνες δουλεύουν σε αυτή τη συνθήκη της απομόνωσης", "diplomacy", False),
+    ("el", "Οι δύο χώρες υπέγραψαν συνθήκη ειρήνης στη Γενεύη", "diplomacy", True),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "topic", "proposed"), HOMOGRAPHS)
+def test_a_homograph_proposes_its_topic_only_in_that_sense(
+    language: str, text: str, topic: str, proposed: bool
+) -> None:
+    found = topics.tag_topics(text, language=language)
+    assert (topic in {tag.topic for tag in found}) is proposed

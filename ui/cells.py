@@ -7,6 +7,8 @@ column with a missing value becomes text, dates formatted as the tables format t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M"  # how a date-time cell reads (UTC)
@@ -22,10 +24,12 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with every missing cell shown as "" (columns without one are left alone)."""
+def blank_missing(frame: pd.DataFrame, as_text: Iterable[str] = ()) -> pd.DataFrame:
+    """``frame`` with every missing cell shown as "" (columns without one are left alone, but
+    those named in ``as_text``: always text, so a table can give them a text column whether or
+    not one of their cells is missing; a date column typed as dates would draw "" as "None")."""
     out = frame.copy()
     for column in out.columns:
-        if out[column].isna().any():
+        if column in as_text or out[column].isna().any():
             out[column] = [_text(v) for v in out[column]]
     return out

@@ -7,12 +7,15 @@ Parsing is strict and total: anything not understood is dropped, never passed on
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from ingest.catalogue import OUTLET_TYPES
 from ingest.filter_words import TOPIC_LABELS, language_name, outlet_type_label
 from ingest.filters import (
+    BY_NAME,
+    FILTERS,
     MAX_SEARCH_CHARS,
     MENTION_RULE,
     PARAM_KEYS,
@@ -37,6 +40,35 @@ MENTION_CAPTION = (
 MENTION_ANY_CAPTION = "Counting any mention: a single mention deep in an article's body counts too."
 _STATE = "pantau_filters"
 _FORCE = "pantau_filters_force"
+_PAGE = "pantau_filters_page"  # the page whose run last drew the widgets
+
+# Which filters each page applies (names of ``ingest.filters.FILTERS``): the sidebar shows
+# those, and the URL carries their parameters, no others. The rest keep their values for the
+# pages that use them. Feeds and Watchlist list every feed and every watch: no filter applies.
+EVERY_FILTER: tuple[str, ...] = tuple(flt.name for flt in FILTERS)
+PAGE_FILTERS: dict[str, tuple[str, ...]] = {
+    "overview": EVERY_FILTER,
+    "coverage": EVERY_FILTER,
+    "map": EVERY_FILTER,
+    "pair": EVERY_FILTER,
+    "articles": EVERY_FILTER,
+    "feeds": (),
+    "watchlist": (),
+    "stories": EVERY_FILTER,
+}
+# Each filter's widgets in the sidebar: the session keys that hold its value.
+WIDGETS: dict[str, tuple[str, ...]] = {
+    "dates": ("flt_dates",),
+    "countries": ("flt_countries",),
+    "pair": ("flt_pair_a", "flt_pair_b"),
+    "topics": ("flt_topics",),
+    "languages": ("flt_languages",),
+    "outlets": ("flt_feeds",),
+    "text": ("flt_search",),
+    "mention": ("flt_any_mention",),
+    "outlet_types": ("flt_outlet_types",),
+    "outlet_homes": ("flt_outlet_homes",),
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -93,23 +125,34 @@ def _sync_widgets(f: Filters, outlets: Mapping[str, Outlet]) -> None:
     st.session_state["flt_outlet_homes"] = list(f.outlet_homes)
 
 
-def sidebar_filters() -> Filters:
-    """Render the shared filters in the sidebar and return them (URL and session kept in step)."""
+def _fields(f: Filters, names: Iterable[str]) -> dict[str, Any]:
+    """The values ``f`` holds for the filters ``names``, by field."""
+    return {field: getattr(f, field) for name in names for field in BY_NAME[name].fields}
+
+
+def sidebar_filters(page: str) -> Filters:
+    """Render the filters that apply to ``page`` (``PAGE_FILTERS``) in the sidebar and return
+    the view: those from their widgets, the others as the session last held them. The URL
+    carries the page's filters, and the session keeps them all in step."""
     import streamlit as st
 
     from ui import data
 
+    shown = PAGE_FILTERS[page]
     defaults = data.default_filters()
-    span = data.data_date_range()
-    outlets = data.outlets()
-    languages = data.languages_held()
-    homes_held = data.outlet_homes_held()
-
-    has_url = any(k in st.query_params for k in PARAM_KEYS)
-    url_f = from_query_params(st.query_params.to_dict(), defaults) if has_url else None
     last: Filters | None = st.session_state.get(_STATE)
+    kept = last if last is not None else defaults  # the hidden filters' values
+    own_params = [p for name in shown for p in BY_NAME[name].params]
+    url_f = None
+    if any(k in st.query_params for k in own_params):
+        from_url = from_query_params(st.query_params.to_dict(), defaults)
+        url_f = kept.with_(**_fields(from_url, shown))
     force = st.session_state.pop(_FORCE, False)
-    widgets_missing = "flt_dates" not in st.session_state
+    # A widget drawn on another page lost its value in the switch, though its key may remain.
+    widgets_missing = st.session_state.get(_PAGE) != page or any(
+        k not in st.session_state for name in shown for k in WIDGETS[name]
+    )
+    st.session_state[_PAGE] = page
     if url_f is not None and (url_f != last or force):
         target = url_f
         sync = True
@@ -119,12 +162,95 @@ def sidebar_filters() -> Filters:
     else:
         target = defaults
         sync = True
+    values = _fields(target, EVERY_FILTER)
+    sb = st.sidebar
+    if not shown:
+        sb.caption("No filter applies to this page; the other pages keep theirs.")
+        st.session_state[_STATE] = target
+        _write_url({})
+        return target
+    outlets = data.outlets()
     if sync:
         _sync_widgets(target, outlets)
-
-    country_codes = sorted((c.iso3 for c in all_countries()), key=country_name)
-    sb = st.sidebar
     sb.header("Filters")
+    if "dates" in shown:
+        values.update(_date_widgets(target))
+    country_codes = sorted((c.iso3 for c in all_countries()), key=country_name)
+    if "countries" in shown:
+        values["countries"] = tuple(sb.multiselect(
+            "Countries (any of)", country_codes, key="flt_countries", format_func=country_name,
+            placeholder="All countries",
+        ))  # fmt: skip
+    if "pair" in shown:
+        sb.caption("Country pair (articles mentioning both)")
+        col_a, col_b = sb.columns(2)
+        options = ["", *country_codes]
+        label = lambda c: country_name(c) if c else "—"  # noqa: E731
+        pa = col_a.selectbox("First country", options, key="flt_pair_a", format_func=label)
+        pb = col_b.selectbox("Second country", options, key="flt_pair_b", format_func=label)
+        values["pair"] = (pa, pb) if pa and pb and pa != pb else None
+    if "topics" in shown:
+        values["topics"] = tuple(sb.multiselect(
+            "Topics (any of)", list(TOPIC_LABELS), key="flt_topics",
+            format_func=lambda t: TOPIC_LABELS[t], placeholder="All topics",
+        ))  # fmt: skip
+    if "languages" in shown:
+        held = data.languages_held()
+        lang_options = list(dict.fromkeys([*held, *st.session_state.get("flt_languages", [])]))
+        values["languages"] = tuple(sb.multiselect(
+            "Languages", lang_options, key="flt_languages", format_func=language_name,
+            placeholder="All languages",
+        ))  # fmt: skip
+    feed_titles = target.feed_titles
+    if "outlets" in shown:
+        chosen = sb.multiselect(
+            "Outlets", sorted(outlets, key=lambda k: (outlets[k].name.lower(), k)),
+            key="flt_feeds", format_func=lambda k: outlets[k].name if k in outlets else k,
+            placeholder="All outlets",
+        )  # fmt: skip
+        values["feed_ids"] = feeds_of(chosen, outlets)
+        feed_titles = tuple(outlets[k].name for k in chosen if k in outlets)
+    if "outlet_types" in shown:
+        values["outlet_types"] = tuple(sb.multiselect(
+            "Outlet type", list(OUTLET_TYPES), key="flt_outlet_types",
+            format_func=outlet_type_label, placeholder="All outlet types",
+            help="As the feed catalogue declares it",
+        ))  # fmt: skip
+    if "outlet_homes" in shown:
+        homes = data.outlet_homes_held()
+        home_options = list(dict.fromkeys([*homes, *st.session_state.get("flt_outlet_homes", [])]))
+        values["outlet_homes"] = tuple(sb.multiselect(
+            "Outlet home country", home_options, key="flt_outlet_homes",
+            format_func=country_name, placeholder="All outlet countries",
+        ))  # fmt: skip
+    if "text" in shown:
+        values["search"] = sb.text_input(
+            "Text in title or summary", key="flt_search", max_chars=MAX_SEARCH_CHARS
+        )
+    if "mention" in shown:
+        any_mention = sb.toggle("Count any mention of a country", key="flt_any_mention",
+                                help=MENTION_RULE)  # fmt: skip
+        sb.caption(MENTION_CAPTION if not any_mention else MENTION_ANY_CAPTION)
+        values["any_mention"] = any_mention
+    if sb.button("Reset filters", icon=":material/restart_alt:"):
+        set_filters(defaults)
+        st.rerun()
+    current = Filters(**values, feed_titles=feed_titles)
+    st.session_state[_STATE] = current
+    params = to_query_params(current)
+    _write_url({k: v for k, v in params.items() if k in own_params})
+    sb.caption("The address bar holds this view: copy it to share exactly what you see.")
+    return current
+
+
+def _date_widgets(target: Filters) -> dict[str, date]:
+    """The date range widget and its "All dates" button; the range chosen."""
+    import streamlit as st
+
+    from ui import data
+
+    span = data.data_date_range()
+    sb = st.sidebar
     lo = span[0] if span else None
     hi = span[1] if span else None
     dates = sb.date_input(
@@ -145,65 +271,7 @@ def sidebar_filters() -> Filters:
         start = end = dates
     else:
         start, end = target.date_from, target.date_to
-    countries = sb.multiselect(
-        "Countries (any of)", country_codes, key="flt_countries", format_func=country_name,
-        placeholder="All countries",
-    )  # fmt: skip
-    sb.caption("Country pair (articles mentioning both)")
-    col_a, col_b = sb.columns(2)
-    options = ["", *country_codes]
-    label = lambda c: country_name(c) if c else "—"  # noqa: E731
-    pa = col_a.selectbox("First country", options, key="flt_pair_a", format_func=label)
-    pb = col_b.selectbox("Second country", options, key="flt_pair_b", format_func=label)
-    pair = (pa, pb) if pa and pb and pa != pb else None
-    topics = sb.multiselect(
-        "Topics (any of)", list(TOPIC_LABELS), key="flt_topics",
-        format_func=lambda t: TOPIC_LABELS[t], placeholder="All topics",
-    )  # fmt: skip
-    lang_options = list(dict.fromkeys([*languages, *st.session_state.get("flt_languages", [])]))
-    langs = sb.multiselect(
-        "Languages", lang_options, key="flt_languages", format_func=language_name,
-        placeholder="All languages",
-    )  # fmt: skip
-    chosen = sb.multiselect(
-        "Outlets", sorted(outlets, key=lambda k: (outlets[k].name.lower(), k)), key="flt_feeds",
-        format_func=lambda k: outlets[k].name if k in outlets else k, placeholder="All outlets",
-    )  # fmt: skip
-    feeds = feeds_of(chosen, outlets)
-    outlet_types = sb.multiselect(
-        "Outlet type", list(OUTLET_TYPES), key="flt_outlet_types", format_func=outlet_type_label,
-        placeholder="All outlet types", help="As the feed catalogue declares it",
-    )  # fmt: skip
-    home_options = list(dict.fromkeys([*homes_held, *st.session_state.get("flt_outlet_homes", [])]))
-    outlet_homes = sb.multiselect(
-        "Outlet home country", home_options, key="flt_outlet_homes", format_func=country_name,
-        placeholder="All outlet countries",
-    )  # fmt: skip
-    search = sb.text_input("Text in title or summary", key="flt_search", max_chars=MAX_SEARCH_CHARS)
-    any_mention = sb.toggle("Count any mention of a country", key="flt_any_mention",
-                            help=MENTION_RULE)  # fmt: skip
-    sb.caption(MENTION_CAPTION if not any_mention else MENTION_ANY_CAPTION)
-    if sb.button("Reset filters", icon=":material/restart_alt:"):
-        set_filters(defaults)
-        st.rerun()
-    current = Filters(
-        date_from=start,
-        date_to=end,
-        countries=tuple(countries),
-        pair=pair,
-        topics=tuple(topics),
-        languages=tuple(langs),
-        feed_ids=feeds,
-        search=search,
-        any_mention=any_mention,
-        outlet_types=tuple(outlet_types),
-        outlet_homes=tuple(outlet_homes),
-        feed_titles=tuple(outlets[k].name for k in chosen if k in outlets),
-    )
-    st.session_state[_STATE] = current
-    _write_url(to_query_params(current))
-    sb.caption("The address bar holds this view: copy it to share exactly what you see.")
-    return current
+    return {"date_from": start, "date_to": end}
 
 
 def caption(f: Filters, subject: str = "Articles") -> None:

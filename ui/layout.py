@@ -24,9 +24,10 @@ from ui import data, filters, highlight, seeding, sizes, view, watch_view
 FAVICON = str(Path(__file__).resolve().parent.parent / "static" / "favicon.svg")
 
 
-def start_page(title: str, describe: bool = True, view_page: str = "") -> Filters:
-    """Configure the page, seed an empty store, render the shared filters; stop kindly if the
-    store holds nothing. The URL keeps only ``view_page``'s view settings (``ui.view``)."""
+def start_page(title: str, page: str) -> Filters:
+    """Configure the page, seed an empty store, render the filters that apply to ``page``
+    (``ui.filters.PAGE_FILTERS``) and, when any does, the view in words; stop kindly if the
+    store holds nothing. The URL keeps only ``page``'s view settings (``ui.view``)."""
     st.set_page_config(page_title=f"{title} · Pantau", page_icon=FAVICON, layout="wide")
     seeding.ensure_seeded()
     if config.get("background_poll"):
@@ -38,11 +39,13 @@ def start_page(title: str, describe: bool = True, view_page: str = "") -> Filter
             "(or import feed files with `python -m ingest import PATH`), then reload this page."
         )
         st.stop()
-    f = filters.sidebar_filters()
-    watch_view.watch_this_view(f)
-    view.keep_only(view_page)
+    f = filters.sidebar_filters(page)
+    filtered = bool(filters.PAGE_FILTERS[page])
+    if filtered:
+        watch_view.watch_this_view(f)
+    view.keep_only(page)
     st.title(title)
-    if describe:
+    if filtered:
         filters.caption(f)
     return f
 
@@ -65,16 +68,28 @@ def _names(codes: str, name: Callable[[str], str]) -> str:
     return ", ".join(name(c) for c in codes.split("; ") if c)
 
 
+# The articles table's column widths in pixels: with tags they add up to the main column's
+# width in a 1000 px window beside the sidebar (538 px), without them to a bordered box's in it
+# (506 px: a watch's matches), so no table scrolls sideways there
+# (test_browser.py::test_tables_fit_at_1000_px). A cell too narrow for its text ends in "…";
+# the whole text is in the CSV download and the reader.
+ARTICLE_COLUMN_PX = {"published_at": 92, "title": 136, "outlet": 72, "language": 76,
+                     "countries": 68, "topics": 56, "url": 36}  # fmt: skip
+ARTICLE_COLUMN_PX_NO_TAGS = {"published_at": 92, "title": 216, "outlet": 80, "language": 76,
+                             "url": 36}  # fmt: skip
+
+
 def articles_table(rows: pd.DataFrame, key: str, *, tags: bool = False) -> None:
-    """Articles (rows of ``queries.list_articles``) as a table: when, title, outlet, language,
-    a link to the source when it is http(s); with ``tags`` also the countries and topics by
-    name, the table as tall as its rows."""
+    """Articles (rows of ``queries.list_articles``) as a table: the day, title, outlet,
+    language, a link to the source when it is http(s); with ``tags`` also the countries and
+    topics by name, the table as tall as its rows."""
     columns = ["published_at", "title", "outlet", "language"]
     shown = rows.assign(
-        url=[highlight.safe_url(u) for u in rows["url"]],
+        url=[highlight.safe_url(u) or "" for u in rows["url"]],  # no grey "None"
         language=[language_name(c) for c in rows["language"]],
     )
     height: Literal["auto"] | int = "auto"
+    px = ARTICLE_COLUMN_PX_NO_TAGS
     if tags:
         columns += ["countries", "topics"]
         shown = shown.assign(
@@ -82,14 +97,19 @@ def articles_table(rows: pd.DataFrame, key: str, *, tags: bool = False) -> None:
             topics=[_names(s, topic_label) for s in rows["topics"]],
         )
         height = min(sizes.TABLE_ROW_PX * len(shown) + 40, sizes.TABLE_MAX_PX)
+        px = ARTICLE_COLUMN_PX
     st.dataframe(
         shown[[*columns, "url"]], hide_index=True, key=key, height=height,
         column_config={
-            "published_at": st.column_config.DatetimeColumn("Published (UTC)",
-                                                            format="YYYY-MM-DD HH:mm"),
-            "title": st.column_config.TextColumn("Title", width="medium"),
-            "outlet": "Outlet", "language": "Language", "countries": "Countries",
-            "topics": "Topics", "url": st.column_config.LinkColumn("Link", display_text="open ↗"),
+            "published_at": st.column_config.DatetimeColumn(
+                "Day (UTC)", format="YYYY-MM-DD", width=px["published_at"]),
+            "title": st.column_config.TextColumn("Title", width=px["title"]),
+            "outlet": st.column_config.TextColumn("Outlet", width=px["outlet"]),
+            "language": st.column_config.TextColumn("Language", width=px["language"]),
+            "countries": st.column_config.TextColumn("Countries", width=px.get("countries")),
+            "topics": st.column_config.TextColumn("Topics", width=px.get("topics")),
+            "url": st.column_config.LinkColumn("Link", display_text="↗", width=px["url"],
+                                               help="Open the article at its source"),
         },
     )  # fmt: skip
 

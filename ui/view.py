@@ -1,7 +1,7 @@
 """View settings in the URL: every control that changes what a page shows (sort, per page, page
-number, a chart's series, grain and measure, the map's shade, scale and focus, the story open)
-beside the sidebar filters, so a link restores the view exactly, on a first visit in a fresh
-browser too.
+number, a chart's series, grain and measure, the chosen point of the Coverage chart, the map's
+shade, scale and focus, the story open) beside the sidebar filters, so a link restores the view
+exactly, on a first visit in a fresh browser too.
 
 They are not row filters (``ingest.filters`` has those, and ``python -m ingest export`` mirrors
 them): each is declared once here, in VIEW_PARAMS — its widget key, URL parameter, the values it
@@ -73,8 +73,9 @@ GRAIN_CHOICES = ("auto", "D", "W", "M")
 MEASURES = ("articles", "share")
 MAP_SCALES = ("linear", "log", "quantile")
 
-# The registry, one line per view setting. The Map's focus and the Coverage series have a
-# default that depends on the filters; the page passes it (``restore(..., default=)``).
+# The registry, one line per view setting. The Map's focus, the Coverage series and the
+# Coverage point (its series and its period: what the articles below the chart are) have a
+# default that depends on the data; the page passes it (``restore(..., default=)``).
 VIEW_PARAMS: tuple[ViewParam, ...] = (
     _p("articles", "art_sort", "sort", "newest", ARTICLE_SORTS),
     _p("articles", "art_size", "per", sizes.ARTICLE_PAGE_SIZE, None, minimum=1),
@@ -84,6 +85,8 @@ VIEW_PARAMS: tuple[ViewParam, ...] = (
     _p("coverage", "cov_freq", "grain", "auto", GRAIN_CHOICES),
     _p("coverage", "cov_measure", "measure", "articles", MEASURES),
     _p("coverage", "cov_rolling", "rolling", True, boolean=True),
+    _p("coverage", "cov_point_key", "point", "", None),
+    _p("coverage", "cov_point_day", "period", "", None),
     _p("map", "map_measure", "shade", "articles", MEASURES),
     _p("map", "map_scale", "scale", "linear", MAP_SCALES),
     _p("map", "map_focus", "focus", "", None),

@@ -31,7 +31,7 @@ from ingest.records import (
     prominence,
     tagging_text,
 )
-from ingest.tagging import countries, topics
+from ingest.tagging import countries, topic_model, topics
 from ingest.tagging.truncation import mask_cut_word
 
 INGEST_DIR = Path(__file__).resolve().parent.parent
@@ -40,7 +40,12 @@ INGEST_DIR = Path(__file__).resolve().parent.parent
 # gazetteer table). Feeds, demo snapshots, country reference data and map geometry do not change
 # tags, and neither do the files matched by NOT_TAGGER below.
 TAGGER_CODE = ("tagging", "language.py", "records.py")
-TAGGER_DATA = ("data/topics.toml", "data/gazetteer")
+TAGGER_DATA = (
+    "data/topics.toml",
+    "data/topic_model.json",
+    "data/topic_model.npy",
+    "data/gazetteer",
+)
 # Documentation, build scripts and their requirements, the `tag` command's I/O, caches.
 NOT_TAGGER = ("README*", "build_*", "build-*", "cli.py", "*.pyc")
 VERSION_LENGTH = 16  # hex digits kept: articles.tagger_version is VARCHAR(32)
@@ -95,6 +100,7 @@ def tag_article(
     published: date | datetime | None = None,
     language_hint: str | None = None,
     trust_language: bool = False,
+    decide_topics: bool = True,
 ) -> Tags:
     """Language, countries and topics of one article, each tag with its evidence (offsets into
     the field they are in) and its prominence.
@@ -103,7 +109,9 @@ def tag_article(
     the language from the body when it is longer than title and summary; ``lead`` is the
     body's first paragraph (found again in the body to tell lead mentions from deeper ones).
     ``trust_language``: the caller vouches for ``language_hint``; it is taken unless the text's
-    script contradicts it (``detect_language``'s ``trust_declared``). A
+    script contradicts it (``detect_language``'s ``trust_declared``). The lexicon's topics are
+    decided by the topic model (``topic_model``); ``decide_topics=False`` keeps every lexicon
+    topic (the model's own input, for its training). A
     word cut by truncation at the end of the title or summary is not read (``truncation``: it is
     blanked with spaces of its length, so every offset stays true).
     """
@@ -115,11 +123,9 @@ def tag_article(
         language, source = detect_language(
             title, summary, language_hint, trust_declared=trust_language
         )
-    text = tagging_text(
-        mask_cut_word(title or "", bare_end_is_cut=False),
-        mask_cut_word(summary or "", bare_end_is_cut=True),
-        body,
-    )
+    title_read = mask_cut_word(title or "", bare_end_is_cut=False)
+    summary_read = mask_cut_word(summary or "", bare_end_is_cut=True)
+    text = tagging_text(title_read, summary_read, body)
     fields = field_texts(title, summary, body)
     lead_span = None
     if body and lead:
@@ -127,10 +133,22 @@ def tag_article(
         if at >= 0:
             lead_span = (at, at + len(lead))
     found_countries = countries.tag_countries(text, on=_as_date(published), language=language)
+    for country in found_countries:
+        country.evidence = [_in_its_field(e, fields) for e in country.evidence]
     found_topics = topics.tag_topics(text, language=language)
+    for topic in found_topics:
+        topic.evidence = [_in_its_field(e, fields) for e in topic.evidence]
+    if decide_topics:
+        found_topics = topic_model.decide(
+            title_read,
+            summary_read,
+            body,
+            found_topics,
+            topics.topic_ids(),
+            [e for country in found_countries for e in country.evidence],
+        )
     found: list[CountryTag | TopicTag] = [*found_countries, *found_topics]
     for tag in found:
-        tag.evidence = [_in_its_field(e, fields) for e in tag.evidence]
         tag.prominence = prominence(tag.evidence, lead_span)
     return Tags(
         language=language,

@@ -1,0 +1,383 @@
+"""Train the topic model (``ingest/data/topic_model.json``) and measure it, grouped by outlet.
+
+    python -m ingest.tagging.build_topic_model            # cross-validate, train, write
+    python -m ingest.tagging.build_topic_model --cv-only  # the figures, nothing written
+
+Data: the labelled real articles of ``ingest/data/training/`` (``items.jsonl``, drawn by
+``build_training_sample``; labels by TAGGING.md in ``labels/*.jsonl``; the blind second pass
+``labels/blind-second-pass.jsonl`` only measures agreement). The project's dev gold is not
+trained on: it stays a held-out check.
+
+Method (deterministic: liblinear, no sampling, folds from sorted outlets):
+
+- features per article: ``topic_features.article_features`` over the lexicon's own hits
+  (``tag_article(..., decide_topics=False)``), words seen in fewer than ``MIN_DF`` training
+  articles dropped;
+- one L2 logistic regression per topic, classes weighted to balance (sanctions and nuclear
+  have few positives);
+- a threshold per topic, the one with the best F1 on out-of-fold probabilities of the training
+  part (an inner grouped split), never on the articles it is measured on;
+- measured by ``FOLDS``-fold cross-validation grouped by outlet (an outlet's articles are all
+  in one fold: the model is never tested on an outlet it was trained on), beside the lexicon
+  alone on the same folds. Figures: micro precision/recall/F1 overall, per topic, per language,
+  and the confusion between topics (a gold topic missed while another was tagged wrongly).
+
+Needs scikit-learn (requirements-dev.txt); tagging itself needs only the JSON it writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.tagging import tag_article
+from ingest.tagging.topic_features import article_features
+from ingest.tagging.topic_model import MODEL_FILE, WEIGHTS_FILE
+from ingest.tagging.topics import topic_ids
+
+TRAINING = Path(__file__).resolve().parent.parent / "data" / "training"
+BLIND = "blind-second-pass.jsonl"
+FOLDS = 5
+INNER_FOLDS = 3
+MIN_DF = 2
+C = 1.0
+THRESHOLDS = [round(0.15 + 0.05 * step, 2) for step in range(14)]  # 0.15 … 0.80
+ROUND = 4  # decimals kept in the artefact
+COMMON_SHARE = 0.05
+
+
+@dataclass
+class Row:
+    key: str
+    language: str
+    outlet: str
+    title: str
+    summary: str
+    body: str | None
+    gold: frozenset[str]
+    lexicon: frozenset[str] = frozenset()
+    features: dict[str, float] = field(default_factory=dict)
+
+
+def _labels(directory: Path, blind: bool) -> dict[str, dict]:
+    labels: dict[str, dict] = {}
+    for path in sorted(directory.glob("*.jsonl")):
+        if (path.name == BLIND) != blind:
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                labels[row["key"]] = row
+    return labels
+
+
+def load_rows(training: Path = TRAINING) -> list[Row]:
+    """Every labelled article with the lexicon's topics and its features."""
+    items = {
+        item["key"]: item
+        for item in map(json.loads, (training / "items.jsonl").read_text("utf-8").splitlines())
+    }
+    rows = []
+    for key, label in sorted(_labels(training / "labels", blind=False).items()):
+        item = items[key]
+        tags = tag_article(
+            item["title"],
+            item["summary"],
+            body=item.get("body"),
+            language_hint=item.get("declared"),
+            decide_topics=False,
+        )
+        rows.append(
+            Row(
+                key=key,
+                language=label.get("lang") or item.get("declared") or "?",
+                outlet=item["outlet"],
+                title=item["title"],
+                summary=item["summary"],
+                body=item.get("body"),
+                gold=frozenset(label["topics"]),
+                lexicon=frozenset(tag.topic for tag in tags.topics),
+                features=article_features(
+                    item["title"], item["summary"], item.get("body"), tags.topics
+                ),
+            )
+        )
+    return rows
+
+
+def agreement(training: Path = TRAINING) -> dict[str, float]:
+    """Topic agreement of the blind second pass with the first labels (micro F1, exact)."""
+    first = _labels(training / "labels", blind=False)
+    second = _labels(training / "labels", blind=True)
+    tp = fp = fn = exact = 0
+    for key, label in second.items():
+        a, b = set(first[key]["topics"]), set(label["topics"])
+        tp, fp, fn = tp + len(a & b), fp + len(b - a), fn + len(a - b)
+        exact += a == b
+    return {
+        "items": len(second),
+        "micro_f1": round(2 * tp / (2 * tp + fp + fn), 3) if tp else 0.0,
+        "exact": round(exact / len(second), 3) if second else 0.0,
+    }
+
+
+# --- fitting ------------------------------------------------------------------------------
+
+
+def _group_folds(rows: list[Row], folds: int) -> list[list[int]]:
+    """Row indices per fold, whole outlets per fold, largest outlets first (deterministic)."""
+    by_outlet: dict[str, list[int]] = defaultdict(list)
+    for index, row in enumerate(rows):
+        by_outlet[row.outlet].append(index)
+    parts: list[list[int]] = [[] for _ in range(folds)]
+    for _outlet, indices in sorted(by_outlet.items(), key=lambda item: (-len(item[1]), item[0])):
+        min(parts, key=len).extend(indices)
+    return parts
+
+
+def _indices32(matrix):  # noqa: ANN001, ANN202 - liblinear takes 32-bit sparse indices only
+    matrix = matrix.tocsr()
+    matrix.indices = matrix.indices.astype("int32")
+    matrix.indptr = matrix.indptr.astype("int32")
+    return matrix
+
+
+def _fit(rows: list[Row], topics: list[str]):  # noqa: ANN202 - sklearn objects
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    seen: Counter[str] = Counter()
+    for row in rows:
+        seen.update(row.features)
+    keep = {name for name, count in seen.items() if count >= MIN_DF or not name.startswith("w:")}
+    vectorizer = DictVectorizer()
+    matrix = _indices32(
+        vectorizer.fit_transform(
+            [{k: v for k, v in row.features.items() if k in keep} for row in rows]
+        )
+    )
+    models = {}
+    for topic in topics:
+        target = [topic in row.gold for row in rows]
+        if not any(target):
+            continue
+        model = LogisticRegression(C=C, solver="liblinear", max_iter=500, class_weight="balanced")
+        model.fit(matrix, target)
+        models[topic] = model
+    return vectorizer, models
+
+
+def _probabilities(fitted, rows: list[Row]) -> list[dict[str, float]]:  # noqa: ANN001
+    vectorizer, models = fitted
+    matrix = _indices32(vectorizer.transform([row.features for row in rows]))
+    columns = {topic: model.predict_proba(matrix)[:, 1] for topic, model in models.items()}
+    return [{topic: float(col[i]) for topic, col in columns.items()} for i in range(len(rows))]
+
+
+def _best_thresholds(rows: list[Row], probabilities: list[dict[str, float]], topics: list[str]):  # noqa: ANN202
+    chosen = {}
+    for topic in topics:
+        best = (0.0, 0.5)
+        for threshold in THRESHOLDS:
+            tp = fp = fn = 0
+            for row, scores in zip(rows, probabilities, strict=True):
+                said = scores.get(topic, 0.0) >= threshold
+                tp += said and topic in row.gold
+                fp += said and topic not in row.gold
+                fn += not said and topic in row.gold
+            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+            if f1 > best[0] + 1e-9:
+                best = (f1, threshold)
+        chosen[topic] = best[1]
+    return chosen
+
+
+def train(rows: list[Row], topics: list[str]):  # noqa: ANN201
+    """(fitted model, thresholds): thresholds from inner out-of-fold probabilities."""
+    out_of_fold: list[dict[str, float]] = [{} for _ in rows]
+    for part in _group_folds(rows, INNER_FOLDS):
+        held = set(part)
+        fitted = _fit([r for i, r in enumerate(rows) if i not in held], topics)
+        for index, scores in zip(
+            part, _probabilities(fitted, [rows[i] for i in part]), strict=True
+        ):
+            out_of_fold[index] = scores
+    thresholds = _best_thresholds(rows, out_of_fold, topics)
+    return _fit(rows, topics), thresholds
+
+
+# --- measuring ----------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, predicted: set[str], gold: frozenset[str]) -> None:
+        self.tp += len(predicted & gold)
+        self.fp += len(predicted - gold)
+        self.fn += len(gold - predicted)
+
+    def figures(self) -> dict[str, float | int]:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f1, 3),
+                "tp": self.tp, "fp": self.fp, "fn": self.fn}  # fmt: skip
+
+
+@dataclass
+class CrossValidation:
+    model: Tally = field(default_factory=Tally)
+    lexicon: Tally = field(default_factory=Tally)
+    by_topic: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    lexicon_by_topic: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    by_language: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    lexicon_by_language: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    articles: int = 0
+    outlets: int = 0
+
+    def as_dict(self) -> dict:
+        def table(tallies: dict[str, Tally]) -> dict:
+            return {name: tallies[name].figures() for name in sorted(tallies)}
+
+        return {
+            "folds": FOLDS,
+            "articles": self.articles,
+            "outlets": self.outlets,
+            "model": self.model.figures(),
+            "lexicon": self.lexicon.figures(),
+            "by_topic": table(self.by_topic),
+            "lexicon_by_topic": table(self.lexicon_by_topic),
+            "by_language": table(self.by_language),
+            "lexicon_by_language": table(self.lexicon_by_language),
+            "confusion": [
+                {"gold": gold, "tagged": tagged, "articles": count}
+                for (gold, tagged), count in self.confusion.most_common(15)
+            ],
+        }
+
+
+def cross_validate(rows: list[Row], topics: list[str]) -> CrossValidation:
+    """Outer grouped cross-validation of ``train`` beside the lexicon alone."""
+    result = CrossValidation(articles=len(rows), outlets=len({r.outlet for r in rows}))
+    for part in _group_folds(rows, FOLDS):
+        held = set(part)
+        fitted, thresholds = train([r for i, r in enumerate(rows) if i not in held], topics)
+        tested = [rows[i] for i in part]
+        for row, scores in zip(tested, _probabilities(fitted, tested), strict=True):
+            said = {t for t, p in scores.items() if p >= thresholds.get(t, 1.0)}
+            for tally, predicted in ((result.model, said), (result.lexicon, set(row.lexicon))):
+                tally.add(predicted, row.gold)
+            result.by_language[row.language].add(said, row.gold)
+            result.lexicon_by_language[row.language].add(set(row.lexicon), row.gold)
+            for topic in topics:
+                result.by_topic[topic].add(said & {topic}, row.gold & {topic})
+                result.lexicon_by_topic[topic].add(set(row.lexicon) & {topic}, row.gold & {topic})
+            for gold in row.gold - said:
+                for tagged in said - row.gold:
+                    result.confusion[(gold, tagged)] += 1
+    return result
+
+
+def common_words(rows: list[Row]) -> list[str]:
+    """Word features in more than ``COMMON_SHARE`` of the articles: function words, which the
+    model may weigh but which are never shown as a tag's evidence."""
+    seen: Counter[str] = Counter()
+    for row in rows:
+        seen.update(name for name in row.features if name.startswith(("w:", "s:")))
+    return sorted(name for name, count in seen.items() if count > COMMON_SHARE * len(rows))
+
+
+def artefact(fitted, thresholds: dict[str, float], figures: dict, common: list[str]):  # noqa: ANN001, ANN201
+    """(JSON part, weight matrix) of the model the tagger reads: topics, intercepts,
+    thresholds and feature names in the JSON; one float32 row of topic weights per feature."""
+    import numpy as np
+
+    vectorizer, models = fitted
+    topics = list(models)
+    names = [str(name) for name in vectorizer.get_feature_names_out()]
+    matrix = np.stack([models[t].coef_[0] for t in topics], axis=1).astype(np.float32)
+    used = np.abs(matrix).max(axis=1) >= 10**-ROUND  # features no topic weighs are dropped
+    about = {
+        "about": "Pantau's topic model: python -m ingest.tagging.build_topic_model "
+        "(see ingest/tagging/topic_model.py). Trained on ingest/data/training/.",
+        "topics": topics,
+        "thresholds": {t: thresholds[t] for t in topics},
+        "intercepts": {t: round(float(models[t].intercept_[0]), ROUND) for t in topics},
+        "features": [name for name, keep in zip(names, used, strict=True) if keep],
+        "not_evidence": common,
+        "cross_validation": figures,
+    }
+    return about, matrix[used]
+
+
+def format_cv(figures: dict) -> str:
+    def line(name: str, model: dict, lexicon: dict | None) -> str:
+        text = (
+            f"  {name:<13} {model['precision']:.2f} {model['recall']:.2f} {model['f1']:.2f}"
+            f"  ({model['tp'] + model['fn']:>4} gold)"
+        )
+        if lexicon:
+            text += f"   lexicon alone {lexicon['precision']:.2f} {lexicon['recall']:.2f} {lexicon['f1']:.2f}"
+        return text
+
+    out = [
+        f"grouped {figures['folds']}-fold cross-validation by outlet: {figures['articles']} "
+        f"articles, {figures['outlets']} outlets",
+        "                  P    R    F1",
+        line("all", figures["model"], figures["lexicon"]),
+        "per topic:",
+    ]
+    out += [line(t, f, figures["lexicon_by_topic"].get(t)) for t, f in figures["by_topic"].items()]
+    out.append("per language:")
+    out += [
+        line(lang, f, figures["lexicon_by_language"].get(lang))
+        for lang, f in sorted(
+            figures["by_language"].items(), key=lambda i: -(i[1]["tp"] + i[1]["fn"])
+        )
+    ]
+    out.append("confusion (gold topic missed ← topic tagged instead, articles):")
+    out += [f"  {c['gold']:<13} ← {c['tagged']:<13} {c['articles']}" for c in figures["confusion"]]
+    if "agreement" in figures:
+        a = figures["agreement"]
+        out.append(
+            f"labels: blind second pass on {a['items']} articles agrees at micro-F1 "
+            f"{a['micro_f1']:.2f} ({a['exact']:.0%} identical topic sets)"
+        )
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cv-only", action="store_true", help="measure, write nothing")
+    args = parser.parse_args(argv)
+    topics = topic_ids()
+    rows = load_rows()
+    figures = cross_validate(rows, topics).as_dict()
+    figures["agreement"] = agreement()
+    print(format_cv(figures))
+    if args.cv_only:
+        return 0
+    import numpy as np
+
+    fitted, thresholds = train(rows, topics)
+    about, weights = artefact(fitted, thresholds, figures, common_words(rows))
+    MODEL_FILE.write_text(
+        json.dumps(about, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    np.save(WEIGHTS_FILE, weights, allow_pickle=False)
+    size = (MODEL_FILE.stat().st_size + WEIGHTS_FILE.stat().st_size) / 1e6
+    print(f"wrote {MODEL_FILE} and {WEIGHTS_FILE.name} ({size:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

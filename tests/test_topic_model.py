@@ -1,0 +1,140 @@
+"""The topic model (issue 12): its labelled data, its artefact, its evidence.
+
+Oracles: the label files themselves (every key, every topic id, the languages), a fresh
+training run of the build script on those files (the shipped artefact must be what it makes),
+and the article's own text (every piece of evidence is found at its offset in its field).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ingest.records import TITLE
+from ingest.tagging import tag_article, topic_model
+from ingest.tagging.topics import topic_ids
+
+ROOT = Path(__file__).resolve().parent.parent
+TRAINING = ROOT / "ingest" / "data" / "training"
+BLIND = "blind-second-pass.jsonl"
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+ITEMS = {item["key"]: item for item in _jsonl(TRAINING / "items.jsonl")}
+FIRST = [
+    row
+    for p in sorted((TRAINING / "labels").glob("*.jsonl"))
+    if p.name != BLIND
+    for row in _jsonl(p)
+]
+SECOND = _jsonl(TRAINING / "labels" / BLIND)
+
+
+def test_every_drawn_item_is_labelled_once_with_valid_topics() -> None:
+    keys = Counter(row["key"] for row in FIRST)
+    assert set(keys) == set(ITEMS) and set(keys.values()) == {1}
+    allowed = set(topic_ids())
+    for row in [*FIRST, *SECOND]:
+        assert set(row["topics"]) <= allowed, row["key"]
+        assert row["topics"] == sorted(row["topics"], key=topic_ids().index), row["key"]
+        for country in row["countries"]:
+            assert len(country["iso3"]) == 3 and country["strength"] in {"core", "weak"}
+
+
+def test_the_set_is_large_and_wide_enough() -> None:
+    """Issue 12: at least 1,500 labelled real articles in at least 12 languages, 200 of them
+    labelled a second time, blind."""
+    assert len(FIRST) >= 1500
+    languages = Counter(row["lang"] for row in FIRST)
+    assert sum(count >= 10 for count in languages.values()) >= 12, languages
+    assert len(SECOND) == 200
+    assert {row["key"] for row in SECOND} <= set(ITEMS)
+    assert (TRAINING / "blind.txt").read_text().split() == sorted(row["key"] for row in SECOND)
+
+
+def test_cross_validation_folds_never_share_an_outlet() -> None:
+    from ingest.tagging.build_topic_model import FOLDS, Row, _group_folds
+
+    rows = [
+        Row(key, "en", item["outlet"], "", "", None, frozenset()) for key, item in ITEMS.items()
+    ]
+    folds = _group_folds(rows, FOLDS)
+    assert sorted(i for fold in folds for i in fold) == list(range(len(rows)))
+    fold_of: dict[str, set[int]] = {}
+    for number, fold in enumerate(folds):
+        for index in fold:
+            fold_of.setdefault(rows[index].outlet, set()).add(number)
+    assert all(len(numbers) == 1 for numbers in fold_of.values())
+    assert len(fold_of) > 100  # outlets, not languages or feeds, are the groups
+
+
+def test_the_shipped_model_is_what_the_build_script_trains() -> None:
+    """Retrain from the label files (the recipe, not the artefact) and compare: labels, lexicon,
+    features or training code changed without rebuilding the model fail here."""
+    pytest.importorskip("sklearn", reason="scikit-learn is in requirements-dev.txt")
+    from ingest.tagging import build_topic_model as build
+
+    rows = build.load_rows()
+    fitted, thresholds = build.train(rows, topic_ids())
+    about, weights = build.artefact(fitted, thresholds, {}, build.common_words(rows))
+    shipped = json.loads(topic_model.MODEL_FILE.read_text(encoding="utf-8"))
+    for key in ("topics", "thresholds", "features", "not_evidence"):
+        assert about[key] == shipped[key], key
+    assert about["intercepts"] == pytest.approx(shipped["intercepts"], abs=2e-4)
+    assert np.allclose(weights, np.load(topic_model.WEIGHTS_FILE), atol=2e-4)
+    figures = shipped["cross_validation"]
+    assert figures["articles"] == len(rows) and figures["agreement"]["items"] == len(SECOND)
+
+
+def _field_text(item: dict, field: str) -> str:
+    return {TITLE: item["title"], "summary": item["summary"], "body": item.get("body") or ""}[field]
+
+
+def test_every_topic_tag_says_why_with_words_at_their_offsets() -> None:
+    """Over the labelled articles (feed items and whole pages): every topic tagged has evidence,
+    each piece is the text at its offset in its field, a model word is never a function word
+    nor inside a keyword or a country's evidence."""
+    model = topic_model.load_model()
+    assert model is not None
+    tagged = words = 0
+    for key in sorted(ITEMS)[::3]:
+        item = ITEMS[key]
+        tags = tag_article(
+            item["title"], item["summary"], body=item.get("body"), language_hint=item["declared"]
+        )
+        shown = [
+            (e.field, e.start, e.start + len(e.text)) for c in tags.countries for e in c.evidence
+        ]
+        for tag in tags.topics:
+            tagged += 1
+            assert tag.evidence, (key, tag.topic)
+            keywords = [
+                (e.field, e.start, e.start + len(e.text))
+                for e in tag.evidence
+                if e.type == "keyword"
+            ]
+            for evidence in tag.evidence:
+                text = _field_text(item, evidence.field)
+                assert text[evidence.start : evidence.start + len(evidence.text)] == evidence.text
+                if evidence.type == "word":
+                    words += 1
+                    span = (evidence.field, evidence.start, evidence.start + len(evidence.text))
+                    for field, start, end in [*shown, *keywords]:
+                        assert not (field == span[0] and start < span[2] and span[1] < end)
+    assert tagged > 300 and words > 50
+
+
+def test_without_a_model_every_lexicon_topic_is_kept(monkeypatch) -> None:
+    text = ("Troops and tanks crossed the border", "The army shelled the city; sanctions followed.")
+    lexicon = tag_article(*text, language_hint="en", decide_topics=False)
+    monkeypatch.setattr(topic_model, "load_model", lambda: None)
+    assert [t.topic for t in tag_article(*text, language_hint="en").topics] == [
+        t.topic for t in lexicon.topics
+    ]
