@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["PANTAU_DATABASE_URL"] = f"sqlite:///{path}"
 
     from ingest import alerts, store
+    from ingest.alert_delivery import run_alerts
     from ingest.queries import stats
 
     engine = store.make_engine(f"sqlite:///{path}")
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def cycle() -> tuple[float, int]:
         t0 = time.perf_counter()
-        summary = alerts.run_alerts(engine, worker="bench")
+        summary = run_alerts(engine, worker="bench")
         return time.perf_counter() - t0, len(summary.evaluation.alerts)
 
     busy, recorded = cycle()
