@@ -52,6 +52,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import threading
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -372,8 +373,21 @@ def _status(
     return "ok", None
 
 
+# trafilatura keeps compiled lxml XPath objects at module level and lxml's are not thread-safe:
+# two threads extracting at once (enrich's fetch threads) crashed the process (SIGSEGV in
+# trafilatura's prune_unwanted_nodes). Extraction is CPU work under the GIL anyway, so one page
+# at a time in a process costs the fetch threads nothing but the wait.
+_LXML_LOCK = threading.Lock()
+
+
 def extract(html: bytes, url: str | None = None, content_type: str | None = None) -> Extraction:
-    """Main text, metadata and status of one article page (see the module docstring)."""
+    """Main text, metadata and status of one article page (see the module docstring); one page
+    at a time per process (``_LXML_LOCK``)."""
+    with _LXML_LOCK:
+        return _extract(html, url, content_type)
+
+
+def _extract(html: bytes, url: str | None, content_type: str | None) -> Extraction:
     if not html or not html.strip():
         return Extraction(status="empty", detail="no bytes")
     refusal = _not_html(html, content_type)

@@ -337,3 +337,54 @@ def test_tokens_cjk_by_character_words_elsewhere():
     assert token_f1("the cat sat", "the cat sat") == 1.0
     assert token_f1("", "the cat") == 0.0
     assert round(token_f1("a b", "a c"), 3) == 0.5
+
+
+# Threads extracting at once (enrich's fetch threads): trafilatura's shared lxml XPath objects are
+# not thread-safe, and a process extracting pages in four threads while tagging crashed with
+# SIGSEGV in trafilatura's prune_unwanted_nodes (about one run in ten). The crash is chance; the
+# rule that prevents it is not: never two extractions inside trafilatura at once. The real
+# bare_extraction runs, wrapped to count how many threads are inside it.
+
+
+def test_threads_never_extract_at_once_and_agree_with_one_thread(monkeypatch) -> None:
+    import threading
+    import time
+
+    import trafilatura
+
+    root = Path(__file__).resolve().parent.parent
+    pages = sorted((root / "tests/fixtures/articles/pages").glob("*.html"))[:8]
+    alone = {p.name: extract(p.read_bytes(), "https://example.org/a") for p in pages}
+    real = trafilatura.bare_extraction
+    inside = {"now": 0, "most": 0}
+    count = threading.Lock()
+
+    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        with count:
+            inside["now"] += 1
+            inside["most"] = max(inside["most"], inside["now"])
+        try:
+            time.sleep(0.01)  # give another thread every chance to come in
+            return real(*args, **kwargs)
+        finally:
+            with count:
+                inside["now"] -= 1
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", counted)
+    found: dict[str, list] = {}
+
+    def work(n: int) -> None:
+        for page in pages[n:] + pages[:n]:
+            found.setdefault(page.name, []).append(
+                extract(page.read_bytes(), "https://example.org/a")
+            )
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert inside["most"] == 1
+    assert {name: [(e.status, e.body) for e in got] for name, got in found.items()} == {
+        name: [(e.status, e.body)] * 4 for name, e in alone.items()
+    }
