@@ -52,6 +52,9 @@ CHUNK_ROWS = 1000  # articles read, tagged with evidence and written at a time
 STAMP = "%Y-%m-%dT%H:%M:%SZ"  # how timestamps are written (as the CSV writes them)
 JSON_FIELDS = ("id", "url", "title", "summary", "published_at", "outlet", "feed_id", "feed_url",
                "language", "countries", "topics", "story", "evidence")  # fmt: skip
+# --with-body adds these: the extracted main text (None unless extracted and kept) and the
+# full-text status (ok, paywall, too_short, queued, … ; None when the page was never queued).
+BODY_FIELDS = ("body", "body_status")
 
 
 class UsageError(ValueError):
@@ -71,6 +74,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     link.add_argument("--url", help="a dashboard link: its filters (flags given override them)")
     link.add_argument("--query", help="a dashboard link's query string, e.g. 'from=…&c=RUS,PRK'")
     parser.add_argument("--format", choices=FORMATS, default="csv", help="default: csv")
+    parser.add_argument(
+        "--with-body",
+        action="store_true",
+        help="add each article's full text and its status (body, body_status)",
+    )
     parser.add_argument("--output", "-o", metavar="FILE", help="default: standard output")
     parser.add_argument(
         "--progress",
@@ -117,13 +125,28 @@ def _codes(joined: str) -> list[str]:
     return [c for c in joined.split("; ") if c]
 
 
-def records(engine: Engine, f: Filters) -> Iterator[list[dict]]:
-    """The view's articles as export records (``JSON_FIELDS``; ``published_at`` a datetime),
-    ``CHUNK_ROWS`` at a time, in the download's order."""
+def _with_bodies(engine: Engine, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with ``BODY_FIELDS`` added (its rows' full texts, read in one query)."""
+    from ingest.queries import article_text_rows
+
+    texts = article_text_rows(engine, [int(i) for i in frame["id"]])
+    frame = frame.copy()
+    for column, at in (("body", 0), ("body_status", 1)):  # object: a missing text stays None
+        values = [texts.get(int(i), (None, None))[at] for i in frame["id"]]
+        frame[column] = pd.Series(values, index=frame.index, dtype=object)
+    return frame
+
+
+def records(engine: Engine, f: Filters, with_body: bool = False) -> Iterator[list[dict]]:
+    """The view's articles as export records (``JSON_FIELDS``, then ``BODY_FIELDS`` when
+    ``with_body``; ``published_at`` a datetime), ``CHUNK_ROWS`` at a time, in the download's
+    order."""
     from ingest.queries import article_evidence, iter_articles
 
     for frame in iter_articles(engine, f, chunk=CHUNK_ROWS):
         details = article_evidence(engine, [int(i) for i in frame["id"]])
+        if with_body:
+            frame = _with_bodies(engine, frame)
         out = []
         for row in frame.itertuples(index=False):
             more = details.get(int(row.id), {})
@@ -148,6 +171,9 @@ def records(engine: Engine, f: Filters) -> Iterator[list[dict]]:
                     },
                 }
             )
+            if with_body:
+                out[-1]["body"] = None if pd.isna(row.body) else row.body
+                out[-1]["body_status"] = None if pd.isna(row.body_status) else row.body_status
         yield out
 
 
@@ -158,25 +184,33 @@ def records(engine: Engine, f: Filters) -> Iterator[list[dict]]:
 Progress = Callable[[int], object]
 
 
-def write_csv(engine: Engine, f: Filters, out: IO[bytes], progress: Progress) -> int:
-    """The Articles page's "Download all" file, streamed (header only when nothing matches)."""
+def write_csv(
+    engine: Engine, f: Filters, out: IO[bytes], progress: Progress, with_body: bool = False
+) -> int:
+    """The Articles page's "Download all" file, streamed (header only when nothing matches);
+    ``with_body``: with ``BODY_FIELDS`` as its last columns."""
     from ingest.queries import ARTICLE_COLUMNS, iter_articles
 
     out.write(BOM.encode("utf-8"))
     written = 0
     for frame in iter_articles(engine, f, chunk=CHUNK_ROWS):
+        if with_body:
+            frame = _with_bodies(engine, frame)
         out.write(csv_text(frame.drop(columns=["id"]), header=written == 0).encode("utf-8"))
         written += len(frame)
         progress(len(frame))
     if written == 0:
-        empty = pd.DataFrame(columns=[c for c in ARTICLE_COLUMNS if c != "id"])
+        columns = [c for c in ARTICLE_COLUMNS if c != "id"]
+        empty = pd.DataFrame(columns=columns + (list(BODY_FIELDS) if with_body else []))
         out.write(csv_text(empty).encode("utf-8"))
     return written
 
 
-def write_jsonl(engine: Engine, f: Filters, out: IO[bytes], progress: Progress) -> int:
+def write_jsonl(
+    engine: Engine, f: Filters, out: IO[bytes], progress: Progress, with_body: bool = False
+) -> int:
     written = 0
-    for part in records(engine, f):
+    for part in records(engine, f, with_body):
         lines = []
         for record in part:
             record["published_at"] = _stamp(record["published_at"])
@@ -187,9 +221,10 @@ def write_jsonl(engine: Engine, f: Filters, out: IO[bytes], progress: Progress) 
     return written
 
 
-def parquet_schema() -> Any:
+def parquet_schema(with_body: bool = False) -> Any:
     import pyarrow as pa
 
+    body = [("body", pa.string()), ("body_status", pa.string())] if with_body else []
     return pa.schema(
         [
             ("id", pa.int64()),
@@ -205,18 +240,21 @@ def parquet_schema() -> Any:
             ("topics", pa.list_(pa.string())),
             ("story", pa.int64()),
             ("evidence", pa.string()),
+            *body,
         ]
     )
 
 
-def write_parquet(engine: Engine, f: Filters, out: IO[bytes], progress: Progress) -> int:
+def write_parquet(
+    engine: Engine, f: Filters, out: IO[bytes], progress: Progress, with_body: bool = False
+) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = parquet_schema()
+    schema = parquet_schema(with_body)
     written = 0
     with pq.ParquetWriter(pa.PythonFile(out, mode="w"), schema) as writer:
-        for part in records(engine, f):
+        for part in records(engine, f, with_body):
             for record in part:
                 record["evidence"] = json.dumps(record["evidence"], ensure_ascii=False)
             writer.write_table(pa.Table.from_pylist(part, schema=schema))
@@ -225,7 +263,7 @@ def write_parquet(engine: Engine, f: Filters, out: IO[bytes], progress: Progress
     return written
 
 
-WRITERS: dict[str, Callable[[Engine, Filters, IO[bytes], Progress], int]] = {
+WRITERS: dict[str, Callable[..., int]] = {
     "csv": write_csv,
     "jsonl": write_jsonl,
     "parquet": write_parquet,
@@ -261,10 +299,17 @@ def _destination(output: str | None) -> Iterator[IO[bytes]]:
 
 
 def export(
-    engine: Engine, f: Filters, fmt: str, output: str | None, *, show_bar: bool = False
+    engine: Engine,
+    f: Filters,
+    fmt: str,
+    output: str | None,
+    *,
+    show_bar: bool = False,
+    with_body: bool = False,
 ) -> int:
     """Write the view ``f`` as ``fmt`` to ``output`` (standard output when None); returns the
-    number of articles written. The progress bar goes to standard error."""
+    number of articles written. The progress bar goes to standard error. ``with_body`` adds
+    ``BODY_FIELDS`` to every row."""
     from tqdm import tqdm
 
     from ingest.queries import count_articles
@@ -277,7 +322,7 @@ def export(
         ) as bar,
         _destination(output) as out,
     ):
-        return WRITERS[fmt](engine, f, out, bar.update)
+        return WRITERS[fmt](engine, f, out, bar.update, with_body)
 
 
 def run(args: argparse.Namespace, engine_factory: Callable[[], Engine]) -> int:
@@ -294,7 +339,14 @@ def run(args: argparse.Namespace, engine_factory: Callable[[], Engine]) -> int:
     f = view(args, default_filters(engine))
     show_bar = sys.stderr.isatty() if args.progress is None else args.progress
     started = datetime.now()
-    written = export(engine, f, args.format, args.output, show_bar=show_bar)
+    written = export(
+        engine,
+        f,
+        args.format,
+        args.output,
+        show_bar=show_bar,
+        with_body=getattr(args, "with_body", False),
+    )
     seconds = (datetime.now() - started).total_seconds()
     where = args.output or "standard output"
     print(

@@ -406,3 +406,80 @@ def test_the_export_never_imports_streamlit_or_ui(dashboard_store, tmp_path: Pat
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
     assert (tmp_path / "x").stat().st_size > 0
+
+
+# --- --with-body (issue 13, item 8) -------------------------------------------------------------
+
+
+def _store_with_texts(dashboard_store, tmp_path: Path) -> tuple[str, dict[int, tuple]]:  # noqa: ANN001
+    """A copy of the labelled store where a few articles have full-text rows of every kind."""
+    import shutil
+    import sqlite3
+
+    path = tmp_path / "texts.db"
+    shutil.copy(dashboard_store.path, path)
+    with sqlite3.connect(path) as conn:
+        ids = [row[0] for row in conn.execute("SELECT id FROM articles ORDER BY id LIMIT 40")]
+        given = {
+            ids[0]: ("ok", "Body of the first article.\n\nIt says =cmd| too, guarded in CSV."),
+            ids[5]: ("ok", "Изложение второй статьи. 두 번째 기사."),
+            ids[9]: ("paywall", None),
+            ids[20]: ("queued", None),
+        }
+        for article_id, (status, body) in given.items():
+            conn.execute(
+                "INSERT INTO article_texts (article_id, status, host, body, chars, queued_at)"
+                " VALUES (?, ?, 'example.org', ?, ?, '2026-02-18 00:00:00.000000')",
+                (article_id, status, body, len(body or "")),
+            )
+    return f"sqlite:///{path}", given
+
+
+@pytest.mark.parametrize("fmt", export.FORMATS)
+def test_with_body_adds_each_rows_text_and_status(
+    fmt: str,
+    dashboard_store,
+    tmp_path: Path,  # noqa: ANN001
+) -> None:
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    url, given = _store_with_texts(dashboard_store, tmp_path)
+    args = [*cli_args(PERIOD), "--format", fmt]
+    plain, bodies = tmp_path / f"plain.{fmt}", tmp_path / f"bodies.{fmt}"
+    assert run_export(url, *args, "--output", str(plain)).returncode == 0
+    done = run_export(url, *args, "--with-body", "--output", str(bodies))
+    assert done.returncode == 0, done.stderr.decode()
+    if fmt == "csv":
+        before, after = csv_rows(plain.read_bytes()), csv_rows(bodies.read_bytes())
+        assert [row[:-2] for row in after] == before  # the download's columns, then two more
+        assert after[0][-2:] == list(export.BODY_FIELDS)
+        ids = [
+            row["id"]
+            for row in json_rows(run_export(url, *cli_args(PERIOD), "--format", "jsonl").stdout)
+        ]
+        got = {
+            i: (row[-1] or None, unguard(row[-2]) or None)
+            for i, row in zip(ids, after[1:], strict=True)
+        }
+    else:
+        if fmt == "jsonl":
+            before = json_rows(plain.read_bytes())
+            after = json_rows(bodies.read_bytes())
+        else:
+            import pyarrow.parquet as pq
+
+            before = pq.read_table(plain).to_pylist()
+            after = pq.read_table(bodies).to_pylist()
+            assert pq.read_table(bodies).column_names == [*export.JSON_FIELDS, *export.BODY_FIELDS]
+        assert [
+            {k: v for k, v in r.items() if k not in export.BODY_FIELDS} for r in after
+        ] == before
+        got = {r["id"]: (r["body_status"], r["body"]) for r in after}
+    exported = {i for i in got}
+    assert set(given) <= exported
+    for article_id, status_body in got.items():
+        assert status_body == given.get(article_id, (None, None)), article_id
+
+
+def json_rows(data: bytes) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in data.decode("utf-8").splitlines() if line]

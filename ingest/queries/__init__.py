@@ -84,6 +84,7 @@ from ingest.queries.texts import (
     TEXT_COVERAGE_COLUMNS,
     article_bodies,
     article_text,
+    article_text_rows,
     count_waiting,
     feed_id_for_url,
     text_coverage,
@@ -114,6 +115,7 @@ from ingest.queries.trends import (
 __all__ = [
     "TEXT_COVERAGE_COLUMNS",
     "article_bodies",
+    "article_text_rows",
     "article_text",
     "count_waiting",
     "feed_id_for_url",

@@ -125,6 +125,22 @@ def article_bodies(engine: Engine, ids: Sequence[int]) -> dict[int, tuple[str, s
     return out
 
 
+def article_text_rows(engine: Engine, ids: Sequence[int]) -> dict[int, tuple[str | None, str]]:
+    """(body, status) of each of ``ids`` that has a full-text row (queued, ok, paywall, …): what
+    ``export --with-body`` adds to its rows. The body is None unless it was extracted and kept."""
+    out: dict[int, tuple[str | None, str]] = {}
+    wanted = [int(i) for i in ids]
+    t = article_texts.c
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), BODY_READ_CHUNK):
+            chunk = wanted[start : start + BODY_READ_CHUNK]
+            for row in conn.execute(
+                select(t.article_id, t.body, t.status).where(t.article_id.in_(chunk))
+            ):
+                out[row.article_id] = (row.body, row.status)
+    return out
+
+
 def feed_id_for_url(engine: Engine, url: str) -> int | None:
     """The id of the stored feed at ``url``, or None."""
     with engine.connect() as conn:
