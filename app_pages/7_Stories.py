@@ -39,8 +39,8 @@ st.dataframe(
         "outlets": st.column_config.NumberColumn("Outlets", width=56),
         "languages": st.column_config.NumberColumn("Lang.", width=44,
                                                    help="Languages"),
-        "first_seen": st.column_config.DatetimeColumn("First seen (UTC)", format="MM-DD HH:mm",
-                                                      width=94),
+        "first_seen": st.column_config.DatetimeColumn("First seen", format="MM-DD HH:mm",
+                                                      width=94, help="Month-day, time in UTC"),
         "first_title": st.column_config.TextColumn("First headline", width=186),
     },
 )  # fmt: skip
@@ -67,15 +67,15 @@ if rows.empty:
 when = pd.to_datetime(rows["published_at"], utc=True)
 first = rows.iloc[0]
 st.subheader(md_escape(str(first["title"])))  # a feed's text: never markup
-c1, c2, c3, c4 = st.columns(4)
+c1, c2 = st.columns(2)
 c1.metric("Articles", f"{len(rows):,}")
-c2.metric("First seen", when.iloc[0].strftime("%Y-%m-%d %H:%M UTC"))
-c3.metric("First outlet", str(first["outlet"] or "—"))
-c4.metric("Spread", f"{(when.iloc[-1] - when.iloc[0]).total_seconds() / 3600:,.1f} h")
+c2.metric("Spread", f"{(when.iloc[-1] - when.iloc[0]).total_seconds() / 3600:,.1f} h")
 languages = sorted({str(x) for x in rows["language"] if x})
 homes = sorted({str(x) for x in rows["outlet_country"] if x})
 named = sorted({c for codes in rows["countries"] for c in str(codes).split() if c})
-st.markdown(
+st.markdown(  # lines, not metrics: a long outlet name or a date wraps instead of being cut
+    f"**First seen:** {when.iloc[0].strftime('%Y-%m-%d %H:%M UTC')}, "
+    f"in {md_escape(str(first['outlet'] or '—'))}  \n"
     f"**Languages:** {', '.join(language_name(x) for x in languages) or '—'}  \n"
     f"**Outlet countries:** {', '.join(country_name(x) for x in homes) or '—'}  \n"
     f"**Countries in the story:** {', '.join(country_name(x) for x in named) or '—'}"
