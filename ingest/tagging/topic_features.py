@@ -42,18 +42,22 @@ def _pieces(word: str) -> Iterator[str]:
         yield word[index : index + 2]
 
 
-def words(text: str) -> Iterator[tuple[str, int, int]]:
+def words(text: str) -> list[tuple[str, int, int]]:
     """(feature, start, end) for each word of ``text`` (see the module's docstring)."""
+    out: list[tuple[str, int, int]] = []
+    add = out.append
+    split_some = _PIECES.search(text) is not None  # most texts have no Han, kana or Hangul
     for found in _WORD.finditer(text):
         word = found.group().lower()
-        start = found.start()
-        if _PIECES.search(word):
+        start, end = found.span()
+        if split_some and _PIECES.search(word):
             for offset, piece in enumerate(_pieces(word)):
-                yield f"w:{piece}", start + offset, start + offset + len(piece)
+                add((f"w:{piece}", start + offset, start + offset + len(piece)))
             continue
-        yield f"w:{word}", start, found.end()
+        add((f"w:{word}", start, end))
         if len(word) > STEM_LETTERS + 2:
-            yield f"s:{word[:STEM_LETTERS]}", start, found.end()
+            add((f"s:{word[:STEM_LETTERS]}", start, end))
+    return out
 
 
 def field_words(title: str, summary: str, body: str | None) -> list[tuple[str, str, int, int]]:
