@@ -70,7 +70,7 @@ def text_coverage(engine: Engine) -> pd.DataFrame:
             .select_from(feeds.outerjoin(counts, counts.c.feed_id == feeds.c.id))
             .order_by(feeds.c.title, feeds.c.id)
         ).all()
-    rows = []
+    rows: list[Any] = []
     for feed_id, title, url, fulltext, n_articles in feed_rows:
         statuses = by_status.get(int(feed_id), {})
         ok = statuses.get("ok", 0)
@@ -107,38 +107,38 @@ def article_text(engine: Engine, article_id: int) -> dict[str, Any] | None:
     return text
 
 
+def _text_rows_of(
+    engine: Engine, ids: Sequence[int], *columns: Any, where: Any = None
+) -> list[Any]:
+    """Rows (article_id, *columns) of ``article_texts`` for ``ids``, read ``BODY_READ_CHUNK``
+    ids a query (and ``where``, when given)."""
+    wanted = [int(i) for i in ids]
+    t = article_texts.c
+    rows: list[Any] = []
+    with engine.connect() as conn:
+        for start in range(0, len(wanted), BODY_READ_CHUNK):
+            query = select(t.article_id, *columns).where(
+                t.article_id.in_(wanted[start : start + BODY_READ_CHUNK])
+            )
+            rows.extend(conn.execute(query if where is None else query.where(where)))
+    return rows
+
+
 def article_bodies(engine: Engine, ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
     """(body, lead) of each of ``ids`` whose full text was extracted and is kept: what
     ``pipeline.retag`` tags besides title and summary."""
-    out: dict[int, tuple[str, str | None]] = {}
-    wanted = [int(i) for i in ids]
     t = article_texts.c
-    with engine.connect() as conn:
-        for start in range(0, len(wanted), BODY_READ_CHUNK):
-            chunk = wanted[start : start + BODY_READ_CHUNK]
-            for row in conn.execute(
-                select(t.article_id, t.body, t.lead).where(
-                    t.article_id.in_(chunk), t.status == TEXT_OK, t.body.is_not(None)
-                )
-            ):
-                out[row.article_id] = (row.body, row.lead)
-    return out
+    kept = and_(t.status == TEXT_OK, t.body.is_not(None))
+    return {
+        row[0]: (row[1], row[2]) for row in _text_rows_of(engine, ids, t.body, t.lead, where=kept)
+    }
 
 
 def article_text_rows(engine: Engine, ids: Sequence[int]) -> dict[int, tuple[str | None, str]]:
     """(body, status) of each of ``ids`` that has a full-text row (queued, ok, paywall, …): what
     ``export --with-body`` adds to its rows. The body is None unless it was extracted and kept."""
-    out: dict[int, tuple[str | None, str]] = {}
-    wanted = [int(i) for i in ids]
     t = article_texts.c
-    with engine.connect() as conn:
-        for start in range(0, len(wanted), BODY_READ_CHUNK):
-            chunk = wanted[start : start + BODY_READ_CHUNK]
-            for row in conn.execute(
-                select(t.article_id, t.body, t.status).where(t.article_id.in_(chunk))
-            ):
-                out[row.article_id] = (row.body, row.status)
-    return out
+    return {row[0]: (row[1], row[2]) for row in _text_rows_of(engine, ids, t.body, t.status)}
 
 
 def feed_id_for_url(engine: Engine, url: str) -> int | None:
