@@ -84,6 +84,7 @@ spread = (
     pd.DataFrame({"hour": when.dt.floor("h"), "outlet": rows["outlet"].fillna("—")})
     .groupby(["hour", "outlet"]).size().rename("articles").reset_index()
 )  # fmt: skip
+st.markdown("**How the story spread: articles per hour (UTC), by outlet**")
 st.bar_chart(spread, x="hour", y="articles", color="outlet", height=260)
 st.dataframe(
     rows.assign(
