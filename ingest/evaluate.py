@@ -153,16 +153,14 @@ def _evidence(tag) -> str:
     return ", ".join(f"{item.text!r} ({item.type}@{item.start})" for item in tag.evidence)
 
 
-def _score(
-    row: dict, hint: str | None, buckets: list[Scores], misses: list[Miss], report: Report
-) -> None:
+def _score(row: dict, hint: str | None, buckets: list[Scores], report: Report) -> None:
     tags = tag_article(
         row.get("title") or "", row.get("summary") or "", body=row.get("body"), language_hint=hint
     )
     key, lang = row["key"], row.get("lang") or "?"
 
     def miss(kind: str, detail: str) -> None:
-        misses.append(Miss(key, lang, kind, detail))
+        report.misses.append(Miss(key, lang, kind, detail))
 
     gold = {item["iso3"]: item for item in row.get("countries", [])}
     predicted = {tag.iso3: tag for tag in tags.countries}
@@ -216,7 +214,7 @@ def evaluate(path: Path) -> Report:
         hint = declared_language(path.parent / row["file"]) if row.get("file") else None
         report.hinted += hint is not None
         lang_scores = report.by_language.setdefault(row.get("lang") or "?", Scores())
-        _score(row, hint, [report.overall, lang_scores], report.misses, report)
+        _score(row, hint, [report.overall, lang_scores], report)
     report.by_language = dict(
         sorted(report.by_language.items(), key=lambda item: (-item[1].articles, item[0]))
     )
