@@ -486,11 +486,19 @@ def test_concurrent_claimers_never_share_a_feed(db_url: str, claimers: int) -> N
     engines = [store.make_engine(db_url, migrate_now=False) for _ in range(claimers)]
     claimed: list[list[int]] = [[] for _ in range(claimers)]
     errors: list[BaseException] = []
-    start = threading.Barrier(claimers)
+    start = threading.Barrier(claimers, timeout=60)
+    first = threading.Barrier(claimers, timeout=60)
 
     def work(index: int) -> None:
         try:
             start.wait()
+            # One claim each, all at once; then every claimer again until none is left (the
+            # second barrier: on a busy machine one thread could otherwise take every feed
+            # before the others ran, and the test would prove no interleaving).
+            claimed[index].extend(
+                f.id for f in store.claim_due_feeds(engines[index], now=NOW, limit=2, lease=LEASE)
+            )
+            first.wait()
             while True:
                 got = store.claim_due_feeds(engines[index], now=NOW, limit=2, lease=LEASE)
                 if not got:
@@ -509,7 +517,7 @@ def test_concurrent_claimers_never_share_a_feed(db_url: str, claimers: int) -> N
         every = [feed_id for ids in claimed for feed_id in ids]
         assert len(every) == total
         assert len(set(every)) == total
-        assert sum(1 for ids in claimed if ids) >= 2  # the claimers really interleaved
+        assert all(claimed)  # every claimer took feeds while the others were claiming
     finally:
         for e in [setup, *engines]:
             e.dispose()
