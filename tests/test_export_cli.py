@@ -1,7 +1,7 @@
 """``python -m ingest export`` (issue 11, item 15): the scripted twin of every dashboard view.
 
-The real command runs as a subprocess against the labelled store (``dashboard_store`` and the
-same rows on PostgreSQL) under every sidebar filter (the cases of tests/test_exports.py, one per
+The real command runs (in this process; a few tests start it as a process of its own) against
+the labelled store (``dashboard_store`` and the same rows on PostgreSQL) under every sidebar filter (the cases of tests/test_exports.py, one per
 URL parameter), given as the flags the filter registry generates. Its rows are compared with
 
 - an independent oracle: hand-written SQL of the store (tests/store_oracle.py, and direct reads
@@ -15,6 +15,7 @@ filter added without a flag, or a flag without a case here, fails.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -24,6 +25,7 @@ import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
+from unittest import mock
 from urllib.parse import parse_qs, urlencode
 
 import pytest
@@ -31,7 +33,7 @@ import streamlit.testing.v1.app_test as app_test_module
 from streamlit.testing.v1 import AppTest
 
 from ingest import export
-from ingest.__main__ import build_parser
+from ingest.__main__ import build_parser, main
 from ingest.filters import FILTERS, PARAM_KEYS, Filters, from_query_params
 from tests.store_oracle import Oracle
 from tests.test_exports import ARTICLE_HEADER, CASES, PERIOD, resolve, unguard
@@ -43,7 +45,8 @@ BOM = b"\xef\xbb\xbf"
 HEADER_LINE = ",".join(ARTICLE_HEADER).encode() + b"\r\n"
 
 
-def run_export(url: str, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+def run_export_process(url: str, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """``python -m ingest export ARGS`` as a process of its own."""
     env = {**os.environ, "PANTAU_DATABASE_URL": url, "PANTAU_SEED_DEMO": "0"}
     return subprocess.run(
         [sys.executable, "-m", "ingest", "export", *args],
@@ -52,6 +55,30 @@ def run_export(url: str, *args: str, timeout: float = 300) -> subprocess.Complet
         capture_output=True,
         timeout=timeout,
     )
+
+
+def run_export(url: str, *args: str) -> subprocess.CompletedProcess:
+    """The same command in this process: ``ingest.__main__.main`` with the store's URL in the
+    environment and standard output and error as bytes. Everything the command does is run
+    (parsing, refusals, the store, the writers); only the interpreter's start is left out, which
+    the tests that run it as a process (``run_export_process``) cover. A second of the suite's
+    time per call."""
+    out, err = io.BytesIO(), io.BytesIO()
+    stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
+    stderr = io.TextIOWrapper(err, encoding="utf-8", write_through=True)
+    env = {"PANTAU_DATABASE_URL": url, "PANTAU_SEED_DEMO": "0"}
+    with (
+        mock.patch.dict(os.environ, env),
+        contextlib.redirect_stdout(stdout),
+        contextlib.redirect_stderr(stderr),
+    ):
+        try:
+            code = main(["export", *args])
+        except SystemExit as exc:  # argparse's usage errors
+            code = exc.code if isinstance(exc.code, int) else 1
+        stdout.flush()
+        stderr.flush()
+    return subprocess.CompletedProcess(["export", *args], code, out.getvalue(), err.getvalue())
 
 
 def cli_args(params: dict[str, str]) -> list[str]:
@@ -155,6 +182,15 @@ def test_a_value_the_view_would_drop_is_refused(flag: str, value: str, tmp_path:
     message = done.stderr.decode()
     assert f"--{flag}" in message and "not understood" in message
     assert not (tmp_path / "never-opened.db").exists(), "the store was opened for a bad flag"
+
+
+def test_the_process_refuses_a_bad_flag_with_status_2(tmp_path: Path) -> None:
+    """As a process of its own (the table above runs in this one): exit status 2, nothing on
+    standard output, the reason on standard error, the store never opened."""
+    done = run_export_process(f"sqlite:///{tmp_path / 'never-opened.db'}", "--country", "XXX")
+    assert (done.returncode, done.stdout) == (2, b"")
+    assert b"--country" in done.stderr and b"not understood" in done.stderr
+    assert not (tmp_path / "never-opened.db").exists()
 
 
 @pytest.mark.parametrize(
@@ -272,7 +308,9 @@ def test_the_export_is_the_download_and_the_store(
 def test_a_pasted_link_exports_what_its_flags_do(store_url: str, oracle: Oracle) -> None:
     p = {**resolve(oracle, "countries"), "t": CASES["topics"]["t"]}
     by_flags = run_export(store_url, *cli_args(p))
-    by_link = run_export(store_url, "--url", f"http://127.0.0.1:8501/Articles?{urlencode(p)}")
+    by_link = run_export_process(
+        store_url, "--url", f"http://127.0.0.1:8501/Articles?{urlencode(p)}"
+    )
     assert by_flags.returncode == by_link.returncode == 0, by_link.stderr.decode()
     assert by_link.stdout == by_flags.stdout
     assert len(csv_rows(by_link.stdout)) - 1 == len(oracle.articles(p)) > 0
@@ -334,8 +372,8 @@ def test_an_empty_view_writes_only_the_header(
 
 
 def test_progress_goes_to_stderr_not_stdout(dashboard_store, tmp_path: Path) -> None:  # noqa: ANN001
-    quiet = run_export(dashboard_store.url, *cli_args(PERIOD), "--no-progress")
-    loud = run_export(dashboard_store.url, *cli_args(PERIOD), "--progress")
+    quiet = run_export_process(dashboard_store.url, *cli_args(PERIOD), "--no-progress")
+    loud = run_export_process(dashboard_store.url, *cli_args(PERIOD), "--progress")
     assert quiet.returncode == loud.returncode == 0, loud.stderr.decode()
     assert loud.stdout == quiet.stdout
     total = len(csv_rows(loud.stdout)) - 1
@@ -344,7 +382,7 @@ def test_progress_goes_to_stderr_not_stdout(dashboard_store, tmp_path: Path) -> 
     assert f"{total}/{total}" not in quiet.stderr.decode()
     assert f"exported {total:,} article(s) as csv to standard output" in quiet.stderr.decode()
     target = tmp_path / "out.csv"
-    to_file = run_export(dashboard_store.url, *cli_args(PERIOD), "--output", str(target))
+    to_file = run_export_process(dashboard_store.url, *cli_args(PERIOD), "--output", str(target))
     assert to_file.stdout == b"" and target.read_bytes() == quiet.stdout
     assert not list(tmp_path.glob("*.part"))
 
