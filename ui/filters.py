@@ -153,7 +153,18 @@ def sidebar_filters(page: str) -> Filters:
     url_f = None
     if any(k in st.query_params for k in own_params):
         from_url = from_query_params(st.query_params.to_dict(), defaults)
-        url_f = kept.with_(**_fields(from_url, shown))
+        # A filter the last page did not carry in the URL (it was not that page's) keeps the
+        # session's value unless the URL names it: its absence there says nothing.
+        before = st.session_state.get(_PAGE)
+        carried = set(PAGE_FILTERS.get(before, EVERY_FILTER)) if last is not None else None
+        read = [
+            name
+            for name in shown
+            if carried is None
+            or name in carried
+            or any(p in st.query_params for p in BY_NAME[name].params)
+        ]
+        url_f = kept.with_(**_fields(from_url, read))
     force = st.session_state.pop(_FORCE, False)
     # A widget drawn on another page lost its value in the switch, though its key may remain.
     widgets_missing = st.session_state.get(_PAGE) != page or any(
