@@ -11,8 +11,8 @@ catalogue), and whether counts count articles or stories. Each of those is one :
   understood is dropped, never passed on);
 - its URL parameters, how a value is written into them and read back (``to_params``,
   ``from_params``): ``from=2024-06-01&to=2024-06-30&c=RUS,PRK&pair=PRK-RUS&t=military
-  &lang=en,id&feed=3,7&q=text&mention=any&otype=state,public&ohome=RUS&count=stories``, every key optional,
-  lists comma-separated;
+  &lang=en,id&feed=3,7&q=text&mention=any&otype=state,public&ohome=RUS&count=stories``, every
+  key optional, lists comma-separated;
 - its command-line flags (``flags``): each fills one URL parameter, so ``python -m ingest
   export --country RUS --country PRK`` is the view ``?c=RUS,PRK`` (``ingest.filter_flags``
   makes the options of ``export`` and ``watch add`` from them);

@@ -155,7 +155,7 @@ def sidebar_filters(page: str) -> Filters:
         from_url = from_query_params(st.query_params.to_dict(), defaults)
         # A filter the last page did not carry in the URL (it was not that page's) keeps the
         # session's value unless the URL names it: its absence there says nothing.
-        before = st.session_state.get(_PAGE)
+        before = str(st.session_state.get(_PAGE))
         carried = set(PAGE_FILTERS.get(before, EVERY_FILTER)) if last is not None else None
         read = [
             name
