@@ -15,9 +15,10 @@ that is ignored fails.
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -272,3 +273,77 @@ def test_rows_do_not_change(engine: Engine) -> None:
     listed = queries.list_articles(engine, f, limit=every + 1)
     assert listed["id"].tolist() == queries.list_articles(engine, g, limit=every + 1)["id"].tolist()
     assert 0 < len(listed) < every + 1
+
+
+VOCABULARY = [
+    "apple",
+    "river",
+    "stone",
+    "cloud",
+    "metal",
+    "paper",
+    "glass",
+    "forest",
+    "engine",
+    "silver",
+    "harbor",
+    "winter",
+    "garden",
+    "castle",
+    "violin",
+    "rocket",
+    "desert",
+    "island",
+    "bridge",
+    "candle",
+    "tiger",
+    "marble",
+    "copper",
+    "falcon",
+    "meadow",
+    "canyon",
+    "lantern",
+]
+
+
+def test_rising_counts_stories(db_url: str) -> None:
+    """Rising (the Overview's): a story counts once, in the window of its first article. Each
+    item is carried by two outlets; their story rows are set directly (one story per item)."""
+    start = datetime(2026, 1, 1, 8, tzinfo=UTC)
+    rows = []
+    for day in range(36):
+        for k in range(1 if day < 29 else 3):  # a week of three a day after four of one
+            words = random.Random(day * 10 + k).sample(VOCABULARY, 6)
+            item = {
+                "lang": "en", "title": "Russia Ukraine " + " ".join(words[:4]),
+                "summary": " ".join(words[4:]), "topics": [],
+                "countries": [{"iso3": c, "evidence": [n], "type": "name"}
+                              for c, n in (("RUS", "Russia"), ("UKR", "Ukraine"))],
+            }  # fmt: skip
+            for hours, outlet in enumerate(("viva", "tempo")):
+                rows.append({**item, "key": f"{day}-{k}-{outlet}", "outlet": outlet,
+                             "url": f"https://{outlet}.example/{day}/{k}",
+                             "published_at": start + timedelta(days=day, hours=2 * hours + k)})  # fmt: skip
+    build_dashboard_store(db_url, rows)
+    o = Oracle(db_url)
+    with o.engine.begin() as conn:
+        ids = dict(conn.execute(text("SELECT url, id FROM articles")).all())
+        for row in rows:  # the item's story: named after its first outlet's copy
+            story = 100_000 + ids[row["url"].replace("tempo", "viva")]
+            conn.execute(text("UPDATE article_stories SET story_id = :s WHERE article_id = :a"),
+                         {"s": story, "a": ids[row["url"]]})  # fmt: skip
+    eng = store.make_engine(db_url)
+    try:
+        end = (start + timedelta(days=35)).date()
+        p = {"from": "2026-01-01", "to": end.isoformat(), "count": "stories"}
+        f = from_query_params(p, Filters(end, end))
+        for kind in ("country", "pair"):
+            got = queries.rising(eng, f, kind=kind)
+            want = o.rising(p, kind, p["to"])
+            assert want and want != o.rising(articles_view(p), kind, p["to"])
+            assert [(r.key, r.recent) for r in got.itertuples()] == [(k, n) for k, n, *_ in want]
+            assert got["expected"].tolist() == [round(e, 1) for _k, _n, e, _s in want]
+            assert got["score"].tolist() == [round(s, 1) for *_, s in want]
+    finally:
+        eng.dispose()
+        o.close()
