@@ -17,9 +17,11 @@ from ingest.queries import (
     rising_windows,
 )
 from ui import charts, data, export, feeds, highlight, sizes
+from ui.counts import counted
 from ui.layout import empty_state, nav_link, start_page
 
 f = start_page("Overview", page="overview")
+unit = counted(f)  # articles, or stories
 
 if data.is_demo_only():
     st.info(
@@ -31,7 +33,7 @@ if data.is_demo_only():
 
 t = data.totals(f)
 c1, c2, c3, c4 = st.columns(4)
-c1.metric("Articles", f"{t['articles']:,}")
+c1.metric(unit.capitalize(), f"{t['articles']:,}")
 c2.metric("Outlets", f"{t['feeds']:,}")
 c3.metric("Languages", f"{t['languages']:,}")
 c4.metric("Countries", f"{t['countries']:,}")
@@ -45,7 +47,9 @@ with left:
     st.subheader("Most covered countries")
     top = data.country_counts(f, limit=sizes.TOP_LIST)
     st.plotly_chart(
-        charts.bar_figure(top, "country", "articles", "Articles mentioning each country"),
+        charts.bar_figure(
+            top, "country", "articles", f"{unit.capitalize()} mentioning each country", unit=unit
+        ),
         key="top_countries_chart",
     )
     export.download_csv(
@@ -56,7 +60,10 @@ with right:
     st.subheader("Most covered pairs")
     pairs = data.pair_counts(f, limit=sizes.TOP_LIST)
     st.plotly_chart(
-        charts.bar_figure(pairs, "pair", "articles", "Articles mentioning both"), key="top_pairs"
+        charts.bar_figure(
+            pairs, "pair", "articles", f"{unit.capitalize()} mentioning both", unit=unit
+        ),
+        key="top_pairs",
     )
     export.download_csv(
         "Download pairs (CSV)", pairs[["iso3_a", "iso3_b", "pair", "articles"]], "top-pairs", f
@@ -78,7 +85,7 @@ column_config = {
         f"{RECENT_DAYS} days",
         format="%d",
         width="small",
-        help=f"Articles in the last {RECENT_DAYS} days",
+        help=f"{unit.capitalize()} in the last {RECENT_DAYS} days",
     ),
     "expected": st.column_config.NumberColumn(
         "Expected", format="%.1f", width="small", help="From the baseline"

@@ -9,9 +9,11 @@ import streamlit as st
 
 from ingest.queries import MIN_SHARE_TOTAL, SPIKE_EXPLANATION, describe, point_filters
 from ui import charts, data, export, highlight, sizes, view
+from ui.counts import counted
 from ui.layout import articles_table, empty_state, start_page
 
 f = start_page("Coverage over time", page="coverage")
+unit = counted(f)  # articles, or stories
 
 
 def parse_period(raw: str, periods: list[date]) -> date:
@@ -32,7 +34,7 @@ by = view.url_radio(c1, "Series", BY, "cov_by", default=default_by, format_func=
 freq = view.grain_radio(c2, "cov_freq", f)
 measure = view.url_radio(
     c3, "Show", ["articles", "share"], "cov_measure",
-    format_func={"articles": "Articles", "share": "Share of all"}.get,
+    format_func={"articles": unit.capitalize(), "share": "Share of all"}.get,
 )  # fmt: skip
 view.restore("cov_rolling")
 rolling = c3.checkbox("Rolling mean", key="cov_rolling")
@@ -56,16 +58,20 @@ if series.empty or series["articles"].sum() == 0:
     empty_state("No articles match these filters in this period.")
     st.stop()
 
-title = f"{'Share of all articles' if measure == 'share' else 'Articles'} per {period_word}"
+title = f"{f'Share of all {unit}' if measure == 'share' else unit.capitalize()} per {period_word}"
 selection = st.plotly_chart(
-    charts.coverage_figure(series, measure=measure, rolling=rolling, grain=freq, title=title),
+    charts.coverage_figure(
+        series, measure=measure, rolling=rolling, grain=freq, title=title, unit=unit
+    ),
     key="coverage_chart", on_select="rerun", selection_mode="points",
 )  # fmt: skip
 st.caption(
-    (f"Share = the series' articles ÷ all articles that {period_word}, under the same date, "
+    (f"Share = the series' {unit} ÷ all {unit} that {period_word}, under the same date, "
      "language and outlet filters; drawn only for a "
-     f"{period_word} with at least {MIN_SHARE_TOTAL} articles in all. " if measure == "share"
+     f"{period_word} with at least {MIN_SHARE_TOTAL} {unit} in all. " if measure == "share"
      else "")
+    + ("Counting stories: a story counts once, in the period of its first article. "
+       if f.count_stories else "")
     + "Red circles mark spikes. " + SPIKE_EXPLANATION
 )  # fmt: skip
 export.download_csv(
@@ -85,7 +91,7 @@ if not spikes.empty:
         hide_index=True, key="spikes_table",
         column_config={
             "period": st.column_config.DateColumn(PERIOD_COLUMN[freq]),
-            "label": "Series", "articles": "Articles",
+            "label": "Series", "articles": unit.capitalize(),
             "baseline": st.column_config.NumberColumn("Usual", format="%.1f"),
             "score": st.column_config.NumberColumn("Spike score", format="%.1f"),
         },

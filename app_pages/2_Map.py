@@ -7,9 +7,12 @@ import streamlit as st
 
 from ingest.geo import country_name
 from ui import charts, data, export, sizes, view
+from ui.counts import counted
 from ui.layout import empty_state, start_page
 
 f = start_page("Map", page="map")
+unit = counted(f)  # articles, or stories
+Unit = unit.capitalize()
 
 counts = data.country_counts(f)
 if counts.empty:
@@ -19,7 +22,7 @@ if counts.empty:
 c1, c2, c3 = st.columns([1.2, 1.2, 2])
 measure = view.url_radio(
     c1, "Shade by", ["articles", "share"], "map_measure",
-    format_func={"articles": "Articles", "share": "Share of all articles"}.get,
+    format_func={"articles": Unit, "share": f"Share of all {unit}"}.get,
 )  # fmt: skip
 scale = view.url_radio(
     c2, "Colour scale", charts.MAP_SCALES, "map_scale", format_func=charts.MAP_SCALES.get,
@@ -45,17 +48,19 @@ partners = data.co_mentions(f, focus) if focus else None
 if partners is not None:
     partners = partners.head(sizes.CO_MENTIONS)
 fig = charts.choropleth_figure(
-    counts, measure=measure, focus=focus or None, partners=partners, scale=scale,
-    title=("Share of all articles mentioning each country" if measure == "share"
-           else "Articles mentioning each country")
+    counts, measure=measure, focus=focus or None, partners=partners, scale=scale, unit=unit,
+    title=(f"Share of all {unit} mentioning each country" if measure == "share"
+           else f"{Unit} mentioning each country")
     + (f", and its co-mentions with {country_name(focus)}" if focus else ""),
 )  # fmt: skip
 st.plotly_chart(fig, key="map_chart", config=charts.MAP_CONFIG)
 st.caption(
-    "Share = articles mentioning the country ÷ all articles in the period (same date, language "
-    "and outlet filters). Line width and opacity grow with the number of articles mentioning "
+    f"Share = {unit} mentioning the country ÷ all {unit} in the period (same date, language "
+    f"and outlet filters). Line width and opacity grow with the number of {unit} mentioning "
     "both countries."
-)
+    + (" Counting stories: one per story, so syndicated copies count once." if f.count_stories
+       else "")
+)  # fmt: skip
 
 left, right = st.columns(2)
 with left:
@@ -64,7 +69,7 @@ with left:
         counts[["country", "articles", "share"]], hide_index=True, height=360, key="map_table",
         column_config={  # widths (px) that fit half the main column at 1000 px
             "country": st.column_config.TextColumn("Country", width=110),
-            "articles": st.column_config.NumberColumn("Articles", width=66),
+            "articles": st.column_config.NumberColumn(Unit, width=66),
             "share": st.column_config.ProgressColumn("Share of all", format="percent",
                                                      min_value=0.0, max_value=1.0, width=80),
         },
@@ -78,7 +83,7 @@ with right:
         else:
             st.dataframe(
                 partners[["country", "articles"]], hide_index=True, height=360,
-                key="partners_table", column_config={"country": "Country", "articles": "Articles"},
+                key="partners_table", column_config={"country": "Country", "articles": Unit},
             )  # fmt: skip
             export.download_csv(
                 "Download co-mentions (CSV)", partners, f"co-mentions-{focus.lower()}", f
@@ -101,8 +106,8 @@ if who.empty:
 else:
     st.plotly_chart(
         charts.heatmap_figure(who, "home_country", "country", row_title=row_title,
-                              title=f"Articles by {row_title.lower()} and country mentioned",
-                              column_title="Country mentioned"),
+                              title=f"{Unit} by {row_title.lower()} and country mentioned",
+                              column_title="Country mentioned", unit=unit),
         key="who_chart",
     )  # fmt: skip
     export.download_csv(

@@ -8,10 +8,12 @@ import streamlit as st
 from ingest.filter_words import language_name
 from ingest.geo import country_name
 from ui import charts, data, export, filters, highlight, sizes, view
-from ui.counts import count_text, few_note
+from ui.counts import count_text, counted, few_note
 from ui.layout import empty_state, nav_link, reader, start_page
 
 f = start_page("Country pair", page="pair")
+unit = counted(f)  # articles, or stories
+Unit = unit.capitalize()
 
 
 def jump_section() -> None:
@@ -33,11 +35,12 @@ def jump_section() -> None:
 
     st.selectbox(
         "Open a pair", keys, key="pair_jump", index=None, placeholder="Choose a pair…",
-        format_func=lambda k: f"{labels[k]} ({count_text(counts[k])})", on_change=open_pair,
+        format_func=lambda k: f"{labels[k]} ({count_text(counts[k], unit)})",
+        on_change=open_pair,
     )  # fmt: skip
     st.dataframe(
         top[["pair", "articles"]], hide_index=True, key="top_pairs_table",
-        column_config={"pair": "Pair", "articles": "Articles"},
+        column_config={"pair": "Pair", "articles": Unit},
     )  # fmt: skip
     export.download_csv(
         "Download top pairs (CSV)", top[["iso3_a", "iso3_b", "pair", "articles"]],
@@ -46,7 +49,9 @@ def jump_section() -> None:
     matrix = data.pair_matrix(f.with_(pair=None), size=sizes.PAIR_MATRIX)
     st.plotly_chart(
         charts.pair_matrix_figure(
-            matrix, f"Co-mentions among the {sizes.PAIR_MATRIX} most covered countries"
+            matrix,
+            f"Co-mentions among the {sizes.PAIR_MATRIX} most covered countries",
+            unit=unit,
         ),
         key="pair_matrix_chart",
     )
@@ -60,12 +65,13 @@ if not f.pair:
 
 a, b = f.pair
 name_a, name_b = country_name(a), country_name(b)
-joint = data.count_articles(f)
-alone_a = data.count_articles(f.with_(pair=None, countries=(a,)))
-alone_b = data.count_articles(f.with_(pair=None, countries=(b,)))
+joint = data.count_articles(f)  # the evidence articles listed below
+joint_counted = data.coverage_count(f) if f.count_stories else joint
+alone_a = data.coverage_count(f.with_(pair=None, countries=(a,)))
+alone_b = data.coverage_count(f.with_(pair=None, countries=(b,)))
 m1, m2, m3 = st.columns(3)
 for column, label, count in (
-    (m1, f"{name_a} and {name_b}", joint), (m2, f"All {name_a}", alone_a),
+    (m1, f"{name_a} and {name_b}", joint_counted), (m2, f"All {name_a}", alone_a),
     (m3, f"All {name_b}", alone_b),
 ):  # fmt: skip
     column.metric(label, f"{count:,}", delta=few_note(count), delta_color="off", delta_arrow="off")
@@ -74,7 +80,7 @@ freq = view.grain_radio(st, "pair_freq", f)
 timeline = data.pair_timeline(f, freq=freq)
 st.plotly_chart(
     charts.pair_timeline_figure(
-        timeline, title=f"Articles per {charts.GRAINS[freq][1]}: together and apart"
+        timeline, title=f"{Unit} per {charts.GRAINS[freq][1]}: together and apart", unit=unit
     ),
     key="pair_timeline_chart",
 )
@@ -92,19 +98,22 @@ t1, t2, t3 = st.tabs(["Topics", "Languages", "Outlets"])  # full width: no label
 with t1:
     topics = data.topic_counts(f)
     st.plotly_chart(
-        charts.bar_figure(topics, "label", "articles", "Articles per topic"), key="pair_topics"
+        charts.bar_figure(topics, "label", "articles", f"{Unit} per topic", unit=unit),
+        key="pair_topics",
     )
     export.download_csv("Download topics (CSV)", topics, "pair-topics", f)
 with t2:
     langs = data.language_counts(f)
     st.plotly_chart(
-        charts.bar_figure(langs, "name", "articles", "Articles per language"), key="pair_langs"
+        charts.bar_figure(langs, "name", "articles", f"{Unit} per language", unit=unit),
+        key="pair_langs",
     )
     export.download_csv("Download languages (CSV)", langs, "pair-languages", f)
 with t3:
     outlets = data.outlet_counts(f, limit=sizes.TOP_LIST)
     st.plotly_chart(
-        charts.bar_figure(outlets, "outlet", "articles", "Articles per outlet"), key="pair_outlets"
+        charts.bar_figure(outlets, "outlet", "articles", f"{Unit} per outlet", unit=unit),
+        key="pair_outlets",
     )
     export.download_csv("Download outlets (CSV)", outlets, "pair-outlets", f)
 

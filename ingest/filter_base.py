@@ -38,6 +38,7 @@ class Filter:
     flags: ClassVar[tuple[Flag, ...]]  # its command-line options, one per URL parameter
     on_rollups: ClassVar[bool] = False  # whether the aggregates carry it as a column
     per_feed: ClassVar[bool] = False  # set, it needs the aggregates kept per feed
+    counting: ClassVar[bool] = False  # it says what a count counts, not which rows match
 
     def clean(self, f: Filters) -> dict[str, Any]:
         """Its fields' values made valid."""

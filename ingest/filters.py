@@ -3,16 +3,16 @@ and its words (as Datasette's filters carry both ``where_clause()`` and ``human_
 
 A view is a :class:`Filters` value: a date range, countries (any of), a country pair (both),
 topics (any of), languages, outlets, a text search, which country mentions count (prominent
-ones by default, or any mention), and the outlets' type and home country (declared in the feed
-catalogue). Each of those is one :class:`Filter` in
+ones by default, or any mention), the outlets' type and home country (declared in the feed
+catalogue), and whether counts count articles or stories. Each of those is one :class:`Filter` in
 ``FILTERS``, which says
 
 - which fields of ``Filters`` it owns and how a value is made valid (``clean``: what cannot be
   understood is dropped, never passed on);
 - its URL parameters, how a value is written into them and read back (``to_params``,
   ``from_params``): ``from=2024-06-01&to=2024-06-30&c=RUS,PRK&pair=PRK-RUS&t=military
-  &lang=en,id&feed=3,7&q=text&mention=any&otype=state,public&ohome=RUS``, every key optional,
-  lists comma-separated;
+  &lang=en,id&feed=3,7&q=text&mention=any&otype=state,public&ohome=RUS&count=stories``, every
+  key optional, lists comma-separated;
 - its command-line flags (``flags``): each fills one URL parameter, so ``python -m ingest
   export --country RUS --country PRK`` is the view ``?c=RUS,PRK`` (``ingest.filter_flags``
   makes the options of ``export`` and ``watch add`` from them);
@@ -89,6 +89,7 @@ class Filters:
     any_mention: bool = False
     outlet_types: tuple[str, ...] = ()
     outlet_homes: tuple[str, ...] = ()
+    count_stories: bool = False
     feed_titles: tuple[str, ...] = field(default=(), compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -101,11 +102,12 @@ class Filters:
 
     def outlets_only(self, date_from: date, date_to: date) -> Filters:
         """The view from ``date_from`` to ``date_to`` under only the filters the aggregates carry
-        (languages and the outlet filters): the base of a share or a baseline."""
+        (languages and the outlet filters) and those that say what is counted (which mentions,
+        articles or stories): the base of a share or a baseline."""
         kept = {
             name: getattr(self, name)
             for flt in FILTERS
-            if flt.on_rollups and flt.name != "dates"
+            if (flt.on_rollups or flt.counting) and flt.name != "dates"
             for name in flt.fields
         }
         return Filters(date_from, date_to, feed_titles=self.feed_titles, **kept)
@@ -565,6 +567,46 @@ class OutletHomes(_OutletMetadata):
         return f" based in {where}" if f.outlet_types else f" from outlets based in {where}"
 
 
+class CountStories(Filter):
+    """What a count counts: articles (the default) or distinct stories (``count=stories``), so
+    that a wire story republished by ten outlets counts once. Like ``Mention`` it changes what
+    the counts count, never which articles match (lists and exports are the same). The
+    aggregates count articles, so a view counting stories is answered by a scan
+    (``ingest.queries.aggregates.route_for``)."""
+
+    name = "count"
+    fields = ("count_stories",)
+    params = ("count",)
+    flags = (
+        Flag(
+            "count",
+            "count",
+            "stories",
+            "'stories' counts distinct stories, not articles (syndicated copies once)",
+        ),
+    )
+    counting = True
+    STORIES = "stories"
+
+    def clean(self, f: Filters) -> dict[str, Any]:
+        return {"count_stories": bool(f.count_stories)}
+
+    def to_params(self, f: Filters) -> dict[str, str]:
+        return {"count": self.STORIES} if f.count_stories else {}
+
+    def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
+        return {"count_stories": first_param(params, "count").strip().lower() == self.STORIES}
+
+    def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:
+        return []  # it changes what is counted, not which articles match
+
+    def clause(self, f: Filters) -> str:
+        return "counting stories" if f.count_stories else ""
+
+    def slug(self, f: Filters) -> str:
+        return "stories" if f.count_stories else ""
+
+
 MENTION_RULE = PROMINENCE_RULE  # what the default counts, in words (shown on screen)
 
 
@@ -585,15 +627,16 @@ FILTERS: tuple[Filter, ...] = (
     Mention(),
     OutletTypes(),
     OutletHomes(),
+    CountStories(),
 )
 BY_NAME: dict[str, Filter] = {flt.name: flt for flt in FILTERS}
 WORDS_ORDER = (
     "pair", "countries", "topics", "text", "outlet_types", "outlet_homes", "dates", "languages",
-    "outlets", "mention",
+    "outlets", "mention", "count",
 )  # fmt: skip
 SLUG_ORDER = (
     "pair", "countries", "topics", "languages", "outlets", "outlet_types", "outlet_homes", "text",
-    "mention", "dates",
+    "mention", "count", "dates",
 )  # fmt: skip
 PARAM_KEYS: tuple[str, ...] = tuple(p for flt in FILTERS for p in flt.params)
 

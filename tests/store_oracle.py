@@ -7,6 +7,11 @@ lang, feed, q, mention) and each key becomes a WHERE clause written here, in ``W
 ``ingest.queries``. Country tags count when ``prominent`` (docs/prominence.md), or all of them with
 ``mention=any`` (``tag_ok``). Nothing here reads the roll-up tables the queries prefer, nor calls the
 functions the pages call: a count is counted again from the article rows.
+
+Counts are counted here in Python, over the matching (key, article) rows: each article is one,
+or with ``count=stories`` its story is (read from ``article_stories`` directly; an article with
+no story row is a story of its own), so a story counts once per key. Over time a story counts
+on the day of its first matching article (``per_day``).
 """
 
 from __future__ import annotations
@@ -76,6 +81,10 @@ def _mention(value: str, binds: Binds, params: Params) -> str:
     return "1 = 1"  # it decides which country tags count (tag_ok), not which articles
 
 
+def _count(value: str, binds: Binds, params: Params) -> str:
+    return "1 = 1"  # it decides what a count counts (Oracle.unit_of), not which articles
+
+
 def _topics(value: str, binds: Binds, params: Params) -> str:
     return (
         "EXISTS (SELECT 1 FROM article_topics wt WHERE wt.article_id = a.id "
@@ -121,6 +130,7 @@ WHERE_OF: dict[str, Callable[[str, Binds, Params], str]] = {
     "mention": _mention,
     "otype": _outlet_types,
     "ohome": _outlet_homes,
+    "count": _count,
 }
 BASE_KEYS = (
     "from",
@@ -130,6 +140,7 @@ BASE_KEYS = (
     "otype",
     "ohome",
     "mention",
+    "count",
 )  # what "all coverage" (totals, shares) is filtered on
 
 
@@ -163,6 +174,37 @@ class Oracle:
     def rows(self, sql: str, binds: Binds | None = None) -> list[tuple]:
         with self.engine.connect() as conn:
             return [tuple(r) for r in conn.execute(text(sql), binds or {})]
+
+    # -- what a count counts -----------------------------------------------------------------
+
+    def unit_of(self, params: Params) -> Callable[[int], Any]:
+        """Article id -> what counts as one: the article, or with ``count=stories`` its story
+        (an article without a story row is a story of its own)."""
+        if params.get("count") != "stories":
+            return lambda article: ("article", article)
+        story = {int(a): int(s) for a, s in self.rows(
+            "SELECT article_id, story_id FROM article_stories")}  # fmt: skip
+        return lambda article: (
+            ("story", story[article]) if article in story else ("article", article)
+        )
+
+    def tally(self, params: Params, rows: list[tuple]) -> dict[tuple, int]:
+        """Rows of (key..., article id) -> the distinct units (``unit_of``) per key."""
+        unit = self.unit_of(params)
+        seen: dict[tuple, set] = {}
+        for *key, article in rows:
+            seen.setdefault(tuple(key), set()).add(unit(int(article)))
+        return {key: len(units) for key, units in seen.items()}
+
+    def first_days(self, params: Params, rows: list[tuple]) -> dict[tuple, dict[Any, str]]:
+        """Rows of (key..., day, article id) -> per key, each unit's first day."""
+        unit = self.unit_of(params)
+        first: dict[tuple, dict[Any, str]] = {}
+        for *key, day, article in rows:
+            days_of = first.setdefault(tuple(key), {})
+            u = unit(int(article))
+            days_of[u] = min(days_of.get(u, str(day)), str(day))
+        return first
 
     # -- articles ----------------------------------------------------------------------------
 
@@ -235,8 +277,8 @@ class Oracle:
 
     def count(self, params: Params) -> int:
         binds: Binds = {}
-        return int(self.rows(f"SELECT COUNT(*) FROM articles a WHERE {where(params, binds)}",
-                             binds)[0][0])  # fmt: skip
+        rows = self.rows(f"SELECT a.id FROM articles a WHERE {where(params, binds)}", binds)
+        return self.tally(params, rows).get((), 0)
 
     def base(self, params: Params) -> dict[str, str]:
         return {k: v for k, v in params.items() if k in BASE_KEYS}
@@ -247,12 +289,12 @@ class Oracle:
         """(iso3, articles, share) by articles, then code; share of all coverage (BASE_KEYS)."""
         binds: Binds = {}
         rows = self.rows(
-            "SELECT x.iso3, COUNT(*) FROM article_countries x JOIN articles a "
-            f"ON a.id = x.article_id WHERE {where(params, binds)} AND {tag_ok('x', params)} "
-            "GROUP BY x.iso3",
+            "SELECT x.iso3, a.id FROM article_countries x JOIN articles a "
+            f"ON a.id = x.article_id WHERE {where(params, binds)} AND {tag_ok('x', params)}",
             binds,
         )
-        rows = sorted(((c, int(n)) for c, n in rows), key=lambda r: (-r[1], r[0]))[:limit]
+        counted = self.tally(params, rows)
+        rows = sorted(((c, n) for (c,), n in counted.items()), key=lambda r: (-r[1], r[0]))[:limit]
         total = self.count(self.base(params))
         return [(c, n, n / total if total else 0.0) for c, n in rows]
 
@@ -260,30 +302,29 @@ class Oracle:
         """(iso3_a, iso3_b, articles), a < b, by articles then codes."""
         binds: Binds = {}
         rows = self.rows(
-            "SELECT x.iso3, y.iso3, COUNT(*) FROM articles a "
+            "SELECT x.iso3, y.iso3, a.id FROM articles a "
             "JOIN article_countries x ON x.article_id = a.id "
             "JOIN article_countries y ON y.article_id = a.id AND x.iso3 < y.iso3 "
-            f"WHERE {where(params, binds)} AND {tag_ok('x', params)} AND {tag_ok('y', params)} "
-            "GROUP BY x.iso3, y.iso3",
+            f"WHERE {where(params, binds)} AND {tag_ok('x', params)} AND {tag_ok('y', params)}",
             binds,
         )
-        return sorted(((x, y, int(n)) for x, y, n in rows), key=lambda r: (-r[2], r[0], r[1]))[
-            :limit
-        ]
+        counted = self.tally(params, rows)
+        return sorted(((x, y, n) for (x, y), n in counted.items()),
+                      key=lambda r: (-r[2], r[0], r[1]))[:limit]  # fmt: skip
 
     def grouped(self, params: Params, column: str) -> list[tuple]:
         """(key, articles) per topic | language | feed id, by articles then key."""
         binds: Binds = {}
         if column == "topic":
             sql = (
-                "SELECT x.topic, COUNT(*) FROM article_topics x JOIN articles a "
-                f"ON a.id = x.article_id WHERE {where(params, binds)} GROUP BY x.topic"
+                "SELECT x.topic, a.id FROM article_topics x JOIN articles a "
+                f"ON a.id = x.article_id WHERE {where(params, binds)}"
             )
         else:
             expr = {"language": "a.language", "feed": "a.feed_id"}[column]
-            sql = f"SELECT {expr}, COUNT(*) FROM articles a WHERE {where(params, binds)} "
-            sql += f"GROUP BY {expr}"
-        rows = [(k if k is not None else "", int(n)) for k, n in self.rows(sql, binds)]
+            sql = f"SELECT {expr}, a.id FROM articles a WHERE {where(params, binds)}"
+        counted = self.tally(params, self.rows(sql, binds))
+        rows = [(k if k is not None else "", n) for (k,), n in counted.items()]
         return sorted(rows, key=lambda r: (-r[1], r[0]))
 
     def outlets(self) -> dict[int, tuple[str, str]]:
@@ -297,38 +338,38 @@ class Oracle:
         """(outlet home, country mentioned) → articles, for every country."""
         binds: Binds = {}
         rows = self.rows(
-            "SELECT COALESCE(f.country_iso3, ''), x.iso3, COUNT(*) FROM articles a "
+            "SELECT COALESCE(f.country_iso3, ''), x.iso3, a.id FROM articles a "
             "JOIN feeds f ON f.id = a.feed_id JOIN article_countries x ON x.article_id = a.id "
-            f"WHERE {where(params, binds)} AND {tag_ok('x', params)} "
-            "GROUP BY COALESCE(f.country_iso3, ''), x.iso3",
+            f"WHERE {where(params, binds)} AND {tag_ok('x', params)}",
             binds,
         )
-        return {(h, c): int(n) for h, c, n in rows}
+        return self.tally(params, rows)
 
     def co_mentions(self, params: Params, focus: str) -> list[tuple]:
         """(iso3, articles): the countries mentioned with ``focus`` in the matching articles."""
         binds: Binds = {"focus": focus}
         rows = self.rows(
-            "SELECT x.iso3, COUNT(*) FROM articles a "
+            "SELECT x.iso3, a.id FROM articles a "
             "JOIN article_countries x ON x.article_id = a.id AND x.iso3 <> :focus "
             "WHERE EXISTS (SELECT 1 FROM article_countries m WHERE m.article_id = a.id "
             f"AND m.iso3 = :focus AND {tag_ok('m', params)}) AND {where(params, binds)} "
-            f"AND {tag_ok('x', params)} GROUP BY x.iso3",
+            f"AND {tag_ok('x', params)}",
             binds,
         )
-        return sorted(((c, int(n)) for c, n in rows), key=lambda r: (-r[1], r[0]))
+        counted = self.tally(params, rows)
+        return sorted(((c, n) for (c,), n in counted.items()), key=lambda r: (-r[1], r[0]))
 
     def per_day(self, params: Params, extra: str = "", extra_binds: Binds | None = None
                 ) -> dict[str, int]:  # fmt: skip
-        """Matching articles per published day (``extra``: one more condition on ``a``)."""
+        """Matching articles per published day (``extra``: one more condition on ``a``); with
+        ``count=stories``, the stories whose first matching article is of that day."""
         binds: Binds = dict(extra_binds or {})
         cond = where(params, binds) + (f" AND {extra}" if extra else "")
-        rows = self.rows(
-            f"SELECT a.published_day, COUNT(*) FROM articles a WHERE {cond} "
-            "GROUP BY a.published_day",
-            binds,
-        )
-        return {str(d): int(n) for d, n in rows}
+        rows = self.rows(f"SELECT a.published_day, a.id FROM articles a WHERE {cond}", binds)
+        out: dict[str, int] = {}
+        for day in self.first_days(params, rows).get((), {}).values():
+            out[day] = out.get(day, 0) + 1
+        return out
 
     def rising(self, params: Params, kind: str, end: str) -> list[tuple]:
         """(key, recent, expected, score), the top 10 by score: articles in the 7 days to ``end``
@@ -341,13 +382,14 @@ class Oracle:
             "from": (recent_from - timedelta(days=28)).isoformat(),
             "to": end,
             **{k: v for k, v in params.items() if k in BASE_KEYS and k not in ("from", "to")},
-        }
+        }  # ("count" too: what counts)
         binds: Binds = {"recent_from": recent_from.isoformat()}
         cond = where(window, binds)
         codes = [c.upper() for c in _items(params.get("c", ""))]
         if kind == "pair":
-            keys, joins = (
+            keys, width, joins = (
                 "x.iso3, y.iso3",
+                2,
                 (
                     "JOIN article_countries x ON x.article_id = a.id "
                     "JOIN article_countries y ON y.article_id = a.id AND x.iso3 < y.iso3"
@@ -357,16 +399,21 @@ class Oracle:
                 listed = _in("rc", codes, binds)
                 cond += f" AND (x.iso3 IN ({listed}) OR y.iso3 IN ({listed}))"
         else:
-            keys, joins = "x.iso3", "JOIN article_countries x ON x.article_id = a.id"
+            keys, width = "x.iso3", 1
+            joins = "JOIN article_countries x ON x.article_id = a.id"
             if codes:
                 cond += f" AND x.iso3 IN ({_in('rc', codes, binds)})"
-        rows = self.rows(
-            f"SELECT {keys}, "
-            "SUM(CASE WHEN a.published_day >= :recent_from THEN 1 ELSE 0 END), "
-            "SUM(CASE WHEN a.published_day < :recent_from THEN 1 ELSE 0 END) "
-            f"FROM articles a {joins} WHERE {cond} GROUP BY {keys}",
-            binds,
+        # Each article (or story: at its first matching article) counts in its window.
+        cond += f" AND {tag_ok('x', params)}" + (
+            f" AND {tag_ok('y', params)}" if width == 2 else ""
         )
+        sql = f"SELECT {keys}, a.published_day, a.id FROM articles a {joins} WHERE {cond}"
+        firsts = self.first_days(window, self.rows(sql, binds))
+        rows = []
+        for names, first in firsts.items():
+            assert len(names) == width
+            recent_n = sum(1 for d in first.values() if d >= recent_from.isoformat())
+            rows.append((*names, recent_n, len(first) - recent_n))
         # A baseline exists when the store holds articles (language, outlet filters) on at least
         # 14 of the 28 days before, and the country or pair itself 5 articles there.
         base = {"from": window["from"], "to": (recent_from - timedelta(days=1)).isoformat(),

@@ -113,6 +113,7 @@ ROUND_TRIPS: dict[str, list[tuple[list[str], str]]] = {
     "mention": [(["--mention", "any"], "mention=any"), (["--mention", "ANY"], "mention=any")],
     "outlet-type": [(["--outlet-type", "state", "--outlet-type", "wire"], "otype=state,wire")],
     "outlet-home": [(["--outlet-home", "rus,IDN"], "ohome=RUS,IDN")],
+    "count": [(["--count", "stories"], "count=stories"), (["--count", "Stories"], "count=stories")],
 }
 
 # Per flag: values the URL would silently drop, which the command refuses.
@@ -128,6 +129,7 @@ REFUSED: dict[str, list[str]] = {
     "mention": ["all", "yes"],
     "outlet-type": ["tabloid", "state,blog"],
     "outlet-home": ["XXX", "Russia"],
+    "count": ["story", "articles"],
 }
 
 

@@ -51,6 +51,7 @@ SAMPLES: dict[str, Callable[[Engine], dict[str, Any]]] = {
     "mention": lambda e: {"any_mention": True, "countries": ("GBR",)},
     "outlet_types": lambda e: {"outlet_types": ("state", "public")},
     "outlet_homes": lambda e: {"outlet_homes": ("IDN", "RUS")},
+    "count": lambda e: {"count_stories": True, "countries": ("IDN",)},
 }
 
 # The same filters as hand-written SQL over the stored tables (filter name → (SQL, params)),
@@ -103,6 +104,13 @@ ORACLES: dict[str, Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]] = {
         "SELECT a.id FROM articles a JOIN feeds f ON f.id = a.feed_id "
         "WHERE f.country_iso3 IN :codes",
         {"codes": list(v["outlet_homes"])},
+    ),
+    # Counting stories changes what a count counts, never which articles match (the counts:
+    # tests/test_story_counts.py).
+    "count": lambda v: (
+        "SELECT id FROM articles WHERE id IN "
+        "(SELECT article_id FROM article_countries WHERE iso3 IN :codes AND prominent = TRUE)",
+        {"codes": list(v["countries"])},
     ),
 }
 

@@ -188,6 +188,34 @@ def test_overview_numbers_and_downloads(app: AppTest, oracle: Oracle) -> None:
     assert not any("demo" in i.value for i in app.info)
 
 
+def test_counting_stories_comes_back_from_the_url_and_goes_into_it(
+    app: AppTest, oracle: Oracle
+) -> None:
+    """A link with ``count=stories`` opens (a first visit) with the switch on and the counts in
+    stories; switching it off takes it out of the address; the Articles page, which lists rows,
+    neither shows it nor carries it, and the next page that counts has it back."""
+    period = {"from": "2000-01-01", "to": "2026-02-18"}
+    stories = {**period, "count": "stories"}
+    open_page(app, "dashboard.py", stories)
+    assert app.toggle(key="flt_count_stories").value is True
+    assert app.query_params["count"] in ("stories", ["stories"])
+    assert app.metric[0].label == "Stories"
+    assert app.metric[0].value == f"{oracle.count(stories):,}" != f"{oracle.count(period):,}"
+    assert any("Count: stories" in c.value for c in app.sidebar.get("caption"))
+    assert "counting stories" in all_markdown(app)
+    app.switch_page("app_pages/4_Articles.py").run()
+    assert not app.exception
+    assert "count" not in app.query_params
+    assert not [t for t in app.sidebar.get("toggle") if t.key == "flt_count_stories"]
+    app.switch_page("app_pages/2_Map.py").run()
+    assert not app.exception
+    assert app.query_params["count"] in ("stories", ["stories"])
+    app.toggle(key="flt_count_stories").set_value(False).run()
+    assert not app.exception
+    assert "count" not in app.query_params
+    assert any("Count: articles" in c.value for c in app.sidebar.get("caption"))
+
+
 def test_coverage_lists_the_articles_of_a_point(app: AppTest, engine) -> None:  # noqa: ANN001
     open_page(
         app, "app_pages/1_Coverage.py", {"from": "2026-02-01", "to": "2026-02-18", "c": "USA"}

@@ -89,6 +89,8 @@ def probes(oracle: Oracle) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
         "mention": ({**BASE, "c": "IRN"}, {"mention": "any"}),
         "outlet_types": (BASE, {"otype": "public"}),
         "outlet_homes": (BASE, {"ohome": "IDN"}),
+        # the labelled store's stories of several articles (six hostile copies on Indonesia)
+        "count": (BASE, {"count": "stories"}),
     }
 
 

@@ -105,12 +105,12 @@ def shown_share(share: pd.Series, total: pd.Series, min_total: int = MIN_SHARE_T
 
 def coverage_figure(
     df: pd.DataFrame, measure: str = "articles", rolling: bool = True, grain: str = "D",
-    title: str = "",
+    title: str = "", unit: str = "articles",
 ) -> go.Figure:  # fmt: skip
     """Lines per series over time (``articles`` or ``share``), rolling mean dotted, spikes
     marked. Each point carries (key, period) as customdata, for point selection. A share is
     drawn only where its period holds at least MIN_SHARE_TOTAL articles in all, and the chart
-    says so."""
+    says so. ``unit``: what the counts count (articles, or stories)."""
     if df.empty:
         return empty_figure("No articles match these filters.")
     fig = go.Figure()
@@ -133,7 +133,7 @@ def coverage_figure(
                 customdata=custom,
                 hovertemplate=(
                     f"<b>{label}</b><br>%{{x|%d %b %Y}}: %{{y:,.{2 if share else 0}f}}"
-                    f"{'%' if share else ' articles'}<extra></extra>"
+                    f"{'%' if share else ' ' + unit}<extra></extra>"
                 ),
             )
         )
@@ -174,12 +174,12 @@ def coverage_figure(
                     showlegend=False,
                 )
             )
-    fig.update_yaxes(title="% of all articles" if share else "articles", rangemode="tozero")
+    fig.update_yaxes(title=f"% of all {unit}" if share else unit, rangemode="tozero")
     if share:
         periods = df.drop_duplicates("period")
         thin = int((periods["total"] < MIN_SHARE_TOTAL).sum())
         fig.add_annotation(
-            text=f"Share drawn only for a {period} with at least {MIN_SHARE_TOTAL} articles in "
+            text=f"Share drawn only for a {period} with at least {MIN_SHARE_TOTAL} {unit} in "
             f"all" + (f" ({thin:,} of {len(periods):,} {period}s left out)" if thin else ""),
             xref="paper", yref="paper", x=1, y=1.0, xanchor="right", yanchor="bottom",
             showarrow=False, font=dict(size=11, color=MUTED),
@@ -209,9 +209,11 @@ def count_axis(axis: Any, top: float) -> None:
         axis.dtick = 1
 
 
-def bar_figure(df: pd.DataFrame, label: str, value: str, title: str = "") -> go.Figure:
+def bar_figure(
+    df: pd.DataFrame, label: str, value: str, title: str = "", unit: str = "articles"
+) -> go.Figure:
     """Horizontal bars of ``value`` labelled by ``label``, largest on top, in the app's primary
-    colour."""
+    colour; ``unit`` titles the axis (articles, or stories)."""
     if df.empty:
         return empty_figure("Nothing to show for these filters.")
     part = df.iloc[::-1]
@@ -227,7 +229,7 @@ def bar_figure(df: pd.DataFrame, label: str, value: str, title: str = "") -> go.
             textposition="outside",
         )
     )
-    fig.update_xaxes(title="articles")
+    fig.update_xaxes(title=unit)
     count_axis(fig.layout.xaxis, part[value].max())
     return _layout(fig, title, height=max(240, 26 * len(part) + 80 + (40 if title else 0)))
 
@@ -290,18 +292,19 @@ def map_values(values: pd.Series, scale: str) -> tuple[pd.Series, dict[str, Any]
 def choropleth_figure(
     df: pd.DataFrame, measure: str = "articles", focus: str | None = None,
     partners: pd.DataFrame | None = None, scale: str = "linear", title: str = "",
+    unit: str = "articles",
 ) -> go.Figure:  # fmt: skip
     """Countries shaded by ``measure`` (articles or share) on a ``scale`` of MAP_SCALES; with
     ``focus``, great-circle lines from the focus country to each partner, width by
     co-mentions, on a map centred on the focus. Countries no article mentions stay grey.
-    Draws offline with MAP_CONFIG."""
+    ``unit``: what the counts count (articles, or stories). Draws offline with MAP_CONFIG."""
     share = measure == "share"
     fig = go.Figure()
     shade = df[df["iso3"] != focus] if focus and not df.empty else df
     if not shade.empty:
         real = shade["share"] * 100 if share else shade["articles"]
         z, ticks = map_values(real, scale)
-        unit = "% of articles" if share else "articles"
+        shown = f"% of {unit}" if share else unit
         fig.add_trace(
             go.Choropleth(
                 locations=shade["iso3"],
@@ -313,14 +316,14 @@ def choropleth_figure(
                 marker_line_color=AXIS_LINE,
                 marker_line_width=0.5,
                 colorbar=dict(
-                    title=unit + ("" if scale == "linear" else f" ({MAP_SCALES[scale].lower()})"),
+                    title=shown + ("" if scale == "linear" else f" ({MAP_SCALES[scale].lower()})"),
                     thickness=12,
                     **ticks,
                 ),
                 hovertemplate=(
-                    "<b>%{text}</b><br>%{customdata:,.2f}% of articles<extra></extra>"
+                    f"<b>%{{text}}</b><br>%{{customdata:,.2f}}% of {unit}<extra></extra>"
                     if share
-                    else "<b>%{text}</b><br>%{customdata:,} articles<extra></extra>"
+                    else f"<b>%{{text}}</b><br>%{{customdata:,}} {unit}<extra></extra>"
                 ),
             )
         )
@@ -328,7 +331,7 @@ def choropleth_figure(
         # The focus country in its own colour, so it does not flatten its partners' scale.
         own = df[df["iso3"] == focus]
         value = own["share"].iloc[0] * 100 if share else own["articles"].iloc[0]
-        unit = "% of articles" if share else " articles"
+        own_unit = f"% of {unit}" if share else f" {unit}"
         fig.add_trace(
             go.Choropleth(
                 locations=own["iso3"],
@@ -338,7 +341,7 @@ def choropleth_figure(
                 showscale=False,
                 marker_line_color=AXIS_LINE,
                 hovertemplate=f"<b>{plain(own['country'].iloc[0])}</b> (focus)<br>{value:,.2f}"
-                f"{unit}<extra></extra>",
+                f"{own_unit}<extra></extra>",
             )
         )
     centre = 0.0
@@ -359,7 +362,7 @@ def choropleth_figure(
                     mode="lines",
                     line=dict(width=1 + 7 * row.articles / top, color=SPIKE_COLOUR),
                     opacity=0.35 + 0.5 * row.articles / top,
-                    hovertext=f"{origin.name} – {dest.name}: {row.articles:,} articles",
+                    hovertext=f"{origin.name} – {dest.name}: {row.articles:,} {unit}",
                     hoverinfo="text",
                     showlegend=False,
                 )
@@ -399,9 +402,10 @@ def choropleth_figure(
 
 def heatmap_figure(
     df: pd.DataFrame, row: str, column: str, value: str = "articles", title: str = "",
-    row_title: str = "", column_title: str = "",
+    row_title: str = "", column_title: str = "", unit: str = "articles",
 ) -> go.Figure:  # fmt: skip
-    """A matrix of counts (long-form input), rows and columns in order of their totals."""
+    """A matrix of counts (long-form input), rows and columns in order of their totals;
+    ``unit``: what they count (articles, or stories)."""
     if df.empty:
         return empty_figure("Nothing to show for these filters.")
     table = df.pivot_table(index=row, columns=column, values=value, aggfunc="sum", fill_value=0)
@@ -415,8 +419,8 @@ def heatmap_figure(
             x=[plain(v) for v in table.columns],
             y=[plain(v) for v in table.index],
             colorscale=SEQUENTIAL,
-            hovertemplate="%{y} × %{x}: %{z:,} articles<extra></extra>",
-            colorbar=dict(title="articles", thickness=12),
+            hovertemplate=f"%{{y}} × %{{x}}: %{{z:,}} {unit}<extra></extra>",
+            colorbar=dict(title=unit, thickness=12),
         )
     )
     fig.update_yaxes(autorange="reversed", title=row_title)
@@ -424,7 +428,7 @@ def heatmap_figure(
     return _layout(fig, title, height=max(320, 24 * len(table.index) + 140))
 
 
-def pair_matrix_figure(df: pd.DataFrame, title: str = "") -> go.Figure:
+def pair_matrix_figure(df: pd.DataFrame, title: str = "", unit: str = "articles") -> go.Figure:
     """A symmetric co-mention matrix from pair counts (iso3_a, iso3_b, articles)."""
     if df.empty:
         return empty_figure("No pairs among the most covered countries.")
@@ -436,11 +440,12 @@ def pair_matrix_figure(df: pd.DataFrame, title: str = "") -> go.Figure:
             df.assign(row=df["iso3_b"].map(country_name), col=df["iso3_a"].map(country_name)),
         ]
     )
-    return heatmap_figure(both, "row", "col", title=title)
+    return heatmap_figure(both, "row", "col", title=title, unit=unit)
 
 
-def pair_timeline_figure(df: pd.DataFrame, title: str = "") -> go.Figure:
-    """Stacked areas: both countries, each without the other."""
+def pair_timeline_figure(df: pd.DataFrame, title: str = "", unit: str = "articles") -> go.Figure:
+    """Stacked areas: both countries, each without the other (``unit``: articles, or
+    stories)."""
     if df.empty or df["articles"].sum() == 0:
         return empty_figure("No articles mention either country in this period.")
     fig = go.Figure()
@@ -454,9 +459,9 @@ def pair_timeline_figure(df: pd.DataFrame, title: str = "") -> go.Figure:
                 name=str(part["label"].iloc[0]) if not part.empty else series,
                 mode="lines",
                 line=dict(color=colours[series], width=2 if series == "both" else 1.5),
-                hovertemplate="%{x|%d %b %Y}: %{y:,} articles<extra></extra>",
+                hovertemplate=f"%{{x|%d %b %Y}}: %{{y:,}} {unit}<extra></extra>",
             )
         )
-    fig.update_yaxes(title="articles", rangemode="tozero")
+    fig.update_yaxes(title=unit, rangemode="tozero")
     count_axis(fig.layout.yaxis, df.groupby("period")["articles"].max().max())
     return _layout(fig, title)

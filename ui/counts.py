@@ -6,6 +6,8 @@ so where the count shows: in a metric's note, in a pick list's label, beside a b
 
 from __future__ import annotations
 
+from ingest.filters import Filters
+
 FEW_ARTICLES = 5  # fewer articles than this: "few", read them before drawing a conclusion
 
 
@@ -25,6 +27,12 @@ def count_text(count: int, unit: str = "articles") -> str:
     """``count`` as shown in a label, with "few" beside a small one: "3 articles, few"."""
     word = unit[:-1] if count == 1 and unit.endswith("s") else unit
     return f"{count:,} {word}, few" if is_few(count) else f"{count:,} {word}"
+
+
+def counted(f: Filters) -> str:
+    """What the counts of view ``f`` count, as the charts' axes say it: "articles", or
+    "stories" (``count=stories``: one per story, so syndicated copies count once)."""
+    return "stories" if f.count_stories else "articles"
 
 
 def bar_labels(counts: list[int]) -> list[str]:

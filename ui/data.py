@@ -123,6 +123,11 @@ def count_articles(eng: Engine, f: Filters) -> int:
 
 
 @_read
+def coverage_count(eng: Engine, f: Filters) -> int:
+    return queries.coverage_count(eng, f)
+
+
+@_read
 def country_counts(eng: Engine, f: Filters, limit: int | None = None) -> pd.DataFrame:
     return queries.country_counts(eng, f, limit)
 

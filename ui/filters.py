@@ -38,6 +38,9 @@ MENTION_CAPTION = (
     "left out."
 )
 MENTION_ANY_CAPTION = "Counting any mention: a single mention deep in an article's body counts too."
+# What the counts count, in a line under its switch.
+COUNT_ARTICLES_CAPTION = "Count: articles (every copy of a syndicated story counts)."
+COUNT_STORIES_CAPTION = "Count: stories (one per story, so syndicated copies count once)."
 _STATE = "pantau_filters"
 _FORCE = "pantau_filters_force"
 _PAGE = "pantau_filters_page"  # the page whose run last drew the widgets
@@ -45,16 +48,18 @@ _PAGE = "pantau_filters_page"  # the page whose run last drew the widgets
 # Which filters each page applies (names of ``ingest.filters.FILTERS``): the sidebar shows
 # those, and the URL carries their parameters, no others. The rest keep their values for the
 # pages that use them. Feeds and Watchlist list every feed and every watch: no filter applies.
+# Articles and Stories list rows, whatever the counts count: the count switch is not theirs.
 EVERY_FILTER: tuple[str, ...] = tuple(flt.name for flt in FILTERS)
+ROW_FILTERS: tuple[str, ...] = tuple(name for name in EVERY_FILTER if name != "count")
 PAGE_FILTERS: dict[str, tuple[str, ...]] = {
     "overview": EVERY_FILTER,
     "coverage": EVERY_FILTER,
     "map": EVERY_FILTER,
     "pair": EVERY_FILTER,
-    "articles": EVERY_FILTER,
+    "articles": ROW_FILTERS,
     "feeds": (),
     "watchlist": (),
-    "stories": EVERY_FILTER,
+    "stories": ROW_FILTERS,
 }
 # Each filter's widgets in the sidebar: the session keys that hold its value.
 WIDGETS: dict[str, tuple[str, ...]] = {
@@ -68,6 +73,7 @@ WIDGETS: dict[str, tuple[str, ...]] = {
     "mention": ("flt_any_mention",),
     "outlet_types": ("flt_outlet_types",),
     "outlet_homes": ("flt_outlet_homes",),
+    "count": ("flt_count_stories",),
 }
 
 
@@ -123,6 +129,7 @@ def _sync_widgets(f: Filters, outlets: Mapping[str, Outlet]) -> None:
     st.session_state["flt_any_mention"] = f.any_mention
     st.session_state["flt_outlet_types"] = list(f.outlet_types)
     st.session_state["flt_outlet_homes"] = list(f.outlet_homes)
+    st.session_state["flt_count_stories"] = f.count_stories
 
 
 def _fields(f: Filters, names: Iterable[str]) -> dict[str, Any]:
@@ -146,7 +153,18 @@ def sidebar_filters(page: str) -> Filters:
     url_f = None
     if any(k in st.query_params for k in own_params):
         from_url = from_query_params(st.query_params.to_dict(), defaults)
-        url_f = kept.with_(**_fields(from_url, shown))
+        # A filter the last page did not carry in the URL (it was not that page's) keeps the
+        # session's value unless the URL names it: its absence there says nothing.
+        before = str(st.session_state.get(_PAGE))
+        carried = set(PAGE_FILTERS.get(before, EVERY_FILTER)) if last is not None else None
+        read = [
+            name
+            for name in shown
+            if carried is None
+            or name in carried
+            or any(p in st.query_params for p in BY_NAME[name].params)
+        ]
+        url_f = kept.with_(**_fields(from_url, read))
     force = st.session_state.pop(_FORCE, False)
     # A widget drawn on another page lost its value in the switch, though its key may remain.
     widgets_missing = st.session_state.get(_PAGE) != page or any(
@@ -232,6 +250,14 @@ def sidebar_filters(page: str) -> Filters:
                                 help=MENTION_RULE)  # fmt: skip
         sb.caption(MENTION_CAPTION if not any_mention else MENTION_ANY_CAPTION)
         values["any_mention"] = any_mention
+    if "count" in shown:
+        count_stories = sb.toggle(
+            "Count stories, not articles", key="flt_count_stories",
+            help="Counts, charts and the map count distinct stories: a wire story republished "
+            "by ten outlets counts once. Lists and downloads of articles are unchanged.",
+        )  # fmt: skip
+        sb.caption(COUNT_STORIES_CAPTION if count_stories else COUNT_ARTICLES_CAPTION)
+        values["count_stories"] = count_stories
     if sb.button("Reset filters", icon=":material/restart_alt:"):
         set_filters(defaults)
         st.rerun()

@@ -15,7 +15,8 @@ a pair, and any countries are among its two            PAIR       ``daily_pair``
                                                                   iso3_b)
 one topic, no country, no pair                         TOPIC      ``daily_topic`` (topic)
 a text search; several countries; several topics; a    —          scan ``articles``
-topic with a country or pair; countries besides a pair
+topic with a country or pair; countries besides a pair;
+counting stories (``count=stories``)
 =====================================================  =========  ========================
 
 Of each kind the store keeps four tables (``source`` picks the smallest that answers):
@@ -84,8 +85,9 @@ class Route:
 
 def route_for(f: Filters) -> Route | None:
     """The aggregate that holds exactly the articles matching ``f`` (None: scan articles);
-    the rows of the module's table, in order."""
-    if f.search:
+    the rows of the module's table, in order. The aggregates count articles: a view that
+    counts stories is a scan (``ingest.queries.tally``)."""
+    if f.search or f.count_stories:
         return None
     if f.topics:
         if f.countries or f.pair or len(f.topics) > 1:
@@ -128,6 +130,8 @@ def source(
     its keys. Per feed (asked for, or an outlet filter): the daily aggregate and its monthly
     twin; otherwise their roll-ups over feeds. By day when asked for, else whole months from
     the monthly table and the days at either end from the daily one."""
+    if f.count_stories:
+        raise ValueError("the aggregates count articles, not stories: scan (route_for)")
     extra = where or (lambda _t: [])
     daily = kind.daily
     if by_feed or needs_feed_tables(f):

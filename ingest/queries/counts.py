@@ -1,5 +1,6 @@
 """Counts: store-wide facts (the span of dates held, totals for ``stats``) and articles per
-country, pair, topic, language and outlet in a filtered period."""
+country, pair, topic, language and outlet in a filtered period (or distinct stories, when the
+view counts stories: ``ingest.queries.tally``)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from ingest.geo import country_name
 from ingest.queries.aggregates import Kind, pairs_with, route_for, route_source, source
 from ingest.queries.feeds import _health, feed_homes, feed_types, outlets
 from ingest.queries.read import frame, literal_column_desc, scalar
+from ingest.queries.tally import story_key, tally, with_stories
 from ingest.queries.texts import text_coverage, text_status_counts
 from ingest.store import (
     article_countries,
@@ -153,23 +155,30 @@ def stats(engine: Engine) -> dict[str, Any]:
 
 
 def count_articles(engine: Engine, f: Filters) -> int:
+    """The articles matching ``f`` (whatever ``f`` counts: the rows a list or export holds)."""
+    return coverage_count(engine, f.with_(count_stories=False))
+
+
+def coverage_count(engine: Engine, f: Filters) -> int:
+    """What ``f`` counts of its matching articles: the articles, or their distinct stories."""
     route = route_for(f)
     if route is not None:
         src = route_source(route, f)
         query = select(func.coalesce(func.sum(src.c.articles), 0)).where(*src.where)
     else:
-        query = select(func.count()).select_from(articles).where(*article_where(f))
+        query = select(tally(f)).select_from(with_stories(articles, f)).where(*article_where(f))
     return int(scalar(engine, query) or 0)
 
 
 def base_total(engine: Engine, f: Filters) -> int:
-    """All articles in the period under the date, language and outlet filters only."""
+    """All articles (or stories) in the period under the date, language and outlet filters
+    only."""
     base = f.outlets_only(f.date_from, f.date_to)
-    return count_articles(engine, base)
+    return coverage_count(engine, base)
 
 
 def totals(engine: Engine, f: Filters) -> dict[str, int]:
-    """Articles, outlets, languages and countries in the filtered period."""
+    """Articles (or stories), outlets, languages and countries in the filtered period."""
     route = route_for(f)
     with engine.connect() as conn:
         if route is not None and route.kind is Kind.TOTAL:
@@ -195,10 +204,12 @@ def totals(engine: Engine, f: Filters) -> dict[str, int]:
             matching = select(articles.c.id).where(*article_where(f)).subquery()
             row = conn.execute(
                 select(
-                    func.count(),
+                    tally(f),
                     func.count(distinct(articles.c.feed_id)),
                     func.count(distinct(articles.c.language)),
-                ).where(*article_where(f))
+                )
+                .select_from(with_stories(articles, f))
+                .where(*article_where(f))
             ).one()
             n_countries = conn.execute(
                 select(func.count(distinct(article_countries.c.iso3))).where(
@@ -220,7 +231,8 @@ def totals(engine: Engine, f: Filters) -> dict[str, int]:
 
 def country_counts(engine: Engine, f: Filters, limit: int | None = None) -> pd.DataFrame:
     """Articles per country mentioned in the filtered articles: iso3, country, articles, share
-    (share = fraction of ALL articles in the period, under the date/language/outlet filters)."""
+    (share = fraction of ALL articles in the period, under the date/language/outlet filters).
+    Counting stories, ``articles`` holds the distinct stories and the share's base is stories."""
     route = route_for(f)
     if route is not None and route.kind is Kind.TOTAL:
         src = source(Kind.COUNTRY, f)
@@ -237,11 +249,16 @@ def country_counts(engine: Engine, f: Filters, limit: int | None = None) -> pd.D
         cols = list(u.c)
         query = select(cols[0].label("iso3"), func.sum(cols[1]).label("articles")).group_by(cols[0])
     else:
-        n = func.count()
+        n = tally(f)
         query = (
             select(article_countries.c.iso3, n.label("articles"))
             .select_from(
-                article_countries.join(articles, articles.c.id == article_countries.c.article_id)
+                with_stories(
+                    article_countries.join(
+                        articles, articles.c.id == article_countries.c.article_id
+                    ),
+                    f,
+                )
             )
             .where(*article_where(f), *country_tag_where(article_countries, f))
             .group_by(article_countries.c.iso3)
@@ -285,10 +302,8 @@ def _pair_counts(
             b, and_(b.c.article_id == articles.c.id, a.c.iso3 < b.c.iso3)
         )
         query = (
-            select(
-                a.c.iso3.label("iso3_a"), b.c.iso3.label("iso3_b"), func.count().label("articles")
-            )
-            .select_from(j)
+            select(a.c.iso3.label("iso3_a"), b.c.iso3.label("iso3_b"), tally(f).label("articles"))
+            .select_from(with_stories(j, f))
             .where(*article_where(f), *country_tag_where(a, f), *country_tag_where(b, f))
             .group_by(a.c.iso3, b.c.iso3)
         )
@@ -332,7 +347,8 @@ def pair_matrix(engine: Engine, f: Filters, size: int = MATRIX_COUNTRIES) -> pd.
 
 
 def _grouped(engine: Engine, f: Filters, column: str) -> pd.DataFrame:
-    """Articles per ``column`` (language | feed_id | topic) for the filtered articles."""
+    """Articles (or stories) per ``column`` (language | feed_id | topic) for the filtered
+    articles."""
     route = route_for(f)
     if column == "topic":
         if route is not None and route.kind is Kind.TOTAL:
@@ -344,9 +360,12 @@ def _grouped(engine: Engine, f: Filters, column: str) -> pd.DataFrame:
             )
         else:
             query = (
-                select(article_topics.c.topic.label("key"), func.count())
+                select(article_topics.c.topic.label("key"), tally(f))
                 .select_from(
-                    article_topics.join(articles, articles.c.id == article_topics.c.article_id)
+                    with_stories(
+                        article_topics.join(articles, articles.c.id == article_topics.c.article_id),
+                        f,
+                    )
                 )
                 .where(*article_where(f))
                 .group_by(article_topics.c.topic)
@@ -357,7 +376,12 @@ def _grouped(engine: Engine, f: Filters, column: str) -> pd.DataFrame:
         query = select(col.label("key"), func.sum(src.c.articles)).where(*src.where).group_by(col)
     else:
         col = articles.c[column]
-        query = select(col.label("key"), func.count()).where(*article_where(f)).group_by(col)
+        query = (
+            select(col.label("key"), tally(f))
+            .select_from(with_stories(articles, f))
+            .where(*article_where(f))
+            .group_by(col)
+        )
     df = frame(engine, query, ["key", "articles"])
     df["articles"] = df["articles"].astype(int)
     df = df[df["articles"] > 0]
@@ -381,13 +405,27 @@ def language_counts(engine: Engine, f: Filters) -> pd.DataFrame:
 
 def outlet_counts(engine: Engine, f: Filters, limit: int | None = None) -> pd.DataFrame:
     """Articles per outlet (its feeds summed: a catalogue feed and its archive copies are one
-    outlet): feed_id (the outlet's first feed), outlet, home country, articles."""
-    df = _grouped(engine, f, "feed_id").rename(columns={"key": "feed_id"})
-    df["feed_id"] = df["feed_id"].fillna(0).astype(int)
+    outlet): feed_id (the outlet's first feed), outlet, home country, articles. Counting
+    stories, an outlet's distinct stories (one carried by two of its feeds counts once)."""
     by_feed = {i: o for o in outlets(engine).values() for i in o.feed_ids}
     homes = feed_homes(engine)
+    if f.count_stories:
+        query = (
+            select(articles.c.feed_id, story_key().label("story"))
+            .select_from(with_stories(articles, f))
+            .where(*article_where(f))
+            .distinct()
+        )
+        df = frame(engine, query, ["feed_id", "story"])
+    else:
+        df = _grouped(engine, f, "feed_id").rename(columns={"key": "feed_id"})
+    df["feed_id"] = df["feed_id"].fillna(0).astype(int)
     first = [by_feed[i].feed_ids[0] if i in by_feed else i for i in df["feed_id"]]
-    df = df.assign(feed_id=first).groupby("feed_id", as_index=False, sort=False)["articles"].sum()
+    per_outlet = df.assign(feed_id=first).groupby("feed_id", as_index=False, sort=False)
+    if f.count_stories:
+        df = per_outlet["story"].nunique().rename(columns={"story": "articles"})
+    else:
+        df = per_outlet["articles"].sum()
     df = df.sort_values(["articles", "feed_id"], ascending=[False, True]).reset_index(drop=True)
     df.insert(
         1, "outlet", [by_feed[i].name if i in by_feed else f"outlet #{i}" for i in df["feed_id"]]
@@ -406,7 +444,21 @@ def who_covers_whom(
         raise ValueError(f"who covers whom by {by!r}: 'home' or 'type'")
     route = route_for(f)
     # Grouped by feed in SQL (an index-sized result) and by the feeds' home here: cheaper than
-    # joining feeds to every aggregate row before grouping (88 → 65 ms all-time at 1M).
+    # joining feeds to every aggregate row before grouping (88 → 65 ms all-time at 1M). Stories
+    # are counted by home in SQL: a story carried by two outlets of one home counts once there.
+    if f.count_stories:
+        home = func.coalesce(feeds.c.country_iso3 if by == "home" else feeds.c.category, "")
+        j = articles.join(feeds, feeds.c.id == articles.c.feed_id).join(
+            article_countries, article_countries.c.article_id == articles.c.id
+        )
+        query = (
+            select(home.label("home"), article_countries.c.iso3, tally(f))
+            .select_from(with_stories(j, f))
+            .where(*article_where(f), *country_tag_where(article_countries, f))
+            .group_by(home, article_countries.c.iso3)
+        )
+        df = frame(engine, query, ["home", "iso3", "articles"])
+        return _who_table(df, countries, by)
     if route is not None and route.kind is Kind.TOTAL:
         src = source(Kind.COUNTRY, f, by_feed=True)
         query = (
@@ -427,6 +479,11 @@ def who_covers_whom(
     by_feed = by_feed[by_feed["feed_id"].isin(list(homes))]  # outlets still in the catalogue
     by_feed = by_feed.assign(home=[homes[int(i)] or "" for i in by_feed["feed_id"]])
     df = by_feed.groupby(["home", "iso3"], as_index=False)["articles"].sum()
+    return _who_table(df, countries, by)
+
+
+def _who_table(df: pd.DataFrame, countries: int, by: str) -> pd.DataFrame:
+    """Who covers whom from its counts per (home, iso3): the ``countries`` most mentioned."""
     if df.empty:
         return df.assign(home_country=[], country=[])
     df["articles"] = df["articles"].astype(int)

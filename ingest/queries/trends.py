@@ -1,9 +1,12 @@
 """Counts over time: coverage series with their spike scores, rising countries and pairs, and a
-country pair's timeline."""
+country pair's timeline. Counting stories (``ingest.queries.tally``), a story counts once, on
+the day of its first article in the view."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -11,19 +14,23 @@ import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Engine,
+    and_,
     case,
     func,
+    literal,
     or_,
     select,
 )
 
 from ingest.filter_words import topic_label
-from ingest.filters import Filters, article_where
+from ingest.filters import Filters, article_where, country_tag_where
 from ingest.geo import country_name
-from ingest.queries.aggregates import Kind, route_for, route_source, source
+from ingest.queries.aggregates import Kind, Source, route_for, route_source, source
 from ingest.queries.counts import country_counts
 from ingest.queries.read import frame
+from ingest.queries.tally import story_key, with_stories
 from ingest.store import (
+    article_countries,
     articles,
 )
 
@@ -82,11 +89,21 @@ def _day_index(start: date, end: date) -> pd.DatetimeIndex:
 
 
 def _daily(engine: Engine, series_filter: Filters) -> pd.Series:
-    """Articles per day for ``series_filter`` (aggregate when exact, else a scan)."""
+    """Articles per day for ``series_filter`` (aggregate when exact, else a scan); counting
+    stories, the stories whose first matching article is of that day."""
     route = route_for(series_filter)
     if route is not None:
         src = route_source(route, series_filter, by_day=True)
         query = select(src.c.day, func.sum(src.c.articles)).where(*src.where).group_by(src.c.day)
+    elif series_filter.count_stories:
+        first = (
+            select(func.min(articles.c.published_day).label("day"))
+            .select_from(with_stories(articles, series_filter))
+            .where(*article_where(series_filter))
+            .group_by(story_key())
+            .subquery("first_days")
+        )
+        query = select(first.c.day, func.count()).group_by(first.c.day)
     else:
         query = (
             select(articles.c.published_day, func.count())
@@ -101,7 +118,7 @@ def _daily(engine: Engine, series_filter: Filters) -> pd.Series:
 def _daily_countries(engine: Engine, f: Filters, codes: list[str]) -> dict[str, pd.Series]:
     """Daily series of several countries in one aggregate query, when the aggregate is exact
     for each (no topic, pair or search filter); {} otherwise."""
-    if not codes or f.topics or f.pair or f.search:
+    if not codes or f.topics or f.pair or f.search or f.count_stories:
         return {}
     src = source(Kind.COUNTRY, f, lambda t: [t.c.iso3.in_(codes)], by_day=True)
     query = (
@@ -281,7 +298,8 @@ def rising(
     key, label, recent (last RECENT_DAYS days), expected (from the BASELINE_DAYS before), score.
     Reads the aggregates: the date, language and outlet filters apply, and a country filter keeps
     the countries (or pairs involving them) selected. Scored only where a baseline exists (see
-    BASELINE_MIN_DAYS, BASELINE_MIN_ARTICLES): empty when the store holds too little before."""
+    BASELINE_MIN_DAYS, BASELINE_MIN_ARTICLES): empty when the store holds too little before.
+    Counting stories (a scan), each story counts in the window of its first article."""
     empty = pd.DataFrame(columns=["key", "label", "recent", "expected", "score"])
     if baseline_days(engine, f) < BASELINE_MIN_DAYS:
         return empty
@@ -297,14 +315,19 @@ def rising(
             return [or_(t.c.iso3_a.in_(codes), t.c.iso3_b.in_(codes))]
         return [t.c.iso3.in_(codes)]
 
-    src = source(Kind.PAIR if kind == "pair" else Kind.COUNTRY, g, chosen, by_day=True)
+    if g.count_stories:
+        src = _story_days(g, kind, chosen)
+        counted: Any = literal(1)
+    else:
+        src = source(Kind.PAIR if kind == "pair" else Kind.COUNTRY, g, chosen, by_day=True)
+        counted = src.c.articles
     keys = [src.c.iso3_a, src.c.iso3_b] if kind == "pair" else [src.c.iso3]
     is_recent = src.c.day >= recent_start.isoformat()
     query = (
         select(
             *keys,
-            func.sum(case((is_recent, src.c.articles), else_=0)).label("recent"),
-            func.sum(case((is_recent, 0), else_=src.c.articles)).label("before"),
+            func.sum(case((is_recent, counted), else_=0)).label("recent"),
+            func.sum(case((is_recent, 0), else_=counted)).label("before"),
         )
         .where(*src.where)
         .group_by(*keys)
@@ -331,6 +354,39 @@ def rising(
     out["expected"] = out["expected"].round(1)
     out["score"] = out["score"].round(1)
     return out
+
+
+def _story_days(g: Filters, kind: str, chosen: Callable[[Any], list[Any]]) -> Source:
+    """Rising's rows counting stories: one per country (or pair) and story, with the day of the
+    story's first article mentioning it under ``g`` (a scan: the aggregates count articles)."""
+    if kind == "pair":
+        a, b = article_countries.alias("a"), article_countries.alias("b")
+        j = articles.join(a, a.c.article_id == articles.c.id).join(
+            b, and_(b.c.article_id == articles.c.id, a.c.iso3 < b.c.iso3)
+        )
+        keys = [a.c.iso3.label("iso3_a"), b.c.iso3.label("iso3_b")]
+        tags = [*country_tag_where(a, g), *country_tag_where(b, g)]
+        picked = chosen(_Keys(iso3_a=a.c.iso3, iso3_b=b.c.iso3))
+    else:
+        j = articles.join(article_countries, article_countries.c.article_id == articles.c.id)
+        keys = [article_countries.c.iso3.label("iso3")]
+        tags = country_tag_where(article_countries, g)
+        picked = chosen(_Keys(iso3=article_countries.c.iso3))
+    rows = (
+        select(*keys, func.min(articles.c.published_day).label("day"))
+        .select_from(with_stories(j, g))
+        .where(*article_where(g), *tags, *picked)
+        .group_by(*(k.element for k in keys), story_key())
+        .subquery("story_days")
+    )
+    return Source(rows, [])
+
+
+class _Keys:
+    """Columns by name as ``chosen`` reads them (``t.c.iso3``) on a scan's joined aliases."""
+
+    def __init__(self, **columns: Any) -> None:
+        self.c = SimpleNamespace(**columns)
 
 
 # --------------------------------------------------------------------------------------------
