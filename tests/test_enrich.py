@@ -35,6 +35,7 @@ from ingest.fetch import make_client
 from ingest.page_fetch import HostGate
 from ingest.queries.texts import text_coverage
 from tests.feedserver import CountingListener, FeedServer
+from tests.sizes import sized
 
 ARTICLES = Path(__file__).parent / "fixtures" / "articles"
 PAGES = ARTICLES / "pages"
@@ -48,6 +49,10 @@ KNOWN_SNIPPET_MISSES = {"traf-0a12df42d1764095989ab078ee0f940b.html"}  # see tes
 PUBLISHED = datetime(2026, 2, 18, 2, 13, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parent.parent
 KILL_SEED = 20261204
+# The processes' runs (a kill and a resume; two workers): CI's size, or a developer's smaller
+# one through the same paths (tests/sizes.py).
+KILL_PAGES = sized(12, 8)
+WORKER_PAGES = sized(20, 10)
 
 
 @pytest.fixture
@@ -345,14 +350,16 @@ def _two_host_links(server: FeedServer, files: list[str], delay: float) -> list[
     ]
 
 
+@pytest.mark.slow
 def test_a_killed_enrich_resumes_and_fetches_nothing_twice(
     db_url: str, engine: Engine, server: FeedServer
 ) -> None:
-    files = COMPLETE[:12]
+    files = COMPLETE[:KILL_PAGES]
     poll(engine, write_feed(server, "kill.xml", _two_host_links(server, files, 0.3)))
     # The lease must outlast a fetch and its extraction; a killed run's claims lapse after it.
     env = _cli_env(db_url, PANTAU_ENRICH_LEASE_SECONDS="10")
-    kill_after = random.Random(KILL_SEED).randint(2, 8)  # pages the server has been asked for
+    # pages the server has been asked for: a few done, most not
+    kill_after = random.Random(KILL_SEED).randint(2, len(files) - 4)
     first = _enrich_process(env)
     deadline = time.monotonic() + 120
     while sum(page_requests(server).values()) < kill_after:
@@ -381,10 +388,11 @@ def test_a_killed_enrich_resumes_and_fetches_nothing_twice(
                for u in done_at_kill)  # fmt: skip
 
 
+@pytest.mark.slow
 def test_two_workers_never_hit_one_host_at_once(
     db_url: str, engine: Engine, server: FeedServer
 ) -> None:
-    files = COMPLETE[:20]
+    files = COMPLETE[:WORKER_PAGES]
     poll(engine, write_feed(server, "two.xml", _two_host_links(server, files, 0.25)))
     env = _cli_env(db_url, PANTAU_PAGE_HOST_DELAY_SECONDS="0.1")
     workers = [_enrich_process(env, "--worker-id", f"w{n}") for n in range(2)]
