@@ -120,7 +120,8 @@ for column, kind, plural in ((r1, "country", "countries"), (r2, "pair", "pairs")
 st.subheader("Latest articles")
 latest = data.list_articles(f, limit=sizes.LATEST_ARTICLES)
 for row in latest.itertuples():
-    meta = f"{row.outlet} · {row.published_at:%d %b %Y %H:%M} UTC · {language_name(row.language)}"
+    when = f"{row.published_at:%d %b %Y %H:%M} UTC"  # an article of no feed has no outlet
+    meta = " · ".join(p for p in (row.outlet, when, language_name(row.language)) if p)
     st.markdown(
         highlight.article_html(row.title, "", row.url, meta=meta, lang=row.language),
         unsafe_allow_html=True,
@@ -137,8 +138,12 @@ problems = health[health["health"].isin(["failing", "suspended"])]
 if not problems.empty:
     st.dataframe(
         problems[["title", "health", "error_count", "last_error"]], hide_index=True,
-        column_config={"title": "Feed", "health": "Health", "error_count": "Errors",
-                       "last_error": "Last error"},
+        column_config={  # 150 + 80 + 56 + 252: the main column at 1000 px (538 px)
+            "title": st.column_config.TextColumn("Feed", width=150),
+            "health": st.column_config.TextColumn("Health", width=80),
+            "error_count": st.column_config.NumberColumn("Errors", width=56),
+            "last_error": st.column_config.TextColumn("Last error", width=252),
+        },
         key="feed_problems",
     )  # fmt: skip
 nav_link("app_pages/5_Feeds.py", label="All feeds", icon=":material/rss_feed:")
