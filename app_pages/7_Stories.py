@@ -1,7 +1,8 @@
 """Stories: the top stories of the filtered period ranked by reach (outlets × languages × outlet
 countries); a story opens to its detail — first seen, the outlet that had it first, languages,
-outlet countries, a spread timeline, its countries, its articles — with its id in the URL
-(``?story=ID``), so the view is a link. CSV of the stories and of a story's articles."""
+outlet countries, a spread timeline, its countries, its articles, and which outlets carried it
+and how late — with its id in the URL (``?story=ID``), so the view is a link. CSV of the stories,
+of a story's articles and of its outlets."""
 
 from __future__ import annotations
 
@@ -94,8 +95,8 @@ st.dataframe(
     )[["published_at", "title", "outlet", "language", "url"]],
     hide_index=True, key="story_articles",
     column_config={  # widths (px) that fit the main column in a 1000 px window
-        "published_at": st.column_config.DatetimeColumn("Published (UTC)", format="MM-DD HH:mm",
-                                                        width=92),
+        "published_at": st.column_config.DatetimeColumn("Published", format="MM-DD HH:mm",
+                                                        width=92, help="Month-day, time in UTC"),
         "title": st.column_config.TextColumn("Title", width=216),
         "outlet": st.column_config.TextColumn("Outlet", width=80),
         "language": st.column_config.TextColumn("Language", width=76),
@@ -104,3 +105,21 @@ st.dataframe(
     },
 )  # fmt: skip
 export.download_csv("Download this story's articles (CSV)", rows, f"story-{picked}-articles", f)
+
+st.markdown("**Who carried it, and how late**")
+carried = data.story_outlets(int(picked))
+st.dataframe(
+    carried.assign(outlet_country=[country_name(c) if c else "" for c in carried["outlet_country"]]),
+    hide_index=True, key="story_outlets",
+    column_config={  # widths (px) that fit the main column in a 1000 px window
+        "outlet": st.column_config.TextColumn("Outlet", width=170),
+        "outlet_country": st.column_config.TextColumn("Home country", width=110),
+        "first_published": st.column_config.DatetimeColumn(
+            "First article", format="MM-DD HH:mm", width=110, help="Month-day, time in UTC"),
+        "later_hours": st.column_config.NumberColumn(
+            "Later by (h)", format="%.1f", width=84,
+            help="Hours after the story's first article, in any outlet"),
+        "articles": st.column_config.NumberColumn("Articles", width=64),
+    },
+)  # fmt: skip
+export.download_csv("Download who carried it (CSV)", carried, f"story-{picked}-outlets", f)

@@ -498,6 +498,26 @@ class Oracle:
             key=lambda r: (r[1], r[0]),
         )
 
+    def story_outlets(self, story: int) -> list[tuple]:
+        """(outlet, first published, hours after the story's first article, articles) of each
+        outlet (``feeds.outlet``; a feed without one alone) that carried the story named
+        ``story``, in the order they had it (ties: name)."""
+        members = {a for a, name in self.article_stories().items() if name == story}
+        by_outlet: dict[str, list] = {}
+        for i, t, key, title in self.rows(
+            "SELECT a.id, a.published_at, COALESCE(f.outlet, 'feed:' || a.feed_id), f.title "
+            "FROM articles a LEFT JOIN feeds f ON f.id = a.feed_id"
+        ):
+            if int(i) in members:
+                by_outlet.setdefault(key, []).append((stamp(t), title or ""))
+        start = datetime.fromisoformat(min(min(v)[0] for v in by_outlet.values()))
+        rows = []
+        for v in by_outlet.values():
+            first = min(v)[0]
+            later = (datetime.fromisoformat(first) - start).total_seconds() / 3600
+            rows.append((min(title for _t, title in v), first, round(later, 1), len(v)))
+        return sorted(rows, key=lambda r: (r[1], r[0]))
+
     def feeds(self) -> list[tuple]:
         """(id, title, url, articles) of every feed, by title then id."""
         rows = self.rows(

@@ -360,6 +360,8 @@ STORY_HEADER = ["story", "articles", "outlets", "languages", "outlet_countries",
                 "first_seen", "last_seen", "first_outlet", "first_title"]  # fmt: skip
 STORY_ARTICLE_HEADER = ["id", "published_at", "outlet", "outlet_country", "language", "title",
                         "url", "countries"]  # fmt: skip
+STORY_OUTLET_HEADER = ["outlet", "outlet_country", "first_published", "later_hours",
+                       "articles"]  # fmt: skip
 TOP_STORIES = 20  # the Stories page lists the 20 of most reach
 
 
@@ -377,6 +379,10 @@ def stories_page(o: Oracle, p: dict[str, str]) -> dict[str, Expected]:
         f"story-{first}-articles": Expected(
             STORY_ARTICLE_HEADER, ["id", "published_at", "language", "title", "countries"],
             o.story_articles(first),
+        ),
+        f"story-{first}-outlets": Expected(
+            STORY_OUTLET_HEADER, ["outlet", "first_published", "later_hours", "articles"],
+            o.story_outlets(first),
         ),
     }  # fmt: skip
 

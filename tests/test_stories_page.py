@@ -106,6 +106,55 @@ def test_a_story_link_opens_that_story(app: AppTest, stories_store: str) -> None
     assert reach >= 1
 
 
+OUTLETS_SQL = """
+SELECT COALESCE(f.outlet, 'feed:' || a.feed_id) AS outlet_key, MIN(f.title) AS name,
+       MIN(a.published_at) AS first, COUNT(*) AS n
+FROM article_stories s JOIN articles a ON a.id = s.article_id
+LEFT JOIN feeds f ON f.id = a.feed_id
+WHERE s.story_id = (SELECT story_id FROM article_stories WHERE article_id = :story)
+GROUP BY outlet_key
+"""
+
+
+def test_who_carried_a_story_and_how_late(app: AppTest, stories_store: str) -> None:
+    """A story carried by several outlets: its detail lists each outlet once, with its first
+    article and the hours after the story's first, as hand-written SQL reads the store."""
+    from datetime import datetime
+
+    expected = oracle_reach(stories_store)
+    engine = create_engine(stories_store)
+    try:
+        with engine.connect() as conn:
+            for _reach, _n, story_id in expected:
+                rows = conn.execute(text(OUTLETS_SQL), {"story": story_id}).all()
+                if len(rows) >= 2:
+                    break
+            else:
+                pytest.fail("no story crossed outlets: nothing to show")
+    finally:
+        engine.dispose()
+    firsts = {r.name: datetime.fromisoformat(str(r.first)[:19]) for r in rows}
+    start = min(firsts.values())
+    want = sorted(
+        (firsts[r.name], r.name, round((firsts[r.name] - start).total_seconds() / 3600, 1), r.n)
+        for r in rows
+    )
+    open_stories(app, {**PERIOD, "story": str(story_id)})
+    table = app.dataframe[2].value  # the top stories, the story's articles, its outlets
+    got = [
+        (t.to_pydatetime().replace(tzinfo=None), o, float(h), int(n))
+        for t, o, h, n in zip(
+            table["first_published"],
+            table["outlet"],
+            table["later_hours"],
+            table["articles"],
+            strict=True,
+        )
+    ]
+    assert got == want
+    assert got[0][2] == 0.0 and got[-1][2] > 0  # the first had it at once, another later
+
+
 def test_a_catalogue_feed_and_its_archive_copy_are_one_outlet_of_reach(
     stories_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -249,3 +249,8 @@ def top_stories(eng: Engine, f: Filters, limit: int = queries.TOP_STORIES) -> pd
 @_read
 def story_articles(eng: Engine, story_id: int) -> pd.DataFrame:
     return queries.story_articles(eng, story_id)
+
+
+@_read
+def story_outlets(eng: Engine, story_id: int) -> pd.DataFrame:
+    return queries.story_outlets(eng, story_id)

@@ -77,8 +77,10 @@ from ingest.queries.search import _plain_like_suffices
 from ingest.queries.stories import (
     STORY_ARTICLE_COLUMNS,
     STORY_COLUMNS,
+    STORY_OUTLET_COLUMNS,
     TOP_STORIES,
     story_articles,
+    story_outlets,
     top_stories,
 )
 from ingest.queries.texts import (
@@ -190,7 +192,9 @@ __all__ = [
     "who_covers_whom",
     "STORY_ARTICLE_COLUMNS",
     "STORY_COLUMNS",
+    "STORY_OUTLET_COLUMNS",
     "TOP_STORIES",
     "story_articles",
+    "story_outlets",
     "top_stories",
 ]

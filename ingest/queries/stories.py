@@ -104,6 +104,45 @@ def top_stories(engine: Engine, f: Filters, limit: int = TOP_STORIES) -> pd.Data
     return frame(engine, query, STORY_COLUMNS)
 
 
+STORY_OUTLET_COLUMNS = ["outlet", "outlet_country", "first_published", "later_hours", "articles"]
+
+
+def story_outlets(engine: Engine, story_id: int) -> pd.DataFrame:
+    """Who carried the story ``story_id`` and how late: one row per outlet (``feeds.outlet``,
+    as reach counts them) with its name, home country, its first article's publication, the
+    hours after the story's first article that was (0 for the outlet that had it first), and
+    its articles; in the order the outlets had it (then by name)."""
+    a = articles.c
+    key = func.coalesce(feeds.c.outlet, "feed:" + cast(a.feed_id, String))
+    rows = frame(
+        engine,
+        select(
+            func.min(func.coalesce(feeds.c.title, "")).label("outlet"),
+            func.min(func.coalesce(feeds.c.country_iso3, "")).label("outlet_country"),
+            func.min(a.published_at).label("first_published"),
+            func.count().label("articles"),
+        )
+        .select_from(
+            articles.join(article_stories, article_stories.c.article_id == a.id)
+            .join(stories, stories.c.id == article_stories.c.story_id)
+            .outerjoin(feeds, feeds.c.id == a.feed_id)
+        )
+        .where(cast(story_id, Integer) == STORY_ID)
+        .group_by(key),
+        ["outlet", "outlet_country", "first_published", "articles"],
+    )
+    if rows.empty:
+        return pd.DataFrame(columns=STORY_OUTLET_COLUMNS)
+    first = pd.to_datetime(rows["first_published"], utc=True)
+    rows = rows.assign(
+        first_published=first,
+        later_hours=((first - first.min()).dt.total_seconds() / 3600).round(1),
+        articles=rows["articles"].astype(int),
+    )
+    rows = rows.sort_values(["first_published", "outlet"], kind="stable").reset_index(drop=True)
+    return rows[STORY_OUTLET_COLUMNS]
+
+
 def story_articles(engine: Engine, story_id: int) -> pd.DataFrame:
     """Every article of the story ``story_id`` (its stable id), oldest first, with its outlet
     and countries."""
