@@ -44,7 +44,7 @@ SUBSET = (
     "aljazeera/aljazeera_all_2026-02-18.rss.xml",
     "npr/npr_world_2026-02-17.rss.xml",
 )
-KILLS = sized(50, 12)
+KILLS = sized(50, 8)
 SEED = 20261126
 
 pytestmark = pytest.mark.slow

@@ -28,8 +28,8 @@ from tests.sizes import sized
 from tests.test_workers import write_catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
-READERS = 8
-SOAK_SECONDS = sized(45.0, 15.0)
+READERS = sized(8, 4)
+SOAK_SECONDS = sized(45.0, 12.0)
 WAL_LIMIT = 64 * 1024 * 1024
 
 pytestmark = pytest.mark.slow

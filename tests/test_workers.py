@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
 PROVENANCE = FEEDS / "PROVENANCE.md"
 WORKERS = 4
-FEED_COUNT = sized(200, 60)
+FEED_COUNT = sized(200, 40)
 HOME = {
     "en": "USA",
     "id": "IDN",
