@@ -65,12 +65,17 @@ def rows_to_csv_bytes(
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def articles_csv_bytes(engine: Engine, filters: Filters, limit: int | None = None) -> bytes:
+def articles_csv_bytes(
+    engine: Engine, filters: Filters, limit: int | None = None, chunk: int | None = None
+) -> bytes:
     """The "Download all" file: every article under ``filters`` (at most ``limit``), newest
-    first, the columns of ``ARTICLE_COLUMNS`` but the id, streamed from the query as rows."""
+    first, the columns of ``ARTICLE_COLUMNS`` but the id, streamed from the query as rows
+    (``chunk`` at a time; default ``EXPORT_CHUNK_ROWS``)."""
     from ingest.queries import ARTICLE_COLUMNS, iter_article_rows
+    from ingest.queries.articles import EXPORT_CHUNK_ROWS
 
-    chunks = ([row[1:] for row in rows] for rows in iter_article_rows(engine, filters))
+    rows = iter_article_rows(engine, filters, chunk=chunk or EXPORT_CHUNK_ROWS)
+    chunks = ([row[1:] for row in part] for part in rows)
     return rows_to_csv_bytes(chunks, ARTICLE_COLUMNS[1:], limit=limit)
 
 
