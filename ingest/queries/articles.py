@@ -146,6 +146,11 @@ def iter_article_rows(
         articles.c.published_at.desc(), articles.c.id.desc()
     )
     with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            # The planner's cost for every row of the store makes PostgreSQL compile this query
+            # with JIT first: 0.4-0.6 s of a 100,000-row download, before any row is read. For
+            # this transaction only (it ends when the connection is returned).
+            conn.exec_driver_sql("SET LOCAL jit = off")
         result = conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
         for part in result.partitions(chunk):
             yield [tuple(r) for r in part]
