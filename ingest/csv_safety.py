@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 BOM = "\ufeff"
-STAMP = "%Y-%m-%dT%H:%M:%SZ"  # how a timestamp is written (UTC)
+STAMP = "%Y-%m-%dT%H:%M:%SZ"  # how a timestamp is written (UTC; csv_text's too)
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 # What a spreadsheet may skip before it reads a formula: any Unicode space (but the tab, CR
 # and LF that are triggers themselves), the BOM and the zero-width characters.
@@ -71,9 +71,8 @@ def csv_text(df: pd.DataFrame, *, header: bool = True) -> str:
     return _prepare(df).to_csv(index=False, header=header, lineterminator="\r\n")
 
 
-def _stamp(value: datetime) -> str:
-    if value.tzinfo is None:  # as csv_text writes a column of naive timestamps: the day
-        return value.strftime("%Y-%m-%d")
+def utc_stamp(value: datetime) -> str:
+    """A timezone-aware timestamp as ``STAMP`` (in UTC), as every export writes it."""
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
     if value.year < 1000:  # isoformat pads the year, strftime may not
@@ -83,8 +82,8 @@ def _stamp(value: datetime) -> str:
 
 def _plain(value: Any) -> Any:
     """A cell that is not plain ``str``, as ``csv_text`` writes it (a timestamp: ``STAMP``)."""
-    if isinstance(value, datetime):
-        return _stamp(value)
+    if isinstance(value, datetime):  # a naive one as csv_text writes such a column: the day
+        return utc_stamp(value) if value.tzinfo else value.strftime("%Y-%m-%d")
     return guard_cell(value)
 
 

@@ -37,14 +37,14 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Engine
 
-from ingest.csv_safety import BOM, csv_rows_text
+from ingest.csv_safety import BOM, csv_rows_text, utc_stamp
 from ingest.filter_base import Flag
 from ingest.filter_flags import FlagError, add_flag_arguments, cli_flags, flag_params
 from ingest.filters import Filters, describe, from_query_params
@@ -52,7 +52,6 @@ from ingest.records import fielded_evidence_json
 
 FORMATS = ("csv", "jsonl", "parquet")
 CHUNK_ROWS = 1000  # articles read, tagged with evidence and written at a time
-STAMP = "%Y-%m-%dT%H:%M:%SZ"  # how timestamps are written (as the CSV writes them)
 JSON_FIELDS = ("id", "url", "title", "summary", "published_at", "outlet", "feed_id", "feed_url",
                "language", "countries", "topics", "story", "evidence")  # fmt: skip
 # --with-body adds these: the extracted main text (None unless extracted and kept) and the
@@ -220,17 +219,6 @@ def write_csv(
     return written
 
 
-def _stamp(value: datetime | None) -> str | None:
-    """``STAMP`` of a UTC datetime (as the CSV writes it)."""
-    if value is None:
-        return None
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    if value.year < 1000:  # isoformat pads the year, strftime may not
-        return value.strftime(STAMP)
-    return value.isoformat(timespec="seconds")[:-6] + "Z"  # without "+00:00"
-
-
 def write_jsonl(
     engine: Engine, f: Filters, out: IO[bytes], progress: Progress, with_body: bool = False
 ) -> int:
@@ -244,7 +232,8 @@ def write_jsonl(
         lines = []
         for row in part:
             record = _record(row, with_body)
-            record["published_at"] = _stamp(record["published_at"])
+            published = record["published_at"]
+            record["published_at"] = None if published is None else utc_stamp(published)
             body = {k: record.pop(k) for k in BODY_FIELDS} if with_body else None
             head = _ENCODE(record)[:-1]  # without its closing brace
             evidence = _evidence_json(row[TITLE], tags.get(row[ID]))
