@@ -12,8 +12,8 @@ silently export more than it asked for. A pasted link is read as the dashboard r
 The rows are the Articles page's "Download all": ``ingest.queries.iter_article_rows``, newest
 first, streamed in chunks of ``CHUNK_ROWS`` (memory stays bounded), with no row limit. Rows stay
 tuples (no DataFrame), and the evidence stays the JSON text the store holds
-(``records.fielded_evidence_json``): at 1,000,000 articles every format is written in well under
-a minute (``bench/bench_export.py``).
+(``records.fielded_evidence_json``): at 1,000,000 articles every format is written within a
+minute (``bench/bench_export.py``).
 
 - ``csv``: the download's very bytes (``ingest.csv_safety``: BOM, formula guard, CRLF).
 - ``jsonl``: one object per article: ``id``, ``url``, ``title``, ``summary``, ``published_at``
