@@ -10,12 +10,17 @@ as ``YYYY-MM-DDTHH:MM:SSZ`` (UTC) and dates as ``YYYY-MM-DD``. Pure: no Streamli
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 
 BOM = "\ufeff"
+STAMP = "%Y-%m-%dT%H:%M:%SZ"  # how a timestamp is written (UTC; csv_text's too)
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 # What a spreadsheet may skip before it reads a formula: any Unicode space (but the tab, CR
 # and LF that are triggers themselves), the BOM and the zero-width characters.
@@ -64,3 +69,42 @@ def csv_text(df: pd.DataFrame, *, header: bool = True) -> str:
     """``df`` as guarded CSV text (no BOM: a file starts with ``BOM``, then its chunks, the
     first with the header)."""
     return _prepare(df).to_csv(index=False, header=header, lineterminator="\r\n")
+
+
+def utc_stamp(value: datetime) -> str:
+    """A timezone-aware timestamp as ``STAMP`` (in UTC), as every export writes it."""
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    if value.year < 1000:  # isoformat pads the year, strftime may not
+        return value.strftime(STAMP)
+    return value.isoformat(timespec="seconds")[:-6] + "Z"  # without "+00:00"
+
+
+def _plain(value: Any) -> Any:
+    """A cell that is not plain ``str``, as ``csv_text`` writes it (a timestamp: ``STAMP``)."""
+    if isinstance(value, datetime):  # a naive one as csv_text writes such a column: the day
+        return utc_stamp(value) if value.tzinfo else value.strftime("%Y-%m-%d")
+    return guard_cell(value)
+
+
+def csv_rows_text(rows: Iterable[Sequence[Any]], header: Sequence[str] | None = None) -> str:
+    """Rows of cells (text, whole numbers, timestamps, None) as guarded CSV text, the very
+    text ``csv_text`` writes for a frame of them (``header`` first when given; no BOM), without
+    building the frame: what the large exports write."""
+    match = _FORMULA.match
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if header is not None:
+        writer.writerow(header)
+    writer.writerows(
+        [
+            ("'" + v if match(v) else v)
+            if v.__class__ is str
+            else v
+            if v is None or v.__class__ is int
+            else _plain(v)
+            for v in row
+        ]
+        for row in rows
+    )
+    return buffer.getvalue()

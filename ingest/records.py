@@ -6,6 +6,7 @@ Plain dataclasses, no behaviour beyond conversions; every stage imports them fro
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -119,6 +120,49 @@ def stored_evidence(raw: str | None) -> list[Evidence]:
             )
         )
     return out
+
+
+# Stored evidence exactly as ``json.dumps(..., ensure_ascii=False)`` writes it (what
+# ``evidence_json`` stores): a list of {"text", "type", "start"[, "field"]} objects, strings
+# escaped only where json.dumps escapes them. Such text is read by ``fielded_evidence_json``
+# without decoding it.
+_JSON_CHARS = r'[^"\\\x00-\x1f]*'  # unescaped characters (a run: the regex's fast path)
+_JSON_STRING = rf'"{_JSON_CHARS}(?:\\(?:["\\bfnrt]|u00(?:0[0-7bef]|1[0-9a-f])){_JSON_CHARS})*"'
+_JSON_INT = r"(?:0|-?[1-9][0-9]*)"
+_FIELD_NAMES = "|".join(FIELDS)
+_ITEM = (
+    rf'\{{"text": {_JSON_STRING}, "type": {_JSON_STRING}, "start": {_JSON_INT}'
+    rf'(?:, "field": "(?:{_FIELD_NAMES})")?\}}'
+)
+_CANONICAL_EVIDENCE = re.compile(rf"\[(?:{_ITEM}(?:, {_ITEM})*)?\]")
+# An item without a field ends with its start (inside strings a quote is always escaped).
+_START_WITHOUT_FIELD = re.compile(rf'"start": ({_JSON_INT})\}}')
+_EVIDENCE_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def fielded_evidence_json(raw: str | None, title: str) -> str:
+    """The JSON text of stored evidence with every offset into its field, as an export writes
+    it: ``json.dumps([{text, type, start, field}, ...], ensure_ascii=False)`` of
+    ``stored_evidence(raw)`` mapped by ``Evidence.in_field(title)``. Text that ``evidence_json``
+    wrote is passed through (only an item without a field gains one), anything else decoded."""
+    if raw is not None and _CANONICAL_EVIDENCE.fullmatch(raw):
+        if _START_WITHOUT_FIELD.search(raw):
+            in_title = len(title or "")
+
+            def add_field(m: re.Match[str]) -> str:
+                start = int(m.group(1))
+                if start < in_title:
+                    return f'"start": {start}, "field": "{TITLE}"}}'
+                return f'"start": {start - in_title - 1}, "field": "{SUMMARY}"}}'
+
+            return _START_WITHOUT_FIELD.sub(add_field, raw)
+        return raw
+    return _EVIDENCE_ENCODER.encode(
+        [
+            {"text": e.text, "type": e.type, "start": e.start, "field": e.field}
+            for e in (e.in_field(title) for e in stored_evidence(raw))
+        ]
+    )
 
 
 def field_texts(title: str, summary: str, body: str | None = None) -> list[tuple[str, int, str]]:

@@ -523,3 +523,42 @@ def test_with_body_adds_each_rows_text_and_status(
 
 def json_rows(data: bytes) -> list[dict[str, Any]]:
     return [json.loads(line) for line in data.decode("utf-8").splitlines() if line]
+
+
+# --- an article without a link (issue 11 item 16: rows read as tuples, not a DataFrame) -------
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+def test_an_article_without_a_link_exports_a_null_url(
+    fmt: str,
+    dashboard_store,
+    tmp_path: Path,  # noqa: ANN001
+) -> None:
+    """A NULL url is written as JSON null (a DataFrame turned it into NaN: not JSON, and Parquet
+    refused the file)."""
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    import shutil
+    import sqlite3
+
+    path = tmp_path / "no-link.db"
+    shutil.copy(dashboard_store.path, path)
+    with sqlite3.connect(path) as conn:
+        linkless = conn.execute("SELECT min(id) FROM articles").fetchone()[0]
+        conn.execute("UPDATE articles SET url = NULL WHERE id = ?", (linkless,))
+        n = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    target = tmp_path / f"view.{fmt}"
+    done = run_export(f"sqlite:///{path}", *cli_args(PERIOD), "--format", fmt, "-o", str(target))
+    assert done.returncode == 0, done.stderr.decode()
+    if fmt == "jsonl":
+        text = target.read_text(encoding="utf-8")
+        assert "NaN" not in text
+        rows = [
+            json.loads(line, parse_constant=lambda c: pytest.fail(c)) for line in text.splitlines()
+        ]
+    else:
+        import pyarrow.parquet as pq
+
+        rows = pq.read_table(target).to_pylist()
+    assert len(rows) == n
+    assert [r["id"] for r in rows if r["url"] is None] == [linkless]

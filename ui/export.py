@@ -10,11 +10,12 @@ writer and its guard live in ``ingest.csv_safety``, shared with ``python -m inge
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
+from sqlalchemy import Engine
 
-from ingest.csv_safety import csv_text
+from ingest.csv_safety import csv_rows_text, csv_text
 from ingest.csv_safety import guard_cell as guard_cell  # re-exported for the pages
 from ingest.queries import Filters, slug
 
@@ -40,6 +41,42 @@ def chunks_to_csv_bytes(frames: Iterable[pd.DataFrame], limit: int | None = None
         if limit is not None and written >= limit:
             break
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def rows_to_csv_bytes(
+    chunks: Iterable[Sequence[Sequence]], columns: Sequence[str], limit: int | None = None
+) -> bytes:
+    """Chunks of rows over ``columns`` (e.g. ``iter_article_rows``') as one guarded CSV, at most
+    ``limit`` rows: the bytes ``chunks_to_csv_bytes`` writes for frames of them, without the
+    frames (the large "Download all")."""
+    buffer = io.StringIO()
+    written = 0
+    header = True
+    for rows in chunks:
+        if limit is not None:
+            rows = rows[: max(0, limit - written)]
+        if not rows and not header:
+            break
+        buffer.write(csv_rows_text(rows, columns if header else None))
+        header = False
+        written += len(rows)
+        if limit is not None and written >= limit:
+            break
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def articles_csv_bytes(
+    engine: Engine, filters: Filters, limit: int | None = None, chunk: int | None = None
+) -> bytes:
+    """The "Download all" file: every article under ``filters`` (at most ``limit``), newest
+    first, the columns of ``ARTICLE_COLUMNS`` but the id, streamed from the query as rows
+    (``chunk`` at a time; default ``EXPORT_CHUNK_ROWS``)."""
+    from ingest.queries import ARTICLE_COLUMNS, iter_article_rows
+    from ingest.queries.articles import EXPORT_CHUNK_ROWS
+
+    rows = iter_article_rows(engine, filters, chunk=chunk or EXPORT_CHUNK_ROWS)
+    chunks = ([row[1:] for row in part] for part in rows)
+    return rows_to_csv_bytes(chunks, ARTICLE_COLUMNS[1:], limit=limit)
 
 
 def file_name(what: str, filters: Filters | None = None) -> str:
@@ -79,7 +116,6 @@ def download_all_articles(filters: Filters, total: int) -> None:
     import streamlit as st
 
     from ingest import config
-    from ingest.queries import iter_articles
     from ui import data, sizes
 
     limit = int(config.get("export_row_limit"))
@@ -92,8 +128,7 @@ def download_all_articles(filters: Filters, total: int) -> None:
     engine = data.engine()
 
     def build_all() -> bytes:
-        frames = (fr.drop(columns=["id"]) for fr in iter_articles(engine, filters))
-        return chunks_to_csv_bytes(frames, limit=limit)
+        return articles_csv_bytes(engine, filters, limit=limit)
 
     payload: bytes | Callable[[], bytes] = build_all
     if total <= sizes.EAGER_EXPORT_ROWS:

@@ -34,12 +34,15 @@ from ingest.filters import (
 from ingest.queries.aggregates import _whole_months
 from ingest.queries.articles import (
     ARTICLE_COLUMNS,
+    ARTICLE_FEED_COLUMNS,
     SORTS,
     article_evidence,
+    iter_article_rows,
     iter_articles,
     list_articles,
     prominence,
     ranked_pair_articles,
+    tag_evidence,
 )
 from ingest.queries.counts import (
     base_total,
@@ -125,6 +128,7 @@ __all__ = [
     "text_coverage",
     "text_status_counts",
     "ARTICLE_COLUMNS",
+    "ARTICLE_FEED_COLUMNS",
     "BASELINE_DAYS",
     "BASELINE_MIN_ARTICLES",
     "BASELINE_MIN_DAYS",
@@ -166,6 +170,7 @@ __all__ = [
     "is_demo_only",
     "is_empty",
     "is_spike",
+    "iter_article_rows",
     "iter_articles",
     "language_counts",
     "language_name",
@@ -179,6 +184,7 @@ __all__ = [
     "prominence",
     "point_filters",
     "ranked_pair_articles",
+    "tag_evidence",
     "recent_polls",
     "rising",
     "rising_windows",
