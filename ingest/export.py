@@ -44,7 +44,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Engine
 
-from ingest.csv_safety import BOM, csv_rows_text, utc_stamp
+from ingest.csv_safety import BOM, csv_rows_text
 from ingest.filter_base import Flag
 from ingest.filter_flags import FlagError, add_flag_arguments, cli_flags, flag_params
 from ingest.filters import Filters, describe, from_query_params
@@ -130,13 +130,20 @@ FEED_ID, FEED_URL, BODY, BODY_STATUS = range(10, 14)
 
 
 def _rows(
-    engine: Engine, f: Filters, with_feed: bool = False, with_body: bool = False
+    engine: Engine,
+    f: Filters,
+    with_feed: bool = False,
+    with_body: bool = False,
+    stamped: bool = False,
 ) -> Iterator[list[tuple]]:
     """The view's rows, ``CHUNK_ROWS`` at a time in the download's order: ``ARTICLE_COLUMNS``,
-    then the feed's id and URL when ``with_feed``, then ``BODY_FIELDS`` when ``with_body``."""
+    then the feed's id and URL when ``with_feed``, then ``BODY_FIELDS`` when ``with_body``;
+    ``stamped``: ``published_at`` as the text CSV and JSON Lines write (``STAMP``)."""
     from ingest.queries import article_text_rows, iter_article_rows
 
-    for part in iter_article_rows(engine, f, chunk=CHUNK_ROWS, with_feed=with_feed):
+    for part in iter_article_rows(
+        engine, f, chunk=CHUNK_ROWS, with_feed=with_feed, stamped=stamped
+    ):
         if with_body:
             texts = article_text_rows(engine, [row[ID] for row in part])
             part = [row + texts.get(row[ID], (None, None)) for row in part]
@@ -209,7 +216,7 @@ def write_csv(
     columns = ARTICLE_COLUMNS[1:] + (list(BODY_FIELDS) if with_body else [])
     out.write(BOM.encode("utf-8"))
     written = 0
-    for part in _rows(engine, f, with_body=with_body):
+    for part in _rows(engine, f, with_body=with_body, stamped=True):
         body = [row[1:] for row in part]  # without the id
         out.write(csv_rows_text(body, columns if written == 0 else None).encode("utf-8"))
         written += len(part)
@@ -227,13 +234,11 @@ def write_jsonl(
     from ingest.queries import tag_evidence
 
     written = 0
-    for part in _rows(engine, f, with_feed=True, with_body=with_body):
+    for part in _rows(engine, f, with_feed=True, with_body=with_body, stamped=True):
         tags = tag_evidence(engine, [row[ID] for row in part])
         lines = []
         for row in part:
             record = _record(row, with_body)
-            published = record["published_at"]
-            record["published_at"] = None if published is None else utc_stamp(published)
             body = {k: record.pop(k) for k in BODY_FIELDS} if with_body else None
             head = _ENCODE(record)[:-1]  # without its closing brace
             evidence = _evidence_json(row[TITLE], tags.get(row[ID]))

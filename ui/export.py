@@ -74,7 +74,7 @@ def articles_csv_bytes(
     from ingest.queries import ARTICLE_COLUMNS, iter_article_rows
     from ingest.queries.articles import EXPORT_CHUNK_ROWS
 
-    rows = iter_article_rows(engine, filters, chunk=chunk or EXPORT_CHUNK_ROWS)
+    rows = iter_article_rows(engine, filters, chunk=chunk or EXPORT_CHUNK_ROWS, stamped=True)
     chunks = ([row[1:] for row in part] for part in rows)
     return rows_to_csv_bytes(chunks, ARTICLE_COLUMNS[1:], limit=limit)
 

@@ -88,15 +88,28 @@ def list_articles(
     return _tidy(frame(engine, query, ARTICLE_COLUMNS))
 
 
-def _article_rows(f: Filters, dialect: str, with_feed: bool = False) -> Select:
+def _stamp_text(column: Any, dialect: str) -> Any:
+    """A stored (naive UTC) timestamp as the text every export writes for it
+    (``csv_safety.STAMP``), made by the database: a CSV of 100,000 rows then neither parses nor
+    formats 100,000 datetimes in Python (0.4 s of 2.2 s at 1M articles on SQLite)."""
+    if dialect == "sqlite":
+        return func.strftime("%Y-%m-%dT%H:%M:%SZ", column)
+    return func.to_char(column, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+
+
+def _article_rows(
+    f: Filters, dialect: str, with_feed: bool = False, stamped: bool = False
+) -> Select:
     """The filtered articles' columns with their country codes and topics, each "; "-joined in
     code order by a correlated subquery that reads the tag table's primary key (one query per
     page or export chunk, instead of fetching the tags of thousands of ids separately), and
     their story's stable id (``queries.stories.STORY_ID``); ``with_feed``: then
-    ``ARTICLE_FEED_COLUMNS``."""
+    ``ARTICLE_FEED_COLUMNS``; ``stamped``: ``published_at`` as the exports' text
+    (``_stamp_text``), not a datetime."""
+    published = articles.c.published_at
     columns: list[Any] = [
         articles.c.id,
-        articles.c.published_at,
+        _stamp_text(published, dialect).label("published_at") if stamped else published,
         articles.c.title,
         articles.c.summary,
         articles.c.url,
@@ -139,13 +152,19 @@ def _tidy(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def iter_article_rows(
-    engine: Engine, f: Filters, *, chunk: int = EXPORT_CHUNK_ROWS, with_feed: bool = False
+    engine: Engine,
+    f: Filters,
+    *,
+    chunk: int = EXPORT_CHUNK_ROWS,
+    with_feed: bool = False,
+    stamped: bool = False,
 ) -> Iterator[list[tuple]]:
     """Every filtered article as a tuple over ``ARTICLE_COLUMNS`` (then ``ARTICLE_FEED_COLUMNS`` when
     ``with_feed``), newest first, in lists of ``chunk`` (one streamed query): what the exports
-    write, without building a DataFrame. ``published_at`` is a UTC datetime, ``language``,
-    ``summary`` and ``story`` may be None."""
-    query = _article_rows(f, engine.dialect.name, with_feed).order_by(
+    write, without building a DataFrame. ``published_at`` is a UTC datetime (``stamped``: the
+    text the exports write for it, ``csv_safety.STAMP``), ``language``, ``summary`` and
+    ``story`` may be None."""
+    query = _article_rows(f, engine.dialect.name, with_feed, stamped).order_by(
         articles.c.published_at.desc(), articles.c.id.desc()
     )
     with engine.connect() as conn:
