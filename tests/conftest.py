@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Iterator
@@ -136,6 +137,15 @@ class DashboardStore:
 
 
 def _gold_rows() -> list[dict]:
+    """The labelled dev articles as rows (``_read_gold_rows``), a fresh copy each call: the
+    feeds are parsed once per process (a module that asks for them per case took a minute)."""
+    import copy
+
+    return copy.deepcopy(_read_gold_rows())
+
+
+@functools.cache
+def _read_gold_rows() -> list[dict]:
     import json
     import re
     from datetime import UTC, datetime
