@@ -40,6 +40,7 @@ Watchlist page shows every delivery's status and can retry one.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
@@ -76,7 +77,8 @@ from ingest.queries.trends import (
     SPIKE_EXPLANATION,
     SPIKE_MIN_ARTICLES,
     SPIKE_SCORE,
-    coverage_series,
+    first_id_since,
+    spike_point,
 )
 from ingest.queries.watches import (
     WatchRow,
@@ -357,18 +359,16 @@ class EvaluationSummary:
         return f"{self.watches} watch(es) evaluated: {len(self.alerts)} new alert(s)"
 
 
-def spike_today(engine: Engine, watch: WatchRow, now: datetime) -> dict[str, Any] | None:
-    """Today's point of the watch's series with its spike score (the Coverage chart's), or
-    None when the store holds no series for it."""
+def spike_today(
+    engine: Engine, watch: WatchRow, now: datetime, *, first_id: int | None = None
+) -> dict[str, Any]:
+    """Today's point of the watch's series with its spike score (the Coverage chart's: the
+    point ``coverage_series`` ends on, read from the baseline's days and today only).
+    ``first_id``: ``first_id_since`` the baseline's first day, read once per cycle."""
     today = now.date()
     f = watch_filters(watch, today, today)
-    series = coverage_series(engine, f, by="all")
-    if series.empty:
-        return None
-    row = series.iloc[-1]
-    expected = float(row["baseline"]) if pd.notna(row["baseline"]) else 0.0
-    score = float(row["score"]) if pd.notna(row["score"]) else 0.0
-    observed = int(row["articles"])
+    point = spike_point(engine, f, first_id=first_id)
+    expected, score, observed = point.expected, point.score, point.articles
     fired = score >= watch.spike_threshold and observed >= SPIKE_MIN_ARTICLES
     explanation = (
         f"{describe(f)}: {observed} article(s) today against {expected:.1f} a day expected "
@@ -415,14 +415,29 @@ def _may_spike(engine: Engine, watch: WatchRow, now: datetime) -> bool:
     return observed >= max(SPIKE_MIN_ARTICLES, watch.spike_threshold)
 
 
-def evaluate_watch(
-    engine: Engine, watch: WatchRow, now: datetime, fresh: list[tuple[int, datetime]]
-) -> tuple[list[int], bool]:
-    """Evaluate one watch at ``now`` against ``fresh`` (id, fetched_at of the articles fetched
-    lately): the ids of the alerts it recorded, and whether matches wait for a digest not due.
+@dataclass
+class Cycle:
+    """What one evaluation of every watch reads once for all of them."""
+
+    engine: Engine
+    now: datetime
+    fresh: list[tuple[int, datetime]]  # (id, fetched_at) of the articles fetched lately
+
+    @functools.cached_property
+    def first_id(self) -> int | None:
+        """``first_id_since`` the first day of today's spike baseline (read when a watch
+        first needs its spike score)."""
+        return first_id_since(self.engine, self.now.date() - timedelta(days=BASELINE_DAYS))
+
+
+def evaluate_watch(cycle: Cycle, watch: WatchRow) -> tuple[list[int], bool]:
+    """Evaluate one watch at ``cycle.now`` against ``cycle.fresh``: the ids of the alerts it
+    recorded, and whether matches wait for a digest not due.
 
     Only a watch with a new match since its last evaluation (or a new or edited watch) reads
-    its spike score: without a new article today's count cannot grow."""
+    its spike score: without a new article today's count cannot grow; nor once today's spike
+    alert of the watch is recorded (it is sent once a day)."""
+    engine, now, fresh = cycle.engine, cycle.now, cycle.fresh
     today = now.date()
     match_filter = watch_filters(watch, today - timedelta(days=MATCH_MAX_AGE_DAYS), today)
     since_digest, since_eval = _windows(watch, now)
@@ -442,11 +457,11 @@ def evaluate_watch(
         new_match = bool(arrived) and bool(
             matching(engine, arrived, match_filter, unalerted_by=watch.id, limit=1)
         )
-    spike = (
-        spike_today(engine, watch, now) if new_match and _may_spike(engine, watch, now) else None
-    )
     spike_key = f"spike:{watch.id}:{today.isoformat()}"
-    want_spike = bool(spike and spike["fired"]) and not alert_exists(engine, spike_key)
+    spike = None
+    if new_match and not alert_exists(engine, spike_key) and _may_spike(engine, watch, now):
+        spike = spike_today(engine, watch, now, first_id=cycle.first_id)
+    want_spike = bool(spike and spike["fired"])
     if not candidates and not want_spike:
         return [], new_match and not due
     recorded: list[int] = []
@@ -497,13 +512,13 @@ def evaluate_all(engine: Engine, now: datetime | None = None) -> EvaluationSumma
     active = [w for w in watch_list(engine) if not w.paused]
     if not active:
         return summary
-    fresh = fetched_since(engine, min(min(_windows(w, now)) for w in active))
+    cycle = Cycle(engine, now, fetched_since(engine, min(min(_windows(w, now)) for w in active)))
     quiet: list[int] = []
     pending: list[int] = []
     for watch in active:
         summary.watches += 1
         try:
-            recorded, waiting = evaluate_watch(engine, watch, now, fresh)
+            recorded, waiting = evaluate_watch(cycle, watch)
         except Exception:  # a bug or a bad watch must not stop the others
             log.exception("evaluating watch %r failed", watch.name)
             continue
