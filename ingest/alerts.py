@@ -40,7 +40,6 @@ Watchlist page shows every delivery's status and can retry one.
 
 from __future__ import annotations
 
-import functools
 import html
 import json
 import logging
@@ -70,13 +69,14 @@ from ingest.filters import (
     from_query_params,
     to_query_params,
 )
-from ingest.queries import count_articles, list_articles
+from ingest.queries import list_articles
 from ingest.queries.articles import article_evidence
 from ingest.queries.trends import (
     BASELINE_DAYS,
     SPIKE_EXPLANATION,
     SPIKE_MIN_ARTICLES,
     SPIKE_SCORE,
+    day_count,
     first_id_since,
     spike_point,
 )
@@ -406,12 +406,13 @@ def _fetched_after(fresh: list[tuple[int, datetime]], since: datetime) -> list[i
     return [i for i, fetched in fresh if fetched >= since]
 
 
-def _may_spike(engine: Engine, watch: WatchRow, now: datetime) -> bool:
+def _may_spike(cycle: Cycle, watch: WatchRow) -> bool:
     """Whether today's count could make a spike at all: the score never exceeds the count
     (the expected count is never negative), so a day below the threshold, or below
     SPIKE_MIN_ARTICLES, is settled by one day's count instead of the whole baseline."""
-    today = now.date()
-    observed = count_articles(engine, watch_filters(watch, today, today))
+    today = cycle.now.date()
+    f = watch_filters(watch, today, today)
+    observed = day_count(cycle.engine, f, first_id=cycle.first_id_since(today))
     return observed >= max(SPIKE_MIN_ARTICLES, watch.spike_threshold)
 
 
@@ -423,11 +424,14 @@ class Cycle:
     now: datetime
     fresh: list[tuple[int, datetime]]  # (id, fetched_at) of the articles fetched lately
 
-    @functools.cached_property
-    def first_id(self) -> int | None:
-        """``first_id_since`` the first day of today's spike baseline (read when a watch
-        first needs its spike score)."""
-        return first_id_since(self.engine, self.now.date() - timedelta(days=BASELINE_DAYS))
+    first_ids: dict[date, int | None] = field(default_factory=dict)
+
+    def first_id_since(self, day: date) -> int | None:
+        """``first_id_since(day)``, read once a cycle (today's, the spike baseline's first
+        day's), when a watch first needs it."""
+        if day not in self.first_ids:
+            self.first_ids[day] = first_id_since(self.engine, day)
+        return self.first_ids[day]
 
 
 def evaluate_watch(cycle: Cycle, watch: WatchRow) -> tuple[list[int], bool]:
@@ -459,8 +463,9 @@ def evaluate_watch(cycle: Cycle, watch: WatchRow) -> tuple[list[int], bool]:
         )
     spike_key = f"spike:{watch.id}:{today.isoformat()}"
     spike = None
-    if new_match and not alert_exists(engine, spike_key) and _may_spike(engine, watch, now):
-        spike = spike_today(engine, watch, now, first_id=cycle.first_id)
+    if new_match and not alert_exists(engine, spike_key) and _may_spike(cycle, watch):
+        first_id = cycle.first_id_since(today - timedelta(days=BASELINE_DAYS))
+        spike = spike_today(engine, watch, now, first_id=first_id)
     want_spike = bool(spike and spike["fired"])
     if not candidates and not want_spike:
         return [], new_match and not due

@@ -285,6 +285,12 @@ def spike_point(engine: Engine, f: Filters, *, first_id: int | None = None) -> S
     return SpikePoint(day, observed, expected, float(spike_score(observed, expected)))
 
 
+def day_count(engine: Engine, f: Filters, *, first_id: int | None = None) -> int:
+    """The articles (or stories) of ``f``'s last day as its daily series counts them;
+    ``first_id``: ``first_id_since`` that day."""
+    return int(_daily(engine, f.with_(date_from=f.date_to), first_id).iloc[-1])
+
+
 def _analyse(
     s: pd.Series, total: pd.Series, key: str, label: str, freq: str, first: date
 ) -> pd.DataFrame:
