@@ -616,6 +616,42 @@ def test_matches_wait_for_the_digest_period_and_none_is_skipped(
     assert {a["title"] for a in receiver.requests[1].body["articles"]} == {t for t, _ in POLL_2[:2]}
 
 
+def test_a_new_match_after_todays_spike_alert_is_digested_without_scoring_the_spike_again(
+    engine: Engine,
+    setup: dict[str, str],
+    tmp_path: Path,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The spike is sent once a day: once today's is recorded, a watch's new matches no longer
+    # read the 28 days of its baseline (the costly part of an alert cycle at scale).
+    now = datetime.now(UTC)
+    feeds_dir = tmp_path / "served"
+    feeds_dir.mkdir()
+    write_feed(feeds_dir, BASELINE + POLL_1 + POLL_2, now)
+    spec = alerts.make_spec("Pair", "pair=PRK-RUS", webhook_url=receiver.url, digest_minutes=0)
+    store.create_watch(engine, spec, store.now_utc())
+    scored: list[object] = []
+    real = alerts.spike_point
+    monkeypatch.setattr(alerts, "spike_point", lambda *a, **k: scored.append(a) or real(*a, **k))
+    with FeedServer(root=feeds_dir) as server:
+        feed_id = store.ensure_feed(engine, server.feed_url(PAIR_FEED), language="en")
+        _poll(engine, server, feed_id)
+        alert_delivery.run_alerts(engine)
+        assert len(scored) == 1
+        write_feed(
+            feeds_dir, BASELINE + POLL_1 + POLL_2 + [("Russia and North Korea, more", 0)], now
+        )
+        _poll(engine, server, feed_id)
+        alert_delivery.run_alerts(engine)
+    assert len(scored) == 1
+    assert [r.body["trigger"] for r in receiver.requests] == ["digest", "spike", "digest"]
+    assert receiver.requests[2].body["counts"]["articles"] == 1
+    with engine.connect() as conn:
+        triggers = conn.execute(select(store.alerts.c.trigger).order_by(store.alerts.c.id)).all()
+    assert [t for (t,) in triggers] == ["digest", "spike", "digest"]
+
+
 def test_run_once_polls_then_alerts(
     setup: dict[str, str], tmp_path: Path, receiver: Receiver
 ) -> None:
