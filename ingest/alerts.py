@@ -61,7 +61,9 @@ from ingest.addresses import validate_feed_url
 from ingest.filter_flags import flag_understood
 from ingest.filters import (
     BY_NAME,
+    EARLIEST,
     FILTERS,
+    LATEST,
     PARAM_KEYS,
     WORDS_ORDER,
     Filters,
@@ -106,6 +108,7 @@ WATCH_PAGE = "Articles"  # the dashboard page a message links to, with the watch
 FEED_PREFIX = "watch-"
 _NO_WATCH_PARAMS = ("from", "to")  # a watch has no dates: it follows what arrives
 _WATCH_FILTER_EXCLUDE = ("dates",)
+ANY_ARTICLE = Filters(EARLIEST, LATEST)  # a filter every stored article matches
 _EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+")
 
 
@@ -476,7 +479,9 @@ def evaluate_watch(cycle: Cycle, watch: WatchRow) -> tuple[list[int], bool]:
         digest = False
         if candidates:
             # Again under the lock: another evaluator may have taken some, or sent the digest.
-            ids = matching(conn, candidates, match_filter, unalerted_by=watch.id)
+            # (The candidates matched the filters just now: what is left to ask is which are
+            # still stored and not alerted on, not the filters' tags and text again.)
+            ids = matching(conn, candidates, ANY_ARTICLE, unalerted_by=watch.id)
             last = current.last_digest_at
             still_due = last is None or now - last >= timedelta(minutes=watch.digest_minutes)
             if ids and still_due:
