@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -188,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
             worker.terminate()
             worker.wait(timeout=60)
             receiver.shutdown()
+            shutil.rmtree(work, ignore_errors=True)
     report(samples, args.poll_minutes)
     return 0
 
