@@ -61,7 +61,9 @@ from ingest.addresses import validate_feed_url
 from ingest.filter_flags import flag_understood
 from ingest.filters import (
     BY_NAME,
+    EARLIEST,
     FILTERS,
+    LATEST,
     PARAM_KEYS,
     WORDS_ORDER,
     Filters,
@@ -69,14 +71,16 @@ from ingest.filters import (
     from_query_params,
     to_query_params,
 )
-from ingest.queries import count_articles, list_articles
+from ingest.queries import list_articles
 from ingest.queries.articles import article_evidence
 from ingest.queries.trends import (
     BASELINE_DAYS,
     SPIKE_EXPLANATION,
     SPIKE_MIN_ARTICLES,
     SPIKE_SCORE,
-    coverage_series,
+    day_count,
+    first_id_since,
+    spike_point,
 )
 from ingest.queries.watches import (
     WatchRow,
@@ -104,6 +108,7 @@ WATCH_PAGE = "Articles"  # the dashboard page a message links to, with the watch
 FEED_PREFIX = "watch-"
 _NO_WATCH_PARAMS = ("from", "to")  # a watch has no dates: it follows what arrives
 _WATCH_FILTER_EXCLUDE = ("dates",)
+ANY_ARTICLE = Filters(EARLIEST, LATEST)  # a filter every stored article matches
 _EMAIL = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+")
 
 
@@ -357,18 +362,16 @@ class EvaluationSummary:
         return f"{self.watches} watch(es) evaluated: {len(self.alerts)} new alert(s)"
 
 
-def spike_today(engine: Engine, watch: WatchRow, now: datetime) -> dict[str, Any] | None:
-    """Today's point of the watch's series with its spike score (the Coverage chart's), or
-    None when the store holds no series for it."""
+def spike_today(
+    engine: Engine, watch: WatchRow, now: datetime, *, first_id: int | None = None
+) -> dict[str, Any]:
+    """Today's point of the watch's series with its spike score (the Coverage chart's: the
+    point ``coverage_series`` ends on, read from the baseline's days and today only).
+    ``first_id``: ``first_id_since`` the baseline's first day, read once per cycle."""
     today = now.date()
     f = watch_filters(watch, today, today)
-    series = coverage_series(engine, f, by="all")
-    if series.empty:
-        return None
-    row = series.iloc[-1]
-    expected = float(row["baseline"]) if pd.notna(row["baseline"]) else 0.0
-    score = float(row["score"]) if pd.notna(row["score"]) else 0.0
-    observed = int(row["articles"])
+    point = spike_point(engine, f, first_id=first_id)
+    expected, score, observed = point.expected, point.score, point.articles
     fired = score >= watch.spike_threshold and observed >= SPIKE_MIN_ARTICLES
     explanation = (
         f"{describe(f)}: {observed} article(s) today against {expected:.1f} a day expected "
@@ -406,23 +409,42 @@ def _fetched_after(fresh: list[tuple[int, datetime]], since: datetime) -> list[i
     return [i for i, fetched in fresh if fetched >= since]
 
 
-def _may_spike(engine: Engine, watch: WatchRow, now: datetime) -> bool:
+def _may_spike(cycle: Cycle, watch: WatchRow) -> bool:
     """Whether today's count could make a spike at all: the score never exceeds the count
     (the expected count is never negative), so a day below the threshold, or below
     SPIKE_MIN_ARTICLES, is settled by one day's count instead of the whole baseline."""
-    today = now.date()
-    observed = count_articles(engine, watch_filters(watch, today, today))
+    today = cycle.now.date()
+    f = watch_filters(watch, today, today)
+    observed = day_count(cycle.engine, f, first_id=cycle.first_id_since(today))
     return observed >= max(SPIKE_MIN_ARTICLES, watch.spike_threshold)
 
 
-def evaluate_watch(
-    engine: Engine, watch: WatchRow, now: datetime, fresh: list[tuple[int, datetime]]
-) -> tuple[list[int], bool]:
-    """Evaluate one watch at ``now`` against ``fresh`` (id, fetched_at of the articles fetched
-    lately): the ids of the alerts it recorded, and whether matches wait for a digest not due.
+@dataclass
+class Cycle:
+    """What one evaluation of every watch reads once for all of them."""
+
+    engine: Engine
+    now: datetime
+    fresh: list[tuple[int, datetime]]  # (id, fetched_at) of the articles fetched lately
+
+    first_ids: dict[date, int | None] = field(default_factory=dict)
+
+    def first_id_since(self, day: date) -> int | None:
+        """``first_id_since(day)``, read once a cycle (today's, the spike baseline's first
+        day's), when a watch first needs it."""
+        if day not in self.first_ids:
+            self.first_ids[day] = first_id_since(self.engine, day)
+        return self.first_ids[day]
+
+
+def evaluate_watch(cycle: Cycle, watch: WatchRow) -> tuple[list[int], bool]:
+    """Evaluate one watch at ``cycle.now`` against ``cycle.fresh``: the ids of the alerts it
+    recorded, and whether matches wait for a digest not due.
 
     Only a watch with a new match since its last evaluation (or a new or edited watch) reads
-    its spike score: without a new article today's count cannot grow."""
+    its spike score: without a new article today's count cannot grow; nor once today's spike
+    alert of the watch is recorded (it is sent once a day)."""
+    engine, now, fresh = cycle.engine, cycle.now, cycle.fresh
     today = now.date()
     match_filter = watch_filters(watch, today - timedelta(days=MATCH_MAX_AGE_DAYS), today)
     since_digest, since_eval = _windows(watch, now)
@@ -442,11 +464,12 @@ def evaluate_watch(
         new_match = bool(arrived) and bool(
             matching(engine, arrived, match_filter, unalerted_by=watch.id, limit=1)
         )
-    spike = (
-        spike_today(engine, watch, now) if new_match and _may_spike(engine, watch, now) else None
-    )
     spike_key = f"spike:{watch.id}:{today.isoformat()}"
-    want_spike = bool(spike and spike["fired"]) and not alert_exists(engine, spike_key)
+    spike = None
+    if new_match and not alert_exists(engine, spike_key) and _may_spike(cycle, watch):
+        first_id = cycle.first_id_since(today - timedelta(days=BASELINE_DAYS))
+        spike = spike_today(engine, watch, now, first_id=first_id)
+    want_spike = bool(spike and spike["fired"])
     if not candidates and not want_spike:
         return [], new_match and not due
     recorded: list[int] = []
@@ -456,7 +479,9 @@ def evaluate_watch(
         digest = False
         if candidates:
             # Again under the lock: another evaluator may have taken some, or sent the digest.
-            ids = matching(conn, candidates, match_filter, unalerted_by=watch.id)
+            # (The candidates matched the filters just now: what is left to ask is which are
+            # still stored and not alerted on, not the filters' tags and text again.)
+            ids = matching(conn, candidates, ANY_ARTICLE, unalerted_by=watch.id)
             last = current.last_digest_at
             still_due = last is None or now - last >= timedelta(minutes=watch.digest_minutes)
             if ids and still_due:
@@ -497,13 +522,13 @@ def evaluate_all(engine: Engine, now: datetime | None = None) -> EvaluationSumma
     active = [w for w in watch_list(engine) if not w.paused]
     if not active:
         return summary
-    fresh = fetched_since(engine, min(min(_windows(w, now)) for w in active))
+    cycle = Cycle(engine, now, fetched_since(engine, min(min(_windows(w, now)) for w in active)))
     quiet: list[int] = []
     pending: list[int] = []
     for watch in active:
         summary.watches += 1
         try:
-            recorded, waiting = evaluate_watch(engine, watch, now, fresh)
+            recorded, waiting = evaluate_watch(cycle, watch)
         except Exception:  # a bug or a bad watch must not stop the others
             log.exception("evaluating watch %r failed", watch.name)
             continue

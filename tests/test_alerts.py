@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
@@ -28,7 +29,7 @@ from xml.sax.saxutils import escape
 import feedparser
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 
 from ingest import alert_delivery, alerts, store
 from ingest.queries.watches import watch_named
@@ -614,6 +615,89 @@ def test_matches_wait_for_the_digest_period_and_none_is_skipped(
     assert first.alerts == [] and len(due.alerts) == 1
     assert [r.body["counts"]["articles"] for r in receiver.requests] == [2, 2]
     assert {a["title"] for a in receiver.requests[1].body["articles"]} == {t for t, _ in POLL_2[:2]}
+
+
+def test_a_new_match_after_todays_spike_alert_is_digested_without_scoring_the_spike_again(
+    engine: Engine,
+    setup: dict[str, str],
+    tmp_path: Path,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The spike is sent once a day: once today's is recorded, a watch's new matches no longer
+    # read the 28 days of its baseline (the costly part of an alert cycle at scale).
+    now = datetime.now(UTC)
+    feeds_dir = tmp_path / "served"
+    feeds_dir.mkdir()
+    write_feed(feeds_dir, BASELINE + POLL_1 + POLL_2, now)
+    spec = alerts.make_spec("Pair", "pair=PRK-RUS", webhook_url=receiver.url, digest_minutes=0)
+    store.create_watch(engine, spec, store.now_utc())
+    scored: list[object] = []
+    real = alerts.spike_point
+    monkeypatch.setattr(alerts, "spike_point", lambda *a, **k: scored.append(a) or real(*a, **k))
+    with FeedServer(root=feeds_dir) as server:
+        feed_id = store.ensure_feed(engine, server.feed_url(PAIR_FEED), language="en")
+        _poll(engine, server, feed_id)
+        alert_delivery.run_alerts(engine)
+        assert len(scored) == 1
+        write_feed(
+            feeds_dir, BASELINE + POLL_1 + POLL_2 + [("Russia and North Korea, more", 0)], now
+        )
+        _poll(engine, server, feed_id)
+        alert_delivery.run_alerts(engine)
+    assert len(scored) == 1
+    assert [r.body["trigger"] for r in receiver.requests] == ["digest", "spike", "digest"]
+    assert receiver.requests[2].body["counts"]["articles"] == 1
+    with engine.connect() as conn:
+        triggers = conn.execute(select(store.alerts.c.trigger).order_by(store.alerts.c.id)).all()
+    assert [t for (t,) in triggers] == ["digest", "spike", "digest"]
+
+
+def test_an_evaluator_that_gets_the_lock_second_alerts_nothing_twice(
+    engine: Engine,
+    setup: dict[str, str],
+    tmp_path: Path,
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two evaluators of one watch: this one finds two new matches, but before it holds the
+    # watch another poll brings a third and another evaluator (its cycle begun a second
+    # earlier: its digest is no later than this one's moment) digests all three. Under the
+    # lock this one must find nothing left to alert on (its digest would repeat two).
+    now = datetime.now(UTC)
+    feeds_dir = tmp_path / "served"
+    feeds_dir.mkdir()
+    write_feed(feeds_dir, BASELINE + POLL_1, now)
+    spec = alerts.make_spec("Pair", "pair=PRK-RUS", webhook_url=receiver.url, digest_minutes=0)
+    store.create_watch(engine, spec, store.now_utc())
+    locked_watch = store.locked_watch
+    other: list[list[int]] = []
+    with FeedServer(root=feeds_dir) as server:
+        feed_id = store.ensure_feed(engine, server.feed_url(PAIR_FEED), language="en")
+        _poll(engine, server, feed_id)
+
+        @contextmanager
+        def second(engine_: Engine, watch_id: int) -> Iterator[tuple]:
+            if not other:  # the other evaluator goes first, with one more article
+                write_feed(feeds_dir, BASELINE + POLL_1 + POLL_2[:1], now)
+                _poll(engine, server, feed_id)
+                monkeypatch.setattr(store, "locked_watch", locked_watch)
+                other.append(alerts.evaluate_all(engine, now=began - timedelta(seconds=1)).alerts)
+                monkeypatch.setattr(store, "locked_watch", second)
+            with locked_watch(engine_, watch_id) as held:
+                yield held
+
+        monkeypatch.setattr(store, "locked_watch", second)
+        began = store.now_utc()
+        mine = alerts.evaluate_all(engine, now=began)
+    assert len(other[0]) == 1 and mine.alerts == []
+    with engine.connect() as conn:
+        alerted = conn.execute(
+            select(store.alerts.c.articles, func.count(store.alert_articles.c.article_id))
+            .join(store.alert_articles, store.alert_articles.c.alert_id == store.alerts.c.id)
+            .group_by(store.alerts.c.id, store.alerts.c.articles)
+        ).all()
+    assert [tuple(r) for r in alerted] == [(3, 3)]
 
 
 def test_run_once_polls_then_alerts(

@@ -234,6 +234,141 @@ def test_spike_score_is_the_formula_the_pages_explain() -> None:
     assert queries.spike_score(3, 8.0) == pytest.approx(-5 / 3)
 
 
+# Watches' views (issue 15) whose spike an alert reads with ``spike_point``: the scans it starts
+# from the tag indexes (pair and topic, country and topic, several countries or topics, any
+# mention), a text search, one the roll-ups answer, and one counting stories.
+SPIKE_VIEWS = (
+    "pair=RUS-UKR",
+    "pair=RUS-UKR&t=conflict",
+    "c=USA&t=diplomacy",
+    "c=RUS,USA",
+    "t=politics,diplomacy&c=IDN",
+    "c=IDN&mention=any&t=politics",
+    "q=indonesia",
+    "c=USA&lang=en",
+    "c=USA&count=stories",
+)
+
+
+@pytest.mark.parametrize("view", SPIKE_VIEWS)
+def test_a_days_spike_point_is_the_charts_and_the_counted_one(store_url, oracle, view) -> None:  # noqa: ANN001
+    """``spike_point`` (an alert's spike) on each day the view has articles and the day after,
+    on the labelled store, whose ids do not follow publication (it was built outlet by outlet,
+    as a real store's need not either): see ``_check_spike_points``."""
+    from urllib.parse import parse_qsl
+
+    params = dict(parse_qsl(view))
+    counted = oracle.per_day(params)
+    assert len(counted) >= 2, "a view of at least two days of articles"
+    checked = {date.fromisoformat(d) + timedelta(days=n) for d in counted for n in (0, 1)}
+    engine = store.make_engine(store_url)
+    _check_spike_points(engine, oracle, params, sorted(checked))
+    engine.dispose()
+
+
+def test_a_spike_point_counts_every_article_of_its_window(db_url) -> None:  # noqa: ANN001
+    """The first article stored is of the window's first day and matches; older articles were
+    stored after it; one mentions North Korea once deep in its body (not prominent: counted
+    under any mention only). Each view's spike point is counted exactly (``_check_spike_points``),
+    and the pair's today is a spike."""
+    from ingest.queries.trends import BASELINE_DAYS, SPIKE_SCORE, spike_point
+    from ingest.records import (
+        WHERE_BODY,
+        WHERE_TITLE,
+        Article,
+        CountryTag,
+        Prominence,
+        Tags,
+        TopicTag,
+    )
+    from tests.store_oracle import Oracle
+
+    today = date(2026, 3, 31)
+    body, title_ = Prominence(WHERE_BODY, 1), Prominence(WHERE_TITLE)
+    # (title, days before today, countries (iso3, None: in the title; or where it stands))
+    rows = [
+        ("Russia and North Korea test a missile", BASELINE_DAYS, [("RUS", None), ("PRK", None)]),
+        ("Russia and North Korea: an old summit", BASELINE_DAYS + 9, [("RUS", None), ("PRK", None)]),
+        ("Iran and North Korea trade", BASELINE_DAYS + 1, [("IRN", None), ("PRK", None)]),
+        ("Russia and North Korea talk", 12, [("RUS", None), ("PRK", None)]),
+        ("Iran nuclear talks resume", 3, [("IRN", None)]),
+        *[(f"Russia and North Korea nuclear deal, day {n}", 0, [("RUS", None), ("PRK", None)])
+          for n in range(6)],
+        ("Russia's grain harvest", 0, [("RUS", None), ("PRK", body)]),
+        ("Nuclear plant inspection in Russia", 1, [("RUS", None), ("PRK", body)]),
+    ]  # fmt: skip
+    engine = store.make_engine(db_url)
+    feed = store.ensure_feed(engine, "https://news.example/feed.xml", title="news", language="en")
+    for n, (title, back, countries) in enumerate(rows):
+        moment = datetime(today.year, today.month, today.day, 9, n, tzinfo=UTC)
+        moment -= timedelta(days=back)
+        tags = Tags(
+            language="en",
+            language_source="feed",
+            countries=[CountryTag(iso3=c, prominence=p or title_) for c, p in countries],
+            topics=[TopicTag(topic="nuclear")],
+            tagger_version="test",
+        )
+        article = Article(
+            url_key=f"key-{n}",
+            url=f"https://news.example/{n}",
+            guid=None,
+            title=title,
+            summary=f"{title} (Pyongyang).",
+            published_at=moment,
+            fetched_at=moment,
+        )
+        store.save_articles(engine, feed, [(article, tags)])  # one by one: ids in this order
+    oracle = Oracle(db_url)
+    first = oracle.rows("SELECT id, published_day FROM articles ORDER BY id")[0]
+    assert str(first[1]) == (today - timedelta(days=BASELINE_DAYS)).isoformat()
+    checked = [today - timedelta(days=n) for n in range(0, 4)]
+    for view in (
+        {"pair": "PRK-RUS", "t": "nuclear"},
+        {"c": "PRK", "mention": "any", "t": "nuclear"},
+        {"c": "IRN,PRK", "t": "nuclear"},
+        {"q": "pyongyang", "c": "RUS"},
+    ):
+        assert len(oracle.per_day(view)) >= 2, view
+        _check_spike_points(engine, oracle, view, checked)
+    pair = from_query_params({"pair": "PRK-RUS", "t": "nuclear"}, Filters(today, today))
+    assert spike_point(engine, pair).score >= SPIKE_SCORE
+    oracle.close()
+    engine.dispose()
+
+
+def _check_spike_points(engine, oracle, params: dict[str, str], days: list[date]) -> None:  # noqa: ANN001
+    """On each day: ``spike_point``'s count of the day and its expected count are those the
+    hand-written SQL of tests/store_oracle.py counts (the mean of the 28 days before), its score
+    the explained formula, and all three exactly the last point of the Coverage chart ending
+    that day; with the lowest id of the window's articles given or read by itself alike."""
+    from ingest.queries.trends import BASELINE_DAYS, first_id_since, spike_point
+
+    for day in days:
+        start = day - timedelta(days=BASELINE_DAYS)
+        want = oracle.per_day({**params, "from": start.isoformat(), "to": day.isoformat()})
+        lowest = oracle.rows(
+            "SELECT min(id) FROM articles WHERE published_day >= :d", {"d": start.isoformat()}
+        )[0][0]
+        first_id = first_id_since(engine, start)
+        assert first_id == lowest
+        f = from_query_params(params, Filters(day, day))
+        point = spike_point(engine, f, first_id=first_id)
+        observed = want.get(day.isoformat(), 0)
+        expected = sum(n for d, n in want.items() if d < day.isoformat()) / BASELINE_DAYS
+        assert (point.day, point.articles) == (day, observed), (params, day)
+        assert point.expected == pytest.approx(expected), (params, day)
+        score = (observed - expected) / (expected + 1) ** 0.5
+        assert point.score == pytest.approx(score), (params, day)
+        chart = queries.coverage_series(engine, f, by="all").iloc[-1]
+        assert (point.articles, point.expected, point.score) == (
+            chart.articles,
+            chart.baseline,
+            chart.score,
+        ), (params, day)
+        assert spike_point(engine, f) == point
+
+
 def test_pair_timeline_splits_joint_and_alone(engine, rows) -> None:  # noqa: ANN001
     names = queries.feed_names(engine)
     f = ALL.with_(date_from=date(2022, 1, 1), pair=("RUS", "UKR"))

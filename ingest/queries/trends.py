@@ -5,6 +5,7 @@ the day of its first article in the view."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -17,20 +18,22 @@ from sqlalchemy import (
     and_,
     case,
     func,
+    intersect,
     literal,
     or_,
     select,
 )
 
 from ingest.filter_words import topic_label
-from ingest.filters import Filters, article_where, country_tag_where
+from ingest.filters import Filters, article_where, country_tag_where, day_start
 from ingest.geo import country_name
 from ingest.queries.aggregates import Kind, Source, route_for, route_source, source
 from ingest.queries.counts import country_counts
-from ingest.queries.read import frame
+from ingest.queries.read import frame, scalar
 from ingest.queries.tally import story_key, with_stories
 from ingest.store import (
     article_countries,
+    article_topics,
     articles,
 )
 
@@ -88,9 +91,11 @@ def _day_index(start: date, end: date) -> pd.DatetimeIndex:
     return pd.date_range(start, end, freq="D")
 
 
-def _daily(engine: Engine, series_filter: Filters) -> pd.Series:
+def _daily(engine: Engine, series_filter: Filters, first_id: int | None = None) -> pd.Series:
     """Articles per day for ``series_filter`` (aggregate when exact, else a scan); counting
-    stories, the stories whose first matching article is of that day."""
+    stories, the stories whose first matching article is of that day. ``first_id`` (no
+    article of the range has a lower id: ``first_id_since``) lets a scan of articles start
+    from the tag indexes (``_tag_driver``) instead of every article of the range."""
     route = route_for(series_filter)
     if route is not None:
         src = route_source(route, series_filter, by_day=True)
@@ -105,14 +110,52 @@ def _daily(engine: Engine, series_filter: Filters) -> pd.Series:
         )
         query = select(first.c.day, func.count()).group_by(first.c.day)
     else:
+        drive = _tag_driver(series_filter, first_id) if first_id is not None else []
         query = (
             select(articles.c.published_day, func.count())
-            .where(*article_where(series_filter))
+            .where(*article_where(series_filter), *drive)
             .group_by(articles.c.published_day)
         )
     df = frame(engine, query, ["day", "articles"])
     s = pd.Series(df["articles"].astype(int).to_numpy(), index=pd.to_datetime(df["day"]))
     return s.reindex(_day_index(series_filter.date_from, series_filter.date_to), fill_value=0)
+
+
+def first_id_since(engine: Engine, day: date) -> int | None:
+    """The lowest id of the articles published on ``day`` or later (None: there are none).
+    Ids follow arrival, so every article of those days, and every article stored after this
+    is read, has an id at least this: the lower bound of a scan's ids (``_tag_driver``)."""
+    # min(id + 0), not min(id): the latter tempts SQLite (and PostgreSQL) to walk the primary
+    # key from the first article until one is recent enough, most of the table; this reads
+    # the dates' index from ``day`` on.
+    lowest = func.min(articles.c.id + 0)
+    return scalar(engine, select(lowest).where(articles.c.published_at >= day_start(day)))
+
+
+def _tag_driver(f: Filters, first_id: int) -> list[ColumnElement[bool]]:
+    """A condition implied by ``f``'s country, pair and topic filters (whatever the mention
+    rule: any tag row of the country or topic, prominent or not) and by its dates (ids from
+    ``first_id``), that the tag indexes answer alone: the ids of the articles bearing every
+    chosen tag (one of the countries, each of the pair, one of the topics) from ``first_id``
+    on. Added to ``article_where(f)`` it changes no count, but the scan reads only the
+    articles holding those tags in the range, not every article of the range; [] when ``f``
+    has no such filter."""
+    c, t = article_countries.c, article_topics.c
+    tagged = []
+    if f.countries:
+        tagged.append(select(c.article_id).where(c.iso3.in_(f.countries), c.article_id >= first_id))
+    for code in f.pair or ():
+        tagged.append(select(c.article_id).where(c.iso3 == code, c.article_id >= first_id))
+    if f.topics:
+        tagged.append(select(t.article_id).where(t.topic.in_(f.topics), t.article_id >= first_id))
+    if not tagged:
+        return []
+    if len(tagged) == 1:
+        return [articles.c.id.in_(tagged[0])]
+    # Ordered by id, which each index already is: SQLite merges the lists instead of sorting
+    # each into a temporary tree (a third of the time).
+    both = intersect(*tagged)
+    return [articles.c.id.in_(both.order_by(both.selected_columns.article_id))]
 
 
 def _daily_countries(engine: Engine, f: Filters, codes: list[str]) -> dict[str, pd.Series]:
@@ -214,6 +257,40 @@ def coverage_series(
     return pd.concat(frames, ignore_index=True)
 
 
+def _baseline(s: pd.Series, window: int) -> np.ndarray:
+    """Each period's expected count: the mean of the ``window`` periods before it."""
+    return s.shift(1).rolling(window, min_periods=max(1, window // 2)).mean().to_numpy()
+
+
+@dataclass(frozen=True)
+class SpikePoint:
+    """One day of a series with its spike score, as the coverage chart scores it."""
+
+    day: date
+    articles: int
+    expected: float  # from the BASELINE_DAYS before
+    score: float
+
+
+def spike_point(engine: Engine, f: Filters, *, first_id: int | None = None) -> SpikePoint:
+    """The last day of ``f`` (``f.date_to``) in its daily series with its spike score: the
+    point ``coverage_series(f, by="all")`` ends on, read from the BASELINE_DAYS before and
+    that day only, without the chart's other columns. ``first_id`` (``first_id_since`` the
+    baseline's first day, read once for many calls) lets a scan start from the tag indexes."""
+    day = f.date_to
+    history = f.with_(date_from=day - timedelta(days=BASELINE_DAYS), date_to=day)
+    s = _daily(engine, history, first_id)
+    observed = int(s.iloc[-1])
+    expected = float(_baseline(s, BASELINE_DAYS)[-1])
+    return SpikePoint(day, observed, expected, float(spike_score(observed, expected)))
+
+
+def day_count(engine: Engine, f: Filters, *, first_id: int | None = None) -> int:
+    """The articles (or stories) of ``f``'s last day as its daily series counts them;
+    ``first_id``: ``first_id_since`` that day."""
+    return int(_daily(engine, f.with_(date_from=f.date_to), first_id).iloc[-1])
+
+
 def _analyse(
     s: pd.Series, total: pd.Series, key: str, label: str, freq: str, first: date
 ) -> pd.DataFrame:
@@ -230,7 +307,7 @@ def _analyse(
     else:
         window = BASELINE_DAYS
         rolling_window = ROLLING_DAYS
-    baseline = s.shift(1).rolling(window, min_periods=max(1, window // 2)).mean().to_numpy()
+    baseline = _baseline(s, window)
     articles_ = s.to_numpy()
     totals = total.reindex(s.index, fill_value=0).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
