@@ -356,9 +356,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 # --- workers (suite speed): how pytest-xdist shares the tests out -------------------------------
 # ./pantau test passes ``-n <two per core> --dist loadscope --no-loadscope-reorder``: a module's
-# tests go to one worker together, in the order above (its module fixtures are built once; the browser tests
-# share one server and run in their order), except in the modules below, whose long tests are
-# spread one by one over the workers. Every fixture that writes files uses tmp_path (one folder
+# tests go to one worker together, in the order above (its module fixtures are built once; the
+# browser tests share one server and run in their order), except in the modules below, whose
+# long tests are spread one by one over the workers. Every fixture that writes files uses tmp_path (one folder
 # per worker), every PostgreSQL test its own schema, every server port 0.
 # (xdist's own --dist loadgroup does not group under pytest 9.2: it renames item._nodeid, which
 # pytest no longer reads.)
