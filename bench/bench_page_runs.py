@@ -32,6 +32,7 @@ PAGES = [
     ("Articles", "Articles"),
     ("Feeds", "Feeds"),
     ("Watchlist", "Watchlist"),
+    ("Stories", "Stories"),
 ]
 TRIVIAL = """\
 import plotly.express as px
