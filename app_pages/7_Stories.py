@@ -11,7 +11,7 @@ import streamlit as st
 
 from ingest.geo import country_name
 from ingest.queries import language_name
-from ui import data, export, view
+from ui import data, export, sizes, view
 from ui.highlight import md_escape, safe_url
 from ui.layout import empty_state, start_page
 
@@ -60,22 +60,22 @@ picked = st.selectbox(
 )  # fmt: skip
 view.publish("story_pick", picked)
 
-rows = data.story_articles(int(picked))
+summary = data.story_summary(int(picked))
+rows = data.story_articles(int(picked), limit=sizes.STORY_ARTICLES)  # the first ones, oldest first
 if rows.empty:
     empty_state(f"Story {picked} holds no articles (it may have been merged into another).")
     st.stop()
 
 when = pd.to_datetime(rows["published_at"], utc=True)
 first = rows.iloc[0]
+began, ended = (pd.to_datetime(summary[k], utc=True) for k in ("first_published", "last_published"))
 st.subheader(md_escape(str(first["title"])))  # a feed's text: never markup
 c1, c2 = st.columns(2)
-c1.metric("Articles", f"{len(rows):,}")
-c2.metric("Spread", f"{(when.iloc[-1] - when.iloc[0]).total_seconds() / 3600:,.1f} h")
-languages = sorted({str(x) for x in rows["language"] if x})
-homes = sorted({str(x) for x in rows["outlet_country"] if x})
-named = sorted({c for codes in rows["countries"] for c in str(codes).split() if c})
+c1.metric("Articles", f"{summary['articles']:,}")
+c2.metric("Spread", f"{(ended - began).total_seconds() / 3600:,.1f} h")
+languages, homes, named = summary["languages"], summary["outlet_countries"], summary["countries"]
 st.markdown(  # lines, not metrics: a long outlet name or a date wraps instead of being cut
-    f"**First seen:** {when.iloc[0].strftime('%Y-%m-%d %H:%M UTC')}, "
+    f"**First seen:** {began.strftime('%Y-%m-%d %H:%M UTC')}, "
     f"in {md_escape(str(first['outlet'] or '—'))}  \n"
     f"**Languages:** {', '.join(language_name(x) for x in languages) or '—'}  \n"
     f"**Outlet countries:** {', '.join(country_name(x) for x in homes) or '—'}  \n"
@@ -85,6 +85,12 @@ spread = (
     pd.DataFrame({"hour": when.dt.floor("h"), "outlet": rows["outlet"].fillna("—")})
     .groupby(["hour", "outlet"]).size().rename("articles").reset_index()
 )  # fmt: skip
+capped = len(rows) < summary["articles"]
+if capped:
+    st.caption(
+        f"A large story: its first {len(rows):,} of {summary['articles']:,} articles are charted "
+        "and listed below; the CSV of its articles holds them all."
+    )
 st.markdown("**How the story spread: articles per hour (UTC), by outlet**")
 st.bar_chart(spread, x="hour", y="articles", color="outlet", height=260)
 st.dataframe(
@@ -104,7 +110,14 @@ st.dataframe(
                                            help="Open the article at its source"),
     },
 )  # fmt: skip
-export.download_csv("Download this story's articles (CSV)", rows, f"story-{picked}-articles", f)
+story_csv = (
+    (lambda: export.to_csv_bytes(data.story_articles(int(picked))))  # built when clicked
+    if capped
+    else rows
+)
+export.download_csv(
+    "Download this story's articles (CSV)", story_csv, f"story-{picked}-articles", f
+)
 
 st.markdown("**Who carried it, and how late**")
 carried = data.story_outlets(int(picked))

@@ -155,6 +155,41 @@ def test_who_carried_a_story_and_how_late(app: AppTest, stories_store: str) -> N
     assert got[0][2] == 0.0 and got[-1][2] > 0  # the first had it at once, another later
 
 
+def test_a_large_story_lists_its_first_articles_and_counts_them_all(
+    app: AppTest, stories_store: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over ``sizes.STORY_ARTICLES`` articles a story's detail lists and charts its first ones
+    and says so, while its figures (articles, languages, countries) are the whole story's, as
+    hand-written SQL counts them."""
+    from ui import sizes
+
+    expected = oracle_reach(stories_store)
+    _reach, n, story_id = next(t for t in expected if t[1] >= 3)
+    engine = create_engine(stories_store)
+    try:
+        with engine.connect() as conn:
+            members = "SELECT article_id FROM article_stories WHERE story_id = (SELECT story_id "
+            members += "FROM article_stories WHERE article_id = :s)"
+            codes = conn.execute(
+                text(
+                    f"SELECT DISTINCT iso3 FROM article_countries WHERE article_id IN ({members})"
+                ),
+                {"s": story_id},
+            ).scalars()
+            named = sorted(codes)
+    finally:
+        engine.dispose()
+    monkeypatch.setattr(sizes, "STORY_ARTICLES", 2)
+    open_stories(app, {**PERIOD, "story": str(story_id)})
+    assert len(app.dataframe[1].value) == 2  # the first two, oldest first
+    assert app.metric[0].value == f"{n:,}"
+    assert any(f"first 2 of {n:,} articles" in c.value for c in app.caption)
+    from ingest.geo import country_name
+
+    line = next(m.value for m in app.markdown if "Countries in the story" in m.value)
+    assert line.endswith(", ".join(country_name(c) for c in named))
+
+
 def test_a_catalogue_feed_and_its_archive_copy_are_one_outlet_of_reach(
     stories_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

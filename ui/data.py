@@ -247,8 +247,13 @@ def top_stories(eng: Engine, f: Filters, limit: int = queries.TOP_STORIES) -> pd
 
 
 @_read
-def story_articles(eng: Engine, story_id: int) -> pd.DataFrame:
-    return queries.story_articles(eng, story_id)
+def story_articles(eng: Engine, story_id: int, limit: int | None = None) -> pd.DataFrame:
+    return queries.story_articles(eng, story_id, limit)
+
+
+@_read
+def story_summary(eng: Engine, story_id: int) -> dict:
+    return queries.story_summary(eng, story_id)
 
 
 @_read

@@ -10,6 +10,7 @@ TOP_PAIRS = 20  # pairs to jump from on the Country pair page
 PAIR_MATRIX = 12  # countries in the co-mention matrix
 EVIDENCE_ARTICLES = 20  # articles shown with their evidence on the Country pair page
 POINT_ARTICLES = 100  # articles listed under a chosen chart point
+STORY_ARTICLES = 1000  # a story's articles listed and charted on its detail (its CSV has all)
 CO_MENTIONS = 25  # partner countries drawn from the Map's focus country
 WHO_COVERS_WHOM = 15  # countries (columns) of the "who covers whom" matrix
 

@@ -84,6 +84,7 @@ from ingest.queries.stories import (
     TOP_STORIES,
     story_articles,
     story_outlets,
+    story_summary,
     top_stories,
 )
 from ingest.queries.texts import (
@@ -202,5 +203,6 @@ __all__ = [
     "TOP_STORIES",
     "story_articles",
     "story_outlets",
+    "story_summary",
     "top_stories",
 ]

@@ -16,6 +16,8 @@ its CSVs and ``python -m ingest export`` carry this id.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 from sqlalchemy import Engine, Integer, String, cast, func, select
 
@@ -143,9 +145,52 @@ def story_outlets(engine: Engine, story_id: int) -> pd.DataFrame:
     return rows[STORY_OUTLET_COLUMNS]
 
 
-def story_articles(engine: Engine, story_id: int) -> pd.DataFrame:
-    """Every article of the story ``story_id`` (its stable id), oldest first, with its outlet
-    and countries."""
+def story_summary(engine: Engine, story_id: int) -> dict[str, Any]:
+    """What the story ``story_id`` holds, however many articles: their number, the first and
+    last publication, the languages, the outlets' home countries and the countries mentioned
+    (each sorted, without blanks)."""
+    a = articles.c
+    joined = (
+        articles.join(article_stories, article_stories.c.article_id == a.id)
+        .join(stories, stories.c.id == article_stories.c.story_id)
+        .outerjoin(feeds, feeds.c.id == a.feed_id)
+    )
+    mine = cast(story_id, Integer) == STORY_ID
+    with engine.connect() as conn:
+        n, first, last = conn.execute(
+            select(func.count(), func.min(a.published_at), func.max(a.published_at))
+            .select_from(joined)
+            .where(mine)
+        ).one()
+        languages = conn.execute(
+            select(a.language).distinct().select_from(joined).where(mine)
+        ).scalars()
+        homes = conn.execute(
+            select(feeds.c.country_iso3).distinct().select_from(joined).where(mine)
+        ).scalars()
+        named = conn.execute(
+            select(article_countries.c.iso3)
+            .distinct()
+            .select_from(
+                article_countries.join(
+                    article_stories, article_stories.c.article_id == article_countries.c.article_id
+                ).join(stories, stories.c.id == article_stories.c.story_id)
+            )
+            .where(mine)
+        ).scalars()
+        return {
+            "articles": int(n),
+            "first_published": first,
+            "last_published": last,
+            "languages": sorted({x for x in languages if x}),
+            "outlet_countries": sorted({x for x in homes if x}),
+            "countries": sorted(set(named)),
+        }
+
+
+def story_articles(engine: Engine, story_id: int, limit: int | None = None) -> pd.DataFrame:
+    """The articles of the story ``story_id`` (its stable id), oldest first (the first
+    ``limit`` of them when given), with its outlet and countries."""
     a = articles.c
     rows = frame(
         engine,
@@ -164,15 +209,30 @@ def story_articles(engine: Engine, story_id: int) -> pd.DataFrame:
             .outerjoin(feeds, feeds.c.id == a.feed_id)
         )
         .where(cast(story_id, Integer) == STORY_ID)
-        .order_by(a.published_at, a.id),
+        .order_by(a.published_at, a.id)
+        .limit(limit),
         STORY_ARTICLE_COLUMNS[:-1],
     )
     codes: dict[int, list[str]] = {}
     if len(rows):
+        # The same articles as a subquery, not an IN list of their ids: a story may hold more
+        # articles than a statement may bind parameters (SQLite: 32,766).
+        listed = (
+            select(a.id)
+            .select_from(
+                articles.join(article_stories, article_stories.c.article_id == a.id).join(
+                    stories, stories.c.id == article_stories.c.story_id
+                )
+            )
+            .where(cast(story_id, Integer) == STORY_ID)
+            .order_by(a.published_at, a.id)
+            .limit(limit)
+            .subquery()
+        )
         with engine.connect() as conn:
             for row in conn.execute(
                 select(article_countries.c.article_id, article_countries.c.iso3)
-                .where(article_countries.c.article_id.in_([int(i) for i in rows["id"]]))
+                .where(article_countries.c.article_id.in_(select(listed.c.id)))
                 .order_by(article_countries.c.article_id, article_countries.c.iso3)
             ):
                 codes.setdefault(row.article_id, []).append(row.iso3)
