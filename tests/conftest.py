@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import uuid
@@ -56,13 +57,14 @@ def with_search_path(url: str, schema: str) -> str:
     )
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A URL to an empty, private schema on the test PostgreSQL server (dropped afterwards)."""
+@contextlib.contextmanager
+def private_schema(prefix: str = "t_") -> Iterator[str]:
+    """A URL to a new, empty schema of its own on the test PostgreSQL server, dropped with
+    everything in it on exit; skips the test when no server is configured."""
     base = postgres_base_url()
     if base is None:
         pytest.skip(POSTGRES_SKIP_REASON)
-    schema = "t_" + uuid.uuid4().hex[:16]
+    schema = prefix + uuid.uuid4().hex[:16]
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
@@ -73,6 +75,13 @@ def postgres_url() -> Iterator[str]:
             conn.execute(text("SET lock_timeout = '20s'"))
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL to an empty, private schema on the test PostgreSQL server (dropped afterwards)."""
+    with private_schema() as url:
+        yield url
 
 
 @pytest.fixture
@@ -284,21 +293,9 @@ def dashboard_store(tmp_path_factory: pytest.TempPathFactory) -> DashboardStore:
 @pytest.fixture(scope="session")
 def dashboard_store_postgres(dashboard_store: DashboardStore) -> Iterator[DashboardStore]:
     """The same labelled articles in a private schema on the test PostgreSQL server."""
-    base = postgres_base_url()
-    if base is None:
-        pytest.skip(POSTGRES_SKIP_REASON)
-    schema = f"dash_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = with_search_path(base, schema)
+    with private_schema("dash_") as url:
         build_dashboard_store(url, dashboard_store.rows)
         yield DashboardStore(url, "", dashboard_store.rows)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 # --- hypothesis (whole suite): every property test is derandomised ------------------------------

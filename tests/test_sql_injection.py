@@ -15,8 +15,8 @@ search and language filters have something real to find. Tags are assigned deter
 
 from __future__ import annotations
 
+import contextlib
 import random
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
 from ingest import queries, store
 from ingest.parse import parse_feed
 from ingest.queries import TOPICS, Filters
 from ingest.records import Article, CountryTag, Evidence, Tags, TopicTag, tagging_text
-from tests.conftest import POSTGRES_SKIP_REASON, postgres_base_url, with_search_path
+from tests.conftest import private_schema
 from ui.filters import PARAM_KEYS, from_query_params
 
 FEEDS = Path(__file__).parent / "fixtures" / "feeds"
@@ -400,27 +400,16 @@ def hostile_store(
 ) -> Iterator[HostileStore]:
     """The ``db_url`` databases of conftest, built once per module (a private PostgreSQL
     schema, dropped afterwards): the store takes a few seconds to fill and 200+ tests read it."""
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('sql_injection') / 'pantau.db'}"
-    else:
-        base = postgres_base_url()
-        if base is None:
-            pytest.skip(POSTGRES_SKIP_REASON)
-        schema = "t_" + uuid.uuid4().hex[:16]
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = with_search_path(base, schema)
-    engine = store.make_engine(url)
-    try:
-        yield HostileStore(engine)
-    finally:
-        engine.dispose()
-        if schema is not None:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            admin.dispose()
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('sql_injection') / 'pantau.db'}"
+        else:
+            url = stack.enter_context(private_schema())
+        engine = store.make_engine(url)
+        try:
+            yield HostileStore(engine)
+        finally:
+            engine.dispose()
 
 
 def test_the_store_gives_the_filters_something_to_find(hostile_store: HostileStore) -> None:

@@ -16,7 +16,6 @@ that is ignored fails.
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -25,13 +24,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from ingest import queries, store
 from ingest.filters import Filters, from_query_params, to_query_params
-from tests.conftest import (
-    POSTGRES_SKIP_REASON,
-    _gold_rows,
-    build_dashboard_store,
-    postgres_base_url,
-    with_search_path,
-)
+from tests.conftest import _gold_rows, build_dashboard_store, private_schema
 from tests.store_oracle import Oracle, days
 
 FIRST, LAST = "2014-01-01", "2026-02-18"
@@ -88,22 +81,10 @@ def store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
         _without_a_story(url)
         yield url
         return
-    base = postgres_base_url()
-    if base is None:
-        pytest.skip(POSTGRES_SKIP_REASON)
-    schema = f"syn_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = with_search_path(base, schema)
+    with private_schema("syn_") as url:
         build_dashboard_store(url, rows)
         _without_a_story(url)
         yield url
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")
