@@ -158,8 +158,9 @@ def pick(pairs: Sequence[Pair], method: Callable[[float], Callable[[Pair], bool]
 
 
 def line(name: str, s: Scores, note: str = "") -> str:
+    precision = f"{s.precision:.3f}" if s.linked else "  -  "  # nothing linked: no precision
     return (
-        f"{name:<34} P {s.precision:.3f}  R {s.recall:.3f}  F1 {s.f1:.3f}   "
+        f"{name:<34} P {precision}  R {s.recall:.3f}  F1 {s.f1:.3f}   "
         f"linked {s.linked:>3} (right {s.right:>3}) of {s.same:>3} same  {note}"
     )
 
@@ -279,6 +280,23 @@ def main() -> int:
         print(
             f"   entities rated shared (≤ 2): {share[0]:.2f} of one-story pairs, "
             f"{share[1]:.2f} of two-story pairs"
+        )
+        # The countries veto across languages: tagged on both sides and disjoint.
+        vetoed = [
+            sum(
+                1
+                for p in g
+                if (e := ends(p))[0].countries
+                and e[1].countries
+                and not e[0].countries & e[1].countries
+            )
+            for g in (ones, twos)
+        ]
+        bare = [sum(1 for p in g if not all(a.countries for a in ends(p))) for g in (ones, twos)]
+        print(
+            f"   countries veto (both tagged, disjoint): {vetoed[0]} of {len(ones)} one-story, "
+            f"{vetoed[1]} of {len(twos)} two-story pairs; a side with no country: "
+            f"{bare[0]} one-story, {bare[1]} two-story"
         )
     return 0
 
