@@ -52,49 +52,24 @@ REQUIRED_SCRIPTS = (
 # Leaders of the gazetteer not yet entities: no QID could be checked for them offline
 # (ingest/data/entities/README.md). Add the entity, then remove its surfaces here.
 KNOWN_GAPS = frozenset({
-    'Andrii Sybiha',
-    'Andriy Sybiha',
-    'Sybiha',
-    'Сибига',
-    'Сибіга',
-    '瑟比加',
-    '시비하',
-    'Cho Tae-yul',
-    '조태열',
-    'Cho Hyun',
-    '조현 외교부 장관',
-    'Friedrich Merz',
-    'Merz',
-    'Мерц',
-    '默茨',
-    'メルツ',
-    '메르츠',
-    'ميرتس',
-    'Karol Nawrocki',
-    'Nawrocki',
-    'Hakan Fidan',
-    'Фидан',
-    'Dick Schoof',
-    'Schoof',
-    'Pope Leo',
-    'Pope Leo XIV',
-    'Leo XIV',
-    '레오 14세',
-    '良十四世',
-    'Лев XIV',
-    'Ahmed al-Sharaa',
-    'al-Sharaa',
-    'Sharaa',
-    'аш-Шараа',
-    '沙拉',
-    '알샤라',
-    'Joseph Aoun',
-    'Muhammad Yunus',
-    'Anutin Charnvirakul',
-    'Anutin',
-    'Paetongtarn Shinawatra',
-    'Paetongtarn',
+    "Andrii Sybiha",
+    "Andriy Sybiha",
+    "Sybiha",
+    "Сибига",
+    "Сибіга",
+    "瑟比加",
+    "시비하",
+    "Cho Tae-yul",
+    "조태열",
+    "Cho Hyun",
+    "조현 외교부 장관",
+    "Hakan Fidan",
+    "Фидан",
+    "Paetongtarn Shinawatra",
+    "Paetongtarn",
 })  # fmt: skip
+# Leader surfaces of the gazetteer that are common words: never an entity alias.
+NOT_ALIASES = {"沙拉": "salad (zh); al-Sharaa is 艾哈迈德·沙拉"}
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -214,5 +189,6 @@ def test_every_leader_of_the_gazetteer_is_an_alias_of_an_entity_of_that_country(
         for r in leaders
         if r["iso3"] not in surfaces.get(r["surface"].casefold(), set())
     }
-    assert uncovered - KNOWN_GAPS == set()
+    assert uncovered - KNOWN_GAPS - set(NOT_ALIASES) == set()
     assert KNOWN_GAPS - uncovered == set(), "now covered: remove from KNOWN_GAPS"
+    assert set(NOT_ALIASES) <= uncovered, "a common word became an alias"
