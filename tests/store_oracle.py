@@ -315,6 +315,18 @@ class Oracle:
         total = self.count(self.base(params))
         return [(c, n, n / total if total else 0.0) for c, n in rows]
 
+    def entity_counts(self, params: Params) -> list[tuple]:
+        """(qid, articles) by articles, then QID: the matching articles' entity tags (any
+        mention), counted as ``count`` says."""
+        binds: Binds = {}
+        rows = self.rows(
+            "SELECT x.qid, a.id FROM article_entities x JOIN articles a "
+            f"ON a.id = x.article_id WHERE {where(params, binds)}",
+            binds,
+        )
+        counted = self.tally(params, rows)
+        return sorted(((q, n) for (q,), n in counted.items()), key=lambda r: (-r[1], r[0]))
+
     def pair_counts(self, params: Params, limit: int | None = None) -> list[tuple]:
         """(iso3_a, iso3_b, articles), a < b, by articles then codes."""
         binds: Binds = {}
