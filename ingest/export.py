@@ -18,11 +18,14 @@ minute (``bench/bench_export.py``).
 - ``csv``: the download's very bytes (``ingest.csv_safety``: BOM, formula guard, CRLF).
 - ``jsonl``: one object per article: ``id``, ``url``, ``title``, ``summary``, ``published_at``
   (UTC, ``…Z``), ``outlet``, ``feed_id``, ``feed_url``, ``language``, ``countries`` (ISO3 list),
-  ``topics`` (list), ``story`` (the stable id of its story: the id of the story's first
+  ``topics`` (list), ``entities`` (the Wikidata QIDs of the people and organisations it
+  mentions, e.g. ``["Q7184", "Q7747"]``: rows of ``ingest/data/entities/entities.tsv``),
+  ``story`` (the stable id of its story: the id of the story's first
   article, as the Stories page and its links name it; ``ingest.queries.stories``) and
-  ``evidence`` (``{"countries": {iso3: [{text, type, start}]},
-  "topics": {topic: [...]}}``; ``start`` is an offset into the title, a newline, then the
-  summary).
+  ``evidence`` (``{"countries": {iso3: [{text, type, start, field}]},
+  "topics": {topic: [...]}, "entities": {qid: [...]}}``; ``start`` is an offset into its
+  ``field``: the title, the summary or the body; an entity's items have the type ``entity``).
+  The CSV's ``countries``, ``topics`` and ``entities`` columns are the same codes, "; "-joined.
 - ``parquet``: the same fields (``evidence`` as JSON text), one row group per chunk; needs
   pyarrow (installed with Streamlit).
 
@@ -53,7 +56,7 @@ from ingest.records import fielded_evidence_json
 FORMATS = ("csv", "jsonl", "parquet")
 CHUNK_ROWS = 1000  # articles read, tagged with evidence and written at a time
 JSON_FIELDS = ("id", "url", "title", "summary", "published_at", "outlet", "feed_id", "feed_url",
-               "language", "countries", "topics", "story", "evidence")  # fmt: skip
+               "language", "countries", "topics", "entities", "story", "evidence")  # fmt: skip
 # --with-body adds these: the extracted main text (None unless extracted and kept) and the
 # full-text status (ok, paywall, too_short, queued, … ; None when the page was never queued).
 BODY_FIELDS = ("body", "body_status")
@@ -125,8 +128,8 @@ def _codes(joined: str) -> list[str]:
 
 # The columns of a row of ``_rows``: the download's (``ARTICLE_COLUMNS``), the feed's, and with
 # ``with_body`` the full text's (``BODY_FIELDS``).
-ID, PUBLISHED, TITLE, SUMMARY, URL, OUTLET, LANGUAGE, COUNTRIES, TOPICS, STORY = range(10)
-FEED_ID, FEED_URL, BODY, BODY_STATUS = range(10, 14)
+ID, PUBLISHED, TITLE, SUMMARY, URL, OUTLET, LANGUAGE, COUNTRIES, TOPICS, ENTITIES, STORY = range(11)
+FEED_ID, FEED_URL, BODY, BODY_STATUS = range(11, 15)
 
 
 def _rows(
@@ -150,13 +153,13 @@ def _rows(
         yield part
 
 
-def _evidence_json(title: str, tags: tuple[list, list] | None) -> str:
-    """The ``evidence`` of a record as JSON text (``{"countries": {…}, "topics": {…}}``), stored
-    evidence JSON passed through (only an item without a field is given one): nothing is
-    decoded and encoded again (``records.fielded_evidence_json``)."""
+def _evidence_json(title: str, tags: tuple[list, list, list] | None) -> str:
+    """The ``evidence`` of a record as JSON text (``{"countries": {…}, "topics": {…},
+    "entities": {…}}``), stored evidence JSON passed through (only an item without a field is
+    given one): nothing is decoded and encoded again (``records.fielded_evidence_json``)."""
     if tags is None:
-        return '{"countries": {}, "topics": {}}'
-    countries, topics = (
+        return '{"countries": {}, "topics": {}, "entities": {}}'
+    countries, topics, entities = (
         ", ".join(
             [
                 f"{_KEYS.get(code) or _key(code)}: {fielded_evidence_json(raw, title)}"
@@ -165,7 +168,7 @@ def _evidence_json(title: str, tags: tuple[list, list] | None) -> str:
         )
         for kind in tags
     )
-    return f'{{"countries": {{{countries}}}, "topics": {{{topics}}}}}'
+    return f'{{"countries": {{{countries}}}, "topics": {{{topics}}}, "entities": {{{entities}}}}}'
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
@@ -192,6 +195,7 @@ def _record(row: tuple, with_body: bool) -> dict[str, Any]:
         "language": row[LANGUAGE] or "",
         "countries": _codes(row[COUNTRIES]),
         "topics": _codes(row[TOPICS]),
+        "entities": _codes(row[ENTITIES]),
         "story": row[STORY],
     }
     if with_body:
@@ -267,6 +271,7 @@ def parquet_schema(with_body: bool = False) -> Any:
             ("language", pa.string()),
             ("countries", pa.list_(pa.string())),
             ("topics", pa.list_(pa.string())),
+            ("entities", pa.list_(pa.string())),
             ("story", pa.int64()),
             ("evidence", pa.string()),
             *body,
@@ -302,6 +307,7 @@ def write_parquet(
                 "language": [s or "" for s in columns[LANGUAGE]],
                 "countries": [_codes(c) for c in columns[COUNTRIES]],
                 "topics": [_codes(t) for t in columns[TOPICS]],
+                "entities": [_codes(e) for e in columns[ENTITIES]],
                 "story": columns[STORY],
                 "evidence": [_evidence_json(row[TITLE], tags.get(row[ID])) for row in part],
             }

@@ -2,7 +2,8 @@
 and its words (as Datasette's filters carry both ``where_clause()`` and ``human_clause()``).
 
 A view is a :class:`Filters` value: a date range, countries (any of), a country pair (both),
-topics (any of), languages, outlets, a text search, which country mentions count (prominent
+people and organisations (any of; Wikidata QIDs of ``ingest/data/entities``), topics (any of),
+languages, outlets, a text search, which country mentions count (prominent
 ones by default, or any mention), the outlets' type and home country (declared in the feed
 catalogue), and whether counts count articles or stories. Each of those is one :class:`Filter` in
 ``FILTERS``, which says
@@ -55,7 +56,14 @@ from ingest.filter_words import (
 from ingest.geo import country_name, is_valid_iso3
 from ingest.language import LANGUAGE_CODE  # ISO 639 code, optional subtag
 from ingest.records import PROMINENCE_RULE
-from ingest.store import PROMINENT, article_countries, article_topics, articles, feeds
+from ingest.store import (
+    PROMINENT,
+    article_countries,
+    article_entities,
+    article_topics,
+    articles,
+    feeds,
+)
 
 # --------------------------------------------------------------------------------------------
 # Limits a filter's value is held to (each beside its siblings)
@@ -90,6 +98,7 @@ class Filters:
     outlet_types: tuple[str, ...] = ()
     outlet_homes: tuple[str, ...] = ()
     count_stories: bool = False
+    entities: tuple[str, ...] = ()
     feed_titles: tuple[str, ...] = field(default=(), compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -264,6 +273,58 @@ class Pair(Filter):
 
     def slug(self, f: Filters) -> str:
         return "-".join(f.pair) if f.pair else ""
+
+
+def entity_by_qid(qid: str) -> Any:
+    """The entity of a QID (``ingest.tagging.entities``), or None; imported on first use, so
+    that reading a view does not load the taggers until an entity is asked for."""
+    from ingest.tagging.entities import entity_by_qid as known
+
+    return known(qid)
+
+
+class Entities(Filter):
+    """People and organisations mentioned, any of: Wikidata QIDs of the entity table
+    (``ingest/data/entities/entities.tsv``). Any mention counts (the prominence rule is the
+    countries'). The aggregates carry no entities: a view with this filter is a scan."""
+
+    name = "entities"
+    fields = ("entities",)
+    params = ("entity",)
+    flags = (
+        Flag(
+            "entity",
+            "entity",
+            "QID",
+            "a person or organisation mentioned, by Wikidata QID (any of), e.g. Q7747",
+            many=True,
+        ),
+    )
+
+    def clean(self, f: Filters) -> dict[str, Any]:
+        known = (entity_by_qid(q) for q in f.entities if isinstance(q, str))
+        return {"entities": tuple(dict.fromkeys(e.qid for e in known if e is not None))}
+
+    def to_params(self, f: Filters) -> dict[str, str]:
+        return {"entity": ",".join(f.entities)} if f.entities else {}
+
+    def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
+        return {"entities": tuple(q.upper() for q in _items(first_param(params, "entity")))}
+
+    def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:
+        if not f.entities:
+            return []
+        aef = article_entities.alias()
+        return [exists().where(aef.c.article_id == articles.c.id, aef.c.qid.in_(list(f.entities)))]
+
+    def phrase(self, f: Filters) -> str:
+        if not f.entities:
+            return ""
+        names = join_words([entity_by_qid(q).name for q in f.entities], "or")
+        return f" and {names}" if f.countries or f.pair else f" mentioning {names}"
+
+    def slug(self, f: Filters) -> str:
+        return "-".join(f.entities)
 
 
 class Topics(Filter):
@@ -620,6 +681,7 @@ FILTERS: tuple[Filter, ...] = (
     Dates(),
     Countries(),
     Pair(),
+    Entities(),
     Topics(),
     Languages(),
     Outlets(),
@@ -631,11 +693,11 @@ FILTERS: tuple[Filter, ...] = (
 )
 BY_NAME: dict[str, Filter] = {flt.name: flt for flt in FILTERS}
 WORDS_ORDER = (
-    "pair", "countries", "topics", "text", "outlet_types", "outlet_homes", "dates", "languages",
+    "pair", "countries", "entities", "topics", "text", "outlet_types", "outlet_homes", "dates", "languages",
     "outlets", "mention", "count",
 )  # fmt: skip
 SLUG_ORDER = (
-    "pair", "countries", "topics", "languages", "outlets", "outlet_types", "outlet_homes", "text",
+    "pair", "countries", "entities", "topics", "languages", "outlets", "outlet_types", "outlet_homes", "text",
     "mention", "count", "dates",
 )  # fmt: skip
 PARAM_KEYS: tuple[str, ...] = tuple(p for flt in FILTERS for p in flt.params)

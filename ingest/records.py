@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-# "keyword": a topic lexicon keyword; "word": a word the topic model weighed most for the topic.
+# "keyword": a topic lexicon keyword; "word": a word the topic model weighed most for the topic;
+# "entity": an alias of a person or organisation (ingest/data/entities/aliases.tsv).
 EVIDENCE_TYPES = (
     "name",
     "adjective",
@@ -20,6 +21,7 @@ EVIDENCE_TYPES = (
     "institution",
     "keyword",
     "word",
+    "entity",
 )
 
 
@@ -263,7 +265,18 @@ class TopicTag:
     prominence: Prominence | None = None
 
 
-def tag_prominence(tag: CountryTag | TopicTag, title: str | None = None) -> Prominence:
+@dataclass
+class EntityTag:
+    qid: str  # Wikidata QID of a row of ingest/data/entities/entities.tsv
+    evidence: list[Evidence] = field(default_factory=list)
+    prominence: Prominence | None = None
+
+    @property
+    def mentions(self) -> int:
+        return len(self.evidence)
+
+
+def tag_prominence(tag: CountryTag | TopicTag | EntityTag, title: str | None = None) -> Prominence:
     """A tag's prominence: as tagged, else from its evidence (offsets without a field are mapped
     to the title or the summary when ``title`` is given, else count as the lead)."""
     if tag.prominence is not None:
@@ -279,6 +292,7 @@ class Tags:
     countries: list[CountryTag] = field(default_factory=list)
     topics: list[TopicTag] = field(default_factory=list)
     tagger_version: str = ""
+    entities: list[EntityTag] = field(default_factory=list)
 
 
 def utc_day(moment: datetime) -> str:

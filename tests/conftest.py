@@ -225,6 +225,7 @@ def build_dashboard_store(url: str, rows: list[dict]) -> None:
 
     from ingest import store
     from ingest.records import Article, CountryTag, Evidence, Tags, TopicTag, tagging_text
+    from ingest.tagging.entities import tag_entities
 
     engine = store.make_engine(url)
     by_outlet: dict[str, list] = {}
@@ -255,6 +256,8 @@ def build_dashboard_store(url: str, rows: list[dict]) -> None:
             countries=countries,
             topics=[TopicTag(topic=t) for t in row["topics"]],
             tagger_version="gold",
+            # No gold for entities: the tagger's, so the entity filter and exports have rows.
+            entities=tag_entities(text_, language=row["lang"]),
         )
         by_outlet.setdefault(row["outlet"], []).append((article, tags))
     homes = {"bbc-news": "GBR", "viva": "IDN", "tempo": "IDN", "lenta": "RUS", "dw": "DEU"}

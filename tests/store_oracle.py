@@ -1,9 +1,10 @@
 """An independent oracle for what the dashboard shows and exports: hand-written SQL over the
-store's tables (articles, article_countries, article_topics, feeds), through a plain SQLAlchemy
+store's tables (articles, article_countries, article_topics, article_entities, feeds), through a
+plain SQLAlchemy
 engine (no hooks of ``ingest.store``: on SQLite ``lower()`` is SQLite's own).
 
-Filters arrive in their URL form (the keys of ``ui.filters.PARAM_KEYS``: from, to, c, pair, t,
-lang, feed, q, mention) and each key becomes a WHERE clause written here, in ``WHERE_OF``, not by
+Filters arrive in their URL form (the keys of ``ui.filters.PARAM_KEYS``: from, to, c, pair,
+entity, t, lang, feed, q, mention) and each key becomes a WHERE clause written here, in ``WHERE_OF``, not by
 ``ingest.queries``. Country tags count when ``prominent`` (docs/prominence.md), or all of them with
 ``mention=any`` (``tag_ok``). Nothing here reads the roll-up tables the queries prefer, nor calls the
 functions the pages call: a count is counted again from the article rows.
@@ -77,6 +78,12 @@ def _pair(value: str, binds: Binds, params: Params) -> str:
     )
 
 
+def _entities(value: str, binds: Binds, params: Params) -> str:
+    """People and organisations, any of; any mention (entity tags have no prominence rule)."""
+    codes = _in("e", [q.upper() for q in _items(value)], binds)
+    return f"a.id IN (SELECT we.article_id FROM article_entities we WHERE we.qid IN ({codes}))"
+
+
 def _mention(value: str, binds: Binds, params: Params) -> str:
     return "1 = 1"  # it decides which country tags count (tag_ok), not which articles
 
@@ -123,6 +130,7 @@ WHERE_OF: dict[str, Callable[[str, Binds, Params], str]] = {
     "to": _to,
     "c": _countries,
     "pair": _pair,
+    "entity": _entities,
     "t": _topics,
     "lang": _languages,
     "feed": _feeds,
@@ -214,17 +222,26 @@ class Oracle:
                                f"({_in('ft', titles, binds)})", binds))  # fmt: skip
         return [int(found[t]) for t in titles]
 
-    def tags(self) -> dict[int, tuple[str, str]]:
-        """Each article's country codes and topics, "; "-joined in code order."""
-        countries: dict[int, list[str]] = {}
-        topics: dict[int, list[str]] = {}
-        for article_id, code in self.rows("SELECT article_id, iso3 FROM article_countries"):
-            countries.setdefault(int(article_id), []).append(code)
-        for article_id, topic in self.rows("SELECT article_id, topic FROM article_topics"):
-            topics.setdefault(int(article_id), []).append(topic)
-        ids = set(countries) | set(topics)
+    def tags(self) -> dict[int, tuple[str, str, str]]:
+        """Each article's country codes, topics and entities (QIDs), "; "-joined in code
+        order."""
+        kinds: list[dict[int, list[str]]] = [{}, {}, {}]
+        for kind, sql in enumerate(
+            (
+                "SELECT article_id, iso3 FROM article_countries",
+                "SELECT article_id, topic FROM article_topics",
+                "SELECT article_id, qid FROM article_entities",
+            )
+        ):
+            for article_id, code in self.rows(sql):
+                kinds[kind].setdefault(int(article_id), []).append(code)
+        ids = set().union(*kinds)
         return {
-            i: ("; ".join(sorted(countries.get(i, []))), "; ".join(sorted(topics.get(i, []))))
+            i: (
+                "; ".join(sorted(kinds[0].get(i, []))),
+                "; ".join(sorted(kinds[1].get(i, []))),
+                "; ".join(sorted(kinds[2].get(i, []))),
+            )
             for i in ids
         }
 
@@ -243,13 +260,13 @@ class Oracle:
         story_of = self.article_stories()
         out = []
         for i, published, title, summary, url, outlet, language in self.rows(sql, binds):
-            countries, topics = tags.get(int(i), ("", ""))
+            countries, topics, entities = tags.get(int(i), ("", "", ""))
             story = story_of.get(int(i))
             out.append(
                 {"id": int(i), "published_at": stamp(published), "title": title,
                  "summary": summary or "", "url": url or "", "outlet": outlet,
                  "language": language or "", "countries": countries, "topics": topics,
-                 "story": "" if story is None else str(story)}
+                 "entities": entities, "story": "" if story is None else str(story)}
             )  # fmt: skip
         return out
 
@@ -297,6 +314,18 @@ class Oracle:
         rows = sorted(((c, n) for (c,), n in counted.items()), key=lambda r: (-r[1], r[0]))[:limit]
         total = self.count(self.base(params))
         return [(c, n, n / total if total else 0.0) for c, n in rows]
+
+    def entity_counts(self, params: Params) -> list[tuple]:
+        """(qid, articles) by articles, then QID: the matching articles' entity tags (any
+        mention), counted as ``count`` says."""
+        binds: Binds = {}
+        rows = self.rows(
+            "SELECT x.qid, a.id FROM article_entities x JOIN articles a "
+            f"ON a.id = x.article_id WHERE {where(params, binds)}",
+            binds,
+        )
+        counted = self.tally(params, rows)
+        return sorted(((q, n) for (q,), n in counted.items()), key=lambda r: (-r[1], r[0]))
 
     def pair_counts(self, params: Params, limit: int | None = None) -> list[tuple]:
         """(iso3_a, iso3_b, articles), a < b, by articles then codes."""

@@ -106,6 +106,10 @@ ROUND_TRIPS: dict[str, list[tuple[list[str], str]]] = {
         (["--country", "rus", "--country", "prk,RUS"], "c=RUS,PRK"),
     ],
     "pair": [(["--pair", "RUS-PRK"], "pair=PRK-RUS"), (["--pair", "prk-rus"], "pair=RUS-PRK")],
+    "entity": [
+        (["--entity", "Q7747", "--entity", "Q7184"], "entity=Q7747,Q7184"),
+        (["--entity", "q7747,Q1065"], "entity=Q7747,Q1065"),
+    ],
     "topic": [(["--topic", "military", "--topic", "nuclear"], "t=military,nuclear")],
     "language": [(["--language", "en,unknown", "--language", "id"], "lang=en,unknown,id")],
     "outlet": [(["--outlet", "3", "--outlet", "7"], "feed=3,7")],
@@ -122,6 +126,7 @@ REFUSED: dict[str, list[str]] = {
     "to": ["2024-02-30", "3000-01-01"],
     "country": ["XXX", "RUS,Narnia"],
     "pair": ["RUS", "RUS-RUS", "RUS-XXX"],
+    "entity": ["Putin", "Q0", "Q7747,Q999999999999"],
     "topic": ["weather", "military,gossip"],
     "language": ["english", "e1"],
     "outlet": ["bbc-news", "-3"],
@@ -238,9 +243,11 @@ def stored_details(o: Oracle) -> dict[int, dict[str, Any]]:
         "LEFT JOIN feeds f ON f.id = a.feed_id"
     ):
         out[int(i)] = {"url": url, "summary": summary or "", "feed_id": feed_id,
-                       "feed_url": feed_url, "countries": {}, "topics": {}, "title": title}  # fmt: skip
+                       "feed_url": feed_url, "countries": {}, "topics": {}, "entities": {},
+                       "title": title}  # fmt: skip
     for table, key, kind in (("article_countries", "iso3", "countries"),
-                             ("article_topics", "topic", "topics")):  # fmt: skip
+                             ("article_topics", "topic", "topics"),
+                             ("article_entities", "qid", "entities")):  # fmt: skip
         for i, code, evidence in o.rows(f"SELECT article_id, {key}, evidence FROM {table}"):
             title = out[int(i)]["title"]
             out[int(i)][kind][code] = [with_field(e, title) for e in json.loads(evidence or "[]")]
@@ -275,8 +282,13 @@ def expected_records(o: Oracle, params: dict[str, str]) -> list[dict[str, Any]]:
                 "language": item["language"],
                 "countries": [c for c in item["countries"].split("; ") if c],
                 "topics": [t for t in item["topics"].split("; ") if t],
+                "entities": [q for q in item["entities"].split("; ") if q],
                 "story": int(item["story"]),
-                "evidence": {"countries": more["countries"], "topics": more["topics"]},
+                "evidence": {
+                    "countries": more["countries"],
+                    "topics": more["topics"],
+                    "entities": more["entities"],
+                },
             }
         )
     return out

@@ -41,6 +41,7 @@ CASES: dict[str, dict[str, str]] = {
     "dates": {"from": "2022-01-01", "to": "2022-12-31"},
     "countries": {"c": "RUS,USA"},
     "pair": {"pair": "RUS-UKR"},
+    "entities": {"entity": "Q7747,Q7184"},  # Putin or NATO (tagged by the entity tagger)
     "topics": {"t": "conflict,diplomacy"},
     "languages": {"lang": "en,ru"},
     "feeds": {"feed": "lenta,bbc-news"},
@@ -68,7 +69,7 @@ SCRIPTS = {
     "Stories": "app_pages/7_Stories.py",
 }
 ARTICLE_HEADER = ["published_at", "title", "summary", "url", "outlet", "language", "countries",
-                  "topics", "story"]  # fmt: skip
+                  "topics", "entities", "story"]  # fmt: skip
 
 
 def test_every_filter_has_a_case() -> None:

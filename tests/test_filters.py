@@ -44,6 +44,7 @@ SAMPLES: dict[str, Callable[[Engine], dict[str, Any]]] = {
     "dates": lambda e: {"date_from": date(2026, 2, 1), "date_to": date(2026, 2, 18)},
     "countries": lambda e: {"countries": ("RUS", "USA")},
     "pair": lambda e: {"pair": ("RUS", "UKR")},
+    "entities": lambda e: {"entities": ("Q7747", "Q7184")},
     "topics": lambda e: {"topics": ("politics", "diplomacy")},
     "languages": lambda e: {"languages": ("id", "ru")},
     "outlets": lambda e: {"feed_ids": (_feed_id(e, "viva"), _feed_id(e, "lenta"))},
@@ -72,6 +73,11 @@ ORACLES: dict[str, Callable[[dict[str, Any]], tuple[str, dict[str, Any]]]] = {
         "WHERE id IN (SELECT article_id FROM article_countries WHERE iso3 = :a AND prominent) "
         "AND id IN (SELECT article_id FROM article_countries WHERE iso3 = :b AND prominent)",
         {"a": v["pair"][0], "b": v["pair"][1]},
+    ),
+    "entities": lambda v: (
+        "SELECT id FROM articles WHERE id IN "
+        "(SELECT article_id FROM article_entities WHERE qid IN :codes)",
+        {"codes": list(v["entities"])},
     ),
     "topics": lambda v: (
         "SELECT id FROM articles WHERE id IN "

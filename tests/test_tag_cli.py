@@ -72,7 +72,7 @@ def test_one_output_line_per_input_line_in_order_with_errors_inline() -> None:
     for index in errors:
         assert set(out[index]) == {"id", "error"} and out[index]["error"]
     for index in (0, 4, 9):
-        assert set(out[index]) == {"id", "language", "countries", "topics"}
+        assert set(out[index]) == {"id", "language", "countries", "topics", "entities"}
 
 
 def test_output_shape_and_evidence_offsets() -> None:
@@ -161,3 +161,15 @@ def test_each_line_is_answered_before_the_next_is_read() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_entities_are_given_with_evidence() -> None:
+    item = {"id": "ru-2", "title": "Переговоры Путина в ООН", "summary": "НАТО молчит."}
+    (out,) = run_tag((json.dumps(item, ensure_ascii=False) + "\n").encode("utf-8"))
+    text = tagging_text(item["title"], item["summary"])
+    assert [e["qid"] for e in out["entities"]] == ["Q7747", "Q1065", "Q7184"]
+    for entity in out["entities"]:
+        for evidence in entity["evidence"]:
+            assert evidence["type"] == "entity"
+            assert text[evidence["start"] :].startswith(evidence["text"])
+    assert out["entities"][0]["evidence"][0]["text"] == "Путина"

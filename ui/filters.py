@@ -66,6 +66,7 @@ WIDGETS: dict[str, tuple[str, ...]] = {
     "dates": ("flt_dates",),
     "countries": ("flt_countries",),
     "pair": ("flt_pair_a", "flt_pair_b"),
+    "entities": (),  # no widget yet: the URL's entity= is kept (issue 14; the lead adds it)
     "topics": ("flt_topics",),
     "languages": ("flt_languages",),
     "outlets": ("flt_feeds",),

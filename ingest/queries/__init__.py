@@ -63,6 +63,12 @@ from ingest.queries.counts import (
     totals,
     who_covers_whom,
 )
+from ingest.queries.entities import (
+    ENTITY_COUNT_COLUMNS,
+    article_entities,
+    entity_counts,
+    story_entities,
+)
 from ingest.queries.feeds import (
     FEED_COLUMNS,
     Outlet,
@@ -120,6 +126,10 @@ from ingest.queries.trends import (
 )
 
 __all__ = [
+    "ENTITY_COUNT_COLUMNS",
+    "article_entities",
+    "entity_counts",
+    "story_entities",
     "TEXT_COVERAGE_COLUMNS",
     "article_bodies",
     "article_text_rows",

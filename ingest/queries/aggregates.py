@@ -16,7 +16,8 @@ a pair, and any countries are among its two            PAIR       ``daily_pair``
 one topic, no country, no pair                         TOPIC      ``daily_topic`` (topic)
 a text search; several countries; several topics; a    —          scan ``articles``
 topic with a country or pair; countries besides a pair;
-counting stories (``count=stories``)
+people or organisations (``entity=``); counting
+stories (``count=stories``)
 =====================================================  =========  ========================
 
 Of each kind the store keeps four tables (``source`` picks the smallest that answers):
@@ -87,8 +88,8 @@ def route_for(f: Filters) -> Route | None:
     """The aggregate that holds exactly the articles matching ``f`` (None: scan articles);
     the rows of the module's table, in order. The aggregates count articles: a view that
     counts stories is a scan (``ingest.queries.tally``)."""
-    if f.search or f.count_stories:
-        return None
+    if f.search or f.count_stories or f.entities:
+        return None  # the aggregates carry neither text, stories nor entities
     if f.topics:
         if f.countries or f.pair or len(f.topics) > 1:
             return None
@@ -132,6 +133,8 @@ def source(
     the monthly table and the days at either end from the daily one."""
     if f.count_stories:
         raise ValueError("the aggregates count articles, not stories: scan (route_for)")
+    if f.entities:
+        raise ValueError("the aggregates carry no entities: scan (route_for)")
     extra = where or (lambda _t: [])
     daily = kind.daily
     if by_feed or needs_feed_tables(f):

@@ -25,6 +25,7 @@ from ingest.queries.read import frame
 from ingest.records import WHERE_BODY, WHERE_LEAD, WHERE_TITLE, stored_evidence
 from ingest.store import (
     article_countries,
+    article_entities,
     article_stories,
     article_topics,
     articles,
@@ -59,6 +60,7 @@ ARTICLE_COLUMNS = [
     "language",
     "countries",
     "topics",
+    "entities",
     "story",
 ]
 # What ``iter_article_rows(with_feed=True)`` adds to each row: the article's feed.
@@ -75,7 +77,8 @@ def list_articles(
     offset: int = 0,
 ) -> pd.DataFrame:
     """The filtered articles, one page: id, published_at, title, summary, url, outlet,
-    language, countries (ISO3 codes, "; "-joined), topics ("; "-joined)."""
+    language, countries (ISO3 codes, "; "-joined), topics ("; "-joined), entities (Wikidata
+    QIDs, "; "-joined), story."""
     order = SORTS.get(sort, articles.c.published_at)
     direction = order.desc() if descending else order.asc()
     tie = articles.c.id.desc() if descending else articles.c.id.asc()
@@ -119,6 +122,7 @@ def _article_rows(
     for table, key, name in (
         (article_countries, "iso3", "countries"),
         (article_topics, "topic", "topics"),
+        (article_entities, "qid", "entities"),
     ):
         t = table.alias()
         code = t.c[key]
@@ -187,19 +191,27 @@ def iter_articles(
         yield _tidy(pd.DataFrame(part, columns=ARTICLE_COLUMNS))
 
 
+TagEvidence = list[tuple[str, str | None]]  # (code, stored evidence JSON) of one kind of tag
+
+
 def tag_evidence(
     engine: Engine, article_ids: Sequence[int]
-) -> dict[int, tuple[list[tuple[str, str | None]], list[tuple[str, str | None]]]]:
-    """For each of ``article_ids`` that has tags: its countries' (iso3, stored evidence) and its
-    topics' (topic, stored evidence), each in code order, the evidence as stored
-    (``records.stored_evidence`` reads it; ``records.fielded_evidence_json`` exports it)."""
+) -> dict[int, tuple[TagEvidence, TagEvidence, TagEvidence]]:
+    """For each of ``article_ids`` that has tags: its countries' (iso3, stored evidence), its
+    topics' (topic, stored evidence) and its entities' (QID, stored evidence), each in code
+    order, the evidence as stored (``records.stored_evidence`` reads it;
+    ``records.fielded_evidence_json`` exports it)."""
     ids = [int(i) for i in article_ids]
-    out: dict[int, tuple[list[tuple[str, str | None]], list[tuple[str, str | None]]]] = {}
+    out: dict[int, tuple[TagEvidence, TagEvidence, TagEvidence]] = {}
     if not ids:
         return out
     postgres = engine.dialect.name == "postgresql"
     with engine.connect() as conn:
-        for at, table, key in ((0, article_countries, "iso3"), (1, article_topics, "topic")):
+        for at, table, key in (
+            (0, article_countries, "iso3"),
+            (1, article_topics, "topic"),
+            (2, article_entities, "qid"),
+        ):
             # PostgreSQL: the ids as one array parameter (a thousand placeholders cost the
             # driver more than the query; the statement stays the same for every chunk).
             wanted = (
@@ -215,7 +227,7 @@ def tag_evidence(
             for article_id, code, evidence in rows:
                 item = out.get(article_id)
                 if item is None:
-                    item = out[article_id] = ([], [])
+                    item = out[article_id] = ([], [], [])
                 item[at].append((code, evidence))
     return out
 

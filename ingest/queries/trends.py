@@ -161,7 +161,7 @@ def _tag_driver(f: Filters, first_id: int) -> list[ColumnElement[bool]]:
 def _daily_countries(engine: Engine, f: Filters, codes: list[str]) -> dict[str, pd.Series]:
     """Daily series of several countries in one aggregate query, when the aggregate is exact
     for each (no topic, pair or search filter); {} otherwise."""
-    if not codes or f.topics or f.pair or f.search or f.count_stories:
+    if not codes or f.topics or f.pair or f.search or f.count_stories or f.entities:
         return {}
     src = source(Kind.COUNTRY, f, lambda t: [t.c.iso3.in_(codes)], by_day=True)
     query = (

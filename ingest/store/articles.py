@@ -1,4 +1,5 @@
-"""Article writes: idempotent saves keyed on ``url_key`` with their tags, aggregates, search
+"""Article writes: idempotent saves keyed on ``url_key`` with their tags (countries, topics,
+entities), aggregates, search
 index and story in one transaction; retagging that keeps the aggregates exact; the batches retag
 reads.
 """
@@ -16,6 +17,7 @@ from sqlalchemy.engine import Connection
 from ingest.records import (
     Article,
     CountryTag,
+    EntityTag,
     Tags,
     TopicTag,
     evidence_json,
@@ -24,7 +26,13 @@ from ingest.records import (
 )
 from ingest.store.aggregates import Counted, add_to_aggregates, counted
 from ingest.store.engine import insert, is_sqlite, no_nul, write
-from ingest.store.schema import article_countries, article_topics, articles, feeds
+from ingest.store.schema import (
+    article_countries,
+    article_entities,
+    article_topics,
+    articles,
+    feeds,
+)
 from ingest.store.search_index import index_for_search
 from ingest.store.stories import StoryInput, assign_stories
 
@@ -65,7 +73,7 @@ def known_url_keys(engine: Engine, keys: Iterable[str]) -> set[str]:
     return found
 
 
-def _prominence_values(tag: CountryTag | TopicTag) -> dict[str, Any]:
+def _prominence_values(tag: CountryTag | TopicTag | EntityTag) -> dict[str, Any]:
     where = tag_prominence(tag)
     return {
         "prominence": where.where,
@@ -144,7 +152,7 @@ def _write_tags(
 ) -> None:
     """Insert the tag rows of articles (id, published day, tags) and add them to the
     aggregates."""
-    country_rows, topic_rows, counts = [], [], []
+    country_rows, topic_rows, entity_rows, counts = [], [], [], []
     for article_id, day, tags in tagged:
         for c in tags.countries:
             country_rows.append(
@@ -168,11 +176,26 @@ def _write_tags(
                         **_prominence_values(t),
                     }
                 )
+        seen_entities = set()
+        for e in tags.entities:
+            if e.qid not in seen_entities:
+                seen_entities.add(e.qid)
+                entity_rows.append(
+                    {
+                        "article_id": article_id,
+                        "qid": e.qid,
+                        "mentions": len(e.evidence),
+                        "evidence": evidence_json(e.evidence),
+                        **_prominence_values(e),
+                    }
+                )
         counts.append(counted(day, feed_id, tags))
     if country_rows:
         conn.execute(article_countries.insert(), country_rows)
     if topic_rows:
         conn.execute(article_topics.insert(), topic_rows)
+    if entity_rows:
+        conn.execute(article_entities.insert(), entity_rows)
     add_to_aggregates(conn, counts, sign=1)
 
 
@@ -236,6 +259,7 @@ def replace_tags_in(conn: Connection, batch: Sequence[tuple[int, Tags]]) -> int:
     )
     conn.execute(delete(article_countries).where(article_countries.c.article_id.in_(ids)))
     conn.execute(delete(article_topics).where(article_topics.c.article_id.in_(ids)))
+    conn.execute(delete(article_entities).where(article_entities.c.article_id.in_(ids)))
     for article_id, tags in batch:
         row = stored.get(article_id)
         if row is None:

@@ -30,6 +30,7 @@ from ingest.store.schema import (
     PROMINENT,
     WATCH_TABLES,
     article_countries,
+    article_entities,
     article_stories,
     article_texts,
     article_topics,
@@ -301,6 +302,13 @@ def _m0011_stories(conn: Connection) -> None:
         assign_stored(conn, [row.id for row in rows])
 
 
+def _m0012_entities(conn: Connection) -> None:
+    """Entity tags (issue 14): the table. Stored articles get their entities from
+    ``python -m ingest retag``: the entity data is part of the tagger version, so every article
+    tagged before it is stale."""
+    article_entities.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
@@ -313,6 +321,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0009_outlet_metadata", _m0009_outlet_metadata),
     ("0010_watches", _m0010_watches),
     ("0011_stories", _m0011_stories),
+    ("0012_entities", _m0012_entities),
 )
 
 

@@ -175,6 +175,19 @@ article_topics = Table(
 )
 Index("ix_article_topics_topic", article_topics.c.topic, article_topics.c.article_id)
 
+# People and organisations an article mentions (issue 14): a QID of ingest/data/entities.
+article_entities = Table(
+    "article_entities",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("qid", String(16), nullable=False),
+    Column("mentions", Integer, nullable=False),
+    Column("evidence", Text, nullable=False),  # JSON list of {text, type, start, field}
+    *prominence_columns(),
+    PrimaryKeyConstraint("article_id", "qid"),
+)
+Index("ix_article_entities_qid", article_entities.c.qid, article_entities.c.article_id)
+
 # Stories (issue 14): each article belongs to one story; a story is a connected component of the
 # link graph of ``ingest.stories``. ``story_signatures`` holds what linking reads of each article,
 # loaded by (language, time window) when new articles arrive.

@@ -5,6 +5,7 @@
 - language: ``ingest.language.detect_language`` (the hint is the feed's declared language)
 - countries: ``ingest.tagging.countries.tag_countries`` (leaders are checked at the published date)
 - topics: ``ingest.tagging.topics.tag_topics``
+- entities (people and organisations): ``ingest.tagging.entities.tag_entities``
 - a word cut by truncation at the end of the title or summary is read by neither
   (``ingest.tagging.truncation``)
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from ingest.language import detect_language
 from ingest.records import (
     CountryTag,
+    EntityTag,
     Evidence,
     Tags,
     TopicTag,
@@ -31,7 +33,7 @@ from ingest.records import (
     prominence,
     tagging_text,
 )
-from ingest.tagging import countries, topic_model, topics
+from ingest.tagging import countries, entities, topic_model, topics
 from ingest.tagging.truncation import mask_cut_word
 
 INGEST_DIR = Path(__file__).resolve().parent.parent
@@ -45,6 +47,7 @@ TAGGER_DATA = (
     "data/topic_model.json",
     "data/topic_model.npy",
     "data/gazetteer",
+    "data/entities",
 )
 # Documentation, build scripts and their requirements, the `tag` command's I/O, caches.
 NOT_TAGGER = ("README*", "build_*", "build-*", "cli.py", "*.pyc")
@@ -102,7 +105,7 @@ def tag_article(
     trust_language: bool = False,
     decide_topics: bool = True,
 ) -> Tags:
-    """Language, countries and topics of one article, each tag with its evidence (offsets into
+    """Language, countries, topics and entities of one article, each tag with its evidence (offsets into
     the field they are in) and its prominence.
 
     With a ``body`` (the page's main text) the tags are read from title + summary + body, and
@@ -147,7 +150,14 @@ def tag_article(
             topics.topic_ids(),
             [e for country in found_countries for e in country.evidence],
         )
-    found: list[CountryTag | TopicTag] = [*found_countries, *found_topics]
+    found_entities = entities.tag_entities(text, language=language)
+    for entity in found_entities:
+        entity.evidence = [_in_its_field(e, fields) for e in entity.evidence]
+    found: list[CountryTag | TopicTag | EntityTag] = [
+        *found_countries,
+        *found_topics,
+        *found_entities,
+    ]
     for tag in found:
         tag.prominence = prominence(tag.evidence, lead_span)
     return Tags(
@@ -156,6 +166,7 @@ def tag_article(
         countries=found_countries,
         topics=found_topics,
         tagger_version=TAGGER_VERSION,
+        entities=found_entities,
     )
 
 

@@ -11,7 +11,8 @@ be missing or null (empty). Output, one line per input line, in the same order, 
 
     {"id": "...", "language": "xx",
      "countries": [{"iso3": "RUS", "evidence": [{"text": "Rusia", "type": "name", "start": 8}]}],
-     "topics": [{"id": "military", "evidence": [{"text": "militer", "type": "keyword", "start": 0}]}]}
+     "topics": [{"id": "military", "evidence": [{"text": "militer", "type": "keyword", "start": 0}]}],
+     "entities": [{"qid": "Q7747", "evidence": [{"text": "Putin", "type": "entity", "start": 0}]}]}
 
 Evidence offsets index into ``title + "\\n" + summary`` (``ingest.records.tagging_text``).
 A line that is not valid JSON, not an object, or has a field of the wrong type gets
@@ -101,6 +102,9 @@ def tag_line(line: str) -> dict:
         ],
         "topics": [
             {"id": tag.topic, "evidence": _evidence(tag.evidence, fields)} for tag in tags.topics
+        ],
+        "entities": [
+            {"qid": tag.qid, "evidence": _evidence(tag.evidence, fields)} for tag in tags.entities
         ],
     }
 

@@ -60,7 +60,7 @@ CURATED_COLUMNS = (
 )
 _FLAG = re.compile(r"^(cs|ci|stem\d?|nostem|firstname|word)$")
 
-__all__ = ["Alias", "load_aliases", "tag_countries", "country_patterns"]
+__all__ = ["Alias", "load_aliases", "tag_countries", "country_patterns", "surface_patterns"]
 
 
 @dataclass(frozen=True)
@@ -277,13 +277,13 @@ def _cyrillic_forms(surface: str) -> list[tuple[str, bool, int]]:
 _AGGLUTINATIVE = frozenset({"fi", "et", "hu"})  # case endings glued to the name, no apostrophe
 
 
-def _agglutinative(alias: Alias) -> bool:
+def _agglutinative(surface: str, languages: frozenset[str] | None) -> bool:
     """A one-word name used only by Finnish, Estonian or Hungarian: its case forms take suffixes."""
     return (
-        alias.languages is not None
-        and alias.languages <= _AGGLUTINATIVE
-        and " " not in alias.surface
-        and len(alias.surface) >= 5
+        languages is not None
+        and languages <= _AGGLUTINATIVE
+        and " " not in surface
+        and len(surface) >= 5
     )
 
 
@@ -322,34 +322,53 @@ def country_patterns(aliases: Iterable[Alias]) -> Iterator[Pattern]:
         )
         target = shared.setdefault(target, target)
         payload = target if alias.iso3s else None
-        surfaces = [alias.surface]
-        latin_ok = not (alias.languages and alias.languages <= _PREFER_LATIN)
-        if latin_ok and "cs" not in alias.flags and _LATIN_LETTER.search(alias.surface):
-            plain = _strip_accents(alias.surface)
-            if plain != alias.surface:
-                surfaces.append(plain)
-        explicit_stem = next((f for f in alias.flags if f.startswith("stem")), None)
-        if explicit_stem is None and _agglutinative(alias):
-            explicit_stem = "stem5"  # Venäjän, Venäjällä; Oroszországban
-        forms: list[tuple[str, bool, int]] = []
-        for surface in surfaces:
-            if explicit_stem:
-                forms.append((surface, True, int(explicit_stem[4:] or 3)))
-            elif _CYRILLIC.search(surface) and "nostem" not in alias.flags:
-                forms.extend(_cyrillic_forms(surface))
-            else:
-                forms.append((surface, False, 0))
-        for text, prefix, max_suffix in forms:
-            if "cs" in alias.flags:
-                variants, exact = [text], True
-            elif "ci" in alias.flags or alias.type == "blocker" or not _cased(text):
-                variants, exact = [text], False
-            else:
-                variants, exact = _case_variants(text), True
-            for variant in variants:
-                yield Pattern(
-                    variant, payload, exact, prefix, max_suffix or 3, "word" in alias.flags
-                )
+        yield from surface_patterns(
+            alias.surface,
+            payload,
+            languages=alias.languages,
+            flags=alias.flags,
+            any_case=alias.type == "blocker",
+        )
+
+
+def surface_patterns(
+    surface: str,
+    payload: object,
+    *,
+    languages: frozenset[str] | None,
+    flags: frozenset[str],
+    any_case: bool = False,
+) -> Iterator[Pattern]:
+    """The matcher patterns of one curated surface (the gazetteer's rows and the entity aliases):
+    its case variants, an accent-free spelling, Cyrillic inflected stems, a ``stem`` flag's stem,
+    a Finnish/Estonian/Hungarian name's case endings, Hangul ``word``. ``flags`` as in the curated
+    tables; ``any_case``: match in any case (a blocker)."""
+    surfaces = [surface]
+    latin_ok = not (languages and languages <= _PREFER_LATIN)
+    if latin_ok and "cs" not in flags and _LATIN_LETTER.search(surface):
+        plain = _strip_accents(surface)
+        if plain != surface:
+            surfaces.append(plain)
+    explicit_stem = next((f for f in flags if f.startswith("stem")), None)
+    if explicit_stem is None and _agglutinative(surface, languages):
+        explicit_stem = "stem5"  # Venäjän, Venäjällä; Oroszországban
+    forms: list[tuple[str, bool, int]] = []
+    for each in surfaces:
+        if explicit_stem:
+            forms.append((each, True, int(explicit_stem[4:] or 3)))
+        elif _CYRILLIC.search(each) and "nostem" not in flags:
+            forms.extend(_cyrillic_forms(each))
+        else:
+            forms.append((each, False, 0))
+    for text, prefix, max_suffix in forms:
+        if "cs" in flags:
+            variants, exact = [text], True
+        elif "ci" in flags or any_case or not _cased(text):
+            variants, exact = [text], False
+        else:
+            variants, exact = _case_variants(text), True
+        for variant in variants:
+            yield Pattern(variant, payload, exact, prefix, max_suffix or 3, "word" in flags)
 
 
 _BUILD_LOCK = threading.Lock()  # the poller tags from many threads: build the automaton once

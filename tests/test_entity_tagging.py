@@ -1,0 +1,182 @@
+"""Issue 14 item 1: entity tags (people and organisations) from ingest/data/entities/.
+
+The cases are derived from the data files themselves, read here with a plain TSV reader (not the
+loader under test): every alias row must tag its entity in a sentence of a language it applies
+to, so a row that stops matching (or is removed while a test names it) fails; a language-
+restricted row must not fire in another language.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.records import EVIDENCE_TYPES
+from ingest.tagging import tag_article
+from ingest.tagging.entities import (
+    ENTITIES_DIR,
+    entities_matching,
+    load_entities,
+    load_entity_aliases,
+    tag_entities,
+)
+from ingest.tagging.matcher import normalize
+
+
+def _table(name: str) -> list[dict[str, str]]:
+    """The rows of a data table as the file holds them (comments skipped), with line numbers."""
+    with (ENTITIES_DIR / name).open(encoding="utf-8", newline="") as fh:
+        numbered = [(n, line) for n, line in enumerate(fh, 1) if line.strip() and line[0] != "#"]
+    header = numbered[0][1].rstrip("\n").split("\t")
+    rows = []
+    for number, line in numbered[1:]:
+        cells = line.rstrip("\r\n").split("\t")
+        row = dict(zip(header, cells + [""] * (len(header) - len(cells)), strict=True))
+        rows.append({k: v.strip() for k, v in row.items()} | {"line": str(number)})
+    return rows
+
+
+ENTITY_ROWS = _table("entities.tsv")
+ALIAS_ROWS = _table("aliases.tsv")
+
+
+def _languages(row: dict[str, str]) -> list[str] | None:
+    value = row["languages"]
+    return None if value in ("", "*") else sorted(v.strip() for v in value.split(","))
+
+
+def _sentence(surface: str) -> str:
+    return f"Yesterday {surface} said this."
+
+
+@pytest.mark.parametrize(
+    "row", ALIAS_ROWS, ids=[f"{r['line']}:{r['qid']}:{r['surface']}" for r in ALIAS_ROWS]
+)
+def test_every_alias_tags_its_entity(row: dict[str, str]) -> None:
+    languages = _languages(row)
+    language = languages[0] if languages else None
+    found = {t.qid: t for t in tag_entities(_sentence(row["surface"]), language=language)}
+    assert row["qid"] in found, (row, found)
+    (evidence,) = found[row["qid"]].evidence
+    text = _sentence(row["surface"])
+    assert text[evidence.start : evidence.start + len(evidence.text)] == evidence.text
+    assert normalize(evidence.text).startswith(normalize(row["surface"]))
+    assert evidence.type == "entity" and "entity" in EVIDENCE_TYPES
+
+
+def _fires_elsewhere(row: dict[str, str], language: str) -> bool:
+    """Whether another row of the same entity applying to ``language`` has the same surface."""
+    return any(
+        other["qid"] == row["qid"]
+        and normalize(other["surface"]) == normalize(row["surface"])
+        and (_languages(other) is None or language in (_languages(other) or []))
+        for other in ALIAS_ROWS
+        if other is not row
+    )
+
+
+RESTRICTED = [
+    (row, "en" if "en" not in (_languages(row) or []) else "de")
+    for row in ALIAS_ROWS
+    if _languages(row) is not None
+]
+RESTRICTED = [(row, lang) for row, lang in RESTRICTED if not _fires_elsewhere(row, lang)]
+
+
+@pytest.mark.parametrize(
+    ("row", "language"),
+    RESTRICTED,
+    ids=[f"{r['line']}:{r['qid']}:{r['surface']}:{lang}" for r, lang in RESTRICTED],
+)
+def test_a_language_restricted_alias_stays_in_its_languages(
+    row: dict[str, str], language: str
+) -> None:
+    found = {t.qid for t in tag_entities(_sentence(row["surface"]), language=language)}
+    assert row["qid"] not in found
+
+
+def test_poutine_is_putin_in_french_only() -> None:
+    assert [t.qid for t in tag_entities("Poutine a parlé.", language="fr")] == ["Q7747"]
+    assert tag_entities("Poutine with cheese curds.", language="en") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        ("Переговоры Путина и Си", "Путина"),
+        ("Путину предложили встречу", "Путину"),
+        ("Зустріч з Путіним", "Путіним"),
+    ],
+)
+def test_cyrillic_inflected_forms(text: str, surface: str) -> None:
+    (tag,) = [t for t in tag_entities(text, language="ru") if t.qid == "Q7747"]
+    assert [e.text for e in tag.evidence] == [surface]
+    assert text[tag.evidence[0].start :].startswith(surface)
+
+
+def test_tag_article_gives_entities_with_field_offsets_and_prominence() -> None:
+    title = "Putin meets the UN chief"
+    summary = "The United Nations said Vladimir Putin agreed. NATO was not there."
+    tags = tag_article(title, summary, language_hint="en", trust_language=True)
+    by_qid = {t.qid: t for t in tags.entities}
+    assert set(by_qid) == {"Q7747", "Q1065", "Q7184"}
+    fields = {"title": title, "summary": summary}
+    for tag in tags.entities:
+        for e in tag.evidence:
+            assert fields[e.field][e.start : e.start + len(e.text)] == e.text
+    assert [e.text for e in by_qid["Q7747"].evidence] == ["Putin", "Vladimir Putin"]
+    assert by_qid["Q7747"].prominence.where == "title"
+    assert by_qid["Q7184"].prominence.where == "lead"
+
+
+@pytest.mark.parametrize(
+    "row", ALIAS_ROWS, ids=[f"{r['line']}:{r['qid']}:{r['surface']}" for r in ALIAS_ROWS]
+)
+def test_every_alias_is_suggested_for_its_entity(row: dict[str, str]) -> None:
+    for typed in {row["surface"], row["surface"].lower(), row["surface"][:4]}:
+        if len(typed.strip()) >= 2:
+            assert row["qid"] in [e.qid for e in entities_matching(typed)], typed
+
+
+@pytest.mark.parametrize("typed", ["Putin", "putin", "путин", "Poutine", "PUTIN", "Путина", "푸틴"])
+def test_putin_is_suggested_first(typed: str) -> None:
+    assert entities_matching(typed)[0].qid == "Q7747"
+
+
+def test_one_letter_suggests_nothing() -> None:
+    assert entities_matching("P") == [] and entities_matching("") == []
+
+
+def test_the_loader_reads_every_row() -> None:
+    entities = load_entities()
+    assert list(entities) == [r["qid"] for r in ENTITY_ROWS]
+    assert [e.name for e in entities.values()] == [r["name"] for r in ENTITY_ROWS]
+    aliases = load_entity_aliases()
+    assert [(a.qid, a.surface) for a in aliases] == [(r["qid"], r["surface"]) for r in ALIAS_ROWS]
+
+
+ENTITY_HEADER = "qid\tname\tkind\tcountry\trole\tvalid_from\tvalid_to\tnote\n"
+ALIAS_HEADER = "qid\tsurface\tlanguages\tflags\tnote\n"
+GOOD_ENTITY = "Q7747\tVladimir Putin\tperson\tRUS\thead_of_state\t2012-05-07\t\t\n"
+
+
+@pytest.mark.parametrize(
+    ("entities", "aliases", "message"),
+    [
+        (GOOD_ENTITY + "Q7747\tAgain\tperson\tRUS\t\t\t\t\n", "", "entities.tsv:4: duplicate QID"),
+        ("Q1\tX\tcompany\t\t\t\t\t\n", "", "entities.tsv:3: unknown kind 'company'"),
+        ("Q1\tX\tperson\tRUS\tking\t\t\t\n", "", "entities.tsv:3: unknown role 'king'"),
+        ("Q1\tX\tperson\tXYZ\t\t\t\t\n", "", "entities.tsv:3: unknown ISO3 country 'XYZ'"),
+        ("X1\tX\tperson\t\t\t\t\t\n", "", "entities.tsv:3: bad QID"),
+        (GOOD_ENTITY, "Q9\tNobody\t*\t\t\n", "aliases.tsv:3: QID 'Q9' is not in entities.tsv"),
+        (GOOD_ENTITY, "Q7747\tPutin\t*\tloud\t\n", "aliases.tsv:3: unknown flag ['loud']"),
+    ],
+)
+def test_a_bad_row_is_named_by_file_and_line(
+    tmp_path: Path, entities: str, aliases: str, message: str
+) -> None:
+    (tmp_path / "entities.tsv").write_text("# comment\n" + ENTITY_HEADER + entities, "utf-8")
+    (tmp_path / "aliases.tsv").write_text("# comment\n" + ALIAS_HEADER + aliases, "utf-8")
+    with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        load_entity_aliases(tmp_path)
