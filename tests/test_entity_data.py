@@ -65,8 +65,6 @@ KNOWN_GAPS = frozenset({
     "조현 외교부 장관",
     "Hakan Fidan",
     "Фидан",
-    "Paetongtarn Shinawatra",
-    "Paetongtarn",
 })  # fmt: skip
 # Leader surfaces of the gazetteer that are common words: never an entity alias.
 NOT_ALIASES = {"沙拉": "salad (zh); al-Sharaa is 艾哈迈德·沙拉"}
