@@ -18,6 +18,7 @@ from ingest.queries import (
 )
 from ui import charts, data, export, feeds, highlight, sizes
 from ui.counts import counted
+from ui.filters import entity_label
 from ui.layout import empty_state, nav_link, start_page
 
 f = start_page("Overview", page="overview")
@@ -29,6 +30,15 @@ if data.is_demo_only():
         "so dates are sparse and nothing updates. To monitor live news, run "
         "`python -m ingest run` (or start the dashboard with `PANTAU_BACKGROUND_POLL=1`).",
         icon=":material/science:",
+    )
+
+stale = data.stale_tags()
+if stale:
+    st.info(
+        f"{stale:,} stored articles were tagged by an earlier version of the tagger, so their "
+        "tags may be missing what it finds now (people and organisations, say). Run "
+        "`python -m ingest retag`, then `python -m ingest restory`, to bring them up to date.",
+        icon=":material/update:",
     )
 
 t = data.totals(f)
@@ -69,6 +79,31 @@ with right:
         "Download pairs (CSV)", pairs[["iso3_a", "iso3_b", "pair", "articles"]], "top-pairs", f
     )
     nav_link("app_pages/3_Country_pair.py", label="Open a pair", icon=":material/compare_arrows:")
+
+st.subheader("People and organisations in the news")
+people = data.entity_counts(f, limit=sizes.TOP_LIST)
+if people.empty:
+    empty_state(
+        "No article of this view names a person or organisation Pantau knows. The list "
+        "(heads of state and government, ministers, international bodies, armed groups, state "
+        "media) is in ingest/data/entities/."
+    )
+else:
+    st.caption(
+        "Any mention, in any language and script (Путин, 푸틴 and 普京 count for Vladimir "
+        "Putin). Pick one under People & organisations in the sidebar to read the articles."
+    )
+    st.plotly_chart(
+        charts.bar_figure(
+            people.assign(label=[entity_label(q) for q in people["qid"]]), "label", "articles",
+            f"{unit.capitalize()} naming each", unit=unit,
+        ),
+        key="top_entities_chart",
+    )  # fmt: skip
+    export.download_csv(
+        "Download people and organisations (CSV)",
+        people[["qid", "name", "kind", "country", "articles"]], "top-entities", f,
+    )  # fmt: skip
 
 st.subheader("Rising fastest")
 base_start, recent_start = rising_windows(f)

@@ -11,6 +11,7 @@ from ingest.filter_words import language_name
 from ingest.geo import country_name
 from ingest.queries import topic_label
 from ui import data, export, sizes, view
+from ui.highlight import ENTITY_KINDS, entity_kind, entity_name
 from ui.layout import articles_table, empty_state, reader, start_page
 
 f = start_page("Articles", page="articles")
@@ -58,8 +59,8 @@ with d2:
 
 st.subheader("Read an article")
 st.caption(
-    "Opens the article with every word that tagged it highlighted, each country in its colour; "
-    "below, each tag's evidence and where it stands."
+    "Opens the article with every word that tagged it highlighted, each country in its colour, "
+    "people and organisations named on hover; below, each tag's evidence and where it stands."
 )
 choices = [int(i) for i in rows["id"]]
 titles = dict(zip(choices, rows["title"], strict=True))
@@ -85,6 +86,12 @@ if picked is not None:
             for code, ev in item["countries"].items()
             for e in ev
         ] + [
+            {"tag": entity_name(qid), "kind": ENTITY_KINDS.get(entity_kind(qid), "entity"),
+             "evidence": e["text"], "type": e["type"], "where": e["field"],
+             "prominence": ""}
+            for qid, ev in item.get("entities", {}).items()
+            for e in ev
+        ] + [
             {"tag": topic_label(t), "kind": "topic", "evidence": e["text"], "type": e["type"],
              "where": e["field"], "prominence": ""}
             for t, ev in item["topics"].items()
@@ -96,4 +103,4 @@ if picked is not None:
                                         "type": "Evidence type", "where": "In",
                                         "prominence": "Prominence"})  # fmt: skip
         else:
-            st.caption("This article has no country or topic tags.")
+            st.caption("This article has no country, topic, person or organisation tags.")

@@ -12,7 +12,7 @@ import streamlit as st
 from ingest.geo import country_name
 from ingest.queries import language_name
 from ui import data, export, sizes, view
-from ui.highlight import md_escape, safe_url
+from ui.highlight import entity_line, md_escape, safe_url
 from ui.layout import empty_state, start_page
 
 f = start_page("Stories", page="stories")
@@ -79,7 +79,8 @@ st.markdown(  # lines, not metrics: a long outlet name or a date wraps instead o
     f"in {md_escape(str(first['outlet'] or '—'))}  \n"
     f"**Languages:** {', '.join(language_name(x) for x in languages) or '—'}  \n"
     f"**Outlet countries:** {', '.join(country_name(x) for x in homes) or '—'}  \n"
-    f"**Countries in the story:** {', '.join(country_name(x) for x in named) or '—'}"
+    f"**Countries in the story:** {', '.join(country_name(x) for x in named) or '—'}  \n"
+    f"**People & organisations:** {md_escape(entity_line(data.story_entities(int(picked))))}"
 )
 spread = (
     pd.DataFrame({"hour": when.dt.floor("h"), "outlet": rows["outlet"].fillna("—")})

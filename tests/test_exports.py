@@ -173,6 +173,10 @@ def overview(o: Oracle, p: dict[str, str]) -> dict[str, Expected]:
                               ["iso3_a", "iso3_b", "articles"], o.pair_counts(p, 15)),
         "latest-articles": articles_expected(o.articles(p, 10)),
     }  # fmt: skip
+    people = o.entity_counts(p)[:15]
+    if people:  # the page offers the download only when the view names someone
+        out["top-entities"] = Expected(["qid", "name", "kind", "country", "articles"],
+                                       ["qid", "articles"], people)  # fmt: skip
     for kind, plural in (("country", "countries"), ("pair", "pairs")):
         rising = o.rising(p, kind, p["to"])
         if rising:

@@ -252,6 +252,20 @@ def evidence_tables(app: AppTest) -> list:
     return [d.value for d in app.dataframe if list(d.value.columns) == columns]
 
 
+# An entity's kind in the evidence table's words, as the table must show it.
+KIND_WORDS = {"person": "person", "intergovernmental": "international body",
+              "alliance": "alliance", "armed_group": "armed group",
+              "state_media": "state media", "ngo": "NGO"}  # fmt: skip
+
+
+def entity_kinds_from_the_data_file() -> dict[str, str]:
+    """QID → the kind the evidence table shows, read from entities.tsv itself."""
+    path = Path(__file__).resolve().parent.parent / "ingest/data/entities/entities.tsv"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines()
+             if line and not line.startswith("#")][1:]  # fmt: skip
+    return {row[0]: KIND_WORDS[row[2]] for row in (line.split("\t") for line in lines)}
+
+
 def test_articles_paging_sorting_and_evidence(app: AppTest, oracle: Oracle) -> None:
     open_page(app, "app_pages/4_Articles.py", {"from": "2000-01-01", "to": "2026-02-18"})
     app.selectbox(key="art_size").set_value(25)
@@ -271,6 +285,13 @@ def test_articles_paging_sorting_and_evidence(app: AppTest, oracle: Oracle) -> N
             stored.setdefault(int(article_id), []).extend(
                 (kind, e["text"], e["type"]) for e in json.loads(raw)
             )
+    kinds = entity_kinds_from_the_data_file()
+    for article_id, qid, raw in oracle.rows(
+        "SELECT article_id, qid, evidence FROM article_entities"
+    ):
+        stored.setdefault(int(article_id), []).extend(
+            (kinds[qid], e["text"], e["type"]) for e in json.loads(raw)
+        )
     options = [a["id"] for a in sorted(every, key=lambda a: (a["title"], a["id"]))[25:50]]
     assert len(app.selectbox(key="art_pick").options) == len(options)  # page 2's articles
     tagged = next(i for i in options if stored.get(i))
@@ -281,7 +302,56 @@ def test_articles_paging_sorting_and_evidence(app: AppTest, oracle: Oracle) -> N
     assert shown == sorted(stored[tagged])
     app.selectbox(key="art_pick").set_value(untagged).run()
     assert not evidence_tables(app)
-    assert any("no country or topic tags" in c.value for c in app.caption)
+    assert any("no country, topic, person or organisation tags" in c.value for c in app.caption)
+
+
+def test_people_and_organisations_filter_read_and_evidence(app: AppTest, oracle: Oracle) -> None:
+    """The sidebar's entity filter (from the URL) counts what a direct query counts, and an
+    article's evidence table lists its entity tags as stored, each with its kind."""
+    rows = oracle.rows("SELECT qid, COUNT(*) FROM article_entities GROUP BY qid ORDER BY 2 DESC, 1")
+    assert rows, "the labelled store holds entity tags"
+    qid = rows[0][0]
+    params = {"from": "2000-01-01", "to": "2026-02-18", "entity": qid}
+    open_page(app, "app_pages/4_Articles.py", params)
+    assert app.multiselect(key="flt_entities").value == [qid]
+    total = oracle.count(params)
+    assert total >= 1
+    assert any(f"{total:,} articles" in c.value for c in app.caption)
+    picked = app.selectbox(key="art_pick").value
+    (table,) = evidence_tables(app)
+    shown = sorted(
+        (kind, text, type_)
+        for kind, text, type_ in zip(table["kind"], table["evidence"], table["type"], strict=True)
+        if kind not in ("country", "topic")
+    )
+    kinds = entity_kinds_from_the_data_file()
+    stored = sorted(
+        (kinds[q], e["text"], e["type"])
+        for q, raw in oracle.rows(
+            "SELECT qid, evidence FROM article_entities WHERE article_id = :a", {"a": picked}
+        )
+        for e in json.loads(raw)
+    )
+    assert shown == stored and any(
+        q == qid
+        for q, _ in oracle.rows(
+            "SELECT qid, article_id FROM article_entities WHERE article_id = :a", {"a": picked}
+        )
+    )
+
+
+def test_typing_a_name_offers_the_entity_in_every_script(app: AppTest) -> None:
+    """Typing "putin" offers Vladimir Putin; taking it filters by his QID (URL ``entity``) and
+    clears the typed text, whose one spelling the entity's aliases include."""
+    open_page(app, "app_pages/4_Articles.py", {"from": "2000-01-01", "to": "2026-02-18"})
+    app.text_input(key="flt_search").set_value("putin").run()
+    offered = [b for b in app.button if b.key and b.key.startswith("flt_suggest_")]
+    assert [b.key for b in offered][:1] == ["flt_suggest_Q7747"]
+    app.button(key="flt_suggest_Q7747").click().run()
+    assert app.multiselect(key="flt_entities").value == ["Q7747"]
+    assert app.text_input(key="flt_search").value == ""
+    assert app.query_params.get("entity") in ("Q7747", ["Q7747"])
+    assert not [b for b in app.button if b.key == "flt_suggest_Q7747"]  # chosen: not offered
 
 
 def test_feeds_page_lists_every_feed(app: AppTest, engine) -> None:  # noqa: ANN001

@@ -251,3 +251,35 @@ def test_a_catalogue_feed_and_its_archive_copy_are_one_outlet_of_reach(
     for story_id, (outlets, reach) in got.items():
         assert (outlets, reach) == (expected[story_id][2], expected[story_id][5])
     assert story in got
+
+
+STORY_ENTITIES_SQL = """
+SELECT x.qid, COUNT(*) FROM article_entities x
+JOIN article_stories s ON s.article_id = x.article_id
+WHERE s.story_id = (SELECT story_id FROM article_stories WHERE article_id = :story)
+GROUP BY x.qid ORDER BY COUNT(*) DESC, x.qid
+"""
+
+
+def test_a_storys_people_and_organisations(app: AppTest, stories_store: str) -> None:
+    """A story naming people or organisations lists them in its detail, each with the number of
+    its articles naming them, as a direct query of the entity tags counts them."""
+    engine = create_engine(stories_store)
+    with engine.connect() as conn:
+        named = [
+            sid
+            for reach, n, sid in oracle_reach(stories_store)
+            if conn.execute(text(STORY_ENTITIES_SQL), {"story": sid}).first()
+        ]
+        assert named, "the imported feeds name someone in some story"
+        story_id = named[0]
+        rows = conn.execute(text(STORY_ENTITIES_SQL), {"story": story_id}).all()
+    engine.dispose()
+    open_stories(app, {**PERIOD, "story": str(story_id)})
+    line = next(m.value for m in app.markdown if "People & organisations" in m.value)
+    listed = line.split("People & organisations:**", 1)[1]
+    table = (ROOT / "ingest/data/entities/entities.tsv").read_text(encoding="utf-8")
+    lines = [line.split("\t") for line in table.splitlines() if line and line[0] != "#"]
+    names = {row[0]: row[1] for row in lines[1:]}  # the data file itself, not its loader
+    expected = ", ".join(f"{names[q]} ({n:,})" for q, n in rows)
+    assert listed.strip().replace("\\", "") == expected

@@ -151,3 +151,29 @@ def test_evidence_is_marked_for_the_countries_asked_and_the_topics() -> None:
         ("Indonesia", "Jakarta"),
     ]  # fmt: skip
     assert "Putin" not in {words for _, words in every}
+
+
+def test_the_reader_marks_people_and_organisations_and_names_them() -> None:
+    """An entity's evidence is marked where it stands, its name on hover and in the legend."""
+    title = "Путин встретился с генсеком НАТО"
+    item = {
+        "title": title, "summary": "", "body": None, "url": None, "language": "ru",
+        "countries": {}, "topics": {},
+        "entities": {
+            "Q7747": [{"text": "Путин", "type": "entity", "start": 0, "field": "title"}],
+            "Q7184": [{"text": "НАТО", "type": "entity", "start": title.index("НАТО"),
+                       "field": "title"}],
+        },
+    }  # fmt: skip
+    page = highlight.reader_html(item)
+    assert '<mark title="Vladimir Putin">Путин</mark>' in page
+    assert '<mark title="NATO">НАТО</mark>' in page
+    assert (
+        "People &amp; organisations&#58;</small> <mark>NATO</mark> <mark>Vladimir Putin</mark>" in page
+    )
+
+
+def test_every_entity_kind_has_its_words() -> None:
+    from ingest.tagging.entities import KINDS
+
+    assert set(highlight.ENTITY_KINDS) == set(KINDS)

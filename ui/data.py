@@ -259,3 +259,24 @@ def story_summary(eng: Engine, story_id: int) -> dict:
 @_read
 def story_outlets(eng: Engine, story_id: int) -> pd.DataFrame:
     return queries.story_outlets(eng, story_id)
+
+
+@_read
+def story_entities(eng: Engine, story_id: int) -> pd.DataFrame:
+    return queries.story_entities(eng, story_id)
+
+
+# People and organisations -----------------------------------------------------------------------
+
+
+@_read
+def entity_counts(eng: Engine, f: Filters, limit: int | None = None) -> pd.DataFrame:
+    return queries.entity_counts(eng, f, limit)
+
+
+@_read
+def stale_tags(eng: Engine) -> int:
+    """Stored articles tagged by an older tagger (``python -m ingest retag`` brings them up)."""
+    from ingest.tagging import TAGGER_VERSION
+
+    return store.count_to_retag(eng, TAGGER_VERSION)

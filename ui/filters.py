@@ -27,6 +27,7 @@ from ingest.filters import (
 from ingest.geo import all_countries, country_name
 from ingest.queries import Outlet
 from ingest.records import MIN_BODY_MENTIONS
+from ingest.tagging.entities import Entity, all_entities, entities_matching, entity_by_qid
 from ui.highlight import md_escape
 
 __all__ = ["PARAM_KEYS", "from_query_params", "to_query_params"]
@@ -41,6 +42,12 @@ MENTION_ANY_CAPTION = "Counting any mention: a single mention deep in an article
 # What the counts count, in a line under its switch.
 COUNT_ARTICLES_CAPTION = "Count: articles (every copy of a syndicated story counts)."
 COUNT_STORIES_CAPTION = "Count: stories (one per story, so syndicated copies count once)."
+ENTITY_HELP = (
+    "Articles naming any of them, in any language and script: Vladimir Putin finds Путин, "
+    "푸틴, 普京 and Poutine. Any mention counts. The list is Pantau's table of people and "
+    "organisations (ingest/data/entities/), each with its Wikidata ID."
+)
+MAX_SUGGESTIONS = 3  # entities offered under the text box
 _STATE = "pantau_filters"
 _FORCE = "pantau_filters_force"
 _PAGE = "pantau_filters_page"  # the page whose run last drew the widgets
@@ -66,7 +73,9 @@ WIDGETS: dict[str, tuple[str, ...]] = {
     "dates": ("flt_dates",),
     "countries": ("flt_countries",),
     "pair": ("flt_pair_a", "flt_pair_b"),
-    "entities": (),  # no widget yet: the URL's entity= is kept (issue 14; the lead adds it)
+    "entities": (
+        "flt_entities",
+    ),  # no widget yet: the URL's entity= is kept (issue 14; the lead adds it)
     "topics": ("flt_topics",),
     "languages": ("flt_languages",),
     "outlets": ("flt_feeds",),
@@ -124,6 +133,7 @@ def _sync_widgets(f: Filters, outlets: Mapping[str, Outlet]) -> None:
     st.session_state["flt_pair_a"] = f.pair[0] if f.pair else ""
     st.session_state["flt_pair_b"] = f.pair[1] if f.pair else ""
     st.session_state["flt_topics"] = list(f.topics)
+    st.session_state["flt_entities"] = list(f.entities)
     st.session_state["flt_languages"] = list(f.languages)
     st.session_state["flt_feeds"] = outlets_of(f.feed_ids, outlets)
     st.session_state["flt_search"] = f.search
@@ -213,6 +223,12 @@ def sidebar_filters(page: str) -> Filters:
             "Topics (any of)", list(TOPIC_LABELS), key="flt_topics",
             format_func=lambda t: TOPIC_LABELS[t], placeholder="All topics",
         ))  # fmt: skip
+    if "entities" in shown:
+        values["entities"] = tuple(sb.multiselect(
+            "People & organisations (any of)", [e.qid for e in all_entities()],
+            key="flt_entities", format_func=entity_label,
+            placeholder="Anyone", help=ENTITY_HELP,
+        ))  # fmt: skip
     if "languages" in shown:
         held = data.languages_held()
         lang_options = list(dict.fromkeys([*held, *st.session_state.get("flt_languages", [])]))
@@ -246,6 +262,8 @@ def sidebar_filters(page: str) -> Filters:
         values["search"] = sb.text_input(
             "Text in title or summary", key="flt_search", max_chars=MAX_SEARCH_CHARS
         )
+        if "entities" in shown:
+            _entity_suggestions(values["search"], values.get("entities", ()))
     if "mention" in shown:
         any_mention = sb.toggle("Count any mention of a country", key="flt_any_mention",
                                 help=MENTION_RULE)  # fmt: skip
@@ -268,6 +286,56 @@ def sidebar_filters(page: str) -> Filters:
     _write_url({k: v for k, v in params.items() if k in own_params})
     sb.caption("The address bar holds this view: copy it to share exactly what you see.")
     return current
+
+
+def entity_label(qid: str) -> str:
+    """A person or organisation as the sidebar lists it: the name, and a person's country
+    ("Vladimir Putin · Russia"); the QID itself when the table no longer holds it."""
+    entity = entity_by_qid(qid)
+    if entity is None:
+        return qid
+    if entity.kind == "person" and entity.country:
+        return f"{entity.name} · {country_name(entity.country)}"
+    return entity.name
+
+
+def entity_suggestions(search: str, chosen: Iterable[str]) -> list[Entity]:
+    """The people and organisations a typed search names (``entities_matching``: any alias, any
+    script, any case, a word's start), those not chosen already, at most ``MAX_SUGGESTIONS``."""
+    taken = set(chosen)
+    found = entities_matching(search.strip()) if search and search.strip() else []
+    return [e for e in found if e.qid not in taken][:MAX_SUGGESTIONS]
+
+
+def _choose_entity(qid: str) -> None:
+    """The suggestion taken: the entity joins the filter and the typed text goes (the entity
+    finds every spelling the text would, and more)."""
+    import streamlit as st
+
+    chosen = list(st.session_state.get("flt_entities", []))
+    st.session_state["flt_entities"] = [*chosen, qid] if qid not in chosen else chosen
+    st.session_state["flt_search"] = ""
+
+
+def _entity_suggestions(search: str, chosen: Iterable[str]) -> None:
+    """Under the text box: the entities the typed text names, each a button that filters by
+    it in every language and script ("Putin" → Vladimir Putin: Путин, 푸틴, 普京, Poutine)."""
+    import streamlit as st
+
+    found = entity_suggestions(search, chosen)
+    if not found:
+        return
+    sb = st.sidebar
+    sb.caption("Find them in every language and script instead:")
+    for entity in found:
+        sb.button(
+            entity_label(entity.qid), key=f"flt_suggest_{entity.qid}",
+            icon=":material/person_search:" if entity.kind == "person" else
+            ":material/groups:",
+            on_click=_choose_entity, args=(entity.qid,),
+            help=f"Filter by {entity.name} (Wikidata {entity.qid}): every spelling Pantau "
+            "knows, in every script, not only the typed text.",
+        )  # fmt: skip
 
 
 def _date_widgets(target: Filters) -> dict[str, date]:

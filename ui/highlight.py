@@ -20,6 +20,7 @@ import nh3
 from ingest.geo import country_name
 from ingest.queries import topic_label
 from ingest.records import FIELDS, TEXT_SEPARATOR, tagging_text
+from ingest.tagging.entities import entity_by_qid
 from ui.charts import PALETTE
 
 ALLOWED_TAGS = {"a", "mark", "br", "small", "b", "span"}
@@ -287,16 +288,55 @@ def reader_colours(codes: Iterable[str]) -> dict[str, str]:
     return {country_name(c): PALETTE[i % len(PALETTE)] for i, c in enumerate(codes)}
 
 
+# An entity's kind (``ingest.tagging.entities.KINDS``) in words, as tables show it.
+ENTITY_KINDS = {
+    "person": "person",
+    "intergovernmental": "international body",
+    "alliance": "alliance",
+    "armed_group": "armed group",
+    "state_media": "state media",
+    "ngo": "NGO",
+}
+
+
+def entity_kind(qid: str) -> str:
+    """An entity's kind (``KINDS``), empty when the table no longer holds it."""
+    entity = entity_by_qid(qid)
+    return entity.kind if entity else ""
+
+
+def entity_name(qid: str) -> str:
+    """A person's or organisation's name (the QID when the table no longer holds it)."""
+    entity = entity_by_qid(qid)
+    return entity.name if entity else qid
+
+
+def entity_line(counts: Any) -> str:
+    """Entities with their article counts (rows of ``queries.story_entities``) in a line:
+    "Vladimir Putin (3), NATO (1)"; "—" when there are none."""
+    return (
+        ", ".join(
+            f"{name} ({n:,})" for name, n in zip(counts["name"], counts["articles"], strict=True)
+        )
+        or "—"
+    )
+
+
 def reader_html(item: Mapping[str, Any], meta: str = "", *, topics: bool = True) -> str:
     """An article to read (from ``queries.article_evidence``, with ``body`` when the store holds
     one): its title, ``meta`` (outlet, date), a legend, and the body — else the summary — in
-    paragraphs, with every evidence span marked in its field, each country in its colour. The
+    paragraphs, with every evidence span marked in its field, each country in its colour (people
+    and organisations, ``entities``, in the plain highlight, named on hover). The
     link to the source goes in a line of its own. Sanitised like every highlight."""
     tagged: Mapping[str, Any] = item["countries"]
     colours = reader_colours(tagged)
     spans: dict[str, list[tuple[int, int, str]]] = {}
     for code, evidence in tagged.items():
         for where, found in field_spans(item, evidence, country_name(code)).items():
+            spans.setdefault(where, []).extend(found)
+    people = {qid: entity_name(qid) for qid in item.get("entities", {})}
+    for qid, evidence in item.get("entities", {}).items():
+        for where, found in field_spans(item, evidence, people[qid]).items():
             spans.setdefault(where, []).extend(found)
     if topics:
         for topic, evidence in item.get("topics", {}).items():
@@ -312,6 +352,9 @@ def reader_html(item: Mapping[str, Any], meta: str = "", *, topics: bool = True)
             f"<mark{_mark_style(c)}>{_text(name)}</mark>" for name, c in colours.items()
         )
         parts.append(f"<small>Countries:</small> {marks}")
+    if people:
+        names = " ".join(f"<mark>{_text(name)}</mark>" for name in sorted(set(people.values())))
+        parts.append(f"<small>People &amp; organisations:</small> {names}")
     body = item.get("body") or ""
     where, text = ("body", body) if body else ("summary", item.get("summary") or "")
     offset = 0

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
 from ingest.filters import Filters, article_where
+from ingest.queries.entities import article_entities as entity_evidence
 from ingest.queries.read import frame
 from ingest.records import WHERE_BODY, WHERE_LEAD, WHERE_TITLE, stored_evidence
 from ingest.store import (
@@ -235,7 +236,8 @@ def tag_evidence(
 def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """For each article: title, summary, body (None unless its full text is kept), url, language,
     its feed (``feed_id``, ``feed_url``), its tags with evidence, each offset into its field
-    ({"countries": {iso3: [{text, type, start, field}]}, "topics": {topic: [...]}}), and each
+    ({"countries": {iso3: [{text, type, start, field}]}, "topics": {topic: [...]},
+    "entities": {qid: [...]}}), and each
     country's prominence ({"prominence": {iso3: (where, body mentions, prominent)}})."""
     row: Any  # rows of several selects in turn
     ids = [int(i) for i in article_ids]
@@ -275,6 +277,7 @@ def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, di
                 "language": row.language or "",
                 "countries": {},
                 "topics": {},
+                "entities": {},
                 "prominence": {},
             }
         for row in conn.execute(
@@ -299,6 +302,8 @@ def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, di
         ):
             item = out[row.article_id]
             item["topics"][row.topic] = _load_evidence(row.evidence, item["title"])
+    for article_id, found in entity_evidence(engine, ids).items():
+        out[article_id]["entities"] = found
     return out
 
 
