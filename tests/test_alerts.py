@@ -632,9 +632,16 @@ def test_a_new_match_after_todays_spike_alert_is_digested_without_scoring_the_sp
     write_feed(feeds_dir, BASELINE + POLL_1 + POLL_2, now)
     spec = alerts.make_spec("Pair", "pair=PRK-RUS", webhook_url=receiver.url, digest_minutes=0)
     store.create_watch(engine, spec, store.now_utc())
-    scored: list[object] = []
-    real = alerts.spike_point
+    scored: list[object] = []  # the views whose spike point is read, alone or together
+    real, rolled = alerts.spike_point, alerts.rolled_spike_points
     monkeypatch.setattr(alerts, "spike_point", lambda *a, **k: scored.append(a) or real(*a, **k))
+
+    def rolled_counted(engine_: Engine, views: list) -> dict:
+        points = rolled(engine_, views)
+        scored.extend(points.values())
+        return points
+
+    monkeypatch.setattr(alerts, "rolled_spike_points", rolled_counted)
     with FeedServer(root=feeds_dir) as server:
         feed_id = store.ensure_feed(engine, server.feed_url(PAIR_FEED), language="en")
         _poll(engine, server, feed_id)
