@@ -83,6 +83,7 @@ from ingest.queries.trends import (
     first_id_since,
     rolled_spike_points,
     spike_point,
+    tagged_spike_points,
 )
 from ingest.queries.watches import (
     WatchRow,
@@ -487,19 +488,25 @@ def _score_spikes(cycle: Cycle, plans: list[_Plan]) -> None:
     """The spike of each watch that can have one now: a new match since its last evaluation
     (without a new article today's count cannot grow) and no spike alert recorded today (it
     is sent once a day). The watches the roll-ups answer are read together
-    (``rolled_spike_points``: one query per aggregate and filters they carry); each other
-    reads today's count, and the baseline only when that count could make a spike."""
+    (``rolled_spike_points``: one query per aggregate and filters they carry), and so are
+    those of a country (or pair) and a topic (``tagged_spike_points``: one join of the tag
+    tables per shape and filters); each other reads today's count, and the baseline only when
+    that count could make a spike."""
     engine, today = cycle.engine, cycle.now.date()
     asking = [p for p in plans if p.new_match and not alert_exists(engine, p.spike_key)]
     views = [watch_filters(p.watch, today, today) for p in asking]
+    together: dict[int, SpikePoint] = {}
     try:
-        rolled = rolled_spike_points(engine, views)
+        if asking:
+            together = rolled_spike_points(engine, views)
+            first_id = cycle.first_id_since(today - timedelta(days=BASELINE_DAYS))
+            together |= tagged_spike_points(engine, views, first_id)
     except Exception:  # each watch is then scored by itself
         log.exception("reading the spikes of %d watches together failed", len(views))
-        rolled = {}
+        together = {}
     for n, (plan, f) in enumerate(zip(asking, views, strict=True)):
         try:
-            point = rolled.get(n)
+            point = together.get(n)
             if point is None:
                 if not _may_spike(cycle, plan.watch):
                     continue
