@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape
 import feedparser
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select, text, update
 
 from ingest import alert_delivery, alerts, store
 from ingest.queries.watches import watch_named
@@ -731,3 +731,39 @@ def test_run_once_polls_then_alerts(
     assert done.returncode == 0, done.stderr
     assert "1 new alert(s)" in done.stdout
     assert [r.body["counts"]["articles"] for r in receiver.requests] == [len(POLL_1)]
+
+
+def test_the_latest_alerts_of_many_watches_are_each_ones_latest(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The Atom feeds of a cycle read every watch's latest alerts in one statement (a union of
+    # each watch's, in unions of UNION_PARTS: 3 here, so seven watches take three): each
+    # watch's are those a query of its own alerts finds, newest first (ties by id), at most
+    # the limit, none for a watch without alerts.
+    from ingest.queries import watches as watch_queries
+
+    monkeypatch.setattr(watch_queries, "UNION_PARTS", 3)
+    now = store.now_utc()
+    ids = [
+        store.create_watch(engine, alerts.make_spec(f"Watch {n}", f"c=RUS&t={t}"), now)
+        for n, t in enumerate(["military", "diplomacy", "trade", "energy"] * 2)
+    ][:7]
+    for n, watch_id in enumerate(ids):
+        for k in range(n):  # watch n has n alerts; some at the same moment
+            draft = store.AlertDraft(
+                watch_id, f"a:{watch_id}:{k}", "digest", f"{n}.{k}", "{}", (), ()
+            )
+            with store.locked_watch(engine, watch_id) as (conn, _):
+                store.record_alert(conn, draft, now + timedelta(minutes=(k * 7) % 5))
+    got = watch_queries.latest_alerts(engine, ids, limit=4)
+    with engine.connect() as conn:
+        for watch_id in ids:
+            want = conn.execute(
+                text(
+                    "SELECT key FROM alerts WHERE watch_id = :w "
+                    "ORDER BY created_at DESC, id DESC LIMIT 4"
+                ),
+                {"w": watch_id},
+            ).all()
+            assert [r.key for r in got[watch_id]] == [k for (k,) in want], watch_id
+    assert [len(got[i]) for i in ids] == [0, 1, 2, 3, 4, 4, 4]
