@@ -767,3 +767,48 @@ def test_the_latest_alerts_of_many_watches_are_each_ones_latest(
             ).all()
             assert [r.key for r in got[watch_id]] == [k for (k,) in want], watch_id
     assert [len(got[i]) for i in ids] == [0, 1, 2, 3, 4, 4, 4]
+
+
+def test_digests_of_one_cycle_each_list_their_own_watchs_newest_articles(
+    engine: Engine, setup: dict[str, str], tmp_path: Path, receiver: Receiver
+) -> None:
+    # A cycle reads the articles of all its digests at once: each digest still lists its own
+    # watch's matches, newest first — those the store's rows say (hand-written SQL): the
+    # pair's ten, the one saying "rail" and the one saying "air routes" of the text watches.
+    now = datetime.now(UTC)
+    feeds_dir = tmp_path / "served"
+    feeds_dir.mkdir()
+    write_feed(feeds_dir, BASELINE + POLL_1 + POLL_2, now)
+    for name, query in (("Pair", "pair=PRK-RUS"), ("Links", "q=rail"), ("Air", "q=air routes")):
+        spec = alerts.make_spec(name, query, webhook_url=receiver.url, digest_minutes=0)
+        store.create_watch(engine, spec, store.now_utc())
+    with FeedServer(root=feeds_dir) as server:
+        feed_id = store.ensure_feed(engine, server.feed_url(PAIR_FEED), language="en")
+        _poll(engine, server, feed_id)
+    summary = alerts.evaluate_all(engine)
+    alert_delivery.deliver_due(engine)
+    digests = {
+        r.body["watch"]: [a["title"] for a in r.body["articles"]]
+        for r in receiver.requests
+        if r.body["trigger"] == "digest"
+    }
+    week_ago = store.now_utc() - timedelta(days=alerts.MATCH_MAX_AGE_DAYS)
+    newest = " AND a.published_at >= :since ORDER BY a.published_at DESC, a.id DESC"
+    tagged = (
+        "EXISTS (SELECT 1 FROM article_countries c WHERE c.article_id = a.id "
+        "AND c.iso3 = '{}' AND c.prominent = :yes)"
+    )
+    with engine.connect() as conn:
+
+        def titles(where: str) -> list[str]:
+            sql = f"SELECT a.title FROM articles a WHERE {where}{newest}"
+            return [t for (t,) in conn.execute(text(sql), {"since": week_ago, "yes": True})]
+
+        want = {
+            "Pair": titles(f"{tagged.format('RUS')} AND {tagged.format('PRK')}"),
+            "Links": titles("lower(a.title) LIKE '%rail%'"),
+            "Air": titles("lower(a.title) LIKE '%air routes%'"),
+        }
+    assert len(want["Pair"]) == 10 and len(want["Links"]) == 1 and len(want["Air"]) == 1
+    assert len(summary.alerts) >= 3
+    assert digests == want
