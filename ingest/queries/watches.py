@@ -21,7 +21,6 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    union_all,
 )
 from sqlalchemy.engine import Connection
 
@@ -31,7 +30,6 @@ from ingest.queries.read import frame
 from ingest.store import WatchSpec, alert_articles, alerts, articles, deliveries, watches
 
 MAX_NEW_MATCHES = 5000  # the most new articles one digest covers; the rest wait for the next
-UNION_PARTS = 200  # selects one union of ``latest_alerts`` holds
 
 
 @dataclass(frozen=True)
@@ -153,27 +151,19 @@ def watch_alerts(engine: Engine, watch_id: int, limit: int = 50) -> pd.DataFrame
 
 def latest_alerts(engine: Engine, watch_ids: Sequence[int], limit: int = 50) -> dict[int, list]:
     """Each watch's latest alerts (at most ``limit``, newest first) as rows with key, trigger,
-    created_at, title and payload: ``watch_alerts`` for many watches in one statement (a
-    union of each one's latest, each read from the index by watch and time)."""
+    created_at, title and payload: ``watch_alerts`` for many watches on one connection, as
+    rows (a frame per watch cost more than its query)."""
     a = alerts.c
-    out: dict[int, list] = {int(i): [] for i in watch_ids}
-    if not out:
-        return out
-    parts = [
-        select(a.watch_id, a.id, a.key, a.trigger, a.created_at, a.title, a.payload)
-        .where(a.watch_id == watch_id)
-        .order_by(a.created_at.desc(), a.id.desc())
-        .limit(limit)
-        .subquery()
-        for watch_id in out
-    ]
-    rows = []
+    out: dict[int, list] = {}
     with engine.connect() as conn:
-        for start in range(0, len(parts), UNION_PARTS):  # SQLite's limit: 500 in one union
-            chunk = parts[start : start + UNION_PARTS]
-            rows += conn.execute(union_all(*(select(part) for part in chunk))).all()
-    for row in sorted(rows, key=lambda r: (r.created_at, r.id), reverse=True):
-        out[int(row.watch_id)].append(row)
+        for watch_id in watch_ids:
+            query = (
+                select(a.id, a.key, a.trigger, a.created_at, a.title, a.payload)
+                .where(a.watch_id == int(watch_id))
+                .order_by(a.created_at.desc(), a.id.desc())
+                .limit(limit)
+            )
+            out[int(watch_id)] = list(conn.execute(query).all())
     return out
 
 
