@@ -332,7 +332,7 @@ def rolled_spike_points(engine: Engine, views: Sequence[Filters]) -> dict[int, S
         df = frame(engine, query, ["day", *names, "articles"])
         df["day"] = pd.to_datetime(df["day"])
         index = _day_index(base.date_from, base.date_to)
-        by_key = {(): df}
+        by_key: dict[tuple[str, ...], pd.DataFrame] = {(): df}
         if names:  # keys as tuples, whatever pandas makes of a one-column group
             parts = df.groupby(list(names), sort=False)
             by_key = {k if isinstance(k, tuple) else (k,): part for k, part in parts}
