@@ -493,7 +493,14 @@ def _score_spikes(cycle: Cycle, plans: list[_Plan]) -> None:
     tables per shape and filters); each other reads today's count, and the baseline only when
     that count could make a spike."""
     engine, today = cycle.engine, cycle.now.date()
-    asking = [p for p in plans if p.new_match and not alert_exists(engine, p.spike_key)]
+    asking = []
+    for plan in plans:
+        try:
+            if plan.new_match and not alert_exists(engine, plan.spike_key):
+                asking.append(plan)
+        except Exception:  # a bug or a bad watch must not stop the others
+            log.exception("evaluating watch %r failed", plan.watch.name)
+            plan.failed = True
     views = [watch_filters(p.watch, today, today) for p in asking]
     together: dict[int, SpikePoint] = {}
     try:
