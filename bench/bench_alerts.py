@@ -2,6 +2,7 @@
 
     python -m bench.bench_alerts --articles 200000          # builds data/bench-alerts-200k.db
     python -m bench.bench_alerts --db data/bench-alerts-1m.db --articles 1000000
+    python -m bench.bench_alerts --db data/bench-alerts-1m.db --baseline /tmp/main-code --rounds 3
 
 The store is ``bench.synth``'s coverage ending today (so watches have recent articles and a
 baseline), with 100 watches of the kinds analysts make: 40 country pairs, 30 countries × a topic,
@@ -11,6 +12,11 @@ watch at once); the next find nothing new (the steady state); the "typical" cycl
 ARRIVING articles just fetched (a poll cycle's news). Delivery is not timed (it is network
 time); the Atom files are written as in ``run``.
 
+With ``--baseline TREE`` (a copy of other code, e.g. ``git archive main | tar -x -C TREE``) the
+same run measures both codes, each round in a fresh process per code (the first cycle pays what
+a new ``alerts --once`` process pays), the two codes taking turns so that a busy machine slows
+both alike; it prints the medians side by side.
+
 Goal (issue 15): ≤ 2 s per cycle for 100 watches at 1M articles.
 """
 
@@ -18,8 +24,10 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -91,11 +99,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--digest-minutes", type=int, default=60, help="the watches' digest period (default 60)"
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="TREE",
+        help="also measure the code in TREE, in turns with this tree's (see the module's doc)",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each code (--baseline)")
+    parser.add_argument("--code", metavar="TREE", help=argparse.SUPPRESS)  # a round's code
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     path = Path(args.db or ROOT / "data" / f"bench-alerts-{args.articles // 1000}k.db")
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         build(path, args.articles, args.days)
+    if args.baseline:
+        return compare(args, path)
+    if args.code:
+        sys.path.insert(0, str(Path(args.code).resolve()))
     feeds_dir = tempfile.mkdtemp(prefix="pantau-bench-feeds-")
     os.environ["PANTAU_WATCH_FEEDS_DIR"] = feeds_dir
     os.environ["PANTAU_DATABASE_URL"] = f"sqlite:///{path}"
@@ -134,17 +154,20 @@ def main(argv: list[str] | None = None) -> int:
 
     profilers = {"first": cProfile.Profile(), "typical": cProfile.Profile()}
 
-    def cycle(profiled: str = "") -> tuple[float, int]:
+    cpu: dict[str, list[float]] = {"first": [], "steady": [], "typical": []}
+
+    def cycle(profiled: str = "", kind: str = "steady") -> tuple[float, int]:
         profiler = profilers[profiled] if profiled and args.profile else None
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         if profiler is not None:
             profiler.enable()
         summary = run_alerts(engine, worker="bench")
         if profiler is not None:
             profiler.disable()
+        cpu[kind].append(time.process_time() - c0)
         return time.perf_counter() - t0, len(summary.evaluation.alerts)
 
-    busy, recorded = cycle("first")
+    busy, recorded = cycle("first", "first")
     steady = [cycle() for _ in range(args.repeat)]
     steady_s = [s for s, _ in steady]
     # A poll cycle's worth of news: ARRIVING articles of the last week fetched again just now
@@ -163,7 +186,11 @@ def main(argv: list[str] | None = None) -> int:
                 .where(a.id.in_(ids.scalar_subquery()))
                 .values(fetched_at=store.now_utc())
             )
-        typical.append(cycle("typical"))
+        typical.append(cycle("typical", "typical"))
+    if args.json:
+        wall = {"first": busy, "steady": steady_s, "typical": [s for s, _ in typical]}
+        print(json.dumps({"wall": wall, "cpu": cpu}))
+        return 0
     print(f"store: {held:,} articles ({path.name}, SQLite); 100 watches, digest every "
           f"{args.digest_minutes} min; "
           f"Atom files in {feeds_dir}")  # fmt: skip
@@ -183,6 +210,49 @@ def main(argv: list[str] | None = None) -> int:
         print(f"profiles: {args.profile}-first.prof, {args.profile}-typical.prof")
     engine.dispose()
     return 0 if max(*steady_s, *typical_s) <= GOAL_SECONDS else 1
+
+
+def compare(args: argparse.Namespace, path: Path) -> int:
+    """Both codes, ``args.rounds`` rounds each in turns (alternating which goes first): the
+    medians of each cycle kind side by side, in wall-clock seconds and in the process's CPU
+    seconds (SQLite runs in the process: its work counts; other processes' do not)."""
+    codes = {"baseline": Path(args.baseline).resolve(), "this tree": ROOT}
+    runs: dict[str, list[dict]] = {name: [] for name in codes}
+    for r in range(args.rounds):
+        order = list(codes) if r % 2 == 0 else list(reversed(codes))
+        for name in order:
+            command = [sys.executable, str(Path(__file__).resolve()), "--db", str(path),
+                       "--code", str(codes[name]), "--json", "--repeat", str(args.repeat),
+                       "--digest-minutes", str(args.digest_minutes)]  # fmt: skip
+            done = subprocess.run(
+                command, cwd=codes[name], capture_output=True, text=True, check=False
+            )
+            if done.returncode != 0:
+                raise SystemExit(f"{name} round {r + 1} failed:\n{done.stdout}{done.stderr}")
+            got = json.loads(done.stdout.strip().splitlines()[-1])
+            runs[name].append(got)
+            print(f"round {r + 1} {name:9}: " + ", ".join(
+                f"{kind} {_one(got['wall'][kind]):.2f} s (CPU {_one(got['cpu'][kind]):.2f} s)"
+                for kind in ("first", "steady", "typical")
+            ), flush=True)  # fmt: skip
+    print(f"\n{path.name}, 100 watches, digest every {args.digest_minutes} min; medians over "
+          f"{args.rounds} rounds (steady, typical: of each round's medians); wall s (CPU s)")  # fmt: skip
+    print(f"{'cycle':28} {'baseline':>14} {'this tree':>14}")
+    kinds = [("first (every watch at once)", "first"), ("steady (nothing new)", "steady"),
+             (f"typical ({ARRIVING} new articles)", "typical")]  # fmt: skip
+    for label, kind in kinds:
+        cells = [
+            f"{statistics.median(_one(got[m][kind]) for got in runs[name]):.2f}"
+            for name in codes
+            for m in ("wall", "cpu")
+        ]
+        print(f"{label:28} {cells[0]:>6} ({cells[1]:>5}) {cells[2]:>6} ({cells[3]:>5})")
+    return 0
+
+
+def _one(value: float | list[float]) -> float:
+    """A cycle kind's figure of one round: the first cycle's, or the median of the others."""
+    return statistics.median(value) if isinstance(value, list) else value
 
 
 if __name__ == "__main__":

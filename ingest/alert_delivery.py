@@ -43,7 +43,7 @@ from ingest.alerts import (
 )
 from ingest.fetch import make_client
 from ingest.queries import list_articles
-from ingest.queries.watches import WatchRow, watch_alerts, watch_list
+from ingest.queries.watches import WatchRow, latest_alerts, watch_list
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +58,9 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def atom_feed(engine: Engine, watch: WatchRow) -> bytes:
-    """The watch's Atom feed (RFC 4287): its latest alerts, newest first."""
+def atom_feed(engine: Engine, watch: WatchRow, rows: list | None = None) -> bytes:
+    """The watch's Atom feed (RFC 4287): its latest alerts, newest first (``rows``: those
+    ``latest_alerts`` read for it, else read here)."""
     ET.register_namespace("", ATOM_NS)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -68,18 +69,19 @@ def atom_feed(engine: Engine, watch: WatchRow) -> bytes:
             el.text = text
         return el
 
-    rows = watch_alerts(engine, watch.id, limit=ATOM_ENTRIES)
+    if rows is None:
+        rows = latest_alerts(engine, [watch.id], limit=ATOM_ENTRIES)[watch.id]
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     sub(feed, "id", f"urn:pantau:watch:{watch.slug}")
     sub(feed, "title", f"Pantau watch: {watch.name}")
     sub(feed, "subtitle", describe_watch(watch))
-    updated = rows["created_at"].max() if not rows.empty else watch.updated_at
+    updated = max(row.created_at for row in rows) if rows else watch.updated_at
     sub(feed, "updated", _stamp(pd.Timestamp(updated).to_pydatetime()))
     sub(feed, "link", rel="self", href=feed_url(watch), type="application/atom+xml")
     sub(feed, "link", rel="alternate", href=view_url(watch), type="text/html")
     sub(sub(feed, "author"), "name", "Pantau")
     sub(feed, "generator", "Pantau")
-    for row in rows.itertuples():
+    for row in rows:
         payload = json.loads(row.payload)
         entry = sub(feed, "entry")
         sub(entry, "id", f"urn:pantau:alert:{row.key}")
@@ -92,11 +94,12 @@ def atom_feed(engine: Engine, watch: WatchRow) -> bytes:
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def write_feed(engine: Engine, watch: WatchRow) -> Path:
-    """Write the watch's Atom feed to its file (atomically: a reader never sees half)."""
+def write_feed(engine: Engine, watch: WatchRow, rows: list | None = None) -> Path:
+    """Write the watch's Atom feed to its file (atomically: a reader never sees half);
+    ``rows`` as ``atom_feed`` takes them."""
     path = feed_path(watch)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = atom_feed(engine, watch)
+    data = atom_feed(engine, watch, rows)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".atom", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -310,11 +313,13 @@ def run_alerts(engine: Engine, *, worker: str | None = None) -> CycleSummary:
     """One alert cycle: evaluate every watch, write the Atom feeds that changed (or are
     missing), deliver what is due."""
     evaluation = evaluate_all(engine)
-    for watch in watch_list(engine):
-        if watch.id not in evaluation.alerted and feed_path(watch).exists():
-            continue
+    stale = [
+        w for w in watch_list(engine) if w.id in evaluation.alerted or not feed_path(w).exists()
+    ]
+    latest = latest_alerts(engine, [w.id for w in stale], limit=ATOM_ENTRIES)
+    for watch in stale:
         try:
-            write_feed(engine, watch)
+            write_feed(engine, watch, latest[watch.id])
         except OSError:
             log.exception("writing the feed of watch %r failed", watch.name)
     return CycleSummary(evaluation, deliver_due(engine, worker=worker))

@@ -45,7 +45,7 @@ import json
 import logging
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.utils import parseaddr
@@ -78,9 +78,12 @@ from ingest.queries.trends import (
     SPIKE_EXPLANATION,
     SPIKE_MIN_ARTICLES,
     SPIKE_SCORE,
+    SpikePoint,
     day_count,
     first_id_since,
+    rolled_spike_points,
     spike_point,
+    tagged_spike_points,
 )
 from ingest.queries.watches import (
     WatchRow,
@@ -368,9 +371,12 @@ def spike_today(
     """Today's point of the watch's series with its spike score (the Coverage chart's: the
     point ``coverage_series`` ends on, read from the baseline's days and today only).
     ``first_id``: ``first_id_since`` the baseline's first day, read once per cycle."""
-    today = now.date()
-    f = watch_filters(watch, today, today)
-    point = spike_point(engine, f, first_id=first_id)
+    f = watch_filters(watch, now.date(), now.date())
+    return spike_words(watch, f, spike_point(engine, f, first_id=first_id))
+
+
+def spike_words(watch: WatchRow, f: Filters, point: SpikePoint) -> dict[str, Any]:
+    """A watch's spike point (of its filters ``f`` today) as an alert tells it."""
     expected, score, observed = point.expected, point.score, point.articles
     fired = score >= watch.spike_threshold and observed >= SPIKE_MIN_ARTICLES
     explanation = (
@@ -379,7 +385,7 @@ def spike_today(
         f"at {watch.spike_threshold:g} or more with at least {SPIKE_MIN_ARTICLES} articles."
     )
     return {
-        "day": today.isoformat(),
+        "day": point.day.isoformat(),
         "articles": observed,
         "expected": round(expected, 2),
         "score": round(score, 2),
@@ -437,20 +443,31 @@ class Cycle:
         return self.first_ids[day]
 
 
-def evaluate_watch(cycle: Cycle, watch: WatchRow) -> tuple[list[int], bool]:
-    """Evaluate one watch at ``cycle.now`` against ``cycle.fresh``: the ids of the alerts it
-    recorded, and whether matches wait for a digest not due.
+@dataclass
+class _Plan:
+    """What a watch's evaluation reads before it holds the watch: the articles to digest (if
+    one is due), whether one of them is new since its last evaluation, and its spike."""
 
-    Only a watch with a new match since its last evaluation (or a new or edited watch) reads
-    its spike score: without a new article today's count cannot grow; nor once today's spike
-    alert of the watch is recorded (it is sent once a day)."""
+    watch: WatchRow
+    candidates: list[int]
+    new_match: bool
+    due: bool
+    spike_key: str
+    spike: dict[str, Any] | None = None
+    failed: bool = False
+
+
+def _plan(cycle: Cycle, watch: WatchRow) -> _Plan | None:
+    """The reads of a watch's evaluation but its spike (``_score_spikes``); None when nothing
+    arrived since its last evaluation and no match waits for a digest: the common case, no
+    query."""
     engine, now, fresh = cycle.engine, cycle.now, cycle.fresh
     today = now.date()
     match_filter = watch_filters(watch, today - timedelta(days=MATCH_MAX_AGE_DAYS), today)
     since_digest, since_eval = _windows(watch, now)
     arrived = _fetched_after(fresh, since_eval)
     if not arrived and watch.pending_since is None:
-        return [], False  # nothing new to it, nothing waiting: the common case, no query
+        return None
     last = watch.last_digest_at
     due = last is None or now - last >= timedelta(minutes=watch.digest_minutes)
     candidates: list[int] = []
@@ -464,14 +481,78 @@ def evaluate_watch(cycle: Cycle, watch: WatchRow) -> tuple[list[int], bool]:
         new_match = bool(arrived) and bool(
             matching(engine, arrived, match_filter, unalerted_by=watch.id, limit=1)
         )
-    spike_key = f"spike:{watch.id}:{today.isoformat()}"
-    spike = None
-    if new_match and not alert_exists(engine, spike_key) and _may_spike(cycle, watch):
-        first_id = cycle.first_id_since(today - timedelta(days=BASELINE_DAYS))
-        spike = spike_today(engine, watch, now, first_id=first_id)
+    return _Plan(watch, candidates, new_match, due, f"spike:{watch.id}:{today.isoformat()}")
+
+
+def _score_spikes(cycle: Cycle, plans: list[_Plan]) -> None:
+    """The spike of each watch that can have one now: a new match since its last evaluation
+    (without a new article today's count cannot grow) and no spike alert recorded today (it
+    is sent once a day). The watches the roll-ups answer are read together
+    (``rolled_spike_points``: one query per aggregate and filters they carry), and so are
+    those of a country (or pair) and a topic (``tagged_spike_points``: one join of the tag
+    tables per shape and filters); each other reads today's count, and the baseline only when
+    that count could make a spike."""
+    engine, today = cycle.engine, cycle.now.date()
+    asking = []
+    for plan in plans:
+        try:
+            if plan.new_match and not alert_exists(engine, plan.spike_key):
+                asking.append(plan)
+        except Exception:  # a bug or a bad watch must not stop the others
+            log.exception("evaluating watch %r failed", plan.watch.name)
+            plan.failed = True
+    views = [watch_filters(p.watch, today, today) for p in asking]
+    together: dict[int, SpikePoint] = {}
+    try:
+        if asking:
+            together = rolled_spike_points(engine, views)
+            first_id = cycle.first_id_since(today - timedelta(days=BASELINE_DAYS))
+            together |= tagged_spike_points(engine, views, first_id)
+    except Exception:  # each watch is then scored by itself
+        log.exception("reading the spikes of %d watches together failed", len(views))
+        together = {}
+    for n, (plan, f) in enumerate(zip(asking, views, strict=True)):
+        try:
+            point = together.get(n)
+            if point is None:
+                if not _may_spike(cycle, plan.watch):
+                    continue
+                first_id = cycle.first_id_since(today - timedelta(days=BASELINE_DAYS))
+                point = spike_point(engine, f, first_id=first_id)
+            plan.spike = spike_words(plan.watch, f, point)
+        except Exception:  # a bug or a bad watch must not stop the others
+            log.exception("scoring the spike of watch %r failed", plan.watch.name)
+            plan.failed = True
+
+
+def _digest_items(engine: Engine, plans: list[_Plan]) -> Callable[[list[int]], list[dict]]:
+    """The articles a digest lists (``_articles_payload``), read at once for every watch's
+    candidates: a digest's ids are its candidates, or fewer when another evaluator took some
+    meanwhile (then the missing are read)."""
+    wanted = sorted({i for p in plans for i in p.candidates[-TOP_ARTICLES:]})
+    known = article_items(engine, articles_by_id(engine, wanted)) if wanted else []
+    by_id = {item["id"]: item for item in known}  # newest first, as ``articles_by_id``
+
+    def items(ids: list[int]) -> list[dict]:
+        shown = set(ids[-TOP_ARTICLES:])
+        if not shown <= by_id.keys():
+            return _articles_payload(engine, ids)
+        return [item for i, item in by_id.items() if i in shown]
+
+    return items
+
+
+def _record(
+    cycle: Cycle, plan: _Plan, items: Callable[[list[int]], list[dict]]
+) -> tuple[list[int], bool]:
+    """Record what a watch's plan alerts on, under the watch's lock: the ids of the alerts it
+    recorded, and whether matches wait for a digest not due."""
+    engine, now, watch = cycle.engine, cycle.now, plan.watch
+    today = now.date()
+    spike, candidates, spike_key = plan.spike, plan.candidates, plan.spike_key
     want_spike = bool(spike and spike["fired"])
     if not candidates and not want_spike:
-        return [], new_match and not due
+        return [], plan.new_match and not plan.due
     recorded: list[int] = []
     with store.locked_watch(engine, watch.id) as (conn, current):
         if current is None or current.paused:
@@ -487,9 +568,7 @@ def evaluate_watch(cycle: Cycle, watch: WatchRow) -> tuple[list[int], bool]:
             if ids and still_due:
                 n = len(ids)
                 headline = f"{watch.name}: {n} new article{'s' if n != 1 else ''}"
-                payload = alert_payload(
-                    watch, "digest", headline, n, _articles_payload(engine, ids), None
-                )
+                payload = alert_payload(watch, "digest", headline, n, items(ids), None)
                 key = f"digest:{watch.id}:{ids[0]}-{ids[-1]}"
                 alert_id = store.record_alert(
                     conn, alert_draft(watch, key, payload, tuple(ids)), now
@@ -513,7 +592,13 @@ def evaluate_watch(cycle: Cycle, watch: WatchRow) -> tuple[list[int], bool]:
 
 def evaluate_all(engine: Engine, now: datetime | None = None) -> EvaluationSummary:
     """Evaluate every watch that is not paused; one failing watch never stops the others. The
-    articles fetched lately are read once for all of them."""
+    articles fetched lately are read once for all of them, then each watch's matches
+    (``_plan``), the spikes of all (``_score_spikes``) and the articles of all digests
+    (``_digest_items``); then each watch records its alerts under its lock (``_record``).
+
+    Only a watch with a new match since its last evaluation (or a new or edited watch) reads
+    its spike score: without a new article today's count cannot grow; nor once today's spike
+    alert of the watch is recorded (it is sent once a day)."""
     import time
 
     began = time.monotonic()
@@ -525,20 +610,41 @@ def evaluate_all(engine: Engine, now: datetime | None = None) -> EvaluationSumma
     cycle = Cycle(engine, now, fetched_since(engine, min(min(_windows(w, now)) for w in active)))
     quiet: list[int] = []
     pending: list[int] = []
+    plans: list[_Plan] = []
     for watch in active:
         summary.watches += 1
         try:
-            recorded, waiting = evaluate_watch(cycle, watch)
+            plan = _plan(cycle, watch)
         except Exception:  # a bug or a bad watch must not stop the others
             log.exception("evaluating watch %r failed", watch.name)
             continue
+        if plan is None:
+            quiet.append(watch.id)
+        else:
+            plans.append(plan)
+    _score_spikes(cycle, plans)
+    plans = [p for p in plans if not p.failed]
+    try:
+        items = _digest_items(engine, plans)
+    except Exception:  # each digest then reads its own
+        log.exception("reading the articles of %d digests failed", len(plans))
+
+        def items(ids: list[int]) -> list[dict]:
+            return _articles_payload(engine, ids)
+
+    for plan in plans:
+        try:
+            recorded, waiting = _record(cycle, plan, items)
+        except Exception:  # a bug or a bad watch must not stop the others
+            log.exception("evaluating watch %r failed", plan.watch.name)
+            continue
         summary.alerts += recorded
         if recorded:
-            summary.alerted.add(watch.id)
+            summary.alerted.add(plan.watch.id)
         else:
-            quiet.append(watch.id)
+            quiet.append(plan.watch.id)
             if waiting:
-                pending.append(watch.id)
+                pending.append(plan.watch.id)
     store.touch_watches(engine, quiet, now, pending)
     summary.seconds = time.monotonic() - began
     return summary

@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape
 import feedparser
 import pytest
 from aiosmtpd.controller import Controller
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select, text, update
 
 from ingest import alert_delivery, alerts, store
 from ingest.queries.watches import watch_named
@@ -632,9 +632,16 @@ def test_a_new_match_after_todays_spike_alert_is_digested_without_scoring_the_sp
     write_feed(feeds_dir, BASELINE + POLL_1 + POLL_2, now)
     spec = alerts.make_spec("Pair", "pair=PRK-RUS", webhook_url=receiver.url, digest_minutes=0)
     store.create_watch(engine, spec, store.now_utc())
-    scored: list[object] = []
-    real = alerts.spike_point
+    scored: list[object] = []  # the views whose spike point is read, alone or together
+    real, rolled = alerts.spike_point, alerts.rolled_spike_points
     monkeypatch.setattr(alerts, "spike_point", lambda *a, **k: scored.append(a) or real(*a, **k))
+
+    def rolled_counted(engine_: Engine, views: list) -> dict:
+        points = rolled(engine_, views)
+        scored.extend(points.values())
+        return points
+
+    monkeypatch.setattr(alerts, "rolled_spike_points", rolled_counted)
     with FeedServer(root=feeds_dir) as server:
         feed_id = store.ensure_feed(engine, server.feed_url(PAIR_FEED), language="en")
         _poll(engine, server, feed_id)
@@ -724,3 +731,80 @@ def test_run_once_polls_then_alerts(
     assert done.returncode == 0, done.stderr
     assert "1 new alert(s)" in done.stdout
     assert [r.body["counts"]["articles"] for r in receiver.requests] == [len(POLL_1)]
+
+
+def test_the_latest_alerts_of_many_watches_are_each_ones_latest(engine: Engine) -> None:
+    # The Atom feeds of a cycle read every watch's latest alerts together (as rows): each
+    # watch's are those hand-written SQL finds, newest first (ties by id), at most the limit,
+    # none for a watch without alerts.
+    from ingest.queries import watches as watch_queries
+
+    now = store.now_utc()
+    ids = [
+        store.create_watch(engine, alerts.make_spec(f"Watch {n}", f"c=RUS&t={t}"), now)
+        for n, t in enumerate(["military", "diplomacy", "trade", "energy"] * 2)
+    ][:7]
+    for n, watch_id in enumerate(ids):
+        for k in range(n):  # watch n has n alerts; some at the same moment
+            draft = store.AlertDraft(
+                watch_id, f"a:{watch_id}:{k}", "digest", f"{n}.{k}", "{}", (), ()
+            )
+            with store.locked_watch(engine, watch_id) as (conn, _):
+                store.record_alert(conn, draft, now + timedelta(minutes=(k * 7) % 5))
+    got = watch_queries.latest_alerts(engine, ids, limit=4)
+    with engine.connect() as conn:
+        for watch_id in ids:
+            want = conn.execute(
+                text(
+                    "SELECT key FROM alerts WHERE watch_id = :w "
+                    "ORDER BY created_at DESC, id DESC LIMIT 4"
+                ),
+                {"w": watch_id},
+            ).all()
+            assert [r.key for r in got[watch_id]] == [k for (k,) in want], watch_id
+    assert [len(got[i]) for i in ids] == [0, 1, 2, 3, 4, 4, 4]
+
+
+def test_digests_of_one_cycle_each_list_their_own_watchs_newest_articles(
+    engine: Engine, setup: dict[str, str], tmp_path: Path, receiver: Receiver
+) -> None:
+    # A cycle reads the articles of all its digests at once: each digest still lists its own
+    # watch's matches, newest first — those the store's rows say (hand-written SQL): the
+    # pair's ten, the one saying "rail" and the one saying "air routes" of the text watches.
+    now = datetime.now(UTC)
+    feeds_dir = tmp_path / "served"
+    feeds_dir.mkdir()
+    write_feed(feeds_dir, BASELINE + POLL_1 + POLL_2, now)
+    for name, query in (("Pair", "pair=PRK-RUS"), ("Links", "q=rail"), ("Air", "q=air routes")):
+        spec = alerts.make_spec(name, query, webhook_url=receiver.url, digest_minutes=0)
+        store.create_watch(engine, spec, store.now_utc())
+    with FeedServer(root=feeds_dir) as server:
+        feed_id = store.ensure_feed(engine, server.feed_url(PAIR_FEED), language="en")
+        _poll(engine, server, feed_id)
+    summary = alerts.evaluate_all(engine)
+    alert_delivery.deliver_due(engine)
+    digests = {
+        r.body["watch"]: [a["title"] for a in r.body["articles"]]
+        for r in receiver.requests
+        if r.body["trigger"] == "digest"
+    }
+    week_ago = store.now_utc() - timedelta(days=alerts.MATCH_MAX_AGE_DAYS)
+    newest = " AND a.published_at >= :since ORDER BY a.published_at DESC, a.id DESC"
+    tagged = (
+        "EXISTS (SELECT 1 FROM article_countries c WHERE c.article_id = a.id "
+        "AND c.iso3 = '{}' AND c.prominent = :yes)"
+    )
+    with engine.connect() as conn:
+
+        def titles(where: str) -> list[str]:
+            sql = f"SELECT a.title FROM articles a WHERE {where}{newest}"
+            return [t for (t,) in conn.execute(text(sql), {"since": week_ago, "yes": True})]
+
+        want = {
+            "Pair": titles(f"{tagged.format('RUS')} AND {tagged.format('PRK')}"),
+            "Links": titles("lower(a.title) LIKE '%rail%'"),
+            "Air": titles("lower(a.title) LIKE '%air routes%'"),
+        }
+    assert len(want["Pair"]) == 10 and len(want["Links"]) == 1 and len(want["Air"]) == 1
+    assert len(summary.alerts) >= 3
+    assert digests == want

@@ -337,6 +337,151 @@ def test_a_spike_point_counts_every_article_of_its_window(db_url) -> None:  # no
     engine.dispose()
 
 
+def test_spike_points_read_together_are_each_views_counted_one(store_url, oracle) -> None:  # noqa: ANN001
+    """An alert cycle reads the spikes of many watches together: the views the roll-ups answer
+    (``rolled_spike_points``) and those of one country or a pair with one topic
+    (``tagged_spike_points``). Every such view of the labelled store — each country, pair and
+    topic alone, in English, counting any mention; each country and each pair with each topic
+    it has, also counting any mention — on the busiest day and the day after: each
+    read together, its count and expected count those the hand-written SQL counts, its point
+    the one ``spike_point`` reads alone (``_check_read_together``)."""
+    ct = oracle.rows(
+        "SELECT DISTINCT c.iso3, t.topic FROM article_countries c "
+        "JOIN article_topics t ON t.article_id = c.article_id ORDER BY 1, 2"
+    )
+    pt = oracle.rows(
+        "SELECT DISTINCT a.iso3, b.iso3, t.topic FROM article_countries a "
+        "JOIN article_countries b ON b.article_id = a.article_id AND a.iso3 < b.iso3 "
+        "JOIN article_topics t ON t.article_id = a.article_id ORDER BY 1, 2, 3"
+    )
+    countries = sorted({c for c, _ in ct})
+    topics = sorted({t for _, t in ct})
+    pairs = sorted({(a, b) for a, b, _ in pt})
+    rolled = [
+        *(f"c={c}{extra}" for c in countries for extra in ("", "&lang=en", "&mention=any")),
+        *(f"pair={a}-{b}{extra}" for a, b in pairs for extra in ("", "&mention=any")),
+        *(f"t={t}{extra}" for t in topics for extra in ("", "&lang=en")),
+        "",
+        "lang=en",
+    ]
+    tagged = [
+        *(f"c={c}&t={t}{extra}" for c, t in ct for extra in ("", "&mention=any")),
+        *(f"pair={a}-{b}&t={t}" for a, b, t in pt),
+    ]
+    assert len(ct) >= 10 and len(pt) >= 10, "views enough to read together"
+    busiest = oracle.rows(
+        "SELECT published_day FROM articles GROUP BY published_day ORDER BY count(*) DESC, 1"
+    )[:1]
+    days = sorted(
+        {date.fromisoformat(str(d)) + timedelta(days=n) for (d,) in busiest for n in (0, 1)}
+    )
+    engine = store.make_engine(store_url)
+    _check_read_together(engine, oracle, rolled, tagged, days)
+    engine.dispose()
+
+
+def test_spike_points_read_together_count_the_mentions_their_view_counts(db_url) -> None:  # noqa: ANN001
+    """Read together (``tagged_spike_points``, ``rolled_spike_points``), a country or pair with a
+    topic counts the prominent mentions only, or any under ``mention=any``, in each language
+    chosen: a store whose articles mention North Korea in the title or only once deep in the
+    body, in English or Russian, on the days of a baseline and today."""
+    from ingest.records import (
+        WHERE_BODY,
+        WHERE_TITLE,
+        Article,
+        CountryTag,
+        Prominence,
+        Tags,
+        TopicTag,
+    )
+    from tests.store_oracle import Oracle
+
+    today = date(2026, 3, 31)
+    body, title_ = Prominence(WHERE_BODY, 1), Prominence(WHERE_TITLE)
+    engine = store.make_engine(db_url)
+    feed = store.ensure_feed(engine, "https://news.example/feed.xml", title="news", language="en")
+    rng = random.Random(15)
+    batch = []
+    for n in range(400):
+        back = rng.choice([0, 0, 0, 1, 2, 5, 9, 17, 27, 28, 29])
+        moment = datetime(today.year, today.month, today.day, 9, tzinfo=UTC)
+        moment -= timedelta(days=back, minutes=n)
+        codes = rng.sample(["RUS", "PRK", "IRN", "CHN"], rng.choice([1, 2, 3]))
+        tags = Tags(
+            language=rng.choice(["en", "ru"]),
+            language_source="feed",
+            countries=[CountryTag(iso3=c, prominence=rng.choice([body, title_])) for c in codes],
+            topics=[
+                TopicTag(topic=t) for t in rng.sample(["nuclear", "diplomacy"], rng.choice([1, 2]))
+            ],
+            tagger_version="test",
+        )
+        article = Article(
+            url_key=f"key-{n}", url=f"https://news.example/{n}", guid=None, title=f"News {n}",
+            summary=f"Story {n}.", published_at=moment, fetched_at=moment,
+        )  # fmt: skip
+        batch.append((article, tags))
+    store.save_articles(engine, feed, batch)
+    oracle = Oracle(db_url)
+    assert oracle.rows("SELECT count(DISTINCT prominent) FROM article_countries")[0][0] == 2
+    extras = ("", "&mention=any", "&lang=ru", "&mention=any&lang=en")
+    codes, topics = ["CHN", "IRN", "PRK", "RUS"], ["diplomacy", "nuclear"]
+    pairs = list(itertools.combinations(codes, 2))
+    rolled = [
+        *(f"c={c}{x}" for c in codes for x in extras),
+        *(f"pair={a}-{b}{x}" for a, b in pairs for x in extras),
+    ]
+    tagged = [
+        *(f"c={c}&t={t}{x}" for c in codes for t in topics for x in extras),
+        *(f"pair={a}-{b}&t={t}{x}" for a, b in pairs for t in topics for x in extras),
+    ]
+    _check_read_together(engine, oracle, rolled, tagged, [today - timedelta(days=1), today])
+    oracle.close()
+    engine.dispose()
+
+
+def _check_read_together(
+    engine, oracle, rolled: list[str], tagged: list[str], days: list[date]
+) -> None:  # noqa: ANN001
+    """On each day: each of ``rolled`` is read by ``rolled_spike_points`` and each of ``tagged``
+    by ``tagged_spike_points``, all in one call each; each point's count of the day and its
+    expected count are those the hand-written SQL of tests/store_oracle.py counts (the mean of
+    the 28 days before), and the point is the one ``spike_point`` reads alone."""
+    from urllib.parse import parse_qsl
+
+    from ingest.queries.trends import (
+        BASELINE_DAYS,
+        first_id_since,
+        rolled_spike_points,
+        spike_point,
+        tagged_spike_points,
+    )
+
+    wide = {
+        "from": (days[0] - timedelta(days=BASELINE_DAYS)).isoformat(),
+        "to": days[-1].isoformat(),
+    }
+    counted = {view: oracle.per_day({**dict(parse_qsl(view)), **wide}) for view in rolled + tagged}
+    assert sum(sum(c.values()) for c in counted.values()) > 0
+    for day in days:
+        views = [from_query_params(dict(parse_qsl(v)), Filters(day, day)) for v in rolled + tagged]
+        first_id = first_id_since(engine, day - timedelta(days=BASELINE_DAYS))
+        together = rolled_spike_points(engine, views)
+        assert sorted(together) == list(range(len(rolled))), day
+        more = tagged_spike_points(engine, views, first_id)
+        assert sorted(more) == list(range(len(rolled), len(rolled) + len(tagged))), day
+        together |= more
+        start = (day - timedelta(days=BASELINE_DAYS)).isoformat()
+        for n, view in enumerate(rolled + tagged):
+            per_day = counted[view]
+            observed = per_day.get(day.isoformat(), 0)
+            before = sum(k for d, k in per_day.items() if start <= d < day.isoformat())
+            point = together[n]
+            assert (point.day, point.articles) == (day, observed), (view, day)
+            assert point.expected == pytest.approx(before / BASELINE_DAYS), (view, day)
+            assert point == spike_point(engine, views[n], first_id=first_id), (view, day)
+
+
 def _check_spike_points(engine, oracle, params: dict[str, str], days: list[date]) -> None:  # noqa: ANN001
     """On each day: ``spike_point``'s count of the day and its expected count are those the
     hand-written SQL of tests/store_oracle.py counts (the mean of the 28 days before), its score

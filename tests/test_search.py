@@ -103,3 +103,23 @@ def test_plain_like_goes_first_only_when_it_cannot_miss() -> None:
     assert not suffices("i")  # İ lower-cases to i and a combining dot
     assert not suffices("ро")  # LIKE does not fold Р
     assert not suffices("ς")  # Σ becomes ς at a word's end
+
+
+def test_case_variants_are_those_of_every_code_point() -> None:
+    # Built from the blocks of code points that lower() changes (the others skipped whole):
+    # the same as asking lower() of each of the 1,114,112 code points, as written here.
+    import sys
+
+    from ingest.queries.search import _case_variants
+
+    variants: dict[str, str] = {}
+    from_several: set[str] = set()
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        lowered = ch.lower()
+        if lowered != ch and len(lowered) == 1:
+            variants[lowered] = variants.get(lowered, "") + ch
+        elif lowered != ch:
+            from_several.update(lowered)
+    variants["ς"] = variants.get("ς", "") + "Σ"  # at a word's end
+    assert _case_variants.__wrapped__() == (variants, frozenset(from_several))

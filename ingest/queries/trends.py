@@ -4,7 +4,7 @@ the day of its first article in the view."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from types import SimpleNamespace
@@ -277,12 +277,156 @@ def spike_point(engine: Engine, f: Filters, *, first_id: int | None = None) -> S
     point ``coverage_series(f, by="all")`` ends on, read from the BASELINE_DAYS before and
     that day only, without the chart's other columns. ``first_id`` (``first_id_since`` the
     baseline's first day, read once for many calls) lets a scan start from the tag indexes."""
-    day = f.date_to
-    history = f.with_(date_from=day - timedelta(days=BASELINE_DAYS), date_to=day)
-    s = _daily(engine, history, first_id)
+    history = _spike_history(f)
+    return _last_point(_daily(engine, history, first_id), history.date_to)
+
+
+def _spike_history(f: Filters) -> Filters:
+    """``f`` over its last day and the BASELINE_DAYS before: what a spike point reads."""
+    return f.with_(date_from=f.date_to - timedelta(days=BASELINE_DAYS))
+
+
+def _last_point(s: pd.Series, day: date) -> SpikePoint:
+    """The last day of a daily series (``_daily``'s, over ``_spike_history``) scored."""
     observed = int(s.iloc[-1])
     expected = float(_baseline(s, BASELINE_DAYS)[-1])
     return SpikePoint(day, observed, expected, float(spike_score(observed, expected)))
+
+
+_KEY_COLUMNS = {Kind.TOTAL: (), Kind.COUNTRY: ("iso3",), Kind.PAIR: ("iso3_a", "iso3_b"),
+                Kind.TOPIC: ("topic",)}  # fmt: skip
+
+
+def rolled_spike_points(engine: Engine, views: Sequence[Filters]) -> dict[int, SpikePoint]:
+    """``spike_point`` of each of ``views`` that the roll-ups answer exactly (``route_for``),
+    by its index in ``views``, read in one grouped query for all the views that share an
+    aggregate and the filters the aggregates carry (languages, outlets, which mentions count,
+    dates) — one query for ten watches of ten country pairs, instead of ten; the others are
+    left out (a scan each: ``spike_point``)."""
+    groups: dict[tuple[Kind, Filters], list[tuple[int, tuple[str, ...]]]] = {}
+    for n, f in enumerate(views):
+        route = route_for(f)
+        if route is None:
+            continue
+        history = _spike_history(f)
+        base = history.outlets_only(history.date_from, history.date_to)
+        groups.setdefault((route.kind, base), []).append((n, route.key))
+    points: dict[int, SpikePoint] = {}
+    for (kind, base), members in groups.items():
+        names = _KEY_COLUMNS[kind]
+        keys = sorted({key for _, key in members})
+
+        def chosen(t: Any, names: tuple[str, ...] = names, keys: list = keys) -> list[Any]:
+            if not names:
+                return []
+            return [or_(*(and_(*(t.c[c] == v for c, v in zip(names, key, strict=True)))
+                          for key in keys))]  # fmt: skip
+
+        src = source(kind, base, chosen, by_day=True)
+        columns = [src.c[c] for c in names]
+        query = (
+            select(src.c.day, *columns, func.sum(src.c.articles))
+            .where(*src.where)
+            .group_by(src.c.day, *columns)
+        )
+        df = frame(engine, query, ["day", *names, "articles"])
+        df["day"] = pd.to_datetime(df["day"])
+        index = _day_index(base.date_from, base.date_to)
+        by_key: dict[tuple[str, ...], pd.DataFrame] = {(): df}
+        if names:  # keys as tuples, whatever pandas makes of a one-column group
+            parts = df.groupby(list(names), sort=False)
+            by_key = {k if isinstance(k, tuple) else (k,): part for k, part in parts}
+        for n, key in members:
+            part = by_key.get(tuple(key), df.iloc[0:0])
+            s = pd.Series(part["articles"].astype(int).to_numpy(), index=part["day"].to_numpy())
+            points[n] = _last_point(s.reindex(index, fill_value=0), base.date_to)
+    return points
+
+
+TAGGED_MIN_VIEWS = 3  # views of one shape read together; fewer are cheaper scanned each
+
+
+def _tag_shape(f: Filters) -> str | None:
+    """ "country-topic" (one country, one topic) or "pair-topic" (a pair, one topic): the
+    scans ``tagged_spike_points`` reads together; None for any other view."""
+    if route_for(f) is not None or f.search or f.count_stories or len(f.topics) != 1:
+        return None
+    if f.pair and not f.countries:
+        return "pair-topic"
+    if len(f.countries) == 1 and not f.pair:
+        return "country-topic"
+    return None
+
+
+def tagged_spike_points(
+    engine: Engine, views: Sequence[Filters], first_id: int | None
+) -> dict[int, SpikePoint]:
+    """``spike_point`` of each of ``views`` that counts the articles bearing one country tag
+    (or both of a pair's) and one topic tag (``_tag_shape``), by its index in ``views``, read
+    in one grouped join of the tag tables for all such views that share a shape and the
+    other filters (languages, outlets, which mentions count, dates) — when at least
+    TAGGED_MIN_VIEWS do. Each (article, country) and (article, topic) is one tag row (the
+    tables' primary keys), so the join counts each article once per country (pair) and
+    topic. ``first_id``: ``first_id_since`` the baseline's first day (None: no article)."""
+    groups: dict[tuple[str, Filters], list[tuple[int, tuple[str, ...]]]] = {}
+    for n, f in enumerate(views):
+        shape = _tag_shape(f)
+        if shape is None:
+            continue
+        history = _spike_history(f)
+        base = history.outlets_only(history.date_from, history.date_to)
+        key = (*(f.pair or f.countries), f.topics[0])
+        groups.setdefault((shape, base), []).append((n, key))
+    points: dict[int, SpikePoint] = {}
+    for (shape, base), members in groups.items():
+        if len(members) < TAGGED_MIN_VIEWS:
+            continue
+        index = _day_index(base.date_from, base.date_to)
+        counts: dict[tuple[str, ...], pd.Series] = {}
+        if first_id is not None:
+            counts = _tagged_daily(engine, shape, base, [k for _, k in members], first_id)
+        empty = pd.Series(0, index=index)
+        for n, key in members:
+            s = counts.get(key, empty).reindex(index, fill_value=0)
+            points[n] = _last_point(s, base.date_to)
+    return points
+
+
+def _tagged_daily(
+    engine: Engine, shape: str, base: Filters, keys: list[tuple[str, ...]], first_id: int
+) -> dict[tuple[str, ...], pd.Series]:
+    """Articles per day of each key — (country, topic) or (country a, country b, topic) —
+    under ``base``'s filters (dates, languages, outlets, mentions): one grouped query."""
+    codes = [key[:-1] for key in keys]
+    t = article_topics.alias("tt")
+    tags = [article_countries.alias(f"tc{i}") for i in range(len(codes[0]))]
+    joined: Any = tags[0]
+    for other in tags[1:]:
+        joined = joined.join(
+            other, and_(other.c.article_id == tags[0].c.article_id, tags[0].c.iso3 < other.c.iso3)
+        )
+    joined = joined.join(t, t.c.article_id == tags[0].c.article_id).join(
+        articles, articles.c.id == tags[0].c.article_id
+    )
+    conds = [tags[0].c.article_id >= first_id, t.c.topic.in_(sorted({k[-1] for k in keys}))]
+    for i, tag in enumerate(tags):
+        conds += [tag.c.iso3.in_(sorted({c[i] for c in codes})), *country_tag_where(tag, base)]
+    columns = [tag.c.iso3.label(f"c{i}") for i, tag in enumerate(tags)]
+    query = (
+        select(articles.c.published_day, *columns, t.c.topic, func.count())
+        .select_from(joined)
+        .where(*conds, *article_where(base))
+        .group_by(articles.c.published_day, *(tag.c.iso3 for tag in tags), t.c.topic)
+    )
+    names = [c.name for c in columns]
+    df = frame(engine, query, ["day", *names, "topic", "articles"])
+    df["day"] = pd.to_datetime(df["day"])
+    wanted = set(keys)
+    out: dict[tuple[str, ...], pd.Series] = {}
+    for key, part in df.groupby([*names, "topic"], sort=False):
+        if key in wanted:
+            out[key] = pd.Series(part["articles"].astype(int).to_numpy(), index=part["day"])
+    return out
 
 
 def day_count(engine: Engine, f: Filters, *, first_id: int | None = None) -> int:

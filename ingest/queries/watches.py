@@ -149,6 +149,24 @@ def watch_alerts(engine: Engine, watch_id: int, limit: int = 50) -> pd.DataFrame
     return frame(engine, query)
 
 
+def latest_alerts(engine: Engine, watch_ids: Sequence[int], limit: int = 50) -> dict[int, list]:
+    """Each watch's latest alerts (at most ``limit``, newest first) as rows with key, trigger,
+    created_at, title and payload: ``watch_alerts`` for many watches on one connection, as
+    rows (a frame per watch cost more than its query)."""
+    a = alerts.c
+    out: dict[int, list] = {}
+    with engine.connect() as conn:
+        for watch_id in watch_ids:
+            query = (
+                select(a.id, a.key, a.trigger, a.created_at, a.title, a.payload)
+                .where(a.watch_id == int(watch_id))
+                .order_by(a.created_at.desc(), a.id.desc())
+                .limit(limit)
+            )
+            out[int(watch_id)] = list(conn.execute(query).all())
+    return out
+
+
 def watch_deliveries(engine: Engine, watch_id: int, limit: int = 50) -> pd.DataFrame:
     """A watch's latest deliveries with their alert: id, alert_id, alert (title), trigger,
     created_at, channel, target, status, attempts, next_attempt_at, sent_at, last_error."""
