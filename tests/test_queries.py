@@ -835,3 +835,20 @@ def test_every_aggregate_kind_is_documented_and_stored() -> None:
         assert f" {kind.name} " in doc, kind
         assert f"``{kind.daily.name}``" in doc, kind
     assert sorted(k.daily.name for k in aggregates.Kind) == sorted(t.name for t in store.AGGREGATES)
+
+
+def test_spike_points_read_together_leave_views_with_an_entity_filter_alone(store_url) -> None:  # noqa: ANN001
+    """Neither grouped read applies a people-and-organisations filter: a country (or pair) and
+    topic view that also names an entity is left to ``spike_point``, never counted without it."""
+    from ingest.queries.trends import first_id_since, rolled_spike_points, tagged_spike_points
+
+    day = date(2026, 2, 16)
+    views = [
+        Filters(day, day, countries=(c,), topics=("diplomacy",), entities=("Q7747",))
+        for c in ("RUS", "UKR", "USA", "CHN")
+    ] + [Filters(day, day, countries=("RUS",), entities=("Q7747",))]
+    engine = store.make_engine(store_url)
+    first_id = first_id_since(engine, day - timedelta(days=28))
+    assert rolled_spike_points(engine, views) == {}
+    assert tagged_spike_points(engine, views, first_id) == {}
+    engine.dispose()

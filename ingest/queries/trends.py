@@ -348,8 +348,9 @@ TAGGED_MIN_VIEWS = 3  # views of one shape read together; fewer are cheaper scan
 
 def _tag_shape(f: Filters) -> str | None:
     """ "country-topic" (one country, one topic) or "pair-topic" (a pair, one topic): the
-    scans ``tagged_spike_points`` reads together; None for any other view."""
-    if route_for(f) is not None or f.search or f.count_stories or len(f.topics) != 1:
+    scans ``tagged_spike_points`` reads together; None for any other view (one with a filter
+    its grouped join does not apply, such as text or people and organisations)."""
+    if route_for(f) is not None or f.search or f.entities or f.count_stories or len(f.topics) != 1:
         return None
     if f.pair and not f.countries:
         return "pair-topic"
