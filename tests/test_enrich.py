@@ -193,6 +193,28 @@ def test_robots_disallow_and_fulltext_off_are_never_fetched(
     assert asked == set(allowed)
 
 
+def test_a_redirect_to_a_page_robots_txt_disallows_keeps_the_teaser(
+    engine: Engine, server: FeedServer
+) -> None:
+    # the article's link redirects to another host (a second server, reached as "localhost")
+    # whose robots.txt disallows the page; its request log is the oracle
+    with FeedServer(root=server.root, pages=PAGES) as other:
+        other.set_robots("User-agent: *\nDisallow: /pages/\n")
+        target = page_link(other, COMPLETE[0], host="localhost")
+        link = server.url(f"/redirect/302?to={target}")
+        poll(engine, write_feed(server, "hop.xml", [link]))
+        enrich(engine, gate=HostGate())
+        assert [r.path for r in other.requests] == ["/robots.txt"]
+    row = texts(engine)[link]
+    assert (row["status"], row["error_category"]) == ("disallowed", "robots_disallowed")
+    assert row["body"] is None and row["final_url"] == target
+    with engine.connect() as conn:
+        summary = conn.execute(
+            text("SELECT summary FROM articles WHERE url = :url"), {"url": link}
+        ).scalar_one()
+    assert summary == "Teaser 0."
+
+
 def test_429_with_retry_after_is_deferred_for_the_host_only(
     engine: Engine, server: FeedServer
 ) -> None:
