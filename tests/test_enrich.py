@@ -244,6 +244,34 @@ def test_429_with_retry_after_is_deferred_for_the_host_only(
     assert sum(r.path.startswith("/status/429") for r in server.requests) == 1
 
 
+def test_a_retry_after_met_at_a_redirect_pauses_that_page_not_its_host(
+    engine: Engine, server: FeedServer
+) -> None:
+    # the first link redirects to another host (a second server, as "localhost") that answers
+    # 429 with Retry-After: that page waits, the page's own host stays free for its other page
+    with FeedServer(root=server.root, pages=PAGES) as other:
+        target = f"http://localhost:{other.port}/status/429?retry_after=120"
+        link = server.url(f"/redirect/302?to={target}")
+        plain = page_link(server, COMPLETE[0])
+        poll(engine, write_feed(server, "hop429.xml", [link, plain]))
+        started = datetime.now(UTC)
+        enrich(engine, gate=HostGate(), concurrency=1)
+    stored = texts(engine)
+    row = stored[link]
+    assert (row["status"], row["error_category"], row["final_url"]) == (
+        "queued",
+        "rate_limited",
+        target,
+    )
+    assert utc(row["next_attempt_at"]) >= started + timedelta(seconds=115)
+    assert stored[plain]["status"] == "ok"
+    with engine.connect() as conn:
+        until = conn.execute(
+            text("SELECT until FROM host_leases WHERE host = '127.0.0.1'")
+        ).scalar_one()
+    assert utc(until) < started + timedelta(seconds=60)
+
+
 def test_a_pdf_and_a_redirect_to_a_private_address(
     engine: Engine, server: FeedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
