@@ -153,14 +153,19 @@ def print_sizes(sizes: list[tuple[str, int, int, int, int]]) -> None:
 # -- query times -------------------------------------------------------------------------------
 
 
-def _median_ms(fn: Callable[[], object], repeat: int = 5) -> float:
-    fn()  # warm
-    times = []
+def _paired_ms(
+    first: Callable[[], object], second: Callable[[], object], repeat: int = 7
+) -> tuple[float, float]:
+    """Medians of ``repeat`` warm runs of each, run in turn (so a change in the machine's load
+    falls on both alike)."""
+    first(), second()  # warm
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+        for fn, out in ((first, times[0]), (second, times[1])):
+            t0 = time.perf_counter()
+            fn()
+            out.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def query_times(engine: Engine) -> None:
@@ -186,10 +191,10 @@ def query_times(engine: Engine) -> None:
         ("who_covers_whom, all time", lambda g: queries.who_covers_whom(engine, g.with_(
             date_from=whole.date_from))),
     ]  # fmt: skip
-    print(f"  {'query (median of 5, warm)':34s} {'prominent':>10s} {'any':>10s}")
+    print(f"  {'query (median of 7, warm, in turn)':34s} {'prominent':>10s} {'any':>10s}")
+    anything = f.with_(any_mention=True)
     for name, fn in cases:
-        default = _median_ms(lambda fn=fn: fn(f))
-        anyone = _median_ms(lambda fn=fn: fn(f.with_(any_mention=True)))
+        default, anyone = _paired_ms(lambda fn=fn: fn(f), lambda fn=fn: fn(anything))
         print(f"  {name:34s} {default:8.1f} ms {anyone:7.1f} ms")
 
 
@@ -342,12 +347,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="a COPY of a store (SQLite file); it is changed")
     parser.add_argument("--url", help="or a database URL (PostgreSQL); it is changed")
-    parser.add_argument("--pages", type=Path, required=True, help="real saved article pages")
+    parser.add_argument("--pages", type=Path, help="real saved article pages")
     parser.add_argument(
         "--copy-from", type=Path, help="first fill the empty store --url from this SQLite store"
     )
+    parser.add_argument(
+        "--times-only",
+        action="store_true",
+        help="only time the queries on the store as it is (e.g. again, after a run)",
+    )
     args = parser.parse_args()
     url = args.url or f"sqlite:///{args.db}"
+    if args.times_only:
+        engine = store.make_engine(url)
+        query_times(engine)
+        engine.dispose()
+        return
+    if args.pages is None:
+        parser.error("--pages is needed (unless --times-only)")
     if args.copy_from:
         copy_store(args.copy_from, url)
     counts = body_only_counts(args.pages)
