@@ -51,7 +51,7 @@ from ingest.extract import Extraction, extract
 from ingest.page_fetch import HostGate, PageResult, fetch_page
 from ingest.queries.texts import count_waiting, feed_id_for_url
 from ingest.scheduler import default_worker_id
-from ingest.store.texts import QUEUED
+from ingest.store.texts import QUEUED, page_host
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +212,13 @@ def enrich_page(
     page = fetch_page(claim.url, client=client, gate=gate)
     now = store.now_utc()
     host_free_at = now + timedelta(seconds=float(config.get("page_host_delay_seconds")))
-    paused = page.retry_after is not None and page.retry_after > host_free_at
+    # A Retry-After (or an unreachable robots.txt) pauses the claimed host only when that host
+    # said it: one met at a redirect to another host (``final_url``) delays this page alone.
+    paused = (
+        page.retry_after is not None
+        and page.retry_after > host_free_at
+        and page_host(page.final_url) == claim.host
+    )
     if paused:
         host_free_at = page.retry_after  # type: ignore[assignment]
     extraction = None

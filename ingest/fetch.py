@@ -19,8 +19,10 @@ feedparser never fetches: the caller parses ``FetchResult.body``.
 ``guarded_get(url, RequestSpec(...))`` is the same fetch for other resources (article pages,
 robots.txt: ``ingest.page_fetch``, ``ingest.robots``): the spec says what to Accept, the cap on
 the decoded body, whether to cut the body at the cap instead of refusing it, and a hook that may
-refuse a response (``RefuseResponse``) before its body is read. Every rule above is defined once,
-here, and applies to all of them.
+refuse a response (``RefuseResponse``) before its body is read, and one that may refuse a redirect
+target before it is asked for (the page fetcher checks each hop against its host's robots.txt and
+takes that host's turn there). Every rule above is defined once, here, and applies to all of
+them.
 
 Without a ``client`` argument, fetches share one process-wide client (``shared_client``:
 thread-safe, keep-alive, one pool), which is what the scheduler's thread pool wants. A caller
@@ -216,7 +218,18 @@ class _FetchFailed(Exception):
 
 class RefuseResponse(_FetchFailed):
     """Raised by a ``RequestSpec.check_response`` hook to refuse a 2xx response before its body
-    is read; the fetch ends as an "error" with this category and message."""
+    is read, or by ``check_redirect`` to refuse a redirect target; the fetch ends as an "error"
+    with this category, message and ``retry_after``."""
+
+    def __init__(
+        self,
+        category: str,
+        message: str,
+        status: int | None = None,
+        retry_after: datetime | None = None,
+    ) -> None:
+        super().__init__(category, message, status)
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -226,7 +239,10 @@ class RequestSpec:
     ``accept``: the Accept header. ``max_bytes``: the cap on the decoded body. ``truncate``: keep
     the first ``max_bytes`` decoded bytes and stop reading instead of refusing the body as
     "too_large" (robots.txt: only its first 500 KiB count). ``check_response``: called with a 2xx
-    response before its body is read; raises ``RefuseResponse`` to refuse it.
+    response before its body is read; raises ``RefuseResponse`` to refuse it. ``check_redirect``:
+    called with each redirect target (absolute URL) once it passed the loop and count checks and
+    before it is asked for; raises ``RefuseResponse`` to stop there (the result's ``final_url``
+    is that target); the time it takes counts against the fetch's deadline.
     ``etag``/``last_modified``: validators for a conditional GET.
     """
 
@@ -234,6 +250,7 @@ class RequestSpec:
     max_bytes: int
     truncate: bool = False
     check_response: Callable[[httpx.Response], None] | None = None
+    check_redirect: Callable[[str], None] | None = None
     etag: str | None = None
     last_modified: str | None = None
 
@@ -338,6 +355,14 @@ def _fetch(url: str, spec: RequestSpec, client: FeedClient, started: float) -> F
                                 response.status_code,
                             ),
                         )
+                    if spec.check_redirect is not None:
+                        try:
+                            _check_url(target, client.guard)  # as the next hop would, first
+                            spec.check_redirect(target)
+                        except _FetchFailed as failed:  # RefuseResponse included
+                            return _failure(url, target, failed)
+                        except Exception as exc:
+                            return _failure(url, target, _classify(exc, deadline))
                     visited.add(_visit_key(target))
                     current = target
                     continue

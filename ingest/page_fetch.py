@@ -21,9 +21,22 @@ anything the network or a server does. What it enforces:
   such answer (up to 64 times). Until then ``fetch_page`` returns "deferred" at once, sending
   nothing, with ``retry_after`` saying when to come back.
 
-robots.txt and the host's turn are those of the URL asked for: redirect hops are followed under
-the SSRF guard and the deadline but are not checked against their own host's robots.txt or turn
-(article links mostly redirect within a site, http to https, or through a tracker).
+Every redirect hop is admitted like the page itself (``RequestSpec.check_redirect``), before it
+is asked for: its URL against its own origin's robots.txt (the same cache; fetched first when
+missing), and a hop to another host under that host's turn — the turn held is handed back and
+the new host's taken (never two at once), its Retry-After or back-off honoured ("deferred"), its
+least delay or Crawl-delay waited. A hop the target's robots.txt disallows ends the fetch as
+"disallowed" with ``final_url`` the refused target; that URL is never asked for. A hop within
+the host already held stays in that turn and is followed at once, without a second least delay:
+the turn was never let go, so no other request to the host came between, and the redirect is the
+host's own answer to the request just made, telling where that same page is; waiting there would
+only spend the fetch's one deadline (the waits of a hop to another host count against it too, so
+a Crawl-delay longer than the time left ends as "timeout", retried later). After 429/5xx the
+pause falls on the host that answered. The store's per-host lease (``host_leases``, taken by
+``ingest.enrich`` across processes) is the page's own host only: a redirect target's host is
+not known when the page is claimed, and holding a second lease mid-fetch would make a worker wait
+in the store for one host while holding another. Across processes a redirect target's host may
+therefore get one request from each worker at the same moment.
 
 Within one process all of this holds for every thread that shares a ``HostGate`` (``fetch_page``
 uses one process-wide gate, ``shared_gate()``, unless given another). A host is the URL's host
@@ -41,7 +54,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -66,7 +79,8 @@ PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 MAX_BACKOFF_DOUBLINGS = 6  # the back-off stops growing at 2**6 = 64 times page_backoff_seconds
 
-# outcome values; "deferred" and "disallowed" mean nothing was asked of the page's URL.
+# outcome values; "deferred" and "disallowed" mean nothing was asked of the page's URL, or of the
+# redirect target (``final_url``) that was refused.
 PAGE_OUTCOMES = ("ok", "not_html", "disallowed", "deferred", "gone", "error")
 
 PAGE_ERROR_CATEGORIES = {
@@ -89,7 +103,8 @@ class PageResult(Fetched):
     """What one page fetch ended as.
 
     ``outcome`` is one of ``PAGE_OUTCOMES``: "ok" (an HTML body in ``body``), "not_html",
-    "disallowed" (robots.txt), "deferred" (the host's turn has not come: Retry-After or
+    "disallowed" (robots.txt of the page or of a redirect target: ``final_url``), "deferred"
+    (the turn of the page's host, or of a redirect target's, has not come: Retry-After or
     back-off), "gone" (410), "error". ``error_category`` is a key of ``PAGE_ERROR_CATEGORIES``
     and ``error`` a message, both set for every outcome but "ok". ``status`` is the page's HTTP
     status when it was asked for; ``content_type`` the answer's Content-Type (also on
@@ -134,10 +149,14 @@ class HostTurn:
         if left > 0:
             self._gate.sleep(left)
 
+    def done(self) -> None:
+        """Note that a request to the host has just ended (the least delay counts from here)."""
+        self._state.last_done = time.monotonic()
+
     def record(self, result: FetchResult) -> None:
         """Note a finished request: its end time, and a pause after 429/5xx."""
         state = self._state
-        state.last_done = time.monotonic()
+        self.done()
         status = result.status
         if status is None:
             return
@@ -249,8 +268,7 @@ def fetch_page(
 
 
 def _fetch_page(url: str, client: httpx.Client | None, gate: HostGate) -> PageResult:
-    host = _host(url)
-    if host is None or origin(url) is None:
+    if _host(url) is None or origin(url) is None:
         return PageResult(
             url=url,
             final_url=url,
@@ -258,56 +276,122 @@ def _fetch_page(url: str, client: httpx.Client | None, gate: HostGate) -> PageRe
             error_category="bad_url",
             error=f"not an absolute http(s) URL: {url[:200]!r}",
         )
-    with gate.turn(host) as turn:
-        until = turn.blocked_until()
-        if until is not None:
-            return _deferred(url, until)
-        rules = gate.robots.get(url)
-        if rules is None:
-            turn.wait()
-            rules, answer = fetch_robots(url, client=client, now=gate.now())
-            turn.record(answer)
-            gate.robots.put(rules)
-        if not rules.allows(url):
+    with _Hops(gate, client) as hops:
+        refused = hops.admit(url)
+        if refused is not None:
             return PageResult(
                 url=url,
                 final_url=url,
-                outcome="disallowed",
-                error_category="robots_unreachable" if rules.unreachable else "robots_disallowed",
-                error=rules.reason if rules.unreachable else f"robots.txt disallows {url}",
-                retry_after=rules.retry_after,
+                outcome=_REFUSED_OUTCOMES[refused.category],
+                error_category=refused.category,
+                error=refused.message,
+                retry_after=refused.retry_after,
             )
-        turn.wait(rules.crawl_delay())
         html_only = _HtmlOnly()
         spec = RequestSpec(
             accept=PAGE_ACCEPT,
             max_bytes=int(config.get("max_page_bytes")),
             check_response=html_only,
+            check_redirect=hops.check_redirect,
         )
         fetched = guarded_get(url, spec, client=client)
-        turn.record(fetched)
+        hops.record(fetched)
+    category = fetched.error_category
     return PageResult(
         url=url,
         final_url=fetched.final_url,
-        outcome="not_html" if fetched.error_category == "not_html" else fetched.outcome,
+        outcome=_REFUSED_OUTCOMES.get(category or "", fetched.outcome),
         status=fetched.status,
         content_type=fetched.content_type or html_only.content_type,
         body=fetched.body,
-        error_category=fetched.error_category,
+        error_category=category,
         error=fetched.error,
         retry_after=fetched.retry_after,
     )
 
 
-def _deferred(url: str, until: datetime) -> PageResult:
-    return PageResult(
-        url=url,
-        final_url=url,
-        outcome="deferred",
-        error_category="deferred",
-        error=f"host paused after 429/5xx; not asked before {until:%Y-%m-%d %H:%M:%S} UTC",
-        retry_after=until,
-    )
+# what a refusal by our own rules (before a request, or at a redirect hop) ends as
+_REFUSED_OUTCOMES = {
+    "not_html": "not_html",
+    "robots_disallowed": "disallowed",
+    "robots_unreachable": "disallowed",
+    "deferred": "deferred",
+}
+
+
+class _Hops:
+    """The host turns one page fetch takes: the page's host, then the host of each redirect
+    target that is not the host held. The held turn is handed back before the next is taken, so
+    a thread never holds two hosts (two fetches redirecting into each other's hosts cannot wait
+    on each other)."""
+
+    def __init__(self, gate: HostGate, client: httpx.Client | None) -> None:
+        self._gate = gate
+        self._client = client
+        self._stack = ExitStack()
+        self._host: str | None = None
+        self._turn: HostTurn | None = None
+
+    def __enter__(self) -> _Hops:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def _take(self, host: str) -> HostTurn:
+        if self._turn is not None:
+            self._turn.done()  # the redirect's answer ended the request to the host we leave
+            self._stack.close()
+            self._stack = ExitStack()
+        self._turn = self._stack.enter_context(self._gate.turn(host))
+        self._host = host
+        return self._turn
+
+    def admit(self, url: str) -> RefuseResponse | None:
+        """Take ``url``'s host turn unless it is the one held, and say why ``url`` must not be
+        asked for (the host paused, robots.txt), or None once its least delay has passed.
+        robots.txt is fetched under the turn when the cache has none for ``url``'s origin."""
+        host, base = _host(url), origin(url)
+        if host is None or base is None:
+            return None  # guarded_get refuses it as a bad URL
+        turn = self._turn
+        new_host = turn is None or host != self._host
+        if turn is None or new_host:
+            turn = self._take(host)
+            until = turn.blocked_until()
+            if until is not None:
+                return RefuseResponse("deferred", _deferred_message(until), retry_after=until)
+        rules = self._gate.robots.get(url)
+        asked_robots = rules is None
+        if rules is None:
+            turn.wait()
+            rules, answer = fetch_robots(url, client=self._client, now=self._gate.now())
+            turn.record(answer)
+            self._gate.robots.put(rules)
+        if not rules.allows(url):
+            if rules.unreachable:
+                return RefuseResponse(
+                    "robots_unreachable", rules.reason, retry_after=rules.retry_after
+                )
+            return RefuseResponse("robots_disallowed", f"robots.txt disallows {url}")
+        if new_host or asked_robots:
+            turn.wait(rules.crawl_delay())
+        return None
+
+    def check_redirect(self, target: str) -> None:
+        """``RequestSpec.check_redirect``: each hop is admitted like the page itself."""
+        refused = self.admit(target)
+        if refused is not None:
+            raise refused
+
+    def record(self, result: FetchResult) -> None:
+        """Note the fetch's last request on the turn of the host that answered it."""
+        if self._turn is not None:
+            self._turn.record(result)
+
+
+def _deferred_message(until: datetime) -> str:
+    return f"host paused after 429/5xx; not asked before {until:%Y-%m-%d %H:%M:%S} UTC"
 
 
 def _host(url: str) -> str | None:

@@ -396,3 +396,94 @@ def test_two_threads_never_hit_one_host_at_once(server, client, monkeypatch) -> 
         # the next request arrived only after the previous answer began, and the least delay
         # later: never two at once, never closer than the setting
         assert after.started - before.answered >= delay, (before.path, after.path)
+
+
+# -- redirect hops: each one admitted like the page itself -----------------------------------------
+# The page's server answers on 127.0.0.1; a second server is reached as "localhost" (another host
+# name, so another host's turn, and another origin, so another robots.txt). Its own request log
+# is the oracle for what was asked of it.
+
+
+@pytest.fixture
+def target() -> Iterator[FeedServer]:
+    with FeedServer() as s:
+        yield s
+
+
+def hop(server: FeedServer, target: FeedServer, path: str) -> str:
+    """A page URL on ``server`` that redirects (302) to ``path`` on ``target`` as localhost."""
+    return server.url(f"/redirect/302?to=http://localhost:{target.port}{path}")
+
+
+def test_a_redirect_to_a_page_its_hosts_robots_txt_disallows_is_never_followed(
+    server, target, client, gate
+) -> None:
+    target.set_robots(f"User-agent: *\nDisallow: /pages/{PAGES[0]}\n")
+    refused = f"/pages/{PAGES[0]}"
+    allowed = f"/pages/{PAGES[1]}"
+    result = fetch_page(hop(server, target, refused), client=client, gate=gate)
+    check_result(result)
+    assert (result.outcome, result.error_category) == ("disallowed", "robots_disallowed")
+    assert result.final_url == f"http://localhost:{target.port}{refused}"
+    assert result.status is None and result.body is None
+    fetched = fetch_page(hop(server, target, allowed), client=client, gate=gate)
+    assert fetched.outcome == "ok", fetched.error
+    assert fetched.final_url == f"http://localhost:{target.port}{allowed}"
+    assert fetched.body == (FIXTURE_PAGES / PAGES[1]).read_bytes()
+    # the target's robots.txt asked once (cached for its origin); the refused page never
+    assert paths(target) == ["/robots.txt", allowed]
+    assert {r.host for r in target.requests} == {f"localhost:{target.port}"}
+    # the page's own origin: its robots.txt once, then the two redirects
+    assert [p.split("?")[0] for p in paths(server)] == ["/robots.txt"] + ["/redirect/302"] * 2
+
+
+def test_a_redirect_within_one_origin_is_checked_against_its_robots_txt(
+    server, client, gate
+) -> None:
+    server.set_robots("User-agent: *\nDisallow: /pages/\n")
+    result = fetch_page(server.url(f"/redirect/301?to=/pages/{PAGES[0]}"), client=client, gate=gate)
+    assert (result.outcome, result.error_category) == ("disallowed", "robots_disallowed")
+    assert [p.split("?")[0] for p in paths(server)] == ["/robots.txt", "/redirect/301"]
+
+
+def test_an_unreachable_robots_txt_on_the_redirect_target_disallows(
+    server, target, client, gate
+) -> None:
+    target.set_robots("down", 503)
+    result = fetch_page(hop(server, target, f"/pages/{PAGES[0]}"), client=client, gate=gate)
+    assert (result.outcome, result.error_category) == ("disallowed", "robots_unreachable")
+    assert result.retry_after is not None and result.transient
+    assert paths(target) == ["/robots.txt"]
+
+
+def test_a_redirect_target_host_waits_its_least_delay(server, target, client, monkeypatch) -> None:
+    delay = 0.5
+    monkeypatch.setenv("PANTAU_PAGE_HOST_DELAY_SECONDS", str(delay))
+    gate = HostGate()
+    page = f"/pages/{PAGES[0]}"
+    # the page's own host was asked first (its robots.txt is cached, its delay over by the time
+    # of the redirect), then the target host, just before the redirect to it
+    assert fetch_page(server.url(f"/pages/{PAGES[1]}"), client=client, gate=gate).ok
+    assert fetch_page(f"http://localhost:{target.port}{page}", client=client, gate=gate).ok
+    result = fetch_page(hop(server, target, page), client=client, gate=gate)
+    assert result.outcome == "ok", result.error
+    robots, first, second = target.requests
+    assert [r.path for r in (robots, first, second)] == ["/robots.txt", page, page]
+    assert first.answered is not None
+    assert second.started - first.answered >= delay
+
+
+def test_a_redirect_to_a_paused_host_is_deferred_without_a_request(
+    server, target, client, gate, clock
+) -> None:
+    limited = fetch_page(
+        f"http://localhost:{target.port}/status/429?retry_after=120", client=client, gate=gate
+    )
+    assert limited.error_category == "rate_limited" and limited.retry_after is not None
+    result = fetch_page(hop(server, target, f"/pages/{PAGES[0]}"), client=client, gate=gate)
+    check_result(result)
+    assert (result.outcome, result.error_category) == ("deferred", "deferred")
+    assert result.retry_after == limited.retry_after
+    assert [r.path.split("?")[0] for r in target.requests] == ["/robots.txt", "/status/429"]
+    # the page's own host was not paused by the target's 429
+    assert gate.blocked_until("127.0.0.1") is None
