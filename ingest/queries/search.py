@@ -81,10 +81,9 @@ class TextMatch(ColumnElement[bool]):
             self.on_sqlite: ColumnElement[bool] = articles.c.id.in_(union_all(*found))
         else:
             text = articles.c.title + literal(TEXT_SEPARATOR) + articles.c.summary
-            plain = _plain_like_suffices(needle)
             self.on_sqlite = or_(
-                _contains(text, pattern, plain),
-                exists().where(of_this_article, _contains(searched.c.body, pattern, plain)),
+                _contains(text, needle, pattern),
+                exists().where(of_this_article, _contains(searched.c.body, needle, pattern)),
             ).self_group()
         self.elsewhere = or_(
             func.lower(articles.c.title).like(pattern, escape="\\"),
@@ -93,12 +92,37 @@ class TextMatch(ColumnElement[bool]):
         ).self_group()  # parenthesised: it stands among AND-ed conditions
 
 
-def _contains(text: ColumnElement[str], pattern: str, plain: bool) -> ColumnElement[bool]:
-    """SQLite: lower(``text``) LIKE ``pattern``, behind the raw text's LIKE when ``plain``."""
+def _contains(text: ColumnElement[str], needle: str, pattern: str) -> ColumnElement[bool]:
+    """SQLite: lower(``text``) LIKE ``pattern`` (``needle``'s), behind a test of the raw text in
+    C that cannot miss a match when there is one: SQLite's LIKE (``_plain_like_suffices``), else
+    a GLOB of the needle's case variants (``_case_glob``). The Python lower() then reads only
+    the texts that pass: a long body costs one pass in C, not a round trip through Python."""
     exact: ColumnElement[bool] = func.lower(text).like(pattern, escape="\\")
-    if plain:
-        exact = and_(text.like(pattern, escape="\\"), exact).self_group()
+    if _plain_like_suffices(needle):
+        return and_(text.like(pattern, escape="\\"), exact).self_group()
+    glob = _case_glob(needle)
+    if glob is not None:
+        return and_(text.op("GLOB")(glob), exact).self_group()
     return exact
+
+
+def _case_glob(needle: str) -> str | None:
+    """A GLOB pattern that every text whose lower() contains ``needle`` (lower-cased) matches:
+    each character as a class of itself and the characters that lower-case to it alone (к:
+    [кК], k: [kK\u212a], σ: [σΣ]). None when a character of ``needle`` can come from a
+    lower-casing into several characters (i and a combining dot from İ): no text character then
+    stands for it alone."""
+    variants, from_several = _case_variants()
+    parts = []
+    for ch in needle:
+        if ch in from_several:
+            return None
+        members = ch + variants.get(ch, "")
+        if len(members) == 1:
+            parts.append(f"[{ch}]" if ch in "*?[" else ch)
+        else:  # letters only: no GLOB metacharacter among them
+            parts.append("[" + members + "]")
+    return "*" + "".join(parts) + "*"
 
 
 def _plain_like_suffices(needle: str) -> bool:
