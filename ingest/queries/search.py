@@ -66,19 +66,29 @@ class TextMatch(ColumnElement[bool]):
         of_this_article = searched.c.article_id == articles.c.id
         if len(needle) >= 3:
             phrase = '"' + needle.replace('"', '""') + '"'
-            bounded = start is not None and end is not None and end - start <= _BOUNDED_SEARCH
-            found = []
-            for index in (article_search, body_search):
-                ids = index.c.rowid
-                conds: list[ColumnElement[bool]] = [index.c.body.op("MATCH")(phrase)]
-                if bounded:
-                    in_range = articles.alias("in_range")
-                    when = [in_range.c.published_at >= start, in_range.c.published_at < end]
-                    lowest = select(func.min(in_range.c.id)).where(*when).scalar_subquery()
-                    highest = select(func.max(in_range.c.id)).where(*when).scalar_subquery()
-                    conds += [ids >= lowest, ids <= highest]
-                found.append(select(ids).where(*conds))
-            self.on_sqlite: ColumnElement[bool] = articles.c.id.in_(union_all(*found))
+            found = [
+                select(index.c.rowid).where(index.c.body.op("MATCH")(phrase))
+                for index in (article_search, body_search)
+            ]
+            matches = union_all(*found)
+            if start is not None and end is not None and end - start <= _BOUNDED_SEARCH:
+                # The range's lowest and highest id, found once (one scan of its dates) for
+                # both indexes: a WITH inside the IN, which SQLite materialises once.
+                in_range = articles.alias("in_range")
+                bounds = (
+                    select(func.min(in_range.c.id).label("lo"), func.max(in_range.c.id).label("hi"))
+                    .where(in_range.c.published_at >= start, in_range.c.published_at < end)
+                    .cte("search_bounds", nesting=True)
+                )
+                matches = union_all(
+                    *(
+                        q.select_from(bounds)
+                        .where(q.selected_columns[0] >= bounds.c.lo)
+                        .where(q.selected_columns[0] <= bounds.c.hi)
+                        for q in found
+                    )
+                ).add_cte(bounds, nest_here=True)
+            self.on_sqlite: ColumnElement[bool] = articles.c.id.in_(matches)
         else:
             text = articles.c.title + literal(TEXT_SEPARATOR) + articles.c.summary
             self.on_sqlite = or_(
@@ -93,36 +103,14 @@ class TextMatch(ColumnElement[bool]):
 
 
 def _contains(text: ColumnElement[str], needle: str, pattern: str) -> ColumnElement[bool]:
-    """SQLite: lower(``text``) LIKE ``pattern`` (``needle``'s), behind a test of the raw text in
-    C that cannot miss a match when there is one: SQLite's LIKE (``_plain_like_suffices``), else
-    a GLOB of the needle's case variants (``_case_glob``). The Python lower() then reads only
-    the texts that pass: a long body costs one pass in C, not a round trip through Python."""
+    """SQLite: lower(``text``) LIKE ``pattern`` (``needle``'s), behind SQLite's own LIKE when
+    that cannot miss a match (``_plain_like_suffices``). (A GLOB of the needle's case variants,
+    [кК], in front of the others was slower than the Python lower(): 6.8 s against 3.4 s for
+    30 days of 200,000 bodies.)"""
     exact: ColumnElement[bool] = func.lower(text).like(pattern, escape="\\")
     if _plain_like_suffices(needle):
         return and_(text.like(pattern, escape="\\"), exact).self_group()
-    glob = _case_glob(needle)
-    if glob is not None:
-        return and_(text.op("GLOB")(glob), exact).self_group()
     return exact
-
-
-def _case_glob(needle: str) -> str | None:
-    """A GLOB pattern that every text whose lower() contains ``needle`` (lower-cased) matches:
-    each character as a class of itself and the characters that lower-case to it alone (к:
-    [кК], k: [kK\u212a], σ: [σΣ]). None when a character of ``needle`` can come from a
-    lower-casing into several characters (i and a combining dot from İ): no text character then
-    stands for it alone."""
-    variants, from_several = _case_variants()
-    parts = []
-    for ch in needle:
-        if ch in from_several:
-            return None
-        members = ch + variants.get(ch, "")
-        if len(members) == 1:
-            parts.append(f"[{ch}]" if ch in "*?[" else ch)
-        else:  # letters only: no GLOB metacharacter among them
-            parts.append("[" + members + "]")
-    return "*" + "".join(parts) + "*"
 
 
 def _plain_like_suffices(needle: str) -> bool:
