@@ -455,14 +455,16 @@ class Outlets(_AnyOfColumn):
 
 
 class Text(Filter):
-    """Text in the title or summary, case-insensitively (``ingest.queries.search``): whitespace
-    collapsed, control characters dropped (SQLite would cut a LIKE pattern at a NUL; stored
-    text holds none), at most MAX_SEARCH_CHARS characters."""
+    """Text in the title, summary or stored body, case-insensitively (``ingest.queries.search``):
+    whitespace collapsed, control characters dropped (SQLite would cut a LIKE pattern at a NUL;
+    stored text holds none), at most MAX_SEARCH_CHARS characters."""
 
     name = "text"
     fields = ("search",)
     params = ("q",)
-    flags = (Flag("text", "q", "TEXT", "text in the title or summary (case-insensitive)"),)
+    flags = (
+        Flag("text", "q", "TEXT", "text in the title, summary or stored body (case-insensitive)"),
+    )
 
     def clean(self, f: Filters) -> dict[str, Any]:
         text = "".join(ch for ch in (f.search or "") if ch.isprintable() or ch.isspace())

@@ -8,7 +8,7 @@ import logging
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
@@ -153,5 +153,23 @@ def test_postgres_without_pg_trgm_migrates_and_searches_by_scanning(
             got = queries.list_articles(engine, Filters(*EVERYTHING, search=needle), limit=1000)
             assert set(got["title"]) == expected, needle
             assert queries.count_articles(engine, Filters(*EVERYTHING, search=needle)) == len(got)
+
+        # A body stored later is searched too, by the scan (a word no title or summary holds).
+        first = int(queries.list_articles(engine, Filters(*EVERYTHING), limit=1)["id"].iloc[0])
+        now = datetime.now(UTC)
+        with store.write(engine) as conn:
+            conn.execute(
+                store.article_texts.insert().values(
+                    article_id=first, status="claimed", host="news.example", queued_at=now
+                )
+            )
+        record = store.TextRecord(status="ok", body="Talks in Zanzibarwater.", extracted_at=now)
+        claim = store.Claim(first, "", "news.example", 0)
+        store.finish_text(engine, claim, record, worker="test", host_free_at=now)
+        for needle in ("zanzibarwater", "ZANZIBARW"):
+            got = queries.list_articles(engine, Filters(*EVERYTHING, search=needle), limit=10)
+            assert list(got["id"]) == [first], needle
+        store.prune_bodies(engine, datetime.now(UTC))
+        assert queries.count_articles(engine, Filters(*EVERYTHING, search="zanzibar")) == 0
     finally:
         engine.dispose()

@@ -1,5 +1,7 @@
 """Text search: the indexes answer exactly what the plain case-insensitive substring test
-would, in every script, for short and long searches, recent and long ranges, on both engines.
+would, over title, summary and stored body (each on its own), in every script, for short and
+long searches, recent and long ranges, on both engines; a body stored after its article is
+found, a body replaced or dropped by retention no longer is.
 
 The tricky characters are the ones whose lower-casing is not one-to-one: İ (two characters),
 the Kelvin sign (lower-cases to ASCII k), Σ (σ, or ς at a word's end), ẞ, and the GLOB and LIKE
@@ -10,7 +12,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select, text
 
 from ingest import queries, store
 from ingest.queries import Filters
@@ -20,18 +22,25 @@ ALPHABET = "aAbBiIİıkK\u212aσςΣοΟδΔдДрРоО中国朝鲜ßẞ*?[]%_\
 START = datetime(2025, 1, 1, 12, tzinfo=UTC)
 
 
-def _texts(rng: random.Random, n: int, alphabet: str) -> list[tuple[str, str]]:
+Texts = tuple[str, str, str | None]  # title, summary, body (None: no body stored)
+
+
+def _texts(rng: random.Random, n: int, alphabet: str) -> list[Texts]:
     def one(length: int) -> str:
         return "".join(rng.choice(alphabet) for _ in range(length))
 
-    return [(one(rng.randint(1, 12)), one(rng.randint(0, 30))) for _ in range(n)]
+    return [
+        (one(rng.randint(1, 12)), one(rng.randint(0, 30)), rng.choice([None, one(60), one(200)]))
+        for _ in range(n)
+    ]
 
 
 def _store(
-    engine: Engine, texts: list[tuple[str, str]], fixed: dict[int, datetime] | None = None
+    engine: Engine, texts: list[Texts], fixed: dict[int, datetime] | None = None
 ) -> list[datetime]:
+    """Save the articles, then their bodies (later, as enrichment stores them)."""
     items, when = [], []
-    for n, (title, summary) in enumerate(texts):
+    for n, (title, summary, _body) in enumerate(texts):
         published = (fixed or {}).get(n) or START + timedelta(days=n % 200, minutes=n)
         when.append(published)
         article = Article(
@@ -44,17 +53,46 @@ def _store(
             fetched_at=START,
         )
         items.append((article, Tags(language="en", language_source="feed", tagger_version="t")))
-    store.save_articles(engine, None, items)
+    ids = store.save_articles(engine, None, items).article_ids
+    _store_bodies(engine, {i: body for i, (*_, body) in zip(ids, texts, strict=True) if body})
     return when
+
+
+def _store_bodies(engine: Engine, bodies: dict[int, str | None]) -> None:
+    """Store each article's body through the store's own write (``finish_text``, as enrich
+    does), its page queued and claimed first; a None body: the page stored without one."""
+    now = datetime.now(UTC)
+    with store.write(engine) as conn:
+        held = set(conn.execute(select(store.article_texts.c.article_id)).scalars())
+        rows = [
+            {"article_id": i, "status": "claimed", "host": "news.example", "queued_at": now}
+            for i in sorted(set(bodies) - held)
+        ]
+        if rows:
+            conn.execute(store.article_texts.insert(), rows)
+    for article_id, body in bodies.items():
+        record = store.TextRecord(
+            status="ok" if body else "too_short",
+            body=body,
+            chars=len(body or ""),
+            fetched_at=now,
+            extracted_at=now,
+        )
+        claim = store.Claim(article_id, "", "news.example", 0)
+        store.finish_text(engine, claim, record, worker="test", host_free_at=now)
+
+
+def _matches(needle: str, title: str, summary: str, body: str | None) -> bool:
+    """The plain substring test, each field on its own."""
+    return any(needle in field.lower() for field in (title, summary, body or ""))
 
 
 def _expected(texts, when, f: Filters) -> int:  # noqa: ANN001
     needle = f.search.lower()
     return sum(
         1
-        for (title, summary), at in zip(texts, when, strict=True)
-        if f.date_from <= at.date() <= f.date_to
-        and (needle in title.lower() or needle in summary.lower())
+        for fields, at in zip(texts, when, strict=True)
+        if f.date_from <= at.date() <= f.date_to and _matches(needle, *fields)
     )
 
 
@@ -71,15 +109,24 @@ def test_search_equals_the_plain_substring_test(engine: Engine) -> None:
     # The first and the last article stored (lowest and highest ids) fall in March, each with
     # a word of its own: the bounded read of the index must reach both ends.
     march = datetime(2025, 3, 15, tzinfo=UTC)
-    texts = [("Zebrafirst", ""), *_texts(rng, 400, alphabet), ("", "zebralast")]
+    # Their bodies too, and the body alone holds a word that the summary ends with the first
+    # half of: no match may straddle summary and body.
+    texts: list[Texts] = [
+        ("Zebrafirst", "", "Quaggafirst"),
+        *_texts(rng, 400, alphabet),
+        ("", "zebralast okapi", "quaggalast"),
+        ("", "the seam: okapi", "zebra"),
+    ]
     if engine.dialect.name == "sqlite":
-        texts += [("ΟΔΟΣ", ""), ("İstanbul", ""), ("\u212aelvin", "")]
+        texts += [("ΟΔΟΣ", "", "ΝΟΜΟΣ"), ("İstanbul", "", "İzmir"), ("\u212aelvin", "", "\u212a2")]
     when = _store(engine, texts, {0: march, 401: march})
-    needles |= {"zebrafirst", "zebralast", "ος", "ς", "ς ", "istanbul", "i̇stanbul", "kelvin"}
-    for title, summary in rng.sample(texts, 80):
-        source = title + " " + summary
-        start = rng.randrange(len(source))
-        needles.add(source[start : start + rng.randint(1, 5)])
+    needles |= {"zebrafirst", "zebralast", "quaggafirst", "quaggalast", "okapizebra", "izmir"}
+    needles |= {"ος", "ς", "ς ", "istanbul", "i̇stanbul", "i̇zmir", "kelvin", "k2", "νομος"}
+    for title, summary, body in rng.sample(texts, 120):
+        source = rng.choice([title, summary, body or title])
+        if source:
+            start = rng.randrange(len(source))
+            needles.add(source[start : start + rng.randint(1, 5)])
     ranges = [
         Filters(date(2024, 1, 1), date(2026, 12, 31)),  # every article, a long range
         Filters(date(2025, 3, 1), date(2025, 3, 31)),  # a month: the bounded index read
@@ -93,7 +140,7 @@ def test_search_equals_the_plain_substring_test(engine: Engine) -> None:
                 continue
             assert queries.count_articles(engine, g) == _expected(texts, when, g), (needle, f)
             checked += 1
-    assert checked > 150
+    assert checked > 250
 
 
 def test_plain_like_goes_first_only_when_it_cannot_miss() -> None:
@@ -123,3 +170,99 @@ def test_case_variants_are_those_of_every_code_point() -> None:
             from_several.update(lowered)
     variants["ς"] = variants.get("ς", "") + "Σ"  # at a word's end
     assert _case_variants.__wrapped__() == (variants, frozenset(from_several))
+
+
+def _found(engine: Engine, needle: str) -> set[int]:
+    f = Filters(date(2024, 1, 1), date(2026, 12, 31), search=needle)
+    return set(queries.list_articles(engine, f, limit=100)["id"])
+
+
+def test_a_body_is_found_once_stored_and_not_after_it_is_replaced_or_dropped(
+    engine: Engine,
+) -> None:
+    feed = store.ensure_feed(engine, "https://news.example/rss", title="News")
+    items = [
+        (
+            Article(
+                url_key=f"{n:040x}",
+                url=f"https://news.example/{n}",
+                guid=None,
+                title=title,
+                summary="",
+                published_at=START + timedelta(days=n),
+                fetched_at=START,
+            ),
+            Tags(language="en", language_source="feed", tagger_version="t"),
+        )
+        for n, title in enumerate(["Talks in Jakarta", "Markets", "Weather"])
+    ]
+    talks, markets, weather = store.save_articles(engine, feed, items).article_ids
+    for needle in ("pyongyang", "пхеньян", "平壤", "ян"):
+        assert _found(engine, needle) == set()
+
+    # Bodies stored after their articles (enrichment), one of them with no body (a paywall).
+    body = "Officials met in Pyongyang. Переговоры в Пхеньяне. 平壤会谈。"
+    _store_bodies(engine, {talks: body, markets: "Shares rose in Pyongyang.", weather: None})
+    for needle in ("pyongyang", "PYONGYANG", "пхеньян", "平壤", "ян", "gyang"):
+        assert _found(engine, needle) == {talks, markets} - (
+            {markets} if not needle.isascii() else set()
+        ), needle
+    assert _found(engine, "weather") == {weather}  # its title, still
+    # A day's range (SQLite reads a slice of its index): talks' day alone.
+    f = Filters(date(2025, 1, 1), date(2025, 1, 1), search="pyongyang")
+    assert set(queries.list_articles(engine, f, limit=10)["id"]) == {talks}
+
+    # Fetched again with another text: the old words go, the new ones come.
+    assert store.queue_texts(engine, refetch=True) >= 2
+    assert _found(engine, "pyongyang") == set()
+    _store_bodies(engine, {talks: "Talks moved to Vladivostok.", markets: "Shares rose."})
+    assert _found(engine, "pyongyang") == set()
+    assert _found(engine, "vladivostok") == {talks}
+    assert _found(engine, "shares rose") == {markets}
+
+    # Retention drops the bodies: nothing matches them any more; titles still do.
+    assert store.prune_bodies(engine, datetime.now(UTC) + timedelta(minutes=1)) == 2
+    for needle in ("vladivostok", "shares rose", "ose", "vl"):
+        assert _found(engine, needle) == set(), needle
+    assert _found(engine, "jakarta") == {talks}
+    # And a body stored after that is found again (SQLite's index took the others out exactly).
+    _store_bodies(engine, {weather: "Rain over Vladivostok."})
+    assert _found(engine, "vladivostok") == {weather}
+
+
+def test_body_search_migration_indexes_the_bodies_stored_before_it(engine: Engine) -> None:
+    texts: list[Texts] = [("Talks", "", "Officials met in Pyongyang."), ("Markets", "", None)]
+    when = _store(engine, texts)
+    sqlite = engine.dialect.name == "sqlite"
+    # Take the store back to before 0013: no index over bodies, no record of the migration.
+    with store.write(engine) as conn:
+        if sqlite:
+            conn.exec_driver_sql(f"DROP TABLE {store.BODY_TABLE}")
+        else:
+            conn.exec_driver_sql("DROP INDEX IF EXISTS ix_article_texts_body_trgm")
+        conn.execute(
+            store.schema_migrations.delete().where(
+                store.schema_migrations.c.name == "0013_body_search"
+            )
+        )
+    assert store.migrate(engine) == ["0013_body_search"]
+    with engine.connect() as conn:
+        if sqlite:
+            indexed = conn.exec_driver_sql(
+                f"SELECT rowid FROM {store.BODY_TABLE} WHERE body MATCH '\"pyongyang\"'"
+            ).scalars()
+            stored = conn.execute(
+                text("SELECT article_id FROM article_texts WHERE body LIKE '%Pyongyang%'")
+            ).scalars()
+            assert list(indexed) == list(stored) != []
+        else:
+            installed = conn.execute(
+                text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'")
+            ).scalar_one()
+            indexes = conn.execute(
+                text("SELECT indexname FROM pg_indexes WHERE tablename = 'article_texts'")
+            ).scalars()
+            assert not installed or "ix_article_texts_body_trgm" in set(indexes)
+    for needle in ("pyongyang", "offic", "met in"):
+        f = Filters(date(2024, 1, 1), date(2026, 12, 31), search=needle)
+        assert queries.count_articles(engine, f) == _expected(texts, when, f) == 1

@@ -260,7 +260,7 @@ def sidebar_filters(page: str) -> Filters:
         ))  # fmt: skip
     if "text" in shown:
         values["search"] = sb.text_input(
-            "Text in title or summary", key="flt_search", max_chars=MAX_SEARCH_CHARS
+            "Text in title, summary or body", key="flt_search", max_chars=MAX_SEARCH_CHARS
         )
         if "entities" in shown:
             _entity_suggestions(values["search"], values.get("entities", ()))

@@ -84,7 +84,13 @@ from ingest.store.schema import (
     stories,
     watches,
 )
-from ingest.store.search_index import SEARCH_TABLE, article_search, rebuild_search_index
+from ingest.store.search_index import (
+    BODY_TABLE,
+    SEARCH_TABLE,
+    article_search,
+    body_search,
+    rebuild_search_index,
+)
 from ingest.store.stories import rebuild_stories
 from ingest.store.texts import (
     Claim,
@@ -138,6 +144,7 @@ __all__ = [
     "MIGRATIONS",
     "MONTHLY",
     "PROMINENT",
+    "BODY_TABLE",
     "PollRecord",
     "RETAG_BATCH",
     "ROLLUPS",
@@ -152,6 +159,7 @@ __all__ = [
     "article_entities",
     "article_search",
     "article_topics",
+    "body_search",
     "articles",
     "articles_by_id",
     "articles_to_retag",

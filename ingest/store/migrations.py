@@ -43,7 +43,12 @@ from ingest.store.schema import (
     stories,
     story_signatures,
 )
-from ingest.store.search_index import create_search_index, index_for_search, unindex_for_search
+from ingest.store.search_index import (
+    create_body_index,
+    create_search_index,
+    index_for_search,
+    unindex_for_search,
+)
 from ingest.text_clean import clean_text
 
 # PostgreSQL advisory lock held by the process that migrates (any fixed bigint will do; it only
@@ -309,6 +314,12 @@ def _m0012_entities(conn: Connection) -> None:
     article_entities.create(conn, checkfirst=True)
 
 
+def _m0013_body_search(conn: Connection) -> None:
+    """Text search reads article bodies too (issue 13 item 7): the bodies' index (see
+    ``search_index``), filled from the bodies stored so far."""
+    create_body_index(conn)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
@@ -322,6 +333,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0010_watches", _m0010_watches),
     ("0011_stories", _m0011_stories),
     ("0012_entities", _m0012_entities),
+    ("0013_body_search", _m0013_body_search),
 )
 
 

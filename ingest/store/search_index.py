@@ -1,16 +1,23 @@
-"""The text-search index: its one definition and its one fill expression, shared by the store
-(which creates and fills it) and the queries (which search it).
+"""The text-search indexes: their definitions and fill expressions, shared by the store (which
+creates and fills them) and the queries (which search them).
 
-SQLite: a contentless FTS5 table of trigrams, ``article_search`` (not in the metadata: a virtual
-table), rowid = article id, body = lower(title) + newline + lower(summary), the text the search's
-LIKE test reads; it is filled as articles are saved. PostgreSQL: trigram GIN indexes on
-lower(title) and lower(summary), when pg_trgm can be installed; they keep themselves.
+SQLite: two contentless FTS5 tables of trigrams (not in the metadata: virtual tables).
+``article_search``: rowid = article id, body = lower(title) + newline + lower(summary), the text
+the search's LIKE test reads; filled as articles are saved. ``body_search``: rowid = article id,
+body = lower(article_texts.body), one row for each stored body; kept by the full-text writes
+(``store.texts``: a body stored later than its article, replaced on refetch, dropped by
+retention), which take a row out (with the very text it indexed, as a contentless table needs)
+before its body changes and put it back after. Two tables, so a match never straddles summary
+and body, and the bodies' index grows on its own: bytes per body, not per article.
+PostgreSQL: trigram GIN indexes on lower(title), lower(summary) and lower(article_texts.body),
+when pg_trgm can be installed; they keep themselves.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Engine, column, func, literal, select
 from sqlalchemy.engine import Connection
@@ -19,7 +26,7 @@ from sqlalchemy.sql import table as table_clause
 
 from ingest.records import TEXT_SEPARATOR
 from ingest.store.engine import is_sqlite, write
-from ingest.store.schema import articles
+from ingest.store.schema import article_texts, articles
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +37,11 @@ SEARCH_BODY = (
     func.lower(articles.c.title) + literal(TEXT_SEPARATOR) + func.lower(articles.c.summary)
 )
 SEARCHED_COLUMNS = ("title", "summary")  # PostgreSQL: one trigram index on lower() of each
+
+BODY_TABLE = "body_search"
+body_search = table_clause(BODY_TABLE, column("rowid"), column("body"))
+BODY_TEXT = func.lower(article_texts.c.body)  # what the body index holds for a stored body
+BODY_INDEX = "ix_article_texts_body_trgm"  # PostgreSQL
 FILL_CHUNK = 500  # article ids per INSERT … SELECT when indexing the articles just saved
 
 
@@ -42,27 +54,54 @@ def create_search_index(conn: Connection) -> None:
         )
         fill_search_index(conn)
         return
+    opclass = _trigram_opclass(conn)
+    if opclass is None:
+        return
+    for name in SEARCHED_COLUMNS:
+        conn.exec_driver_sql(
+            f"CREATE INDEX IF NOT EXISTS ix_articles_{name}_trgm ON articles "
+            f"USING gin (lower({name}) {opclass})"
+        )
+    # Statistics of the new index expressions now, not at the next auto-analyze: without them
+    # the planner reads every match of a common word from the index (1M articles, 30 days:
+    # 970 ms instead of 60 ms).
+    conn.exec_driver_sql("ANALYZE articles")
+
+
+def create_body_index(conn: Connection) -> None:
+    """Create the bodies' index (migration 0013) and fill it from the stored bodies."""
+    if is_sqlite(conn):
+        conn.exec_driver_sql(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {BODY_TABLE} USING fts5("
+            "body, content='', tokenize='trigram case_sensitive 1')"
+        )
+        fill_body_index(conn)
+        return
+    opclass = _trigram_opclass(conn)
+    if opclass is None:
+        return
+    conn.exec_driver_sql(
+        f"CREATE INDEX IF NOT EXISTS {BODY_INDEX} ON article_texts USING gin (lower(body) {opclass})"
+    )
+    conn.exec_driver_sql("ANALYZE article_texts")  # as for the articles' indexes above
+
+
+def _trigram_opclass(conn: Connection) -> str | None:
+    """PostgreSQL: pg_trgm's operator class for GIN, the extension installed when missing; None
+    (with a warning) when it cannot be, and then the search scans."""
     try:
         with conn.begin_nested():
             # In public, not the first schema of the search path: a schema dropped later must
             # not take the extension (and every index built on it) with it.
             conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
-            schema = conn.exec_driver_sql(
-                "SELECT n.nspname FROM pg_extension e "
-                "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
-            ).scalar_one()
-            opclass = '"' + schema.replace('"', '""') + '".gin_trgm_ops'
-            for name in SEARCHED_COLUMNS:
-                conn.exec_driver_sql(
-                    f"CREATE INDEX IF NOT EXISTS ix_articles_{name}_trgm ON articles "
-                    f"USING gin (lower({name}) {opclass})"
-                )
-            # Statistics of the new index expressions now, not at the next auto-analyze: without
-            # them the planner reads every match of a common word from the index (1M articles,
-            # 30 days: 970 ms instead of 60 ms).
-            conn.exec_driver_sql("ANALYZE articles")
     except DBAPIError as exc:  # not allowed to install it: the search scans instead
         log.warning("no trigram index for text search (%s); it will scan", exc.orig)
+        return None
+    schema = conn.exec_driver_sql(
+        "SELECT n.nspname FROM pg_extension e "
+        "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'"
+    ).scalar_one()
+    return '"' + schema.replace('"', '""') + '".gin_trgm_ops'
 
 
 def fill_search_index(conn: Connection) -> None:
@@ -96,9 +135,39 @@ def unindex_for_search(conn: Connection, ids: Sequence[int]) -> None:
         )
 
 
+def fill_body_index(conn: Connection) -> None:
+    """(Re)fill SQLite's body index from every stored body."""
+    conn.exec_driver_sql(f"INSERT INTO {BODY_TABLE}({BODY_TABLE}) VALUES ('delete-all')")
+    index_bodies(conn)
+
+
+def index_bodies(conn: Connection, *where: Any) -> None:
+    """Add the stored bodies of the text rows matching ``where`` (all when none) to SQLite's
+    body index; their rows must not be in it (``unindex_bodies`` first)."""
+    rows = select(article_texts.c.article_id, BODY_TEXT).where(
+        article_texts.c.body.is_not(None), *where
+    )
+    conn.execute(body_search.insert().from_select(["rowid", "body"], rows))
+
+
+def unindex_bodies(conn: Connection, *where: Any) -> None:
+    """Take the stored bodies of the text rows matching ``where`` out of SQLite's body index,
+    before they change or go (given the very text indexed: ``BODY_TEXT``)."""
+    rows = select(literal("delete"), article_texts.c.article_id, BODY_TEXT).where(
+        article_texts.c.body.is_not(None), *where
+    )
+    conn.execute(
+        table_clause(BODY_TABLE, column(BODY_TABLE), column("rowid"), column("body"))
+        .insert()
+        .from_select([BODY_TABLE, "rowid", "body"], rows)
+    )
+
+
 def rebuild_search_index(engine: Engine) -> None:
-    """Refill SQLite's search index from the articles, after rows were written other than by
-    save_articles (a bulk copy, say). PostgreSQL's trigram indexes keep themselves."""
+    """Refill SQLite's search indexes from the articles and their bodies, after rows were
+    written other than by the store's own writes (a bulk copy, say). PostgreSQL's trigram
+    indexes keep themselves."""
     if is_sqlite(engine):
         with write(engine) as conn:
             fill_search_index(conn)
+            fill_body_index(conn)

@@ -9,6 +9,9 @@ upsert (``ON CONFLICT DO UPDATE … WHERE until <= now``, which waits for a conc
 same host to commit and then sees it), on SQLite the whole claim runs in one BEGIN IMMEDIATE
 transaction. The claim lapses after a lease, so the pages of a killed worker return to the
 queue; a finished page is never queued again unless asked (``refetch``).
+
+Every write that stores, replaces or drops a body keeps SQLite's body index (``search_index``)
+in the same transaction: the old body out before the change, the new one in after it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from ingest.store.schema import (
     feeds,
     host_leases,
 )
+from ingest.store.search_index import index_bodies, unindex_bodies
 
 QUEUED = "queued"
 CLAIMED = "claimed"
@@ -154,11 +158,10 @@ def queue_texts(
             now = now_utc()
             values = [_queued_row(row.id, row.url, now) for row in rows]
             if refetch:
-                conn.execute(
-                    article_texts.delete().where(
-                        article_texts.c.article_id.in_([row.id for row in rows])
-                    )
-                )
+                refetched = article_texts.c.article_id.in_([row.id for row in rows])
+                if is_sqlite(conn):
+                    unindex_bodies(conn, refetched)
+                conn.execute(article_texts.delete().where(refetched))
             conn.execute(
                 insert(conn, article_texts).on_conflict_do_nothing(index_elements=["article_id"]),
                 values,
@@ -270,7 +273,13 @@ def finish_text(
         values["attempts"] = article_texts.c.attempts + 1
     t = article_texts.c
     with write(engine) as conn:
-        conn.execute(update(article_texts).where(t.article_id == claim.article_id).values(**values))
+        this_page = t.article_id == claim.article_id
+        sqlite = is_sqlite(conn)
+        if sqlite:
+            unindex_bodies(conn, this_page)
+        conn.execute(update(article_texts).where(this_page).values(**values))
+        if sqlite:
+            index_bodies(conn, this_page)
         conn.execute(
             update(host_leases)
             .where(host_leases.c.host == claim.host, host_leases.c.holder == worker)
@@ -308,13 +317,13 @@ def release_claims(engine: Engine, worker: str) -> int:
 def prune_bodies(engine: Engine, extracted_before: datetime) -> int:
     """Drop the bodies (and leads) extracted before ``extracted_before``; status, length and
     metadata stay. Returns how many bodies were dropped."""
+    old = article_texts.c.extracted_at < extracted_before
     with write(engine) as conn:
+        if is_sqlite(conn):
+            unindex_bodies(conn, old)
         result = conn.execute(
             update(article_texts)
-            .where(
-                article_texts.c.extracted_at < extracted_before,
-                or_(article_texts.c.body.is_not(None), article_texts.c.lead.is_not(None)),
-            )
+            .where(old, or_(article_texts.c.body.is_not(None), article_texts.c.lead.is_not(None)))
             .values(body=None, lead=None)
         )
     return int(result.rowcount or 0)

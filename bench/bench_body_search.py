@@ -1,0 +1,480 @@
+"""Text search over article bodies (issue 13 item 7) at 1M articles, on SQLite and PostgreSQL:
+query times, the size of the bodies' index and how it grows, and what keeping it costs ingest.
+
+    python -m bench.bench_body_search [--base /tmp/bench-1m.db] [--bodies 200000]
+        [--workdir /tmp/bench-body] [--postgres URL] [--repeat 5]
+
+Store: the 1M-article synthetic SQLite store ``--base`` (``bench.synth``) is COPIED to
+``--workdir`` (the original is never opened) and migrated; then every fifth article, up to
+``--bodies``, gets a body, as if enrichment had read one page in five over the store's year.
+The bodies are real text: each is one real extracted body of ``--truth`` (default the 19
+bodies of tests/fixtures/articles/truth.jsonl, 14 languages) with its sentences shuffled
+(seeded), so lengths, scripts and word frequencies are real; 20 of them also carry a name no
+other text holds (the rare search). The PostgreSQL store (a schema ``bench_body`` in the
+database of ``--postgres``, default ``$PANTAU_TEST_POSTGRES_URL``) gets the same rows by COPY.
+Both are built once and reused (delete the file / drop the schema to rebuild).
+
+Bulk rows are written directly (a bench shortcut, like ``bench_scale``'s copies); the index is
+then filled by the store's own backfill (migration 0013's ``create_body_index``: SQLite
+``fill_body_index``, PostgreSQL CREATE INDEX), timed: the backfill rate. Ingest cost: bodies
+stored one page at a time by ``store.finish_text`` (the path ``enrich`` takes), with the index
+and without it (SQLite: its two maintenance calls made no-ops for that run, then the bodies
+indexed; PostgreSQL: before the GIN index exists).
+
+Queries: ``list_articles`` (the Articles page's first page) and ``count_articles`` for each
+search, over the whole year, the last 30 days, and the last 30 days of one country; one cold
+call, then the median of ``--repeat`` warm ones.
+
+Measured here (2026-12-04; 1,000,000 articles over a year, 200,000 bodies of 3,659 bytes on
+average; all figures taken on 2 cores shared with other jobs, load average 8–14, so slow and
+noisy; SQLite median of 5 warm runs, PostgreSQL of 1):
+- Index size, growing with the bodies (not the articles): SQLite's ``body_search`` 1,502 MB,
+  7,508 bytes per body, 2.05 bytes per byte of body text (1M such bodies: 7.5 GB beside their
+  3.7 GB of text); PostgreSQL's GIN index 445 MB, 2,226 bytes per body, 0.61 per byte (1M: 2.2
+  GB). For comparison the title+summary index of the 1M articles: 288 MB / 161 MB.
+- Backfill (migration 0013 on a store holding the bodies): SQLite 545 bodies/s, PostgreSQL 512.
+  Ingest, one body per ``finish_text`` as enrich stores them: SQLite 47/s with the index, 302/s
+  without (each body's FTS5 segment flushed and merged at its commit); PostgreSQL 89/s either way.
+- SQLite, searches of 3+ characters: 30 days 44–125 ms (list page and count, with or without a
+  country); a year (the index read whole) 2–70 ms for rare and foreign-script words, 150–322 ms
+  to count and 441–657 ms to list a common word or "the" (37,501 and 120,026 matches).
+  2-character searches scan: the list page 23–84 ms, but the count 0.6–1.5 s over 30 days and
+  10–18 s over a year (bodies read in full; the 200 ms goal is not met there).
+- PostgreSQL: 2.5–4.6 s for "government" even over 30 days: the trigram index finds the 10,477
+  bodies holding it in 13 ms, but the recheck runs lower() on each whole body (about 350 µs
+  each here) and the planner, whose statistics skip values over 1 kB, cannot estimate it (and
+  then pays ~0.2–0.5 s of JIT). Title and summary alone took 263–395 ms under the same load.
+  Tried by hand on the same rows, not adopted: a stored lower-cased copy (``body_lower text
+  GENERATED ALWAYS AS (lower(body)) STORED``, its own GIN index, jit off) makes the recheck
+  LIKE alone, 20 µs a body instead of ~350: "government" counted in 0.64 s over 30 days and
+  1.9 s over the year, at the price of doubling article_texts (0.98 → 1.94 GB). A rare word
+  over the year stays at 1.1 s: an OR with a subquery keeps PostgreSQL from combining the
+  articles' trigram indexes (a UNION of the three index reads would).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from sqlalchemy import Engine, create_engine, make_url, select, text
+
+from ingest import queries, store
+from ingest.queries import Filters
+from ingest.store import search_index, texts
+
+REPO = Path(__file__).resolve().parent.parent
+SCHEMA = "bench_body"
+STEP = 5  # every fifth article has a body
+RARE = "Zhvaniashvili"  # planted in RARE_BODIES bodies, nowhere else
+RARE_BODIES = 20
+INGEST_SAMPLE = 1000  # bodies stored one by one, with and without the index, each (--ingest-sample)
+COPY_BATCH = 20_000
+SEARCHES = [
+    ("common word", "government"),
+    ("stop word", "the"),
+    ("rare name", RARE),
+    ("Cyrillic word", "міністерство"),
+    ("Han phrase", "短缺药品"),
+    ("2 chars, Han", "中国"),
+    ("2 chars, Cyrillic", "ук"),
+]
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The bodies
+
+
+def source_bodies(truth: Path) -> list[list[str]]:
+    """The sentences of each real body (paragraph breaks kept as their own items)."""
+    found = []
+    for line in truth.read_text(encoding="utf-8").splitlines():
+        body = json.loads(line).get("body") or ""
+        if body:
+            found.append([s for s in re.split(r"(?<=[.!?。！？])\s*", body) if s])
+    return found
+
+
+def make_body(sources: list[list[str]], n: int) -> str:
+    rng = random.Random(n)
+    sentences = list(rng.choice(sources))
+    rng.shuffle(sentences)
+    body = " ".join(sentences)
+    if n % (1 + 10_000 // RARE_BODIES) == 0 and n // (1 + 10_000 // RARE_BODIES) < RARE_BODIES:
+        cut = rng.randrange(len(body) + 1)
+        body = body[:cut] + f" {RARE} " + body[cut:]
+    return body
+
+
+def body_ids(path: Path, bodies: int) -> list[int]:
+    """The articles that get a body: every STEP-th id, ``bodies`` of them and the ingest
+    samples (the same ids on both engines: PostgreSQL's rows are copied with their ids)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT id FROM articles WHERE id % ? = 0 ORDER BY id LIMIT ?",
+            (STEP, bodies + 2 * INGEST_SAMPLE),
+        ).fetchall()
+    finally:
+        conn.close()
+    return [row[0] for row in rows]
+
+
+def text_rows(ids: list[int], sources: list[list[str]], bulk: int) -> Iterator[dict[str, Any]]:
+    """Rows of ``article_texts``: the first ``bulk`` ids with their body, the rest claimed
+    without one (the ingest samples)."""
+    now = datetime(2026, 12, 5, tzinfo=UTC)
+    for n, article_id in enumerate(ids):
+        body = make_body(sources, n) if n < bulk else None
+        yield {
+            "article_id": article_id,
+            "status": "ok" if body else "claimed",
+            "host": f"site{article_id % 50}.example",
+            "body": body,
+            "chars": len(body or ""),
+            "queued_at": now,
+            "extracted_at": now if body else None,
+            "attempts": 1,
+        }
+
+
+def store_bodies_one_by_one(engine: Engine, ids: list[int], sources: list[list[str]]) -> float:
+    """Bodies stored per second by ``finish_text``, one page per call as enrich stores them."""
+    now = datetime.now(UTC)
+    started = time.perf_counter()
+    for n, article_id in enumerate(ids):
+        body = make_body(sources, 10_000_000 + n)
+        record = store.TextRecord(
+            status="ok", body=body, chars=len(body), extracted_at=now, fetched_at=now
+        )
+        claim = store.Claim(article_id, "", "bench.example", 0)
+        store.finish_text(engine, claim, record, worker="bench", host_free_at=now)
+    return len(ids) / (time.perf_counter() - started)
+
+
+@contextmanager
+def sqlite_index_maintenance_off() -> Iterator[None]:
+    """For the 'without the index' ingest run on SQLite only."""
+    saved = texts.index_bodies, texts.unindex_bodies
+    texts.index_bodies = texts.unindex_bodies = lambda *a, **k: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        texts.index_bodies, texts.unindex_bodies = saved
+
+
+# --------------------------------------------------------------------------------------------
+# SQLite
+
+
+def sqlite_sizes(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT CASE WHEN name LIKE 'body_search%' THEN 'body index' "
+            "WHEN name LIKE 'article_search%' THEN 'title+summary index' ELSE 'rest' END, "
+            "sum(pgsize) FROM dbstat GROUP BY 1"
+        ).fetchall()
+        sizes = dict(rows)
+        sizes["body text"] = conn.execute(
+            "SELECT sum(length(CAST(body AS BLOB))) FROM article_texts"
+        ).fetchone()[0]
+        sizes["bodies"] = conn.execute(
+            "SELECT count(*) FROM article_texts WHERE body IS NOT NULL"
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    return sizes
+
+
+def build_sqlite(args: argparse.Namespace, sources: list[list[str]]) -> tuple[str, dict]:
+    path = args.workdir / "body-search-1m.db"
+    marker = path.with_suffix(".json")
+    url = f"sqlite:///{path}"
+    if marker.exists():
+        log(f"SQLite: reusing {path}")
+        return url, json.loads(marker.read_text())
+    log(f"SQLite: copying {args.base} to {path}")
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(args.base, path)
+    started = time.perf_counter()
+    engine = store.make_engine(url)
+    log(f"  migrated in {time.perf_counter() - started:,.0f} s")
+    figures: dict[str, Any] = {}
+    ids = body_ids(path, args.bodies)
+    bulk = len(ids) - 2 * INGEST_SAMPLE
+    started = time.perf_counter()
+    rows = text_rows(ids, sources, bulk)
+    while batch := [row for _, row in zip(range(COPY_BATCH), rows, strict=False)]:
+        with store.write(engine) as conn:
+            conn.execute(store.article_texts.insert(), batch)
+    log(f"  {bulk:,} bodies written (bulk) in {time.perf_counter() - started:,.0f} s")
+    engine.dispose()
+    before = sqlite_sizes(path)
+    started = time.perf_counter()
+    with store.write(engine) as conn:
+        search_index.fill_body_index(conn)  # migration 0013's backfill
+    figures["backfill bodies/s"] = bulk / (time.perf_counter() - started)
+    log(f"  body index filled: {figures['backfill bodies/s']:,.0f} bodies/s")
+    samples = ids[bulk:]
+    figures["ingest bodies/s with index"] = store_bodies_one_by_one(
+        engine, samples[:INGEST_SAMPLE], sources
+    )
+    with sqlite_index_maintenance_off():
+        figures["ingest bodies/s without index"] = store_bodies_one_by_one(
+            engine, samples[INGEST_SAMPLE:], sources
+        )
+    with store.write(engine) as conn:  # the invariant back: every stored body indexed
+        search_index.index_bodies(
+            conn, store.article_texts.c.article_id.in_(samples[INGEST_SAMPLE:])
+        )
+    engine.dispose()
+    after = sqlite_sizes(path)
+    figures.update(sizes=after, body_index_before_fill=before.get("body index", 0))
+    marker.write_text(json.dumps(figures))
+    return url, figures
+
+
+# --------------------------------------------------------------------------------------------
+# PostgreSQL
+
+
+def scoped(url: str) -> str:
+    return (
+        make_url(url)
+        .update_query_dict({"options": f"-csearch_path={SCHEMA} -ctimezone=UTC"})
+        .render_as_string(hide_password=False)
+    )
+
+
+def libpq(url: str) -> str:
+    u = make_url(url)
+    return (
+        f"host={u.host} port={u.port or 5432} dbname={u.database} user={u.username}"
+        + (f" password={u.password}" if u.password else "")
+        + f" options='-csearch_path={SCHEMA} -ctimezone=UTC'"
+    )
+
+
+def pg_sizes(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+
+        def one(sql: str) -> int:
+            return int(conn.execute(text(sql)).scalar_one() or 0)
+
+        return {
+            "body index": one(
+                f"SELECT coalesce(pg_relation_size(to_regclass('{search_index.BODY_INDEX}')), 0)"
+            ),
+            "title+summary index": one(
+                "SELECT coalesce(pg_relation_size(to_regclass('ix_articles_title_trgm')), 0)"
+                " + coalesce(pg_relation_size(to_regclass('ix_articles_summary_trgm')), 0)"
+            ),
+            "article_texts total": one("SELECT pg_total_relation_size('article_texts')"),
+            "body text": one("SELECT sum(octet_length(body)) FROM article_texts"),
+            "bodies": one("SELECT count(*) FROM article_texts WHERE body IS NOT NULL"),
+        }
+
+
+def copy_table(
+    lite: sqlite3.Connection, pg: psycopg.Connection, table: str, columns: list[str]
+) -> None:
+    cols = ", ".join(columns)
+    cursor = lite.execute(f"SELECT {cols} FROM {table}")  # noqa: S608 (bench: fixed names)
+    with pg.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+        while rows := cursor.fetchmany(COPY_BATCH):
+            for row in rows:
+                copy.write_row(row)
+
+
+def build_postgres(
+    args: argparse.Namespace, sources: list[list[str]], sqlite_path: Path
+) -> tuple[str, dict]:
+    url = scoped(args.postgres)
+    admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        marker = conn.execute(
+            text("SELECT to_regclass(:t)"), {"t": f"{SCHEMA}.bench_body_figures"}
+        ).scalar_one()
+        if marker is not None:
+            log(f"PostgreSQL: reusing schema {SCHEMA}")
+            figures = conn.execute(
+                text(f"SELECT figures FROM {SCHEMA}.bench_body_figures")
+            ).scalar_one()
+            admin.dispose()
+            return url, json.loads(figures)
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+    admin.dispose()
+    log(f"PostgreSQL: building schema {SCHEMA}")
+    engine = store.make_engine(url)
+    with engine.begin() as conn:  # the copies below go faster without the trigram indexes
+        for name in ("ix_articles_title_trgm", "ix_articles_summary_trgm", search_index.BODY_INDEX):
+            conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+    lite = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
+    pg_columns = {
+        t: [c.name for c in getattr(store, t).columns]
+        for t in ("feeds", "articles", "article_countries")
+    }
+    started = time.perf_counter()
+    with psycopg.connect(libpq(args.postgres)) as pg:
+        for table, columns in pg_columns.items():
+            lite_columns = {r[1] for r in lite.execute(f"PRAGMA table_info({table})")}
+            copy_table(lite, pg, table, [c for c in columns if c in lite_columns])
+            pg.commit()
+            log(f"  {table} copied ({time.perf_counter() - started:,.0f} s)")
+        pg.execute("SELECT setval(pg_get_serial_sequence('articles', 'id'), max(id)) FROM articles")
+        pg.execute("SELECT setval(pg_get_serial_sequence('feeds', 'id'), max(id)) FROM feeds")
+        ids = body_ids(sqlite_path, args.bodies)
+        bulk = len(ids) - 2 * INGEST_SAMPLE
+        columns = list(next(text_rows(ids[:1], sources, 1)))
+        with (
+            pg.cursor() as cur,
+            cur.copy(f"COPY article_texts ({', '.join(columns)}) FROM STDIN") as copy,
+        ):
+            for row in text_rows(ids, sources, bulk):
+                copy.write_row([row[c] for c in columns])
+        pg.commit()
+    lite.close()
+    log(f"  {bulk:,} bodies copied ({time.perf_counter() - started:,.0f} s)")
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    figures: dict[str, Any] = {}
+    samples = ids[bulk:]
+    figures["ingest bodies/s without index"] = store_bodies_one_by_one(
+        engine, samples[INGEST_SAMPLE:], sources
+    )
+    with engine.begin() as conn:
+        started = time.perf_counter()
+        search_index.create_search_index(conn)
+        figures["title+summary index build s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        search_index.create_body_index(conn)  # migration 0013 on a store holding bodies
+        figures["backfill bodies/s"] = bulk / (time.perf_counter() - started)
+    log(f"  body index built: {figures['backfill bodies/s']:,.0f} bodies/s")
+    figures["ingest bodies/s with index"] = store_bodies_one_by_one(
+        engine, samples[:INGEST_SAMPLE], sources
+    )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE"))
+    figures["sizes"] = pg_sizes(engine)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE bench_body_figures (figures TEXT)"))
+        conn.execute(text("INSERT INTO bench_body_figures VALUES (:f)"), {"f": json.dumps(figures)})
+    engine.dispose()
+    return url, figures
+
+
+# --------------------------------------------------------------------------------------------
+# Queries
+
+
+def timed(call: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
+    started = time.perf_counter()
+    result = call()
+    cold = time.perf_counter() - started
+    warm = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        warm.append(time.perf_counter() - started)
+    return cold * 1000, statistics.median(warm) * 1000, result
+
+
+def time_queries(name: str, url: str, repeat: int) -> None:
+    engine = store.make_engine(url)
+    with engine.connect() as conn:
+        last = conn.execute(
+            select(store.articles.c.published_day)
+            .order_by(store.articles.c.published_day.desc())
+            .limit(1)
+        ).scalar_one()
+    end = date.fromisoformat(last)
+    ranges = [
+        ("year", Filters(end - timedelta(days=365), end)),
+        ("30 days", Filters(end - timedelta(days=29), end)),
+        ("30 days, USA", Filters(end - timedelta(days=29), end, countries=("USA",))),
+    ]
+    print(f"\n{name}: median of {repeat} warm runs (cold run in brackets), ms")
+    print(f"{'search':30} {'range':14} {'matches':>8} {'list page':>18} {'count':>18}")
+    for label, needle in SEARCHES:
+        for range_label, f in ranges:
+            g = f.with_(search=needle)
+            lcold, lwarm, _ = timed(lambda g=g: queries.list_articles(engine, g), repeat)
+            ccold, cwarm, n = timed(lambda g=g: queries.count_articles(engine, g), repeat)
+            print(
+                f"{label + ' ' + repr(needle):30} {range_label:14} {n:8,} "
+                f"{lwarm:10.0f} ({lcold:5.0f}) {cwarm:10.0f} ({ccold:5.0f})",
+                flush=True,
+            )
+    engine.dispose()
+
+
+def report_build(name: str, figures: dict) -> None:
+    sizes = figures["sizes"]
+    bodies = sizes["bodies"] or 1
+    print(
+        f"\n{name}: {sizes['bodies']:,} bodies, {sizes['body text'] / bodies:,.0f} bytes of text each"
+    )
+    for key, value in sizes.items():
+        if key != "bodies":
+            print(f"  {key:24} {value / 1e6:10,.0f} MB  {value / bodies:8,.0f} bytes per body")
+    index = sizes["body index"]
+    print(
+        f"  body index: {index / sizes['body text']:.2f} bytes per byte of body text; "
+        f"at 1M bodies of this length ≈ {index / bodies * 1e6 / 1e9:.1f} GB"
+    )
+    for key, value in figures.items():
+        if key != "sizes" and not isinstance(value, dict):
+            print(f"  {key:32} {value:10,.1f}")
+
+
+def main() -> None:
+    global INGEST_SAMPLE  # noqa: PLW0603 (one knob, read by the builders)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", type=Path, default=Path("/tmp/bench-1m.db"))
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/bench-body"))
+    parser.add_argument("--bodies", type=int, default=200_000)
+    parser.add_argument(
+        "--truth", type=Path, default=REPO / "tests" / "fixtures" / "articles" / "truth.jsonl"
+    )
+    parser.add_argument("--postgres", default=os.environ.get("PANTAU_TEST_POSTGRES_URL"))
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--engine", choices=["sqlite", "postgres"], action="append")
+    parser.add_argument("--ingest-sample", type=int, default=INGEST_SAMPLE)
+    args = parser.parse_args()
+    INGEST_SAMPLE = args.ingest_sample
+    engines = args.engine or ["sqlite", "postgres"]
+    sources = source_bodies(args.truth)
+    chars = statistics.mean(len(" ".join(s)) for s in sources)
+    log(f"{len(sources)} real bodies as sources, mean {chars:,.0f} characters")
+    url, figures = build_sqlite(args, sources)
+    if "sqlite" in engines:
+        report_build("SQLite", figures)
+        time_queries("SQLite", url, args.repeat)
+    if "postgres" in engines and args.postgres:
+        sqlite_path = Path(url.removeprefix("sqlite:///"))
+        pg_url, pg_figures = build_postgres(args, sources, sqlite_path)
+        report_build("PostgreSQL", pg_figures)
+        time_queries("PostgreSQL", pg_url, args.repeat)
+
+
+if __name__ == "__main__":
+    main()
