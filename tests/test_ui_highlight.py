@@ -169,7 +169,8 @@ def test_the_reader_marks_people_and_organisations_and_names_them() -> None:
     assert '<mark title="Vladimir Putin">Путин</mark>' in page
     assert '<mark title="NATO">НАТО</mark>' in page
     assert (
-        "People &amp; organisations&#58;</small> <mark>NATO</mark> <mark>Vladimir Putin</mark>" in page
+        "People &amp; organisations&#58;</small> <mark>NATO</mark> <mark>Vladimir Putin</mark>"
+        in page
     )
 
 
