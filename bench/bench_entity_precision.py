@@ -156,12 +156,18 @@ def load_labels(path: Path = LABELS) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
+def _label_key(source: str, index: int, title: str) -> tuple[str, int | str]:
+    """Where a labelled item is: a feed item by its index in its file, an article text by its
+    file name (lines may be added to the article texts)."""
+    return (source, title) if source.endswith(".jsonl") else (source, index)
+
+
 def still_found(labels: list[dict]) -> list[bool]:
     """For each labelled tag: does the current tagger still tag its item with its QID?"""
-    wanted = {(row["source"], row["index"]): row for row in labels}
-    found: dict[tuple[str, int], set[str]] = {}
-    for item in items({source for source, _index in wanted}):
-        key = (item["source"], item["index"])
+    wanted = {_label_key(row["source"], row["index"], row["title"]): row for row in labels}
+    found: dict[tuple[str, int | str], set[str]] = {}
+    for item in items({source for source, _where in wanted}):
+        key = _label_key(item["source"], item["index"], item.get("file", ""))
         if key not in wanted:
             continue
         title = wanted[key]["title"]
@@ -171,7 +177,9 @@ def still_found(labels: list[dict]) -> list[bool]:
     missing = set(wanted) - set(found)
     if missing:
         raise ValueError(f"labelled items not in the fixtures: {sorted(missing)[:3]}")
-    return [row["qid"] in found[(row["source"], row["index"])] for row in labels]
+    return [
+        row["qid"] in found[_label_key(row["source"], row["index"], row["title"])] for row in labels
+    ]
 
 
 def precision_table(labels: list[dict], fires: list[bool], column: str) -> dict[str, list[int]]:

@@ -104,7 +104,9 @@ def _languages(value: str) -> set[str] | None:
 
 
 ENTITY_ROWS = _rows(ENTITIES)
-ALIAS_ROWS = _rows(ALIASES)
+EVERY_ALIAS_ROW = _rows(ALIASES)
+BLOCKER_ROWS = [row for row in EVERY_ALIAS_ROW if row["qid"] == "-"]  # tag nothing
+ALIAS_ROWS = [row for row in EVERY_ALIAS_ROW if row["qid"] != "-"]
 BY_QID = {row["qid"]: row for row in ENTITY_ROWS}
 
 

@@ -32,9 +32,7 @@ LABELS_ALLOWED = {"correct", "wrong"}
 # Labelled misfires the entity data cannot remove (the same surface, the same script): a namesake
 # of the same full name, a son named by his surname, a name inside a longer Chinese word.
 KNOWN_MISFIRES = {
-    "ent-198": "Хантера Байдена: Hunter Biden",
     "ent-266": "продюсер Сергей Лавров: a namesake",
-    "ent-308": "皇家联合国防研究所: 联合 + 国防, not the UN",
 }
 
 
@@ -73,7 +71,10 @@ def _items(source: str) -> list[dict]:
 
 
 def _item(row: dict) -> dict:
-    item = _items(row["source"])[row["index"]]
+    items = _items(row["source"])
+    if row["source"].endswith(".jsonl"):  # article texts: found by file (lines may be added)
+        return next(i for i in items if i.get("file") == row["title"])
+    item = items[row["index"]]
     assert row["title"] == (item["title"][:200] or item.get("file")), row["id"]
     return item
 

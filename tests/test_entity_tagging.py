@@ -38,7 +38,9 @@ def _table(name: str) -> list[dict[str, str]]:
 
 
 ENTITY_ROWS = _table("entities.tsv")
-ALIAS_ROWS = _table("aliases.tsv")
+EVERY_ALIAS_ROW = _table("aliases.tsv")
+BLOCKER_ROWS = [row for row in EVERY_ALIAS_ROW if row["qid"] == "-"]  # tag nothing
+ALIAS_ROWS = [row for row in EVERY_ALIAS_ROW if row["qid"] != "-"]
 
 
 def _languages(row: dict[str, str]) -> list[str] | None:
@@ -163,7 +165,9 @@ def test_the_loader_reads_every_row() -> None:
     assert list(entities) == [r["qid"] for r in ENTITY_ROWS]
     assert [e.name for e in entities.values()] == [r["name"] for r in ENTITY_ROWS]
     aliases = load_entity_aliases()
-    assert [(a.qid, a.surface) for a in aliases] == [(r["qid"], r["surface"]) for r in ALIAS_ROWS]
+    assert [(a.qid, a.surface) for a in aliases] == [
+        (r["qid"], r["surface"]) for r in EVERY_ALIAS_ROW
+    ]
 
 
 ENTITY_HEADER = "qid\tname\tkind\tcountry\trole\tvalid_from\tvalid_to\tnote\n"
@@ -190,3 +194,28 @@ def test_a_bad_row_is_named_by_file_and_line(
     (tmp_path / "aliases.tsv").write_text("# comment\n" + ALIAS_HEADER + aliases, "utf-8")
     with pytest.raises(ValueError, match=message.replace("[", r"\[").replace("]", r"\]")):
         load_entity_aliases(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "row", BLOCKER_ROWS, ids=[f"{r['line']}:{r['surface']}" for r in BLOCKER_ROWS]
+)
+def test_a_blocker_hides_the_aliases_inside_it(row: dict[str, str]) -> None:
+    """Each blocker row of aliases.tsv, in a sentence of a language it applies to, leaves no
+    entity evidence inside its own span (Хантера Байдена is not Joe Biden); each one holds an
+    alias of some entity (else it blocks nothing)."""
+    language = sorted(_languages(row) or ["en"])[0]
+    text = _sentence(row["surface"])
+    at = text.index(row["surface"])
+    inside = [
+        (t.qid, e.text)
+        for t in tag_entities(text, language=language)
+        for e in t.evidence
+        if at <= e.start < at + len(row["surface"])
+    ]
+    assert inside == []
+    folded = normalize(row["surface"])
+    assert any(
+        normalize(alias["surface"]) in folded
+        for alias in ALIAS_ROWS
+        if _languages(alias) is None or language in (_languages(alias) or ())
+    ), "a blocker that holds no alias blocks nothing"

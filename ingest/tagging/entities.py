@@ -10,7 +10,9 @@ patterns exactly as a curated gazetteer row does (``countries.surface_patterns``
 accent-free spellings, Cyrillic inflection — Путин → Путина, Путину —, ``stem``, Hangul
 ``word``); all of them go into one compiled matcher, built once per process (and kept on disk by
 ``matcher_cache``). A language-restricted alias ("Poutine": fr) tags only texts in those
-languages. An entity is tagged whatever the date: its role's dates say when it was in office,
+languages. A row whose QID is ``-`` is a blocker: it tags nothing and, being longer, hides the
+aliases inside it (Hunter Biden is not Joe Biden: "Хантера Байдена"; 联合国防研究所 holds 联合国
+without naming the UN), as the gazetteer's blockers do. An entity is tagged whatever the date: its role's dates say when it was in office,
 not when it can be named. Evidence items have the type ``entity``.
 
 ``entities_matching(query)`` is the search box's helper: the entities one of whose aliases (or
@@ -47,6 +49,7 @@ ALIAS_COLUMNS = ("qid", "surface", "languages", "flags", "note")
 KINDS = ("person", "intergovernmental", "alliance", "armed_group", "state_media", "ngo")
 ROLES = ("head_of_state", "head_of_government", "foreign_minister", "defence_minister", "leader")
 EVIDENCE_TYPE = "entity"
+BLOCKER = "-"  # aliases.tsv's QID of a surface that tags nothing and hides the aliases inside it
 MIN_QUERY = 2  # characters typed before entities_matching suggests anything
 
 __all__ = [
@@ -152,14 +155,15 @@ def load_entities(directory: Path = ENTITIES_DIR) -> dict[str, Entity]:
 def load_entity_aliases(
     directory: Path = ENTITIES_DIR, entities: dict[str, Entity] | None = None
 ) -> list[EntityAlias]:
-    """The rows of aliases.tsv, in file order; an unknown QID or flag raises ValueError."""
+    """The rows of aliases.tsv, in file order (blockers' QID is ``BLOCKER``); an unknown QID
+    or flag raises ValueError."""
     known = load_entities(directory) if entities is None else entities
     path = directory / ALIASES_FILE
     out: list[EntityAlias] = []
     for number, cells in _rows(path, ALIAS_COLUMNS):
         where = f"{path.name}:{number}"
         qid, surface, languages, flags = cells[:4]
-        if qid not in known:
+        if qid not in known and qid != BLOCKER:
             raise ValueError(f"{where}: QID {qid!r} is not in {ENTITIES_FILE}")
         if not surface:
             raise ValueError(f"{where}: empty surface")
@@ -227,6 +231,8 @@ def tag_entities(text: str, *, language: str | None = None) -> list[EntityTag]:
     tags: dict[str, EntityTag] = {}
     for match in _matcher().find(text, applies):  # type: ignore[arg-type]
         qid = match.payload.qid
+        if qid == BLOCKER:
+            continue  # it hid the aliases inside it, and tags nothing
         tag = tags.get(qid)
         if tag is None:
             tag = tags[qid] = EntityTag(qid=qid)
@@ -240,8 +246,8 @@ def _folded(text: str) -> str:
 
 @cache
 def _suggestion_keys() -> tuple[tuple[str, str], ...]:
-    """(folded surface, QID) of every alias and every entity's name."""
-    keys = [(_folded(a.surface), a.qid) for a in _aliases()]
+    """(folded surface, QID) of every alias (not the blockers) and every entity's name."""
+    keys = [(_folded(a.surface), a.qid) for a in _aliases() if a.qid != BLOCKER]
     keys += [(_folded(e.name), e.qid) for e in _entities().values()]
     return tuple(dict.fromkeys(keys))
 
@@ -261,7 +267,8 @@ def entities_matching(query: str) -> list[Entity]:
         elif key.startswith(folded) or any(w.startswith(folded) for w in key.split(" ")[1:]):
             found.add(qid)
     for match in _matcher().find(query, lambda _target: True):
-        exact.add(match.payload.qid)
+        if match.payload.qid != BLOCKER:
+            exact.add(match.payload.qid)
     entities = _entities()
     ordered = sorted(exact, key=lambda q: entities[q].name) + sorted(
         found - exact, key=lambda q: entities[q].name
