@@ -466,3 +466,45 @@ def test_feeds_page_switches_full_text_off_and_on(
     app.button(key="fulltext_toggle").click().run()
     assert switch(feed_id)
     eng.dispose()
+
+
+def test_the_overview_says_when_stored_tags_predate_the_tagger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Articles tagged by an earlier tagger version (a store from before the entity tables) are
+    counted, as a direct query counts them, in a notice that names `retag`."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import create_engine, text
+
+    from ingest.records import Article, Tags
+    from ingest.tagging import TAGGER_VERSION
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = store.make_engine(url)
+    feed = store.ensure_feed(engine, "https://news.example/rss", title="News")
+    now = datetime.now(UTC)
+    items = [
+        (
+            Article(url_key=f"{n:040x}", url=f"https://news.example/{n}", guid=None,
+                    title=f"Talks {n}", summary="", published_at=now - timedelta(hours=n),
+                    fetched_at=now),
+            Tags(language="en", language_source="feed",
+                 tagger_version=TAGGER_VERSION if n < 2 else "0ld"),
+        )
+        for n in range(5)
+    ]  # fmt: skip
+    store.save_articles(engine, feed, items)
+    engine.dispose()
+    with create_engine(url).connect() as conn:
+        stale = conn.execute(
+            text("SELECT COUNT(*) FROM articles WHERE tagger_version <> :v"), {"v": TAGGER_VERSION}
+        ).scalar_one()
+    assert stale == 3
+    monkeypatch.setenv("PANTAU_DATABASE_URL", url)
+    monkeypatch.setenv("PANTAU_SEED_DEMO", "0")
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120).run()
+    assert not app.exception
+    notices = [i.value for i in app.info if "earlier version of the tagger" in i.value]
+    assert len(notices) == 1 and notices[0].startswith(f"{stale:,} stored articles")
+    assert "python -m ingest retag" in notices[0]

@@ -186,8 +186,9 @@ def test_a_large_story_lists_its_first_articles_and_counts_them_all(
     assert any(f"first 2 of {n:,} articles" in c.value for c in app.caption)
     from ingest.geo import country_name
 
-    line = next(m.value for m in app.markdown if "Countries in the story" in m.value)
-    assert line.endswith(", ".join(country_name(c) for c in named))
+    block = next(m.value for m in app.markdown if "Countries in the story" in m.value)
+    line = next(x for x in block.splitlines() if "Countries in the story" in x)
+    assert line.strip().endswith(", ".join(country_name(c) for c in named))
 
 
 def test_a_catalogue_feed_and_its_archive_copy_are_one_outlet_of_reach(

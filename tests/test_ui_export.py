@@ -110,7 +110,7 @@ def test_article_export_from_a_real_store_is_safe(dashboard_store) -> None:  # n
     rows = read_back(export.chunks_to_csv_bytes(frames))
     header, body = rows[0], rows[1:]
     assert header == ["published_at", "title", "summary", "url", "outlet", "language",
-                      "countries", "topics", "story"]  # fmt: skip
+                      "countries", "topics", "entities", "story"]  # fmt: skip
     assert len(body) == len(dashboard_store.rows)
     assert not [cell for row in body for cell in row if would_evaluate(cell)]
     titles = {row[1] for row in body}

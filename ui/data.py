@@ -276,7 +276,4 @@ def entity_counts(eng: Engine, f: Filters, limit: int | None = None) -> pd.DataF
 
 @_read
 def stale_tags(eng: Engine) -> int:
-    """Stored articles tagged by an older tagger (``python -m ingest retag`` brings them up)."""
-    from ingest.tagging import TAGGER_VERSION
-
-    return store.count_to_retag(eng, TAGGER_VERSION)
+    return queries.stale_tags(eng)

@@ -42,6 +42,7 @@ from ingest.queries.articles import (
     list_articles,
     prominence,
     ranked_pair_articles,
+    stale_tags,
     tag_evidence,
 )
 from ingest.queries.counts import (
@@ -195,6 +196,7 @@ __all__ = [
     "prominence",
     "point_filters",
     "ranked_pair_articles",
+    "stale_tags",
     "tag_evidence",
     "recent_polls",
     "rising",

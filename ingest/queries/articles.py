@@ -347,3 +347,12 @@ def ranked_pair_articles(
     ]
     # A stable sort keeps newest first within each level.
     return rows.sort_values("prominence", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def stale_tags(engine: Engine) -> int:
+    """Stored articles tagged by an earlier tagger version than the running one (``python -m
+    ingest retag`` brings them up to date)."""
+    from ingest.store import count_to_retag
+    from ingest.tagging import TAGGER_VERSION
+
+    return count_to_retag(engine, TAGGER_VERSION)
