@@ -9,6 +9,7 @@ from ingest.filter_words import language_name
 from ingest.geo import country_name
 from ui import charts, data, export, filters, highlight, sizes, view
 from ui.counts import count_text, counted, few_note
+from ui.filters import entity_label
 from ui.layout import empty_state, nav_link, reader, start_page
 
 f = start_page("Country pair", page="pair")
@@ -94,7 +95,7 @@ if joint == 0:
     jump_section()
     st.stop()
 
-t1, t2, t3 = st.tabs(["Topics", "Languages", "Outlets"])  # full width: no label cut
+t1, t2, t3, t4 = st.tabs(["Topics", "Languages", "Outlets", "People & organisations"])
 with t1:
     topics = data.topic_counts(f)
     st.plotly_chart(
@@ -116,6 +117,23 @@ with t3:
         key="pair_outlets",
     )
     export.download_csv("Download outlets (CSV)", outlets, "pair-outlets", f)
+with t4:
+    people = data.entity_counts(f, limit=sizes.TOP_LIST)
+    if people.empty:
+        empty_state(f"No article naming both {name_a} and {name_b} here names a person or "
+                    "organisation Pantau knows.")  # fmt: skip
+    else:
+        st.plotly_chart(
+            charts.bar_figure(
+                people.assign(label=[entity_label(q) for q in people["qid"]]), "label",
+                "articles", f"{Unit} naming each, in any language", unit=unit,
+            ),
+            key="pair_people",
+        )  # fmt: skip
+        export.download_csv(
+            "Download people and organisations (CSV)",
+            people[["qid", "name", "kind", "country", "articles"]], "pair-entities", f,
+        )  # fmt: skip
 
 st.subheader("Evidence")
 ranked = data.ranked_pair_articles(f)

@@ -337,6 +337,10 @@ def pair_page(o: Oracle, p: dict[str, str]) -> dict[str, Expected]:
         [(int(i), outlets[int(i)][0], n) for i, n in o.grouped(p, "feed")[:15]],
     )  # fmt: skip
     out["pair-articles"] = articles_expected(o.pair_articles_ranked(p, 20))
+    people = o.entity_counts(p)[:15]
+    if people:  # the tab offers the download only when the pair's articles name someone
+        out["pair-entities"] = Expected(["qid", "name", "kind", "country", "articles"],
+                                        ["qid", "articles"], people)  # fmt: skip
     return out
 
 
