@@ -29,7 +29,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, cached_property
 from itertools import islice
 
 from ingest.config import PACKAGE_DATA
@@ -86,6 +86,11 @@ class Signature:
     norm: float  # sum of the weights
     terms: tuple[str, ...]  # the heaviest words (ties broken by the word itself)
     roundup: bool = False  # the headline reports several happenings (``is_roundup``)
+
+    @cached_property
+    def term_set(self) -> frozenset[str]:
+        """``terms`` as a set (``linked`` meets it many times per article)."""
+        return frozenset(self.terms)
 
     def encoded_words(self) -> str:
         """The weights as one string for the store: ``word:weight`` separated by spaces, the
@@ -215,7 +220,7 @@ def similarity(a: Signature, b: Signature) -> float:
 
 
 def linked(a: Signature, b: Signature, threshold: float = LINK_THRESHOLD) -> bool:
-    if len(set(a.terms) & set(b.terms)) < MIN_SHARED_TERMS:
+    if len(a.term_set & b.term_set) < MIN_SHARED_TERMS:
         return False
     if a.roundup or b.roundup:
         threshold = max(threshold, ROUNDUP_THRESHOLD)
@@ -236,8 +241,13 @@ class Window:
         position = len(self.signatures)
         self.signatures.append(sig)
         moment = sig.published_at
+        postings = self._postings
+        language = sig.language
         for term in sig.terms:
-            times, positions = self._postings.setdefault((sig.language, term), ([], []))
+            posting = postings.get((language, term))
+            if posting is None:
+                posting = postings[language, term] = ([], [])
+            times, positions = posting
             if not times or times[-1] <= moment:
                 times.append(moment)
                 positions.append(position)
