@@ -140,27 +140,35 @@ def _stem(word: str) -> str:
 def _words(text: str) -> dict[str, float]:
     """Content words of one field with their weight (names and numbers heavier)."""
     found: dict[str, float] = {}
+    get = found.get
     stop = stopwords()
+    marks = _SENTENCE_MARKS
     sentence_start = True
     for match in _WORD.finditer(text):
         raw = match.group()
         start = match.start()
-        if not _SENTENCE_MARKS.isdisjoint(text[max(start - 2, 0) : start]):
+        # A sentence mark among the two characters before the word.
+        if start and (text[start - 1] in marks or (start > 1 and text[start - 2] in marks)):
             sentence_start = True
         ascii_word = raw.isascii()  # neither CJK nor changed by NFKC: skip both (speed)
         if not ascii_word and _CJK.search(raw):
             chars = _CJK.findall(raw)  # the word's CJK characters, in order
             for a, b in zip(chars, chars[1:], strict=False):
-                found[a + b] = max(found.get(a + b, 0.0), 1.0)
+                if get(a + b, 0.0) < 1.0:
+                    found[a + b] = 1.0
             sentence_start = False
             continue
         word = (raw if ascii_word else unicodedata.normalize("NFKC", raw)).lower()
-        if _NUMBER.fullmatch(word):
-            found[word] = max(found.get(word, 0.0), NAME_WEIGHT)
+        # \d is a decimal digit (category Nd), as str.isdecimal: most words skip the regex.
+        if word[:1].isdecimal() and _NUMBER.fullmatch(word):
+            if get(word, 0.0) < NAME_WEIGHT:
+                found[word] = NAME_WEIGHT
         elif len(word) >= 3 and word not in stop:
-            word = _stem(word)
-            name = raw[:1].isupper() and not sentence_start
-            found[word] = max(found.get(word, 0.0), NAME_WEIGHT if name else 1.0)
+            if word[-1] == "s":  # the only words ``_stem`` changes
+                word = _stem(word)
+            weight = NAME_WEIGHT if not sentence_start and raw[:1].isupper() else 1.0
+            if get(word, 0.0) < weight:
+                found[word] = weight
         sentence_start = False
     return found
 
