@@ -236,25 +236,27 @@ def linked(a: Signature, b: Signature, threshold: float = LINK_THRESHOLD) -> boo
 
 
 class Window:
-    """The signatures an incoming article is compared with, indexed by (language, word); each
+    """The signatures an incoming article is compared with, indexed by language and word; each
     word's articles are kept in publication order, so counting them within a window is a
     binary search."""
 
     def __init__(self) -> None:
         self.signatures: list[Signature] = []
-        self._postings: dict[tuple[str, str], tuple[list[datetime], list[int]]] = {}
+        # language -> word -> (publication times, positions), in publication order
+        self._postings: dict[str, dict[str, tuple[list[datetime], list[int]]]] = {}
 
     def add(self, sig: Signature) -> int:
         """Index ``sig``; return its position."""
         position = len(self.signatures)
         self.signatures.append(sig)
         moment = sig.published_at
-        postings = self._postings
-        language = sig.language
+        postings = self._postings.get(sig.language)
+        if postings is None:
+            postings = self._postings[sig.language] = {}
         for term in sig.terms:
-            posting = postings.get((language, term))
+            posting = postings.get(term)
             if posting is None:
-                posting = postings[language, term] = ([], [])
+                posting = postings[term] = ([], [])
             times, positions = posting
             if not times or times[-1] <= moment:
                 times.append(moment)
@@ -273,8 +275,9 @@ class Window:
             return []
         low, high = sig.published_at - WINDOW, sig.published_at + WINDOW
         shared: dict[int, int] = {}
+        postings = self._postings.get(sig.language, {})
         for term in sig.terms:
-            posting = self._postings.get((sig.language, term))
+            posting = postings.get(term)
             if posting is None:
                 continue
             times, positions = posting
