@@ -29,7 +29,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, cached_property
 from itertools import islice
 
 from ingest.config import PACKAGE_DATA
@@ -87,6 +87,11 @@ class Signature:
     terms: tuple[str, ...]  # the heaviest words (ties broken by the word itself)
     roundup: bool = False  # the headline reports several happenings (``is_roundup``)
 
+    @cached_property
+    def term_set(self) -> frozenset[str]:
+        """``terms`` as a set (``linked`` meets it many times per article)."""
+        return frozenset(self.terms)
+
     def encoded_words(self) -> str:
         """The weights as one string for the store: ``word:weight`` separated by spaces, the
         heaviest first (so ``decoded`` reads the terms off the front). ``signature`` and
@@ -135,27 +140,35 @@ def _stem(word: str) -> str:
 def _words(text: str) -> dict[str, float]:
     """Content words of one field with their weight (names and numbers heavier)."""
     found: dict[str, float] = {}
+    get = found.get
     stop = stopwords()
+    marks = _SENTENCE_MARKS
     sentence_start = True
     for match in _WORD.finditer(text):
         raw = match.group()
         start = match.start()
-        if not _SENTENCE_MARKS.isdisjoint(text[max(start - 2, 0) : start]):
+        # A sentence mark among the two characters before the word.
+        if start and (text[start - 1] in marks or (start > 1 and text[start - 2] in marks)):
             sentence_start = True
         ascii_word = raw.isascii()  # neither CJK nor changed by NFKC: skip both (speed)
         if not ascii_word and _CJK.search(raw):
             chars = _CJK.findall(raw)  # the word's CJK characters, in order
             for a, b in zip(chars, chars[1:], strict=False):
-                found[a + b] = max(found.get(a + b, 0.0), 1.0)
+                if get(a + b, 0.0) < 1.0:
+                    found[a + b] = 1.0
             sentence_start = False
             continue
         word = (raw if ascii_word else unicodedata.normalize("NFKC", raw)).lower()
-        if _NUMBER.fullmatch(word):
-            found[word] = max(found.get(word, 0.0), NAME_WEIGHT)
+        # \d is a decimal digit (category Nd), as str.isdecimal: most words skip the regex.
+        if word[:1].isdecimal() and _NUMBER.fullmatch(word):
+            if get(word, 0.0) < NAME_WEIGHT:
+                found[word] = NAME_WEIGHT
         elif len(word) >= 3 and word not in stop:
-            word = _stem(word)
-            name = raw[:1].isupper() and not sentence_start
-            found[word] = max(found.get(word, 0.0), NAME_WEIGHT if name else 1.0)
+            if word[-1] == "s":  # the only words ``_stem`` changes
+                word = _stem(word)
+            weight = NAME_WEIGHT if not sentence_start and raw[:1].isupper() else 1.0
+            if get(word, 0.0) < weight:
+                found[word] = weight
         sentence_start = False
     return found
 
@@ -215,7 +228,7 @@ def similarity(a: Signature, b: Signature) -> float:
 
 
 def linked(a: Signature, b: Signature, threshold: float = LINK_THRESHOLD) -> bool:
-    if len(set(a.terms) & set(b.terms)) < MIN_SHARED_TERMS:
+    if len(a.term_set & b.term_set) < MIN_SHARED_TERMS:
         return False
     if a.roundup or b.roundup:
         threshold = max(threshold, ROUNDUP_THRESHOLD)
@@ -223,21 +236,28 @@ def linked(a: Signature, b: Signature, threshold: float = LINK_THRESHOLD) -> boo
 
 
 class Window:
-    """The signatures an incoming article is compared with, indexed by (language, word); each
+    """The signatures an incoming article is compared with, indexed by language and word; each
     word's articles are kept in publication order, so counting them within a window is a
     binary search."""
 
     def __init__(self) -> None:
         self.signatures: list[Signature] = []
-        self._postings: dict[tuple[str, str], tuple[list[datetime], list[int]]] = {}
+        # language -> word -> (publication times, positions), in publication order
+        self._postings: dict[str, dict[str, tuple[list[datetime], list[int]]]] = {}
 
     def add(self, sig: Signature) -> int:
         """Index ``sig``; return its position."""
         position = len(self.signatures)
         self.signatures.append(sig)
         moment = sig.published_at
+        postings = self._postings.get(sig.language)
+        if postings is None:
+            postings = self._postings[sig.language] = {}
         for term in sig.terms:
-            times, positions = self._postings.setdefault((sig.language, term), ([], []))
+            posting = postings.get(term)
+            if posting is None:
+                posting = postings[term] = ([], [])
+            times, positions = posting
             if not times or times[-1] <= moment:
                 times.append(moment)
                 positions.append(position)
@@ -255,8 +275,9 @@ class Window:
             return []
         low, high = sig.published_at - WINDOW, sig.published_at + WINDOW
         shared: dict[int, int] = {}
+        postings = self._postings.get(sig.language, {})
         for term in sig.terms:
-            posting = self._postings.get((sig.language, term))
+            posting = postings.get(term)
             if posting is None:
                 continue
             times, positions = posting

@@ -17,10 +17,11 @@ from itertools import combinations
 from typing import Any
 
 from sqlalchemy import Table, and_, delete, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from ingest.records import Tags, tag_prominence
-from ingest.store.engine import insert, write
+from ingest.store.engine import is_sqlite, write
 from ingest.store.schema import (
     AGGREGATE_KINDS,
     COUNTRY,
@@ -109,18 +110,24 @@ def _bump_with_derived(conn: Connection, aggregate: Aggregate, counts: Counter[C
         _bump(conn, table, derived)
 
 
+@cache
+def _upsert(table: Table, on_sqlite: bool) -> Any:
+    """The upsert that adds to an aggregate table's counts, built once per table and dialect
+    (building it costs more than running it on a batch's few rows)."""
+    statement = (sqlite.insert if on_sqlite else postgresql.insert)(table)
+    return statement.on_conflict_do_update(
+        index_elements=list(key_names(table)),
+        set_={"articles": table.c.articles + statement.excluded.articles},
+    )
+
+
 def _bump(conn: Connection, table: Table, counts: Counter[Cell]) -> None:
     """Add ``counts`` to an aggregate table (upsert: insert or increment). Rows go in key order,
     so concurrent writers on PostgreSQL take their row locks in the same order."""
     rows = [dict(cell, articles=n) for cell, n in sorted(counts.items()) if n]
     if not rows:
         return
-    statement = insert(conn, table)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key_names(table)),
-        set_={"articles": table.c.articles + statement.excluded.articles},
-    )
-    conn.execute(statement, rows)
+    conn.execute(_upsert(table, is_sqlite(conn)), rows)
     if any(r["articles"] < 0 for r in rows):
         conn.execute(delete(table).where(table.c.articles <= 0))
 
