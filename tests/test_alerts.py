@@ -50,7 +50,7 @@ POLL_2 = [
     ("Russia ships fuel to North Korea despite sanctions", 0),
     ("North Korea troops seen in Russia's Kursk region", 0),
     ("Russia and North Korea open new rail link", 0),
-    ("North Korean leader praises Russia at parade", 0),
+    ("Kim Jong Un praises Russia at parade", 0),
     ("Russia says North Korea ties are not aimed at others", 0),
     ("North Korea and Russia plan joint drills", 0),
     ("Russia hosts North Korean delegation in Moscow", 0),
@@ -770,12 +770,16 @@ def test_digests_of_one_cycle_each_list_their_own_watchs_newest_articles(
 ) -> None:
     # A cycle reads the articles of all its digests at once: each digest still lists its own
     # watch's matches, newest first — those the store's rows say (hand-written SQL): the
-    # pair's ten, the one saying "rail" and the one saying "air routes" of the text watches.
+    # pair's ten, the one saying "rail" and the one saying "air routes" of the text watches,
+    # and the one naming Kim Jong Un of the people-and-organisations watch.
     now = datetime.now(UTC)
     feeds_dir = tmp_path / "served"
     feeds_dir.mkdir()
     write_feed(feeds_dir, BASELINE + POLL_1 + POLL_2, now)
-    for name, query in (("Pair", "pair=PRK-RUS"), ("Links", "q=rail"), ("Air", "q=air routes")):
+    for name, query in (
+        ("Pair", "pair=PRK-RUS"), ("Links", "q=rail"), ("Air", "q=air routes"),
+        ("Kim", "entity=Q56226"),
+    ):  # fmt: skip
         spec = alerts.make_spec(name, query, webhook_url=receiver.url, digest_minutes=0)
         store.create_watch(engine, spec, store.now_utc())
     with FeedServer(root=feeds_dir) as server:
@@ -804,7 +808,12 @@ def test_digests_of_one_cycle_each_list_their_own_watchs_newest_articles(
             "Pair": titles(f"{tagged.format('RUS')} AND {tagged.format('PRK')}"),
             "Links": titles("lower(a.title) LIKE '%rail%'"),
             "Air": titles("lower(a.title) LIKE '%air routes%'"),
+            "Kim": titles(
+                "EXISTS (SELECT 1 FROM article_entities e WHERE e.article_id = a.id "
+                "AND e.qid = 'Q56226')"
+            ),
         }
     assert len(want["Pair"]) == 10 and len(want["Links"]) == 1 and len(want["Air"]) == 1
-    assert len(summary.alerts) >= 3
+    assert want["Kim"] == ["Kim Jong Un praises Russia at parade"]
+    assert len(summary.alerts) >= 4
     assert digests == want
