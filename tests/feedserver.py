@@ -35,7 +35,7 @@ Paths (``server.url(path)`` gives the absolute URL):
 
 Article pages (the page fetcher, ``ingest.page_fetch``):
 
-- ``/pages/<file>``: a real article page from ``tests/fixtures/pages/served/`` (or the folder
+- ``/pages/<file>``: a real article page from ``tests/fixtures/articles/pages/`` (or the folder
   given as ``FeedServer(pages=…)``) as
   ``text/html; charset=utf-8``; ``?gzip=1`` gzip-encoded when the client accepts gzip;
   ``?delay=S`` waits S seconds before answering.
@@ -77,7 +77,7 @@ from urllib.parse import parse_qs, urlsplit
 
 TESTS_DIR = Path(__file__).resolve().parent
 FIXTURE_FEEDS = TESTS_DIR / "fixtures" / "feeds"
-FIXTURE_PAGES = TESTS_DIR / "fixtures" / "pages" / "served"
+FIXTURE_PAGES = TESTS_DIR / "fixtures" / "articles" / "pages"  # provenance: its PROVENANCE.md
 DEFAULT_FEED = "bbc-news/bbc-news_world_20260218T0213Z.rss.xml"
 LAST_MODIFIED = "Wed, 18 Feb 2026 02:13:00 GMT"
 MAX_SLEEP = 30.0
