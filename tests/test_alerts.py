@@ -59,10 +59,15 @@ POLL_2 = [
 
 
 def write_feed(root: Path, items: list[tuple[str, int]], now: datetime) -> None:
-    """An RSS file of ``items`` dated ``days ago`` from ``now`` (an hour apart within a day)."""
+    """An RSS file of ``items`` dated ``days ago`` from ``now`` (a minute apart within a day).
+    Today's items stay on today's UTC date even just after midnight (never before it), so a
+    spike of "today" is today's whatever the hour the test runs."""
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     entries = []
     for n, (title, days) in enumerate(items):
         when = now - timedelta(days=days, minutes=n + 1)
+        if days == 0:
+            when = max(when, midnight)
         entries.append(
             f"<item><title>{escape(title)}</title>"
             f"<link>https://news.example/{n}-{abs(hash(title)) % 10**8}</link>"
