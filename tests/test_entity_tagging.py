@@ -8,12 +8,14 @@ restricted row must not fire in another language.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from ingest.records import EVIDENCE_TYPES
+from ingest.tagging import entities as entities_module
 from ingest.tagging import tag_article
 from ingest.tagging.entities import (
     ENTITIES_DIR,
@@ -163,6 +165,29 @@ def _suggested(row: dict[str, str]) -> None:
     for typed in {row["surface"], row["surface"].lower(), row["surface"][:4]}:
         if len(typed.strip()) >= 2:
             assert row["qid"] in [e.qid for e in entities_matching(typed)], typed
+
+
+def test_suggestions_are_the_prefix_matches_of_a_plain_scan() -> None:
+    """The sorted index finds what a scan of every folded surface finds: the entities one of
+    whose surfaces, or a later word of one, starts with the typed text (plus the entities an
+    alias inside it names, in any language). Typed texts: prefixes of 1 to 8 characters of 400 alias rows (seeded)."""
+    rng = random.Random(14)
+    keys = entities_module._suggestion_keys()
+    typed = {row["surface"][:n] for row in rng.sample(ALIAS_ROWS, 400) for n in range(1, 9)}
+    for text in sorted(typed) + ["zzqx", "jong", "ong", "Kim Jong"]:
+        folded = entities_module._folded(text)
+        if len(folded) < 2:
+            continue
+        scanned = {
+            qid
+            for key, qid in keys
+            if key.startswith(folded) or any(w.startswith(folded) for w in key.split(" ")[1:])
+        }
+        named = {m.payload.qid for m in entities_module._matcher().find(text, lambda _p: True)}
+        got = {e.qid for e in entities_matching(text)}
+        assert scanned <= got <= scanned | named, text
+    assert "Q56226" in {e.qid for e in entities_matching("jong")}  # a later word of a name
+    assert "Q56226" not in {e.qid for e in entities_matching("ong")}  # never inside a word
 
 
 @pytest.mark.parametrize("typed", ["Putin", "putin", "путин", "Poutine", "PUTIN", "Путина", "푸틴"])

@@ -150,10 +150,13 @@ def open_with(script: str, page: str, params: dict[str, str]) -> AppTest:
 def test_the_table_is_true_of_each_page(weak_app: str, oracle: Oracle, page: str) -> None:
     """A filter the table lists for a page changes what the page shows; one it does not list
     leaves the page exactly as it was, though the session holds it."""
+    shown: dict[tuple, list] = {}  # what the page shows under a base view (most share one)
     for name, (base, probe) in probes(oracle).items():
-        before = open_with(weak_app, page, base)
+        view = tuple(sorted(base.items()))
+        if view not in shown:
+            shown[view] = content(open_with(weak_app, page, base))
         after = open_with(weak_app, page, {**base, **probe})
-        changed = content(before) != content(after)
+        changed = shown[view] != content(after)
         assert changed == (name in PAGE_FILTERS[page]), (page, name)
 
 

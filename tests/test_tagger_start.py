@@ -9,6 +9,7 @@ Oracles: a matcher built from the data files in this process (not from the cache
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import pickle
@@ -38,7 +39,10 @@ SAMPLES = [
 ]
 
 
+@functools.cache
 def _uncached_countries() -> Matcher:
+    """The countries matcher built from the data files in this process (once: a build takes
+    seconds), never read from a cache."""
     return Matcher(countries.country_patterns(countries.load_aliases()))
 
 
@@ -48,9 +52,9 @@ def test_a_cached_matcher_finds_what_a_freshly_built_one_finds(tmp_path, monkeyp
     path = tmp_path / f"countries-{TAGGER_VERSION}.pickle"
     assert path.is_file()
     loaded = matcher_cache.cached_matcher("countries", lambda: pytest.fail("built again"))
-    fresh = _uncached_countries()
+    assert loaded is not built
     for text in SAMPLES:
-        assert loaded.find(text) == fresh.find(text) == built.find(text)
+        assert loaded.find(text) == built.find(text)
         assert loaded.find(text)  # the samples do name countries
 
 

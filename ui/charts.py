@@ -103,6 +103,18 @@ def shown_share(share: pd.Series, total: pd.Series, min_total: int = MIN_SHARE_T
     return (share * 100).where(total >= min_total)
 
 
+def _point_ids(part: pd.DataFrame) -> np.ndarray:
+    """(key, period as YYYY-MM-DD) per row, the customdata ``picked_point`` reads back: one
+    array, which plotly takes as it is (a list of tuples it walks cell by cell, slow for a
+    daily series over years)."""
+    return np.column_stack(
+        [
+            part["key"].to_numpy(dtype=object),
+            part["period"].dt.strftime("%Y-%m-%d").to_numpy(dtype=object),
+        ]
+    )
+
+
 def coverage_figure(
     df: pd.DataFrame, measure: str = "articles", rolling: bool = True, grain: str = "D",
     title: str = "", unit: str = "articles",
@@ -121,7 +133,7 @@ def coverage_figure(
         label = str(part["label"].iloc[0])
         colour = palette[str(key)]
         y = shown_share(part["share"], part["total"]) if share else part["articles"]
-        custom = list(zip(part["key"], part["period"].dt.strftime("%Y-%m-%d"), strict=True))
+        custom = _point_ids(part)
         fig.add_trace(
             go.Scatter(
                 x=part["period"],
@@ -166,9 +178,7 @@ def coverage_figure(
                     marker=dict(
                         symbol="circle-open", size=13, color=SPIKE_COLOUR, line=dict(width=2)
                     ),
-                    customdata=list(
-                        zip(spikes["key"], spikes["period"].dt.strftime("%Y-%m-%d"), strict=True)
-                    ),
+                    customdata=_point_ids(spikes),
                     text=[f"spike score {s:.1f}" for s in spikes["score"]],
                     hovertemplate="%{x|%d %b %Y}: %{text}<extra></extra>",
                     showlegend=False,

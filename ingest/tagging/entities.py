@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import threading
+from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -252,6 +253,18 @@ def _suggestion_keys() -> tuple[tuple[str, str], ...]:
     return tuple(dict.fromkeys(keys))
 
 
+@cache
+def _suggestion_index() -> tuple[list[str], list[tuple[str, bool]]]:
+    """The suggestion keys sorted for prefix search: each whole folded surface (flag True) and
+    each of its words after the first (flag False: "jong" of "kim jong un"), as parallel lists
+    (texts; their (QID, whole) pairs), so a typed prefix is a range found by bisection."""
+    entries = sorted(
+        {(key, qid, True) for key, qid in _suggestion_keys()}
+        | {(word, qid, False) for key, qid in _suggestion_keys() for word in key.split(" ")[1:]}
+    )
+    return [text for text, _qid, _whole in entries], [(q, w) for _t, q, w in entries]
+
+
 def entities_matching(query: str) -> list[Entity]:
     """The entities whose name or an alias (any language) starts with ``query``, or that the
     query itself names (an inflected form: Путина), in any case, with or without accents:
@@ -261,10 +274,14 @@ def entities_matching(query: str) -> list[Entity]:
         return []
     exact: set[str] = set()
     found: set[str] = set()
-    for key, qid in _suggestion_keys():
-        if key == folded:
+    texts, owners = _suggestion_index()
+    for i in range(bisect_left(texts, folded), len(texts)):
+        if not texts[i].startswith(folded):
+            break
+        qid, whole = owners[i]
+        if whole and texts[i] == folded:
             exact.add(qid)
-        elif key.startswith(folded) or any(w.startswith(folded) for w in key.split(" ")[1:]):
+        else:
             found.add(qid)
     for match in _matcher().find(query, lambda _target: True):
         if match.payload.qid != BLOCKER:
