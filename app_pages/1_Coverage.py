@@ -98,10 +98,11 @@ if not spikes.empty:
     )  # fmt: skip
 
 st.subheader("Articles behind a point")
-keys = list(dict.fromkeys(series["key"]))
-labels = dict(zip(series["key"], series["label"], strict=False))
-periods = sorted({p.date() for p in series["period"]}, reverse=True)
-spike_days = {(k, p.date()) for k, p in zip(spikes["key"], spikes["period"], strict=False)}
+firsts = series.drop_duplicates("key")  # one row per series, in the series' order
+keys = list(firsts["key"])
+labels = dict(zip(firsts["key"], firsts["label"], strict=True))
+periods = sorted(set(series["period"].dt.date), reverse=True)
+spike_days = set(zip(spikes["key"], spikes["period"].dt.date, strict=True))
 k1, k2 = st.columns(2)
 # The point (its series and period) is in the URL: a link opens on the same articles.
 view.restore("cov_point_key", parse=lambda raw: raw if raw in keys else keys[0])

@@ -571,7 +571,8 @@ def test_the_dashboard_serves_the_watch_feed_as_atom(
         with log.open("w") as out:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", "0",
-                 "--server.address", "127.0.0.1", "--server.headless", "true"],
+                 "--server.address", "127.0.0.1", "--server.headless", "true",
+                 "--server.fileWatcherType", "none"],  # no source is edited: none watched
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
         try:

@@ -70,7 +70,8 @@ def running_dashboard(database_url: str, log_name: str, **env: str) -> Iterator[
     # Port 0: the server binds a port the system picks and reports it (no free-port race).
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", "0",
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--server.fileWatcherType", "none"],  # the tests edit no source: nothing to watch
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
