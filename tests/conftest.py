@@ -341,16 +341,23 @@ os.environ["PANTAU_ENRICH_AFTER_POLL"] = "0"
 
 
 # --- sizes and order (suite speed): long runs sized for CI or a developer, and started first -----
-# tests/sizes.py decides (CI=true or PANTAU_TEST_FULL=1: full size); the header says which. The
-# tests marked slow are collected first (otherwise in their order), so that with several workers
-# (./pantau test runs pytest-xdist) the longest runs start at once instead of ending the run alone.
+# tests/sizes.py decides: CI=true or PANTAU_TEST_FULL=1 runs the long runs (marked slow) at full
+# size; a developer's plain `./pantau test` leaves them out (the fast set); asked for (-m slow, or
+# named) they run at a reduced size. The header says which. The tests marked slow are collected
+# first (otherwise in their order), so that with several workers (./pantau test runs
+# pytest-xdist) the longest runs start at once instead of ending the run alone.
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return sizes.describe()
+    return sizes.describe(config)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if sizes.long_runs_left_out(config):
+        long_runs = [item for item in items if item.get_closest_marker("slow")]
+        if long_runs:
+            config.hook.pytest_deselected(items=long_runs)
+            items[:] = [item for item in items if not item.get_closest_marker("slow")]
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
