@@ -314,8 +314,12 @@ class Entities(Filter):
     def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:
         if not f.entities:
             return []
+        # The articles tagged with the entities, read from the tags' (qid, article_id) index:
+        # the cost follows the entities' mentions, not the period's articles (an EXISTS per
+        # article scanned every article of a year for a name mentioned 170 times).
         aef = article_entities.alias()
-        return [exists().where(aef.c.article_id == articles.c.id, aef.c.qid.in_(list(f.entities)))]
+        tagged = select(aef.c.article_id).where(aef.c.qid.in_(list(f.entities)))
+        return [articles.c.id.in_(tagged)]
 
     def phrase(self, f: Filters) -> str:
         if not f.entities:
