@@ -228,6 +228,38 @@ def test_any_mention_counts_as_the_sql_says(engine: Engine, pages) -> None:  # n
     assert_aggregates_exact(engine)
 
 
+def sql_story_counts(engine: Engine, any_mention: bool) -> dict[str, int]:
+    """Each country's distinct stories (an article without one is a story of its own)."""
+    cond = "1 = 1" if any_mention else PROMINENT_SQL[engine.dialect.name]
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT x.iso3, COUNT(DISTINCT COALESCE(s.story_id, -x.article_id)) "
+                "FROM article_countries x LEFT JOIN article_stories s "
+                f"ON s.article_id = x.article_id WHERE {cond} GROUP BY x.iso3"
+            )
+        )
+        return {iso3: int(n) for iso3, n in rows}
+
+
+def test_a_coverage_chart_counting_stories_follows_the_mention_rule(
+    engine: Engine,
+    pages,  # noqa: ANN001
+) -> None:
+    """Counting stories, each country's series (read for all the countries in one scan) holds
+    its distinct stories under the mention rule, as the SQL says."""
+    fill(engine, pages)
+    week = Filters(MOMENT.date() - timedelta(days=1), MOMENT.date() + timedelta(days=6))
+    for any_mention in (False, True):
+        stories = sql_story_counts(engine, any_mention)
+        f = week.with_(
+            any_mention=any_mention, count_stories=True, countries=tuple(sorted(stories))
+        )
+        series = queries.coverage_series(engine, f, freq="D")
+        assert series.groupby("key")["articles"].sum().to_dict() == stories
+    assert sql_story_counts(engine, True) != sql_story_counts(engine, False)
+
+
 def test_retag_with_body_replaces_tags_and_aggregates(engine: Engine, pages) -> None:  # noqa: ANN001
     name, title, body, lead = next(p for p in pages if p[0] == "goose-lefigaro.html")
     article = Article("k-teaser", "https://example.org/a", None, title, "", MOMENT, MOMENT)
