@@ -31,32 +31,19 @@ the next step.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from bench.bench_entity_reads import timed
 from ingest import store
 from ingest.filters import Filters
 from ingest.queries import count_articles, country_counts, pair_counts
 from ingest.queries.counts import coverage_count
 from ingest.queries.stories import top_stories
 from ingest.queries.trends import coverage_series
-
-
-def timed(call: Callable[[], object], repeat: int) -> tuple[float, float]:
-    began = time.perf_counter()
-    call()
-    cold = time.perf_counter() - began
-    warm = []
-    for _ in range(repeat):
-        began = time.perf_counter()
-        call()
-        warm.append(time.perf_counter() - began)
-    return cold, statistics.median(warm)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -88,7 +75,7 @@ def main(argv: list[str] | None = None) -> None:
                 if name.startswith("top_stories") and not counting:
                     row.append("-")
                     continue
-                cold, warm = timed(lambda f=f, read=read: read(f), args.repeat)
+                cold, warm, _ = timed(lambda f=f, read=read: read(f), args.repeat)
                 row.append(f"{warm * 1000:.0f} ms ({cold * 1000:.0f})")
             print(f"{name:36s} {days:4d} d  {row[0]:>14s} {row[1]:>14s}")
     print(f"(articles alone: {count_articles(engine, Filters(end - timedelta(days=364), end)):,})")

@@ -169,7 +169,12 @@ def _daily_countries(engine: Engine, f: Filters, codes: list[str]) -> dict[str, 
         .where(*src.where)
         .group_by(src.c.day, src.c.iso3)
     )
-    df = frame(engine, query, ["day", "iso3", "articles"])
+    return _by_country(frame(engine, query, ["day", "iso3", "articles"]), f, codes)
+
+
+def _by_country(df: pd.DataFrame, f: Filters, codes: list[str]) -> dict[str, pd.Series]:
+    """``day, iso3, articles`` rows as one daily series per code over ``f``'s days (0 where a
+    day has no row)."""
     index = _day_index(f.date_from, f.date_to)
     out = {}
     for code in codes:
@@ -204,14 +209,7 @@ def _daily_country_stories(engine: Engine, f: Filters, codes: list[str]) -> dict
         .subquery("first_days")
     )
     query = select(first.c.day, first.c.iso3, func.count()).group_by(first.c.day, first.c.iso3)
-    df = frame(engine, query, ["day", "iso3", "articles"])
-    index = _day_index(f.date_from, f.date_to)
-    out = {}
-    for code in codes:
-        part = df[df["iso3"] == code]
-        s = pd.Series(part["articles"].astype(int).to_numpy(), index=pd.to_datetime(part["day"]))
-        out[code] = s.reindex(index, fill_value=0)
-    return out
+    return _by_country(frame(engine, query, ["day", "iso3", "articles"]), f, codes)
 
 
 def grain_for(f: Filters) -> str:
