@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import Engine, select, text
 
 from ingest import queries, store
@@ -266,3 +267,157 @@ def test_body_search_migration_indexes_the_bodies_stored_before_it(engine: Engin
     for needle in ("pyongyang", "offic", "met in"):
         f = Filters(date(2024, 1, 1), date(2026, 12, 31), search=needle)
         assert queries.count_articles(engine, f) == _expected(texts, when, f) == 1
+
+
+# Characters whose lower-casing PostgreSQL and Python agree on, and the tricky ones besides:
+# İ (PostgreSQL: i), Σ (PostgreSQL: σ, never ς), the Kelvin and Ohm signs, ẞ, a titlecase
+# digraph, letters beyond the 16-bit range (Deseret, with a case; a mathematical letter, none),
+# and the characters regular expressions and LIKE treat as special.
+PG_ALPHABET = (
+    "aAiIİkK\u212aσςΣΩω\u2126ßẞǅǆ\U00010400\U00010428\U0001d400дДоО中国.^$*+?()[]{}|\\%_ -"
+)
+
+
+def test_postgres_reads_each_field_as_its_lower_case_would(engine: Engine) -> None:
+    """PostgreSQL tests the raw title, summary and body with a regular expression of the
+    search's case variants (not lower() of the field: that is the cost of a body search).
+    Oracle: PostgreSQL's own lower(field) LIKE '%search%' on the same texts."""
+    if engine.dialect.name == "sqlite":
+        pytest.skip("PostgreSQL's regular expressions; SQLite reads its FTS5 indexes")
+    from ingest.queries.search import _escape_like, _pg_regex
+
+    rng = random.Random(17)
+    texts = [
+        "".join(rng.choice(PG_ALPHABET) for _ in range(rng.randint(0, 40))) for _ in range(300)
+    ]
+    needles = set(PG_ALPHABET.lower()) | {"ik", "ki", "σς", "ßs", "\U00010428a", "a.b", "%_"}
+    for source in rng.sample(texts, 150):
+        if source:
+            start = rng.randrange(len(source))
+            needles.add(source[start : start + rng.randint(1, 4)].lower())
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TEMPORARY TABLE probe (id integer, t text)"))
+        conn.execute(
+            text("INSERT INTO probe VALUES (:id, :t)"),
+            [{"id": n, "t": t} for n, t in enumerate(texts)],
+        )
+        checked = 0
+        for needle in sorted(needles):
+            by_regex = conn.execute(
+                text("SELECT id FROM probe WHERE t ~ :re ORDER BY id"), {"re": _pg_regex(needle)}
+            ).scalars()
+            by_lower = conn.execute(
+                text("SELECT id FROM probe WHERE lower(t) LIKE :p ESCAPE '\\' ORDER BY id"),
+                {"p": "%" + _escape_like(needle) + "%"},
+            ).scalars()
+            assert list(by_regex) == list(by_lower), needle
+            checked += 1
+    assert checked > 100
+
+
+def test_migration_0014_rebuilds_the_search_indexes_on_the_raw_text(engine: Engine) -> None:
+    """A PostgreSQL store made before 0014 (trigram indexes on lower() of each field, the
+    published-date index without the ids) gets them rebuilt on the raw columns, and searches
+    the same; SQLite has nothing to rebuild."""
+    texts: list[Texts] = [
+        ("Talks in JAKARTA", "", "Officials met in Pyongyang."),
+        ("Rain", "", None),
+    ]
+    when = _store(engine, texts)
+    sqlite = engine.dialect.name == "sqlite"
+    old = {
+        "ix_articles_title_trgm": "articles (lower(title))",
+        "ix_articles_summary_trgm": "articles (lower(summary))",
+        "ix_article_texts_body_trgm": "article_texts (lower(body))",
+    }
+    with store.write(engine) as conn:
+        if not sqlite:
+            for name, (table_and_column) in old.items():
+                table, column = table_and_column.split(" ", 1)
+                conn.exec_driver_sql(f"DROP INDEX {name}")
+                conn.exec_driver_sql(
+                    f"CREATE INDEX {name} ON {table} USING gin ({column[1:-1]} public.gin_trgm_ops)"
+                )
+            conn.exec_driver_sql("DROP INDEX ix_articles_published")
+            conn.exec_driver_sql("CREATE INDEX ix_articles_published ON articles (published_at)")
+        conn.execute(
+            store.schema_migrations.delete().where(
+                store.schema_migrations.c.name == "0014_raw_search_indexes"
+            )
+        )
+    assert store.migrate(engine) == ["0014_raw_search_indexes"]
+    if not sqlite:
+        with engine.connect() as conn:
+            definitions = dict(
+                conn.execute(
+                    text(
+                        "SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(:names)"
+                    ),
+                    {"names": [*old, "ix_articles_published"]},
+                ).all()
+            )
+        assert set(definitions) == {*old, "ix_articles_published"}
+        for name, table_and_column in old.items():
+            # The article's id first (btree_gin), then the raw text.
+            ids = "(article_id, " if table_and_column.startswith("article_texts") else "(id, "
+            column = table_and_column.split("(")[-1].rstrip(")")
+            assert f"USING gin {ids}{column} public.gin_trgm_ops)" in definitions[name]
+        assert "INCLUDE (id)" in definitions["ix_articles_published"]
+    for needle in ("pyongyang", "jakarta", "met in", "rain"):
+        f = Filters(date(2024, 1, 1), date(2026, 12, 31), search=needle)
+        assert queries.count_articles(engine, f) == _expected(texts, when, f) == 1
+
+
+def test_a_search_page_newest_first_is_the_newest_matches(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Articles page of a text search, newest first: the newest matching articles, whether
+    it is found among the range's newest articles tested one by one (``_newest_matches``) or
+    by the whole query when too few of those match. Publication order here is not the order
+    of arrival (ids), and ranges cut the store, so a probe that took the newest ids, or the
+    store's newest articles instead of the range's, would show other rows."""
+    from ingest.queries import articles as article_queries
+
+    monkeypatch.setattr(article_queries, "SEARCH_PROBE", 80)
+    answered: list[bool] = []
+    probe = article_queries._newest_matches
+
+    def recorded(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        page = probe(*args, **kwargs)
+        answered.append(page is not None)
+        return page
+
+    monkeypatch.setattr(article_queries, "_newest_matches", recorded)
+    rng = random.Random(23)
+    texts = _texts(rng, 360, "aAbBkK\u212aдДоО中国 ")
+    # One article in twelve names an okapi: a few among the newest, most older.
+    texts = [(t, s + " Okapi" if n % 12 == 0 else s, b) for n, (t, s, b) in enumerate(texts)]
+    shuffled = {n: START + timedelta(days=rng.randrange(200), minutes=n) for n in range(360)}
+    when = _store(engine, texts, shuffled)
+    ids = _ids_in_order(engine)
+    for needle in ("a", "ab", "aaa", "k", "д", "中国", "bkb", "okapi", "zzz"):
+        for first, last in (
+            (date(2025, 1, 1), date(2025, 8, 1)),
+            (date(2025, 2, 1), date(2025, 3, 1)),
+        ):
+            f = Filters(first, last, search=needle)
+            newest = sorted(
+                (
+                    (at, article_id)
+                    for article_id, fields, at in zip(ids, texts, when, strict=True)
+                    if first <= at.date() <= last and _matches(needle.lower(), *fields)
+                ),
+                reverse=True,
+            )
+            for offset in (0, 10):
+                page = queries.list_articles(engine, f, limit=10, offset=offset)
+                expected = [article_id for _, article_id in newest[offset : offset + 10]]
+                assert list(page["id"]) == expected, (needle, first, offset)
+    assert True in answered and False in answered  # both ways were taken
+
+
+def _ids_in_order(engine: Engine) -> list[int]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(select(store.articles.c.id).order_by(store.articles.c.id)).scalars()
+        )

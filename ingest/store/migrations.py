@@ -47,6 +47,7 @@ from ingest.store.search_index import (
     create_body_index,
     create_search_index,
     index_for_search,
+    index_raw_text,
     unindex_for_search,
 )
 from ingest.text_clean import clean_text
@@ -320,6 +321,13 @@ def _m0013_body_search(conn: Connection) -> None:
     create_body_index(conn)
 
 
+def _m0014_raw_search_indexes(conn: Connection) -> None:
+    """PostgreSQL's search reads the raw text (``queries.search``): its trigram indexes rebuilt
+    on the columns themselves, and the published-date index with the ids
+    (``search_index.index_raw_text``). SQLite: nothing to do."""
+    index_raw_text(conn)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
@@ -334,6 +342,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0011_stories", _m0011_stories),
     ("0012_entities", _m0012_entities),
     ("0013_body_search", _m0013_body_search),
+    ("0014_raw_search_indexes", _m0014_raw_search_indexes),
 )
 
 
