@@ -65,7 +65,7 @@ else:
     tables.table(
         coverage[["title", "fulltext", "texts_ok", "texts_failed", "texts_pending", "coverage",
                   "failures"]],
-        "fulltext_table", long="failures",
+        "fulltext_table", long="failures", grow=False,
         labels={
             "title": text("Feed"),
             "fulltext": st.column_config.CheckboxColumn("Full text"),
