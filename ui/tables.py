@@ -35,7 +35,7 @@ WIDTH_PX = {
     "published_at": 92, "outlet": 80, "language": 76, "countries": 68, "topics": 56,
     "url": 36,  # the ↗ link
     # an article's evidence
-    "tag": 130, "kind": 84, "type": 90, "where": 56, "prominence": 80,
+    "tag": 120, "kind": 84, "type": 90, "where": 66, "prominence": 80,
     # stories
     "story": 52, "reach": 48, "articles": 64, "outlets": 56, "languages": 44, "first_seen": 94,
     "outlet_country": 110, "first_published": 110, "later_hours": 84,
