@@ -16,7 +16,7 @@ from ingest.queries import (
     describe,
     rising_windows,
 )
-from ui import charts, data, export, feeds, highlight, sizes
+from ui import charts, data, export, feeds, highlight, sizes, tables
 from ui.counts import counted
 from ui.filters import entity_label
 from ui.layout import empty_state, nav_link, start_page
@@ -115,19 +115,14 @@ held = data.baseline_days(f)
 no_baseline = held < BASELINE_MIN_DAYS
 r1, r2 = st.container(), st.container()  # one above the other: every column fits at 1000 px
 column_config = {
-    "label": st.column_config.TextColumn("Name"),
+    "label": "Name",
     "recent": st.column_config.NumberColumn(
         f"{RECENT_DAYS} days",
         format="%d",
-        width="small",
         help=f"{unit.capitalize()} in the last {RECENT_DAYS} days",
     ),
-    "expected": st.column_config.NumberColumn(
-        "Expected", format="%.1f", width="small", help="From the baseline"
-    ),
-    "score": st.column_config.NumberColumn(
-        "Score", format="%.1f", width="small", help="Spike score"
-    ),
+    "expected": st.column_config.NumberColumn("Expected", format="%.1f", help="From the baseline"),
+    "score": st.column_config.NumberColumn("Score", format="%.1f", help="Spike score"),
 }
 for column, kind, plural in ((r1, "country", "countries"), (r2, "pair", "pairs")):
     with column:
@@ -146,9 +141,9 @@ for column, kind, plural in ((r1, "country", "countries"), (r2, "pair", "pairs")
                 f"{BASELINE_DAYS} days before."
             )
             continue
-        st.dataframe(
-            rising[["label", "recent", "expected", "score"]], hide_index=True,
-            column_config=column_config, key=f"rising_{plural}",
+        tables.table(
+            rising[["label", "recent", "expected", "score"]], f"rising_{plural}",
+            labels=column_config, long="label", grow=False,
         )  # fmt: skip
         export.download_csv(f"Download rising {plural} (CSV)", rising, f"rising-{plural}", f)
 
@@ -171,15 +166,11 @@ health = data.feed_health()
 feeds.health_metrics(health)
 problems = health[health["health"].isin(["failing", "suspended"])]
 if not problems.empty:
-    st.dataframe(
-        problems[["title", "health", "error_count", "last_error"]], hide_index=True,
-        column_config={  # 150 + 80 + 56 + 252: the main column at 1000 px (538 px)
-            "title": st.column_config.TextColumn("Feed", width=150),
-            "health": st.column_config.TextColumn("Health", width=80),
-            "error_count": st.column_config.NumberColumn("Errors", width=56),
-            "last_error": st.column_config.TextColumn("Last error", width=252),
-        },
-        key="feed_problems",
+    tables.table(
+        problems[["title", "health", "error_count", "last_error"]], "feed_problems",
+        labels={"title": "Feed", "health": "Health", "error_count": "Errors",
+                "last_error": "Last error"},
+        long="last_error",
     )  # fmt: skip
 nav_link("app_pages/5_Feeds.py", label="All feeds", icon=":material/rss_feed:")
 st.caption(highlight.md_escape(describe(f)))

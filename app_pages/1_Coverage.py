@@ -8,7 +8,7 @@ from datetime import date
 import streamlit as st
 
 from ingest.queries import MIN_SHARE_TOTAL, SPIKE_EXPLANATION, describe, point_filters
-from ui import charts, data, export, highlight, sizes, view
+from ui import charts, data, export, highlight, sizes, tables, view
 from ui.counts import counted
 from ui.layout import articles_table, empty_state, start_page
 
@@ -84,12 +84,12 @@ spikes = series[series["spike"]]
 PERIOD_COLUMN = {"D": "Day", "W": "Week of", "M": "Month of"}
 if not spikes.empty:
     st.subheader("Spikes")
-    st.dataframe(
+    tables.table(
         spikes[["period", "label", "articles", "baseline", "score"]].sort_values(
             "score", ascending=False
         ),
-        hide_index=True, key="spikes_table",
-        column_config={
+        "spikes_table", long="label", grow=False,
+        labels={
             "period": st.column_config.DateColumn(PERIOD_COLUMN[freq]),
             "label": "Series", "articles": unit.capitalize(),
             "baseline": st.column_config.NumberColumn("Usual", format="%.1f"),

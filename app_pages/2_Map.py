@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ingest.geo import country_name
-from ui import charts, data, export, sizes, view
+from ui import charts, data, export, sizes, tables, view
 from ui.counts import counted
 from ui.layout import empty_state, start_page
 
@@ -65,14 +65,15 @@ st.caption(
 left, right = st.columns(2)
 with left:
     st.subheader("Countries")
-    st.dataframe(
-        counts[["country", "articles", "share"]], hide_index=True, height=360, key="map_table",
-        column_config={  # widths (px) that fit half the main column at 1000 px
-            "country": st.column_config.TextColumn("Country", width=110),
-            "articles": st.column_config.NumberColumn(Unit, width=66),
+    tables.table(
+        counts[["country", "articles", "share"]], "map_table", height=360,
+        labels={
+            "country": st.column_config.TextColumn("Country"),
+            "articles": st.column_config.NumberColumn(Unit),
             "share": st.column_config.ProgressColumn("Share of all", format="percent",
-                                                     min_value=0.0, max_value=1.0, width=80),
+                                                     min_value=0.0, max_value=1.0),
         },
+        long="country", grow=False, fit=tables.HALF_PX,
     )  # fmt: skip
     export.download_csv("Download countries (CSV)", counts, "map-countries", f)
 with right:
@@ -81,9 +82,10 @@ with right:
         if partners.empty:
             empty_state("No other country appears in these articles.")
         else:
-            st.dataframe(
-                partners[["country", "articles"]], hide_index=True, height=360,
-                key="partners_table", column_config={"country": "Country", "articles": Unit},
+            tables.table(
+                partners[["country", "articles"]], "partners_table", height=360,
+                labels={"country": "Country", "articles": Unit},
+                long="country", grow=False, fit=tables.HALF_PX,
             )  # fmt: skip
             export.download_csv(
                 "Download co-mentions (CSV)", partners, f"co-mentions-{focus.lower()}", f

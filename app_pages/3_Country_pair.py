@@ -7,7 +7,7 @@ import streamlit as st
 
 from ingest.filter_words import language_name
 from ingest.geo import country_name
-from ui import charts, data, export, filters, highlight, sizes, view
+from ui import charts, data, export, filters, highlight, sizes, tables, view
 from ui.counts import count_text, counted, few_note
 from ui.filters import entity_label
 from ui.layout import empty_state, nav_link, reader, start_page
@@ -39,9 +39,9 @@ def jump_section() -> None:
         format_func=lambda k: f"{labels[k]} ({count_text(counts[k], unit)})",
         on_change=open_pair,
     )  # fmt: skip
-    st.dataframe(
-        top[["pair", "articles"]], hide_index=True, key="top_pairs_table",
-        column_config={"pair": "Pair", "articles": Unit},
+    tables.table(
+        top[["pair", "articles"]], "top_pairs_table", labels={"pair": "Pair", "articles": Unit},
+        long="pair", grow=False,
     )  # fmt: skip
     export.download_csv(
         "Download top pairs (CSV)", top[["iso3_a", "iso3_b", "pair", "articles"]],

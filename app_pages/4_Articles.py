@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import streamlit as st
 
 from ingest.filter_words import language_name
 from ingest.geo import country_name
 from ingest.queries import topic_label
-from ui import data, export, sizes, view
+from ui import data, export, sizes, tables, view
 from ui.highlight import ENTITY_KINDS, entity_kind, entity_name
 from ui.layout import articles_table, empty_state, reader, start_page
 
@@ -98,9 +99,9 @@ if picked is not None:
             for e in ev
         ]  # fmt: skip
         if tag_rows:
-            st.dataframe(tag_rows, hide_index=True, key="evidence_table",
-                         column_config={"tag": "Tag", "kind": "Kind", "evidence": "Matched words",
-                                        "type": "Evidence type", "where": "In",
-                                        "prominence": "Prominence"})  # fmt: skip
+            tables.table(pd.DataFrame(tag_rows), "evidence_table", long="evidence", grow=False,
+                         labels={"tag": "Tag", "kind": "Kind", "evidence": "Matched words",
+                                 "type": "Evidence type", "where": "In",
+                                 "prominence": "Prominence"})  # fmt: skip
         else:
             st.caption("This article has no country, topic, person or organisation tags.")

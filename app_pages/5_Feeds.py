@@ -7,7 +7,7 @@ import streamlit as st
 from ingest import store
 from ingest.filter_words import language_name
 from ingest.geo import country_name
-from ui import data, export, feeds, highlight
+from ui import data, export, feeds, highlight, tables
 from ui.cells import blank_missing
 from ui.layout import empty_state, start_page
 
@@ -24,38 +24,34 @@ else:
         language=[language_name(c) if c else "" for c in health["language"].fillna("")],
     )
     # Three narrow tables, not one wide one: each fits the main column of a 1000 px window
-    # (538 px; test_browser.py::test_tables_fit_at_1000_px). Widths in pixels.
+    # (ui.tables; test_browser.py::test_tables_fit_at_1000_px).
     shown = blank_missing(view, as_text=("last_polled_at", "next_poll_at"))  # UTC
-    feed = st.column_config.TextColumn("Feed", width=150)
+    text = st.column_config.TextColumn
     health_tab, errors_tab, source_tab = st.tabs(["Health", "Errors", "Source"])
-    health_tab.dataframe(
-        shown[["title", "health", "enabled", "articles", "last_polled_at", "error_count"]],
-        hide_index=True, key="feeds_table",
-        column_config={
-            "title": feed, "health": st.column_config.TextColumn("Health", width=80),
-            "enabled": st.column_config.CheckboxColumn("Enabled", width=64),
-            "articles": st.column_config.NumberColumn("Articles", width=64),
-            "last_polled_at": st.column_config.TextColumn("Last poll (UTC)", width=120),
-            "error_count": st.column_config.NumberColumn("Errors", width=56),
-        },
-    )  # fmt: skip
-    errors_tab.dataframe(
-        shown[["title", "last_status", "last_error", "next_poll_at"]],
-        hide_index=True, key="feed_errors_table",
-        column_config={
-            "title": feed, "last_status": st.column_config.TextColumn("HTTP", width=52),
-            "last_error": st.column_config.TextColumn("Last error", width=210),
-            "next_poll_at": st.column_config.TextColumn("Next poll (UTC)", width=120),
-        },
-    )  # fmt: skip
-    source_tab.dataframe(
-        shown[["title", "language", "home", "url"]], hide_index=True, key="feed_source_table",
-        column_config={
-            "title": feed, "language": st.column_config.TextColumn("Language", width=90),
-            "home": st.column_config.TextColumn("Home country", width=110),
-            "url": st.column_config.TextColumn("Feed URL", width=186),
-        },
-    )  # fmt: skip
+    with health_tab:
+        tables.table(
+            shown[["title", "health", "enabled", "articles", "last_polled_at", "error_count"]],
+            "feeds_table",
+            labels={"title": text("Feed"), "health": text("Health"),
+                    "enabled": st.column_config.CheckboxColumn("Enabled"),
+                    "articles": st.column_config.NumberColumn("Articles"),
+                    "last_polled_at": text("Last poll (UTC)"),
+                    "error_count": st.column_config.NumberColumn("Errors")},
+        )  # fmt: skip
+    with errors_tab:
+        tables.table(
+            shown[["title", "last_status", "last_error", "next_poll_at"]], "feed_errors_table",
+            labels={"title": text("Feed"), "last_status": text("HTTP"),
+                    "last_error": text("Last error"), "next_poll_at": text("Next poll (UTC)")},
+            long="last_error",
+        )  # fmt: skip
+    with source_tab:
+        tables.table(
+            shown[["title", "language", "home", "url"]], "feed_source_table",
+            labels={"title": text("Feed"), "language": text("Language"),
+                    "home": text("Home country"), "url": text("Feed URL")},
+            long="url",
+        )  # fmt: skip
     export.download_csv("Download feed health (CSV)", health, "feeds")
 
     st.subheader("Full text")
@@ -66,19 +62,19 @@ else:
         "for new articles): extracted, ended otherwise (paywall, consent wall, robots.txt, "
         "errors…), still queued, and the share of the feed's articles with their full text."
     )
-    st.dataframe(  # widths (px) that fit a 1000 px window, as above
+    tables.table(
         coverage[["title", "fulltext", "texts_ok", "texts_failed", "texts_pending", "coverage",
                   "failures"]],
-        hide_index=True, key="fulltext_table",
-        column_config={
-            "title": st.column_config.TextColumn("Feed", width=120),
-            "fulltext": st.column_config.CheckboxColumn("Full text", width=64),
-            "texts_ok": st.column_config.NumberColumn("Extracted", width=70),
-            "texts_failed": st.column_config.NumberColumn("Failed", width=52),
-            "texts_pending": st.column_config.NumberColumn("Queued", width=58),
+        "fulltext_table", long="failures", grow=False,
+        labels={
+            "title": text("Feed"),
+            "fulltext": st.column_config.CheckboxColumn("Full text"),
+            "texts_ok": st.column_config.NumberColumn("Extracted"),
+            "texts_failed": st.column_config.NumberColumn("Failed"),
+            "texts_pending": st.column_config.NumberColumn("Queued"),
             "coverage": st.column_config.ProgressColumn("Coverage", format="percent",
-                                                        min_value=0.0, max_value=1.0, width=76),
-            "failures": st.column_config.TextColumn("Failures by kind", width=96),
+                                                        min_value=0.0, max_value=1.0),
+            "failures": text("Failures by kind"),
         },
     )  # fmt: skip
 
@@ -119,17 +115,14 @@ else:
         if polls.empty:
             st.caption("This feed has not been polled yet.")
         else:
-            st.dataframe(  # widths (px) that fit a 1000 px window, as above
-                blank_missing(polls, as_text=("started_at",)), hide_index=True,
-                key="polls_table",
-                column_config={
-                    "started_at": st.column_config.TextColumn("Started (UTC)", width=120),
-                    "outcome": st.column_config.TextColumn("Outcome", width=70),
-                    "http_status": st.column_config.TextColumn("HTTP", width=48),
-                    "duration_ms": st.column_config.NumberColumn("ms", width=56),
-                    "new_articles": st.column_config.NumberColumn("New", width=48),
-                    "error_category": st.column_config.TextColumn("Error kind", width=80),
-                    "error": st.column_config.TextColumn("Error", width=110),
+            tables.table(
+                blank_missing(polls, as_text=("started_at",)), "polls_table", long="error",
+                labels={
+                    "started_at": text("Started (UTC)"), "outcome": text("Outcome"),
+                    "http_status": text("HTTP"),
+                    "duration_ms": st.column_config.NumberColumn("ms"),
+                    "new_articles": st.column_config.NumberColumn("New"),
+                    "error_category": text("Error kind"), "error": text("Error"),
                 },
             )  # fmt: skip
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 from ingest import alert_delivery, alerts, store
 from ingest.queries.watches import watch_alerts, watch_deliveries, watch_list
-from ui import data, highlight
+from ui import data, highlight, tables
 from ui.cells import blank_missing
 from ui.layout import articles_table, empty_state, start_page
 
@@ -70,17 +70,17 @@ for watch in watches:
                 )
         sent = watch_deliveries(eng, watch.id, limit=DELIVERIES_SHOWN)
         if not sent.empty:  # full width, in widths (px) that fit the box in a 1000 px window
-            st.dataframe(
+            tables.table(
                 blank_missing(sent[["created_at", "trigger", "channel", "status", "attempts",
                                     "last_error"]], as_text=("created_at",)),
-                hide_index=True, key=f"deliveries_{watch.id}",
-                column_config={
-                    "created_at": st.column_config.TextColumn("Alert (UTC)", width=118),
-                    "trigger": st.column_config.TextColumn("Trigger", width=62),
-                    "channel": st.column_config.TextColumn("Channel", width=66),
-                    "status": st.column_config.TextColumn("Status", width=58),
-                    "attempts": st.column_config.NumberColumn("Tries", width=44),
-                    "last_error": st.column_config.TextColumn("Last error", width=150),
+                f"deliveries_{watch.id}", long="last_error", fit=tables.BOX_PX,
+                labels={
+                    "created_at": st.column_config.TextColumn("Alert (UTC)"),
+                    "trigger": st.column_config.TextColumn("Trigger"),
+                    "channel": st.column_config.TextColumn("Channel"),
+                    "status": st.column_config.TextColumn("Status"),
+                    "attempts": st.column_config.NumberColumn("Tries"),
+                    "last_error": st.column_config.TextColumn("Last error"),
                 },
             )  # fmt: skip
             retries = sent["next_attempt_at"].dropna()

@@ -11,7 +11,7 @@ import streamlit as st
 
 from ingest.geo import country_name
 from ingest.queries import language_name
-from ui import data, export, sizes, view
+from ui import data, export, sizes, tables, view
 from ui.highlight import entity_line, md_escape, safe_url
 from ui.layout import empty_state, start_page
 
@@ -27,22 +27,18 @@ st.caption(
     "languages × outlet countries among the articles in view."
 )
 shown = top.assign(first_seen=pd.to_datetime(top["first_seen"], utc=True))
-# Column widths (px) that add up to the main column beside the sidebar in a 1000 px window, as
-# the other pages' tables (ui.layout.ARTICLE_COLUMN_PX): the outlet countries, the first outlet
+# The first headline takes the spare width (ui.tables); the outlet countries, the first outlet
 # and whole headlines are in the CSV and in a story's detail.
-st.dataframe(
+tables.table(
     shown[["story", "reach", "articles", "outlets", "languages", "first_seen", "first_title"]],
-    hide_index=True, key="stories_table",
-    column_config={
-        "story": st.column_config.NumberColumn("Story", format="%d", width=52),
-        "reach": st.column_config.NumberColumn("Reach", width=48),
-        "articles": st.column_config.NumberColumn("Articles", width=56),
-        "outlets": st.column_config.NumberColumn("Outlets", width=56),
-        "languages": st.column_config.NumberColumn("Lang.", width=44,
-                                                   help="Languages"),
+    "stories_table", long="first_title",
+    labels={
+        "story": st.column_config.NumberColumn("Story", format="%d"),
+        "reach": "Reach", "articles": "Articles", "outlets": "Outlets",
+        "languages": st.column_config.NumberColumn("Lang.", help="Languages"),
         "first_seen": st.column_config.DatetimeColumn("First seen", format="MM-DD HH:mm",
-                                                      width=94, help="Month-day, time in UTC"),
-        "first_title": st.column_config.TextColumn("First headline", width=186),
+                                                      help="Month-day, time in UTC"),
+        "first_title": "First headline",
     },
 )  # fmt: skip
 export.download_csv("Download these stories (CSV)", top, "stories", f)
@@ -94,20 +90,18 @@ if capped:
     )
 st.markdown("**How the story spread: articles per hour (UTC), by outlet**")
 st.bar_chart(spread, x="hour", y="articles", color="outlet", height=260)
-st.dataframe(
+tables.table(
     rows.assign(
         published_at=when,
         url=[safe_url(u) or "" for u in rows["url"]],  # http(s) only, no grey "None"
         language=[language_name(c) for c in rows["language"]],
     )[["published_at", "title", "outlet", "language", "url"]],
-    hide_index=True, key="story_articles",
-    column_config={  # widths (px) that fit the main column in a 1000 px window
+    "story_articles", long="title",
+    labels={
         "published_at": st.column_config.DatetimeColumn("Published", format="MM-DD HH:mm",
-                                                        width=92, help="Month-day, time in UTC"),
-        "title": st.column_config.TextColumn("Title", width=216),
-        "outlet": st.column_config.TextColumn("Outlet", width=80),
-        "language": st.column_config.TextColumn("Language", width=76),
-        "url": st.column_config.LinkColumn("Link", display_text="↗", width=36,
+                                                        help="Month-day, time in UTC"),
+        "title": "Title", "outlet": "Outlet", "language": "Language",
+        "url": st.column_config.LinkColumn("Link", display_text="↗",
                                            help="Open the article at its source"),
     },
 )  # fmt: skip
@@ -122,18 +116,17 @@ export.download_csv(
 
 st.markdown("**Who carried it, and how late**")
 carried = data.story_outlets(int(picked))
-st.dataframe(
+tables.table(  # the outlet first, as wide as the others leave in a 1000 px window
     carried.assign(outlet_country=[country_name(c) if c else "" for c in carried["outlet_country"]]),
-    hide_index=True, key="story_outlets",
-    column_config={  # widths (px) that fit the main column in a 1000 px window
-        "outlet": st.column_config.TextColumn("Outlet", width=170),
-        "outlet_country": st.column_config.TextColumn("Home country", width=110),
+    "story_outlets", long="outlet", grow=False,
+    labels={
+        "outlet": "Outlet", "outlet_country": "Home country",
         "first_published": st.column_config.DatetimeColumn(
-            "First article", format="MM-DD HH:mm", width=110, help="Month-day, time in UTC"),
+            "First article", format="MM-DD HH:mm", help="Month-day, time in UTC"),
         "later_hours": st.column_config.NumberColumn(
-            "Later by (h)", format="%.1f", width=84,
+            "Later by (h)", format="%.1f",
             help="Hours after the story's first article, in any outlet"),
-        "articles": st.column_config.NumberColumn("Articles", width=64),
+        "articles": "Articles",
     },
 )  # fmt: skip
 export.download_csv("Download who carried it (CSV)", carried, f"story-{picked}-outlets", f)

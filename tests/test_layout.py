@@ -47,3 +47,20 @@ def test_dashboard_modules_are_small_and_say_what_they_are_for(path: Path) -> No
     assert len(source.splitlines()) <= MAX_LINES
     docstring = ast.get_docstring(ast.parse(source))
     assert docstring and len(docstring.split()) >= 5, "a module docstring says what it is for"
+
+
+@pytest.mark.parametrize("path", DASHBOARD, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_table_is_drawn_by_ui_tables(path: Path) -> None:
+    """Issue 14: a table drawn with st.dataframe directly would have every column grow alike at
+    1920 px; ui.tables.table sizes its columns from the one table of widths."""
+    if path == ROOT / "ui" / "tables.py":
+        return
+    calls = [
+        node.lineno
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("dataframe", "data_editor", "table")
+        and not (isinstance(node.func.value, ast.Name) and node.func.value.id == "tables")
+    ]
+    assert not calls, f"st.dataframe at lines {calls}: draw it with ui.tables.table"

@@ -17,7 +17,7 @@ from ingest.filter_words import language_name
 from ingest.geo import country_name
 from ingest.queries import Filters, topic_label
 from ingest.scheduler import start_background_poller
-from ui import data, filters, highlight, seeding, sizes, view, watch_view
+from ui import data, filters, highlight, seeding, sizes, tables, view, watch_view
 
 # The tab icon, served by the app itself (a ":material/…" page icon would make the browser
 # fetch an SVG from a Google fonts host).
@@ -68,28 +68,17 @@ def _names(codes: str, name: Callable[[str], str]) -> str:
     return ", ".join(name(c) for c in codes.split("; ") if c)
 
 
-# The articles table's column widths in pixels: with tags they add up to the main column's
-# width in a 1000 px window beside the sidebar (538 px), without them to a bordered box's in it
-# (506 px: a watch's matches), so no table scrolls sideways there
-# (test_browser.py::test_tables_fit_at_1000_px). A cell too narrow for its text ends in "…";
-# the whole text is in the CSV download and the reader.
-ARTICLE_COLUMN_PX = {"published_at": 92, "title": 136, "outlet": 72, "language": 76,
-                     "countries": 68, "topics": 56, "url": 36}  # fmt: skip
-ARTICLE_COLUMN_PX_NO_TAGS = {"published_at": 92, "title": 216, "outlet": 80, "language": 76,
-                             "url": 36}  # fmt: skip
-
-
 def articles_table(rows: pd.DataFrame, key: str, *, tags: bool = False) -> None:
-    """Articles (rows of ``queries.list_articles``) as a table: the day, title, outlet,
-    language, a link to the source when it is http(s); with ``tags`` also the countries and
-    topics by name, the table as tall as its rows."""
+    """Articles (rows of ``queries.list_articles``) as a table: the day, outlet, language, a
+    link to the source when it is http(s), then the title, which takes the spare width; with
+    ``tags`` also the countries and topics by name, the table as tall as its rows. Without
+    them it fits a bordered box (a watch's matches)."""
     columns = ["published_at", "title", "outlet", "language"]
     shown = rows.assign(
         url=[highlight.safe_url(u) or "" for u in rows["url"]],  # no grey "None"
         language=[language_name(c) for c in rows["language"]],
     )
     height: Literal["auto"] | int = "auto"
-    px = ARTICLE_COLUMN_PX_NO_TAGS
     if tags:
         columns += ["countries", "topics"]
         shown = shown.assign(
@@ -97,18 +86,14 @@ def articles_table(rows: pd.DataFrame, key: str, *, tags: bool = False) -> None:
             topics=[_names(s, topic_label) for s in rows["topics"]],
         )
         height = min(sizes.TABLE_ROW_PX * len(shown) + 40, sizes.TABLE_MAX_PX)
-        px = ARTICLE_COLUMN_PX
-    st.dataframe(
-        shown[[*columns, "url"]], hide_index=True, key=key, height=height,
-        column_config={
-            "published_at": st.column_config.DatetimeColumn(
-                "Day (UTC)", format="YYYY-MM-DD", width=px["published_at"]),
-            "title": st.column_config.TextColumn("Title", width=px["title"]),
-            "outlet": st.column_config.TextColumn("Outlet", width=px["outlet"]),
-            "language": st.column_config.TextColumn("Language", width=px["language"]),
-            "countries": st.column_config.TextColumn("Countries", width=px.get("countries")),
-            "topics": st.column_config.TextColumn("Topics", width=px.get("topics")),
-            "url": st.column_config.LinkColumn("Link", display_text="↗", width=px["url"],
+    tables.table(
+        shown[[*columns, "url"]], key, long="title", fit=tables.MAIN_PX if tags else tables.BOX_PX,
+        height=height,
+        labels={
+            "published_at": st.column_config.DatetimeColumn("Day (UTC)", format="YYYY-MM-DD"),
+            "title": "Title", "outlet": "Outlet", "language": "Language",
+            "countries": "Countries", "topics": "Topics",
+            "url": st.column_config.LinkColumn("Link", display_text="↗",
                                                help="Open the article at its source"),
         },
     )  # fmt: skip

@@ -1,0 +1,93 @@
+"""Tables: every page draws its st.dataframe through ``table``, which gives each column its
+width from the one table of widths (``WIDTH_PX``) and lets one long text column (a headline, an
+error) take the room the others leave, in a 1000 px window and in a 1920 px one alike.
+
+Why some columns are pinned. In a table as wide as the page (``width="stretch"``) Streamlit
+1.67's grid gives every column that is not pinned an equal share of the width left over
+(``grow: 1``: its frontend's ``isStretched && !isPinned``), an explicit ``width`` included; it
+draws pinned columns first, their text faded. So in a table whose long column takes the spare
+width every other column is pinned (it keeps its width) and the long column is drawn last. A
+table with nothing to widen is as wide as its columns (``width="content"``): nothing grows,
+nothing is pinned, its columns stay in their order. A pinned column is frozen only while the
+pinned ones take at most 60 % of the table; in a 1000 px window they take more and scroll."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import pandas as pd
+import streamlit as st
+
+# The room a table has in a 1000 px window beside the sidebar: the main column, a bordered box in
+# it (a watch), half of it (st.columns(2)). test_browser.py::test_tables_fit_at_1000_px
+# measures that no table scrolls sideways there.
+MAIN_PX = 538
+BOX_PX = 506
+HALF_PX = 260
+LONG_MIN_PX = 60  # a long column narrower than this in a 1000 px window is a mistake
+
+# Each column's width in pixels, by its name in the frame, wherever it is shown. A table's long
+# column is not looked up here: it takes what the others leave of the table's room. A cell too
+# narrow for its text ends in "…"; the whole text is in the CSV download.
+WIDTH_PX = {
+    # articles
+    "published_at": 92, "outlet": 80, "language": 76, "countries": 68, "topics": 56,
+    "url": 36,  # the ↗ link
+    # an article's evidence
+    "tag": 120, "kind": 84, "type": 90, "where": 66, "prominence": 80,
+    # stories
+    "story": 52, "reach": 48, "articles": 64, "outlets": 56, "languages": 44, "first_seen": 94,
+    "outlet_country": 110, "first_published": 110, "later_hours": 84,
+    # counts and scores
+    "recent": 75, "expected": 75, "score": 75, "baseline": 75, "period": 96, "share": 80,
+    # feeds, their polls and a watch's deliveries
+    "title": 140,  # a feed's name (an article's title is always its table's long column)
+    "health": 80, "error_count": 56, "enabled": 64, "last_polled_at": 120, "last_status": 52,
+    "next_poll_at": 120, "home": 110, "fulltext": 64, "texts_ok": 70, "texts_failed": 52,
+    "texts_pending": 58, "coverage": 76, "started_at": 120, "outcome": 70, "http_status": 48,
+    "duration_ms": 56, "new_articles": 48, "error_category": 80,
+    "created_at": 118, "trigger": 62, "channel": 66, "status": 58, "attempts": 44,
+}  # fmt: skip
+
+
+def column_widths(columns: list[str], long: str | None, fit: int) -> dict[str, int]:
+    """Each column's width: from ``WIDTH_PX``, the long one what the others leave of ``fit``.
+    Raises ValueError when they do not fit in ``fit`` (the long one at least LONG_MIN_PX)."""
+    widths = {c: WIDTH_PX[c] for c in columns if c != long}
+    if long is not None:
+        widths[long] = fit - sum(widths.values())
+    if sum(widths.values()) > fit or (long is not None and widths[long] < LONG_MIN_PX):
+        raise ValueError(f"columns {widths} do not fit in {fit} px")
+    return widths
+
+
+def table(
+    frame: pd.DataFrame,
+    key: str,
+    labels: Mapping[str, str | Mapping[str, Any]],
+    *,
+    long: str | None = None,
+    grow: bool = True,
+    fit: int = MAIN_PX,
+    height: int | Literal["auto"] = "auto",
+) -> None:
+    """``frame`` as a table, without its index: ``labels`` gives each column its label or its
+    ``st.column_config`` (widths come from ``WIDTH_PX``). ``long`` names the column that takes
+    the width the others leave in ``fit`` px; with ``grow`` it also takes all the spare width
+    of a wider window, and is drawn last. Without ``grow`` (or a long column) the table is as
+    wide as its columns."""
+    widths = column_widths(list(frame.columns), long, fit)
+    stretch = long is not None and grow
+    config: dict[str, Any] = {}
+    for name, width in widths.items():
+        given = labels.get(name, {})
+        config[name] = {
+            **({"label": given} if isinstance(given, str) else given),
+            "width": width,
+            "pinned": stretch and name != long,
+        }
+    st.dataframe(
+        frame, hide_index=True, key=key, height=height, column_config=config,
+        width="stretch" if stretch else "content",
+    )  # fmt: skip
