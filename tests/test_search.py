@@ -421,3 +421,75 @@ def _ids_in_order(engine: Engine) -> list[int]:
         return list(
             conn.execute(select(store.articles.c.id).order_by(store.articles.c.id)).scalars()
         )
+
+
+def test_migration_0015_indexes_the_pairs_of_what_is_stored_before_it(engine: Engine) -> None:
+    """A store made before 0015 (no index of character pairs) gets one filled from the
+    articles and bodies it holds: two-character searches then find them from the index alone,
+    on SQLite read straight from its tables (the oracle: the stored text itself)."""
+    texts: list[Texts] = [
+        ("北韩发射导弹", "", "中国外交部回应。"),
+        ("Rain", "uk", None),
+        ("", "", "북한 제재"),
+    ]
+    when = _store(engine, texts)
+    sqlite = engine.dialect.name == "sqlite"
+    with store.write(engine) as conn:
+        if sqlite:
+            for name in (store.ARTICLE_PAIRS, store.BODY_PAIRS):
+                conn.exec_driver_sql(f"DROP TABLE {name}")
+        else:
+            for name in ("ix_articles_title_pairs", "ix_articles_summary_pairs"):
+                conn.exec_driver_sql(f"DROP INDEX {name}")
+            conn.exec_driver_sql("DROP INDEX ix_article_texts_body_pairs")
+        conn.execute(
+            store.schema_migrations.delete().where(
+                store.schema_migrations.c.name == "0015_pair_search"
+            )
+        )
+    # Saved while the store has no pairs' index: written without one, indexed by 0015.
+    late = Article(
+        url_key="f" * 40,
+        url="https://news.example/late",
+        guid=None,
+        title="制裁",
+        summary="",
+        published_at=START,
+        fetched_at=START,
+    )
+    tags = Tags(language="zh", language_source="feed", tagger_version="t")
+    (late_id,) = store.save_articles(engine, None, [(late, tags)]).article_ids
+    _store_bodies(engine, {late_id: "关税"})
+    assert store.migrate(engine) == ["0015_pair_search"]
+    texts.append(("制裁", "", "关税"))
+    when.append(START)
+    ids = _ids_in_order(engine)
+    with engine.connect() as conn:
+        if sqlite:
+            from ingest.store.bigrams import pair_token
+
+            def held(name: str, pair: str) -> set[int]:
+                return set(
+                    conn.exec_driver_sql(
+                        f"SELECT rowid FROM {name} WHERE {name} MATCH ?", (f'"{pair_token(pair)}"',)
+                    ).scalars()
+                )
+
+            assert held(store.ARTICLE_PAIRS, "北韩") == {ids[0]}
+            assert held(store.BODY_PAIRS, "中国") == {ids[0]}
+            assert held(store.BODY_PAIRS, "북한") == {ids[2]}
+            assert held(store.ARTICLE_PAIRS, "制裁") == held(store.BODY_PAIRS, "关税") == {ids[3]}
+        else:
+            names = set(
+                conn.execute(
+                    text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%_pairs'")
+                ).scalars()
+            )
+            assert {
+                "ix_articles_title_pairs",
+                "ix_articles_summary_pairs",
+                "ix_article_texts_body_pairs",
+            } <= names
+    for needle in ("北韩", "中国", "uk", "북한", "제재", "制裁", "关税", "韩发", "回应"):
+        f = Filters(date(2024, 1, 1), date(2026, 12, 31), search=needle)
+        assert queries.count_articles(engine, f) == _expected(texts, when, f) == 1, needle

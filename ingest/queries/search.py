@@ -12,7 +12,9 @@ import numpy as np
 from sqlalchemy import (
     Boolean,
     ColumnElement,
+    Text,
     and_,
+    cast,
     exists,
     func,
     literal,
@@ -20,16 +22,24 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from ingest.records import TEXT_SEPARATOR
 from ingest.store import (
+    article_pairs,
     article_search,
     article_texts,
     articles,
+    bigrams,
+    body_pairs,
     body_search,
 )
+from ingest.store.bigrams import pair_token
+
+# SQLite's indexes of character pairs: a two-character search's reads.
+PAIR_INDEXES = (article_pairs, body_pairs)
 
 _BOUNDED_SEARCH = timedelta(days=92)  # ranges up to a quarter read their slice of the index
 
@@ -47,10 +57,11 @@ class TextMatch(ColumnElement[bool]):
     match can straddle title and summary. The indexes are read only between the lowest and
     highest article id published in a range of up to a quarter (ids follow arrival, so a
     recent range reads a recent slice of a common word's matches; finding those ids costs a
-    scan of the range's dates, not worth it for longer ones). Shorter searches (two CJK
-    characters: 中国, 朝鲜) scan that same text and the stored bodies in the range, behind
-    SQLite's own LIKE when that cannot miss a match (``_plain_like_suffices``). PostgreSQL:
-    see ``_on_postgres``.
+    scan of the range's dates, not worth it for longer ones). A two-character search (中国,
+    북한, 制裁) reads the indexes of character pairs instead (``store.bigrams``:
+    ``article_pairs``, ``body_pairs``), the same way: its pair's one token. A single character
+    scans that same text and the stored bodies, behind SQLite's own LIKE when that cannot
+    miss a match (``_plain_like_suffices``). PostgreSQL: see ``_on_postgres``.
 
     ``row_wise``: the test made on each article's own text instead (SQLite: as for the short
     searches; PostgreSQL: ``_pg_regex`` on each field), for a query that holds few articles
@@ -77,31 +88,20 @@ class TextMatch(ColumnElement[bool]):
         pattern = "%" + _escape_like(needle) + "%"
         searched = article_texts.alias("searched_text")
         of_this_article = searched.c.article_id == articles.c.id
-        if len(needle) >= 3 and not row_wise:
-            phrase = '"' + needle.replace('"', '""') + '"'
+        if len(needle) >= 2 and not row_wise:
+            # A phrase of the needle's trigrams, or the one token of its two characters.
+            term = needle if len(needle) >= 3 else pair_token(needle)
+            phrase = '"' + term.replace('"', '""') + '"'
+            indexes = (article_search, body_search) if len(needle) >= 3 else PAIR_INDEXES
             found = [
-                select(index.c.rowid).where(index.c.body.op("MATCH")(phrase))
-                for index in (article_search, body_search)
+                # The table's own hidden column: a query of the whole row (the pairs' tables,
+                # which keep no positions, take no other).
+                select(index.c.rowid).where(index.c[index.name].op("MATCH")(phrase))
+                for index in indexes
             ]
-            matches = union_all(*found)
-            if start is not None and end is not None and end - start <= _BOUNDED_SEARCH:
-                # The range's lowest and highest id, found once (one scan of its dates) for
-                # both indexes: a WITH inside the IN, which SQLite materialises once.
-                in_range = articles.alias("in_range")
-                bounds = (
-                    select(func.min(in_range.c.id).label("lo"), func.max(in_range.c.id).label("hi"))
-                    .where(in_range.c.published_at >= start, in_range.c.published_at < end)
-                    .cte("search_bounds", nesting=True)
-                )
-                matches = union_all(
-                    *(
-                        q.select_from(bounds)
-                        .where(q.selected_columns[0] >= bounds.c.lo)
-                        .where(q.selected_columns[0] <= bounds.c.hi)
-                        for q in found
-                    )
-                ).add_cte(bounds, nest_here=True)
-            self.on_sqlite: ColumnElement[bool] = articles.c.id.in_(matches)
+            self.on_sqlite: ColumnElement[bool] = articles.c.id.in_(
+                _within_range(found, start, end, bounds_from=_sqlite_bounds)
+            )
         else:
             text = articles.c.title + literal(TEXT_SEPARATOR) + articles.c.summary
             self.on_sqlite = or_(
@@ -121,7 +121,9 @@ class TextMatch(ColumnElement[bool]):
 
 def _on_postgres(needle: str, start: datetime | None, end: datetime | None) -> ColumnElement[bool]:
     """PostgreSQL: the articles whose title, summary or body holds ``needle``, read from the
-    trigram indexes of the raw columns (``store.search_index``): a UNION of three index reads,
+    trigram indexes of the raw columns (``store.search_index``), or for two characters from
+    the indexes of each field's character pairs (exact: nothing is tested after the index
+    read), as a UNION of three index reads,
     which the planner can neither merge nor skip (an OR with the body's subquery made it scan
     every article for a rare word: 1.1 s at 1M). Each read tests its field with ``_pg_regex``:
     the raw text, never lower() of it — lower-casing a 3.7 kB body costs about 90 µs, the
@@ -129,32 +131,66 @@ def _on_postgres(needle: str, start: datetime | None, end: datetime | None) -> C
     is tested. For a range of up to a quarter each read is kept to the range's ids (its lowest
     and highest, found once in the published-date index that carries the ids), so the test
     runs on the range's candidates, not the whole store's."""
-    regex = _pg_regex(needle)
+    if len(needle) == 2:
+        wanted = postgresql.array([cast(literal(needle), Text)])  # text[], as the function's
+
+        def holds(field: Any) -> ColumnElement[bool]:
+            return getattr(func, bigrams.FUNCTION)(func.lower(field)).op("@>")(wanted)
+    else:
+        regex = _pg_regex(needle)
+
+        def holds(field: Any) -> ColumnElement[bool]:
+            return field.op("~")(regex)
+
     titled, texts = articles.alias("matched"), article_texts.alias("matched_text")
     found: list[Any] = [
-        select(titled.c.id).where(titled.c.title.op("~")(regex)),
-        select(titled.c.id).where(titled.c.summary.op("~")(regex)),
-        select(texts.c.article_id).where(texts.c.body.op("~")(regex)),
+        select(titled.c.id).where(holds(titled.c.title)),
+        select(titled.c.id).where(holds(titled.c.summary)),
+        select(texts.c.article_id).where(holds(texts.c.body)),
     ]
-    if start is not None and end is not None and end - start <= _BOUNDED_SEARCH:
-        in_range = articles.alias("in_range")
-        ids = (
-            select(in_range.c.id)
-            .where(in_range.c.published_at >= start, in_range.c.published_at < end)
-            .offset(0)  # read from the date index (min/max would walk the ids from one end)
-            .subquery("ids_in_range")
-        )
-        bounds = select(func.min(ids.c.id).label("lo"), func.max(ids.c.id).label("hi")).cte(
-            "search_bounds", nesting=True
-        )
-        found = [
+    return articles.c.id.in_(_within_range(found, start, end, bounds_from=_postgres_bounds))
+
+
+def _within_range(
+    found: list[Any], start: datetime | None, end: datetime | None, *, bounds_from: Any
+) -> Any:
+    """The union of the index reads ``found`` (each selecting article ids), each kept to the
+    ids between the range's lowest and highest when the range is up to a quarter
+    (``_BOUNDED_SEARCH``): those found once, by ``bounds_from``, in a WITH inside the IN that
+    both engines materialise once."""
+    if start is None or end is None or end - start > _BOUNDED_SEARCH:
+        return union_all(*found)
+    bounds = bounds_from(start, end).cte("search_bounds", nesting=True)
+    return union_all(
+        *(
             q.select_from(bounds).where(
                 q.selected_columns[0] >= bounds.c.lo, q.selected_columns[0] <= bounds.c.hi
             )
             for q in found
-        ]
-        return articles.c.id.in_(union_all(*found).add_cte(bounds, nest_here=True))
-    return articles.c.id.in_(union_all(*found))
+        )
+    ).add_cte(bounds, nest_here=True)
+
+
+def _sqlite_bounds(start: datetime, end: datetime) -> Any:
+    """The range's lowest and highest id: one scan of its dates (SQLite's date index carries
+    the rowid)."""
+    in_range = articles.alias("in_range")
+    return select(func.min(in_range.c.id).label("lo"), func.max(in_range.c.id).label("hi")).where(
+        in_range.c.published_at >= start, in_range.c.published_at < end
+    )
+
+
+def _postgres_bounds(start: datetime, end: datetime) -> Any:
+    """The range's lowest and highest id, read from the published-date index that carries
+    the ids (min/max of the column itself would walk the ids from one end instead)."""
+    in_range = articles.alias("in_range")
+    ids = (
+        select(in_range.c.id)
+        .where(in_range.c.published_at >= start, in_range.c.published_at < end)
+        .offset(0)
+        .subquery("ids_in_range")
+    )
+    return select(func.min(ids.c.id).label("lo"), func.max(ids.c.id).label("hi"))
 
 
 def _pg_regex(needle: str) -> str:

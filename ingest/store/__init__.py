@@ -85,9 +85,13 @@ from ingest.store.schema import (
     watches,
 )
 from ingest.store.search_index import (
+    ARTICLE_PAIRS,
+    BODY_PAIRS,
     BODY_TABLE,
     SEARCH_TABLE,
+    article_pairs,
     article_search,
+    body_pairs,
     body_search,
     rebuild_search_index,
 )
@@ -160,6 +164,10 @@ __all__ = [
     "article_search",
     "article_topics",
     "body_search",
+    "article_pairs",
+    "body_pairs",
+    "ARTICLE_PAIRS",
+    "BODY_PAIRS",
     "articles",
     "articles_by_id",
     "articles_to_retag",

@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from ingest import config
+from ingest.store import bigrams
 
 # SQLite connection settings, each beside its siblings.
 BUSY_TIMEOUT_SECONDS = 30  # how long a connection waits for another writer's lock
@@ -70,6 +71,10 @@ def _prepare_sqlite(engine: Engine) -> None:
         # SQLite's lower() folds ASCII only; PostgreSQL's folds every script. Make them agree,
         # so a search for "россия" finds "Россия" on both engines.
         dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
+        # The pairs of characters a two-character search reads (``store.bigrams``).
+        dbapi_connection.create_function(
+            bigrams.FUNCTION, 1, bigrams.pair_tokens, deterministic=True
+        )
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

@@ -45,6 +45,7 @@ from ingest.store.schema import (
 )
 from ingest.store.search_index import (
     create_body_index,
+    create_pair_indexes,
     create_search_index,
     index_for_search,
     index_raw_text,
@@ -328,6 +329,12 @@ def _m0014_raw_search_indexes(conn: Connection) -> None:
     index_raw_text(conn)
 
 
+def _m0015_pair_search(conn: Connection) -> None:
+    """Two-character searches read an index of character pairs (``store.bigrams``), filled
+    from the articles and bodies stored so far (``search_index.create_pair_indexes``)."""
+    create_pair_indexes(conn)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
@@ -343,6 +350,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0012_entities", _m0012_entities),
     ("0013_body_search", _m0013_body_search),
     ("0014_raw_search_indexes", _m0014_raw_search_indexes),
+    ("0015_pair_search", _m0015_pair_search),
 )
 
 

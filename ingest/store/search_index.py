@@ -28,13 +28,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import table as table_clause
 
 from ingest.records import TEXT_SEPARATOR
+from ingest.store import bigrams
 from ingest.store.engine import is_sqlite, write
 from ingest.store.schema import article_texts, articles, published_index
 
 log = logging.getLogger(__name__)
 
 SEARCH_TABLE = "article_search"
-article_search = table_clause(SEARCH_TABLE, column("rowid"), column("body"))
+article_search = table_clause(SEARCH_TABLE, column("rowid"), column("body"), column(SEARCH_TABLE))
 # What the index holds for an article: the text the search's LIKE test reads.
 SEARCH_BODY = (
     func.lower(articles.c.title) + literal(TEXT_SEPARATOR) + func.lower(articles.c.summary)
@@ -42,7 +43,7 @@ SEARCH_BODY = (
 SEARCHED_COLUMNS = ("title", "summary")  # PostgreSQL: one trigram index on each
 
 BODY_TABLE = "body_search"
-body_search = table_clause(BODY_TABLE, column("rowid"), column("body"))
+body_search = table_clause(BODY_TABLE, column("rowid"), column("body"), column(BODY_TABLE))
 BODY_TEXT = func.lower(article_texts.c.body)  # what the body index holds for a stored body
 BODY_INDEX = "ix_article_texts_body_trgm"  # PostgreSQL
 # PostgreSQL's trigram indexes: name, table, the article id's column, the text column.
@@ -51,6 +52,24 @@ TRIGRAM_INDEXES = (
     (BODY_INDEX, "article_texts", "article_id", "body"),
 )
 FILL_CHUNK = 500  # article ids per INSERT … SELECT when indexing the articles just saved
+
+# Two-character searches (``store.bigrams``). SQLite: two FTS5 tables of the pairs' tokens, for
+# the articles' text (the same text as article_search: a pair across its newline is never
+# searched, a search holds no newline) and for the stored bodies. PostgreSQL: expression
+# indexes of the pairs of lower() of each field: name, table, column.
+ARTICLE_PAIRS = "article_pairs"
+BODY_PAIRS = "body_pairs"
+article_pairs = table_clause(ARTICLE_PAIRS, column("rowid"), column("body"), column(ARTICLE_PAIRS))
+body_pairs = table_clause(BODY_PAIRS, column("rowid"), column("body"), column(BODY_PAIRS))
+ARTICLE_PAIRS_TEXT = getattr(func, bigrams.FUNCTION)(SEARCH_BODY)
+BODY_PAIRS_TEXT = getattr(func, bigrams.FUNCTION)(BODY_TEXT)
+PAIR_INDEXES = (
+    *((f"ix_articles_{name}_pairs", "articles", name) for name in SEARCHED_COLUMNS),
+    ("ix_article_texts_body_pairs", "article_texts", "body"),
+)
+# SQLite's indexes of each kind of text: name, what it holds (maintained together).
+ARTICLE_INDEXES = ((SEARCH_TABLE, SEARCH_BODY), (ARTICLE_PAIRS, ARTICLE_PAIRS_TEXT))
+BODY_INDEXES = ((BODY_TABLE, BODY_TEXT), (BODY_PAIRS, BODY_PAIRS_TEXT))
 
 
 def create_search_index(conn: Connection) -> None:
@@ -156,62 +175,114 @@ def _extension(conn: Connection, name: str) -> bool:
 
 
 def fill_search_index(conn: Connection) -> None:
-    """(Re)fill SQLite's search index from every stored article."""
-    conn.exec_driver_sql(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('delete-all')")
+    """(Re)fill SQLite's search indexes of the articles' text from every stored article."""
+    for name, _ in _indexes(conn, ARTICLE_INDEXES):
+        conn.exec_driver_sql(f"INSERT INTO {name}({name}) VALUES ('delete-all')")
     index_for_search(conn)
 
 
 def index_for_search(conn: Connection, ids: Sequence[int] | None = None) -> None:
-    """Add articles (all, or those of ``ids``) to SQLite's search index."""
+    """Add articles (all, or those of ``ids``) to SQLite's search indexes."""
     chunks = (
         [None] if ids is None else [ids[i : i + FILL_CHUNK] for i in range(0, len(ids), FILL_CHUNK)]
     )
-    for chunk in chunks:
-        rows = select(articles.c.id, SEARCH_BODY)
-        if chunk is not None:
-            rows = rows.where(articles.c.id.in_(chunk))
-        conn.execute(article_search.insert().from_select(["rowid", "body"], rows))
+    for name, content in _indexes(conn, ARTICLE_INDEXES):
+        for chunk in chunks:
+            rows = select(articles.c.id, content)
+            if chunk is not None:
+                rows = rows.where(articles.c.id.in_(chunk))
+            conn.execute(_fts(name).insert().from_select(["rowid", "body"], rows))
 
 
 def unindex_for_search(conn: Connection, ids: Sequence[int]) -> None:
-    """Take articles out of SQLite's search index before their text changes (a contentless
+    """Take articles out of SQLite's search indexes before their text changes (a contentless
     FTS5 table forgets a row only when given the very text it indexed)."""
-    for start in range(0, len(ids), FILL_CHUNK):
-        chunk = ids[start : start + FILL_CHUNK]
-        rows = select(literal("delete"), articles.c.id, SEARCH_BODY).where(articles.c.id.in_(chunk))
-        conn.execute(
-            table_clause(SEARCH_TABLE, column(SEARCH_TABLE), column("rowid"), column("body"))
-            .insert()
-            .from_select([SEARCH_TABLE, "rowid", "body"], rows)
-        )
+    for name, content in _indexes(conn, ARTICLE_INDEXES):
+        for start in range(0, len(ids), FILL_CHUNK):
+            chunk = ids[start : start + FILL_CHUNK]
+            rows = select(literal("delete"), articles.c.id, content).where(articles.c.id.in_(chunk))
+            conn.execute(_fts_command(name).insert().from_select([name, "rowid", "body"], rows))
 
 
 def fill_body_index(conn: Connection) -> None:
-    """(Re)fill SQLite's body index from every stored body."""
-    conn.exec_driver_sql(f"INSERT INTO {BODY_TABLE}({BODY_TABLE}) VALUES ('delete-all')")
+    """(Re)fill SQLite's body indexes from every stored body."""
+    for name, _ in _indexes(conn, BODY_INDEXES):
+        conn.exec_driver_sql(f"INSERT INTO {name}({name}) VALUES ('delete-all')")
     index_bodies(conn)
 
 
 def index_bodies(conn: Connection, *where: Any) -> None:
     """Add the stored bodies of the text rows matching ``where`` (all when none) to SQLite's
-    body index; their rows must not be in it (``unindex_bodies`` first)."""
-    rows = select(article_texts.c.article_id, BODY_TEXT).where(
-        article_texts.c.body.is_not(None), *where
-    )
-    conn.execute(body_search.insert().from_select(["rowid", "body"], rows))
+    body indexes; their rows must not be in them (``unindex_bodies`` first)."""
+    for name, content in _indexes(conn, BODY_INDEXES):
+        rows = select(article_texts.c.article_id, content).where(
+            article_texts.c.body.is_not(None), *where
+        )
+        conn.execute(_fts(name).insert().from_select(["rowid", "body"], rows))
 
 
 def unindex_bodies(conn: Connection, *where: Any) -> None:
-    """Take the stored bodies of the text rows matching ``where`` out of SQLite's body index,
-    before they change or go (given the very text indexed: ``BODY_TEXT``)."""
-    rows = select(literal("delete"), article_texts.c.article_id, BODY_TEXT).where(
-        article_texts.c.body.is_not(None), *where
+    """Take the stored bodies of the text rows matching ``where`` out of SQLite's body
+    indexes, before they change or go (given the very text indexed)."""
+    for name, content in _indexes(conn, BODY_INDEXES):
+        rows = select(literal("delete"), article_texts.c.article_id, content).where(
+            article_texts.c.body.is_not(None), *where
+        )
+        conn.execute(_fts_command(name).insert().from_select([name, "rowid", "body"], rows))
+
+
+def _indexes(conn: Connection, indexes: tuple[tuple[str, Any], ...]) -> list[tuple[str, Any]]:
+    """Those of SQLite's ``indexes`` (name, content) the store holds: the pairs' indexes come
+    with migration 0015, and the migrations before it write the others."""
+    held = set(
+        conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?, ?, ?)",
+            (SEARCH_TABLE, BODY_TABLE, ARTICLE_PAIRS, BODY_PAIRS),
+        ).scalars()
     )
-    conn.execute(
-        table_clause(BODY_TABLE, column(BODY_TABLE), column("rowid"), column("body"))
-        .insert()
-        .from_select([BODY_TABLE, "rowid", "body"], rows)
-    )
+    return [(name, content) for name, content in indexes if name in held]
+
+
+def _fts(name: str) -> Any:
+    return table_clause(name, column("rowid"), column("body"))
+
+
+def _fts_command(name: str) -> Any:
+    """The table with its own hidden column, through which FTS5 takes commands ("delete")."""
+    return table_clause(name, column(name), column("rowid"), column("body"))
+
+
+def create_pair_indexes(conn: Connection) -> None:
+    """Create the indexes of character pairs (migration 0015, ``store.bigrams``) and fill them:
+    SQLite's two FTS5 tables from the stored articles and bodies; PostgreSQL's function and
+    its three expression indexes (they keep themselves)."""
+    if is_sqlite(conn):
+        for name in (ARTICLE_PAIRS, BODY_PAIRS):
+            conn.exec_driver_sql(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING fts5("
+                "body, content='', detail=none, tokenize='ascii')"
+            )
+            conn.exec_driver_sql(f"INSERT INTO {name}({name}) VALUES ('delete-all')")
+        conn.execute(
+            article_pairs.insert().from_select(
+                ["rowid", "body"], select(articles.c.id, ARTICLE_PAIRS_TEXT)
+            )
+        )
+        bodies = select(article_texts.c.article_id, BODY_PAIRS_TEXT)
+        conn.execute(
+            body_pairs.insert().from_select(
+                ["rowid", "body"], bodies.where(article_texts.c.body.is_not(None))
+            )
+        )
+        return
+    conn.exec_driver_sql(bigrams.PG_FUNCTION)
+    for index, table, name in PAIR_INDEXES:
+        conn.exec_driver_sql(
+            f"CREATE INDEX IF NOT EXISTS {index} ON {table} "
+            f"USING gin ({bigrams.FUNCTION}(lower({name})))"
+        )
+    conn.exec_driver_sql("ANALYZE articles")
+    conn.exec_driver_sql("ANALYZE article_texts")
 
 
 def rebuild_search_index(engine: Engine) -> None:
