@@ -4,7 +4,6 @@ article's tags with their evidence."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import timedelta
 from typing import Any
 
 import pandas as pd
@@ -21,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
-from ingest.filters import Filters, article_where, day_start
+from ingest.filters import Filters, article_where
 from ingest.queries.entities import article_entities as entity_evidence
 from ingest.queries.read import frame
 from ingest.queries.search import TextMatch
@@ -102,27 +101,28 @@ SEARCH_PROBE = 2000
 
 def _newest_matches(engine: Engine, f: Filters, limit: int, offset: int) -> pd.DataFrame | None:
     """A text search's page, newest first, looked for among the ``SEARCH_PROBE`` newest
-    articles of the date range alone, each tested on its own text (``TextMatch``'s
-    ``row_wise``); None when fewer than ``offset + limit`` of them match (then the whole query
-    answers). Exact: every matching article outside those is older than each inside, so when
-    enough inside match, the page is theirs. For a common word this is the whole cost of the
-    page: 2,000 articles tested instead of every match the indexes hold (at 1M articles a
-    year's "government" 37,501, "the" 120,026)."""
+    articles that meet every other filter (dates, countries, outlets…), each tested on its own
+    text (``TextMatch``'s ``row_wise``); None when fewer than ``offset + limit`` of them match
+    (then the whole query answers). Exact: every matching article outside those is older than
+    each inside, so when enough inside match, the page is theirs. For a common word this is
+    the whole cost of the page: 2,000 articles tested instead of every match the indexes hold
+    (at 1M articles a year's "government" 37,501, "the" 120,026)."""
     if offset + limit > SEARCH_PROBE // 4:
         return None
-    newest = articles.alias("newest")
+    others = f.with_(search="")
     window = (
-        select(newest.c.id)
-        .where(
-            newest.c.published_at >= day_start(f.date_from),
-            newest.c.published_at < day_start(f.date_to + timedelta(days=1)),
-        )
-        .order_by(newest.c.published_at.desc(), newest.c.id.desc())
+        select(articles.c.id)
+        .where(*article_where(others))
+        .order_by(articles.c.published_at.desc(), articles.c.id.desc())
         .limit(SEARCH_PROBE)
+        .subquery("newest")
     )
     query = (
-        _article_rows(f.with_(search=""), engine.dialect.name)
-        .where(articles.c.id.in_(window), TextMatch(f.search, None, None, row_wise=True))
+        _article_rows(others, engine.dialect.name)
+        .where(
+            articles.c.id.in_(select(window.c.id)),
+            TextMatch(f.search, None, None, row_wise=True),
+        )
         .order_by(articles.c.published_at.desc(), articles.c.id.desc())
         .limit(limit)
         .offset(offset)
