@@ -100,8 +100,10 @@ class Signature:
 
 
 def _ranked(weights: dict[str, float]) -> dict[str, float]:
-    """``weights`` heaviest first (ties by the word)."""
-    return dict(sorted(weights.items(), key=lambda kv: (-kv[1], kv[0])))
+    """``weights`` heaviest first (ties by the word): the words in order, then a stable sort by
+    weight, heaviest first (``reverse`` keeps equal weights in the words' order)."""
+    order = sorted(sorted(weights), key=weights.__getitem__, reverse=True)
+    return {word: weights[word] for word in order}
 
 
 def decoded(

@@ -19,6 +19,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.engine import Connection, Engine
@@ -41,6 +42,9 @@ REBUILD_BATCH = 5000  # articles per transaction in rebuild_stories
 # New articles published within this of each other share one window load (a feed file of a few
 # days loads its window once; longer spans load in parts so memory stays bounded).
 CHUNK_SPAN = timedelta(hours=72)
+# Stored signatures kept decoded, by their stored form: an import's runs load overlapping windows,
+# and each signature is then decoded once rather than once per window. A miss costs one decode.
+DECODED_SIGNATURES = 8192
 
 
 @dataclass(frozen=True)
@@ -148,13 +152,17 @@ def _load_window(
         {"languages": sorted(languages), "low": low, "high": high},
     )
     for r in rows:
-        window.add(
-            linking.decoded(
-                r.language, r.published_at, r.countries.split(), r.words, roundup=r.roundup
-            )
-        )
+        window.add(_decoded(r.language, r.published_at, r.countries, r.words, r.roundup))
         story_of.append(r.story_id)
     return window, story_of
+
+
+@lru_cache(maxsize=DECODED_SIGNATURES)
+def _decoded(
+    language: str, published_at: datetime, countries: str, words: str, roundup: bool
+) -> linking.Signature:
+    """A stored signature (a row of ``story_signatures``), decoded once per stored form."""
+    return linking.decoded(language, published_at, countries.split(), words, roundup=roundup)
 
 
 def _assign_run(conn: Connection, run: Sequence[StoryInput]) -> None:
