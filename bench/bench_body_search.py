@@ -398,8 +398,38 @@ def timed(call: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
     return cold * 1000, statistics.median(warm) * 1000, result
 
 
+def index_sizes(engine: Engine) -> dict[str, int]:
+    """The text-search indexes as they are now (after any migration the open applied), bytes:
+    the trigram indexes and the indexes of character pairs (two-character searches)."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            names = (store.SEARCH_TABLE, store.BODY_TABLE, store.ARTICLE_PAIRS, store.BODY_PAIRS)
+            rows = conn.exec_driver_sql("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").all()
+            return {
+                table: sum(size for part, size in rows if part.startswith(table + "_"))
+                for table in names
+            }
+        names = [*(i[0] for i in search_index.TRIGRAM_INDEXES)]
+        names += [i[0] for i in search_index.PAIR_INDEXES]
+        return {
+            n: int(
+                conn.execute(
+                    text("SELECT coalesce(pg_relation_size(to_regclass(:n)), 0)"), {"n": n}
+                ).scalar_one()
+            )
+            for n in names
+        }
+
+
 def time_queries(name: str, url: str, repeat: int) -> None:
-    engine = store.make_engine(url)
+    engine = store.make_engine(url, migrate_now=False)
+    started = time.perf_counter()
+    applied = store.migrate(engine)
+    if applied:
+        log(f"{name}: migrations {', '.join(applied)} in {time.perf_counter() - started:,.0f} s")
+    print(f"\n{name}: text-search indexes now")
+    for index, size in index_sizes(engine).items():
+        print(f"  {index:32} {size / 1e6:10,.0f} MB")
     with engine.connect() as conn:
         last = conn.execute(
             select(store.articles.c.published_day)

@@ -25,17 +25,17 @@ PG_FUNCTION = (
 
 
 def pair_token(pair: str) -> str:
-    """One pair of characters as the SQLite index's token: each code point in hexadecimal,
-    joined by "g" (not a hexadecimal digit, so the token reads back one way)."""
-    first, second = pair
-    return f"{ord(first):x}g{ord(second):x}"
+    """One pair of characters as the SQLite index's token: its two code points as 32-bit
+    big-endian hexadecimal (16 digits: one token, whatever the characters)."""
+    return pair.encode("utf-32-be").hex()
 
 
 def pair_tokens(text: str | None) -> str:
     """The tokens of every distinct pair of adjacent characters of ``text`` (already
     lower-cased), sorted and space-separated: what the SQLite index holds for it (the same
-    text each time, as a contentless FTS5 table needs to take a row out)."""
+    text each time, as a contentless FTS5 table needs to take a row out). Sliced from the
+    whole text's hexadecimal at once (a format per pair took twice as long)."""
     if not text:
         return ""
-    pairs = {text[i : i + 2] for i in range(len(text) - 1)}
-    return " ".join(sorted(pair_token(pair) for pair in pairs))
+    digits = text.encode("utf-32-be").hex()
+    return " ".join(sorted({digits[i : i + 16] for i in range(0, len(digits) - 8, 8)}))
