@@ -7,6 +7,7 @@ itself; and the Stories page's ranking, read from it, equals hand-written SQL ov
 
 from __future__ import annotations
 
+import importlib
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -36,11 +37,12 @@ FILES = [
 FIRST, LAST = "2026-01-01", "2026-02-28"
 
 KEPT = "SELECT day, story_id, feed_id, language, articles, first_at, last_at FROM story_days"
+# An article in no story (while restory runs) is a story of its own, keyed by its id negated.
 RECOMPUTED = """
-SELECT a.published_day, s.story_id, COALESCE(a.feed_id, 0), a.language, COUNT(*),
-       MIN(a.published_at), MAX(a.published_at)
-FROM article_stories s JOIN articles a ON a.id = s.article_id
-GROUP BY a.published_day, s.story_id, COALESCE(a.feed_id, 0), a.language
+SELECT a.published_day, COALESCE(s.story_id, -a.id), COALESCE(a.feed_id, 0), a.language,
+       COUNT(*), MIN(a.published_at), MAX(a.published_at)
+FROM articles a LEFT JOIN article_stories s ON s.article_id = a.id
+GROUP BY a.published_day, COALESCE(s.story_id, -a.id), COALESCE(a.feed_id, 0), a.language
 """
 
 
@@ -173,3 +175,56 @@ def test_top_stories_from_story_days_equal_the_articles_counted(imported: Engine
             assert got
     finally:
         oracle.close()
+
+
+def test_a_restory_stopped_halfway_leaves_story_days_and_story_counts_right(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``restory`` forgets the stories, then assigns the articles again batch by batch; stopped
+    after its first batch, the articles not yet assigned count as stories of their own, in
+    story_days as in a scan (``queries.tally``): the story counts stay those of direct SQL."""
+    from ingest.queries.counts import coverage_count
+    from ingest.queries.trends import coverage_series
+
+    # The module, not the table ``ingest.store`` re-exports under the same name.
+    story_store = importlib.import_module("ingest.store.stories")
+
+    engine = store.make_engine(db_url)
+    try:
+        for path in FILES:
+            assert not import_paths(engine, [path]).failed
+        real = story_store.assign_stored
+        calls = []
+
+        def first_batch_only(conn: Any, ids: Any) -> Any:
+            if calls:
+                raise RuntimeError("stopped")
+            calls.append(ids)
+            return real(conn, ids)
+
+        monkeypatch.setattr(story_store, "assign_stored", first_batch_only)
+        with pytest.raises(RuntimeError):
+            story_store.rebuild_stories(engine, batch_size=40)
+        kept = check_story_days(db_url)
+        assert any(row[1] < 0 for row in kept) and any(row[1] > 0 for row in kept)
+
+        oracle = Oracle(db_url)
+        try:
+            per_day = dict(
+                oracle.rows(
+                    "SELECT day, COUNT(*) FROM (SELECT MIN(a.published_day) AS day "
+                    "FROM articles a LEFT JOIN article_stories s ON s.article_id = a.id "
+                    "GROUP BY COALESCE(s.story_id, -a.id)) f GROUP BY day"
+                )
+            )
+        finally:
+            oracle.close()
+        f = Filters(date.fromisoformat(FIRST), date.fromisoformat(LAST), count_stories=True)
+        assert coverage_count(engine, f) == sum(per_day.values())
+        series = coverage_series(engine, f, freq="D")
+        totals = dict(zip(series["period"].dt.strftime("%Y-%m-%d"), series["total"], strict=True))
+        assert {d: n for d, n in totals.items() if n} == {
+            str(d): int(n) for d, n in per_day.items()
+        }
+    finally:
+        engine.dispose()

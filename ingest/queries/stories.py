@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy import Engine, Integer, String, cast, func, select
 
 from ingest.filters import Filters, article_where, rollup_where
-from ingest.queries.aggregates import Kind, Route, route_for
+from ingest.queries.aggregates import reads_story_days
 from ingest.queries.read import frame
 from ingest.store import article_countries, article_stories, articles, feeds, stories, story_days
 
@@ -62,8 +62,7 @@ def top_stories(engine: Engine, f: Filters, limit: int = TOP_STORIES) -> pd.Data
     feed × language, instead of every article of the period (a year at 1M: 2.5 s → ~0.1 s);
     its distinct counts are taken over those rows, so the figures are the same. Otherwise a
     scan of the matching articles."""
-    whole_days = route_for(f.with_(count_stories=False)) == Route(Kind.TOTAL)
-    if whole_days:
+    if reads_story_days(f):
         d = story_days.c
         feed_id: Any = func.nullif(d.feed_id, 0)  # feed 0: no feed, as NULL is in articles
         language: Any = d.language

@@ -223,6 +223,7 @@ Index("ix_article_stories_story", article_stories.c.story_id, article_stories.c.
 # homes over a range are counted from its rows, so they are exact for any range of whole days
 # (they are not summed). Kept by ``store.stories`` in the transaction that assigns stories: the
 # cells (day, feed) an assignment, a merge or a retag touches are recomputed from the articles.
+# An article in no story (while ``restory`` runs) is a story of its own: story_id = -its id.
 story_days = Table(
     "story_days",
     metadata,

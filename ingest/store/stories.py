@@ -326,7 +326,7 @@ def rebuild_stories(engine: Engine, *, batch_size: int = REBUILD_BATCH) -> int:
         conn.execute(delete(story_signatures))
         conn.execute(delete(article_stories))
         conn.execute(delete(stories))
-        conn.execute(delete(story_days))
+        fill_story_days(conn)  # every article a story of its own until it is assigned again
     done = 0
     after = 0
     while True:
@@ -354,12 +354,15 @@ Cell = tuple[str, int]  # (day, feed id; 0 for none): the unit story_days is rec
 
 
 def _story_day_rows(*where: ColumnElement[bool]) -> Select:
-    """The ``story_days`` rows of the stored articles matching ``where``, from the articles."""
+    """The ``story_days`` rows of the stored articles matching ``where``, from the articles; an
+    article in no story yet (a ``restory`` under way) is a story of its own, keyed by its id
+    negated (as ``queries.tally.story_key``)."""
     a = articles.c
-    keys = (a.published_day, article_stories.c.story_id, func.coalesce(a.feed_id, 0), a.language)
+    story = func.coalesce(article_stories.c.story_id, -a.id)
+    keys = (a.published_day, story, func.coalesce(a.feed_id, 0), a.language)
     return (
         select(*keys, func.count(), func.min(a.published_at), func.max(a.published_at))
-        .select_from(articles.join(article_stories, article_stories.c.article_id == a.id))
+        .select_from(articles.outerjoin(article_stories, article_stories.c.article_id == a.id))
         .where(*where)
         .group_by(*keys)
     )
