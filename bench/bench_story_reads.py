@@ -4,28 +4,40 @@ the same counts of articles, at 1M articles.
     python -m bench.bench_story_reads --db data/bench-entities/entities-1m.db [--repeat 5]
 
 Store: a 1M-article synthetic SQLite store (``bench.synth``, as ``bench_alerts`` or
-``bench_entity_reads`` build it; opened read-only in spirit: nothing is written) whose articles
-carry their stories (migration 0011 assigns them). Counting articles reads the daily aggregates;
-counting stories cannot (a story spans days, outlets and languages), so each count is a scan of
-the period's tags joined to ``article_stories``. Each read: one cold call, then the median of
-``--repeat`` warm ones, over the last 30 days and the whole year.
+``bench_entity_reads`` build it; opened read-only in spirit: nothing is written once migrated)
+whose articles carry their stories (migration 0011 assigns them). Counting articles reads the
+daily aggregates. Counting stories with no content filter (a page's total, the "all coverage"
+series, the base of a share, the Stories page's ranking) reads ``story_days`` (migration 0016:
+each story's articles per day × feed × language; 20,633 rows here), whose distinct stories,
+outlets and languages are counted over the range's rows, never summed, so they are exact. The
+story counts per country or pair still scan the period's tags joined to ``article_stories``.
+Each read: one cold call, then the median of ``--repeat`` warm ones, over the last 30 days and
+the whole year.
 
 Measured here (2026-12-05; SQLite, 1,000,000 synthetic articles over a year in 7,853 stories;
-warm medians; articles / stories):
+warm medians of 3; articles / stories, and in brackets stories before ``story_days``, the code
+before it run the same hour):
 
-| read                                | 30 days           | a year              |
-|-------------------------------------|-------------------|---------------------|
-| count (a page's total)              | 0 ms / 37 ms      | 1 ms / 333 ms       |
-| country_counts (map, Overview)      | 8 ms / 206 ms     | 15 ms / 1,989 ms    |
-| pair_counts (Overview's top pairs)  | 16 ms / 211 ms    | 60 ms / 2,079 ms    |
-| coverage_series (Coverage, daily)   | 21 ms / 731 ms    | 57 ms / 4,527 ms    |
-| top_stories (Stories page)          | - / 179 ms        | - / 1,617 ms        |
+| read                                | 30 days                | a year                     |
+|-------------------------------------|------------------------|----------------------------|
+| count (a page's total)              | 0 ms / 1 ms (36)       | 1 ms / 3 ms (331)          |
+| country_counts (map, Overview)      | 8 ms / 169 ms (204)    | 14 ms / 1,572 ms (2,054)   |
+| pair_counts (Overview's top pairs)  | 15 ms / 210 ms (210)   | 59 ms / 1,962 ms (1,989)   |
+| coverage_series (Coverage, daily)   | 20 ms / 458 ms (710)   | 49 ms / 3,508 ms (4,365)   |
+| top_stories (Stories page)          | - / 6 ms (174)         | - / 34 ms (1,576)          |
+
+The same views (and under a language or an outlet filter) gave identical results before and
+after. country_counts gained the story total of its share's base; coverage_series its "all
+coverage" series. What is left of them, and pair_counts, is the scan of a year's country tags
+(about 1.5M rows, grouped by country and story): an index of ``article_countries`` covering
+(article_id, prominent, iso3) was tried and took country_counts to 1.5 s only (pair_counts
+unchanged), the grouping costs more than reading the rows. A distinct count of stories is not
+additive over days; an exact roll-up for them would hold per day × story × country (and × pair,
+the same article naming both) presence rows, kept like ``story_days``: the next step if a
+year's map counting stories must be under a second.
 
 coverage_series counting stories was 1,266 ms and 6,848 ms before its country series were read
-in one scan of their tags (``trends._daily_country_stories``); a year's is now the top five
-countries' story counts (2.0 s), all coverage (1.0 s) and the five series (1.6 s). Counting
-stories over a year at 1M is 2-5 s a chart: an aggregate of stories by first day would be
-the next step.
+in one scan of their tags (``trends._daily_country_stories``).
 """
 
 from __future__ import annotations

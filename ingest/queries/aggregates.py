@@ -20,6 +20,10 @@ people or organisations (``entity=``); counting
 stories (``count=stories``)
 =====================================================  =========  ========================
 
+Counting stories, a view with no content filter (route TOTAL but for ``count=stories``) reads
+``story_days`` instead (``reads_story_days``): each story's articles per day × feed × language,
+so the distinct stories of any range of whole days are counted from it exactly (never summed).
+
 Of each kind the store keeps four tables (``source`` picks the smallest that answers):
 ``daily_*`` and ``monthly_*`` per feed (read under an outlet filter, or when asked by feed), and
 ``rollup_daily_*`` and ``rollup_monthly_*`` summed over feeds (read otherwise). Asked by day,
@@ -103,6 +107,12 @@ def route_for(f: Filters) -> Route | None:
     if f.countries:
         return None
     return Route(Kind.TOTAL)
+
+
+def reads_story_days(f: Filters) -> bool:
+    """Whether ``story_days`` holds what ``f`` asks of stories: only the date, language and
+    outlet filters (those it carries as columns, ``rollup_where``), whatever ``f`` counts."""
+    return route_for(f.with_(count_stories=False)) == Route(Kind.TOTAL)
 
 
 @dataclass(frozen=True)

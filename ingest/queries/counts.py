@@ -27,7 +27,14 @@ from ingest.filters import (
     rollup_where,
 )
 from ingest.geo import country_name
-from ingest.queries.aggregates import Kind, pairs_with, route_for, route_source, source
+from ingest.queries.aggregates import (
+    Kind,
+    pairs_with,
+    reads_story_days,
+    route_for,
+    route_source,
+    source,
+)
 from ingest.queries.feeds import _health, feed_homes, feed_types, outlets
 from ingest.queries.read import frame, literal_column_desc, scalar
 from ingest.queries.tally import story_key, tally, with_stories
@@ -40,6 +47,7 @@ from ingest.store import (
     feeds,
     rollup_monthly_country,
     rollup_monthly_total,
+    story_days,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -165,6 +173,9 @@ def coverage_count(engine: Engine, f: Filters) -> int:
     if route is not None:
         src = route_source(route, f)
         query = select(func.coalesce(func.sum(src.c.articles), 0)).where(*src.where)
+    elif f.count_stories and reads_story_days(f):
+        d = story_days.c
+        query = select(func.count(distinct(d.story_id))).where(*rollup_where(story_days, f))
     else:
         query = select(tally(f)).select_from(with_stories(articles, f)).where(*article_where(f))
     return int(scalar(engine, query) or 0)

@@ -21,9 +21,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, Integer, String, cast, func, select
 
-from ingest.filters import Filters, article_where
+from ingest.filters import Filters, article_where, rollup_where
+from ingest.queries.aggregates import reads_story_days
 from ingest.queries.read import frame
-from ingest.store import article_countries, article_stories, articles, feeds, stories
+from ingest.store import article_countries, article_stories, articles, feeds, stories, story_days
 
 TOP_STORIES = 20
 STORY_ID = stories.c.first_article_id  # a story's stable id (module docstring)
@@ -54,32 +55,53 @@ STORY_ARTICLE_COLUMNS = [
 
 
 def top_stories(engine: Engine, f: Filters, limit: int = TOP_STORIES) -> pd.DataFrame:
-    """The stories with an article in the view, by reach then articles then first seen."""
-    a, s = articles.c, article_stories.c
-    outlet = func.coalesce(feeds.c.outlet, "feed:" + cast(a.feed_id, String))
+    """The stories with an article in the view, by reach then articles then first seen.
+
+    Under the date, language and outlet filters alone (no content filter: what the aggregates
+    answer, ``route_for``) the ranking reads ``story_days``, each story's articles per day ×
+    feed × language, instead of every article of the period (a year at 1M: 2.5 s → ~0.1 s);
+    its distinct counts are taken over those rows, so the figures are the same. Otherwise a
+    scan of the matching articles."""
+    if reads_story_days(f):
+        d = story_days.c
+        feed_id: Any = func.nullif(d.feed_id, 0)  # feed 0: no feed, as NULL is in articles
+        language: Any = d.language
+        n: Any = func.sum(d.articles)
+        first_seen, last_seen = func.min(d.first_at), func.max(d.last_at)
+        joined = story_days.join(stories, stories.c.id == d.story_id).outerjoin(
+            feeds, feeds.c.id == d.feed_id
+        )
+        where = rollup_where(story_days, f)
+    else:
+        a = articles.c
+        feed_id, language, n = a.feed_id, a.language, func.count()
+        first_seen, last_seen = func.min(a.published_at), func.max(a.published_at)
+        joined = (
+            articles.join(article_stories, article_stories.c.article_id == a.id)
+            .join(stories, stories.c.id == article_stories.c.story_id)
+            .outerjoin(feeds, feeds.c.id == a.feed_id)
+        )
+        where = article_where(f)
+    outlet = func.coalesce(feeds.c.outlet, "feed:" + cast(feed_id, String))
     outlets = func.count(func.distinct(outlet))
-    languages = func.count(func.distinct(a.language))
+    languages = func.count(func.distinct(language))
     homes = func.count(func.distinct(func.coalesce(feeds.c.country_iso3, "")))
     reach = (outlets * languages * homes).label("reach")
     grouped = (
         select(
             STORY_ID.label("story"),
-            func.count().label("articles"),
+            n.label("articles"),
             outlets.label("outlets"),
             languages.label("languages"),
             homes.label("outlet_countries"),
             reach,
-            func.min(a.published_at).label("first_seen"),
-            func.max(a.published_at).label("last_seen"),
+            first_seen.label("first_seen"),
+            last_seen.label("last_seen"),
         )
-        .select_from(
-            articles.join(article_stories, s.article_id == a.id)
-            .join(stories, stories.c.id == s.story_id)
-            .outerjoin(feeds, feeds.c.id == a.feed_id)
-        )
-        .where(*article_where(f))
+        .select_from(joined)
+        .where(*where)
         .group_by(STORY_ID)
-        .order_by(reach.desc(), func.count().desc(), func.min(a.published_at), STORY_ID)
+        .order_by(reach.desc(), n.desc(), first_seen, STORY_ID)
         .limit(limit)
         .subquery()
     )

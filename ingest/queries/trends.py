@@ -25,9 +25,16 @@ from sqlalchemy import (
 )
 
 from ingest.filter_words import topic_label
-from ingest.filters import Filters, article_where, country_tag_where, day_start
+from ingest.filters import Filters, article_where, country_tag_where, day_start, rollup_where
 from ingest.geo import country_name
-from ingest.queries.aggregates import Kind, Source, route_for, route_source, source
+from ingest.queries.aggregates import (
+    Kind,
+    Source,
+    reads_story_days,
+    route_for,
+    route_source,
+    source,
+)
 from ingest.queries.counts import country_counts
 from ingest.queries.read import frame, scalar
 from ingest.queries.tally import story_key, with_stories
@@ -35,6 +42,7 @@ from ingest.store import (
     article_countries,
     article_topics,
     articles,
+    story_days,
 )
 
 # The spike score, defined once (``spike_score``) for the coverage chart and for rising:
@@ -100,6 +108,15 @@ def _daily(engine: Engine, series_filter: Filters, first_id: int | None = None) 
     if route is not None:
         src = route_source(route, series_filter, by_day=True)
         query = select(src.c.day, func.sum(src.c.articles)).where(*src.where).group_by(src.c.day)
+    elif series_filter.count_stories and reads_story_days(series_filter):
+        d = story_days.c
+        first = (
+            select(func.min(d.day).label("day"))
+            .where(*rollup_where(story_days, series_filter))
+            .group_by(d.story_id)
+            .subquery("first_days")
+        )
+        query = select(first.c.day, func.count()).group_by(first.c.day)
     elif series_filter.count_stories:
         first = (
             select(func.min(articles.c.published_day).label("day"))

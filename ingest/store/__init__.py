@@ -82,6 +82,7 @@ from ingest.store.schema import (
     rollup_monthly_total,
     schema_migrations,
     stories,
+    story_days,
     watches,
 )
 from ingest.store.search_index import (
@@ -216,6 +217,7 @@ __all__ = [
     "save_articles",
     "schema_migrations",
     "stories",
+    "story_days",
     "article_stories",
     "set_feed_enabled",
     "set_meta",

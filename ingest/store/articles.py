@@ -34,7 +34,7 @@ from ingest.store.schema import (
     feeds,
 )
 from ingest.store.search_index import index_for_search
-from ingest.store.stories import StoryInput, assign_stories
+from ingest.store.stories import StoryInput, assign_stories, refresh_story_days
 
 INSERT_CHUNK = 200  # article rows per INSERT … RETURNING
 LOOKUP_CHUNK = 500  # url keys per IN (…) when checking which are known
@@ -207,8 +207,12 @@ def replace_tags(engine: Engine, batch: Sequence[tuple[int, Tags]]) -> int:
         return replace_tags_in(conn, batch)
 
 
-def replace_tags_in(conn: Connection, batch: Sequence[tuple[int, Tags]]) -> int:
-    """``replace_tags`` inside the caller's transaction (a migration's, say)."""
+def replace_tags_in(
+    conn: Connection, batch: Sequence[tuple[int, Tags]], *, story_days: bool = True
+) -> int:
+    """``replace_tags`` inside the caller's transaction (a migration's, say). An article whose
+    language changes moves in ``story_days`` (its cell is recomputed); ``story_days=False``
+    for a migration that runs before the store has stories (0008: 0016 fills the table)."""
     row: Any  # rows of several selects in turn
     ids = [article_id for article_id, _ in batch]
     stored = {
@@ -274,6 +278,16 @@ def replace_tags_in(conn: Connection, batch: Sequence[tuple[int, Tags]]) -> int:
             )
         )
         _write_tags(conn, row.feed_id, [(article_id, row.published_day, tags)])
+    if story_days:
+        refresh_story_days(
+            conn,
+            {
+                (stored[article_id].published_day, stored[article_id].feed_id or 0)
+                for article_id, tags in batch
+                if article_id in stored
+                and (tags.language or "") != (stored[article_id].language or "")
+            },
+        )
     return len(stored)
 
 

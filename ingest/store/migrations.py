@@ -41,6 +41,7 @@ from ingest.store.schema import (
     metadata,
     schema_migrations,
     stories,
+    story_days,
     story_signatures,
 )
 from ingest.store.search_index import (
@@ -51,6 +52,7 @@ from ingest.store.search_index import (
     index_raw_text,
     unindex_for_search,
 )
+from ingest.store.stories import fill_story_days
 from ingest.text_clean import clean_text
 
 # PostgreSQL advisory lock held by the process that migrates (any fixed bigint will do; it only
@@ -284,6 +286,7 @@ def _m0008_decode_entities(conn: Connection) -> None:
                 )
                 for change in changes
             ],
+            story_days=False,  # a store this old has no stories yet: 0016 fills story_days
         )
 
 
@@ -299,8 +302,8 @@ def _m0009_outlet_metadata(conn: Connection) -> None:
 
 def _m0011_stories(conn: Connection) -> None:
     """Stories (issue 14): the tables, then every stored article assigned, oldest id first."""
-    for table in (stories, article_stories, story_signatures):
-        table.create(conn, checkfirst=True)
+    for table in (stories, article_stories, story_signatures, story_days):
+        table.create(conn, checkfirst=True)  # story_days: kept as stories are assigned (0016)
     from ingest.store.stories import REBUILD_BATCH, assign_stored
 
     if conn.execute(select(article_stories.c.article_id).limit(1)).first() is not None:
@@ -335,6 +338,13 @@ def _m0015_pair_search(conn: Connection) -> None:
     create_pair_indexes(conn)
 
 
+def _m0016_story_days(conn: Connection) -> None:
+    """Each story's articles per day × feed × language, which the Stories page ranks by
+    (``schema.story_days``), filled from the stored articles and their stories."""
+    story_days.create(conn, checkfirst=True)
+    fill_story_days(conn)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
@@ -351,6 +361,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0013_body_search", _m0013_body_search),
     ("0014_raw_search_indexes", _m0014_raw_search_indexes),
     ("0015_pair_search", _m0015_pair_search),
+    ("0016_story_days", _m0016_story_days),
 )
 
 

@@ -217,6 +217,27 @@ article_stories = Table(
 )
 Index("ix_article_stories_story", article_stories.c.story_id, article_stories.c.article_id)
 
+# Each story's articles per day × feed × language (feed 0: none), with the first and last
+# publication among them: what the Stories page ranks by (``queries.stories.top_stories``) under
+# the date, language and outlet filters, without reading articles. Distinct outlets, languages and
+# homes over a range are counted from its rows, so they are exact for any range of whole days
+# (they are not summed). Kept by ``store.stories`` in the transaction that assigns stories: the
+# cells (day, feed) an assignment, a merge or a retag touches are recomputed from the articles.
+# An article in no story (while ``restory`` runs) is a story of its own: story_id = -its id.
+story_days = Table(
+    "story_days",
+    metadata,
+    Column("day", String(10), nullable=False),
+    Column("story_id", Integer, nullable=False),
+    Column("feed_id", Integer, nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("articles", Integer, nullable=False),
+    Column("first_at", UTCDateTime, nullable=False),
+    Column("last_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("day", "story_id", "feed_id", "language"),
+)
+Index("ix_story_days_story", story_days.c.story_id, story_days.c.day, story_days.c.feed_id)
+
 story_signatures = Table(
     "story_signatures",
     metadata,

@@ -11,6 +11,10 @@ On PostgreSQL a transaction takes a transaction-scoped advisory lock on each day
 articles can link into (their days ± the window), in sorted order, after its inserts and before it
 reads candidates, so two transactions whose articles could link run one after the other and the
 second sees the first's articles. Transactions on days too far apart to link run side by side.
+
+The same transaction keeps ``story_days`` (each story's articles per day × feed × language): the
+cells (day, feed) of the new articles and of the stories merged away are recomputed from the
+articles (``refresh_story_days``), so the table always equals its recomputation.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import bindparam, delete, select, text, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, func, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
 from ingest import stories as linking
@@ -31,12 +35,14 @@ from ingest.store.schema import (
     article_stories,
     articles,
     stories,
+    story_days,
     story_signatures,
 )
 
 # PostgreSQL advisory-lock keys of the day buckets: this base plus the day's ordinal. Any range
 # no other lock of the application uses will do (the migration lock is 7261626).
 STORY_LOCK_BASE = 7_300_000_000
+STORY_DAYS_LOCK = STORY_LOCK_BASE - 1  # below every day's key (days count from 1)
 BUCKET_REACH = math.ceil(linking.WINDOW / timedelta(days=1))  # days either side that can link
 REBUILD_BATCH = 5000  # articles per transaction in rebuild_stories
 # New articles published within this of each other share one window load (a feed file of a few
@@ -165,9 +171,10 @@ def _decoded(
     return linking.decoded(language, published_at, countries.split(), words, roundup=roundup)
 
 
-def _assign_run(conn: Connection, run: Sequence[StoryInput]) -> None:
+def _assign_run(conn: Connection, run: Sequence[StoryInput]) -> set[int]:
     """Assign one run of new articles: link each (in id order) to the window and to the run's
-    earlier articles, merge the stories it links, then write the result in a few statements."""
+    earlier articles, merge the stories it links, then write the result in a few statements;
+    return the ids of the stored stories merged into others (gone)."""
     sigs = [item.signature() for item in run]
     low = min(sig.published_at for sig in sigs) - linking.WINDOW
     high = max(sig.published_at for sig in sigs) + linking.WINDOW
@@ -265,6 +272,7 @@ def _assign_run(conn: Connection, run: Sequence[StoryInput]) -> None:
             .values(story_id=root[1])
         )
         conn.execute(delete(stories).where(stories.c.id.in_(sorted(gone))))
+    return {story for gone in absorbed.values() for story in gone}
 
 
 def _refresh_first(
@@ -302,9 +310,11 @@ def assign_stories(conn: Connection, items: Sequence[StoryInput]) -> dict[int, i
     if not items:
         return {}
     _lock_days(conn, {item.published_at.date() for item in items})
+    gone: set[int] = set()
     for run in _chunks(items):
-        _assign_run(conn, run)
+        gone |= _assign_run(conn, run)
     ids = sorted(item.article_id for item in items)
+    refresh_story_days(conn, article_cells(conn, ids) | _story_cells(conn, gone))
     rows = conn.execute(
         select(article_stories.c.article_id, article_stories.c.story_id).where(
             article_stories.c.article_id.in_(ids)
@@ -325,6 +335,7 @@ def rebuild_stories(engine: Engine, *, batch_size: int = REBUILD_BATCH) -> int:
         conn.execute(delete(story_signatures))
         conn.execute(delete(article_stories))
         conn.execute(delete(stories))
+        fill_story_days(conn)  # every article a story of its own until it is assigned again
     done = 0
     after = 0
     while True:
@@ -343,3 +354,83 @@ def rebuild_stories(engine: Engine, *, batch_size: int = REBUILD_BATCH) -> int:
             assign_stored(conn, ids)
         after = ids[-1]
         done += len(ids)
+
+
+# --------------------------------------------------------------------------------------------
+# story_days: each story's articles per day × feed × language (``schema.story_days``)
+
+Cell = tuple[str, int]  # (day, feed id; 0 for none): the unit story_days is recomputed in
+
+
+def _story_day_rows(*where: ColumnElement[bool]) -> Select:
+    """The ``story_days`` rows of the stored articles matching ``where``, from the articles; an
+    article in no story yet (a ``restory`` under way) is a story of its own, keyed by its id
+    negated (as ``queries.tally.story_key``)."""
+    a = articles.c
+    story = func.coalesce(article_stories.c.story_id, -a.id)
+    keys = (a.published_day, story, func.coalesce(a.feed_id, 0), a.language)
+    return (
+        select(*keys, func.count(), func.min(a.published_at), func.max(a.published_at))
+        .select_from(articles.outerjoin(article_stories, article_stories.c.article_id == a.id))
+        .where(*where)
+        .group_by(*keys)
+    )
+
+
+_STORY_DAY_COLUMNS = ("day", "story_id", "feed_id", "language", "articles", "first_at", "last_at")
+
+
+def refresh_story_days(conn: Connection, cells: Iterable[Cell]) -> None:
+    """Recompute the ``story_days`` rows of each cell (day, feed) from its articles (the few
+    one feed published that day, through ``ix_articles_feed_day``).
+
+    PostgreSQL: under one transaction-scoped lock (``STORY_DAYS_LOCK``), held to the commit.
+    A merge recomputes the cells of the stories it absorbs, on days the transaction's day locks
+    may not cover, and two transactions recomputing one cell side by side would each write
+    rows without the other's articles (or collide on its key). Serialised, each recomputes
+    after the one before has committed, and sees it. Every caller takes it last (after its
+    tags and aggregates), so no writer waits for it while holding what its holder needs."""
+    cells = sorted(set(cells))
+    if not cells:
+        return
+    if not is_sqlite(conn):
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORY_DAYS_LOCK})
+    d = story_days.c
+    for day, feed in cells:
+        of_feed = articles.c.feed_id == feed if feed else articles.c.feed_id.is_(None)
+        conn.execute(delete(story_days).where(d.day == day, d.feed_id == feed))
+        conn.execute(
+            story_days.insert().from_select(
+                _STORY_DAY_COLUMNS, _story_day_rows(articles.c.published_day == day, of_feed)
+            )
+        )
+
+
+def fill_story_days(conn: Connection) -> None:
+    """``story_days`` recomputed from every stored article (migration 0016, ``restory``)."""
+    if not is_sqlite(conn):
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORY_DAYS_LOCK})
+    conn.execute(delete(story_days))
+    conn.execute(story_days.insert().from_select(_STORY_DAY_COLUMNS, _story_day_rows()))
+
+
+def article_cells(conn: Connection, ids: Sequence[int]) -> set[Cell]:
+    """The cells (day, feed) of the stored articles ``ids``."""
+    if not ids:
+        return set()
+    rows = conn.execute(
+        select(articles.c.published_day, articles.c.feed_id)
+        .where(articles.c.id.in_(ids))
+        .distinct()
+    )
+    return {(row.published_day, row.feed_id or 0) for row in rows}
+
+
+def _story_cells(conn: Connection, story_ids: Iterable[int]) -> set[Cell]:
+    """The cells (day, feed) ``story_days`` holds rows of the stories ``story_ids`` in."""
+    ids = sorted(story_ids)
+    if not ids:
+        return set()
+    d = story_days.c
+    rows = conn.execute(select(d.day, d.feed_id).where(d.story_id.in_(ids)).distinct())
+    return {(row.day, row.feed_id) for row in rows}

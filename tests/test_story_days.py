@@ -1,0 +1,230 @@
+"""``story_days`` (migration 0016): each story's articles per day × feed × language, kept by the
+store's writes. It equals its recomputation from the articles by direct SQL after an import that
+merges stories, a retag that changes languages, ``python -m ingest restory`` and the migration
+itself; and the Stories page's ranking, read from it, equals hand-written SQL over the articles
+(tests/store_oracle.py). Real feed files through ``import``, on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from ingest import store
+from ingest.__main__ import main as cli
+from ingest.filters import Filters, from_query_params
+from ingest.pipeline import import_paths
+from ingest.queries.stories import top_stories
+from ingest.records import Tags
+from tests.store_oracle import Oracle, stamp
+
+ROOT = Path(__file__).resolve().parent.parent
+FEEDS = ROOT / "tests" / "fixtures" / "feeds"
+# Same-day snapshots of several outlets that share stories (as tests/test_stories.py).
+FILES = [
+    FEEDS / "npr" / "npr_world_2026-02-17.rss.xml",
+    FEEDS / "abcnews" / "abcnews_international_2026-02-17.rss.xml",
+    FEEDS / "aljazeera" / "aljazeera_all_2026-02-18.rss.xml",
+    FEEDS / "abc-au" / "abc-au_top-stories_2026-02-18.rss.xml",
+    FEEDS / "bbc-news" / "bbc-news_world_20260218T0213Z.rss.xml",
+    FEEDS / "cbs" / "cbsnews_world_2026-02-18.rss.xml",
+]
+FIRST, LAST = "2026-01-01", "2026-02-28"
+
+KEPT = "SELECT day, story_id, feed_id, language, articles, first_at, last_at FROM story_days"
+# An article in no story (while restory runs) is a story of its own, keyed by its id negated.
+RECOMPUTED = """
+SELECT a.published_day, COALESCE(s.story_id, -a.id), COALESCE(a.feed_id, 0), a.language,
+       COUNT(*), MIN(a.published_at), MAX(a.published_at)
+FROM articles a LEFT JOIN article_stories s ON s.article_id = a.id
+GROUP BY a.published_day, COALESCE(s.story_id, -a.id), COALESCE(a.feed_id, 0), a.language
+"""
+
+
+def _moment(value: Any) -> datetime:
+    value = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return value.replace(tzinfo=None)
+
+
+def _rows(oracle: Oracle, sql: str) -> set[tuple]:
+    return {
+        (str(day), int(story), int(feed), language, int(n), _moment(first), _moment(last))
+        for day, story, feed, language, n, first, last in oracle.rows(sql)
+    }
+
+
+def check_story_days(url: str) -> set[tuple]:
+    """story_days holds exactly the rows a recomputation from the articles gives (not empty)."""
+    oracle = Oracle(url)
+    try:
+        kept, recomputed = _rows(oracle, KEPT), _rows(oracle, RECOMPUTED)
+    finally:
+        oracle.close()
+    assert kept == recomputed
+    assert kept
+    return kept
+
+
+def merged_away(url: str) -> int:
+    """Story rows deleted because their story merged into another (ids are never reused)."""
+    oracle = Oracle(url)
+    try:
+        ((n, top),) = oracle.rows("SELECT COUNT(*), MAX(id) FROM stories")
+    finally:
+        oracle.close()
+    return int(top) - int(n)
+
+
+def test_story_days_equal_their_recomputation_through_every_write(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = store.make_engine(db_url)
+    try:
+        for path in FILES:  # one file at a time, as a poller meets them: stories merge
+            assert not import_paths(engine, [path]).failed
+        assert merged_away(db_url) > 0
+        check_story_days(db_url)
+
+        # A retag that changes the language of articles of several feeds and days moves them.
+        with engine.connect() as conn:
+            picked = conn.execute(
+                store.articles.select()
+                .with_only_columns(store.articles.c.id, store.articles.c.language)
+                .order_by(store.articles.c.id)
+            ).all()[::9]
+        assert len(picked) > 5
+        changed = [
+            (row.id, Tags(language="xx" if row.language != "xx" else "en", language_source="feed"))
+            for row in picked
+        ]
+        assert store.replace_tags(engine, changed) == len(changed)
+        assert {row[3] for row in check_story_days(db_url)} >= {"xx"}
+
+        monkeypatch.setenv("PANTAU_DATABASE_URL", db_url)
+        assert cli(["restory"]) == 0
+        check_story_days(db_url)
+
+        # Migration 0016 fills the table from the stored articles and their stories.
+        with store.write(engine) as conn:
+            conn.execute(store.story_days.delete())
+            conn.execute(
+                store.schema_migrations.delete().where(
+                    store.schema_migrations.c.name == "0016_story_days"
+                )
+            )
+        assert store.migrate(engine) == ["0016_story_days"]
+        check_story_days(db_url)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def imported(engine: Engine, db_url: str) -> Engine:
+    for path in FILES:
+        assert not import_paths(engine, [path]).failed
+    return engine
+
+
+def _views(oracle: Oracle) -> list[dict[str, str]]:
+    """Views the Stories page answers from story_days: dates, languages, outlets, outlets'
+    type and home (each value taken from the store so every view holds articles)."""
+    feed_ids = [int(i) for (i,) in oracle.rows("SELECT id FROM feeds ORDER BY id")]
+    homes = sorted({h for (h,) in oracle.rows("SELECT country_iso3 FROM feeds") if h})
+    types = sorted({t for (t,) in oracle.rows("SELECT category FROM feeds") if t})
+    languages = sorted({la for (la,) in oracle.rows("SELECT language FROM articles")})
+    days = sorted({d for (d,) in oracle.rows("SELECT published_day FROM articles")})
+    period = {"from": FIRST, "to": LAST}
+    views = [
+        period,
+        {**period, "count": "stories"},
+        {"from": days[-1], "to": days[-1]},  # one day: a story's other days fall outside
+        {**period, "lang": languages[0]},
+        {**period, "feed": ",".join(str(i) for i in feed_ids[::2])},
+    ]
+    if homes:
+        views.append({**period, "ohome": homes[0]})
+    if types:
+        views.append({**period, "otype": types[0]})
+    return views
+
+
+def test_top_stories_from_story_days_equal_the_articles_counted(imported: Engine, db_url: str):
+    oracle = Oracle(db_url)
+    try:
+        for params in _views(oracle):
+            f = from_query_params(params, Filters(date.fromisoformat(FIRST), date(2026, 2, 28)))
+            got = [
+                (
+                    int(r.story),
+                    int(r.articles),
+                    int(r.outlets),
+                    int(r.languages),
+                    int(r.outlet_countries),
+                    int(r.reach),
+                    stamp(r.first_seen),
+                )
+                for r in top_stories(imported, f, limit=10_000).itertuples()
+            ]
+            expected = oracle.top_stories({k: v for k, v in params.items() if k != "count"}, 10_000)
+            assert got == expected, params
+            assert got
+    finally:
+        oracle.close()
+
+
+def test_a_restory_stopped_halfway_leaves_story_days_and_story_counts_right(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``restory`` forgets the stories, then assigns the articles again batch by batch; stopped
+    after its first batch, the articles not yet assigned count as stories of their own, in
+    story_days as in a scan (``queries.tally``): the story counts stay those of direct SQL."""
+    from ingest.queries.counts import coverage_count
+    from ingest.queries.trends import coverage_series
+
+    # The module, not the table ``ingest.store`` re-exports under the same name.
+    story_store = importlib.import_module("ingest.store.stories")
+
+    engine = store.make_engine(db_url)
+    try:
+        for path in FILES:
+            assert not import_paths(engine, [path]).failed
+        real = story_store.assign_stored
+        calls = []
+
+        def first_batch_only(conn: Any, ids: Any) -> Any:
+            if calls:
+                raise RuntimeError("stopped")
+            calls.append(ids)
+            return real(conn, ids)
+
+        monkeypatch.setattr(story_store, "assign_stored", first_batch_only)
+        with pytest.raises(RuntimeError):
+            story_store.rebuild_stories(engine, batch_size=40)
+        kept = check_story_days(db_url)
+        assert any(row[1] < 0 for row in kept) and any(row[1] > 0 for row in kept)
+
+        oracle = Oracle(db_url)
+        try:
+            per_day = dict(
+                oracle.rows(
+                    "SELECT day, COUNT(*) FROM (SELECT MIN(a.published_day) AS day "
+                    "FROM articles a LEFT JOIN article_stories s ON s.article_id = a.id "
+                    "GROUP BY COALESCE(s.story_id, -a.id)) f GROUP BY day"
+                )
+            )
+        finally:
+            oracle.close()
+        f = Filters(date.fromisoformat(FIRST), date.fromisoformat(LAST), count_stories=True)
+        assert coverage_count(engine, f) == sum(per_day.values())
+        series = coverage_series(engine, f, freq="D")
+        totals = dict(zip(series["period"].dt.strftime("%Y-%m-%d"), series["total"], strict=True))
+        assert {d: n for d, n in totals.items() if n} == {
+            str(d): int(n) for d, n in per_day.items()
+        }
+    finally:
+        engine.dispose()
