@@ -25,31 +25,48 @@ Queries: ``list_articles`` (the Articles page's first page) and ``count_articles
 search, over the whole year, the last 30 days, and the last 30 days of one country; one cold
 call, then the median of ``--repeat`` warm ones.
 
-Measured here (2026-12-04; 1,000,000 articles over a year, 200,000 bodies of 3,659 bytes on
-average; all figures taken on 2 cores shared with other jobs, load average 8–14, so slow and
-noisy; SQLite median of 5 warm runs, PostgreSQL of 1):
-- Index size, growing with the bodies (not the articles): SQLite's ``body_search`` 1,502 MB,
-  7,508 bytes per body, 2.05 bytes per byte of body text (1M such bodies: 7.5 GB beside their
-  3.7 GB of text); PostgreSQL's GIN index 445 MB, 2,226 bytes per body, 0.61 per byte (1M: 2.2
-  GB). For comparison the title+summary index of the 1M articles: 288 MB / 161 MB.
-- Backfill (migration 0013 on a store holding the bodies): SQLite 545 bodies/s, PostgreSQL 512.
-  Ingest, one body per ``finish_text`` as enrich stores them: SQLite 47/s with the index, 302/s
-  without (each body's FTS5 segment flushed and merged at its commit); PostgreSQL 89/s either way.
-- SQLite, searches of 3+ characters: 30 days 44–125 ms (list page and count, with or without a
-  country); a year (the index read whole) 2–70 ms for rare and foreign-script words, 150–322 ms
-  to count and 441–657 ms to list a common word or "the" (37,501 and 120,026 matches).
-  2-character searches scan: the list page 23–84 ms, but the count 0.6–1.5 s over 30 days and
-  10–18 s over a year (bodies read in full; the 200 ms goal is not met there).
-- PostgreSQL: 2.5–4.6 s for "government" even over 30 days: the trigram index finds the 10,477
-  bodies holding it in 13 ms, but the recheck runs lower() on each whole body (about 350 µs
-  each here) and the planner, whose statistics skip values over 1 kB, cannot estimate it (and
-  then pays ~0.2–0.5 s of JIT). Title and summary alone took 263–395 ms under the same load.
-  Tried by hand on the same rows, not adopted: a stored lower-cased copy (``body_lower text
-  GENERATED ALWAYS AS (lower(body)) STORED``, its own GIN index, jit off) makes the recheck
-  LIKE alone, 20 µs a body instead of ~350: "government" counted in 0.64 s over 30 days and
-  1.9 s over the year, at the price of doubling article_texts (0.98 → 1.94 GB). A rare word
-  over the year stays at 1.1 s: an OR with a subquery keeps PostgreSQL from combining the
-  articles' trigram indexes (a UNION of the three index reads would).
+Measured here (2026-12-05; 1,000,000 articles over a year, 200,000 bodies of 3,659 bytes on
+average; 2 cores shared with other jobs, load 1.5-4; warm medians of 3, cold in brackets above):
+
+| search (matches in a year)       | SQLite 30 d list/count | SQLite year  | PostgreSQL 30 d | PostgreSQL year |
+|----------------------------------|------------------------|--------------|-----------------|-----------------|
+| "government" (37,501)            | 9 / 25 ms              | 9 / 84       | 28 / 216        | 21 / 1,045      |
+| "the" (120,026)                  | 11 / 25                | 11 / 111     | 19 / 474        | 18 / 4,033      |
+| a rare name (20)                 | 29 / 14                | 18 / 2       | 48 / 24         | 26 / 3          |
+| "міністерство" (10,533)          | 43 / 17                | 104 / 26     | 66 / 38         | 196 / 151       |
+| "短缺药品" (10,409)               | 32 / 15                | 95 / 22      | 57 / 34         | 199 / 164       |
+| "中国", two characters (24,904)  | 11 / 17                | 10 / 31      | 15 / 41         | 15 / 130        |
+| "ук", two characters (27,500)    | 18 / 19                | 18 / 35      | 21 / 42         | 21 / 180        |
+
+(30 days under one country: SQLite 18-51 ms, PostgreSQL 37-98 ms, counts 19-491 ms.) Before
+this stop: SQLite counted two characters in 0.3-18 s and listed "the" over a year in 657 ms;
+PostgreSQL took 2.5-4.6 s for "government" even over 30 days, and 20-26 s for "the" over a
+year. What changed: two characters read an index of character pairs (``store.bigrams``);
+PostgreSQL tests the raw text with a regular expression of the case variants, or a plain LIKE
+when the search has no cased character, through trigram indexes led by the article id, so a
+range of up to a quarter tests only its own candidates (migration 0014); and a search's first
+pages are looked for among the 2,000 newest articles that meet the other filters before the
+whole query runs (``queries.articles._newest_matches``).
+
+Still over 200 ms, on PostgreSQL only: counting a common word over more than a month. A trigram
+index cannot say where its trigrams stand, so every body holding them is decompressed and
+tested (about 30-50 µs each: "the" is in 13,202 bodies of a 30-day range). SQLite's FTS5
+trigram phrases are positional and need no test.
+
+Index sizes (they grow with the bodies and articles, not with searches):
+- SQLite: ``body_search`` 1,502 MB (7,508 bytes per body, 2.05 per byte of body text: 7.5 GB at
+  1M such bodies), ``article_search`` 288 MB for 1M articles; the pairs' indexes ``body_pairs``
+  108 MB (540 bytes per body, 0.15 per byte) and ``article_pairs`` 82 MB (82 bytes per article).
+- PostgreSQL: the body trigram index 428 MB (2,140 bytes per body, 0.58 per byte: 2.1 GB at 1M
+  bodies), title 65 MB and summary 94 MB; the pairs' expression indexes 233 MB for the bodies
+  (1,165 bytes each, 0.32 per byte), 49 + 77 MB for titles and summaries.
+- Migration 0015 (the pairs' indexes) on this store: SQLite about 4 min, PostgreSQL 735 s (its
+  pairs function costs ~1.3 ms a body); 0014 rebuilds PostgreSQL's trigram indexes (2.6 min
+  for the bodies here).
+- Storing: the pairs add ~0.3 s to importing the 64 fixture feeds (2,790 articles) on SQLite,
+  about 6%; a body's pairs take ~0.4 ms to make.
+- Earlier (2026-12-04): backfill of the trigram body index SQLite 545 bodies/s, PostgreSQL 512;
+  ingest one body at a time SQLite 47/s with the index (302/s without), PostgreSQL 89/s.
 """
 
 from __future__ import annotations
