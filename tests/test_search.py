@@ -278,12 +278,10 @@ PG_ALPHABET = (
 )
 
 
-def test_postgres_reads_each_field_as_its_lower_case_would(engine: Engine) -> None:
+def test_postgres_reads_each_field_as_its_lower_case_would(postgres_url: str) -> None:
     """PostgreSQL tests the raw title, summary and body with a regular expression of the
     search's case variants (not lower() of the field: that is the cost of a body search).
     Oracle: PostgreSQL's own lower(field) LIKE '%search%' on the same texts."""
-    if engine.dialect.name == "sqlite":
-        pytest.skip("PostgreSQL's regular expressions; SQLite reads its FTS5 indexes")
     from sqlalchemy import column
     from sqlalchemy import table as table_clause
 
@@ -300,6 +298,7 @@ def test_postgres_reads_each_field_as_its_lower_case_would(engine: Engine) -> No
             start = rng.randrange(len(source))
             needles.add(source[start : start + rng.randint(1, 4)].lower())
     probe = table_clause("probe", column("id"), column("t"))
+    engine = store.make_engine(postgres_url)
     with engine.begin() as conn:
         conn.execute(text("CREATE TEMPORARY TABLE probe (id integer, t text)"))
         conn.execute(
@@ -318,6 +317,7 @@ def test_postgres_reads_each_field_as_its_lower_case_would(engine: Engine) -> No
                 {"p": "%" + _escape_like(needle) + "%"},
             ).scalars()
             assert list(by_test) == list(by_lower), needle
+    engine.dispose()
     assert len(needles) > 100 and kinds == {"LIKE", "regex"}  # both tests were taken
 
 

@@ -8,7 +8,7 @@ itself; and the Stories page's ranking, read from it, equals hand-written SQL ov
 from __future__ import annotations
 
 import importlib
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -228,3 +228,78 @@ def test_a_restory_stopped_halfway_leaves_story_days_and_story_counts_right(
         }
     finally:
         engine.dispose()
+
+
+def test_two_writers_recomputing_one_cell_on_postgresql_leave_it_right(postgres_url: str) -> None:
+    """PostgreSQL: one transaction moves an article of a cell (day × feed) to another story, as
+    a merge does, and recomputes the cell; before it commits, a second writer saves an article
+    of the same feed and day, and recomputes that cell too. The second waits for the first
+    (``STORY_DAYS_LOCK``) and then sees it: the cell equals its recomputation. Without the
+    lock the second's recomputation misses the first's rows and collides on their key."""
+    import threading
+    import time
+
+    from sqlalchemy import select, text
+
+    from ingest.records import Article
+    from ingest.store.stories import refresh_story_days
+
+    db_url = postgres_url
+    imported = store.make_engine(postgres_url)
+    for path in FILES:
+        assert not import_paths(imported, [path]).failed
+    a, s = store.articles.c, store.article_stories.c
+    with imported.connect() as conn:
+        moved, day, feed, story = conn.execute(
+            select(a.id, a.published_day, a.feed_id, s.story_id)
+            .join(store.article_stories, s.article_id == a.id)
+            .where(a.feed_id.is_not(None))
+            .order_by(a.id)
+            .limit(1)
+        ).one()
+        other = conn.execute(
+            select(s.story_id).where(s.story_id != story).order_by(s.story_id).limit(1)
+        ).scalar_one()
+        published = conn.execute(select(a.published_at).where(a.id == moved)).scalar_one()
+    when = published if published.tzinfo else published.replace(tzinfo=UTC)  # stored naive UTC
+    errors: list[BaseException] = []
+
+    def second_writer() -> None:
+        article = Article(
+            url_key="e" * 40,
+            url="https://news.example/same-day",
+            guid=None,
+            title="A later report",
+            summary="",
+            published_at=when,
+            fetched_at=when,
+        )
+        try:
+            tags = Tags(language="en", language_source="feed")
+            store.save_articles(imported, feed, [(article, tags)])
+        except BaseException as exc:  # noqa: BLE001 (reported by the main thread)
+            errors.append(exc)
+
+    with store.write(imported) as conn:
+        conn.execute(
+            store.article_stories.update().where(s.article_id == moved).values(story_id=other)
+        )
+        refresh_story_days(conn, {(day, feed)})
+        writer = threading.Thread(target=second_writer)
+        writer.start()
+        with imported.connect() as watcher:  # until the second writer waits on a lock
+            for _ in range(200):
+                waiting = watcher.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                ).scalar_one()
+                if waiting:
+                    break
+                time.sleep(0.05)
+            assert waiting, "the second writer never waited"
+    writer.join(timeout=60)
+    imported.dispose()
+    assert not writer.is_alive() and not errors, errors
+    check_story_days(db_url)
