@@ -12,6 +12,7 @@ from ingest.filter_words import language_name
 from ingest.geo import country_name
 from ingest.queries import topic_label
 from ui import data, export, sizes, tables, view
+from ui.counts import quantity
 from ui.highlight import ENTITY_KINDS, entity_kind, entity_name
 from ui.layout import articles_table, empty_state, reader, start_page
 
@@ -45,7 +46,7 @@ column, descending, _label = SORTS[sort_key]
 rows = data.list_articles(
     f, sort=column, descending=descending, limit=size, offset=(page - 1) * size
 )
-st.caption(f"{total:,} articles · showing {len(rows):,} ({(page - 1) * size + 1:,}–"
+st.caption(f"{quantity(total)} · showing {len(rows):,} ({(page - 1) * size + 1:,}–"
            f"{(page - 1) * size + len(rows):,})")  # fmt: skip
 
 articles_table(rows, key="articles_table", tags=True)

@@ -307,6 +307,29 @@ def test_articles_paging_sorting_and_evidence(app: AppTest, oracle: Oracle) -> N
     assert any("no country, topic, person or organisation tags" in c.value for c in app.caption)
 
 
+def test_the_articles_count_says_one_article_and_many_articles(
+    app: AppTest, oracle: Oracle
+) -> None:
+    """The Articles page's count and its "Download all" button: "1 article" for one,
+    "N articles" for more (the number from the store itself)."""
+    period = {"from": "2000-01-01", "to": "2026-02-18"}
+    every = oracle.articles(period)
+    word = next(  # a word of exactly one title, and in no summary
+        w
+        for a in every
+        for w in a["title"].lower().split()
+        if len(w) > 5
+        and w.isalpha()
+        and sum(w in (b["title"] + "\n" + (b["summary"] or "")).lower() for b in every) == 1
+    )
+    for params, n in ((period, len(every)), ({**period, "q": word}, 1)):
+        open_page(app, "app_pages/4_Articles.py", params)
+        unit = "article" if n == 1 else "articles"
+        assert any(c.value.startswith(f"{n:,} {unit} · showing") for c in app.caption), n
+        labels = [b.label for b in app.get("download_button")]
+        assert f"Download all {n:,} {unit} (CSV)" in labels, labels
+
+
 def test_people_and_organisations_filter_read_and_evidence(app: AppTest, oracle: Oracle) -> None:
     """The sidebar's entity filter (from the URL) counts what a direct query counts, and an
     article's evidence table lists its entity tags as stored, each with its kind."""

@@ -23,10 +23,15 @@ def few_note(count: int | None) -> str | None:
     return "only 1 article: check it" if count == 1 else f"only {count} articles: check them"
 
 
+def quantity(count: int, unit: str = "articles") -> str:
+    """``count`` with its unit, singular for one: "1 article", "1,547 articles"."""
+    word = unit[:-1] if count == 1 and unit.endswith("s") else unit
+    return f"{count:,} {word}"
+
+
 def count_text(count: int, unit: str = "articles") -> str:
     """``count`` as shown in a label, with "few" beside a small one: "3 articles, few"."""
-    word = unit[:-1] if count == 1 and unit.endswith("s") else unit
-    return f"{count:,} {word}, few" if is_few(count) else f"{count:,} {word}"
+    return f"{quantity(count, unit)}, few" if is_few(count) else quantity(count, unit)
 
 
 def counted(f: Filters) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from ingest.csv_safety import csv_rows_text, csv_text
 from ingest.csv_safety import guard_cell as guard_cell  # re-exported for the pages
 from ingest.queries import Filters, slug
+from ui.counts import quantity
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:
@@ -135,4 +136,4 @@ def download_all_articles(filters: Filters, total: int) -> None:
         payload = build_all()
     else:
         st.caption(f"{total:,} rows: the file is built when you click.")
-    download_csv(f"Download all {total:,} articles (CSV)", payload, "articles", filters)
+    download_csv(f"Download all {quantity(total)} (CSV)", payload, "articles", filters)
