@@ -122,12 +122,11 @@ def _on_postgres(needle: str, start: datetime | None, end: datetime | None) -> C
     """PostgreSQL: the articles whose title, summary or body holds ``needle``, read from the
     trigram indexes of the raw columns (``store.search_index``), or for two characters from
     the indexes of each field's character pairs (exact: nothing is tested after the index
-    read), as a UNION of three index reads,
-    which the planner can neither merge nor skip (an OR with the body's subquery made it scan
-    every article for a rare word: 1.1 s at 1M). Each read tests its field with ``pg_holds``:
-    the raw text, never lower() of it — lower-casing a 3.7 kB body costs about 90 µs, the
-    regular expression a third of that, and for a common word every candidate the index finds
-    is tested. For a range of up to a quarter each read is kept to the range's ids (its lowest
+    read), as a UNION of three index reads, which the planner can neither merge nor skip (an
+    OR with the body's subquery made it scan every article for a rare word: 1.1 s at 1M).
+    Each trigram read tests its field with ``pg_holds``: the raw text, never lower() of it —
+    lower-casing a long body and matching it took about 95 µs, the regular expression about
+    55, and for a common word every candidate the index finds is tested. For a range of up to a quarter each read is kept to the range's ids (its lowest
     and highest, found once in the published-date index that carries the ids), so the test
     runs on the range's candidates, not the whole store's."""
     if len(needle) == 2:
@@ -195,7 +194,7 @@ def pg_holds(field: Any, needle: str) -> ColumnElement[bool]:
     """PostgreSQL: whether ``field``'s lower() holds ``needle`` (lower-cased), tested on the
     raw text. When no character of the needle has another that lower() makes it from (中国,
     短缺药品, digits), the text holds it exactly when its lower() does: a plain LIKE, the
-    cheapest test (PostgreSQL's regular expressions take ~15 times as long over Chinese text).
+    cheapest test (PostgreSQL's regular expressions took about 17 times as long over Chinese).
     Otherwise ``_pg_regex``."""
     if all(len(_pg_members(ch)) == 1 for ch in needle):
         return field.like("%" + _escape_like(needle) + "%")  # PostgreSQL escapes with \
