@@ -457,7 +457,13 @@ def test_two_writers_recomputing_one_cell_on_postgresql_leave_it_right(postgres_
                 if waiting:
                     break
                 time.sleep(0.05)
-            assert waiting, "the second writer never waited"
+            backends = watcher.execute(  # what each connection was doing, should none wait
+                text(
+                    "SELECT state, wait_event_type, wait_event, left(query, 100) "
+                    "FROM pg_stat_activity WHERE datname = current_database()"
+                )
+            ).all()
+            assert waiting, ("the second writer never waited", errors, backends)
     writer.join(timeout=60)
     imported.dispose()
     assert not writer.is_alive() and not errors, errors

@@ -247,7 +247,7 @@ def country_counts(engine: Engine, f: Filters, limit: int | None = None) -> pd.D
     (share = fraction of ALL articles in the period, under the date/language/outlet filters).
     Counting stories, ``articles`` holds the distinct stories and the share's base is stories;
     under the date, language and outlet filters alone, read from ``story_country_days`` (a
-    year at 1M: 1.6 s → see bench_story_reads)."""
+    year at 1M: 2.95 s → 0.21 s, ``bench.bench_story_reads``)."""
     route = route_for(f)
     if route is not None and route.kind is Kind.TOTAL:
         src = source(Kind.COUNTRY, f)
