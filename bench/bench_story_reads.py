@@ -8,36 +8,37 @@ Store: a 1M-article synthetic SQLite store (``bench.synth``, as ``bench_alerts``
 whose articles carry their stories (migration 0011 assigns them). Counting articles reads the
 daily aggregates. Counting stories with no content filter (a page's total, the "all coverage"
 series, the base of a share, the Stories page's ranking) reads ``story_days`` (migration 0016:
-each story's articles per day × feed × language; 20,633 rows here), whose distinct stories,
-outlets and languages are counted over the range's rows, never summed, so they are exact. The
-story counts per country or pair still scan the period's tags joined to ``article_stories``.
-Each read: one cold call, then the median of ``--repeat`` warm ones, over the last 30 days and
-the whole year.
+each story's articles per day × feed × language; 20,633 rows here), and the story counts per
+country and pair (the map, the top pairs, the countries' coverage series) read
+``story_country_days`` and ``story_pair_days`` (migration 0017: which stories mention each
+country and each pair per day × feed × language, with whether one article names it prominently;
+397,109 and 445,001 rows here, against 1,574,615 country tags; 64 MB with their keys and the
+countries' index; the migration fills them in 10 s). Their distinct stories are counted over the
+range's rows, never summed, so they are exact. Each read: one cold call, then the median of
+``--repeat`` warm ones, over the last 30 days and the whole year.
 
 Measured here (2026-12-05; SQLite, 1,000,000 synthetic articles over a year in 7,853 stories;
-warm medians of 3; articles / stories, and in brackets stories before ``story_days``, the code
-before it run the same hour):
+warm medians of 3; articles / stories, and in brackets stories before 0017, the code before it
+run on the same store the same hour; the machine was shared and loaded, so the figures before it
+are 1.5–2× those measured quieter the day before: 169 / 1,572, 210 / 1,962, 458 / 3,508 ms):
 
 | read                                | 30 days                | a year                     |
 |-------------------------------------|------------------------|----------------------------|
-| count (a page's total)              | 0 ms / 1 ms (36)       | 1 ms / 3 ms (331)          |
-| country_counts (map, Overview)      | 8 ms / 169 ms (204)    | 14 ms / 1,572 ms (2,054)   |
-| pair_counts (Overview's top pairs)  | 15 ms / 210 ms (210)   | 59 ms / 1,962 ms (1,989)   |
-| coverage_series (Coverage, daily)   | 20 ms / 458 ms (710)   | 49 ms / 3,508 ms (4,365)   |
-| top_stories (Stories page)          | - / 6 ms (174)         | - / 34 ms (1,576)          |
+| count (a page's total)              | 0 ms / 0 ms (0)        | 1 ms / 3 ms (7)            |
+| country_counts (map, Overview)      | 8 ms / 14 ms (246)     | 16 ms / 209 ms (2,952)     |
+| pair_counts (Overview top pairs)    | 20 ms / 33 ms (269)    | 91 ms / 401 ms (2,949)     |
+| coverage_series (Coverage, daily)   | 37 ms / 48 ms (736)    | 92 ms / 297 ms (4,498)     |
+| top_stories (Stories page)          | - / 7 ms (13)          | - / 36 ms (44)             |
 
-The same views (and under a language or an outlet filter) gave identical results before and
-after. country_counts gained the story total of its share's base; coverage_series its "all
-coverage" series. What is left of them, and pair_counts, is the scan of a year's country tags
-(about 1.5M rows, grouped by country and story): an index of ``article_countries`` covering
-(article_id, prominent, iso3) was tried and took country_counts to 1.5 s only (pair_counts
-unchanged), the grouping costs more than reading the rows. A distinct count of stories is not
-additive over days; an exact roll-up for them would hold per day × story × country (and × pair,
-the same article naming both) presence rows, kept like ``story_days``: the next step if a
-year's map counting stories must be under a second.
+The same views (and under a language or an outlet filter, either mention rule) give the counts
+of a scan of the articles (tests/test_story_days.py). What is left at a year is the distinct
+count over the year's rows (about 400k each), grouped by country or pair: still exact, and not
+additive over days, so no monthly roll-up can replace it. coverage_series is country_counts (its
+five countries) plus their series from the countries' index of ``story_country_days``.
 
-coverage_series counting stories was 1,266 ms and 6,848 ms before its country series were read
-in one scan of their tags (``trends._daily_country_stories``).
+Before 0016 (``story_days``) the year's count took 331 ms, top_stories 1,576 ms; before its
+country series were read in one scan of their tags (``trends._daily_country_stories``),
+coverage_series counting stories took 1,266 ms and 6,848 ms.
 """
 
 from __future__ import annotations

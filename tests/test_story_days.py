@@ -1,19 +1,22 @@
-"""``story_days`` (migration 0016): each story's articles per day × feed × language, kept by the
-store's writes. It equals its recomputation from the articles by direct SQL after an import that
-merges stories, a retag that changes languages, ``python -m ingest restory`` and the migration
-itself; and the Stories page's ranking, read from it, equals hand-written SQL over the articles
-(tests/store_oracle.py). Real feed files through ``import``, on SQLite and PostgreSQL.
+"""``story_days`` (migration 0016): each story's articles per day × feed × language, and
+``story_country_days`` / ``story_pair_days`` (migration 0017): which stories mention each country
+and pair per day × feed × language, kept by the store's writes. Each equals its recomputation
+from the articles by direct SQL after an import that merges stories, a retag that changes
+languages and tags, ``python -m ingest restory`` and the migrations themselves; and the Stories
+page's ranking and the story counts per country and pair, read from them, equal hand-written SQL
+over the articles (tests/store_oracle.py). Real feed files through ``import``, on SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
 
 import importlib
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from ingest import store
 from ingest.__main__ import main as cli
@@ -21,6 +24,7 @@ from ingest.filters import Filters, from_query_params
 from ingest.pipeline import import_paths
 from ingest.queries.stories import top_stories
 from ingest.records import Tags
+from ingest.tagging import tag_article
 from tests.store_oracle import Oracle, stamp
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +48,84 @@ SELECT a.published_day, COALESCE(s.story_id, -a.id), COALESCE(a.feed_id, 0), a.l
 FROM articles a LEFT JOIN article_stories s ON s.article_id = a.id
 GROUP BY a.published_day, COALESCE(s.story_id, -a.id), COALESCE(a.feed_id, 0), a.language
 """
+
+
+# story_country_days and story_pair_days recomputed: per day × story × feed × language ×
+# country (pair of countries tagged on one article), whether one article names it prominently
+# (a pair: both prominent in one article).
+STORY = "COALESCE(s.story_id, -a.id)"
+TAG_KEYS = f"a.published_day, {STORY}, COALESCE(a.feed_id, 0), a.language"
+KEPT_TAGS = {
+    "country": "SELECT day, story_id, feed_id, language, iso3, prominent FROM story_country_days",
+    "pair": "SELECT day, story_id, feed_id, language, iso3_a || '-' || iso3_b, prominent "
+    "FROM story_pair_days",
+}
+RECOMPUTED_TAGS = {
+    "country": f"""
+SELECT {TAG_KEYS}, x.iso3, MAX(CASE WHEN x.prominent THEN 1 ELSE 0 END)
+FROM articles a JOIN article_countries x ON x.article_id = a.id
+LEFT JOIN article_stories s ON s.article_id = a.id
+GROUP BY {TAG_KEYS}, x.iso3
+""",
+    "pair": f"""
+SELECT {TAG_KEYS}, x.iso3 || '-' || y.iso3,
+       MAX(CASE WHEN x.prominent AND y.prominent THEN 1 ELSE 0 END)
+FROM articles a JOIN article_countries x ON x.article_id = a.id
+JOIN article_countries y ON y.article_id = a.id AND x.iso3 < y.iso3
+LEFT JOIN article_stories s ON s.article_id = a.id
+GROUP BY {TAG_KEYS}, x.iso3, y.iso3
+""",
+}
+
+
+def mention_deep(engine: Engine) -> None:
+    """Retag every fourth article with a body that names Iran once, past its lead: a tag the
+    prominence rule does not count by default (docs/prominence.md), beside the prominent tags of
+    its title and summary (a feed file's articles have no bodies: all their tags are prominent)."""
+    a = store.articles.c
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(a.id, a.title, a.summary, a.published_at, a.language).order_by(a.id)
+        ).all()[::4]
+    filler = "The committee met again to discuss the budget of the regional water authority."
+    batch = []
+    for row in rows:
+        lead = row.summary or row.title
+        body = "\n\n".join([lead, filler, filler, filler, "Iran was mentioned by a delegate."])
+        batch.append(
+            (
+                row.id,
+                tag_article(
+                    row.title,
+                    row.summary or "",
+                    body=body,
+                    lead=lead,
+                    published=row.published_at,
+                    language_hint=row.language,
+                ),
+            )
+        )
+    assert store.replace_tags(engine, batch) == len(batch)
+
+
+def check_story_tags(url: str) -> dict[str, set[tuple]]:
+    """story_country_days and story_pair_days hold exactly the rows a recomputation from the
+    articles, their country tags and stories gives (neither empty, and some rows not
+    prominent, so the flag is checked both ways)."""
+    oracle = Oracle(url)
+    kept: dict[str, set[tuple]] = {}
+    try:
+        for kind, sql in KEPT_TAGS.items():
+            rows = [
+                {(str(d), int(s), int(f), la, k, bool(p)) for d, s, f, la, k, p in oracle.rows(q)}
+                for q in (sql, RECOMPUTED_TAGS[kind])
+            ]
+            assert rows[0] == rows[1], kind
+            assert {row[-1] for row in rows[0]} == {True, False}, kind
+            kept[kind] = rows[0]
+    finally:
+        oracle.close()
+    return kept
 
 
 def _moment(value: Any) -> datetime:
@@ -88,7 +170,9 @@ def test_story_days_equal_their_recomputation_through_every_write(
         for path in FILES:  # one file at a time, as a poller meets them: stories merge
             assert not import_paths(engine, [path]).failed
         assert merged_away(db_url) > 0
+        mention_deep(engine)
         check_story_days(db_url)
+        before = check_story_tags(db_url)
 
         # A retag that changes the language of articles of several feeds and days moves them.
         with engine.connect() as conn:
@@ -104,10 +188,13 @@ def test_story_days_equal_their_recomputation_through_every_write(
         ]
         assert store.replace_tags(engine, changed) == len(changed)
         assert {row[3] for row in check_story_days(db_url)} >= {"xx"}
+        # The retag took the picked articles' countries away (Tags without any): their rows go.
+        assert check_story_tags(db_url)["country"] != before["country"]
 
         monkeypatch.setenv("PANTAU_DATABASE_URL", db_url)
         assert cli(["restory"]) == 0
         check_story_days(db_url)
+        check_story_tags(db_url)
 
         # Migration 0016 fills the table from the stored articles and their stories.
         with store.write(engine) as conn:
@@ -119,6 +206,19 @@ def test_story_days_equal_their_recomputation_through_every_write(
             )
         assert store.migrate(engine) == ["0016_story_days"]
         check_story_days(db_url)
+
+        # Migration 0017 fills the tag tables (on a store migrated before it: none of them).
+        with store.write(engine) as conn:
+            conn.execute(store.story_country_days.delete())
+            conn.execute(store.story_pair_days.delete())
+            conn.execute(
+                store.schema_migrations.delete().where(
+                    store.schema_migrations.c.name == "0017_story_tags"
+                )
+            )
+        store.story_country_days.drop(engine)
+        assert store.migrate(engine) == ["0017_story_tags"]
+        check_story_tags(db_url)
     finally:
         engine.dispose()
 
@@ -127,6 +227,7 @@ def test_story_days_equal_their_recomputation_through_every_write(
 def imported(engine: Engine, db_url: str) -> Engine:
     for path in FILES:
         assert not import_paths(engine, [path]).failed
+    mention_deep(engine)
     return engine
 
 
@@ -177,6 +278,61 @@ def test_top_stories_from_story_days_equal_the_articles_counted(imported: Engine
         oracle.close()
 
 
+def test_story_counts_per_country_and_pair_equal_the_articles_counted(
+    imported: Engine, db_url: str
+) -> None:
+    """Counting stories under the date, language and outlet filters (the views read from
+    story_country_days and story_pair_days) under either mention rule: the map's and the top
+    pairs' counts and each country's daily series equal the distinct stories of direct SQL."""
+    from ingest.queries import country_counts, pair_counts
+    from ingest.queries.trends import coverage_series
+
+    oracle = Oracle(db_url)
+    differs = set()
+    try:
+        for base in _views(oracle):
+            for mention in ({}, {"mention": "any"}):
+                params = {**base, **mention, "count": "stories"}
+                f = from_query_params(params, Filters(date.fromisoformat(FIRST), date(2026, 2, 28)))
+                want = oracle.country_counts(params)
+                got = country_counts(imported, f)
+                assert [(r.iso3, r.articles) for r in got.itertuples()] == [
+                    (c, n) for c, n, _ in want
+                ], params
+                assert want, params
+                pairs = oracle.pair_counts(params)
+                got_pairs = pair_counts(imported, f, limit=None)
+                assert [tuple(r) for r in got_pairs[["iso3_a", "iso3_b", "articles"]].values] == (
+                    pairs
+                ), params
+                series = coverage_series(imported, f, freq="D")
+                keys = list(dict.fromkeys(series["key"]))
+                assert keys == [c for c, _, _ in want[: len(keys)]] and keys, params
+                for key in keys:
+                    part = series[series["key"] == key]
+                    got_days = {
+                        d: int(n)
+                        for d, n in zip(
+                            part["period"].dt.strftime("%Y-%m-%d"), part["articles"], strict=True
+                        )
+                        if n
+                    }
+                    first = params["from"]
+                    # Each story on the day of its first article in the series' history.
+                    history = (date.fromisoformat(first) - timedelta(days=28)).isoformat()
+                    every = oracle.per_day({**params, "from": history, "c": key})
+                    assert got_days == {d: n for d, n in every.items() if d >= first}, (params, key)
+                differs |= {
+                    "mention"
+                    if want != oracle.country_counts({**base, "count": "stories"})
+                    else "",
+                    "articles" if want != oracle.country_counts({**base, **mention}) else "",
+                }
+    finally:
+        oracle.close()
+    assert {"mention", "articles"} <= differs  # neither the rule nor the unit is idle
+
+
 def test_a_restory_stopped_halfway_leaves_story_days_and_story_counts_right(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -193,6 +349,7 @@ def test_a_restory_stopped_halfway_leaves_story_days_and_story_counts_right(
     try:
         for path in FILES:
             assert not import_paths(engine, [path]).failed
+        mention_deep(engine)
         real = story_store.assign_stored
         calls = []
 
@@ -207,6 +364,7 @@ def test_a_restory_stopped_halfway_leaves_story_days_and_story_counts_right(
             story_store.rebuild_stories(engine, batch_size=40)
         kept = check_story_days(db_url)
         assert any(row[1] < 0 for row in kept) and any(row[1] > 0 for row in kept)
+        check_story_tags(db_url)
 
         oracle = Oracle(db_url)
         try:
@@ -248,6 +406,7 @@ def test_two_writers_recomputing_one_cell_on_postgresql_leave_it_right(postgres_
     imported = store.make_engine(postgres_url)
     for path in FILES:
         assert not import_paths(imported, [path]).failed
+    mention_deep(imported)
     a, s = store.articles.c, store.article_stories.c
     with imported.connect() as conn:
         moved, day, feed, story = conn.execute(
@@ -298,8 +457,15 @@ def test_two_writers_recomputing_one_cell_on_postgresql_leave_it_right(postgres_
                 if waiting:
                     break
                 time.sleep(0.05)
-            assert waiting, "the second writer never waited"
+            backends = watcher.execute(  # what each connection was doing, should none wait
+                text(
+                    "SELECT state, wait_event_type, wait_event, left(query, 100) "
+                    "FROM pg_stat_activity WHERE datname = current_database()"
+                )
+            ).all()
+            assert waiting, ("the second writer never waited", errors, backends)
     writer.join(timeout=60)
     imported.dispose()
     assert not writer.is_alive() and not errors, errors
     check_story_days(db_url)
+    check_story_tags(db_url)

@@ -22,7 +22,10 @@ stories (``count=stories``)
 
 Counting stories, a view with no content filter (route TOTAL but for ``count=stories``) reads
 ``story_days`` instead (``reads_story_days``): each story's articles per day × feed × language,
-so the distinct stories of any range of whole days are counted from it exactly (never summed).
+so the distinct stories of any range of whole days are counted from it exactly (never summed);
+its stories per country and per pair (the map, the top pairs, the countries' coverage series)
+read ``story_country_days`` and ``story_pair_days`` under the same check, which carry the
+mention rule as a column as the country and pair aggregates do.
 
 Of each kind the store keeps four tables (``source`` picks the smallest that answers):
 ``daily_*`` and ``monthly_*`` per feed (read under an outlet filter, or when asked by feed), and

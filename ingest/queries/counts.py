@@ -47,7 +47,9 @@ from ingest.store import (
     feeds,
     rollup_monthly_country,
     rollup_monthly_total,
+    story_country_days,
     story_days,
+    story_pair_days,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -243,7 +245,9 @@ def totals(engine: Engine, f: Filters) -> dict[str, int]:
 def country_counts(engine: Engine, f: Filters, limit: int | None = None) -> pd.DataFrame:
     """Articles per country mentioned in the filtered articles: iso3, country, articles, share
     (share = fraction of ALL articles in the period, under the date/language/outlet filters).
-    Counting stories, ``articles`` holds the distinct stories and the share's base is stories."""
+    Counting stories, ``articles`` holds the distinct stories and the share's base is stories;
+    under the date, language and outlet filters alone, read from ``story_country_days`` (a
+    year at 1M: 2.95 s → 0.21 s, ``bench.bench_story_reads``)."""
     route = route_for(f)
     if route is not None and route.kind is Kind.TOTAL:
         src = source(Kind.COUNTRY, f)
@@ -259,6 +263,13 @@ def country_counts(engine: Engine, f: Filters, limit: int | None = None) -> pd.D
         u = union_all(own, others.group_by(partner)).subquery()
         cols = list(u.c)
         query = select(cols[0].label("iso3"), func.sum(cols[1]).label("articles")).group_by(cols[0])
+    elif f.count_stories and reads_story_days(f):
+        d = story_country_days.c
+        query = (
+            select(d.iso3, func.count(distinct(d.story_id)).label("articles"))
+            .where(*rollup_where(story_country_days, f))
+            .group_by(d.iso3)
+        )
     else:
         n = tally(f)
         query = (
@@ -295,7 +306,8 @@ def _pair_counts(
     engine: Engine, f: Filters, limit: int | None, focus: str | None = None
 ) -> pd.DataFrame:
     """Pair counts; with ``focus``, only the pairs that include it (then a country filter of
-    just ``focus`` can be answered from the aggregate exactly)."""
+    just ``focus`` can be answered from the aggregate exactly). Counting stories under the date,
+    language and outlet filters alone: from ``story_pair_days``."""
     route = route_for(f)
     # All pairs (no content filter), or the pairs including the focus (a filter of just it).
     focused = route is not None and route.kind is Kind.COUNTRY and route.key == (focus,)
@@ -305,6 +317,13 @@ def _pair_counts(
             select(src.c.iso3_a, src.c.iso3_b, func.sum(src.c.articles).label("articles"))
             .where(*src.where)
             .group_by(src.c.iso3_a, src.c.iso3_b)
+        )
+    elif f.count_stories and reads_story_days(f):
+        p = story_pair_days.c
+        query = (
+            select(p.iso3_a, p.iso3_b, func.count(distinct(p.story_id)).label("articles"))
+            .where(*rollup_where(story_pair_days, f))
+            .group_by(p.iso3_a, p.iso3_b)
         )
     else:
         a = article_countries.alias("a")

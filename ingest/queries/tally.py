@@ -6,8 +6,9 @@ A story is an article's ``article_stories.story_id``. Every article gets one in 
 that stores it; one that has none (a ``restory`` rebuild under way) counts as a story of its own.
 The aggregates count articles, so a view counting stories is a scan of ``articles``
 (``aggregates.route_for`` answers None), but for one with no content filter, whose total and
-daily counts read ``story_days`` (``aggregates.reads_story_days``; an article without a story
-is a story of its own there too). Counted over time, a story counts once, on the day of its
+daily counts read ``story_days`` and whose counts per country and pair read
+``story_country_days`` and ``story_pair_days`` (``aggregates.reads_story_days``; an article
+without a story is a story of its own there too). Counted over time, a story counts once, on the day of its
 first article in the view (``first_days``): a week's or a month's count is the sum of its days
 and the whole range's the sum of all, so a story syndicated over several days is not counted on
 each of them.

@@ -42,6 +42,7 @@ from ingest.store import (
     article_countries,
     article_topics,
     articles,
+    story_country_days,
     story_days,
 )
 
@@ -205,10 +206,21 @@ def _daily_country_stories(engine: Engine, f: Filters, codes: list[str]) -> dict
     """Counting stories: the daily series of several countries in one scan of their tags (a
     story counted on the day of its first article tagged with the country, as ``_daily``
     counts one country's), not one scan of the articles per country; {} when ``f`` counts
-    articles."""
+    articles. Under the date, language and outlet filters alone (and the mention rule), from
+    ``story_country_days`` instead of the tags."""
     if not codes or not f.count_stories:
         return {}
     rest = f.with_(countries=())  # each series' own country is the join's
+    if reads_story_days(rest):  # which stories mention each country per day: no scan
+        d = story_country_days.c
+        first = (
+            select(d.iso3, func.min(d.day).label("day"))
+            .where(d.iso3.in_(codes), *rollup_where(story_country_days, rest))
+            .group_by(d.iso3, d.story_id)
+            .subquery("first_days")
+        )
+        query = select(first.c.day, first.c.iso3, func.count()).group_by(first.c.day, first.c.iso3)
+        return _by_country(frame(engine, query, ["day", "iso3", "articles"]), f, codes)
     tags = article_countries.alias()
     tagged = articles.join(tags, tags.c.article_id == articles.c.id)
     first = (

@@ -82,7 +82,9 @@ from ingest.store.schema import (
     rollup_monthly_total,
     schema_migrations,
     stories,
+    story_country_days,
     story_days,
+    story_pair_days,
     watches,
 )
 from ingest.store.search_index import (
@@ -217,7 +219,9 @@ __all__ = [
     "save_articles",
     "schema_migrations",
     "stories",
+    "story_country_days",
     "story_days",
+    "story_pair_days",
     "article_stories",
     "set_feed_enabled",
     "set_meta",

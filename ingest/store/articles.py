@@ -211,8 +211,10 @@ def replace_tags_in(
     conn: Connection, batch: Sequence[tuple[int, Tags]], *, story_days: bool = True
 ) -> int:
     """``replace_tags`` inside the caller's transaction (a migration's, say). An article whose
-    language changes moves in ``story_days`` (its cell is recomputed); ``story_days=False``
-    for a migration that runs before the store has stories (0008: 0016 fills the table)."""
+    language changes moves in ``story_days`` (its cell is recomputed), and the cells of every
+    article retagged are recomputed in ``story_country_days`` and ``story_pair_days``;
+    ``story_days=False`` for a migration that runs before the store has stories (0008: 0016
+    and 0017 fill the tables)."""
     row: Any  # rows of several selects in turn
     ids = [article_id for article_id, _ in batch]
     stored = {
@@ -287,6 +289,7 @@ def replace_tags_in(
                 if article_id in stored
                 and (tags.language or "") != (stored[article_id].language or "")
             },
+            tagged={(row.published_day, row.feed_id or 0) for row in stored.values()},
         )
     return len(stored)
 

@@ -41,7 +41,9 @@ from ingest.store.schema import (
     metadata,
     schema_migrations,
     stories,
+    story_country_days,
     story_days,
+    story_pair_days,
     story_signatures,
 )
 from ingest.store.search_index import (
@@ -302,8 +304,15 @@ def _m0009_outlet_metadata(conn: Connection) -> None:
 
 def _m0011_stories(conn: Connection) -> None:
     """Stories (issue 14): the tables, then every stored article assigned, oldest id first."""
-    for table in (stories, article_stories, story_signatures, story_days):
-        table.create(conn, checkfirst=True)  # story_days: kept as stories are assigned (0016)
+    for table in (
+        stories,
+        article_stories,
+        story_signatures,
+        story_days,
+        story_country_days,
+        story_pair_days,
+    ):
+        table.create(conn, checkfirst=True)  # kept as stories are assigned (0016, 0017)
     from ingest.store.stories import REBUILD_BATCH, assign_stored
 
     if conn.execute(select(article_stories.c.article_id).limit(1)).first() is not None:
@@ -342,7 +351,17 @@ def _m0016_story_days(conn: Connection) -> None:
     """Each story's articles per day × feed × language, which the Stories page ranks by
     (``schema.story_days``), filled from the stored articles and their stories."""
     story_days.create(conn, checkfirst=True)
-    fill_story_days(conn)
+    fill_story_days(conn, (story_days,))
+
+
+def _m0017_story_tags(conn: Connection) -> None:
+    """Which stories mention each country and each pair per day × feed × language, which the
+    story counts per country and pair read (``schema.story_country_days``,
+    ``schema.story_pair_days``), filled from the stored articles, their tags and stories."""
+    tables = (story_country_days, story_pair_days)
+    for table in tables:
+        table.create(conn, checkfirst=True)
+    fill_story_days(conn, tables)
 
 
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
@@ -362,6 +381,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0014_raw_search_indexes", _m0014_raw_search_indexes),
     ("0015_pair_search", _m0015_pair_search),
     ("0016_story_days", _m0016_story_days),
+    ("0017_story_tags", _m0017_story_tags),
 )
 
 

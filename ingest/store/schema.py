@@ -238,6 +238,47 @@ story_days = Table(
 )
 Index("ix_story_days_story", story_days.c.story_id, story_days.c.day, story_days.c.feed_id)
 
+# Which stories mention each country (story_country_days) and each pair of countries named in one
+# article (story_pair_days, iso3_a < iso3_b) per day × feed × language, with whether one of those
+# articles names it prominently (for a pair: both countries prominent in one article), as the
+# country and pair aggregates count (``records.is_prominent``, ``filters.Mention``). The story
+# counts per country and pair of a range (map, top pairs, coverage series counting stories) are
+# distinct counts over its rows, so they are exact for any range of whole days. Kept with
+# story_days, per cell (day, feed), by ``store.stories.refresh_story_days``; a retag recomputes the
+# cells of the articles it retags. Their keys start with the cell, which a recomputation deletes.
+# Feed and language are columns (not summed away) so that the outlet and language filters apply,
+# and because a cell is a feed's day: recomputing a whole day per new article would read every
+# article of it. Size: at most a row per country tag and per co-tagged pair (fewer when a story's
+# articles share a day × feed × language); 0.40 + 0.45 rows per article in bench_story_reads's
+# 1M store, about 2.3 where every story is one article (1.57 tags and 0.68 pairs per article).
+story_country_days = Table(
+    "story_country_days",
+    metadata,
+    Column("day", String(10), nullable=False),
+    Column("story_id", Integer, nullable=False),
+    Column("feed_id", Integer, nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("iso3", String(3), nullable=False),
+    Column("prominent", Boolean, nullable=False),
+    PrimaryKeyConstraint("day", "feed_id", "story_id", "language", "iso3"),
+)
+# The countries' coverage series read a few countries' rows of a range (a year at 1M: 368 →
+# 311 ms with it); nothing reads these tables by story (merges find cells in story_days).
+Index("ix_story_country_days_iso3", story_country_days.c.iso3, story_country_days.c.day)
+
+story_pair_days = Table(
+    "story_pair_days",
+    metadata,
+    Column("day", String(10), nullable=False),
+    Column("story_id", Integer, nullable=False),
+    Column("feed_id", Integer, nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("iso3_a", String(3), nullable=False),
+    Column("iso3_b", String(3), nullable=False),
+    Column("prominent", Boolean, nullable=False),
+    PrimaryKeyConstraint("day", "feed_id", "story_id", "language", "iso3_a", "iso3_b"),
+)
+
 story_signatures = Table(
     "story_signatures",
     metadata,

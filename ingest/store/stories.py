@@ -12,20 +12,34 @@ articles can link into (their days ± the window), in sorted order, after its in
 reads candidates, so two transactions whose articles could link run one after the other and the
 second sees the first's articles. Transactions on days too far apart to link run side by side.
 
-The same transaction keeps ``story_days`` (each story's articles per day × feed × language): the
-cells (day, feed) of the new articles and of the stories merged away are recomputed from the
-articles (``refresh_story_days``), so the table always equals its recomputation.
+The same transaction keeps ``story_days`` (each story's articles per day × feed × language) and
+``story_country_days`` / ``story_pair_days`` (which stories mention each country and pair, per
+day × feed × language): the cells (day, feed) of the new articles and of the stories merged away
+are recomputed from the articles (``refresh_story_days``), so the tables always equal their
+recomputation.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Select, bindparam, delete, func, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import Connection, Engine
 
 from ingest import stories as linking
@@ -35,7 +49,9 @@ from ingest.store.schema import (
     article_stories,
     articles,
     stories,
+    story_country_days,
     story_days,
+    story_pair_days,
     story_signatures,
 )
 
@@ -380,9 +396,61 @@ def _story_day_rows(*where: ColumnElement[bool]) -> Select:
 _STORY_DAY_COLUMNS = ("day", "story_id", "feed_id", "language", "articles", "first_at", "last_at")
 
 
-def refresh_story_days(conn: Connection, cells: Iterable[Cell]) -> None:
-    """Recompute the ``story_days`` rows of each cell (day, feed) from its articles (the few
-    one feed published that day, through ``ix_articles_feed_day``).
+def _story_tag_rows(pairs: bool, *where: ColumnElement[bool]) -> Select:
+    """The ``story_country_days`` (or, ``pairs``, ``story_pair_days``) rows of the stored
+    articles matching ``where``: per day × story × feed × language × country (pair of countries
+    tagged on one article, in code order), whether one of the articles names it prominently
+    (a pair: both countries prominent in one article). Stories as in ``_story_day_rows``."""
+    a = articles.c
+    tag = article_countries.alias("tag")
+    tagged = articles.join(tag, tag.c.article_id == a.id)
+    codes: tuple[ColumnElement, ...] = (tag.c.iso3,)
+    prominent: ColumnElement = tag.c.prominent
+    if pairs:
+        other = article_countries.alias("other")
+        tagged = tagged.join(other, and_(other.c.article_id == a.id, tag.c.iso3 < other.c.iso3))
+        codes = (tag.c.iso3, other.c.iso3)
+        prominent = and_(tag.c.prominent, other.c.prominent)
+    story = func.coalesce(article_stories.c.story_id, -a.id)
+    keys = (a.published_day, story, func.coalesce(a.feed_id, 0), a.language, *codes)
+    return (
+        select(*keys, func.max(case((prominent, 1), else_=0)) == 1)
+        .select_from(tagged.outerjoin(article_stories, article_stories.c.article_id == a.id))
+        .where(*where)
+        .group_by(*keys)
+    )
+
+
+# Each table recomputed per cell: its rows from the articles, and its columns in that order.
+_STORY_TABLES: tuple[tuple[Table, Callable[..., Select], tuple[str, ...]], ...] = (
+    (story_days, _story_day_rows, _STORY_DAY_COLUMNS),
+    (
+        story_country_days,
+        lambda *where: _story_tag_rows(False, *where),
+        ("day", "story_id", "feed_id", "language", "iso3", "prominent"),
+    ),
+    (
+        story_pair_days,
+        lambda *where: _story_tag_rows(True, *where),
+        ("day", "story_id", "feed_id", "language", "iso3_a", "iso3_b", "prominent"),
+    ),
+)
+
+
+def _lock_story_days(conn: Connection) -> None:
+    """PostgreSQL: the lock every recomputation of the story tables holds to the commit
+    (``refresh_story_days``)."""
+    if not is_sqlite(conn):
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORY_DAYS_LOCK})
+
+
+def refresh_story_days(
+    conn: Connection, cells: Iterable[Cell], *, tagged: Iterable[Cell] = ()
+) -> None:
+    """Recompute the rows of ``story_days``, ``story_country_days`` and ``story_pair_days`` of
+    each cell (day, feed) of ``cells`` from its articles (the few one feed published that day,
+    through ``ix_articles_feed_day``); of ``tagged``, the rows of the two tag tables only (a
+    retag that leaves the articles' languages as they were).
 
     PostgreSQL: under one transaction-scoped lock (``STORY_DAYS_LOCK``), held to the commit.
     A merge recomputes the cells of the stories it absorbs, on days the transaction's day locks
@@ -391,27 +459,27 @@ def refresh_story_days(conn: Connection, cells: Iterable[Cell]) -> None:
     after the one before has committed, and sees it. Every caller takes it last (after its
     tags and aggregates), so no writer waits for it while holding what its holder needs."""
     cells = sorted(set(cells))
-    if not cells:
+    tag_only = sorted(set(tagged) - set(cells))
+    if not cells and not tag_only:
         return
-    if not is_sqlite(conn):
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORY_DAYS_LOCK})
-    d = story_days.c
-    for day, feed in cells:
-        of_feed = articles.c.feed_id == feed if feed else articles.c.feed_id.is_(None)
-        conn.execute(delete(story_days).where(d.day == day, d.feed_id == feed))
-        conn.execute(
-            story_days.insert().from_select(
-                _STORY_DAY_COLUMNS, _story_day_rows(articles.c.published_day == day, of_feed)
+    _lock_story_days(conn)
+    for table, rows, columns in _STORY_TABLES:
+        for day, feed in cells if table is story_days else cells + tag_only:
+            of_feed = articles.c.feed_id == feed if feed else articles.c.feed_id.is_(None)
+            conn.execute(delete(table).where(table.c.day == day, table.c.feed_id == feed))
+            conn.execute(
+                table.insert().from_select(columns, rows(articles.c.published_day == day, of_feed))
             )
-        )
 
 
-def fill_story_days(conn: Connection) -> None:
-    """``story_days`` recomputed from every stored article (migration 0016, ``restory``)."""
-    if not is_sqlite(conn):
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STORY_DAYS_LOCK})
-    conn.execute(delete(story_days))
-    conn.execute(story_days.insert().from_select(_STORY_DAY_COLUMNS, _story_day_rows()))
+def fill_story_days(conn: Connection, tables: Sequence[Table] = ()) -> None:
+    """The story tables (``tables``, else all three) recomputed from every stored article
+    (migrations 0016 and 0017, ``restory``)."""
+    _lock_story_days(conn)
+    for table, rows, columns in _STORY_TABLES:
+        if not tables or table in tables:
+            conn.execute(delete(table))
+            conn.execute(table.insert().from_select(columns, rows()))
 
 
 def article_cells(conn: Connection, ids: Sequence[int]) -> set[Cell]:
