@@ -446,8 +446,10 @@ def test_two_writers_recomputing_one_cell_on_postgresql_leave_it_right(postgres_
         refresh_story_days(conn, {(day, feed)})
         writer = threading.Thread(target=second_writer)
         writer.start()
-        with imported.connect() as watcher:  # until the second writer waits on a lock
-            for _ in range(200):
+        # Until the second writer waits on a lock: it first loads its story window, which on a
+        # busy machine took over 10 s; the wait ends as soon as it waits.
+        with imported.connect() as watcher:
+            for _ in range(2400):
                 waiting = watcher.execute(
                     text(
                         "SELECT count(*) FROM pg_stat_activity "
