@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,18 +25,8 @@ from ingest.queries.stories import top_stories
 from ingest.records import Tags
 from ingest.tagging import tag_article
 from tests.store_oracle import Oracle, stamp
+from tests.test_stories import FILES  # same-day snapshots of outlets that share stories
 
-ROOT = Path(__file__).resolve().parent.parent
-FEEDS = ROOT / "tests" / "fixtures" / "feeds"
-# Same-day snapshots of several outlets that share stories (as tests/test_stories.py).
-FILES = [
-    FEEDS / "npr" / "npr_world_2026-02-17.rss.xml",
-    FEEDS / "abcnews" / "abcnews_international_2026-02-17.rss.xml",
-    FEEDS / "aljazeera" / "aljazeera_all_2026-02-18.rss.xml",
-    FEEDS / "abc-au" / "abc-au_top-stories_2026-02-18.rss.xml",
-    FEEDS / "bbc-news" / "bbc-news_world_20260218T0213Z.rss.xml",
-    FEEDS / "cbs" / "cbsnews_world_2026-02-18.rss.xml",
-]
 FIRST, LAST = "2026-01-01", "2026-02-28"
 
 KEPT = "SELECT day, story_id, feed_id, language, articles, first_at, last_at FROM story_days"

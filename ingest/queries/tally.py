@@ -22,12 +22,7 @@ from sqlalchemy import ColumnElement, distinct, func
 
 from ingest.filters import Filters
 from ingest.store import article_stories, articles
-
-
-def story_key() -> ColumnElement[Any]:
-    """An article's story (its ``story_id``; an article without one is a story of its own,
-    keyed by its id negated: story ids are positive)."""
-    return func.coalesce(article_stories.c.story_id, -articles.c.id)
+from ingest.store.stories import story_key
 
 
 def with_stories(from_: Any, f: Filters) -> Any:

@@ -378,12 +378,18 @@ def rebuild_stories(engine: Engine, *, batch_size: int = REBUILD_BATCH) -> int:
 Cell = tuple[str, int]  # (day, feed id; 0 for none): the unit story_days is recomputed in
 
 
+def story_key() -> ColumnElement[int]:
+    """An article's story (its ``story_id``; an article in no story yet, while ``restory``
+    runs, is a story of its own, keyed by its id negated: story ids are positive). The one
+    rule the story tables and every story count (``queries.tally``) share."""
+    return func.coalesce(article_stories.c.story_id, -articles.c.id)
+
+
 def _story_day_rows(*where: ColumnElement[bool]) -> Select:
     """The ``story_days`` rows of the stored articles matching ``where``, from the articles; an
-    article in no story yet (a ``restory`` under way) is a story of its own, keyed by its id
-    negated (as ``queries.tally.story_key``)."""
+    article in no story yet is a story of its own (``story_key``)."""
     a = articles.c
-    story = func.coalesce(article_stories.c.story_id, -a.id)
+    story = story_key()
     keys = (a.published_day, story, func.coalesce(a.feed_id, 0), a.language)
     return (
         select(*keys, func.count(), func.min(a.published_at), func.max(a.published_at))
@@ -411,7 +417,7 @@ def _story_tag_rows(pairs: bool, *where: ColumnElement[bool]) -> Select:
         tagged = tagged.join(other, and_(other.c.article_id == a.id, tag.c.iso3 < other.c.iso3))
         codes = (tag.c.iso3, other.c.iso3)
         prominent = and_(tag.c.prominent, other.c.prominent)
-    story = func.coalesce(article_stories.c.story_id, -a.id)
+    story = story_key()
     keys = (a.published_day, story, func.coalesce(a.feed_id, 0), a.language, *codes)
     return (
         select(*keys, func.max(case((prominent, 1), else_=0)) == 1)
