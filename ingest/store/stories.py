@@ -470,12 +470,24 @@ def refresh_story_days(
         return
     _lock_story_days(conn)
     for table, rows, columns in _STORY_TABLES:
-        for day, feed in cells if table is story_days else cells + tag_only:
+        # One DELETE and one INSERT … SELECT per feed and table, over that feed's days (an
+        # import saves one feed's articles, spread over a few days: 6 statements, not 6 a day).
+        for feed, days in _days_by_feed(cells if table is story_days else cells + tag_only):
             of_feed = articles.c.feed_id == feed if feed else articles.c.feed_id.is_(None)
-            conn.execute(delete(table).where(table.c.day == day, table.c.feed_id == feed))
+            conn.execute(delete(table).where(table.c.feed_id == feed, table.c.day.in_(days)))
             conn.execute(
-                table.insert().from_select(columns, rows(articles.c.published_day == day, of_feed))
+                table.insert().from_select(
+                    columns, rows(articles.c.published_day.in_(days), of_feed)
+                )
             )
+
+
+def _days_by_feed(cells: Iterable[Cell]) -> list[tuple[int, list[str]]]:
+    """``cells`` as (feed, its days), feeds and days in sorted order."""
+    days: dict[int, list[str]] = {}
+    for day, feed in sorted(cells):
+        days.setdefault(feed, []).append(day)
+    return sorted(days.items())
 
 
 def fill_story_days(conn: Connection, tables: Sequence[Table] = ()) -> None:
