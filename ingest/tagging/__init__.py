@@ -46,6 +46,7 @@ TAGGER_DATA = (
     "data/topics.toml",
     "data/topic_model.json",
     "data/topic_model.npy",
+    "data/evidence_stopwords.tsv",
     "data/gazetteer",
     "data/entities",
 )
@@ -149,6 +150,7 @@ def tag_article(
             found_topics,
             topics.topic_ids(),
             [e for country in found_countries for e in country.evidence],
+            language,
         )
     found_entities = entities.tag_entities(text, language=language)
     for entity in found_entities:

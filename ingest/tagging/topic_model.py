@@ -21,6 +21,7 @@ tagger version.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -37,6 +38,15 @@ MAX_WORDS = 3  # words shown as evidence per topic, beside its keywords
 # Beside keywords, a word is shown only when it weighs at least this much for the topic (about
 # the top 5% of the model's positive weights); a topic with no keyword shows its best words.
 MIN_WORD_WEIGHT = 0.15
+# Function words per language (stopwords-iso; ``build_evidence_stopwords``): weighed by the
+# model like any word, never shown as evidence (the model's own ``not_evidence``, words common
+# across its training set, misses those of the less frequent languages: с, не, ہے, کی, 어느).
+STOPWORDS_FILE = MODEL_FILE.with_name("evidence_stopwords.tsv")
+# Hangul words carry particles, so the model reads them in two-syllable pieces (러시아의 → 러시,
+# 시아, 아의); shown as evidence, a piece is widened to its whole word (펠로 → 펠로시의).
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_WORD_CHAR = re.compile(r"\w")
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,17 @@ class TopicModel:
 
 
 @cache
+def evidence_stopwords() -> dict[str, frozenset[str]]:
+    """Language → its function words (``STOPWORDS_FILE``; ``#`` lines are comments)."""
+    words: dict[str, set[str]] = {}
+    for line in STOPWORDS_FILE.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            language, word = line.split("\t")
+            words.setdefault(language, set()).add(word)
+    return {language: frozenset(found) for language, found in words.items()}
+
+
+@cache
 def load_model() -> TopicModel | None:
     """The trained model (None when there is none: every lexicon topic is then kept)."""
     try:
@@ -87,6 +108,30 @@ def _covered(field: str, start: int, end: int, spans: list[tuple[str, int, int]]
     return any(f == field and s < end and start < e for f, s, e in spans)
 
 
+def _whole_word(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the word of ``text`` that holds ``text[start:end]``."""
+    while start > 0 and _WORD_CHAR.match(text, start - 1):
+        start -= 1
+    while end < len(text) and _WORD_CHAR.match(text, end):
+        end += 1
+    return start, end
+
+
+def _shown_span(text: str, start: int, end: int, stop: frozenset[str]) -> tuple[int, int] | None:
+    """Where a word the model weighed is shown as evidence (a Hangul piece: its whole word), or
+    None when it says nothing to a reader: a function word of the article's language (``stop``),
+    a single letter or syllable (a single Han character is a word: 战, 核), or no letter at all."""
+    whole = _whole_word(text, start, end)
+    if _HANGUL.search(text, *whole):  # a piece of a Korean word (엠마크리스III를 → II)
+        start, end = whole
+    word = text[start:end]
+    if word.lower() in stop or (len(word) == 1 and not _HAN.match(word)):
+        return None
+    if not any(char.isalpha() for char in word):  # digits cut from a Han run: 11点10分 → 10
+        return None
+    return start, end
+
+
 def _word_evidence(
     column: int,
     tokens: list[tuple[str, str, int, int]],
@@ -94,15 +139,23 @@ def _word_evidence(
     model: TopicModel,
     taken: list[tuple[str, int, int]],
     floor: float = MIN_WORD_WEIGHT,
+    stop: frozenset[str] = frozenset(),
 ) -> list[Evidence]:
     """The article's words that weighed most for one topic, as evidence in their field: not a
-    function word, not inside a keyword or a country's evidence already shown."""
+    function word (the model's ``not_evidence``, ``stop``: the article language's), not inside
+    a keyword or a country's evidence already shown."""
     best: dict[str, tuple[float, Evidence]] = {}
     for field, feature, start, end in tokens:
         if feature in model.not_evidence:
             continue
         weight = model.weight(feature, column)
-        if weight < floor or weight <= 0 or _covered(field, start, end, taken):
+        if weight < floor or weight <= 0:
+            continue
+        shown = _shown_span(fields[field], start, end, stop)
+        if shown is None:
+            continue
+        start, end = shown
+        if _covered(field, start, end, taken):
             continue
         known = best.get(feature)
         if known is None or weight > known[0]:
@@ -125,9 +178,11 @@ def decide(
     found: list[TopicTag],
     order: list[str],
     shown: Sequence[Evidence] = (),
+    language: str | None = None,
 ) -> list[TopicTag]:
     """The topics the model keeps or adds, in taxonomy ``order``, each with its evidence.
-    ``shown``: evidence of other tags (countries) whose words are not a topic's evidence."""
+    ``shown``: evidence of other tags (countries) whose words are not a topic's evidence;
+    ``language``: the article's (whose function words are never evidence)."""
     model = load_model()
     if model is None:
         return found
@@ -137,6 +192,7 @@ def decide(
     by_topic = {tag.topic: tag for tag in found}
     fields = {"title": title or "", "summary": summary or "", "body": body or ""}
     column_of = {topic: column for column, topic in enumerate(model.topics)}
+    stop = evidence_stopwords().get((language or "").split("-")[0].lower(), frozenset())
     kept = []
     for topic in order:
         column = column_of.get(topic)
@@ -148,7 +204,7 @@ def decide(
             for item in (*tag.evidence, *shown)
         ]
         floor = MIN_WORD_WEIGHT if tag.evidence else 0.0  # no keyword: its best words say why
-        words_shown = _word_evidence(column, tokens, fields, model, taken, floor)
+        words_shown = _word_evidence(column, tokens, fields, model, taken, floor, stop)
         tag.evidence = [*tag.evidence, *words_shown]
         if tag.evidence:
             kept.append(tag)
