@@ -54,10 +54,10 @@ def curve_point(
             keep = set(outlets[: max(1, round(share * len(outlets)))])
             subset = [row for row in training if row.outlet in keep]
             sizes.append(len(subset))
-            fitted, thresholds = build.train(subset, topics)
+            fitted, thresholds, deciders = build.train(subset, topics)
             tested = [rows[index] for index in part]
-            for row, scores in zip(tested, build._probabilities(fitted, tested), strict=True):
-                said = {topic for topic, p in scores.items() if p >= thresholds.get(topic, 1.0)}
+            predicted = build.predict(fitted, thresholds, deciders, tested)
+            for row, said in zip(tested, predicted, strict=True):
                 tp += len(said & row.gold)
                 fp += len(said - row.gold)
                 fn += len(row.gold - said)

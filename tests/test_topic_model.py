@@ -83,10 +83,10 @@ def test_the_shipped_model_is_what_the_build_script_trains() -> None:
     from ingest.tagging import build_topic_model as build
 
     rows = build.load_rows()
-    fitted, thresholds = build.train(rows, topic_ids())
-    about, weights = build.artefact(fitted, thresholds, {}, build.common_words(rows))
+    fitted, thresholds, deciders = build.train(rows, topic_ids())
+    about, weights = build.artefact(fitted, thresholds, deciders, {}, build.common_words(rows))
     shipped = json.loads(topic_model.MODEL_FILE.read_text(encoding="utf-8"))
-    for key in ("topics", "thresholds", "features", "not_evidence"):
+    for key in ("topics", "thresholds", "decided_by", "features", "not_evidence"):
         assert about[key] == shipped[key], key
     assert about["intercepts"] == pytest.approx(shipped["intercepts"], abs=2e-4)
     assert np.allclose(weights, np.load(topic_model.WEIGHTS_FILE), atol=2e-4)
@@ -218,6 +218,41 @@ def test_the_stopword_file_is_what_its_script_builds() -> None:
     ]
     assert shipped == build.rows()
     assert {language for language, _ in shipped} == set(build.lexicon_keywords()) - {"ms"}
+
+
+# The rules as the training script's docstring states them, written out again here: the oracle
+# for what a rule-decided topic must do (title, summary, body keyword hits).
+RULE_ORACLE = {
+    "any": lambda title, summary, body: title + summary + body >= 1,
+    "lead": lambda title, summary, body: title >= 1 or summary >= 1,
+    "lead_or_3": lambda title, summary, body: title >= 1 or summary >= 1 or body >= 3,
+    "title_or_2": lambda title, summary, body: title >= 1 or summary + body >= 2,
+}
+
+
+def test_a_topic_a_lexicon_rule_decides_is_tagged_exactly_when_the_rule_holds() -> None:
+    """Over every labelled article, for each topic the shipped model leaves to a lexicon rule
+    (``decided_by`` in the JSON, read directly): tagged if and only if the rule holds on the
+    lexicon's own hits (counted here by field), with those keywords as its only evidence."""
+    shipped = json.loads(topic_model.MODEL_FILE.read_text(encoding="utf-8"))
+    ruled = {t: rule for t, rule in shipped["decided_by"].items() if rule != "model"}
+    assert ruled and set(ruled.values()) <= set(RULE_ORACLE)
+    tagged = 0
+    for key in sorted(ITEMS):
+        item = ITEMS[key]
+        args = (item["title"], item["summary"])
+        options = {"body": item.get("body"), "language_hint": item["declared"]}
+        lexicon = {t.topic: t for t in tag_article(*args, decide_topics=False, **options).topics}
+        decided = {t.topic: t for t in tag_article(*args, **options).topics}
+        for topic, rule in ruled.items():
+            hits = lexicon[topic].evidence if topic in lexicon else []
+            fields = Counter(e.field for e in hits)
+            holds = RULE_ORACLE[rule](fields["title"], fields["summary"], fields["body"])
+            assert (topic in decided) == holds, (key, topic)
+            if holds:
+                tagged += 1
+                assert decided[topic].evidence == hits, (key, topic)
+    assert tagged >= 10
 
 
 def test_without_a_model_every_lexicon_topic_is_kept(monkeypatch) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from ingest.records import Evidence, TopicTag
 
@@ -78,6 +78,31 @@ def word_counts(tokens: list[tuple[str, str, int, int]]) -> dict[str, float]:
     return {feature: 1.0 + math.log(count) for feature, count in counts.items()}
 
 
+# Lexicon rules a topic may be decided by instead of the model (``build_topic_model`` chooses,
+# per topic, whichever scores best on the training articles, a rule only when it beats the
+# model by a margin: so far the rare topics, whose few labelled articles the words cannot learn
+# from). Each reads the topic's keyword hits in the title, the summary (lead) and the body.
+LEXICON_RULES: dict[str, Callable[[int, int, int], bool]] = {
+    "any": lambda title, summary, body: title + summary + body > 0,
+    "lead": lambda title, summary, body: title + summary > 0,
+    "lead_or_3": lambda title, summary, body: title + summary > 0 or body >= 3,
+    "title_or_2": lambda title, summary, body: title > 0 or summary + body >= 2,
+}
+LEXICON_RULE_TEXT = {
+    "any": "a keyword anywhere",
+    "lead": "a keyword in the title or the summary",
+    "lead_or_3": "a keyword in the title or the summary, or three in the body",
+    "title_or_2": "a keyword in the title, or two in the summary and body",
+}
+
+
+def hit_counts(tag: TopicTag) -> tuple[int, int, int]:
+    """A lexicon topic's keyword hits in (title, summary, body)."""
+    title = sum(item.field == "title" for item in tag.evidence)
+    summary = sum(item.field == "summary" for item in tag.evidence)
+    return title, summary, len(tag.evidence) - title - summary
+
+
 def keyword_name(evidence: Evidence) -> str:
     return evidence.text.lower()
 
@@ -89,16 +114,8 @@ def lexicon_features(found: Iterable[TopicTag]) -> dict[str, float]:
     total = 0
     per_topic: dict[str, int] = {}
     for tag in found:
-        title = summary = body = 0
-        names = set()
-        for item in tag.evidence:
-            if item.field == "title":
-                title += 1
-            elif item.field == "summary":
-                summary += 1
-            else:
-                body += 1
-            names.add(keyword_name(item))
+        title, summary, body = hit_counts(tag)
+        names = {keyword_name(item) for item in tag.evidence}
         topic = tag.topic
         per_topic[topic] = len(tag.evidence)
         total += len(tag.evidence)

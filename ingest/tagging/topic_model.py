@@ -4,14 +4,18 @@ The lexicon (``topics.toml``) proposes topics from keywords; on real articles it
 single weak words in long texts and misses paraphrases. This model decides. For each topic a
 linear score over the article's features (``topic_features``: its words, and the lexicon's
 hits by field, count and keyword), a logistic link, and a per-topic threshold: the topic is
-tagged when the probability reaches it. Trained by ``python -m ingest.tagging.build_topic_model``
+tagged when the probability reaches it. A topic too rare in the training set for its words to
+be learnt (sanctions) is decided instead by a lexicon rule on where its keywords are
+(``topic_features.LEXICON_RULES``: "a keyword in the title, or two in the summary and body"),
+the rule the training script chose for it (``decided_by`` in the JSON). Trained by ``python -m ingest.tagging.build_topic_model``
 on the labelled articles in ``ingest/data/training/`` (cross-validated by outlet); the weights
 are ``ingest/data/topic_model.json`` (topics, thresholds, feature names) and
 ``topic_model.npy`` (the weights), read once per process.
 
 Why a tag fired is always said: its evidence is the lexicon keywords found (type ``keyword``,
 as before) and then the words of the article that weighed most for it (type ``word``), each
-with its field and offset, so the reader view can highlight them.
+with its field and offset, so the reader view can highlight them. A topic a rule decides shows
+its keywords only: they are the whole reason.
 
 Editing ``topics.toml`` still takes effect on ``retag``: a new keyword adds to its topic's hit
 counts (which the model weighs), a removed one no longer counts; the artefact is part of the
@@ -30,7 +34,12 @@ from pathlib import Path
 import numpy as np
 
 from ingest.records import Evidence, TopicTag
-from ingest.tagging.topic_features import article_features, field_words
+from ingest.tagging.topic_features import (
+    LEXICON_RULES,
+    article_features,
+    field_words,
+    hit_counts,
+)
 
 MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "topic_model.json"
 WEIGHTS_FILE = MODEL_FILE.with_suffix(".npy")  # one float32 row of topic weights per feature
@@ -57,6 +66,7 @@ class TopicModel:
     index: dict[str, int]  # feature name → row of ``weights``
     weights: np.ndarray  # features × topics
     not_evidence: frozenset[str]  # function words: weighed, never shown as evidence
+    decided_by: dict[str, str]  # topic → "model" or a LEXICON_RULES name
 
     def scores(self, features: dict[str, float]) -> np.ndarray:
         """Each topic's probability for these features (``topics`` order)."""
@@ -101,6 +111,7 @@ def load_model() -> TopicModel | None:
         index={name: row for row, name in enumerate(about["features"])},
         weights=weights,
         not_evidence=frozenset(about.get("not_evidence", ())),
+        decided_by=about.get("decided_by", {}),
     )
 
 
@@ -196,6 +207,12 @@ def decide(
     kept = []
     for topic in order:
         column = column_of.get(topic)
+        rule = model.decided_by.get(topic, "model")
+        if rule != "model":  # a lexicon rule decides: its keywords are the evidence
+            found_tag = by_topic.get(topic)
+            if found_tag is not None and LEXICON_RULES[rule](*hit_counts(found_tag)):
+                kept.append(found_tag)
+            continue
         if column is None or scores[column] < model.thresholds[column]:
             continue
         tag = by_topic.get(topic) or TopicTag(topic)
