@@ -3,12 +3,14 @@
 filter (``list_articles`` + ``count_articles``), a page's entity evidence (``article_entities``).
 
     python -m bench.bench_entity_reads --base /tmp/al-1m.db [--workdir /tmp/entb] [--repeat 5]
+    python -m bench.bench_entity_reads --url postgresql+psycopg://pantau@127.0.0.1:55433/pantau_pgm
 
 Store: a 1M-article synthetic SQLite store (``bench.synth``, e.g. the one ``bench_alerts``
 builds) is COPIED to ``--workdir`` (the original is never opened) and given entity tags as the
 demo store has them: one article in five names someone (313 of the demo's 1,547), 1.44 entities
 each on average, chosen with a Zipf law over the 194 entities (a few people in most stories),
-seeded. Rows are written directly (a bench shortcut; the tagger writes the same columns).
+seeded. With ``--url`` the store at that URL (e.g. PostgreSQL) is used in place and given the
+same tags when it has none. Rows are written directly (a bench shortcut; the tagger writes the same columns).
 Each read: one cold call, then the median of ``--repeat`` warm ones, over the last 30 days and
 the whole year, with and without a country filter.
 
@@ -76,14 +78,11 @@ def fill(url: str) -> int:
             for qid in set(rng.choices(qids, weights, k=count)):
                 evidence = json.dumps([{"text": qid, "type": "entity", "start": 0,
                                         "field": "title"}])  # fmt: skip
-                rows.append({"a": article_id, "q": qid, "e": evidence})
-        conn.execute(
-            text(
-                "INSERT INTO article_entities (article_id, qid, mentions, evidence, prominence,"
-                " body_mentions, prominent) VALUES (:a, :q, 1, :e, 'title', 0, 1)"
-            ),
-            rows,
-        )
+                rows.append(
+                    {"article_id": article_id, "qid": qid, "mentions": 1, "evidence": evidence,
+                     "prominence": "title", "body_mentions": 0, "prominent": True}
+                )  # fmt: skip
+        conn.execute(store.article_entities.insert(), rows)  # portable (PostgreSQL's boolean)
         conn.execute(text("ANALYZE"))
     return len(rows)
 
@@ -105,14 +104,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", default="/tmp/al-1m.db")
     parser.add_argument("--workdir", default="data/bench-entities")
+    parser.add_argument("--url", help="use (and fill) the store at this SQLAlchemy URL instead")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
-    work = Path(args.workdir)
-    work.mkdir(parents=True, exist_ok=True)
-    db = work / "entities-1m.db"
-    if not db.exists():
-        shutil.copyfile(args.base, db)
-    url = f"sqlite:///{db}"
+    url = args.url
+    if not url:
+        work = Path(args.workdir)
+        work.mkdir(parents=True, exist_ok=True)
+        db = work / "entities-1m.db"
+        if not db.exists():
+            shutil.copyfile(args.base, db)
+        url = f"sqlite:///{db}"
     engine = store.make_engine(url)
     began = time.perf_counter()
     rows = fill(url)

@@ -2,6 +2,7 @@
 the same counts of articles, at 1M articles.
 
     python -m bench.bench_story_reads --db data/bench-entities/entities-1m.db [--repeat 5]
+    python -m bench.bench_story_reads --url postgresql+psycopg://pantau@127.0.0.1:55433/pantau_pgm
 
 Store: a 1M-article synthetic SQLite store (``bench.synth``, as ``bench_alerts`` or
 ``bench_entity_reads`` build it; opened read-only in spirit: nothing is written once migrated)
@@ -55,16 +56,21 @@ from ingest import store
 from ingest.filters import Filters
 from ingest.queries import count_articles, country_counts, pair_counts
 from ingest.queries.counts import coverage_count
-from ingest.queries.stories import top_stories
+from ingest.queries.entities import story_entities
+from ingest.queries.stories import story_articles, story_outlets, story_summary, top_stories
 from ingest.queries.trends import coverage_series
+from ui.sizes import STORY_ARTICLES
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="data/bench-entities/entities-1m.db")
+    parser.add_argument(
+        "--url", help="the store's SQLAlchemy URL (e.g. PostgreSQL) instead of --db"
+    )
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
-    engine = store.make_engine(f"sqlite:///{args.db}")
+    engine = store.make_engine(args.url or f"sqlite:///{args.db}")
     with engine.connect() as conn:
         last = conn.execute(select(func.max(store.articles.c.published_at))).scalar()
         total = conn.execute(select(func.count()).select_from(store.articles)).scalar()
@@ -77,6 +83,7 @@ def main(argv: list[str] | None = None) -> None:
         "pair_counts (Overview top pairs)": lambda f: pair_counts(engine, f),
         "coverage_series (Coverage, daily)": lambda f: coverage_series(engine, f),
         "top_stories (Stories page)": lambda f: top_stories(engine, f),
+        "top_stories, c=RUS (a scan)": lambda f: top_stories(engine, f.with_(countries=("RUS",))),
     }
     print(f"{'read':36s} {'period':8s} {'articles':>10s} {'stories':>10s}  (warm median; cold)")
     for days in (30, 365):
@@ -92,6 +99,34 @@ def main(argv: list[str] | None = None) -> None:
                 row.append(f"{warm * 1000:.0f} ms ({cold * 1000:.0f})")
             print(f"{name:36s} {days:4d} d  {row[0]:>14s} {row[1]:>14s}")
     print(f"(articles alone: {count_articles(engine, Filters(end - timedelta(days=364), end)):,})")
+    year = Filters(end - timedelta(days=364), end)
+    ranked = top_stories(engine, year)
+    biggest = top_stories(engine, year, limit=100_000)
+    month = top_stories(engine, Filters(end - timedelta(days=29), end))
+    picks: dict[int, str] = {}  # story -> what it is (the first name when one is several)
+    for label, story in (
+        ("the most articles", biggest.sort_values("articles")["story"].iloc[-1]),
+        ("the year's top story", ranked["story"].iloc[0]),
+        ("the year's 20th story", ranked["story"].iloc[-1]),
+        ("the last 30 days' top story", month["story"].iloc[0]),
+    ):
+        picks.setdefault(int(story), label)
+    details: dict[str, Callable[[int], object]] = {
+        "story_summary": lambda s: story_summary(engine, s),
+        f"story_articles (first {STORY_ARTICLES:,})": lambda s: story_articles(
+            engine, s, limit=STORY_ARTICLES
+        ),
+        "story_entities": lambda s: story_entities(engine, s),
+        "story_outlets": lambda s: story_outlets(engine, s),
+        "story_articles (all: its CSV)": lambda s: story_articles(engine, s),
+    }
+    print("\na story's detail (Stories page)      warm median (cold)")
+    for story, label in picks.items():
+        size = story_summary(engine, story)["articles"]
+        print(f"{label}: story {story}, {size:,} articles")
+        for name, read in details.items():
+            cold, warm, _ = timed(lambda s=story, read=read: read(s), args.repeat)
+            print(f"  {name:34s} {warm * 1000:>21.0f} ms ({cold * 1000:.0f})")
 
 
 if __name__ == "__main__":
