@@ -29,6 +29,26 @@ Over the last 30 days every read is within 150 ms either way (the busiest entity
 81 ms). The Overview's entity chart (``entity_counts``) is not changed by the filter's form:
 33 ms for 30 days, 300 ms for a year, 550 ms for a year of one country (no aggregate carries
 entities; every count is a scan of the period's tags).
+
+On PostgreSQL 15 (2026-12-05; the machine's 2 cores shared with other work throughout), with
+``--url``, on the 1M store bench_story_reads describes (built on the server by ``bench.synth
+--url``, this bench's tags added, then VACUUM ANALYZE: the same 284,817 entity rows, the same
+busiest and rarest entities) beside its SQLite twin the same hour; warm medians of 5, ms:
+
+| read (PostgreSQL / SQLite)                   | 30 days  | a year    | a year, c=RUS |
+|----------------------------------------------|----------|-----------|---------------|
+| entity_counts (Overview chart, top 15)       | 48 / 38  | 197 / 343 | 249 / 631     |
+| list_articles, busiest entity (a page of 50) | 7 / 90   | 6 / 220   | 20 / 183      |
+| count_articles, busiest entity               | 22 / 72  | 93 / 74   | 168 / 119     |
+| list_articles, rarest entity                 | 5 / 3    | 7 / 5     | 7 / 4         |
+| count_articles, rarest entity                | 2 / 1    | 2 / 1     | 2 / 2         |
+| the Articles page (list + count), worst      | 29 / 162 | 99 / 294  | 188 / 302     |
+
+``article_entities`` for a page of 50: 1 / 0 ms. Nothing here is slow on PostgreSQL (EXPLAIN
+ANALYZE): the busiest entity's count of a year hashes its tags (``ix_article_entities_qid``)
+and joins them to an index-only scan of the year's articles (``ix_articles_published``); its
+list page walks that index newest first, probing each article's tags by primary key, and
+stops at the 50th (878 articles read).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ with each outlet leaning towards its home country, real event spikes (e.g. Putin
 ``tagging_text(title, summary)``, exactly as the real tagger stores them.
 
     python -m bench.synth --articles 1000000 --days 1095 --out data/bench-1m.db
-    python -m bench.synth --articles 1000000 --days 365 --end 2026-12-04 \
+    python -m bench.synth --articles 1000000 --days 365 --end 2026-12-04 \\
         --url postgresql+psycopg://pantau@127.0.0.1:55433/pantau_pgm   # an empty database
 """
 
