@@ -2,6 +2,7 @@
 the same counts of articles, at 1M articles.
 
     python -m bench.bench_story_reads --db data/bench-entities/entities-1m.db [--repeat 5]
+    python -m bench.bench_story_reads --url postgresql+psycopg://pantau@127.0.0.1:55433/pantau_pgm
 
 Store: a 1M-article synthetic SQLite store (``bench.synth``, as ``bench_alerts`` or
 ``bench_entity_reads`` build it; opened read-only in spirit: nothing is written once migrated)
@@ -39,6 +40,59 @@ five countries) plus their series from the countries' index of ``story_country_d
 Before 0016 (``story_days``) the year's count took 331 ms, top_stories 1,576 ms; before its
 country series were read in one scan of their tags (``trends._daily_country_stories``),
 coverage_series counting stories took 1,266 ms and 6,848 ms.
+
+On PostgreSQL 15 (2026-12-05; the dev server at 127.0.0.1:55433, default settings but
+fsync=off; the machine's 2 cores were shared with other work throughout: a read varied by up
+to ±40% between runs). The store was built on the server itself, a SQLite twin beside it at
+the same time:
+
+    python -m bench.synth --articles 1000000 --days 365 --end 2026-12-04 \\
+        --url postgresql+psycopg://pantau@127.0.0.1:55433/pantau_pgm     # 23 min (720/s)
+    python -m bench.synth --articles 1000000 --days 365 --end 2026-12-04 \\
+        --out data/pgm/sqlite-1m.db                                     # 19 min (900/s)
+    python -m bench.bench_entity_reads --url …   # 284,817 entity rows (18 s), then VACUUM ANALYZE
+
+Both through ``store.save_articles``, which assigns stories and keeps ``story_days``,
+``story_country_days`` and ``story_pair_days`` as it writes (so the migrations had nothing to
+fill): 1,000,000 articles, 1,574,615 country tags, 6,512 stories (19,296 / 395,198 / 444,477
+rows in the three tables), 2.3 GB on PostgreSQL. Not the store of the table above (7,853
+stories, assigned by 0011 over a store built earlier, ending on another day). Warm medians of
+5, PostgreSQL and SQLite on the same store within the same hour:
+
+| read (articles / stories, ms)     | 30 d: PG | 30 d: SQLite | a year: PG | a year: SQLite |
+|-----------------------------------|----------|--------------|------------|----------------|
+| count (a page's total)            | 1 / 1    | 0 / 0        | 2 / 5      | 1 / 3          |
+| country_counts (map, Overview)    | 11 / 20  | 8 / 17       | 16 / 193   | 24 / 305       |
+| pair_counts (Overview top pairs)  | 14 / 31  | 20 / 28      | 34 / 326   | 67 / 313       |
+| coverage_series (Coverage, daily) | 26 / 40  | 23 / 47      | 62 / 235   | 53 / 403       |
+| top_stories (Stories page)        | - / 6    | - / 6        | - / 26     | - / 34         |
+| top_stories, c=RUS (a scan)       | - / 280  | - / 115      | - / 746    | - / 1,010      |
+
+A story's detail (the Stories page: summary, its first 1,000 articles, entities, outlets; the
+CSV of all its articles when asked for). Synthetic text chains one story of 389,503 articles
+(39% of the store; the top story of the year and of the last 30 days; all 35 synthetic feeds
+are one outlet, ``synthetic.example``); the year's 20th has 13,610. Before → after this
+change (summary and outlets read ``story_days`` and ``story_country_days``; the first page's
+countries are read by its ids), same store, medians of 3 before and 5 after:
+
+| ms: story of 389,503 (before → after); of 13,610 | PostgreSQL           | SQLite              |
+|--------------------------------------------------|----------------------|---------------------|
+| story_summary                                    | 1,703 → 85; 7        | 452 → 36; 5         |
+| story_articles, first 1,000                      | 907 → 511; 33        | 202 → 114; 19       |
+| story_entities                                   | 301; 13              | 104; 6              |
+| story_outlets                                    | 503 → 9; 4           | 245 → 8; 3          |
+| the page (the four)                              | 3,405 → 906; 57      | 1,003 → 262; 33     |
+| story_articles, all (its CSV)                    | 4,909 → 4,789; 160   | 4,327 → 4,082; 137  |
+
+What stays: on PostgreSQL the giant story's first 1,000 articles (0.5 s) and entities (0.3 s)
+still read all of its articles, by nested loops over ``ix_article_stories_story`` and the
+primary keys: the planner guesses 154 articles for any story (it cannot know a story's size
+from its stable id), and the rows must be sorted by publication before the first 1,000 are
+known; SQLite walks the same rows 3–4× faster. A real story is rarely a third of a store. The
+ranking under a country (``c=RUS``, no ``story_days`` to read) scans the country's 157k tagged
+articles of the year: 0.75 s on PostgreSQL (its sorts spill past the default 4 MB
+``work_mem``), 1.0 s on SQLite. Story counts per country and pair over a year (0.2–0.3 s) are
+distinct counts over ~400k rows on both.
 """
 
 from __future__ import annotations
@@ -55,16 +109,21 @@ from ingest import store
 from ingest.filters import Filters
 from ingest.queries import count_articles, country_counts, pair_counts
 from ingest.queries.counts import coverage_count
-from ingest.queries.stories import top_stories
+from ingest.queries.entities import story_entities
+from ingest.queries.stories import story_articles, story_outlets, story_summary, top_stories
 from ingest.queries.trends import coverage_series
+from ui.sizes import STORY_ARTICLES
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="data/bench-entities/entities-1m.db")
+    parser.add_argument(
+        "--url", help="the store's SQLAlchemy URL (e.g. PostgreSQL) instead of --db"
+    )
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
-    engine = store.make_engine(f"sqlite:///{args.db}")
+    engine = store.make_engine(args.url or f"sqlite:///{args.db}")
     with engine.connect() as conn:
         last = conn.execute(select(func.max(store.articles.c.published_at))).scalar()
         total = conn.execute(select(func.count()).select_from(store.articles)).scalar()
@@ -77,6 +136,7 @@ def main(argv: list[str] | None = None) -> None:
         "pair_counts (Overview top pairs)": lambda f: pair_counts(engine, f),
         "coverage_series (Coverage, daily)": lambda f: coverage_series(engine, f),
         "top_stories (Stories page)": lambda f: top_stories(engine, f),
+        "top_stories, c=RUS (a scan)": lambda f: top_stories(engine, f.with_(countries=("RUS",))),
     }
     print(f"{'read':36s} {'period':8s} {'articles':>10s} {'stories':>10s}  (warm median; cold)")
     for days in (30, 365):
@@ -92,6 +152,34 @@ def main(argv: list[str] | None = None) -> None:
                 row.append(f"{warm * 1000:.0f} ms ({cold * 1000:.0f})")
             print(f"{name:36s} {days:4d} d  {row[0]:>14s} {row[1]:>14s}")
     print(f"(articles alone: {count_articles(engine, Filters(end - timedelta(days=364), end)):,})")
+    year = Filters(end - timedelta(days=364), end)
+    ranked = top_stories(engine, year)
+    biggest = top_stories(engine, year, limit=100_000)
+    month = top_stories(engine, Filters(end - timedelta(days=29), end))
+    picks: dict[int, str] = {}  # story -> what it is (the first name when one is several)
+    for label, story in (
+        ("the most articles", biggest.sort_values("articles")["story"].iloc[-1]),
+        ("the year's top story", ranked["story"].iloc[0]),
+        ("the year's 20th story", ranked["story"].iloc[-1]),
+        ("the last 30 days' top story", month["story"].iloc[0]),
+    ):
+        picks.setdefault(int(story), label)
+    details: dict[str, Callable[[int], object]] = {
+        "story_summary": lambda s: story_summary(engine, s),
+        f"story_articles (first {STORY_ARTICLES:,})": lambda s: story_articles(
+            engine, s, limit=STORY_ARTICLES
+        ),
+        "story_entities": lambda s: story_entities(engine, s),
+        "story_outlets": lambda s: story_outlets(engine, s),
+        "story_articles (all: its CSV)": lambda s: story_articles(engine, s),
+    }
+    print("\na story's detail (Stories page)      warm median (cold)")
+    for story, label in picks.items():
+        size = story_summary(engine, story)["articles"]
+        print(f"{label}: story {story}, {size:,} articles")
+        for name, read in details.items():
+            cold, warm, _ = timed(lambda s=story, read=read: read(s), args.repeat)
+            print(f"  {name:34s} {warm * 1000:>21.0f} ms ({cold * 1000:.0f})")
 
 
 if __name__ == "__main__":

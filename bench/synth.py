@@ -8,6 +8,8 @@ with each outlet leaning towards its home country, real event spikes (e.g. Putin
 ``tagging_text(title, summary)``, exactly as the real tagger stores them.
 
     python -m bench.synth --articles 1000000 --days 1095 --out data/bench-1m.db
+    python -m bench.synth --articles 1000000 --days 365 --end 2026-12-04 \\
+        --url postgresql+psycopg://pantau@127.0.0.1:55433/pantau_pgm   # an empty database
 """
 
 from __future__ import annotations
@@ -545,22 +547,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--out", default="data/synthetic.db", help="SQLite file to create")
+    parser.add_argument(
+        "--url", help="SQLAlchemy URL of an empty store to fill instead of --out (e.g. PostgreSQL)"
+    )
+    parser.add_argument("--end", type=date.fromisoformat, default=date(2026, 2, 18))
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     path = Path(args.out)
-    if path.exists():
+    if not args.url and path.exists():
         print(f"{path} exists; remove it first", file=sys.stderr)
         return 2
-    engine = store.make_engine(f"sqlite:///{path}")
+    where = args.url or str(path)
+    engine = store.make_engine(args.url or f"sqlite:///{path}")
     t0 = time.perf_counter()
 
     def report(done: int, total: int) -> None:
         rate = done / max(time.perf_counter() - t0, 1e-9)
         print(f"\r{done:,}/{total:,} articles ({rate:,.0f}/s)", end="", file=sys.stderr)
 
-    n = generate(engine, articles=args.articles, days=args.days, seed=args.seed, progress=report)
+    n = generate(
+        engine,
+        articles=args.articles,
+        days=args.days,
+        end=args.end,
+        seed=args.seed,
+        progress=report,
+    )
     store.checkpoint(engine)
-    print(f"\nwrote {n:,} articles to {path} in {time.perf_counter() - t0:.1f} s")
+    print(f"\nwrote {n:,} articles to {where} in {time.perf_counter() - t0:.1f} s")
     return 0
 
 
