@@ -384,8 +384,10 @@ def test_two_writers_recomputing_one_cell_on_postgresql_leave_it_right(postgres_
     of the same feed and day, and recomputes that cell too. The second waits for the first
     (``STORY_DAYS_LOCK``) and then sees it: the cell equals its recomputation. Without the
     lock the second's recomputation misses the first's rows and collides on their key."""
+    import sys
     import threading
     import time
+    import traceback
 
     from sqlalchemy import select, text
 
@@ -455,7 +457,14 @@ def test_two_writers_recomputing_one_cell_on_postgresql_leave_it_right(postgres_
                     "FROM pg_stat_activity WHERE datname = current_database()"
                 )
             ).all()
-            assert waiting, ("the second writer never waited", errors, backends)
+            stack = ""
+            if not waiting:  # where the second writer is: a slow machine or a hang
+                frame = sys._current_frames().get(writer.ident or 0)
+                stack = "".join(traceback.format_stack(frame)) if frame else "(it has ended)"
+            assert waiting, (
+                f"the second writer never waited; errors {errors}; its stack:\n{stack}\n"
+                + "\n".join(map(str, backends))
+            )
     writer.join(timeout=60)
     imported.dispose()
     assert not writer.is_alive() and not errors, errors
