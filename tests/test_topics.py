@@ -168,6 +168,17 @@ def test_blockers_hide_the_keywords_inside_them() -> None:
     assert topic_names("Van Dijk wins world time trial title", "en") == []
     assert "trade" not in topic_names("A trade union member was charged", "en")
     assert topic_names("핵심 공격수 영입", "ko") == []
+    # 금수 is an embargo (禁輸), but not in 금수저 (a golden spoon) or 금수강산 (錦繡江山).
+    assert topic_names("31조 가졌던 금수저 女부호", "ko") == []
+    assert topic_names("삼천리 금수강산", "ko") == []
+    assert "sanctions" in topic_names("무기 금수조치 해제", "ko")
+
+
+def test_a_longer_keyword_of_another_topic_wins() -> None:
+    # A domestic energy price cap is energy news, not a sanction; an oil price cap on a
+    # country's exports is both.
+    assert topic_names("Energy price cap to rise in April", "en") == ["energy"]
+    assert topic_names("Oil price cap on Russian crude", "en") == ["sanctions", "energy"]
 
 
 def test_keywords_of_other_languages_do_not_fire_when_the_language_is_known() -> None:
