@@ -261,7 +261,10 @@ def test_body_search_migration_indexes_the_bodies_stored_before_it(engine: Engin
                 text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'")
             ).scalar_one()
             indexes = conn.execute(
-                text("SELECT indexname FROM pg_indexes WHERE tablename = 'article_texts'")
+                text(
+                    "SELECT indexname FROM pg_indexes "
+                    "WHERE schemaname = current_schema() AND tablename = 'article_texts'"
+                )
             ).scalars()
             assert not installed or "ix_article_texts_body_trgm" in set(indexes)
     for needle in ("pyongyang", "offic", "met in"):
@@ -357,7 +360,10 @@ def test_migration_0014_rebuilds_the_search_indexes_on_the_raw_text(engine: Engi
             definitions = dict(
                 conn.execute(
                     text(
-                        "SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(:names)"
+                        # This test's schema only: other workers' schemas hold the same index
+                        # names, and one being dropped meanwhile fails pg_get_indexdef.
+                        "SELECT indexname, indexdef FROM pg_indexes "
+                        "WHERE schemaname = current_schema() AND indexname = ANY(:names)"
                     ),
                     {"names": [*old, "ix_articles_published"]},
                 ).all()
@@ -488,7 +494,10 @@ def test_migration_0015_indexes_the_pairs_of_what_is_stored_before_it(engine: En
         else:
             names = set(
                 conn.execute(
-                    text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%_pairs'")
+                    text(
+                        "SELECT indexname FROM pg_indexes "
+                        "WHERE schemaname = current_schema() AND indexname LIKE '%_pairs'"
+                    )
                 ).scalars()
             )
             assert {

@@ -392,7 +392,7 @@ def test_two_writers_recomputing_one_cell_on_postgresql_leave_it_right(postgres_
     from sqlalchemy import select, text
 
     from ingest.records import Article
-    from ingest.store.stories import refresh_story_days
+    from ingest.store.stories import STORY_DAYS_LOCK, refresh_story_days
 
     db_url = postgres_url
     imported = store.make_engine(postgres_url)
@@ -442,12 +442,21 @@ def test_two_writers_recomputing_one_cell_on_postgresql_leave_it_right(postgres_
         # busy machine took over 10 s; the wait ends as soon as it waits.
         with imported.connect() as watcher:
             for _ in range(2400):
+                # Someone waits for STORY_DAYS_LOCK (a bigint advisory key: its high and low
+                # 32 bits), not any lock of another worker's test in this database.
                 waiting = watcher.execute(
                     text(
-                        "SELECT count(*) FROM pg_stat_activity "
-                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-                    )
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                        "AND NOT granted AND classid = :high AND objid = :low "
+                        "AND database = (SELECT oid FROM pg_database "
+                        "WHERE datname = current_database())"
+                    ),
+                    {"high": STORY_DAYS_LOCK >> 32, "low": STORY_DAYS_LOCK & 0xFFFFFFFF},
                 ).scalar_one()
+                # A fresh transaction for each look: pg_stat_activity, read below, is a
+                # snapshot kept to the end of the transaction (polling it in one transaction
+                # saw "no one waits" for 120 s while the second writer waited on the lock).
+                watcher.rollback()
                 if waiting:
                     break
                 time.sleep(0.05)
