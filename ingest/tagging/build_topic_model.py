@@ -189,29 +189,23 @@ def _probabilities(fitted, rows: list[Row]) -> list[dict[str, float]]:  # noqa: 
     return [{topic: float(col[i]) for topic, col in columns.items()} for i in range(len(rows))]
 
 
-def _best_thresholds(rows: list[Row], probabilities: list[dict[str, float]], topics: list[str]):  # noqa: ANN202
-    chosen = {}
-    for topic in topics:
-        best = (0.0, 0.5)
-        for threshold in THRESHOLDS:
-            tp = fp = fn = 0
-            for row, scores in zip(rows, probabilities, strict=True):
-                said = scores.get(topic, 0.0) >= threshold
-                tp += said and topic in row.gold
-                fp += said and topic not in row.gold
-                fn += not said and topic in row.gold
-            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-            if f1 > best[0] + 1e-9:
-                best = (f1, threshold)
-        chosen[topic] = best[1]
-    return chosen
-
-
 def _f1(said: list[bool], rows: list[Row], topic: str) -> float:
     tp = sum(s and topic in r.gold for s, r in zip(said, rows, strict=True))
     fp = sum(s and topic not in r.gold for s, r in zip(said, rows, strict=True))
     fn = sum(not s and topic in r.gold for s, r in zip(said, rows, strict=True))
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def _best_thresholds(rows: list[Row], probabilities: list[dict[str, float]], topics: list[str]):  # noqa: ANN202
+    chosen = {}
+    for topic in topics:
+        best = (0.0, 0.5)
+        for threshold in THRESHOLDS:
+            f1 = _f1([scores.get(topic, 0.0) >= threshold for scores in probabilities], rows, topic)
+            if f1 > best[0] + 1e-9:
+                best = (f1, threshold)
+        chosen[topic] = best[1]
+    return chosen
 
 
 def rule_says(rule: str, row: Row, topic: str) -> bool:
