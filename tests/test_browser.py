@@ -182,6 +182,14 @@ def new_page(browser, server, **options):  # noqa: ANN001, ANN003, ANN201
             r.abort()
 
     pg.route("**/*", route)
+    # What the page said and which requests failed, for a failing test's message.
+    pg.log = []  # type: ignore[attr-defined]
+    pg.on("console", lambda m: pg.log.append(f"console {m.type}: {m.text}"))  # type: ignore[attr-defined]
+    pg.on("requestfailed", lambda r: pg.log.append(f"failed {r.url}: {r.failure}"))  # type: ignore[attr-defined]
+    pg.on(
+        "response",
+        lambda r: pg.log.append(f"{r.status} {r.url}") if "/app/static/" in r.url else None,
+    )  # type: ignore[attr-defined]
     return pg
 
 
@@ -264,9 +272,17 @@ def test_a_shared_story_link_opens_that_story(page, server, dashboard_store) -> 
 
 
 def test_map_draws_offline(page, server) -> None:  # noqa: ANN001
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: PLC0415
+
     page.goto(f"{server}/Map?{PERIOD}&c=RUS")
     settle(page, "Map")
-    page.locator(".geolayer path").first.wait_for(timeout=30_000)
+    # The land and coast paths exist once plotly has read the map's shapes from our own server.
+    # Attached, not visible: whether a path has a box is not the question here. CI's machine is
+    # slow at times (once 30 s was not enough); what the page said then is in the message.
+    try:
+        page.locator(".geolayer path").first.wait_for(state="attached", timeout=90_000)
+    except PlaywrightTimeoutError as error:
+        raise AssertionError("the map never drew its land: " + "\n".join(page.log)) from error  # type: ignore[attr-defined]
     shapes = page.locator(".choroplethlayer path").count()
     land = page.locator(".geolayer path").count()
     assert shapes >= 10, "the choropleth drew country shapes"
