@@ -14,7 +14,9 @@ Method (deterministic: liblinear, no sampling, folds from sorted outlets):
   (``tag_article(..., decide_topics=False)``), words seen in fewer than ``MIN_DF`` training
   articles dropped;
 - one L2 logistic regression per topic, classes weighted to balance (sanctions and nuclear
-  have few positives);
+  have few positives), solved in its dual form (far fewer articles than features: liblinear's
+  dual solver reaches the same optimum 20× faster than its primal one, whose default tolerance
+  stopped up to 3e-4 short of it);
 - a threshold per topic, the one with the best F1 on out-of-fold probabilities of the training
   part (an inner grouped split), never on the articles it is measured on;
 - per topic, who decides: the model, or one of the lexicon rules of
@@ -176,7 +178,9 @@ def _fit(rows: list[Row], topics: list[str]):  # noqa: ANN202 - sklearn objects
         target = [topic in row.gold for row in rows]
         if not any(target):
             continue
-        model = LogisticRegression(C=C, solver="liblinear", max_iter=500, class_weight="balanced")
+        model = LogisticRegression(
+            C=C, solver="liblinear", dual=True, max_iter=500, class_weight="balanced"
+        )
         model.fit(matrix, target)
         models[topic] = model
     return vectorizer, models
