@@ -17,17 +17,21 @@ from __future__ import annotations
 
 import functools
 import random
+from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from ingest import queries, store
 from ingest.filters import Filters, from_query_params, to_query_params
+from ingest.queries.stories import first_days
 from ingest.store.stories import fill_story_days
 from tests.conftest import _gold_rows, build_dashboard_store, private_schema
-from tests.store_oracle import Oracle, days
+from tests.store_oracle import Oracle, days, stamp
 
 FIRST, LAST = "2014-01-01", "2026-02-18"
 COPIED = 12  # labelled articles that other outlets republish
@@ -342,3 +346,78 @@ def test_rising_counts_stories(db_url: str) -> None:
     finally:
         eng.dispose()
         o.close()
+
+
+def _first_articles_match(engine: Engine, oracle: Oracle) -> dict[str, int]:
+    """Every story's first ``limit`` articles, for each ``limit`` up to its size, are its
+    oldest as direct SQL orders them; how many pages each read took (``first_days``)."""
+    members: dict[int, set[int]] = {}
+    for article, story in oracle.article_stories().items():
+        members.setdefault(story, set()).add(article)
+    codes: dict[int, list[str]] = {}
+    for article_id, code in oracle.rows("SELECT article_id, iso3 FROM article_countries"):
+        codes.setdefault(int(article_id), []).append(code)
+    rows = oracle.rows("SELECT id, published_at, language, title FROM articles")
+    routes = {"days": 0, "index": 0}
+    for story, ids in sorted(members.items()):
+        expected = sorted(
+            ((int(i), stamp(t), lang or "", title, " ".join(sorted(codes.get(int(i), []))))
+             for i, t, lang, title in rows if int(i) in ids),
+            key=lambda r: (r[1], r[0]),
+        )  # fmt: skip
+        for limit in range(1, len(ids) + 1):
+            with engine.connect() as conn:
+                routes["index" if first_days(conn, story, limit) is None else "days"] += 1
+            page = queries.story_articles(engine, story, limit=limit)
+            assert [
+                (int(r.id), stamp(r.published_at), r.language, r.title, r.countries)
+                for r in page.itertuples()
+            ] == expected[:limit], (story, limit)
+    return routes
+
+
+def test_a_storys_first_articles_are_its_oldest_by_either_read(
+    engine: Engine, oracle: Oracle, store_url: str, tmp_path: Path
+) -> None:
+    """A story's first ``limit`` articles (the Stories page's first page) are its oldest,
+    whether read through the story's index or, for a story larger than all the articles of the
+    days its first page needs, from those days' articles (``first_days``: at 1M articles on
+    PostgreSQL the largest story's first page read all its 389,503 articles). Over the
+    syndicated store (three-article stories), and a store where one story of eight copies
+    spans four days among other articles, so that a page from the days reads several days and
+    other stories' articles, which it must leave out."""
+    assert _first_articles_match(engine, oracle)["index"]
+    start = datetime(2026, 1, 5, 6, tzinfo=UTC)
+    item = {
+        "lang": "en", "topics": [], "outlet": "viva", "published_at": start,
+        "title": "Russia and Ukraine exchange prisoners of war",
+        "summary": "Russia and Ukraine exchanged prisoners of war on Monday.",
+        "countries": [{"iso3": c, "evidence": [n], "type": "name"}
+                      for c, n in (("RUS", "Russia"), ("UKR", "Ukraine"))],
+    }  # fmt: skip
+    rows = []
+    for k in range(8):  # the story: a copy every 12 hours, by turns from three outlets
+        outlet = COPY_OUTLETS[k % 3]
+        rows.append({**item, "key": f"copy-{k}", "outlet": outlet,
+                     "url": f"https://{outlet}.example/copy/{k}",
+                     "published_at": start + timedelta(hours=12 * k)})  # fmt: skip
+    for k in range(4):  # one other article a day (another story)
+        rows.append({**item, "key": f"other-{k}", "url": f"https://tempo.example/other/{k}",
+                     "title": f"Harvest festival number {k} draws crowds in Brazil",
+                     "summary": "Farmers in Brazil celebrate the harvest.",
+                     "countries": [{"iso3": "BRA", "evidence": ["Brazil"], "type": "name"}],
+                     "published_at": start + timedelta(days=k, hours=3)})  # fmt: skip
+    with ExitStack() as stack:
+        if store_url.startswith("sqlite"):
+            url = f"sqlite:///{tmp_path / 'spread.db'}"
+        else:
+            url = stack.enter_context(private_schema("spread_"))
+        build_dashboard_store(url, rows)
+        spread = Oracle(url)
+        stack.callback(spread.close)
+        eng = store.make_engine(url)
+        stack.callback(eng.dispose)
+        sizes = sorted(Counter(spread.article_stories().values()).values())
+        assert sizes == [4, 8], sizes  # ingest made the copies one story, the others another
+        routes = _first_articles_match(eng, spread)
+        assert routes["days"] >= 3 and routes["index"], routes
