@@ -238,12 +238,16 @@ def story_summary(engine: Engine, story_id: int) -> dict[str, Any]:
 
 
 DAYS_READ_AT_MOST = 20_000  # articles of the first days read instead of a large story's own
+# Those days are read when the story holds this many times as many articles (an article read by
+# its day and checked by primary key costs more than one of the story's own: at 1M, reading the
+# days was slower for a story of 13,610 articles with 5k on its first days, 0.03 s against 0.02).
+DAYS_COST = 4
 
 
 def first_days(conn: Connection, story_id: int, limit: int) -> tuple[str, str] | None:
     """The days (first, last) that hold the first ``limit`` articles of the story ``story_id``,
-    when all the articles of those days are fewer than the story's (and at most
-    ``DAYS_READ_AT_MOST``); else None. From ``story_days``: its articles per day, and every
+    when all the articles of those days are ``DAYS_COST`` times fewer than the story's (and at
+    most ``DAYS_READ_AT_MOST``); else None. From ``story_days``: its articles per day, and every
     story's on those days.
 
     A story's first page read through its index reads every article of it before the first
@@ -271,7 +275,7 @@ def first_days(conn: Connection, story_id: int, limit: int) -> tuple[str, str] |
     on_those_days = conn.execute(
         select(func.coalesce(func.sum(d.articles), 0)).where(d.day >= first, d.day <= last)
     ).scalar_one()
-    if on_those_days >= total or on_those_days > DAYS_READ_AT_MOST:
+    if on_those_days * DAYS_COST >= total or on_those_days > DAYS_READ_AT_MOST:
         return None
     return first, last
 
