@@ -16,7 +16,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    event,
+    func,
+    select,
+)
 
 from ingest import store
 from ingest.__main__ import main as cli
@@ -24,6 +35,7 @@ from ingest.filters import Filters, from_query_params
 from ingest.pipeline import import_paths
 from ingest.queries.stories import story_articles, story_outlets, story_summary, top_stories
 from ingest.records import Tags
+from ingest.store.stories import fill_story_days
 from ingest.tagging import tag_article
 from tests.store_oracle import Oracle, stamp
 from tests.test_stories import FILES  # same-day snapshots of outlets that share stories
@@ -66,6 +78,22 @@ LEFT JOIN article_stories s ON s.article_id = a.id
 GROUP BY {TAG_KEYS}, x.iso3, y.iso3
 """,
 }
+
+# story_country_days' counts recomputed: per row, the articles naming the country, those naming
+# it prominently, and the first and last publication of each (NULL: no prominent article).
+KEPT_COUNTS = """
+SELECT day, story_id, feed_id, language, iso3, articles, prominent_articles, first_at, last_at,
+       first_prominent_at, last_prominent_at FROM story_country_days
+"""
+RECOMPUTED_COUNTS = f"""
+SELECT {TAG_KEYS}, x.iso3, COUNT(*), SUM(CASE WHEN x.prominent THEN 1 ELSE 0 END),
+       MIN(a.published_at), MAX(a.published_at),
+       MIN(CASE WHEN x.prominent THEN a.published_at END),
+       MAX(CASE WHEN x.prominent THEN a.published_at END)
+FROM articles a JOIN article_countries x ON x.article_id = a.id
+LEFT JOIN article_stories s ON s.article_id = a.id
+GROUP BY {TAG_KEYS}, x.iso3
+"""
 
 
 def mention_deep(engine: Engine) -> None:
@@ -113,6 +141,15 @@ def check_story_tags(url: str) -> dict[str, set[tuple]]:
             assert rows[0] == rows[1], kind
             assert {row[-1] for row in rows[0]} == {True, False}, kind
             kept[kind] = rows[0]
+        counts = [
+            {(str(d), int(st), int(f), la, k, int(n), int(p), *map(_maybe_moment, times))
+             for d, st, f, la, k, n, p, *times in oracle.rows(q)}
+            for q in (KEPT_COUNTS, RECOMPUTED_COUNTS)
+        ]  # fmt: skip
+        assert counts[0] == counts[1]
+        # Rows of no prominent article and of some, and rows of several articles.
+        assert {min(row[6], 1) for row in counts[0]} == {0, 1}
+        assert any(row[5] > 1 for row in counts[0])
     finally:
         oracle.close()
     return kept
@@ -121,6 +158,10 @@ def check_story_tags(url: str) -> dict[str, set[tuple]]:
 def _moment(value: Any) -> datetime:
     value = datetime.fromisoformat(value) if isinstance(value, str) else value
     return value.replace(tzinfo=None)
+
+
+def _maybe_moment(value: Any) -> datetime | None:
+    return None if value is None else _moment(value)
 
 
 def _rows(oracle: Oracle, sql: str) -> set[tuple]:
@@ -209,6 +250,23 @@ def test_story_days_equal_their_recomputation_through_every_write(
         store.story_country_days.drop(engine)
         assert store.migrate(engine) == ["0017_story_tags"]
         check_story_tags(db_url)
+
+        # Migration 0018 makes story_country_days again with its counts, filled (a store
+        # migrated before it has the table without them).
+        with store.write(engine) as conn:
+            conn.execute(
+                store.schema_migrations.delete().where(
+                    store.schema_migrations.c.name == "0018_story_country_counts"
+                )
+            )
+        store.story_country_days.drop(engine)
+        old = MetaData()
+        Table("story_country_days", old,
+              *(Column(name, String) for name in ("day", "language", "iso3")),
+              *(Column(name, Integer) for name in ("story_id", "feed_id")),
+              Column("prominent", Boolean)).create(engine)  # fmt: skip
+        assert store.migrate(engine) == ["0018_story_country_counts"]
+        check_story_tags(db_url)
     finally:
         engine.dispose()
 
@@ -244,10 +302,69 @@ def _views(oracle: Oracle) -> list[dict[str, str]]:
     return views
 
 
+def _country_views(oracle: Oracle) -> list[dict[str, str]]:
+    """Views under one country the Stories page answers from story_country_days, under either
+    mention rule and with the other filters it carries; and under two (from the articles)."""
+    common = [
+        c
+        for (c,) in oracle.rows(
+            "SELECT iso3 FROM article_countries GROUP BY iso3 ORDER BY COUNT(*) DESC, iso3"
+        )
+    ]
+    deep = [c for (c,) in oracle.rows(
+        "SELECT DISTINCT iso3 FROM article_countries WHERE NOT prominent ORDER BY iso3")]  # fmt: skip
+    assert deep, "a country named only past the lead somewhere (mention_deep)"
+    views = []
+    for base in _views(oracle):
+        for country in (common[0], deep[0]):
+            views += [{**base, "c": country}, {**base, "c": country, "mention": "any"}]
+    views.append({"from": FIRST, "to": LAST, "c": f"{common[0]},{common[1]}"})
+    return views
+
+
+def _demote_an_earliest_mention(engine: Engine) -> None:
+    """In the busiest cells of story_country_days where two or more articles name one country
+    prominently, the earliest of them names it only deep in its body (its tag made not
+    prominent, the cells recomputed, as a retag does): the cell's prominent articles are then
+    fewer and later than all of its articles, which the ranking under either rule must show."""
+    c = store.story_country_days.c
+    x = store.article_countries.c
+    a = store.articles.c
+    with store.write(engine) as conn:
+        cells = conn.execute(
+            select(c.day, c.feed_id, c.story_id, c.language, c.iso3)
+            .where(c.prominent_articles >= 2, c.prominent_articles == c.articles)
+            .order_by(c.articles.desc(), c.day, c.feed_id, c.story_id, c.iso3)
+            .limit(5)
+        ).all()
+        assert cells, "a cell where several articles name one country prominently"
+        for day, feed, story, language, iso3 in cells:
+            first = conn.execute(
+                select(a.id)
+                .join(store.article_stories, store.article_stories.c.article_id == a.id)
+                .join(store.article_countries, x.article_id == a.id)
+                .where(a.published_day == day, func.coalesce(a.feed_id, 0) == feed,
+                       store.article_stories.c.story_id == story, a.language == language,
+                       x.iso3 == iso3)
+                .order_by(a.published_at, a.id)
+                .limit(1)
+            ).scalar_one()  # fmt: skip
+            conn.execute(
+                store.article_countries.update()
+                .where(x.article_id == first, x.iso3 == iso3)
+                .values(prominent=False)
+            )
+        fill_story_days(conn)
+
+
 def test_top_stories_from_story_days_equal_the_articles_counted(imported: Engine, db_url: str):
+    """The Stories page's ranking read from story_days (no content filter) and from
+    story_country_days (one country, either mention rule) equals the matching articles counted
+    by hand-written SQL."""
+    _demote_an_earliest_mention(imported)
     oracle = Oracle(db_url)
     try:
-        for params in _views(oracle):
+        for params in _views(oracle) + _country_views(oracle):
             f = from_query_params(params, Filters(date.fromisoformat(FIRST), date(2026, 2, 28)))
             got = [
                 (

@@ -69,8 +69,11 @@ def top_stories(engine: Engine, f: Filters, limit: int = TOP_STORIES) -> pd.Data
     Under the date, language and outlet filters alone (no content filter: what the aggregates
     answer, ``route_for``) the ranking reads ``story_days``, each story's articles per day ×
     feed × language, instead of every article of the period (a year at 1M: 2.5 s → ~0.1 s);
-    its distinct counts are taken over those rows, so the figures are the same. Otherwise a
-    scan of the matching articles."""
+    its distinct counts are taken over those rows, so the figures are the same. Under one
+    country as well, ``story_country_days``: the same per cell for the articles naming it
+    (prominently, unless any mention counts), with their number and first and last
+    publication (a year at 1M under c=RUS: ~1 s reading its 157k articles). Otherwise a scan
+    of the matching articles."""
     if reads_story_days(f):
         d = story_days.c
         feed_id: Any = func.nullif(d.feed_id, 0)  # feed 0: no feed, as NULL is in articles
@@ -81,6 +84,22 @@ def top_stories(engine: Engine, f: Filters, limit: int = TOP_STORIES) -> pd.Data
             feeds, feeds.c.id == d.feed_id
         )
         where = rollup_where(story_days, f)
+    elif len(f.countries) == 1 and reads_story_days(f.with_(countries=())):
+        c = story_country_days.c
+        feed_id, language = func.nullif(c.feed_id, 0), c.language
+        if f.any_mention:
+            n, first_seen, last_seen = (
+                func.sum(c.articles),
+                func.min(c.first_at),
+                func.max(c.last_at),
+            )
+        else:  # rows with a prominent article (rollup_where): those articles
+            n = func.sum(c.prominent_articles)
+            first_seen, last_seen = func.min(c.first_prominent_at), func.max(c.last_prominent_at)
+        joined = story_country_days.join(stories, stories.c.id == c.story_id).outerjoin(
+            feeds, feeds.c.id == c.feed_id
+        )
+        where = [c.iso3 == f.countries[0], *rollup_where(story_country_days, f)]
     else:
         a = articles.c
         feed_id, language, n = a.feed_id, a.language, func.count()

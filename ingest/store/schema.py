@@ -260,6 +260,16 @@ story_country_days = Table(
     Column("language", String(16), nullable=False),
     Column("iso3", String(3), nullable=False),
     Column("prominent", Boolean, nullable=False),
+    # Those articles: how many, how many name it prominently, and when the first and last of
+    # each were published (the prominent ones' NULL when none): the Stories page's ranking
+    # under one country (its reach, articles and first and last seen) is read from them
+    # (migration 0018).
+    Column("articles", Integer, nullable=False),
+    Column("prominent_articles", Integer, nullable=False),
+    Column("first_at", UTCDateTime, nullable=False),
+    Column("last_at", UTCDateTime, nullable=False),
+    Column("first_prominent_at", UTCDateTime),
+    Column("last_prominent_at", UTCDateTime),
     PrimaryKeyConstraint("day", "feed_id", "story_id", "language", "iso3"),
 )
 # The countries' coverage series read a few countries' rows of a range (a year at 1M: 368 →

@@ -406,7 +406,9 @@ def _story_tag_rows(pairs: bool, *where: ColumnElement[bool]) -> Select:
     """The ``story_country_days`` (or, ``pairs``, ``story_pair_days``) rows of the stored
     articles matching ``where``: per day × story × feed × language × country (pair of countries
     tagged on one article, in code order), whether one of the articles names it prominently
-    (a pair: both countries prominent in one article). Stories as in ``_story_day_rows``."""
+    (a pair: both countries prominent in one article); for a country, also how many articles
+    name it, how many prominently, and the first and last publication of each. Stories as in
+    ``_story_day_rows``."""
     a = articles.c
     tag = article_countries.alias("tag")
     tagged = articles.join(tag, tag.c.article_id == a.id)
@@ -419,8 +421,19 @@ def _story_tag_rows(pairs: bool, *where: ColumnElement[bool]) -> Select:
         prominent = and_(tag.c.prominent, other.c.prominent)
     story = story_key()
     keys = (a.published_day, story, func.coalesce(a.feed_id, 0), a.language, *codes)
+    counts: tuple[ColumnElement, ...] = ()
+    if not pairs:  # how many such articles, and when (story_country_days' last columns)
+        when_prominent = case((prominent, a.published_at), else_=None)
+        counts = (
+            func.count(),
+            func.sum(case((prominent, 1), else_=0)),
+            func.min(a.published_at),
+            func.max(a.published_at),
+            func.min(when_prominent),
+            func.max(when_prominent),
+        )
     return (
-        select(*keys, func.max(case((prominent, 1), else_=0)) == 1)
+        select(*keys, func.max(case((prominent, 1), else_=0)) == 1, *counts)
         .select_from(tagged.outerjoin(article_stories, article_stories.c.article_id == a.id))
         .where(*where)
         .group_by(*keys)
@@ -433,8 +446,21 @@ _STORY_TABLES: tuple[tuple[Table, Callable[..., Select], tuple[str, ...]], ...] 
     (
         story_country_days,
         lambda *where: _story_tag_rows(False, *where),
-        ("day", "story_id", "feed_id", "language", "iso3", "prominent"),
-    ),
+        (
+            "day",
+            "story_id",
+            "feed_id",
+            "language",
+            "iso3",
+            "prominent",
+            "articles",
+            "prominent_articles",
+            "first_at",
+            "last_at",
+            "first_prominent_at",
+            "last_prominent_at",
+        ),
+    ),  # fmt: skip
     (
         story_pair_days,
         lambda *where: _story_tag_rows(True, *where),
@@ -492,7 +518,7 @@ def _days_by_feed(cells: Iterable[Cell]) -> list[tuple[int, list[str]]]:
 
 def fill_story_days(conn: Connection, tables: Sequence[Table] = ()) -> None:
     """The story tables (``tables``, else all three) recomputed from every stored article
-    (migrations 0016 and 0017, ``restory``)."""
+    (migrations 0016, 0017 and 0018, ``restory``)."""
     _lock_story_days(conn)
     for table, rows, columns in _STORY_TABLES:
         if not tables or table in tables:
