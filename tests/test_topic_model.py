@@ -86,12 +86,25 @@ def test_the_shipped_model_is_what_the_build_script_trains() -> None:
     fitted, thresholds, deciders = build.train(rows, topic_ids())
     about, weights = build.artefact(fitted, thresholds, deciders, {}, build.common_words(rows))
     shipped = json.loads(topic_model.MODEL_FILE.read_text(encoding="utf-8"))
-    for key in ("topics", "thresholds", "decided_by", "features", "not_evidence"):
+    for key in ("topics", "thresholds", "decided_by", "features", "not_evidence", "word_scale"):
         assert about[key] == shipped[key], key
     assert about["intercepts"] == pytest.approx(shipped["intercepts"], abs=2e-4)
     assert np.allclose(weights, np.load(topic_model.WEIGHTS_FILE), atol=2e-4)
     figures = shipped["cross_validation"]
     assert figures["articles"] == len(rows) and figures["agreement"]["items"] == len(SECOND)
+    # The tagger decides as the build's own predictions (scikit-learn's, on the features scaled
+    # as trained): every labelled article, topics within 1e-3 of their threshold aside.
+    said = build.predict(fitted, thresholds, deciders, rows)
+    near = [build._probabilities(fitted, [row])[0] for row in rows]
+    differ = []
+    for row, expected, scores in zip(rows, said, near, strict=True):
+        item = ITEMS[row.key]
+        tags = tag_article(item["title"], item["summary"], body=item.get("body"),
+                           language_hint=item.get("declared"))  # fmt: skip
+        close = {t for t, p in scores.items() if abs(p - thresholds[t]) < 1e-3}
+        if {t.topic for t in tags.topics} - close != expected - close:
+            differ.append((row.key, sorted(expected), sorted(t.topic for t in tags.topics)))
+    assert not differ, differ[:5]
 
 
 def _field_text(item: dict, field: str) -> str:

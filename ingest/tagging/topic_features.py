@@ -78,6 +78,22 @@ def word_counts(tokens: list[tuple[str, str, int, int]]) -> dict[str, float]:
     return {feature: 1.0 + math.log(count) for feature, count in counts.items()}
 
 
+WORD_FEATURES = ("w:", "s:")  # the article's words and stems (the rest: lexicon, length)
+
+
+def scaled_words(features: dict[str, float], scale: float | None) -> dict[str, float]:
+    """``features`` with its words and stems scaled to a Euclidean length of ``scale`` (None:
+    as they are), so that a long body's many words weigh no more in all than a teaser's few
+    against the lexicon's features; the model's training chooses the scale."""
+    if scale is None:
+        return features
+    norm = math.sqrt(sum(v * v for k, v in features.items() if k.startswith(WORD_FEATURES)))
+    if not norm:
+        return features
+    factor = scale / norm
+    return {k: v * factor if k.startswith(WORD_FEATURES) else v for k, v in features.items()}
+
+
 # Lexicon rules a topic may be decided by instead of the model (``build_topic_model`` chooses,
 # per topic, whichever scores best on the training articles, a rule only when it beats the
 # model by a margin: so far the rare topics, whose few labelled articles the words cannot learn

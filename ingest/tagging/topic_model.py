@@ -39,6 +39,7 @@ from ingest.tagging.topic_features import (
     article_features,
     field_words,
     hit_counts,
+    scaled_words,
 )
 
 MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "topic_model.json"
@@ -67,6 +68,7 @@ class TopicModel:
     weights: np.ndarray  # features × topics
     not_evidence: frozenset[str]  # function words: weighed, never shown as evidence
     decided_by: dict[str, str]  # topic → "model" or a LEXICON_RULES name
+    word_scale: float | None = None  # the words' length the model was trained at (scaled_words)
 
     def scores(self, features: dict[str, float]) -> np.ndarray:
         """Each topic's probability for these features (``topics`` order)."""
@@ -112,6 +114,7 @@ def load_model() -> TopicModel | None:
         weights=weights,
         not_evidence=frozenset(about.get("not_evidence", ())),
         decided_by=about.get("decided_by", {}),
+        word_scale=about.get("word_scale"),
     )
 
 
@@ -198,7 +201,7 @@ def decide(
     if model is None:
         return found
     tokens = field_words(title, summary, body)
-    features = article_features(title, summary, body, found, tokens)
+    features = scaled_words(article_features(title, summary, body, found, tokens), model.word_scale)
     scores = model.scores(features)
     by_topic = {tag.topic: tag for tag in found}
     fields = {"title": title or "", "summary": summary or "", "body": body or ""}
