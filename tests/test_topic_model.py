@@ -7,6 +7,7 @@ and the article's own text (every piece of evidence is found at its offset in it
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections import Counter
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest.records import TITLE
+from ingest.records import TITLE, Tags
 from ingest.tagging import tag_article, topic_model
 from ingest.tagging.topics import topic_ids
 
@@ -29,6 +30,17 @@ def _jsonl(path: Path) -> list[dict]:
 
 
 ITEMS = {item["key"]: item for item in _jsonl(TRAINING / "items.jsonl")}
+
+
+@functools.cache
+def tags_of(key: str, decide_topics: bool = True) -> Tags:
+    """A labelled article as the tagger tags it (with its feed's declared language), once per
+    module: several tests read every labelled article's tags."""
+    item = ITEMS[key]
+    return tag_article(item["title"], item["summary"], body=item.get("body"),
+                       language_hint=item.get("declared"), decide_topics=decide_topics)  # fmt: skip
+
+
 FIRST = [
     row
     for p in sorted((TRAINING / "labels").glob("*.jsonl"))
@@ -98,9 +110,7 @@ def test_the_shipped_model_is_what_the_build_script_trains() -> None:
     near = [build._probabilities(fitted, [row])[0] for row in rows]
     differ = []
     for row, expected, scores in zip(rows, said, near, strict=True):
-        item = ITEMS[row.key]
-        tags = tag_article(item["title"], item["summary"], body=item.get("body"),
-                           language_hint=item.get("declared"))  # fmt: skip
+        tags = tags_of(row.key)
         close = {t for t, p in scores.items() if abs(p - thresholds[t]) < 1e-3}
         if {t.topic for t in tags.topics} - close != expected - close:
             differ.append((row.key, sorted(expected), sorted(t.topic for t in tags.topics)))
@@ -120,9 +130,7 @@ def test_every_topic_tag_says_why_with_words_at_their_offsets() -> None:
     tagged = words = 0
     for key in sorted(ITEMS)[::3]:
         item = ITEMS[key]
-        tags = tag_article(
-            item["title"], item["summary"], body=item.get("body"), language_hint=item["declared"]
-        )
+        tags = tags_of(key)
         shown = [
             (e.field, e.start, e.start + len(e.text)) for c in tags.countries for e in c.evidence
         ]
@@ -171,9 +179,7 @@ def test_evidence_words_are_whole_words_an_analyst_can_read() -> None:
     words = hangul = 0
     for key in sorted(ITEMS):
         item = ITEMS[key]
-        tags = tag_article(
-            item["title"], item["summary"], body=item.get("body"), language_hint=item["declared"]
-        )
+        tags = tags_of(key)
         for tag in tags.topics:
             for evidence in tag.evidence:
                 if evidence.type != "word":
@@ -252,11 +258,8 @@ def test_a_topic_a_lexicon_rule_decides_is_tagged_exactly_when_the_rule_holds() 
     assert ruled and set(ruled.values()) <= set(RULE_ORACLE)
     tagged = 0
     for key in sorted(ITEMS):
-        item = ITEMS[key]
-        args = (item["title"], item["summary"])
-        options = {"body": item.get("body"), "language_hint": item["declared"]}
-        lexicon = {t.topic: t for t in tag_article(*args, decide_topics=False, **options).topics}
-        decided = {t.topic: t for t in tag_article(*args, **options).topics}
+        lexicon = {t.topic: t for t in tags_of(key, decide_topics=False).topics}
+        decided = {t.topic: t for t in tags_of(key).topics}
         for topic, rule in ruled.items():
             hits = lexicon[topic].evidence if topic in lexicon else []
             fields = Counter(e.field for e in hits)
