@@ -373,6 +373,14 @@ def _m0018_story_country_counts(conn: Connection) -> None:
     fill_story_days(conn, (story_country_days,))
 
 
+def _m0019_story_pair_counts(conn: Connection) -> None:
+    """``story_pair_days`` gains the same counts (the Stories page ranks stories under a pair
+    from it): the table made again and filled from the stored articles."""
+    story_pair_days.drop(conn, checkfirst=True)
+    story_pair_days.create(conn)
+    fill_story_days(conn, (story_pair_days,))
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
@@ -392,6 +400,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0016_story_days", _m0016_story_days),
     ("0017_story_tags", _m0017_story_tags),
     ("0018_story_country_counts", _m0018_story_country_counts),
+    ("0019_story_pair_counts", _m0019_story_pair_counts),
 )
 
 

@@ -286,6 +286,14 @@ story_pair_days = Table(
     Column("iso3_a", String(3), nullable=False),
     Column("iso3_b", String(3), nullable=False),
     Column("prominent", Boolean, nullable=False),
+    # As in story_country_days, for the articles naming both (prominently: both prominent in
+    # one article): the ranking under a pair reads them (migration 0019).
+    Column("articles", Integer, nullable=False),
+    Column("prominent_articles", Integer, nullable=False),
+    Column("first_at", UTCDateTime, nullable=False),
+    Column("last_at", UTCDateTime, nullable=False),
+    Column("first_prominent_at", UTCDateTime),
+    Column("last_prominent_at", UTCDateTime),
     PrimaryKeyConstraint("day", "feed_id", "story_id", "language", "iso3_a", "iso3_b"),
 )
 

@@ -406,8 +406,8 @@ def _story_tag_rows(pairs: bool, *where: ColumnElement[bool]) -> Select:
     """The ``story_country_days`` (or, ``pairs``, ``story_pair_days``) rows of the stored
     articles matching ``where``: per day × story × feed × language × country (pair of countries
     tagged on one article, in code order), whether one of the articles names it prominently
-    (a pair: both countries prominent in one article); for a country, also how many articles
-    name it, how many prominently, and the first and last publication of each. Stories as in
+    (a pair: both countries prominent in one article); also how many articles name it, how many
+    prominently, and the first and last publication of each. Stories as in
     ``_story_day_rows``."""
     a = articles.c
     tag = article_countries.alias("tag")
@@ -421,17 +421,15 @@ def _story_tag_rows(pairs: bool, *where: ColumnElement[bool]) -> Select:
         prominent = and_(tag.c.prominent, other.c.prominent)
     story = story_key()
     keys = (a.published_day, story, func.coalesce(a.feed_id, 0), a.language, *codes)
-    counts: tuple[ColumnElement, ...] = ()
-    if not pairs:  # how many such articles, and when (story_country_days' last columns)
-        when_prominent = case((prominent, a.published_at), else_=None)
-        counts = (
-            func.count(),
-            func.sum(case((prominent, 1), else_=0)),
-            func.min(a.published_at),
-            func.max(a.published_at),
-            func.min(when_prominent),
-            func.max(when_prominent),
-        )
+    when_prominent = case((prominent, a.published_at), else_=None)
+    counts = (  # how many such articles, and when (the tables' last columns)
+        func.count(),
+        func.sum(case((prominent, 1), else_=0)),
+        func.min(a.published_at),
+        func.max(a.published_at),
+        func.min(when_prominent),
+        func.max(when_prominent),
+    )
     return (
         select(*keys, func.max(case((prominent, 1), else_=0)) == 1, *counts)
         .select_from(tagged.outerjoin(article_stories, article_stories.c.article_id == a.id))
@@ -464,7 +462,21 @@ _STORY_TABLES: tuple[tuple[Table, Callable[..., Select], tuple[str, ...]], ...] 
     (
         story_pair_days,
         lambda *where: _story_tag_rows(True, *where),
-        ("day", "story_id", "feed_id", "language", "iso3_a", "iso3_b", "prominent"),
+        (
+            "day",
+            "story_id",
+            "feed_id",
+            "language",
+            "iso3_a",
+            "iso3_b",
+            "prominent",
+            "articles",
+            "prominent_articles",
+            "first_at",
+            "last_at",
+            "first_prominent_at",
+            "last_prominent_at",
+        ),  # fmt: skip
     ),
 )
 
@@ -518,7 +530,7 @@ def _days_by_feed(cells: Iterable[Cell]) -> list[tuple[int, list[str]]]:
 
 def fill_story_days(conn: Connection, tables: Sequence[Table] = ()) -> None:
     """The story tables (``tables``, else all three) recomputed from every stored article
-    (migrations 0016, 0017 and 0018, ``restory``)."""
+    (migrations 0016 to 0019, ``restory``)."""
     _lock_story_days(conn)
     for table, rows, columns in _STORY_TABLES:
         if not tables or table in tables:
