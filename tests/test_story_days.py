@@ -282,6 +282,21 @@ def test_story_days_equal_their_recomputation_through_every_write(
               Column("prominent", Boolean)).create(engine)  # fmt: skip
         assert store.migrate(engine) == ["0018_story_country_counts"]
         check_story_tags(db_url)
+
+        # Migration 0019 does the same for story_pair_days.
+        with store.write(engine) as conn:
+            conn.execute(
+                store.schema_migrations.delete().where(
+                    store.schema_migrations.c.name == "0019_story_pair_counts"
+                )
+            )
+        store.story_pair_days.drop(engine)
+        Table("story_pair_days", MetaData(),
+              *(Column(name, String) for name in ("day", "language", "iso3_a", "iso3_b")),
+              *(Column(name, Integer) for name in ("story_id", "feed_id")),
+              Column("prominent", Boolean)).create(engine)  # fmt: skip
+        assert store.migrate(engine) == ["0019_story_pair_counts"]
+        check_story_tags(db_url)
     finally:
         engine.dispose()
 
