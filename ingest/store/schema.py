@@ -238,6 +238,23 @@ story_days = Table(
 )
 Index("ix_story_days_story", story_days.c.story_id, story_days.c.day, story_days.c.feed_id)
 
+
+def _mention_counts() -> list[Column]:
+    """The last columns of ``story_country_days`` and ``story_pair_days``: of a row's articles
+    (naming the country; the pair: both), how many, how many name it prominently (a pair: both
+    prominent in one article), and when the first and last of each were published (the
+    prominent ones' NULL when none): the Stories page ranks under one country or pair by them
+    (its reach, articles, first and last seen)."""
+    return [
+        Column("articles", Integer, nullable=False),
+        Column("prominent_articles", Integer, nullable=False),
+        Column("first_at", UTCDateTime, nullable=False),
+        Column("last_at", UTCDateTime, nullable=False),
+        Column("first_prominent_at", UTCDateTime),
+        Column("last_prominent_at", UTCDateTime),
+    ]
+
+
 # Which stories mention each country (story_country_days) and each pair of countries named in one
 # article (story_pair_days, iso3_a < iso3_b) per day × feed × language, with whether one of those
 # articles names it prominently (for a pair: both countries prominent in one article), as the
@@ -260,16 +277,7 @@ story_country_days = Table(
     Column("language", String(16), nullable=False),
     Column("iso3", String(3), nullable=False),
     Column("prominent", Boolean, nullable=False),
-    # Those articles: how many, how many name it prominently, and when the first and last of
-    # each were published (the prominent ones' NULL when none): the Stories page's ranking
-    # under one country (its reach, articles and first and last seen) is read from them
-    # (migration 0018).
-    Column("articles", Integer, nullable=False),
-    Column("prominent_articles", Integer, nullable=False),
-    Column("first_at", UTCDateTime, nullable=False),
-    Column("last_at", UTCDateTime, nullable=False),
-    Column("first_prominent_at", UTCDateTime),
-    Column("last_prominent_at", UTCDateTime),
+    *_mention_counts(),  # the ranking under one country reads them (migration 0018)
     PrimaryKeyConstraint("day", "feed_id", "story_id", "language", "iso3"),
 )
 # The countries' coverage series read a few countries' rows of a range (a year at 1M: 368 →
@@ -286,14 +294,7 @@ story_pair_days = Table(
     Column("iso3_a", String(3), nullable=False),
     Column("iso3_b", String(3), nullable=False),
     Column("prominent", Boolean, nullable=False),
-    # As in story_country_days, for the articles naming both (prominently: both prominent in
-    # one article): the ranking under a pair reads them (migration 0019).
-    Column("articles", Integer, nullable=False),
-    Column("prominent_articles", Integer, nullable=False),
-    Column("first_at", UTCDateTime, nullable=False),
-    Column("last_at", UTCDateTime, nullable=False),
-    Column("first_prominent_at", UTCDateTime),
-    Column("last_prominent_at", UTCDateTime),
+    *_mention_counts(),  # of the articles naming both (the ranking under a pair, 0019)
     PrimaryKeyConstraint("day", "feed_id", "story_id", "language", "iso3_a", "iso3_b"),
 )
 

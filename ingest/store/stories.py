@@ -439,44 +439,20 @@ def _story_tag_rows(pairs: bool, *where: ColumnElement[bool]) -> Select:
 
 
 # Each table recomputed per cell: its rows from the articles, and its columns in that order.
+_TAG_KEYS = ("day", "story_id", "feed_id", "language")
+_MENTION_COUNTS = ("articles", "prominent_articles", "first_at", "last_at",
+                   "first_prominent_at", "last_prominent_at")  # fmt: skip
 _STORY_TABLES: tuple[tuple[Table, Callable[..., Select], tuple[str, ...]], ...] = (
     (story_days, _story_day_rows, _STORY_DAY_COLUMNS),
     (
         story_country_days,
         lambda *where: _story_tag_rows(False, *where),
-        (
-            "day",
-            "story_id",
-            "feed_id",
-            "language",
-            "iso3",
-            "prominent",
-            "articles",
-            "prominent_articles",
-            "first_at",
-            "last_at",
-            "first_prominent_at",
-            "last_prominent_at",
-        ),
-    ),  # fmt: skip
+        (*_TAG_KEYS, "iso3", "prominent", *_MENTION_COUNTS),
+    ),
     (
         story_pair_days,
         lambda *where: _story_tag_rows(True, *where),
-        (
-            "day",
-            "story_id",
-            "feed_id",
-            "language",
-            "iso3_a",
-            "iso3_b",
-            "prominent",
-            "articles",
-            "prominent_articles",
-            "first_at",
-            "last_at",
-            "first_prominent_at",
-            "last_prominent_at",
-        ),  # fmt: skip
+        (*_TAG_KEYS, "iso3_a", "iso3_b", "prominent", *_MENTION_COUNTS),
     ),
 )
 
