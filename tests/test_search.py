@@ -508,3 +508,242 @@ def test_migration_0015_indexes_the_pairs_of_what_is_stored_before_it(engine: En
     for needle in ("北韩", "中国", "uk", "북한", "제재", "制裁", "关税", "韩发", "回应"):
         f = Filters(date(2024, 1, 1), date(2026, 12, 31), search=needle)
         assert queries.count_articles(engine, f) == _expected(texts, when, f) == 1, needle
+
+
+# --- one word on PostgreSQL: the exact index of what each word holds (store.word_grams) ------
+
+LONG_WORDS = (
+    "Zwischenstaatlichkeitsabkommen",  # longer than GRAM_CHARS: read by its first 12, tested
+    "antigovernmental",
+    "Präsidentschaftswahlkampf",
+    "переговорщиками",
+    "中华人民共和国外交部发言人表示",
+    "abcdefghijkl",  # exactly GRAM_CHARS
+    "abcdefghijklm",  # one more
+    "ΥΠΟΥΡΓΕΊΟ",
+)
+
+
+def test_one_word_searches_equal_the_substring_test(engine: Engine) -> None:
+    """Words of every length around the index's 12 characters, in several scripts, between
+    separators of several kinds (« », —, 、, ，, the no-break space): every search of a word's
+    slice (3 to 16 characters, the index's prefix reads and its tested longer reads) and of a
+    slice across a separator (the trigram read) counts exactly the plain substring test."""
+    rng = random.Random(23)
+    separators = (" ", "«", "»", "\u2014", "、", "，", "\u00a0", "-", "_", "/")
+
+    def sentence() -> str:
+        words = rng.sample(LONG_WORDS, 4) + ["the", "other", "them"]
+        rng.shuffle(words)
+        return "".join(w + rng.choice(separators) for w in words).strip()
+
+    texts: list[Texts] = [
+        (sentence(), rng.choice(["", sentence()]), rng.choice([None, sentence()]))
+        for _ in range(60)
+    ]
+    texts += [
+        ("governmental", "", None),
+        ("", "", "Zwischenstaatlichkeit"),
+        ("abcdefghijkx", "", ""),
+    ]
+    when = _store(engine, texts)
+    needles: set[str] = {"the", "them", "her", "governmental", "zwischenstaatlichkeitsabkommen"}
+    for word in LONG_WORDS:
+        lowered = word.lower()
+        for length in range(3, 17):
+            for start in range(0, max(1, len(lowered) - length + 1), 3):
+                needles.add(lowered[start : start + length])
+    for _title, summary, body in rng.sample(texts, 30):
+        source = (body or summary or "").lower()
+        if len(source) > 20:
+            start = rng.randrange(len(source) - 12)
+            needles.add(source[start : start + rng.randint(5, 12)])  # may cross a separator
+    checked = 0
+    for needle in sorted(needles):
+        f = Filters(date(2024, 1, 1), date(2026, 12, 31), search=needle)
+        if f.search:
+            assert queries.count_articles(engine, f) == _expected(texts, when, f), needle
+            checked += 1
+    assert checked > 150
+
+
+def test_a_body_too_long_for_its_word_index_is_still_found(engine: Engine) -> None:
+    """A body whose strings pass a tsvector's 1 MB (30,000 distinct Chinese characters: ~1.2 MB)
+    is stored, indexed as the overflow marker, and still found for a word in it, short or long;
+    a body just within the limit is indexed in full."""
+    rng = random.Random(29)
+    huge = "".join(chr(rng.randrange(0x4E00, 0x9FFF)) for _ in range(30_000))
+    within = "".join(chr(rng.randrange(0x4E00, 0x9FFF)) for _ in range(2_000))
+    texts: list[Texts] = [("Report", "", huge), ("Brief", "", within), ("Other", "", "中国")]
+    when = _store(engine, texts)
+    needles = {huge[14_000:14_003], huge[20_000:20_016], within[500:503], within[900:915]}
+    needles |= {huge[100:104] + "x"}
+    for needle in needles:
+        f = Filters(date(2024, 1, 1), date(2026, 12, 31), search=needle)
+        assert queries.count_articles(engine, f) == _expected(texts, when, f), needle
+    assert (
+        sum(
+            _expected(texts, when, Filters(date(2024, 1, 1), date(2026, 12, 31), search=n))
+            for n in needles
+        )
+        == 4
+    )
+    if engine.dialect.name != "sqlite":
+        from ingest.store import word_grams
+
+        with engine.connect() as conn:
+            indexed = conn.execute(
+                text(
+                    f"SELECT array_length(tsvector_to_array({word_grams.FUNCTION}(lower(body))), 1)"
+                    " FROM article_texts WHERE body IS NOT NULL ORDER BY char_length(body) DESC"
+                )
+            ).scalars()
+            assert list(indexed) == [1, 1998, None]  # the marker; every position's string
+
+
+def test_separators_split_words_alike_in_postgres_and_python(postgres_url: str) -> None:
+    """Each separator range of ``store.word_grams`` (both ends, and the code points just
+    outside them) ends a word in PostgreSQL's function exactly when Python's ``answers``
+    says a search holding it is no single word: the two spellings of the list agree."""
+    from ingest.store import word_grams
+
+    points = {0x41, 0x5A, 0x61, 0x30, 0x4E2D, 0x0434}  # letters and a digit: never separators
+    for lo, hi in word_grams.SEPARATORS:
+        points |= {lo, hi, (lo + hi) // 2, lo - 1, hi + 1}
+    points.discard(0)  # PostgreSQL's text holds no NUL
+    engine = store.make_engine(postgres_url)
+    with engine.connect() as conn:
+        for code in sorted(points):
+            ch = chr(code)
+            strings = conn.execute(
+                text(f"SELECT tsvector_to_array({word_grams.FUNCTION}(lower(:t)))"),
+                {"t": f"xyz{ch}uvw"},
+            ).scalar_one()
+            split = "xyz" in strings  # a word of its own only when ch ends it
+            assert split == word_grams.is_separator(ch), hex(code)
+            assert word_grams.answers(f"xy{ch.lower()}") == (not split), hex(code)
+    engine.dispose()
+
+
+def _plan(engine: Engine, f: Filters) -> str:
+    """PostgreSQL's plan for counting ``f``'s articles."""
+    from sqlalchemy import event
+
+    seen: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many) -> None:  # noqa: ANN001
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        queries.count_articles(engine, f)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    statement, parameters = next((s, p) for s, p in seen if "count(" in s.lower())
+    with engine.connect() as conn:
+        return "\n".join(row[0] for row in conn.exec_driver_sql("EXPLAIN " + statement, parameters))
+
+
+def test_a_word_search_reads_the_word_indexes_and_a_phrase_the_trigrams(
+    postgres_url: str,
+) -> None:
+    """A word is read through the word indexes' function, a phrase is not (the trigram
+    indexes'); over a month, and over a year. And the function's own plan, as installed (its body and
+    settings from the catalogue, planned without the query's value as PostgreSQL plans a SQL
+    function), reads each field's word index, never a scan, even with every row holding the
+    word: the planner prices a GIN read's test of each row as if it were made, so for a word
+    in most rows it would otherwise compute every row's strings (minutes at 1M)."""
+    from ingest.store import search_index, word_grams
+
+    engine = store.make_engine(postgres_url)
+    rng = random.Random(5)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    # Forty words in every row besides "the": over a hundred strings the statistics list as
+    # the most common (fewer, and the planner guesses a prefix's share instead).
+    words = " ".join("".join(rng.choice(letters) for _ in range(8)) for _ in range(40))
+    row = (f"The talks {words}", f"the government {words}", f"The government met. {words}")
+    _store(engine, [row] * 300)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        # Statistics of the expressions as well (the store keeps none): with them the
+        # planner knows every row holds the word, and would scan but for the function's
+        # settings.
+        for index, *_ in search_index.GRAM_INDEXES:
+            conn.exec_driver_sql(f"ALTER INDEX {index} ALTER COLUMN 1 SET STATISTICS -1")
+        conn.exec_driver_sql("ANALYZE")
+    for first in (date(2025, 1, 1), date(2024, 1, 1)):
+        word = _plan(engine, Filters(first, date(2025, 12, 1), search="government"))
+        assert f"Function Scan on {word_grams.READ_FUNCTION}" in word, word
+        assert "_trgm" not in word, word
+        phrase = _plan(engine, Filters(first, date(2025, 12, 1), search="the government"))
+        assert word_grams.READ_FUNCTION not in phrase, phrase  # the trigram reads
+    query = "'" + word_grams.tsquery_text("the").replace("'", "''") + "'"
+    with engine.connect() as conn:
+        body, settings = conn.execute(
+            text(
+                "SELECT prosrc, proconfig FROM pg_proc "
+                "WHERE proname = :name AND pronamespace = current_schema()::regnamespace"
+            ),
+            {"name": word_grams.READ_FUNCTION},
+        ).one()
+        for setting in settings:
+            name, value = setting.split("=", 1)
+            conn.exec_driver_sql(f"SET {name} = '{value}'")
+        conn.exec_driver_sql("SET plan_cache_mode = force_custom_plan")
+        conn.exec_driver_sql(f"PREPARE word_ids(tsquery, integer) AS {body}")
+        for field, (index, *_) in enumerate(search_index.GRAM_INDEXES):
+            explained = conn.exec_driver_sql(f"EXPLAIN EXECUTE word_ids({query}, {field})")
+            plan = "\n".join(explained.scalars())
+            assert f"Bitmap Index Scan on {index}" in plan, plan
+            assert "Seq Scan" not in plan, plan
+    engine.dispose()
+
+
+def test_migration_0020_indexes_the_words_of_what_is_stored_before_it(postgres_url: str) -> None:
+    """A store made before 0020 (no word indexes, no functions) gets them, built from the
+    articles and bodies it holds, without statistics of their expressions, and a word search
+    then finds them."""
+    engine = store.make_engine(postgres_url)
+    texts: list[Texts] = [
+        ("Talks in JAKARTA", "", "Officials met in Pyongyang."),
+        ("Rain", "", None),
+    ]
+    when = _store(engine, texts)
+    with store.write(engine) as conn:
+        for name in ("ix_articles_title_grams", "ix_articles_summary_grams"):
+            conn.exec_driver_sql(f"DROP INDEX {name}")
+        conn.exec_driver_sql("DROP INDEX ix_article_texts_body_grams")
+        conn.exec_driver_sql("DROP FUNCTION pantau_word_ids(tsquery, integer)")
+        conn.exec_driver_sql("DROP FUNCTION pantau_grams(text)")
+        conn.execute(
+            store.schema_migrations.delete().where(
+                store.schema_migrations.c.name == "0020_word_search"
+            )
+        )
+    assert store.migrate(engine) == ["0020_word_search"]
+    with engine.connect() as conn:
+        names = set(
+            conn.execute(
+                text(
+                    "SELECT indexname FROM pg_indexes "
+                    "WHERE schemaname = current_schema() AND indexname LIKE '%_grams'"
+                )
+            ).scalars()
+        )
+    assert names == {
+        "ix_articles_title_grams",
+        "ix_articles_summary_grams",
+        "ix_article_texts_body_grams",
+    }
+    with engine.connect() as conn:
+        # No statistics of the expressions (an ANALYZE would compute its sample's strings).
+        targets = conn.execute(
+            text(
+                "SELECT attstattarget FROM pg_attribute WHERE attrelid = ANY(CAST(:names AS regclass[]))"
+            ),
+            {"names": sorted(names)},
+        ).scalars()
+        assert list(targets) == [0, 0, 0]
+    for needle in ("pyongyang", "jakarta", "yan", "rain", "officials met"):
+        f = Filters(date(2024, 1, 1), date(2026, 12, 31), search=needle)
+        assert queries.count_articles(engine, f) == _expected(texts, when, f) == 1, needle
+    engine.dispose()

@@ -35,6 +35,7 @@ from ingest.store import (
     bigrams,
     body_pairs,
     body_search,
+    word_grams,
 )
 from ingest.store.bigrams import pair_token
 
@@ -119,32 +120,50 @@ class TextMatch(ColumnElement[bool]):
 
 
 def _on_postgres(needle: str, start: datetime | None, end: datetime | None) -> ColumnElement[bool]:
-    """PostgreSQL: the articles whose title, summary or body holds ``needle``, read from the
-    trigram indexes of the raw columns (``store.search_index``), or for two characters from
-    the indexes of each field's character pairs (exact: nothing is tested after the index
-    read), as a UNION of three index reads, which the planner can neither merge nor skip (an
-    OR with the body's subquery made it scan every article for a rare word: 1.1 s at 1M).
-    Each trigram read tests its field with ``pg_holds``: the raw text, never lower() of it —
-    lower-casing a long body and matching it took about 95 µs, the regular expression about
-    55, and for a common word every candidate the index finds is tested. For a range of up to a quarter each read is kept to the range's ids (its lowest
-    and highest, found once in the published-date index that carries the ids), so the test
-    runs on the range's candidates, not the whole store's."""
+    """PostgreSQL: the articles whose title, summary or body holds ``needle``, as a UNION of
+    index reads, one or two for each field, which the planner can neither merge nor skip (an
+    OR with the body's subquery made it scan every article for a rare word: 1.1 s at 1M):
+
+    - two characters: the indexes of each field's character pairs (``store.bigrams``);
+    - one word of 3 characters or more: the indexes of what each word holds
+      (``store.word_grams``), which answer it with no text tested (a longer word: the rows the
+      index gives for its first characters, tested), plus the few fields too long for that
+      index, read from it by their marker and tested;
+    - anything else (a search holding a space or punctuation): the trigram indexes of the raw
+      columns (``store.search_index``), every row they find tested.
+
+    Both pair and word reads are exact. A test is ``pg_holds`` on the raw text, never on lower()
+    of it: lower-casing a long body and matching it took about 95 µs, the regular expression
+    about 55. For a range of up to a quarter each read is kept to the range's ids (its lowest
+    and highest, found once in the published-date index that carries the ids), so a read
+    covers the range's entries, not the whole store's."""
+    titled, texts = articles.alias("matched"), article_texts.alias("matched_text")
+    fields = (
+        (titled.c.id, titled.c.title),
+        (titled.c.id, titled.c.summary),
+        (texts.c.article_id, texts.c.body),
+    )
+    found: list[Any] = []
     if len(needle) == 2:
         wanted = postgresql.array([cast(literal(needle), Text)])  # text[], as the function's
-
-        def holds(field: Any) -> ColumnElement[bool]:
-            return getattr(func, bigrams.FUNCTION)(func.lower(field)).op("@>")(wanted)
+        for article_id, field in fields:
+            pairs = getattr(func, bigrams.FUNCTION)(func.lower(field))
+            found.append(select(article_id).where(pairs.op("@>")(wanted)))
+    elif word_grams.answers(needle):
+        read = getattr(func, word_grams.READ_FUNCTION)
+        query = cast(literal(word_grams.tsquery_text(needle)), postgresql.TSQUERY)
+        overflow = cast(literal(word_grams.OVERFLOW_TSQUERY), postgresql.TSQUERY)
+        exact = word_grams.exact(needle)
+        for n, (article_id, field) in enumerate(fields):
+            if exact:  # the ids the function reads are the answer
+                found.append(select(read(query, n).column_valued()))
+            # A longer word's rows, and the fields too long to index: each field tested.
+            for candidates in [overflow] if exact else [query, overflow]:
+                ids = select(read(candidates, n).column_valued())
+                found.append(select(article_id).where(article_id.in_(ids), pg_holds(field, needle)))
     else:
-
-        def holds(field: Any) -> ColumnElement[bool]:
-            return pg_holds(field, needle)
-
-    titled, texts = articles.alias("matched"), article_texts.alias("matched_text")
-    found: list[Any] = [
-        select(titled.c.id).where(holds(titled.c.title)),
-        select(titled.c.id).where(holds(titled.c.summary)),
-        select(texts.c.article_id).where(holds(texts.c.body)),
-    ]
+        for article_id, field in fields:
+            found.append(select(article_id).where(pg_holds(field, needle)))
     return articles.c.id.in_(_within_range(found, start, end, bounds_from=_postgres_bounds))
 
 

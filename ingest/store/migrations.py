@@ -48,6 +48,7 @@ from ingest.store.schema import (
 )
 from ingest.store.search_index import (
     create_body_index,
+    create_gram_indexes,
     create_pair_indexes,
     create_search_index,
     index_for_search,
@@ -381,6 +382,13 @@ def _m0019_story_pair_counts(conn: Connection) -> None:
     fill_story_days(conn, (story_pair_days,))
 
 
+def _m0020_word_search(conn: Connection) -> None:
+    """PostgreSQL answers a search of one word from an exact index of what each word holds
+    (``store.word_grams``), built from the articles and bodies stored so far
+    (``search_index.create_gram_indexes``). SQLite: nothing to do."""
+    create_gram_indexes(conn)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
@@ -401,6 +409,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0017_story_tags", _m0017_story_tags),
     ("0018_story_country_counts", _m0018_story_country_counts),
     ("0019_story_pair_counts", _m0019_story_pair_counts),
+    ("0020_word_search", _m0020_word_search),
 )
 
 

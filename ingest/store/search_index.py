@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import table as table_clause
 
 from ingest.records import TEXT_SEPARATOR
-from ingest.store import bigrams
+from ingest.store import bigrams, word_grams
 from ingest.store.engine import is_sqlite, write
 from ingest.store.schema import article_texts, articles, published_index
 
@@ -67,6 +67,14 @@ PAIR_INDEXES = (
     *((f"ix_articles_{name}_pairs", "articles", name) for name in SEARCHED_COLUMNS),
     ("ix_article_texts_body_pairs", "article_texts", "body"),
 )
+# One-word searches on PostgreSQL (``store.word_grams``): expression indexes of the strings of
+# each word of lower() of each field: name, table, column. SQLite has none: its FTS5 trigram
+# phrases are exact already.
+GRAM_INDEXES = (
+    *((f"ix_articles_{name}_grams", "articles", name) for name in SEARCHED_COLUMNS),
+    ("ix_article_texts_body_grams", "article_texts", "body"),
+)
+
 # SQLite's indexes of each kind of text: name, what it holds (maintained together).
 ARTICLE_INDEXES = ((SEARCH_TABLE, SEARCH_BODY), (ARTICLE_PAIRS, ARTICLE_PAIRS_TEXT))
 BODY_INDEXES = ((BODY_TABLE, BODY_TEXT), (BODY_PAIRS, BODY_PAIRS_TEXT))
@@ -283,6 +291,25 @@ def create_pair_indexes(conn: Connection) -> None:
         )
     conn.exec_driver_sql("ANALYZE articles")
     conn.exec_driver_sql("ANALYZE article_texts")
+
+
+def create_gram_indexes(conn: Connection) -> None:
+    """PostgreSQL (migration 0020): the functions of ``store.word_grams`` (the strings, and the
+    read of one field's matches) and the three expression indexes, built from what is stored.
+    They keep themselves. SQLite: nothing."""
+    if is_sqlite(conn):
+        return
+    conn.exec_driver_sql(word_grams.PG_FUNCTION)
+    for index, table, name in GRAM_INDEXES:
+        conn.exec_driver_sql(
+            f"CREATE INDEX IF NOT EXISTS {index} ON {table} "
+            f"USING gin ({word_grams.FUNCTION}(lower({name})))"
+        )
+        # No statistics of the expression: the read's plan never uses them (see
+        # ``word_grams.READ_FUNCTION``), and gathering them would make every ANALYZE compute
+        # the strings of its sample (30,000 bodies: half a minute).
+        conn.exec_driver_sql(f"ALTER INDEX {index} ALTER COLUMN 1 SET STATISTICS 0")
+    conn.exec_driver_sql(word_grams.PG_READ_FUNCTION)
 
 
 def rebuild_search_index(engine: Engine) -> None:

@@ -1,0 +1,131 @@
+"""PostgreSQL's exact index of what each word holds, for searches of one word.
+
+A trigram index cannot say where its trigrams stand, so every article it finds for a search
+must have its text tested; for a common word over a long range that is most bodies of the
+range (issue 13: counting "the" over a year of 1M articles took 4 s). This index answers a
+search of one word with no text tested. For each field (title, summary, body) it holds, for
+every position in every word of the field's lower(), the ``GRAM_CHARS`` characters that start
+there (fewer at a word's end, never fewer than 3): a tsvector of those strings, indexed by GIN.
+A word is a run of characters that are not separators (``SEPARATORS``: a fixed list of code
+points, the same in SQL and Python, whatever the server's locale).
+
+Why it is exact: a search of 3 to ``GRAM_CHARS`` characters, none a separator, stands at some
+position of some word of a text exactly when the string indexed for that position begins with
+it: a tsquery prefix match (``'search':*``), which GIN answers from the index alone (only
+weights and phrases make it test the row). A longer search begins with the whole string of its
+position: that string is read from the index, and only those rows are tested. A search holding
+a separator ("prime minister", "u.s.") keeps the trigram indexes.
+
+A tsvector holds at most 1 MB of strings. A field whose strings would pass ``TSVECTOR_BYTES``
+(in practice only a very long body in Chinese, Japanese or Korean, whose strings are mostly
+distinct: about 25,000 characters of it) is indexed as the one string ``OVERFLOW`` instead, a
+separator that no search can hold; the search reads those rows from the index too and tests
+them (``queries.search``). Nothing is refused and nothing is missed.
+"""
+
+from __future__ import annotations
+
+FUNCTION = "pantau_grams"
+GRAM_CHARS = 12  # characters indexed from each position of a word
+MIN_CHARS = 3  # the shortest search this index answers (two characters: ``store.bigrams``)
+TSVECTOR_BYTES = 1_000_000  # PostgreSQL's limit for a tsvector's strings is 1,048,575 bytes
+OVERFLOW = " "  # the one string of a field too long to index (a separator: no search holds it)
+
+# Code points that end a word: ASCII controls, spaces, punctuation and symbols; Latin-1's
+# (no-break space, « », ¿, ×, ÷); General Punctuation (spaces, dashes, quotes); CJK Symbols and
+# Punctuation (、。「」, bar the iteration marks 々 〆 〇, parts of words); the full-width
+# forms of ASCII punctuation (，！：？ and the like).
+SEPARATORS: tuple[tuple[int, int], ...] = (
+    (0x0001, 0x002F),
+    (0x003A, 0x0040),
+    (0x005B, 0x0060),
+    (0x007B, 0x00BF),
+    (0x00D7, 0x00D7),
+    (0x00F7, 0x00F7),
+    (0x2000, 0x206F),
+    (0x3000, 0x3004),
+    (0x3008, 0x3020),
+    (0xFF01, 0xFF0F),
+    (0xFF1A, 0xFF20),
+    (0xFF3B, 0xFF40),
+    (0xFF5B, 0xFF65),
+)
+
+
+def _separator_class() -> str:
+    """``SEPARATORS`` as one bracket of PostgreSQL's regular expressions (\\uXXXX escapes)."""
+    ranges = "".join(
+        f"\\u{lo:04x}" if lo == hi else f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in SEPARATORS
+    )
+    return f"[{ranges}]+"
+
+
+# The planner's price of one call, in cpu_operator_cost units: about a millisecond for a body,
+# against a quarter of a microsecond for a plain comparison. At the default (100) it would
+# rather compute a few thousand rows' strings than read the index.
+COST = 100_000
+
+# The function: the field's lower() in, its strings out, as a tsvector (array_to_tsvector takes
+# them as they are: no parser, no dictionary). DISTINCT, so the size test counts each once.
+PG_FUNCTION = (
+    f"CREATE OR REPLACE FUNCTION {FUNCTION}(t text) RETURNS tsvector "
+    f"LANGUAGE sql IMMUTABLE PARALLEL SAFE COST {COST} AS $$ "
+    "SELECT CASE WHEN g IS NULL THEN ''::tsvector "
+    f"WHEN 4 * n + bytes <= {TSVECTOR_BYTES} THEN array_to_tsvector(g) "
+    f"ELSE array_to_tsvector(ARRAY['{OVERFLOW}']) END "
+    "FROM (SELECT array_agg(x) AS g, count(*) AS n, sum(octet_length(x)) AS bytes FROM ("
+    f"SELECT DISTINCT substr(w, i, {GRAM_CHARS}) AS x "
+    f"FROM regexp_split_to_table(t, '{_separator_class()}') AS w, "
+    f"generate_series(1, length(w) - {MIN_CHARS - 1}) AS i) AS strings) AS counted $$"
+)
+
+
+# The rows of one field whose strings match a tsquery: 0 titles, 1 summaries, 2 bodies (the
+# article ids). A function, so that its plan can be fixed by its own settings: the planner
+# prices a row's test of a GIN read's condition as if it were made (it is made only on a
+# lossy page), so for a word in most rows it would rather scan and compute every row's
+# strings (about a millisecond a body: minutes at 1M); with sequential scans off and no other
+# index on the condition, the GIN read is the only plan. The memory lets the read's bitmap
+# stay exact (a lossy page would make the test of every row on it real): 64 MB holds a
+# million pages. Planned generically (no value of the query known): one plan for every word.
+READ_FUNCTION = "pantau_word_ids"
+FIELDS = ("title", "summary", "body")
+READ_WORK_MEM = "64MB"
+PG_READ_FUNCTION = (
+    f"CREATE OR REPLACE FUNCTION {READ_FUNCTION}(tsquery, integer) "
+    "RETURNS SETOF integer LANGUAGE sql STABLE "
+    f"SET enable_seqscan = off SET work_mem = '{READ_WORK_MEM}' AS $$ "
+    f"SELECT id FROM articles WHERE $2 = 0 AND {FUNCTION}(lower(title)) @@ $1 "
+    f"UNION ALL SELECT id FROM articles WHERE $2 = 1 AND {FUNCTION}(lower(summary)) @@ $1 "
+    "UNION ALL SELECT article_id FROM article_texts "
+    f"WHERE $2 = 2 AND {FUNCTION}(lower(body)) @@ $1 $$"
+)
+
+
+def is_separator(ch: str) -> bool:
+    code = ord(ch)
+    return any(lo <= code <= hi for lo, hi in SEPARATORS)
+
+
+def answers(needle: str) -> bool:
+    """Whether this index answers a search for ``needle`` (lower-cased): one word of at least
+    ``MIN_CHARS`` characters."""
+    return len(needle) >= MIN_CHARS and not any(is_separator(ch) for ch in needle)
+
+
+def tsquery_text(needle: str) -> str:
+    """The tsquery (its text form) of the rows whose field holds ``needle`` (``answers``):
+    a prefix match of it, or for a longer one the exact string its first ``GRAM_CHARS``
+    characters make (those rows must then be tested). A word holds no quote or backslash
+    (separators), so the quoted string needs no escapes."""
+    if len(needle) <= GRAM_CHARS:
+        return f"'{needle}':*"
+    return f"'{needle[:GRAM_CHARS]}'"
+
+
+def exact(needle: str) -> bool:
+    """Whether the index read of ``tsquery_text(needle)`` is the answer itself (no test)."""
+    return len(needle) <= GRAM_CHARS
+
+
+OVERFLOW_TSQUERY = f"'{OVERFLOW}'"
