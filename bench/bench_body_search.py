@@ -103,6 +103,8 @@ COPY_BATCH = 20_000
 SEARCHES = [
     ("common word", "government"),
     ("stop word", "the"),
+    ("common phrase", "of the"),
+    ("name, two words", "Vargas Llosa"),
     ("rare name", RARE),
     ("Cyrillic word", "міністерство"),
     ("Han phrase", "短缺药品"),

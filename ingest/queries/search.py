@@ -150,17 +150,19 @@ def _on_postgres(needle: str, start: datetime | None, end: datetime | None) -> C
             pairs = getattr(func, bigrams.FUNCTION)(func.lower(field))
             found.append(select(article_id).where(pairs.op("@>")(wanted)))
     elif word_grams.answers(needle):
-        read = getattr(func, word_grams.READ_FUNCTION)
         query = cast(literal(word_grams.tsquery_text(needle)), postgresql.TSQUERY)
         overflow = cast(literal(word_grams.OVERFLOW_TSQUERY), postgresql.TSQUERY)
         exact = word_grams.exact(needle)
-        for n, (article_id, field) in enumerate(fields):
-            if exact:  # the ids the function reads are the answer
-                found.append(select(read(query, n).column_valued()))
-            # A longer word's rows, and the fields too long to index: each field tested.
+        for article_id, field in fields:
+            grams = getattr(func, word_grams.FUNCTION)(func.lower(field))
+            if exact:  # the rows the index gives are the answer
+                found.append(select(article_id).where(grams.op("@@")(query)))
+            # A longer word's rows, and the fields too long to index: each field tested, as
+            # coalesce(field, ''), which no trigram index serves (the test of a trigram read
+            # would then compute the strings of each row it finds).
+            tested = pg_holds(func.coalesce(field, ""), needle)
             for candidates in [overflow] if exact else [query, overflow]:
-                ids = select(read(candidates, n).column_valued())
-                found.append(select(article_id).where(article_id.in_(ids), pg_holds(field, needle)))
+                found.append(select(article_id).where(grams.op("@@")(candidates), tested))
     else:
         for article_id, field in fields:
             found.append(select(article_id).where(pg_holds(field, needle)))

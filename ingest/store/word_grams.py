@@ -18,9 +18,19 @@ a separator ("prime minister", "u.s.") keeps the trigram indexes.
 
 A tsvector holds at most 1 MB of strings. A field whose strings would pass ``TSVECTOR_BYTES``
 (in practice only a very long body in Chinese, Japanese or Korean, whose strings are mostly
-distinct: about 25,000 characters of it) is indexed as the one string ``OVERFLOW`` instead, a
-separator that no search can hold; the search reads those rows from the index too and tests
-them (``queries.search``). Nothing is refused and nothing is missed.
+distinct: about 25,000 characters of it), or too long to make them quickly (``LONG_FIELD``,
+``LONG_WORD``), is indexed as the one string ``OVERFLOW`` instead, a separator that no search
+can hold; the search reads those rows from the index too and tests them (``queries.search``).
+Nothing is refused and nothing is missed.
+
+How the planner is kept to the index: it prices the test of a GIN read's condition on every
+row read as if it were made (it is made only on a lossy page), so with statistics showing a
+word in most rows it would rather scan and compute every row's strings (about a millisecond a
+body: minutes at 1M). The index expressions therefore keep no statistics (the planner then
+assumes a match is rare, and reads the index), and the function is priced as dear as it is
+(``COST``; that price alone would make the planner start parallel workers for a read of a
+few rows, so the function is marked unsafe in them). Each PostgreSQL session also has the memory for a read's bitmap to stay exact at
+1M articles (``store.engine.PG_WORK_MEM``): a lossy page would make that test real.
 """
 
 from __future__ import annotations
@@ -64,42 +74,31 @@ def _separator_class() -> str:
 # against a quarter of a microsecond for a plain comparison. At the default (100) it would
 # rather compute a few thousand rows' strings than read the index.
 COST = 100_000
+# A field longer than this many characters, or holding a word longer than ``LONG_WORD``, is
+# indexed as ``OVERFLOW`` without its strings being made: a string from every position of a
+# long word costs time in the square of its length (a 100,000-character run of Chinese without
+# punctuation: half a minute), and so many strings would not fit a tsvector anyway.
+LONG_FIELD = 100_000
+LONG_WORD = 1_000
 
 # The function: the field's lower() in, its strings out, as a tsvector (array_to_tsvector takes
 # them as they are: no parser, no dictionary). DISTINCT, so the size test counts each once.
+# CASE makes the strings only when neither the field nor any word is too long.
 PG_FUNCTION = (
     f"CREATE OR REPLACE FUNCTION {FUNCTION}(t text) RETURNS tsvector "
-    f"LANGUAGE sql IMMUTABLE PARALLEL SAFE COST {COST} AS $$ "
-    "SELECT CASE WHEN g IS NULL THEN ''::tsvector "
-    f"WHEN 4 * n + bytes <= {TSVECTOR_BYTES} THEN array_to_tsvector(g) "
-    f"ELSE array_to_tsvector(ARRAY['{OVERFLOW}']) END "
+    f"LANGUAGE sql IMMUTABLE PARALLEL UNSAFE COST {COST} AS $$ "
+    f"WITH words AS (SELECT regexp_split_to_table(t, '{_separator_class()}') AS w "
+    f"WHERE length(t) <= {LONG_FIELD}) "
+    "SELECT CASE "
+    f"WHEN length(t) > {LONG_FIELD} "
+    f"OR (SELECT max(length(w)) FROM words) > {LONG_WORD} THEN {{overflow}} "
+    "ELSE (SELECT CASE WHEN g IS NULL THEN ''::tsvector "
+    f"WHEN 4 * n + bytes <= {TSVECTOR_BYTES} THEN array_to_tsvector(g) ELSE {{overflow}} END "
     "FROM (SELECT array_agg(x) AS g, count(*) AS n, sum(octet_length(x)) AS bytes FROM ("
     f"SELECT DISTINCT substr(w, i, {GRAM_CHARS}) AS x "
-    f"FROM regexp_split_to_table(t, '{_separator_class()}') AS w, "
-    f"generate_series(1, length(w) - {MIN_CHARS - 1}) AS i) AS strings) AS counted $$"
-)
-
-
-# The rows of one field whose strings match a tsquery: 0 titles, 1 summaries, 2 bodies (the
-# article ids). A function, so that its plan can be fixed by its own settings: the planner
-# prices a row's test of a GIN read's condition as if it were made (it is made only on a
-# lossy page), so for a word in most rows it would rather scan and compute every row's
-# strings (about a millisecond a body: minutes at 1M); with sequential scans off and no other
-# index on the condition, the GIN read is the only plan. The memory lets the read's bitmap
-# stay exact (a lossy page would make the test of every row on it real): 64 MB holds a
-# million pages. Planned generically (no value of the query known): one plan for every word.
-READ_FUNCTION = "pantau_word_ids"
-FIELDS = ("title", "summary", "body")
-READ_WORK_MEM = "64MB"
-PG_READ_FUNCTION = (
-    f"CREATE OR REPLACE FUNCTION {READ_FUNCTION}(tsquery, integer) "
-    "RETURNS SETOF integer LANGUAGE sql STABLE "
-    f"SET enable_seqscan = off SET work_mem = '{READ_WORK_MEM}' AS $$ "
-    f"SELECT id FROM articles WHERE $2 = 0 AND {FUNCTION}(lower(title)) @@ $1 "
-    f"UNION ALL SELECT id FROM articles WHERE $2 = 1 AND {FUNCTION}(lower(summary)) @@ $1 "
-    "UNION ALL SELECT article_id FROM article_texts "
-    f"WHERE $2 = 2 AND {FUNCTION}(lower(body)) @@ $1 $$"
-)
+    f"FROM words, generate_series(1, length(w) - {MIN_CHARS - 1}) AS i) AS strings) AS counted) "
+    "END $$"
+).replace("{overflow}", f"array_to_tsvector(ARRAY['{OVERFLOW}'])")
 
 
 def is_separator(ch: str) -> bool:
