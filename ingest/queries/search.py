@@ -1,5 +1,5 @@
 """The text-search match, compiled for each engine (SQLite's FTS5 trigram indexes or a LIKE scan;
-PostgreSQL's LIKE served by its trigram indexes): an article's title, summary or stored body."""
+PostgreSQL's word, pair and trigram indexes): an article's title, summary or stored body."""
 
 from __future__ import annotations
 
@@ -144,6 +144,7 @@ def _on_postgres(needle: str, start: datetime | None, end: datetime | None) -> C
         (texts.c.article_id, texts.c.body),
     )
     found: list[Any] = []
+    dated: list[Any] = []
     if len(needle) == 2:
         wanted = postgresql.array([cast(literal(needle), Text)])  # text[], as the function's
         for article_id, field in fields:
@@ -155,29 +156,50 @@ def _on_postgres(needle: str, start: datetime | None, end: datetime | None) -> C
         exact = word_grams.exact(needle)
         for article_id, field in fields:
             grams = getattr(func, word_grams.FUNCTION)(func.lower(field))
+            reads = []
             if exact:  # the rows the index gives are the answer
-                found.append(select(article_id).where(grams.op("@@")(query)))
+                reads.append(select(article_id).where(grams.op("@@")(query)))
             # A longer word's rows, and the fields too long to index: each field tested, as
             # coalesce(field, ''), which no trigram index serves (the test of a trigram read
             # would then compute the strings of each row it finds).
             tested = pg_holds(func.coalesce(field, ""), needle)
             for candidates in [overflow] if exact else [query, overflow]:
-                found.append(select(article_id).where(grams.op("@@")(candidates), tested))
+                reads.append(select(article_id).where(grams.op("@@")(candidates), tested))
+            if field.table is titled and _bounded(start, end):
+                # Kept to the range by the articles' own dates: the planner ANDs the word's
+                # bitmap with the date index's (a few hundred pages) rather than with the ids
+                # of a trigram index led by them (7,000 pages for 30 days at 1M).
+                in_range = (titled.c.published_at >= start, titled.c.published_at < end)
+                dated += [read.where(*in_range) for read in reads]
+            else:
+                found += reads
     else:
         for article_id, field in fields:
             found.append(select(article_id).where(pg_holds(field, needle)))
-    return articles.c.id.in_(_within_range(found, start, end, bounds_from=_postgres_bounds))
+    ranged = _within_range(found, start, end, bounds_from=_postgres_bounds, dated=dated)
+    return articles.c.id.in_(ranged)
+
+
+def _bounded(start: datetime | None, end: datetime | None) -> bool:
+    """Whether a range is short enough (up to a quarter) for its reads to be kept to it."""
+    return start is not None and end is not None and end - start <= _BOUNDED_SEARCH
 
 
 def _within_range(
-    found: list[Any], start: datetime | None, end: datetime | None, *, bounds_from: Any
+    found: list[Any],
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    bounds_from: Any,
+    dated: list[Any] | tuple[Any, ...] = (),
 ) -> Any:
     """The union of the index reads ``found`` (each selecting article ids), each kept to the
     ids between the range's lowest and highest when the range is up to a quarter
-    (``_BOUNDED_SEARCH``): those found once, by ``bounds_from``, in a WITH inside the IN that
-    both engines materialise once."""
-    if start is None or end is None or end - start > _BOUNDED_SEARCH:
-        return union_all(*found)
+    (``_bounded``): those found once, by ``bounds_from``, in a WITH inside the IN that both
+    engines materialise once. ``dated``: reads kept to the range by their own dates, joined
+    as they are."""
+    if not _bounded(start, end):
+        return union_all(*found, *dated)
     bounds = bounds_from(start, end).cte("search_bounds", nesting=True)
     return union_all(
         *(
@@ -185,7 +207,8 @@ def _within_range(
                 q.selected_columns[0] >= bounds.c.lo, q.selected_columns[0] <= bounds.c.hi
             )
             for q in found
-        )
+        ),
+        *dated,
     ).add_cte(bounds, nest_here=True)
 
 
