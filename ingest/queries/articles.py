@@ -4,6 +4,7 @@ article's tags with their evidence."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from typing import Any
 
 import pandas as pd
@@ -20,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
-from ingest.filters import Filters, article_where
+from ingest.filters import Filters, article_where, day_start
 from ingest.queries.entities import article_entities as entity_evidence
 from ingest.queries.read import frame
 from ingest.queries.search import TextMatch
@@ -89,9 +90,13 @@ def list_articles(
         page = _newest_matches(engine, f, limit, offset)
         if page is not None:
             return page
-    query = (
-        _article_rows(f, engine.dialect.name).order_by(direction, tie).limit(limit).offset(offset)
-    )
+    if f.search and engine.dialect.name != "sqlite":  # the search's matches read first
+        end = day_start(f.date_to + timedelta(days=1))
+        match = TextMatch(f.search, day_start(f.date_from), end, by_ids=True)
+        rows = _article_rows(f.with_(search=""), engine.dialect.name).where(match)
+    else:
+        rows = _article_rows(f, engine.dialect.name)
+    query = rows.order_by(direction, tie).limit(limit).offset(offset)
     return _tidy(frame(engine, query, ARTICLE_COLUMNS))
 
 
