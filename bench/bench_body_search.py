@@ -48,15 +48,43 @@ range of up to a quarter tests only its own candidates (migration 0014); and a s
 pages are looked for among the 2,000 newest articles that meet the other filters before the
 whole query runs (``queries.articles._newest_matches``).
 
-Still over 200 ms, on PostgreSQL only: counting a common word over more than a month. A trigram
-index cannot say where its trigrams stand, so every body holding them is decompressed and
-tested (about 30-50 µs each: "the" is in 13,202 bodies of a 30-day range). SQLite's FTS5
-trigram phrases are positional and need no test.
+PostgreSQL since migration 0020 (2026-12-05, same store, warm medians of 3; the same count
+through the trigram indexes beside it, in the same run; a search's page is its list):
+
+| search (matches in a year)    | 30 d list / count | 30 d, USA      | year list / count | year, trigram read |
+|-------------------------------|-------------------|----------------|-------------------|--------------------|
+| "government" (36,808)         | 33 / 88 ms        | 68 / 92        | 34 / 430          | 1,211              |
+| "the" (123,972)               | 30 / 115          | 67 / 122       | 33 / 1,037        | 4,917              |
+| a rare name (20)              | 89 / 40           | 117 / 46       | 51 / 8            | 8                  |
+| "міністерство" (9,400)        | 112 / 55          | 138 / 58       | 182 / 133         | 183                |
+| "短缺药品" (9,514)             | 99 / 56           | 143 / 58       | 170 / 130         | 139                |
+| "中国", two characters        | 31 / 69           | 148 / 71       | 34 / 201          | -                  |
+| "ук", two characters          | 37 / 66           | 159 / 74       | 36 / 212          | -                  |
+| "of the", a phrase (19,145)   | 738 / 701         | 747 / 724      | 4,288 / 4,466     | -                  |
+| "Vargas Llosa" (9,520)        | 291 / 243         | 327 / 262      | 506 / 482         | -                  |
+
+(30 days through the trigram read: "government" 327 ms, "the" 662.) What changed: a search of
+one word reads an exact index of what each word holds (``store.word_grams``): no text is
+tested. Reads of titles and summaries kept to a short range by the articles' own dates (the
+planner had ANDed them with the ids of a trigram index: 70-90 ms a field); sessions without JIT
+(the word function's price made PostgreSQL compile each search: 390 ms of 620); a page whose
+newest-first probe finds too few fetched by the matches' ids (``TextMatch`` ``by_ids``: the
+planner had rescanned every match for each article walked, 4.3 s for "міністерство" over a
+year). Migration 0020 on this store takes 11-14 min (771 s for a first form of the indexes;
+these built alone: titles 3.1 min, summaries 3.6, bodies 7.5 with tests running beside them);
+ingest waits for it.
+
+Still over 200 ms, on PostgreSQL only: counting the commonest words over a year (every match
+is an article to fetch: "the" 1.0 s for 124,000), and phrases, which keep the trigram read and
+its test of every candidate ("of the": every body holding "the"). SQLite's FTS5 trigram
+phrases are positional and need no test.
 
 Index sizes (they grow with the bodies and articles, not with searches):
 - SQLite: ``body_search`` 1,502 MB (7,508 bytes per body, 2.05 per byte of body text: 7.5 GB at
   1M such bodies), ``article_search`` 288 MB for 1M articles; the pairs' indexes ``body_pairs``
   108 MB (540 bytes per body, 0.15 per byte) and ``article_pairs`` 82 MB (82 bytes per article).
+- PostgreSQL, the word indexes (0020): bodies 623 MB (3,115 bytes per body, 0.86 per byte of
+  body text: 3.1 GB at 1M such bodies), titles 45 MB and summaries 61 MB for 1M articles.
 - PostgreSQL: the body trigram index 428 MB (2,140 bytes per body, 0.58 per byte: 2.1 GB at 1M
   bodies), title 65 MB and summary 94 MB; the pairs' expression indexes 233 MB for the bodies
   (1,165 bytes each, 0.32 per byte), 49 + 77 MB for titles and summaries.
