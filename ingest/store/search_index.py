@@ -73,8 +73,9 @@ PAIR_INDEXES = (
 # each word of lower() of each field: name, table, column. Not led by the article id, unlike
 # the trigram indexes: a read kept to a range's ids then walks every id of the range in the
 # index (30 days of 1M articles: 7,000 pages a field, 60-90 ms); the planner instead ANDs the
-# word's bitmap with the primary key's range, which costs a few hundred pages. SQLite has
-# none: its FTS5 trigram phrases are exact already.
+# word's bitmap with the range's from the date index (titles, summaries) or the primary key
+# (bodies), a few hundred pages (``queries.search``). SQLite has none: its FTS5 trigram
+# phrases are exact already.
 GRAM_INDEXES = (
     *((f"ix_articles_{name}_grams", "articles", name) for name in SEARCHED_COLUMNS),
     ("ix_article_texts_body_grams", "article_texts", "body"),
