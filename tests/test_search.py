@@ -349,11 +349,7 @@ def test_migration_0014_rebuilds_the_search_indexes_on_the_raw_text(engine: Engi
                 )
             conn.exec_driver_sql("DROP INDEX ix_articles_published")
             conn.exec_driver_sql("CREATE INDEX ix_articles_published ON articles (published_at)")
-        conn.execute(
-            store.schema_migrations.delete().where(
-                store.schema_migrations.c.name == "0014_raw_search_indexes"
-            )
-        )
+        _forget_migration(conn, "0014_raw_search_indexes")
     assert store.migrate(engine) == ["0014_raw_search_indexes"]
     if not sqlite:
         with engine.connect() as conn:
@@ -428,6 +424,11 @@ def test_a_search_page_newest_first_is_the_newest_matches(
     assert True in answered and False in answered  # both ways were taken
 
 
+def _forget_migration(conn, name: str) -> None:  # noqa: ANN001
+    """The store as if migration ``name`` had never run (its record gone)."""
+    conn.execute(store.schema_migrations.delete().where(store.schema_migrations.c.name == name))
+
+
 def _ids_in_order(engine: Engine) -> list[int]:
     with engine.connect() as conn:
         return list(
@@ -454,11 +455,7 @@ def test_migration_0015_indexes_the_pairs_of_what_is_stored_before_it(engine: En
             for name in ("ix_articles_title_pairs", "ix_articles_summary_pairs"):
                 conn.exec_driver_sql(f"DROP INDEX {name}")
             conn.exec_driver_sql("DROP INDEX ix_article_texts_body_pairs")
-        conn.execute(
-            store.schema_migrations.delete().where(
-                store.schema_migrations.c.name == "0015_pair_search"
-            )
-        )
+        _forget_migration(conn, "0015_pair_search")
     # Saved while the store has no pairs' index: written without one, indexed by 0015.
     late = Article(
         url_key="f" * 40,
@@ -724,11 +721,7 @@ def test_migration_0020_indexes_the_words_of_what_is_stored_before_it(postgres_u
             conn.exec_driver_sql(f"DROP INDEX {name}")
         conn.exec_driver_sql("DROP INDEX ix_article_texts_body_grams")
         conn.exec_driver_sql("DROP FUNCTION pantau_grams(text)")
-        conn.execute(
-            store.schema_migrations.delete().where(
-                store.schema_migrations.c.name == "0020_word_search"
-            )
-        )
+        _forget_migration(conn, "0020_word_search")
     assert store.migrate(engine) == ["0020_word_search"]
     with engine.connect() as conn:
         names = set(

@@ -289,12 +289,7 @@ def create_pair_indexes(conn: Connection) -> None:
             )
         )
         return
-    conn.exec_driver_sql(bigrams.PG_FUNCTION)
-    for index, table, name in PAIR_INDEXES:
-        conn.exec_driver_sql(
-            f"CREATE INDEX IF NOT EXISTS {index} ON {table} "
-            f"USING gin ({bigrams.FUNCTION}(lower({name})))"
-        )
+    _create_function_indexes(conn, bigrams.PG_FUNCTION, bigrams.FUNCTION, PAIR_INDEXES)
     conn.exec_driver_sql("ANALYZE articles")
     conn.exec_driver_sql("ANALYZE article_texts")
 
@@ -304,16 +299,24 @@ def create_gram_indexes(conn: Connection) -> None:
     expression indexes, built from what is stored. They keep themselves. SQLite: nothing."""
     if is_sqlite(conn):
         return
-    conn.exec_driver_sql(word_grams.PG_FUNCTION)
-    for index, table, name in GRAM_INDEXES:
-        conn.exec_driver_sql(
-            f"CREATE INDEX IF NOT EXISTS {index} ON {table} "
-            f"USING gin ({word_grams.FUNCTION}(lower({name})))"
-        )
+    _create_function_indexes(conn, word_grams.PG_FUNCTION, word_grams.FUNCTION, GRAM_INDEXES)
+    for index, *_ in GRAM_INDEXES:
         # No statistics of the expression (``store.word_grams``: the planner must assume a
         # match is rare); gathering them would also make every ANALYZE compute the strings of
         # its sample (30,000 bodies: half a minute).
         conn.exec_driver_sql(f"ALTER INDEX {index} ALTER COLUMN 1 SET STATISTICS 0")
+
+
+def _create_function_indexes(
+    conn: Connection, definition: str, function: str, indexes: tuple[tuple[str, str, str], ...]
+) -> None:
+    """PostgreSQL: the function ``definition`` creates, and a GIN index of ``function`` of
+    lower() of each column of ``indexes`` (name, table, column)."""
+    conn.exec_driver_sql(definition)
+    for index, table, name in indexes:
+        conn.exec_driver_sql(
+            f"CREATE INDEX IF NOT EXISTS {index} ON {table} USING gin ({function}(lower({name})))"
+        )
 
 
 def rebuild_search_index(engine: Engine) -> None:
