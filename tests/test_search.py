@@ -547,8 +547,10 @@ def test_one_word_searches_equal_the_substring_test(engine: Engine) -> None:
     needles: set[str] = {"the", "them", "her", "governmental", "zwischenstaatlichkeitsabkommen"}
     for word in LONG_WORDS:
         lowered = word.lower()
-        for length in range(3, 17):
-            for start in range(0, max(1, len(lowered) - length + 1), 3):
+        for length in (3, 5, 11, 12, 13, 16):  # around the index's 12 characters
+            # At the word's start, at its end, and somewhere inside.
+            inside = rng.randrange(max(1, len(lowered) - length + 1))
+            for start in {0, max(0, len(lowered) - length), inside}:
                 needles.add(lowered[start : start + length])
     for _title, summary, body in rng.sample(texts, 30):
         source = (body or summary or "").lower()
@@ -566,7 +568,7 @@ def test_one_word_searches_equal_the_substring_test(engine: Engine) -> None:
             if f.search:
                 assert queries.count_articles(engine, f) == _expected(texts, when, f), needle
                 checked += 1
-    assert checked > 300
+    assert checked > 200
 
 
 def test_a_field_too_long_for_its_word_index_is_still_found(engine: Engine) -> None:
