@@ -81,6 +81,9 @@ COST = 100_000
 LONG_FIELD = 100_000
 LONG_WORD = 1_000
 
+# The field's value when it is too long to index: the one string ``OVERFLOW``.
+_OVERFLOWED = f"array_to_tsvector(ARRAY['{OVERFLOW}'])"
+
 # The function: the field's lower() in, its strings out, as a tsvector (array_to_tsvector takes
 # them as they are: no parser, no dictionary). DISTINCT, so the size test counts each once.
 # CASE makes the strings only when neither the field nor any word is too long.
@@ -91,14 +94,14 @@ PG_FUNCTION = (
     f"WHERE length(t) <= {LONG_FIELD}) "
     "SELECT CASE "
     f"WHEN length(t) > {LONG_FIELD} "
-    f"OR (SELECT max(length(w)) FROM words) > {LONG_WORD} THEN {{overflow}} "
+    f"OR (SELECT max(length(w)) FROM words) > {LONG_WORD} THEN {_OVERFLOWED} "
     "ELSE (SELECT CASE WHEN g IS NULL THEN ''::tsvector "
-    f"WHEN 4 * n + bytes <= {TSVECTOR_BYTES} THEN array_to_tsvector(g) ELSE {{overflow}} END "
+    f"WHEN 4 * n + bytes <= {TSVECTOR_BYTES} THEN array_to_tsvector(g) ELSE {_OVERFLOWED} END "
     "FROM (SELECT array_agg(x) AS g, count(*) AS n, sum(octet_length(x)) AS bytes FROM ("
     f"SELECT DISTINCT substr(w, i, {GRAM_CHARS}) AS x "
     f"FROM words, generate_series(1, length(w) - {MIN_CHARS - 1}) AS i) AS strings) AS counted) "
     "END $$"
-).replace("{overflow}", f"array_to_tsvector(ARRAY['{OVERFLOW}'])")
+)
 
 
 def is_separator(ch: str) -> bool:
