@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select, text
 from ingest import queries, store
 from ingest.queries import Filters
 from ingest.records import Article, Tags
+from ingest.store import word_grams
 
 ALPHABET = "aAbBiIİıkK\u212aσςΣοΟδΔдДрРоО中国朝鲜ßẞ*?[]%_\\ -"
 START = datetime(2025, 1, 1, 12, tzinfo=UTC)
@@ -507,7 +508,7 @@ def test_migration_0015_indexes_the_pairs_of_what_is_stored_before_it(engine: En
         assert queries.count_articles(engine, f) == _expected(texts, when, f) == 1, needle
 
 
-# --- one word on PostgreSQL: the exact index of what each word holds (store.word_grams) ------
+# --- words and phrases on PostgreSQL: the exact index of what each word holds (store.word_grams)
 
 LONG_WORDS = (
     "Zwischenstaatlichkeitsabkommen",  # longer than GRAM_CHARS: read by its first 12, tested
@@ -521,11 +522,15 @@ LONG_WORDS = (
 )
 
 
-def test_one_word_searches_equal_the_substring_test(engine: Engine) -> None:
+def test_word_and_phrase_searches_equal_the_substring_test(engine: Engine) -> None:
     """Words of every length around the index's 12 characters, in several scripts, between
     separators of several kinds (« », —, 、, ，, the no-break space): every search of a word's
     slice (3 to 16 characters, the index's prefix reads and its tested longer reads) and of a
-    slice across a separator (the trigram read) counts exactly the plain substring test."""
+    slice across separators counts exactly the plain substring test. The phrases (PostgreSQL
+    reads them by their words, then tests) end and start on each side of a separator at
+    every distance around the index's edges (1, 2 and 3 characters: words too short to read;
+    12, 13: the exact string of a word's first 12), span two separators, begin or end with one,
+    or hold no word long enough to read (the trigram read)."""
     rng = random.Random(23)
     separators = (" ", "«", "»", "\u2014", "、", "，", "\u00a0", "-", "_", "/")
 
@@ -557,6 +562,17 @@ def test_one_word_searches_equal_the_substring_test(engine: Engine) -> None:
         if len(source) > 20:
             start = rng.randrange(len(source) - 12)
             needles.add(source[start : start + rng.randint(5, 12)])  # may cross a separator
+    spans = (0, 1, 2, 3, 5, 12, 13)  # characters kept before and after a separator
+    for _title, summary, body in rng.sample(texts, 12):
+        source = (body or summary or "").lower()
+        cuts = [i for i, ch in enumerate(source) if word_grams.is_separator(ch)]
+        for cut in rng.sample(cuts, min(3, len(cuts))):
+            before, after = rng.choice(spans), rng.choice(spans)
+            needles.add(source[max(0, cut - before) : cut + 1 + after])
+        if len(cuts) >= 3:  # across two separators: a whole word between them
+            first, second = sorted(rng.sample(cuts[:-1], 1) + [cuts[-1]])
+            needles.add(source[max(0, first - 4) : second + 3])
+    needles |= {"the «other", "them, ", "— the", "e «t", "a b"}
     checked = 0
     for needle in sorted(needles):
         # Every article, and a month (the reads kept to the month's ids).
@@ -606,8 +622,6 @@ def test_a_field_too_long_for_its_word_index_is_still_found(engine: Engine) -> N
         checked += expected
     assert checked >= len(needles)  # each is found somewhere
     if engine.dialect.name != "sqlite":
-        from ingest.store import word_grams
-
         with engine.connect() as conn:
             indexed = conn.execute(
                 text(
@@ -626,8 +640,6 @@ def test_separators_split_words_alike_in_postgres_and_python(postgres_url: str) 
     """Each separator range of ``store.word_grams`` (both ends, and the code points just
     outside them) ends a word in PostgreSQL's function exactly when Python's ``answers``
     says a search holding it is no single word: the two spellings of the list agree."""
-    from ingest.store import word_grams
-
     points = {0x41, 0x5A, 0x61, 0x30, 0x4E2D, 0x0434}  # letters and a digit: never separators
     for lo, hi in word_grams.SEPARATORS:
         points |= {lo, hi, (lo + hi) // 2, lo - 1, hi + 1}
@@ -672,11 +684,12 @@ def test_a_word_search_reads_the_word_indexes_and_never_computes_a_row(postgres_
     row's strings (no scan, no filter on them: the planner prices a GIN read's test of each row
     as if it were made, and with a word known to be in most rows would rather compute every
     row's strings, minutes at 1M; the store keeps no statistics of them, and prices the
-    function dear). Over a month (each read kept to the month) and over two years. A
-    phrase is not read from them. And each session has the memory to keep a bitmap exact, and
-    no JIT (the function's price would make it compile every search: 390 ms at 1M)."""
+    function dear). Over a month (each read kept to the month) and over two years. A phrase
+    with a word of 3 characters or more is read the same way, by its words; one without
+    ("u.s.") reads the trigram indexes. And each session has the memory to keep a bitmap exact,
+    and no JIT (the function's price would make it compile every search: 390 ms at 1M)."""
     from ingest.store import engine as store_engine
-    from ingest.store import search_index, word_grams
+    from ingest.store import search_index
 
     engine = store.make_engine(postgres_url)
     rng = random.Random(5)
@@ -688,7 +701,7 @@ def test_a_word_search_reads_the_word_indexes_and_never_computes_a_row(postgres_
         conn.exec_driver_sql("ANALYZE articles, article_texts")
     for first in (date(2025, 3, 1), date(2024, 1, 1)):
         f = Filters(first, date(2025, 3, 31))
-        for needle in ("government", "governmentalities"):
+        for needle in ("government", "governmentalities", "the government", "government met."):
             plan = _plan(engine, f.with_(search=needle))
             for index, *_ in search_index.GRAM_INDEXES:
                 assert plan.count(f"Bitmap Index Scan on {index}") == 2, plan
@@ -696,12 +709,17 @@ def test_a_word_search_reads_the_word_indexes_and_never_computes_a_row(postgres_
             assert "Seq Scan on article_texts" not in plan, plan
             assert f"Filter: ({word_grams.FUNCTION}" not in plan, plan
             assert "_trgm" not in plan and "Gather" not in plan, plan  # nor parallel workers
-            if first.month == 3:  # kept to the month: the titles and summaries by their
+            if not word_grams.exact(needle):
+                # Tested reads give the articles' ids as an array, fetched by primary key:
+                # never each article of the range against every match.
+                assert "Index Cond: (id = ANY ($" in plan, plan
+                assert "Semi Join" not in plan, plan
+            elif first.month == 3:  # kept to the month: the titles and summaries by their
                 # dates (the date index's bitmap ANDed with the word's), the bodies by ids
                 assert plan.count("Index Cond: ((published_at >= ") >= 4, plan
                 assert "Index Cond: ((article_id >= " in plan, plan
-        phrase = _plan(engine, f.with_(search="the government"))
-        assert word_grams.FUNCTION not in phrase, phrase  # the trigram reads
+        short = _plan(engine, f.with_(search="u.s."))
+        assert word_grams.FUNCTION not in short and "_trgm" in short, short
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW work_mem").scalar_one() == store_engine.PG_WORK_MEM
         assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"

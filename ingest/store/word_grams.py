@@ -1,4 +1,4 @@
-"""PostgreSQL's exact index of what each word holds, for searches of one word.
+"""PostgreSQL's exact index of what each word holds, for searches of words and phrases.
 
 A trigram index cannot say where its trigrams stand, so every article it finds for a search
 must have its text tested; for a common word over a long range that is most bodies of the
@@ -13,8 +13,18 @@ Why it is exact: a search of 3 to ``GRAM_CHARS`` characters, none a separator, s
 position of some word of a text exactly when the string indexed for that position begins with
 it: a tsquery prefix match (``'search':*``), which GIN answers from the index alone (only
 weights and phrases make it test the row). A longer search begins with the whole string of its
-position: that string is read from the index, and only those rows are tested. A search holding
-a separator ("prime minister", "u.s.") keeps the trigram indexes.
+position: that string is read from the index, and only those rows are tested.
+
+A search holding separators ("vargas llosa", "kim jong un", "u.s. sanctions") is read from the
+index too, by its words (``tsquery_text``), and every row read is tested: a text holds the
+phrase only if it holds each of its words where the phrase puts them. A word the phrase ends
+(a separator follows it) ends a word of the text, so the string indexed at its start is the
+word itself (its first ``GRAM_CHARS`` characters when longer): an exact string, not a prefix;
+a word the phrase begins only after a separator starts a word of the text, so it is a prefix
+of the string indexed there. One read of all of them (GIN ANDs them) finds the rows that hold
+every word, which for a name are the rows that hold the name. Words shorter than
+``MIN_CHARS`` have no string of their own ("of", "u"), so they are not read; a search with no
+longer word ("u.s.", "of a") keeps the trigram indexes.
 
 A tsvector holds at most 1 MB of strings. A field whose strings would pass ``TSVECTOR_BYTES``
 (in practice only a very long body in Chinese, Japanese or Korean, whose strings are mostly
@@ -109,25 +119,51 @@ def is_separator(ch: str) -> bool:
     return any(lo <= code <= hi for lo, hi in SEPARATORS)
 
 
+def words(needle: str) -> list[tuple[str, bool]]:
+    """The runs of ``needle`` between its separators, each with whether a separator follows it
+    in ``needle`` (then it ends a word of any text holding ``needle``)."""
+    found: list[tuple[str, bool]] = []
+    run = ""
+    for ch in needle:
+        if is_separator(ch):
+            if run:
+                found.append((run, True))
+            run = ""
+        else:
+            run += ch
+    if run:
+        found.append((run, False))
+    return found
+
+
 def answers(needle: str) -> bool:
-    """Whether this index answers a search for ``needle`` (lower-cased): one word of at least
-    ``MIN_CHARS`` characters."""
-    return len(needle) >= MIN_CHARS and not any(is_separator(ch) for ch in needle)
+    """Whether this index answers a search for ``needle`` (lower-cased): it holds a word of at
+    least ``MIN_CHARS`` characters."""
+    return any(len(word) >= MIN_CHARS for word, _ in words(needle))
 
 
 def tsquery_text(needle: str) -> str:
-    """The tsquery (its text form) of the rows whose field holds ``needle`` (``answers``):
-    a prefix match of it, or for a longer one the exact string its first ``GRAM_CHARS``
-    characters make (those rows must then be tested). A word holds no quote or backslash
-    (separators), so the quoted string needs no escapes."""
-    if len(needle) <= GRAM_CHARS:
-        return f"'{needle}':*"
-    return f"'{needle[:GRAM_CHARS]}'"
+    """The tsquery (its text form) of the rows whose field may hold ``needle`` (``answers``).
+    For one word: a prefix match of it, or for a longer one the exact string its first
+    ``GRAM_CHARS`` characters make (those rows must then be tested). For a search holding
+    separators, every word of ``MIN_CHARS`` or more ANDed: the exact string of a word a
+    separator follows, or of a longer one, else a prefix match; those rows must be tested
+    (``exact`` is false). A word holds no quote or backslash (separators), so the quoted
+    strings need no escapes."""
+    terms: list[str] = []
+    for word, ended in words(needle):
+        if len(word) < MIN_CHARS:
+            continue
+        term = f"'{word[:GRAM_CHARS]}'" if ended or len(word) > GRAM_CHARS else f"'{word}':*"
+        if term not in terms:
+            terms.append(term)
+    return " & ".join(terms)
 
 
 def exact(needle: str) -> bool:
-    """Whether the index read of ``tsquery_text(needle)`` is the answer itself (no test)."""
-    return len(needle) <= GRAM_CHARS
+    """Whether the index read of ``tsquery_text(needle)`` is the answer itself (no test): a
+    search of one word of up to ``GRAM_CHARS`` characters."""
+    return len(needle) <= GRAM_CHARS and not any(is_separator(ch) for ch in needle)
 
 
 OVERFLOW_TSQUERY = f"'{OVERFLOW}'"
