@@ -720,9 +720,10 @@ def test_a_word_search_reads_the_word_indexes_and_never_computes_a_row(postgres_
             assert "Seq Scan on article_texts" not in plan, plan
             assert f"Filter: ({word_grams.FUNCTION}" not in plan, plan
             assert "_trgm" not in plan and "Gather" not in plan, plan  # nor parallel workers
-            if not word_grams.exact(needle):
-                # Tested reads give the articles' ids as an array, fetched by primary key:
-                # never each article of the range against every match.
+            if not word_grams.exact(needle) or first.year == 2024:
+                # Tested reads, and any read over a long range, give the articles' ids as an
+                # array, fetched by primary key: never each article of the range against
+                # every match, nor a hashed union probed at random.
                 assert "Index Cond: (id = ANY ($" in plan, plan
                 assert "Semi Join" not in plan, plan
             elif first.month == 3:  # kept to the month: the titles and summaries by their
@@ -730,7 +731,7 @@ def test_a_word_search_reads_the_word_indexes_and_never_computes_a_row(postgres_
                 assert plan.count("Index Cond: ((published_at >= ") >= 4, plan
                 assert "Index Cond: ((article_id >= " in plan, plan
         short = _plan(engine, f.with_(search="u.s."))
-        assert word_grams.FUNCTION not in short and "_trgm" in short, short
+        assert word_grams.FUNCTION not in short, short  # the trigram reads (the raw text)
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW work_mem").scalar_one() == store_engine.PG_WORK_MEM
         assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"
