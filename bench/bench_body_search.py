@@ -74,10 +74,45 @@ year). Migration 0020 on this store takes 11-14 min (771 s for a first form of t
 these built alone: titles 3.1 min, summaries 3.6, bodies 7.5 with tests running beside them);
 ingest waits for it.
 
-Still over 200 ms, on PostgreSQL only: counting the commonest words over a year (every match
-is an article to fetch: "the" 1.0 s for 124,000), and phrases, which keep the trigram read and
-its test of every candidate ("of the": every body holding "the"). SQLite's FTS5 trigram
-phrases are positional and need no test.
+PostgreSQL since the phrases' word reads (2026-12-05, same store, quieter machine: load about
+1; warm medians of 3; beside each, the same in the same run as before: a year's page read from
+the whole year at once, and the count through the trigram indexes, which the by-ids change
+below also sped up):
+
+| search (matches in a year)    | 30 d list / count | 30 d, USA | year list / count | year page, no window | year count, trigram |
+|-------------------------------|-------------------|-----------|-------------------|----------------------|---------------------|
+| "government" (36,808)         | 33 / 87 ms        | 58 / 88   | 32 / 267          | 30                   | 998                 |
+| "the" (123,972)               | 38 / 113          | 79 / 122  | 28 / 424          | 29                   | 4,036               |
+| "of the", a phrase (19,145)   | 312 / 254         | 335 / 246 | 305 / 1,749       | 1,855                | 3,984               |
+| "Vargas Llosa" (9,520)        | 126 / 83          | 153 / 78  | 133 / 384         | 448                  | 402                 |
+| a rare name (20)              | 77 / 39           | 128 / 40  | 46 / 8            | 46                   | 7                   |
+| "міністерство" (9,400)        | 110 / 53          | 137 / 59  | 102 / 90          | 159                  | 115                 |
+| "短缺药品" (9,514)             | 91 / 54           | 132 / 57  | 88 / 96           | 159                  | 84                  |
+| "中国", two characters        | 28 / 66           | 150 / 81  | 33 / 141          | 28                   | -                   |
+| "ук", two characters          | 35 / 76           | 162 / 76  | 36 / 137          | 36                   | -                   |
+
+What changed: a phrase is read from the word indexes by its words of 3 characters or more
+(``store.word_grams.tsquery_text``: "vargas" ending a word AND a word holding "llosa"; one
+GIN read), then each row read is tested; over 30 days "Vargas Llosa" counts in 83 ms against
+251 through the trigram reads, whose reads of titles and summaries alone had cost ~100 ms each
+for a name none held. Tested reads, and every read over a range longer than a quarter, give
+the matches' ids as an array (``TextMatch`` ``by_ids``): the primary key's lookups in id order,
+where the IN's hashed union probed it at random (a year's count, interleaved in one run, by ids
+/ IN: "the" 554 / 1,284 ms, "government" 347 / 527, "中国" 143 / 225; one case slower, "the"
+under one country over a year, 777 / 655), and never the plan a tested read's tiny estimate
+invited ("of the" over 30 days: each article of the range checked against every match, 18 s).
+A page the newest-first probe cannot fill, when the probe found some matches, is looked for in
+the range's last 30 days before the whole range (``queries.articles._recent_matches``): a
+year's page of "Vargas Llosa" 133 ms against 448, of "of the" 305 against 1,855.
+
+Still over 200 ms, on PostgreSQL only: counting the commonest words over a year ("the" 0.42 s,
+"government" 0.27 s: every match is an article to fetch), and phrases whose words are common
+("of the": every body holding "the" is a candidate to test, about 25 µs each; 0.25-0.31 s over
+30 days, 1.7 s counted over a year) or counted over a year ("Vargas Llosa" 0.38 s: 9,520
+bodies tested). A phrase's position in the text is what no PostgreSQL index here records:
+one that did (every string of 12 characters across words, as SQLite's FTS5 trigram phrases
+are positional) would hold about one distinct entry per character of real text, several GB
+at 1M bodies. SQLite's phrases need no test.
 
 Index sizes (they grow with the bodies and articles, not with searches):
 - SQLite: ``body_search`` 1,502 MB (7,508 bytes per body, 2.05 per byte of body text: 7.5 GB at
@@ -119,6 +154,7 @@ from sqlalchemy import Engine, create_engine, make_url, select, text
 
 from ingest import queries, store
 from ingest.queries import Filters
+from ingest.queries import articles as article_queries
 from ingest.store import search_index, texts, word_grams
 
 REPO = Path(__file__).resolve().parent.parent
@@ -471,14 +507,26 @@ def index_sizes(engine: Engine) -> dict[str, int]:
 
 @contextmanager
 def trigram_reads_only() -> Iterator[None]:
-    """PostgreSQL's one-word searches read through the trigram indexes, as before migration
-    0020 (the baseline beside the word indexes' read)."""
+    """PostgreSQL's searches of words and phrases read through the trigram indexes, as before
+    migration 0020 (the baseline beside the word indexes' read)."""
     answers = word_grams.answers
     word_grams.answers = lambda needle: False  # type: ignore[assignment]
     try:
         yield
     finally:
         word_grams.answers = answers
+
+
+@contextmanager
+def without_window() -> Iterator[None]:
+    """A search's page that the newest-first probe cannot fill read from the whole range at
+    once, as before the window of the range's last days (the baseline beside it)."""
+    recent = article_queries._recent_matches
+    article_queries._recent_matches = lambda *args: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        article_queries._recent_matches = recent
 
 
 def time_queries(name: str, url: str, repeat: int) -> None:
@@ -511,12 +559,17 @@ def time_queries(name: str, url: str, repeat: int) -> None:
             lcold, lwarm, _ = timed(lambda g=g: queries.list_articles(engine, g), repeat)
             ccold, cwarm, n = timed(lambda g=g: queries.count_articles(engine, g), repeat)
             baseline = ""
+            if postgres and range_label == "year":
+                # The same page read from the whole year at once, as before the window.
+                with without_window():
+                    _, wwarm, page = timed(lambda g=g: queries.list_articles(engine, g), repeat)
+                baseline = f"   page, no window: {wwarm:,.0f}"
             if postgres and word_grams.answers(needle.lower()):
                 # The same count through the trigram indexes, as before the word indexes.
                 with trigram_reads_only():
                     _, bwarm, bn = timed(lambda g=g: queries.count_articles(engine, g), repeat)
                 assert bn == n, (needle, range_label, bn, n)
-                baseline = f"   trigram read: {bwarm:,.0f}"
+                baseline += f"   count, trigram read: {bwarm:,.0f}"
             print(
                 f"{label + ' ' + repr(needle):30} {range_label:14} {n:8,} "
                 f"{lwarm:10.0f} ({lcold:5.0f}) {cwarm:10.0f} ({ccold:5.0f}){baseline}",
