@@ -49,6 +49,7 @@ from ingest.store.schema import (
 from ingest.store.search_index import (
     create_body_index,
     create_gram_indexes,
+    create_id_date_index,
     create_pair_indexes,
     create_search_index,
     index_for_search,
@@ -389,6 +390,13 @@ def _m0020_word_search(conn: Connection) -> None:
     create_gram_indexes(conn)
 
 
+def _m0021_id_dates(conn: Connection) -> None:
+    """PostgreSQL: an index of the articles' ids with their dates, from which a search over a
+    long range reads its matches' dates (``search_index.create_id_date_index``). SQLite:
+    nothing to do."""
+    create_id_date_index(conn)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
@@ -410,6 +418,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0018_story_country_counts", _m0018_story_country_counts),
     ("0019_story_pair_counts", _m0019_story_pair_counts),
     ("0020_word_search", _m0020_word_search),
+    ("0021_id_dates", _m0021_id_dates),
 )
 
 

@@ -81,6 +81,12 @@ GRAM_INDEXES = (
     ("ix_article_texts_body_grams", "article_texts", "body"),
 )
 
+# PostgreSQL: the ids with their dates, which a search over a long range reads its matches'
+# dates from (``queries.search``: the matches' ids as an array, each looked up here for the
+# range), from the index alone, not from each article's row (a year's count of "the" at 1M:
+# 271 ms against 400). SQLite's primary key is the row itself.
+ID_DATE_INDEX = "ix_articles_id_published"
+
 # SQLite's indexes of each kind of text: name, what it holds (maintained together).
 ARTICLE_INDEXES = ((SEARCH_TABLE, SEARCH_BODY), (ARTICLE_PAIRS, ARTICLE_PAIRS_TEXT))
 BODY_INDEXES = ((BODY_TABLE, BODY_TEXT), (BODY_PAIRS, BODY_PAIRS_TEXT))
@@ -327,3 +333,13 @@ def rebuild_search_index(engine: Engine) -> None:
         with write(engine) as conn:
             fill_search_index(conn)
             fill_body_index(conn)
+
+
+def create_id_date_index(conn: Connection) -> None:
+    """PostgreSQL (migration 0021): the index of the articles' ids with their dates
+    (``ID_DATE_INDEX``), built from what is stored. SQLite: nothing."""
+    if is_sqlite(conn):
+        return
+    conn.exec_driver_sql(
+        f"CREATE INDEX IF NOT EXISTS {ID_DATE_INDEX} ON articles (id) INCLUDE (published_at)"
+    )
