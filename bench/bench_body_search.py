@@ -74,45 +74,48 @@ year). Migration 0020 on this store takes 11-14 min (771 s for a first form of t
 these built alone: titles 3.1 min, summaries 3.6, bodies 7.5 with tests running beside them);
 ingest waits for it.
 
-PostgreSQL since the phrases' word reads (2026-12-05, same store, quieter machine: load about
-1; warm medians of 3; beside each, the same in the same run as before: a year's page read from
-the whole year at once, and the count through the trigram indexes, which the by-ids change
-below also sped up):
+PostgreSQL since the phrases' word reads and migration 0021 (2026-12-05, same store, a quieter
+machine; warm medians of 3; beside each, the same in the same run as before: a year's page
+read from the whole year at once, and the count through the trigram indexes, which the
+by-ids and id-date changes below also sped up):
 
 | search (matches in a year)    | 30 d list / count | 30 d, USA | year list / count | year page, no window | year count, trigram |
 |-------------------------------|-------------------|-----------|-------------------|----------------------|---------------------|
-| "government" (36,808)         | 33 / 87 ms        | 58 / 88   | 32 / 267          | 30                   | 998                 |
-| "the" (123,972)               | 38 / 113          | 79 / 122  | 28 / 424          | 29                   | 4,036               |
-| "of the", a phrase (19,145)   | 312 / 254         | 335 / 246 | 305 / 1,749       | 1,855                | 3,984               |
-| "Vargas Llosa" (9,520)        | 126 / 83          | 153 / 78  | 133 / 384         | 448                  | 402                 |
-| a rare name (20)              | 77 / 39           | 128 / 40  | 46 / 8            | 46                   | 7                   |
-| "міністерство" (9,400)        | 110 / 53          | 137 / 59  | 102 / 90          | 159                  | 115                 |
-| "短缺药品" (9,514)             | 91 / 54           | 132 / 57  | 88 / 96           | 159                  | 84                  |
-| "中国", two characters        | 28 / 66           | 150 / 81  | 33 / 141          | 28                   | -                   |
-| "ук", two characters          | 35 / 76           | 162 / 76  | 36 / 137          | 36                   | -                   |
+| "government" (36,808)         | 29 / 74 ms        | 57 / 78   | 28 / 202          | 29                   | 900                 |
+| "the" (123,972)               | 26 / 89           | 50 / 101  | 23 / 272          | 26                   | 3,628               |
+| "of the", a phrase (19,145)   | 264 / 222         | 283 / 225 | 274 / 1,597       | 1,739                | 3,671               |
+| "Vargas Llosa" (9,520)        | 103 / 68          | 133 / 70  | 102 / 329         | 412                  | 332                 |
+| a rare name (20)              | 72 / 36           | 95 / 34   | 39 / 6            | 41                   | 6                   |
+| "міністерство" (9,400)        | 77 / 40           | 97 / 41   | 76 / 34           | 136                  | 63                  |
+| "短缺药品" (9,514)             | 71 / 41           | 97 / 42   | 74 / 35           | 137                  | 32                  |
+| "中国", two characters        | 20 / 52           | 113 / 58  | 18 / 47           | 19                   | -                   |
+| "ук", two characters          | 25 / 56           | 121 / 60  | 25 / 65           | 25                   | -                   |
 
 What changed: a phrase is read from the word indexes by its words of 3 characters or more
 (``store.word_grams.tsquery_text``: "vargas" ending a word AND a word holding "llosa"; one
-GIN read), then each row read is tested; over 30 days "Vargas Llosa" counts in 83 ms against
-251 through the trigram reads, whose reads of titles and summaries alone had cost ~100 ms each
+GIN read), then each row read is tested; over 30 days "Vargas Llosa" counts in 68 ms against
+208 through the trigram reads, whose reads of titles and summaries alone had cost ~100 ms each
 for a name none held. Tested reads, and every read over a range longer than a quarter, give
 the matches' ids as an array (``TextMatch`` ``by_ids``): the primary key's lookups in id order,
 where the IN's hashed union probed it at random (a year's count, interleaved in one run, by ids
 / IN: "the" 554 / 1,284 ms, "government" 347 / 527, "中国" 143 / 225; one case slower, "the"
 under one country over a year, 777 / 655), and never the plan a tested read's tiny estimate
 invited ("of the" over 30 days: each article of the range checked against every match, 18 s).
-A page the newest-first probe cannot fill, when the probe found some matches, is looked for in
-the range's last 30 days before the whole range (``queries.articles._recent_matches``): a
-year's page of "Vargas Llosa" 133 ms against 448, of "of the" 305 against 1,855.
+Those lookups read each match's date from an index of the ids with their dates (migration
+0021, ``search_index.ID_DATE_INDEX``, 30 MB at 1M), not from its row: with it / without it, in
+turns in one run, "the" 271 / 400 ms, "government" 200 / 250. A page the newest-first probe
+cannot fill, when the probe found some matches, is looked for in the range's last 30 days
+before the whole range (``queries.articles._recent_matches``): a year's page of "Vargas Llosa"
+102 ms against 412, of "of the" 274 against 1,739.
 
-Still over 200 ms, on PostgreSQL only: counting the commonest words over a year ("the" 0.42 s,
-"government" 0.27 s: every match is an article to fetch), and phrases whose words are common
-("of the": every body holding "the" is a candidate to test, about 25 µs each; 0.25-0.31 s over
-30 days, 1.7 s counted over a year) or counted over a year ("Vargas Llosa" 0.38 s: 9,520
-bodies tested). A phrase's position in the text is what no PostgreSQL index here records:
-one that did (every string of 12 characters across words, as SQLite's FTS5 trigram phrases
-are positional) would hold about one distinct entry per character of real text, several GB
-at 1M bodies. SQLite's phrases need no test.
+Still over 200 ms, on PostgreSQL only: counting the commonest words over a year ("the" 0.27 s,
+"government" 0.20 s: every match's row is read for its id), and phrases whose words are common
+("of the": every body holding "the" is a candidate to test, about 25 µs each; 0.22-0.28 s over
+30 days, 1.6 s counted over a year) or counted over a year ("Vargas Llosa" 0.33 s: 9,520
+bodies tested). Where a phrase stands in a text is what no PostgreSQL index here records: one
+that did (every string of 12 characters across words, as SQLite's FTS5 trigram phrases are
+positional) would hold about one distinct entry per character of real text, several GB at 1M
+bodies. SQLite's phrases need no test.
 
 Index sizes (they grow with the bodies and articles, not with searches):
 - SQLite: ``body_search`` 1,502 MB (7,508 bytes per body, 2.05 per byte of body text: 7.5 GB at
