@@ -472,7 +472,9 @@ class Text(Filter):
 
     def clean(self, f: Filters) -> dict[str, Any]:
         text = "".join(ch for ch in (f.search or "") if ch.isprintable() or ch.isspace())
-        return {"search": " ".join(text.split())[:MAX_SEARCH_CHARS]}
+        # Cut, then stripped: a cut that ends on a space would leave one, which the next
+        # cleaning (every ``with_``) takes away, so one view would search two texts.
+        return {"search": " ".join(text.split())[:MAX_SEARCH_CHARS].rstrip()}
 
     def to_params(self, f: Filters) -> dict[str, str]:
         return {"q": f.search} if f.search else {}

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine, bindparam, text
 
 from ingest import filters, queries, store
-from ingest.filters import BY_NAME, FILTERS, Filters, describe, slug
+from ingest.filters import BY_NAME, FILTERS, MAX_SEARCH_CHARS, Filters, describe, slug
 from ui.filters import from_query_params, to_query_params
 
 ALL = Filters(date(2000, 1, 1), date(2030, 12, 31))
@@ -177,3 +177,25 @@ def test_a_filter_narrows_rows_as_the_oracle_says(name: str, engine: Engine) -> 
     listed = queries.list_articles(engine, f, limit=every + 1)
     assert set(listed["id"]) == expected
     assert queries.count_articles(engine, f) == len(expected)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "a" * (MAX_SEARCH_CHARS - 1) + " tail",  # the cut lands on the space
+        "a" * (MAX_SEARCH_CHARS - 1) + "\t\n tail",
+        "  korea \x00 utara  ",
+        "x" * (MAX_SEARCH_CHARS + 50),
+    ],
+)
+def test_a_cleaned_search_is_clean_again(typed: str) -> None:
+    """The text search as cleaned is what any later cleaning (every ``with_``) leaves it: the
+    Articles page's probe, its window of recent days and its count must search one text.
+    Never longer than MAX_SEARCH_CHARS, never ending or starting with a space."""
+    cleaned = Filters(date(2026, 1, 1), date(2026, 1, 31), search=typed).search
+    assert cleaned == cleaned.strip() and 0 < len(cleaned) <= MAX_SEARCH_CHARS, repr(cleaned)
+    assert Filters(date(2026, 1, 1), date(2026, 1, 31), search=cleaned).search == cleaned
+    again = Filters(date(2026, 1, 1), date(2026, 1, 31), search=typed).with_(
+        date_from=date(2026, 1, 2)
+    )
+    assert again.search == cleaned
