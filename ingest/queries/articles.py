@@ -92,7 +92,7 @@ def list_articles(
         if page is not None:
             return page
         if found and engine.dialect.name != "sqlite":
-            page = _recent_matches(engine, f, limit, offset)
+            page = _recent_matches(engine, f, direction, tie, limit, offset)
             if page is not None:
                 return page
     return _page(engine, f, direction, tie, limit, offset)
@@ -154,7 +154,9 @@ def _newest_matches(
     return (_tidy(page) if len(page) == limit else None), len(page)
 
 
-def _recent_matches(engine: Engine, f: Filters, limit: int, offset: int) -> pd.DataFrame | None:
+def _recent_matches(
+    engine: Engine, f: Filters, direction: Any, tie: Any, limit: int, offset: int
+) -> pd.DataFrame | None:
     """PostgreSQL: a search's page newest first, read from the matches of the range's last
     ``SEARCH_WINDOW_DAYS`` days alone, when the range is longer; None when they cannot fill it.
     Tried when the probe found some matches among the newest articles, but too few: the
@@ -165,10 +167,7 @@ def _recent_matches(engine: Engine, f: Filters, limit: int, offset: int) -> pd.D
     first = f.date_to - timedelta(days=SEARCH_WINDOW_DAYS - 1)
     if first <= f.date_from:
         return None
-    tie = articles.c.id.desc()
-    page = _page(
-        engine, f.with_(date_from=first), articles.c.published_at.desc(), tie, limit, offset
-    )
+    page = _page(engine, f.with_(date_from=first), direction, tie, limit, offset)
     return page if len(page) == limit else None
 
 
