@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from collections import Counter
 from pathlib import Path
@@ -17,7 +18,7 @@ import numpy as np
 import pytest
 
 from ingest.records import TITLE, Tags
-from ingest.tagging import tag_article, topic_model
+from ingest.tagging import tag_article, topic_features, topic_model
 from ingest.tagging.topics import topic_ids
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -278,3 +279,39 @@ def test_without_a_model_every_lexicon_topic_is_kept(monkeypatch) -> None:
     assert [t.topic for t in tag_article(*text, language_hint="en").topics] == [
         t.topic for t in lexicon.topics
     ]
+
+
+def _counted_one_by_one(title: str, summary: str, body: str | None) -> dict[str, float]:
+    """The word features as the model's definition reads them: every token of ``field_words``
+    (title words twice), counted one by one, ``1 + log(count)``."""
+    counts: Counter[str] = Counter()
+    for field, feature, _start, _end in topic_features.field_words(title, summary, body):
+        counts[feature] += 2 if field == "title" else 1
+    return {feature: 1.0 + math.log(count) for feature, count in counts.items()}
+
+
+# Texts whose lower case is not a character for character match: a dotted capital I (two
+# characters in lower case), a capital sigma at a word's end, mixed Hangul and Han.
+HARD_CASES = [
+    ("İSTANBUL'da İçişleri Bakanı açıkladı", "İran ile görüşme", None),
+    ("ΟΔΟΣ.Αθήνα ΣΥΝΟΡΑ", "ΤΕΛΟΣ των διαπραγματεύσεων", None),
+    ("러시아의 對北 제재", "北朝鮮 ミサイル 발사", "본문 러시아의 제재 制裁"),
+]
+
+
+def test_the_counted_words_are_the_words_read_one_by_one() -> None:
+    """``field_counts`` (how the model reads an article: each field lower-cased at once,
+    counted in C) gives the features of ``field_words`` (word by word, with offsets), in the
+    order they first come, on every labelled article and on texts that lower-case unevenly;
+    and ``field_words(..., wanted)`` keeps exactly the tokens of those features."""
+    articles = [(i["title"], i["summary"], i.get("body")) for i in ITEMS.values()] + HARD_CASES
+    for title, summary, body in articles:
+        counted = topic_features.field_counts(title, summary, body)
+        expected = _counted_one_by_one(title, summary, body)
+        assert list(counted) == list(expected)
+        assert counted == pytest.approx(expected, rel=0, abs=0)
+        tokens = topic_features.field_words(title, summary, body)
+        wanted = set(list(expected)[::7])
+        assert topic_features.field_words(title, summary, body, wanted) == [
+            token for token in tokens if token[1] in wanted
+        ]

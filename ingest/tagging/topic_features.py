@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator
 
 from ingest.records import Evidence, TopicTag
 
@@ -42,39 +43,88 @@ def _pieces(word: str) -> Iterator[str]:
         yield word[index : index + 2]
 
 
-def words(text: str) -> list[tuple[str, int, int]]:
-    """(feature, start, end) for each word of ``text`` (see the module's docstring)."""
+def words(text: str, wanted: Collection[str] | None = None) -> list[tuple[str, int, int]]:
+    """(feature, start, end) for each word of ``text`` (see the module's docstring); with
+    ``wanted``, only those whose feature is in it (the few a tag's evidence may show)."""
     out: list[tuple[str, int, int]] = []
     add = out.append
     split_some = _PIECES.search(text) is not None  # most texts have no Han, kana or Hangul
-    for found in _WORD.finditer(text):
-        word = found.group().lower()
-        start, end = found.span()
+    plain = stems = None
+    if wanted is not None:
+        plain = {feature[2:] for feature in wanted if feature.startswith("w:")}
+        stems = {feature[2:] for feature in wanted if feature.startswith("s:")}
+    low = text.lower()
+    whole = len(low) == len(text) and "\u03a3" not in text  # as ``_lowered_words``
+    for found in _WORD.finditer(low if whole else text):
+        word = found.group() if whole else found.group().lower()
         if split_some and _PIECES.search(word):
+            start = found.start()
             for offset, piece in enumerate(_pieces(word)):
-                add((f"w:{piece}", start + offset, start + offset + len(piece)))
+                if plain is None or piece in plain:
+                    add((f"w:{piece}", start + offset, start + offset + len(piece)))
             continue
-        add((f"w:{word}", start, end))
-        if len(word) > STEM_LETTERS + 2:
-            add((f"s:{word[:STEM_LETTERS]}", start, end))
+        if plain is None:
+            start, end = found.span()
+            add((f"w:{word}", start, end))
+            if len(word) > STEM_LETTERS + 2:
+                add((f"s:{word[:STEM_LETTERS]}", start, end))
+            continue
+        if word in plain:
+            add((f"w:{word}", *found.span()))
+        if stems and len(word) > STEM_LETTERS + 2 and word[:STEM_LETTERS] in stems:
+            add((f"s:{word[:STEM_LETTERS]}", *found.span()))
     return out
 
 
-def field_words(title: str, summary: str, body: str | None) -> list[tuple[str, str, int, int]]:
-    """(field, feature, start, end) of every word the model reads, field by field."""
+def field_words(
+    title: str, summary: str, body: str | None, wanted: Collection[str] | None = None
+) -> list[tuple[str, str, int, int]]:
+    """(field, feature, start, end) of every word the model reads, field by field (with
+    ``wanted``: of those whose feature is in it)."""
     fields = (
         ("title", title or ""),
         ("summary", summary or ""),
         ("body", (body or "")[:BODY_CHARS]),
     )
-    return [(field, *word) for field, text in fields for word in words(text)]
+    return [(field, *word) for field, text in fields for word in words(text, wanted)]
 
 
-def word_counts(tokens: list[tuple[str, str, int, int]]) -> dict[str, float]:
-    """Each word feature of the article with its weight (title words count twice)."""
+def _lowered_words(text: str) -> list[str]:
+    """The lower-cased words of ``text`` (``_WORD``), as ``words`` reads them: the text is
+    lower-cased once when that keeps every character in place (no character's lower case
+    leaves or joins ``_WORD``'s classes), else word by word (İ lowers to two characters; a
+    capital sigma's lower case depends on what follows the word)."""
+    low = text.lower()
+    if len(low) == len(text) and "\u03a3" not in text:
+        return _WORD.findall(low)
+    return [found.group().lower() for found in _WORD.finditer(text)]
+
+
+def field_counts(title: str, summary: str, body: str | None) -> dict[str, float]:
+    """Each word feature of the article with its weight (title words count twice): what
+    ``field_words`` gives, counted without the offsets, in the order it first gives them."""
     counts: dict[str, float] = {}
-    for field, feature, _start, _end in tokens:
-        counts[feature] = counts.get(feature, 0.0) + (2.0 if field == "title" else 1.0)
+    get = counts.get
+    for weight, text in (
+        (2.0, title or ""),
+        (1.0, summary or ""),
+        (1.0, (body or "")[:BODY_CHARS]),
+    ):
+        if not text:
+            continue
+        split_some = _PIECES.search(text) is not None
+        for word, seen in Counter(_lowered_words(text)).items():
+            add = weight * seen
+            if split_some and _PIECES.search(word):
+                for piece in _pieces(word):
+                    feature = f"w:{piece}"
+                    counts[feature] = get(feature, 0.0) + add
+                continue
+            feature = f"w:{word}"
+            counts[feature] = get(feature, 0.0) + add
+            if len(word) > STEM_LETTERS + 2:
+                feature = f"s:{word[:STEM_LETTERS]}"
+                counts[feature] = get(feature, 0.0) + add
     return {feature: 1.0 + math.log(count) for feature, count in counts.items()}
 
 
@@ -147,17 +197,10 @@ def lexicon_features(found: Iterable[TopicTag]) -> dict[str, float]:
 
 
 def article_features(
-    title: str,
-    summary: str,
-    body: str | None,
-    found: Iterable[TopicTag],
-    tokens: list[tuple[str, str, int, int]] | None = None,
+    title: str, summary: str, body: str | None, found: Iterable[TopicTag]
 ) -> dict[str, float]:
-    """Everything the model reads of one article (``tokens``: its ``field_words``, when the
-    caller has them already)."""
-    if tokens is None:
-        tokens = field_words(title, summary, body)
-    features = word_counts(tokens)
+    """Everything the model reads of one article."""
+    features = field_counts(title, summary, body)
     features.update(lexicon_features(found))
     features["len:body"] = float(bool(body))
     return features

@@ -70,20 +70,22 @@ class TopicModel:
     decided_by: dict[str, str]  # topic → "model" or a LEXICON_RULES name
     word_scale: float | None = None  # the words' length the model was trained at (scaled_words)
 
+    def known(self, features: dict[str, float]) -> tuple[list[str], list[int], list[float]]:
+        """The features the model has weights for: names, rows of ``weights``, values."""
+        found = list(map(self.index.get, features))
+        kept = [at for at, row in enumerate(found) if row is not None]
+        names = list(features)
+        values = list(features.values())
+        return [names[at] for at in kept], [found[at] for at in kept], [values[at] for at in kept]
+
     def scores(self, features: dict[str, float]) -> np.ndarray:
         """Each topic's probability for these features (``topics`` order)."""
-        rows, values = [], []
-        for name, value in features.items():
-            row = self.index.get(name)
-            if row is not None:
-                rows.append(row)
-                values.append(value)
-        total = self.intercepts + np.asarray(values, dtype=np.float32) @ self.weights[rows]
-        return 1.0 / (1.0 + np.exp(-np.clip(total, -30.0, 30.0)))
+        _names, rows, values = self.known(features)
+        return self._probabilities(self.weights[rows], values)
 
-    def weight(self, feature: str, topic: int) -> float:
-        row = self.index.get(feature)
-        return 0.0 if row is None else float(self.weights[row, topic])
+    def _probabilities(self, weights: np.ndarray, values: list[float]) -> np.ndarray:
+        total = self.intercepts + np.asarray(values, dtype=np.float32) @ weights
+        return 1.0 / (1.0 + np.exp(-np.clip(total, -30.0, 30.0)))
 
 
 @cache
@@ -147,23 +149,21 @@ def _shown_span(text: str, start: int, end: int, stop: frozenset[str]) -> tuple[
 
 
 def _word_evidence(
-    column: int,
+    weighed: dict[str, float],
     tokens: list[tuple[str, str, int, int]],
     fields: dict[str, str],
-    model: TopicModel,
     taken: list[tuple[str, int, int]],
-    floor: float = MIN_WORD_WEIGHT,
     stop: frozenset[str] = frozenset(),
 ) -> list[Evidence]:
-    """The article's words that weighed most for one topic, as evidence in their field: not a
-    function word (the model's ``not_evidence``, ``stop``: the article language's), not inside
-    a keyword or a country's evidence already shown."""
+    """The article's words that weighed most for one topic, as evidence in their field:
+    ``weighed`` holds the article's features that may be shown with their weights for the
+    topic (those above the floor, no function word of the model's ``not_evidence``); ``stop``
+    (the article language's function words) and words inside a keyword or a country's
+    evidence already shown are not shown either."""
     best: dict[str, tuple[float, Evidence]] = {}
     for field, feature, start, end in tokens:
-        if feature in model.not_evidence:
-            continue
-        weight = model.weight(feature, column)
-        if weight < floor or weight <= 0:
+        weight = weighed.get(feature)
+        if weight is None:
             continue
         shown = _shown_span(fields[field], start, end, stop)
         if shown is None:
@@ -185,6 +185,17 @@ def _word_evidence(
     return chosen
 
 
+def _weighed(
+    names: list[str], weights: np.ndarray, floor: float, not_evidence: frozenset[str]
+) -> dict[str, float]:
+    """The features among ``names`` that weigh at least ``floor`` (and more than nothing) for
+    one topic (``weights``: theirs, in the same order), function words left out."""
+    chosen = np.flatnonzero((weights >= floor) & (weights > 0))
+    return {
+        names[at]: float(weights[at]) for at in chosen.tolist() if names[at] not in not_evidence
+    }
+
+
 def decide(
     title: str,
     summary: str,
@@ -200,9 +211,10 @@ def decide(
     model = load_model()
     if model is None:
         return found
-    tokens = field_words(title, summary, body)
-    features = scaled_words(article_features(title, summary, body, found, tokens), model.word_scale)
-    scores = model.scores(features)
+    features = scaled_words(article_features(title, summary, body, found), model.word_scale)
+    names, rows, values = model.known(features)
+    weights = model.weights[rows]
+    scores = model._probabilities(weights, values)
     by_topic = {tag.topic: tag for tag in found}
     fields = {"title": title or "", "summary": summary or "", "body": body or ""}
     column_of = {topic: column for column, topic in enumerate(model.topics)}
@@ -224,7 +236,12 @@ def decide(
             for item in (*tag.evidence, *shown)
         ]
         floor = MIN_WORD_WEIGHT if tag.evidence else 0.0  # no keyword: its best words say why
-        words_shown = _word_evidence(column, tokens, fields, model, taken, floor, stop)
+        column_weights = weights[:, column].astype(np.float64)
+        weighed = _weighed(names, column_weights, floor, model.not_evidence)
+        words_shown: list[Evidence] = []
+        if weighed:
+            tokens = field_words(title, summary, body, weighed)
+            words_shown = _word_evidence(weighed, tokens, fields, taken, stop)
         tag.evidence = [*tag.evidence, *words_shown]
         if tag.evidence:
             kept.append(tag)
