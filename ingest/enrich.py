@@ -44,9 +44,9 @@ from typing import Any
 
 import httpx
 from sqlalchemy import Engine
-from tqdm import tqdm
 
 from ingest import config, store
+from ingest.bars import progress_bar
 from ingest.extract import Extraction, extract
 from ingest.page_fetch import HostGate, PageResult, fetch_page
 from ingest.queries.texts import count_waiting, feed_id_for_url
@@ -154,7 +154,7 @@ def enrich(
     lease = timedelta(seconds=int(config.get("enrich_lease_seconds")))
     lock = threading.Lock()
     threads = max(1, concurrency or int(config.get("enrich_concurrency")))
-    bar = tqdm(
+    bar = progress_bar(
         total=min(total, limit) if limit is not None else total,
         unit="page",
         disable=not show_bar,

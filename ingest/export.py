@@ -47,6 +47,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import Engine
 
+from ingest.bars import progress_bar
 from ingest.csv_safety import BOM, csv_rows_text
 from ingest.filter_base import Flag
 from ingest.filter_flags import FlagError, add_flag_arguments, cli_flags, flag_params
@@ -367,14 +368,12 @@ def export(
     """Write the view ``f`` as ``fmt`` to ``output`` (standard output when None); returns the
     number of articles written. The progress bar goes to standard error. ``with_body`` adds
     ``BODY_FIELDS`` to every row."""
-    from tqdm import tqdm
-
     from ingest.queries import count_articles
 
     check_format(fmt)
     total = count_articles(engine, f) if show_bar else None
     with (
-        tqdm(
+        progress_bar(
             total=total, unit="article", desc="export", disable=not show_bar, file=sys.stderr
         ) as bar,
         _destination(output) as out,

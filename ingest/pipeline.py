@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from tqdm import tqdm
 
 from ingest import store
+from ingest.bars import progress_bar
 from ingest.config import PACKAGE_DATA
 from ingest.parse import parse_feed
 from ingest.records import Article, Tags
@@ -171,7 +171,7 @@ def import_paths(
     files = feed_files(paths)
     summary = ImportSummary()
     manifests: dict[Path, dict[str, ArchiveInfo]] = {}
-    bar = tqdm(files, unit="file", disable=not show_bar, desc="import")
+    bar = progress_bar(files, unit="file", disable=not show_bar, desc="import")
     for index, path in enumerate(bar):
         if progress:
             progress(index, len(files), path.name)
@@ -277,7 +277,7 @@ def retag(
     total = store.count_to_retag(engine, TAGGER_VERSION)
     done = 0
     after = 0
-    with tqdm(total=total, unit="article", disable=not show_bar, desc="retag") as bar:
+    with progress_bar(total=total, unit="article", disable=not show_bar, desc="retag") as bar:
         while True:
             rows = store.articles_to_retag(engine, TAGGER_VERSION, after_id=after, limit=batch_size)
             if not rows:

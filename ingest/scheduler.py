@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
-from tqdm import tqdm
 
 from ingest import config, store
+from ingest.bars import progress_bar
 from ingest.fetch import FetchResult, fetch_feed
 from ingest.parse import parse_feed
 from ingest.pipeline import new_items, tag_items
@@ -188,7 +188,7 @@ def poll_due(
     lease = timedelta(seconds=float(config.get("fetch_deadline")) * LEASE_DEADLINES) + LEASE_MARGIN
     summary = PollSummary()
     began = time.monotonic()
-    bar = tqdm(unit="feed", disable=not show_bar, desc="poll")
+    bar = progress_bar(unit="feed", disable=not show_bar, desc="poll")
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="poll") as pool:
         while not (stop and stop.is_set()):
             claimed = store.claim_due_feeds(
