@@ -58,6 +58,39 @@ def test_a_cached_matcher_finds_what_a_freshly_built_one_finds(tmp_path, monkeyp
         assert loaded.find(text)  # the samples do name countries
 
 
+@pytest.mark.parametrize("rust", [True, False])
+def test_a_loaded_matcher_finds_the_same_before_and_after_it_takes_the_rust_automaton(
+    rust: bool, monkeypatch
+) -> None:
+    """A matcher read from the cache scans with the pyahocorasick automaton it was saved with,
+    then (ahocorasick-rs installed) builds the Rust one after ``SWITCH_CHARS_PER_KEY``
+    characters a key; its entries and payloads are unpacked as matches need them. Oracle: the
+    matcher built in this process, on every item of the real fixture feeds."""
+    from ingest.tagging import matcher as module
+
+    built = _uncached_countries()
+    if not rust:
+        monkeypatch.setattr(module, "_ahocorasick_rs", None)
+    loaded = pickle.loads(pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL))
+    assert loaded._scanner.backend == "python"
+    texts = [
+        f"{article.title}\n{article.summary}"
+        for _name, articles, _declared in _fixture_feeds()
+        for article in articles
+    ]
+    switch = module.SWITCH_CHARS_PER_KEY * len(built._scanner.keys)
+    assert sum(map(len, texts)) > 2 * switch  # the feeds outlast the switch
+    read, backends = 0, set()
+    for text in texts:
+        if read < 2_000:  # the first texts touch a handful of the 86,000 keys' entries
+            assert dict.__len__(loaded._entries) < 200
+        read += len(text)
+        backends.add(loaded._scanner.backend)
+        assert loaded.find(text) == built.find(text)
+    assert backends == ({"python", "rust"} if rust else {"python"})
+    assert loaded._scanner.backend == ("rust" if rust else "python")
+
+
 def test_a_new_tagger_version_writes_its_own_file_and_drops_the_old(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("PANTAU_TAGGER_CACHE_DIR", str(tmp_path))
     stale = tmp_path / "topics-en-0000000000000000.pickle"

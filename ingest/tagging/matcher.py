@@ -10,7 +10,10 @@ dashes → space, non-breaking spaces → space, Greek final sigma, Arabic alef/
 Cyrillic ё → е). One automaton scans the normalised text once; a case-sensitive pattern's hit
 is then checked against the text as written (same folding, no lower-casing), so "US" and "AS"
 never match "us" and "as". The automaton is ahocorasick-rs (Rust) when installed, pyahocorasick
-otherwise; both give the same matches.
+otherwise; both give the same matches. A matcher read from the tagger cache (``matcher_cache``)
+starts on the pyahocorasick automaton it was saved with, which loads in a fraction of the time
+the Rust one takes to build, and builds the Rust one once it has scanned enough text to pay
+for it (``SWITCH_CHARS_PER_KEY``).
 
 Word boundaries depend on the script:
 - Scripts written with spaces (Latin, Cyrillic, Greek, Arabic, Hebrew, Devanagari, Hangul, …):
@@ -33,11 +36,16 @@ payload (wrong language, leader out of office) before the longest match is chose
 
 from __future__ import annotations
 
+import marshal
+import pickle
 import re
+import threading
 import tomllib
 import unicodedata
-from collections.abc import Callable, Iterable
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -264,44 +272,129 @@ def _candidate_order(candidate: tuple[int, int, int, object]) -> tuple[int, int,
     return candidate[0], candidate[1], candidate[2]
 
 
+# A matcher loaded from the cache scans with the pyahocorasick automaton it was saved with (it
+# loads in ~40 ms, where building the Rust automaton of the 86,000 country keys takes ~200 ms)
+# until it has scanned this many characters per key; then it builds the Rust automaton, which
+# scans about five times faster, and keeps to it. A process that tags a few articles never
+# pays for the build; a long run pays for it once, after ~20 ms of slower scanning (the
+# countries' automaton switches after ~170,000 characters, about 200 news stories).
+SWITCH_CHARS_PER_KEY = 2
+
+
+def _python_automaton(keys: list[str]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+    for index, key in enumerate(keys):
+        automaton.add_word(key, index)
+    automaton.make_automaton()
+    return automaton
+
+
 class _Scanner:
     """All (key index, start, end) occurrences of the keys, overlapping, in character offsets.
 
     ahocorasick-rs (Rust) when it is installed, else pyahocorasick: same results, the Rust
-    automaton is about ten times faster on a large gazetteer.
+    automaton is about five times faster on a large gazetteer. A scanner pickles with its
+    pyahocorasick automaton, which loads far faster than the Rust one builds
+    (``SWITCH_CHARS_PER_KEY``).
     """
 
-    def __init__(self, keys: list[str]) -> None:
+    def __init__(self, keys: list[str], python: ahocorasick.Automaton | None = None) -> None:
         self._keys = keys
         self._rust = None
-        self._python = None
-        if not keys:
+        self._python = python
+        self._scanned = 0  # characters scanned with ``_python`` while Rust could take over
+        self._switch = threading.Lock()
+        if not keys or python is not None:
             return
         if _ahocorasick_rs is not None:
-            self._rust = _ahocorasick_rs.AhoCorasick(
-                keys, matchkind=_ahocorasick_rs.MatchKind.Standard
-            )
+            self._rust = self._rust_automaton()
             return
-        automaton = ahocorasick.Automaton()
-        for index, key in enumerate(keys):
-            automaton.add_word(key, index)
-        automaton.make_automaton()
-        self._python = automaton
+        self._python = _python_automaton(keys)
+
+    def _rust_automaton(self):  # noqa: ANN202 - ahocorasick_rs has no type stubs
+        return _ahocorasick_rs.AhoCorasick(self._keys, matchkind=_ahocorasick_rs.MatchKind.Standard)
 
     @property
     def keys(self) -> list[str]:
         return self._keys
 
+    def __getstate__(self) -> dict[str, Any]:
+        python = self._python if self._python is not None else _python_automaton(self._keys)
+        return {"keys": self._keys, "python": python if self._keys else None}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["keys"], state["python"])  # type: ignore[misc]
+
     def scan(self, haystack: str) -> list[tuple[int, int, int]]:
-        if self._rust is not None:
-            return self._rust.find_matches_as_indexes(haystack, overlapping=True)
-        if self._python is None:
+        rust = self._rust
+        if rust is None and self._python is not None and _ahocorasick_rs is not None:
+            self._scanned += len(haystack)
+            if self._scanned > SWITCH_CHARS_PER_KEY * len(self._keys):
+                rust = self._take_rust()
+        if rust is not None:
+            return rust.find_matches_as_indexes(haystack, overlapping=True)
+        python = self._python
+        if python is None:
             return []
         keys = self._keys
         return [
-            (index, last + 1 - len(keys[index]), last + 1)
-            for last, index in self._python.iter(haystack)
+            (index, last + 1 - len(keys[index]), last + 1) for last, index in python.iter(haystack)
         ]
+
+    def _take_rust(self):  # noqa: ANN202
+        with self._switch:  # the poller tags from many threads: build it once
+            if self._rust is None:
+                self._rust = self._rust_automaton()
+                self._python = None  # its memory back
+            return self._rust
+
+    @property
+    def backend(self) -> str:
+        """Which automaton scans now: ``rust``, ``python`` or ``none`` (no keys)."""
+        return (
+            "rust" if self._rust is not None else "python" if self._python is not None else "none"
+        )
+
+
+def _pickled(item: object) -> bytes:
+    return pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class _Packed(dict):
+    """A list kept packed, one dump per item in one bytes object, each item loaded the first
+    time it is read (then held: a dict of the items read so far, so a second read is a plain
+    dict lookup). A loaded matcher reads the entries and payloads of the keys its texts hold,
+    not all 86,000 (unpickling them all took ~90 ms of a process's start)."""
+
+    __slots__ = ("_blob", "_ends", "_loads")
+
+    def __init__(self, blob: bytes, ends: array, loads: str) -> None:
+        super().__init__()
+        self._blob = blob
+        self._ends = ends
+        self._loads = marshal.loads if loads == "marshal" else pickle.loads
+
+    @classmethod
+    def pack(cls, items: Sequence[Any], dumps: Callable[[Any], bytes]) -> _Packed:
+        if isinstance(items, _Packed):
+            return items
+        parts = [dumps(item) for item in items]
+        ends = array("Q", accumulate(map(len, parts)))
+        return cls(b"".join(parts), ends, "marshal" if dumps is marshal.dumps else "pickle")
+
+    def __reduce__(self) -> tuple:
+        loads = "marshal" if self._loads is marshal.loads else "pickle"
+        return (_Packed, (self._blob, self._ends, loads))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __missing__(self, index: int) -> Any:
+        if not 0 <= index < len(self._ends):
+            raise IndexError(index)
+        start = self._ends[index - 1] if index else 0
+        item = self[index] = self._loads(self._blob[start : self._ends[index]])
+        return item
 
 
 class Matcher:
@@ -355,19 +448,20 @@ class Matcher:
         self.size = count
 
     def __getstate__(self) -> dict[str, Any]:
-        """What a pickled matcher keeps (``matcher_cache``): keys, entries and payloads; the
-        automaton is rebuilt from the keys on load, which is fast."""
+        """What a pickled matcher keeps (``matcher_cache``): its scanner (keys and the
+        pyahocorasick automaton, which loads fast: ``SWITCH_CHARS_PER_KEY``), and its entries and
+        payloads packed (``_Packed``: each is unpacked the first time a match needs it)."""
         return {
-            "keys": self._scanner.keys,
-            "entries": self._entries,
-            "payloads": self._payloads,
+            "scanner": self._scanner,
+            "entries": _Packed.pack(self._entries, marshal.dumps),
+            "payloads": _Packed.pack(self._payloads, _pickled),
             "size": self.size,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._entries = state["entries"]
         self._payloads = state["payloads"]
-        self._scanner = _Scanner(state["keys"])
+        self._scanner = state["scanner"]
         self.size = state["size"]
 
     def find(self, text: str, accept: Callable[[object], bool] | None = None) -> list[Match]:
