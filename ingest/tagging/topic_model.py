@@ -72,11 +72,13 @@ class TopicModel:
 
     def known(self, features: dict[str, float]) -> tuple[list[str], list[int], list[float]]:
         """The features the model has weights for: names, rows of ``weights``, values."""
-        found = list(map(self.index.get, features))
-        kept = [at for at, row in enumerate(found) if row is not None]
-        names = list(features)
-        values = list(features.values())
-        return [names[at] for at in kept], [found[at] for at in kept], [values[at] for at in kept]
+        found = map(self.index.get, features)  # in C: most features are not the model's
+        kept = [
+            (name, row, value)
+            for (name, value), row in zip(features.items(), found, strict=True)
+            if row is not None
+        ]
+        return [k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept]
 
     def scores(self, features: dict[str, float]) -> np.ndarray:
         """Each topic's probability for these features (``topics`` order)."""
