@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import pickle
+import threading
+from types import SimpleNamespace
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -153,3 +158,65 @@ def test_both_automaton_backends_give_the_same_matches(monkeypatch) -> None:
     second = Matcher(patterns).find(text)
     assert first == second
     assert [m.payload for m in first] == ["CHN", None, None, "CHN", "RUS", "RUS"]
+
+
+def test_a_scan_under_way_when_another_thread_switches_automata_still_finds_its_matches() -> None:
+    """A matcher read from the cache switches from its pyahocorasick automaton to the Rust one
+    (``SWITCH_CHARS_PER_KEY``) while other threads scan (the poller tags from many). Thread A is
+    held inside its scan after it has read which automaton to use; thread B crosses the
+    threshold, switches and drops the pyahocorasick automaton; A must still find what a
+    freshly built matcher finds. Needs ahocorasick-rs (the switch)."""
+    from ingest.tagging import matcher as module
+
+    if module._ahocorasick_rs is None:
+        pytest.skip("ahocorasick-rs is not installed: nothing to switch to")
+    patterns = [Pattern("Russia", "RUS"), Pattern("Ukraine", "UKR")]
+    patterns += [Pattern(f"zz{index}q", index) for index in range(100)]
+    built = Matcher(patterns)
+    loaded = pickle.loads(pickle.dumps(built))
+    scanner = loaded._scanner
+    held, switched = threading.Event(), threading.Event()
+
+    class Keys(list):  # holds thread A where the scan reads how many keys there are
+        def __len__(self) -> int:
+            if threading.current_thread().name == "A" and not held.is_set():
+                held.set()
+                switched.wait(10)
+            return super().__len__()
+
+    scanner._keys = Keys(scanner._keys)
+    found: dict[str, list] = {}
+
+    def scan_a() -> None:
+        found["A"] = loaded.find("Russia and Ukraine")
+
+    def switch_b() -> None:
+        held.wait(10)
+        found["B"] = loaded.find("Russia " * 40)  # past 2 characters a key: switches
+        switched.set()
+
+    threads = [threading.Thread(target=scan_a, name="A"), threading.Thread(target=switch_b)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert held.is_set() and switched.is_set()
+    assert scanner.backend == "rust"
+    assert found["A"] == built.find("Russia and Ukraine")
+    assert [m.payload for m in found["A"]] == ["RUS", "UKR"]
+    assert found["B"] == built.find("Russia " * 40)
+
+
+def test_a_matcher_pickled_by_another_python_is_not_loaded(monkeypatch) -> None:
+    """Its packed entries are marshal data, whose format is the interpreter's: a cache file
+    from another Python version is refused on load (``matcher_cache`` then rebuilds)."""
+    from ingest.tagging import matcher as module
+
+    built = Matcher([Pattern("Russia", "RUS")])
+    here = pickle.dumps(built)
+    monkeypatch.setattr(module, "sys", SimpleNamespace(version_info=(3, 99, 0)))
+    elsewhere = pickle.dumps(built)
+    monkeypatch.undo()
+    assert [m.payload for m in pickle.loads(here).find("in Russia")] == ["RUS"]
+    with pytest.raises(ValueError, match="another Python version"):
+        pickle.loads(elsewhere)

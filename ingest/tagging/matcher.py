@@ -39,6 +39,7 @@ from __future__ import annotations
 import marshal
 import pickle
 import re
+import sys
 import threading
 import tomllib
 import unicodedata
@@ -326,14 +327,16 @@ class _Scanner:
         self.__init__(state["keys"], state["python"])  # type: ignore[misc]
 
     def scan(self, haystack: str) -> list[tuple[int, int, int]]:
+        # ``_python`` is read before ``_rust``: ``_take_rust`` sets ``_rust`` before it drops
+        # ``_python``, so another thread's switch leaves this scan one of the two to use.
+        python = self._python
         rust = self._rust
-        if rust is None and self._python is not None and _ahocorasick_rs is not None:
+        if rust is None and python is not None and _ahocorasick_rs is not None:
             self._scanned += len(haystack)
             if self._scanned > SWITCH_CHARS_PER_KEY * len(self._keys):
                 rust = self._take_rust()
         if rust is not None:
             return rust.find_matches_as_indexes(haystack, overlapping=True)
-        python = self._python
         if python is None:
             return []
         keys = self._keys
@@ -364,7 +367,9 @@ class _Packed(dict):
     """A list kept packed, one dump per item in one bytes object, each item loaded the first
     time it is read (then held: a dict of the items read so far, so a second read is a plain
     dict lookup). A loaded matcher reads the entries and payloads of the keys its texts hold,
-    not all 86,000 (unpickling them all took ~90 ms of a process's start)."""
+    not all 86,000 (unpickling them all took ~90 ms of a process's start). Only ``[index]``
+    (0 <= index < len) and ``len`` act as a list's; the dict's other methods see the items
+    read so far."""
 
     __slots__ = ("_blob", "_ends", "_loads")
 
@@ -452,6 +457,7 @@ class Matcher:
         pyahocorasick automaton, which loads fast: ``SWITCH_CHARS_PER_KEY``), and its entries and
         payloads packed (``_Packed``: each is unpacked the first time a match needs it)."""
         return {
+            "python": sys.version_info[:2],  # marshal's format is the interpreter's
             "scanner": self._scanner,
             "entries": _Packed.pack(self._entries, marshal.dumps),
             "payloads": _Packed.pack(self._payloads, _pickled),
@@ -459,6 +465,8 @@ class Matcher:
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        if tuple(state.get("python", ())) != sys.version_info[:2]:
+            raise ValueError("a matcher pickled by another Python version")  # rebuilt instead
         self._entries = state["entries"]
         self._payloads = state["payloads"]
         self._scanner = state["scanner"]
