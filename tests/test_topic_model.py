@@ -281,11 +281,36 @@ def test_without_a_model_every_lexicon_topic_is_kept(monkeypatch) -> None:
     ]
 
 
-def _counted_one_by_one(title: str, summary: str, body: str | None) -> dict[str, float]:
-    """The word features as the model's definition reads them: every token of ``field_words``
-    (title words twice), counted one by one, ``1 + log(count)``."""
+def _tokens_word_by_word(title: str, summary: str, body: str | None) -> list[tuple]:
+    """(field, feature, start, end) as the module's docstring defines the model's words, read
+    word by word: each match of ``_WORD`` lower-cased on its own (never the whole text), Han,
+    kana and Hangul words in two-character pieces, long words with their 5-letter stem."""
+    out = []
+    for field, text in (
+        ("title", title),
+        ("summary", summary),
+        ("body", (body or "")[: topic_features.BODY_CHARS]),
+    ):
+        split_some = topic_features._PIECES.search(text) is not None
+        for found in topic_features._WORD.finditer(text):
+            word, (start, end) = found.group().lower(), found.span()
+            if split_some and topic_features._PIECES.search(word):
+                pieces = (
+                    [word] if len(word) == 1 else [word[i : i + 2] for i in range(len(word) - 1)]
+                )
+                for offset, piece in enumerate(pieces):
+                    out.append((field, f"w:{piece}", start + offset, start + offset + len(piece)))
+                continue
+            out.append((field, f"w:{word}", start, end))
+            if len(word) > topic_features.STEM_LETTERS + 2:
+                out.append((field, f"s:{word[: topic_features.STEM_LETTERS]}", start, end))
+    return out
+
+
+def _counted_one_by_one(tokens: list[tuple]) -> dict[str, float]:
+    """The word features of these tokens, counted one by one (title words twice)."""
     counts: Counter[str] = Counter()
-    for field, feature, _start, _end in topic_features.field_words(title, summary, body):
+    for field, feature, _start, _end in tokens:
         counts[feature] += 2 if field == "title" else 1
     return {feature: 1.0 + math.log(count) for feature, count in counts.items()}
 
@@ -300,17 +325,19 @@ HARD_CASES = [
 
 
 def test_the_counted_words_are_the_words_read_one_by_one() -> None:
-    """``field_counts`` (how the model reads an article: each field lower-cased at once,
-    counted in C) gives the features of ``field_words`` (word by word, with offsets), in the
-    order they first come, on every labelled article and on texts that lower-case unevenly;
-    and ``field_words(..., wanted)`` keeps exactly the tokens of those features."""
+    """``field_words`` and ``field_counts`` (each field lower-cased at once where that moves no
+    character, words counted in C) read an article as its words are defined, word by word
+    (the oracle above): the same tokens at the same offsets, the same features in the order
+    they first come, on every labelled article and on texts that lower-case unevenly; and
+    ``field_words(..., wanted)`` keeps exactly the tokens of those features."""
     articles = [(i["title"], i["summary"], i.get("body")) for i in ITEMS.values()] + HARD_CASES
     for title, summary, body in articles:
+        tokens = _tokens_word_by_word(title, summary, body)
+        assert topic_features.field_words(title, summary, body) == tokens
         counted = topic_features.field_counts(title, summary, body)
-        expected = _counted_one_by_one(title, summary, body)
+        expected = _counted_one_by_one(tokens)
         assert list(counted) == list(expected)
         assert counted == pytest.approx(expected, rel=0, abs=0)
-        tokens = topic_features.field_words(title, summary, body)
         wanted = set(list(expected)[::7])
         assert topic_features.field_words(title, summary, body, wanted) == [
             token for token in tokens if token[1] in wanted

@@ -36,6 +36,7 @@ import numpy as np
 from ingest.records import Evidence, TopicTag
 from ingest.tagging.topic_features import (
     LEXICON_RULES,
+    WORD_FEATURES,
     article_features,
     field_words,
     hit_counts,
@@ -80,12 +81,9 @@ class TopicModel:
         ]
         return [k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept]
 
-    def scores(self, features: dict[str, float]) -> np.ndarray:
-        """Each topic's probability for these features (``topics`` order)."""
-        _names, rows, values = self.known(features)
-        return self._probabilities(self.weights[rows], values)
-
-    def _probabilities(self, weights: np.ndarray, values: list[float]) -> np.ndarray:
+    def probabilities(self, weights: np.ndarray, values: list[float]) -> np.ndarray:
+        """Each topic's probability (``topics`` order) for features of these ``values`` whose
+        rows of ``weights`` are ``weights`` (``known``)."""
         total = self.intercepts + np.asarray(values, dtype=np.float32) @ weights
         return 1.0 / (1.0 + np.exp(-np.clip(total, -30.0, 30.0)))
 
@@ -190,11 +188,14 @@ def _word_evidence(
 def _weighed(
     names: list[str], weights: np.ndarray, floor: float, not_evidence: frozenset[str]
 ) -> dict[str, float]:
-    """The features among ``names`` that weigh at least ``floor`` (and more than nothing) for
-    one topic (``weights``: theirs, in the same order), function words left out."""
+    """The words and stems among ``names`` that weigh at least ``floor`` (and more than
+    nothing) for one topic (``weights``: theirs, in the same order), function words left out:
+    the features a word of the text can be shown for."""
     chosen = np.flatnonzero((weights >= floor) & (weights > 0))
     return {
-        names[at]: float(weights[at]) for at in chosen.tolist() if names[at] not in not_evidence
+        names[at]: float(weights[at])
+        for at in chosen.tolist()
+        if names[at].startswith(WORD_FEATURES) and names[at] not in not_evidence
     }
 
 
@@ -216,7 +217,7 @@ def decide(
     features = scaled_words(article_features(title, summary, body, found), model.word_scale)
     names, rows, values = model.known(features)
     weights = model.weights[rows]
-    scores = model._probabilities(weights, values)
+    scores = model.probabilities(weights, values)
     by_topic = {tag.topic: tag for tag in found}
     fields = {"title": title or "", "summary": summary or "", "body": body or ""}
     column_of = {topic: column for column, topic in enumerate(model.topics)}
