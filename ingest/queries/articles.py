@@ -145,13 +145,13 @@ def _newest_matches(
     engine: Engine, f: Filters, limit: int, offset: int, probe: int | None = None
 ) -> tuple[pd.DataFrame | None, int]:
     """A text search's page, newest first, looked for among the ``SEARCH_PROBE`` (or
-    ``probe``) newest articles that meet every other filter (dates, countries, outlets…), each tested on its own
-    text (``TextMatch``'s ``row_wise``), and how many of the page's rows it found; no page when
-    fewer than ``offset + limit`` of them match (then a wider read answers). Exact: every
-    matching article outside those is older than each inside, so when enough inside match, the
-    page is theirs. For a common word this is the whole cost of the page: 2,000 articles
-    tested instead of every match the indexes hold (at 1M articles a year's "government"
-    37,501, "the" 120,026)."""
+    ``probe``) newest articles that meet every other filter (dates, countries, outlets…), each
+    tested on its own text (``TextMatch``'s ``row_wise``), and how many of the page's rows it
+    found; no page when fewer than ``offset + limit`` of them match (then a wider read
+    answers). Exact: every matching article outside those is older than each inside, so when
+    enough inside match, the page is theirs. For a common word this is the whole cost of the
+    page: 2,000 articles tested instead of every match the indexes hold (at 1M articles a
+    year's "government" 37,501, "the" 120,026)."""
     if offset + limit > SEARCH_PROBE // 4:
         return None, 0
     others = f.with_(search="")
