@@ -53,10 +53,9 @@ def words(text: str, wanted: Collection[str] | None = None) -> list[tuple[str, i
     if wanted is not None:
         plain = {feature[2:] for feature in wanted if feature.startswith("w:")}
         stems = {feature[2:] for feature in wanted if feature.startswith("s:")}
-    low = text.lower()
-    whole = len(low) == len(text) and "\u03a3" not in text  # as ``_lowered_words``
-    for found in _WORD.finditer(low if whole else text):
-        word = found.group() if whole else found.group().lower()
+    low = _lowered_in_place(text)
+    for found in _WORD.finditer(text if low is None else low):
+        word = found.group().lower() if low is None else found.group()
         if split_some and _PIECES.search(word):
             start = found.start()
             for offset, piece in enumerate(_pieces(word)):
@@ -89,13 +88,19 @@ def field_words(
     return [(field, *word) for field, text in fields for word in words(text, wanted)]
 
 
-def _lowered_words(text: str) -> list[str]:
-    """The lower-cased words of ``text`` (``_WORD``), as ``words`` reads them: the text is
-    lower-cased once when that keeps every character in place (no character's lower case
-    leaves or joins ``_WORD``'s classes), else word by word (İ lowers to two characters; a
-    capital sigma's lower case depends on what follows the word)."""
+def _lowered_in_place(text: str) -> str | None:
+    """``text`` lower-cased at once, when that lower-cases each of its words as lower-casing
+    the word alone would, every character in its place (no character's lower case leaves or
+    joins ``_WORD``'s classes); None when a word must be lower-cased on its own: İ lowers to
+    two characters, and a capital sigma's lower case depends on what follows its word."""
     low = text.lower()
-    if len(low) == len(text) and "\u03a3" not in text:
+    return low if len(low) == len(text) and "\u03a3" not in text else None
+
+
+def _lowered_words(text: str) -> list[str]:
+    """The lower-cased words of ``text`` (``_WORD``), as ``words`` reads them."""
+    low = _lowered_in_place(text)
+    if low is not None:
         return _WORD.findall(low)
     return [found.group().lower() for found in _WORD.finditer(text)]
 
