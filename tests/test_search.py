@@ -10,8 +10,10 @@ metacharacters."""
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select, text
@@ -23,6 +25,7 @@ from ingest.store import word_grams
 
 ALPHABET = "aAbBiIİıkK\u212aσςΣοΟδΔдДрРоО中国朝鲜ßẞ*?[]%_\\ -"
 START = datetime(2025, 1, 1, 12, tzinfo=UTC)
+TRUTH = Path(__file__).parent / "fixtures" / "articles" / "truth.jsonl"
 
 
 Texts = tuple[str, str, str | None]  # title, summary, body (None: no body stored)
@@ -831,4 +834,57 @@ def test_migration_0021_indexes_the_ids_with_their_dates(postgres_url: str) -> N
     for needle in ("jakarta", "officials met", "rain"):
         f = Filters(date(2024, 1, 1), date(2026, 12, 31), search=needle)
         assert queries.count_articles(engine, f) == _expected(texts, when, f) == 1, needle
+    engine.dispose()
+
+
+def _long_bodies() -> list[str]:
+    """The true main texts of the saved article pages that PostgreSQL compresses (over 2 kB),
+    from the fixture file itself."""
+    rows = map(json.loads, TRUTH.read_text("utf-8").splitlines())
+    return [row["body"] for row in rows if len((row.get("body") or "").encode()) > 4000]
+
+
+def test_migration_0022_compresses_bodies_with_lz4(postgres_url: str) -> None:
+    """On PostgreSQL a body stored after migration 0022 is compressed with LZ4 (the server's
+    own record of each value, ``pg_column_compression``), one stored before it keeps pglz, and
+    a search that tests bodies (a phrase) finds both as the substring test does."""
+    engine = store.make_engine(postgres_url)
+
+    def compressions() -> dict[int, str]:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT article_id, pg_column_compression(body) FROM article_texts "
+                    "WHERE body IS NOT NULL"
+                )
+            )
+            return {article_id: method for article_id, method in rows}
+
+    def column_method() -> str:
+        with engine.connect() as conn:
+            return conn.execute(
+                text(
+                    "SELECT attcompression FROM pg_attribute "
+                    "WHERE attrelid = CAST('article_texts' AS regclass) AND attname = 'body'"
+                )
+            ).scalar_one()
+
+    assert column_method() == "l"  # a store made new
+    with store.write(engine) as conn:  # a store made before 0022
+        conn.exec_driver_sql("ALTER TABLE article_texts ALTER COLUMN body SET COMPRESSION pglz")
+        _forget_migration(conn, "0022_body_lz4")
+    old, new = _long_bodies()[:2]
+    texts: list[Texts] = [("Before", "", old), ("After", "", new)]
+    when = _store(engine, [(title, summary, None) for title, summary, _body in texts])
+    first, second = _ids_in_order(engine)
+    _store_bodies(engine, {first: old})
+    assert compressions() == {first: "pglz"}
+    assert store.migrate(engine) == ["0022_body_lz4"]
+    assert column_method() == "l"
+    _store_bodies(engine, {second: new})
+    assert compressions() == {first: "pglz", second: "lz4"}
+    for body in (old, new):
+        phrase = " ".join(body.split()[3:5]).lower()
+        f = Filters(date(2024, 1, 1), date(2026, 12, 31), search=phrase)
+        assert queries.count_articles(engine, f) == _expected(texts, when, f) >= 1, phrase
     engine.dispose()

@@ -47,6 +47,7 @@ from ingest.store.schema import (
     story_signatures,
 )
 from ingest.store.search_index import (
+    compress_bodies_with_lz4,
     create_body_index,
     create_gram_indexes,
     create_id_date_index,
@@ -397,6 +398,13 @@ def _m0021_id_dates(conn: Connection) -> None:
     create_id_date_index(conn)
 
 
+def _m0022_body_lz4(conn: Connection) -> None:
+    """PostgreSQL: bodies stored from now on are compressed with LZ4, which a search's test
+    of each body decompresses faster (``search_index.compress_bodies_with_lz4``). SQLite:
+    nothing to do."""
+    compress_bodies_with_lz4(conn)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
@@ -419,6 +427,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0019_story_pair_counts", _m0019_story_pair_counts),
     ("0020_word_search", _m0020_word_search),
     ("0021_id_dates", _m0021_id_dates),
+    ("0022_body_lz4", _m0022_body_lz4),
 )
 
 
