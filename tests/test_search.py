@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select, text
 from ingest import queries, store
 from ingest.queries import Filters
 from ingest.records import Article, Tags
-from ingest.store import word_grams
+from ingest.store import word_grams, word_pairs
 
 ALPHABET = "aAbBiIİıkK\u212aσςΣοΟδΔдДрРоО中国朝鲜ßẞ*?[]%_\\ -"
 START = datetime(2025, 1, 1, 12, tzinfo=UTC)
@@ -666,7 +666,8 @@ def test_a_field_too_long_for_its_word_index_is_still_found(engine: Engine) -> N
 def test_separators_split_words_alike_in_postgres_and_python(postgres_url: str) -> None:
     """Each separator range of ``store.word_grams`` (both ends, and the code points just
     outside them) ends a word in PostgreSQL's function exactly when Python's ``answers``
-    says a search holding it is no single word: the two spellings of the list agree."""
+    says a search holding it is no single word: the two spellings of the list agree. And
+    ``store.word_pairs`` joins two words across the space alone, in SQL as in Python."""
     points = {0x41, 0x5A, 0x61, 0x30, 0x4E2D, 0x0434}  # letters and a digit: never separators
     for lo, hi in word_grams.SEPARATORS:
         points |= {lo, hi, (lo + hi) // 2, lo - 1, hi + 1}
@@ -682,6 +683,12 @@ def test_separators_split_words_alike_in_postgres_and_python(postgres_url: str) 
             split = "xyz" in strings  # a word of its own only when ch ends it
             assert split == word_grams.is_separator(ch), hex(code)
             assert word_grams.answers(f"xy{ch.lower()}") == (not split), hex(code)
+            # Two words joined only across one space, alike in both (store.word_pairs).
+            joined = conn.execute(
+                text(f"SELECT tsvector_to_array({word_pairs.FUNCTION}(lower(:t)))"),
+                {"t": f"xyz{ch}uvw"},
+            ).scalar_one()
+            assert bool(joined) == (ch == " ") == word_pairs.answers(f"xyz{ch}uvw"), hex(code)
     engine.dispose()
 
 
@@ -728,15 +735,26 @@ def test_a_word_search_reads_the_word_indexes_and_never_computes_a_row(postgres_
         conn.exec_driver_sql("ANALYZE articles, article_texts")
     for first in (date(2025, 3, 1), date(2024, 1, 1)):
         f = Filters(first, date(2025, 3, 31))
-        for needle in ("government", "governmentalities", "the government", "government met."):
+        for needle in (
+            "government",
+            "governmentalities",
+            "the government",  # two words one space joins: exact
+            "government met.",  # a separator after them: tested
+            "met.",  # no two words one space joins: read by its words, tested
+        ):
             plan = _plan(engine, f.with_(search=needle))
-            for index, *_ in search_index.GRAM_INDEXES:
+            # A phrase of words one space joins reads the indexes of those (store.word_pairs).
+            paired = word_pairs.answers(needle)
+            read, unread = (word_pairs, word_grams) if paired else (word_grams, word_pairs)
+            indexes = search_index.WORD_PAIR_INDEXES if paired else search_index.GRAM_INDEXES
+            for index, *_ in indexes:
                 assert plan.count(f"Bitmap Index Scan on {index}") == 2, plan
+            assert f"{unread.FUNCTION}(" not in plan, plan
             assert "Seq Scan on articles matched" not in plan, plan
             assert "Seq Scan on article_texts" not in plan, plan
-            assert f"Filter: ({word_grams.FUNCTION}" not in plan, plan
+            assert f"Filter: ({read.FUNCTION}" not in plan, plan
             assert "_trgm" not in plan and "Gather" not in plan, plan  # nor parallel workers
-            if not word_grams.exact(needle) or first.year == 2024:
+            if not read.exact(needle) or first.year == 2024:
                 # Tested reads, and any read over a long range, give the articles' ids as an
                 # array, fetched by primary key: never each article of the range against
                 # every match, nor a hashed union probed at random.
@@ -748,9 +766,126 @@ def test_a_word_search_reads_the_word_indexes_and_never_computes_a_row(postgres_
                 assert "Index Cond: ((article_id >= " in plan, plan
         short = _plan(engine, f.with_(search="u.s."))
         assert word_grams.FUNCTION not in short, short  # the trigram reads (the raw text)
+        assert word_pairs.FUNCTION not in short, short
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW work_mem").scalar_one() == store_engine.PG_WORK_MEM
         assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"
+    engine.dispose()
+
+
+PAIRED_WORDS = (
+    *LONG_WORDS,
+    "of", "the", "a", "un", "jong", "kim", "Vargas", "Llosa", "Llosas", "minister",
+    "김정은", "위원장", "Путин", "заявил", "x",
+)  # fmt: skip
+
+
+def test_phrases_of_words_one_space_joins_equal_the_substring_test(engine: Engine) -> None:
+    """Phrases across the single spaces that PostgreSQL's index of joined words reads
+    (``store.word_pairs``), between words of 1 to 30 characters in several scripts, also set
+    apart by two spaces, a no-break space, a newline, a comma or a hyphen: every slice that
+    starts inside, at the start of or before a word and ends inside, at the end of or after
+    the next (around the index's 12 characters a side), across one, two or three joins, and
+    phrases no text holds, each counts exactly the plain substring test."""
+    rng = random.Random(41)
+    joins = (" ", " ", " ", " ", "  ", "\u00a0", ", ", "\n", "-")
+
+    def sentence() -> str:
+        words = [rng.choice(PAIRED_WORDS) for _ in range(rng.randint(2, 7))]
+        return "".join(w + rng.choice(joins) for w in words[:-1]) + words[-1]
+
+    texts: list[Texts] = [
+        (sentence(), rng.choice(["", sentence()]), rng.choice([None, sentence()]))
+        for _ in range(80)
+    ]
+    texts.append(("Mario Vargas Llosa", "", "Mario Vargas  Llosa, Vargas\u00a0Llosa"))
+    when = _store(engine, texts)
+    needles = {"vargas llosa", "gas llosa", "vargas llosas", "vargas llo", "of the", "a x", "x a"}
+    for title, summary, body in texts:
+        for source in (title.lower(), summary.lower(), (body or "").lower()):
+            spaces = [i for i, ch in enumerate(source) if ch == " "]
+            for space in rng.sample(spaces, min(2, len(spaces))):
+                for _ in range(3):
+                    start = max(0, space - rng.choice((1, 2, 3, 5, 11, 12, 13, 20)))
+                    end = space + 1 + rng.choice((1, 2, 3, 5, 11, 12, 13, 20, 40))
+                    needles.add(source[start:end])
+    for word in rng.sample(PAIRED_WORDS, 8):  # pairs no text may hold
+        needles.add(f"{word.lower()} {rng.choice(PAIRED_WORDS).lower()}")
+    checked = paired = 0
+    for needle in sorted(needles):
+        for first, last in (
+            (date(2024, 1, 1), date(2026, 12, 31)),
+            (date(2025, 2, 1), date(2025, 2, 28)),
+        ):
+            f = Filters(first, last, search=needle)
+            if f.search:
+                assert queries.count_articles(engine, f) == _expected(texts, when, f), needle
+                checked += 1
+                paired += word_pairs.answers(f.search)
+    assert checked > 300 and paired > 250, (checked, paired)
+
+
+def test_a_phrase_of_two_words_reads_only_the_index_of_joined_words(postgres_url: str) -> None:
+    """On PostgreSQL two words one space joins are read from the index of joined words and
+    never tested (no filter on the text); a longer phrase, or a word of over 12 characters, is
+    read from it and tested. The function gives each ending of the first word (up to 12
+    characters), a space and the second's first 12, only across a single space."""
+    engine = store.make_engine(postgres_url)
+    with engine.connect() as conn:
+        strings = conn.execute(
+            text(f"SELECT tsvector_to_array({word_pairs.FUNCTION}(lower(:t)))"),
+            {"t": "Mario Vargas Llosa  said, Zwischenstaatlichkeitsabkommen signed"},
+        ).scalar_one()
+    vargas = [f"{'vargas'[i:]} llosa" for i in range(6)]
+    mario = [f"{'mario'[i:]} vargas" for i in range(5)]
+    long = [f"{'zwischenstaatlichkeitsabkommen'[-n:]} signed" for n in range(1, 13)]
+    assert sorted(strings) == sorted(vargas + mario + long)
+    _store(engine, [("Vargas Llosa wins", "", "Mario Vargas Llosa won.")])
+    f = Filters(date(2024, 1, 1), date(2026, 12, 31))
+    # Each field's read of the phrase, and of the overflow marker (those rows tested).
+    exact = _plan(engine, f.with_(search="vargas llosa"))
+    assert exact.count("Index Cond: (pantau_word_pairs(lower(") == 6, exact
+    assert exact.count("Filter: (COALESCE(") == 3, exact  # the marker's reads alone
+    for needle in ("mario vargas llosa", "vargas llosa won", "zwischenstaatlichkeitsabkommen s"):
+        tested = _plan(engine, f.with_(search=needle))
+        assert tested.count("Index Cond: (pantau_word_pairs(lower(") == 6, tested
+        assert tested.count("Filter: (COALESCE(") == 6, tested
+    engine.dispose()
+
+
+def test_migration_0023_indexes_the_joined_words_of_what_is_stored_before_it(
+    postgres_url: str,
+) -> None:
+    """A store made before 0023 (no index of joined words, no function) gets them, built from
+    the articles and bodies it holds, without statistics of their expressions, and a phrase
+    then finds them."""
+    from ingest.store import search_index
+
+    engine = store.make_engine(postgres_url)
+    texts: list[Texts] = [
+        ("Talks in JAKARTA", "", "Officials met in Pyongyang."),
+        ("Rain", "Talks stalled", None),
+    ]
+    when = _store(engine, texts)
+    names = sorted(index for index, *_ in search_index.WORD_PAIR_INDEXES)
+    with store.write(engine) as conn:
+        for name in names:
+            conn.exec_driver_sql(f"DROP INDEX {name}")
+        conn.exec_driver_sql(f"DROP FUNCTION {word_pairs.FUNCTION}(text)")
+        _forget_migration(conn, "0023_phrase_search")
+    assert store.migrate(engine) == ["0023_phrase_search"]
+    with engine.connect() as conn:
+        targets = conn.execute(
+            text(
+                "SELECT attstattarget FROM pg_attribute a JOIN pg_index i ON i.indexrelid = a.attrelid "
+                "WHERE attrelid = ANY(CAST(:names AS regclass[])) AND attnum = i.indnatts"
+            ),
+            {"names": names},
+        ).scalars()
+        assert list(targets) == [0, 0, 0]  # the three exist, without statistics
+    for needle in ("talks in", "met in pyongyang", "talks stalled", "s in jak"):
+        f = Filters(date(2024, 1, 1), date(2026, 12, 31), search=needle)
+        assert queries.count_articles(engine, f) == _expected(texts, when, f) == 1, needle
     engine.dispose()
 
 

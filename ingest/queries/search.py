@@ -37,6 +37,7 @@ from ingest.store import (
     body_pairs,
     body_search,
     word_grams,
+    word_pairs,
 )
 from ingest.store.bigrams import pair_token
 
@@ -142,14 +143,18 @@ def _on_postgres(
       (``store.word_grams``), which answer it with no text tested (a longer word: the rows the
       index gives for its first characters, tested), plus the few fields too long for that
       index, read from it by their marker and tested;
-    - a phrase (a search holding a space or punctuation) with a word of 3 characters or more:
-      the same indexes, the rows holding each of its words ("vargas" ending a word, one
-      starting "llosa"), tested; the trigram reads of a name's phrase had cost 100 ms a field
-      over 30 days at 1M for titles holding none of it;
+    - a phrase with two words one space joins ("vargas llosa", "of the", "kim jong un"): the
+      indexes of the words one space joins (``store.word_pairs``), which answer a phrase of
+      two words (up to 12 characters each) with no text tested; a longer phrase's rows, read
+      by each of its pairs, are tested; and the fields too long for that index, by its marker;
+    - another phrase (a search holding punctuation, "kim-jong") with a word of 3 characters or
+      more: the indexes of what each word holds, the rows holding each of its words ("kim"
+      ending a word, one starting "jong"), tested; the trigram reads of a name's phrase had
+      cost 100 ms a field over 30 days at 1M for titles holding none of it;
     - anything else ("u.s.", "of a"): the trigram indexes of the raw columns
       (``store.search_index``), every row they find tested.
 
-    Pair reads and one word's reads are exact. A test is ``pg_holds`` on the raw text, never on
+    Pair reads, one word's reads and a two-word phrase's reads are exact. A test is ``pg_holds`` on the raw text, never on
     lower() of it: lower-casing a long body and matching it took about 95 µs, the regular
     expression about 55. For a range of up to a quarter each read is kept to the range: a
     trigram or body read to the range's ids (its lowest and highest, found once in the
@@ -180,25 +185,26 @@ def _on_postgres(
         for article_id, field in fields:
             pairs = getattr(func, bigrams.FUNCTION)(func.lower(field))
             add([select(article_id).where(pairs.op("@>")(wanted))], field)
-    elif word_grams.answers(needle):
-        query = cast(literal(word_grams.tsquery_text(needle)), postgresql.TSQUERY)
+    elif word_pairs.answers(needle) or word_grams.answers(needle):
+        index = word_pairs if word_pairs.answers(needle) else word_grams
+        query = cast(literal(index.tsquery_text(needle)), postgresql.TSQUERY)
         overflow = cast(literal(word_grams.OVERFLOW_TSQUERY), postgresql.TSQUERY)
-        exact = word_grams.exact(needle)
+        exact = index.exact(needle)
         # Tested reads (a phrase, a long word) as an array of ids: a read's test leaves the
         # planner sure of a handful of rows, so it would check each article of the range
         # against every match ("of the" over 30 days at 1M: 233 million comparisons, 18 s).
         by_ids = by_ids or not exact
         for article_id, field in fields:
-            grams = getattr(func, word_grams.FUNCTION)(func.lower(field))
+            strings = getattr(func, index.FUNCTION)(func.lower(field))
             reads = []
             if exact:  # the rows the index gives are the answer
-                reads.append(select(article_id).where(grams.op("@@")(query)))
+                reads.append(select(article_id).where(strings.op("@@")(query)))
             # A longer word's or a phrase's rows, and the fields too long to index: each field
             # tested, as coalesce(field, ''), which no trigram index serves (the test of a
             # trigram read would then compute the strings of each row it finds).
             tested = pg_holds(func.coalesce(field, ""), needle)
             for candidates in [overflow] if exact else [query, overflow]:
-                reads.append(select(article_id).where(grams.op("@@")(candidates), tested))
+                reads.append(select(article_id).where(strings.op("@@")(candidates), tested))
             add(reads, field)
     else:  # the trigram indexes, led by the ids: each read kept to the range's ids
         for article_id, field in fields:

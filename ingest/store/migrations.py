@@ -53,6 +53,7 @@ from ingest.store.search_index import (
     create_id_date_index,
     create_pair_indexes,
     create_search_index,
+    create_word_pair_indexes,
     index_for_search,
     index_raw_text,
     unindex_for_search,
@@ -405,6 +406,13 @@ def _m0022_body_lz4(conn: Connection) -> None:
     compress_bodies_with_lz4(conn)
 
 
+def _m0023_phrase_search(conn: Connection) -> None:
+    """PostgreSQL answers a phrase of two words from an exact index of the words one space
+    joins (``store.word_pairs``), built from the articles and bodies stored so far
+    (``search_index.create_word_pair_indexes``). SQLite: nothing to do."""
+    create_word_pair_indexes(conn)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
@@ -428,6 +436,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0020_word_search", _m0020_word_search),
     ("0021_id_dates", _m0021_id_dates),
     ("0022_body_lz4", _m0022_body_lz4),
+    ("0023_phrase_search", _m0023_phrase_search),
 )
 
 

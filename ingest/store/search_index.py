@@ -30,7 +30,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import table as table_clause
 
 from ingest.records import TEXT_SEPARATOR
-from ingest.store import bigrams, word_grams
+from ingest.store import bigrams, word_grams, word_pairs
 from ingest.store.engine import is_sqlite, write
 from ingest.store.schema import article_texts, articles, published_index
 
@@ -79,6 +79,12 @@ PAIR_INDEXES = (
 GRAM_INDEXES = (
     *((f"ix_articles_{name}_grams", "articles", name) for name in SEARCHED_COLUMNS),
     ("ix_article_texts_body_grams", "article_texts", "body"),
+)
+# Phrases on PostgreSQL (``store.word_pairs``): expression indexes of the words one space
+# joins in lower() of each field, read like the word indexes.
+WORD_PAIR_INDEXES = (
+    *((f"ix_articles_{name}_word_pairs", "articles", name) for name in SEARCHED_COLUMNS),
+    ("ix_article_texts_body_word_pairs", "article_texts", "body"),
 )
 
 # PostgreSQL: the ids with their dates, which a search over a long range reads its matches'
@@ -305,11 +311,26 @@ def create_gram_indexes(conn: Connection) -> None:
     expression indexes, built from what is stored. They keep themselves. SQLite: nothing."""
     if is_sqlite(conn):
         return
-    _create_function_indexes(conn, word_grams.PG_FUNCTION, word_grams.FUNCTION, GRAM_INDEXES)
-    for index, *_ in GRAM_INDEXES:
-        # No statistics of the expression (``store.word_grams``: the planner must assume a
-        # match is rare); gathering them would also make every ANALYZE compute the strings of
-        # its sample (30,000 bodies: half a minute).
+    _create_string_indexes(conn, word_grams.PG_FUNCTION, word_grams.FUNCTION, GRAM_INDEXES)
+
+
+def create_word_pair_indexes(conn: Connection) -> None:
+    """PostgreSQL (migration 0023): the function of ``store.word_pairs`` and its three
+    expression indexes, built from what is stored. They keep themselves. SQLite: nothing."""
+    if is_sqlite(conn):
+        return
+    _create_string_indexes(conn, word_pairs.PG_FUNCTION, word_pairs.FUNCTION, WORD_PAIR_INDEXES)
+
+
+def _create_string_indexes(
+    conn: Connection, definition: str, function: str, indexes: tuple[tuple[str, str, str], ...]
+) -> None:
+    """PostgreSQL: a function of strings (``store.word_grams``, ``store.word_pairs``) and its
+    GIN indexes, without statistics of their expressions (the planner must assume a match is
+    rare, ``store.word_grams``); gathering them would also make every ANALYZE compute the
+    strings of its sample (30,000 bodies: half a minute)."""
+    _create_function_indexes(conn, definition, function, indexes)
+    for index, *_ in indexes:
         conn.exec_driver_sql(f"ALTER INDEX {index} ALTER COLUMN 1 SET STATISTICS 0")
 
 

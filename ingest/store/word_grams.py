@@ -72,12 +72,13 @@ SEPARATORS: tuple[tuple[int, int], ...] = (
 )
 
 
-def _separator_class() -> str:
-    """``SEPARATORS`` as one bracket of PostgreSQL's regular expressions (\\uXXXX escapes)."""
+def separator_bracket() -> str:
+    """``SEPARATORS`` as one bracket of PostgreSQL's regular expressions (\\uXXXX escapes):
+    one separator."""
     ranges = "".join(
         f"\\u{lo:04x}" if lo == hi else f"\\u{lo:04x}-\\u{hi:04x}" for lo, hi in SEPARATORS
     )
-    return f"[{ranges}]+"
+    return f"[{ranges}]"
 
 
 # The planner's price of one call, in cpu_operator_cost units: about a millisecond for a body,
@@ -100,7 +101,7 @@ _OVERFLOWED = f"array_to_tsvector(ARRAY['{OVERFLOW}'])"
 PG_FUNCTION = (
     f"CREATE OR REPLACE FUNCTION {FUNCTION}(t text) RETURNS tsvector "
     f"LANGUAGE sql IMMUTABLE PARALLEL UNSAFE COST {COST} AS $$ "
-    f"WITH words AS (SELECT regexp_split_to_table(t, '{_separator_class()}') AS w "
+    f"WITH words AS (SELECT regexp_split_to_table(t, '{separator_bracket()}+') AS w "
     f"WHERE length(t) <= {LONG_FIELD}) "
     "SELECT CASE "
     f"WHEN length(t) > {LONG_FIELD} "
