@@ -178,7 +178,7 @@ from sqlalchemy import Engine, create_engine, make_url, select, text
 from ingest import queries, store
 from ingest.queries import Filters
 from ingest.queries import articles as article_queries
-from ingest.store import search_index, texts, word_grams
+from ingest.store import search_index, texts, word_grams, word_pairs
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = "bench_body"
@@ -533,6 +533,7 @@ def index_sizes(engine: Engine) -> dict[str, int]:
         names = [*(i[0] for i in search_index.TRIGRAM_INDEXES)]
         names += [i[0] for i in search_index.PAIR_INDEXES]
         names += [i[0] for i in search_index.GRAM_INDEXES]
+        names += [i[0] for i in search_index.WORD_PAIR_INDEXES]
         return {
             n: int(
                 conn.execute(
@@ -547,12 +548,25 @@ def index_sizes(engine: Engine) -> dict[str, int]:
 def trigram_reads_only() -> Iterator[None]:
     """PostgreSQL's searches of words and phrases read through the trigram indexes, as before
     migration 0020 (the baseline beside the word indexes' read)."""
-    answers = word_grams.answers
-    word_grams.answers = lambda needle: False  # type: ignore[assignment]
+    with without_word_pairs():
+        answers = word_grams.answers
+        word_grams.answers = lambda needle: False  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            word_grams.answers = answers
+
+
+@contextmanager
+def without_word_pairs() -> Iterator[None]:
+    """PostgreSQL's phrases read by their words and every row holding them tested, as before
+    migration 0023 (the baseline beside the read of the words one space joins)."""
+    answers = word_pairs.answers
+    word_pairs.answers = lambda needle: False  # type: ignore[assignment]
     try:
         yield
     finally:
-        word_grams.answers = answers
+        word_pairs.answers = answers
 
 
 @contextmanager
@@ -619,6 +633,13 @@ def time_queries(name: str, url: str, repeat: int) -> None:
                 with without_window(), without_wider_probe():
                     _, wwarm, page = timed(lambda g=g: queries.list_articles(engine, g), repeat)
                 baseline += f"   page, no window: {wwarm:,.0f}"
+            if postgres and word_pairs.answers(needle.lower()):
+                # The same page and count read by the phrase's words, as before 0023.
+                with without_word_pairs():
+                    _, wpage, _ = timed(lambda g=g: queries.list_articles(engine, g), repeat)
+                    _, wcount, wn = timed(lambda g=g: queries.count_articles(engine, g), repeat)
+                assert wn == n, (needle, range_label, wn, n)
+                baseline += f"   by its words: page {wpage:,.0f}, count {wcount:,.0f}"
             if postgres and word_grams.answers(needle.lower()):
                 # The same count through the trigram indexes, as before the word indexes.
                 with trigram_reads_only():

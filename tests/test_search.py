@@ -752,7 +752,8 @@ def test_a_word_search_reads_the_word_indexes_and_never_computes_a_row(postgres_
             assert f"{unread.FUNCTION}(" not in plan, plan
             assert "Seq Scan on articles matched" not in plan, plan
             assert "Seq Scan on article_texts" not in plan, plan
-            assert f"Filter: ({read.FUNCTION}" not in plan, plan
+            filters = [line for line in plan.splitlines() if "Filter: " in line]
+            assert not any(read.FUNCTION in line for line in filters), plan
             assert "_trgm" not in plan and "Gather" not in plan, plan  # nor parallel workers
             if not read.exact(needle) or first.year == 2024:
                 # Tested reads, and any read over a long range, give the articles' ids as an
@@ -762,7 +763,7 @@ def test_a_word_search_reads_the_word_indexes_and_never_computes_a_row(postgres_
                 assert "Semi Join" not in plan, plan
             elif first.month == 3:  # kept to the month: the titles and summaries by their
                 # dates (the date index's bitmap ANDed with the word's), the bodies by ids
-                assert plan.count("Index Cond: ((published_at >= ") >= 4, plan
+                assert plan.count("Index Cond: ((published_at >= ") >= 2, plan
                 assert "Index Cond: ((article_id >= " in plan, plan
         short = _plan(engine, f.with_(search="u.s."))
         assert word_grams.FUNCTION not in short, short  # the trigram reads (the raw text)
@@ -843,13 +844,20 @@ def test_a_phrase_of_two_words_reads_only_the_index_of_joined_words(postgres_url
     _store(engine, [("Vargas Llosa wins", "", "Mario Vargas Llosa won.")])
     f = Filters(date(2024, 1, 1), date(2026, 12, 31))
     # Each field's read of the phrase, and of the overflow marker (those rows tested).
+    # (Titles and summaries are read together: two index reads, one row read.)
+
+    def tests(plan: str) -> int:
+        return sum("Filter: " in line and "COALESCE(" in line for line in plan.splitlines())
+
     exact = _plan(engine, f.with_(search="vargas llosa"))
     assert exact.count("Index Cond: (pantau_word_pairs(lower(") == 6, exact
-    assert exact.count("Filter: (COALESCE(") == 3, exact  # the marker's reads alone
+    assert tests(exact) == 2, exact  # the marker's reads alone
     for needle in ("mario vargas llosa", "vargas llosa won", "zwischenstaatlichkeitsabkommen s"):
         tested = _plan(engine, f.with_(search=needle))
         assert tested.count("Index Cond: (pantau_word_pairs(lower(") == 6, tested
-        assert tested.count("Filter: (COALESCE(") == 6, tested
+        assert tests(tested) == 4, tested
+        filters = [line for line in tested.splitlines() if "Filter: " in line]
+        assert not any(word_pairs.FUNCTION in line for line in filters), tested
     engine.dispose()
 
 
