@@ -137,12 +137,51 @@ that did (every string of 12 characters across words, as SQLite's FTS5 trigram p
 positional) would hold about one distinct entry per character of real text, several GB at 1M
 bodies. SQLite's phrases need no test.
 
+PostgreSQL since the index of the words one space joins (migration 0023), titles and
+summaries read together, and bodies compressed with LZ4 (0022) (2026-12-05, same store, its
+bodies rewritten with LZ4; warm medians of 3, ms; in brackets the same count in the same run
+read by the phrase's words and tested, as before 0023):
+
+| search                 | 30 d count | 30 d, USA count | year count   | pages 30 d / USA / year |
+|------------------------|------------|-----------------|--------------|-------------------------|
+| "of the"               | 59 (222)   | 61 (216)        | 62 (1,431)   | 83 / 179 / 91           |
+| "Vargas Llosa"         | 64 (74)    | 48 (83)         | 37 (253)     | 104 / 131 / 99          |
+| "government"           | 84         | 96              | 221          | 37 / 86 / 39            |
+| "the"                  | 108        | 129             | 366          | 40 / 73 / 31            |
+
+Every other search's page took 30-183 ms and its count 7-95 ms (the two-character searches
+under one country: pages 137-183 ms). What changed:
+- Two words one space joins are read from ``store.word_pairs``' exact index (each ending of
+  the first word up to 12 characters, the space, the second's first 12), with no text tested;
+  a longer phrase by each of its pairs, then tested. Before, a phrase's rows were those
+  holding each of its words, every one tested: all bodies holding "the" for "of the".
+- A word's or a pair's matches in titles and summaries come from one read of both fields (the
+  two bitmaps ORed): "government" counted over a year, in turns in one run, 239 ms with two
+  reads, 172 with one (43,350 ids from two reads of the same rows, 27,300 from one).
+- Bodies are compressed with LZ4 instead of pglz: reading a body to test it costs about half
+  (9,520 bodies read and tested: 241 ms with pglz, 132 with LZ4; "of the" counted over a year
+  by its words, before the pairs' index: 1,673 ms, then 1,302). The bodies and their TOAST
+  take 606 MB with LZ4 against 508 with pglz (+19%).
+
+Still over 200 ms, on PostgreSQL only, and only counts: the commonest words over a year
+("the" 0.30-0.37 s, "government" 0.17-0.22 s in runs of this day): each of 124,000 (37,000)
+matches is read from its row for its id (titles 16,000 pages, bodies 19,000) and then looked
+up for its date, about 2.5 µs a match in all.
+
 Index sizes (they grow with the bodies and articles, not with searches):
 - SQLite: ``body_search`` 1,502 MB (7,508 bytes per body, 2.05 per byte of body text: 7.5 GB at
   1M such bodies), ``article_search`` 288 MB for 1M articles; the pairs' indexes ``body_pairs``
   108 MB (540 bytes per body, 0.15 per byte) and ``article_pairs`` 82 MB (82 bytes per article).
 - PostgreSQL, the word indexes (0020): bodies 623 MB (3,115 bytes per body, 0.86 per byte of
   body text: 3.1 GB at 1M such bodies), titles 45 MB and summaries 61 MB for 1M articles.
+- PostgreSQL, the index of the words one space joins (0023): bodies 1,012 MB (5,062 bytes per
+  body, 1.40 per byte of body text: 5.1 GB at 1M such bodies), titles 71 MB and summaries
+  105 MB for 1M articles. Migrations 0022 and 0023 on this store: 845 s (0022 alone is
+  instant: it sets the column's compression; bodies stored before keep pglz). Keeping the
+  index: a body stored one page at a time (``finish_text``, 1,000 real bodies into a new
+  store, in turns) 35-43 bodies/s with it, 52-82 without (its function ~3.7 ms a body);
+  importing the 64 fixture feeds into PostgreSQL (titles and summaries), best of 3 in turns,
+  19.6 s with it and 20.5 without, within this machine's noise.
 - PostgreSQL: the body trigram index 428 MB (2,140 bytes per body, 0.58 per byte: 2.1 GB at 1M
   bodies), title 65 MB and summary 94 MB; the pairs' expression indexes 233 MB for the bodies
   (1,165 bytes each, 0.32 per byte), 49 + 77 MB for titles and summaries.
