@@ -206,10 +206,11 @@ import sqlite3
 import statistics
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import psycopg
 from sqlalchemy import Engine, create_engine, make_url, select, text
@@ -587,25 +588,14 @@ def index_sizes(engine: Engine) -> dict[str, int]:
 def trigram_reads_only() -> Iterator[None]:
     """PostgreSQL's searches of words and phrases read through the trigram indexes, as before
     migration 0020 (the baseline beside the word indexes' read)."""
-    with without_word_pairs():
-        answers = word_grams.answers
-        word_grams.answers = lambda needle: False  # type: ignore[assignment]
-        try:
-            yield
-        finally:
-            word_grams.answers = answers
+    with without_word_pairs(), patch.object(word_grams, "answers", lambda needle: False):
+        yield
 
 
-@contextmanager
-def without_word_pairs() -> Iterator[None]:
+def without_word_pairs() -> AbstractContextManager[Any]:
     """PostgreSQL's phrases read by their words and every row holding them tested, as before
     migration 0023 (the baseline beside the read of the words one space joins)."""
-    answers = word_pairs.answers
-    word_pairs.answers = lambda needle: False  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        word_pairs.answers = answers
+    return patch.object(word_pairs, "answers", lambda needle: False)
 
 
 @contextmanager

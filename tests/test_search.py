@@ -859,6 +859,21 @@ def test_a_phrase_of_two_words_reads_only_the_index_of_joined_words(postgres_url
     engine.dispose()
 
 
+def _statistics_targets(engine: Engine, names: list[str]) -> list[int]:
+    """PostgreSQL's statistics target of the expression of each of the indexes ``names``."""
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                text(
+                    "SELECT attstattarget FROM pg_attribute a "
+                    "JOIN pg_index i ON i.indexrelid = a.attrelid "
+                    "WHERE attrelid = ANY(CAST(:names AS regclass[])) AND attnum = i.indnatts"
+                ),
+                {"names": names},
+            ).scalars()
+        )
+
+
 def test_migration_0023_indexes_the_joined_words_of_what_is_stored_before_it(
     postgres_url: str,
 ) -> None:
@@ -880,15 +895,7 @@ def test_migration_0023_indexes_the_joined_words_of_what_is_stored_before_it(
         conn.exec_driver_sql(f"DROP FUNCTION {word_pairs.FUNCTION}(text)")
         _forget_migration(conn, "0023_phrase_search")
     assert store.migrate(engine) == ["0023_phrase_search"]
-    with engine.connect() as conn:
-        targets = conn.execute(
-            text(
-                "SELECT attstattarget FROM pg_attribute a JOIN pg_index i ON i.indexrelid = a.attrelid "
-                "WHERE attrelid = ANY(CAST(:names AS regclass[])) AND attnum = i.indnatts"
-            ),
-            {"names": names},
-        ).scalars()
-        assert list(targets) == [0, 0, 0]  # the three exist, without statistics
+    assert _statistics_targets(engine, names) == [0, 0, 0]  # the three, without statistics
     for needle in ("talks in", "met in pyongyang", "talks stalled", "s in jak"):
         f = Filters(date(2024, 1, 1), date(2026, 12, 31), search=needle)
         assert queries.count_articles(engine, f) == _expected(texts, when, f) == 1, needle
@@ -926,16 +933,8 @@ def test_migration_0020_indexes_the_words_of_what_is_stored_before_it(postgres_u
         "ix_articles_summary_grams",
         "ix_article_texts_body_grams",
     }
-    with engine.connect() as conn:
-        # No statistics of the expressions (an ANALYZE would compute its sample's strings).
-        targets = conn.execute(
-            text(
-                "SELECT attstattarget FROM pg_attribute a JOIN pg_index i ON i.indexrelid = a.attrelid "
-                "WHERE attrelid = ANY(CAST(:names AS regclass[])) AND attnum = i.indnatts"
-            ),
-            {"names": sorted(names)},
-        ).scalars()
-        assert list(targets) == [0, 0, 0]
+    # No statistics of the expressions (an ANALYZE would compute its sample's strings).
+    assert _statistics_targets(engine, sorted(names)) == [0, 0, 0]
     for needle in ("pyongyang", "jakarta", "yan", "rain", "officials met"):
         f = Filters(date(2024, 1, 1), date(2026, 12, 31), search=needle)
         assert queries.count_articles(engine, f) == _expected(texts, when, f) == 1, needle
