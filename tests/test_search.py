@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -768,6 +769,8 @@ def test_a_word_search_reads_the_word_indexes_and_never_computes_a_row(postgres_
                 # every match, nor a hashed union probed at random.
                 assert "(id = ANY ($" in plan, plan
                 assert "Semi Join" not in plan, plan
+                # the array in order of id: its lookups walk the index in order
+                assert re.search(r"Sort Key: matched(_text)?\.(article_)?id\n", plan), plan
             elif first.month == 3:  # kept to the month: the titles and summaries by their
                 # dates (the date index's bitmap ANDed with the word's), the bodies by ids
                 assert plan.count("Index Cond: ((published_at >= ") >= 2, plan

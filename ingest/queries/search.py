@@ -229,7 +229,12 @@ def _on_postgres(
     by_ids = by_ids or not _bounded(start, end)
     ranged = _within_range(found, start, end, bounds_from=_postgres_bounds, dated=dated)
     if by_ids:  # the matches' ids read first, once, as an array (see ``TextMatch``)
-        return articles.c.id == any_(func.array(ranged.scalar_subquery()))
+        # In order of id: the array's lookups then walk the index in its own order, and the
+        # array's own sort (PostgreSQL sorts an = ANY's array before it looks anything up)
+        # finds it sorted ("the" counted over a year at 1M: 180 ms against 215).
+        matched = ranged.subquery("matched_ids")
+        in_order = select(matched.c[0]).order_by(matched.c[0])
+        return articles.c.id == any_(func.array(in_order.scalar_subquery()))
     return articles.c.id.in_(ranged)
 
 
