@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from ingest import queries, store
 from tests.dashboard_process import reported_url, wait_until_run_finished
@@ -60,7 +60,8 @@ def normalise(argv: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def compose_commands() -> list[list[str]]:
+def compose_commands(*, server: bool = False) -> list[list[str]]:
+    """The compose file's commands: Pantau's, or (``server``) the database server's own."""
     text = (DEPLOY / "docker-compose.yml").read_text(encoding="utf-8")
     commands = []
     for line in text.splitlines():
@@ -68,7 +69,9 @@ def compose_commands() -> list[list[str]]:
         if match:
             value = match.group(1).strip()
             assert value.startswith("["), f"write compose commands as JSON lists: {line!r}"
-            commands.append(json.loads(value))
+            argv = json.loads(value)
+            if (argv[0] == "postgres") == server:
+                commands.append(argv)
     return commands
 
 
@@ -88,6 +91,34 @@ def test_every_deploy_command_is_one_this_file_runs() -> None:
     assert {normalise(c) for c in compose + units} == TESTED
     for argv in units:  # the units run the venv's own interpreter and streamlit
         assert argv[0].startswith("/opt/pantau/.venv/bin/")
+
+
+@pytest.mark.postgres
+def test_the_compose_database_settings_are_postgresql_settings(postgres_url: str) -> None:
+    """Each ``-c name=value`` the compose file gives PostgreSQL names a setting the server has,
+    set at its start (a typo, or one a session sets, would stop the container or do nothing),
+    and its default (``${VAR:-default}``) is a size the server reads."""
+    (server,) = compose_commands(server=True)
+    assert server[0] == "postgres" and server[1::2] == ["-c"] * (len(server) // 2)
+    engine = store.make_engine(postgres_url, migrate_now=False)
+    with engine.connect() as conn:
+        for setting in server[2::2]:
+            name, value = setting.split("=", 1)
+            default = re.fullmatch(r"\$\{PANTAU_[A-Z_]+:-(.+)\}", value)
+            value = default.group(1) if default else value
+            context, unit, boot = conn.execute(
+                text("SELECT context, unit, boot_val FROM pg_settings WHERE name = :name"),
+                {"name": name},
+            ).one()
+            assert context == "postmaster", (name, context)
+            if unit in ("8kB", "kB", "MB"):  # a size: raised above the server's own default
+                given, built_in = conn.execute(
+                    text("SELECT pg_size_bytes(:given), pg_size_bytes(:boot || ' ' || :unit)"),
+                    {"given": value, "boot": boot, "unit": unit.replace("8kB", "kB")},
+                ).one()
+                built_in *= 8 if unit == "8kB" else 1
+                assert given > built_in, (name, value, boot, unit)
+    engine.dispose()
 
 
 def argv_for(command: tuple[str, ...], **values: str) -> list[str]:
