@@ -298,6 +298,44 @@ def test_a_pdf_and_a_redirect_to_a_private_address(
     assert pdf_request.body_sent < PDF_MIB * 1024 * 1024
 
 
+def test_a_50_mib_page_and_a_slow_host_through_enrich_keep_their_teasers(
+    engine: Engine, server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through ``enrich`` itself: a page of 50 MiB is refused at the page cap (final, nothing
+    stored), a host slower than the deadline is given up and its page queued again for later
+    (a transient failure, one attempt), and a real page on a third host is stored all the same;
+    the two failed articles keep their teasers."""
+    monkeypatch.setenv("PANTAU_FETCH_DEADLINE", "2")
+    monkeypatch.setenv("PANTAU_READ_TIMEOUT", "30")  # only the overall deadline can stop it
+    huge = server.url(f"/huge?type=html&mib={PDF_MIB}")
+    slow = page_link(server, COMPLETE[1], host="localhost", query="?delay=20")
+    truth = next(line for line in LINES if line.get("body") and line["file"] in COMPLETE[2:])
+    real = page_link(server, truth["file"], query="?real=1")
+    poll(engine, write_feed(server, "hard.xml", [huge, slow, real]))
+    started = datetime.now(UTC)
+    enrich(engine, gate=HostGate())
+    stored = texts(engine)
+    huge_row, slow_row = row_for(stored, "/huge"), row_for(stored, "delay=20")
+    assert (huge_row["status"], huge_row["error_category"]) == ("error", "too_large")
+    assert huge_row["body"] is None and huge_row["chars"] == 0
+    assert f"{int(config.get('max_page_bytes')):,}" in huge_row["error"]
+    (huge_request,) = [r for r in server.requests if r.path.startswith("/huge")]
+    assert huge_request.body_sent < PDF_MIB * 1024 * 1024  # stopped reading at the cap
+    assert (slow_row["status"], slow_row["error_category"]) == ("queued", "timeout")
+    assert slow_row["attempts"] == 1 and "deadline" in slow_row["error"]
+    assert utc(slow_row["next_attempt_at"]) > started  # tried again later, not at once
+    real_row = row_for(stored, "real=1")
+    assert real_row["status"] == "ok"
+    assert token_f1(real_row["body"], truth["body"]) >= TOKEN_F1_FLOOR
+    with engine.connect() as conn:
+        teasers = conn.execute(
+            text(
+                "SELECT url, summary FROM articles WHERE url LIKE '%/huge%' OR url LIKE '%delay=20%'"
+            )
+        ).all()
+    assert sorted(summary for _url, summary in teasers) == ["Teaser 0.", "Teaser 1."]
+
+
 # -- storage settings -----------------------------------------------------------------------------
 
 
