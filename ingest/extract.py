@@ -338,6 +338,30 @@ def _authors(value: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(a.strip() for a in value.split(";") if a.strip()))
 
 
+# A line that is only a time stamp or a number: a related story's date in a list beside the
+# article ("- Kamis, 05/11/2015 09:25 WIB"), a pager's "01", a lone bullet.
+_STAMP = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}|\d{1,2}:\d{2}")
+_LETTER_WORDS = re.compile(r"[^\W\d_]+")
+BARE_WORDS = 4  # at most this many words of letters beside the stamp (a weekday, a month, a zone)
+
+
+def _bare(line: str) -> bool:
+    words = _LETTER_WORDS.findall(line)
+    return not words or (len(words) <= BARE_WORDS and _STAMP.search(line) is not None)
+
+
+def _without_bare_edges(paragraphs: list[str]) -> list[str]:
+    """``paragraphs`` without the runs of bare lines (``_bare``) at either end: lists of other
+    stories' dates and pagers that the extraction took in around the article. A bare line
+    inside the text stays."""
+    start, end = 0, len(paragraphs)
+    while start < end and _bare(paragraphs[start]):
+        start += 1
+    while end > start and _bare(paragraphs[end - 1]):
+        end -= 1
+    return paragraphs[start:end]
+
+
 def _lead(paragraphs: list[str]) -> str | None:
     for paragraph in paragraphs:
         if len(tokens(paragraph)) >= LEAD_MIN_TOKENS:
@@ -419,7 +443,7 @@ def _extract(html: bytes, url: str | None, content_type: str | None) -> Extracti
             document = extract_metadata(tree, url)
         except Exception:  # noqa: BLE001
             document = None
-    paragraphs = [line.strip() for line in raw.split("\n") if line.strip()]
+    paragraphs = _without_bare_edges([line.strip() for line in raw.split("\n") if line.strip()])
     body = "\n\n".join(paragraphs) or None
     count = len(tokens(body))
     status, detail = _status(paragraphs, count, text, url, tree, ld)
