@@ -19,7 +19,9 @@ Steps:
    reader comments, tables kept, the readability/jusText fallbacks on, ``favor_precision``;
    when precision leaves a fragment that the balanced setting more than doubles, the balanced
    text is taken. (De-duplication is off: trafilatura's check also drops a whole document
-   whose paragraphs it has just seen, and emptied real pages on the bench.) Paragraphs come back separated by a blank line
+   whose paragraphs it has just seen, and emptied real pages on the bench.) Bare lines at either
+   end of the text go (``_without_bare_edges``: other stories' dates, pagers, lone bullets).
+   Paragraphs come back separated by a blank line
    (``"\\n\\n"``), so ``lead`` (the first paragraph of at least ``LEAD_MIN_TOKENS`` tokens, else
    the first) can be found again in ``body``.
 4. **Metadata**: title, date and authors from trafilatura (which reads the page's meta tags,
@@ -338,8 +340,9 @@ def _authors(value: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(a.strip() for a in value.split(";") if a.strip()))
 
 
-# A line that is only a time stamp or a number: a related story's date in a list beside the
-# article ("- Kamis, 05/11/2015 09:25 WIB"), a pager's "01", a lone bullet.
+# A bare line: a date or time stamp with at most BARE_WORDS words beside it (a related story's
+# date in a list beside the article, "- Kamis, 05/11/2015 09:25 WIB"), or a line with no word at
+# all (a pager's "01", a lone bullet).
 _STAMP = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}|\d{1,2}:\d{2}")
 _LETTER_WORDS = re.compile(r"[^\W\d_]+")
 BARE_WORDS = 4  # at most this many words of letters beside the stamp (a weekday, a month, a zone)
