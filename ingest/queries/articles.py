@@ -92,7 +92,7 @@ def list_articles(
         page, found = _newest_matches(engine, f, limit, offset)
         if page is not None:
             return page
-        if found and engine.dialect.name != "sqlite":
+        if found:
             wider = _wider_probe(found, limit, offset)
             if wider:
                 page, _found = _newest_matches(engine, f, limit, offset, probe=wider)
@@ -121,14 +121,15 @@ def _page(
 
 # How many of the range's newest articles a text search's first pages are looked for in first.
 SEARCH_PROBE = 2000
-# PostgreSQL: when those held some matches but too few, a second probe of what the first
-# one's share of matches says a page needs, half as many again, if that is at most this many:
-# 50-115 ms at 1M (past ~5,000 articles under a country filter the planner reads them another
+# When those held some matches but too few, a second probe of what the first one's share of
+# matches says a page needs, half as many again, if that is at most this many: 50-115 ms at 1M
+# on PostgreSQL (past ~5,000 articles under a country filter its planner reads them another
 # way, 0.3 s), against a read of every match of the range's last days, all of them tested
-# (a phrase of common words, "of the": 0.26-0.3 s over 30 days).
+# (a phrase of common words, "of the": 0.26-0.3 s over 30 days). Both engines since
+# 2026-12-05: SQLite's year page of "of the" at 1M took 197 ms by its whole query, 29 so.
 SEARCH_PROBE_MAX = 5_000
 SEARCH_PROBE_MARGIN = 1.5
-# The last days of a longer range whose matches a page is looked for in next (PostgreSQL).
+# The last days of a longer range whose matches a page is looked for in next.
 SEARCH_WINDOW_DAYS = 30
 
 
@@ -179,7 +180,7 @@ def _newest_matches(
 def _recent_matches(
     engine: Engine, f: Filters, direction: Any, tie: Any, limit: int, offset: int
 ) -> pd.DataFrame | None:
-    """PostgreSQL: a search's page newest first, read from the matches of the range's last
+    """A search's page newest first, read from the matches of the range's last
     ``SEARCH_WINDOW_DAYS`` days alone, when the range is longer; None when they cannot fill it.
     Tried when the probe found some matches among the newest articles, but too few: the
     matches are then recent enough for the window to hold a page, more often than not. Exact
