@@ -7,8 +7,11 @@ query times, the size of the bodies' index and how it grows, and what keeping it
 Store: the 1M-article synthetic SQLite store ``--base`` (``bench.synth``) is COPIED to
 ``--workdir`` (the original is never opened) and migrated; then every fifth article, up to
 ``--bodies``, gets a body, as if enrichment had read one page in five over the store's year.
-The bodies are real text: each is one real extracted body of ``--truth`` (default the 19
-bodies of tests/fixtures/articles/truth.jsonl, 14 languages) with its sentences shuffled
+The bodies are real text: each is one real extracted body of ``--truth`` (default
+tests/fixtures/articles/truth.jsonl: 47 bodies since the Indonesian pages of 2026-12-05; the
+figures below were measured on stores built from the 19-21 bodies in 14 languages it held
+before: pass ``--truth`` with ``git show bd34f68:tests/fixtures/articles/truth.jsonl`` to
+compare) with its sentences shuffled
 (seeded), so lengths, scripts and word frequencies are real; 20 of them also carry a name no
 other text holds (the rare search). The PostgreSQL store (a schema ``bench_body`` in the
 database of ``--postgres``, default ``$PANTAU_TEST_POSTGRES_URL``) gets the same rows by COPY.
@@ -185,6 +188,24 @@ With 2 GB every search's page took 14-128 ms and every count 4-183 ms (30 days: 
 (a quarter of the host's), every search at 1M answers in under 200 ms on both engines. A first
 read after the server starts fills its memory from the system's cache (the 2 GB server's first
 counts of a year, 1.0-1.2 s, read the most); then the pages stay.
+
+SQLite since its pages take the wider probe and the last 30 days too (2026-12-05, the same
+1M store rebuilt, ``--truth`` the 21 bodies above; warm medians of 3, ms; in brackets the
+page in the same store before, by its whole query after the first probe):
+
+| search                 | year page / count | 30 d page / count | 30 d, USA page / count |
+|------------------------|-------------------|-------------------|------------------------|
+| "of the"               | 29 (197) / 87     | 28 (56) / 26      | 62 / 31                |
+| "Vargas Llosa"         | 48 (142) / 55     | 49 / 24           | 56 / 27                |
+| "міністерство"         | 56 (124) / 30     | 53 / 25           | 64 / 24                |
+| "短缺药品"             | 43 (115) / 27     | 43 / 19           | 49 / 21                |
+| "government"           | 15 / 113          | 14 / 33           | 25 / 38                |
+| "the"                  | 15 / 152          | 16 / 34           | 27 / 45                |
+
+Every SQLite page took 13-78 ms and every count 3-152 ms (two characters: pages 13-78,
+counts 20-40; the rare name 27-53 / 3-19). The probes test each article with SQLite's own LIKE
+first, so a wider one costs little there too; before, a year's page of "of the" read every
+match of a phrase of common trigrams.
 
 Index sizes (they grow with the bodies and articles, not with searches):
 - SQLite: ``body_search`` 1,502 MB (7,508 bytes per body, 2.05 per byte of body text: 7.5 GB at
