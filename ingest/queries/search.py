@@ -158,10 +158,11 @@ def _on_postgres(
 
     Pair reads, one word's reads and a two-word phrase's reads are exact. A test is
     ``pg_holds`` on the raw text, never on lower() of it: lower-casing a long body and
-    matching it took about 95 µs, the regular expression about 55. For a range of up to a quarter each read is kept to the range: a
-    trigram or body read to the range's ids (its lowest and highest, found once in the
-    published-date index that carries the ids), a pair or word read of titles and summaries to
-    the articles' own dates; so a read covers the range's entries, not the whole store's."""
+    matching it took about 95 µs, the regular expression about 55. For a range of up to a
+    quarter each read is kept to the range: a trigram or body read to the range's ids (its
+    lowest and highest, found once in the published-date index that carries the ids), a pair
+    or word read of titles and summaries to the articles' own dates; so a read covers the
+    range's entries, not the whole store's."""
     titled, texts = articles.alias("matched"), article_texts.alias("matched_text")
     fields = (
         (titled.c.id, titled.c.title),
