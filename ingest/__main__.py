@@ -125,7 +125,12 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     engine = _engine()
     try:
-        summary = import_paths(engine, [Path(p) for p in args.paths], show_bar=sys.stderr.isatty())
+        summary = import_paths(
+            engine,
+            [Path(p) for p in args.paths],
+            show_bar=sys.stderr.isatty(),
+            jobs=config.get("import_jobs") if args.jobs is None else args.jobs,
+        )
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -413,6 +418,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="ingest saved feed files (files or folders)")
     p.add_argument("paths", nargs="+")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        help="processes that parse and tag files while this one stores (default: import_jobs)",
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("enrich", help="fetch and extract the full text of stored articles")

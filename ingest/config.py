@@ -111,6 +111,13 @@ SETTINGS: tuple[Setting, ...] = (
         int,
     ),
     Setting(
+        "import_jobs",
+        1,
+        "Processes that parse and tag the next saved feed files while `python -m ingest import` "
+        "stores the current one (0: one process does everything; more pay only with more cores).",
+        int,
+    ),
+    Setting(
         "connect_timeout",
         10.0,
         "Seconds to establish a connection to a server (feeds, article pages, robots.txt).",

@@ -12,9 +12,16 @@ import csv
 import functools
 import hashlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import multiprocessing
+import multiprocessing.connection
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +162,133 @@ def archive_feed_url(path: Path, site_url: str | None, info: ArchiveInfo) -> str
     return f"archive:{path.parent.name}/{path.stem}"
 
 
+@dataclass
+class FileRead:
+    """One saved feed file read and tagged, ready to store (it may cross from a reading process
+    to the writer, so it holds plain data only)."""
+
+    path: Path
+    info: ArchiveInfo
+    feed_url: str = ""
+    title: str | None = None
+    language: str | None = None
+    site_url: str | None = None
+    items: int = 0
+    tagged: list[tuple[Article, Tags]] = field(default_factory=list)
+    # Items an earlier file of the same reading batch holds too, left untagged: the writer
+    # tags them only if that file could not be stored.
+    deferred: list[Article] = field(default_factory=list)
+    error: str | None = None  # why nothing of the file can be stored
+
+
+def read_file(
+    path: Path, info: ArchiveInfo, fresh_only: Callable[[Sequence[Article]], list[Article]]
+) -> FileRead:
+    """Parse one saved feed file, drop the items ``fresh_only`` says are stored, tag the rest."""
+    read = FileRead(path=path, info=info)
+    try:
+        body = path.read_bytes()
+        fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        # The feed's key needs its site link, which the parse itself finds (one parse).
+        parsed = parse_feed(
+            body,
+            feed_url=path.resolve().as_uri(),
+            fetched_at=fetched_at,
+            feed_key=functools.partial(_site_keyed, path, info),
+        )
+        if parsed.error and not parsed.articles:
+            read.error = f"{parsed.error_category}: {parsed.error}"
+            return read
+        read.feed_url = archive_feed_url(path, parsed.site_url, info)
+        read.title = info.title or parsed.title or path.stem
+        read.language = info.language or parsed.language
+        read.site_url = info.site_url or parsed.site_url
+        read.items = len(parsed.articles)
+        read.tagged = tag_items(fresh_only(parsed.articles), read.language)
+    except (OSError, ValueError) as exc:
+        read.error = str(exc)
+        read.tagged = []
+    return read
+
+
+# ``import_paths`` with ``jobs``: files go to the reading processes in batches of consecutive
+# files of one folder (snapshots of one feed overlap: within a batch an item is tagged once).
+READ_BATCH = 8
+_reader_engine: Engine | None = None  # a reading process's own engine on the store
+
+
+def _start_reader(url: str) -> None:
+    global _reader_engine
+    _reader_engine = store.make_engine(url, migrate_now=False)
+    parent = multiprocessing.parent_process()
+    if parent is not None:  # a writer killed outright leaves no reader behind
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
+
+
+def _exit_with(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
+
+
+def _read_batch(batch: Sequence[tuple[Path, ArchiveInfo]]) -> list[FileRead]:
+    """``read_file`` of each file in a reading process: an item stored already, or held by an
+    earlier file of the batch, is not tagged (the second kind is ``deferred``)."""
+    assert _reader_engine is not None, "_start_reader runs first in every reading process"
+    engine = _reader_engine
+    held: set[str] = set()
+    reads = []
+    for path, info in batch:
+        deferred: list[Article] = []
+        read = read_file(path, info, functools.partial(_not_held, engine, held, deferred))
+        read.deferred = deferred
+        held.update(article.url_key for article, _tags in read.tagged)
+        reads.append(read)
+    return reads
+
+
+def _not_held(
+    engine: Engine, held: set[str], deferred: list[Article], found: Sequence[Article]
+) -> list[Article]:
+    """The new items of ``found`` that no earlier file of the batch holds (the others go to
+    ``deferred``)."""
+    fresh: list[Article] = []
+    for article in new_items(engine, found):
+        (deferred if article.url_key in held else fresh).append(article)
+    return fresh
+
+
+def _batches(files: Sequence[tuple[Path, ArchiveInfo]]) -> list[list[tuple[Path, ArchiveInfo]]]:
+    batches: list[list[tuple[Path, ArchiveInfo]]] = []
+    for pair in files:
+        last = batches[-1] if batches else None
+        if last and len(last) < READ_BATCH and last[-1][0].parent == pair[0].parent:
+            last.append(pair)
+        else:
+            batches.append([pair])
+    return batches
+
+
+def _reads(
+    engine: Engine, files: Sequence[tuple[Path, ArchiveInfo]], jobs: int
+) -> Iterator[FileRead]:
+    """Each file read and tagged, in order: here (each once the one before is stored), or by
+    ``jobs`` reading processes ahead of the writer (two batches each in flight at most)."""
+    if jobs < 1 or len(files) < 2:
+        for path, info in files:
+            yield read_file(path, info, functools.partial(new_items, engine))
+        return
+    url = engine.url.render_as_string(hide_password=False)
+    # spawn: a forked child would inherit the writer's open database connections.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, context, _start_reader, (url,)) as pool:
+        work = iter(_batches(files))
+        pending = deque(pool.submit(_read_batch, batch) for batch in islice(work, 2 * jobs))
+        while pending:
+            reads = pending.popleft().result()
+            pending.extend(pool.submit(_read_batch, batch) for batch in islice(work, 1))
+            yield from reads
+
+
 def import_paths(
     engine: Engine,
     paths: Sequence[Path],
@@ -162,59 +296,68 @@ def import_paths(
     source: str = "import",
     progress: Progress | None = None,
     show_bar: bool = False,
+    jobs: int = 0,
 ) -> ImportSummary:
     """Ingest saved feed files; one unreadable file is reported and the rest go on.
 
     Each file's new articles are stored in one transaction, so an import killed at any moment
-    and run again stores every article exactly once.
+    and run again stores every article exactly once. With ``jobs``, that many other processes
+    parse and tag the next files while this one stores them, in the files' order: the store
+    ends as a one-process import leaves it. (The caller's main module must then be importable
+    without side effects: the reading processes are spawned.)
     """
     files = feed_files(paths)
     summary = ImportSummary()
     manifests: dict[Path, dict[str, ArchiveInfo]] = {}
-    bar = progress_bar(files, unit="file", disable=not show_bar, desc="import")
-    for index, path in enumerate(bar):
+    pairs = [
+        (path, _manifest(path.parent, manifests).get(path.name, ArchiveInfo())) for path in files
+    ]
+    unstored: set[str] = set()  # items of files whose store failed
+    bar = progress_bar(
+        _reads(engine, pairs, jobs),
+        total=len(files),
+        unit="file",
+        disable=not show_bar,
+        desc="import",
+    )
+    for index, read in enumerate(bar):
         if progress:
-            progress(index, len(files), path.name)
+            progress(index, len(files), read.path.name)
         summary.files += 1
+        if read.error is not None:
+            summary.failed.append((str(read.path), read.error))
+            continue
+        summary.items += read.items
+        redo = [article for article in read.deferred if article.url_key in unstored]
+        if redo:  # held by an earlier file that could not be stored: tagged here after all
+            read.tagged += tag_items(redo, read.language)
         try:
-            info = _manifest(path.parent, manifests).get(path.name, ArchiveInfo())
-            body = path.read_bytes()
-            fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            # The feed's key needs its site link, which the parse itself finds (one parse).
-            parsed = parse_feed(
-                body,
-                feed_url=path.resolve().as_uri(),
-                fetched_at=fetched_at,
-                feed_key=functools.partial(_site_keyed, path, info),
-            )
-            feed_url = archive_feed_url(path, parsed.site_url, info)
-            if parsed.error and not parsed.articles:
-                summary.failed.append((str(path), f"{parsed.error_category}: {parsed.error}"))
-                continue
-            language = info.language or parsed.language
-            feed_id = store.ensure_feed(
-                engine,
-                feed_url,
-                title=info.title or parsed.title or path.stem,
-                language=language,
-                country_iso3=info.country,
-                site_url=info.site_url or parsed.site_url,
-                source=source,
-                enabled=False,
-                status="archive",
-            )
-            summary.items += len(parsed.articles)
-            fresh = new_items(engine, parsed.articles)
-            result = store.save_articles(engine, feed_id, tag_items(fresh, language))
-            summary.new_articles += result.new_articles
+            summary.new_articles += _store_read(engine, read, source)
         except (OSError, ValueError) as exc:
-            summary.failed.append((str(path), str(exc)))
-            log.warning("import of %s failed: %s", path, exc)
+            unstored.update(article.url_key for article, _tags in read.tagged)
+            summary.failed.append((str(read.path), str(exc)))
+            log.warning("import of %s failed: %s", read.path, exc)
         bar.set_postfix(new=summary.new_articles)
     if progress:
         progress(len(files), len(files), "done")
     store.checkpoint(engine)
     return summary
+
+
+def _store_read(engine: Engine, read: FileRead, source: str) -> int:
+    """Store what ``read_file`` gave: the feed's row and its new articles; return how many."""
+    feed_id = store.ensure_feed(
+        engine,
+        read.feed_url,
+        title=read.title,
+        language=read.language,
+        country_iso3=read.info.country,
+        site_url=read.site_url,
+        source=source,
+        enabled=False,
+        status="archive",
+    )
+    return store.save_articles(engine, feed_id, read.tagged).new_articles
 
 
 def demo_version() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import random
 import re
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 
 from ingest import pipeline, store
 from ingest.tagging import TAGGER_VERSION
+from tests.conftest import private_schema
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 BBC_HOME = sorted((FIXTURES / "bbc-news").glob("bbc-news_home_*.rss.xml"))
@@ -206,3 +208,90 @@ def test_import_order_does_not_change_what_is_stored(tmp_path) -> None:
         with engine.connect() as conn:
             snapshots.append(sorted(conn.execute(select(store.articles.c.url_key)).scalars()))
     assert snapshots[0] == snapshots[1]
+
+
+# --- reading processes (import_paths with jobs) -------------------------------------------
+
+# Snapshots of one feed that overlap (BBC), then other outlets' files, in three folders.
+JOB_FILES = [
+    *BBC_HOME,
+    *sorted((FIXTURES / "antara").glob("*.xml"))[:2],
+    *sorted((FIXTURES / "knews-rss-korean").glob("*.xml"))[:1],
+]
+# Written by the import's own clock, not by what it read.
+IMPORT_CLOCK = {"schema_migrations": None, "feeds": "created_at"}
+
+
+def _every_row(engine) -> dict[str, list[tuple]]:
+    """Every table's rows (ids included), but for what the import's clock wrote."""
+    tables = {}
+    with engine.connect() as conn:
+        for table in store.metadata.sorted_tables:
+            if table.name in IMPORT_CLOCK and IMPORT_CLOCK[table.name] is None:
+                continue
+            columns = [c for c in table.c if c.name != IMPORT_CLOCK.get(table.name)]
+            tables[table.name] = sorted(map(tuple, conn.execute(select(*columns))), key=repr)
+    return tables
+
+
+@pytest.mark.slow  # spawns reading processes that load the tagger
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_reading_processes_leave_the_store_as_one_process_does(kind, tmp_path) -> None:
+    assert len({path.parent for path in JOB_FILES}) == 3
+    stores = []
+    with contextlib.ExitStack() as stack:
+        for jobs in (0, 2):
+            if kind == "sqlite":
+                url = f"sqlite:///{tmp_path / f'jobs{jobs}.db'}"
+            else:  # the readers reach it with the URL's password and schema
+                url = stack.enter_context(private_schema())
+            engine = store.make_engine(url)
+            summary = pipeline.import_paths(engine, JOB_FILES, jobs=jobs)
+            assert summary.failed == []
+            assert summary.new_articles == _count(engine, store.articles)
+            stores.append(_every_row(engine))
+            engine.dispose()
+    one, many = stores
+    assert len(one["articles"]) > _distinct_bbc_stories() > 100
+    assert one["article_countries"] and one["article_topics"] and one["story_signatures"]
+    for table in one:
+        assert many[table] == one[table], table
+
+
+def test_a_reading_batch_tags_an_item_its_earlier_files_hold_once(tmp_path) -> None:
+    engine = store.make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    pipeline._start_reader(engine.url.render_as_string(hide_password=False))
+    reads = pipeline._read_batch([(path, pipeline.ArchiveInfo()) for path in BBC_HOME])
+    tagged = [article.url_key for read in reads for article, _tags in read.tagged]
+    assert len(tagged) == len(set(tagged)) == _distinct_bbc_stories()
+    deferred = {article.url_key for read in reads for article in read.deferred}
+    assert deferred and deferred <= set(tagged)
+    assert sum(read.items for read in reads) == len(tagged) + sum(len(r.deferred) for r in reads)
+
+
+@pytest.mark.slow  # spawns reading processes that load the tagger
+def test_what_a_failed_file_held_is_stored_from_a_later_one(tmp_path, monkeypatch) -> None:
+    store_read = pipeline._store_read
+
+    def first_file_fails(engine, read, source):
+        if read.path == BBC_HOME[0]:
+            raise ValueError("disk said no")
+        return store_read(engine, read, source)
+
+    monkeypatch.setattr(pipeline, "_store_read", first_file_fails)
+    keys = []
+    for jobs in (0, 1):
+        engine = store.make_engine(f"sqlite:///{tmp_path / f'jobs{jobs}.db'}")
+        summary = pipeline.import_paths(engine, BBC_HOME, jobs=jobs)
+        assert summary.failed == [(str(BBC_HOME[0]), "disk said no")]
+        with engine.connect() as conn:
+            keys.append(sorted(conn.execute(select(store.articles.c.url_key)).scalars()))
+        engine.dispose()
+    # The oracle: the GUIDs of the five files that were stored, read from the files themselves.
+    guids = {
+        guid
+        for path in BBC_HOME[1:]
+        for guid in re.findall(r"<guid[^>]*>([^<]+)</guid>", path.read_text("utf-8"))
+    }
+    assert keys[0] == keys[1]
+    assert len(keys[1]) == len(guids)
