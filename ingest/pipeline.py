@@ -214,6 +214,9 @@ def read_file(
 # ``import_paths`` with ``jobs``: files go to the reading processes in batches of consecutive
 # files of one folder (snapshots of one feed overlap: within a batch an item is tagged once).
 READ_BATCH = 8
+# Batches each reader may be ahead of the writer (2: the reader idled for a quarter of the
+# import, waiting while the writer stored a long batch).
+BATCHES_AHEAD = 4
 _reader_engine: Engine | None = None  # a reading process's own engine on the store
 
 
@@ -272,7 +275,8 @@ def _reads(
     engine: Engine, files: Sequence[tuple[Path, ArchiveInfo]], jobs: int
 ) -> Iterator[FileRead]:
     """Each file read and tagged, in order: here (each once the one before is stored), or by
-    ``jobs`` reading processes ahead of the writer (two batches each in flight at most)."""
+    ``jobs`` reading processes ahead of the writer (``BATCHES_AHEAD`` batches each in flight at
+    most, so a reader rarely waits for the writer while memory stays bounded)."""
     if jobs < 1 or len(files) < 2:
         for path, info in files:
             yield read_file(path, info, functools.partial(new_items, engine))
@@ -282,7 +286,9 @@ def _reads(
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(jobs, context, _start_reader, (url,)) as pool:
         work = iter(_batches(files))
-        pending = deque(pool.submit(_read_batch, batch) for batch in islice(work, 2 * jobs))
+        pending = deque(
+            pool.submit(_read_batch, batch) for batch in islice(work, BATCHES_AHEAD * jobs)
+        )
         while pending:
             reads = pending.popleft().result()
             pending.extend(pool.submit(_read_batch, batch) for batch in islice(work, 1))
