@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
@@ -40,6 +40,7 @@ FEED_SUFFIXES = (".xml", ".rss", ".atom", ".rdf")
 DEMO_DIR = PACKAGE_DATA / "demo"
 DEMO_VERSION_LENGTH = 12  # hex digits of the demo data set's version kept in the store's meta
 Progress = Callable[[int, int, str], None]
+T = TypeVar("T")
 
 
 def new_items(engine: Engine, articles: Sequence[Article]) -> list[Article]:
@@ -59,31 +60,45 @@ CONFIRM_LANGUAGE = 3
 
 
 def tag_items(articles: Iterable[Article], feed_language: str | None) -> list[tuple[Article, Tags]]:
-    """Language, countries and topics for each article: the one tagging hook of the pipeline.
+    """Language, countries and topics for each article of one fetch: the one tagging hook of
+    the pipeline (the fetch's language confirmed once, as ``confirming_language`` says)."""
+
+    def tag(article: Article, hint: str | None, trusted: bool) -> Tags:
+        return tag_article(
+            article.title,
+            article.summary,
+            published=article.published_at,
+            language_hint=hint,
+            trust_language=trusted,
+        )
+
+    return confirming_language(articles, lambda a: a.feed_language or feed_language, tag)
+
+
+def confirming_language(
+    items: Iterable[T],
+    hint_of: Callable[[T], str | None],
+    tag: Callable[[T, str | None, bool], Tags],
+) -> list[tuple[T, Tags]]:
+    """``tag(item, language hint, trusted)`` for each item of one source (a fetch, a feed's
+    stored articles), in order.
 
     langdetect is the costly part of tagging a teaser, and a feed is nearly always in one
     language: once ``CONFIRM_LANGUAGE`` items in a row are detected in one language (the
-    declared one or not), the fetch's other items take it unless their script contradicts it
+    declared one or not), the source's other items take it unless their script contradicts it
     (``detect_language``'s ``trust_declared``)."""
     tagged = []
     candidate: str | None = None  # the language the last items were detected in
     streak = 0  # how many in a row
-    for article in articles:
-        hint = article.feed_language or feed_language
+    for item in items:
         trusted = streak >= CONFIRM_LANGUAGE
-        tags = tag_article(
-            article.title,
-            article.summary,
-            published=article.published_at,
-            language_hint=candidate if trusted else hint,
-            trust_language=trusted,
-        )
+        tags = tag(item, candidate if trusted else hint_of(item), trusted)
         if not trusted and tags.language_source == "detected" and tags.language:
             if tags.language == candidate:
                 streak += 1
             else:
                 candidate, streak = tags.language, 1
-        tagged.append((article, tags))
+        tagged.append((item, tags))
     return tagged
 
 
@@ -432,9 +447,7 @@ def retag(
             if not rows:
                 break
             texts = bodies(engine, [row["id"] for row in rows])
-            store.replace_tags(
-                engine, [_retagged(row, *texts.get(row["id"], (None, None))) for row in rows]
-            )
+            store.replace_tags(engine, _retagged_by_feed(rows, texts))
             after = rows[-1]["id"]
             done += len(rows)
             bar.update(len(rows))
@@ -442,8 +455,15 @@ def retag(
     return done
 
 
-def _retagged(row: Mapping[str, Any], body: str | None, lead: str | None) -> tuple[int, Tags]:
-    """(id, tags) of a stored article (a row of ``store.articles_to_retag``) read with ``body``."""
+def _retagged(
+    row: Mapping[str, Any],
+    body: str | None,
+    lead: str | None,
+    hint: str | None = None,
+    trusted: bool = False,
+) -> tuple[int, Tags]:
+    """(id, tags) of a stored article (a row of ``store.articles_to_retag``) read with ``body``;
+    its language hint is its feed's unless ``hint`` is given."""
     return (
         row["id"],
         tag_article(
@@ -452,9 +472,34 @@ def _retagged(row: Mapping[str, Any], body: str | None, lead: str | None) -> tup
             body=body,
             lead=lead,
             published=row["published_at"],
-            language_hint=row["feed_language"],
+            language_hint=hint if hint is not None else row["feed_language"],
+            trust_language=trusted,
         ),
     )
+
+
+def _retagged_by_feed(
+    rows: Sequence[Mapping[str, Any]], texts: Mapping[int, tuple[str | None, str | None]]
+) -> list[tuple[int, Tags]]:
+    """``_retagged`` of each row (in the rows' order): as it was first tagged. A feed's
+    articles without a body, in id order, confirm its language as a fetch does
+    (``confirming_language``); an article with a stored body, whose language is read from the
+    body, or of no feed is detected alone, as enrichment and ``tag`` do."""
+
+    def tag(row: Mapping[str, Any], hint: str | None, trusted: bool) -> Tags:
+        return _retagged(row, *texts.get(row["id"], (None, None)), hint, trusted)[1]
+
+    by_feed: dict[int, list[Mapping[str, Any]]] = {}
+    done: dict[int, Tags] = {}
+    for row in rows:
+        if row["feed_id"] is None or texts.get(row["id"], (None, None))[0]:
+            done[row["id"]] = tag(row, row["feed_language"], False)
+        else:
+            by_feed.setdefault(row["feed_id"], []).append(row)
+    for group in by_feed.values():
+        for row, tags in confirming_language(group, lambda row: row["feed_language"], tag):
+            done[row["id"]] = tags
+    return [(row["id"], done[row["id"]]) for row in rows]
 
 
 def retag_with_body(engine: Engine, items: Sequence[tuple[int, str | None, str | None]]) -> int:

@@ -252,6 +252,43 @@ def test_a_fetch_shares_its_confirmed_language_and_loses_no_accuracy(monkeypatch
     assert calls["n"] <= CONFIRM_LANGUAGE * 2 * len(feeds)  # not one per item
 
 
+@pytest.mark.slow  # imports one file of every fixture feed, then retags them
+def test_retag_confirms_a_feeds_language_as_a_fetch_does(tmp_path, monkeypatch) -> None:
+    """``retag`` reads a feed's stored articles the way a fetch reads its items: detected until
+    the feed's language is confirmed, then trusted unless the script contradicts it. Its
+    languages must be the import's and those of detecting each article alone (99.5%, as
+    above), with langdetect run a few times per feed and batch, not once per article."""
+    from sqlalchemy import select, update
+
+    from ingest import pipeline, store
+
+    files = [min(folder.glob("*.xml")) for folder in sorted(FEEDS.iterdir()) if folder.is_dir()]
+    engine = store.make_engine(f"sqlite:///{tmp_path / 'retag.db'}")
+    pipeline.import_paths(engine, files)
+    with engine.connect() as conn:
+        imported = dict(conn.execute(select(store.articles.c.id, store.articles.c.language)).all())
+        feeds = conn.execute(select(store.articles.c.feed_id).distinct()).scalars().all()
+    with store.write(engine) as conn:
+        conn.execute(update(store.articles).values(tagger_version="older"))
+    rows = store.articles_to_retag(engine, TAGGER_VERSION, limit=len(imported))
+    alone = {
+        r["id"]: detect_language(r["title"], r["summary"], r["feed_language"])[0] for r in rows
+    }
+    calls = _count_langdetect(monkeypatch)
+    batch = 200
+    assert pipeline.retag(engine, batch_size=batch, show_bar=False) == len(imported) > 500
+    with engine.connect() as conn:
+        after = dict(conn.execute(select(store.articles.c.id, store.articles.c.language)).all())
+    assert len({language for language in after.values()}) >= 8
+    same = sum(after[i] == imported[i] for i in imported)
+    assert same / len(imported) >= 0.995
+    assert sum(after[i] == alone[i] for i in alone) / len(alone) >= 0.995
+    # A feed's run of articles within one batch confirms its language afresh.
+    runs = len({(n // batch, row["feed_id"]) for n, row in enumerate(rows)})
+    assert runs >= len(feeds)
+    assert calls["n"] <= CONFIRM_LANGUAGE * 2 * runs < len(imported) / 4
+
+
 def test_a_feed_that_declares_the_wrong_language_is_detected_item_by_item() -> None:
     viva = next(items for name, items, _d in _fixture_feeds() if name.startswith("viva_all"))
     assert {tags.language for _a, tags in tag_items(viva, "en")} == {"id"}

@@ -295,10 +295,11 @@ def replace_tags_in(
 
 
 def _to_tag() -> Select:
-    """What tagging reads of stored articles: id, title, summary, published_at, language and
-    the feed's language."""
+    """What tagging reads of stored articles: id, feed, title, summary, published_at, language
+    and the feed's language."""
     return select(
         articles.c.id,
+        articles.c.feed_id,
         articles.c.title,
         articles.c.summary,
         articles.c.published_at,
