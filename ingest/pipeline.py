@@ -276,6 +276,7 @@ def _not_held(
 
 
 def _batches(files: Sequence[tuple[Path, ArchiveInfo]]) -> list[list[tuple[Path, ArchiveInfo]]]:
+    """``files`` in order, cut into runs of at most ``READ_BATCH`` files of one folder."""
     batches: list[list[tuple[Path, ArchiveInfo]]] = []
     for pair in files:
         last = batches[-1] if batches else None
