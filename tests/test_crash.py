@@ -62,6 +62,7 @@ def start_import(db: Path, folder: Path) -> subprocess.Popen:
         **os.environ,
         "PANTAU_DATABASE_URL": f"sqlite:///{db}",
         "PANTAU_SEED_DEMO": "0",
+        "PANTAU_IMPORT_JOBS": "1",  # a reading process beside the writer
     }
     return subprocess.Popen(
         [sys.executable, "-m", "ingest", "import", str(folder)],
@@ -109,7 +110,8 @@ def integrity(db: Path) -> str:
 
 def kill_after(db: Path, folder: Path, articles: int) -> bool:
     """Start an import, SIGKILL it as soon as ``articles`` articles are committed (read-only
-    polls of the file); False if it finished first."""
+    polls of the file); False if it finished first. The import's reading processes must go
+    with it."""
     proc = start_import(db, folder)
     try:
         while proc.poll() is None:
@@ -117,9 +119,31 @@ def kill_after(db: Path, folder: Path, articles: int) -> bool:
                 proc.send_signal(signal.SIGKILL)
                 break
             time.sleep(0.01)
+        proc.wait(timeout=60)
+        assert not processes_on(db), "a reading process outlived the killed import"
     finally:
+        for pid in processes_on(db, wait=0):
+            os.kill(pid, signal.SIGKILL)
         proc.communicate(timeout=60)
     return proc.returncode == -signal.SIGKILL
+
+
+def processes_on(db: Path, wait: float = 5.0) -> list[int]:
+    """Live processes whose store is ``db`` (by their environment, as ``start_import`` sets it),
+    once none is left or after ``wait`` seconds."""
+    wanted = f"PANTAU_DATABASE_URL=sqlite:///{db}".encode()
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and wanted in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:  # gone meanwhile, or not ours to read
+                continue
+        if not found or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.05)
 
 
 def check_against_clean(db: Path, clean_keys: set[str]) -> None:
