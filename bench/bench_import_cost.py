@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,6 +39,7 @@ import feedparser  # noqa: E402
 
 from ingest import language, pipeline, store  # noqa: E402
 from ingest.tagging import tag_article  # noqa: E402
+from tests.conftest import private_schema  # noqa: E402
 
 DEFAULT = ROOT / "tests" / "fixtures" / "feeds"
 
@@ -59,19 +59,8 @@ def new_store(scratch: str, postgres: str | None) -> Iterator[str]:
     if postgres is None:
         yield f"sqlite:///{Path(scratch) / f'import-{time.monotonic_ns()}.db'}"
         return
-    from sqlalchemy import create_engine, make_url, text
-
-    schema = f"bench_import_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        options = {"options": f"-csearch_path={schema}"}
-        yield make_url(postgres).update_query_dict(options).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with private_schema("bench_import_", postgres) as url:
+        yield url
 
 
 def main() -> None:

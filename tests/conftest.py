@@ -58,10 +58,10 @@ def with_search_path(url: str, schema: str) -> str:
 
 
 @contextlib.contextmanager
-def private_schema(prefix: str = "t_") -> Iterator[str]:
-    """A URL to a new, empty schema of its own on the test PostgreSQL server, dropped with
-    everything in it on exit; skips the test when no server is configured."""
-    base = postgres_base_url()
+def private_schema(prefix: str = "t_", base: str | None = None) -> Iterator[str]:
+    """A URL to a new, empty schema of its own on the test PostgreSQL server (or on ``base``),
+    dropped with everything in it on exit; skips the test when no server is configured."""
+    base = base or postgres_base_url()
     if base is None:
         pytest.skip(POSTGRES_SKIP_REASON)
     schema = prefix + uuid.uuid4().hex[:16]
