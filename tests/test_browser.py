@@ -344,7 +344,10 @@ def test_pages_follow_the_browser_colour_scheme(  # noqa: PLR0913
         )
         rgb = [int(x) for x in background[background.index("(") + 1 : -1].split(",")[:3]]
         assert (sum(rgb) / 3 < 80) == (scheme == "dark"), background
-        page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=30_000)
+        # Drawn (settle waits for every chart's .main-svg), not necessarily shown: Streamlit keeps
+        # a chart at visibility:hidden until it has measured the chart's container, and once in
+        # ~30 CI runs the Map's stayed so for 30 s. The colours are computed styles either way.
+        page.locator(".js-plotly-plot .main-svg").first.wait_for(state="attached", timeout=30_000)
         papers = page.evaluate(
             "[...document.querySelectorAll('.js-plotly-plot')]"
             ".map(p => getComputedStyle(p.querySelector('svg.main-svg')).backgroundColor)"
