@@ -71,10 +71,11 @@ pairs found (R 0.46), against the goal's R 0.50 at P 0.90; 1,500 characters: P 0
 On the 88 genuine de-en pairs (22 one-story, too few for a stable threshold): with 1,500
 characters, fold 0 P 0.75 R 0.67, fold 1 P 1.00 R 0.15. Clustered as the store would (``m-USE +
 shipped, clusters``: the shipped same-language components joined by these links, all 659
-articles at once), the figures on all pairs are the same: no chain joins two stories. The cost is the encoder: 50-85
-texts/s on one core of this machine (600-1,500 characters), against the ~300 new articles/s
-of a whole import (2,790 fixture articles in 8.2-9.5 s), tagging included: it would make an
-import several times slower, which is why ``ingest.stories`` does not use it yet.
+articles at once), the figures on all pairs are the same: no chain joins two stories. The cost
+is the encoder: 50-85 texts/s on one core of this machine (600-1,500 characters), against the
+~300 new articles/s of a whole import (2,790 fixture articles in 8.2-9.5 s), tagging included:
+it would make an import several times slower, which is why ``ingest.stories`` does not use it
+yet (``docs/cross-language-stories.md``).
 """
 
 from __future__ import annotations
@@ -216,6 +217,11 @@ def article(text: str, hint: str, people: frozenset[str] = frozenset()) -> Artic
     )
 
 
+def countries_vetoed(a: Article, b: Article) -> bool:
+    """The countries veto: both sides tagged with countries, none shared."""
+    return bool(a.countries and b.countries and not a.countries & b.countries)
+
+
 @dataclass(frozen=True, order=True)
 class Rule:
     """Minimum shared evidence for a cross-language link (the countries veto always applies)."""
@@ -233,7 +239,7 @@ class Rule:
         )
 
     def links(self, a: Article, b: Article) -> bool:
-        if a.countries and b.countries and not a.countries & b.countries:
+        if countries_vetoed(a, b):
             return False
         return (
             len(a.entities & b.entities) >= self.entities
@@ -339,11 +345,6 @@ def encoded(texts: Sequence[str]):  # noqa: ANN201 - numpy
         f"   m-USE: {len(texts)} texts in {took:.1f} s ({len(texts) / took:.0f} texts/s, 1 thread)"
     )
     return vectors
-
-
-def countries_vetoed(a: Article, b: Article) -> bool:
-    """The countries veto: both sides tagged with countries, none shared."""
-    return bool(a.countries and b.countries and not a.countries & b.countries)
 
 
 def main() -> int:
@@ -545,16 +546,7 @@ def main() -> int:
         ):
             print(line(label, score(subset, decide), "(the annotators' ratings)"))
         # The countries veto across languages: tagged on both sides and disjoint.
-        vetoed = [
-            sum(
-                1
-                for p in g
-                if (e := ends(p))[0].countries
-                and e[1].countries
-                and not e[0].countries & e[1].countries
-            )
-            for g in (ones, twos)
-        ]
+        vetoed = [sum(1 for p in g if countries_vetoed(*ends(p))) for g in (ones, twos)]
         bare = [sum(1 for p in g if not all(a.countries for a in ends(p))) for g in (ones, twos)]
         print(
             f"   countries veto (both tagged, disjoint): {vetoed[0]} of {len(ones)} one-story, "
