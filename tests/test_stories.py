@@ -8,12 +8,16 @@ between independent runs; no test compares the assignment code with itself on on
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
+import pytest
 from sqlalchemy import create_engine, func, select, text
 
 from ingest import store, stories
@@ -307,3 +311,83 @@ def test_migration_0011_gives_a_store_that_predates_it_its_stories(db_url: str) 
         engine.dispose()
     assert partition(db_url) == assigned_on_import  # (and no article left without a story)
     check_story_rows(db_url)
+
+
+# --- across languages: signatures carrying a multilingual sentence vector -----------------------
+DIM = 8
+
+
+def _unit(cosine: float) -> np.ndarray:
+    """A unit vector whose cosine with ``_unit(1.0)`` is ``cosine`` (by construction)."""
+    vector = np.zeros(DIM, dtype=np.float32)
+    vector[0], vector[1] = cosine, math.sqrt(1.0 - cosine * cosine)
+    return vector
+
+
+def _xl(words: str, language: str, cosine: float | None, hours: float = 0.0,
+        countries: tuple[str, ...] = ()) -> stories.Signature:  # fmt: skip
+    moment = datetime(2026, 2, 18, tzinfo=UTC) + timedelta(hours=hours)
+    sig = stories.signature(words, "", language, moment, countries)
+    return replace(sig, vector=None if cosine is None else _unit(cosine))
+
+
+XL = stories.XL_THRESHOLD
+# Two articles of two languages (no word in common): (cosine of the second's vector with the
+# first's, hours apart, countries of each, the second a roundup?) -> one story?
+XL_CASES = [
+    (XL + 0.01, 0, (), (), False, True),
+    (XL - 0.01, 0, (), (), False, False),
+    (XL + 0.2, 0, ("IRN", "USA"), ("IRN",), False, True),  # a country shared
+    (XL + 0.2, 0, ("IRN",), ("CHE",), False, False),  # the countries veto
+    (XL + 0.2, 0, ("IRN",), (), False, True),  # one side names none: no veto
+    (XL + 0.2, stories.WINDOW / timedelta(hours=1) + 1, (), (), False, False),  # the window
+    (XL + 0.2, 0, (), (), True, False),  # a roundup links to nothing in another language
+    (None, 0, (), (), False, False),  # one side without a vector
+]
+
+
+@pytest.mark.parametrize(("cosine", "hours", "first", "second", "roundup", "one"), XL_CASES)
+def test_vectors_link_two_languages(cosine: float | None, hours: float,  # noqa: PLR0913
+                                    first: tuple[str, ...], second: tuple[str, ...],
+                                    roundup: bool, one: bool) -> None:  # fmt: skip
+    a = _xl("Menlu Iran akan hadiri perundingan tidak langsung", "id", 1.0, countries=first)
+    b = _xl("Irans Außenminister reist zu indirekten Gesprächen", "de", cosine, hours, second)
+    b = replace(b, roundup=roundup)
+    assert stories.linked(a, b) is one
+    assert stories.linked(b, a) is one
+    assert stories.cluster([a, b]) == ([0, 0] if one else [0, 1])
+
+
+def test_within_a_language_words_decide_not_vectors() -> None:
+    a = _xl("Parliament votes to impeach the president", "en", 1.0)
+    b = _xl("Volcano erupts near coastal village overnight", "en", 1.0)
+    assert not stories.linked(a, b)
+    assert stories.cluster([a, b]) == [0, 1]
+
+
+def test_a_cross_language_link_joins_a_same_language_story() -> None:
+    # A and B share their words; C (German, no word shared) is near B's vector only through A's
+    # (all three vectors equal): one story. Without C's vector, C stands alone.
+    a = _xl("Peru congress votes to impeach president Jeri", "en", 1.0)
+    b = _xl("Peru congress impeaches president Jeri in vote", "en", 1.0, hours=1)
+    c = _xl("Perus Kongress setzt Präsident Jerí ab", "de", 0.9, hours=2)
+    assert stories.cluster([a, b, c]) == [0, 0, 0]
+    assert stories.cluster([a, b, replace(c, vector=None)]) == [0, 0, 2]
+
+
+def test_the_window_offers_the_nearest_vectors_of_other_languages() -> None:
+    # MAX_XL_CANDIDATES + 5 German articles at falling cosines, one English article at 1.0 and
+    # one German article outside the window: a new Indonesian article's cross-language
+    # candidates are the nearest MAX_XL_CANDIDATES of the window, of any other language.
+    window = stories.Window()
+    many = stories.MAX_XL_CANDIDATES + 5
+    cosines = [0.95 - 0.01 * i for i in range(many)]
+    for i, cosine in enumerate(cosines):
+        window.add(_xl(f"wortdeutsch{i:03d} zweiteswort{i:03d}", "de", cosine, hours=i / many))
+    english = window.add(_xl("englishword anotherword", "en", 1.0))
+    late = window.add(_xl("spaetwort nochwort", "de", 1.0, hours=-48))
+    new = _xl("kataindonesia katalain", "id", 1.0, hours=1)
+    expected = [english, *range(stories.MAX_XL_CANDIDATES - 1)]  # nearest first
+    assert window.candidates(new) == expected
+    assert late not in window.candidates(new)
+    assert window.candidates(replace(new, vector=None)) == []
