@@ -321,7 +321,9 @@ class Window:
         found = heapq.nsmallest(
             MAX_CANDIDATES, shared, key=lambda position: (-shared[position], position)
         )
-        return found + self._across(sig, low, high)
+        if sig.vector is not None:
+            found += self._across(sig, low, high)
+        return found
 
     def _across(self, sig: Signature, low: datetime, high: datetime) -> list[int]:
         """Positions of the ``MAX_XL_CANDIDATES`` signatures of other languages within the
