@@ -327,7 +327,7 @@ class Window:
 
     def _across(self, sig: Signature, low: datetime, high: datetime) -> list[int]:
         """Positions of the ``MAX_XL_CANDIDATES`` signatures of other languages within the
-        window whose vectors are nearest ``sig``'s (ties: the earliest added)."""
+        window whose vectors are nearest ``sig``'s (ties: the earlier published)."""
         if sig.vector is None or not self._vectors:
             return []
         start = bisect_left(self._vectors, (low, -1))
