@@ -226,6 +226,11 @@ def wait_or_kill(pid: int, delay: float) -> bool:
     return True
 
 
+# Fifty imports killed and fifty restarted: on this 2-core machine under CI's four workers the
+# whole test took over 600 s (pytest's default) twice, each import now also starting a reader.
+# Every wait inside it is bounded on its own (``wait_or_kill``, ``communicate``), so a hang still
+# fails; this only gives the fifty runs room.
+@pytest.mark.timeout(1800)
 def test_fifty_sigkills_during_import_lose_nothing_and_store_nothing_twice(
     tmp_path: Path,
 ) -> None:
