@@ -38,6 +38,11 @@ ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]  # fmt: skip
 PERIOD = "from=2000-01-01&to=2026-02-18"
+# How long any one wait in a page may take. Alone, a page here settles in 3-6 s; in CI these
+# tests start beside the crash tests' imports on a 2-core machine, and a first visit once took
+# over 60 s to finish its script run and a Map page kept the renderer busy over 30 s (two CI
+# runs failed so). Every wait is still bounded: a page that hangs fails, three minutes later.
+PATIENCE_MS = 180_000
 PAGES = [
     ("overview", "", "Overview"),
     ("coverage", "Coverage", "Coverage over time"),
@@ -75,8 +80,8 @@ def running_dashboard(database_url: str, log_name: str, **env: str) -> Iterator[
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        base = reported_url(proc, log_path, timeout=60)
-        deadline = time.monotonic() + 60
+        base = reported_url(proc, log_path, timeout=PATIENCE_MS / 1000)
+        deadline = time.monotonic() + PATIENCE_MS / 1000
         while True:
             try:
                 with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
@@ -170,6 +175,8 @@ def new_page(browser, server, **options):  # noqa: ANN001, ANN003, ANN201
     other than the dashboard's is blocked and listed in ``page.blocked``."""
     context = browser.new_context(**{"viewport": {"width": 1400, "height": 2400},
                                      "accept_downloads": True, **options})  # fmt: skip
+    context.set_default_timeout(PATIENCE_MS)  # inner_text, click, evaluate …
+    context.set_default_navigation_timeout(PATIENCE_MS)
     pg = context.new_page()
     pg.blocked = []  # type: ignore[attr-defined]
     local = urlsplit(server).netloc
@@ -201,12 +208,12 @@ def page(browser, server):  # noqa: ANN001, ANN201
 
 
 def settle(page, title: str) -> None:  # noqa: ANN001
-    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=60_000)
-    wait_until_run_finished(page)
+    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=PATIENCE_MS)
+    wait_until_run_finished(page, timeout_ms=PATIENCE_MS)
     charts = page.locator('[data-testid="stPlotlyChart"]')
     for i in range(charts.count()):
         # Drawn, whether shown or in a tab not opened yet (plotly adds .main-svg when it draws).
-        charts.nth(i).locator(".main-svg").first.wait_for(state="attached", timeout=30_000)
+        charts.nth(i).locator(".main-svg").first.wait_for(state="attached", timeout=PATIENCE_MS)
 
 
 def assert_no_exception(page) -> None:  # noqa: ANN001
@@ -264,11 +271,11 @@ def test_a_shared_story_link_opens_that_story(page, server, dashboard_store) -> 
     page.goto(f"{server}/Stories?{PERIOD}&story={story}")
     settle(page, "Stories")
     assert_no_exception(page)
-    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=30_000)
+    page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=PATIENCE_MS)
     assert f"story={story}" in page.url
     articles = page.locator('[data-testid="stMetric"]').filter(has_text="Articles")
     count = re.compile(rf"(?<![\d,]){len(members):,}(?![\d,])")
-    articles.filter(has_text=count).first.wait_for(timeout=30_000)
+    articles.filter(has_text=count).first.wait_for(timeout=PATIENCE_MS)
 
 
 def test_map_draws_offline(page, server) -> None:  # noqa: ANN001
@@ -280,7 +287,7 @@ def test_map_draws_offline(page, server) -> None:  # noqa: ANN001
     # Attached, not visible: whether a path has a box is not the question here. CI's machine is
     # slow at times (once 30 s was not enough); what the page said then is in the message.
     try:
-        page.locator(".geolayer path").first.wait_for(state="attached", timeout=90_000)
+        page.locator(".geolayer path").first.wait_for(state="attached", timeout=PATIENCE_MS)
     except PlaywrightTimeoutError as error:
         raise AssertionError("the map never drew its land: " + "\n".join(page.log)) from error  # type: ignore[attr-defined]
     shapes = page.locator(".choroplethlayer path").count()
@@ -299,7 +306,7 @@ def test_shared_url_restores_a_pair_view(page, server) -> None:  # noqa: ANN001
     assert_no_exception(page)
     body = page.inner_text("body")
     assert "Articles mentioning Russia and Ukraine, 1 January 2022 – 18 February 2026" in body
-    page.locator("mark").nth(1).wait_for(timeout=30_000)  # the evidence renders last
+    page.locator("mark").nth(1).wait_for(timeout=PATIENCE_MS)  # the evidence renders last
     assert page.locator("mark").count() >= 2
     assert "pair=RUS-UKR" in page.url
     page.screenshot(path=str(SHOTS / "pair-rus-ukr.png"), full_page=True)
@@ -309,7 +316,7 @@ def test_csv_download_arrives_with_the_rows(page, server, dashboard_store) -> No
     page.goto(f"{server}/Articles?{PERIOD}&c=IDN")
     settle(page, "Articles")
     button = page.get_by_role("button", name="Download all")
-    with page.expect_download(timeout=60_000) as info:
+    with page.expect_download(timeout=PATIENCE_MS) as info:
         button.click()
     download = info.value
     assert download.suggested_filename == "pantau_articles_idn_2000-01-01_2026-02-18.csv"
@@ -347,7 +354,9 @@ def test_pages_follow_the_browser_colour_scheme(  # noqa: PLR0913
         # Drawn (settle waits for every chart's .main-svg), not necessarily shown: Streamlit keeps
         # a chart at visibility:hidden until it has measured the chart's container, and once in
         # ~30 CI runs the Map's stayed so for 30 s. The colours are computed styles either way.
-        page.locator(".js-plotly-plot .main-svg").first.wait_for(state="attached", timeout=30_000)
+        page.locator(".js-plotly-plot .main-svg").first.wait_for(
+            state="attached", timeout=PATIENCE_MS
+        )
         papers = page.evaluate(
             "[...document.querySelectorAll('.js-plotly-plot')]"
             ".map(p => getComputedStyle(p.querySelector('svg.main-svg')).backgroundColor)"
@@ -386,16 +395,17 @@ def test_tables_fit_at_1000_px(browser, server, path: str, query: str, title: st
         page.goto(f"{server}/{path}?{query}")
         settle(page, title)
         scrollers = page.locator('[data-testid="stDataFrame"] .dvn-scroller')
-        scrollers.first.wait_for(state="attached", timeout=30_000)
+        scrollers.first.wait_for(state="attached", timeout=PATIENCE_MS)
         tabs = page.locator('[data-testid="stMain"] [role="tab"]')
         widths: dict[str, dict[str, int]] = {}
-        for _ in range(60):  # tables drawn one after another, on a busy machine: wait for them
+        deadline = time.monotonic() + PATIENCE_MS / 1000
+        while True:  # tables drawn one after another, on a busy machine: wait for them
             widths |= page.evaluate(TABLE_WIDTHS)
             for i in range(1, tabs.count()):  # a table in a tab is drawn when its tab opens
                 tabs.nth(i).click()
                 page.wait_for_timeout(300)
                 widths |= page.evaluate(TABLE_WIDTHS)
-            if len(widths) >= tables:
+            if len(widths) >= tables or time.monotonic() > deadline:
                 break
             page.wait_for_timeout(500)
         assert len(widths) >= tables, widths
@@ -414,7 +424,7 @@ def test_overview_tables_fit_at_1000_px(browser, watch_server) -> None:  # noqa:
         page.goto(f"{watch_server}/")
         settle(page, "Overview")
         page.locator('[data-testid="stDataFrame"] .dvn-scroller').first.wait_for(
-            state="attached", timeout=30_000
+            state="attached", timeout=PATIENCE_MS
         )
         widths = page.evaluate(TABLE_WIDTHS)
         assert len(widths) == 1, widths  # the feed problems (no baseline: nothing rises)
@@ -435,7 +445,7 @@ def test_watchlist_tables_fit_at_1000_px(browser, watch_server) -> None:  # noqa
         page.goto(f"{watch_server}/Watchlist")
         settle(page, "Watchlist")
         page.locator('[data-testid="stDataFrame"] .dvn-scroller').nth(1).wait_for(
-            state="attached", timeout=30_000
+            state="attached", timeout=PATIENCE_MS
         )
         widths = page.evaluate(TABLE_WIDTHS)
         assert len(widths) == 2, widths  # the deliveries and the matches
