@@ -328,8 +328,6 @@ class Window:
     def _across(self, sig: Signature, low: datetime, high: datetime) -> list[int]:
         """Positions of the ``MAX_XL_CANDIDATES`` signatures of other languages within the
         window whose vectors are nearest ``sig``'s (ties: the earlier published)."""
-        if sig.vector is None or not self._vectors:
-            return []
         start = bisect_left(self._vectors, (low, -1))
         end = bisect_right(self._vectors, (high, len(self.signatures)))
         others, vectors = [], []
@@ -338,13 +336,11 @@ class Window:
             if other.language != sig.language and other.vector is not None:
                 others.append(position)
                 vectors.append(other.vector)
-        if not others:
+        if not others or sig.vector is None:
             return []
-        matrix = np.stack(vectors)
-        cosines = matrix @ sig.vector
-        return heapq.nsmallest(
-            MAX_XL_CANDIDATES, others, key=dict(zip(others, -cosines, strict=True)).__getitem__
-        )
+        cosines = np.stack(vectors) @ sig.vector
+        nearest = np.argsort(-cosines, kind="stable")[:MAX_XL_CANDIDATES]  # ties: in time order
+        return [others[i] for i in nearest.tolist()]
 
 
 def cluster(
