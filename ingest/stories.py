@@ -23,9 +23,9 @@ embedding of the article (unit length, one space for all languages), and two art
 different languages link when both carry one, their cosine reaches ``XL_THRESHOLD``, they are
 within ``WINDOW`` and their countries do not veto. ``Window.candidates`` adds the
 ``MAX_XL_CANDIDATES`` other-language articles of the window whose vectors are nearest. The
-store does not compute vectors yet (``docs/cross-language-stories.md``: the encoder's cost), so
-stored articles link within their language only; ``bench/bench_stories_xl.py`` measures this
-path with m-USE vectors.
+store computes each article's vector after saving it (``ingest.vectors``) and links it then
+(``store.stories.link_vectors``); ``bench/bench_stories_xl.py`` measures this path on rated
+pairs (``docs/cross-language-stories.md``).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import heapq
 import math
 import re
 import unicodedata
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -263,6 +263,13 @@ def linked(
     return similarity(a, b) >= threshold
 
 
+def _grown(array: np.ndarray, room: int) -> np.ndarray:
+    """``array`` with room for ``room`` rows (the new ones zero)."""
+    grown = np.zeros((room, *array.shape[1:]), dtype=array.dtype)
+    grown[: len(array)] = array
+    return grown
+
+
 class Window:
     """The signatures an incoming article is compared with, indexed by language and word; each
     word's articles are kept in publication order, so counting them within a window is a
@@ -272,8 +279,15 @@ class Window:
         self.signatures: list[Signature] = []
         # language -> word -> (publication times, positions), in publication order
         self._postings: dict[str, dict[str, tuple[list[datetime], list[int]]]] = {}
-        # (publication time, position) of the signatures with a vector, in publication order
-        self._vectors: list[tuple[datetime, int]] = []
+        # The signatures with a vector, in the order added: their vectors as the rows of one
+        # matrix (grown by doubling), and per row its publication time (POSIX seconds), its
+        # position and its language (a code of ``_language_codes``).
+        self._matrix = np.zeros((0, 0), dtype=np.float32)
+        self._times = np.zeros(0, dtype=np.float64)
+        self._positions = np.zeros(0, dtype=np.int64)
+        self._languages = np.zeros(0, dtype=np.int32)
+        self._vectored = 0
+        self._language_codes: dict[str, int] = {}
 
     def add(self, sig: Signature) -> int:
         """Index ``sig``; return its position."""
@@ -281,7 +295,7 @@ class Window:
         self.signatures.append(sig)
         moment = sig.published_at
         if sig.vector is not None:
-            insort(self._vectors, (moment, position))
+            self._add_vector(sig, position)
         postings = self._postings.get(sig.language)
         if postings is None:
             postings = self._postings[sig.language] = {}
@@ -298,6 +312,25 @@ class Window:
                 times.insert(at, moment)
                 positions.insert(at, position)
         return position
+
+    def _add_vector(self, sig: Signature, position: int) -> None:
+        assert sig.vector is not None
+        row = self._vectored
+        if row == len(self._times):  # full: double the room
+            room = max(2 * row, 64)
+            if not row:
+                self._matrix = np.zeros((0, len(sig.vector)), dtype=np.float32)
+            self._matrix = _grown(self._matrix, room)
+            self._times = _grown(self._times, room)
+            self._positions = _grown(self._positions, room)
+            self._languages = _grown(self._languages, room)
+        self._matrix[row] = sig.vector
+        self._times[row] = sig.published_at.timestamp()
+        self._positions[row] = position
+        self._languages[row] = self._language_codes.setdefault(
+            sig.language, len(self._language_codes)
+        )
+        self._vectored = row + 1
 
     def candidates(self, sig: Signature) -> list[int]:
         """Positions of the signatures ``sig`` may link to: within the window, sharing a word
@@ -325,22 +358,31 @@ class Window:
             found += self._across(sig, low, high)
         return found
 
+    def across(self, sig: Signature) -> list[int]:
+        """Positions of the signatures of other languages ``sig`` may link to: within the
+        window, the ``MAX_XL_CANDIDATES`` whose vectors are nearest (none without a vector)."""
+        if sig.vector is None:
+            return []
+        return self._across(sig, sig.published_at - WINDOW, sig.published_at + WINDOW)
+
     def _across(self, sig: Signature, low: datetime, high: datetime) -> list[int]:
         """Positions of the ``MAX_XL_CANDIDATES`` signatures of other languages within the
-        window whose vectors are nearest ``sig``'s (ties: the earlier published)."""
-        start = bisect_left(self._vectors, (low, -1))
-        end = bisect_right(self._vectors, (high, len(self.signatures)))
-        others, vectors = [], []
-        for _moment, position in self._vectors[start:end]:
-            other = self.signatures[position]
-            if other.language != sig.language and other.vector is not None:
-                others.append(position)
-                vectors.append(other.vector)
-        if not others or sig.vector is None:
+        window whose vectors are nearest ``sig``'s (ties: the earlier published, then the
+        earlier added): one matrix product over the window's vectors."""
+        n = self._vectored
+        if not n or sig.vector is None:
             return []
-        cosines = np.stack(vectors) @ sig.vector
-        nearest = np.argsort(-cosines, kind="stable")[:MAX_XL_CANDIDATES]  # ties: in time order
-        return [others[i] for i in nearest.tolist()]
+        times = self._times[:n]
+        inside = (times >= low.timestamp()) & (times <= high.timestamp())
+        code = self._language_codes.get(sig.language)
+        if code is not None:
+            inside &= self._languages[:n] != code
+        rows = np.flatnonzero(inside)
+        if not rows.size:
+            return []
+        cosines = self._matrix[:n] @ sig.vector.astype(np.float32, copy=False)
+        order = np.lexsort((self._positions[rows], times[rows], -cosines[rows]))
+        return self._positions[rows[order[:MAX_XL_CANDIDATES]]].tolist()
 
 
 def cluster(
