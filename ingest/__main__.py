@@ -1,7 +1,7 @@
 """The command line: ``python -m ingest COMMAND``.
 
-run | poll | add-feed | import | enrich | export | retag | tag | evaluate | watch | alerts |
-stats | migrate | settings
+run | poll | add-feed | import | enrich | vectors | export | retag | restory | tag | evaluate |
+watch | alerts | stats | migrate | settings
 """
 
 from __future__ import annotations
@@ -160,6 +160,26 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    print(summary.line())
+    return 0
+
+
+def cmd_vectors(args: argparse.Namespace) -> int:
+    from ingest import vectors as encoding
+    from ingest.bars import progress_bar
+    from ingest.vectors import compute_vectors
+
+    engine = _engine()
+    stop = _stop_on_signals("the batch being stored")
+    total = _store().count_without_vector(engine, encoding.MODEL)
+    if args.limit is not None:
+        total = min(total, args.limit)
+    with progress_bar(
+        total=total, unit="article", disable=args.quiet or not sys.stderr.isatty(), desc="vectors"
+    ) as bar:
+        summary = compute_vectors(
+            engine, batch_size=args.batch_size, limit=args.limit, stop=stop, progress=bar.update
+        )
     print(summary.line())
     return 0
 
@@ -434,6 +454,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--concurrency", type=int, help="pages fetched at once (different hosts)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_enrich)
+
+    p = sub.add_parser(
+        "vectors",
+        help="compute the multilingual vectors of stored articles that have none, linking "
+        "their stories across languages",
+    )
+    p.add_argument("--limit", type=int, help="encode at most this many articles")
+    p.add_argument("--batch-size", type=int, default=256, help="articles per transaction")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_vectors)
 
     p = sub.add_parser("retag", help="re-apply tagging to stored articles after a data change")
     p.add_argument("--batch-size", type=int, default=500)

@@ -176,6 +176,14 @@ SETTINGS: tuple[Setting, ...] = (
         _bool,
     ),
     Setting(
+        "vectors_after_poll",
+        True,
+        "`run` (and the dashboard, after seeding its demo) computes the multilingual sentence "
+        "vector of each new article after each poll cycle, linking stories across languages; "
+        "`python -m ingest vectors` backfills.",
+        _bool,
+    ),
+    Setting(
         "enrich_concurrency",
         4,
         "Article pages one enrich run fetches at the same time (different hosts; one host is "

@@ -33,6 +33,7 @@ from ingest.config import PACKAGE_DATA
 from ingest.parse import parse_feed
 from ingest.records import Article, Tags
 from ingest.tagging import TAGGER_VERSION, tag_article
+from ingest.vectors import compute_vectors, vectors_enabled
 
 log = logging.getLogger(__name__)
 
@@ -391,13 +392,17 @@ def demo_version() -> str:
 def seed_demo(engine: Engine, progress: Progress | None = None) -> int:
     """Fill the store with the bundled demo snapshots; return the articles stored.
 
-    Recorded in the store once complete, so later calls return at once; a seed cut short
-    (a killed server) is not recorded and finishes on the next call, storing nothing twice.
+    Then (with ``vectors_after_poll`` on) each article's multilingual vector, which links the
+    demo's stories across languages. Recorded in the store once complete, so later calls
+    return at once; a seed cut short (a killed server) is not recorded and finishes on the next
+    call, storing nothing twice.
     """
     version = demo_version()
     if store.get_meta(engine, "demo_seeded") == version:
         return 0
     summary = import_paths(engine, [DEMO_DIR], source="demo", progress=progress)
+    if vectors_enabled():  # the demo's stories linked across languages (a few seconds)
+        compute_vectors(engine)
     if not summary.failed:
         store.set_meta(engine, "demo_seeded", version)
     return summary.new_articles

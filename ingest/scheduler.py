@@ -220,9 +220,11 @@ def run_forever(
 ) -> None:
     """The service loop: poll what is due, then (with ``enrich_after_poll`` on) fetch and extract
     the pages of the articles stored since the loop started (``ingest.enrich``; ``enrich``
-    backfills older ones), run ``after_cycle`` (the alerts), sleep a little, repeat until
-    ``stop`` is set."""
+    backfills older ones), then (with ``vectors_after_poll`` on) encode the newest articles
+    that have no vector and link their stories across languages (``ingest.vectors``), run
+    ``after_cycle`` (the alerts), sleep a little, repeat until ``stop`` is set."""
     from ingest.enrich import enrich  # enrich imports this module
+    from ingest.vectors import VECTORS_PER_CYCLE, compute_vectors, vectors_enabled
 
     stop = stop or threading.Event()
     started = store.now_utc()
@@ -235,6 +237,15 @@ def run_forever(
                     log.info("full text: %s", texts.line())
             except Exception:  # full text must never stop polling
                 log.exception("enriching new articles failed")
+        if vectors_enabled() and not stop.is_set():
+            try:
+                found = compute_vectors(
+                    engine, limit=VECTORS_PER_CYCLE, newest_first=True, stop=stop
+                )
+                if found.articles:
+                    log.info("%s", found.line())
+            except Exception:  # vectors failing must not stop polling
+                log.exception("computing the articles' vectors failed")
         if summary.reports and on_summary:
             on_summary(summary)
         if after_cycle is not None:

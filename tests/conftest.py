@@ -338,6 +338,10 @@ def oracle(store_url: str) -> Iterator[Oracle]:
 # workers that module- or session-scoped fixtures start (they inherit os.environ) never enrich
 # either; tests of enrichment turn it on themselves.
 os.environ["PANTAU_ENRICH_AFTER_POLL"] = "0"
+# --- vectors: `run` and the demo encode no article in tests unless a test asks --------------------
+# Each process that encodes loads the 32 MB encoder and spends ~7 ms an article; the pollers,
+# servers and demo seeds of other tests need neither. tests/test_vectors.py turns it on.
+os.environ["PANTAU_VECTORS_AFTER_POLL"] = "0"
 
 
 # --- sizes and order (suite speed): long runs sized for CI or a developer, and started first -----

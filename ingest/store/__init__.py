@@ -111,6 +111,7 @@ from ingest.store.texts import (
     release_claims,
     set_feed_fulltext,
 )
+from ingest.store.vectors import articles_without_vector, count_without_vector, store_vectors
 from ingest.store.watchlist import (
     AlertDraft,
     DeliveryRow,
@@ -223,6 +224,9 @@ __all__ = [
     "story_days",
     "story_pair_days",
     "article_stories",
+    "articles_without_vector",
+    "count_without_vector",
+    "store_vectors",
     "set_feed_enabled",
     "set_meta",
     "set_watch_paused",

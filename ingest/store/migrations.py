@@ -34,9 +34,11 @@ from ingest.store.schema import (
     article_stories,
     article_texts,
     article_topics,
+    article_vectors,
     articles,
     feeds,
     host_leases,
+    ix_story_signatures_published,
     meta,
     metadata,
     schema_migrations,
@@ -413,6 +415,15 @@ def _m0023_phrase_search(conn: Connection) -> None:
     create_word_pair_indexes(conn)
 
 
+def _m0024_article_vectors(conn: Connection) -> None:
+    """Each article's multilingual sentence vector, which links stories across languages
+    (``ingest.vectors``): the table, and the index of the stories' signatures by publication
+    time that reads a window of every language. Stored articles get theirs from ``python -m ingest vectors``
+    (or ``run``, after its next poll cycle), which links their stories as it stores them."""
+    article_vectors.create(conn, checkfirst=True)
+    ix_story_signatures_published.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0001_initial", _m0001_initial),
     ("0002_meta", _m0002_meta),
@@ -437,6 +448,7 @@ MIGRATIONS: tuple[tuple[str, Callable[[Connection], None]], ...] = (
     ("0021_id_dates", _m0021_id_dates),
     ("0022_body_lz4", _m0022_body_lz4),
     ("0023_phrase_search", _m0023_phrase_search),
+    ("0024_article_vectors", _m0024_article_vectors),
 )
 
 

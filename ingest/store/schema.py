@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -314,6 +315,28 @@ story_signatures = Table(
     Column("roundup", Boolean, nullable=False),  # ingest.stories.is_roundup(title)
 )
 Index("ix_story_signatures_window", story_signatures.c.language, story_signatures.c.published_at)
+# A window of every language (the articles with a vector, ``stories.link_vectors`` and a rebuild
+# that links across languages) is read by publication time alone (0024).
+ix_story_signatures_published = Index(
+    "ix_story_signatures_published", story_signatures.c.published_at
+)
+
+# Each article's multilingual sentence vector (``ingest.vectors``), computed after it is stored:
+# what links a story across languages (``ingest.stories``). ``model`` names the encoder: vectors
+# of two models are never compared. ``vector``: ingest.vectors.VECTOR_DIMENSIONS float16 values.
+article_vectors = Table(
+    "article_vectors",
+    metadata,
+    Column(
+        "article_id",
+        Integer,
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("model", String(32), nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+)
 
 # --------------------------------------------------------------------------------------------
 # Full text (issue 13): one row per article whose page was queued, fetched and extracted, apart

