@@ -55,7 +55,11 @@ def count_without_vector(engine: Engine, model: str) -> int:
 def store_vectors(engine: Engine, model: str, rows: Sequence[tuple[int, bytes]]) -> int:
     """Store (article id, vector) of ``model`` (an article that has one already keeps it: two
     workers may encode one article) and link those articles' stories across languages
-    (``stories.link_vectors``), in one transaction; return the stories merged into others."""
+    (``stories.link_vectors``), in one transaction; return the stories merged into others.
+
+    Rows are inserted in id order whatever order they come in: two workers inserting the same
+    articles (one oldest first, one newest first) then wait on each other's rows in one order,
+    and never deadlock."""
     if not rows:
         return 0
     with write(engine) as conn:
@@ -63,7 +67,7 @@ def store_vectors(engine: Engine, model: str, rows: Sequence[tuple[int, bytes]])
             insert(conn, article_vectors).on_conflict_do_nothing(index_elements=["article_id"]),
             [
                 {"article_id": article_id, "model": model, "vector": blob}
-                for article_id, blob in rows
+                for article_id, blob in sorted(rows, key=lambda row: row[0])
             ],
         )
         return len(link_vectors(conn, [article_id for article_id, _blob in rows]))
