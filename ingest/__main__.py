@@ -165,19 +165,18 @@ def cmd_enrich(args: argparse.Namespace) -> int:
 
 
 def cmd_vectors(args: argparse.Namespace) -> int:
-    from ingest import vectors as encoding
+    from ingest import vectors
     from ingest.bars import progress_bar
-    from ingest.vectors import compute_vectors
 
     engine = _engine()
     stop = _stop_on_signals("the batch being stored")
-    total = _store().count_without_vector(engine, encoding.MODEL)
+    total = _store().count_without_vector(engine, vectors.MODEL)
     if args.limit is not None:
         total = min(total, args.limit)
     with progress_bar(
         total=total, unit="article", disable=args.quiet or not sys.stderr.isatty(), desc="vectors"
     ) as bar:
-        summary = compute_vectors(
+        summary = vectors.compute_vectors(
             engine, batch_size=args.batch_size, limit=args.limit, stop=stop, progress=bar.update
         )
     print(summary.line())
