@@ -12,9 +12,11 @@ a ``restory`` of the same store, and the story tables' recomputation from the ar
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -130,6 +132,15 @@ def vector_rows(url: str) -> list[tuple[int, str, bytes]]:
         engine.dispose()
 
 
+def n_vectors(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT COUNT(*) FROM article_vectors")).scalar_one())
+    finally:
+        engine.dispose()
+
+
 def n_articles(url: str) -> int:
     engine = create_engine(url)
     try:
@@ -238,6 +249,46 @@ def test_two_workers_encoding_at_once_give_the_stories_one_gives(
     monkeypatch.setenv("PANTAU_DATABASE_URL", db_url)
     assert cli(["restory"]) == 0
     assert partition(db_url) == both
+
+
+def test_a_killed_vectors_run_restarted_stores_each_vector_once_and_the_same_stories(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``python -m ingest vectors`` killed (SIGKILL) once it has stored a few batches, then run
+    again: every article ends with one vector, the stories are those a rebuild gives, and the
+    story tables equal their recomputation."""
+    engine = store.make_engine(db_url)
+    try:
+        for path in FILES:
+            assert not import_paths(engine, [path]).failed
+    finally:
+        engine.dispose()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
+    env["PANTAU_DATABASE_URL"] = db_url
+    command = [sys.executable, "-m", "ingest", "vectors", "--batch-size", "20", "--quiet"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while n_vectors(db_url) < 60 and process.poll() is None:
+            assert time.monotonic() < deadline, "no batch stored in 300 s"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait(timeout=60)
+    total = n_articles(db_url)
+    assert 60 <= n_vectors(db_url) < total  # killed part-way
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=600, check=True)  # fmt: skip
+    assert "article(s) encoded" in done.stdout
+    rows = vector_rows(db_url)
+    assert len(rows) == total == len({r[0] for r in rows})
+    after = partition(db_url)
+    check_story_rows(db_url)
+    check_story_days(db_url)
+    assert any(len(found) > 1 for found in languages_per_story(db_url))
+    monkeypatch.setenv("PANTAU_DATABASE_URL", db_url)
+    assert cli(["restory"]) == 0
+    assert partition(db_url) == after
 
 
 def test_a_stored_vector_is_the_encoders_to_float16() -> None:
