@@ -33,6 +33,7 @@ from ingest.config import PACKAGE_DATA
 from ingest.parse import parse_feed
 from ingest.records import Article, Tags
 from ingest.tagging import TAGGER_VERSION, tag_article
+from ingest.vectors import MODEL as VECTOR_MODEL
 from ingest.vectors import compute_vectors, vectors_enabled
 
 log = logging.getLogger(__name__)
@@ -402,7 +403,16 @@ def seed_demo(engine: Engine, progress: Progress | None = None) -> int:
         return 0
     summary = import_paths(engine, [DEMO_DIR], source="demo", progress=progress)
     if vectors_enabled():  # the demo's stories linked across languages (a few seconds)
-        compute_vectors(engine)
+        total = store.count_without_vector(engine, VECTOR_MODEL)
+        encoded = 0
+
+        def encoded_more(articles: int) -> None:
+            nonlocal encoded
+            encoded += articles
+            if progress is not None:
+                progress(encoded, total, "· linking stories across languages")
+
+        compute_vectors(engine, progress=encoded_more)
     if not summary.failed:
         store.set_meta(engine, "demo_seeded", version)
     return summary.new_articles

@@ -346,12 +346,18 @@ def test_the_cli_encodes_what_has_no_vector_and_the_demo_comes_linked(
     assert len(vector_rows(url)) == total
 
     # The dashboard's first run seeds the demo with its vectors (the setting is on by default).
+    # Its progress bar goes on through the encoding, up to every article of the demo.
     engine = store.make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    seen: list[tuple[int, int, str]] = []
     try:
-        assert seed_demo(engine) > 0
+        assert seed_demo(engine, progress=lambda i, n, label: seen.append((i, n, label))) > 0
         assert store.count_without_vector(engine, vectors.MODEL) == 0
     finally:
         engine.dispose()
+    linking = [(i, n) for i, n, label in seen if "across languages" in label]
+    stored = n_articles(f"sqlite:///{tmp_path / 'demo.db'}")
+    assert linking and linking[-1] == (stored, stored)
+    assert [i for i, _n in linking] == sorted(i for i, _n in linking)
 
 
 def test_migration_0024_gives_a_store_that_predates_it_the_vectors_table(db_url: str) -> None:
