@@ -49,6 +49,9 @@ titles = dict(zip(ids, top["first_title"], strict=True))
 # top ones, which is then offered first.
 current = view.restore("story_pick") or ids[0]
 choices = ids if current in ids else [current, *ids]
+if current not in titles:  # its headline too: the first of its articles
+    opened = data.story_articles(int(current), limit=1)
+    titles[current] = "" if opened.empty else str(opened.iloc[0]["title"])
 st.session_state["story_pick"] = current
 picked = st.selectbox(
     "Story", choices, key="story_pick",

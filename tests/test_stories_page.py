@@ -107,6 +107,27 @@ def test_a_story_link_opens_that_story(app: AppTest, stories_store: str) -> None
     assert reach >= 1
 
 
+def test_a_link_to_a_story_outside_the_top_ones_offers_it_first_with_its_headline(
+    app: AppTest, stories_store: str
+) -> None:
+    expected = oracle_reach(stories_store)
+    assert len(expected) > 20  # more stories than the page ranks
+    story_id = expected[-1][2]  # the last by reach: not among the top ones
+    open_stories(app, {**PERIOD, "story": str(story_id)})
+    assert story_id not in {int(i) for i in app.dataframe[0].value["story"]}
+    engine = create_engine(stories_store)
+    try:
+        with engine.connect() as conn:  # a story's id is the id of its first article
+            title = conn.execute(
+                text("SELECT title FROM articles WHERE id = :id"), {"id": story_id}
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    picker = app.selectbox(key="story_pick")
+    assert picker.value == story_id
+    assert picker.options[0] == f"{story_id} · {title[:110]}"
+
+
 OUTLETS_SQL = """
 SELECT COALESCE(f.outlet, 'feed:' || a.feed_id) AS outlet_key, MIN(f.title) AS name,
        MIN(a.published_at) AS first, COUNT(*) AS n
