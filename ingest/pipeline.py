@@ -412,7 +412,10 @@ def seed_demo(engine: Engine, progress: Progress | None = None) -> int:
             if progress is not None:
                 progress(encoded, total, "· linking stories across languages")
 
-        compute_vectors(engine, progress=encoded_more)
+        try:
+            compute_vectors(engine, progress=encoded_more)
+        except Exception:  # the demo stays usable; `run` or `python -m ingest vectors` retries
+            log.exception("computing the demo's vectors failed; its stories link within languages")
     if not summary.failed:
         store.set_meta(engine, "demo_seeded", version)
     return summary.new_articles

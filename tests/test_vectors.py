@@ -360,6 +360,29 @@ def test_the_cli_encodes_what_has_no_vector_and_the_demo_comes_linked(
     assert [i for i, _n in linking] == sorted(i for i, _n in linking)
 
 
+def test_a_broken_encoder_leaves_the_demo_seeded_and_the_vectors_to_a_later_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The encoder failing (a damaged weights file, say) is logged; the demo is stored and
+    recorded as seeded, its stories linked within languages, and a later run encodes it."""
+
+    class Damaged:
+        def encode(self, texts: list[str]) -> np.ndarray:
+            raise OSError("weights.npz: unexpected end of file")
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    engine = store.make_engine(url)
+    try:
+        with monkeypatch.context() as patched:
+            patched.setattr(vectors, "_encoder", lambda: Damaged())
+            assert seed_demo(engine) > 0
+        assert store.get_meta(engine, "demo_seeded")  # recorded: the next start does not redo it
+        assert store.count_without_vector(engine, vectors.MODEL) == n_articles(url)
+        assert vectors.compute_vectors(engine).articles == n_articles(url)
+    finally:
+        engine.dispose()
+
+
 def test_migration_0024_gives_a_store_that_predates_it_the_vectors_table(db_url: str) -> None:
     engine = store.make_engine(db_url)
     try:
