@@ -22,12 +22,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, inspect, select
 
 from ingest import scheduler, store, stories, vectors
 from ingest.__main__ import main as cli
 from ingest.pipeline import import_paths, seed_demo
 from ingest.store.schema import article_vectors, ix_story_signatures_published, story_signatures
+from tests.store_oracle import Oracle
 from tests.test_stories import Partition, check_story_rows, partition
 from tests.test_story_days import check_story_days, check_story_tags, mention_deep
 
@@ -56,41 +57,37 @@ def _vectors_on(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PANTAU_VECTORS_AFTER_POLL", "1")  # tests/conftest.py turns it off
 
 
+def query(url: str, sql: str, **binds: object) -> list[tuple]:
+    """Rows of ``sql`` on the store at ``url``, read directly."""
+    oracle = Oracle(url)
+    try:
+        return oracle.rows(sql, binds)
+    finally:
+        oracle.close()
+
+
 def languages_per_story(url: str) -> list[set[str]]:
     """The languages of each story's articles as they were linked (their signatures': a retag
     that reads another language from a body leaves the story as it was)."""
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT s.story_id, g.language FROM article_stories s "
-                    "JOIN story_signatures g ON g.article_id = s.article_id"
-                )
-            ).all()
-    finally:
-        engine.dispose()
     found: dict[int, set[str]] = {}
-    for story, language in rows:
+    for story, language in query(
+        url,
+        "SELECT s.story_id, g.language FROM article_stories s "
+        "JOIN story_signatures g ON g.article_id = s.article_id",
+    ):
         found.setdefault(story, set()).add(language)
     return list(found.values())
 
 
 def story_of_title(url: str, start: str) -> int:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            ids = conn.execute(
-                text(
-                    "SELECT DISTINCT s.story_id FROM article_stories s "
-                    "JOIN articles a ON a.id = s.article_id WHERE a.title LIKE :start"
-                ),
-                {"start": start + "%"},
-            ).scalars().all()  # fmt: skip
-    finally:
-        engine.dispose()
+    ids = query(
+        url,
+        "SELECT DISTINCT s.story_id FROM article_stories s "
+        "JOIN articles a ON a.id = s.article_id WHERE a.title LIKE :start",
+        start=start + "%",
+    )
     assert len(ids) == 1, (start, ids)
-    return ids[0]
+    return ids[0][0]
 
 
 def clustered(url: str) -> Partition:
@@ -122,32 +119,16 @@ def clustered(url: str) -> Partition:
     return frozenset(frozenset(g) for g in groups.values())
 
 
-def vector_rows(url: str) -> list[tuple[int, str, bytes]]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(text(
-                "SELECT article_id, model, vector FROM article_vectors ORDER BY article_id"))]  # fmt: skip
-    finally:
-        engine.dispose()
+def vector_rows(url: str) -> list[tuple]:
+    return query(url, "SELECT article_id, model, vector FROM article_vectors ORDER BY article_id")
 
 
 def n_vectors(url: str) -> int:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(text("SELECT COUNT(*) FROM article_vectors")).scalar_one())
-    finally:
-        engine.dispose()
+    return int(query(url, "SELECT COUNT(*) FROM article_vectors")[0][0])
 
 
 def n_articles(url: str) -> int:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return int(conn.execute(text("SELECT COUNT(*) FROM articles")).scalar_one())
-    finally:
-        engine.dispose()
+    return int(query(url, "SELECT COUNT(*) FROM articles")[0][0])
 
 
 def test_vectors_link_one_event_across_languages_as_a_rebuild_does(
