@@ -131,6 +131,16 @@ def n_articles(url: str) -> int:
     return int(query(url, "SELECT COUNT(*) FROM articles")[0][0])
 
 
+def import_files(url: str) -> None:
+    """The Korean and the English feed file into the store at ``url``, one at a time."""
+    engine = store.make_engine(url)
+    try:
+        for path in FILES:
+            assert not import_paths(engine, [path]).failed
+    finally:
+        engine.dispose()
+
+
 def test_vectors_link_one_event_across_languages_as_a_rebuild_does(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -195,12 +205,7 @@ def test_two_workers_encoding_at_once_give_the_stories_one_gives(
     one oldest first, one newest first, in small batches: they meet in the middle and may
     encode one article twice. Every article ends with one vector, and the stories are those a
     rebuild gives."""
-    engine = store.make_engine(db_url)
-    try:
-        for path in FILES:
-            assert not import_paths(engine, [path]).failed
-    finally:
-        engine.dispose()
+    import_files(db_url)
     done: list[int] = []
     errors: list[BaseException] = []
 
@@ -238,12 +243,7 @@ def test_a_killed_vectors_run_restarted_stores_each_vector_once_and_the_same_sto
     """``python -m ingest vectors`` killed (SIGKILL) once it has stored a few batches, then run
     again: every article ends with one vector, the stories are those a rebuild gives, and the
     story tables equal their recomputation."""
-    engine = store.make_engine(db_url)
-    try:
-        for path in FILES:
-            assert not import_paths(engine, [path]).failed
-    finally:
-        engine.dispose()
+    import_files(db_url)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PANTAU_")}
     env["PANTAU_DATABASE_URL"] = db_url
     command = [sys.executable, "-m", "ingest", "vectors", "--batch-size", "20", "--quiet"]
