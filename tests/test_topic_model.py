@@ -342,3 +342,24 @@ def test_the_counted_words_are_the_words_read_one_by_one() -> None:
         assert topic_features.field_words(title, summary, body, wanted) == [
             token for token in tokens if token[1] in wanted
         ]
+
+
+def test_the_model_reads_the_words_at_the_length_it_was_trained_at() -> None:
+    """At tagging time the words are scaled while they are counted; training scales the whole
+    feature dict (``scaled_words``). Both must give the same features, values and order (the
+    order sets the sum of the model's score), on every labelled article, or the shipped
+    thresholds would not be the trained ones. The oracle: the scaled words' length, by numpy."""
+    model = topic_model.load_model()
+    assert model is not None and model.word_scale is not None
+    for item in ITEMS.values():
+        title, summary, body = item["title"], item["summary"], item.get("body")
+        found = tags_of(item["key"], decide_topics=False).topics
+        plain = topic_features.article_features(title, summary, body, found)
+        scaled = topic_features.article_features(title, summary, body, found, model.word_scale)
+        assert list(scaled) == list(plain)
+        assert scaled == topic_features.scaled_words(plain, model.word_scale)
+        words = [v for k, v in scaled.items() if k.startswith(topic_features.WORD_FEATURES)]
+        if words:
+            assert float(np.linalg.norm(words)) == pytest.approx(model.word_scale, rel=1e-9)
+        rest = {k: v for k, v in plain.items() if not k.startswith(topic_features.WORD_FEATURES)}
+        assert rest == {k: scaled[k] for k in rest}

@@ -142,11 +142,17 @@ def scaled_words(features: dict[str, float], scale: float | None) -> dict[str, f
     against the lexicon's features; the model's training chooses the scale."""
     if scale is None:
         return features
-    norm = math.sqrt(sum(v * v for k, v in features.items() if k.startswith(WORD_FEATURES)))
+    scaled = _scaled({k: v for k, v in features.items() if k.startswith(WORD_FEATURES)}, scale)
+    return {k: scaled.get(k, v) for k, v in features.items()}
+
+
+def _scaled(words: dict[str, float], scale: float) -> dict[str, float]:
+    """``words`` (words and stems only) scaled to a Euclidean length of ``scale``."""
+    norm = math.sqrt(sum(v * v for v in words.values()))
     if not norm:
-        return features
+        return words
     factor = scale / norm
-    return {k: v * factor if k.startswith(WORD_FEATURES) else v for k, v in features.items()}
+    return {k: v * factor for k, v in words.items()}
 
 
 # Lexicon rules a topic may be decided by instead of the model (``build_topic_model`` chooses,
@@ -202,10 +208,17 @@ def lexicon_features(found: Iterable[TopicTag]) -> dict[str, float]:
 
 
 def article_features(
-    title: str, summary: str, body: str | None, found: Iterable[TopicTag]
+    title: str,
+    summary: str,
+    body: str | None,
+    found: Iterable[TopicTag],
+    word_scale: float | None = None,
 ) -> dict[str, float]:
-    """Everything the model reads of one article."""
+    """Everything the model reads of one article; with ``word_scale``, its words and stems
+    scaled to that length (``scaled_words`` of the result, without looking for the words)."""
     features = field_counts(title, summary, body)
+    if word_scale is not None:
+        features = _scaled(features, word_scale)
     features.update(lexicon_features(found))
     features["len:body"] = float(bool(body))
     return features

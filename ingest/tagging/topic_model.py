@@ -40,7 +40,6 @@ from ingest.tagging.topic_features import (
     article_features,
     field_words,
     hit_counts,
-    scaled_words,
 )
 
 MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "topic_model.json"
@@ -214,36 +213,45 @@ def decide(
     model = load_model()
     if model is None:
         return found
-    features = scaled_words(article_features(title, summary, body, found), model.word_scale)
+    features = article_features(title, summary, body, found, model.word_scale)
     names, rows, values = model.known(features)
     weights = model.weights[rows]
     scores = model.probabilities(weights, values)
     by_topic = {tag.topic: tag for tag in found}
-    fields = {"title": title or "", "summary": summary or "", "body": body or ""}
     column_of = {topic: column for column, topic in enumerate(model.topics)}
-    stop = evidence_stopwords().get((language or "").split("-")[0].lower(), frozenset())
-    kept = []
+    # Each topic kept, in ``order``: its tag, and for one the model decides, the features a word
+    # of the text may be shown for (None: a lexicon rule decided, its keywords say why).
+    chosen: list[tuple[TopicTag, dict[str, float] | None]] = []
     for topic in order:
         column = column_of.get(topic)
         rule = model.decided_by.get(topic, "model")
         if rule != "model":  # a lexicon rule decides: its keywords are the evidence
             found_tag = by_topic.get(topic)
             if found_tag is not None and LEXICON_RULES[rule](*hit_counts(found_tag)):
-                kept.append(found_tag)
+                chosen.append((found_tag, None))
             continue
         if column is None or scores[column] < model.thresholds[column]:
             continue
         tag = by_topic.get(topic) or TopicTag(topic)
-        taken = [
-            (item.field, item.start, item.start + len(item.text))
-            for item in (*tag.evidence, *shown)
-        ]
         floor = MIN_WORD_WEIGHT if tag.evidence else 0.0  # no keyword: its best words say why
         column_weights = weights[:, column].astype(np.float64)
-        weighed = _weighed(names, column_weights, floor, model.not_evidence)
+        chosen.append((tag, _weighed(names, column_weights, floor, model.not_evidence)))
+    # The text is read once for the words of every topic kept (each topic then takes its own).
+    wanted = {feature for _tag, weighed in chosen if weighed for feature in weighed}
+    tokens = field_words(title, summary, body, wanted) if wanted else []
+    fields = {"title": title or "", "summary": summary or "", "body": body or ""}
+    stop = evidence_stopwords().get((language or "").split("-")[0].lower(), frozenset())
+    kept = []
+    for tag, weighed in chosen:
+        if weighed is None:
+            kept.append(tag)
+            continue
         words_shown: list[Evidence] = []
         if weighed:
-            tokens = field_words(title, summary, body, weighed)
+            taken = [
+                (item.field, item.start, item.start + len(item.text))
+                for item in (*tag.evidence, *shown)
+            ]
             words_shown = _word_evidence(weighed, tokens, fields, taken, stop)
         tag.evidence = [*tag.evidence, *words_shown]
         if tag.evidence:
