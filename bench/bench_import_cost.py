@@ -11,7 +11,9 @@ In one run, on the same files (default: the 64 real feed files of tests/fixtures
    ``--jobs`` reading processes parsing and tagging while this one stores (their start-up,
    tagger load included, is in the figure);
 3. the whole ``python -m ingest import`` process into a fresh SQLite file (interpreter, imports,
-   tagger start from its cache, import), with ``--jobs 0`` and ``--jobs N``;
+   tagger start from its cache, import), with ``--jobs 0`` and ``--jobs N``, without the
+   vectors it then computes by default (``PANTAU_VECTORS_AFTER_POLL=0``: not part of the
+   import's cost as the goal counts it), and once with them (one run);
 4. ``langdetect`` calls made by the import, and how its languages compare with detecting every
    item (the language shortcut must not cost accuracy).
 
@@ -101,7 +103,7 @@ def main() -> None:
         language._langdetect = detect
         jobs_s = best(args.rounds, lambda: one_import(args.jobs))
 
-        def one_process(jobs: int) -> None:
+        def one_process(jobs: int, vectors: bool = False) -> None:
             with new_store(scratch, args.postgres) as url:
                 subprocess.run(
                     [
@@ -114,13 +116,20 @@ def main() -> None:
                         str(args.feeds),
                     ],
                     cwd=ROOT,
-                    env={**os.environ, "PANTAU_DATABASE_URL": url, "PANTAU_SEED_DEMO": "0"},
+                    env={
+                        **os.environ,
+                        "PANTAU_DATABASE_URL": url,
+                        "PANTAU_SEED_DEMO": "0",
+                        "PANTAU_VECTORS_AFTER_POLL": "1" if vectors else "0",
+                    },
                     check=True,
                     capture_output=True,
                 )
 
         process_s = best(args.rounds, lambda: one_process(0))
         process_jobs_s = best(args.rounds, lambda: one_process(args.jobs))
+        # What the command costs as shipped: it then encodes the new articles' vectors.
+        process_vectors_s = best(1, lambda: one_process(args.jobs, vectors=True))
 
     n = articles["n"]
     engine_name = "PostgreSQL" if args.postgres else "SQLite"
@@ -136,6 +145,10 @@ def main() -> None:
         )
     print(f"python -m ingest import --jobs 0, whole {process_s:5.2f} s")
     print(f"python -m ingest import --jobs {args.jobs}, whole {process_jobs_s:5.2f} s")
+    print(
+        f"  the same, then its vectors (default)  {process_vectors_s:5.2f} s  "
+        "(PANTAU_VECTORS_AFTER_POLL=1; the figures above: 0)"
+    )
     print(f"langdetect runs per import             {detections:,} (of {n:,} articles)")
 
 

@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                 "PANTAU_FEEDS_FILE": str(catalogue),
                 "PANTAU_FETCH_CONCURRENCY": str(args.concurrency),
                 "PANTAU_SEED_DEMO": "0",
+                "PANTAU_VECTORS_AFTER_POLL": "0",  # polling alone (run --once encodes after)
             }
             first = run_cycle(n, env, logs, 1)
             engine = store.make_engine(url, migrate_now=False)

@@ -54,6 +54,7 @@ def cmd_poll(args: argparse.Namespace) -> int:
         on_report=_print_report,
     )
     print(summary.line())
+    _vectors_after(engine, summary.new_articles)
     return 0
 
 
@@ -137,6 +138,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     for path, error in summary.failed:
         print(f"  ✗ {path}: {error}", file=sys.stderr)
     print(summary.line())
+    _vectors_after(engine, summary.new_articles)
     return 0
 
 
@@ -164,21 +166,65 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_vectors(args: argparse.Namespace) -> int:
+def _encode_vectors(
+    engine,  # noqa: ANN001
+    *,
+    total: int,
+    limit: int | None = None,
+    newest_first: bool = False,
+    batch_size: int | None = None,
+    quiet: bool = False,
+):  # noqa: ANN202 - VectorSummary, imported late
+    """Encode up to ``limit`` articles that have no vector, with a progress bar of ``total``
+    on a terminal; SIGTERM or SIGINT stop it after the batch being stored."""
     from ingest import vectors
     from ingest.bars import progress_bar
 
-    engine = _engine()
     stop = _stop_on_signals("the batch being stored")
+    with progress_bar(
+        total=total, unit="article", disable=quiet or not sys.stderr.isatty(), desc="vectors"
+    ) as bar:
+        return vectors.compute_vectors(
+            engine,
+            batch_size=batch_size or vectors.VECTOR_BATCH,
+            limit=limit,
+            newest_first=newest_first,
+            stop=stop,
+            progress=bar.update,
+        )
+
+
+def _vectors_after(engine, stored: int) -> None:  # noqa: ANN001
+    """After ``poll`` or ``import`` stored ``stored`` new articles: with ``vectors_after_poll``
+    on (as ``run`` after each cycle), encode that many of the newest articles without a vector,
+    which links their stories across languages. A failure is said and loses nothing: the
+    articles are stored, and ``python -m ingest vectors`` encodes them later."""
+    from ingest.vectors import vectors_enabled
+
+    if stored <= 0 or not vectors_enabled():
+        return
+    try:
+        summary = _encode_vectors(engine, total=stored, limit=stored, newest_first=True)
+    except Exception as exc:  # the articles are stored whatever the encoder does
+        print(
+            f"vectors: not computed ({type(exc).__name__}: {exc}); "
+            "`python -m ingest vectors` computes them later",
+            file=sys.stderr,
+        )
+        return
+    print(summary.line())
+
+
+def cmd_vectors(args: argparse.Namespace) -> int:
+    from ingest import vectors
+
+    engine = _engine()
     total = _store().count_without_vector(engine, vectors.MODEL)
     if args.limit is not None:
         total = min(total, args.limit)
-    with progress_bar(
-        total=total, unit="article", disable=args.quiet or not sys.stderr.isatty(), desc="vectors"
-    ) as bar:
-        summary = vectors.compute_vectors(
-            engine, batch_size=args.batch_size, limit=args.limit, stop=stop, progress=bar.update
-        )
+    summary = _encode_vectors(
+        engine, total=total, limit=args.limit, batch_size=args.batch_size, quiet=args.quiet
+    )
     print(summary.line())
     return 0
 

@@ -178,9 +178,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "vectors_after_poll",
         True,
-        "`run` (and the dashboard, after seeding its demo) computes the multilingual sentence "
-        "vector of each new article after each poll cycle, linking stories across languages; "
-        "`python -m ingest vectors` backfills.",
+        "`run` after each poll cycle, `poll` and `import` once they have stored their new "
+        "articles, and the dashboard after seeding its demo compute the multilingual sentence "
+        "vector of each new article, linking stories across languages; `python -m ingest "
+        "vectors` backfills.",
         _bool,
     ),
     Setting(

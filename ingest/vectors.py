@@ -11,9 +11,9 @@ An article's vector is computed once, from its title and summary (the first ``VE
 characters), after it is stored: ``compute_vectors`` reads the articles that have none, encodes
 them outside any transaction, and stores each batch's vectors with their cross-language links in
 one transaction (``store.store_vectors``), so a killed run loses at most the batch it was
-encoding and a restart goes on from there. ``run`` computes them after each poll cycle
-(``vectors_after_poll``), the dashboard's demo after seeding it, ``python -m ingest vectors``
-on demand. ``restory`` reads the stored vectors and never computes one.
+encoding and a restart goes on from there. ``run`` computes them after each poll cycle,
+``poll`` and ``import`` for the articles they stored (``vectors_after_poll``), the dashboard's
+demo after seeding it, ``python -m ingest vectors`` on demand. ``restory`` reads the stored vectors and never computes one.
 
 A vector is stored as ``VECTOR_DIMENSIONS`` float16 values (1 KB), the model's name beside it
 (``MODEL``): a vector of another model is never compared with this one's.
@@ -134,5 +134,6 @@ def compute_vectors(
 
 
 def vectors_enabled() -> bool:
-    """Whether ``run`` and the demo compute vectors (the ``vectors_after_poll`` setting)."""
+    """Whether ``run``, ``poll``, ``import`` and the demo compute vectors (the
+    ``vectors_after_poll`` setting)."""
     return bool(config.get("vectors_after_poll"))

@@ -320,7 +320,8 @@ def test_the_cli_encodes_what_has_no_vector_and_the_demo_comes_linked(
                               capture_output=True, text=True, timeout=600, check=True)  # fmt: skip
         return done.stdout
 
-    run("import", str(FILES[1]))
+    env["PANTAU_VECTORS_AFTER_POLL"] = "0"  # the import leaves its articles to `vectors`
+    assert "vectors:" not in run("import", str(FILES[1]))
     total = n_articles(url)
     assert f"vectors: {total} article(s) encoded" in run("vectors", "--batch-size", "50")
     assert "vectors: 0 article(s) encoded" in run("vectors")
@@ -339,6 +340,65 @@ def test_the_cli_encodes_what_has_no_vector_and_the_demo_comes_linked(
     stored = n_articles(f"sqlite:///{tmp_path / 'demo.db'}")
     assert linking and linking[-1] == (stored, stored)
     assert [i for i, _n in linking] == sorted(i for i, _n in linking)
+
+
+def test_import_and_poll_encode_the_articles_they_stored(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    feed_server,  # noqa: ANN001 - tests/feedserver.FeedServer
+) -> None:
+    """With the setting on (its default), `import` and `poll` encode the articles they stored
+    once they are stored, as `run` does after each cycle: the Korean file imported, then the
+    English one polled, each command encodes exactly the articles it added (counted by SQL), and
+    the same happening in both languages is one story. Nothing new: nothing encoded."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    catalogue = tmp_path / "feeds.toml"
+    relative = FILES[1].relative_to(FEEDS).as_posix()
+    catalogue.write_text(
+        f'[[feed]]\ntitle = "KT"\nurl = "{feed_server.feed_url(relative)}"\n'
+        'language = "en"\ncountry = "KOR"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PANTAU_DATABASE_URL", url)
+    monkeypatch.setenv("PANTAU_FEEDS_FILE", str(catalogue))
+    monkeypatch.setenv("PANTAU_ALLOW_PRIVATE_ADDRESSES", "1")
+    for command in (["import", str(FILES[0])], ["poll"]):
+        before = n_articles(url) if (tmp_path / "cli.db").exists() else 0
+        capsys.readouterr()
+        assert cli(command) == 0
+        added = n_articles(url) - before
+        assert added > 50
+        assert f"vectors: {added} article(s) encoded" in capsys.readouterr().out
+        assert n_vectors(url) == n_articles(url)
+    for korean, english in SAME_EVENT:
+        assert story_of_title(url, korean) == story_of_title(url, english)
+    assert cli(["import", str(FILES[0])]) == 0  # every item known: nothing new to encode
+    assert "vectors:" not in capsys.readouterr().out
+
+
+def test_an_import_whose_encoder_fails_keeps_its_articles_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The encoder failing after an import (a damaged weights file, say) is said on standard
+    error; the import's articles stay stored and its exit status is 0, and `vectors` encodes
+    them later."""
+
+    class Damaged:
+        def encode(self, texts: list[str]) -> np.ndarray:
+            raise OSError("weights.npz: unexpected end of file")
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("PANTAU_DATABASE_URL", url)
+    with monkeypatch.context() as patched:
+        patched.setattr(vectors, "_encoder", lambda: Damaged())
+        assert cli(["import", str(FILES[1])]) == 0
+    said = capsys.readouterr()
+    assert "vectors: not computed (OSError: weights.npz: unexpected end of file)" in said.err
+    total = n_articles(url)
+    assert total > 50 and f"{total} new articles" in said.out and n_vectors(url) == 0
+    assert cli(["vectors"]) == 0
+    assert n_vectors(url) == total
 
 
 def test_a_broken_encoder_leaves_the_demo_seeded_and_the_vectors_to_a_later_run(
