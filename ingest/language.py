@@ -43,6 +43,11 @@ DECLARED_FLOOR = 0.10
 # langdetect reads at most this many characters: enough to judge a language, and on ~1 KB
 # articles a third faster than reading them whole.
 DETECT_CHARS = 600
+# A field whose characters are this share or more of U+FFFD (what a decoder puts for bytes it
+# cannot read: a GBK or Windows-1251 feed read as UTF-8) is debris: the letters between the
+# replacement characters are misread bytes (Armenian, Cyrillic, Arabic at random), which
+# langdetect reads as some language. Such a field is left out of detection, when another is not.
+GARBLED_SHARE = 0.25
 
 # Deprecated or non-standard tags seen in real feeds → ISO 639-1.
 _ALIASES = {
@@ -278,6 +283,21 @@ def _script_fits(declared: str, letters: int, scripts: dict[str, int]) -> bool:
     return script == _WRITTEN_IN.get(declared, "LATIN")
 
 
+def _garbled(field: str) -> bool:
+    """Whether ``field`` is mostly a decoding failure (``GARBLED_SHARE``)."""
+    replaced = field.count("\ufffd")
+    return replaced > 0 and replaced >= GARBLED_SHARE * len(field.strip())
+
+
+def _readable_text(title: str, summary: str) -> str:
+    """Title and summary as detection reads them: a garbled field left out while the other is
+    not (both garbled: both, as they are)."""
+    fields = [field for field in (title, summary) if not _garbled(field)]
+    if not fields or len(fields) == 2:
+        return f"{title}\n{summary}"
+    return fields[0]
+
+
 def detect_language(
     title: str, summary: str, declared: str | None = None, *, trust_declared: bool = False
 ) -> tuple[str | None, str]:
@@ -288,7 +308,7 @@ def detect_language(
     taken unless the text's script contradicts it, and langdetect does not run.
     """
     declared = normalise_language(declared)
-    text = f"{title or ''}\n{summary or ''}"
+    text = _readable_text(title or "", summary or "")
     if trust_declared and declared:
         letters, scripts = _script_counts(text[:DETECT_CHARS])
         by_script = _by_script(letters, scripts, declared)

@@ -153,3 +153,29 @@ def test_detection_is_identical_across_processes() -> None:
         outputs.append(json.loads(done.stdout))
     assert len(outputs[0]) == len(gold_rows())
     assert outputs[0] == outputs[1]
+
+
+# A feed in a legacy encoding read as UTF-8 (what a wrong or missing charset declaration does):
+# the codec each language's older feeds use.
+LEGACY_CODECS = {"zh": "gb18030", "ru": "cp1251", "uk": "cp1251", "ko": "euc-kr", "ur": "cp1256"}
+
+
+def test_a_garbled_summary_does_not_decide_the_language() -> None:
+    """A summary whose bytes were decoded with the wrong codec is replacement characters with
+    stray letters of other scripts between them (Armenian, Cyrillic, Arabic at random), which
+    langdetect reads as some language (Chinese read as Bengali). Left out of detection, the
+    readable title decides: every gold item of those languages whose title alone is read
+    right keeps its gold language, with its summary garbled the way such feeds garble it."""
+    tried = 0
+    for row in gold_rows():
+        codec = LEGACY_CODECS.get(row["lang"])
+        if codec is None or len(row["summary"]) < 40:
+            continue
+        if detect_language(row["title"], "")[0] != row["lang"]:
+            continue  # the title alone is not enough: nothing to keep
+        garbled = row["summary"].encode(codec, errors="replace").decode("utf-8", errors="replace")
+        assert garbled.count("\ufffd") * 4 >= len(garbled), row["key"]  # really debris
+        tried += 1
+        for declared in (None, row["lang"]):
+            assert detect_language(row["title"], garbled, declared)[0] == row["lang"], row["key"]
+    assert tried >= 30
