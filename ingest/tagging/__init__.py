@@ -95,6 +95,35 @@ def _as_date(published: date | datetime | None) -> date | None:
     return published
 
 
+def _outside_places(found: list[TopicTag], places_of: list[CountryTag]) -> list[TopicTag]:
+    """The topics without the keywords that are a place's own name: a keyword that holds the
+    first word of a place the gazetteer read is that place, not the topic's word (Russian Газа,
+    Газе, Gaza, read as газа, газе, of gas: energy; Davao, Cyberjaya), so it is dropped, and a
+    topic left without keywords with it. A keyword after a place's first word stays (Georgia
+    *election*, Запорожская *АЭС*), as do names of institutions and countries (Pentagon)."""
+    names = []
+    for country in places_of:
+        for item in country.evidence:
+            if item.type == "place":
+                first = item.text.split(" ", 1)[0]
+                names.append((item.field, item.start, item.start + len(first)))
+    if not names:
+        return found
+    kept = []
+    for tag in found:
+        tag.evidence = [
+            item
+            for item in tag.evidence
+            if not any(
+                field == item.field and start < item.start + len(item.text) and item.start < end
+                for field, start, end in names
+            )
+        ]
+        if tag.evidence:
+            kept.append(tag)
+    return kept
+
+
 def tag_article(
     title: str,
     summary: str,
@@ -142,6 +171,7 @@ def tag_article(
     found_topics = topics.tag_topics(text, language=language)
     for topic in found_topics:
         topic.evidence = [_in_its_field(e, fields) for e in topic.evidence]
+    found_topics = _outside_places(found_topics, found_countries)
     if decide_topics:
         found_topics = topic_model.decide(
             title_read,
