@@ -312,12 +312,19 @@ def cmd_watch_add(args: argparse.Namespace) -> int:
     from urllib.parse import parse_qs
 
     from ingest import alert_delivery, alerts, store
+    from ingest.export import UsageError, whole_outlets
     from ingest.filter_flags import FlagError, flag_params
+    from ingest.filters import EARLIEST, LATEST, Filters, from_query_params
 
+    engine = _engine()
     try:
         query = parse_qs((args.query or "").lstrip("?"), keep_blank_values=True)
         params = {key: values[-1] for key, values in query.items()}
         params.update(flag_params(args, exclude=alerts._WATCH_FILTER_EXCLUDE))
+        if params.get("feed"):  # a feed id names its outlet, as the alert's link reads it
+            every = Filters(date_from=EARLIEST, date_to=LATEST)
+            outlet = whole_outlets(engine, from_query_params({"feed": params["feed"]}, every))
+            params["feed"] = ",".join(str(i) for i in outlet.feed_ids)
         spec = alerts.make_spec(
             args.name,
             params,
@@ -326,10 +333,9 @@ def cmd_watch_add(args: argparse.Namespace) -> int:
             spike_threshold=args.spike_threshold,
             digest_minutes=args.digest_minutes,
         )
-    except (alerts.WatchError, FlagError) as exc:
+    except (alerts.WatchError, FlagError, UsageError) as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
-    engine = _engine()
     try:
         store.create_watch(engine, spec, store.now_utc())
     except store.WatchExists as exc:

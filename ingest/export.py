@@ -6,8 +6,10 @@ The options are generated from the filter registry (``ingest.filters.FILTERS``):
 shared link (``from_query_params`` over the same defaults: the last 30 days of data held), so
 ``--country RUS --country PRK``, ``--country RUS,PRK``, ``--query 'c=RUS,PRK'`` and
 ``--url 'http://host/Articles?c=RUS,PRK'`` are one view. A flag value that the URL would drop
-(an unknown country, a date that is not one) is refused here instead: a script must not
-silently export more than it asked for. A pasted link is read as the dashboard reads it.
+(an unknown country, a date that is not one) is refused here instead, and so is such a value in
+a pasted link: a script must not silently export more than it asked for. An outlet is read as
+the dashboard's Outlets filter reads it: a feed id names its outlet, every feed of which counts
+(``whole_outlets``).
 
 The rows are the Articles page's "Download all": ``ingest.queries.iter_article_rows``, newest
 first, streamed in chunks of ``CHUNK_ROWS`` (memory stays bounded), with no row limit. Rows stay
@@ -40,6 +42,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -49,8 +52,14 @@ from sqlalchemy import Engine
 
 from ingest.bars import progress_bar
 from ingest.csv_safety import BOM, csv_rows_text
-from ingest.filter_base import Flag
-from ingest.filter_flags import FlagError, add_flag_arguments, cli_flags, flag_params
+from ingest.filter_base import Flag, first_param
+from ingest.filter_flags import (
+    FlagError,
+    add_flag_arguments,
+    cli_flags,
+    flag_params,
+    flag_understood,
+)
 from ingest.filters import Filters, describe, from_query_params
 from ingest.records import fielded_evidence_json
 
@@ -102,15 +111,53 @@ def _link_params(args: argparse.Namespace) -> dict[str, list[str]]:
     return parse_qs(query, keep_blank_values=True)
 
 
+def _check_link(params: dict[str, list[str]]) -> None:
+    """Raise UsageError for a filter value of a pasted link that the view would drop (an
+    unknown country or QID, a date that is not one, a pair of three): the dashboard shows the
+    wider view it then reads, with its filters in the sidebar for the reader to see; a script
+    must not silently get more than the link asked for."""
+    for flag in flags():
+        value = first_param(params, flag.param).strip()
+        if not value:
+            continue
+        items = [i.strip() for i in value.split(",")] if flag.many else [value]
+        for item in items:
+            if not item or not flag_understood(flag, item):
+                raise UsageError(f"{flag.param}={item!r} in the link: not understood ({flag.help})")
+
+
 def query_params(args: argparse.Namespace) -> dict[str, Any]:
     """The URL parameters the command line asks for: a pasted link's, then each flag given (a
     repeated list flag joined with commas). Raises UsageError for a value the view would drop."""
-    params: dict[str, Any] = dict(_link_params(args))
+    link = _link_params(args)
+    _check_link(link)
+    params: dict[str, Any] = dict(link)
     try:
         params.update(flag_params(args))
     except FlagError as error:
         raise UsageError(str(error)) from error
     return params
+
+
+def whole_outlets(engine: Engine, f: Filters) -> Filters:
+    """``f`` with its outlet filter read as the dashboard reads it: a feed id names its outlet,
+    every feed of which counts (``queries.whole_outlets``), named as the outlet. Raises
+    UsageError for an id that is no feed of the store."""
+    from ingest import queries  # noqa: PLC0415 - the store is opened only once the line is valid
+
+    if not f.feed_ids:
+        return f
+    held = queries.outlets(engine)
+    known = {i for outlet in held.values() for i in outlet.feed_ids}
+    unknown = [i for i in f.feed_ids if i not in known]
+    if unknown:
+        raise UsageError(f"outlet {unknown[0]}: no feed of the store has that id")
+    keys = queries.outlets_of(f.feed_ids, held)
+    return replace(
+        f,
+        feed_ids=queries.feeds_of(keys, held),
+        feed_titles=tuple(held[key].name for key in keys),
+    )
 
 
 def view(args: argparse.Namespace, defaults: Filters) -> Filters:
@@ -392,7 +439,11 @@ def run(args: argparse.Namespace, engine_factory: Callable[[], Engine]) -> int:
         print(f"python -m ingest export: error: {exc}", file=sys.stderr)
         return 2
     engine = engine_factory()
-    f = view(args, default_filters(engine))
+    try:
+        f = whole_outlets(engine, view(args, default_filters(engine)))
+    except UsageError as exc:
+        print(f"python -m ingest export: error: {exc}", file=sys.stderr)
+        return 2
     show_bar = sys.stderr.isatty() if args.progress is None else args.progress
     started = datetime.now()
     written = export(

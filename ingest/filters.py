@@ -252,7 +252,8 @@ class Pair(Filter):
         return {"pair": "-".join(f.pair)} if f.pair else {}
 
     def from_params(self, params: Mapping[str, Any], defaults: Filters) -> dict[str, Any]:
-        codes = _items(first_param(params, "pair").replace("-", ","), 2)
+        codes = _items(first_param(params, "pair").replace("-", ","))
+        # Exactly two: a third code is not "the pair of the first two" (it is dropped whole).
         return {"pair": (codes[0].upper(), codes[1].upper()) if len(codes) == 2 else None}
 
     def article_where(self, f: Filters, *, dates: bool = True) -> Conditions:

@@ -125,7 +125,7 @@ REFUSED: dict[str, list[str]] = {
     "from": ["2024-13-01", "yesterday", "1900-01-01"],
     "to": ["2024-02-30", "3000-01-01"],
     "country": ["XXX", "RUS,Narnia"],
-    "pair": ["RUS", "RUS-RUS", "RUS-XXX"],
+    "pair": ["RUS", "RUS-RUS", "RUS-XXX", "RUS-UKR-USA"],
     "entity": ["Putin", "Q0", "Q7747,Q999999999999"],
     "topic": ["weather", "military,gossip"],
     "language": ["english", "e1"],
@@ -189,6 +189,27 @@ def test_a_value_the_view_would_drop_is_refused(flag: str, value: str, tmp_path:
     message = done.stderr.decode()
     assert f"--{flag}" in message and "not understood" in message
     assert not (tmp_path / "never-opened.db").exists(), "the store was opened for a bad flag"
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [(f, v) for f, values in REFUSED.items() for v in values if v.strip()],
+    ids=repr,
+)
+def test_a_pasted_link_with_a_value_the_view_would_drop_is_refused(
+    flag: str, value: str, tmp_path: Path
+) -> None:
+    """The same values in a link (``--query``, ``--url``): refused as their flags are, not read
+    as the wider view the dashboard falls back to, and the store never opened."""
+    store = f"sqlite:///{tmp_path / 'never-opened.db'}"
+    param = next(f.param for f in export.flags() if f.name == flag)
+    query = urlencode({param: value})
+    for argv in (["--query", query], ["--url", f"http://127.0.0.1:8501/Articles?{query}"]):
+        done = run_export(store, *argv)
+        assert done.returncode == 2, (argv, done.stderr)
+        assert done.stdout == b""
+        assert b"in the link: not understood" in done.stderr
+    assert not (tmp_path / "never-opened.db").exists(), "the store was opened for a bad link"
 
 
 def test_the_process_refuses_a_bad_flag_with_status_2(tmp_path: Path) -> None:
@@ -574,3 +595,50 @@ def test_an_article_without_a_link_exports_a_null_url(
         rows = pq.read_table(target).to_pylist()
     assert len(rows) == n
     assert [r["id"] for r in rows if r["url"] is None] == [linkless]
+
+
+# -- an outlet is all its feeds -------------------------------------------------------------------
+BBC = Path(__file__).parent / "fixtures" / "feeds" / "bbc-news"
+
+
+def test_a_feed_id_exports_its_whole_outlet_as_the_dashboard_reads_it(tmp_path: Path) -> None:
+    """Two feeds of one outlet (BBC News home and world: ``feeds.outlet`` bbc.co.uk). The
+    dashboard's Outlets filter names outlets, and reads a link's feed id as its outlet; the
+    export (a flag or a link) and a watch read it the same: every article of both feeds, by
+    direct SQL, named as the outlet. An id that is no feed is refused."""
+    url = f"sqlite:///{tmp_path / 'bbc.db'}"
+    with mock.patch.dict(os.environ, {"PANTAU_DATABASE_URL": url, "PANTAU_SEED_DEMO": "0"}):
+        assert main(["import", str(BBC)]) == 0
+    o = Oracle(url)
+    try:
+        feeds = o.rows("SELECT id, outlet FROM feeds ORDER BY id")
+        outlet = {row[1] for row in feeds}
+        assert len(feeds) == 2 and len(outlet) == 1, feeds  # one outlet, two feeds
+        both = o.rows(
+            "SELECT a.id FROM articles a JOIN feeds f ON f.id = a.feed_id "
+            "WHERE f.outlet = :outlet ORDER BY a.id",
+            {"outlet": outlet.pop()},
+        )
+    finally:
+        o.close()
+    expected = sorted(row[0] for row in both)
+    wide = ["--from", "2000-01-01", "--to", "2026-12-31", "--format", "jsonl"]
+    for feed_id, _ in feeds:
+        for argv in (["--outlet", str(feed_id)], ["--query", f"feed={feed_id}"]):
+            done = run_export(url, *argv, *wide)
+            assert done.returncode == 0, done.stderr
+            assert sorted(r["id"] for r in json_rows(done.stdout)) == expected
+            assert b"from BBC News" in done.stderr  # the outlet's name, not "outlet #12"
+    unknown = run_export(url, "--outlet", "99999", *wide)
+    assert unknown.returncode == 2 and b"no feed of the store" in unknown.stderr
+    assert unknown.stdout == b""
+    # A watch on one feed id watches the outlet, as the link its alerts carry opens it.
+    with mock.patch.dict(os.environ, {"PANTAU_DATABASE_URL": url,
+                                      "PANTAU_WATCH_FEEDS_DIR": str(tmp_path / "w")}):  # fmt: skip
+        assert main(["watch", "add", "BBC", "--outlet", str(feeds[0][0])]) == 0
+    o = Oracle(url)
+    try:
+        saved = o.rows("SELECT query FROM watches")
+    finally:
+        o.close()
+    assert saved == [(f"feed={feeds[0][0]},{feeds[1][0]}",)]

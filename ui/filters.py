@@ -25,7 +25,7 @@ from ingest.filters import (
     to_query_params,
 )
 from ingest.geo import all_countries, country_name
-from ingest.queries import Outlet
+from ingest.queries import Outlet, feeds_of, outlets_of
 from ingest.records import MIN_BODY_MENTIONS
 from ingest.tagging.entities import Entity, all_entities, entities_matching, entity_by_qid
 from ui.highlight import md_escape
@@ -112,17 +112,6 @@ def _write_url(params: Mapping[str, str]) -> None:
                 st.query_params[key] = params[key]
         elif key in now:
             del st.query_params[key]
-
-
-def outlets_of(feed_ids: tuple[int, ...], outlets: Mapping[str, Outlet]) -> list[str]:
-    """The outlets (keys) that hold any of ``feed_ids``: what the Outlets widget shows."""
-    chosen = set(feed_ids)
-    return [key for key, o in outlets.items() if chosen & set(o.feed_ids)]
-
-
-def feeds_of(keys: list[str], outlets: Mapping[str, Outlet]) -> tuple[int, ...]:
-    """Every feed of the outlets ``keys`` (a catalogue feed and its archive copies alike)."""
-    return tuple(i for key in keys if key in outlets for i in outlets[key].feed_ids)
 
 
 def _sync_widgets(f: Filters, outlets: Mapping[str, Outlet]) -> None:

@@ -77,10 +77,13 @@ from ingest.queries.feeds import (
     feed_homes,
     feed_names,
     feed_types,
+    feeds_of,
     languages_held,
     outlet_homes_held,
     outlets,
+    outlets_of,
     recent_polls,
+    whole_outlets,
 )
 from ingest.queries.read import literal_column_desc
 from ingest.queries.search import _plain_like_suffices
@@ -175,6 +178,9 @@ __all__ = [
     "feed_homes",
     "feed_types",
     "outlets",
+    "outlets_of",
+    "feeds_of",
+    "whole_outlets",
     "outlet_homes_held",
     "Outlet",
     "feed_names",

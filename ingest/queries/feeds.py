@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +90,24 @@ def outlets(engine: Engine) -> dict[str, Outlet]:
         name = _common_name([r.title or r.url for r in ordered])
         found[key] = Outlet(key, name, tuple(r.id for r in members))
     return found
+
+
+def outlets_of(feed_ids: tuple[int, ...], outlets: Mapping[str, Outlet]) -> list[str]:
+    """The outlets (keys) that hold any of ``feed_ids``: what the Outlets widget shows."""
+    chosen = set(feed_ids)
+    return [key for key, o in outlets.items() if chosen & set(o.feed_ids)]
+
+
+def feeds_of(keys: list[str], outlets: Mapping[str, Outlet]) -> tuple[int, ...]:
+    """Every feed of the outlets ``keys`` (a catalogue feed and its archive copies alike)."""
+    return tuple(i for key in keys if key in outlets for i in outlets[key].feed_ids)
+
+
+def whole_outlets(feed_ids: tuple[int, ...], outlets: Mapping[str, Outlet]) -> tuple[int, ...]:
+    """The feeds of every outlet that holds any of ``feed_ids``: the outlet filter names
+    outlets, and a feed id names its outlet (a link, a watch or ``export --outlet`` that gives
+    one feed of an outlet asks for the outlet, as the dashboard reads it)."""
+    return feeds_of(outlets_of(feed_ids, outlets), outlets)
 
 
 def feed_homes(engine: Engine) -> dict[int, str | None]:
