@@ -42,7 +42,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -60,7 +60,7 @@ from ingest.filter_flags import (
     flag_params,
     flag_understood,
 )
-from ingest.filters import Filters, describe, from_query_params
+from ingest.filters import EARLIEST, LATEST, Filters, describe, from_query_params
 from ingest.records import fielded_evidence_json
 
 FORMATS = ("csv", "jsonl", "parquet")
@@ -88,6 +88,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     link = group.add_mutually_exclusive_group()
     link.add_argument("--url", help="a dashboard link: its filters (flags given override them)")
     link.add_argument("--query", help="a dashboard link's query string, e.g. 'from=…&c=RUS,PRK'")
+    parser.add_argument(
+        "--story",
+        type=int,
+        metavar="ID",
+        help="every article of one story (its id, as the Stories page's links and the rows' "
+        "story column name it), whatever the filters: the Stories page's \"Download this "
+        "story's articles\"; a pasted Stories link with story=ID exports the same",
+    )
     parser.add_argument("--format", choices=FORMATS, default="csv", help="default: csv")
     parser.add_argument(
         "--with-body",
@@ -139,6 +147,48 @@ def query_params(args: argparse.Namespace) -> dict[str, Any]:
     return params
 
 
+@dataclass(frozen=True)
+class StoryView:
+    """Every article of one story (``story``: its stable id), whatever the filters: what the
+    Stories page's "Download this story's articles" holds, as export rows."""
+
+    story: int
+
+    @property
+    def filters(self) -> Filters:
+        return Filters(date_from=EARLIEST, date_to=LATEST)
+
+
+View = Filters | StoryView
+
+
+def story_asked(args: argparse.Namespace) -> int | None:
+    """The story the command line asks for (``--story``, else a pasted link's ``story=``), or
+    None. Raises UsageError for a story id that is none, or for filter flags beside it: a
+    story's articles are all of them (a Stories link's filters choose its ranking, not them)."""
+    story = getattr(args, "story", None)
+    if story is None:
+        value = first_param(_link_params(args), "story").strip()
+        if not value:
+            return None
+        if not value.isdecimal():
+            raise UsageError(f"story={value!r} in the link: not a story id")
+        story = int(value)
+    if story < 1:
+        raise UsageError(f"--story {story}: not a story id")
+    try:
+        given = flag_params(args)
+    except FlagError as error:
+        raise UsageError(str(error)) from error
+    if given:
+        named = [f"--{flag.name}" for flag in flags() if flag.param in given]
+        raise UsageError(
+            "--story exports every article of one story: it takes no filter flags (given: "
+            f"{', '.join(dict.fromkeys(named))})"
+        )
+    return story
+
+
 def whole_outlets(engine: Engine, f: Filters) -> Filters:
     """``f`` with its outlet filter read as the dashboard reads it: a feed id names its outlet,
     every feed of which counts (``queries.whole_outlets``), named as the outlet. Raises
@@ -182,7 +232,7 @@ FEED_ID, FEED_URL, BODY, BODY_STATUS = range(11, 15)
 
 def _rows(
     engine: Engine,
-    f: Filters,
+    f: View,
     with_feed: bool = False,
     with_body: bool = False,
     stamped: bool = False,
@@ -192,8 +242,10 @@ def _rows(
     ``stamped``: ``published_at`` as the text CSV and JSON Lines write (``STAMP``)."""
     from ingest.queries import article_text_rows, iter_article_rows
 
+    story = f.story if isinstance(f, StoryView) else None
+    filters = f.filters if isinstance(f, StoryView) else f
     for part in iter_article_rows(
-        engine, f, chunk=CHUNK_ROWS, with_feed=with_feed, stamped=stamped
+        engine, filters, chunk=CHUNK_ROWS, with_feed=with_feed, stamped=stamped, story=story
     ):
         if with_body:
             texts = article_text_rows(engine, [row[ID] for row in part])
@@ -259,7 +311,7 @@ Progress = Callable[[int], object]
 
 
 def write_csv(
-    engine: Engine, f: Filters, out: IO[bytes], progress: Progress, with_body: bool = False
+    engine: Engine, f: View, out: IO[bytes], progress: Progress, with_body: bool = False
 ) -> int:
     """The Articles page's "Download all" file, streamed (header only when nothing matches);
     ``with_body``: with ``BODY_FIELDS`` as its last columns."""
@@ -279,7 +331,7 @@ def write_csv(
 
 
 def write_jsonl(
-    engine: Engine, f: Filters, out: IO[bytes], progress: Progress, with_body: bool = False
+    engine: Engine, f: View, out: IO[bytes], progress: Progress, with_body: bool = False
 ) -> int:
     """One JSON object per line (``JSON_FIELDS``), exactly ``json.dumps(record,
     ensure_ascii=False)``, the evidence as stored."""
@@ -328,7 +380,7 @@ def parquet_schema(with_body: bool = False) -> Any:
 
 
 def write_parquet(
-    engine: Engine, f: Filters, out: IO[bytes], progress: Progress, with_body: bool = False
+    engine: Engine, f: View, out: IO[bytes], progress: Progress, with_body: bool = False
 ) -> int:
     """``JSON_FIELDS`` as columns (``evidence`` as its JSON Lines text), one row group per
     ``CHUNK_ROWS``, each built from columns (not from a dict per row)."""
@@ -405,7 +457,7 @@ def _destination(output: str | None) -> Iterator[IO[bytes]]:
 
 def export(
     engine: Engine,
-    f: Filters,
+    f: View,
     fmt: str,
     output: str | None,
     *,
@@ -415,10 +467,16 @@ def export(
     """Write the view ``f`` as ``fmt`` to ``output`` (standard output when None); returns the
     number of articles written. The progress bar goes to standard error. ``with_body`` adds
     ``BODY_FIELDS`` to every row."""
-    from ingest.queries import count_articles
+    from ingest.queries import count_articles, story_summary
 
     check_format(fmt)
-    total = count_articles(engine, f) if show_bar else None
+    total = None
+    if show_bar:
+        total = (
+            story_summary(engine, f.story)["articles"]
+            if isinstance(f, StoryView)
+            else count_articles(engine, f)
+        )
     with (
         progress_bar(
             total=total, unit="article", desc="export", disable=not show_bar, file=sys.stderr
@@ -430,17 +488,28 @@ def export(
 
 def run(args: argparse.Namespace, engine_factory: Callable[[], Engine]) -> int:
     """The ``export`` command: 0 when written, 2 when the command line is not understood."""
-    from ingest.queries import default_filters
+    from ingest.queries import default_filters, story_summary
 
     try:
-        query_params(args)  # refuse a bad flag before opening the store
+        story = story_asked(args)
+        if story is None:
+            query_params(args)  # refuse a bad flag before opening the store
         check_format(args.format)
     except UsageError as exc:
         print(f"python -m ingest export: error: {exc}", file=sys.stderr)
         return 2
     engine = engine_factory()
+    f: View
     try:
-        f = whole_outlets(engine, view(args, default_filters(engine)))
+        if story is not None:
+            held = story_summary(engine, story)["articles"]
+            if not held:
+                raise UsageError(f"story {story}: no story has that id")
+            f = StoryView(story)
+            what = f"the {held:,} article(s) of story {story}"
+        else:
+            f = whole_outlets(engine, view(args, default_filters(engine)))
+            what = describe(f)
     except UsageError as exc:
         print(f"python -m ingest export: error: {exc}", file=sys.stderr)
         return 2
@@ -457,8 +526,7 @@ def run(args: argparse.Namespace, engine_factory: Callable[[], Engine]) -> int:
     seconds = (datetime.now() - started).total_seconds()
     where = args.output or "standard output"
     print(
-        f"exported {written:,} article(s) as {args.format} to {where} in {seconds:.1f} s: "
-        f"{describe(f)}",
+        f"exported {written:,} article(s) as {args.format} to {where} in {seconds:.1f} s: {what}",
         file=sys.stderr,
     )
     return 0

@@ -642,3 +642,64 @@ def test_a_feed_id_exports_its_whole_outlet_as_the_dashboard_reads_it(tmp_path: 
     finally:
         o.close()
     assert saved == [(f"feed={feeds[0][0]},{feeds[1][0]}",)]
+
+
+# -- a story's articles ---------------------------------------------------------------------------
+
+
+def test_a_story_exports_every_article_of_it_as_the_stories_page_lists_them(
+    store_url: str, oracle: Oracle
+) -> None:
+    """``--story ID`` and a pasted Stories link (``story=ID``, its filters choosing the
+    ranking, not the story's articles) export the story's articles: by direct SQL over the
+    story tables, and the ids the Stories page's "Download this story's articles" holds
+    (``queries.story_articles``), for the three largest stories of the labelled store."""
+    from sqlalchemy import create_engine
+
+    from ingest import queries
+
+    largest = oracle.rows(
+        "SELECT st.first_article_id, COUNT(*) FROM article_stories s "
+        "JOIN stories st ON st.id = s.story_id GROUP BY st.first_article_id "
+        "ORDER BY COUNT(*) DESC, st.first_article_id LIMIT 3"
+    )
+    assert largest and largest[0][1] >= 2
+    engine = create_engine(store_url)
+    try:
+        for story, size in largest:
+            members = sorted(
+                row[0]
+                for row in oracle.rows(
+                    "SELECT s.article_id FROM article_stories s JOIN stories st "
+                    "ON st.id = s.story_id WHERE st.first_article_id = :story",
+                    {"story": story},
+                )
+            )
+            assert len(members) == size
+            page = sorted(int(i) for i in queries.story_articles(engine, story)["id"])
+            assert page == members
+            link = f"http://127.0.0.1:8501/Stories?story={story}&from=2030-01-01&c=XXX"
+            for argv in (["--story", str(story)], ["--url", link]):
+                done = run_export(store_url, *argv, "--format", "jsonl")
+                assert done.returncode == 0, done.stderr
+                rows = json_rows(done.stdout)
+                assert sorted(r["id"] for r in rows) == members
+                assert {r["story"] for r in rows} == {story}
+                assert f"the {size:,} article(s) of story {story}".encode() in done.stderr
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--story", "0"], "--story 0: not a story id"),
+        (["--story", "5", "--country", "RUS"], "it takes no filter flags (given: --country)"),
+        (["--query", "story=abc"], "story='abc' in the link: not a story id"),
+        (["--story", "999999999"], "story 999999999: no story has that id"),
+    ],
+)
+def test_a_story_that_is_none_is_refused(dashboard_store, argv: list[str], said: str) -> None:  # noqa: ANN001
+    done = run_export(dashboard_store.url, *argv)
+    assert done.returncode == 2 and done.stdout == b""
+    assert said in done.stderr.decode()

@@ -204,14 +204,19 @@ def _stamp_text(column: Any, dialect: str) -> Any:
 
 
 def _article_rows(
-    f: Filters, dialect: str, with_feed: bool = False, stamped: bool = False
+    f: Filters,
+    dialect: str,
+    with_feed: bool = False,
+    stamped: bool = False,
+    story: int | None = None,
 ) -> Select:
     """The filtered articles' columns with their country codes and topics, each "; "-joined in
     code order by a correlated subquery that reads the tag table's primary key (one query per
     page or export chunk, instead of fetching the tags of thousands of ids separately), and
     their story's stable id (``queries.stories.STORY_ID``); ``with_feed``: then
     ``ARTICLE_FEED_COLUMNS``; ``stamped``: ``published_at`` as the exports' text
-    (``_stamp_text``), not a datetime."""
+    (``_stamp_text``), not a datetime; ``story``: only that story's articles (its stable id,
+    ``stories.first_article_id``)."""
     published = articles.c.published_at
     columns: list[Any] = [
         articles.c.id,
@@ -247,6 +252,7 @@ def _article_rows(
             .outerjoin(stories, stories.c.id == article_stories.c.story_id)
         )
         .where(*article_where(f))
+        .where(*([] if story is None else [stories.c.first_article_id == story]))
     )
 
 
@@ -265,13 +271,15 @@ def iter_article_rows(
     chunk: int = EXPORT_CHUNK_ROWS,
     with_feed: bool = False,
     stamped: bool = False,
+    story: int | None = None,
 ) -> Iterator[list[tuple]]:
     """Every filtered article as a tuple over ``ARTICLE_COLUMNS`` (then ``ARTICLE_FEED_COLUMNS`` when
     ``with_feed``), newest first, in lists of ``chunk`` (one streamed query): what the exports
     write, without building a DataFrame. ``published_at`` is a UTC datetime (``stamped``: the
     text the exports write for it, ``csv_safety.STAMP``), ``language``, ``summary`` and
-    ``story`` may be None."""
-    query = _article_rows(f, engine.dialect.name, with_feed, stamped).order_by(
+    ``story`` may be None. With ``story`` (a story's stable id): only that story's articles
+    among them."""
+    query = _article_rows(f, engine.dialect.name, with_feed, stamped, story).order_by(
         articles.c.published_at.desc(), articles.c.id.desc()
     )
     with engine.connect() as conn:
