@@ -57,6 +57,11 @@ STOPWORDS_FILE = MODEL_FILE.with_name("evidence_stopwords.tsv")
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD_CHAR = re.compile(r"\w")
+# Pieces of unspaced text that say nothing to a reader: Japanese written in hiragana alone (the
+# grammar between the words: した, への), and Chinese pieces that begin or end on the particles
+# 的 and 了 (天的 of 春天的).
+_HIRAGANA_ONLY = re.compile(r"[\u3040-\u309f]+")
+_PARTICLE_END = re.compile(r"^[的了]|[的了]$")
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,10 @@ def _shown_span(text: str, start: int, end: int, stop: frozenset[str]) -> tuple[
         return None
     if not any(char.isalpha() for char in word):  # digits cut from a Han run: 11点10分 → 10
         return None
+    if any(char.isdigit() for char in word):  # a date or a count: 4日, 2021年, 11点
+        return None
+    if _HIRAGANA_ONLY.fullmatch(word) or (_HAN.match(word) and _PARTICLE_END.search(word)):
+        return None  # grammar, not a word: した, への; a piece across a particle: 天的, 了解
     return start, end
 
 
