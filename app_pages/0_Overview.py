@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ingest.filter_words import language_name
+from ingest.filters import Filters
 from ingest.queries import (
     BASELINE_DAYS,
     BASELINE_MIN_ARTICLES,
@@ -25,9 +26,18 @@ f = start_page("Overview", page="overview")
 unit = counted(f)  # articles, or stories
 
 if data.is_demo_only():
+    span = data.data_date_range()
+    every = data.totals(Filters(date_from=span[0], date_to=span[1])) if span else None
+    widen = ""
+    if span and every and (f.date_from > span[0] or f.date_to < span[1]):
+        # The view opens on the snapshots' last 30 days, which hold a few of their languages.
+        widen = (
+            f" They span {span[0]:%Y}–{span[1]:%Y}: {every['articles']:,} articles in "
+            f"{every['languages']} languages; **All dates** in the sidebar shows every one."
+        )
     st.info(
         "This store holds only the bundled demo snapshots (real feed files saved at one moment), "
-        "so dates are sparse and nothing updates. To monitor live news, run "
+        "so dates are sparse and nothing updates." + widen + " To monitor live news, run "
         "`python -m ingest run` (or start the dashboard with `PANTAU_BACKGROUND_POLL=1`).",
         icon=":material/science:",
     )

@@ -90,12 +90,12 @@ if picked is not None:
         ] + [
             {"tag": entity_name(qid), "kind": ENTITY_KINDS.get(entity_kind(qid), "entity"),
              "evidence": e["text"], "type": e["type"], "where": e["field"],
-             "prominence": ""}
+             "prominence": item["entity_prominence"].get(qid, "")}
             for qid, ev in item.get("entities", {}).items()
             for e in ev
         ] + [
             {"tag": topic_label(t), "kind": "topic", "evidence": e["text"], "type": e["type"],
-             "where": e["field"], "prominence": ""}
+             "where": e["field"], "prominence": item["topic_prominence"].get(t, "")}
             for t, ev in item["topics"].items()
             for e in ev
         ]  # fmt: skip

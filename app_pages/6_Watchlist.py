@@ -43,7 +43,9 @@ for watch in watches:
             f"Spike threshold {watch.spike_threshold:g}; digest at most every "
             f"{watch.digest_minutes} min; delivers to the Atom feed"
             + "".join(f", {highlight.md_escape(w)}" for w in ways if w)
-            + f". [Atom feed]({alerts.feed_url(watch)}) · [Open the view]({alerts.view_url(watch)})"
+            # links on this page go to the server that shows it, whatever PANTAU_PUBLIC_URL says
+            + f". [Atom feed]({alerts.feed_url(watch, base='')}) · "
+            f"[Open the view]({alerts.view_url(watch, base='')})"
         )
         left, right = st.columns([2, 3])
         series_filter = alerts.watch_filters(
@@ -55,9 +57,10 @@ for watch in watches:
                 st.caption("No articles in the last 30 days.")
             else:
                 st.caption(f"Articles a day, last {SPARKLINE_DAYS} days")
-                st.line_chart(
-                    series.set_index("period")["articles"], height=120, y_label="", x_label=""
-                )
+                st.line_chart(  # whole articles: a float column ticks as "0.000000"
+                    series.set_index("period")["articles"].astype(int),
+                    height=120, y_label="", x_label="",
+                )  # fmt: skip
         with right:
             recent = watch_alerts(eng, watch.id, limit=1)
             if recent.empty:

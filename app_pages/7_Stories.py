@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from ingest.geo import country_name
-from ingest.queries import language_name
+from ingest.queries import TOP_STORIES, language_name
 from ui import data, export, sizes, tables, view
 from ui.highlight import entity_line, md_escape, safe_url
 from ui.layout import empty_state, start_page
@@ -23,8 +23,10 @@ if top.empty:
     st.stop()
 
 st.caption(
-    "A story is every article that reports the same happening, in any outlet. Reach = outlets × "
-    "languages × outlet countries among the articles in view."
+    f"The {len(top):,} stories of the view with the widest reach"
+    + (f" (the top {TOP_STORIES}; the CSV holds the same)" if len(top) >= TOP_STORIES else "")
+    + ". A story is every article that reports the same happening, in any outlet. Reach = "
+    "outlets × languages × outlet countries among the articles in view."
 )
 shown = top.assign(first_seen=pd.to_datetime(top["first_seen"], utc=True))
 # The first headline takes the spare width (ui.tables); the outlet countries, the first outlet
@@ -36,8 +38,8 @@ tables.table(
         "story": st.column_config.NumberColumn("Story", format="%d"),
         "reach": "Reach", "articles": "Articles", "outlets": "Outlets",
         "languages": st.column_config.NumberColumn("Lang.", help="Languages"),
-        "first_seen": st.column_config.DatetimeColumn("First seen", format="MM-DD HH:mm",
-                                                      help="Month-day, time in UTC"),
+        "first_seen": st.column_config.DatetimeColumn("First seen", format="YYYY-MM-DD HH:mm",
+                                                      help="Time in UTC"),
         "first_title": "First headline",
     },
 )  # fmt: skip
@@ -60,6 +62,7 @@ picked = st.selectbox(
 view.publish("story_pick", picked)
 
 summary = data.story_summary(int(picked))
+in_view = dict(zip(ids, top["articles"], strict=True)).get(int(picked))
 rows = data.story_articles(int(picked), limit=sizes.STORY_ARTICLES)  # the first ones, oldest first
 if rows.empty:
     empty_state(f"Story {picked} holds no articles (it may have been merged into another).")
@@ -69,6 +72,14 @@ when = pd.to_datetime(rows["published_at"], utc=True)
 first = rows.iloc[0]
 began, ended = (pd.to_datetime(summary[k], utc=True) for k in ("first_published", "last_published"))
 st.subheader(md_escape(str(first["title"])))  # a feed's text: never markup
+st.caption(  # the detail is the whole story; the table above counts the articles in view
+    "The whole story, whatever the filters"
+    + (
+        f": {in_view:,} of its {summary['articles']:,} articles are in the view above."
+        if in_view is not None and in_view != summary["articles"]
+        else "."
+    )
+)
 c1, c2 = st.columns(2)
 c1.metric("Articles", f"{summary['articles']:,}")
 c2.metric("Spread", f"{(ended - began).total_seconds() / 3600:,.1f} h")
@@ -101,8 +112,8 @@ tables.table(
     )[["published_at", "title", "outlet", "language", "url"]],
     "story_articles", long="title",
     labels={
-        "published_at": st.column_config.DatetimeColumn("Published", format="MM-DD HH:mm",
-                                                        help="Month-day, time in UTC"),
+        "published_at": st.column_config.DatetimeColumn("Published", format="YYYY-MM-DD HH:mm",
+                                                        help="Time in UTC"),
         "title": "Title", "outlet": "Outlet", "language": "Language",
         "url": st.column_config.LinkColumn("Link", display_text="↗",
                                            help="Open the article at its source"),
@@ -125,7 +136,7 @@ tables.table(  # the outlet first, as wide as the others leave in a 1000 px wind
     labels={
         "outlet": "Outlet", "outlet_country": "Home country",
         "first_published": st.column_config.DatetimeColumn(
-            "First article", format="MM-DD HH:mm", help="Month-day, time in UTC"),
+            "First article", format="YYYY-MM-DD HH:mm", help="Time in UTC"),
         "later_hours": st.column_config.NumberColumn(
             "Later by (h)", format="%.1f",
             help="Hours after the story's first article, in any outlet"),

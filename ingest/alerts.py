@@ -216,16 +216,19 @@ def describe_watch(watch: WatchRow) -> str:
     return ", ".join([what, *(c for c in clauses if c)])
 
 
-def view_url(watch: WatchRow, page: str = WATCH_PAGE) -> str:
-    """The watch's view on the dashboard."""
-    base = str(config.get("public_url")).rstrip("/")
-    return f"{base}/{page}" + (f"?{watch.query}" if watch.query else "")
+def _base(base: str | None) -> str:
+    return (str(config.get("public_url")) if base is None else base).rstrip("/")
 
 
-def feed_url(watch: WatchRow) -> str:
-    """Where the dashboard serves the watch's Atom feed."""
-    base = str(config.get("public_url")).rstrip("/")
-    return f"{base}/app/static/{FEED_PREFIX}{watch.slug}.atom"
+def view_url(watch: WatchRow, page: str = WATCH_PAGE, base: str | None = None) -> str:
+    """The watch's view on the dashboard, at ``public_url`` (what a message carries), or at
+    ``base`` ("": a link inside the dashboard, to whatever host and port serve it)."""
+    return f"{_base(base)}/{page}" + (f"?{watch.query}" if watch.query else "")
+
+
+def feed_url(watch: WatchRow, base: str | None = None) -> str:
+    """Where the dashboard serves the watch's Atom feed (``base``: as ``view_url``)."""
+    return f"{_base(base)}/app/static/{FEED_PREFIX}{watch.slug}.atom"
 
 
 def feed_path(watch: WatchRow) -> Path:

@@ -451,5 +451,14 @@ def test_watchlist_tables_fit_at_1000_px(browser, watch_server) -> None:  # noqa
         assert len(widths) == 2, widths  # the deliveries and the matches
         assert all(w["held"] <= w["shown"] for w in widths.values()), widths
         page.screenshot(path=str(SHOTS / "watchlist-tables-1000.png"), full_page=True)
+        # Its links go to the server that shows the page, whatever PANTAU_PUBLIC_URL says
+        # (they pointed at localhost:8501, which nothing served): the view opens here, and the
+        # feed is at the path the dashboard serves watch feeds from (test_alerts serves one;
+        # this server writes them to a scratch folder).
+        atom = page.get_by_role("link", name="Atom feed").first.get_attribute("href")
+        opened = page.get_by_role("link", name="Open the view").first.get_attribute("href")
+        assert atom == "/app/static/watch-korea.atom", atom
+        assert opened == "/Articles?c=PRK", opened
+        assert page.request.get(f"{watch_server}{opened}").status == 200
     finally:
         page.context.close()

@@ -598,6 +598,26 @@ def test_article_evidence_offsets_point_at_the_words(engine) -> None:  # noqa: A
     assert fields == {"title", "summary"}
 
 
+def test_article_evidence_says_where_each_topic_and_entity_is_most_prominent(engine) -> None:  # noqa: ANN001
+    """The reader's evidence table shows every tag's prominence (topics and entities were
+    blank): ``article_evidence`` holds the tag tables' own, read here directly."""
+    ids = [int(i) for i in queries.list_articles(engine, ALL, limit=200).id]
+    evidence = queries.article_evidence(engine, ids)
+    with engine.connect() as conn:
+        for table, key, field in (
+            ("article_topics", "topic", "topic_prominence"),
+            ("article_entities", "qid", "entity_prominence"),
+        ):
+            stored: dict[int, dict[str, str]] = {}
+            for article_id, code, where in conn.exec_driver_sql(
+                f"SELECT article_id, {key}, prominence FROM {table}"  # noqa: S608 - constants
+            ):
+                if article_id in evidence:
+                    stored.setdefault(article_id, {})[code] = where
+            assert stored, table
+            assert {i: item[field] for i, item in evidence.items() if item[field]} == stored
+
+
 def test_rising_scores_against_the_baseline(engine, rows) -> None:  # noqa: ANN001
     end = date(2026, 2, 18)
     got = queries.rising(engine, Filters(end - timedelta(days=29), end), kind="country", limit=50)

@@ -309,3 +309,29 @@ def test_a_storys_people_and_organisations(app: AppTest, stories_store: str) -> 
     names = {row[0]: row[1] for row in lines[1:]}  # the data file itself, not its loader
     expected = ", ".join(f"{names[q]} ({n:,})" for q, n in rows)
     assert listed.strip().replace("\\", "") == expected
+
+
+def test_a_filtered_story_says_its_detail_is_the_whole_story(
+    app: AppTest, stories_store: str
+) -> None:
+    """Filtered to one outlet, a story that outlets beyond it carried counts only that outlet's
+    articles in the table, while its detail lists the whole story: the detail says so, with
+    both numbers (by SQL); the caption says the table is the top stories."""
+    o = Oracle(stories_store)
+    try:
+        rows = o.rows(
+            "SELECT st.first_article_id, a.feed_id, COUNT(*) FROM article_stories s "
+            "JOIN stories st ON st.id = s.story_id JOIN articles a ON a.id = s.article_id "
+            "GROUP BY st.first_article_id, a.feed_id"
+        )
+    finally:
+        o.close()
+    sizes: dict[int, int] = {}
+    for story, _feed, n in rows:
+        sizes[story] = sizes.get(story, 0) + n
+    story, feed, n = next(r for r in sorted(rows) if r[2] < sizes[r[0]])  # a shared story
+    open_stories(app, {**PERIOD, "feed": str(feed), "story": str(story)})
+    said = " ".join(c.value for c in app.caption)
+    assert f"{n:,} of its {sizes[story]:,} articles are in the view above" in said
+    assert "The whole story, whatever the filters" in said
+    assert "stories of the view with the widest reach" in said

@@ -347,8 +347,10 @@ def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, di
     """For each article: title, summary, body (None unless its full text is kept), url, language,
     its feed (``feed_id``, ``feed_url``), its tags with evidence, each offset into its field
     ({"countries": {iso3: [{text, type, start, field}]}, "topics": {topic: [...]},
-    "entities": {qid: [...]}}), and each
-    country's prominence ({"prominence": {iso3: (where, body mentions, prominent)}})."""
+    "entities": {qid: [...]}}), each
+    country's prominence ({"prominence": {iso3: (where, body mentions, prominent)}}), and where
+    each topic and entity is most prominent ({"topic_prominence": {topic: where},
+    "entity_prominence": {qid: where}}: title, lead or body)."""
     row: Any  # rows of several selects in turn
     ids = [int(i) for i in article_ids]
     out: dict[int, dict[str, Any]] = {}
@@ -389,6 +391,8 @@ def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, di
                 "topics": {},
                 "entities": {},
                 "prominence": {},
+                "topic_prominence": {},
+                "entity_prominence": {},
             }
         for row in conn.execute(
             select(
@@ -406,12 +410,26 @@ def article_evidence(engine: Engine, article_ids: Sequence[int]) -> dict[int, di
             item["countries"][row.iso3] = _load_evidence(row.evidence, item["title"])
             item["prominence"][row.iso3] = (row.prominence, row.body_mentions, row.prominent)
         for row in conn.execute(
-            select(article_topics.c.article_id, article_topics.c.topic, article_topics.c.evidence)
+            select(
+                article_topics.c.article_id,
+                article_topics.c.topic,
+                article_topics.c.evidence,
+                article_topics.c.prominence,
+            )
             .where(article_topics.c.article_id.in_(ids))
             .order_by(article_topics.c.article_id, article_topics.c.topic)
         ):
             item = out[row.article_id]
             item["topics"][row.topic] = _load_evidence(row.evidence, item["title"])
+            item["topic_prominence"][row.topic] = row.prominence
+        for row in conn.execute(
+            select(
+                article_entities.c.article_id,
+                article_entities.c.qid,
+                article_entities.c.prominence,
+            ).where(article_entities.c.article_id.in_(ids))
+        ):
+            out[row.article_id]["entity_prominence"][row.qid] = row.prominence
     for article_id, found in entity_evidence(engine, ids).items():
         out[article_id]["entities"] = found
     return out
