@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -377,6 +378,38 @@ def test_typing_a_name_offers_the_entity_in_every_script(app: AppTest) -> None:
     assert app.text_input(key="flt_search").value == ""
     assert app.query_params.get("entity") in ("Q7747", ["Q7747"])
     assert not [b for b in app.button if b.key == "flt_suggest_Q7747"]  # chosen: not offered
+
+
+def test_the_entity_list_offers_each_one_in_the_scripts_it_is_written_in(app: AppTest) -> None:
+    """The sidebar's People & organisations list filters on what it shows, so each entity shows
+    its names in other scripts: typing Путин, 푸틴 or 普京 finds Vladimir Putin (it found
+    nothing). Every name shown is one of that entity's aliases in aliases.tsv, read here
+    directly, and an entity with aliases in Cyrillic, Hangul and Han shows one of each."""
+    path = Path(__file__).resolve().parent.parent / "ingest/data/entities/aliases.tsv"
+    aliases: dict[str, set[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            qid, surface = line.split("\t")[:2]
+            aliases.setdefault(qid, set()).add(surface)
+    open_page(app, "app_pages/4_Articles.py", {"from": "2000-01-01", "to": "2026-02-18"})
+    box = app.multiselect(key="flt_entities")
+    labels = dict(zip(box.options, entity_kinds_from_the_data_file(), strict=True))  # file order
+
+    def script(text: str) -> str:
+        letter = next(c for c in text if c.isalpha())
+        return unicodedata.name(letter).split(" ", 1)[0]
+
+    polled = {"CYRILLIC", "HANGUL", "CJK"}
+    all_three = 0
+    for label, qid in labels.items():
+        names = label.split(" — ", 1)[1].split(", ") if " — " in label else []
+        assert set(names) <= aliases.get(qid, set()), (qid, names)
+        written_in = {script(a) for a in aliases.get(qid, ())} & polled
+        assert written_in <= {script(n) for n in names}, (qid, label)  # one name per script
+        all_three += written_in == polled
+    putin = next(label for label, qid in labels.items() if qid == "Q7747")
+    assert all(name in putin for name in ("Путин", "푸틴", "普京"))
+    assert all_three > 50
 
 
 def test_feeds_page_lists_every_feed(app: AppTest, engine) -> None:  # noqa: ANN001

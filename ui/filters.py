@@ -27,7 +27,13 @@ from ingest.filters import (
 from ingest.geo import all_countries, country_name
 from ingest.queries import Outlet, feeds_of, outlets_of
 from ingest.records import MIN_BODY_MENTIONS
-from ingest.tagging.entities import Entity, all_entities, entities_matching, entity_by_qid
+from ingest.tagging.entities import (
+    Entity,
+    all_entities,
+    entities_matching,
+    entity_by_qid,
+    names_in_scripts,
+)
 from ui.highlight import md_escape
 
 __all__ = ["PARAM_KEYS", "from_query_params", "to_query_params"]
@@ -215,7 +221,7 @@ def sidebar_filters(page: str) -> Filters:
     if "entities" in shown:
         values["entities"] = tuple(sb.multiselect(
             "People & organisations (any of)", [e.qid for e in all_entities()],
-            key="flt_entities", format_func=entity_label,
+            key="flt_entities", format_func=entity_option,
             placeholder="Anyone", help=ENTITY_HELP,
         ))  # fmt: skip
     if "languages" in shown:
@@ -286,6 +292,14 @@ def entity_label(qid: str) -> str:
     if entity.kind == "person" and entity.country:
         return f"{entity.name} · {country_name(entity.country)}"
     return entity.name
+
+
+def entity_option(qid: str) -> str:
+    """An entity as the sidebar's list offers it: its label and its names in other scripts
+    ("Vladimir Putin · Russia — Путин, 푸틴, 普京, プーチン, بوتين"), so that typing a name in
+    any of them finds it."""
+    names = names_in_scripts(qid)
+    return entity_label(qid) + (" — " + ", ".join(names) if names else "")
 
 
 def entity_suggestions(search: str, chosen: Iterable[str]) -> list[Entity]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import threading
+import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -194,6 +195,29 @@ def entity_by_qid(qid: str) -> Entity | None:
 def all_entities() -> list[Entity]:
     """Every entity, in file order."""
     return list(_entities().values())
+
+
+# The scripts an entity's other names are shown in, in this order (the polled languages'
+# scripts first): Путин, 푸틴, 普京, プーチン, بوتين for Vladimir Putin.
+NAME_SCRIPTS = ("CYRILLIC", "HANGUL", "CJK", "KATAKANA", "ARABIC", "DEVANAGARI", "GREEK", "THAI")
+
+
+def script_of(text: str) -> str:
+    """The script of the first letter of ``text`` (the first word of its Unicode name: LATIN,
+    CYRILLIC, CJK, HANGUL...); "" when it has no letter."""
+    letter = next((char for char in text if char.isalpha()), "")
+    return unicodedata.name(letter, "").split(" ", 1)[0] if letter else ""
+
+
+@cache
+def names_in_scripts(qid: str, limit: int = 5) -> tuple[str, ...]:
+    """The entity's first alias (``aliases.tsv`` order) in each of ``NAME_SCRIPTS`` it has one
+    in, in that order, at most ``limit``: how a reader of those scripts writes it."""
+    first: dict[str, str] = {}
+    for alias in _aliases():
+        if alias.qid == qid:
+            first.setdefault(script_of(alias.surface), alias.surface)
+    return tuple(first[s] for s in NAME_SCRIPTS if s in first)[:limit]
 
 
 def entity_patterns(aliases: list[EntityAlias] | tuple[EntityAlias, ...]) -> Iterator:
