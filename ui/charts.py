@@ -190,7 +190,11 @@ def coverage_figure(
         thin = int((periods["total"] < MIN_SHARE_TOTAL).sum())
         fig.add_annotation(
             text=f"Share drawn only for a {period} with at least {MIN_SHARE_TOTAL} {unit} in "
-            f"all" + (f" ({thin:,} of {len(periods):,} {period}s left out)" if thin else ""),
+            f"all" + (
+                f" ({thin:,} of {len(periods):,} {period}s left out; the rolling mean pools "
+                f"every {period} of its window)" if thin and rolling
+                else f" ({thin:,} of {len(periods):,} {period}s left out)" if thin else ""
+            ),
             xref="paper", yref="paper", x=1, y=1.0, xanchor="right", yanchor="bottom",
             showarrow=False, font=dict(size=11, color=MUTED),
         )  # fmt: skip
