@@ -106,13 +106,13 @@ st.markdown("**How the story spread: articles per hour (UTC), by outlet**")
 st.bar_chart(spread, x="hour", y="articles", color="outlet", height=260)
 tables.table(
     rows.assign(
-        published_at=when,
+        published=when,
         url=[safe_url(u) or "" for u in rows["url"]],  # http(s) only, no grey "None"
         language=[language_name(c) for c in rows["language"]],
-    )[["published_at", "title", "outlet", "language", "url"]],
+    )[["published", "title", "outlet", "language", "url"]],
     "story_articles", long="title",
     labels={
-        "published_at": st.column_config.DatetimeColumn("Published", format="YYYY-MM-DD HH:mm",
+        "published": st.column_config.DatetimeColumn("Published", format="YYYY-MM-DD HH:mm",
                                                         help="Time in UTC"),
         "title": "Title", "outlet": "Outlet", "language": "Language",
         "url": st.column_config.LinkColumn("Link", display_text="↗",

@@ -37,8 +37,9 @@ WIDTH_PX = {
     # an article's evidence
     "tag": 120, "kind": 84, "type": 90, "where": 66, "prominence": 80,
     # stories
-    "story": 52, "reach": 48, "articles": 64, "outlets": 56, "languages": 44, "first_seen": 94,
-    "outlet_country": 110, "first_published": 110, "later_hours": 84,
+    "story": 52, "reach": 48, "articles": 64, "outlets": 56, "languages": 44, "first_seen": 128,
+    "published": 128,  # a story's article: its date and time, the year with them
+    "outlet_country": 110, "first_published": 128, "later_hours": 84,
     # counts and scores
     "recent": 75, "expected": 75, "score": 75, "baseline": 75, "period": 96, "share": 80,
     # feeds, their polls and a watch's deliveries
