@@ -58,7 +58,7 @@ from ingest.filter_flags import (
     add_flag_arguments,
     cli_flags,
     flag_params,
-    flag_understood,
+    misread_item,
 )
 from ingest.filters import EARLIEST, LATEST, Filters, describe, from_query_params
 from ingest.records import fielded_evidence_json
@@ -126,12 +126,9 @@ def _check_link(params: dict[str, list[str]]) -> None:
     must not silently get more than the link asked for."""
     for flag in flags():
         value = first_param(params, flag.param).strip()
-        if not value:
-            continue
-        items = [i.strip() for i in value.split(",")] if flag.many else [value]
-        for item in items:
-            if not item or not flag_understood(flag, item):
-                raise UsageError(f"{flag.param}={item!r} in the link: not understood ({flag.help})")
+        bad = misread_item(flag, [value]) if value else None
+        if bad is not None:
+            raise UsageError(f"{flag.param}={bad!r} in the link: not understood ({flag.help})")
 
 
 def query_params(args: argparse.Namespace) -> dict[str, Any]:
@@ -191,7 +188,8 @@ def story_asked(args: argparse.Namespace) -> int | None:
 
 def whole_outlets(engine: Engine, f: Filters) -> Filters:
     """``f`` with its outlet filter read as the dashboard reads it: a feed id names its outlet,
-    every feed of which counts (``queries.whole_outlets``), named as the outlet. Raises
+    every feed of which counts (the sidebar's ``queries.outlets_of`` and ``feeds_of``), named
+    as the outlet. Raises
     UsageError for an id that is no feed of the store."""
     from ingest import queries  # noqa: PLC0415 - the store is opened only once the line is valid
 

@@ -53,6 +53,19 @@ def flag_understood(flag: Flag, value: str) -> bool:
     return any(from_query_params({flag.param: value}, probe) != probe for probe in _PROBES)
 
 
+def flag_items(flag: Flag, values: Sequence[str]) -> list[str]:
+    """The items ``values`` give ``flag`` (a list flag's comma-separated, stripped)."""
+    return [i.strip() for v in values for i in v.split(",")] if flag.many else list(values)
+
+
+def misread_item(flag: Flag, values: Sequence[str]) -> str | None:
+    """The first item of ``values`` (``flag_items``) that the view would drop (empty, or not
+    understood), None when every one is understood."""
+    return next(
+        (i for i in flag_items(flag, values) if not i or not flag_understood(flag, i)), None
+    )
+
+
 def flag_params(args: Any, exclude: Sequence[str] = ()) -> dict[str, str]:
     """The URL parameters the flags given in ``args`` ask for (a repeated list flag joined with
     commas). Raises FlagError for a value the view would drop: a script must not silently get
@@ -63,9 +76,8 @@ def flag_params(args: Any, exclude: Sequence[str] = ()) -> dict[str, str]:
         if given is None:
             continue
         values = given if flag.many else [given]
-        items = [i.strip() for v in values for i in v.split(",")] if flag.many else values
-        for item in items:
-            if not item or not flag_understood(flag, item):
-                raise FlagError(f"--{flag.name} {item!r}: not understood ({flag.help})")
-        params[flag.param] = ",".join(items)
+        bad = misread_item(flag, values)
+        if bad is not None:
+            raise FlagError(f"--{flag.name} {bad!r}: not understood ({flag.help})")
+        params[flag.param] = ",".join(flag_items(flag, values))
     return params

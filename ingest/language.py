@@ -196,7 +196,7 @@ _OTHER_LETTERS = re.compile(r"[^\W\d_A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02
 _SCRIPT_OF: dict[str, str] = {}
 
 
-def _script(char: str) -> str:
+def letter_script(char: str) -> str:
     """The script of a letter (first word of its Unicode name), "" for a non-letter."""
     script = _SCRIPT_OF.get(char)
     if script is not None:
@@ -223,7 +223,7 @@ def _script_counts(text: str) -> tuple[int, dict[str, int]]:
     scripts: dict[str, int] = {"LATIN": latin} if latin else {}
     letters = latin
     for char in _OTHER_LETTERS.findall(text):
-        script = _script(char)
+        script = letter_script(char)
         if script:
             letters += 1
             scripts[script] = scripts.get(script, 0) + 1

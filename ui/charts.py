@@ -188,13 +188,10 @@ def coverage_figure(
     if share:
         periods = df.drop_duplicates("period")
         thin = int((periods["total"] < MIN_SHARE_TOTAL).sum())
+        pooled = f"; the rolling mean pools every {period} of its window" if rolling else ""
         fig.add_annotation(
             text=f"Share drawn only for a {period} with at least {MIN_SHARE_TOTAL} {unit} in "
-            f"all" + (
-                f" ({thin:,} of {len(periods):,} {period}s left out; the rolling mean pools "
-                f"every {period} of its window)" if thin and rolling
-                else f" ({thin:,} of {len(periods):,} {period}s left out)" if thin else ""
-            ),
+            f"all" + (f" ({thin:,} of {len(periods):,} {period}s left out{pooled})" if thin else ""),
             xref="paper", yref="paper", x=1, y=1.0, xanchor="right", yanchor="bottom",
             showarrow=False, font=dict(size=11, color=MUTED),
         )  # fmt: skip

@@ -83,7 +83,6 @@ from ingest.queries.feeds import (
     outlets,
     outlets_of,
     recent_polls,
-    whole_outlets,
 )
 from ingest.queries.read import literal_column_desc
 from ingest.queries.search import _plain_like_suffices
@@ -180,7 +179,6 @@ __all__ = [
     "outlets",
     "outlets_of",
     "feeds_of",
-    "whole_outlets",
     "outlet_homes_held",
     "Outlet",
     "feed_names",

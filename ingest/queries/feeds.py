@@ -103,13 +103,6 @@ def feeds_of(keys: list[str], outlets: Mapping[str, Outlet]) -> tuple[int, ...]:
     return tuple(i for key in keys if key in outlets for i in outlets[key].feed_ids)
 
 
-def whole_outlets(feed_ids: tuple[int, ...], outlets: Mapping[str, Outlet]) -> tuple[int, ...]:
-    """The feeds of every outlet that holds any of ``feed_ids``: the outlet filter names
-    outlets, and a feed id names its outlet (a link, a watch or ``export --outlet`` that gives
-    one feed of an outlet asks for the outlet, as the dashboard reads it)."""
-    return feeds_of(outlets_of(feed_ids, outlets), outlets)
-
-
 def feed_homes(engine: Engine) -> dict[int, str | None]:
     with engine.connect() as conn:
         return {int(i): c for i, c in conn.execute(select(feeds.c.id, feeds.c.country_iso3))}

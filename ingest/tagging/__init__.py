@@ -114,10 +114,7 @@ def _outside_places(found: list[TopicTag], places_of: list[CountryTag]) -> list[
         tag.evidence = [
             item
             for item in tag.evidence
-            if not any(
-                field == item.field and start < item.start + len(item.text) and item.start < end
-                for field, start, end in names
-            )
+            if not topic_model.covered(item.field, item.start, item.start + len(item.text), names)
         ]
         if tag.evidence:
             kept.append(tag)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import csv
 import threading
-import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from functools import cache
 from pathlib import Path
 
 from ingest.geo import is_valid_iso3
+from ingest.language import letter_script
 from ingest.records import EntityTag, Evidence
 from ingest.tagging.countries import (
     _FLAG,
@@ -198,15 +198,8 @@ def all_entities() -> list[Entity]:
 
 
 # The scripts an entity's other names are shown in, in this order (the polled languages'
-# scripts first): Путин, 푸틴, 普京, プーチン, بوتين for Vladimir Putin.
-NAME_SCRIPTS = ("CYRILLIC", "HANGUL", "CJK", "KATAKANA", "ARABIC", "DEVANAGARI", "GREEK", "THAI")
-
-
-def script_of(text: str) -> str:
-    """The script of the first letter of ``text`` (the first word of its Unicode name: LATIN,
-    CYRILLIC, CJK, HANGUL...); "" when it has no letter."""
-    letter = next((char for char in text if char.isalpha()), "")
-    return unicodedata.name(letter, "").split(" ", 1)[0] if letter else ""
+# scripts first; ``language.letter_script``'s names): Путин, 푸틴, 普京, プーチン, بوتين.
+NAME_SCRIPTS = ("CYRILLIC", "HANGUL", "HAN", "KANA", "ARABIC", "DEVANAGARI", "GREEK", "THAI")
 
 
 @cache
@@ -215,8 +208,9 @@ def names_in_scripts(qid: str, limit: int = 5) -> tuple[str, ...]:
     in, in that order, at most ``limit``: how a reader of those scripts writes it."""
     first: dict[str, str] = {}
     for alias in _aliases():
-        if alias.qid == qid:
-            first.setdefault(script_of(alias.surface), alias.surface)
+        letter = next((char for char in alias.surface if char.isalpha()), "")
+        if alias.qid == qid and letter:
+            first.setdefault(letter_script(letter), alias.surface)
     return tuple(first[s] for s in NAME_SCRIPTS if s in first)[:limit]
 
 

@@ -124,7 +124,8 @@ def load_model() -> TopicModel | None:
     )
 
 
-def _covered(field: str, start: int, end: int, spans: list[tuple[str, int, int]]) -> bool:
+def covered(field: str, start: int, end: int, spans: list[tuple[str, int, int]]) -> bool:
+    """Whether ``field[start:end]`` overlaps any of ``spans`` (field, start, end)."""
     return any(f == field and s < end and start < e for f, s, e in spans)
 
 
@@ -177,7 +178,7 @@ def _word_evidence(
         if shown is None:
             continue
         start, end = shown
-        if _covered(field, start, end, taken):
+        if covered(field, start, end, taken):
             continue
         known = best.get(feature)
         if known is None or weight > known[0]:
