@@ -477,6 +477,17 @@ def test_first_run_seeds_the_demo_data_and_says_so(
     eng.dispose()
     assert any("demo" in i.value for i in app.info), "the demo banner is shown"
     assert app.metric[0].value != "0"
+    # The view opens on the last 30 days; the banner says what All dates holds, by SQL.
+    o = Oracle(url)
+    try:
+        ((n, languages, first, last),) = o.rows(
+            "SELECT COUNT(*), COUNT(DISTINCT language), MIN(published_at), MAX(published_at) "
+            "FROM articles"
+        )
+    finally:
+        o.close()
+    said = f"{str(first)[:4]}–{str(last)[:4]}: {n:,} articles in {languages} languages"
+    assert any(said in i.value and "All dates" in i.value for i in app.info), said
 
 
 def test_empty_store_without_seeding_says_how_to_fill_it(

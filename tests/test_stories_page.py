@@ -4,6 +4,7 @@ travels in the URL."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -335,3 +336,18 @@ def test_a_filtered_story_says_its_detail_is_the_whole_story(
     assert f"{n:,} of its {sizes[story]:,} articles are in the view above" in said
     assert "The whole story, whatever the filters" in said
     assert "stories of the view with the widest reach" in said
+
+
+def test_every_date_of_the_stories_page_shows_its_year(app: AppTest) -> None:
+    """Stories span years (the demo: 2007-2026), so each date column of the page (first seen,
+    a story's articles, who carried it) is shown with its year: a "MM-DD" format made stories
+    of different years look alike. Read from each table's column settings as sent."""
+    open_stories(app, PERIOD)
+    dated = {
+        name: column["type_config"].get("format")
+        for table in app.dataframe
+        for name, column in json.loads(table.proto.columns).items()
+        if column.get("type_config", {}).get("type") == "datetime"
+    }
+    assert set(dated) == {"first_seen", "published", "first_published"}, dated
+    assert all(fmt is not None and fmt.startswith("YYYY-") for fmt in dated.values()), dated
