@@ -176,6 +176,10 @@ def test_blockers_hide_the_keywords_inside_them() -> None:
     assert topic_names("大規模買収事件で元法相に実刑", "ja") == []
     assert topic_names("票の買収容疑で逮捕", "ja") == []
     assert "trade" in topic_names("企業買収で合意", "ja")
+    # "talks" the noun is diplomacy; the verb of a person who talks about or up a thing is not.
+    assert topic_names("Matt Damon talks about fatherhood", "en") == []
+    assert topic_names("Coach talks up his team's chances", "en") == []
+    assert topic_names("Leaders hold talks in Cairo", "en") == ["diplomacy"]
 
 
 def test_every_blocker_of_the_lexicon_tags_nothing_of_the_words_inside_it() -> None:
@@ -193,6 +197,23 @@ def test_every_blocker_of_the_lexicon_tags_nothing_of_the_words_inside_it() -> N
             words = {w for p in text.split() for w in (p, p[:2], p[-2:]) if len(w) >= 2}
             inside += any(topic_names(w, language) for w in words)
     assert inside >= 10  # most blockers hide a keyword: the test is not vacuous
+
+
+def test_on_the_same_word_the_longer_keyword_wins() -> None:
+    # Krieg** (conflict) and Kriegsflüchtling* (humanitarian) both cover the whole word: a
+    # compound is its last element, so the longer, more specific keyword decides.
+    assert topic_names("Kriegsflüchtlinge aus Bosnien", "de") == ["humanitarian"]
+    assert topic_names("Kriegsverbrechen in Bosnien", "de") == ["conflict"]
+    assert topic_names("Koalitionspartner uneinig", "de") == ["politics"]
+
+
+def test_inflected_forms_of_a_whole_language() -> None:
+    # Indonesian verbs take di-/me-/pe- forms: each is listed, not only the root.
+    for text in ("Dua ABK disandera kelompok bersenjata", "Pelaku mengebom gereja",
+                 "Pemboman di Sri Lanka"):  # fmt: skip
+        assert topic_names(text, "id") == ["conflict"], text
+    assert topic_names("Iran budget seeks privatisation of state firms", "en") == ["trade"]
+    assert topic_names("Приватизация госкомпаний", "ru") == ["trade"]
 
 
 def test_a_longer_keyword_of_another_topic_wins() -> None:

@@ -50,6 +50,7 @@ from ingest.tagging.topic_features import (
     WORD_FEATURES,
     article_features,
     hit_counts,
+    passing_mention,
     scaled_words,
 )
 from ingest.tagging.topic_model import MODEL_FILE, WEIGHTS_FILE
@@ -126,7 +127,11 @@ def load_rows(training: Path = TRAINING) -> list[Row]:
                 gold=frozenset(label["topics"]),
                 lexicon=frozenset(tag.topic for tag in tags.topics),
                 features=article_features(
-                    item["title"], item["summary"], item.get("body"), tags.topics
+                    item["title"],
+                    item["summary"],
+                    item.get("body"),
+                    tags.topics,
+                    language=tags.language,
                 ),
                 hits={tag.topic: hit_counts(tag) for tag in tags.topics},
             )
@@ -296,7 +301,9 @@ def predict(fitted, thresholds: dict[str, float], deciders: dict[str, str], rows
         said = set()
         for topic, decider in deciders.items():
             if decider == "model":
-                if scores.get(topic, 0.0) >= thresholds.get(topic, 1.0):
+                if scores.get(topic, 0.0) >= thresholds.get(topic, 1.0) and not passing_mention(
+                    row.hits.get(topic, (0, 0, 0))
+                ):
                     said.add(topic)
             elif rule_says(decider, row, topic):
                 said.add(topic)

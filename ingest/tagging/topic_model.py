@@ -40,6 +40,8 @@ from ingest.tagging.topic_features import (
     article_features,
     field_words,
     hit_counts,
+    language_function_words,
+    passing_mention,
 )
 
 MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "topic_model.json"
@@ -48,10 +50,6 @@ MAX_WORDS = 3  # words shown as evidence per topic, beside its keywords
 # Beside keywords, a word is shown only when it weighs at least this much for the topic (about
 # the top 5% of the model's positive weights); a topic with no keyword shows its best words.
 MIN_WORD_WEIGHT = 0.15
-# Function words per language (stopwords-iso; ``build_evidence_stopwords``): weighed by the
-# model like any word, never shown as evidence (the model's own ``not_evidence``, words common
-# across its training set, misses those of the less frequent languages: с, не, ہے, کی, 어느).
-STOPWORDS_FILE = MODEL_FILE.with_name("evidence_stopwords.tsv")
 # Hangul words carry particles, so the model reads them in two-syllable pieces (러시아의 → 러시,
 # 시아, 아의); shown as evidence, a piece is widened to its whole word (펠로 → 펠로시의).
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
@@ -90,17 +88,6 @@ class TopicModel:
         rows of ``weights`` are ``weights`` (``known``)."""
         total = self.intercepts + np.asarray(values, dtype=np.float32) @ weights
         return 1.0 / (1.0 + np.exp(-np.clip(total, -30.0, 30.0)))
-
-
-@cache
-def evidence_stopwords() -> dict[str, frozenset[str]]:
-    """Language → its function words (``STOPWORDS_FILE``; ``#`` lines are comments)."""
-    words: dict[str, set[str]] = {}
-    for line in STOPWORDS_FILE.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            language, word = line.split("\t")
-            words.setdefault(language, set()).add(word)
-    return {language: frozenset(found) for language, found in words.items()}
 
 
 @cache
@@ -223,7 +210,7 @@ def decide(
     model = load_model()
     if model is None:
         return found
-    features = article_features(title, summary, body, found, model.word_scale)
+    features = article_features(title, summary, body, found, model.word_scale, language)
     names, rows, values = model.known(features)
     weights = model.weights[rows]
     scores = model.probabilities(weights, values)
@@ -242,6 +229,8 @@ def decide(
             continue
         if column is None or scores[column] < model.thresholds[column]:
             continue
+        if topic in by_topic and passing_mention(hit_counts(by_topic[topic])):
+            continue
         tag = by_topic.get(topic) or TopicTag(topic)
         floor = MIN_WORD_WEIGHT if tag.evidence else 0.0  # no keyword: its best words say why
         column_weights = weights[:, column].astype(np.float64)
@@ -250,7 +239,7 @@ def decide(
     wanted = {feature for _tag, weighed in chosen if weighed for feature in weighed}
     tokens = field_words(title, summary, body, wanted) if wanted else []
     fields = {"title": title or "", "summary": summary or "", "body": body or ""}
-    stop = evidence_stopwords().get((language or "").split("-")[0].lower(), frozenset())
+    stop = language_function_words(language)
     kept = []
     for tag, weighed in chosen:
         if weighed is None:

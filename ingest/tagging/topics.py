@@ -101,6 +101,10 @@ def _patterns(language: str | None) -> list[Pattern]:
                         max_suffix=suffix or 3,
                     )
                 )
+    # When two keywords match the same span, the matcher keeps the one given first: blockers
+    # first, then the longer keyword, which names more of the word (Kriegsflüchtling* is
+    # humanitarian, although Krieg** covers the same word: a compound is its last element).
+    patterns.sort(key=lambda pattern: (pattern.payload is not None, -len(pattern.text)))
     return patterns
 
 
