@@ -103,6 +103,37 @@ def test_every_un_member_has_a_name_in_the_main_languages() -> None:
             assert {"en", "id", "ru", "zh", "ko", "ar"} <= names[country.iso3], country.iso3
 
 
+# Letters of Persian, Urdu and Pashto that Arabic does not write (the matcher folds them into
+# Arabic letters: ی → ي, ک → ك, ہ → ه), and the languages that write them.
+PERSO_ARABIC_ONLY = "یکہےپچژگٹڈڑںۀۃھ"
+PERSO_ARABIC_LANGUAGES = {"fa", "ur", "ps"}
+
+
+def test_persian_and_urdu_spellings_apply_to_their_languages_only() -> None:
+    """Every curated row (each table read directly) spelled with a letter Arabic does not write
+    applies to Persian, Urdu or Pashto texts only: folded, ریاض is the Arabic رياض (gardens)."""
+    checked = 0
+    for path in GAZETTEER_DIR.glob("*.tsv"):
+        if path.name in GENERATED_FILES:
+            continue
+        with path.open(encoding="utf-8") as fh:
+            rows = [line.rstrip("\n").split("\t") for line in fh if not line.startswith("#")]
+        for surface, iso3, kind, languages, *_rest in rows[1:]:
+            if kind == "blocker" or not any(c in PERSO_ARABIC_ONLY for c in surface):
+                continue
+            checked += 1
+            assert set(languages.split(",")) <= PERSO_ARABIC_LANGUAGES, (path.name, surface)
+    assert checked > 100
+
+
+def test_an_arabic_common_noun_is_not_a_persian_place() -> None:
+    from ingest.tagging.countries import tag_countries  # noqa: PLC0415
+
+    assert tag_countries("في مدينة كبيرة قرب رياض الأطفال", language="ar") == []
+    assert [t.iso3 for t in tag_countries("زيارة إلى الرياض", language="ar")] == ["SAU"]
+    assert [t.iso3 for t in tag_countries("سفر به ریاض", language="fa")] == ["SAU"]
+
+
 def test_leaders_have_dates_and_others_do_not(aliases: list[Alias]) -> None:
     leaders = [a for a in aliases if a.type == "leader"]
     assert len(leaders) > 300
