@@ -118,7 +118,7 @@ def test_persian_and_urdu_spellings_apply_to_their_languages_only() -> None:
             continue
         with path.open(encoding="utf-8") as fh:
             rows = [line.rstrip("\n").split("\t") for line in fh if not line.startswith("#")]
-        for surface, iso3, kind, languages, *_rest in rows[1:]:
+        for surface, _iso3, kind, languages, *_rest in rows[1:]:
             if kind == "blocker" or not any(c in PERSO_ARABIC_ONLY for c in surface):
                 continue
             checked += 1
