@@ -153,6 +153,32 @@ def test_first_name_look_alikes() -> None:
     assert set(countries("Chad's army says rebels retreat", language="en")) == {"TCD"}
 
 
+def _surname_rows() -> list[tuple[str, str, str]]:
+    """(surface, iso3, a language it applies in) of every curated row flagged ``surname``, read
+    from the tables directly."""
+    rows = []
+    for path in sorted(countries_module.GAZETTEER_DIR.glob("*.tsv")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if line.startswith("#") or len(parts) < 5 or "surname" not in parts[4].split(","):
+                continue
+            language = "en" if parts[3] == "*" else parts[3].split(",")[0]
+            rows.append((parts[0], parts[1], language))
+    return rows
+
+
+def test_a_family_name_after_a_given_name_is_a_person() -> None:
+    """Every row flagged ``surname`` (Jordan, Braga, Medina, Lima): after a given name in a
+    sentence it tags nothing; after a preposition, and in a Title Case headline, it counts."""
+    rows = _surname_rows()
+    assert len(rows) >= 4
+    for surface, iso3, language in rows:
+        assert countries(f"The coach Abel {surface} resigned on Monday", language=language) == {}
+        found = countries(f"Heavy rain fell in {surface} on Monday", language=language)
+        assert set(found) == {iso3}, surface
+        assert set(countries(f"Heavy Storm Hits {surface}", language=language)) == {iso3}
+
+
 def test_compound_abbreviations_name_both_countries() -> None:
     assert set(countries("中美贸易谈判", language="zh")) == {"CHN", "USA"}
     assert set(countries("한미 연합훈련", language="ko")) == {"KOR", "USA"}

@@ -21,7 +21,7 @@ POLLED = {
     "ar", "de", "el", "en", "es", "fa", "fr", "he", "hi", "id", "it", "ja", "ko", "ms", "pt",
     "ru", "tr", "uk", "ur", "vi", "zh",
 }  # fmt: skip
-FLAG = re.compile(r"^(cs|ci|stem\d?|nostem|firstname|word)$")
+FLAG = re.compile(r"^(cs|ci|stem\d?|nostem|firstname|surname|word)$")
 QID = re.compile(r"^Q[1-9][0-9]*$")
 
 # Unicode blocks per script: a surface counts for every script one of its letters is in.

@@ -22,6 +22,8 @@ Curated table columns (tab-separated, ``#`` starts a comment line):
   российского). ``nostem``: no automatic Cyrillic inflection. ``word``: a Hangul surface that
   takes no particles (미, 북). ``firstname``: also a given name,
   ignored when followed by a capitalised word that is not a common headline word (Chad Daybell).
+  ``surname``: also a family name, ignored after a capitalised word that is not a function or
+  headline word (Eddie Jordan, Abel Braga, Danilo Medina), except in a Title Case headline.
 - ``valid_from``/``valid_to``: leaders count only between these dates (ISO dates, inclusive;
   an empty end means still in office).
 """
@@ -58,7 +60,7 @@ CURATED_COLUMNS = (
     "valid_to",
     "note",
 )
-_FLAG = re.compile(r"^(cs|ci|stem\d?|nostem|firstname|word)$")
+_FLAG = re.compile(r"^(cs|ci|stem\d?|nostem|firstname|surname|word)$")
 
 __all__ = ["Alias", "load_aliases", "tag_countries", "country_patterns", "surface_patterns"]
 
@@ -89,6 +91,7 @@ class _Target:
     firstname: bool
     everywhere: bool  # no language and no date restriction
     town: bool = False  # a GeoNames town: not when it reads as a surname (Robert Duvall)
+    surname: bool = False  # also a family name: not after a given name (Eddie Jordan)
 
 
 def _languages(value: str) -> frozenset[str] | None:
@@ -318,6 +321,7 @@ def country_patterns(aliases: Iterable[Alias]) -> Iterator[Pattern]:
             valid_to=alias.valid_to,
             firstname="firstname" in alias.flags,
             town=alias.source == PLACES_FILE,
+            surname="surname" in alias.flags,
             everywhere=alias.languages is None and not alias.valid_from and not alias.valid_to,
         )
         target = shared.setdefault(target, target)
@@ -426,11 +430,29 @@ def _not_a_town_here(text: str, start: int, end: int) -> bool:
     found = _PARTICLE_BEFORE.search(text, max(0, start - 50), start)
     if found and found.group(1).lower() in _BEFORE_PARTICLE:
         return False
+    return _after_a_capitalised_word(text, start, found)
+
+
+def _after_a_capitalised_word(text: str, start: int, found: re.Match[str] | None = None) -> bool:
+    """Whether the word before ``start`` (or ``found``, a word before a particle) is capitalised
+    and not a function or headline word: a given name before a surname."""
     found = found or _WORD_BEFORE.search(text, max(0, start - 40), start)
     if not found:
         return False
     word = found.group(1)
     return word[0].isupper() and word.lower().rstrip(".") not in _BEFORE_TOWN
+
+
+_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+def _title_case_line(text: str, start: int) -> bool:
+    """Whether the line around ``start`` is a Title Case headline (most of its long words
+    capitalised: "Storm Hits Jordan"), where a capital says nothing about a name."""
+    begin = text.rfind("\n", 0, start) + 1
+    end = text.find("\n", start)
+    words = _LONG_WORD.findall(text, begin, len(text) if end < 0 else end)
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.7 * len(words)
 
 
 # Countries whose towns' romanised names are also given names (Yulin, Xinyi, Sanhe, Wuwei).
@@ -482,6 +504,12 @@ def tag_countries(
             continue
         if target.town and _not_a_town_here(text, match.start, match.end):
             continue
+        if (
+            target.surname
+            and _after_a_capitalised_word(text, match.start)
+            and not _title_case_line(text, match.start)
+        ):
+            continue  # a family name after a given name: Eddie Jordan, Abel Braga
         if (
             target.town
             and target.iso3s[0] in _PINYIN_COUNTRIES
