@@ -183,4 +183,4 @@ if not problems.empty:
         long="last_error",
     )  # fmt: skip
 nav_link("app_pages/5_Feeds.py", label="All feeds", icon=":material/rss_feed:")
-st.caption(highlight.md_escape(describe(f)))
+st.caption(highlight.md_escape(describe(f, unit.capitalize())))

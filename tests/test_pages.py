@@ -219,6 +219,22 @@ def test_counting_stories_comes_back_from_the_url_and_goes_into_it(
     assert any("Count: articles" in c.value for c in app.sidebar.get("caption"))
 
 
+@pytest.mark.parametrize("page", ["dashboard.py", "app_pages/2_Map.py"])
+def test_the_view_in_words_names_the_unit_counted(app: AppTest, page: str) -> None:
+    """Counting stories, a page that counts says "Stories, …" under its title, not
+    "Articles, …, counting stories" (a review read the subtitle so on the Overview); the
+    Articles page, which lists rows, still says "Articles"."""
+    open_page(app, page, {**PERIOD, "count": "stories"})
+    subtitle = app.markdown[0].value
+    assert subtitle.startswith("**Stories, 20 January – 18 February 2026"), subtitle
+    assert "Articles" not in subtitle
+    if page == "dashboard.py":  # and the same words at the foot of the page
+        words = [c.value for c in app.main.caption if "20 January" in c.value]
+        assert words and all(w.startswith("Stories, ") for w in words), words
+    app.switch_page("app_pages/4_Articles.py").run()
+    assert app.markdown[0].value.startswith("**Articles, 20 January"), app.markdown[0].value
+
+
 def test_coverage_lists_the_articles_of_a_point(app: AppTest, engine) -> None:  # noqa: ANN001
     open_page(
         app, "app_pages/1_Coverage.py", {"from": "2026-02-01", "to": "2026-02-18", "c": "USA"}

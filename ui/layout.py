@@ -18,6 +18,7 @@ from ingest.geo import country_name
 from ingest.queries import Filters, topic_label
 from ingest.scheduler import start_background_poller
 from ui import data, filters, highlight, seeding, sizes, tables, view, watch_view
+from ui.counts import counted
 
 # The tab icon, served by the app itself (a ":material/…" page icon would make the browser
 # fetch an SVG from a Google fonts host).
@@ -45,8 +46,9 @@ def start_page(title: str, page: str) -> Filters:
         watch_view.watch_this_view(f)
     view.keep_only(page)
     st.title(title)
-    if filtered:
-        filters.caption(f)
+    if filtered:  # the words name what the page counts: articles, or stories
+        counts = "count" in filters.PAGE_FILTERS[page]
+        filters.caption(f, counted(f).capitalize() if counts else "Articles")
     return f
 
 
