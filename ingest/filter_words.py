@@ -34,6 +34,12 @@ def topic_label(topic: str) -> str:
     return TOPIC_LABELS.get(topic, topic)
 
 
+def is_language(code: str) -> bool:
+    """Whether ``code`` names a language CLDR knows, by its first subtag ("id", "zh-cn"; not
+    "xx"): a filter keeps only these, as it keeps only countries the gazetteer knows."""
+    return code.split("-")[0] in _EN.languages
+
+
 def language_name(code: str) -> str:
     """English name of an ISO 639-1 code ("id" → "Indonesian"); "Unknown" for ''."""
     if not code:

@@ -48,6 +48,7 @@ from ingest.filter_words import (
     TOPIC_LABELS,
     TOPICS,
     date_range_words,
+    is_language,
     join_words,
     language_name,
     outlet_type_label,
@@ -401,7 +402,9 @@ class Languages(_AnyOfColumn):
     column = "language"
 
     def clean(self, f: Filters) -> dict[str, Any]:
-        valid = (x for x in f.languages if x == "" or LANGUAGE_CODE.fullmatch(x))
+        valid = (
+            x for x in f.languages if x == "" or (LANGUAGE_CODE.fullmatch(x) and is_language(x))
+        )
         return {"languages": tuple(dict.fromkeys(valid))}
 
     def to_params(self, f: Filters) -> dict[str, str]:
@@ -415,7 +418,7 @@ class Languages(_AnyOfColumn):
             code = code.lower()
             if code == UNKNOWN_LANGUAGE:
                 languages.append("")
-            elif LANGUAGE_CODE.fullmatch(code):
+            elif LANGUAGE_CODE.fullmatch(code) and is_language(code):  # not "xx"
                 languages.append(code)
         return {"languages": tuple(languages)}
 

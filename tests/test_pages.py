@@ -133,6 +133,24 @@ def test_url_restores_the_view_exactly(app: AppTest) -> None:
     )
 
 
+def test_a_link_with_an_unknown_language_shows_the_filters_applied(
+    app: AppTest, oracle: Oracle
+) -> None:
+    """``?lang=xx`` (no language) is dropped as ``?c=XXX`` (no country) is: it leaves the
+    address, the widget and the words, and the rows are those of the languages that remain
+    (it stayed in the URL, and the page said "in xx" and matched nothing)."""
+    open_page(app, "app_pages/4_Articles.py", {**PERIOD, "lang": "xx,en", "c": "XXX"})
+    assert app.query_params["lang"] in ("en", ["en"])
+    assert "c" not in app.query_params
+    assert app.multiselect(key="flt_languages").value == ["en"]
+    assert "xx" not in all_markdown(app)
+    shown = next(c.value for c in app.caption if c.value.endswith(")"))
+    assert shown.startswith(f"{oracle.count({**PERIOD, 'lang': 'en'}):,} articles"), shown
+    open_page(app, "app_pages/4_Articles.py", {**PERIOD, "lang": "xx"})
+    assert "lang" not in app.query_params
+    assert app.multiselect(key="flt_languages").value == []
+
+
 def test_changing_a_filter_updates_the_url_and_the_rows(app: AppTest, oracle: Oracle) -> None:
     open_page(app, "app_pages/4_Articles.py", PERIOD)
     app.multiselect(key="flt_countries").set_value(["IDN"]).run()
