@@ -44,9 +44,6 @@ period_word = charts.GRAINS[freq][1]
 if by == "pair" and not f.pair:
     empty_state("Choose a country pair in the sidebar to chart it.")
     st.stop()
-if by == "topic" and not f.topics:
-    empty_state("Choose one or more topics in the sidebar to chart them.")
-    st.stop()
 if by == "total" and measure == "share":
     st.caption("All coverage is all of itself: showing articles, not a share.")
     measure = "articles"
@@ -54,6 +51,11 @@ if by == "total" and measure == "share":
 series = data.coverage_series(f, by=by, freq=freq)
 if by == "country" and not f.countries:
     st.caption("No countries selected: showing the five most covered in the period.")
+if by == "topic" and not f.topics:
+    st.caption(
+        "No topics selected: showing the five most covered in the period. Choose topics in the "
+        "sidebar to chart others."
+    )
 if series.empty or series["articles"].sum() == 0:
     empty_state("No articles match these filters in this period.")
     st.stop()

@@ -271,6 +271,23 @@ def test_coverage_lists_the_articles_of_a_point(app: AppTest, engine) -> None:  
     assert sum(int(r[3]) for r in weekly[1:]) >= sum(int(r[3]) for r in series[1:])
 
 
+def test_coverage_by_topic_charts_the_top_topics_when_none_is_chosen(
+    app: AppTest, oracle: Oracle
+) -> None:
+    """Series "Topics" with no topic chosen charts the five most covered topics of the view,
+    and says how to choose others (it showed only a prompt): their keys and each one's articles
+    as direct SQL counts them."""
+    open_page(app, "app_pages/1_Coverage.py", {**PERIOD, "series": "topic", "grain": "D"})
+    assert not app.info, [i.value for i in app.info]
+    assert any("No topics selected" in c.value for c in app.caption)
+    _, series = download(app, "dl_coverage-topic-daily")
+    top = oracle.grouped(PERIOD, "topic")[:5]
+    totals: dict[str, int] = {}
+    for row in series[1:]:
+        totals[row[1]] = totals.get(row[1], 0) + int(row[3])
+    assert totals == dict(top), (totals, top)
+
+
 def test_map_focus_and_who_covers_whom(app: AppTest, engine) -> None:  # noqa: ANN001
     open_page(app, "app_pages/2_Map.py", {"from": "2000-01-01", "to": "2026-02-18", "c": "RUS"})
     assert app.selectbox(key="map_focus").value == "RUS"

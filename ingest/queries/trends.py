@@ -35,7 +35,7 @@ from ingest.queries.aggregates import (
     route_source,
     source,
 )
-from ingest.queries.counts import country_counts
+from ingest.queries.counts import country_counts, topic_counts
 from ingest.queries.read import frame, scalar
 from ingest.queries.tally import story_key, with_stories
 from ingest.store import (
@@ -280,13 +280,16 @@ def series_keys(f: Filters, by: str) -> list[tuple[str, str, Filters]]:
 def coverage_series(
     engine: Engine, f: Filters, by: str = "country", freq: str = "D"
 ) -> pd.DataFrame:
-    """Counts over time for each series of ``series_keys(f, by)``: period, key, label, articles,
+    """Counts over time for each series of ``series_keys(f, by)`` (no country or topic chosen:
+    the ``TOP_SERIES`` most covered of the view): period, key, label, articles,
     total (all coverage under the date/language/outlet filters), share, rolling mean, baseline,
     spike score, spike (bool). ``freq`` is "D" (daily), "W" (weeks starting Monday) or "M"
     (calendar months)."""
     if by == "country" and not f.countries:
         top = country_counts(engine, f, limit=TOP_SERIES)
         f = f.with_(countries=tuple(top["iso3"]))
+    if by == "topic" and not f.topics:  # the most covered topics, as for countries
+        f = f.with_(topics=tuple(topic_counts(engine, f)["topic"].head(TOP_SERIES)))
     back = f.date_from - timedelta(days=BASELINE_DAYS)
     if freq == "M":  # the whole month before, as the baseline of the first
         back = period_start(period_start(f.date_from, "M") - timedelta(days=1), "M")
