@@ -66,12 +66,13 @@ left, right = st.columns(2)
 with left:
     st.subheader("Countries")
     tables.table(
-        counts[["country", "articles", "share"]], "map_table", height=360,
+        counts[["country", "articles"]].assign(share=counts["share"] * 100), "map_table",
+        height=360,
         labels={
             "country": st.column_config.TextColumn("Country"),
             "articles": st.column_config.NumberColumn(Unit),
-            "share": st.column_config.ProgressColumn("Share of all", format="percent",
-                                                     min_value=0.0, max_value=1.0),
+            "share": st.column_config.ProgressColumn("Share of all", format=charts.SHARE_PRINTF,
+                                                     min_value=0.0, max_value=100.0),
         },
         long="country", grow=False, fit=tables.HALF_PX,
     )  # fmt: skip

@@ -213,6 +213,35 @@ def test_map_shade_scale_and_focus_come_back_from_the_url(app: AppTest) -> None:
     assert url(app)["focus"] == "none"
 
 
+ONE_DECIMAL_PERCENT = re.compile(r"\d+\.\d%")
+
+
+@pytest.mark.parametrize("scale", ["linear", "quantile"])
+def test_the_map_shows_every_share_as_a_percentage_with_one_decimal(
+    app: AppTest, oracle: Oracle, scale: str
+) -> None:
+    """Hover, colour bar, the focus country and the table all show a share one way, "33.6%"
+    (they showed 33.62 in the hover, 33.62% and 4.8% in the table, 0.3 in a colour bar); the
+    table's values are the shares direct SQL counts, in percent."""
+    period = {"from": "2026-01-20", "to": "2026-02-18"}
+    open_page(app, "app_pages/2_Map.py", {**period, "shade": "share", "scale": scale,
+                                           "focus": "RUS"})  # fmt: skip
+    shade, focus = figures(app)[0]["data"][:2]
+    assert "%{customdata:.1f}% of articles" in shade["hovertemplate"]
+    expected = {c: share for c, _n, share in oracle.country_counts(period)}
+    assert f"<br>{expected['RUS'] * 100:.1f}% of articles<" in focus["hovertemplate"]
+    bar = shade["colorbar"]
+    if scale == "linear":
+        assert (bar["ticksuffix"], bar["tickformat"]) == ("%", ".1f")
+    else:
+        assert all(ONE_DECIMAL_PERCENT.fullmatch(t) for t in bar["ticktext"]), bar["ticktext"]
+    (table,) = [t for t in app.dataframe if "share" in t.value.columns]
+    column = json.loads(table.proto.columns)["share"]
+    assert column["type_config"]["format"] == "%.1f%%", column
+    shown = dict(zip(table.value["country"], table.value["share"], strict=True))
+    assert shown["Russia"] == pytest.approx(expected["RUS"] * 100)
+
+
 @pytest.mark.parametrize(
     ("start", "end", "grain", "periods"),
     [

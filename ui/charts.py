@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import math
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -280,22 +281,37 @@ def unwrapped(lons: list[float], centre: float) -> list[float]:
     return [centre + ((lon - centre + 180.0) % 360.0) - 180.0 for lon in lons]
 
 
-def map_values(values: pd.Series, scale: str) -> tuple[pd.Series, dict[str, Any]]:
-    """The colour values for ``scale`` and the colour bar's ticks (labelled in real values)."""
+# A share, wherever the Map shows one (hover, colour bar, table): a percentage with one
+# decimal, "33.6%". SHARE_FORMAT for plotly's templates, SHARE_PRINTF for a table's column.
+SHARE_FORMAT = ".1f"
+SHARE_PRINTF = "%.1f%%"
+
+
+def percent(share: float) -> str:
+    """A share (0–1) as the Map shows it: "33.6%"."""
+    return f"{share * 100:{SHARE_FORMAT}}%"
+
+
+def map_values(
+    values: pd.Series, scale: str, label: Callable[[float], str] | None = None
+) -> tuple[pd.Series, dict[str, Any]]:
+    """The colour values for ``scale`` and the colour bar's ticks (labelled in real values,
+    by ``label`` when given)."""
     values = values.astype(float)
     if scale == "log" and len(values):
         top = max(values.max(), 1.0)
         ticks = [v for e in range(0, int(math.log10(top)) + 2) for v in (10**e, 2 * 10**e,
                  5 * 10**e) if v <= top * 1.01]  # fmt: skip
         return np.log10(values.clip(lower=1e-9)), dict(
-            tickvals=[math.log10(v) for v in ticks], ticktext=[f"{v:,g}" for v in ticks]
+            tickvals=[math.log10(v) for v in ticks],
+            ticktext=[label(v) if label else f"{v:,g}" for v in ticks],
         )
     if scale == "quantile" and len(values):
         ranks = values.rank(method="average", pct=True)
         qs = [0.0, 0.25, 0.5, 0.75, 1.0]
         return ranks, dict(
             tickvals=[max(q, ranks.min()) for q in qs],
-            ticktext=[f"{values.quantile(q):,.3g}" for q in qs],
+            ticktext=[label(v) if label else f"{v:,.3g}" for v in (values.quantile(q) for q in qs)],
         )
     return values, {}
 
@@ -314,8 +330,10 @@ def choropleth_figure(
     shade = df[df["iso3"] != focus] if focus and not df.empty else df
     if not shade.empty:
         real = shade["share"] * 100 if share else shade["articles"]
-        z, ticks = map_values(real, scale)
-        shown = f"% of {unit}" if share else unit
+        z, ticks = map_values(real, scale, (lambda v: percent(v / 100)) if share else None)
+        if share and scale == "linear":
+            ticks = dict(ticksuffix="%", tickformat=SHARE_FORMAT)
+        shown = f"share of {unit}" if share else unit
         fig.add_trace(
             go.Choropleth(
                 locations=shade["iso3"],
@@ -332,7 +350,7 @@ def choropleth_figure(
                     **ticks,
                 ),
                 hovertemplate=(
-                    f"<b>%{{text}}</b><br>%{{customdata:,.2f}}% of {unit}<extra></extra>"
+                    f"<b>%{{text}}</b><br>%{{customdata:{SHARE_FORMAT}}}% of {unit}<extra></extra>"
                     if share
                     else f"<b>%{{text}}</b><br>%{{customdata:,}} {unit}<extra></extra>"
                 ),
@@ -341,8 +359,8 @@ def choropleth_figure(
     if focus and not df[df["iso3"] == focus].empty:
         # The focus country in its own colour, so it does not flatten its partners' scale.
         own = df[df["iso3"] == focus]
-        value = own["share"].iloc[0] * 100 if share else own["articles"].iloc[0]
-        own_unit = f"% of {unit}" if share else f" {unit}"
+        own_share, count = own["share"].iloc[0], own["articles"].iloc[0]
+        value = f"{percent(own_share)} of {unit}" if share else f"{count:,} {unit}"
         fig.add_trace(
             go.Choropleth(
                 locations=own["iso3"],
@@ -351,8 +369,8 @@ def choropleth_figure(
                 colorscale=[[0, SPIKE_COLOUR], [1, SPIKE_COLOUR]],
                 showscale=False,
                 marker_line_color=AXIS_LINE,
-                hovertemplate=f"<b>{plain(own['country'].iloc[0])}</b> (focus)<br>{value:,.2f}"
-                f"{own_unit}<extra></extra>",
+                hovertemplate=f"<b>{plain(own['country'].iloc[0])}</b> (focus)<br>{value}"
+                "<extra></extra>",
             )
         )
     centre = 0.0
