@@ -415,6 +415,36 @@ def test_tables_fit_at_1000_px(browser, server, path: str, query: str, title: st
         page.context.close()
 
 
+# The boxes of a chart's axis labels, by axis ("x", "y"), as the browser draws them.
+TICK_BOXES = """(chart) => Object.fromEntries(['x', 'y'].map(axis => [axis,
+  [...chart.querySelectorAll(`.${axis}tick text`)].map(t => {
+    const r = t.getBoundingClientRect();
+    return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+  })]))"""
+
+
+def test_who_covers_whom_labels_do_not_overlap_at_1000_px(browser, server) -> None:  # noqa: ANN001
+    """The Map's "who covers whom" matrix in a 1000 px window: no two of its axis labels
+    overlap (its column names, slanted at -40°, ran into each other)."""
+    page = new_page(browser, server, viewport={"width": 1000, "height": 1600})
+    try:
+        page.goto(f"{server}/Map?{PERIOD}")
+        settle(page, "Map")
+        chart = page.locator(".st-key-who_chart .js-plotly-plot")
+        chart.locator(".xtick text").first.wait_for(state="attached", timeout=PATIENCE_MS)
+        boxes = chart.evaluate(TICK_BOXES)
+        assert len(boxes["x"]) >= 10 and len(boxes["y"]) >= 5, boxes
+        for labels in boxes.values():
+            for i, a in enumerate(labels):
+                for b in labels[i + 1 :]:
+                    apart = (min(a["right"], b["right"]) - max(a["left"], b["left"]) <= 0.5
+                             or min(a["bottom"], b["bottom"]) - max(a["top"], b["top"]) <= 0.5)  # fmt: skip
+                    assert apart, (a, b)
+        page.screenshot(path=str(SHOTS / "map-who-covers-whom-1000.png"), full_page=True)
+    finally:
+        page.context.close()
+
+
 def test_overview_tables_fit_at_1000_px(browser, watch_server) -> None:  # noqa: ANN001
     """The Overview's table of feed problems (a failing feed) fits a 1000 px window. (Its rising
     tables, which need a baseline the test stores lack, were measured on the demo store:

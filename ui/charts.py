@@ -453,8 +453,11 @@ def heatmap_figure(
         )
     )
     fig.update_yaxes(autorange="reversed", title=row_title)
-    fig.update_xaxes(title=column_title, tickangle=-40)
-    return _layout(fig, title, height=max(320, 24 * len(table.index) + 140))
+    # Upright column names: at -40° the neighbours of a 1000 px window's narrow columns (about
+    # 19 px each) overlapped; upright, each takes one line's height of its column's width.
+    fig.update_xaxes(title=column_title, tickangle=-90)
+    longest = max((len(plain(v)) for v in table.columns), default=0)
+    return _layout(fig, title, height=max(320, 24 * len(table.index) + 100 + 7 * longest))
 
 
 def pair_matrix_figure(df: pd.DataFrame, title: str = "", unit: str = "articles") -> go.Figure:
