@@ -186,3 +186,30 @@ def test_outlet_type_and_home_from_a_shared_link(dashboard_store, monkeypatch) -
     assert (
         "from public broadcaster or private outlets based in Indonesia or United Kingdom" in words
     )
+
+
+def test_an_outlet_is_named_as_its_rows_begin(db_url: str) -> None:
+    """The sidebar's name of an outlet begins the outlet of each of its article rows (a feed's
+    title, by direct SQL), to a whole word: ndtv.com was "NDTV: World" in the sidebar (its
+    catalogue feed's title) and "NDTV" on its rows (its demo copy's, which holds the articles);
+    dawn.com the other way round. The catalogue and those two snapshots, as the first run."""
+    engine = store.make_engine(db_url)
+    try:
+        scheduler.load_catalogue(engine)
+        snapshots = ["ndtv_news-search_2026-02-18.rss.xml", "dawn_world_2026-02-18.rss.xml"]
+        pipeline.import_paths(engine, [DEMO / name for name in snapshots], source="demo")
+        outlets = queries.outlets(engine)
+    finally:
+        engine.dispose()
+    oracle = Oracle(db_url)
+    try:
+        shown = oracle.rows(
+            "SELECT DISTINCT f.outlet, COALESCE(f.title, f.url) FROM articles a "
+            "JOIN feeds f ON f.id = a.feed_id"
+        )
+    finally:
+        oracle.close()
+    assert {("ndtv.com", "NDTV"), ("dawn.com", "Dawn: World")} <= set(shown), shown
+    for key, title in shown:
+        name = outlets[key].name
+        assert title == name or title.startswith((name + " ", name + ":")), (key, name, title)

@@ -56,19 +56,23 @@ class Outlet:
     feed_ids: tuple[int, ...]
 
 
+_NAME_ENDS = " :-–—(,"  # what ends an outlet's name before a feed's section ("NDTV: World")
+
+
 def _common_name(titles: list[str]) -> str:
-    """What the titles of one outlet's feeds share, to whole words ("BBC News: World", "BBC
-    News Urdu" → "BBC News"); the first title when they share too little."""
+    """What the titles of one outlet's feeds share, to whole words, a word's trailing
+    punctuation aside ("BBC News: World", "BBC News Urdu" → "BBC News"; "NDTV: World", "NDTV"
+    → "NDTV", the name its rows begin with); the first title when they share too little."""
     distinct = list(dict.fromkeys(titles))
     if len(distinct) == 1:
         return distinct[0]
-    words = [t.split() for t in distinct]
+    words = [[w.rstrip(_NAME_ENDS) for w in t.split()] for t in distinct]
     shared: list[str] = []
     for column in zip(*words, strict=False):
         if len(set(column)) != 1:
             break
         shared.append(column[0])
-    name = " ".join(shared).rstrip(" :-–—(,")
+    name = " ".join(shared).rstrip(_NAME_ENDS)
     return name if len(name) >= 3 else distinct[0]
 
 
