@@ -215,9 +215,11 @@ def names_in_scripts(qid: str, limit: int = 5) -> tuple[str, ...]:
 
 
 def entity_patterns(aliases: list[EntityAlias] | tuple[EntityAlias, ...]) -> Iterator:
-    """The matcher patterns of the alias rows (the gazetteer's variants of each surface)."""
+    """The matcher patterns of the alias rows (the gazetteer's variants of each surface),
+    blockers first: on the very same span the first pattern wins, so a blocker hides an alias's
+    inflected form it spells out (Асадов, not Асад + ов), as the gazetteer's blockers do."""
     shared: dict[_Target, _Target] = {}
-    for alias in aliases:
+    for alias in sorted(aliases, key=lambda alias: alias.qid != BLOCKER):
         target = _Target(alias.qid, alias.languages)
         target = shared.setdefault(target, target)
         yield from surface_patterns(
