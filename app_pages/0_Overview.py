@@ -12,10 +12,10 @@ from ingest.queries import (
     BASELINE_MIN_ARTICLES,
     BASELINE_MIN_DAYS,
     RECENT_DAYS,
-    SPIKE_EXPLANATION,
     SPIKE_MIN_ARTICLES,
     describe,
     rising_windows,
+    spike_explanation,
 )
 from ui import charts, data, export, feeds, highlight, sizes, tables
 from ui.counts import counted
@@ -119,7 +119,7 @@ st.subheader("Rising fastest")
 base_start, recent_start = rising_windows(f)
 st.caption(
     f"Last {RECENT_DAYS} days to {f.date_to:%d %B %Y} against each one's own previous "
-    f"{BASELINE_DAYS} days. " + SPIKE_EXPLANATION
+    f"{BASELINE_DAYS} days. " + spike_explanation(unit)
 )
 held = data.baseline_days(f)
 no_baseline = held < BASELINE_MIN_DAYS

@@ -7,7 +7,7 @@ from datetime import date
 
 import streamlit as st
 
-from ingest.queries import MIN_SHARE_TOTAL, SPIKE_EXPLANATION, describe, point_filters
+from ingest.queries import MIN_SHARE_TOTAL, describe, point_filters, spike_explanation
 from ui import charts, data, export, highlight, sizes, tables, view
 from ui.counts import counted
 from ui.layout import articles_table, empty_state, start_page
@@ -74,7 +74,7 @@ st.caption(
      else "")
     + ("Counting stories: a story counts once, in the period of its first article. "
        if f.count_stories else "")
-    + "Red circles mark spikes. " + SPIKE_EXPLANATION
+    + "Red circles mark spikes. " + spike_explanation(unit)
 )  # fmt: skip
 export.download_csv(
     "Download this series (CSV)",

@@ -253,6 +253,20 @@ def test_the_view_in_words_names_the_unit_counted(app: AppTest, page: str) -> No
     assert app.markdown[0].value.startswith("**Articles, 20 January"), app.markdown[0].value
 
 
+@pytest.mark.parametrize("page", ["dashboard.py", "app_pages/1_Coverage.py"])
+@pytest.mark.parametrize(("count", "unit", "other"), [("stories", "stories", "articles"),
+                                                      (None, "articles", "stories")])  # fmt: skip
+def test_the_spike_rule_is_said_in_the_unit_counted(
+    app: AppTest, page: str, count: str | None, unit: str, other: str
+) -> None:
+    """The spike score's explanation names what is counted: stories when counting stories."""
+    open_page(app, page, {**PERIOD, **({"count": count} if count else {})})
+    rule = [c.value for c in app.main.caption if "Spike score" in c.value]
+    assert rule, page
+    assert all(f"({unit} in the window − {unit} expected" in r for r in rule), rule
+    assert not any(f"{other} in the window" in r for r in rule), rule
+
+
 def test_coverage_lists_the_articles_of_a_point(app: AppTest, engine) -> None:  # noqa: ANN001
     open_page(
         app, "app_pages/1_Coverage.py", {"from": "2026-02-01", "to": "2026-02-18", "c": "USA"}

@@ -125,6 +125,7 @@ from ingest.queries.trends import (
     rising,
     rising_windows,
     series_keys,
+    spike_explanation,
     spike_score,
 )
 
@@ -153,6 +154,7 @@ __all__ = [
     "RECENT_DAYS",
     "SORTS",
     "SPIKE_EXPLANATION",
+    "spike_explanation",
     "SPIKE_MIN_ARTICLES",
     "SPIKE_SCORE",
     "TOPICS",

@@ -74,12 +74,19 @@ MIN_SHARE_TOTAL = 20
 TOP_SERIES = 5
 # The rising countries or pairs listed.
 RISING_LIMIT = 10
-SPIKE_EXPLANATION = (
-    "Spike score = (articles in the window − articles expected from the baseline) ÷ "
-    "√(expected + 1), where the baseline is the average of the previous "
-    f"{BASELINE_DAYS} days. About 0 is usual; 3 or more (with at least "
-    f"{SPIKE_MIN_ARTICLES} articles) is marked as a spike."
-)
+
+
+def spike_explanation(unit: str = "articles") -> str:
+    """How a spike is scored, in the ``unit`` counted (articles, or stories)."""
+    return (
+        f"Spike score = ({unit} in the window − {unit} expected from the baseline) ÷ "
+        "√(expected + 1), where the baseline is the average of the previous "
+        f"{BASELINE_DAYS} days. About 0 is usual; 3 or more (with at least "
+        f"{SPIKE_MIN_ARTICLES} {unit}) is marked as a spike."
+    )
+
+
+SPIKE_EXPLANATION = spike_explanation()
 
 # --------------------------------------------------------------------------------------------
 # Time series
