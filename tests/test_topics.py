@@ -207,6 +207,18 @@ def test_on_the_same_word_the_longer_keyword_wins() -> None:
     assert topic_names("Koalitionspartner uneinig", "de") == ["politics"]
 
 
+def test_german_noun_keywords_match_nouns_only() -> None:
+    # German capitalises nouns: Gericht* (court) is not the participle gerichtete (directed).
+    assert topic_names("Das Gericht urteilt heute", "de") == ["rights"]
+    assert topic_names("Eine an alle gerichtete Bitte", "de") == []
+
+
+def test_hindi_kar_is_a_verb_unless_a_tax_compound() -> None:
+    # कर is tax, and the everyday verb "do" (बेदखल कर दिया): only tax compounds count.
+    assert topic_names("उन्हें बेदखल कर दिया गया", "hi") == []
+    assert topic_names("आयकर विभाग का छापा", "hi") == ["trade"]
+
+
 def test_inflected_forms_of_a_whole_language() -> None:
     # Indonesian verbs take di-/me-/pe- forms: each is listed, not only the root.
     for text in ("Dua ABK disandera kelompok bersenjata", "Pelaku mengebom gereja",

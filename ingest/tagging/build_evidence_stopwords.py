@@ -37,6 +37,8 @@ ADDED = {
     " ایک جو تو لیے لئے کہا اس ان ہوں ہوئے ہوئی ہی جس جن اپنے اپنی گیا گئی گئے رہا رہی رہے",
     # stopwords-iso's Ukrainian list (73 words) lacks most prepositions, conjunctions and
     # pronouns (на, в, у, за, і, його): a long Ukrainian text repeats them.
+    # Chinese: common function words stopwords-iso lacks, seen shown as a topic's evidence.
+    "zh": "没有 可能 已经 因为 所以 但是 如果 这个 那个 他们 我们 自己 什么 怎么 这样",
     "uk": "на в у за і й а о об по при над між через після перед біля серед щодо проти зі зо"
     " або але бо щоб якщо то не ні ж же вже ще лише тільки його йому їй їм нього неї них цього"
     " цієї цих цю ця ці той ті тих тому тим яка яке які яких якій якого якому хто кого кому"

@@ -36,6 +36,8 @@ COMPOUND_SUFFIX = 12  # letters a "head**" keyword may be followed by
 # Languages whose case-sensitive keywords (acronyms) are matched in every article.
 ACRONYMS_FROM = ("en",)
 BLOCKERS = "blockers"  # the table of phrases that tag nothing
+# Languages that capitalise every noun: their capitalised keywords match capitalised words only.
+CAPITALISED_NOUNS = frozenset({"de", "lb"})
 _META_KEYS = {"covers"}
 
 
@@ -89,6 +91,11 @@ def _patterns(language: str | None) -> list[Pattern]:
         for lang, words in table.items():
             for word in words:
                 text, case_sensitive, suffix = parse_keyword(word)
+                # German capitalises its nouns: a noun keyword (Gericht*) is the noun only, not a
+                # lower-case word it begins (gerichtete, "directed").
+                case_sensitive = case_sensitive or (
+                    lang in CAPITALISED_NOUNS and text[:1].isupper()
+                )
                 foreign = language is not None and lang != language
                 if foreign and not (case_sensitive and lang in ACRONYMS_FROM):
                     continue
