@@ -34,6 +34,28 @@ def test_matches_are_sorted_and_carry_offsets_into_the_original_text() -> None:
     assert found[0] == Match(0, 7, "Ukraine", "UKR")
 
 
+INVISIBLE = ["\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
+
+
+@pytest.mark.parametrize("mark", INVISIBLE)
+def test_an_invisible_character_in_the_text_or_the_pattern_is_read_as_absent(mark: str) -> None:
+    """Hindi writes दिल्‍ली with a zero-width joiner after the virama, Persian types its non-joiner
+    or not, a feed leaves a soft hyphen in a word: the name still matches, either way round,
+    and the match is the text's own span (with the mark inside it)."""
+    plain, marked = "दिल्ली", "दिल्" + mark + "ली"
+    for pattern, word in ((plain, marked), (marked, plain), (marked, marked)):
+        matcher = Matcher([Pattern(pattern, "IND"), Pattern("Ukraine", "UKR")])
+        text = f"Ukraine {word} में"
+        found = matcher.find(text)
+        assert [(m.payload, m.start, m.end) for m in found] == [
+            ("UKR", 0, 7),
+            ("IND", 8, 8 + len(word)),
+        ]
+        assert all(text[m.start : m.end] == m.text for m in found)
+    # A mark inside a longer word leaves it one word: Russia + mark + n reads Russian.
+    assert spans(Matcher([Pattern("Russia", "RUS")]), "Russia" + mark + "n") == []
+
+
 def test_case_insensitive_by_default_and_case_sensitive_on_request() -> None:
     matcher = Matcher([Pattern("iran", "IRN"), Pattern("US", "USA", case_sensitive=True)])
     assert spans(matcher, "IRAN and the US") == [("IRAN", "IRN"), ("US", "USA")]

@@ -150,6 +150,11 @@ def _haystack(text: str, folded: str) -> str:
     return normalize(text)
 
 
+# Characters that change how a word is drawn, never what it says: soft hyphen, zero-width space,
+# non-joiner and joiner, word joiner, byte order mark.
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+
+
 def normalize(text: str, *, case_sensitive: bool = False) -> str:
     """The length-preserving normal form the matcher searches (same length as ``text``)."""
     if not case_sensitive:
@@ -412,7 +417,7 @@ class Matcher:
         slots: dict[tuple, list] = {}  # (key, shape) → [order, payload, exact forms]
         count = 0
         for order, pattern in enumerate(patterns):
-            text = pattern.text.strip()
+            text = _INVISIBLE.sub("", pattern.text).strip()
             if not text:
                 continue
             key = normalize(text)
@@ -477,9 +482,27 @@ class Matcher:
 
         ``accept`` (optional) vets a payload before the longest match is chosen, so a pattern
         that does not apply here (another language, a leader out of office) hides nothing.
+        Invisible format characters (``_INVISIBLE``: a zero-width joiner in दिल्‍ली, a soft
+        hyphen, a Persian non-joiner typed or not) are read as absent, in patterns and text;
+        offsets are the text's own.
         """
         if not text:
             return []
+        if _INVISIBLE.search(text) is None:
+            return self._find(text, accept)
+        kept = [at for at, char in enumerate(text) if not _INVISIBLE.match(char)]
+        found = self._find("".join(text[at] for at in kept), accept)
+        return [
+            Match(
+                kept[m.start],
+                kept[m.end - 1] + 1,
+                text[kept[m.start] : kept[m.end - 1] + 1],
+                m.payload,
+            )  # fmt: skip
+            for m in found
+        ]
+
+    def _find(self, text: str, accept: Callable[[object], bool] | None) -> list[Match]:
         candidates: list[tuple[int, int, int, object]] = []  # (start, -end, order, payload)
         entries_of = self._entries
         payloads = self._payloads
