@@ -179,6 +179,37 @@ def test_a_family_name_after_a_given_name_is_a_person() -> None:
         assert set(countries(f"Heavy Storm Hits {surface}", language=language)) == {iso3}
 
 
+def _owned_rows() -> list[tuple[str, str, str]]:
+    """(surface, iso3, a language) of every curated row flagged ``owned``, read directly."""
+    rows = []
+    for path in sorted(countries_module.GAZETTEER_DIR.glob("*.tsv")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if line.startswith("#") or len(parts) < 5 or "owned" not in parts[4].split(","):
+                continue
+            rows.append((parts[0], parts[1], parts[3].split(",")[0]))
+    return rows
+
+
+def test_a_generic_state_organ_belongs_to_the_country_named_after_it() -> None:
+    """Every row flagged ``owned`` (Kementerian Luar Negeri, Mahkamah Agung…): followed within
+    two words by another country it is that country's organ and tags its own country nothing;
+    alone, or followed by its own country's place, it counts."""
+    rows = _owned_rows()
+    assert len(rows) >= 20
+    for surface, iso3, language in rows:
+        assert set(countries(f"{surface} Rusia membantah laporan itu", language=language)) == {
+            "RUS"
+        }, surface
+        assert set(countries(f"{surface} di Gaza melaporkan", language=language)) == {"PSE"}
+        assert set(countries(f"Kata {surface} pada Senin", language=language)) == {iso3}
+
+
+def test_a_currency_is_not_its_country() -> None:
+    assert countries("Nilainya US$ 5 juta", language="id") == {}
+    assert set(countries("Presiden AS dan US$ 5 juta", language="id")) == {"USA"}
+
+
 def test_compound_abbreviations_name_both_countries() -> None:
     assert set(countries("中美贸易谈判", language="zh")) == {"CHN", "USA"}
     assert set(countries("한미 연합훈련", language="ko")) == {"KOR", "USA"}

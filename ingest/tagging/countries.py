@@ -24,6 +24,9 @@ Curated table columns (tab-separated, ``#`` starts a comment line):
   ignored when followed by a capitalised word that is not a common headline word (Chad Daybell).
   ``surname``: also a family name, ignored after a capitalised word that is not a function or
   headline word (Eddie Jordan, Abel Braga, Danilo Medina), except in a Title Case headline.
+  ``owned``: a common-noun name of a state organ (Kementerian Luar Negeri, Mahkamah Agung) that
+  belongs to the country named right after it, as Indonesian and Malay put the owner after the
+  noun (Kementerian Luar Negeri Rusia, Mahkamah Agung AS): then it tags nothing itself.
 - ``valid_from``/``valid_to``: leaders count only between these dates (ISO dates, inclusive;
   an empty end means still in office).
 """
@@ -41,7 +44,7 @@ from functools import cache
 from pathlib import Path
 
 from ingest.records import CountryTag, Evidence
-from ingest.tagging.matcher import CONTEXT_WORDS, Matcher, Pattern, normalize
+from ingest.tagging.matcher import CONTEXT_WORDS, Match, Matcher, Pattern, normalize
 from ingest.tagging.matcher_cache import cached_matcher
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
@@ -60,7 +63,7 @@ CURATED_COLUMNS = (
     "valid_to",
     "note",
 )
-_FLAG = re.compile(r"^(cs|ci|stem\d?|nostem|firstname|surname|word)$")
+_FLAG = re.compile(r"^(cs|ci|stem\d?|nostem|firstname|surname|owned|word)$")
 
 __all__ = ["Alias", "load_aliases", "tag_countries", "country_patterns", "surface_patterns"]
 
@@ -92,6 +95,7 @@ class _Target:
     everywhere: bool  # no language and no date restriction
     town: bool = False  # a GeoNames town: not when it reads as a surname (Robert Duvall)
     surname: bool = False  # also a family name: not after a given name (Eddie Jordan)
+    owned: bool = False  # a generic state organ: another country's when one is named after it
 
 
 def _languages(value: str) -> frozenset[str] | None:
@@ -322,6 +326,7 @@ def country_patterns(aliases: Iterable[Alias]) -> Iterator[Pattern]:
             firstname="firstname" in alias.flags,
             town=alias.source == PLACES_FILE,
             surname="surname" in alias.flags,
+            owned="owned" in alias.flags,
             everywhere=alias.languages is None and not alias.valid_from and not alias.valid_to,
         )
         target = shared.setdefault(target, target)
@@ -443,6 +448,22 @@ def _after_a_capitalised_word(text: str, start: int, found: re.Match[str] | None
     return word[0].isupper() and word.lower().rstrip(".") not in _BEFORE_TOWN
 
 
+# Up to two words (or a bracket) between a generic state organ and the country that owns it:
+# Kementerian Pertahanan AS, Kementerian Kesehatan di Gaza, Bea Cukai (ICE) Amerika.
+_TO_OWNER = re.compile(r"[\s,]*(?:\([^)]{0,20}\)\s*)?(?:[^\W\d_]+\s+){0,2}$")
+
+
+def _owner_follows(text: str, match: Match, following: list[Match]) -> bool:
+    """Whether the match after ``match`` (a generic state organ) names another country within
+    two words of it: the organ is that country's."""
+    if not following:
+        return False
+    owner = following[0]
+    if owner.payload is None or set(owner.payload.iso3s) == set(match.payload.iso3s):
+        return False
+    return _TO_OWNER.match(text[match.end : owner.start]) is not None
+
+
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
@@ -496,10 +517,13 @@ def tag_countries(
         return not (target.valid_to and day > target.valid_to)
 
     tags: dict[str, CountryTag] = {}
-    for match in _matcher().find(text, applies):  # type: ignore[arg-type]
+    found = _matcher().find(text, applies)  # type: ignore[arg-type]
+    for at, match in enumerate(found):
         target = match.payload
         if target is None:
             continue  # a blocker
+        if target.owned and _owner_follows(text, match, found[at + 1 : at + 2]):
+            continue  # Kementerian Luar Negeri Rusia: Russia's ministry, not Indonesia's
         if target.firstname and _followed_by_surname(text, match.end):
             continue
         if target.town and _not_a_town_here(text, match.start, match.end):
