@@ -219,6 +219,13 @@ def test_hindi_kar_is_a_verb_unless_a_tax_compound() -> None:
     assert topic_names("आयकर विभाग का छापा", "hi") == ["trade"]
 
 
+def test_indonesian_court_words_in_their_other_senses() -> None:
+    # sidang is a court hearing, and any session; menjadi saksi is "witnessed".
+    assert topic_names("Sidang Kabinet membahas anggaran", "id") == []
+    assert topic_names("Warga menjadi saksi kebakaran itu", "id") == []
+    assert topic_names("Sidang perdana terdakwa digelar", "id") == ["rights"]
+
+
 def test_inflected_forms_of_a_whole_language() -> None:
     # Indonesian verbs take di-/me-/pe- forms: each is listed, not only the root.
     for text in ("Dua ABK disandera kelompok bersenjata", "Pelaku mengebom gereja",
