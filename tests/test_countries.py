@@ -153,14 +153,14 @@ def test_first_name_look_alikes() -> None:
     assert set(countries("Chad's army says rebels retreat", language="en")) == {"TCD"}
 
 
-def _surname_rows() -> list[tuple[str, str, str]]:
-    """(surface, iso3, a language it applies in) of every curated row flagged ``surname``, read
-    from the tables directly."""
+def _flagged_rows(flag: str) -> list[tuple[str, str, str]]:
+    """(surface, iso3, a language it applies in) of every curated row with ``flag``, read from
+    the tables directly."""
     rows = []
     for path in sorted(countries_module.GAZETTEER_DIR.glob("*.tsv")):
         for line in path.read_text(encoding="utf-8").splitlines():
             parts = line.split("\t")
-            if line.startswith("#") or len(parts) < 5 or "surname" not in parts[4].split(","):
+            if line.startswith("#") or len(parts) < 5 or flag not in parts[4].split(","):
                 continue
             language = "en" if parts[3] == "*" else parts[3].split(",")[0]
             rows.append((parts[0], parts[1], language))
@@ -170,7 +170,7 @@ def _surname_rows() -> list[tuple[str, str, str]]:
 def test_a_family_name_after_a_given_name_is_a_person() -> None:
     """Every row flagged ``surname`` (Jordan, Braga, Medina, Lima): after a given name in a
     sentence it tags nothing; after a preposition, and in a Title Case headline, it counts."""
-    rows = _surname_rows()
+    rows = _flagged_rows("surname")
     assert len(rows) >= 4
     for surface, iso3, language in rows:
         assert countries(f"The coach Abel {surface} resigned on Monday", language=language) == {}
@@ -179,23 +179,11 @@ def test_a_family_name_after_a_given_name_is_a_person() -> None:
         assert set(countries(f"Heavy Storm Hits {surface}", language=language)) == {iso3}
 
 
-def _owned_rows() -> list[tuple[str, str, str]]:
-    """(surface, iso3, a language) of every curated row flagged ``owned``, read directly."""
-    rows = []
-    for path in sorted(countries_module.GAZETTEER_DIR.glob("*.tsv")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            parts = line.split("\t")
-            if line.startswith("#") or len(parts) < 5 or "owned" not in parts[4].split(","):
-                continue
-            rows.append((parts[0], parts[1], parts[3].split(",")[0]))
-    return rows
-
-
 def test_a_generic_state_organ_belongs_to_the_country_named_after_it() -> None:
     """Every row flagged ``owned`` (Kementerian Luar Negeri, Mahkamah Agung…): followed within
     two words by another country it is that country's organ and tags its own country nothing;
     alone, or followed by its own country's place, it counts."""
-    rows = _owned_rows()
+    rows = _flagged_rows("owned")
     assert len(rows) >= 20
     for surface, iso3, language in rows:
         assert set(countries(f"{surface} Rusia membantah laporan itu", language=language)) == {
