@@ -48,6 +48,13 @@ DETECT_CHARS = 600
 # replacement characters are misread bytes (Armenian, Cyrillic, Arabic at random), which
 # langdetect reads as some language. Such a field is left out of detection, when another is not.
 GARBLED_SHARE = 0.25
+# langdetect's prior for a language the tagger has no lexicon for (``topics.languages()``:
+# those weigh 1). Pantau reads news in its lexicon's languages; on a short headline
+# langdetect's seven random trials often land on a neighbour nobody polls ("Drone attack on
+# Sudan market kills 28" read as Swedish, "Pigs at Amsterdam's Schiphol Airport…" as
+# Afrikaans), and this prior tips such near-ties back. A clear text in another language
+# still wins: its n-grams outweigh a factor of ten within a few words.
+OTHER_LANGUAGE_PRIOR = 0.1
 
 # Deprecated or non-standard tags seen in real feeds → ISO 639-1.
 _ALIASES = {
@@ -78,6 +85,16 @@ _CONFUSABLE = {
     "ky": {"ru", "uk", "bg", "mk"},
     "jv": {"id"},
     "su": {"id"},
+}
+# Cyrillic letters that only some of langdetect's Cyrillic languages write (ru, uk, bg, mk):
+# ы э ё only Russian, і ї є ґ only Ukrainian, ъ Russian and Bulgarian, ѓ ќ ѕ љ њ џ ј only
+# Macedonian. A short Russian headline scored as Bulgarian ("Экс-сенатор предрек…") is read
+# as Russian when its letters allow nothing else (``_fit_letters``).
+_CYRILLIC_LETTERS = {
+    **dict.fromkeys("ыэё", frozenset({"ru"})),
+    **dict.fromkeys("іїєґ", frozenset({"uk"})),
+    "ъ": frozenset({"ru", "bg"}),
+    **dict.fromkeys("ѓќѕљњџј", frozenset({"mk"})),
 }
 _ARABIC_SCRIPT_LANGUAGES = {"ar", "fa", "ur", "ps", "ku", "sd", "ug", "ckb"}
 _CYRILLIC_LANGUAGES = {"ru", "uk", "bg", "sr", "mk", "be", "kk", "ky", "mn", "tg"}
@@ -256,9 +273,39 @@ def _by_script(
     return None
 
 
+@lru_cache(maxsize=1)
+def _prior() -> dict[str, float]:
+    """langdetect's prior: 1 for the tagger's lexicon languages, ``OTHER_LANGUAGE_PRIOR`` else."""
+    from ingest.tagging.topics import languages  # the tagger imports this module
+
+    read = languages()
+    return {
+        lang: 1.0 if _code(lang) in read else OTHER_LANGUAGE_PRIOR
+        for lang in _factory().get_lang_list()
+    }
+
+
+def _fit_letters(ranked: list[tuple[str, float]], text: str) -> list[tuple[str, float]]:
+    """``ranked`` with the Cyrillic language the text's own letters call for first
+    (``_CYRILLIC_LETTERS``); unchanged when they call for none, or contradict each other."""
+    allowed: frozenset[str] | None = None
+    for letter in set(text.lower()) & _CYRILLIC_LETTERS.keys():
+        only = _CYRILLIC_LETTERS[letter]
+        allowed = only if allowed is None else allowed & only
+    if not allowed or (ranked and ranked[0][0] in allowed):
+        return ranked
+    fitting = [item for item in ranked if item[0] in allowed]
+    if not fitting and len(allowed) == 1:
+        fitting = [(next(iter(allowed)), ranked[0][1] if ranked else 1.0)]
+    if not fitting:
+        return ranked
+    return fitting + [item for item in ranked if item[0] not in allowed]
+
+
 def _langdetect(text: str) -> list[tuple[str, float]]:
     """langdetect's candidates, best first, zh-cn/zh-tw folded into zh."""
     detector = _factory().create()
+    detector.set_prior_map(_prior())
     detector.append(text[:DETECT_CHARS])
     try:
         ranked = detector.get_probabilities()
@@ -327,6 +374,8 @@ def detect_language(
     ranked = _langdetect(text)
     if not ranked:
         return (declared, "feed") if declared else (None, "detected")
+    if scripts.get("CYRILLIC", 0) * 2 >= letters:
+        ranked = _fit_letters(ranked, text)
     if scripts.get("ARABIC", 0) * 2 >= letters:
         # langdetect strays outside the Arabic-script languages on short Urdu/Persian text.
         arabic = [item for item in ranked if item[0] in _ARABIC_SCRIPT_LANGUAGES]
