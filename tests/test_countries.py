@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -358,3 +359,112 @@ def test_proclitics_glued_to_a_name_keep_the_tag() -> None:
     assert "RUS" not in countries("ביקר זרוסיה", language="he")
     for letter in CONTEXT_WORDS["hebrew_proclitic_letters"]:
         assert "RUS" in countries(f"ביקר {letter}רוסיה", language="he"), letter
+
+
+# Every word of the language lists in context_words.toml, with a text where a country's name or
+# adjective beside it names a language (it must tag nothing), in that text's language.
+LANGUAGE_CONTEXTS = {
+    "bahasa": ("id", "Siswa belajar kosakata bahasa Inggris", "GBR"),  # review 6, ft-006
+    "berbahasa": ("id", "Dua media berbahasa Prancis ditutup", "FRA"),
+    "idioma": ("es", "El libro fue traducido al idioma francés", "FRA"),
+    "lengua": ("es", "Una clase de lengua francesa", "FRA"),
+    "língua": ("pt", "Aulas de língua francesa", "FRA"),
+    "lingua": ("it", "Un corso di lingua francese", "FRA"),
+    "langue": ("fr", "Un cours de langue allemande", "DEU"),
+    "tiếng": ("vi", "Bản dịch tiếng Pháp", "FRA"),
+    "اللغة": ("ar", "يدرس اللغة الفرنسية", "FRA"),
+    "باللغة": ("ar", "نشر باللغة الفرنسية", "FRA"),
+    "واللغة": ("ar", "العربية واللغة الروسية", "RUS"),
+    "لغة": ("ar", "تعلم لغة فرنسية", "FRA"),
+    "بلغة": ("ar", "كتب بلغة فرنسية", "FRA"),
+    "للغة": ("ar", "معهد للغة الفرنسية", "FRA"),
+    "زبان": ("fa", "کلاس زبان فرانسوی", "FRA"),
+    "language": ("en", "A French language edition", "FRA"),
+    "languages": ("en", "Chinese languages are tonal", "CHN"),
+    "sprache": ("de", "Der Text ist in russischer Sprache verfasst", "RUS"),
+    "язык": ("ru", "Китайский язык сложен", "CHN"),
+    "языка": ("ru", "Учитель китайского языка", "CHN"),
+    "языке": ("ru", "Документ на китайском языке", "CHN"),  # a lenta-style phrase
+    "языком": ("ru", "Он владеет китайским языком", "CHN"),
+    "языки": ("ru", "Китайские языки", "CHN"),
+    "языков": ("ru", "Институт китайских языков", "CHN"),
+    "мова": ("uk", "Французька мова", "FRA"),
+    "мови": ("uk", "Урок французької мови", "FRA"),
+    "мові": ("uk", "Текст на французькій мові", "FRA"),
+    "мовою": ("uk", "Книгу видали французькою мовою", "FRA"),
+    "γλώσσα": ("el", "στη γαλλική γλώσσα", "FRA"),
+    "γλώσσας": ("el", "μαθήματα γαλλικής γλώσσας", "FRA"),
+    "भाषा": ("hi", "रूसी भाषा में", "RUS"),
+    "भाषाओं": ("hi", "रूसी भाषाओं का अध्ययन", "RUS"),
+    "어": ("ko", "그는 러시아어를 한다", "RUS"),  # a fixture item: 러시아어 언론
+    "語": ("ja", "フランス語を話す", "FRA"),
+    "语": ("zh", "他会说俄语", "RUS"),
+}
+
+
+def _language_words() -> set[str]:
+    words = tomllib.loads(
+        (
+            Path(countries_module.__file__).parent.parent
+            / "data"
+            / "gazetteer"
+            / "context_words.toml"
+        ).read_text(encoding="utf-8")
+    )
+    return {
+        *words["language_before_words"],
+        *words["language_after_words"],
+        *words["language_suffixes"],
+    }
+
+
+def test_every_language_word_has_an_example() -> None:
+    assert set(LANGUAGE_CONTEXTS) == _language_words()
+
+
+@pytest.mark.parametrize("word", sorted(LANGUAGE_CONTEXTS))
+def test_a_country_word_that_names_a_language_tags_nothing(word: str) -> None:
+    language, text, iso3 = LANGUAGE_CONTEXTS[word]
+    assert iso3 not in {t.iso3 for t in tag_countries(text, language=language)}, text
+    # The same name without the language word is still the country.
+    if word in ("어", "語", "语"):
+        bare = text.replace(word, " 정부" if language == "ko" else " ", 1)
+    else:
+        bare = re.sub(
+            rf"\s*(?<![^\s-]){re.escape(word)}(?![^\s.,])", "", text, count=1, flags=re.IGNORECASE
+        )
+    assert bare != text
+    assert iso3 in {t.iso3 for t in tag_countries(bare, language=language)}, bare
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "iso3"),
+    [
+        ("서해 중국어선 불법조업 단속", "ko", "CHN"),  # 어선, a fishing boat: not a language
+        ("Inggris dan Prancis sepakat soal bahasa perdagangan", "id", "FRA"),
+        ("रूस की भाषा नीति", "hi", "RUS"),
+        ("Russian troops and French-speaking towns", "en", "FRA"),
+    ],
+)
+def test_a_country_near_a_language_word_is_still_the_country(
+    text: str, language: str, iso3: str
+) -> None:
+    assert iso3 in {t.iso3 for t in tag_countries(text, language=language)}
+
+
+def test_northern_ireland_is_the_united_kingdom_in_every_language_listed() -> None:
+    """Each Northern Ireland row of places.tsv (read from the table) tags GBR and not the
+    Ireland its words hold (Irlandia Utara read as IRL before it had a row)."""
+    table = Path(countries_module.__file__).parent.parent / "data" / "gazetteer" / "places.tsv"
+    rows = [
+        line.split("\t")
+        for line in table.read_text(encoding="utf-8").splitlines()
+        if line.endswith("(review 6: Irlandia Utara read as IRL)")
+    ]
+    northern = [r for r in rows if any(w in r[0] for w in ("rland", "Ирланд", "Ірланд",
+                "Ιρλανδ", "يرلند", "آئرلینڈ", "ایرلند", "आयरलैंड", "아일랜드", "アイルランド", "愛爾蘭"))]  # fmt: skip
+    assert len(northern) >= 15
+    for surface, _iso3, _type, languages, *_ in northern:
+        language = languages.split(",")[0]
+        found = {t.iso3 for t in tag_countries(f"{surface} ", language=language)}
+        assert found == {"GBR"}, (surface, found)

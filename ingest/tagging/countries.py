@@ -448,6 +448,34 @@ def _after_a_capitalised_word(text: str, start: int, found: re.Match[str] | None
     return word[0].isupper() and word.lower().rstrip(".") not in _BEFORE_TOWN
 
 
+_LANGUAGE_BEFORE = frozenset(CONTEXT_WORDS["language_before_words"])
+_LANGUAGE_AFTER = frozenset(CONTEXT_WORDS["language_after_words"])
+_LANGUAGE_SUFFIXES = tuple(CONTEXT_WORDS["language_suffixes"])
+_KOREAN_LANGUAGE_PARTICLES = frozenset(CONTEXT_WORDS["korean_language_particles"])
+# The word after a match, and the word before it with a proclitic (Arabic ال, بال) glued to
+# the match allowed between: marks count as letters (Devanagari भाषा).
+_WORD_AFTER = re.compile(r"[\s-]+([^\s\d.,;:!?()\[\]\"'«»“”‘’-]+)")
+_LANGUAGE_WORD_BEFORE = re.compile(r"([^\W\d_]+)\s+[^\W\d_]{0,3}$")
+
+
+def _names_a_language(text: str, start: int, end: int) -> bool:
+    """Whether the name or adjective at ``start:end`` names a language here ("bahasa Inggris",
+    "French-language", "китайском языке", 러시아어, フランス語: context_words.toml)."""
+    before = _LANGUAGE_WORD_BEFORE.search(text, max(0, start - 40), start)
+    if before and before.group(1).lower() in _LANGUAGE_BEFORE:
+        return True
+    after = _WORD_AFTER.match(text, end)
+    if after and after.group(1).lower() in _LANGUAGE_AFTER:
+        return True
+    for suffix in _LANGUAGE_SUFFIXES:
+        if text.startswith(suffix, end):
+            following = text[end + len(suffix) : end + len(suffix) + 1]
+            return not (following.isalpha() and "\uac00" <= following <= "\ud7a3") or (
+                following in _KOREAN_LANGUAGE_PARTICLES
+            )
+    return False
+
+
 # Up to two words (or a bracket) between a generic state organ and the country that owns it:
 # Kementerian Pertahanan AS, Kementerian Kesehatan di Gaza, Bea Cukai (ICE) Amerika.
 _TO_OWNER = re.compile(r"[\s,]*(?:\([^)]{0,20}\)\s*)?(?:[^\W\d_]+\s+){0,2}$")
@@ -524,6 +552,8 @@ def tag_countries(
             continue  # a blocker
         if target.owned and _owner_follows(text, match, found[at + 1 : at + 2]):
             continue  # Kementerian Luar Negeri Rusia: Russia's ministry, not Indonesia's
+        if target.type in ("name", "adjective") and _names_a_language(text, match.start, match.end):
+            continue  # bahasa Inggris, French-language, 러시아어: a language
         if target.firstname and _followed_by_surname(text, match.end):
             continue
         if target.town and _not_a_town_here(text, match.start, match.end):
