@@ -53,7 +53,7 @@ from ingest.tagging.topic_features import (
     passing_mention,
     scaled_words,
 )
-from ingest.tagging.topic_model import MODEL_FILE, WEIGHTS_FILE
+from ingest.tagging.topic_model import KEYWORDLESS_FLOOR, MODEL_FILE, WEIGHTS_FILE
 from ingest.tagging.topics import topic_ids
 
 TRAINING = Path(__file__).resolve().parent.parent / "data" / "training"
@@ -301,7 +301,10 @@ def predict(fitted, thresholds: dict[str, float], deciders: dict[str, str], rows
         said = set()
         for topic, decider in deciders.items():
             if decider == "model":
-                if scores.get(topic, 0.0) >= thresholds.get(topic, 1.0) and not passing_mention(
+                score = scores.get(topic, 0.0)
+                if topic not in row.lexicon and score < KEYWORDLESS_FLOOR:
+                    continue  # no keyword proposed it: the model must be surer
+                if score >= thresholds.get(topic, 1.0) and not passing_mention(
                     row.hits.get(topic, (0, 0, 0))
                 ):
                     said.add(topic)
