@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from ingest.queries import topic_label
 from tests.dashboard_process import reported_url, wait_until_run_finished
 from tests.store_oracle import Oracle
 from ui.export import guard_cell
@@ -411,6 +412,104 @@ def test_tables_fit_at_1000_px(browser, server, path: str, query: str, title: st
         assert len(widths) >= tables, widths
         assert all(w["held"] <= w["shown"] for w in widths.values()), widths
         page.screenshot(path=str(SHOTS / f"{path.lower()}-tables-1000.png"), full_page=True)
+    finally:
+        page.context.close()
+
+
+# The Articles table as the grid draws it, in the browser: each column's width (from the border
+# lines across the header's top), the rows' height (from the lines down the first column), and
+# for each rendered cell of `names` its text and how many lines the grid needs for it in its
+# column: its greedy break at spaces (a word wider than the line broken in it), measured in the
+# grid's own font (the rows' height: the widest gap between two row lines, the rows scrolled to
+# any place). The grid (Streamlit 1.67, glide-data-grid) cuts a line at the column's edge
+# without an ellipsis, and wraps only rows taller than 64 px; its lines are the font's height
+# (ascent + descent of "ABCi09jgqpy") apart times 1.4 (ui/wrap.py).
+GRID_CELLS = """(grid, names) => {
+  const canvas = grid.querySelector('canvas[data-testid=data-grid-canvas]');
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  const edges = (data, n) => { const out = [];
+    const bg = [data[4], data[5], data[6]].join();
+    for (let i = 1; i < n; i++) if ([data[4*i], data[4*i+1], data[4*i+2]].join() !== bg) out.push(i);
+    return out; };
+  const xs = edges(ctx.getImageData(0, 4, canvas.width, 1).data, canvas.width);
+  const ys = edges(ctx.getImageData(2, 0, 1, canvas.height).data, canvas.height);
+  const heads = [...grid.querySelectorAll('th')].map(t => t.textContent);
+  const bounds = [0, ...xs, canvas.width];
+  const widths = Object.fromEntries(heads.map((h, i) => [h, bounds[i + 1] - bounds[i]]));
+  const style = getComputedStyle(grid.querySelector('.stDataFrameGlideDataEditor'));
+  const font = style.getPropertyValue('--gdg-base-font-style') + ' '
+    + style.getPropertyValue('--gdg-font-family');
+  const pen = document.createElement('canvas').getContext('2d');
+  pen.font = font;
+  const m = pen.measureText('ABCi09jgqpy');
+  const lineHeight = m.actualBoundingBoxAscent + m.actualBoundingBoxDescent;
+  const width = s => pen.measureText(s).width;
+  const count = (text, room) => { let n = 1, line = '';
+    for (const word of text.split(' ')) {
+      const longer = line ? line + ' ' + word : word;
+      if (width(longer) <= room) { line = longer; continue; }
+      if (line) n++;
+      line = word;
+      while (width(line) > room) { let k = line.length - 1;
+        while (k > 1 && width(line.slice(0, k)) > room) k--;
+        line = line.slice(k); n++; }
+    }
+    return n; };
+  const cells = [];
+  for (const td of grid.querySelectorAll('td')) {
+    const column = heads[Number(td.getAttribute('aria-colindex')) - 1];
+    const row = td.parentElement;
+    if (!names.includes(column)) continue;
+    const url = [...row.querySelectorAll('td')].map(c => c.textContent)
+      .find(t => t.startsWith('http')) || null;
+    cells.push({column, url, row: row.getAttribute('aria-rowindex'), text: td.textContent,
+                lines: count(td.textContent, widths[column] - 16)});
+  }
+  const gaps = ys.slice(2).map((y, i) => y - ys[i + 1]);  // between rows (ys[0]: the header's)
+  const rowHeight = gaps.length ? Math.max(...gaps) : null;
+  return {widths, rowHeight, lineHeight, font, cells};
+}"""
+
+
+def test_article_cells_are_read_whole_at_1000_px(browser, server, dashboard_store) -> None:  # noqa: ANN001
+    """The Articles table in a 1000 px window: no cell of its Published (day, outlet,
+    language), Countries or Topics column is cut (they were, at the column's edge: "Argentina,
+    Urugu"), every line of each fits its column and the rows' height, and the Countries and
+    Topics cells hold every country and topic of their article."""
+    page = new_page(browser, server, viewport={"width": 1000, "height": 1600})
+    names = ["Published", "Outlet", "Countries", "Topics"]  # Outlet: as it was, for a cut
+    try:
+        page.goto(f"{server}/Articles?{PERIOD}")
+        settle(page, "Articles")
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        grid.locator("td").first.wait_for(state="attached", timeout=PATIENCE_MS)
+        scroller = grid.locator(".dvn-scroller")
+        gold = {r["url"]: r for r in dashboard_store.rows if r["url"]}
+        seen: dict[tuple[str, str], dict] = {}
+        for _ in range(40):  # the grid renders the rows in view: scroll through them all
+            drawn = grid.evaluate(GRID_CELLS, names)
+            seen |= {(c["column"], c["row"]): c for c in drawn["cells"]}
+            at_end = scroller.evaluate("s => s.scrollTop + s.clientHeight >= s.scrollHeight - 2")
+            if at_end:
+                break
+            scroller.evaluate("s => { s.scrollTop += s.clientHeight - 40; }")
+            page.wait_for_timeout(300)
+        assert {"Countries", "Topics"} <= set(drawn["widths"]), drawn["widths"]
+        row, line = drawn["rowHeight"], drawn["lineHeight"]
+        assert row and line > 8, drawn
+        cells = list(seen.values())
+        assert len({c["row"] for c in cells}) == 50, len(cells)  # the page's rows, every one
+        most = 1 if row <= 64 else 1 + int((row - 3 - line) // (1.4 * line))
+        cut = [c for c in cells if c["lines"] > most]
+        assert not cut, (row, drawn["widths"], cut[:5])
+        for c in cells:
+            article = gold.get(c["url"])
+            text = c["text"].replace("\u00a0", " ")
+            if article and c["column"] == "Countries":
+                assert set(text.split()) == {t["iso3"] for t in article["countries"]}, c
+            if article and c["column"] == "Topics":
+                assert all(topic_label(t) in text for t in article["topics"]), c
+        page.screenshot(path=str(SHOTS / "articles-cells-1000.png"), full_page=True)
     finally:
         page.context.close()
 

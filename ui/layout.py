@@ -5,7 +5,6 @@ table of articles."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
@@ -14,10 +13,9 @@ import streamlit as st
 
 from ingest import config
 from ingest.filter_words import language_name
-from ingest.geo import country_name
 from ingest.queries import Filters, topic_label
 from ingest.scheduler import start_background_poller
-from ui import data, filters, highlight, seeding, sizes, tables, view, watch_view
+from ui import data, filters, highlight, seeding, sizes, tables, view, watch_view, wrap
 from ui.counts import counted
 
 # The tab icon, served by the app itself (a ":material/…" page icon would make the browser
@@ -65,36 +63,63 @@ def nav_link(page: str, label: str, icon: str | None = None) -> None:
         st.page_link(page, label=label, icon=icon)
 
 
-def _names(codes: str, name: Callable[[str], str]) -> str:
-    """``"RUS; UKR"`` as ``"Russia, Ukraine"``."""
-    return ", ".join(name(c) for c in codes.split("; ") if c)
+def _codes(codes: str) -> list[str]:
+    """``"RUS; UKR"`` as ``["RUS", "UKR"]``."""
+    return [c for c in codes.split("; ") if c]
+
+
+# What a reader of the articles table is told about its columns (their headers' help).
+SOURCE_HELP = "The day it was published (UTC), the outlet and the article's language."
+COUNTRIES_HELP = (
+    "The countries the article involves, by their ISO 3166 codes (RUS Russia, UKR Ukraine, "
+    "PRK North Korea…). Under “Read an article” below, each is named, with the words that "
+    "tagged it."
+)
 
 
 def articles_table(rows: pd.DataFrame, key: str, *, tags: bool = False) -> None:
-    """Articles (rows of ``queries.list_articles``) as a table: the day, outlet, language, a
-    link to the source when it is http(s), then the title, which takes the spare width; with
-    ``tags`` also the countries and topics by name, the table as tall as its rows. Without
-    them it fits a bordered box (a watch's matches)."""
-    columns = ["published_at", "title", "outlet", "language"]
-    shown = rows.assign(
-        url=[highlight.safe_url(u) or "" for u in rows["url"]],  # no grey "None"
-        language=[language_name(c) for c in rows["language"]],
-    )
-    height: Literal["auto"] | int = "auto"
+    """Articles (rows of ``queries.list_articles``) as a table: where each comes from (day,
+    outlet, language, one under the other), the title, which takes the spare width, and a link
+    to the source when it is http(s); with ``tags`` also its countries (ISO3 codes) and topics,
+    the table as tall as its rows. Every cell but the title is laid out in lines that fit its
+    column (``ui.wrap``) and the rows are as tall as the most lines, so none is cut in a 1000 px
+    window. Without ``tags`` it fits a bordered box (a watch's matches)."""
+    lines: dict[str, list[list[str]]] = {
+        "source": [
+            [f"{day:%Y-%m-%d}",
+             *(wrap.wrap_text(outlet, tables.WIDTH_PX["source"]) if outlet else []),
+             language_name(lang)]
+            for day, outlet, lang in zip(rows["published_at"], rows["outlet"], rows["language"],
+                                         strict=True)
+        ]
+    }  # fmt: skip
+    columns = ["source", "title"]
     if tags:
         columns += ["countries", "topics"]
-        shown = shown.assign(
-            countries=[_names(s, country_name) for s in rows["countries"]],
-            topics=[_names(s, topic_label) for s in rows["topics"]],
-        )
-        height = min(sizes.TABLE_ROW_PX * len(shown) + 40, sizes.TABLE_MAX_PX)
+        lines["countries"] = [
+            wrap.stack(_codes(s), tables.WIDTH_PX["countries"]) for s in rows["countries"]
+        ]
+        lines["topics"] = [
+            wrap.stack([topic_label(t) for t in _codes(s)], tables.WIDTH_PX["topics"], ", ")
+            for s in rows["topics"]
+        ]
+    shown = pd.DataFrame({
+        "title": rows["title"].to_numpy(),
+        "url": [highlight.safe_url(u) or "" for u in rows["url"]],  # no grey "None"
+        **{name: [wrap.cell(c) for c in cells] for name, cells in lines.items()},
+    })  # fmt: skip
+    row_height = wrap.row_px(c for cells in lines.values() for c in cells)
+    height: Literal["auto"] | int = "auto"
+    if tags:
+        height = min((row_height or sizes.TABLE_ROW_PX) * len(shown) + 40, sizes.TABLE_MAX_PX)
     tables.table(
         shown[[*columns, "url"]], key, long="title", fit=tables.MAIN_PX if tags else tables.BOX_PX,
-        height=height,
+        height=height, row_height=row_height,
         labels={
-            "published_at": st.column_config.DatetimeColumn("Day (UTC)", format="YYYY-MM-DD"),
-            "title": "Title", "outlet": "Outlet", "language": "Language",
-            "countries": "Countries", "topics": "Topics",
+            "source": st.column_config.TextColumn("Published", help=SOURCE_HELP),
+            "title": "Title",
+            "countries": st.column_config.TextColumn("Countries", help=COUNTRIES_HELP),
+            "topics": "Topics",
             "url": st.column_config.LinkColumn("Link", display_text="↗",
                                                help="Open the article at its source"),
         },

@@ -31,8 +31,8 @@ LONG_MIN_PX = 60  # a long column narrower than this in a 1000 px window is a mi
 # column is not looked up here: it takes what the others leave of the table's room. A cell too
 # narrow for its text ends in "…"; the whole text is in the CSV download.
 WIDTH_PX = {
-    # articles
-    "published_at": 92, "outlet": 80, "language": 76, "countries": 68, "topics": 56,
+    # articles: the day, outlet and language one under the other (ui.layout.articles_table)
+    "source": 124, "published_at": 92, "outlet": 80, "language": 76, "countries": 88, "topics": 130,
     "url": 36,  # the ↗ link
     # an article's evidence
     "tag": 120, "kind": 84, "type": 90, "where": 66, "prominence": 80,
@@ -72,12 +72,14 @@ def table(
     grow: bool = True,
     fit: int = MAIN_PX,
     height: int | Literal["auto"] = "auto",
+    row_height: int | None = None,
 ) -> None:
     """``frame`` as a table, without its index: ``labels`` gives each column its label or its
     ``st.column_config`` (widths come from ``WIDTH_PX``). ``long`` names the column that takes
     the width the others leave in ``fit`` px; with ``grow`` it also takes all the spare width
     of a wider window, and is drawn last. Without ``grow`` (or a long column) the table is as
-    wide as its columns."""
+    wide as its columns. ``row_height`` (``ui.wrap.row_px``) makes rows tall enough for cells
+    of several lines; None keeps the grid's one-line rows."""
     widths = column_widths(list(frame.columns), long, fit)
     stretch = long is not None and grow
     config: dict[str, Any] = {}
@@ -90,5 +92,5 @@ def table(
         }
     st.dataframe(
         frame, hide_index=True, key=key, height=height, column_config=config,
-        width="stretch" if stretch else "content",
+        width="stretch" if stretch else "content", row_height=row_height,
     )  # fmt: skip
