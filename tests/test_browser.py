@@ -514,6 +514,25 @@ def test_article_cells_are_read_whole_at_1000_px(browser, server, dashboard_stor
         page.context.close()
 
 
+@pytest.mark.parametrize("typed", ["Putin", "путин", "普京"])
+def test_people_picker_offers_whom_the_typed_name_names(browser, server, typed: str) -> None:  # noqa: ANN001
+    """Typing a name in the sidebar's "People & organisations" picker offers the entity it
+    names, in any script, and no one else: Streamlit's fuzzy filter offered, for "Putin",
+    anyone whose label held p, u, t, i, n in order ("Prabowo Subianto · Indonesia")."""
+    page = new_page(browser, server, viewport={"width": 1000, "height": 1600})
+    try:
+        page.goto(f"{server}/Articles?{PERIOD}")
+        settle(page, "Articles")
+        page.locator(".st-key-flt_entities input").first.click()
+        page.keyboard.type(typed)
+        page.wait_for_timeout(500)
+        offered = page.locator('[role="option"]').all_inner_texts()
+        assert offered and offered[0].startswith("Vladimir Putin"), offered
+        assert all(typed.lower() in o.lower() for o in offered), offered
+    finally:
+        page.context.close()
+
+
 # The boxes of a chart's axis labels, by axis ("x", "y"), as the browser draws them.
 TICK_BOXES = """(chart) => Object.fromEntries(['x', 'y'].map(axis => [axis,
   [...chart.querySelectorAll(`.${axis}tick text`)].map(t => {

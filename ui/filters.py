@@ -223,6 +223,10 @@ def sidebar_filters(page: str) -> Filters:
             "People & organisations (any of)", [e.qid for e in all_entities()],
             key="flt_entities", format_func=entity_option,
             placeholder="Anyone", help=ENTITY_HELP,
+            # The typed text as a whole, in a name or an alias in any script: Streamlit's default
+            # ("fuzzy": the letters in order, anywhere) offered "Prabowo SUbianTo · INdonesia"
+            # for "Putin", among dozens of others.
+            filter_mode="contains",
         ))  # fmt: skip
     if "languages" in shown:
         held = data.languages_held()
