@@ -273,6 +273,16 @@ def _by_script(
     return None
 
 
+def _case_for_detection(text: str) -> str:
+    """``text`` lower-cased when most of its cased letters are capitals: langdetect's profiles
+    are of running text, and on a headline in capitals it reads another language (Indonesian
+    BANJIR BANDANG TERJANG TAPANULI TENGAH as Vietnamese, ПУТИН ВСТРЕТИЛСЯ С ТРАМПОМ as
+    Bulgarian)."""
+    upper = sum(1 for c in text if c.isupper())
+    lower = sum(1 for c in text if c.islower())
+    return text.lower() if upper > lower else text
+
+
 @lru_cache(maxsize=1)
 def _prior() -> dict[str, float]:
     """langdetect's prior: 1 for the tagger's lexicon languages, ``OTHER_LANGUAGE_PRIOR`` else."""
@@ -306,7 +316,7 @@ def _langdetect(text: str) -> list[tuple[str, float]]:
     """langdetect's candidates, best first, zh-cn/zh-tw folded into zh."""
     detector = _factory().create()
     detector.set_prior_map(_prior())
-    detector.append(text[:DETECT_CHARS])
+    detector.append(_case_for_detection(text[:DETECT_CHARS]))
     try:
         ranked = detector.get_probabilities()
     except LangDetectException:

@@ -468,3 +468,44 @@ def test_northern_ireland_is_the_united_kingdom_in_every_language_listed() -> No
         language = languages.split(",")[0]
         found = {t.iso3 for t in tag_countries(f"{surface} ", language=language)}
         assert found == {"GBR"}, (surface, found)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        # Genitives and accusatives from Kathimerini (review 7), and others of each ending.
+        ("Καναρίων Νήσων της Ισπανίας", "ESP"),
+        ("η κυβέρνηση της Ιταλίας", "ITA"),
+        ("ο πρόεδρος της Γαλλίας", "FRA"),
+        ("οι εκλογές της Τουρκίας", "TUR"),
+        ("Περιφέρειας Κρήτης", "GRC"),
+        ("η απόφαση των Ηνωμένων Αραβικών Εμιράτων", "ARE"),
+        ("των Ηνωμένων Πολιτειών", "USA"),
+        ("ταξίδι στην Κύπρο", "CYP"),
+        ("ο πρωθυπουργός του Καναδά", "CAN"),
+        ("εκλογές της Βόρειας Ιρλανδίας", "GBR"),
+        # Capitals lose their accent in Greek headlines and upper-case text.
+        ("ΙΣΠΑΝΙΑ: ΝΕΑ ΚΥΒΕΡΝΗΣΗ", "ESP"),
+        ("Ιταλια και Τουρκια", "TUR"),
+    ],
+)
+def test_greek_names_in_every_case_and_without_accents(text: str, iso3: str) -> None:
+    assert iso3 in {t.iso3 for t in tag_countries(text, language="el")}, text
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("تو انڈیا میں ماؤ نواز", "ur", {"IND"}),  # BBC Urdu's spelling
+        ("افغانوں کو پاکستانی پاسپورٹ", "ur", {"AFG", "PAK"}),
+        ("پاک فضائیہ کو خراج تحسین", "ur", {"PAK"}),
+        ("دل پاک ہے", "ur", set()),  # پاک alone: "pure"
+        ("جنوبی افریقہ میں بے چینی پیدا کی", "ur", {"ZAF"}),  # بے چینی: unease
+        ("그리스도 후기 성도교회", "ko", set()),  # Christ, not Greece
+        ("戰費만 우리나라 국방예산의 10%", "ko", {"KOR"}),  # "our country"
+    ],
+)
+def test_urdu_and_korean_forms_of_an_unseen_sample(
+    text: str, language: str, expected: set[str]
+) -> None:
+    assert {t.iso3 for t in tag_countries(text, language=language)} == expected

@@ -230,6 +230,13 @@ def load_aliases(directory: Path = GAZETTEER_DIR) -> list[Alias]:
 # --- pattern generation -------------------------------------------------------------------
 
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
+# Greek case forms of a name, by the ending of each word (accents aside: the matcher folds
+# them): genitive Ισπανία → Ισπανίας, Κρήτη → Κρήτης, Κύπρος → Κύπρου, Ηράκλειο → Ηρακλείου,
+# Καναδάς → Καναδά, Ηνωμένες Πολιτείες → Ηνωμένων Πολιτειών; accusative Κύπρος → Κύπρο.
+_GREEK_GENITIVE = (("ες", "ων"), ("ος", "ου"), ("ας", "α"), ("α", "ας"), ("η", "ης"), ("ο", "ου"))
+_GREEK_ACCUSATIVE = (("ος", "ο"), ("ας", "α"))
+_GREEK_GENITIVE_PLURAL = (("ες", "ων"), ("α", "ων"), ("οι", "ων"))  # Ηνωμένων Αραβικών Εμιράτων
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _VOWEL_END = "аяоеёиыйьіїюэєу"
 _ADJ_FORMS = {  # first word of a two-word Russian/Ukrainian/Belarusian name, by its ending
@@ -279,6 +286,26 @@ def _cyrillic_forms(surface: str) -> list[tuple[str, bool, int]]:
         text = f"{first} {stem}" if first else stem
         forms.append((text, True, max_suffix))
     return forms
+
+
+def _greek_case(word: str, endings: tuple[tuple[str, str], ...]) -> str:
+    plain = _strip_accents(word).lower().replace("ς", "σ")
+    for ending, replacement in endings:
+        if plain.endswith(ending.replace("ς", "σ")) and len(plain) > len(ending) + 2:
+            return word[: len(word) - len(ending)] + replacement
+    return word
+
+
+def _greek_forms(surface: str) -> list[tuple[str, bool, int]]:
+    """(text, prefix, max_suffix) forms of a Greek name: itself, its genitive and accusative
+    (each word declined by its ending: Βόρεια Ιρλανδία → Βόρειας Ιρλανδίας) and a plural
+    genitive (Ηνωμένα Αραβικά Εμιράτα → Ηνωμένων Αραβικών Εμιράτων)."""
+    forms = [surface]
+    for endings in (_GREEK_GENITIVE, _GREEK_ACCUSATIVE, _GREEK_GENITIVE_PLURAL):
+        form = " ".join(_greek_case(word, endings) for word in surface.split(" "))
+        if form not in forms:
+            forms.append(form)
+    return [(form, False, 0) for form in forms]
 
 
 _AGGLUTINATIVE = frozenset({"fi", "et", "hu"})  # case endings glued to the name, no apostrophe
@@ -367,6 +394,8 @@ def surface_patterns(
             forms.append((each, True, int(explicit_stem[4:] or 3)))
         elif _CYRILLIC.search(each) and "nostem" not in flags:
             forms.extend(_cyrillic_forms(each))
+        elif _GREEK.search(each) and "nostem" not in flags:
+            forms.extend(_greek_forms(each))
         else:
             forms.append((each, False, 0))
     for text, prefix, max_suffix in forms:

@@ -6,7 +6,8 @@ start, each with its surface as written in ``text`` and its offsets into ``text`
 Normalisation is length-preserving, so offsets into the normalised text are offsets into the
 original: each character is lower-cased only when that keeps it one character long (``İ`` is
 folded to ``i`` explicitly), and a few look-alikes are unified (curly apostrophes, hyphens and
-dashes → space, non-breaking spaces → space, Greek final sigma, Arabic alef/yeh/kaf variants,
+dashes → space, non-breaking spaces → space, Greek final sigma and accents (Greek
+headlines drop the accent of a capital: Αμυνας), Arabic alef/yeh/kaf variants,
 Cyrillic ё → е). One automaton scans the normalised text once; a case-sensitive pattern's hit
 is then checked against the text as written (same folding, no lower-casing), so "US" and "AS"
 never match "us" and "as". The automaton is ahocorasick-rs (Rust) when installed, pyahocorasick
@@ -109,6 +110,26 @@ _FOLD = {
     "\n": " ",
     "\r": " ",
     "\u03c2": "\u03c3",  # ς → σ
+    "\u03ac": "\u03b1",  # ά → α
+    "\u03ad": "\u03b5",  # έ → ε
+    "\u03ae": "\u03b7",  # ή → η
+    "\u03af": "\u03b9",  # ί → ι
+    "\u03cc": "\u03bf",  # ό → ο
+    "\u03cd": "\u03c5",  # ύ → υ
+    "\u03ce": "\u03c9",  # ώ → ω
+    "\u03ca": "\u03b9",  # ϊ → ι
+    "\u03cb": "\u03c5",  # ϋ → υ
+    "\u0390": "\u03b9",  # ΐ → ι
+    "\u03b0": "\u03c5",  # ΰ → υ
+    "\u0386": "\u0391",  # Ά → Α
+    "\u0388": "\u0395",  # Έ → Ε
+    "\u0389": "\u0397",  # Ή → Η
+    "\u038a": "\u0399",  # Ί → Ι
+    "\u038c": "\u039f",  # Ό → Ο
+    "\u038e": "\u03a5",  # Ύ → Υ
+    "\u038f": "\u03a9",  # Ώ → Ω
+    "\u03aa": "\u0399",  # Ϊ → Ι
+    "\u03ab": "\u03a5",  # Ϋ → Υ
     "\u0451": "\u0435",  # ё → е
     "\u0401": "\u0415",  # Ё → Е
     "\u0623": "\u0627",  # أ → ا
