@@ -90,7 +90,7 @@ if not spikes.empty:
         spikes[["period", "label", "articles", "baseline", "score"]].sort_values(
             "score", ascending=False
         ),
-        "spikes_table", long="label", grow=False,
+        "spikes_table", long="label", grow=False, wrap=("label",),
         labels={
             "period": st.column_config.DateColumn(PERIOD_COLUMN[freq]),
             "label": "Series", "articles": unit.capitalize(),

@@ -74,7 +74,7 @@ with left:
             "share": st.column_config.ProgressColumn("Share of all", format=charts.SHARE_PRINTF,
                                                      min_value=0.0, max_value=100.0),
         },
-        long="country", grow=False, fit=tables.HALF_PX,
+        long="country", grow=False, fit=tables.HALF_PX, wrap=("country",),
     )  # fmt: skip
     export.download_csv("Download countries (CSV)", counts, "map-countries", f)
 with right:
@@ -86,7 +86,7 @@ with right:
             tables.table(
                 partners[["country", "articles"]], "partners_table", height=360,
                 labels={"country": "Country", "articles": Unit},
-                long="country", grow=False, fit=tables.HALF_PX,
+                long="country", grow=False, fit=tables.HALF_PX, wrap=("country",),
             )  # fmt: skip
             export.download_csv(
                 "Download co-mentions (CSV)", partners, f"co-mentions-{focus.lower()}", f

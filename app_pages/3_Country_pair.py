@@ -41,7 +41,7 @@ def jump_section() -> None:
     )  # fmt: skip
     tables.table(
         top[["pair", "articles"]], "top_pairs_table", labels={"pair": "Pair", "articles": Unit},
-        long="pair", grow=False,
+        long="pair", grow=False, wrap=("pair",),
     )  # fmt: skip
     export.download_csv(
         "Download top pairs (CSV)", top[["iso3_a", "iso3_b", "pair", "articles"]],

@@ -416,15 +416,17 @@ def test_tables_fit_at_1000_px(browser, server, path: str, query: str, title: st
         page.context.close()
 
 
-# The Articles table as the grid draws it, in the browser: each column's width (from the border
-# lines across the header's top), the rows' height (from the lines down the first column), and
-# for each rendered cell of `names` its text and how many lines the grid needs for it in its
-# column: its greedy break at spaces (a word wider than the line broken in it), measured in the
-# grid's own font (the rows' height: the widest gap between two row lines, the rows scrolled to
-# any place). The grid (Streamlit 1.67, glide-data-grid) cuts a line at the column's edge
-# without an ellipsis, and wraps only rows taller than 64 px; its lines are the font's height
-# (ascent + descent of "ABCi09jgqpy") apart times 1.4 (ui/wrap.py).
-GRID_CELLS = """(grid, names) => {
+# A table as the grid draws it, in the browser: each column's width (from the border lines
+# across the header's top), the rows' height (from the lines down the first column), each
+# header with the width its label takes in the grid's header font (from 8 px in to the
+# column's edge, where the grid clips it), and for each rendered cell of a column not in `skip`
+# (nor a number or a date) its text and how many lines the grid needs for it in its column:
+# its greedy break at spaces (a word wider than the line broken in it), measured in the grid's
+# own font (the rows' height: the widest gap between two row lines, the rows scrolled to any
+# place). The grid (Streamlit 1.67, glide-data-grid) cuts a line, and a header, at the
+# column's edge without an ellipsis, and wraps only rows taller than 64 px; its lines are the
+# font's height (ascent + descent of "ABCi09jgqpy") apart times 1.4 (ui/wrap.py).
+GRID_CELLS = """(grid, skip) => {
   const canvas = grid.querySelector('canvas[data-testid=data-grid-canvas]');
   const ctx = canvas.getContext('2d', {willReadFrequently: true});
   const edges = (data, n) => { const out = [];
@@ -437,8 +439,12 @@ GRID_CELLS = """(grid, names) => {
   const bounds = [0, ...xs, canvas.width];
   const widths = Object.fromEntries(heads.map((h, i) => [h, bounds[i + 1] - bounds[i]]));
   const style = getComputedStyle(grid.querySelector('.stDataFrameGlideDataEditor'));
-  const font = style.getPropertyValue('--gdg-base-font-style') + ' '
-    + style.getPropertyValue('--gdg-font-family');
+  const family = style.getPropertyValue('--gdg-font-family');
+  const font = style.getPropertyValue('--gdg-base-font-style') + ' ' + family;
+  const headerPen = document.createElement('canvas').getContext('2d');
+  headerPen.font = style.getPropertyValue('--gdg-header-font-style') + ' ' + family;
+  const headers = heads.map(h => ({text: h, width: widths[h],
+                                   needs: headerPen.measureText(h).width + 8}));
   const pen = document.createElement('canvas').getContext('2d');
   pen.font = font;
   const m = pen.measureText('ABCi09jgqpy');
@@ -455,20 +461,54 @@ GRID_CELLS = """(grid, names) => {
         line = line.slice(k); n++; }
     }
     return n; };
+  const formatted = /^(-?[0-9.]+(e-?[0-9]+)?|[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9:]{8}.*)$/;
   const cells = [];
   for (const td of grid.querySelectorAll('td')) {
     const column = heads[Number(td.getAttribute('aria-colindex')) - 1];
     const row = td.parentElement;
-    if (!names.includes(column)) continue;
+    // A number or a date's cell holds its raw value, not the text its format draws (4.2426…
+    // drawn "4.2"): those columns are as wide as their format, not measured here.
+    if (skip.includes(column) || formatted.test(td.textContent)) continue;
     const url = [...row.querySelectorAll('td')].map(c => c.textContent)
       .find(t => t.startsWith('http')) || null;
     cells.push({column, url, row: row.getAttribute('aria-rowindex'), text: td.textContent,
-                lines: count(td.textContent, widths[column] - 16)});
+                lines: count(td.textContent.trim(), widths[column] - 16)});
   }
-  const gaps = ys.slice(2).map((y, i) => y - ys[i + 1]);  // between rows (ys[0]: the header's)
+  // between rows (ys[0]: the header's line), the first row's only when it is the only one
+  const gaps = ys.slice(ys.length > 2 ? 2 : 1).map((y, i) => y - ys[i + (ys.length > 2 ? 1 : 0)]);
   const rowHeight = gaps.length ? Math.max(...gaps) : null;
-  return {widths, rowHeight, lineHeight, font, cells};
+  return {widths, headers, rowHeight, lineHeight, font, cells};
 }"""
+
+
+def grid_cells(page, grid, skip: tuple[str, ...] = ("Link",)) -> tuple[dict, list[dict]]:  # noqa: ANN001
+    """The table ``grid`` as GRID_CELLS reads it, and every one of its cells (but those of the
+    columns in ``skip``, a link's "↗" by default), its rows scrolled through: the grid renders
+    only the rows in view."""
+    grid.locator("td").first.wait_for(state="attached", timeout=PATIENCE_MS)
+    grid.scroll_into_view_if_needed()
+    scroller = grid.locator(".dvn-scroller")
+    seen: dict[tuple[str, str], dict] = {}
+    for _ in range(200):
+        drawn = grid.evaluate(GRID_CELLS, list(skip))
+        seen |= {(c["column"], c["row"]): c for c in drawn["cells"]}
+        at_end = scroller.evaluate("s => s.scrollTop + s.clientHeight >= s.scrollHeight - 2")
+        if at_end:
+            break
+        scroller.evaluate("s => { s.scrollTop += s.clientHeight - 40; }")
+        page.wait_for_timeout(300)
+    scroller.evaluate("s => { s.scrollTop = 0; }")
+    assert drawn["rowHeight"] and drawn["lineHeight"] > 8, drawn
+    return drawn, list(seen.values())
+
+
+def cut_cells(drawn: dict, cells: list[dict]) -> list[dict]:
+    """The cells that need more lines than the rows' height shows (one line in rows of at most
+    64 px, which the grid does not wrap), and the headers wider than their column."""
+    row, line = drawn["rowHeight"], drawn["lineHeight"]
+    most = 1 if row <= 64 else 1 + int((row - 3 - line) // (1.4 * line))
+    headers = [h for h in drawn["headers"] if h["needs"] > h["width"]]
+    return headers + [c for c in cells if c["lines"] > most]
 
 
 def test_article_cells_are_read_whole_at_1000_px(browser, server, dashboard_store) -> None:  # noqa: ANN001
@@ -477,31 +517,15 @@ def test_article_cells_are_read_whole_at_1000_px(browser, server, dashboard_stor
     Urugu"), every line of each fits its column and the rows' height, and the Countries and
     Topics cells hold every country and topic of their article."""
     page = new_page(browser, server, viewport={"width": 1000, "height": 1600})
-    names = ["Published", "Outlet", "Countries", "Topics"]  # Outlet: as it was, for a cut
     try:
         page.goto(f"{server}/Articles?{PERIOD}")
         settle(page, "Articles")
-        grid = page.locator('[data-testid="stDataFrame"]').first
-        grid.locator("td").first.wait_for(state="attached", timeout=PATIENCE_MS)
-        scroller = grid.locator(".dvn-scroller")
         gold = {r["url"]: r for r in dashboard_store.rows if r["url"]}
-        seen: dict[tuple[str, str], dict] = {}
-        for _ in range(40):  # the grid renders the rows in view: scroll through them all
-            drawn = grid.evaluate(GRID_CELLS, names)
-            seen |= {(c["column"], c["row"]): c for c in drawn["cells"]}
-            at_end = scroller.evaluate("s => s.scrollTop + s.clientHeight >= s.scrollHeight - 2")
-            if at_end:
-                break
-            scroller.evaluate("s => { s.scrollTop += s.clientHeight - 40; }")
-            page.wait_for_timeout(300)
+        drawn, cells = grid_cells(page, page.locator('[data-testid="stDataFrame"]').first)
         assert {"Countries", "Topics"} <= set(drawn["widths"]), drawn["widths"]
-        row, line = drawn["rowHeight"], drawn["lineHeight"]
-        assert row and line > 8, drawn
-        cells = list(seen.values())
         assert len({c["row"] for c in cells}) == 50, len(cells)  # the page's rows, every one
-        most = 1 if row <= 64 else 1 + int((row - 3 - line) // (1.4 * line))
-        cut = [c for c in cells if c["lines"] > most]
-        assert not cut, (row, drawn["widths"], cut[:5])
+        cut = cut_cells(drawn, cells)
+        assert not cut, (drawn["rowHeight"], drawn["widths"], cut[:5])
         for c in cells:
             article = gold.get(c["url"])
             text = c["text"].replace("\u00a0", " ")
@@ -510,6 +534,53 @@ def test_article_cells_are_read_whole_at_1000_px(browser, server, dashboard_stor
             if article and c["column"] == "Topics":
                 assert all(topic_label(t) in text for t in article["topics"]), c
         page.screenshot(path=str(SHOTS / "articles-cells-1000.png"), full_page=True)
+    finally:
+        page.context.close()
+
+
+def read_every_table(page) -> list[tuple[dict, list[dict]]]:  # noqa: ANN001
+    """Every table of the page (those in its tabs too, each tab opened) as ``grid_cells``
+    reads it."""
+    tables = []
+    tabs = page.locator('[data-testid="stMain"] [role="tab"]')
+    for i in range(max(tabs.count(), 1)):
+        if i:
+            tabs.nth(i).click()
+            page.wait_for_timeout(500)
+        grids = page.locator('[data-testid="stDataFrame"]')
+        for k in range(grids.count()):
+            if grids.nth(k).is_visible() and (i == 0 or grids.nth(k).locator(
+                    "xpath=ancestor::*[@role='tabpanel']").count()):  # fmt: skip
+                tables.append(grid_cells(page, grids.nth(k)))
+    return tables
+
+
+@pytest.mark.parametrize(
+    ("where", "path", "query", "title", "count"),
+    [
+        ("server", "Coverage", PERIOD, "Coverage over time", 2),  # spikes, a point's articles
+        ("server", "Map", f"{PERIOD}&c=RUS", "Map", 2),  # the countries and the focus's partners
+        ("server", "Country_pair", PERIOD, "Country pair", 1),  # the top pairs
+    ],
+)
+def test_table_cells_are_read_whole_at_1000_px(browser, request, where: str, path: str,  # noqa: ANN001, PLR0913
+                                               query: str, title: str, count: int) -> None:  # fmt: skip
+    """In a 1000 px window every cell and header of every table of the page is drawn whole:
+    each cell's text fits its column in as many lines as its row shows, each header fits its
+    column (the Stories page's first headlines were cut at 146 px, the Feeds page's feed names
+    at 140 px, "Failures by kind" in 78)."""
+    server = request.getfixturevalue(where)
+    page = new_page(browser, server, viewport={"width": 1000, "height": 1600})
+    try:
+        page.goto(f"{server}/{path}?{query}")
+        settle(page, title)
+        page.locator('[data-testid="stDataFrame"] td').first.wait_for(
+            state="attached", timeout=PATIENCE_MS
+        )
+        tables = read_every_table(page)
+        assert len(tables) >= count, [d["widths"] for d, _ in tables]
+        cut = [(d["widths"], d["rowHeight"], c) for d, cells in tables for c in cut_cells(d, cells)]
+        assert not cut, cut[:8]
     finally:
         page.context.close()
 

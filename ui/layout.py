@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -15,7 +14,7 @@ from ingest import config
 from ingest.filter_words import language_name
 from ingest.queries import Filters, topic_label
 from ingest.scheduler import start_background_poller
-from ui import data, filters, highlight, seeding, sizes, tables, view, watch_view, wrap
+from ui import data, filters, highlight, seeding, tables, view, watch_view, wrap
 from ui.counts import counted
 
 # The tab icon, served by the app itself (a ":material/…" page icon would make the browser
@@ -70,6 +69,7 @@ def _codes(codes: str) -> list[str]:
 
 # What a reader of the articles table is told about its columns (their headers' help).
 SOURCE_HELP = "The day it was published (UTC), the outlet and the article's language."
+TIMED_SOURCE_HELP = "When it was published (UTC), the outlet and the article's language."
 COUNTRIES_HELP = (
     "The countries the article involves, by their ISO 3166 codes (RUS Russia, UKR Ukraine, "
     "PRK North Korea…). Under “Read an article” below, each is named, with the words that "
@@ -77,16 +77,20 @@ COUNTRIES_HELP = (
 )
 
 
-def articles_table(rows: pd.DataFrame, key: str, *, tags: bool = False) -> None:
+def articles_table(
+    rows: pd.DataFrame, key: str, *, tags: bool = False, timed: bool = False
+) -> None:
     """Articles (rows of ``queries.list_articles``) as a table: where each comes from (day,
     outlet, language, one under the other), the title, which takes the spare width, and a link
     to the source when it is http(s); with ``tags`` also its countries (ISO3 codes) and topics,
-    the table as tall as its rows. Every cell but the title is laid out in lines that fit its
-    column (``ui.wrap``) and the rows are as tall as the most lines, so none is cut in a 1000 px
-    window. Without ``tags`` it fits a bordered box (a watch's matches)."""
+    the table as tall as its rows; with ``timed`` the time of day (UTC) after the day (a
+    story's articles, hours apart). Every cell but the title is laid out in lines that fit its
+    column (``ui.wrap``), the title wraps, and the rows are as tall as the most lines, so none
+    is cut in a 1000 px window. Without ``tags`` it fits a bordered box (a watch's matches)."""
+    when = "%Y-%m-%d %H:%M" if timed else "%Y-%m-%d"
     lines: dict[str, list[list[str]]] = {
         "source": [
-            [f"{day:%Y-%m-%d}",
+            [*wrap.wrap_text(f"{day:{when}}", tables.WIDTH_PX["source"]),
              *(wrap.wrap_text(outlet, tables.WIDTH_PX["source"]) if outlet else []),
              language_name(lang)]
             for day, outlet, lang in zip(rows["published_at"], rows["outlet"], rows["language"],
@@ -108,15 +112,13 @@ def articles_table(rows: pd.DataFrame, key: str, *, tags: bool = False) -> None:
         "url": [highlight.safe_url(u) or "" for u in rows["url"]],  # no grey "None"
         **{name: [wrap.cell(c) for c in cells] for name, cells in lines.items()},
     })  # fmt: skip
-    row_height = wrap.row_px(c for cells in lines.values() for c in cells)
-    height: Literal["auto"] | int = "auto"
-    if tags:
-        height = min((row_height or sizes.TABLE_ROW_PX) * len(shown) + 40, sizes.TABLE_MAX_PX)
     tables.table(
         shown[[*columns, "url"]], key, long="title", fit=tables.MAIN_PX if tags else tables.BOX_PX,
-        height=height, row_height=row_height,
+        height="rows" if tags else "auto", wrap=("title",),
+        row_height=wrap.row_px(c for cells in lines.values() for c in cells),
         labels={
-            "source": st.column_config.TextColumn("Published", help=SOURCE_HELP),
+            "source": st.column_config.TextColumn(
+                "Published", help=TIMED_SOURCE_HELP if timed else SOURCE_HELP),
             "title": "Title",
             "countries": st.column_config.TextColumn("Countries", help=COUNTRIES_HELP),
             "topics": "Topics",

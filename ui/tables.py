@@ -13,11 +13,14 @@ pinned ones take at most 60 % of the table; in a 1000 px window they take more a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
+
+from ui.sizes import TABLE_MAX_PX, TABLE_ROW_PX
+from ui.wrap import row_px, wrap_text
 
 # The room a table has in a 1000 px window beside the sidebar: the main column, a bordered box in
 # it (a watch), half of it (st.columns(2)). test_browser.py::test_tables_fit_at_1000_px
@@ -71,16 +74,27 @@ def table(
     long: str | None = None,
     grow: bool = True,
     fit: int = MAIN_PX,
-    height: int | Literal["auto"] = "auto",
+    height: int | Literal["auto", "rows"] = "auto",
     row_height: int | None = None,
+    wrap: Collection[str] = (),
 ) -> None:
     """``frame`` as a table, without its index: ``labels`` gives each column its label or its
     ``st.column_config`` (widths come from ``WIDTH_PX``). ``long`` names the column that takes
     the width the others leave in ``fit`` px; with ``grow`` it also takes all the spare width
     of a wider window, and is drawn last. Without ``grow`` (or a long column) the table is as
     wide as its columns. ``row_height`` (``ui.wrap.row_px``) makes rows tall enough for cells
-    of several lines; None keeps the grid's one-line rows."""
+    of several lines; None keeps the grid's one-line rows. ``wrap`` names text columns read
+    whole: the rows are made at least as tall as the most lines any of their cells needs at
+    its column's width in ``fit`` px (``ui.wrap``), and the grid breaks the text there.
+    ``height="rows"``: as tall as its rows, up to ``sizes.TABLE_MAX_PX``."""
     widths = column_widths(list(frame.columns), long, fit)
+    needed = row_px(
+        wrap_text(text if isinstance(text, str) else "", widths[name])
+        for name in wrap
+        for text in frame[name]
+    )
+    row_height = max(row_height or 0, needed or 0) or None
+    rows = min((row_height or TABLE_ROW_PX) * len(frame) + 40, TABLE_MAX_PX)
     stretch = long is not None and grow
     config: dict[str, Any] = {}
     for name, width in widths.items():
@@ -91,6 +105,7 @@ def table(
             "pinned": stretch and name != long,
         }
     st.dataframe(
-        frame, hide_index=True, key=key, height=height, column_config=config,
+        frame, hide_index=True, key=key, height=rows if height == "rows" else height,
+        column_config=config,
         width="stretch" if stretch else "content", row_height=row_height,
     )  # fmt: skip

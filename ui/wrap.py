@@ -10,7 +10,11 @@ a no-break space (U+00A0) keeps words together. So the lines are laid out here, 
 width over-estimated (``text_px``), the words of a line joined by no-break spaces and the lines
 by spaces (``cell``), and the rows made as tall as the cell with the most lines: the grid,
 which measures the real text, then ends each line at the same place or later, never needing
-more lines. test_browser.py::test_article_cells_are_read_whole measures it in Chromium.
+more lines. A plain text column (a headline, a feed's name, an error) is given as it is:
+``ui.tables.table(wrap=...)`` makes its rows as tall as ``wrap_text`` lays it out, and the grid,
+breaking the same text greedily at the real widths, needs no more lines. test_browser.py's
+test_article_cells_are_read_whole_at_1000_px and test_table_cells_are_read_whole_at_1000_px
+measure it in Chromium.
 """
 
 from __future__ import annotations
