@@ -12,8 +12,9 @@ import streamlit as st
 from ingest.geo import country_name
 from ingest.queries import TOP_STORIES, language_name
 from ui import data, export, sizes, tables, view
-from ui.highlight import entity_line, md_escape, safe_url
-from ui.layout import empty_state, start_page
+from ui.cells import DATETIME_FORMAT
+from ui.highlight import entity_line, md_escape
+from ui.layout import articles_table, empty_state, start_page
 
 f = start_page("Stories", page="stories")
 
@@ -28,18 +29,20 @@ st.caption(
     + ". A story is every article that reports the same happening, in any outlet. Reach = "
     "outlets × languages × outlet countries among the articles in view."
 )
-shown = top.assign(first_seen=pd.to_datetime(top["first_seen"], utc=True))
-# The first headline takes the spare width (ui.tables); the outlet countries, the first outlet
-# and whole headlines are in the CSV and in a story's detail.
+shown = top.assign(  # text: its day and its time, one under the other in a narrow column
+    first_seen=pd.to_datetime(top["first_seen"], utc=True).dt.strftime(DATETIME_FORMAT)
+)
+# The first headline takes the spare width (ui.tables) and wraps, the rows as tall as the
+# longest needs (ui.wrap); the outlet countries and the first outlet are in the CSV and in a
+# story's detail.
 tables.table(
     shown[["story", "reach", "articles", "outlets", "languages", "first_seen", "first_title"]],
-    "stories_table", long="first_title",
+    "stories_table", long="first_title", wrap=("first_seen", "first_title"),
     labels={
         "story": st.column_config.NumberColumn("Story", format="%d"),
         "reach": "Reach", "articles": "Articles", "outlets": "Outlets",
         "languages": st.column_config.NumberColumn("Lang.", help="Languages"),
-        "first_seen": st.column_config.DatetimeColumn("First seen", format="YYYY-MM-DD HH:mm",
-                                                      help="Time in UTC"),
+        "first_seen": st.column_config.TextColumn("First seen", help="Time in UTC"),
         "first_title": "First headline",
     },
 )  # fmt: skip
@@ -104,21 +107,7 @@ if capped:
     )
 st.markdown("**How the story spread: articles per hour (UTC), by outlet**")
 st.bar_chart(spread, x="hour", y="articles", color="outlet", height=260)
-tables.table(
-    rows.assign(
-        published=when,
-        url=[safe_url(u) or "" for u in rows["url"]],  # http(s) only, no grey "None"
-        language=[language_name(c) for c in rows["language"]],
-    )[["published", "title", "outlet", "language", "url"]],
-    "story_articles", long="title",
-    labels={
-        "published": st.column_config.DatetimeColumn("Published", format="YYYY-MM-DD HH:mm",
-                                                        help="Time in UTC"),
-        "title": "Title", "outlet": "Outlet", "language": "Language",
-        "url": st.column_config.LinkColumn("Link", display_text="↗",
-                                           help="Open the article at its source"),
-    },
-)  # fmt: skip
+articles_table(rows.assign(published_at=when), "story_articles", timed=True)
 story_csv = (
     (lambda: export.to_csv_bytes(data.story_articles(int(picked))))  # built when clicked
     if capped
@@ -132,7 +121,7 @@ st.markdown("**Who carried it, and how late**")
 carried = data.story_outlets(int(picked))
 tables.table(  # the outlet first, as wide as the others leave in a 1000 px window
     carried.assign(outlet_country=[country_name(c) if c else "" for c in carried["outlet_country"]]),
-    "story_outlets", long="outlet", grow=False,
+    "story_outlets", long="outlet", grow=False, wrap=("outlet", "outlet_country"),
     labels={
         "outlet": "Outlet", "outlet_country": "Home country",
         "first_published": st.column_config.DatetimeColumn(

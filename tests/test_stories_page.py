@@ -5,6 +5,7 @@ travels in the URL."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -341,7 +342,9 @@ def test_a_filtered_story_says_its_detail_is_the_whole_story(
 def test_every_date_of_the_stories_page_shows_its_year(app: AppTest) -> None:
     """Stories span years (the demo: 2007-2026), so each date column of the page (first seen,
     a story's articles, who carried it) is shown with its year: a "MM-DD" format made stories
-    of different years look alike. Read from each table's column settings as sent."""
+    of different years look alike. Read from each table's column settings as sent, and from
+    the text of the columns that stack the date in lines (first seen; a story's articles'
+    Published, with their outlet and language)."""
     open_stories(app, PERIOD)
     dated = {
         name: column["type_config"].get("format")
@@ -349,5 +352,9 @@ def test_every_date_of_the_stories_page_shows_its_year(app: AppTest) -> None:
         for name, column in json.loads(table.proto.columns).items()
         if column.get("type_config", {}).get("type") == "datetime"
     }
-    assert set(dated) == {"first_seen", "published", "first_published"}, dated
+    assert set(dated) == {"first_published"}, dated
     assert all(fmt is not None and fmt.startswith("YYYY-") for fmt in dated.values()), dated
+    stamp = re.compile(r"\d{4}-\d\d-\d\d\s\d\d:\d\d(\s|$)")  # the lines: no-break spaces
+    top, articles = app.dataframe[0].value, app.dataframe[1].value
+    assert all(stamp.match(t) for t in top["first_seen"]), list(top["first_seen"])
+    assert all(stamp.match(t) for t in articles["source"]), list(articles["source"])

@@ -40,8 +40,8 @@ WIDTH_PX = {
     # an article's evidence
     "tag": 120, "kind": 84, "type": 90, "where": 66, "prominence": 80,
     # stories
-    "story": 52, "reach": 48, "articles": 64, "outlets": 56, "languages": 44, "first_seen": 128,
-    "published": 128,  # a story's article: its date and time, the year with them
+    "story": 52, "reach": 48, "articles": 64, "outlets": 56, "languages": 44,
+    "first_seen": 92,  # its day and its time, one under the other
     "outlet_country": 110, "first_published": 128, "later_hours": 84,
     # counts and scores
     "recent": 75, "expected": 75, "score": 75, "baseline": 75, "period": 96, "share": 80,
