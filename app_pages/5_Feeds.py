@@ -11,6 +11,12 @@ from ui import data, export, feeds, highlight, tables
 from ui.cells import blank_missing
 from ui.layout import empty_state, start_page
 
+# The full text table's last column, its header short enough for its 78 px in a 1000 px window.
+FAILURES_HELP = (
+    "Failures by kind: how the article pages that were not extracted ended (paywall, consent "
+    "wall, disallowed by robots.txt, error…), each with its count."
+)
+
 start_page("Feeds", page="feeds")
 st.caption("This page is not filtered: it lists every feed in the store.")
 
@@ -31,7 +37,7 @@ else:
     with health_tab:
         tables.table(
             shown[["title", "health", "enabled", "articles", "last_polled_at", "error_count"]],
-            "feeds_table",
+            "feeds_table", wrap=("title", "health"),
             labels={"title": text("Feed"), "health": text("Health"),
                     "enabled": st.column_config.CheckboxColumn("Enabled"),
                     "articles": st.column_config.NumberColumn("Articles"),
@@ -43,14 +49,14 @@ else:
             shown[["title", "last_status", "last_error", "next_poll_at"]], "feed_errors_table",
             labels={"title": text("Feed"), "last_status": text("HTTP"),
                     "last_error": text("Last error"), "next_poll_at": text("Next poll (UTC)")},
-            long="last_error",
+            long="last_error", wrap=("title", "last_error"),
         )  # fmt: skip
     with source_tab:
         tables.table(
             shown[["title", "language", "home", "url"]], "feed_source_table",
             labels={"title": text("Feed"), "language": text("Language"),
                     "home": text("Home country"), "url": text("Feed URL")},
-            long="url",
+            long="url", wrap=("title", "language", "home", "url"),
         )  # fmt: skip
     export.download_csv("Download feed health (CSV)", health, "feeds")
 
@@ -65,7 +71,7 @@ else:
     tables.table(
         coverage[["title", "fulltext", "texts_ok", "texts_failed", "texts_pending", "coverage",
                   "failures"]],
-        "fulltext_table", long="failures", grow=False,
+        "fulltext_table", long="failures", grow=False, wrap=("title", "failures"),
         labels={
             "title": text("Feed"),
             "fulltext": st.column_config.CheckboxColumn("Full text"),
@@ -74,7 +80,7 @@ else:
             "texts_pending": st.column_config.NumberColumn("Queued"),
             "coverage": st.column_config.ProgressColumn("Coverage", format="percent",
                                                         min_value=0.0, max_value=1.0),
-            "failures": text("Failures by kind"),
+            "failures": text("Failures", help=FAILURES_HELP),
         },
     )  # fmt: skip
 
@@ -117,6 +123,7 @@ else:
         else:
             tables.table(
                 blank_missing(polls, as_text=("started_at",)), "polls_table", long="error",
+                wrap=("started_at", "outcome", "error_category", "error"),
                 labels={
                     "started_at": text("Started (UTC)"), "outcome": text("Outcome"),
                     "http_status": text("HTTP"),

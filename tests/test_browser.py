@@ -559,6 +559,7 @@ def read_every_table(page) -> list[tuple[dict, list[dict]]]:  # noqa: ANN001
     ("where", "path", "query", "title", "count"),
     [
         ("server", "Stories", PERIOD, "Stories", 3),  # top stories, a story's articles, outlets
+        ("server", "Feeds", "", "Feeds", 4),  # health, errors and source (tabs), full text
         ("server", "Coverage", PERIOD, "Coverage over time", 2),  # spikes, a point's articles
         ("server", "Map", f"{PERIOD}&c=RUS", "Map", 2),  # the countries and the focus's partners
         ("server", "Country_pair", PERIOD, "Country pair", 1),  # the top pairs
