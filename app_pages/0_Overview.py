@@ -153,7 +153,7 @@ for column, kind, plural in ((r1, "country", "countries"), (r2, "pair", "pairs")
             continue
         tables.table(
             rising[["label", "recent", "expected", "score"]], f"rising_{plural}",
-            labels=column_config, long="label", grow=False,
+            labels=column_config, long="label", grow=False, wrap=("label",),
         )  # fmt: skip
         export.download_csv(f"Download rising {plural} (CSV)", rising, f"rising-{plural}", f)
 
@@ -180,7 +180,7 @@ if not problems.empty:
         problems[["title", "health", "error_count", "last_error"]], "feed_problems",
         labels={"title": "Feed", "health": "Health", "error_count": "Errors",
                 "last_error": "Last error"},
-        long="last_error",
+        long="last_error", wrap=("title", "health", "last_error"),
     )  # fmt: skip
 nav_link("app_pages/5_Feeds.py", label="All feeds", icon=":material/rss_feed:")
 st.caption(highlight.md_escape(describe(f, unit.capitalize())))

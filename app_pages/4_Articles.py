@@ -16,6 +16,13 @@ from ui.counts import quantity
 from ui.highlight import ENTITY_KINDS, entity_kind, entity_name
 from ui.layout import articles_table, empty_state, reader, start_page
 
+# The evidence table's "Type" column (its header short enough for its 86 px at 1000 px).
+EVIDENCE_TYPE_HELP = (
+    "Evidence type: how the words tagged it (a country's name, adjective, capital, place, "
+    "leader or institution; a topic keyword or a word the topic model weighed most; a person's "
+    "or organisation's name)."
+)
+
 f = start_page("Articles", page="articles")
 
 total = data.count_articles(f)
@@ -101,8 +108,10 @@ if picked is not None:
         ]  # fmt: skip
         if tag_rows:
             tables.table(pd.DataFrame(tag_rows), "evidence_table", long="evidence", grow=False,
+                         wrap=("tag", "kind", "evidence", "type", "where", "prominence"),
                          labels={"tag": "Tag", "kind": "Kind", "evidence": "Matched words",
-                                 "type": "Evidence type", "where": "In",
+                                 "type": st.column_config.TextColumn("Type", help=EVIDENCE_TYPE_HELP),
+                                 "where": "In",
                                  "prominence": "Prominence"})  # fmt: skip
         else:
             st.caption("This article has no country, topic, person or organisation tags.")

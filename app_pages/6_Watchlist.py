@@ -77,6 +77,7 @@ for watch in watches:
                 blank_missing(sent[["created_at", "trigger", "channel", "status", "attempts",
                                     "last_error"]], as_text=("created_at",)),
                 f"deliveries_{watch.id}", long="last_error", fit=tables.BOX_PX,
+                wrap=("created_at", "trigger", "channel", "status", "last_error"),
                 labels={
                     "created_at": st.column_config.TextColumn("Alert (UTC)"),
                     "trigger": st.column_config.TextColumn("Trigger"),

@@ -563,6 +563,9 @@ def read_every_table(page) -> list[tuple[dict, list[dict]]]:  # noqa: ANN001
         ("server", "Coverage", PERIOD, "Coverage over time", 2),  # spikes, a point's articles
         ("server", "Map", f"{PERIOD}&c=RUS", "Map", 2),  # the countries and the focus's partners
         ("server", "Country_pair", PERIOD, "Country pair", 1),  # the top pairs
+        ("server", "Articles", f"{PERIOD}&c=IDN", "Articles", 2),  # the articles, an evidence
+        ("watch_server", "", "", "Overview", 1),  # a failing feed
+        ("watch_server", "Watchlist", "", "Watchlist", 2),  # a watch's deliveries and matches
     ],
 )
 def test_table_cells_are_read_whole_at_1000_px(browser, request, where: str, path: str,  # noqa: ANN001, PLR0913

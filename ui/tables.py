@@ -37,8 +37,8 @@ WIDTH_PX = {
     # articles: the day, outlet and language one under the other (ui.layout.articles_table)
     "source": 124, "published_at": 92, "outlet": 80, "language": 76, "countries": 88, "topics": 130,
     "url": 36,  # the ↗ link
-    # an article's evidence
-    "tag": 120, "kind": 84, "type": 90, "where": 66, "prominence": 80,
+    # an article's evidence (its longest words whole: "international", "institution", "summary")
+    "tag": 104, "kind": 96, "type": 86, "where": 72, "prominence": 80,
     # stories
     "story": 52, "reach": 48, "articles": 64, "outlets": 56, "languages": 44,
     "first_seen": 92,  # its day and its time, one under the other
