@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ingest.filter_words import language_name
 from ingest.queries import MIN_SHARE_TOTAL
 from tests.store_oracle import Oracle
 from tests.test_pages import (  # noqa: F401  (fixtures)
@@ -373,9 +374,13 @@ def test_languages_are_named_and_titles_carry_their_language(app: AppTest, oracl
         assert f'<b lang="{item["language"]}">' in block
         assert f"· {item['language']}<" not in block  # the name, not the code
     open_page(app, "app_pages/4_Articles.py", PERIOD)
-    (table,) = [d.value for d in app.dataframe if "language" in d.value.columns]
+    # The Published cell stacks day, outlet and language, its lines apart by a space and the
+    # words of a line by no-break spaces: the last line is the language's name.
+    (table,) = [d.value for d in app.dataframe if "source" in d.value.columns]
+    shown = {cell.rsplit(" ", 1)[-1].replace("\u00a0", " ") for cell in table["source"]}
     codes = {a["language"] for a in oracle.articles(PERIOD)}
-    assert codes and not codes & set(table["language"])  # "English", never "en"
+    assert codes and not codes & shown  # "English", never "en"
+    assert shown <= {language_name(code) for code in codes}
 
 
 def test_the_demo_toast_only_for_the_reader_who_watched_the_seeding(
