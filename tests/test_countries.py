@@ -484,6 +484,12 @@ def test_northern_ireland_is_the_united_kingdom_in_every_language_listed() -> No
         ("ταξίδι στην Κύπρο", "CYP"),
         ("ο πρωθυπουργός του Καναδά", "CAN"),
         ("εκλογές της Βόρειας Ιρλανδίας", "GBR"),
+        # Greek cities, regions and demonyms in Greek, in their cases (review 7).
+        ("Ρέθυμνο: Συμπλοκή σε μπαρ", "GRC"),
+        ("Στο αεροδρόμιο Ηρακλείου", "GRC"),
+        ("Δυτική Αττική: Εξαρθρώθηκε σπείρα", "GRC"),
+        ("ο Ιρανός υφυπουργός", "IRN"),
+        ("η ισπανική κυβέρνηση", "ESP"),
         # Capitals lose their accent in Greek headlines and upper-case text.
         ("ΙΣΠΑΝΙΑ: ΝΕΑ ΚΥΒΕΡΝΗΣΗ", "ESP"),
         ("Ιταλια και Τουρκια", "TUR"),
@@ -509,3 +515,85 @@ def test_urdu_and_korean_forms_of_an_unseen_sample(
     text: str, language: str, expected: set[str]
 ) -> None:
     assert {t.iso3 for t in tag_countries(text, language=language)} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        ("Американка убила своих детей", "USA"),  # review 7
+        ("немка из Берлина", "DEU"),
+        ("интервью с украинкой", "UKR"),
+        ("француженка стала чемпионкой", "FRA"),
+    ],
+)
+def test_russian_feminine_demonyms(text: str, iso3: str) -> None:
+    assert iso3 in {t.iso3 for t in tag_countries(text, language="ru")}
+
+
+def _combining_rows() -> list[list[str]]:
+    table = Path(countries_module.__file__).parent.parent / "data" / "gazetteer" / "adjectives.tsv"
+    rows = [line.split("\t") for line in table.read_text(encoding="utf-8").splitlines()]
+    return [r for r in rows if len(r) > 4 and "combining" in r[4].split(",")]
+
+
+def test_a_combining_form_names_its_country_only_in_a_pair() -> None:
+    """Every combining row of adjectives.tsv (read from the table): before a hyphen and another
+    country's adjective it tags its country and the other; alone or before a word that is no
+    country (Indo-European, Franco-era) it tags nothing."""
+    rows = _combining_rows()
+    assert len(rows) >= 30
+    partner = {"ru": ("китайские", "CHN"), "uk": ("китайські", "CHN"), "*": ("Chinese", "CHN")}
+    for surface, iso3, _type, languages, *_ in rows:
+        language = languages.split(",")[0]
+        word, other = partner[language] if iso3 != "CHN" else ("Japanese", "JPN")
+        text_language = "en" if language == "*" else language
+        pair = {t.iso3 for t in tag_countries(f"{surface}-{word} talks", language=text_language)}
+        assert pair == {iso3, other}, (surface, pair)
+        alone = {t.iso3 for t in tag_countries(f"{surface}-style talks", language=text_language)}
+        assert iso3 not in alone, (surface, alone)
+
+
+def _tsv_rows(path: Path) -> list[list[str]]:
+    lines = [
+        line for line in path.read_text(encoding="utf-8").splitlines() if line and line[0] != "#"
+    ]
+    return [line.split("\t") for line in lines[1:]]
+
+
+def test_a_leaders_other_names_in_the_entity_table_are_leader_evidence() -> None:
+    """Read from the two tables: every alias of an entity that has a leaders.tsv row under one of
+    its names (Putin's Poutine, Lavrov's Λαβρόφ) tags that leader's country on the first day of
+    each term, as leader evidence, unless another gazetteer row claims the surface."""
+    from ingest.tagging.matcher import normalize
+
+    data = Path(countries_module.__file__).parent.parent / "data"
+    terms: dict[str, set[tuple[str, str]]] = {}
+    for surface, iso3, _type, _langs, _flags, valid_from, *_ in _tsv_rows(
+        data / "gazetteer" / "leaders.tsv"
+    ):
+        terms.setdefault(normalize(surface), set()).add((iso3, valid_from))
+    others = {
+        normalize(row[0])
+        for path in (data / "gazetteer").glob("*.tsv")
+        for row in _tsv_rows(path)
+        if row and path.name != "leaders.tsv"
+    }
+    by_qid: dict[str, list[list[str]]] = {}
+    for row in _tsv_rows(data / "entities" / "aliases.tsv"):
+        if row[0] != "-":
+            by_qid.setdefault(row[0], []).append(row)
+    checked = 0
+    for rows in by_qid.values():
+        linked = {t for row in rows for t in terms.get(normalize(row[1]), ())}
+        for _qid, surface, languages, *_ in rows:
+            key = normalize(surface)
+            if not linked or key in terms or key in others:
+                continue
+            language = "en" if languages in ("", "*") else languages.split(",")[0]
+            for iso3, valid_from in linked:
+                found = tag_countries(f"{surface} ", on=date.fromisoformat(valid_from),
+                                      language=language)  # fmt: skip
+                evidence = {(e.text, e.type) for t in found if t.iso3 == iso3 for e in t.evidence}
+                assert (surface, "leader") in evidence, (surface, iso3, valid_from, found)
+                checked += 1
+    assert checked >= 1000

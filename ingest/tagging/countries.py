@@ -27,6 +27,9 @@ Curated table columns (tab-separated, ``#`` starts a comment line):
   ``owned``: a common-noun name of a state organ (Kementerian Luar Negeri, Mahkamah Agung) that
   belongs to the country named right after it, as Indonesian and Malay put the owner after the
   noun (Kementerian Luar Negeri Rusia, Mahkamah Agung AS): then it tags nothing itself.
+  ``combining``: a combining form that names its country only in a hyphenated compound with
+  another country (Sino-Japanese, Russo-Ukrainian, франко-германский); alone, or before
+  anything else (Indo-European, Franco-era, Anglo-Saxon), it tags nothing.
 - ``valid_from``/``valid_to``: leaders count only between these dates (ISO dates, inclusive;
   an empty end means still in office).
 """
@@ -63,7 +66,7 @@ CURATED_COLUMNS = (
     "valid_to",
     "note",
 )
-_FLAG = re.compile(r"^(cs|ci|stem\d?|nostem|firstname|surname|owned|word)$")
+_FLAG = re.compile(r"^(cs|ci|stem\d?|nostem|firstname|surname|owned|combining|word)$")
 
 __all__ = ["Alias", "load_aliases", "tag_countries", "country_patterns", "surface_patterns"]
 
@@ -96,6 +99,7 @@ class _Target:
     town: bool = False  # a GeoNames town: not when it reads as a surname (Robert Duvall)
     surname: bool = False  # also a family name: not after a given name (Eddie Jordan)
     owned: bool = False  # a generic state organ: another country's when one is named after it
+    combining: bool = False  # Sino-, Russo-: only before a hyphen and another country
 
 
 def _languages(value: str) -> frozenset[str] | None:
@@ -223,12 +227,58 @@ def load_aliases(directory: Path = GAZETTEER_DIR) -> list[Alias]:
     generated = list(_read_cldr(cldr)) if cldr.exists() else []
     generated += list(_read_cldr_cities(cities)) if cities.exists() else []
     generated += list(_read_places(places)) if places.exists() else []
+    curated += _leader_aliases_of_entities(curated, taken)
     rows = curated + [alias for alias in generated if normalize(alias.surface) not in taken]
     return sorted(rows, key=_rank)
 
 
+def _leader_aliases_of_entities(curated: list[Alias], taken: set[str]) -> list[Alias]:
+    """A leader's other names from the entity table (Poutine, Λαβρόφ, Πέδρο Σάντσεθ) as leader
+    rows with the terms of office leaders.tsv gives that person: an entity is that person when
+    one of its aliases is a leader row's surface. Surfaces a curated row has are left to it.
+    The new names are added to ``taken``."""
+    from ingest.tagging.entities import BLOCKER, load_entity_aliases  # entities imports us
+
+    terms: dict[str, list[Alias]] = {}
+    for alias in curated:
+        if alias.type == "leader":
+            terms.setdefault(normalize(alias.surface), []).append(alias)
+    by_qid: dict[str, list] = {}
+    for entity_alias in load_entity_aliases():
+        if entity_alias.qid != BLOCKER:
+            by_qid.setdefault(entity_alias.qid, []).append(entity_alias)
+    derived: list[Alias] = []
+    for names in by_qid.values():
+        offices = {
+            (term.iso3s, term.valid_from, term.valid_to): term
+            for name in names
+            for term in terms.get(normalize(name.surface), ())
+        }
+        for name in names:
+            key = normalize(name.surface)
+            if not offices or key in taken:
+                continue
+            taken.add(key)
+            derived.extend(
+                Alias(
+                    surface=name.surface,
+                    iso3s=term.iso3s,
+                    type="leader",
+                    languages=name.languages,
+                    flags=name.flags,
+                    valid_from=term.valid_from,
+                    valid_to=term.valid_to,
+                    source=ENTITY_ALIASES_SOURCE,
+                )
+                for term in offices.values()
+            )
+    return derived
+
+
 # --- pattern generation -------------------------------------------------------------------
 
+# The source of leader rows taken from the entity table's aliases (_leader_aliases_of_entities).
+ENTITY_ALIASES_SOURCE = "entities/aliases.tsv"
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 # Greek case forms of a name, by the ending of each word (accents aside: the matcher folds
@@ -354,6 +404,7 @@ def country_patterns(aliases: Iterable[Alias]) -> Iterator[Pattern]:
             town=alias.source == PLACES_FILE,
             surname="surname" in alias.flags,
             owned="owned" in alias.flags,
+            combining="combining" in alias.flags,
             everywhere=alias.languages is None and not alias.valid_from and not alias.valid_to,
         )
         target = shared.setdefault(target, target)
@@ -521,6 +572,17 @@ def _owner_follows(text: str, match: Match, following: list[Match]) -> bool:
     return _TO_OWNER.match(text[match.end : owner.start]) is not None
 
 
+_HYPHENS = "-\u2010\u2011"
+
+
+def _compound_follows(text: str, match: Match, following: list[Match]) -> bool:
+    """Whether a country's name or adjective follows ``match`` (a combining form) after a hyphen,
+    as in Sino-Japanese or франко-германский."""
+    if not following or following[0].payload is None:
+        return False
+    return following[0].start == match.end + 1 and text[match.end : match.end + 1] in _HYPHENS
+
+
 _LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 
 
@@ -579,6 +641,8 @@ def tag_countries(
         target = match.payload
         if target is None:
             continue  # a blocker
+        if target.combining and not _compound_follows(text, match, found[at + 1 : at + 2]):
+            continue  # Indo-European, Franco-era: not a country pair
         if target.owned and _owner_follows(text, match, found[at + 1 : at + 2]):
             continue  # Kementerian Luar Negeri Rusia: Russia's ministry, not Indonesia's
         if target.type in ("name", "adjective") and _names_a_language(text, match.start, match.end):
