@@ -597,3 +597,17 @@ def test_a_leaders_other_names_in_the_entity_table_are_leader_evidence() -> None
                 assert (surface, "leader") in evidence, (surface, iso3, valid_from, found)
                 checked += 1
     assert checked >= 1000
+
+
+@pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        ("स्विट्जरलैंड में बैठक", "स्विट्जरलैंड"),  # review 8: no nukta, the row has one
+        ("स्विट्ज़रलैंड में बैठक", "स्विट्ज़रलैंड"),
+        ("स्विट्\u091c\u093cरलैंड में बैठक", "स्विट्\u091c\u093cरलैंड"),  # nukta as a mark
+        ("स्विट्\u095bरलैंड में बैठक", "स्विट्\u095bरलैंड"),  # nukta letter precomposed
+    ],
+)
+def test_hindi_reads_a_letter_with_or_without_its_nukta(text: str, surface: str) -> None:
+    (tag,) = tag_countries(text, language="hi")
+    assert tag.iso3 == "CHE" and [e.text for e in tag.evidence] == [surface]

@@ -132,6 +132,14 @@ _FOLD = {
     "\u03ab": "\u03a5",  # Ϋ → Υ
     "\u0451": "\u0435",  # ё → е
     "\u0401": "\u0415",  # Ё → Е
+    "\u0958": "\u0915",  # क़ → क (Devanagari nukta letters)
+    "\u0959": "\u0916",  # ख़ → ख (Devanagari nukta letters)
+    "\u095a": "\u0917",  # ग़ → ग (Devanagari nukta letters)
+    "\u095b": "\u091c",  # ज़ → ज (Devanagari nukta letters)
+    "\u095c": "\u0921",  # ड़ → ड (Devanagari nukta letters)
+    "\u095d": "\u0922",  # ढ़ → ढ (Devanagari nukta letters)
+    "\u095e": "\u092b",  # फ़ → फ (Devanagari nukta letters)
+    "\u095f": "\u092f",  # य़ → य (Devanagari nukta letters)
     "\u0623": "\u0627",  # أ → ا
     "\u0625": "\u0627",  # إ → ا
     "\u0622": "\u0627",  # آ → ا
@@ -172,8 +180,10 @@ def _haystack(text: str, folded: str) -> str:
 
 
 # Characters that change how a word is drawn, never what it says: soft hyphen, zero-width space,
-# non-joiner and joiner, word joiner, byte order mark.
-_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# non-joiner and joiner, word joiner, byte order mark; and the Devanagari nukta, which Hindi
+# sites write or leave out at will (स्विट्ज़रलैंड, स्विट्जरलैंड), as _FOLD folds its precomposed letters.
+_NUKTA = "\u093c"
+_INVISIBLE = re.compile(f"[\u00ad\u200b\u200c\u200d\u2060\ufeff{_NUKTA}]")
 
 
 def normalize(text: str, *, case_sensitive: bool = False) -> str:
@@ -513,15 +523,13 @@ class Matcher:
             return self._find(text, accept)
         kept = [at for at, char in enumerate(text) if not _INVISIBLE.match(char)]
         found = self._find("".join(text[at] for at in kept), accept)
-        return [
-            Match(
-                kept[m.start],
-                kept[m.end - 1] + 1,
-                text[kept[m.start] : kept[m.end - 1] + 1],
-                m.payload,
-            )  # fmt: skip
-            for m in found
-        ]
+        out = []
+        for m in found:
+            start, end = kept[m.start], kept[m.end - 1] + 1
+            while text.startswith(_NUKTA, end):
+                end += 1  # a nukta belongs to the letter before it: मर्ज़ ends with it
+            out.append(Match(start, end, text[start:end], m.payload))
+        return out
 
     def _find(self, text: str, accept: Callable[[object], bool] | None) -> list[Match]:
         candidates: list[tuple[int, int, int, object]] = []  # (start, -end, order, payload)
