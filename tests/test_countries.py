@@ -611,3 +611,11 @@ def test_a_leaders_other_names_in_the_entity_table_are_leader_evidence() -> None
 def test_hindi_reads_a_letter_with_or_without_its_nukta(text: str, surface: str) -> None:
     (tag,) = tag_countries(text, language="hi")
     assert tag.iso3 == "CHE" and [e.text for e in tag.evidence] == [surface]
+
+
+def test_a_curated_row_overrides_its_accented_generated_twin() -> None:
+    """CLDR's Hungarian Salvádor read every Salvador as El Salvador; names.tsv keeps Salvador to
+    a given name's rules, and that now holds in every language (review 8: Salvador Illa). A
+    generated name of another type stays: German Algerien beside French algérien."""
+    assert tag_countries("El president de la Generalitat, Salvador Illa", language="es") == []
+    assert {t.iso3 for t in tag_countries("Wahlen in Algerien", language="de")} == {"DZA"}

@@ -221,15 +221,31 @@ def load_aliases(directory: Path = GAZETTEER_DIR) -> list[Alias]:
     for path in sorted(directory.glob("*.tsv")):
         if path.name not in GENERATED_FILES:
             curated.extend(_read_curated(path))
+    # A curated row overrides the generated rows of its surface, and those of its own type and
+    # country that differ only by accents: CLDR's Hungarian Salvádor would otherwise match the
+    # Salvador that names.tsv keeps to a given name's rules (while the German name Algerien
+    # stays beside the French adjective algérien).
     taken = {normalize(alias.surface) for alias in curated}
+    kinds = {(_override_key(alias.surface), alias.type, alias.iso3s) for alias in curated}
     cldr, cities = directory / CLDR_FILE, directory / CLDR_CITIES_FILE
     places = directory / PLACES_FILE
     generated = list(_read_cldr(cldr)) if cldr.exists() else []
     generated += list(_read_cldr_cities(cities)) if cities.exists() else []
     generated += list(_read_places(places)) if places.exists() else []
     curated += _leader_aliases_of_entities(curated, taken)
-    rows = curated + [alias for alias in generated if normalize(alias.surface) not in taken]
+    rows = curated + [
+        alias
+        for alias in generated
+        if normalize(alias.surface) not in taken
+        and (_override_key(alias.surface), alias.type, alias.iso3s) not in kinds
+    ]
     return sorted(rows, key=_rank)
+
+
+def _override_key(surface: str) -> str:
+    """The key under which a curated row overrides others: a Latin surface without its accents
+    (the tagger reads both spellings alike), any other as the matcher reads it."""
+    return normalize(_strip_accents(surface) if _LATIN_LETTER.search(surface) else surface)
 
 
 def _leader_aliases_of_entities(curated: list[Alias], taken: set[str]) -> list[Alias]:
