@@ -88,7 +88,9 @@ def table_with(app: AppTest, column: str):  # noqa: ANN201
 
 
 def listed_titles(app: AppTest) -> list[str]:
-    return list(table_with(app, "outlet")["title"])  # the articles behind the point
+    return list(
+        table_with(app, "source")["title"]
+    )  # the articles behind the point (day, outlet, language stacked in "source")
 
 
 def on_day(published, day: date) -> bool:  # noqa: ANN001
