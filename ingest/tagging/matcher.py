@@ -47,6 +47,7 @@ import unicodedata
 from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import accumulate
 from operator import itemgetter
 from pathlib import Path
@@ -196,6 +197,31 @@ def normalize(text: str, *, case_sensitive: bool = False) -> str:
             low = "".join(_lower_char(c) for c in text)
         text = low
     return _fold(text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What a matcher scans of one text: the text without its invisible characters, the
+    offsets in the text of the characters kept (None: none was invisible), the kept text folded
+    (``_fold``: for case-sensitive patterns) and normalised (``normalize``: the automaton's
+    haystack)."""
+
+    text: str
+    kept: tuple[int, ...] | None
+    folded: str
+    haystack: str
+
+
+@lru_cache(maxsize=4)
+def _read(text: str) -> _Read:
+    """``_Read`` of ``text``, worked out once for every matcher that scans it: the country,
+    topic and entity taggers each match the same article text in turn."""
+    kept = None
+    if _INVISIBLE.search(text) is not None:
+        kept = tuple(at for at, char in enumerate(text) if not _INVISIBLE.match(char))
+        text = "".join(text[at] for at in kept)
+    folded = _fold(text)
+    return _Read(text, kept, folded, _haystack(text, folded))
 
 
 def _no_space_script(c: str) -> bool:
@@ -519,10 +545,11 @@ class Matcher:
         """
         if not text:
             return []
-        if _INVISIBLE.search(text) is None:
-            return self._find(text, accept)
-        kept = [at for at, char in enumerate(text) if not _INVISIBLE.match(char)]
-        found = self._find("".join(text[at] for at in kept), accept)
+        read = _read(text)
+        found = self._find(read, accept)
+        kept = read.kept
+        if kept is None:
+            return found
         out = []
         for m in found:
             start, end = kept[m.start], kept[m.end - 1] + 1
@@ -531,13 +558,14 @@ class Matcher:
             out.append(Match(start, end, text[start:end], m.payload))
         return out
 
-    def _find(self, text: str, accept: Callable[[object], bool] | None) -> list[Match]:
+    def _find(self, read: _Read, accept: Callable[[object], bool] | None) -> list[Match]:
         candidates: list[tuple[int, int, int, object]] = []  # (start, -end, order, payload)
         entries_of = self._entries
         payloads = self._payloads
         check = self._accept
-        folded = _fold(text)  # as written, look-alikes unified: for case-sensitive patterns
-        for index, start, end in self._scanner.scan(_haystack(text, folded)):
+        text = read.text
+        folded = read.folded
+        for index, start, end in self._scanner.scan(read.haystack):
             for entry in entries_of[index]:
                 exact, payload_index, left, right, max_suffix, order = entry
                 payload = payloads[payload_index]
