@@ -77,6 +77,8 @@ def words(text: str, wanted: Collection[str] | None = None) -> list[tuple[str, i
         plain = {feature[2:] for feature in wanted if feature.startswith("w:")}
         stems = {feature[2:] for feature in wanted if feature.startswith("s:")}
     low = _lowered_in_place(text)
+    if plain is not None and stems is not None and low is not None and not split_some:
+        return _wanted_words(low, plain, stems)
     for found in _WORD.finditer(text if low is None else low):
         word = found.group().lower() if low is None else found.group()
         if split_some and _PIECES.search(word):
@@ -96,6 +98,54 @@ def words(text: str, wanted: Collection[str] | None = None) -> list[tuple[str, i
         if stems and len(word) > STEM_LETTERS + 2 and word[:STEM_LETTERS] in stems:
             add((f"s:{word[:STEM_LETTERS]}", *found.span()))
     return out
+
+
+_LETTER = re.compile(r"[^\W\d_]")  # what a word of ``_WORD`` starts with
+_WORD_GOES_ON = re.compile(r"[\w'’]")  # what it goes on with
+
+
+def _word_starts(text: str, at: int) -> bool:
+    """Whether a word of ``_WORD`` starts at ``at``: a letter with no letter before it in its
+    run of word characters (a run holds one word, from its first letter to its end)."""
+    if not _LETTER.match(text, at):
+        return False
+    before = at - 1
+    while before >= 0 and _WORD_GOES_ON.match(text, before):
+        if _LETTER.match(text, before):
+            return False
+        before -= 1
+    return True
+
+
+def _word_end(text: str, at: int) -> int:
+    """Where the run of word characters that goes on at ``at`` ends."""
+    end = at
+    while end < len(text) and _WORD_GOES_ON.match(text, end):
+        end += 1
+    return end
+
+
+def _wanted_words(low: str, plain: set[str], stems: set[str]) -> list[tuple[str, int, int]]:
+    """``words(text, wanted)`` of a text lower-cased in place (``low``) with no piece-split
+    script, found by looking for the few wanted words and stems (``plain``, ``stems``) rather
+    than reading every word: each place one occurs is kept when a word of ``_WORD`` starts
+    there and is the wanted word (or, for a stem, a word longer than ``STEM_LETTERS + 2``
+    letters that begins with it); in the text's order, a word before its stem, as ``words``
+    gives them."""
+    found: list[tuple[int, int, str, int]] = []  # (start, 0 word / 1 stem, feature, end)
+    for kind, wanted in ((0, plain), (1, stems)):
+        for word in wanted:
+            at = low.find(word)
+            while at >= 0:
+                if _word_starts(low, at):
+                    end = _word_end(low, at + len(word))
+                    if kind == 0 and end == at + len(word):
+                        found.append((at, 0, f"w:{word}", end))
+                    elif kind == 1 and end - at > STEM_LETTERS + 2:
+                        found.append((at, 1, f"s:{word}", end))
+                at = low.find(word, at + 1)
+    found.sort()
+    return [(feature, start, end) for start, _kind, feature, end in found]
 
 
 def field_words(

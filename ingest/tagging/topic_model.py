@@ -29,6 +29,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import compress
 from pathlib import Path
 
 import numpy as np
@@ -81,13 +82,13 @@ class TopicModel:
 
     def known(self, features: dict[str, float]) -> tuple[list[str], list[int], list[float]]:
         """The features the model has weights for: names, rows of ``weights``, values."""
-        found = map(self.index.get, features)  # in C: most features are not the model's
-        kept = [
-            (name, row, value)
-            for (name, value), row in zip(features.items(), found, strict=True)
-            if row is not None
-        ]
-        return [k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept]
+        present = list(map(self.index.__contains__, features))  # in C: most are not the model's
+        names = list(compress(features, present))
+        return (
+            names,
+            list(map(self.index.__getitem__, names)),
+            list(compress(features.values(), present)),
+        )
 
     def probabilities(self, weights: np.ndarray, values: list[float]) -> np.ndarray:
         """Each topic's probability (``topics`` order) for features of these ``values`` whose
