@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 _ELLIPSIS = re.compile(r"(?:…|\.{2,}|⋯|‥)\s*$")
+_ELLIPSIS_MARKS = frozenset(".…⋯‥")  # the characters of an _ELLIPSIS
 _HANGUL = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3"
 _KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -36,7 +37,12 @@ def cut_word_start(text: str, *, bare_end_is_cut: bool) -> int | None:
     """Where the word a truncation may have cut begins in ``text``, or None when it was not cut
     (see the module's docstring); ``bare_end_is_cut`` for summaries, not for titles."""
     end = len(text.rstrip())
-    ellipsis = _ELLIPSIS.search(text, 0, end)
+    # An ellipsis ends the text: it is in its last run of dots and ellipsis marks (the search
+    # starts there, not at the text's start).
+    begin = end
+    while begin > 0 and text[begin - 1] in _ELLIPSIS_MARKS:
+        begin -= 1
+    ellipsis = _ELLIPSIS.search(text, begin, end)
     if ellipsis is not None:
         end = ellipsis.start()
     if end == 0:
