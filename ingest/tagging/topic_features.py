@@ -183,31 +183,37 @@ def field_counts(
 ) -> dict[str, float]:
     """Each word feature of the article with its weight (title words count twice): what
     ``field_words`` gives, counted without the offsets, in the order it first gives them;
-    words in ``skip`` (function words) are not counted."""
-    counts: dict[str, float] = {}
-    get = counts.get
+    words in ``skip`` (function words) are not counted.
+
+    The fields' words are counted together (the title's twice), so a word the title, summary
+    and body share is read once: the counts are whole numbers, the same as the fields' counts
+    added up, and each feature comes in the order its first word does."""
+    words: list[str] = []
+    split_some = False
     for weight, text in (
-        (2.0, title or ""),
-        (1.0, summary or ""),
-        (1.0, (body or "")[:BODY_CHARS]),
+        (2, title or ""),
+        (1, summary or ""),
+        (1, (body or "")[:BODY_CHARS]),
     ):
-        if not text:
+        if text:
+            words += _lowered_words(text) * weight
+            split_some = split_some or _PIECES.search(text) is not None
+    seen = Counter(words)
+    for word in skip.intersection(seen):
+        del seen[word]
+    counts: dict[str, int] = {}
+    get = counts.get
+    for word, count in seen.items():
+        if split_some and _PIECES.search(word):
+            for piece in _pieces(word):
+                feature = f"w:{piece}"
+                counts[feature] = get(feature, 0) + count
             continue
-        split_some = _PIECES.search(text) is not None
-        for word, seen in Counter(_lowered_words(text)).items():
-            if word in skip:
-                continue
-            add = weight * seen
-            if split_some and _PIECES.search(word):
-                for piece in _pieces(word):
-                    feature = f"w:{piece}"
-                    counts[feature] = get(feature, 0.0) + add
-                continue
-            feature = f"w:{word}"
-            counts[feature] = get(feature, 0.0) + add
-            if len(word) > STEM_LETTERS + 2:
-                feature = f"s:{word[:STEM_LETTERS]}"
-                counts[feature] = get(feature, 0.0) + add
+        feature = f"w:{word}"
+        counts[feature] = get(feature, 0) + count
+        if len(word) > STEM_LETTERS + 2:
+            feature = f"s:{word[:STEM_LETTERS]}"
+            counts[feature] = get(feature, 0) + count
     return {feature: 1.0 + math.log(count) for feature, count in counts.items()}
 
 
