@@ -342,6 +342,15 @@ HARD_CASES = [
     ("ΟΔΟΣ.Αθήνα ΣΥΝΟΡΑ", "ΤΕΛΟΣ των διαπραγματεύσεων", None),
     ("러시아의 對北 제재", "北朝鮮 ミサイル 발사", "본문 러시아의 제재 制裁"),
 ]
+# Where a word starts and ends, for ``field_words(..., wanted)``, which looks for the wanted
+# words themselves: after digits, an underscore or an apostrophe (12abc, _ab, 'war), inside
+# a longer word (warfare, x_war), a numeral that counts as a letter (½war), repeats that
+# overlap (aaa), a stem's words of every length (sanction, sanctions, sanct).
+WORD_EDGES = (
+    "12war x_war _war 'war war' war's war’s warfare ½war aaa aa a",
+    "Sanctions sanction sanct sanctioned 2sanctions l’état rock’n’roll",
+    "war-war war_ war9 9war WAR",
+)
 
 
 def test_the_counted_words_are_the_words_read_one_by_one() -> None:
@@ -359,6 +368,19 @@ def test_the_counted_words_are_the_words_read_one_by_one() -> None:
         assert list(counted) == list(expected)
         assert counted == pytest.approx(expected, rel=0, abs=0)
         wanted = set(list(expected)[::7])
+        assert topic_features.field_words(title, summary, body, wanted) == [
+            token for token in tokens if token[1] in wanted
+        ]
+
+
+def test_the_wanted_words_are_found_where_the_words_are() -> None:
+    """``field_words(..., wanted)`` finds the wanted words by looking for them, then checks
+    each place is a word of its own: it gives the tokens reading every word gives, for each
+    feature alone and for all of them, at words' edges (``WORD_EDGES``)."""
+    title, summary, body = WORD_EDGES
+    tokens = topic_features.field_words(title, summary, body)
+    features = {feature for _field, feature, _start, _end in tokens}
+    for wanted in [{feature} for feature in sorted(features)] + [features, {"w:ar", "s:sanc"}]:
         assert topic_features.field_words(title, summary, body, wanted) == [
             token for token in tokens if token[1] in wanted
         ]

@@ -143,7 +143,7 @@ def _wanted_words(low: str, plain: set[str], stems: set[str]) -> list[tuple[str,
                     end = _word_end(low, at + len(word))
                     if kind == 0 and end == at + len(word):
                         found.append((at, 0, f"w:{word}", end))
-                    elif kind == 1 and end - at > STEM_LETTERS + 2:
+                    elif kind == 1 and end - at > STEM_LETTERS + 2 and len(word) == STEM_LETTERS:
                         found.append((at, 1, f"s:{word}", end))
                 at = low.find(word, at + 1)
     found.sort()
