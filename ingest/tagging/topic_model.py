@@ -151,27 +151,37 @@ def _shown_span(text: str, start: int, end: int, stop: frozenset[str]) -> tuple[
     return start, end
 
 
+def _shown_tokens(
+    tokens: list[tuple[str, str, int, int]], fields: dict[str, str], stop: frozenset[str]
+) -> list[tuple[str, str, int, int]]:
+    """The words read (field, feature, start, end) where they would be shown as evidence
+    (``_shown_span``), those that say nothing to a reader left out: worked out once for every
+    topic that may show them."""
+    shown = []
+    for field, feature, start, end in tokens:
+        span = _shown_span(fields[field], start, end, stop)
+        if span is not None:
+            shown.append((field, feature, *span))
+    return shown
+
+
 def _word_evidence(
     weighed: dict[str, float],
     tokens: list[tuple[str, str, int, int]],
     fields: dict[str, str],
     taken: list[tuple[str, int, int]],
-    stop: frozenset[str] = frozenset(),
 ) -> list[Evidence]:
     """The article's words that weighed most for one topic, as evidence in their field:
     ``weighed`` holds the article's features that may be shown with their weights for the
-    topic (those above the floor, no function word of the model's ``not_evidence``); ``stop``
-    (the article language's function words) and words inside a keyword or a country's
-    evidence already shown are not shown either."""
+    topic (those above the floor, no function word of the model's ``not_evidence``);
+    ``tokens`` are the words as they would be shown (``_shown_tokens``: no function word of
+    the article's language); words inside a keyword or a country's evidence already shown
+    (``taken``) are not shown either."""
     best: dict[str, tuple[float, Evidence]] = {}
     for field, feature, start, end in tokens:
         weight = weighed.get(feature)
         if weight is None:
             continue
-        shown = _shown_span(fields[field], start, end, stop)
-        if shown is None:
-            continue
-        start, end = shown
         if covered(field, start, end, taken):
             continue
         known = best.get(feature)
@@ -246,9 +256,11 @@ def decide(
         chosen.append((tag, _weighed(names, column_weights, floor, model.not_evidence)))
     # The text is read once for the words of every topic kept (each topic then takes its own).
     wanted = {feature for _tag, weighed in chosen if weighed for feature in weighed}
-    tokens = field_words(title, summary, body, wanted) if wanted else []
     fields = {"title": title or "", "summary": summary or "", "body": body or ""}
     stop = language_function_words(language)
+    tokens = (
+        _shown_tokens(field_words(title, summary, body, wanted), fields, stop) if wanted else []
+    )
     kept = []
     for tag, weighed in chosen:
         if weighed is None:
@@ -260,7 +272,7 @@ def decide(
                 (item.field, item.start, item.start + len(item.text))
                 for item in (*tag.evidence, *shown)
             ]
-            words_shown = _word_evidence(weighed, tokens, fields, taken, stop)
+            words_shown = _word_evidence(weighed, tokens, fields, taken)
         tag.evidence = [*tag.evidence, *words_shown]
         if tag.evidence:
             kept.append(tag)
