@@ -24,6 +24,7 @@ The order of decisions:
 from __future__ import annotations
 
 import re
+import string
 import threading
 import unicodedata
 from functools import lru_cache
@@ -210,6 +211,7 @@ def _code(langdetect_code: str) -> str:
 # one (the script of a character is memoised: unicodedata.name is slow).
 _LATIN_LETTERS = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
 _OTHER_LETTERS = re.compile(r"[^\W\d_A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
+_ASCII_LETTERS = string.ascii_letters.encode("ascii")
 _SCRIPT_OF: dict[str, str] = {}
 
 
@@ -236,6 +238,9 @@ def letter_script(char: str) -> str:
 
 def _script_counts(text: str) -> tuple[int, dict[str, int]]:
     """Number of letters and letters per script (first word of the Unicode name)."""
+    if text.isascii():  # its letters are A-Z and a-z, all Latin: counted by deleting them
+        latin = len(text) - len(text.encode("ascii").translate(None, _ASCII_LETTERS))
+        return latin, {"LATIN": latin} if latin else {}
     latin = len(_LATIN_LETTERS.findall(text))
     scripts: dict[str, int] = {"LATIN": latin} if latin else {}
     letters = latin
