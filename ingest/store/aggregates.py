@@ -82,7 +82,8 @@ def key_names(table: Table) -> tuple[str, ...]:
 
 
 def _cell(table: Table, values: Mapping[str, Any]) -> Cell:
-    return tuple((name, values[name]) for name in key_names(table))
+    names = key_names(table)
+    return tuple(zip(names, map(values.__getitem__, names), strict=True))
 
 
 def add_to_aggregates(conn: Connection, counted: Iterable[Counted], sign: int) -> None:
