@@ -530,26 +530,18 @@ def test_russian_feminine_demonyms(text: str, iso3: str) -> None:
     assert iso3 in {t.iso3 for t in tag_countries(text, language="ru")}
 
 
-def _combining_rows() -> list[list[str]]:
-    table = Path(countries_module.__file__).parent.parent / "data" / "gazetteer" / "adjectives.tsv"
-    rows = [line.split("\t") for line in table.read_text(encoding="utf-8").splitlines()]
-    return [r for r in rows if len(r) > 4 and "combining" in r[4].split(",")]
-
-
 def test_a_combining_form_names_its_country_only_in_a_pair() -> None:
-    """Every combining row of adjectives.tsv (read from the table): before a hyphen and another
+    """Every combining row of the tables (read from them): before a hyphen and another
     country's adjective it tags its country and the other; alone or before a word that is no
     country (Indo-European, Franco-era) it tags nothing."""
-    rows = _combining_rows()
+    rows = _flagged_rows("combining")
     assert len(rows) >= 30
-    partner = {"ru": ("китайские", "CHN"), "uk": ("китайські", "CHN"), "*": ("Chinese", "CHN")}
-    for surface, iso3, _type, languages, *_ in rows:
-        language = languages.split(",")[0]
+    partner = {"ru": ("китайские", "CHN"), "uk": ("китайські", "CHN"), "en": ("Chinese", "CHN")}
+    for surface, iso3, language in rows:
         word, other = partner[language] if iso3 != "CHN" else ("Japanese", "JPN")
-        text_language = "en" if language == "*" else language
-        pair = {t.iso3 for t in tag_countries(f"{surface}-{word} talks", language=text_language)}
+        pair = {t.iso3 for t in tag_countries(f"{surface}-{word} talks", language=language)}
         assert pair == {iso3, other}, (surface, pair)
-        alone = {t.iso3 for t in tag_countries(f"{surface}-style talks", language=text_language)}
+        alone = {t.iso3 for t in tag_countries(f"{surface}-style talks", language=language)}
         assert iso3 not in alone, (surface, alone)
 
 
