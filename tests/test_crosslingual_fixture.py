@@ -93,3 +93,57 @@ def test_totals_match_provenance_text() -> None:
     assert pairs and articles
     assert int(pairs.group(1)) == len(data)
     assert int(articles.group(1)) == len({i for row in data for i in row["pair_id"].split("_")})
+
+
+TRAIN = HERE / "semeval2022-train-deen.jsonl"
+TRAIN_PROVENANCE = HERE / "PROVENANCE-train.md"
+TRAIN_READING = HERE / "reading-check-train.jsonl"
+
+
+def train_rows() -> list[dict]:
+    return [json.loads(line) for line in TRAIN.read_text(encoding="utf-8").splitlines()]
+
+
+def test_training_pairs_are_genuine_de_en_and_new() -> None:
+    first = {row["pair_id"] for row in rows()}
+    seen = set()
+    for row in train_rows():
+        assert set(row) == FIELDS, row["pair_id"]
+        assert row["pair_id"] not in seen and row["pair_id"] not in first
+        seen.add(row["pair_id"])
+        assert (row["lang1"], row["lang2"], row["translated"]) == ("de", "en", [])
+        assert all(
+            _ID.fullmatch(i) and not _ID.fullmatch(i).group(2) for i in row["pair_id"].split("_")
+        )
+        assert all(1.0 <= row[name] <= 4.0 for name in RATINGS)
+        assert row["text1"].strip() and row["text2"].strip()
+
+
+def test_training_file_and_counts_are_the_ones_provenance_describes() -> None:
+    text = TRAIN_PROVENANCE.read_text(encoding="utf-8")
+    assert hashlib.sha256(TRAIN.read_bytes()).hexdigest() in text
+    data = train_rows()
+    found = Counter(label(row["overall"]) for row in data)
+    line = f"| de-en | - | {len(data)} | {found['one story']} | {found['two stories']} | {found['between']} |"
+    assert line in text
+    flat = " ".join(text.split())
+    assert f"{len(data)} genuine de-en pairs" in flat
+    assert (
+        f"{len({i for row in data for i in row['pair_id'].split('_')})} distinct article ids"
+        in flat
+    )
+
+
+def test_training_reading_covers_every_pair_with_a_quote() -> None:
+    data = {row["pair_id"]: row for row in train_rows()}
+    read = [json.loads(line) for line in TRAIN_READING.read_text(encoding="utf-8").splitlines()]
+    assert [r["pair_id"] for r in read] == list(data)
+    for r in read:
+        assert r["de"] in {"native", "mt", "debris", "unsure"} and r["en"] in {
+            "native",
+            "mt",
+            "debris",
+            "unsure",
+        }
+        quote = r["de_reason"].split(" ... ")[0]
+        assert quote in " ".join(data[r["pair_id"]]["text1"].split())
