@@ -14,7 +14,7 @@ from ingest import config
 from ingest.filter_words import language_name
 from ingest.queries import Filters, topic_label
 from ingest.scheduler import start_background_poller
-from ui import data, filters, highlight, seeding, tables, view, watch_view, wrap
+from ui import data, filters, highlight, seeding, tables, view, viewport, watch_view, wrap
 from ui.counts import counted
 
 # The tab icon, served by the app itself (a ":material/…" page icon would make the browser
@@ -38,6 +38,7 @@ def start_page(title: str, page: str) -> Filters:
         )
         st.stop()
     f = filters.sidebar_filters(page)
+    viewport.track()  # the main column's width, for the tables' row heights (ui.tables)
     filtered = bool(filters.PAGE_FILTERS[page])
     if filtered:
         watch_view.watch_this_view(f)

@@ -13,12 +13,14 @@ pinned ones take at most 60 % of the table; in a 1000 px window they take more a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
 import pandas as pd
 import streamlit as st
 
+from ui import viewport
 from ui.sizes import TABLE_MAX_PX, TABLE_ROW_PX
 from ui.wrap import row_px, wrap_text
 
@@ -29,6 +31,13 @@ MAIN_PX = 538
 BOX_PX = 506
 HALF_PX = 260
 LONG_MIN_PX = 60  # a long column narrower than this in a 1000 px window is a mistake
+# How much of the main column's width beyond the 1000 px window's (MAIN_PX) each room gains:
+# a box in the main column all of it, half of the main column half. A room not named here is
+# taken not to grow (its long column wrapped as in a 1000 px window: rows taller, never cut).
+GROWTH = {MAIN_PX: 1.0, BOX_PX: 1.0, HALF_PX: 0.5}
+# The main column's width in a 1000 px window as ui.viewport measures it: the table's border
+# (1 px each side) around MAIN_PX.
+COLUMN_PX = MAIN_PX + 2
 
 # Each column's width in pixels, by its name in the frame, wherever it is shown. A table's long
 # column is not looked up here: it takes what the others leave of the table's room. A cell too
@@ -66,6 +75,16 @@ def column_widths(columns: list[str], long: str | None, fit: int) -> dict[str, i
     return widths
 
 
+def room(fit: int) -> int:
+    """The width a table that has ``fit`` px in a 1000 px window has in this browser (its main
+    column as ``ui.viewport`` measured it): never less than ``fit``, where a narrower window
+    scrolls the table sideways and its long column keeps its width."""
+    main = viewport.main_px()
+    if main is None:
+        return fit
+    return fit + max(0, math.floor((main - COLUMN_PX) * GROWTH.get(fit, 0.0)))
+
+
 def table(
     frame: pd.DataFrame,
     key: str,
@@ -85,17 +104,23 @@ def table(
     wide as its columns. ``row_height`` (``ui.wrap.row_px``) makes rows tall enough for cells
     of several lines; None keeps the grid's one-line rows. ``wrap`` names text columns read
     whole: the rows are made at least as tall as the most lines any of their cells needs at
-    its column's width in ``fit`` px (``ui.wrap``), and the grid breaks the text there.
+    the width its column is drawn at (``ui.wrap``), and the grid breaks the text there: in
+    ``fit`` px, or, for the long column of a table that grows, in what the others leave of the
+    table's room in this browser (``room``; ``ui.viewport``), so that a wide window's rows are
+    no taller than its one-line headlines need.
     ``height="rows"``: as tall as its rows, up to ``sizes.TABLE_MAX_PX``."""
     widths = column_widths(list(frame.columns), long, fit)
+    stretch = long is not None and grow
+    # The widths the grid draws here: the long column of a stretched table takes what the
+    # others leave of the table's room in this browser (ui.viewport), the others keep theirs.
+    drawn = column_widths(list(frame.columns), long, room(fit)) if stretch else widths
     needed = row_px(
-        wrap_text(text if isinstance(text, str) else "", widths[name])
+        wrap_text(text if isinstance(text, str) else "", drawn[name])
         for name in wrap
         for text in frame[name]
     )
     row_height = max(row_height or 0, needed or 0) or None
     rows = min((row_height or TABLE_ROW_PX) * len(frame) + 40, TABLE_MAX_PX)
-    stretch = long is not None and grow
     config: dict[str, Any] = {}
     for name, width in widths.items():
         given = labels.get(name, {})
