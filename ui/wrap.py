@@ -13,8 +13,8 @@ which measures the real text, then ends each line at the same place or later, ne
 more lines. A plain text column (a headline, a feed's name, an error) is given as it is:
 ``ui.tables.table(wrap=...)`` makes its rows as tall as ``wrap_text`` lays it out, and the grid,
 breaking the same text greedily at the real widths, needs no more lines. test_browser.py's
-test_article_cells_are_read_whole_at_1000_px and test_table_cells_are_read_whole_at_1000_px
-measure it in Chromium.
+test_article_cells_are_read_whole and test_table_cells_are_read_whole measure it in Chromium,
+in a 1000 px window and a 1920 px one (where a long column is wider: ui.viewport).
 """
 
 from __future__ import annotations
