@@ -87,12 +87,24 @@ def articles_table(
     the table as tall as its rows; with ``timed`` the time of day (UTC) after the day (a
     story's articles, hours apart). Every cell but the title is laid out in lines that fit its
     column (``ui.wrap``), the title wraps, and the rows are as tall as the most lines, so none
-    is cut in a 1000 px window. Without ``tags`` it fits a bordered box (a watch's matches)."""
+    is cut in a 1000 px window; in a wider one the columns are wider where the title keeps
+    room enough (``tables.wide_widths``), their cells in fewer lines. Without ``tags`` it fits
+    a bordered box (a watch's matches)."""
     when = "%Y-%m-%d %H:%M" if timed else "%Y-%m-%d"
+    fit = tables.MAIN_PX if tags else tables.BOX_PX
+    px = tables.wide_widths(
+        ["source", "countries", "topics", "url"] if tags else ["source", "url"], fit
+    )
+    # One under the other in the narrow column; in a wide one as many to a line as fit, as the
+    # grid lays them out there.
+    packed = px["source"] > tables.WIDTH_PX["source"]
     lines: dict[str, list[list[str]]] = {
         "source": [
-            [*wrap.wrap_text(f"{day:{when}}", tables.WIDTH_PX["source"]),
-             *(wrap.wrap_text(outlet, tables.WIDTH_PX["source"]) if outlet else []),
+            wrap.stack([f"{day:{when}}", *([outlet] if outlet else []), language_name(lang)],
+                       px["source"])
+            if packed else
+            [*wrap.wrap_text(f"{day:{when}}", px["source"]),
+             *(wrap.wrap_text(outlet, px["source"]) if outlet else []),
              language_name(lang)]
             for day, outlet, lang in zip(rows["published_at"], rows["outlet"], rows["language"],
                                          strict=True)
@@ -101,11 +113,9 @@ def articles_table(
     columns = ["source", "title"]
     if tags:
         columns += ["countries", "topics"]
-        lines["countries"] = [
-            wrap.stack(_codes(s), tables.WIDTH_PX["countries"]) for s in rows["countries"]
-        ]
+        lines["countries"] = [wrap.stack(_codes(s), px["countries"]) for s in rows["countries"]]
         lines["topics"] = [
-            wrap.stack([topic_label(t) for t in _codes(s)], tables.WIDTH_PX["topics"], ", ")
+            wrap.stack([topic_label(t) for t in _codes(s)], px["topics"], ", ")
             for s in rows["topics"]
         ]
     shown = pd.DataFrame({
@@ -114,7 +124,7 @@ def articles_table(
         **{name: [wrap.cell(c) for c in cells] for name, cells in lines.items()},
     })  # fmt: skip
     tables.table(
-        shown[[*columns, "url"]], key, long="title", fit=tables.MAIN_PX if tags else tables.BOX_PX,
+        shown[[*columns, "url"]], key, long="title", fit=fit, widths=px,
         height="rows" if tags else "auto", wrap=("title",),
         row_height=wrap.row_px(c for cells in lines.values() for c in cells),
         labels={

@@ -64,10 +64,31 @@ WIDTH_PX = {
 }  # fmt: skip
 
 
-def column_widths(columns: list[str], long: str | None, fit: int) -> dict[str, int]:
-    """Each column's width: from ``WIDTH_PX``, the long one what the others leave of ``fit``.
-    Raises ValueError when they do not fit in ``fit`` (the long one at least LONG_MIN_PX)."""
-    widths = {c: WIDTH_PX[c] for c in columns if c != long}
+# Wider widths for the columns an article's table stacks its text in (ui.layout.articles_table),
+# where the table has the room for them and its title keeps LONG_WIDE_PX (a window of about
+# 1500 px with the tags, 1200 without): an outlet's name on one line (all but 2 % of the demo
+# feeds'), more countries and topics to a line, so rows of three lines, not four or five.
+WIDE_PX = {"source": 240, "countries": 124, "topics": 200}
+LONG_WIDE_PX = 400
+
+
+def wide_widths(columns: Collection[str], fit: int) -> dict[str, int]:
+    """The widths of ``columns`` (all but a table's long one) in a table that has ``fit`` px in
+    a 1000 px window: their ``WIDE_PX`` ones where its room in this browser (``room``) leaves
+    the long column LONG_WIDE_PX beside them, otherwise their ``WIDTH_PX`` ones."""
+    wide = {c: WIDE_PX.get(c, WIDTH_PX[c]) for c in columns}
+    if room(fit) - sum(wide.values()) >= LONG_WIDE_PX:
+        return wide
+    return {c: WIDTH_PX[c] for c in columns}
+
+
+def column_widths(
+    columns: list[str], long: str | None, fit: int, given: Mapping[str, int] | None = None
+) -> dict[str, int]:
+    """Each column's width: ``given``'s, else from ``WIDTH_PX``, the long one what the others
+    leave of ``fit``. Raises ValueError when they do not fit in ``fit`` (the long one at least
+    LONG_MIN_PX)."""
+    widths = {c: (given or {}).get(c, WIDTH_PX[c]) for c in columns if c != long}
     if long is not None:
         widths[long] = fit - sum(widths.values())
     if sum(widths.values()) > fit or (long is not None and widths[long] < LONG_MIN_PX):
@@ -96,24 +117,25 @@ def table(
     height: int | Literal["auto", "rows"] = "auto",
     row_height: int | None = None,
     wrap: Collection[str] = (),
+    widths: Mapping[str, int] | None = None,
 ) -> None:
     """``frame`` as a table, without its index: ``labels`` gives each column its label or its
     ``st.column_config`` (widths come from ``WIDTH_PX``). ``long`` names the column that takes
     the width the others leave in ``fit`` px; with ``grow`` it also takes all the spare width
     of a wider window, and is drawn last. Without ``grow`` (or a long column) the table is as
-    wide as its columns. ``row_height`` (``ui.wrap.row_px``) makes rows tall enough for cells
-    of several lines; None keeps the grid's one-line rows. ``wrap`` names text columns read
-    whole: the rows are made at least as tall as the most lines any of their cells needs at
-    the width its column is drawn at (``ui.wrap``), and the grid breaks the text there: in
-    ``fit`` px, or, for the long column of a table that grows, in what the others leave of the
-    table's room in this browser (``room``; ``ui.viewport``), so that a wide window's rows are
-    no taller than its one-line headlines need.
+    wide as its columns; ``widths`` gives some columns other widths than ``WIDTH_PX``'s (a
+    growing table's ``wide_widths``). ``row_height`` (``ui.wrap.row_px``) makes rows tall
+    enough for cells of several lines; None keeps the grid's one-line rows. ``wrap`` names
+    text columns read whole: the rows are made at least as tall as the most lines any of their
+    cells needs at the width its column is drawn at (``ui.wrap``), and the grid breaks the text
+    there: in ``fit`` px, or, for the long column of a table that grows, in what the others
+    leave of the table's room in this browser (``room``; ``ui.viewport``), so that a wide
+    window's rows are no taller than its one-line headlines need.
     ``height="rows"``: as tall as its rows, up to ``sizes.TABLE_MAX_PX``."""
-    widths = column_widths(list(frame.columns), long, fit)
     stretch = long is not None and grow
     # The widths the grid draws here: the long column of a stretched table takes what the
     # others leave of the table's room in this browser (ui.viewport), the others keep theirs.
-    drawn = column_widths(list(frame.columns), long, room(fit)) if stretch else widths
+    drawn = column_widths(list(frame.columns), long, room(fit) if stretch else fit, widths)
     needed = row_px(
         wrap_text(text if isinstance(text, str) else "", drawn[name])
         for name in wrap
@@ -122,7 +144,7 @@ def table(
     row_height = max(row_height or 0, needed or 0) or None
     rows = min((row_height or TABLE_ROW_PX) * len(frame) + 40, TABLE_MAX_PX)
     config: dict[str, Any] = {}
-    for name, width in widths.items():
+    for name, width in drawn.items():
         given = labels.get(name, {})
         config[name] = {
             **({"label": given} if isinstance(given, str) else given),
