@@ -611,3 +611,90 @@ def test_a_curated_row_overrides_its_accented_generated_twin() -> None:
     generated name of another type stays: German Algerien beside French algérien."""
     assert tag_countries("El president de la Generalitat, Salvador Illa", language="es") == []
     assert {t.iso3 for t in tag_countries("Wahlen in Algerien", language="de")} == {"DZA"}
+
+
+# --- German and Scandinavian genitives, accent-free CLDR names, undeclined Cyrillic names ---------
+
+
+def _cldr_rows() -> list[tuple[str, str, list[str]]]:
+    """(surface, iso3, languages) of every row of cldr_names.tsv, read from the file directly."""
+    path = countries_module.GAZETTEER_DIR / "cldr_names.tsv"
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        surface, iso3, languages = line.split("\t")[:3]
+        rows.append((surface, iso3, languages.split(",")))
+    return rows
+
+
+def test_a_german_name_matches_in_its_genitive() -> None:
+    """Every one-word German CLDR name (Ungarn, Frankreich, Österreich) tags its country in its
+    -s genitive in a German sentence (Ungarns Regierung); a name ending in s, x, z or ß is its
+    own genitive. The same words in an English text tag nothing (Turkeys, Jordans)."""
+    rows = [
+        (surface, iso3)
+        for surface, iso3, languages in _cldr_rows()
+        if "de" in languages and re.fullmatch(r"[^\W\d_]+", surface) and surface[-1] not in "sxzß"
+    ]
+    assert len(rows) >= 150
+    missed = [
+        (surface, iso3)
+        for surface, iso3 in rows
+        if iso3 not in countries(f"Die Regierung {surface}s erklärte am Montag", language="de")
+    ]
+    assert missed == []
+    assert countries("Norges statsminister besøkte Litauens hovedstad", language="no") == {
+        "NOR": [("Norges", "name")],
+        "LTU": [("Litauens", "name")],
+    }
+    assert countries("Turkeys and Jordans were on sale", language="en") == {}
+
+
+def test_an_accent_free_cldr_name_applies_in_its_own_languages_only() -> None:
+    """CLDR's Czech Keňa tags Kenya written as it is in any text; its accent-free spelling "Kena"
+    (Indonesian for "struck") only in Czech and Slovak. Derived: every accented CLDR name still
+    tags its country as written, also where a curated row holds its accent-free spelling
+    (Spanish Afganistán beside names.tsv's Afganistan)."""
+    assert countries("Kena tilang, pengendara motor marah", language="id") == {}
+    assert "KEN" in countries("Keňa a Kena", language="cs")
+    assert "KEN" in countries("Prezident Keňa navštívil Nairobi", language="en")
+    kept_to_own = {"vi", "tl", "fi", "et", "hu"}  # names countries.py keeps to their languages
+    accented = [
+        (surface, iso3)
+        for surface, iso3, languages in _cldr_rows()
+        if re.fullmatch(r"[A-Za-z\u00c0-\u024f' -]+", surface)
+        and countries_module._strip_accents(surface) != surface
+        and not set(languages) <= kept_to_own
+        and "İ" not in surface  # Azerbaijani İraq: lower-cases to two letters, a matcher limit
+    ]
+    assert len(accented) >= 100
+    missed = [
+        (surface, iso3)
+        for surface, iso3 in accented
+        if iso3 not in countries(f"Report: {surface} today", language="en")
+    ]
+    assert missed == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Самое главное — победа", {}),  # "the most", not Samoa (Самоа does not decline)
+        ("самого начала", {}),
+        ("Острова Самоа в Тихом океане", {"WSM": [("Самоа", "name")]}),
+        ("Визит в Чехию и переговоры в Чехии", {"CZE": [("Чехию", "name"), ("Чехии", "name")]}),
+        ("Президент Сполучених Штатів", {"USA": [("Сполучених Штатів", "name")]}),
+    ],
+)
+def test_undeclined_foreign_names_take_no_case_endings(text: str, expected: dict) -> None:
+    """Russian does not decline foreign names in о, е, у, ю, э or in а after a vowel (Того,
+    Перу, Самоа), nor short ones in и (Драги): their "stems" would read everyday words."""
+    assert countries(text, language="uk" if "Сполучених" in text else "ru") == expected
+
+
+def test_a_korean_name_after_a_closing_quote_is_a_particle() -> None:
+    """‘아시아 중심축’이란 말 ("the phrase 'Asian pivot'"): 이란 glued to a closing quote or bracket
+    is the particle, not Iran; after a space or an opening quote it is Iran."""
+    text = "‘아시아 중심축(Pivot to Asia)’이란 말과 7174명'이란 통계"
+    assert countries(text, language="ko") == {}
+    found = countries("이란 핵협상과 ‘이란’ 정부, (이란) 대사관", language="ko")
+    assert found == {"IRN": [("이란", "name")] * 3}

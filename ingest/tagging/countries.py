@@ -30,6 +30,11 @@ Curated table columns (tab-separated, ``#`` starts a comment line):
   ``combining``: a combining form that names its country only in a hyphenated compound with
   another country (Sino-Japanese, Russo-Ukrainian, франко-германский); alone, or before
   anything else (Indo-European, Franco-era, Anglo-Saxon), it tags nothing.
+  ``noplain``: no accent-free variant (every surface with accents gets one otherwise: Türkiye →
+  Turkiye). CLDR's names carry it: their accent-free spelling applies in the name's own
+  languages only (Czech Keňa is Kenya, Indonesian "kena" is "struck").
+  A name, capital or place also matches with a genitive -s in German and the Scandinavian
+  languages (Russlands, Norges; ``GENITIVE_S_LANGUAGES``).
 - ``valid_from``/``valid_to``: leaders count only between these dates (ISO dates, inclusive;
   an empty end means still in office).
 """
@@ -41,7 +46,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
@@ -159,14 +164,28 @@ def _read_cldr(path: Path) -> Iterator[Alias]:
             # Finnish, Estonian and Hungarian names take case endings (Venäjän): keep such names
             # to their own language; names shared with other languages apply everywhere.
             restricted = languages <= {"vi", "tl", "fi", "et", "hu"}
+            surface = row["surface"]
+            plain = _strip_accents(surface) if _LATIN_LETTER.search(surface) else surface
             yield Alias(
-                surface=row["surface"],
+                surface=surface,
                 iso3s=(row["iso3"],),
                 type="name",
                 languages=languages if restricted else None,
-                flags=frozenset(),
+                # A name's accent-free spelling can be another language's everyday word
+                # (Czech Keňa → "Kena", Indonesian for "struck"): it applies in the
+                # name's own languages only, the row below.
+                flags=frozenset({"noplain"}) if plain != surface else frozenset(),
                 source=path.name,
             )
+            if plain != surface:
+                yield Alias(
+                    surface=plain,
+                    iso3s=(row["iso3"],),
+                    type="name",
+                    languages=languages,
+                    flags=frozenset({"noplain"}),
+                    source=path.name,
+                )
 
 
 # When two patterns match the very same span, the earlier row wins: blockers first, then names
@@ -221,10 +240,11 @@ def load_aliases(directory: Path = GAZETTEER_DIR) -> list[Alias]:
     for path in sorted(directory.glob("*.tsv")):
         if path.name not in GENERATED_FILES:
             curated.extend(_read_curated(path))
-    # A curated row overrides the generated rows of its surface, and those of its own type and
-    # country that differ only by accents: CLDR's Hungarian Salvádor would otherwise match the
-    # Salvador that names.tsv keeps to a given name's rules (while the German name Algerien
-    # stays beside the French adjective algérien).
+    # A curated row overrides the generated rows of its surface. Of a generated row of its own
+    # type and country that differs only by accents, it overrides the accent-free spelling:
+    # CLDR's Hungarian Salvádor still matches as written, but not as the Salvador that names.tsv
+    # keeps to a given name's rules; Spanish Afganistán stays beside the curated Afganistan
+    # (and the German name Algerien beside the French adjective algérien, another type).
     taken = {normalize(alias.surface) for alias in curated}
     kinds = {(_override_key(alias.surface), alias.type, alias.iso3s) for alias in curated}
     cldr, cities = directory / CLDR_FILE, directory / CLDR_CITIES_FILE
@@ -234,10 +254,11 @@ def load_aliases(directory: Path = GAZETTEER_DIR) -> list[Alias]:
     generated += list(_read_places(places)) if places.exists() else []
     curated += _leader_aliases_of_entities(curated, taken)
     rows = curated + [
-        alias
+        replace(alias, flags=alias.flags | {"noplain"})
+        if (_override_key(alias.surface), alias.type, alias.iso3s) in kinds
+        else alias
         for alias in generated
         if normalize(alias.surface) not in taken
-        and (_override_key(alias.surface), alias.type, alias.iso3s) not in kinds
     ]
     return sorted(rows, key=_rank)
 
@@ -305,6 +326,8 @@ _GREEK_ACCUSATIVE = (("ος", "ο"), ("ας", "α"))
 _GREEK_GENITIVE_PLURAL = (("ες", "ων"), ("α", "ων"), ("οι", "ων"))  # Ηνωμένων Αραβικών Εμιράτων
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _VOWEL_END = "аяоеёиыйьіїюэєу"
+_UNDECLINED_END = "оеёуюэ"
+_UKRAINIAN_LETTER = re.compile("[іїєґІЇЄҐ]")
 _ADJ_FORMS = {  # first word of a two-word Russian/Ukrainian/Belarusian name, by its ending
     "ая": ("ая", "ой", "ую", "ою"),
     "ий": ("ий", "ого", "ому", "им", "ом"),
@@ -318,16 +341,23 @@ _ADJ_FORMS = {  # first word of a two-word Russian/Ukrainian/Belarusian name, by
 _PREFER_LATIN = {"vi"}  # languages whose diacritics distinguish words: no accent-free variants
 
 
-def _cyrillic_stem(word: str) -> tuple[str, int] | None:
-    """(stem, max_suffix) for an inflecting Cyrillic word, None when too short to stem safely."""
+def _cyrillic_stem(word: str, ukrainian: bool = False) -> tuple[str, int] | None:
+    """(stem, max_suffix) for an inflecting Cyrillic word, None when too short to stem safely
+    or when the word does not decline: foreign names ending in о, е, у, ю, э, or in а after
+    о or у (Того, Перу, Самоа: "Самое" and "самого" are everyday words, not Samoa). A Russian
+    word ending in и (Драги, Чили, Тбилиси, also foreign and undeclined) keeps a stem only when
+    five letters remain; in Ukrainian и is the plural ending (Штати → Штатів)."""
     lower = word.lower()
     if lower.endswith(("ий", "ый", "ой", "ая", "яя", "ое", "ие", "ые")):
         stem = word[:-2]
+    elif lower[-1] in _UNDECLINED_END or lower.endswith(("оа", "уа")):
+        return None
     elif lower[-1] in _VOWEL_END:
         stem = word[:-1]
     else:
         stem = word
-    if len(stem) < 4:
+    shortest = 5 if lower[-1] == "и" and not ukrainian else 4
+    if len(stem) < shortest:
         return None
     return stem, 3
 
@@ -336,7 +366,7 @@ def _cyrillic_forms(surface: str) -> list[tuple[str, bool, int]]:
     """(text, prefix, max_suffix) forms of a Cyrillic name: the name itself and inflected stems."""
     forms: list[tuple[str, bool, int]] = [(surface, False, 0)]
     words = surface.split(" ")
-    last = _cyrillic_stem(words[-1])
+    last = _cyrillic_stem(words[-1], ukrainian=bool(_UKRAINIAN_LETTER.search(surface)))
     if last is None:
         return forms
     stem, max_suffix = last
@@ -406,32 +436,66 @@ def _cased(text: str) -> bool:
     return any(c.isupper() for c in text)
 
 
+# German and the Scandinavian languages write a name's genitive with -s: Russlands Armee,
+# Chinas Wirtschaft, Österreichs Kanzler, Norges statsminister, Litauens ambassad. A name,
+# capital or curated place written in Latin letters also matches with it, in those languages'
+# texts only (English "Turkeys" and "Jordans" are other words). Not after s, x, z or ß, where
+# the genitive is the name itself (Paris, Laos, Florenz); not for the GeoNames towns (53,000
+# rows that German news names far more rarely than it names states); not for a row that already
+# takes endings (a ``stem`` flag, Finnish and Hungarian case endings).
+GENITIVE_S_LANGUAGES = frozenset({"de", "sv", "da", "no", "nb", "nn"})
+_GENITIVE_S_TYPES = frozenset({"name", "capital", "place"})
+_NOT_BEFORE_GENITIVE_S = re.compile(r"[sxzß]$", re.IGNORECASE)
+_ONLY_LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f .'’-]+$")
+
+
+def _genitive_s(alias: Alias) -> tuple[str, frozenset[str]] | None:
+    """The -s genitive of a row and the languages it applies in, or None."""
+    if (
+        alias.type not in _GENITIVE_S_TYPES
+        or alias.source == PLACES_FILE
+        or not alias.iso3s
+        or not _ONLY_LATIN.match(alias.surface)
+        or _NOT_BEFORE_GENITIVE_S.search(alias.surface)
+        or any(flag.startswith("stem") for flag in alias.flags)
+        or _agglutinative(alias.surface, alias.languages)
+    ):
+        return None
+    languages = GENITIVE_S_LANGUAGES & (alias.languages or GENITIVE_S_LANGUAGES)
+    return (alias.surface + "s", languages) if languages else None
+
+
 def country_patterns(aliases: Iterable[Alias]) -> Iterator[Pattern]:
     """The matcher patterns for gazetteer rows (variants of case, accents and inflection)."""
     shared: dict[_Target, _Target] = {}  # equal payloads are one object (52k towns, ~220 targets)
     for alias in aliases:
-        target = _Target(
-            iso3s=alias.iso3s,
-            type=alias.type,
-            languages=alias.languages,
-            valid_from=alias.valid_from,
-            valid_to=alias.valid_to,
-            firstname="firstname" in alias.flags,
-            town=alias.source == PLACES_FILE,
-            surname="surname" in alias.flags,
-            owned="owned" in alias.flags,
-            combining="combining" in alias.flags,
-            everywhere=alias.languages is None and not alias.valid_from and not alias.valid_to,
-        )
-        target = shared.setdefault(target, target)
-        payload = target if alias.iso3s else None
-        yield from surface_patterns(
-            alias.surface,
-            payload,
-            languages=alias.languages,
-            flags=alias.flags,
-            any_case=alias.type == "blocker",
-        )
+        forms = [(alias.surface, alias.languages)]
+        genitive = _genitive_s(alias)
+        if genitive is not None:
+            forms.append(genitive)
+        for surface, languages in forms:
+            target = _Target(
+                iso3s=alias.iso3s,
+                type=alias.type,
+                languages=languages,
+                valid_from=alias.valid_from,
+                valid_to=alias.valid_to,
+                firstname="firstname" in alias.flags,
+                town=alias.source == PLACES_FILE,
+                surname="surname" in alias.flags,
+                owned="owned" in alias.flags,
+                combining="combining" in alias.flags,
+                everywhere=languages is None and not alias.valid_from and not alias.valid_to,
+            )
+            target = shared.setdefault(target, target)
+            payload = target if alias.iso3s else None
+            yield from surface_patterns(
+                surface,
+                payload,
+                languages=languages,
+                flags=alias.flags,
+                any_case=alias.type == "blocker",
+            )
 
 
 def surface_patterns(
@@ -448,7 +512,7 @@ def surface_patterns(
     tables; ``any_case``: match in any case (a blocker)."""
     surfaces = [surface]
     latin_ok = not (languages and languages <= _PREFER_LATIN)
-    if latin_ok and "cs" not in flags and _LATIN_LETTER.search(surface):
+    if latin_ok and not flags & {"cs", "noplain"} and _LATIN_LETTER.search(surface):
         plain = _strip_accents(surface)
         if plain != surface:
             surfaces.append(plain)

@@ -22,7 +22,9 @@ Word boundaries depend on the script:
 - Han, hiragana, Thai, Lao, Khmer, Myanmar: no boundaries (no spaces between words).
 - Katakana: a katakana pattern may not start or end inside a run of katakana (マリ ≠ マリオ).
 - Hangul: particles attach to nouns (러시아의, 북한과), so a Hangul pattern may be followed by more
-  Hangul; it must still start a word (so the ending "…이란" after a noun is not 이란).
+  Hangul; it must still start a word (so the ending "…이란" after a noun is not 이란), and it
+  does not start one right after a closing quote or bracket: the particle of a quoted word
+  (‘아시아 중심축’이란, 7174명'이란).
   ``whole_word=True`` turns the particle tolerance off (one-syllable abbreviations: 미, 북).
 - Arabic script / Hebrew: a pattern may follow a one-letter proclitic (و ب ل ف ك, ال…; ו ב ל מ ש ה כ).
 - ``prefix=True``: the pattern is a stem and may be followed by up to ``max_suffix`` more word
@@ -257,6 +259,16 @@ def _hangul(c: str) -> bool:
     return 0xAC00 <= o <= 0xD7A3 or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F
 
 
+def _particle_of_a_quote(text: str, start: int) -> bool:
+    """Whether Hangul at ``start`` (> 0) continues the word before it: it follows a letter, or
+    a closing quote or bracket glued to the quoted word (a straight quote closes when a
+    non-space precedes it)."""
+    before = text[start - 1]
+    if _word_char(before) or before in _CLOSING_MARKS:
+        return True
+    return before in _STRAIGHT_QUOTES and start > 1 and not text[start - 2].isspace()
+
+
 def _arabic(c: str) -> bool:
     o = ord(c)
     return 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0xFB50 <= o <= 0xFEFF
@@ -281,6 +293,9 @@ _LEFT_WORD = 1  # must start a word
 _LEFT_ARABIC = 2  # must start a word, or follow an Arabic proclitic
 _LEFT_HEBREW = 3  # must start a word, or follow Hebrew proclitic letters
 _LEFT_KATAKANA = 4  # must not continue a run of katakana (マリ is not inside マリオ)
+_LEFT_HANGUL = 5  # must start a word, and not right after a closing quote or bracket
+_CLOSING_MARKS = frozenset("’”)]」』〉》›»")
+_STRAIGHT_QUOTES = frozenset("'\"")
 _RIGHT_FREE = 0
 _RIGHT_WORD = 1
 _RIGHT_PREFIX = 2  # up to max_suffix more word letters, match extended to the word end
@@ -300,6 +315,8 @@ def _left_rule(first: str) -> int:
         return _LEFT_ARABIC
     if _hebrew(first):
         return _LEFT_HEBREW
+    if _hangul(first):
+        return _LEFT_HANGUL
     return _LEFT_WORD
 
 
@@ -594,6 +611,9 @@ class Matcher:
         """The end of an acceptable match at [start, end), or -1 when boundaries forbid it."""
         if left == _LEFT_KATAKANA:
             if start > 0 and _katakana(text[start - 1]):
+                return -1
+        elif left == _LEFT_HANGUL:
+            if start > 0 and _particle_of_a_quote(text, start):
                 return -1
         elif left != _LEFT_FREE and start > 0 and _word_char(text[start - 1]):
             if left == _LEFT_WORD:
