@@ -357,6 +357,25 @@ HOMOGRAPHS = [
     ("ko", "국제 구호단체들이 피해 지역에 구호품을 전달했다", "humanitarian", True),
     ("el", "Οι καλλιτέχνες δουλεύουν σε αυτή τη συνθήκη της απομόνωσης", "diplomacy", False),
     ("el", "Οι δύο χώρες υπέγραψαν συνθήκη ειρήνης στη Γενεύη", "diplomacy", True),
+    # A protest lodged with an ambassador is diplomacy, not unrest (ja, zh, ko).
+    ("ja", "茂木外相が駐日ロシア大使に抗議した", "unrest", False),
+    ("ja", "首相官邸前で市民の抗議活動が続いた", "unrest", True),
+    ("zh", "外交部对此表示强烈抗议", "unrest", False),
+    ("zh", "数千名抗议者在市中心示威", "unrest", True),
+    ("ko", "외교부는 일본 대사를 불러 항의했다", "unrest", False),
+    ("ko", "노조가 공장 앞에서 항의 시위를 벌였다", "unrest", True),
+    # A football "attack point" is no attack.
+    ("ko", "손흥민 3경기 연속 공격포인트", "conflict", False),
+    ("ko", "러시아군이 키이우를 공격했다", "conflict", True),
+    # Hindi शेयर: sharing a photo, or shares on the market.
+    ("hi", "अभिनेत्री ने फैंस के साथ तस्वीरें शेयर कीं", "trade", False),
+    ("hi", "शेयर बाजार में भारी गिरावट", "trade", True),
+    # Russian визитки are business cards.
+    ("ru", "Он раздавал визитки гостям", "diplomacy", False),
+    ("ru", "Визит президента в Китай", "diplomacy", True),
+    # Indonesian local fees are not trade.
+    ("id", "Tarif parkir di Jakarta naik mulai besok", "trade", False),
+    ("id", "Perang tarif Amerika dan China memanas", "trade", True),
 ]
 
 

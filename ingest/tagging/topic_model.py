@@ -135,7 +135,8 @@ def _whole_word(text: str, start: int, end: int) -> tuple[int, int]:
 def _shown_span(text: str, start: int, end: int, stop: frozenset[str]) -> tuple[int, int] | None:
     """Where a word the model weighed is shown as evidence (a Hangul piece: its whole word), or
     None when it says nothing to a reader: a function word of the article's language (``stop``),
-    a single letter or syllable (a single Han character is a word: 战, 核), or no letter at all."""
+    a single letter or syllable (a single Han character is a word: 战, 核), no letter at all, or
+    the unit of a number it is glued to (395km)."""
     whole = _whole_word(text, start, end)
     if _HANGUL.search(text, *whole):  # a piece of a Korean word (엠마크리스III를 → II)
         start, end = whole
@@ -146,6 +147,8 @@ def _shown_span(text: str, start: int, end: int, stop: frozenset[str]) -> tuple[
         return None
     if any(char.isdigit() for char in word):  # a date or a count: 4日, 2021年, 11点
         return None
+    if start > 0 and text[start - 1].isdigit() and not _HAN.match(word):
+        return None  # the unit of a count, glued to it: 395km, 5G
     if _HIRAGANA_ONLY.fullmatch(word) or (_HAN.match(word) and _PARTICLE_END.search(word)):
         return None  # grammar, not a word: した, への; a piece across a particle: 天的, 了解
     return start, end
