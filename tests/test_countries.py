@@ -698,3 +698,21 @@ def test_a_korean_name_after_a_closing_quote_is_a_particle() -> None:
     assert countries(text, language="ko") == {}
     found = countries("이란 핵협상과 ‘이란’ 정부, (이란) 대사관", language="ko")
     assert found == {"IRN": [("이란", "name")] * 3}
+
+
+def test_a_japanese_state_organ_belongs_to_the_country_named_before_it() -> None:
+    """Every ``owned`` row written in Han or kana (外務省, 財務省): after another country's name,
+    joined directly or by の, it is that country's ministry and tags only that country (アメリカ
+    財務省, カタールの外務省); alone it tags its own."""
+    rows = [
+        row for row in _flagged_rows("owned") if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", row[0])
+    ]
+    assert len(rows) >= 3
+    for surface, iso3, _language in rows:
+        assert countries(f"ロシア{surface}の報道官は述べた", language="ja") == {
+            "RUS": [("ロシア", "name")]
+        }, surface
+        assert countries(f"カタールの{surface}が発表した", language="ja") == {
+            "QAT": [("カタール", "name")]
+        }, surface
+        assert iso3 in countries(f"{surface}は抗議した", language="ja"), surface

@@ -24,9 +24,10 @@ Curated table columns (tab-separated, ``#`` starts a comment line):
   ignored when followed by a capitalised word that is not a common headline word (Chad Daybell).
   ``surname``: also a family name, ignored after a capitalised word that is not a function or
   headline word (Eddie Jordan, Abel Braga, Danilo Medina), except in a Title Case headline.
-  ``owned``: a common-noun name of a state organ (Kementerian Luar Negeri, Mahkamah Agung) that
-  belongs to the country named right after it, as Indonesian and Malay put the owner after the
-  noun (Kementerian Luar Negeri Rusia, Mahkamah Agung AS): then it tags nothing itself.
+  ``owned``: a common-noun name of a state organ (Kementerian Luar Negeri, Mahkamah Agung, 外務省)
+  that belongs to the country named right after it, as Indonesian and Malay put the owner after
+  the noun (Kementerian Luar Negeri Rusia, Mahkamah Agung AS), or right before it, as Japanese,
+  Chinese and Korean do (アメリカ財務省, カタールの外務省): then it tags nothing itself.
   ``combining``: a combining form that names its country only in a hyphenated compound with
   another country (Sino-Japanese, Russo-Ukrainian, франко-германский); alone, or before
   anything else (Indo-European, Franco-era, Anglo-Saxon), it tags nothing.
@@ -652,6 +653,21 @@ def _owner_follows(text: str, match: Match, following: list[Match]) -> bool:
     return _TO_OWNER.match(text[match.end : owner.start]) is not None
 
 
+# Japanese, Chinese and Korean put the owner first: アメリカ財務省, カタールの外務省, 美国的国防部.
+_OWNER_BEFORE = re.compile(r"[\s・·]*(?:の|的|의)?[\s・·]*$")
+
+
+def _owner_precedes(text: str, match: Match, previous: list[Match]) -> bool:
+    """Whether the match right before ``match`` (a generic state organ) names another country,
+    joined to it directly or by a possessive particle: the organ is that country's."""
+    if not previous or previous[-1].payload is None:
+        return False
+    owner = previous[-1]
+    if set(owner.payload.iso3s) == set(match.payload.iso3s):
+        return False
+    return _OWNER_BEFORE.fullmatch(text[owner.end : match.start]) is not None
+
+
 _HYPHENS = "-\u2010\u2011"
 
 
@@ -723,8 +739,11 @@ def tag_countries(
             continue  # a blocker
         if target.combining and not _compound_follows(text, match, found[at + 1 : at + 2]):
             continue  # Indo-European, Franco-era: not a country pair
-        if target.owned and _owner_follows(text, match, found[at + 1 : at + 2]):
-            continue  # Kementerian Luar Negeri Rusia: Russia's ministry, not Indonesia's
+        if target.owned and (
+            _owner_follows(text, match, found[at + 1 : at + 2])
+            or _owner_precedes(text, match, found[max(at - 1, 0) : at])
+        ):
+            continue  # Kementerian Luar Negeri Rusia, アメリカ財務省: another state's ministry
         if target.type in ("name", "adjective") and _names_a_language(text, match.start, match.end):
             continue  # bahasa Inggris, French-language, 러시아어: a language
         if target.firstname and _followed_by_surname(text, match.end):
