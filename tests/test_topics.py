@@ -373,6 +373,9 @@ HOMOGRAPHS = [
     # Russian визитки are business cards.
     ("ru", "Он раздавал визитки гостям", "diplomacy", False),
     ("ru", "Визит президента в Китай", "diplomacy", True),
+    # 中核 is "the core" (中核施設, 中核市), no nuclear 核.
+    ("ja", "高松シンボルタワーの中核施設を縮小へ", "nuclear", False),
+    ("ja", "北朝鮮の核施設を査察", "nuclear", True),
     # Indonesian local fees are not trade.
     ("id", "Tarif parkir di Jakarta naik mulai besok", "trade", False),
     ("id", "Perang tarif Amerika dan China memanas", "trade", True),

@@ -132,11 +132,24 @@ def _whole_word(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+
+
+def _unit_of_a_count(text: str, start: int, word: str) -> bool:
+    """Whether ``word`` is the unit of the number before it: glued to it (395km, 5G) or, when of
+    two letters, one space after it (130 km, 10 GW)."""
+    if _HAN.match(word):
+        return False
+    if start > 0 and text[start - 1].isdigit():
+        return True
+    return len(word) == 2 and start > 1 and text[start - 1] == " " and text[start - 2].isdigit()
+
+
 def _shown_span(text: str, start: int, end: int, stop: frozenset[str]) -> tuple[int, int] | None:
     """Where a word the model weighed is shown as evidence (a Hangul piece: its whole word), or
     None when it says nothing to a reader: a function word of the article's language (``stop``),
-    a single letter or syllable (a single Han character is a word: 战, 核), no letter at all, or
-    the unit of a number it is glued to (395km)."""
+    a single letter or syllable (a single Han character is a word: 战, 核), no letter at all,
+    the unit of a number (395km, 130 km), or a piece of a Latin word (AP of 釜山APEC)."""
     whole = _whole_word(text, start, end)
     if _HANGUL.search(text, *whole):  # a piece of a Korean word (엠마크리스III를 → II)
         start, end = whole
@@ -147,8 +160,12 @@ def _shown_span(text: str, start: int, end: int, stop: frozenset[str]) -> tuple[
         return None
     if any(char.isdigit() for char in word):  # a date or a count: 4日, 2021年, 11点
         return None
-    if start > 0 and text[start - 1].isdigit() and not _HAN.match(word):
-        return None  # the unit of a count, glued to it: 395km, 5G
+    if _unit_of_a_count(text, start, word):
+        return None
+    if _LATIN.fullmatch(word) and (
+        (start > 0 and _LATIN.match(text, start - 1)) or _LATIN.match(text, end)
+    ):
+        return None  # a piece of a Latin word inside Japanese or Chinese text: AP of 釜山APEC
     if _HIRAGANA_ONLY.fullmatch(word) or (_HAN.match(word) and _PARTICLE_END.search(word)):
         return None  # grammar, not a word: した, への; a piece across a particle: 天的, 了解
     return start, end
