@@ -82,10 +82,10 @@ def test_scoring_rules(tmp_path: Path) -> None:
         {
             "key": "t-2",
             "lang": "ru",
-            "title": "Россия и Китай провели переговоры в Москве",
-            "summary": "Министры иностранных дел России и Китая обсудили торговлю, пошлины и экспорт.",
+            "title": "Министры иностранных дел России и Китая провели переговоры в Москве",
+            "summary": "Стороны обсудили торговлю, пошлины и экспорт.",
             "countries": [
-                {"iso3": "RUS", "evidence": ["Россия"], "type": "name", "strength": "core"},
+                {"iso3": "RUS", "evidence": ["России"], "type": "name", "strength": "core"},
             ],
             "topics": ["diplomacy"],
         },

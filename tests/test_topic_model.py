@@ -27,14 +27,15 @@ from ingest.tagging.topics import topic_ids
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAINING = ROOT / "ingest" / "data" / "training"
-BLIND = "blind-second-pass.jsonl"
+BLIND = "blind-second-pass.jsonl"  # the 200 of the shared-data items (blind.txt)
 
 
 def _jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-ITEMS = {item["key"]: item for item in _jsonl(TRAINING / "items.jsonl")}
+# Read here, not through build_topic_model.load_items: the test checks what that reader takes.
+ITEMS = {item["key"]: item for p in sorted(TRAINING.glob("items*.jsonl")) for item in _jsonl(p)}
 
 
 @functools.cache
@@ -49,17 +50,21 @@ def tags_of(key: str, decide_topics: bool = True) -> Tags:
 FIRST = [
     row
     for p in sorted((TRAINING / "labels").glob("*.jsonl"))
-    if p.name != BLIND
+    if not p.name.startswith("blind-")
     for row in _jsonl(p)
 ]
 SECOND = _jsonl(TRAINING / "labels" / BLIND)
+# Every blind second pass: the 200 above and those of later batches (blind-<batch>.jsonl).
+BLIND_PASSES = [
+    row for p in sorted((TRAINING / "labels").glob("blind-*.jsonl")) for row in _jsonl(p)
+]
 
 
 def test_every_drawn_item_is_labelled_once_with_valid_topics() -> None:
     keys = Counter(row["key"] for row in FIRST)
     assert set(keys) == set(ITEMS) and set(keys.values()) == {1}
     allowed = set(topic_ids())
-    for row in [*FIRST, *SECOND]:
+    for row in [*FIRST, *BLIND_PASSES]:
         assert set(row["topics"]) <= allowed, row["key"]
         assert row["topics"] == sorted(row["topics"], key=topic_ids().index), row["key"]
         for country in row["countries"]:
@@ -75,6 +80,27 @@ def test_the_set_is_large_and_wide_enough() -> None:
     assert len(SECOND) == 200
     assert {row["key"] for row in SECOND} <= set(ITEMS)
     assert (TRAINING / "blind.txt").read_text().split() == sorted(row["key"] for row in SECOND)
+    assert {row["key"] for row in BLIND_PASSES} <= set(ITEMS)
+
+
+def test_no_article_is_drawn_twice_across_the_item_files() -> None:
+    """The later draws (items-*.jsonl) skip titles of the earlier ones and of the dev gold, and an
+    article repeated under another title (the same opening text): each text is labelled once."""
+    from ingest.canonical import normalise_title
+
+    first = {normalise_title(item["title"]) for item in _jsonl(TRAINING / "items.jsonl")}
+    later = [item for p in sorted(TRAINING.glob("items-*.jsonl")) for item in _jsonl(p)]
+    assert len(later) >= 1700
+    titles = Counter(normalise_title(item["title"]) for item in later)
+    assert [title for title, count in titles.items() if count > 1] == []
+    gold = _jsonl(ROOT / "tests" / "fixtures" / "gold-dev.jsonl")
+    assert not ({normalise_title(row["title"]) for row in gold} | first) & set(titles)
+    openings = Counter(
+        " ".join(f"{item['summary']} {item['body']}".split())[:200].casefold()
+        for item in later
+        if item.get("body")
+    )
+    assert [opening for opening, count in openings.items() if count > 1] == []
 
 
 def test_cross_validation_folds_never_share_an_outlet() -> None:
@@ -108,7 +134,7 @@ def test_the_shipped_model_is_what_the_build_script_trains() -> None:
     assert about["intercepts"] == pytest.approx(shipped["intercepts"], abs=2e-4)
     assert np.allclose(weights, np.load(topic_model.WEIGHTS_FILE), atol=2e-4)
     figures = shipped["cross_validation"]
-    assert figures["articles"] == len(rows) and figures["agreement"]["items"] == len(SECOND)
+    assert figures["articles"] == len(rows) and figures["agreement"]["items"] == len(BLIND_PASSES)
     # The tagger decides as the build's own predictions (scikit-learn's, on the features scaled
     # as trained): every labelled article, topics within 1e-3 of their threshold aside.
     said = build.predict(fitted, thresholds, deciders, rows)
@@ -207,8 +233,11 @@ def test_evidence_words_are_whole_words_an_analyst_can_read() -> None:
                 if _HAN_START.match(evidence.text):
                     assert evidence.text[0] not in "的了" and evidence.text[-1] not in "的了", key
                 if not _UNSPACED.search(evidence.text):  # pieces of unspaced runs aside
+                    # A word ends where a Japanese or Chinese run begins (のAP通信: AP is whole).
                     before = start > 0 and _WORD_CHAR.match(text, start - 1)
+                    before = before and not _UNSPACED.match(text, start - 1)
                     after = end < len(text) and _WORD_CHAR.match(text, end)
+                    after = after and not _UNSPACED.match(text, end)
                     assert not before and not after, (key, evidence.text, text[start - 5 : end + 5])
                 hangul += "\uac00" <= evidence.text[0] <= "\ud7a3"
     assert words > 1000 and hangul > 100
@@ -233,6 +262,11 @@ def test_evidence_words_are_whole_words_an_analyst_can_read() -> None:
         ("中国战略", "战", "战"),  # one Han character is a word
         ("nuclear talks", "talks", "talks"),
         ("晚上11点10分被土耳其", "10", None),  # digits cut from a Han run
+        ("約130 km付近で地震", "km", None),  # the unit of a number
+        ("395km 해역", "km", None),
+        ("in 2024 elections", "elections", "elections"),  # a longer word after a year is a word
+        ("釜山APEC、合意", "AP", None),  # a piece of a Latin word in Japanese text
+        ("同日のAP通信は", "AP", "AP"),  # a whole Latin word between Japanese runs
     ],
 )
 def test_a_weighed_word_is_shown_as_a_reader_would_read_it(text, piece, shown) -> None:
@@ -443,7 +477,8 @@ def test_the_model_does_not_read_function_words() -> None:
 
 
 def test_a_topic_no_keyword_proposed_needs_a_sure_model() -> None:
-    """Over every item of the fixture feeds (real feed text; most are not in the training set):
+    """Over every item of the fixture feeds (real feed text, all of it in the training set since
+    its English and Korean remainder was labelled) and of the dev gold (never trained on):
     a topic the lexicon did not propose is tagged only when the model's probability (computed
     here from the shipped weights) is past both its threshold and 0.6; between the two it is
     not tagged. Its evidence is then words the model weighs, which say less than a keyword
@@ -452,7 +487,11 @@ def test_a_topic_no_keyword_proposed_needs_a_sure_model() -> None:
     assert model is not None
     floor = 0.6
     dropped = kept = 0
-    for title, summary, language in _fixture_feed_items():
+    gold = [
+        (r["title"], r["summary"], r["lang"])
+        for r in _jsonl(ROOT / "tests/fixtures/gold-dev.jsonl")
+    ]
+    for title, summary, language in [*_fixture_feed_items(), *gold]:
         lexicon = tag_article(title, summary, language_hint=language, decide_topics=False)
         proposed = {tag.topic for tag in lexicon.topics}
         decided = {tag.topic for tag in tag_article(title, summary, language_hint=language).topics}
@@ -471,7 +510,7 @@ def test_a_topic_no_keyword_proposed_needs_a_sure_model() -> None:
             )
             dropped += past_threshold and scores[column] < floor
             kept += topic in decided
-    assert dropped >= 10 and kept >= 10  # the rule is exercised both ways
+    assert dropped >= 5 and kept >= 10, (dropped, kept)  # the rule is exercised both ways
 
 
 def _fixture_feed_items() -> list[tuple[str, str, str | None]]:

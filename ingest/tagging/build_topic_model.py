@@ -4,8 +4,9 @@
     python -m ingest.tagging.build_topic_model --cv-only  # the figures, nothing written
 
 Data: the labelled real articles of ``ingest/data/training/`` (``items.jsonl``, drawn by
-``build_training_sample``; labels by TAGGING.md in ``labels/*.jsonl``; the blind second pass
-``labels/blind-second-pass.jsonl`` only measures agreement). The project's dev gold is not
+``build_training_sample`` from the shared data, and ``items-fundus.jsonl``, drawn by
+``build_training_fundus``; labels by TAGGING.md in ``labels/*.jsonl``; the blind second passes
+``labels/blind-*.jsonl`` only measure agreement). The project's dev gold is not
 trained on: it stays a held-out check.
 
 Method (deterministic: liblinear, no sampling, folds from sorted outlets):
@@ -57,7 +58,8 @@ from ingest.tagging.topic_model import KEYWORDLESS_FLOOR, MODEL_FILE, WEIGHTS_FI
 from ingest.tagging.topics import topic_ids
 
 TRAINING = Path(__file__).resolve().parent.parent / "data" / "training"
-BLIND = "blind-second-pass.jsonl"
+BLIND = "blind-"  # a label file named blind-*.jsonl is a blind second pass, never trained on
+ITEM_FILES = "items*.jsonl"  # items.jsonl (shared data) and items-<source>.jsonl (other corpora)
 FOLDS = 5
 INNER_FOLDS = 3
 MIN_DF = 2
@@ -91,7 +93,7 @@ class Row:
 def _labels(directory: Path, blind: bool) -> dict[str, dict]:
     labels: dict[str, dict] = {}
     for path in sorted(directory.glob("*.jsonl")):
-        if (path.name == BLIND) != blind:
+        if path.name.startswith(BLIND) != blind:
             continue
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
@@ -100,12 +102,18 @@ def _labels(directory: Path, blind: bool) -> dict[str, dict]:
     return labels
 
 
+def load_items(training: Path = TRAINING) -> dict[str, dict]:
+    """Every drawn item of the training set by its key, from all its item files."""
+    return {
+        item["key"]: item
+        for path in sorted(training.glob(ITEM_FILES))
+        for item in map(json.loads, path.read_text("utf-8").splitlines())
+    }
+
+
 def load_rows(training: Path = TRAINING) -> list[Row]:
     """Every labelled article with the lexicon's topics and its features."""
-    items = {
-        item["key"]: item
-        for item in map(json.loads, (training / "items.jsonl").read_text("utf-8").splitlines())
-    }
+    items = load_items(training)
     rows = []
     for key, label in sorted(_labels(training / "labels", blind=False).items()):
         item = items[key]
@@ -199,7 +207,7 @@ def _fit(rows: list[Row], topics: list[str], scale: float | None):  # noqa: ANN2
         if not any(target):
             continue
         model = LogisticRegression(
-            C=C, solver="liblinear", dual=True, max_iter=500, class_weight="balanced"
+            C=C, solver="liblinear", dual=True, max_iter=2000, class_weight="balanced"
         )
         model.fit(matrix, target)
         models[topic] = model

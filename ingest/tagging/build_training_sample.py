@@ -3,6 +3,8 @@
 Run ``python -m ingest.tagging.build_training_sample SHARED_DATA_DIR``; it writes
 ``ingest/data/training/items.jsonl`` (one real article a line, as the ingest sees it) and
 ``ingest/data/training/blind.txt`` (the keys of the 200 items labelled a second time, blind).
+With ``--rest`` it writes ``items-feeds-rest.jsonl`` instead: every feed item the first draw
+left out by its caps (English and Korean), drawn later so that the first draw's keys stay.
 The labels themselves are in ``ingest/data/training/labels/*.jsonl`` (TAGGING.md format).
 
 What is drawn, seeded and so the same on every run:
@@ -153,6 +155,31 @@ def draw(shared: Path) -> tuple[list[dict], list[str]]:
     return kept, blind
 
 
+def draw_rest(shared: Path) -> list[dict]:
+    """The feed items neither the first draw (``items.jsonl``) nor the dev gold holds, one per
+    title, in file order, keyed ``rest-NNNN``."""
+    gold = [json.loads(line) for line in (shared / "gold-dev.jsonl").read_text().splitlines()]
+    drawn = [json.loads(line) for line in (TRAINING / "items.jsonl").read_text().splitlines()]
+    seen_titles = {normalise_title(row["title"]) for row in [*gold, *drawn]}
+    rest = []
+    for item in _feed_items(shared):
+        title = normalise_title(item["title"])
+        if title not in seen_titles:
+            seen_titles.add(title)
+            rest.append(item)
+    for number, item in enumerate(rest):
+        item["key"] = f"rest-{number:04d}"
+    return rest
+
+
+def main_rest(shared: Path) -> None:
+    rest = draw_rest(shared)
+    with (TRAINING / "items-feeds-rest.jsonl").open("w", encoding="utf-8") as out:
+        for item in rest:
+            out.write(json.dumps(item, ensure_ascii=False) + "\n")
+    print(f"{len(rest)} more feed items")
+
+
 def main(shared: Path) -> None:
     items, blind = draw(shared)
     TRAINING.mkdir(parents=True, exist_ok=True)
@@ -167,4 +194,6 @@ def main(shared: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data"))
+    arguments = [a for a in sys.argv[1:] if a != "--rest"]
+    chosen = main_rest if "--rest" in sys.argv[1:] else main
+    chosen(Path(arguments[0] if arguments else "../shared/data"))
