@@ -96,12 +96,12 @@ def articles_table(
         ["source", "countries", "topics", "url"] if tags else ["source", "url"], fit
     )
     # One under the other in the narrow column; in a wide one as many to a line as fit, as the
-    # grid lays them out there.
+    # grid lays them out there, set apart by a dot (Al Jazeera English · English).
     packed = px["source"] > tables.WIDTH_PX["source"]
     lines: dict[str, list[list[str]]] = {
         "source": [
             wrap.stack([f"{day:{when}}", *([outlet] if outlet else []), language_name(lang)],
-                       px["source"])
+                       px["source"], " · ")
             if packed else
             [*wrap.wrap_text(f"{day:{when}}", px["source"]),
              *(wrap.wrap_text(outlet, px["source"]) if outlet else []),

@@ -82,14 +82,20 @@ def wrap_text(text: str, width: int) -> list[str]:
 
 def stack(items: Iterable[str], width: int, sep: str = " ") -> list[str]:
     """Short items (country codes, topic names) as the lines of a cell ``width`` px wide: as
-    many to a line, joined by ``sep``, as fit; an item too long for a line is wrapped alone."""
+    many to a line, joined by ``sep``, as fit; an item too long for a line is wrapped alone.
+    The separator's mark (its "," or "·") stays with the item before it, also at a line's end,
+    so that where the grid puts two lines on one the cell still reads "Conflict, Politics &
+    elections", never "Conflict Politics & elections" (``cell`` joins lines by a space)."""
     room = width - 2 * PAD_PX
+    listed = list(items)
+    mark = sep.rstrip()
+    units = [item + mark for item in listed[:-1]] + listed[-1:]
     lines: list[str] = []
-    for item in items:
-        if lines and text_px(lines[-1] + sep + item) <= room:
-            lines[-1] += sep + item
+    for unit in units:
+        if lines and text_px(lines[-1] + " " + unit) <= room:
+            lines[-1] += " " + unit
         else:
-            lines.extend(wrap_text(item, width))
+            lines.extend(wrap_text(unit, width))
     return lines
 
 
