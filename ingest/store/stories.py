@@ -283,15 +283,21 @@ def _assign_run(conn: Connection, run: Sequence[StoryInput]) -> set[int]:
         else:
             first = min(new, key=lambda n: (run[n].published_at, run[n].article_id))
             starting.append((root, run[first]))
-    if starting:  # one INSERT … RETURNING for the run's new stories, ids in row order
-        created = conn.execute(
-            stories.insert().returning(stories.c.id, sort_by_parameter_order=True),
-            [
-                {"first_seen": item.published_at, "first_article_id": item.article_id}
-                for _root, item in starting
-            ],
-        ).scalars()
-        target_of.update(zip((root for root, _item in starting), created, strict=True))
+    if starting:
+        # One INSERT … RETURNING for the run's new stories, each recognised by its first
+        # article (a new article is the first of one new story at most): asking the rows back
+        # in parameter order made SQLAlchemy send them one statement a row on SQLite.
+        created = {
+            row.first_article_id: row.id
+            for row in conn.execute(
+                stories.insert().returning(stories.c.id, stories.c.first_article_id),
+                [
+                    {"first_seen": item.published_at, "first_article_id": item.article_id}
+                    for _root, item in starting
+                ],
+            )
+        }
+        target_of.update((root, created[item.article_id]) for root, item in starting)
     conn.execute(
         article_stories.insert(),
         [
