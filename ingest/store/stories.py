@@ -25,11 +25,14 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
+    Delete,
+    Insert,
     Select,
     Table,
     and_,
@@ -183,6 +186,26 @@ def _load_window(
     window = linking.Window()
     story_of: list[int] = []
     article_of: list[int] = []
+    with_vectors = vectors or vectored_only
+    rows = conn.execute(
+        _window_query(with_vectors, vectored_only),
+        {"languages": sorted(languages), "low": low, "high": high, "model": encoding.MODEL},
+    )
+    for row in rows:
+        article_id, language, published_at, countries, words, roundup, story_id = row[:7]
+        sig = _decoded(language, published_at, countries, words, roundup)
+        vector = row[7] if with_vectors else None
+        window.add(sig if vector is None else replace(sig, vector=encoding.from_blob(vector)))
+        story_of.append(story_id)
+        article_of.append(article_id)
+    return window, story_of, article_of
+
+
+@cache
+def _window_query(vectors: bool, vectored_only: bool) -> Select:
+    """``_load_window``'s query (bound: ``languages``, ``low``, ``high``, ``model``): the
+    signature's columns and the story id, then the vector when ``vectors``. Built once per
+    process (a run of new articles reads one window)."""
     s = story_signatures.c
     v = article_vectors.c
     columns = [s.article_id, s.language, s.published_at, s.countries, s.words, s.roundup]
@@ -190,28 +213,18 @@ def _load_window(
         article_stories, article_stories.c.article_id == s.article_id
     )
     which: ColumnElement[bool] = s.language.in_(bindparam("languages", expanding=True))
-    if vectors or vectored_only:
+    if vectors:
         query = query.add_columns(v.vector).join(
             article_vectors,
             and_(v.article_id == s.article_id, v.model == bindparam("model")),
             isouter=not vectored_only,
         )
         which = true() if vectored_only else or_(which, v.vector.is_not(None))
-    rows = conn.execute(
-        query.where(
-            which,
-            s.published_at >= bindparam("low"),
-            s.published_at <= bindparam("high"),
-        ).order_by(s.published_at, s.article_id),
-        {"languages": sorted(languages), "low": low, "high": high, "model": encoding.MODEL},
-    )
-    for r in rows:
-        sig = _decoded(r.language, r.published_at, r.countries, r.words, r.roundup)
-        vector = getattr(r, "vector", None)
-        window.add(sig if vector is None else replace(sig, vector=encoding.from_blob(vector)))
-        story_of.append(r.story_id)
-        article_of.append(r.article_id)
-    return window, story_of, article_of
+    return query.where(
+        which,
+        s.published_at >= bindparam("low"),
+        s.published_at <= bindparam("high"),
+    ).order_by(s.published_at, s.article_id)
 
 
 @lru_cache(maxsize=DECODED_SIGNATURES)
@@ -589,17 +602,28 @@ def refresh_story_days(
     if not cells and not tag_only:
         return
     _lock_story_days(conn)
-    for table, rows, columns in _STORY_TABLES:
+    for index, (table, _rows, _columns) in enumerate(_STORY_TABLES):
         # One DELETE and one INSERT … SELECT per feed and table, over that feed's days (an
         # import saves one feed's articles, spread over a few days: 6 statements, not 6 a day).
         for feed, days in _days_by_feed(cells if table is story_days else cells + tag_only):
-            of_feed = articles.c.feed_id == feed if feed else articles.c.feed_id.is_(None)
-            conn.execute(delete(table).where(table.c.feed_id == feed, table.c.day.in_(days)))
-            conn.execute(
-                table.insert().from_select(
-                    columns, rows(articles.c.published_day.in_(days), of_feed)
-                )
-            )
+            removal, recount = _cell_statements(index, bool(feed))
+            values = {"feed": feed, "days": days}
+            conn.execute(removal, values)
+            conn.execute(recount, values)
+
+
+@cache
+def _cell_statements(index: int, of_a_feed: bool) -> tuple[Delete, Insert]:
+    """The DELETE and the INSERT … SELECT that recompute the rows of one feed's days (bound:
+    ``feed``, ``days``) in the story table ``_STORY_TABLES[index]``, for a feed (``of_a_feed``)
+    or for the articles of none (feed 0). Built once per process: building the INSERT …
+    SELECT of its joins cost more than running it on a feed's few days."""
+    table, rows, columns = _STORY_TABLES[index]
+    days: BindParameter[str] = bindparam("days", expanding=True)
+    of_feed = articles.c.feed_id == bindparam("feed") if of_a_feed else articles.c.feed_id.is_(None)
+    removal = delete(table).where(table.c.feed_id == bindparam("feed"), table.c.day.in_(days))
+    recount = table.insert().from_select(columns, rows(articles.c.published_day.in_(days), of_feed))
+    return removal, recount
 
 
 def _days_by_feed(cells: Iterable[Cell]) -> list[tuple[int, list[str]]]:
