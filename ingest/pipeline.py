@@ -369,21 +369,19 @@ def import_paths(
 
 
 def _store_read(engine: Engine, read: FileRead, source: str) -> int:
-    """Store what ``read_file`` gave: the feed's row and its new articles, in one transaction
-    (as a poll saves its feed with its articles); return how many."""
-    with store.write(engine) as conn:
-        feed_id = store.ensure_feed(
-            conn,
-            read.feed_url,
-            title=read.title,
-            language=read.language,
-            country_iso3=read.info.country,
-            site_url=read.site_url,
-            source=source,
-            enabled=False,
-            status="archive",
-        )
-        return store.save_articles_in(conn, feed_id, read.tagged).new_articles
+    """Store what ``read_file`` gave: the feed's row and its new articles; return how many."""
+    feed_id = store.ensure_feed(
+        engine,
+        read.feed_url,
+        title=read.title,
+        language=read.language,
+        country_iso3=read.info.country,
+        site_url=read.site_url,
+        source=source,
+        enabled=False,
+        status="archive",
+    )
+    return store.save_articles(engine, feed_id, read.tagged).new_articles
 
 
 def demo_version() -> str:

@@ -26,7 +26,6 @@ from ingest.store.articles import (
     known_url_keys,
     replace_tags,
     save_articles,
-    save_articles_in,
 )
 from ingest.store.engine import (
     CHECKPOINT_EVERY,
@@ -219,7 +218,6 @@ __all__ = [
     "rollup_monthly_topic",
     "rollup_monthly_total",
     "save_articles",
-    "save_articles_in",
     "schema_migrations",
     "stories",
     "story_country_days",
