@@ -35,7 +35,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
-from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING
+from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
 
 SEED = 20261206
 SAMPLE = 300
@@ -173,12 +173,7 @@ def main(argv: list[str]) -> int:
     if len(argv) != 2 or argv[0] not in SOURCES:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    items = draw(argv[0], Path(argv[1]))
-    out = TRAINING / SOURCES[argv[0]][0]
-    with out.open("w", encoding="utf-8") as fh:
-        for item in items:
-            fh.write(json.dumps(item, ensure_ascii=False) + "\n")
-    print(f"{len(items)} items from {len({i['outlet'] for i in items})} outlets → {out}")
+    write_items(TRAINING / SOURCES[argv[0]][0], draw(argv[0], Path(argv[1])))
     return 0
 
 

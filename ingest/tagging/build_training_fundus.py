@@ -34,7 +34,7 @@ from pathlib import Path
 
 from ingest.canonical import normalise_title
 from ingest.language import detect_language
-from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, _site
+from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, _site, write_items
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_DATA = "tests/resources/parser/test_data"
@@ -178,11 +178,7 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    items = draw(Path(argv[0]))
-    with OUT.open("w", encoding="utf-8") as out:
-        for item in items:
-            out.write(json.dumps(item, ensure_ascii=False) + "\n")
-    print(f"{len(items)} items from {len({i['outlet'] for i in items})} outlets → {OUT}")
+    write_items(OUT, draw(Path(argv[0])))
     return 0
 
 

@@ -24,7 +24,7 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 from ingest.canonical import normalise_title
-from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, _site
+from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, _site, write_items
 
 OUT = TRAINING / "items-geonews.jsonl"
 CORPORA = ("GeoWebNews_GWN.xml", "TR-News.xml")
@@ -83,11 +83,7 @@ def draw(shared: Path) -> list[dict]:
 
 
 def main(argv: list[str]) -> int:
-    items = draw(Path(argv[0] if argv else "../shared/data"))
-    with OUT.open("w", encoding="utf-8") as out:
-        for item in items:
-            out.write(json.dumps(item, ensure_ascii=False) + "\n")
-    print(f"{len(items)} items from {len({i['outlet'] for i in items})} outlets → {OUT}")
+    write_items(OUT, draw(Path(argv[0] if argv else "../shared/data")))
     return 0
 
 

@@ -172,12 +172,16 @@ def draw_rest(shared: Path) -> list[dict]:
     return rest
 
 
-def main_rest(shared: Path) -> None:
-    rest = draw_rest(shared)
-    with (TRAINING / "items-feeds-rest.jsonl").open("w", encoding="utf-8") as out:
-        for item in rest:
+def write_items(path: Path, items: list[dict]) -> None:
+    """Write drawn items, one JSON object a line, and say how many from how many outlets."""
+    with path.open("w", encoding="utf-8") as out:
+        for item in items:
             out.write(json.dumps(item, ensure_ascii=False) + "\n")
-    print(f"{len(rest)} more feed items")
+    print(f"{len(items)} items from {len({item['outlet'] for item in items})} outlets → {path}")
+
+
+def main_rest(shared: Path) -> None:
+    write_items(TRAINING / "items-feeds-rest.jsonl", draw_rest(shared))
 
 
 def main(shared: Path) -> None:
