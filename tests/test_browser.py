@@ -44,6 +44,7 @@ PERIOD = "from=2000-01-01&to=2026-02-18"
 # over 60 s to finish its script run and a Map page kept the renderer busy over 30 s (two CI
 # runs failed so). Every wait is still bounded: a page that hangs fails, three minutes later.
 PATIENCE_MS = 180_000
+SETTLE_MS = 45_000  # the width's rerun comes within seconds; past this, the page is loaded again
 PAGES = [
     ("overview", "", "Overview"),
     ("coverage", "Coverage", "Coverage over time"),
@@ -214,9 +215,18 @@ def settle(page, title: str) -> None:  # noqa: ANN001
     # The page runs again once the sidebar's component has measured its main column (ui.viewport),
     # its tables' rows made for that width: wait for that run.
     if page.locator(".st-key-main_width").count():
-        page.locator('.st-key-main_width [data-settled="true"]').wait_for(
-            state="attached", timeout=PATIENCE_MS
-        )
+        from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: PLC0415
+
+        settled = page.locator('.st-key-main_width [data-settled="true"]')
+        try:
+            settled.wait_for(state="attached", timeout=SETTLE_MS)
+        except PlaywrightTimeoutError:
+            # Once in a CI run the component's render with the width the script now has was lost
+            # in a burst of reruns (the rows keep the 1000 px layout: taller, never cut, until
+            # the window next changes size). Load the page again, as a reader would.
+            page.reload()
+            page.get_by_role("heading", name=title, exact=True).first.wait_for(timeout=PATIENCE_MS)
+            settled.wait_for(state="attached", timeout=PATIENCE_MS)
         wait_until_run_finished(page, timeout_ms=PATIENCE_MS)
     charts = page.locator('[data-testid="stPlotlyChart"]')
     for i in range(charts.count()):
