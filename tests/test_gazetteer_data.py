@@ -297,6 +297,58 @@ def test_a_name_two_countries_use_has_two_claimants() -> None:
     assert owners[build_places.key("Лувесьен")] == {"FRA"}
 
 
+def test_claim_sizes_keep_each_countrys_largest_place() -> None:
+    cities = [
+        {"name": "Kassel", "countrycode": "DE", "population": 197_230, "alternatenames": []},
+        {"name": "Cassel", "countrycode": "FR", "population": 2_438, "alternatenames": ["Kassel"]},
+        {"name": "Kassel", "countrycode": "DE", "population": 900, "alternatenames": []},
+    ]
+    assert build_places.claim_sizes(cities)["kassel"] == {"DEU": 197_230, "FRA": 2_438}
+    assert build_places.claimants(cities)["kassel"] == {"DEU", "FRA"}
+
+
+def _zipf(table: dict[tuple[str, str], float]):  # noqa: ANN202 - wordfreq's signature
+    return lambda word, language: table.get((word, language), 0.0)
+
+
+def test_a_city_known_abroad_keeps_a_name_small_places_share() -> None:
+    """A city of its own-language press (100,000+, known in English) keeps a name that only
+    places a twentieth its size share; a town, an English-speaking country's city, an alternate
+    name or a city unknown abroad does not."""
+    claims = {"kassel": {"DEU": 197_230, "FRA": 2_438}, "potsdam": {"DEU": 184_754, "USA": 9_500}}
+    zipf = _zipf({("Kassel", "en"): 2.37, ("Potsdam", "en"): 2.83})
+    kassel = build_places.city("Kassel", "DEU", 197_230, True, zipf)
+    assert kassel and build_places.sole_name("Kassel", "DEU", 197_230, claims, kassel)
+    potsdam = build_places.city("Potsdam", "DEU", 184_754, True, zipf)
+    assert potsdam and not build_places.sole_name("Potsdam", "DEU", 184_754, claims, potsdam)
+    assert not build_places.city("Kassel", "DEU", 99_999, True, zipf)
+    assert not build_places.city("Kassel", "DEU", 197_230, False, zipf)
+    assert not build_places.city("Kassel", "GBR", 197_230, True, zipf)
+    assert not build_places.city("Kassel", "DEU", 197_230, True, _zipf({}))
+    assert not build_places.sole_name("Kassel", "DEU", 99_999, claims, False)
+    assert not build_places.sole_name("Nowhere", "DEU", 500_000, claims, True)
+
+
+def test_a_citys_name_may_be_as_frequent_as_a_word_in_its_own_languages() -> None:
+    assert build_places.own_bar(222_889, True) == build_places.CITY_OWN_BAR
+    assert build_places.own_bar(222_889, False) < build_places.CITY_OWN_BAR
+    zipf = _zipf({("Mainz", "de"): 4.55, ("Mitte", "de"): 5.12})
+    assert not build_places._common_word("Mainz", 3.5, zipf, ("de",), build_places.own_bar(1, True))
+    assert build_places._common_word("Mitte", 3.5, zipf, ("de",), build_places.own_bar(1, True))
+
+
+def test_mid_sized_cities_of_own_language_press_are_towns() -> None:
+    """Cities the two city rules brought in (each was missing before): the generated table has
+    them, so German, Dutch, Italian, Spanish news naming them tags their country."""
+    towns = {(row["surface"], row["iso3"]) for row in _town_rows()}
+    cities = {
+        ("Chemnitz", "DEU"), ("Erfurt", "DEU"), ("Kassel", "DEU"), ("Regensburg", "DEU"),
+        ("Nijmegen", "NLD"), ("Leuven", "BEL"), ("Vicenza", "ITA"), ("Murcia", "ESP"),
+        ("Cali", "COL"), ("Cochabamba", "BOL"),
+    }  # fmt: skip
+    assert cities - towns == set()
+
+
 def test_towns_rank_below_every_other_row(aliases: list[Alias]) -> None:
     sources = [a.source for a in aliases]
     first_town = sources.index(PLACES_FILE)

@@ -18,13 +18,20 @@ precision first:
   nicknames (Logos for Lagos, Vladik for Vladivostok), so they are left out: the curated tables
   and CLDR's exemplar cities give the exonyms of the large cities.
 - A name that any populated place of another country carries, as its name or as any of its
-  alternate names (``cities500``: everything down to 500 inhabitants), is dropped.
+  alternate names (``cities500``: everything down to 500 inhabitants), is dropped, unless the
+  town is a city (``CITY`` inhabitants or more) whose country's press writes in its own
+  languages other than English (``OWN_LANGUAGES``) and every other place of that name has under
+  1/``DOMINANT_RATIO`` of its population: Kassel (a French village is also called so), Darmstadt,
+  Oldenburg, Koblenz, Cali, Murcia. Not in English-speaking and other countries: English town
+  names are surnames and words, and counties (Surrey) are not in the data.
 - A name that is a common word in any major language is dropped (wordfreq Zipf frequency at or
   above a bar that rises with the population, since a big city's name is frequent because of the
-  city itself, and one point higher in the country's own languages, where the town is talked
+  city itself, and higher in the country's own languages, where the town is talked
   about: Ulm in German, Aalsmeer in Dutch; not in English, the language of Title Case
-  headlines): Nice, Mobile, Reading, Split, Jackson (also a name) never tag. A two-word name made
-  of two common words (Central Coast, Grand Rapids) is a phrase too.
+  headlines): Nice, Mobile, Reading, Split, Jackson (also a name) never tag. In its own
+  languages a city's name is as frequent as a common word (Mainz, Erfurt, Chemnitz: Zipf 4.2-4.6
+  in German), so there its bar is ``CITY_OWN_BAR`` (Mitte, Zipf 5.1 in German, still drops). A
+  two-word name made of two common words (Central Coast, Grand Rapids) is a phrase too.
 - A name that is already in the gazetteer (a country name, adjective, capital, curated place,
   leader, institution or blocker, in any language) is dropped: the curated row decides.
 - A Cyrillic name shaped like an adjective (Советский, Заречный: words used as place names in
@@ -155,6 +162,51 @@ def min_population(name: str) -> int:
     return 5_000
 
 
+# A city (this many inhabitants or more) is talked about in its own languages as often as a
+# common word is used, and dominates the small places that share its name.
+CITY = 100_000
+CITY_OWN_BAR = 5.0
+DOMINANT_RATIO = 20
+
+
+# A city known abroad: its name is used in English at least this often (Zipf). A word of one
+# language (Ordu, "army" in Turkish; Схід, "east" in Ukrainian) is not.
+KNOWN_ABROAD = 2.0
+
+
+def city(name: str, iso3: str, population: int, main: bool, zipf_frequency) -> bool:
+    """Whether the town is a city the two rules for cities apply to: ``CITY`` inhabitants or
+    more, its GeoNames main name (alternate names are loose), a country whose press writes in
+    its own languages other than English (``OWN_LANGUAGES``), and known abroad."""
+    own = OWN_LANGUAGES.get(iso3, ("en",))
+    return (
+        population >= CITY
+        and main
+        and "en" not in own
+        and zipf_frequency(name, "en") >= KNOWN_ABROAD
+    )
+
+
+def own_bar(population: int, is_city: bool) -> float:
+    """The word-frequency bar in the town's own languages (``_common_word``'s ``own_bar``)."""
+    return CITY_OWN_BAR if is_city else min(max_zipf(population) + 0.5, 4.5)
+
+
+def sole_name(
+    name: str, iso3: str, population: int, claims: dict[str, dict[str, int]], is_city: bool
+) -> bool:
+    """Whether the town's name points to its country alone: no other country has a place of
+    that name, or the town is a ``city`` and every other country's place of that name has
+    under 1/``DOMINANT_RATIO`` of its population."""
+    claimed = claims.get(key(name), {})
+    if iso3 not in claimed:
+        return False  # not among the names ``cities500`` gives the town: nothing to go by
+    others = {code: size for code, size in claimed.items() if code != iso3}
+    if not others:
+        return True
+    return is_city and max(others.values()) * DOMINANT_RATIO < population
+
+
 def max_zipf(population: int) -> float:
     """The word-frequency bar a name must stay under (it rises with the city's size)."""
     if population >= 1_000_000:
@@ -228,15 +280,22 @@ def _load(path: Path) -> list[dict]:
         return list(json.load(fh).values())
 
 
-def claimants(cities: list[dict]) -> dict[str, set[str]]:
-    """Every name and alternate name of every populated place → the countries using it."""
-    owners: dict[str, set[str]] = defaultdict(set)
+def claim_sizes(cities: list[dict]) -> dict[str, dict[str, int]]:
+    """Every name and alternate name of every populated place → the countries using it, each
+    with the population of its largest place of that name."""
+    sizes: dict[str, dict[str, int]] = defaultdict(dict)
     for city in cities:
         iso3 = iso3_from_iso2(city["countrycode"]) or city["countrycode"]
         for name in [city["name"], *(city.get("alternatenames") or ())]:
             if name:
-                owners[key(name)].add(iso3)
-    return owners
+                claims = sizes[key(name)]
+                claims[iso3] = max(claims.get(iso3, 0), city.get("population") or 0)
+    return sizes
+
+
+def claimants(cities: list[dict]) -> dict[str, set[str]]:
+    """Every name and alternate name of every populated place → the countries using it."""
+    return defaultdict(set, {name: set(claims) for name, claims in claim_sizes(cities).items()})
 
 
 def candidates(city: dict, iso3: str) -> list[str]:
@@ -257,28 +316,31 @@ def build() -> list[Place]:
     frequent = _frequent_cyrillic_words(zipf_frequency, top_n_list)
 
     data = _data_dir()
-    owners = claimants(_load(data / "cities500.json"))
+    claims = claim_sizes(_load(data / "cities500.json"))
     taken = {key(alias.surface) for alias in load_aliases() if alias.source != PLACES_FILE}
     best: dict[str, Place] = {}
-    for city in _load(data / "cities1000.json"):
-        iso3 = iso3_from_iso2(city["countrycode"])
+    for town in _load(data / "cities1000.json"):
+        iso3 = iso3_from_iso2(town["countrycode"])
         if iso3 is None:
             continue
-        for name in candidates(city, iso3):
+        for name in candidates(town, iso3):
             name = " ".join(name.split())
             k = key(name)
-            if not k or not k[0].isalpha() or owners[k] != {iso3} or k in taken:
+            if not k or not k[0].isalpha() or k in taken:
                 continue
-            if city["population"] < min_population(name):
+            is_city = city(name, iso3, town["population"], name == town["name"], zipf_frequency)
+            if not sole_name(name, iso3, town["population"], claims, is_city):
+                continue
+            if town["population"] < min_population(name):
                 continue
             if k in _STOP or not name[0].isupper():
                 continue  # "les Escaldes": GeoNames keeps French articles in lower case
             # wordfreq scores a phrase from its words, so a name of three or more words
             # (Notre-Dame-des-Landes) would look common; such a name is a name, not a phrase.
-            bar = max_zipf(city["population"])
+            bar = max_zipf(town["population"])
             own = OWN_LANGUAGES.get(iso3, ())
             if _words(name) < 3 and _common_word(
-                name, bar, zipf_frequency, own, min(bar + 0.5, 4.5)
+                name, bar, zipf_frequency, own, own_bar(town["population"], is_city)
             ):
                 continue
             if _words(name) == 2 and all(
@@ -290,7 +352,7 @@ def build() -> list[Place]:
                 or inflects_into_a_word(name, frequent, zipf_frequency)
             ):
                 continue
-            place = Place(name, iso3, city["population"])
+            place = Place(name, iso3, town["population"])
             current = best.get(name)
             if current is None or current.population < place.population:
                 best[name] = place
