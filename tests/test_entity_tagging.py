@@ -128,6 +128,15 @@ def test_poutine_is_putin_in_french_only() -> None:
     assert tag_entities("Poutine with cheese curds.", language="en") == []
 
 
+def test_arabic_raisi_is_his_full_name_not_the_word_main() -> None:
+    """Bare رئيسي is Arabic for "main" (السبب الرئيسي, "the main reason"), and Persian رئیسی
+    folds to it: Ebrahim Raisi is found by his full name."""
+    raisi = "Q5947347"
+    assert raisi not in {t.qid for t in tag_entities("السبب الرئيسي هو الاقتصاد", language="ar")}
+    assert raisi in {t.qid for t in tag_entities("قال إبراهيم رئيسي إن", language="ar")}
+    assert raisi in {t.qid for t in tag_entities("ابراهیم رئیسی گفت", language="fa")}
+
+
 @pytest.mark.parametrize(
     ("text", "surface"),
     [
