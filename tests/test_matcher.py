@@ -106,6 +106,18 @@ def test_stems_take_inflected_endings_up_to_max_suffix() -> None:
     assert spans(matcher, "россиянинами") == []  # nine more letters: another word
 
 
+def test_a_stem_with_a_closed_list_of_endings_takes_only_those() -> None:
+    matcher = Matcher([Pattern("Комор", "COM", prefix=True, endings=frozenset({"", "ы", "ам"}))])
+    assert spans(matcher, "Комор, Коморы, КОМОРАМ") == [
+        ("Комор", "COM"),
+        ("Коморы", "COM"),
+        ("КОМОРАМ", "COM"),
+    ]
+    assert spans(matcher, "Комора, Коморка") == []
+    without_bare = Matcher([Pattern("Дани", "DNK", prefix=True, endings=frozenset({"я", "и"}))])
+    assert spans(without_bare, "Дания, Дании, Дани, Данило") == [("Дания", "DNK"), ("Дании", "DNK")]
+
+
 def test_arabic_and_hebrew_proclitics() -> None:
     matcher = Matcher([Pattern("روسيا", "RUS"), Pattern("ישראל", "ISR")])
     assert spans(matcher, "وروسيا ولروسيا") == [("روسيا", "RUS"), ("روسيا", "RUS")]

@@ -29,7 +29,9 @@ Word boundaries depend on the script:
 - Arabic script / Hebrew: a pattern may follow a one-letter proclitic (و ب ل ف ك, ال…; ו ב ל מ ש ה כ).
 - ``prefix=True``: the pattern is a stem and may be followed by up to ``max_suffix`` more word
   letters (inflected forms: России, Украине, Путина, russischen). The match then covers the whole
-  word, so the evidence shows the inflected form.
+  word, so the evidence shows the inflected form. With ``endings`` the rest of the word must be
+  one of a closed list of case endings instead (Комор-ы/-ов/-ам, never Комор-а: a short
+  Cyrillic stem, ``countries._cyrillic_stem``).
 
 Longest match wins: a longer pattern (a blocker such as "South China Sea" with payload None)
 suppresses every shorter match inside or overlapping it; on equal spans the pattern given first
@@ -82,6 +84,9 @@ class Pattern:
     prefix: bool = False  # a stem: may be followed by up to max_suffix more letters of the word
     max_suffix: int = 3
     whole_word: bool = False  # a Hangul pattern that takes no particles (미, 북 as whole words)
+    # A stem's closed list of endings (normalised: lower case, folded; "" for the bare stem):
+    # the word after the stem must be one of them. None: any up to max_suffix letters.
+    endings: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -303,8 +308,9 @@ _RIGHT_HANGUL = 3  # any Hangul may follow (particles); the match is not extende
 _RIGHT_KATAKANA = 4  # must not be followed by more katakana
 
 
-# One entry of a key: (exact, payload index, left rule, right rule, max suffix, order), where
-# exact holds the case-exact (folded) forms a case-sensitive pattern must match, else None.
+# One entry of a key: (exact, payload index, left rule, right rule, max suffix, order, endings),
+# where exact holds the case-exact (folded) forms a case-sensitive pattern must match, else None,
+# and endings a stem's closed list of endings (sorted), else None.
 _ORDER = itemgetter(5)
 
 
@@ -496,7 +502,15 @@ class Matcher:
                 continue
             key = normalize(text)
             left, right = _rules(text, pattern)
-            shape = (id(pattern.payload), pattern.case_sensitive, left, right, pattern.max_suffix)
+            endings = None if pattern.endings is None else tuple(sorted(pattern.endings))
+            shape = (
+                id(pattern.payload),
+                pattern.case_sensitive,
+                left,
+                right,
+                pattern.max_suffix,
+                endings,
+            )
             slot = slots.get((key, shape))
             if slot is None:
                 slot = slots[key, shape] = [order, pattern.payload, None]
@@ -512,7 +526,7 @@ class Matcher:
         payloads: list[Any] = []
         index_of: dict[int, int] = {}
         by_key: dict[str, list[tuple]] = {}
-        for (key, (payload_id, case_sensitive, left, right, max_suffix)), (
+        for (key, (payload_id, case_sensitive, left, right, max_suffix, endings)), (
             order,
             payload,
             forms,
@@ -521,7 +535,7 @@ class Matcher:
                 index_of[payload_id] = len(payloads)
                 payloads.append(payload)
             exact = tuple(sorted(forms)) if case_sensitive else None
-            entry = (exact, index_of[payload_id], left, right, max_suffix, order)
+            entry = (exact, index_of[payload_id], left, right, max_suffix, order, endings)
             by_key.setdefault(key, []).append(entry)
         del slots
         keys = list(by_key)
@@ -584,13 +598,13 @@ class Matcher:
         folded = read.folded
         for index, start, end in self._scanner.scan(read.haystack):
             for entry in entries_of[index]:
-                exact, payload_index, left, right, max_suffix, order = entry
+                exact, payload_index, left, right, max_suffix, order, endings = entry
                 payload = payloads[payload_index]
                 if exact is not None and folded[start:end] not in exact:
                     continue
                 if accept is not None and not accept(payload):
                     continue
-                stop = check(text, start, end, left, right, max_suffix)
+                stop = check(text, start, end, left, right, max_suffix, endings)
                 if stop >= 0:
                     candidates.append((start, -stop, order, payload))
         if not candidates:
@@ -607,7 +621,15 @@ class Matcher:
         return matches
 
     @staticmethod
-    def _accept(text: str, start: int, end: int, left: int, right: int, max_suffix: int) -> int:
+    def _accept(
+        text: str,
+        start: int,
+        end: int,
+        left: int,
+        right: int,
+        max_suffix: int,
+        endings: tuple[str, ...] | None = None,
+    ) -> int:
         """The end of an acceptable match at [start, end), or -1 when boundaries forbid it."""
         if left == _LEFT_KATAKANA:
             if start > 0 and _katakana(text[start - 1]):
@@ -633,10 +655,12 @@ class Matcher:
         if right == _RIGHT_KATAKANA:
             return -1 if end < size and _katakana(text[end]) else end
         if end >= size or not _word_char(text[end]):
-            return end
+            return end if endings is None or "" in endings else -1
         if right == _RIGHT_WORD:
             return -1
         stop = end
         while stop < size and _word_char(text[stop]):
             stop += 1
+        if endings is not None:
+            return stop if normalize(text[end:stop]) in endings else -1
         return stop if stop - end <= max_suffix else -1
