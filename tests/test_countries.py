@@ -141,6 +141,72 @@ def test_inflected_russian_and_ukrainian_forms() -> None:
     }
 
 
+# Words that begin with a short Cyrillic country stem but are other words: a short stem takes
+# only its declension's case endings (countries._cyrillic_stem), not any three letters.
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Видавництво «Комора» випустило нову книжку.", "uk"),  # Комори (Comoros): plural
+        ("Данило Галицький заснував місто.", "uk"),  # Данія (Denmark)
+        ("Даниил и Даниэль приехали вчера.", "ru"),  # Дания
+        ("Кита выбросило на берег.", "ru"),  # Китай: кита "whale"
+        ("Жили-были Кениата и Либидо.", "ru"),  # Кения, Либия
+        ("Дані свідчать про зростання.", "uk"),  # Данія: дані "data"
+        ("Даними поділилися фахівці.", "uk"),  # Данія: даними "with data"
+        ("Сокращение Штата Сотрудников Компании", "ru"),  # Штаты: штат "staff", "state"
+    ],
+)
+def test_a_short_cyrillic_stem_takes_only_case_endings(text: str, language: str) -> None:
+    assert countries(text, language=language, on=date(2022, 9, 20)) == {}
+
+
+def test_a_short_cyrillic_stem_is_not_the_start_of_a_longer_name() -> None:
+    # Нигер (Niger) + ию is Нигерию (Nigeria), not a case form of Niger
+    assert set(countries("Посол в Нигерию и Нигерии", language="ru")) == {"NGA"}
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "iso3", "surface"),
+    [
+        ("Новости Чехии", "ru", "CZE", "Чехии"),
+        ("Посол Дании", "ru", "DNK", "Дании"),
+        ("Договор с Данией", "ru", "DNK", "Данией"),
+        ("Угода з Данією", "uk", "DNK", "Данією"),
+        ("Новини Данії", "uk", "DNK", "Данії"),
+        ("Визит в Россию", "ru", "RUS", "Россию"),
+        ("Війна з Росією", "uk", "RUS", "Росією"),
+        ("Помощь Украине", "ru", "UKR", "Украине"),
+        ("Президент Молдовы", "ru", "MDA", "Молдовы"),
+        ("Посол Сполучених Штатів", "uk", "USA", "Сполучених Штатів"),
+        ("Посол Соединенных Штатов", "ru", "USA", "Соединенных Штатов"),
+        ("Президент Комор", "ru", "COM", "Комор"),
+        ("На Коморах выборы", "ru", "COM", "Коморах"),
+        ("Посол Коморов", "ru", "COM", "Коморов"),
+        ("Торговля с Китаем", "ru", "CHN", "Китаем"),
+        ("Торгівля з Китаєм", "uk", "CHN", "Китаєм"),
+        ("Санкции против Ирана", "ru", "IRN", "Ирана"),
+        ("Удары по Ирану", "ru", "IRN", "Ирану"),
+        ("Встреча в Судане", "ru", "SDN", "Судане"),
+        ("Посол Кении", "ru", "KEN", "Кении"),
+        ("Новости Сирии", "ru", "SYR", "Сирии"),
+        ("Граница с Польшей", "ru", "POL", "Польшей"),
+        ("Кордон з Польщею", "uk", "POL", "Польщею"),
+        ("Выборы в Канаде", "ru", "CAN", "Канаде"),
+        ("Вибори в Канаді", "uk", "CAN", "Канаді"),
+        ("Встреча с Путиным", "ru", "RUS", "Путиным"),
+        ("Заявление Кремля", "ru", "RUS", "Кремля"),
+        ("Заява Кремлем", "uk", "RUS", "Кремлем"),
+        ("Пожар в Омской области", "ru", "RUS", "Омской"),
+    ],
+)
+def test_a_short_cyrillic_stem_keeps_its_case_forms(
+    text: str, language: str, iso3: str, surface: str
+) -> None:
+    found = countries(text, language=language, on=date(2024, 6, 1))
+    assert iso3 in found
+    assert surface in [evidence for evidence, _ in found[iso3]]
+
+
 def test_accent_free_spellings_match() -> None:
     assert set(countries("Viktor Orban and Jean-Noel Barrot", on=date(2025, 1, 1))) == {
         "HUN",

@@ -19,7 +19,9 @@ Curated table columns (tab-separated, ``#`` starts a comment line):
 - ``flags``: ``cs`` exact case only; ``ci`` any case; default: a surface written with capitals
   matches as written, in Title Case and in UPPER CASE, never in lower case ("turkey", "chad").
   ``stem``/``stemN``: the surface is a stem that takes up to 3 (N) more letters (российск →
-  российского). ``nostem``: no automatic Cyrillic inflection. ``word``: a Hangul surface that
+  российского). ``nostem``: no automatic Cyrillic inflection (a Cyrillic name's last word
+  otherwise takes up to 3 more letters, or, when its stem is short, only the case endings of its
+  declension: ``_cyrillic_stem``). ``word``: a Hangul surface that
   takes no particles (미, 북). ``firstname``: also a given name,
   ignored when followed by a capitalised word that is not a common headline word (Chad Daybell).
   ``surname``: also a family name, ignored after a capitalised word that is not a function or
@@ -342,46 +344,109 @@ _ADJ_FORMS = {  # first word of a two-word Russian/Ukrainian/Belarusian name, by
 _PREFER_LATIN = {"vi"}  # languages whose diacritics distinguish words: no accent-free variants
 
 
-def _cyrillic_stem(word: str, ukrainian: bool = False) -> tuple[str, int] | None:
-    """(stem, max_suffix) for an inflecting Cyrillic word, None when too short to stem safely
-    or when the word does not decline: foreign names ending in о, е, у, ю, э, or in а after
-    о or у (Того, Перу, Самоа: "Самое" and "самого" are everyday words, not Samoa). A Russian
-    word ending in и (Драги, Чили, Тбилиси, also foreign and undeclined) keeps a stem only when
-    five letters remain; in Ukrainian и is the plural ending (Штати → Штатів)."""
+# The case endings of Russian and Ukrainian nouns, by the declension a name's nominative shows
+# (its last letters), each as the letters that follow the stem ``_cyrillic_stem`` cuts off. A
+# short stem takes only these (Комор-ы → Комор-ов, Комор-ам, never Комора "storeroom"; Дани-я →
+# Дани-и, Дані-єю, never Данило), a longer one any ending of up to three letters (a longer stem
+# is rarely the start of another word). From the gazetteer's inflected rows and the grammar:
+# Russian a-stems Канад-а/-ы/-е/-у/-ой/-ою (-и, -ей, -ею after к г х ж ш ч щ ц: Америки,
+# Польшей), Ukrainian Канад-и/-і/-у/-ою; soft я-stems Дани-я/-и/-ю/-ей/-ею/-е (Корее, Чечне),
+# Ukrainian Дані-ї/-ю/-єю/-є, Чечн-і/-ю/-ею; masculine Иран-а/-у/-ом/-е, Ukrainian Іран-і/-ові
+# (Парижем, Мерцем after a hushing consonant; surnames in -ин/-ов Путин-ым, Путін-им; towns in
+# -ск the region's adjective, Омск-ой (области)); -й and -ь stems Кита-й/-я/-ю/-ем/-е,
+# Китаї/Китаєм, Израил-ь/-я/-ю/-ем/-е, Кремлі, Перм-ь/-и/-ью; plurals Штат-ы/-и/-ов/-ів/-ам/
+# -ами/-ах and the bare genitive plural (Комор, Афин); adjectival last words (Западн-ая/-ой/
+# -ую). The bare stem is a word form only for consonant stems and plurals.
+SHORT_STEM = 5  # stems of up to this many letters take only their declension's endings
+_HUSHING = "гкхжшчщц"
+_A_ENDINGS = frozenset({"а", "ы", "е", "у", "ой", "ою", "и", "і"})
+_A_HUSHING_ENDINGS = _A_ENDINGS | {"ей", "ею"}  # Польшей, Польщею, Америки
+_YA_ENDINGS = frozenset({"я", "и", "е", "ю", "ей", "ею", "і", "ї", "є", "єю"})
+_CONSONANT_ENDINGS = frozenset({"", "а", "у", "ом", "е", "і", "ові", "ем", "еві"})
+_SURNAME_ENDINGS = _CONSONANT_ENDINGS | {"ым", "им"}  # Путин → Путиным, Путіним
+_TOWN_ENDINGS = _CONSONANT_ENDINGS | {"ая", "ой", "ую", "ою"}  # Омск → Омской (области)
+_SOFT_ENDINGS = frozenset(
+    {"й", "ь", "я", "ю", "ем", "е", "и", "і", "ї", "є", "єм", "ью", "еві", "єві", "ею", "єю"}
+)
+_PLURAL_ENDINGS = frozenset({"", "ы", "и", "ов", "ів", "ам", "ами", "ах", "ям", "ях", "ями"})
+_ADJECTIVE_ENDINGS = frozenset(
+    {
+        "ий", "ый", "ой", "ая", "яя", "ое", "ее", "ие", "ые",
+        "ого", "его", "ому", "ему", "им", "ым", "ом", "ем", "ую", "юю", "ей", "ою", "ею",
+        "их", "ых", "ими", "ыми", "а", "я", "ої", "ій", "у", "ю", "ім", "і",
+    }
+)  # fmt: skip
+
+
+def _cyrillic_endings(stem: str, ending: str) -> frozenset[str]:
+    """The case endings a stem takes after it, by the nominative ending cut off (``ending``)."""
+    if len(ending) == 2:
+        return _ADJECTIVE_ENDINGS
+    if ending == "а":
+        return _A_HUSHING_ENDINGS if stem[-1:].lower() in _HUSHING else _A_ENDINGS
+    if ending == "я":
+        return _YA_ENDINGS
+    if ending in ("й", "ь"):
+        return _SOFT_ENDINGS
+    if ending in ("і", "ї") or (ending == "и" and stem[-1:].lower() in "иі"):
+        return _SOFT_ENDINGS | _YA_ENDINGS  # a soft noun's case form: Кремлі, Росії, России
+    if ending in ("ы", "и"):  # plurals: Коморы, Штати (Russian Сомали, Чили do not decline)
+        return _PLURAL_ENDINGS
+    lower = stem.lower()
+    if lower.endswith(("ин", "ын", "ін", "ов", "ев", "ів")):
+        return _SURNAME_ENDINGS
+    if lower.endswith(("ск", "цк")):
+        return _TOWN_ENDINGS
+    return _CONSONANT_ENDINGS
+
+
+def _cyrillic_stem(
+    word: str, ukrainian: bool = False
+) -> tuple[str, int, frozenset[str] | None] | None:
+    """(stem, max_suffix, endings) for an inflecting Cyrillic word, None when too short to stem
+    safely or when the word does not decline: foreign names ending in о, е, у, ю, э, or in а
+    after о or у (Того, Перу, Самоа: "Самое" and "самого" are everyday words, not Samoa). A
+    Russian word ending in и (Драги, Чили, Тбилиси, also foreign and undeclined) keeps a stem
+    only when five letters remain; in Ukrainian и is the plural ending (Штати → Штатів).
+    ``endings``: the closed list of case endings a short stem (``SHORT_STEM`` letters or fewer)
+    takes, None for a longer stem (any ending of up to ``max_suffix`` letters)."""
     lower = word.lower()
     if lower.endswith(("ий", "ый", "ой", "ая", "яя", "ое", "ие", "ые")):
-        stem = word[:-2]
+        stem, ending = word[:-2], lower[-2:]
     elif lower[-1] in _UNDECLINED_END or lower.endswith(("оа", "уа")):
         return None
     elif lower[-1] in _VOWEL_END:
-        stem = word[:-1]
+        stem, ending = word[:-1], lower[-1]
     else:
-        stem = word
+        stem, ending = word, ""
     shortest = 5 if lower[-1] == "и" and not ukrainian else 4
     if len(stem) < shortest:
         return None
-    return stem, 3
+    if len(stem) > SHORT_STEM:
+        return stem, 3, None
+    return stem, 3, _cyrillic_endings(stem, ending)
 
 
-def _cyrillic_forms(surface: str) -> list[tuple[str, bool, int]]:
-    """(text, prefix, max_suffix) forms of a Cyrillic name: the name itself and inflected stems."""
-    forms: list[tuple[str, bool, int]] = [(surface, False, 0)]
+def _cyrillic_forms(surface: str) -> list[tuple[str, bool, int, frozenset[str] | None]]:
+    """(text, prefix, max_suffix, endings) forms of a Cyrillic name: the name itself and
+    inflected stems."""
+    forms: list[tuple[str, bool, int, frozenset[str] | None]] = [(surface, False, 0, None)]
     words = surface.split(" ")
     last = _cyrillic_stem(words[-1], ukrainian=bool(_UKRAINIAN_LETTER.search(surface)))
     if last is None:
         return forms
-    stem, max_suffix = last
+    stem, max_suffix, endings = last
     firsts = [" ".join(words[:-1])] if len(words) > 1 else [""]
     if len(words) == 2:
         first = words[0]
-        for ending, endings in _ADJ_FORMS.items():
+        for ending, adjective_endings in _ADJ_FORMS.items():
             if first.lower().endswith(ending):
                 base = first[: len(first) - len(ending)]
-                firsts = [base + e for e in endings]
+                firsts = [base + e for e in adjective_endings]
                 break
     for first in firsts:
         text = f"{first} {stem}" if first else stem
-        forms.append((text, True, max_suffix))
+        forms.append((text, True, max_suffix, endings))
     return forms
 
 
@@ -393,8 +458,8 @@ def _greek_case(word: str, endings: tuple[tuple[str, str], ...]) -> str:
     return word
 
 
-def _greek_forms(surface: str) -> list[tuple[str, bool, int]]:
-    """(text, prefix, max_suffix) forms of a Greek name: itself, its genitive and accusative
+def _greek_forms(surface: str) -> list[tuple[str, bool, int, frozenset[str] | None]]:
+    """(text, prefix, max_suffix, endings) forms of a Greek name: itself, its genitive and accusative
     (each word declined by its ending: Βόρεια Ιρλανδία → Βόρειας Ιρλανδίας) and a plural
     genitive (Ηνωμένα Αραβικά Εμιράτα → Ηνωμένων Αραβικών Εμιράτων)."""
     forms = [surface]
@@ -402,7 +467,7 @@ def _greek_forms(surface: str) -> list[tuple[str, bool, int]]:
         form = " ".join(_greek_case(word, endings) for word in surface.split(" "))
         if form not in forms:
             forms.append(form)
-    return [(form, False, 0) for form in forms]
+    return [(form, False, 0, None) for form in forms]
 
 
 _AGGLUTINATIVE = frozenset({"fi", "et", "hu"})  # case endings glued to the name, no apostrophe
@@ -520,17 +585,17 @@ def surface_patterns(
     explicit_stem = next((f for f in flags if f.startswith("stem")), None)
     if explicit_stem is None and _agglutinative(surface, languages):
         explicit_stem = "stem5"  # Venäjän, Venäjällä; Oroszországban
-    forms: list[tuple[str, bool, int]] = []
+    forms: list[tuple[str, bool, int, frozenset[str] | None]] = []
     for each in surfaces:
         if explicit_stem:
-            forms.append((each, True, int(explicit_stem[4:] or 3)))
+            forms.append((each, True, int(explicit_stem[4:] or 3), None))
         elif _CYRILLIC.search(each) and "nostem" not in flags:
             forms.extend(_cyrillic_forms(each))
         elif _GREEK.search(each) and "nostem" not in flags:
             forms.extend(_greek_forms(each))
         else:
-            forms.append((each, False, 0))
-    for text, prefix, max_suffix in forms:
+            forms.append((each, False, 0, None))
+    for text, prefix, max_suffix, endings in forms:
         if "cs" in flags:
             variants, exact = [text], True
         elif "ci" in flags or any_case or not _cased(text):
@@ -538,7 +603,9 @@ def surface_patterns(
         else:
             variants, exact = _case_variants(text), True
         for variant in variants:
-            yield Pattern(variant, payload, exact, prefix, max_suffix or 3, "word" in flags)
+            yield Pattern(
+                variant, payload, exact, prefix, max_suffix or 3, "word" in flags, endings
+            )
 
 
 _BUILD_LOCK = threading.Lock()  # the poller tags from many threads: build the automaton once
