@@ -207,6 +207,44 @@ def test_a_short_cyrillic_stem_keeps_its_case_forms(
     assert surface in [evidence for evidence, _ in found[iso3]]
 
 
+# Urdu written in Arabic script: its letters are not Arabic proclitics (keheh ک is not ك) and
+# yeh barree ے is not ي (matcher).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ملبے تلے دبے ہوئے لوگوں کو نکال لیا گیا",  # دبے "buried", not دبي Dubai
+        "حکومت اس منصوبے پر کام کریگا",  # کریگا "will do", not ك + ریگا Riga
+        "سیکرٹری 14 روز کی چھٹی پر چلے گئے",  # چلے "went", not چلی Chile
+    ],
+)
+def test_urdu_words_that_look_like_arabic_names(text: str) -> None:
+    assert countries(text, language="ur") == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "iso3", "surface"),
+    [
+        ("زار وروسيا والصين", "ar", "RUS", "روسيا"),
+        ("استثمارات بالصين", "ar", "CHN", "الصين"),
+        ("رسالة لفرنسا", "ar", "FRA", "فرنسا"),
+        ("سوريا ولبنان", "ar", "LBN", "لبنان"),
+        ("هو كروسيا تماما", "ar", "RUS", "روسيا"),
+        ("سافر إلى دبي", "ar", "ARE", "دبي"),
+        ("وہ دبئی میں ہیں", "ur", "ARE", "دبئی"),
+        ("ریگا میں اجلاس", "ur", "LVA", "ریگا"),
+        ("ناروے کا دورہ", "ur", "NOR", "ناروے"),
+        ("زمبابوے اور پیراگوئے", "ur", "ZWE", "زمبابوے"),
+        ("زمبابوے اور پیراگوئے", "ur", "PRY", "پیراگوئے"),
+        ("تائپے میں", "ur", "TWN", "تائپے"),
+    ],
+)
+def test_arabic_proclitics_and_urdu_names_still_tag(
+    text: str, language: str, iso3: str, surface: str
+) -> None:
+    found = countries(text, language=language)
+    assert surface in [evidence for evidence, _ in found.get(iso3, [])]
+
+
 def test_accent_free_spellings_match() -> None:
     assert set(countries("Viktor Orban and Jean-Noel Barrot", on=date(2025, 1, 1))) == {
         "HUN",

@@ -125,6 +125,24 @@ def test_arabic_and_hebrew_proclitics() -> None:
     assert spans(matcher, "בישראל") == [("ישראל", "ISR")]
 
 
+@pytest.mark.parametrize(
+    ("pattern", "text", "expected"),
+    [
+        ("ریگا", "کریگا", []),  # Urdu "will do": keheh ک is no proclitic
+        ("ریگا", "كريگا", ["ريگا"]),  # Arabic kaf ك "like" is
+        ("ریگا", "وریگا", ["ریگا"]),
+        ("دبي", "دبے", []),  # Urdu "buried": yeh barree ے is not ي
+        ("دبي", "دبی", ["دبی"]),  # Persian yeh is
+        ("دبي", "ودبي", ["دبي"]),
+        ("چلی", "چلے گئے", []),  # Urdu "went away", not Chile
+    ],
+)
+def test_urdu_letters_are_not_arabic_proclitics_or_yeh(
+    pattern: str, text: str, expected: list[str]
+) -> None:
+    assert [m.text for m in Matcher([Pattern(pattern, "X")]).find(text)] == expected
+
+
 def test_accept_vets_payloads_before_the_longest_match_is_chosen() -> None:
     matcher = Matcher([Pattern("Korea", "KOR"), Pattern("Korea Selatan", "id-only")])
     assert spans(matcher, "Korea Selatan") == [("Korea Selatan", "id-only")]

@@ -7,8 +7,8 @@ Normalisation is length-preserving, so offsets into the normalised text are offs
 original: each character is lower-cased only when that keeps it one character long (``İ`` is
 folded to ``i`` explicitly), and a few look-alikes are unified (curly apostrophes, hyphens and
 dashes → space, non-breaking spaces → space, Greek final sigma and accents (Greek
-headlines drop the accent of a capital: Αμυνας), Arabic alef/yeh/kaf variants,
-Cyrillic ё → е). One automaton scans the normalised text once; a case-sensitive pattern's hit
+headlines drop the accent of a capital: Αμυνας), Arabic alef/yeh/kaf variants (not Urdu yeh
+barree ے, a letter of its own: Urdu دبے "buried" is not دبي Dubai), Cyrillic ё → е). One automaton scans the normalised text once; a case-sensitive pattern's hit
 is then checked against the text as written (same folding, no lower-casing), so "US" and "AS"
 never match "us" and "as". The automaton is ahocorasick-rs (Rust) when installed, pyahocorasick
 otherwise; both give the same matches. A matcher read from the tagger cache (``matcher_cache``)
@@ -27,6 +27,8 @@ Word boundaries depend on the script:
   (‘아시아 중심축’이란, 7174명'이란).
   ``whole_word=True`` turns the particle tolerance off (one-syllable abbreviations: 미, 북).
 - Arabic script / Hebrew: a pattern may follow a one-letter proclitic (و ب ل ف ك, ال…; ו ב ל מ ש ה כ).
+  An Arabic proclitic counts as written in Arabic letters, before folding: Urdu keheh ک is not
+  the Arabic proclitic ك (Urdu کریگا "will do" is not ك + ریگا Riga).
 - ``prefix=True``: the pattern is a stem and may be followed by up to ``max_suffix`` more word
   letters (inflected forms: России, Украине, Путина, russischen). The match then covers the whole
   word, so the evidence shows the inflected form. With ``endings`` the rest of the word must be
@@ -154,7 +156,6 @@ _FOLD = {
     "\u0671": "\u0627",  # ٱ → ا
     "\u0649": "\u064a",  # ى → ي
     "\u06cc": "\u064a",  # Persian yeh → ي
-    "\u06d2": "\u064a",  # Urdu yeh barree → ي
     "\u06a9": "\u0643",  # Persian keheh → ك
     "\u0629": "\u0647",  # ة → ه
     "\u06c1": "\u0647",  # Urdu heh goal → ه
@@ -643,12 +644,14 @@ class Matcher:
             begin = start - 1
             while begin > 0 and _word_char(text[begin - 1]):
                 begin -= 1
-            clitic = normalize(text[begin:start])
             if left == _LEFT_ARABIC:
-                if clitic not in _ARABIC_PROCLITICS:
+                # as written, not folded: Urdu keheh ک (folded to ك) is no proclitic (کریگا)
+                if text[begin:start] not in _ARABIC_PROCLITICS:
                     return -1
-            elif len(clitic) > 3 or not set(clitic) <= _HEBREW_PROCLITIC_LETTERS:
-                return -1
+            else:
+                clitic = normalize(text[begin:start])
+                if len(clitic) > 3 or not set(clitic) <= _HEBREW_PROCLITIC_LETTERS:
+                    return -1
         if right in (_RIGHT_FREE, _RIGHT_HANGUL):
             return end
         size = len(text)
