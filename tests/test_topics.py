@@ -379,7 +379,37 @@ HOMOGRAPHS = [
     # Indonesian local fees are not trade.
     ("id", "Tarif parkir di Jakarta naik mulai besok", "trade", False),
     ("id", "Perang tarif Amerika dan China memanas", "trade", True),
+    # Arabic حظر is any ban (on smoking, a curfew); only an arms or trade ban is a sanction.
+    ("ar", "الحكومة تمدد حظر التدخين في الأماكن العامة", "sanctions", False),
+    ("ar", "مجلس الأمن يمدد حظر الأسلحة على ليبيا", "sanctions", True),
+    # Spanish "bloqueo" is any blockade (of a road); an economic one is a sanction.
+    ("es", "Transportistas anuncian bloqueo de la carretera", "sanctions", False),
+    ("es", "Cuba denuncia el bloqueo económico de Estados Unidos", "sanctions", True),
 ]
+
+
+# French drops the accent of a capital letter: a keyword that begins a word with an accented
+# letter matches with it plain, in French only.
+CAPITAL_ACCENTS = [
+    ("fr", "Tentative de coup d'Etat au Niger", "politics", True),
+    ("fr", "Election présidentielle: le premier tour reporté", "politics", True),
+    ("fr", "Emeutes à Nouméa après le vote", "unrest", True),
+    ("es", "Emeutes", "unrest", False),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "topic", "proposed"), CAPITAL_ACCENTS)
+def test_french_keywords_match_with_a_capitals_accent_dropped(
+    language: str, text: str, topic: str, proposed: bool
+) -> None:
+    found = topics.tag_topics(text, language=language)
+    assert (topic in {tag.topic for tag in found}) is proposed
+
+
+def test_the_capital_accent_variant_drops_word_initial_accents_only() -> None:
+    assert topics.capital_accent_variant("coup d'État") == "coup d'Etat"
+    assert topics.capital_accent_variant("élection*") == "election*"
+    assert topics.capital_accent_variant("armée") == "armée"
 
 
 @pytest.mark.parametrize(("language", "text", "topic", "proposed"), HOMOGRAPHS)
