@@ -2,9 +2,10 @@
 
     python -m ingest.tagging.build_training_corpora wikinews-ja JAWIKINEWS_GIT_DIR
     python -m ingest.tagging.build_training_corpora corus CORUS_GIT_DIR
+    python -m ingest.tagging.build_training_corpora itn CORPUS_JSON
 
-Each argument is a clone (or bare mirror) of a public repository; the command writes one item
-file of ``ingest/data/training/``:
+Each argument is a clone (or bare mirror) of a public repository, or for ``itn`` the one file it
+reads; the command writes one item file of ``ingest/data/training/``:
 
 - ``wikinews-ja`` → ``items-wikinews-ja.jsonl``: Japanese Wikinews articles (CC BY 2.5) as
   ``tm4roon/jawikinews-headline-dataset`` ships them (``full-articles/origin.tsv.gz``: text,
@@ -16,6 +17,14 @@ file of ``ingest/data/training/``:
   their sites as outlets (these files turn a line break into a lone "n": mended). All of them,
   or ``SAMPLE``, preferring world, politics and economy sections for ``PREFERRED_SHARE``.
 
+- ``itn`` → ``items-itn.jsonl``: the "In the news" blurbs of eleven Wikipedia language editions
+  (CC BY-SA 3.0) as ``shizhao/ITN-corpus`` collects them (``corpus/corpus.json`` at commit
+  ``ITN_COMMIT``; mirrors keep the file out of git, so pass the file, checked against its pinned
+  git blob hash). A blurb is one or two sentences on a world event: tags, reference marks and
+  picture captions ("(pictured)") are removed; of one subject's successive versions in one
+  language only those that differ (difflib ratio ≤ ``ITN_SAME_TEXT``) are kept, newest first. Every
+  blurb of ``ITN_LANGUAGES`` (the editions with at least 10), in a seeded order.
+
 Bodies keep their first ``PAGE_BODY_CHARS`` characters; titles already in another item file or
 the dev gold are skipped. Seeded: the same items on every run from the same commit.
 """
@@ -23,7 +32,11 @@ the dev gold are skipped. Seeded: the same items on every run from the same comm
 from __future__ import annotations
 
 import csv
+import datetime
+import difflib
 import gzip
+import hashlib
+import html
 import io
 import json
 import random
@@ -169,7 +182,94 @@ def draw(source: str, repo: Path) -> list[dict]:
     return items
 
 
+ITN_REPOSITORY = "shizhao/ITN-corpus"
+ITN_PATH = "corpus/corpus.json"
+ITN_COMMIT = "b6fb9b7ce0aa9f974f730e464e55b1d7eab2cd49"
+ITN_BLOB = "517d94ca98ceaf5fd4cf19f88cd4f93ed9276a9f"  # git hash-object of that file
+ITN_LANGUAGES = ("fr", "pt", "id", "de", "el", "ru", "uk", "pl", "zh", "ar", "ur")
+ITN_SAME_TEXT = 0.6
+ITN_MIN_CHARS = 15
+_SMALL = re.compile(r"<small>.*?</small>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+_REFERENCE = re.compile(r"\[[a-z]{2,3}\]")
+_PICTURED = re.compile(
+    r"[(（]\s*[^()（）]{0,40}?(Bild|图|圖|фото|Фото|илл|зображення|зображенні|imagem|image|photo|"
+    r"Photo|foto|Foto|الصورة|चित्र|تصویر|تصویر میں|gambar|Gambar|zdjęci|εικόνα|φωτογραφία|"
+    r"pictured|illustré|en photo|sur la photo|на снимке|на фото|на світлині)[^()（）]{0,40}?[)）]"
+)
+_SPACE_BEFORE_MARK = re.compile(r"\s+([,.;:،。，])")
+
+
+def _plain(text: str) -> str:
+    text = _TAG.sub(" ", html.unescape(text).replace("\xa0", " "))
+    text = re.sub(r"[ \t]+", " ", text)
+    return re.sub(r"\s*\n\s*", "\n", text).strip()
+
+
+def _blurb(raw: str) -> str:
+    text = _plain(_REFERENCE.sub("", _TAG.sub("", _SMALL.sub("", raw))))
+    text = _SPACE_BEFORE_MARK.sub(r"\1", _PICTURED.sub("", text))
+    return re.sub(r"\s{2,}", " ", text).strip()
+
+
+def _git_blob_hash(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # noqa: S324 - git's hash
+
+
+def draw_itn(path: Path) -> list[dict]:
+    """The ``itn`` items (module docstring), from the pinned ``corpus/corpus.json``."""
+    data = path.read_bytes()
+    if _git_blob_hash(data) != ITN_BLOB:
+        raise SystemExit(f"{path} is not {ITN_PATH} of {ITN_REPOSITORY} at {ITN_COMMIT}")
+    by_language: dict[str, list[dict]] = {}
+    for qid, versions in json.loads(data).items():
+        for stamp, entry in versions.items():
+            text = _blurb(entry["blurb"])
+            if len(text) < ITN_MIN_CHARS:
+                continue
+            day = datetime.datetime.fromtimestamp(float(stamp), datetime.UTC).date().isoformat()
+            by_language.setdefault(entry["lang"], []).append(
+                {"title": text, "published": day, "qid": qid}
+            )
+    known = _known_titles(TRAINING / "items-itn.jsonl")
+    items: list[dict] = []
+    for language in ITN_LANGUAGES:
+        kept: dict[str, list[str]] = {}
+        drawn, seen = [], set()
+        for blurb in sorted(by_language[language], key=lambda b: b["published"], reverse=True):
+            versions = kept.setdefault(blurb["qid"], [])
+            if any(
+                difflib.SequenceMatcher(None, v, blurb["title"]).ratio() > ITN_SAME_TEXT
+                for v in versions
+            ):
+                continue
+            versions.append(blurb["title"])
+            if blurb["title"].lower() in seen or normalise_title(blurb["title"]) in known:
+                continue
+            seen.add(blurb["title"].lower())
+            drawn.append(blurb)
+        random.Random(SEED).shuffle(drawn)
+        for blurb in drawn:
+            items.append(
+                {
+                    "file": f"{ITN_REPOSITORY}:{ITN_PATH}@{ITN_COMMIT}",
+                    "index": len(items),
+                    "outlet": f"{language}.wikipedia.org (In the news)",
+                    "declared": language,
+                    "title": _plain(blurb["title"]),
+                    "summary": "",
+                    "published": blurb["published"],
+                    "subject": blurb["qid"],
+                    "key": f"itn-{len(items):04d}",
+                }
+            )
+    return items
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) == 2 and argv[0] == "itn":
+        write_items(TRAINING / "items-itn.jsonl", draw_itn(Path(argv[1])))
+        return 0
     if len(argv) != 2 or argv[0] not in SOURCES:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
