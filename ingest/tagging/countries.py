@@ -33,6 +33,14 @@ Curated table columns (tab-separated, ``#`` starts a comment line):
   ``combining``: a combining form that names its country only in a hyphenated compound with
   another country (Sino-Japanese, Russo-Ukrainian, франко-германский); alone, or before
   anything else (Indo-European, Franco-era, Anglo-Saxon), it tags nothing.
+  ``nisba``: an Arabic-script adjective in -ي/-ی (سويدي, ایرانی), written in the masculine
+  singular, that also matches its inflected forms, as adjectives, in each of the row's languages
+  (``NISBA_ENDINGS``): Arabic سويدية, سويديون, سويديين, سويديان, سويديتان, سويديتين,
+  سويديات; Persian ایرانیان, ایرانی‌ها; Urdu پاکستانیوں. The article and one-letter proclitics need no
+  row (the matcher lets ال, و, ب, ل, ف, ك stand before any Arabic-script pattern). In a
+  two-word adjective each word in -ي takes the ending, and after a first such word the others
+  also take the article (كوري شمالي, الكوري الشمالي, الكورية الشمالية). On a ``name`` row
+  (تشيلي, both the name and the masculine adjective) the inflected forms are adjectives.
   ``noplain``: no accent-free variant (every surface with accents gets one otherwise: Türkiye →
   Turkiye). CLDR's names carry it: their accent-free spelling applies in the name's own
   languages only (Czech Keňa is Kenya, Indonesian "kena" is "struck").
@@ -74,7 +82,7 @@ CURATED_COLUMNS = (
     "valid_to",
     "note",
 )
-_FLAG = re.compile(r"^(cs|ci|stem\d?|nostem|firstname|surname|owned|combining|word)$")
+_FLAG = re.compile(r"^(cs|ci|stem\d?|nostem|firstname|surname|owned|combining|word|nisba)$")
 
 __all__ = ["Alias", "load_aliases", "tag_countries", "country_patterns", "surface_patterns"]
 
@@ -158,6 +166,12 @@ def _read_curated(path: Path) -> Iterator[Alias]:
             )
 
 
+# Letters of Persian, Urdu and Pashto that Arabic does not write (the matcher folds ی to ي, ک to
+# ك, ہ and ۃ to ه), and the languages that write them.
+_PERSO_ARABIC_ONLY = re.compile("[یکہےپچژگٹڈڑںۀۃھ]")
+PERSO_ARABIC_LANGUAGES = frozenset({"fa", "ur", "ps"})
+
+
 def _read_cldr(path: Path) -> Iterator[Alias]:
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -168,6 +182,11 @@ def _read_cldr(path: Path) -> Iterator[Alias]:
             # to their own language; names shared with other languages apply everywhere.
             restricted = languages <= {"vi", "tl", "fi", "et", "hu"}
             surface = row["surface"]
+            # A Persian or Urdu name written with letters Arabic does not use reads, folded, as an
+            # Arabic word (Persian نیجریه, Nigeria, as نيجرية, Nigerien; Urdu رومانیہ, Romania,
+            # as رومانية, Roman): it applies to Persian, Urdu and Pashto texts only.
+            if _PERSO_ARABIC_ONLY.search(surface):
+                languages, restricted = PERSO_ARABIC_LANGUAGES, True
             plain = _strip_accents(surface) if _LATIN_LETTER.search(surface) else surface
             yield Alias(
                 surface=surface,
@@ -531,18 +550,60 @@ def _genitive_s(alias: Alias) -> tuple[str, frozenset[str]] | None:
     return (alias.surface + "s", languages) if languages else None
 
 
+# The endings of an Arabic-script nisba adjective (flag ``nisba``), by language, after its
+# masculine singular in -ي/-ی: Arabic feminine (ة, which the matcher reads as ه too), masculine
+# plural (nominative, oblique), dual (masculine, feminine; the masculine oblique is the plural's
+# -ين) and feminine plural; the Persian plurals (ایرانیان, ایرانی‌ها, ایرانی‌های: the matcher reads
+# the zero-width non-joiner as absent); the Urdu oblique plural (پاکستانیوں).
+NISBA_ENDINGS: dict[str, tuple[str, ...]] = {
+    "ar": ("ة", "ون", "ين", "ان", "تان", "تين", "ات"),
+    "fa": ("ان", "ها", "های"),
+    "ur": ("وں",),
+}
+_NISBA_LETTERS = ("\u064a", "\u06cc")  # Arabic yeh, Persian/Urdu yeh
+
+
+def nisba_forms(surface: str, ending: str, article: bool = True) -> list[str]:
+    """The forms of a nisba adjective with ``ending`` ("" for the masculine singular): every
+    word in -ي/-ی takes it; after a first such word, the others also take the Arabic article
+    when ``article`` (كوري شمالي → الكوري الشمالي; the first word's article is the matcher's
+    proclitic)."""
+    words = surface.split(" ")
+    inflected = [w + ending if w.endswith(_NISBA_LETTERS) else w for w in words]
+    forms = [" ".join(inflected)] if ending else []
+    if article and len(words) > 1 and words[0].endswith(_NISBA_LETTERS):
+        definite = inflected[:1] + [
+            "\u0627\u0644" + w if words[i + 1].endswith(_NISBA_LETTERS) else w
+            for i, w in enumerate(inflected[1:])
+        ]
+        forms.append(" ".join(definite))
+    return forms
+
+
+def _nisba(alias: Alias) -> Iterator[tuple[str, frozenset[str]]]:
+    """The inflected forms of a ``nisba`` row and the language each applies in."""
+    for language, endings in NISBA_ENDINGS.items():
+        if alias.languages is not None and language not in alias.languages:
+            continue
+        for ending in ("", *endings):
+            for form in nisba_forms(alias.surface, ending, article=language == "ar"):
+                yield form, frozenset({language})
+
+
 def country_patterns(aliases: Iterable[Alias]) -> Iterator[Pattern]:
     """The matcher patterns for gazetteer rows (variants of case, accents and inflection)."""
     shared: dict[_Target, _Target] = {}  # equal payloads are one object (52k towns, ~220 targets)
     for alias in aliases:
-        forms = [(alias.surface, alias.languages)]
+        forms = [(alias.surface, alias.languages, alias.type)]
         genitive = _genitive_s(alias)
         if genitive is not None:
-            forms.append(genitive)
-        for surface, languages in forms:
+            forms.append((*genitive, alias.type))
+        if "nisba" in alias.flags:
+            forms.extend((form, languages, "adjective") for form, languages in _nisba(alias))
+        for surface, languages, kind in forms:
             target = _Target(
                 iso3s=alias.iso3s,
-                type=alias.type,
+                type=kind,
                 languages=languages,
                 valid_from=alias.valid_from,
                 valid_to=alias.valid_to,
