@@ -820,3 +820,162 @@ def test_a_japanese_state_organ_belongs_to_the_country_named_before_it() -> None
             "QAT": [("カタール", "name")]
         }, surface
         assert iso3 in countries(f"{surface}は抗議した", language="ja"), surface
+
+
+# --- Arabic, Persian and Urdu nisba adjectives (adjectives.tsv, flag nisba) -----------------
+
+_GAZETTEER = Path(countries_module.__file__).resolve().parent.parent / "data" / "gazetteer"
+
+
+def _nisba_rows() -> list[tuple[str, str, list[str]]]:
+    """(surface, iso3, languages) of every nisba row, read from the table itself."""
+    rows = []
+    with (_GAZETTEER / "adjectives.tsv").open(encoding="utf-8") as fh:
+        for line in fh:
+            cells = line.rstrip("\n").split("\t")
+            if not line.startswith("#") and len(cells) > 4 and "nisba" in cells[4].split(","):
+                languages = sorted(countries_module.NISBA_ENDINGS)
+                if cells[3] != "*":
+                    languages = [lang for lang in cells[3].split(",") if lang in languages]
+                rows.append((cells[0], cells[1], languages))
+    return rows
+
+
+def test_the_nisba_table_covers_the_countries() -> None:
+    rows = _nisba_rows()
+    arabic = {iso3 for _surface, iso3, languages in rows if "ar" in languages}
+    assert len(arabic) >= 150  # the Arabic nisba of nearly every state
+    assert len({iso3 for _s, iso3, languages in rows if {"fa", "ur"} & set(languages)}) >= 60
+
+
+# Forms a blocker takes: الأمريكيتين is the Americas (blockers.tsv).
+_BLOCKED_NISBA_FORMS = {("أمريكي", "تين"), ("أميركي", "تين")}
+
+
+def test_every_form_of_every_nisba_row_tags_its_country() -> None:
+    """Each row's masculine and every ending of each of its languages, written with the article
+    and a proclitic (Arabic) or as a word (Persian, Urdu), tags the row's country as adjective."""
+    checked = 0
+    for surface, iso3, languages in _nisba_rows():
+        for language in languages:
+            for ending in ("", *countries_module.NISBA_ENDINGS[language]):
+                if (surface, ending) in _BLOCKED_NISBA_FORMS:
+                    continue
+                words = surface.split(" ")
+                form = " ".join(w + ending if w[-1] in "يی" else w for w in words)
+                text = f"وال{form} جدا" if language == "ar" else f"این {form} است"
+                found = countries(text, language=language)
+                assert iso3 in found, (surface, language, ending)
+                checked += 1
+                if ending not in ("", "ة"):  # an Urdu name in -یہ reads as -ية (البانیہ)
+                    assert found[iso3][0][1] == "adjective", (surface, ending)
+    assert checked > 1500
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "iso3"),
+    [
+        ("فوز العالم السويدي سفانتي بابو بجائزة نوبل", "ar", "SWE"),
+        ("انتخابات الرئاسة القبرصية", "ar", "CYP"),
+        ("نفذها شاب برازيلي مقيم", "ar", "BRA"),
+        ("حزب المؤتمر النيبالي في الانتخابات الرئاسية النيبالية", "ar", "NPL"),
+        ("في محافظة نونغ بوا لامفو التايلندية", "ar", "THA"),
+        ("ضد القوات التايلاندية", "ar", "THA"),
+        ("الجيش الكوري الشمالي", "ar", "PRK"),
+        ("القوات الكورية الشمالية", "ar", "PRK"),
+        ("الرئيس الكوري الجنوبي", "ar", "KOR"),
+        ("المنتخب التشيلي والتشيليون", "ar", "CHL"),
+        ("للمواطنين الإماراتيين", "ar", "ARE"),
+        ("المستشار النمساوي", "ar", "AUT"),
+        ("ایران میں آذربائیجانی سفارت خانے پر", "ur", "AZE"),
+        ("پاکستانیوں کی واپسی", "ur", "PAK"),
+        ("گردشگران کانادایی‌ها", "fa", "CAN"),
+        ("ایرانیان خارج از کشور", "fa", "IRN"),
+    ],
+)
+def test_nisba_examples(text: str, language: str, iso3: str) -> None:
+    assert iso3 in countries(text, language=language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("تركيز الجهود على التعليم", "ar"),  # the old stem تركي took in تركيز
+        ("الأزمة المالية والسياسة المالية", "ar"),  # مالي is financial, not Mali
+        ("الإمبراطورية الرومانية", "ar"),  # روماني is Roman too: no Romanian row
+        ("مجريات الأحداث", "ar"),  # مجري (Hungarian) is left out
+        ("سدد الكرة بالقدم اليمنى", "ar"),  # اليمنى (right), read as اليمني
+        ("شعوب الأمريكيتين", "ar"),  # the Americas
+        ("جزر في المحيط الهندي", "ar"),
+        ("تركي آل الشيخ يعلن", "ar"),  # the given name Turki
+        ("وفاة كوبي براينت", "ar"),
+        ("تكليف محمد شياع السوداني بتشكيل الحكومة", "ar"),  # before his term: a surname
+        ("جشن چهارشنبه سوری", "fa"),
+        ("مزیدار شامی کباب", "ur"),
+    ],
+)
+def test_nisba_look_alikes_tag_nothing(text: str, language: str) -> None:
+    assert countries(text, on=date(2022, 10, 13), language=language) == {}
+
+
+def _regular_nisba(name: str) -> str | None:
+    """The regular Arabic nisba of a one-word CLDR name: drop ال and a final ا/ة/ى, add ي
+    (السويد → سويدي, كندا → كندي); a name in -يا drops the ا (نيجيريا → نيجيري)."""
+    if " " in name:
+        return None
+    stem = name.removeprefix("ال").replace("\u064f", "")
+    if stem.endswith("يا"):
+        return stem[:-1]
+    stem = stem.removesuffix("ا").removesuffix("ة").removesuffix("ى")
+    return stem if stem.endswith("ي") else stem + "ي"
+
+
+# States whose regular Arabic nisba is not in the table, and why (precision first).
+NISBA_LEFT_OUT = {
+    "MLI": "مالي is 'financial'",
+    "GIN": "غيني: Guinea, Guinea-Bissau or Equatorial Guinea",
+    "ROU": "روماني is also Roman",
+    "GEO": "جورجي is also the given name Georgi/Jurji",
+    "DMA": "دومينيكي is read as Dominican (Republic) too",
+    "FSM": "ميكرونيزي: the region Micronesia",
+    "BRN": "the nisba of Brunei is unsettled (بروني, بروناوي)",
+    "AUT": "irregular: نمساوي",
+    "PER": "irregular: بيروفي",
+    "TGO": "irregular: توغولي",
+    "XKX": "irregular: كوسوفي",
+    "PRY": "irregular: باراغواياني",
+    "URY": "irregular: أوروغوياني",
+    "SWZ": "no settled nisba",
+    "LSO": "no settled nisba",
+    "MCO": "no settled nisba",
+    "PLW": "no settled nisba",
+    "TUV": "no settled nisba",
+    "WSM": "no settled nisba",
+    "KIR": "no settled nisba",
+    "NRU": "no settled nisba",
+    "VUT": "no settled nisba",
+    "TON": "no settled nisba",
+    "GRD": "no settled nisba",
+}
+
+
+def test_every_state_has_its_regular_arabic_nisba_or_a_reason() -> None:
+    """The rule the table was built by: every UN member's one-word Arabic CLDR name gives a
+    nisba row (or, where the name is the adjective, a name row with the flag), unless left out
+    above for a reason."""
+    import csv  # noqa: PLC0415
+
+    from ingest.geo import all_countries  # noqa: PLC0415
+
+    members = {c.iso3 for c in all_countries() if c.un_member}
+    table = {(surface, iso3) for surface, iso3, languages in _nisba_rows() if "ar" in languages}
+    missing = []
+    with (_GAZETTEER / "cldr_names.tsv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            nisba = _regular_nisba(row["surface"])
+            if "ar" not in row["languages"].split(",") or nisba is None:
+                continue
+            iso3 = row["iso3"]
+            if iso3 in members and iso3 not in NISBA_LEFT_OUT and (nisba, iso3) not in table:
+                missing.append((row["surface"], nisba, iso3))
+    assert not missing
