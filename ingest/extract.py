@@ -66,6 +66,7 @@ from trafilatura.metadata import extract_metadata
 
 from ingest.extract_score import tokens
 from ingest.language import detect_language, normalise_language
+from ingest.text_clean import composed
 from ingest.xml_safety import _guess_encoding, _normalise_label
 
 STATUSES = ("ok", "too_short", "paywall", "consent", "video", "not_html", "empty", "failed")
@@ -446,11 +447,13 @@ def _extract(html: bytes, url: str | None, content_type: str | None) -> Extracti
             document = extract_metadata(tree, url)
         except Exception:  # noqa: BLE001
             document = None
-    paragraphs = _without_bare_edges([line.strip() for line in raw.split("\n") if line.strip()])
+    paragraphs = _without_bare_edges(
+        [composed(line.strip()) for line in raw.split("\n") if line.strip()]
+    )
     body = "\n\n".join(paragraphs) or None
     count = len(tokens(body))
     status, detail = _status(paragraphs, count, text, url, tree, ld)
-    title = (document.title or None) if document is not None else None
+    title = (composed(document.title or "") or None) if document is not None else None
     language, _ = detect_language(title or "", body or "", declared)
     return Extraction(
         status=status,

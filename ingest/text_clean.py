@@ -5,13 +5,17 @@ shows is plain text, so markup is dropped here once: scripts and styles with the
 comments, then every tag; entities are unescaped until none is left (publishers escape twice:
 ``&amp;lt;로이터&amp;gt;``, ``Merck &#x26;amp; Co.``), and C0/C1 controls, lone surrogates, BOMs
 and non-characters are removed. An entity the feed itself cut off at the end of the text (``영국
-&amp;l``) is dropped, and a cut made here never falls inside one (issue 11).
+&amp;l``) is dropped, and a cut made here never falls inside one (issue 11). Text is composed
+(Unicode NFC, ``composed``): a letter typed as a base and a combining mark (Urdu آ as ا + madda,
+Vietnamese, text from macOS) is stored, searched and tagged as the one letter the gazetteer
+and the lexicon spell.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from html.entities import html5
 
 # C0 and C1 controls (tab, newline and CR included: whitespace is collapsed to spaces anyway),
@@ -35,6 +39,11 @@ _DROPPED_WITH_CONTENT = ("script", "style", "noscript", "template")
 def strip_controls(text: str) -> str:
     """``text`` without C0/C1 controls, surrogates, BOMs or non-characters (nothing else changes)."""
     return _FORBIDDEN.sub("", text)
+
+
+def composed(text: str) -> str:
+    """``text`` in Unicode NFC (a base letter and its combining mark as one character)."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def _drop_elements(markup: str) -> str:
@@ -97,7 +106,7 @@ def clean_text(value: object, *, max_chars: int | None = None) -> str:
         if "&" not in text or not _ENTITY.search(text):
             break
         text = strip_controls(html.unescape(text))
-    text = drop_cut_entity(_WHITESPACE.sub(" ", text).strip())
+    text = drop_cut_entity(composed(_WHITESPACE.sub(" ", text).strip()))
     if max_chars is not None and len(text) > max_chars:
         cut = text[: max_chars - 1]
         space = cut.rfind(" ")
