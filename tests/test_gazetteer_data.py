@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from collections import defaultdict
 
 import pytest
@@ -193,6 +194,67 @@ def test_cldr_file_holds_countries_only() -> None:
         assert build_gazetteer.territory_iso3(region) is None
     # Parenthesised qualifiers are not names ("刚果（金）" is DR Congo, "金" is gold).
     assert not {row["surface"] for row in rows} & {"金", "布", "China (Hong Kong)"}
+
+
+# The three sets of Chinese names CLDR has (mainland, Taiwan, Hong Kong/Macau).
+CHINESE_LOCALES = ("zh_Hans", "zh_Hant", "zh_Hant_HK")
+
+
+def _chinese_cldr_names(locale: str) -> list[tuple[str, str]]:
+    """(name, ISO3) of every country in one Chinese CLDR locale, less the names two countries
+    share (刚果, the two Congos), which the builder leaves to the curated tables."""
+    from babel import Locale
+
+    owners: dict[str, set[str]] = defaultdict(set)
+    for other in CHINESE_LOCALES:
+        for code, name in Locale.parse(other).territories.items():
+            iso3 = build_gazetteer.territory_iso3(code)
+            if iso3:
+                owners[build_gazetteer.surfaces(name)[0]].add(iso3)
+    names = []
+    for code, name in Locale.parse(locale).territories.items():
+        iso3 = build_gazetteer.territory_iso3(code)
+        main = build_gazetteer.surfaces(name)[0]
+        if iso3 and owners[main] == {iso3}:
+            names.append((main, iso3))
+    return sorted(names)
+
+
+@pytest.mark.parametrize("locale", CHINESE_LOCALES)
+def test_every_chinese_cldr_name_tags_its_own_country(locale: str) -> None:
+    """Hong Kong's names too (尼日利亞, not 尼日 Niger inside it; 沙地阿拉伯; 格魯吉亞): a name
+    tags its country alone, the longest match beating a shorter name it contains."""
+    from ingest.tagging.countries import tag_countries
+
+    wrong = [
+        (name, iso3, found)
+        for name, iso3 in _chinese_cldr_names(locale)
+        if (found := {tag.iso3 for tag in tag_countries(name, language="zh")}) != {iso3}
+    ]
+    assert wrong == []
+
+
+def test_the_mainland_names_are_also_written_in_traditional_characters() -> None:
+    """Hong Kong's press writes the mainland's names in Traditional characters (印度尼西亞,
+    not India's 印度 inside it): build_gazetteer adds them with uconv's Hans-Hant transform."""
+    if shutil.which("uconv") is None:
+        pytest.skip("ICU's uconv (icu-devtools) is not installed")
+    from babel import Locale
+
+    territories = Locale.parse("zh_Hans").territories
+    names = [(territories[code], build_gazetteer.territory_iso3(code)) for code in territories]
+    converted = build_gazetteer.traditional([name for name, _iso3 in names])
+    rows = {(row["surface"], row["iso3"]) for row in _cldr_rows() if "zh" in row["languages"]}
+    missing = [
+        (name, iso3)
+        for name, (_simplified, iso3) in zip(converted, names, strict=True)
+        if iso3
+        and (name, iso3) not in rows
+        and name not in build_gazetteer._MISCONVERTED
+        and "（" not in name  # 剛果（金）: the two Congos, left to the curated tables
+    ]
+    assert missing == []
+    assert {("印度尼西亞", "IDN"), ("澳大利亞", "AUS"), ("哈薩克斯坦", "KAZ")} <= rows
 
 
 G20 = ("ARG", "AUS", "BRA", "CAN", "CHN", "FRA", "DEU", "IND", "IDN", "ITA", "JPN", "KOR",

@@ -13,14 +13,25 @@ needs Babel's data at run time.
 - A name with a parenthesised alternative ("Myanmar (Burma)") yields both names.
 - A surface that two countries would claim (across languages) is dropped and reported: the
   curated alias table decides such cases by hand.
+- Chinese is written in three sets of names: CLDR's ``zh_Hans`` (the mainland's, also Singapore's
+  and Malaysia's), ``zh_Hant`` (Taiwan's) and ``zh_Hant_HK`` (Hong Kong's and Macau's, which
+  differ in 77 names: 尼日利亞, 沙地阿拉伯, 格魯吉亞). Hong Kong's press also writes the
+  mainland's names in Traditional characters (印度尼西亞, 澳大利亞, 哈薩克斯坦), so every
+  ``zh_Hans`` name is added in Traditional characters too, converted by CLDR's own
+  Simplified-Traditional transform as ICU's ``uconv -x Hans-Hant`` runs it (the Debian package
+  icu-devtools, build only). Without them the longest match was the shorter name inside:
+  尼日利亞 read as 尼日 (Niger), 印度尼西亞 as 印度 (India).
 """
 
 from __future__ import annotations
 
 import csv
 import re
+import shutil
+import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 from babel import Locale
@@ -43,6 +54,7 @@ LANGUAGES = {
     "ja": "ja",
     "zh_Hans": "zh",
     "zh_Hant": "zh",
+    "zh_Hant_HK": "zh",  # Hong Kong's own names where they differ (zh_Hant_MO has the same)
     "ar": "ar",
     "fa": "fa",
     "ur": "ur",
@@ -97,6 +109,11 @@ _NOT_COUNTRIES = {
     "XB",
     "ZZ",
 }
+# The locale whose names also get a Traditional spelling (the Hong Kong press writes them so).
+SIMPLIFIED_CHINESE = "zh_Hans"
+# Where the Simplified-Traditional transform picks the wrong one of several Traditional
+# characters for a name (干 → 乾 in 乌干达: Hong Kong writes 烏干達, which zh_Hant already has).
+_MISCONVERTED = frozenset({"烏乾達"})
 _PAREN = re.compile(r"^(.*?)\s*[(（](.*?)[)）]\s*$")
 
 
@@ -120,21 +137,52 @@ def surfaces(name: str) -> tuple[str, str | None]:
     return name, None
 
 
+def traditional(names: list[str]) -> list[str]:
+    """``names`` in Traditional characters, by CLDR's Simplified-Traditional transform (ICU's
+    ``uconv -x Hans-Hant``, from the Debian package icu-devtools), one name a line."""
+    uconv = shutil.which("uconv")
+    if uconv is None:
+        raise SystemExit("build_gazetteer needs ICU's uconv (apt-get install icu-devtools)")
+    converted = subprocess.run(
+        [uconv, "-x", "Hans-Hant"],
+        input="".join(f"{name}\n" for name in names),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    if len(converted) != len(names):
+        raise RuntimeError("uconv returned a different number of lines")
+    return converted
+
+
+def _territory_names() -> Iterator[tuple[str, str, str]]:
+    """(CLDR territory code, display name, language) for every locale of LANGUAGES, and the
+    Traditional spelling of every Simplified Chinese name."""
+    for locale_code, language in LANGUAGES.items():
+        territories = Locale.parse(locale_code).territories
+        for code, name in territories.items():
+            yield code, name, language
+        if locale_code == SIMPLIFIED_CHINESE:
+            codes = sorted(territories)
+            converted = traditional([" ".join(territories[code].split()) for code in codes])
+            for code, name in zip(codes, converted, strict=True):
+                if name not in _MISCONVERTED:
+                    yield code, name, language
+
+
 def collect() -> tuple[dict[tuple[str, str], set[str]], dict[str, set[str]]]:
     """(surface, iso3) → languages, and the surfaces claimed by more than one country."""
     rows: dict[tuple[str, str], set[str]] = defaultdict(set)
     alternatives: list[tuple[str, str, str]] = []
-    for locale_code, language in LANGUAGES.items():
-        territories = Locale.parse(locale_code).territories
-        for code, name in territories.items():
-            iso3 = territory_iso3(code)
-            if iso3 is None:
-                continue
-            main, alternative = surfaces(name)
-            if main:
-                rows[(main, iso3)].add(language)
-            if alternative:
-                alternatives.append((alternative, iso3, language))
+    for code, name, language in _territory_names():
+        iso3 = territory_iso3(code)
+        if iso3 is None:
+            continue
+        main, alternative = surfaces(name)
+        if main:
+            rows[(main, iso3)].add(language)
+        if alternative:
+            alternatives.append((alternative, iso3, language))
     # A parenthesised part is often the sovereign ("Hong Kong (China)", "… (США)"), not an
     # alternative name: keep it only when no other country has it as its main name.
     # Abbreviated qualifiers ("(fr.)", "(金)", "(布)") are not names either.
