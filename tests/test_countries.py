@@ -313,6 +313,60 @@ def test_date_digits_before_han_compounds_do_not_make_a_country() -> None:
     assert set(countries("18日美国宣布新关税", language="zh")) == {"USA"}
 
 
+def _han_place_rows() -> list[tuple[str, tuple[str, ...]]]:
+    """Every curated or CLDR name, capital and place written in Han characters alone that
+    applies to Chinese texts (the GeoNames towns are not Han)."""
+    han = re.compile(r"[\u4e00-\u9fff]{2,}")
+    return sorted(
+        {
+            (alias.surface, alias.iso3s)
+            for alias in countries_module.load_aliases()
+            if alias.type in ("name", "capital", "place")
+            and alias.iso3s
+            and han.fullmatch(alias.surface)
+            and (alias.languages is None or "zh" in alias.languages)
+        }
+    )
+
+
+def test_a_place_joined_by_a_middle_dot_to_a_transliterated_name_is_part_of_a_person() -> None:
+    """Chinese joins the parts of a foreign name with a middle dot: 喬治亞·梅洛尼 is Giorgia
+    Meloni, not Georgia; 丹泽尔·华盛顿 is Denzel Washington. Every Han name, capital and place
+    of the gazetteer that tags its country alone tags nothing as such a part (·, ・, ‧)."""
+    checked, wrong = 0, []
+    for surface, iso3s in _han_place_rows():
+        if set(countries(f"{surface}，史密斯说", language="zh")) != set(iso3s):
+            continue  # a longer row or a blocker around it: not this rule's case
+        checked += 1
+        for text in (f"记者{surface}·史密斯说", f"记者约翰・{surface}说", f"{surface}‧史密斯"):
+            if countries(text, language="zh"):
+                wrong.append(text)
+    assert checked > 1000
+    assert wrong == []
+    assert countries("由義大利兄弟主席喬治亞·梅洛尼所領導", language="zh") == {
+        "ITA": [("義大利", "name"), ("梅洛尼", "leader")]
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("法國·巴黎", "zh", {"FRA"}),  # two places: a list or an address, not a person
+        ("中国·上海", "zh", {"CHN"}),
+        ("以色列·Katz", "zh", {"ISR"}),  # Latin letters on the other side
+        ("中国・四国地方の大雨", "ja", set()),  # the blocker 中国・四国 (Chūgoku–Shikoku)
+        ("トルコ・イスタンブール", "ja", {"TUR"}),  # Japanese lists with the dot
+        ("韓国・日本・台湾", "ja", {"KOR", "JPN", "TWN"}),
+        ("핀란드·스웨덴의 나토 가입", "ko", {"FIN", "SWE"}),
+        ("以色列·卡茨", "ja", {"ISR"}),  # the rule is Chinese only
+    ],
+)
+def test_a_middle_dot_between_places_or_outside_chinese_keeps_the_tags(
+    text: str, language: str, expected: set[str]
+) -> None:
+    assert set(countries(text, language=language)) == expected
+
+
 def test_empty_text() -> None:
     assert tag_countries("") == []
 

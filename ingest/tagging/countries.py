@@ -46,6 +46,9 @@ Curated table columns (tab-separated, ``#`` starts a comment line):
   languages only (Czech Keňa is Kenya, Indonesian "kena" is "struck").
   A name, capital or place also matches with a genitive -s in German and the Scandinavian
   languages (Russlands, Norges; ``GENITIVE_S_LANGUAGES``).
+  In Chinese texts a name, capital or place joined by a middle dot (· ・ ‧) to Han characters
+  that are not another place is part of a foreign person's name (喬治亞·梅洛尼, Giorgia Meloni)
+  and tags nothing; Japanese and Korean lists with the dot (中国・四国, 미국·영국) are untouched.
 - ``valid_from``/``valid_to``: leaders count only between these dates (ISO dates, inclusive;
   an empty end means still in office).
 """
@@ -796,6 +799,40 @@ def _owner_precedes(text: str, match: Match, previous: list[Match]) -> bool:
     return _OWNER_BEFORE.fullmatch(text[owner.end : match.start]) is not None
 
 
+# Chinese writes a foreign person's name with a middle dot between its parts (喬治亞·梅洛尼,
+# Giorgia Meloni; 丹泽尔·华盛顿, Denzel Washington): a place's name joined by one to a run of
+# Han characters that is not itself a place is part of such a name. Japanese and Korean also
+# join list items with the dot (中国・四国, 미국·영국): there, and in Chinese between two places
+# (美·日, 法國·巴黎), it tags as usual.
+_NAME_DOTS = "\u00b7\u30fb\u2027\u2022\uff65"  # · ・ ‧ • ･
+_NAME_DOT_LANGUAGES = frozenset({"zh"})
+_NAME_PART_TYPES = frozenset({"name", "adjective", "capital", "place"})
+
+
+def _han(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
+def _in_a_dotted_name(text: str, match: Match, previous: Match | None, nxt: Match | None) -> bool:
+    """Whether ``match`` is one part of a foreign person's name written with a middle dot: a dot
+    joins it to Han characters that do not start (after it) or end (before it) the name of
+    a place or any other row but a leader's (a leader's name is a person's too: 喬治亞·梅洛尼)."""
+
+    def place(other: Match | None, at: int, starts: bool) -> bool:
+        return (
+            other is not None
+            and (other.start if starts else other.end) == at
+            and (other.payload is None or other.payload.type != "leader")
+        )
+
+    end, start = match.end, match.start
+    dot_after = end + 1 < len(text) and text[end] in _NAME_DOTS and _han(text[end + 1])
+    if dot_after and not place(nxt, end + 1, starts=True):
+        return True
+    dot_before = start >= 2 and text[start - 1] in _NAME_DOTS and _han(text[start - 2])
+    return dot_before and not place(previous, start - 1, starts=False)
+
+
 _HYPHENS = "-\u2010\u2011"
 
 
@@ -874,6 +911,17 @@ def tag_countries(
             continue  # Kementerian Luar Negeri Rusia, アメリカ財務省: another state's ministry
         if target.type in ("name", "adjective") and _names_a_language(text, match.start, match.end):
             continue  # bahasa Inggris, French-language, 러시아어: a language
+        if (
+            lang in _NAME_DOT_LANGUAGES
+            and target.type in _NAME_PART_TYPES
+            and _in_a_dotted_name(
+                text,
+                match,
+                found[at - 1] if at else None,
+                found[at + 1] if at + 1 < len(found) else None,
+            )
+        ):
+            continue  # 喬治亞·梅洛尼, 丹泽尔·华盛顿: part of a person's name
         if target.firstname and _followed_by_surname(text, match.end):
             continue
         if target.town and _not_a_town_here(text, match.start, match.end):
