@@ -367,6 +367,28 @@ def test_a_middle_dot_between_places_or_outside_chinese_keeps_the_tags(
     assert set(countries(text, language=language)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A name inside a longer Chinese word (found over wordfreq's Chinese list).
+        ("颶風襲擊古巴、美國佛羅里達州等沿海地區", {"CUB", "USA"}),  # 海地 is not Haiti
+        ("地中海地区的难民", set()),
+        ("发展中国家的债务", set()),  # "developing countries", not China
+        ("理查德·米勒", set()),  # Richard, not Chad (查德)
+        ("超级马里奥", set()),  # Mario, not Mali
+        ("马里兰州州长", {"USA"}),  # Maryland
+        ("昆士蘭州洪水", {"AUS"}),  # Queensland, not Lanzhou (兰州)
+        ("新墨西哥州", {"USA"}),
+        ("獲最高元首苏丹阿卜杜拉任命為马来西亚首相", {"MYS"}),  # the title Sultan
+        ("文莱苏丹哈桑纳尔", {"BRN"}),
+        ("苏丹政府军与快速支援部队交战", {"SDN"}),
+        ("海地总统遇刺", {"HTI"}),
+    ],
+)
+def test_chinese_words_that_hold_a_name_inside_them(text: str, expected: set[str]) -> None:
+    assert set(countries(text, language="zh")) == expected
+
+
 def test_empty_text() -> None:
     assert tag_countries("") == []
 
