@@ -66,6 +66,8 @@ from functools import cache
 from pathlib import Path
 
 from ingest.records import CountryTag, Evidence
+from ingest.tagging.latin_cases import LANGUAGES as CASE_LANGUAGES
+from ingest.tagging.latin_cases import case_forms
 from ingest.tagging.matcher import CONTEXT_WORDS, Match, Matcher, Pattern, normalize
 from ingest.tagging.matcher_cache import cached_matcher
 
@@ -285,7 +287,75 @@ def load_aliases(directory: Path = GAZETTEER_DIR) -> list[Alias]:
         for alias in generated
         if normalize(alias.surface) not in taken
     ]
+    rows += _case_form_aliases(curated, directory, rows)
     return sorted(rows, key=_rank)
+
+
+# Rows whose names take Polish, Czech, Slovak and Croatian case forms: countries, capitals and
+# places, not a row that already takes endings (``stem``) or that is also a person's name.
+_CASE_FORM_TYPES = frozenset({"name", "capital", "place"})
+_NO_CASE_FORMS = frozenset({"cs", "ci", "nostem", "firstname", "surname", "owned", "combining"})
+
+
+def _case_form_aliases(curated: list[Alias], directory: Path, rows: list[Alias]) -> list[Alias]:
+    """The case forms (``latin_cases``) of the CLDR names and cities and of the curated names,
+    capitals and places written for Polish, Czech, Slovak or Croatian texts: Polsce, Holandii,
+    Nepalu, Czechach, Nowej Zelandii, Ukrajině, Hrvatskoj. Each applies to texts in the language
+    whose grammar made it, with no accent-free variant; a form that is another row's surface
+    (any language), or that two countries' names both make, is left out."""
+    bases: list[tuple[Alias, frozenset[str]]] = []
+    for name in (CLDR_FILE, CLDR_CITIES_FILE):
+        path = directory / name
+        if not path.exists():
+            continue
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+                languages = frozenset(row["languages"].split(","))
+                if languages & CASE_LANGUAGES:
+                    alias = Alias(
+                        surface=row["surface"],
+                        iso3s=(row["iso3"],),
+                        type=row.get("type") or "name",
+                        languages=languages,
+                        flags=frozenset(),
+                        source=name,
+                    )
+                    bases.append((alias, languages))
+    for alias in curated:
+        if (
+            alias.type in _CASE_FORM_TYPES
+            and alias.iso3s
+            and alias.languages
+            and alias.languages <= CASE_LANGUAGES
+            and not alias.flags & _NO_CASE_FORMS
+            and not any(flag.startswith("stem") for flag in alias.flags)
+            and not alias.valid_from
+            and not alias.valid_to
+        ):
+            bases.append((alias, alias.languages))
+    existing = {normalize(alias.surface) for alias in rows}
+    made: dict[str, list[Alias]] = {}
+    for alias, languages in bases:
+        by_form: dict[str, set[str]] = {}
+        for language in sorted(languages & CASE_LANGUAGES):
+            for form in case_forms(alias.surface, language):
+                by_form.setdefault(form, set()).add(language)
+        for form, form_languages in by_form.items():
+            made.setdefault(normalize(form), []).append(
+                replace(
+                    alias,
+                    surface=form,
+                    languages=frozenset(form_languages),
+                    flags=alias.flags | {"noplain"},
+                )
+            )
+    forms: list[Alias] = []
+    for key, each in made.items():
+        if key in existing or len({(a.iso3s, a.type) for a in each}) > 1:
+            continue  # another row's surface, or the form of two countries' names
+        languages = frozenset().union(*(a.languages or () for a in each))
+        forms.append(replace(each[0], languages=languages))
+    return forms
 
 
 def _override_key(surface: str) -> str:
