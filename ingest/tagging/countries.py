@@ -277,6 +277,9 @@ def load_aliases(directory: Path = GAZETTEER_DIR) -> list[Alias]:
     cldr, cities = directory / CLDR_FILE, directory / CLDR_CITIES_FILE
     places = directory / PLACES_FILE
     generated = list(_read_cldr(cldr)) if cldr.exists() else []
+    if cldr.exists():
+        every = taken | {normalize(alias.surface) for alias in generated}
+        curated += _compass_compounds(cldr, every)
     generated += list(_read_cldr_cities(cities)) if cities.exists() else []
     generated += list(_read_places(places)) if places.exists() else []
     curated += _leader_aliases_of_entities(curated, taken)
@@ -356,6 +359,49 @@ def _case_form_aliases(curated: list[Alias], directory: Path, rows: list[Alias])
         languages = frozenset().union(*(a.languages or () for a in each))
         forms.append(replace(each[0], languages=languages))
     return forms
+
+
+# German glues a compass point to a country's name for a part of it: Südtürkei, Nordsyrien,
+# Ostukraine, Nordostsyrien, Zentralchina, Mitteldeutschland (and Süd-Türkei). Every one-word
+# German CLDR name takes each prefix; the compound is a place of that country in German texts.
+# A compound that is already another row's surface keeps that row: Südsudan, Südkorea,
+# Nordkorea, Nordmazedonien are states of their own, Nordirland is the UK's. Regions whose name
+# holds no country's (Südamerika, Westafrika, Ostasien, Westjordanland) are never generated.
+COMPASS_PREFIXES_DE = (
+    "Nord", "Süd", "Ost", "West", "Nordost", "Südost", "Nordwest", "Südwest", "Zentral", "Mittel",
+)  # fmt: skip
+COMPASS_SOURCE = "compass compounds (de)"
+# Compounds that name something else: the West and East Indies (Westindien, Ostindien: the
+# Caribbean, the East India Company's Asia), South Georgia (Südgeorgien, a British territory).
+COMPASS_NOT_THE_COUNTRY = frozenset({"Westindien", "Ostindien", "Südgeorgien"})
+_ONE_LATIN_WORD = re.compile("^[A-ZÄÖÜÅ][a-zß\u00e0-\u00ff]+$")
+
+
+def _compass_compounds(cldr: Path, taken: set[str]) -> list[Alias]:
+    """Places of a country named by a compass prefix and its German CLDR name (Südtürkei)."""
+    rows: list[Alias] = []
+    with cldr.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+            name = row["surface"]
+            if "de" not in row["languages"].split(",") or not _ONE_LATIN_WORD.match(name):
+                continue
+            for prefix in COMPASS_PREFIXES_DE:
+                for surface in (prefix + name[0].lower() + name[1:], f"{prefix}-{name}"):
+                    key = normalize(surface)
+                    if surface in COMPASS_NOT_THE_COUNTRY or key in taken:
+                        continue
+                    taken.add(key)
+                    rows.append(
+                        Alias(
+                            surface=surface,
+                            iso3s=(row["iso3"],),
+                            type="place",
+                            languages=frozenset({"de"}),
+                            flags=frozenset(),
+                            source=COMPASS_SOURCE,
+                        )
+                    )
+    return rows
 
 
 def _override_key(surface: str) -> str:
