@@ -21,6 +21,10 @@ needs Babel's data at run time.
   Simplified-Traditional transform as ICU's ``uconv -x Hans-Hant`` runs it (the Debian package
   icu-devtools, build only). Without them the longest match was the shorter name inside:
   尼日利亞 read as 尼日 (Niger), 印度尼西亞 as 印度 (India).
+- Regional locales add the names their press writes where they differ from the language's
+  default: ``pt_PT`` (Irão, Quénia, Polónia, Roménia, Vietname, Chéquia, Madagáscar: 62),
+  ``es_419`` and ``es_MX`` (Costa de Marfil, Arabia Saudita, Rumania, Timor Oriental), ``fr_CA``
+  (Bélarus, Brunéi), ``de_CH`` (Botswana, Kapverden, Osttimor, Zimbabwe), ``en_GB`` (St Lucia).
 """
 
 from __future__ import annotations
@@ -65,6 +69,15 @@ LANGUAGES = {
     "de": "de",
     "es": "es",
     "pt": "pt",
+    # Regional spellings where the region's press writes them (pt_PT Irão, Quénia, Polónia,
+    # Roménia, Vietname; es_419/es_MX Costa de Marfil, Arabia Saudita, Rumania; fr_CA Bélarus;
+    # de_CH Botswana, Kapverden; en_GB St Lucia): each adds the names that differ.
+    "pt_PT": "pt",
+    "es_419": "es",
+    "es_MX": "es",
+    "fr_CA": "fr",
+    "de_CH": "de",
+    "en_GB": "en",
     "it": "it",
     "nl": "nl",
     "pl": "pl",
