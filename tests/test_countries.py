@@ -1088,3 +1088,29 @@ ITN_CLASSES = [
 @pytest.mark.parametrize(("language", "text", "expected"), ITN_CLASSES)
 def test_classes_the_itn_blurbs_found(language: str, text: str, expected: set[str]) -> None:
     assert {tag.iso3 for tag in tag_countries(text, language=language)} == expected
+
+
+# A Russian or Ukrainian name in -а/-я of four letters declines by its closed case endings on
+# its three-letter stem (it took none before: "На Кубе" tagged nothing).
+SHORT_A_NOUNS = [
+    ("ru", "На Кубе завершился референдум", "CUB"),
+    ("ru", "Ураган обрушился на Кубу", "CUB"),
+    ("uk", "мільйони без світла на Кубі", "CUB"),
+    ("ru", "Переговоры в Вене продолжатся", "AUT"),
+    ("ru", "Встреча в Дохе отложена", "QAT"),
+    ("ru", "Удары по Газе продолжаются", "PSE"),
+    ("ru", "Саммит в Риге открылся", "LVA"),
+    ("ru", "Выборы в Гане", "GHA"),
+    ("ru", "Протесты в Лиме", "PER"),
+]
+
+
+@pytest.mark.parametrize(("language", "text", "iso3"), SHORT_A_NOUNS)
+def test_a_four_letter_name_in_a_declines(language: str, text: str, iso3: str) -> None:
+    assert iso3 in {tag.iso3 for tag in tag_countries(text, language=language)}
+
+
+def test_a_three_letter_stem_takes_only_its_case_endings() -> None:
+    assert countries_module._cyrillic_stem("Куба") == ("Куб", 3, countries_module._A_ENDINGS)
+    assert countries_module._cyrillic_stem("Чад") is None  # a consonant stem stays as written
+    assert {t.iso3 for t in tag_countries("Кубок мира", language="ru")} == set()

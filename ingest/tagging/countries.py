@@ -557,7 +557,9 @@ def _cyrillic_stem(
         stem, ending = word[:-1], lower[-1]
     else:
         stem, ending = word, ""
-    shortest = 5 if lower[-1] == "и" and not ukrainian else 4
+    # A noun in -а/-я declines by its closed endings even on a three-letter stem (Куба → Кубе,
+    # Кубу; Газа → Газе; Вена → Вене; Доха → Дохе); other short words are left as written.
+    shortest = 5 if lower[-1] == "и" and not ukrainian else 3 if ending in ("а", "я") else 4
     if len(stem) < shortest:
         return None
     if len(stem) > SHORT_STEM:
