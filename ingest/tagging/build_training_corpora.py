@@ -1,6 +1,7 @@
 """Draw more unlabelled items for the topic training set from two openly licensed corpora.
 
     python -m ingest.tagging.build_training_corpora wikinews-ja JAWIKINEWS_GIT_DIR
+    python -m ingest.tagging.build_training_corpora wikinews-ja-more JAWIKINEWS_GIT_DIR
     python -m ingest.tagging.build_training_corpora corus CORUS_GIT_DIR
     python -m ingest.tagging.build_training_corpora itn CORPUS_JSON
 
@@ -11,6 +12,9 @@ reads; the command writes one item file of ``ingest/data/training/``:
   ``tm4roon/jawikinews-headline-dataset`` ships them (``full-articles/origin.tsv.gz``: text,
   headline), split into MeCab tokens there and joined back here (a space only between two
   Latin letters or digits); the lead is the first two sentences. ``SAMPLE`` drawn at random.
+  ``wikinews-ja-more`` → ``tests/fixtures/heldout/items-wikinews-ja.jsonl``: ``SAMPLE`` more,
+  the same way (the titles of every training item file are skipped), kept as a held-out
+  Japanese test set, never trained on.
 - ``corus`` → ``items-corus.jsonl``: Russian news articles from the samples that
   ``natasha/corus`` (MIT) keeps of the Open Data Science news dumps (``data/ods/*.csv.gz``:
   Gazeta, Interfax, Izvestia, Meduza, RT, TASS; not RIA, whose sample is all lower case), with
@@ -130,7 +134,20 @@ SOURCES: dict[str, tuple[str, str, Callable[[Path], list[dict]], str]] = {
     "wikinews-ja": ("items-wikinews-ja.jsonl", "tm4roon/jawikinews-headline-dataset",
                     _wikinews_ja, "jawn-"),
     "corus": ("items-corus.jsonl", "natasha/corus", _corus, "corus-"),
+    # A second draw of the same Japanese Wikinews articles, kept out of training as a held-out
+    # Japanese test set (HELD_OUT): the titles of every training item file are skipped.
+    "wikinews-ja-more": ("items-wikinews-ja.jsonl", "tm4roon/jawikinews-headline-dataset",
+                         _wikinews_ja, "jawn2-"),
 }  # fmt: skip
+
+
+# Draws written beside their labels as test sets, never trained on.
+HELD_OUT = TRAINING.parents[2] / "tests" / "fixtures" / "heldout"
+HELD_OUT_SOURCES = frozenset({"wikinews-ja-more"})
+
+
+def _out(source: str) -> Path:
+    return (HELD_OUT if source in HELD_OUT_SOURCES else TRAINING) / SOURCES[source][0]
 
 
 def _known_titles(out: Path) -> set[str]:
@@ -153,8 +170,8 @@ def _draw(items: list[dict], rng: random.Random) -> list[dict]:
 
 
 def draw(source: str, repo: Path) -> list[dict]:
-    name, repository, read, prefix = SOURCES[source]
-    known = _known_titles(TRAINING / name)
+    _name, repository, read, prefix = SOURCES[source]
+    known = _known_titles(_out(source))
     commit = _commit(repo)
     candidates = []
     for item in read(repo):
@@ -171,7 +188,7 @@ def draw(source: str, repo: Path) -> list[dict]:
                 "file": f"{repository}:{item['file']}@{commit}",
                 "index": number,
                 "outlet": item["outlet"] or repository,
-                "declared": "ja" if source == "wikinews-ja" else "ru",
+                "declared": "ru" if source == "corus" else "ja",
                 "title": item["title"],
                 "summary": item["summary"],
                 "body": item["body"][:PAGE_BODY_CHARS],
@@ -273,7 +290,7 @@ def main(argv: list[str]) -> int:
     if len(argv) != 2 or argv[0] not in SOURCES:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    write_items(TRAINING / SOURCES[argv[0]][0], draw(argv[0], Path(argv[1])))
+    write_items(_out(argv[0]), draw(argv[0], Path(argv[1])))
     return 0
 
 
