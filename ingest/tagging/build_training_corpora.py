@@ -212,7 +212,7 @@ _REFERENCE = re.compile(r"\[[a-z]{2,3}\]")
 _PICTURED = re.compile(
     r"[(（]\s*[^()（）]{0,40}?(Bild|图|圖|фото|Фото|илл|зображення|зображенні|imagem|image|photo|"
     r"Photo|foto|Foto|الصورة|चित्र|تصویر|تصویر میں|gambar|Gambar|zdjęci|εικόνα|φωτογραφία|"
-    r"pictured|illustré|en photo|sur la photo|на снимке|на фото|на світлині)[^()（）]{0,40}?[)）]"
+    r"pictured|illustré|en photo|sur la photo|на снимке|на фото|на світлині|사진)[^()（）]{0,40}?[)）]"
 )
 _SPACE_BEFORE_MARK = re.compile(r"\s+([,.;:،。，])")
 
@@ -223,25 +223,27 @@ def _plain(text: str) -> str:
     return re.sub(r"\s*\n\s*", "\n", text).strip()
 
 
-def _blurb(raw: str) -> str:
+def clean_blurb(raw: str) -> str:
+    """One ITN blurb's text: markup, reference marks and picture captions removed."""
     text = _plain(_REFERENCE.sub("", _TAG.sub("", _SMALL.sub("", raw))))
     text = _SPACE_BEFORE_MARK.sub(r"\1", _PICTURED.sub("", text))
     return re.sub(r"\s{2,}", " ", text).strip()
 
 
-def _git_blob_hash(data: bytes) -> str:
+def git_blob_hash(data: bytes) -> str:
+    """The hash git gives a file of these bytes (``git hash-object``)."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # noqa: S324 - git's hash
 
 
 def draw_itn(path: Path) -> list[dict]:
     """The ``itn`` items (module docstring), from the pinned ``corpus/corpus.json``."""
     data = path.read_bytes()
-    if _git_blob_hash(data) != ITN_BLOB:
+    if git_blob_hash(data) != ITN_BLOB:
         raise SystemExit(f"{path} is not {ITN_PATH} of {ITN_REPOSITORY} at {ITN_COMMIT}")
     by_language: dict[str, list[dict]] = {}
     for qid, versions in json.loads(data).items():
         for stamp, entry in versions.items():
-            text = _blurb(entry["blurb"])
+            text = clean_blurb(entry["blurb"])
             if len(text) < ITN_MIN_CHARS:
                 continue
             day = datetime.datetime.fromtimestamp(float(stamp), datetime.UTC).date().isoformat()
