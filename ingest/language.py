@@ -29,12 +29,14 @@ import threading
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel import Locale
-from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-from langdetect.lang_detect_exception import LangDetectException
 
 from ingest.text_clean import clean_line
+
+if TYPE_CHECKING:  # langdetect is imported when a text is first detected (~20 ms of a start)
+    from langdetect.detector_factory import DetectorFactory
 
 MIN_LETTERS = 20
 # Detection below this probability is "unsure": a declared language with at least
@@ -160,7 +162,17 @@ def _normalise_language(tag: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _language_codes() -> dict[str, str]:
-    """ISO 639-1 codes, English language names and ISO 639-2/3 codes → ISO 639-1 (CLDR)."""
+    """ISO 639-1 codes, English language names and ISO 639-2/3 codes → ISO 639-1 (CLDR), from
+    the tagger cache when it holds this Babel's table (loading Babel's locale data takes ~60 ms
+    of a process's start)."""
+    import babel
+
+    from ingest.tagging.tagger_cache import cached  # the tagging package imports this module
+
+    return cached("language-codes", _read_language_codes, dict, depends_on=babel.__version__)
+
+
+def _read_language_codes() -> dict[str, str]:
     from babel.core import get_global
 
     names: dict[str, str] = {}
@@ -185,6 +197,8 @@ def _factory() -> DetectorFactory:
 @lru_cache(maxsize=1)
 def _load_factory() -> DetectorFactory:
     """langdetect's profiles, loaded in a fixed (sorted) order, with a fixed seed."""
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
     DetectorFactory.seed = 0
     factory = DetectorFactory()
     directory = Path(PROFILES_DIRECTORY)
@@ -319,6 +333,8 @@ def _fit_letters(ranked: list[tuple[str, float]], text: str) -> list[tuple[str, 
 
 def _langdetect(text: str) -> list[tuple[str, float]]:
     """langdetect's candidates, best first, zh-cn/zh-tw folded into zh."""
+    from langdetect.lang_detect_exception import LangDetectException
+
     detector = _factory().create()
     detector.set_prior_map(_prior())
     detector.append(_case_for_detection(text[:DETECT_CHARS]))

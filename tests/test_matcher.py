@@ -229,14 +229,14 @@ def test_a_scan_under_way_when_another_thread_switches_automata_still_finds_its_
     scanner = loaded._scanner
     held, switched = threading.Event(), threading.Event()
 
-    class Keys(list):  # holds thread A where the scan reads how many keys there are
-        def __len__(self) -> int:
+    class Count(int):  # holds thread A where the scan reads how many keys there are
+        def __rmul__(self, other: int) -> int:
             if threading.current_thread().name == "A" and not held.is_set():
                 held.set()
                 switched.wait(10)
-            return super().__len__()
+            return int(self) * other
 
-    scanner._keys = Keys(scanner._keys)
+    scanner._count = Count(scanner._count)
     found: dict[str, list] = {}
 
     def scan_a() -> None:
@@ -261,7 +261,7 @@ def test_a_scan_under_way_when_another_thread_switches_automata_still_finds_its_
 
 def test_a_matcher_pickled_by_another_python_is_not_loaded(monkeypatch) -> None:
     """Its packed entries are marshal data, whose format is the interpreter's: a cache file
-    from another Python version is refused on load (``matcher_cache`` then rebuilds)."""
+    from another Python version is refused on load (``tagger_cache`` then rebuilds)."""
     from ingest.tagging import matcher as module
 
     built = Matcher([Pattern("Russia", "RUS")])

@@ -25,7 +25,7 @@ from ingest.evaluate import declared_language
 from ingest.language import detect_language
 from ingest.parse import parse_feed
 from ingest.pipeline import CONFIRM_LANGUAGE, tag_items
-from ingest.tagging import TAGGER_VERSION, countries, matcher_cache, tag_article, topics
+from ingest.tagging import TAGGER_VERSION, countries, tag_article, tagger_cache, topics
 from ingest.tagging.matcher import Matcher
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,10 +48,10 @@ def _uncached_countries() -> Matcher:
 
 def test_a_cached_matcher_finds_what_a_freshly_built_one_finds(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("PANTAU_TAGGER_CACHE_DIR", str(tmp_path))
-    built = matcher_cache.cached_matcher("countries", _uncached_countries)
+    built = tagger_cache.cached("countries", _uncached_countries, Matcher)
     path = tmp_path / f"countries-{TAGGER_VERSION}.pickle"
     assert path.is_file()
-    loaded = matcher_cache.cached_matcher("countries", lambda: pytest.fail("built again"))
+    loaded = tagger_cache.cached("countries", lambda: pytest.fail("built again"), Matcher)
     assert loaded is not built
     for text in SAMPLES:
         assert loaded.find(text) == built.find(text)
@@ -97,7 +97,7 @@ def test_a_new_tagger_version_writes_its_own_file_and_drops_the_old(tmp_path, mo
     stale.write_bytes(pickle.dumps(Matcher([])))
     other = tmp_path / "countries-0000000000000000.pickle"
     other.write_bytes(b"another matcher's file")
-    matcher_cache.cached_matcher("topics-en", lambda: Matcher(topics._patterns("en")))
+    tagger_cache.cached("topics-en", lambda: Matcher(topics._patterns("en")), Matcher)
     assert (tmp_path / f"topics-en-{TAGGER_VERSION}.pickle").is_file()
     assert not stale.exists()  # a file of another version is never read again: removed
     assert other.exists()  # another matcher's file is not this one's business
@@ -110,7 +110,7 @@ def test_an_unreadable_cache_file_is_rebuilt_not_fatal(tmp_path, monkeypatch, co
     monkeypatch.setenv("PANTAU_TAGGER_CACHE_DIR", str(tmp_path))
     path = tmp_path / f"topics-en-{TAGGER_VERSION}.pickle"
     path.write_bytes(content)
-    found = matcher_cache.cached_matcher("topics-en", lambda: Matcher(topics._patterns("en")))
+    found = tagger_cache.cached("topics-en", lambda: Matcher(topics._patterns("en")), Matcher)
     assert [m.payload for m in found.find("Troops crossed the border after the ceasefire")] == [
         "military",
         "conflict",
@@ -122,15 +122,15 @@ def test_an_unwritable_cache_directory_still_tags(tmp_path, monkeypatch) -> None
     blocked = tmp_path / "a-file-not-a-directory"
     blocked.write_text("")
     monkeypatch.setenv("PANTAU_TAGGER_CACHE_DIR", str(blocked / "cache"))
-    found = matcher_cache.cached_matcher("countries", _uncached_countries)
+    found = tagger_cache.cached("countries", _uncached_countries, Matcher)
     assert {m.payload.iso3s for m in found.find("Putin in Pyongyang")} == {("RUS",), ("PRK",)}
 
 
 def test_off_turns_the_cache_off(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("PANTAU_TAGGER_CACHE_DIR", "off")
     monkeypatch.chdir(tmp_path)
-    assert matcher_cache.cache_path("countries") is None
-    matcher_cache.cached_matcher("topics-en", lambda: Matcher(topics._patterns("en")))
+    assert tagger_cache.cache_path("countries") is None
+    tagger_cache.cached("topics-en", lambda: Matcher(topics._patterns("en")), Matcher)
     assert not list(tmp_path.rglob("*.pickle")) and not (tmp_path / "off").exists()
 
 

@@ -339,16 +339,17 @@ def _tokens_word_by_word(title: str, summary: str, body: str | None) -> list[tup
     """(field, feature, start, end) as the module's docstring defines the model's words, read
     word by word: each match of ``_WORD`` lower-cased on its own (never the whole text), Han,
     kana and Hangul words in two-character pieces, long words with their 5-letter stem."""
+    pieces_class = re.compile(topic_features._PIECES_CLASS)  # the class itself, not a shortcut
     out = []
     for field, text in (
         ("title", title),
         ("summary", summary),
         ("body", (body or "")[: topic_features.BODY_CHARS]),
     ):
-        split_some = topic_features._PIECES.search(text) is not None
+        split_some = pieces_class.search(text) is not None
         for found in topic_features._WORD.finditer(text):
             word, (start, end) = found.group().lower(), found.span()
-            if split_some and topic_features._PIECES.search(word):
+            if split_some and pieces_class.search(word):
                 pieces = (
                     [word] if len(word) == 1 else [word[i : i + 2] for i in range(len(word) - 1)]
                 )
@@ -499,7 +500,7 @@ def test_a_topic_no_keyword_proposed_needs_a_sure_model() -> None:
             title, summary, None, lexicon.topics, model.word_scale, lexicon.language
         )
         names, rows, values = model.known(features)
-        scores = model.probabilities(model.weights[rows], values)
+        scores = model.probabilities(model.weighed(rows), values)
         for column, topic in enumerate(model.topics):
             if topic in proposed or model.decided_by.get(topic, "model") != "model":
                 continue

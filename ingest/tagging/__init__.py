@@ -33,7 +33,7 @@ from ingest.records import (
     prominence,
     tagging_text,
 )
-from ingest.tagging import countries, entities, topic_model, topics
+from ingest.tagging import countries, entities, tagger_cache, topic_model, topics
 from ingest.tagging.truncation import mask_cut_word
 
 INGEST_DIR = Path(__file__).resolve().parent.parent
@@ -82,7 +82,12 @@ def tagger_version(files: Iterable[Path], root: Path = INGEST_DIR) -> str:
 
 
 # Any change to the tagging code or its data changes it, so `retag` knows what is stale.
-TAGGER_VERSION = tagger_version(tagger_files())
+def _current_version() -> str:
+    files = tagger_files()
+    return tagger_cache.remembered_version(files, lambda: tagger_version(files))
+
+
+TAGGER_VERSION = _current_version()
 
 
 def _as_date(published: date | datetime | None) -> date | None:

@@ -69,7 +69,7 @@ from ingest.records import CountryTag, Evidence
 from ingest.tagging.latin_cases import LANGUAGES as CASE_LANGUAGES
 from ingest.tagging.latin_cases import case_forms
 from ingest.tagging.matcher import CONTEXT_WORDS, Match, Matcher, Pattern, normalize
-from ingest.tagging.matcher_cache import cached_matcher
+from ingest.tagging.tagger_cache import cached
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
 CLDR_FILE = "cldr_names.tsv"
@@ -795,7 +795,7 @@ _BUILD_LOCK = threading.Lock()  # the poller tags from many threads: build the a
 
 @cache
 def _build_matcher() -> Matcher:
-    return cached_matcher("countries", lambda: Matcher(country_patterns(load_aliases())))
+    return cached("countries", lambda: Matcher(country_patterns(load_aliases())), Matcher)
 
 
 def _matcher() -> Matcher:

@@ -9,7 +9,7 @@ languages of the texts it applies to, the gazetteer's flags). Every alias become
 patterns exactly as a curated gazetteer row does (``countries.surface_patterns``: case variants,
 accent-free spellings, Cyrillic inflection — Путин → Путина, Путину —, ``stem``, Hangul
 ``word``); all of them go into one compiled matcher, built once per process (and kept on disk by
-``matcher_cache``). A language-restricted alias ("Poutine": fr) tags only texts in those
+``tagger_cache``). A language-restricted alias ("Poutine": fr) tags only texts in those
 languages. A row whose QID is ``-`` is a blocker: it tags nothing and, being longer, hides the
 aliases inside it (Hunter Biden is not Joe Biden: "Хантера Байдена"; 联合国防研究所 holds 联合国
 without naming the UN), as the gazetteer's blockers do. An entity is tagged whatever the date: its role's dates say when it was in office,
@@ -41,7 +41,7 @@ from ingest.tagging.countries import (
     surface_patterns,
 )
 from ingest.tagging.matcher import Matcher, normalize
-from ingest.tagging.matcher_cache import cached_matcher
+from ingest.tagging.tagger_cache import cached
 
 ENTITIES_DIR = Path(__file__).resolve().parent.parent / "data" / "entities"
 ENTITIES_FILE = "entities.tsv"
@@ -232,7 +232,7 @@ _BUILD_LOCK = threading.Lock()  # the poller tags from many threads: build the a
 
 @cache
 def _build_matcher() -> Matcher:
-    return cached_matcher("entities", lambda: Matcher(entity_patterns(_aliases())))
+    return cached("entities", lambda: Matcher(entity_patterns(_aliases())), Matcher)
 
 
 def _matcher() -> Matcher:

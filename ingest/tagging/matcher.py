@@ -11,7 +11,7 @@ headlines drop the accent of a capital: Αμυνας), Arabic alef/yeh/kaf varia
 barree ے, a letter of its own: Urdu دبے "buried" is not دبي Dubai), Cyrillic ё → е). One automaton scans the normalised text once; a case-sensitive pattern's hit
 is then checked against the text as written (same folding, no lower-casing), so "US" and "AS"
 never match "us" and "as". The automaton is ahocorasick-rs (Rust) when installed, pyahocorasick
-otherwise; both give the same matches. A matcher read from the tagger cache (``matcher_cache``)
+otherwise; both give the same matches. A matcher read from the tagger cache (``tagger_cache``)
 starts on the pyahocorasick automaton it was saved with, which loads in a fraction of the time
 the Rust one takes to build, and builds the Rust one once it has scanned enough text to pay
 for it (``SWITCH_CHARS_PER_KEY``).
@@ -368,10 +368,18 @@ def _candidate_order(candidate: tuple[int, int, int, object]) -> tuple[int, int,
 SWITCH_CHARS_PER_KEY = 2
 
 
+# The pyahocorasick automaton stores each key's index and length in one int (index << 10 |
+# length): a scan needs both, and a matcher loaded from the cache then needs no list of 117,000
+# key strings to find them (unpickling that list took ~25 ms of a process's start).
+_LENGTH_BITS = 10
+
+
 def _python_automaton(keys: list[str]) -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
     for index, key in enumerate(keys):
-        automaton.add_word(key, index)
+        if len(key) >> _LENGTH_BITS:
+            raise ValueError(f"a key of {len(key)} characters: {key[:40]}…")
+        automaton.add_word(key, index << _LENGTH_BITS | len(key))
     automaton.make_automaton()
     return automaton
 
@@ -382,11 +390,13 @@ class _Scanner:
     ahocorasick-rs (Rust) when it is installed, else pyahocorasick: same results, the Rust
     automaton is about five times faster on a large gazetteer. A scanner pickles with its
     pyahocorasick automaton, which loads far faster than the Rust one builds
-    (``SWITCH_CHARS_PER_KEY``).
+    (``SWITCH_CHARS_PER_KEY``), and its keys as one string, split when the Rust one is built.
     """
 
     def __init__(self, keys: list[str], python: ahocorasick.Automaton | None = None) -> None:
-        self._keys = keys
+        self._keys: list[str] | None = keys
+        self._joined: str | None = None  # the keys, NUL-separated, until they are split
+        self._count = len(keys)
         self._rust = None
         self._python = python
         self._scanned = 0  # characters scanned with ``_python`` while Rust could take over
@@ -399,18 +409,27 @@ class _Scanner:
         self._python = _python_automaton(keys)
 
     def _rust_automaton(self):  # noqa: ANN202 - ahocorasick_rs has no type stubs
-        return _ahocorasick_rs.AhoCorasick(self._keys, matchkind=_ahocorasick_rs.MatchKind.Standard)
+        return _ahocorasick_rs.AhoCorasick(self.keys, matchkind=_ahocorasick_rs.MatchKind.Standard)
 
     @property
     def keys(self) -> list[str]:
+        if self._keys is None:
+            self._keys = self._joined.split("\0") if self._joined else []
+            self._joined = None
         return self._keys
 
     def __getstate__(self) -> dict[str, Any]:
-        python = self._python if self._python is not None else _python_automaton(self._keys)
-        return {"keys": self._keys, "python": python if self._keys else None}
+        keys = self.keys
+        if any("\0" in key for key in keys):
+            raise ValueError("a key holds NUL, the separator of the pickled keys")
+        python = self._python if self._python is not None else _python_automaton(keys)
+        return {"keys": "\0".join(keys), "count": len(keys), "python": python if keys else None}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["keys"], state["python"])  # type: ignore[misc]
+        self.__init__([], state["python"])  # type: ignore[misc]
+        self._keys = None
+        self._joined = state["keys"]
+        self._count = state["count"]
 
     def scan(self, haystack: str) -> list[tuple[int, int, int]]:
         # ``_python`` is read before ``_rust``: ``_take_rust`` sets ``_rust`` before it drops
@@ -419,15 +438,16 @@ class _Scanner:
         rust = self._rust
         if rust is None and python is not None and _ahocorasick_rs is not None:
             self._scanned += len(haystack)
-            if self._scanned > SWITCH_CHARS_PER_KEY * len(self._keys):
+            if self._scanned > SWITCH_CHARS_PER_KEY * self._count:
                 rust = self._take_rust()
         if rust is not None:
             return rust.find_matches_as_indexes(haystack, overlapping=True)
         if python is None:
             return []
-        keys = self._keys
+        mask = (1 << _LENGTH_BITS) - 1
         return [
-            (index, last + 1 - len(keys[index]), last + 1) for last, index in python.iter(haystack)
+            (value >> _LENGTH_BITS, last + 1 - (value & mask), last + 1)
+            for last, value in python.iter(haystack)
         ]
 
     def _take_rust(self):  # noqa: ANN202
@@ -523,7 +543,7 @@ class Matcher:
                     slot[2] += (form,)
             count += 1
         # Payloads are held once, in a table; entries name them by index (a matcher pickles
-        # as plain tuples of numbers and strings, which load fast: ``matcher_cache``).
+        # as plain tuples of numbers and strings, which load fast: ``tagger_cache``).
         payloads: list[Any] = []
         index_of: dict[int, int] = {}
         by_key: dict[str, list[tuple]] = {}
@@ -547,7 +567,7 @@ class Matcher:
         self.size = count
 
     def __getstate__(self) -> dict[str, Any]:
-        """What a pickled matcher keeps (``matcher_cache``): its scanner (keys and the
+        """What a pickled matcher keeps (``tagger_cache``): its scanner (keys and the
         pyahocorasick automaton, which loads fast: ``SWITCH_CHARS_PER_KEY``), and its entries and
         payloads packed (``_Packed``: each is unpacked the first time a match needs it)."""
         return {

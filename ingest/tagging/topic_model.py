@@ -10,7 +10,11 @@ be learnt (sanctions) is decided instead by a lexicon rule on where its keywords
 the rule the training script chose for it (``decided_by`` in the JSON). Trained by ``python -m ingest.tagging.build_topic_model``
 on the labelled articles in ``ingest/data/training/`` (cross-validated by outlet); the weights
 are ``ingest/data/topic_model.json`` (topics, thresholds, feature names) and
-``topic_model.npy`` (the weights), read once per process.
+``topic_model.npy`` (the weights). A process reads them from the tagger cache (``tagger_cache``:
+the feature index built and the weights laid out by topic), and weighs an article's features
+in plain Python, without numpy: importing numpy takes about 0.1 s, a fifth of a ``tag``
+process's start (issue 12, item 5), while an article's few dozen known features take
+tens of microseconds to weigh either way (``bench/bench_tagging.py``).
 
 Why a tag fired is always said: its evidence is the lexicon keywords found (type ``keyword``,
 as before) and then the words of the article that weighed most for it (type ``word``), each
@@ -25,16 +29,18 @@ tagger version.
 from __future__ import annotations
 
 import json
+import math
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import compress
+from operator import itemgetter, mul
 from pathlib import Path
 
-import numpy as np
-
 from ingest.records import Evidence, TopicTag
+from ingest.tagging.tagger_cache import cached
 from ingest.tagging.topic_features import (
     LEXICON_RULES,
     WORD_FEATURES,
@@ -59,8 +65,10 @@ MIN_WORD_WEIGHT = 0.15
 KEYWORDLESS_FLOOR = 0.6
 # Hangul words carry particles, so the model reads them in two-syllable pieces (러시아의 → 러시,
 # 시아, 아의); shown as evidence, a piece is widened to its whole word (펠로 → 펠로시의).
-_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# (tested on single characters: a regular expression of these wide classes takes ~3 ms to
+# compile in every process)
+_HANGUL = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7A3))
+_HAN = ((0x3400, 0x9FFF), (0xF900, 0xFAFF))
 _WORD_CHAR = re.compile(r"\w")
 # Pieces of unspaced text that say nothing to a reader: Japanese written in hiragana alone (the
 # grammar between the words: した, への), and Chinese pieces that begin or end on the particles
@@ -69,19 +77,25 @@ _HIRAGANA_ONLY = re.compile(r"[\u3040-\u309f]+")
 _PARTICLE_END = re.compile(r"^[的了]|[的了]$")
 
 
+def _starts_in(text: str, ranges: tuple[tuple[int, int], ...]) -> bool:
+    """Whether ``text`` begins with a character of these code point ranges."""
+    code = ord(text[0]) if text else -1
+    return any(low <= code <= high for low, high in ranges)
+
+
 @dataclass(frozen=True)
 class TopicModel:
     topics: tuple[str, ...]
-    thresholds: np.ndarray  # per topic, in ``topics`` order
-    intercepts: np.ndarray
-    index: dict[str, int]  # feature name → row of ``weights``
-    weights: np.ndarray  # features × topics
+    thresholds: tuple[float, ...]  # per topic, in ``topics`` order
+    intercepts: tuple[float, ...]
+    index: dict[str, int]  # feature name → its row (position in each column)
+    columns: tuple[array, ...]  # per topic, its weight (float32) of each feature, by row
     not_evidence: frozenset[str]  # function words: weighed, never shown as evidence
     decided_by: dict[str, str]  # topic → "model" or a LEXICON_RULES name
     word_scale: float | None = None  # the words' length the model was trained at (scaled_words)
 
     def known(self, features: dict[str, float]) -> tuple[list[str], list[int], list[float]]:
-        """The features the model has weights for: names, rows of ``weights``, values."""
+        """The features the model has weights for: names, rows (in ``columns``), values."""
         present = list(map(self.index.__contains__, features))  # in C: most are not the model's
         names = list(compress(features, present))
         return (
@@ -90,32 +104,54 @@ class TopicModel:
             list(compress(features.values(), present)),
         )
 
-    def probabilities(self, weights: np.ndarray, values: list[float]) -> np.ndarray:
+    def weighed(self, rows: list[int]) -> list[tuple[float, ...]]:
+        """Each topic's weights (``topics`` order) of the features at ``rows`` (``known``)."""
+        if len(rows) == 1:  # itemgetter of one index gives the item, not a tuple
+            return [(column[rows[0]],) for column in self.columns]
+        if not rows:
+            return [() for _column in self.columns]
+        gather = itemgetter(*rows)
+        return [gather(column) for column in self.columns]
+
+    def probabilities(self, weighed: list[tuple[float, ...]], values: list[float]) -> list[float]:
         """Each topic's probability (``topics`` order) for features of these ``values`` whose
-        rows of ``weights`` are ``weights`` (``known``)."""
-        total = self.intercepts + np.asarray(values, dtype=np.float32) @ weights
-        return 1.0 / (1.0 + np.exp(-np.clip(total, -30.0, 30.0)))
+        weights are ``weighed`` (``weighed``)."""
+        return [
+            _logistic(intercept + sum(map(mul, values, weights)))
+            for intercept, weights in zip(self.intercepts, weighed, strict=True)
+        ]
+
+
+def _logistic(total: float) -> float:
+    return 1.0 / (1.0 + math.exp(-min(max(total, -30.0), 30.0)))
+
+
+def _read_model() -> TopicModel:
+    """The model from its files (numpy reads the weights; the tagger cache keeps the result)."""
+    import numpy as np  # only here: a process that finds the model in the cache never loads it
+
+    about = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    weights = np.load(WEIGHTS_FILE, allow_pickle=False)
+    topics = tuple(about["topics"])
+    by_topic = np.ascontiguousarray(weights.T, dtype=np.float32)  # native order, as array reads
+    return TopicModel(
+        topics=topics,
+        thresholds=tuple(float(np.float32(about["thresholds"][t])) for t in topics),
+        intercepts=tuple(float(np.float32(about["intercepts"][t])) for t in topics),
+        index={name: row for row, name in enumerate(about["features"])},
+        columns=tuple(array("f", row.tobytes()) for row in by_topic),
+        not_evidence=frozenset(about.get("not_evidence", ())),
+        decided_by=about.get("decided_by", {}),
+        word_scale=about.get("word_scale"),
+    )
 
 
 @cache
 def load_model() -> TopicModel | None:
     """The trained model (None when there is none: every lexicon topic is then kept)."""
-    try:
-        about = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-        weights = np.load(WEIGHTS_FILE, allow_pickle=False)
-    except FileNotFoundError:
+    if not (MODEL_FILE.is_file() and WEIGHTS_FILE.is_file()):
         return None
-    topics = tuple(about["topics"])
-    return TopicModel(
-        topics=topics,
-        thresholds=np.array([about["thresholds"][t] for t in topics], dtype=np.float32),
-        intercepts=np.array([about["intercepts"][t] for t in topics], dtype=np.float32),
-        index={name: row for row, name in enumerate(about["features"])},
-        weights=weights,
-        not_evidence=frozenset(about.get("not_evidence", ())),
-        decided_by=about.get("decided_by", {}),
-        word_scale=about.get("word_scale"),
-    )
+    return cached("topic-model", _read_model, TopicModel)
 
 
 def covered(field: str, start: int, end: int, spans: list[tuple[str, int, int]]) -> bool:
@@ -138,7 +174,7 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 def _unit_of_a_count(text: str, start: int, word: str) -> bool:
     """Whether ``word`` is the unit of the number before it: glued to it (395km, 5G) or, when of
     two letters, one space after it (130 km, 10 GW)."""
-    if _HAN.match(word):
+    if _starts_in(word, _HAN):
         return False
     if start > 0 and text[start - 1].isdigit():
         return True
@@ -151,10 +187,12 @@ def _shown_span(text: str, start: int, end: int, stop: frozenset[str]) -> tuple[
     a single letter or syllable (a single Han character is a word: 战, 核), no letter at all,
     the unit of a number (395km, 130 km), or a piece of a Latin word (AP of 釜山APEC)."""
     whole = _whole_word(text, start, end)
-    if _HANGUL.search(text, *whole):  # a piece of a Korean word (엠마크리스III를 → II)
+    if any(
+        _starts_in(char, _HANGUL) for char in text[whole[0] : whole[1]]
+    ):  # a piece of a Korean word (엠마크리스III를 → II)
         start, end = whole
     word = text[start:end]
-    if word.lower() in stop or (len(word) == 1 and not _HAN.match(word)):
+    if word.lower() in stop or (len(word) == 1 and not _starts_in(word, _HAN)):
         return None
     if not any(char.isalpha() for char in word):  # digits cut from a Han run: 11点10分 → 10
         return None
@@ -166,7 +204,7 @@ def _shown_span(text: str, start: int, end: int, stop: frozenset[str]) -> tuple[
         (start > 0 and _LATIN.match(text, start - 1)) or _LATIN.match(text, end)
     ):
         return None  # a piece of a Latin word inside Japanese or Chinese text: AP of 釜山APEC
-    if _HIRAGANA_ONLY.fullmatch(word) or (_HAN.match(word) and _PARTICLE_END.search(word)):
+    if _HIRAGANA_ONLY.fullmatch(word) or (_starts_in(word, _HAN) and _PARTICLE_END.search(word)):
         return None  # grammar, not a word: した, への; a piece across a particle: 天的, 了解
     return start, end
 
@@ -219,16 +257,18 @@ def _word_evidence(
 
 
 def _weighed(
-    names: list[str], weights: np.ndarray, floor: float, not_evidence: frozenset[str]
+    names: list[str], weights: Sequence[float], floor: float, not_evidence: frozenset[str]
 ) -> dict[str, float]:
     """The words and stems among ``names`` that weigh at least ``floor`` (and more than
     nothing) for one topic (``weights``: theirs, in the same order), function words left out:
     the features a word of the text can be shown for."""
-    chosen = np.flatnonzero((weights >= floor) & (weights > 0))
     return {
-        names[at]: float(weights[at])
-        for at in chosen.tolist()
-        if names[at].startswith(WORD_FEATURES) and names[at] not in not_evidence
+        name: weight
+        for name, weight in zip(names, weights, strict=True)
+        if weight >= floor
+        and weight > 0
+        and name.startswith(WORD_FEATURES)
+        and name not in not_evidence
     }
 
 
@@ -249,8 +289,8 @@ def decide(
         return found
     features = article_features(title, summary, body, found, model.word_scale, language)
     names, rows, values = model.known(features)
-    weights = model.weights[rows]
-    scores = model.probabilities(weights, values)
+    topic_weights = model.weighed(rows)
+    scores = model.probabilities(topic_weights, values)
     by_topic = {tag.topic: tag for tag in found}
     column_of = {topic: column for column, topic in enumerate(model.topics)}
     # Each topic kept, in ``order``: its tag, and for one the model decides, the features a word
@@ -272,8 +312,7 @@ def decide(
             continue
         tag = by_topic.get(topic) or TopicTag(topic)
         floor = MIN_WORD_WEIGHT if tag.evidence else 0.0  # no keyword: its best words say why
-        column_weights = weights[:, column].astype(np.float64)
-        chosen.append((tag, _weighed(names, column_weights, floor, model.not_evidence)))
+        chosen.append((tag, _weighed(names, topic_weights[column], floor, model.not_evidence)))
     # The text is read once for the words of every topic kept (each topic then takes its own).
     wanted = {feature for _tag, weighed in chosen if weighed for feature in weighed}
     fields = {"title": title or "", "summary": summary or "", "body": body or ""}

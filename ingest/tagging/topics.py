@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ingest.records import Evidence, TopicTag
 from ingest.tagging.matcher import Matcher, Pattern
-from ingest.tagging.matcher_cache import cached_matcher
+from ingest.tagging.tagger_cache import cached
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "topics.toml"
 DATA_FILES = (DATA_FILE,)
@@ -73,7 +73,14 @@ def parse_keyword(word: str) -> tuple[str, bool, int]:
 
 @lru_cache(maxsize=1)
 def load_lexicon(path: Path = DATA_FILE) -> dict[str, dict[str, list[str]]]:
-    """topic → language → keywords, in file order."""
+    """topic → language → keywords, in file order; the project's lexicon from the tagger cache
+    when it holds it (parsing the TOML takes ~80 ms of a process's start)."""
+    if path == DATA_FILE:
+        return cached("topic-lexicon", lambda: _read_lexicon(path), dict)
+    return _read_lexicon(path)
+
+
+def _read_lexicon(path: Path) -> dict[str, dict[str, list[str]]]:
     with path.open("rb") as handle:
         data = tomllib.load(handle)
     lexicon: dict[str, dict[str, list[str]]] = {}
@@ -142,7 +149,7 @@ _BUILD_LOCK = threading.Lock()  # the poller tags from many threads: build each 
 
 @lru_cache(maxsize=64)
 def _build_matcher(language: str | None) -> Matcher:
-    return cached_matcher(f"topics-{language or 'all'}", lambda: Matcher(_patterns(language)))
+    return cached(f"topics-{language or 'all'}", lambda: Matcher(_patterns(language)), Matcher)
 
 
 def _matcher(language: str | None) -> Matcher:

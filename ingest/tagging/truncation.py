@@ -25,12 +25,19 @@ import re
 
 _ELLIPSIS = re.compile(r"(?:…|\.{2,}|⋯|‥)\s*$")
 _ELLIPSIS_MARKS = frozenset(".…⋯‥")  # the characters of an _ELLIPSIS
-_HANGUL = "\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3"
-_KANA = "\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f"
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_SOUTHEAST_ASIAN = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
-_UNSPACED = re.compile(f"[{_KANA}{_HAN}{_SOUTHEAST_ASIAN}]")
-_BARE_END_IS_CUT = re.compile(f"[{_HANGUL}{_KANA}{_HAN}]")
+# Code point ranges, tested on one character (a regular expression of these wide classes takes
+# ~5 ms to compile in every process).
+_HANGUL = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7A3))
+_KANA = ((0x3040, 0x30FF), (0x31F0, 0x31FF), (0xFF66, 0xFF9F))
+_HAN = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+_SOUTHEAST_ASIAN = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF))
+_UNSPACED = _KANA + _HAN + _SOUTHEAST_ASIAN
+_BARE_END_IS_CUT = _HANGUL + _KANA + _HAN
+
+
+def _among(char: str, ranges: tuple[tuple[int, int], ...]) -> bool:
+    code = ord(char)
+    return any(low <= code <= high for low, high in ranges)
 
 
 def cut_word_start(text: str, *, bare_end_is_cut: bool) -> int | None:
@@ -50,9 +57,9 @@ def cut_word_start(text: str, *, bare_end_is_cut: bool) -> int | None:
     last = text[end - 1]
     if not last.isalnum():
         return None  # a full stop, a quote, a bracket: the last word is whole
-    if ellipsis is None and not (bare_end_is_cut and _BARE_END_IS_CUT.match(last)):
+    if ellipsis is None and not (bare_end_is_cut and _among(last, _BARE_END_IS_CUT)):
         return None
-    if _UNSPACED.match(last):
+    if _among(last, _UNSPACED):
         return end - 1
     start = end
     while start > 0 and not text[start - 1].isspace():
