@@ -316,8 +316,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "tagger_cache_dir",
         str(PROJECT_ROOT / "data" / "cache"),
-        "Where the tagger keeps its compiled matchers, one file per tagger version, so a process "
-        "is ready at once instead of building them (off: build them in every process).",
+        "Where the tagger keeps what it builds from its data files (compiled matchers, the topic "
+        "lexicon and model, language codes), one file each per tagger version, so a process is "
+        "ready at once instead of building them (off: build them in every process).",
     ),
 )
 

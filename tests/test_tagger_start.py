@@ -53,6 +53,7 @@ def test_a_cached_matcher_finds_what_a_freshly_built_one_finds(tmp_path, monkeyp
     assert path.is_file()
     loaded = tagger_cache.cached("countries", lambda: pytest.fail("built again"), Matcher)
     assert loaded is not built
+    assert loaded._scanner.keys == built._scanner.keys  # packed into one string, split again
     for text in SAMPLES:
         assert loaded.find(text) == built.find(text)
         assert loaded.find(text)  # the samples do name countries
@@ -163,6 +164,139 @@ def test_a_second_process_reads_the_cache_and_tags_the_same(tmp_path) -> None:
     assert [
         {c["iso3"] for c in json.loads(line)["countries"]} for line in outputs[1].splitlines()
     ] == expected
+
+
+# A process that finds everything in the cache: it must build nothing from the data files and
+# load none of the libraries only a build (numpy, for the model's .npy; Babel's locale data, for
+# the language codes) or a detection (langdetect) needs. Each is a large part of a start.
+_WARM_PROCESS = """
+import json, sys
+from ingest import language
+from ingest.tagging import tag_article, topic_features, topic_model, topics
+
+def built(name):
+    def refuse(*args, **kwargs):
+        raise AssertionError(name + " built again, not read from the cache")
+    return refuse
+
+if sys.argv[1:] == ["warm"]:
+    topics._read_lexicon = built("topic lexicon")
+    topic_model._read_model = built("topic model")
+    topic_features._read_function_words = built("function words")
+    language._read_language_codes = built("language codes")
+tags = tag_article(
+    "Putin meets Kim Jong Un", "Troops crossed the border", language_hint="en", trust_language=True
+)
+print(json.dumps({
+    "countries": sorted(tag.iso3 for tag in tags.countries),
+    "topics": sorted(tag.topic for tag in tags.topics),
+    "loaded": sorted(m for m in ("numpy", "langdetect", "babel.dates") if m in sys.modules),
+}))
+"""
+
+
+def test_a_process_with_a_warm_cache_builds_nothing_and_loads_no_numpy(tmp_path) -> None:
+    environment = {**os.environ, "PANTAU_TAGGER_CACHE_DIR": str(tmp_path)}
+    runs = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", _WARM_PROCESS, run],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+                env=environment,
+                check=True,
+            ).stdout
+        )
+        for run in ("cold", "warm")
+    ]
+    assert runs[0]["countries"] == runs[1]["countries"] == ["PRK", "RUS"]
+    assert runs[0]["topics"] == runs[1]["topics"]
+    assert runs[1]["loaded"] == []
+    names = {path.name.rsplit("-", 1)[0] for path in tmp_path.glob("*.pickle")}
+    assert {"topic-lexicon", "topic-model", "function-words", "language-codes"} <= names
+
+
+def test_the_cached_tables_are_what_the_data_files_give(tmp_path, monkeypatch) -> None:
+    """Each table read from the cache equals the one read from its data file in this process."""
+    from ingest.tagging import topic_features
+
+    monkeypatch.setenv("PANTAU_TAGGER_CACHE_DIR", str(tmp_path))
+    cases = [
+        ("topic-lexicon", lambda: topics._read_lexicon(topics.DATA_FILE)),
+        ("function-words", topic_features._read_function_words),
+        ("language-codes", language._read_language_codes),
+    ]
+    for name, read in cases:
+        written = tagger_cache.cached(name, read, dict)
+        loaded = tagger_cache.cached(name, lambda: pytest.fail("built again"), dict)
+        assert loaded == written == read() and loaded, name
+    lexicon = tagger_cache.cached("topic-lexicon", dict, dict)
+    assert set(lexicon) >= {"military", "conflict", "diplomacy", "blockers"}
+
+
+def test_the_cached_model_holds_the_shipped_weights_by_topic(tmp_path, monkeypatch) -> None:
+    """The model read from the cache: its columns are the .npy file's columns (numpy, the
+    oracle), its feature index the JSON's feature list, and its probabilities numpy's."""
+    import numpy as np
+
+    from ingest.tagging import topic_model
+
+    monkeypatch.setenv("PANTAU_TAGGER_CACHE_DIR", str(tmp_path))
+    tagger_cache.cached("topic-model", topic_model._read_model, topic_model.TopicModel)
+    model = tagger_cache.cached(
+        "topic-model", lambda: pytest.fail("built again"), topic_model.TopicModel
+    )
+    weights = np.load(topic_model.WEIGHTS_FILE)
+    about = json.loads(topic_model.MODEL_FILE.read_text(encoding="utf-8"))
+    assert list(model.index) == about["features"]
+    assert [model.index[name] for name in about["features"]] == list(range(len(weights)))
+    assert len(model.columns) == weights.shape[1] == len(about["topics"])
+    for column, topic_weights in enumerate(model.columns):
+        assert np.array_equal(np.frombuffer(topic_weights, dtype=np.float32), weights[:, column])
+    intercepts = np.array([about["intercepts"][t] for t in about["topics"]])
+    rows = [model.index[name] for name in about["features"][::997]]
+    values = [(n % 5 + 1) / 3 for n in range(len(rows))]
+    expected = 1 / (1 + np.exp(-(intercepts + np.array(values) @ weights[rows].astype(float))))
+    assert model.probabilities(model.weighed(rows), values) == pytest.approx(expected, abs=1e-6)
+    for one in ([rows[0]], []):  # one feature (itemgetter's single item) and none
+        got = model.probabilities(model.weighed(one), [1.0] * len(one))
+        logit = intercepts + weights[one].astype(float).sum(axis=0)
+        assert got == pytest.approx(1 / (1 + np.exp(-logit)), abs=1e-6)
+
+
+def test_the_tagger_version_is_remembered_until_a_file_changes(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("PANTAU_TAGGER_CACHE_DIR", str(tmp_path / "cache"))
+    files = []
+    for name in ("a.py", "b.toml"):
+        path = tmp_path / name
+        path.write_text(name)
+        files.append(path)
+    computed = []
+
+    def compute() -> str:
+        computed.append(1)
+        return f"{len(computed):016x}"
+
+    first = tagger_cache.remembered_version(files, compute)
+    assert tagger_cache.remembered_version(files, compute) == first and len(computed) == 1
+    os.utime(files[1], ns=(0, files[1].stat().st_mtime_ns + 1_000_000))  # same bytes, touched
+    second = tagger_cache.remembered_version(files, compute)
+    assert second != first and len(computed) == 2
+    files[0].write_text("a.py, edited")
+    assert tagger_cache.remembered_version(files, compute) not in (first, second)
+    assert len(list((tmp_path / "cache").glob("tagger-version-*.txt"))) == 1  # old ones go
+    monkeypatch.setenv("PANTAU_TAGGER_CACHE_DIR", "off")
+    tagger_cache.remembered_version(files, compute)
+    tagger_cache.remembered_version(files, compute)
+    assert len(computed) == 5
+
+
+def test_the_package_version_is_the_hash_of_its_files() -> None:
+    """Remembered or not, TAGGER_VERSION is the hash of the tagger's files as they are now."""
+    from ingest.tagging import tagger_files, tagger_version
+
+    assert tagger_version(tagger_files()) == TAGGER_VERSION
 
 
 # --- language ------------------------------------------------------------------------------
