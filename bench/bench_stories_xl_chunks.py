@@ -49,6 +49,14 @@ model then refitted on the whole fit fold.
 
 ``shipped as shipped``: ``stories.linked`` on signatures carrying the store's vectors, at
 ``XL_THRESHOLD`` (nothing refitted).
+
+What it found (2026-12-07, ``docs/cross-language-stories.md``, "Chunked and combined
+similarities"): nothing reaches P ≥ 0.90 with R ≥ 0.50 on the 319 pairs held out. The shipped
+rule: P 0.89 R 0.47. Only ``head`` and ``mean(head, lead)`` keep P 0.90-0.92, at R 0.17-0.37;
+the chunk scores lose precision (sentences max P 0.54-0.66) and their thresholds differ widely
+between folds; ``any of the above`` (fit on the 319: P 0.87 R 0.58) and ``logistic, 3 cosines``
+(P 0.84-0.85 R 0.51-0.52) pass R 0.50 below the precision asked; the evidence features and the
+inner-CV threshold make the logistic worse. Not shipped.
 """
 
 from __future__ import annotations
