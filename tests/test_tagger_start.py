@@ -259,6 +259,11 @@ def test_the_cached_model_holds_the_shipped_weights_by_topic(tmp_path, monkeypat
     values = [(n % 5 + 1) / 3 for n in range(len(rows))]
     expected = 1 / (1 + np.exp(-(intercepts + np.array(values) @ weights[rows].astype(float))))
     assert model.probabilities(model.weighed(rows), values) == pytest.approx(expected, abs=1e-6)
+    # numpy is loaded here: ``weigh`` uses it on this many features, and says the same
+    assert len(rows) >= topic_model.NUMPY_FROM_FEATURES
+    probabilities, weighed = model.weigh(rows, values)
+    assert probabilities == pytest.approx(expected, abs=1e-6)
+    assert [list(w) for w in weighed] == [list(w) for w in model.weighed(rows)]
     for one in ([rows[0]], []):  # one feature (itemgetter's single item) and none
         got = model.probabilities(model.weighed(one), [1.0] * len(one))
         logit = intercepts + weights[one].astype(float).sum(axis=0)

@@ -91,6 +91,7 @@ def words(text: str, wanted: Collection[str] | None = None) -> list[tuple[str, i
     out: list[tuple[str, int, int]] = []
     add = out.append
     split_some = _has_pieces(text)  # most texts have no Han, kana or Hangul
+    pieces = _pieces_pattern() if split_some else None
     plain = stems = None
     if wanted is not None:
         plain = {feature[2:] for feature in wanted if feature.startswith("w:")}
@@ -100,7 +101,7 @@ def words(text: str, wanted: Collection[str] | None = None) -> list[tuple[str, i
         return _wanted_words(low, plain, stems)
     for found in _WORD.finditer(text if low is None else low):
         word = found.group().lower() if low is None else found.group()
-        if split_some and _has_pieces(word):
+        if pieces is not None and pieces.search(word):
             start = found.start()
             for offset, piece in enumerate(_pieces(word)):
                 if plain is None or piece in plain:
@@ -217,12 +218,13 @@ def field_counts(
         if text:
             words += _lowered_words(text) * weight
             split_some = split_some or _has_pieces(text)
+    pieces = _pieces_pattern() if split_some else None
     counts: dict[str, int] = {}
     get = counts.get
     for word, count in Counter(words).items():
         if word in skip:
             continue
-        if split_some and _has_pieces(word):
+        if pieces is not None and pieces.search(word):
             for piece in _pieces(word):
                 feature = f"w:{piece}"
                 counts[feature] = get(feature, 0) + count

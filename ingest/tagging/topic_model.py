@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from functools import cache
 from itertools import compress
 from operator import itemgetter, mul
 from pathlib import Path
+from typing import Any
 
 from ingest.records import Evidence, TopicTag
 from ingest.tagging.tagger_cache import cached
@@ -65,10 +67,6 @@ MIN_WORD_WEIGHT = 0.15
 KEYWORDLESS_FLOOR = 0.6
 # Hangul words carry particles, so the model reads them in two-syllable pieces (러시아의 → 러시,
 # 시아, 아의); shown as evidence, a piece is widened to its whole word (펠로 → 펠로시의).
-# (tested on single characters: a regular expression of these wide classes takes ~3 ms to
-# compile in every process)
-_HANGUL = ((0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7A3))
-_HAN = ((0x3400, 0x9FFF), (0xF900, 0xFAFF))
 _WORD_CHAR = re.compile(r"\w")
 # Pieces of unspaced text that say nothing to a reader: Japanese written in hiragana alone (the
 # grammar between the words: した, への), and Chinese pieces that begin or end on the particles
@@ -77,10 +75,25 @@ _HIRAGANA_ONLY = re.compile(r"[\u3040-\u309f]+")
 _PARTICLE_END = re.compile(r"^[的了]|[的了]$")
 
 
-def _starts_in(text: str, ranges: tuple[tuple[int, int], ...]) -> bool:
-    """Whether ``text`` begins with a character of these code point ranges."""
-    code = ord(text[0]) if text else -1
-    return any(low <= code <= high for low, high in ranges)
+# Hangul and Han, tested character by character (a regular expression of these wide classes
+# takes ~3 ms to compile in every process).
+def _han(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
+def _han_start(text: str) -> bool:
+    return bool(text) and _han(text[0])
+
+
+def _holds_hangul(text: str) -> bool:
+    return (
+        bool(text)
+        and max(text) >= "\u1100"  # most words hold nothing past it: no loop
+        and any(
+            "\uac00" <= c <= "\ud7a3" or "\u1100" <= c <= "\u11ff" or "\u3130" <= c <= "\u318f"
+            for c in text
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -104,6 +117,21 @@ class TopicModel:
             list(compress(features.values(), present)),
         )
 
+    def weigh(
+        self, rows: list[int], values: list[float]
+    ) -> tuple[list[float], list[Sequence[float]]]:
+        """Each topic's probability (``topics`` order) for the features at ``rows`` (``known``)
+        with these ``values``, and each topic's weights of those features. In plain Python; with
+        numpy, when the process has loaded it already (the pipeline has, for its vectors), on
+        texts of many features, where it is about twice as fast."""
+        numpy = sys.modules.get("numpy")
+        if numpy is not None and len(rows) >= NUMPY_FROM_FEATURES:
+            weights = _matrix(self, numpy)[:, rows]
+            totals = numpy.asarray(self.intercepts) + weights @ numpy.asarray(values, dtype=float)
+            return [_logistic(total) for total in totals.tolist()], weights.tolist()
+        weighed = self.weighed(rows)
+        return self.probabilities(weighed, values), list(weighed)
+
     def weighed(self, rows: list[int]) -> list[tuple[float, ...]]:
         """Each topic's weights (``topics`` order) of the features at ``rows`` (``known``)."""
         if len(rows) == 1:  # itemgetter of one index gives the item, not a tuple
@@ -120,6 +148,20 @@ class TopicModel:
             _logistic(intercept + sum(map(mul, values, weights)))
             for intercept, weights in zip(self.intercepts, weighed, strict=True)
         ]
+
+
+# Features from which a process that has numpy weighs with it (below, plain Python is as fast).
+NUMPY_FROM_FEATURES = 16
+_MATRICES: dict[int, tuple[TopicModel, Any]] = {}  # id(model) → (model, topics × features)
+
+
+def _matrix(model: TopicModel, numpy: Any) -> Any:  # noqa: ANN401 - numpy is loaded lazily
+    """The model's weights as one numpy array (topics × features), made once per model."""
+    found = _MATRICES.get(id(model))
+    if found is None or found[0] is not model:
+        stacked = numpy.vstack([numpy.frombuffer(c, dtype=numpy.float32) for c in model.columns])
+        found = _MATRICES[id(model)] = (model, stacked)
+    return found[1]
 
 
 def _logistic(total: float) -> float:
@@ -174,7 +216,7 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 def _unit_of_a_count(text: str, start: int, word: str) -> bool:
     """Whether ``word`` is the unit of the number before it: glued to it (395km, 5G) or, when of
     two letters, one space after it (130 km, 10 GW)."""
-    if _starts_in(word, _HAN):
+    if _han_start(word):
         return False
     if start > 0 and text[start - 1].isdigit():
         return True
@@ -187,12 +229,10 @@ def _shown_span(text: str, start: int, end: int, stop: frozenset[str]) -> tuple[
     a single letter or syllable (a single Han character is a word: 战, 核), no letter at all,
     the unit of a number (395km, 130 km), or a piece of a Latin word (AP of 釜山APEC)."""
     whole = _whole_word(text, start, end)
-    if any(
-        _starts_in(char, _HANGUL) for char in text[whole[0] : whole[1]]
-    ):  # a piece of a Korean word (엠마크리스III를 → II)
+    if _holds_hangul(text[whole[0] : whole[1]]):  # a piece of a Korean word (엠마크리스III를 → II)
         start, end = whole
     word = text[start:end]
-    if word.lower() in stop or (len(word) == 1 and not _starts_in(word, _HAN)):
+    if word.lower() in stop or (len(word) == 1 and not _han(word)):
         return None
     if not any(char.isalpha() for char in word):  # digits cut from a Han run: 11点10分 → 10
         return None
@@ -204,7 +244,7 @@ def _shown_span(text: str, start: int, end: int, stop: frozenset[str]) -> tuple[
         (start > 0 and _LATIN.match(text, start - 1)) or _LATIN.match(text, end)
     ):
         return None  # a piece of a Latin word inside Japanese or Chinese text: AP of 釜山APEC
-    if _HIRAGANA_ONLY.fullmatch(word) or (_starts_in(word, _HAN) and _PARTICLE_END.search(word)):
+    if _HIRAGANA_ONLY.fullmatch(word) or (_han_start(word) and _PARTICLE_END.search(word)):
         return None  # grammar, not a word: した, への; a piece across a particle: 天的, 了解
     return start, end
 
@@ -289,8 +329,7 @@ def decide(
         return found
     features = article_features(title, summary, body, found, model.word_scale, language)
     names, rows, values = model.known(features)
-    topic_weights = model.weighed(rows)
-    scores = model.probabilities(topic_weights, values)
+    scores, topic_weights = model.weigh(rows, values)
     by_topic = {tag.topic: tag for tag in found}
     column_of = {topic: column for column, topic in enumerate(model.topics)}
     # Each topic kept, in ``order``: its tag, and for one the model decides, the features a word
