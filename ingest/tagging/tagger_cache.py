@@ -59,21 +59,27 @@ def _load(path: Path, kind: type[T]) -> T | None:
     return found if isinstance(found, kind) else None
 
 
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file renamed into place (a reader never
+    sees half a file), then remove the files of other versions of the same name."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    stem = path.name.rsplit("-", 1)[0]
+    for old in path.parent.glob(f"{stem}-*{path.suffix}"):
+        if old != path and old.name.rsplit("-", 1)[0] == stem:  # not topics-en's for topics
+            old.unlink(missing_ok=True)
+
+
 def _store(path: Path, built: object) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as out:
-                pickle.dump(built, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        stem = path.name.rsplit("-", 1)[0]
-        for old in path.parent.glob(f"{stem}-*.pickle"):
-            if old != path and old.name.rsplit("-", 1)[0] == stem:  # not topics-en's for topics
-                old.unlink(missing_ok=True)
+        _replace(path, pickle.dumps(built, protocol=pickle.HIGHEST_PROTOCOL))
     except OSError as problem:
         log.warning("tagger cache %s not written (%s)", path, problem)
 
@@ -114,18 +120,11 @@ def remembered_version(files: list[Path], compute: Callable[[], str]) -> str:
         version = remembered.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError):
         version = ""
-    if len(version) == 16 and all(c in "0123456789abcdef" for c in version):
+    if version and all(c in "0123456789abcdef" for c in version):
         return version
     version = compute()
     try:
-        remembered.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{remembered.name}.", dir=remembered.parent)
-        with os.fdopen(handle, "w", encoding="ascii") as out:
-            out.write(version)
-        os.replace(temporary, remembered)
-        for old in remembered.parent.glob("tagger-version-*.txt"):
-            if old != remembered:
-                old.unlink(missing_ok=True)
+        _replace(remembered, version.encode("ascii"))
     except OSError as problem:
         log.warning("tagger version not remembered in %s (%s)", directory, problem)
     return version
