@@ -260,7 +260,8 @@ def _katakana(c: str) -> bool:
     )
 
 
-def _hangul(c: str) -> bool:
+def hangul(c: str) -> bool:
+    """Whether ``c`` is Hangul (syllables, jamo, compatibility jamo)."""
     o = ord(c)
     return 0xAC00 <= o <= 0xD7A3 or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F
 
@@ -322,7 +323,7 @@ def _left_rule(first: str) -> int:
         return _LEFT_ARABIC
     if _hebrew(first):
         return _LEFT_HEBREW
-    if _hangul(first):
+    if hangul(first):
         return _LEFT_HANGUL
     return _LEFT_WORD
 
@@ -332,7 +333,7 @@ def _right_rule(last: str, prefix: bool, whole_word: bool) -> int:
         return _RIGHT_FREE
     if prefix:
         return _RIGHT_PREFIX
-    if _hangul(last) and not whole_word:
+    if hangul(last) and not whole_word:
         return _RIGHT_HANGUL
     return _RIGHT_WORD
 

@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.records import Evidence, TopicTag
+from ingest.tagging.matcher import hangul
 from ingest.tagging.tagger_cache import cached
 from ingest.tagging.topic_features import (
     LEXICON_RULES,
@@ -87,14 +88,8 @@ def _han_start(text: str) -> bool:
 
 
 def _holds_hangul(text: str) -> bool:
-    return (
-        bool(text)
-        and max(text) >= "\u1100"  # most words hold nothing past it: no loop
-        and any(
-            "\uac00" <= c <= "\ud7a3" or "\u1100" <= c <= "\u11ff" or "\u3130" <= c <= "\u318f"
-            for c in text
-        )
-    )
+    # most words hold nothing past U+1100, where Hangul starts: no loop
+    return bool(text) and max(text) >= "\u1100" and any(map(hangul, text))
 
 
 @dataclass(frozen=True)
