@@ -11,7 +11,9 @@ Each argument is a clone (or bare mirror) of a public repository; the command wr
   1,000 articles of 2004-2019 one after another). Articles are cut where a sentence of at least
   ``MIN_TITLE_TOKENS`` tokens that starts with a capital and ends with no stop mark (a headline)
   follows a sentence that ends with one; shorter unpunctuated lines are section headings and stay
-  inside their article. Tokens are joined back (no space before a closing mark, after an opening
+  inside their article. A piece whose headline is longer than ``MAX_TITLE_TOKENS`` or whose next
+  sentence does not read as a lead (a capital or quote first, a stop mark last, at least
+  ``MIN_LEAD_TOKENS`` tokens) is a fragment cut at a heading, and is left out. Tokens are joined back (no space before a closing mark, after an opening
   one or after an apostrophe). The first sentence is the lead (``summary``), the rest the body.
 - Turkish (``tr``): articles of the newspaper Sözcü (Dec 2013 - Mar 2014) as
   ``BilkentInformationRetrievalGroup/TUBITAK113E249`` keeps them
@@ -42,6 +44,8 @@ SEED = 20261207
 SAMPLE = {"it": 110, "tr": 110}
 MIN_BODY_CHARS = 300
 MIN_TITLE_TOKENS = 4
+MAX_TITLE_TOKENS = 25
+MIN_LEAD_TOKENS = 6
 OUT = TRAINING / "items-ittr.jsonl"
 KIND_REPOSITORY = "dhfbk/KIND"
 KIND_FILES = ("dataset/wikinews_train.tsv", "dataset/wikinews_test.tsv")
@@ -103,9 +107,18 @@ def _sentences(text: str) -> list[list[str]]:
 
 def _is_headline(sentence: list[str]) -> bool:
     return (
-        len(sentence) >= MIN_TITLE_TOKENS
+        MIN_TITLE_TOKENS <= len(sentence) <= MAX_TITLE_TOKENS
         and sentence[0][:1].isupper()
         and not sentence[-1].endswith(_STOPS)
+    )
+
+
+def _is_lead(sentence: list[str]) -> bool:
+    """An article's first sentence: a capital (or a quote) first, a stop mark last."""
+    return (
+        len(sentence) >= MIN_LEAD_TOKENS
+        and (sentence[0][:1].isupper() or sentence[0][:1] in '"«“')
+        and sentence[-1].endswith(_STOPS)
     )
 
 
@@ -122,7 +135,7 @@ def read_kind(repo: Path) -> list[dict]:
             elif articles:
                 articles[-1].append(sentence)
         for article in articles:
-            if len(article) < 2:
+            if len(article) < 2 or not _is_lead(article[1]):
                 continue
             lines = [join_tokens(sentence) for sentence in article]
             items.append(
