@@ -41,7 +41,7 @@ from ingest.tagging.build_training_corpora import _known_titles
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
 
 SEED = 20261207
-SAMPLE = {"it": 110, "tr": 110}
+SAMPLE = {"it": 130, "tr": 130}
 MIN_BODY_CHARS = 300
 MIN_TITLE_TOKENS = 4
 MAX_TITLE_TOKENS = 25
