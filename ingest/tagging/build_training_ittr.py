@@ -8,13 +8,14 @@ Each argument is a clone (or bare mirror) of a public repository; the command wr
 - Italian (``it``): articles of Italian Wikinews (https://it.wikinews.org, CC BY 2.5) as
   ``dhfbk/KIND`` keeps them for named-entity recognition (``dataset/wikinews_train.tsv`` and
   ``dataset/wikinews_test.tsv``: one token a line with its tag, a blank line between sentences,
-  1,000 articles of 2004-2019 one after another). Articles are cut where a sentence of at least
-  ``MIN_TITLE_TOKENS`` tokens that starts with a capital and ends with no stop mark (a headline)
-  follows a sentence that ends with one; shorter unpunctuated lines are section headings and stay
-  inside their article. A piece whose headline is longer than ``MAX_TITLE_TOKENS`` or whose next
-  sentence does not read as a lead (a capital or quote first, a stop mark last, at least
-  ``MIN_LEAD_TOKENS`` tokens) is a fragment cut at a heading, and is left out. Tokens are joined back (no space before a closing mark, after an opening
-  one or after an apostrophe). The first sentence is the lead (``summary``), the rest the body.
+  1,000 articles of about two decades one after another). Articles are cut where a sentence of at
+  least ``MIN_TITLE_TOKENS`` tokens that starts with a capital and ends with no stop mark (a
+  headline) follows a sentence that ends with one; shorter unpunctuated lines are section headings
+  and stay inside their article. A piece whose headline is longer than ``MAX_TITLE_TOKENS`` or
+  whose next sentence does not read as a lead (a capital or quote first, a stop mark last, at
+  least ``MIN_LEAD_TOKENS`` tokens) is a fragment cut at a heading, and is left out. Tokens are
+  joined back (no space before a closing mark, after an opening one or after an apostrophe). The
+  first sentence is the lead (``summary``), the rest the body.
 - Turkish (``tr``): articles of the newspaper Sözcü (Dec 2013 - Mar 2014) as
   ``BilkentInformationRetrievalGroup/TUBITAK113E249`` keeps them
   (``SozcuNewsCollection2014.rar``, one text file a news item in a folder per day: headline, a
