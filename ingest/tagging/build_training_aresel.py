@@ -1,10 +1,11 @@
 """Draw Arabic, Spanish and Greek news articles for the topic training set.
 
-    python -m ingest.tagging.build_training_aresel SAUDINEWSNET_DIR FAKENEWS_ES_DIR GREEK_NEWS_DIR
+    python -m ingest.tagging.build_training_aresel SAUDINEWSNET_DIR FAKENEWS_ES_DIR GREEK_NEWS_DIR \
+        GREEK_LEADS_DIR
 
 Each argument is a clone (or bare mirror) of a public repository, read at its ``HEAD``; the
 command writes ``ingest/data/training/items-aresel.jsonl`` (keys ``aresel-``), ``SAMPLE`` articles
-per language, in this order:
+per source, in this order:
 
 - ``ar`` from ``parallelfold/SaudiNewsNet`` (CC BY-NC-SA 4.0): 31,030 articles of 14 Saudi
   newspapers and the Saudi Press Agency, extracted 2015-07-21 to 2015-08-11
@@ -20,6 +21,10 @@ per language, in this order:
   stored (``frontend/static/data/*/*.json`` and ``web/data/*/*.json``, April-May 2026): the title
   and the first ~2,000 characters of the article text as scraped (``content``), never the
   pipeline's machine-written summaries or tags. One outlet, kathimerini.gr.
+- ``el`` again, from ``mKotoulas/NewsPaperScrapper`` (GPL-3.0): the sample output of its
+  scraper, ``sample_results/results.xlsx``, headlines and leads (``summary``; no body) of Avgi's
+  politics section (sheet ``AVGI``, November 2022) and of Ta Nea (sheet ``TA NEA``, 2019-2022),
+  so that the Greek items come from more than one outlet.
 
 Within a language, candidates are shuffled with a seeded ``random.Random`` and taken in that order,
 at most ``PER_OUTLET`` per outlet, skipping texts shorter than ``MIN_BODY_CHARS``, titles already
@@ -47,13 +52,20 @@ from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, _sit
 OUT = TRAINING / "items-aresel.jsonl"
 KEY_PREFIX = "aresel-"
 SEED = 20261207
-SAMPLE = {"ar": 100, "es": 100, "el": 100}
-PER_OUTLET = {"ar": 12, "es": 12, "el": 100}
+SAMPLE = {"ar": 100, "es": 100, "el": 100, "el-leads": 40}
+PER_OUTLET = {"ar": 12, "es": 12, "el": 100, "el-leads": 20}
 MIN_BODY_CHARS = 200
+MIN_LEAD_CHARS = 40
 SAME_OPENING_CHARS = 200
 AR_REPOSITORY = "parallelfold/SaudiNewsNet"
 ES_REPOSITORY = "jpposadas/FakeNewsCorpusSpanish"
 EL_REPOSITORY = "zoetzikra/greek-news-aggregator"
+EL_LEADS_REPOSITORY = "mKotoulas/NewsPaperScrapper"
+EL_LEADS_PATH = "sample_results/results.xlsx"
+EL_LEADS_SHEETS = (
+    ("xl/worksheets/sheet1.xml", "avgi.gr"),
+    ("xl/worksheets/sheet2.xml", "tanea.gr"),
+)
 AR_OUTLETS = {
     "aawsat": "aawsat.com",
     "aleqtisadiya": "aleqt.com",
@@ -110,14 +122,14 @@ def _arabic(repo: Path) -> list[dict]:
     return items
 
 
-def _xlsx_rows(data: bytes) -> list[list[str]]:
-    """The first sheet's rows as lists of cell texts (shared and inline strings, numbers)."""
+def _xlsx_rows(data: bytes, sheet_path: str = "xl/worksheets/sheet1.xml") -> list[list[str]]:
+    """A sheet's rows as lists of cell texts (shared and inline strings, numbers)."""
     book = zipfile.ZipFile(io.BytesIO(data))
     shared = []
     if "xl/sharedStrings.xml" in book.namelist():
         for item in ElementTree.fromstring(book.read("xl/sharedStrings.xml")).iter(f"{_XLSX}si"):
             shared.append("".join(node.text or "" for node in item.iter(f"{_XLSX}t")))
-    sheet = ElementTree.fromstring(book.read("xl/worksheets/sheet1.xml"))
+    sheet = ElementTree.fromstring(book.read(sheet_path))
     rows = []
     for row in sheet.iter(f"{_XLSX}row"):
         cells: dict[int, str] = {}
@@ -182,50 +194,82 @@ def _greek(repo: Path) -> list[dict]:
     return items
 
 
-def _pick(candidates: list[dict], language: str, known: set[str]) -> list[dict]:
-    rng = random.Random(f"{SEED}-{language}")
+def _greek_leads(repo: Path) -> list[dict]:
+    data = _git(repo, "show", f"HEAD:{EL_LEADS_PATH}")
+    items = []
+    for sheet, outlet in EL_LEADS_SHEETS:
+        rows = _xlsx_rows(data, sheet)
+        header = [cell.strip().lower() for cell in rows[0]]
+        for row in rows[1:]:
+            cells = dict(zip(header, row, strict=False))
+            link = cells.get("link", "").strip()
+            day = re.search(r"/(\d{4})/(\d{2})/(\d{2})/", link)
+            short = re.fullmatch(r"(\d{2})\.(\d{2})\.(\d{2})", cells.get("date", "").strip())
+            published = None
+            if day:
+                published = "-".join(day.groups())
+            elif short:
+                published = f"20{short[3]}-{short[2]}-{short[1]}"
+            items.append(
+                {
+                    "file": EL_LEADS_PATH,
+                    "outlet": outlet,
+                    "title": _clean(cells.get("title")),
+                    "summary": _clean(cells.get("summary")),
+                    "body": "",
+                    "published": published,
+                }
+            )
+    return items
+
+
+def _pick(candidates: list[dict], source: str, known: set[str]) -> list[dict]:
+    rng = random.Random(f"{SEED}-{source}")
     rng.shuffle(candidates)
     chosen: list[dict] = []
     per_outlet: dict[str, int] = {}
     openings: set[str] = set()
     for item in candidates:
         folded = normalise_title(item["title"])
-        opening = " ".join(item["body"].split())[:SAME_OPENING_CHARS].casefold()
+        text = item["body"] or item.get("summary", "")
+        opening = " ".join(text.split())[:SAME_OPENING_CHARS].casefold()
         if not folded or folded in known or opening in openings:
             continue
-        if len(item["body"]) < MIN_BODY_CHARS or not item["outlet"]:
+        shortest = MIN_BODY_CHARS if item["body"] else MIN_LEAD_CHARS
+        if len(text) < shortest or not item["outlet"]:
             continue
-        if per_outlet.get(item["outlet"], 0) >= PER_OUTLET[language]:
+        if per_outlet.get(item["outlet"], 0) >= PER_OUTLET[source]:
             continue
         known.add(folded)
         openings.add(opening)
         per_outlet[item["outlet"]] = per_outlet.get(item["outlet"], 0) + 1
         chosen.append(item)
-        if len(chosen) == SAMPLE[language]:
+        if len(chosen) == SAMPLE[source]:
             break
     return chosen
 
 
-def draw(saudi: Path, spanish: Path, greek: Path) -> list[dict]:
+def draw(saudi: Path, spanish: Path, greek: Path, greek_leads: Path) -> list[dict]:
     known = _known_titles(OUT)
     sources = (
         ("ar", AR_REPOSITORY, saudi, _arabic),
         ("es", ES_REPOSITORY, spanish, _spanish),
         ("el", EL_REPOSITORY, greek, _greek),
+        ("el-leads", EL_LEADS_REPOSITORY, greek_leads, _greek_leads),
     )
     items: list[dict] = []
-    for language, repository, repo, read in sources:
+    for source, repository, repo, read in sources:
         commit = _git(repo, "rev-parse", "HEAD").decode().strip()
-        for item in _pick(read(repo), language, known):
+        for item in _pick(read(repo), source, known):
             number = len(items)
             items.append(
                 {
                     "file": f"{repository}:{item['file']}@{commit}",
                     "index": number,
                     "outlet": item["outlet"],
-                    "declared": language,
+                    "declared": source[:2],
                     "title": item["title"],
-                    "summary": "",
+                    "summary": item.get("summary", ""),
                     "body": item["body"][:PAGE_BODY_CHARS],
                     "published": item["published"],
                     "key": f"{KEY_PREFIX}{number:04d}",
@@ -235,7 +279,7 @@ def draw(saudi: Path, spanish: Path, greek: Path) -> list[dict]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
+    if len(argv) != 4:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
     write_items(OUT, draw(*(Path(arg) for arg in argv)))
