@@ -12,22 +12,26 @@ per source, in this order:
   (``dataset/YYYY-MM-DD.zip``, one JSON array each: source, url, date_extracted, title, content).
   The outlet is the newspaper's site (the ``source`` identifier mapped by ``AR_OUTLETS``).
 - ``es`` from ``jpposadas/FakeNewsCorpusSpanish`` (CC BY 4.0): the articles its authors labelled
-  true (news from established Mexican, Spanish and other Spanish-language media, 2018 and
-  2020-21; the ``Fake`` rows are left out: they are not real reporting) of ``train.xlsx``,
-  ``development.xlsx`` and ``test.xlsx`` (read with the standard library). The outlet is the
-  link's site (registrable domain, as ``build_training_sample`` names a page's outlet), else the
-  ``Source`` column.
+  ``True`` (news from established Mexican, Spanish and other Spanish-language media, January to
+  July 2018; the ``Fake`` rows are left out: they are not real reporting) of ``train.xlsx`` and
+  ``development.xlsx``, the corpus's version 1.0 (read with the standard library; the 2020-21
+  ``test.xlsx``, labelled 1/0, is not read). The texts replace numbers with ``*NUMBER*`` and
+  repeat the headline at the start, as the corpus has them. The outlet is the link's site
+  (registrable domain, as ``build_training_sample`` names a page's outlet), else the ``Source``
+  column.
 - ``el`` from ``zoetzikra/greek-news-aggregator``: the Kathimerini articles its daily pipeline
   stored (``frontend/static/data/*/*.json`` and ``web/data/*/*.json``, April-May 2026): the title
   and the first ~2,000 characters of the article text as scraped (``content``), never the
-  pipeline's machine-written summaries or tags. One outlet, kathimerini.gr.
+  pipeline's machine-written summaries or tags (the repository has no licence file: the text is
+  Kathimerini's). One outlet, kathimerini.gr.
 - ``el`` again, from ``mKotoulas/NewsPaperScrapper`` (GPL-3.0): the sample output of its
   scraper, ``sample_results/results.xlsx``, headlines and leads (``summary``; no body) of Avgi's
   politics section (sheet ``AVGI``, November 2022) and of Ta Nea (sheet ``TA NEA``, 2019-2022),
   so that the Greek items come from more than one outlet.
 
-Within a language, candidates are shuffled with a seeded ``random.Random`` and taken in that order,
-at most ``PER_OUTLET`` per outlet, skipping texts shorter than ``MIN_BODY_CHARS``, titles already
+Within a source, candidates are shuffled with a seeded ``random.Random`` and taken in that order,
+at most ``PER_OUTLET`` per outlet, skipping texts shorter than ``MIN_BODY_CHARS`` (leads without a
+body: ``MIN_LEAD_CHARS``), titles already
 in another item file or the dev gold (``build_training_corpora._known_titles``) and repeated
 titles or openings. Bodies keep their first ``PAGE_BODY_CHARS`` characters. The same items on
 every run from the same commits (``file`` names repository, path and commit).
@@ -82,7 +86,7 @@ AR_OUTLETS = {
     "was": "spa.gov.sa",
     "3alyoum": "3alyoum.com",
 }
-ES_FILES = ("train.xlsx", "development.xlsx", "test.xlsx")
+ES_FILES = ("train.xlsx", "development.xlsx")
 EL_FOLDERS = ("frontend/static/data/", "web/data/")
 _XLSX = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _COLUMN = re.compile(r"[A-Z]+")
