@@ -1114,3 +1114,46 @@ def test_a_three_letter_stem_takes_only_its_case_endings() -> None:
     assert countries_module._cyrillic_stem("Куба") == ("Куб", 3, countries_module._A_ENDINGS)
     assert countries_module._cyrillic_stem("Чад") is None  # a consonant stem stays as written
     assert {t.iso3 for t in tag_countries("Кубок мира", language="ru")} == set()
+
+
+def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
+    """Every ``prefix`` row of the tables (read from them): alone it tags its country; written
+    before a hyphen or the Hebrew maqaf, as the prefix pro- is (פרו-ישראלי), it tags nothing."""
+    rows = _flagged_rows("prefix")
+    assert rows
+    for surface, iso3, language in rows:
+        assert iso3 in {t.iso3 for t in tag_countries(f"{surface} ", language=language)}
+        for hyphen in ("-", "\u05be"):
+            text = f"ארגון {surface}{hyphen}פלסטיני הפגין"
+            assert iso3 not in {t.iso3 for t in tag_countries(text, language=language)}, hyphen
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # Vietnamese: Đức (Germany), Mỹ (the US), Nhật (Japan) are also given names and honorifics
+        ("Chủ tịch Tôn Đức Thắng và tiền vệ Hoàng Đức", "vi", set()),
+        ("Đức Giáo hoàng Leo đến thăm Hà Nội", "vi", {"VNM"}),
+        ("Thủ tướng Đức gặp lính Mỹ tại TP.HCM", "vi", {"DEU", "USA", "VNM"}),
+        ("Ca sĩ Mỹ Tâm hát ở sân Mỹ Đình", "vi", {"VNM"}),
+        ("Nhật và Mỹ tập trận trên Thái Bình Dương", "vi", {"JPN", "USA"}),
+        ("Mưa lớn ở Thanh Hóa và Nghệ An", "vi", {"VNM"}),
+        # Hebrew: the abbreviations with gershayim, institutions, adjectives, homographs
+        ('ארה"ב וסעודיה חתמו', "he", {"USA", "SAU"}),
+        ("ארה״ב", "he", {"USA"}),
+        ('צה"ל תקף בדרום לבנון', "he", {"ISR", "LBN"}),
+        ("שר החוץ האיראני והאמריקאים", "he", {"IRN", "USA"}),
+        ("חיילים ישראלים ושוטרות ישראליות", "he", {"ISR"}),
+        ("מתפללים בבית הכנסת בשבת", "he", set()),
+        ("בחודש מרץ יפורסם הדוח", "he", set()),  # the month, not Friedrich Merz
+        ("הקנצלר מרץ הגיע לירושלים", "he", {"DEU", "ISR"}),
+        ("רוברט קנדי ג'וניור", "he", set()),  # Kennedy, not Canadian
+        ("הטבילה בנהר הירדן", "he", set()),
+        # Persian: دوشنبه is Monday far more often than Dushanbe
+        ("روز دوشنبه وزیر خارجه ایران گفت", "fa", {"IRN"}),
+    ],
+)
+def test_vietnamese_hebrew_and_persian_names_and_homographs(
+    text: str, language: str, expected: set[str]
+) -> None:
+    assert {t.iso3 for t in tag_countries(text, language=language)} == expected

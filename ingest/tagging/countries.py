@@ -33,6 +33,8 @@ Curated table columns (tab-separated, ``#`` starts a comment line):
   ``combining``: a combining form that names its country only in a hyphenated compound with
   another country (Sino-Japanese, Russo-Ukrainian, франко-германский); alone, or before
   anything else (Indo-European, Franco-era, Anglo-Saxon), it tags nothing.
+  ``prefix``: also a prefix borrowed from Latin, written before a hyphen or maqaf: Hebrew פרו
+  (Peru) is "pro-" in פרו-ישראלי (pro-Israeli); right before a hyphen it tags nothing.
   ``nisba``: an Arabic-script adjective in -ي/-ی (سويدي, ایرانی), written in the masculine
   singular, that also matches its inflected forms, as adjectives, in each of the row's languages
   (``NISBA_ENDINGS``): Arabic سويدية, سويديون, سويديين, سويديان, سويديتان, سويديتين,
@@ -87,7 +89,9 @@ CURATED_COLUMNS = (
     "valid_to",
     "note",
 )
-_FLAG = re.compile(r"^(cs|ci|stem\d?|nostem|firstname|surname|owned|combining|word|nisba)$")
+_FLAG = re.compile(
+    r"^(cs|ci|stem\d?|nostem|firstname|surname|owned|combining|prefix|word|nisba)$"
+)
 
 __all__ = ["Alias", "load_aliases", "tag_countries", "country_patterns", "surface_patterns"]
 
@@ -121,6 +125,7 @@ class _Target:
     surname: bool = False  # also a family name: not after a given name (Eddie Jordan)
     owned: bool = False  # a generic state organ: another country's when one is named after it
     combining: bool = False  # Sino-, Russo-: only before a hyphen and another country
+    prefix: bool = False  # also a prefix: not before a hyphen (Hebrew פרו-ישראלי, pro-Israeli)
 
 
 def _languages(value: str) -> frozenset[str] | None:
@@ -297,7 +302,9 @@ def load_aliases(directory: Path = GAZETTEER_DIR) -> list[Alias]:
 # Rows whose names take Polish, Czech, Slovak and Croatian case forms: countries, capitals and
 # places, not a row that already takes endings (``stem``) or that is also a person's name.
 _CASE_FORM_TYPES = frozenset({"name", "capital", "place"})
-_NO_CASE_FORMS = frozenset({"cs", "ci", "nostem", "firstname", "surname", "owned", "combining"})
+_NO_CASE_FORMS = frozenset(
+    {"cs", "ci", "nostem", "firstname", "surname", "owned", "combining", "prefix"}
+)
 
 
 def _case_form_aliases(curated: list[Alias], directory: Path, rows: list[Alias]) -> list[Alias]:
@@ -733,6 +740,7 @@ def country_patterns(aliases: Iterable[Alias]) -> Iterator[Pattern]:
                 surname="surname" in alias.flags,
                 owned="owned" in alias.flags,
                 combining="combining" in alias.flags,
+                prefix="prefix" in alias.flags,
                 everywhere=languages is None and not alias.valid_from and not alias.valid_to,
             )
             target = shared.setdefault(target, target)
@@ -952,6 +960,7 @@ def _in_a_dotted_name(text: str, match: Match, previous: Match | None, nxt: Matc
 
 
 _HYPHENS = "-\u2010\u2011"
+_PREFIX_HYPHENS = _HYPHENS + "\u05be"  # and the Hebrew maqaf
 
 
 def _compound_follows(text: str, match: Match, following: list[Match]) -> bool:
@@ -1022,6 +1031,8 @@ def tag_countries(
             continue  # a blocker
         if target.combining and not _compound_follows(text, match, found[at + 1 : at + 2]):
             continue  # Indo-European, Franco-era: not a country pair
+        if target.prefix and text[match.end : match.end + 1] in _PREFIX_HYPHENS:
+            continue  # Hebrew פרו-ישראלי: "pro-", not Peru
         if target.owned and (
             _owner_follows(text, match, found[at + 1 : at + 2])
             or _owner_precedes(text, match, found[max(at - 1, 0) : at])
