@@ -1,6 +1,6 @@
-"""Draw unlabelled Hindi and Persian news articles for the topic training set.
+"""Draw unlabelled Hindi, Persian and Urdu news articles for the topic training set.
 
-    python -m ingest.tagging.build_training_hifa FA_GIT_DIR HI_GIT_DIR
+    python -m ingest.tagging.build_training_hifa FA_GIT_DIR HI_GIT_DIR UR_GIT_DIR
 
 Each argument is a clone (or bare mirror) of a public repository; the command writes
 ``ingest/data/training/items-hifa.jsonl``:
@@ -19,6 +19,11 @@ Each argument is a clone (or bare mirror) of a public repository; the command wr
   headline and its text starts after the article's bold intro, so the first sentence stands as
   title and the next two as summary; the rest is the body. Broken lines (where the scraper
   dropped links) are joined. ``HI_QUOTA`` articles per section.
+- Urdu (``ur``): news of four Pakistani sites (express.pk, urdu.geo.tv, jang.com.pk,
+  urdu.samaa.tv; late 2024) that ``ha405/Urdu-News-Classification-with-ML`` scraped for a
+  classification study (``dataset/individual_website_articles/*_articles.csv``: title, link,
+  content, section; the site's own text, no lead), ``UR_QUOTA`` articles per site and section,
+  drawn with their own seeded generator so that the Persian and Hindi draw is unchanged.
 
 Bodies keep their first ``PAGE_BODY_CHARS`` characters; titles already in another item file or
 the dev gold are skipped, as are texts shorter than ``MIN_BODY_CHARS``. Seeded: the same items on
@@ -36,6 +41,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_training_corpora import _known_titles
@@ -56,6 +62,18 @@ HI_REPOSITORY = "danlobo1999/classification-of-hindi-news"
 HI_COMMIT = "edf606fc4beb15a13c8dd963a7cbce5995400f8c"
 HI_PATH = "dataset/bbc_hindi_cleaned/hindi-cleaned-test.csv"
 HI_QUOTA = {"india": 40, "international": 40, "science": 20, "sport": 15, "entertainment": 15}
+
+UR_REPOSITORY = "ha405/Urdu-News-Classification-with-ML"
+UR_COMMIT = "fb1a184e987972561b2bc893f97524af33a94480"
+UR_SITES = ("express", "geo", "jang", "samaa")
+# Sections by their name on each site: world news, business, sport, entertainment, science.
+UR_QUOTA = {"world": 7, "business": 3, "sport": 2, "entertainment": 2, "science": 1}
+_UR_SECTION = {
+    "international": "world",
+    "sports": "sport",
+    "science-technology": "science",
+    "science & technology": "science",
+}
 
 # A sentence ends at a danda, ? or !, or at a full stop that is not a decimal point.
 _SENTENCE_END = re.compile(r"(?<=[।?!])\s*|(?<=\D\.)(?!\d)\s*")
@@ -129,6 +147,32 @@ def _hi_items(repo: Path) -> list[dict]:
     return items
 
 
+def _ur_items(repo: Path) -> list[dict]:
+    """Every article of the four sites' files (Geo's columns are capitalised)."""
+    items = []
+    for site in UR_SITES:
+        path = f"dataset/individual_website_articles/{site}_articles.csv"
+        for row in csv.DictReader(io.StringIO(_show(repo, path).decode("utf-8"))):
+            row = {key.lower().replace(" ", "_"): value for key, value in row.items()}
+            section = (row.get("gold_label") or "").strip().lower()
+            items.append(
+                {
+                    "title": _flat(row.get("title") or ""),
+                    "summary": "",
+                    "body": _flat(row.get("content") or ""),
+                    "outlet": _site(row.get("link")),
+                    "section": _UR_SECTION.get(section, section),
+                    "file": path,
+                }
+            )
+    return items
+
+
+def _site(url: str | None) -> str:
+    host = urlsplit(url or "").hostname or ""
+    return host.removeprefix("www.")
+
+
 def _fresh(items: list[dict], known: set[str]) -> list[dict]:
     """Items whose title is new (to the other item files and to each other), with a body."""
     fresh = []
@@ -158,9 +202,19 @@ def _draw_hi(items: list[dict], rng: random.Random) -> list[dict]:
     return drawn
 
 
-def draw(fa_repo: Path, hi_repo: Path) -> list[dict]:
-    """The ``hifa`` items (module docstring): Persian first, then Hindi."""
-    for repo, pinned in ((fa_repo, FA_COMMIT), (hi_repo, HI_COMMIT)):
+def _draw_ur(items: list[dict], rng: random.Random) -> list[dict]:
+    drawn = []
+    for outlet in sorted({item["outlet"] for item in items}):
+        for section, count in UR_QUOTA.items():
+            pool = [i for i in items if i["outlet"] == outlet and i["section"] == section]
+            drawn += rng.sample(pool, count)
+    return drawn
+
+
+def draw(fa_repo: Path, hi_repo: Path, ur_repo: Path) -> list[dict]:
+    """The ``hifa`` items (module docstring): Persian first, then Hindi, then Urdu."""
+    pins = ((fa_repo, FA_COMMIT), (hi_repo, HI_COMMIT), (ur_repo, UR_COMMIT))
+    for repo, pinned in pins:
         if _commit(repo) != pinned:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
     known = _known_titles(OUT)
@@ -172,6 +226,10 @@ def draw(fa_repo: Path, hi_repo: Path) -> list[dict]:
     chosen += [
         (HI_REPOSITORY, HI_COMMIT, "hi", item)
         for item in _draw_hi(_fresh(_hi_items(hi_repo), known), rng)
+    ]
+    chosen += [
+        (UR_REPOSITORY, UR_COMMIT, "ur", item)
+        for item in _draw_ur(_fresh(_ur_items(ur_repo), known), random.Random(SEED + 1))
     ]
     items = []
     for number, (repository, commit, language, item) in enumerate(chosen):
@@ -192,10 +250,10 @@ def draw(fa_repo: Path, hi_repo: Path) -> list[dict]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
+    if len(argv) != 3:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    write_items(OUT, draw(Path(argv[0]), Path(argv[1])))
+    write_items(OUT, draw(Path(argv[0]), Path(argv[1]), Path(argv[2])))
     return 0
 
 
