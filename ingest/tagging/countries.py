@@ -89,9 +89,7 @@ CURATED_COLUMNS = (
     "valid_to",
     "note",
 )
-_FLAG = re.compile(
-    r"^(cs|ci|stem\d?|nostem|firstname|surname|owned|combining|prefix|word|nisba)$"
-)
+_FLAG = re.compile(r"^(cs|ci|stem\d?|nostem|firstname|surname|owned|combining|prefix|word|nisba)$")
 
 __all__ = ["Alias", "load_aliases", "tag_countries", "country_patterns", "surface_patterns"]
 
