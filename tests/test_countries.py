@@ -1151,9 +1151,14 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("הטבילה בנהר הירדן", "he", set()),
         # Persian: دوشنبه is Monday far more often than Dushanbe
         ("روز دوشنبه وزیر خارجه ایران گفت", "fa", {"IRN"}),
+        # Arabic بنين is Benin and "sons, boys"; Spanish Sofía and Guadalupe are also given names
+        ("مدرسة البنين في الرياض", "ar", {"SAU"}),
+        ("سفير بنين في القاهرة", "ar", {"BEN", "EGY"}),
+        ("Sofía Vergara visitó la Basílica de Guadalupe", "es", set()),
+        ("llegó a Sofía, capital de Bulgaria", "es", {"BGR"}),
     ],
 )
-def test_vietnamese_hebrew_and_persian_names_and_homographs(
+def test_names_and_homographs_of_the_2026_12_07_labelled_items(
     text: str, language: str, expected: set[str]
 ) -> None:
     assert {t.iso3 for t in tag_countries(text, language=language)} == expected
