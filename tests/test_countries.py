@@ -1156,6 +1156,8 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("سفير بنين في القاهرة", "ar", {"BEN", "EGY"}),
         ("Sofía Vergara visitó la Basílica de Guadalupe", "es", set()),
         ("llegó a Sofía, capital de Bulgaria", "es", {"BGR"}),
+        # Turkish Sabah is a newspaper and "morning", not the Malaysian state
+        ("Sabah gazetesinin haberine göre Ankara'da", "tr", {"TUR"}),
     ],
 )
 def test_names_and_homographs_of_the_2026_12_07_labelled_items(
