@@ -1158,6 +1158,7 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("llegó a Sofía, capital de Bulgaria", "es", {"BGR"}),
         # Turkish Sabah is a newspaper and "morning", not the Malaysian state
         ("Sabah gazetesinin haberine göre Ankara'da", "tr", {"TUR"}),
+        ("Ketua Menteri Sabah berkata", "ms", {"MYS"}),
     ],
 )
 def test_names_and_homographs_of_the_2026_12_07_labelled_items(

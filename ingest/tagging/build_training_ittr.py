@@ -93,7 +93,8 @@ def join_tokens(tokens: list[str]) -> str:
 
 
 def _sentences(text: str) -> list[list[str]]:
-    sentences, current = [], []
+    sentences: list[list[str]] = []
+    current: list[str] = []
     for line in text.splitlines():
         if not line.strip():
             if current:
