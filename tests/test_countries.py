@@ -1159,6 +1159,11 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         # Turkish Sabah is a newspaper and "morning", not the Malaysian state
         ("Sabah gazetesinin haberine göre Ankara'da", "tr", {"TUR"}),
         ("Ketua Menteri Sabah berkata", "ms", {"MYS"}),
+        # the Iranian and part of the Arab press name Israel "the Zionist regime / entity"
+        ("حمله رژیم صهیونیستی به لبنان", "fa", {"ISR", "LBN"}),
+        ("اعتداءات الكيان الصهيوني", "ar", {"ISR"}),
+        # Hindi spellings the press uses beside CLDR's
+        ("कीनिया, यूगांडा और इथोपिया", "hi", {"KEN", "UGA", "ETH"}),
     ],
 )
 def test_names_and_homographs_of_the_2026_12_07_labelled_items(
