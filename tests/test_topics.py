@@ -385,6 +385,27 @@ HOMOGRAPHS = [
     # Spanish "bloqueo" is any blockade (of a road); an economic one is a sanction.
     ("es", "Transportistas anuncian bloqueo de la carretera", "sanctions", False),
     ("es", "Cuba denuncia el bloqueo económico de Estados Unidos", "sanctions", True),
+    # Italian "nato" is "born"; the alliance is la Nato, della Nato, NATO.
+    ("it", "Mario Rossi, nato a Roma nel 1950, è morto ieri", "military", False),
+    ("it", "Il segretario generale della Nato a Bruxelles", "military", True),
+    # A bag or a scholarship is no stock exchange: borsa, bolsa, bourse.
+    ("it", "Ha vinto una borsa di studio a Bologna", "trade", False),
+    ("it", "Piazza Affari chiude in rialzo", "trade", True),
+    ("es", "Prohíben la bolsa de plástico en los supermercados", "trade", False),
+    ("es", "La Bolsa de Madrid cae un 2%", "trade", True),
+    ("fr", "Il obtient une bourse d'études", "trade", False),
+    ("fr", "La Bourse de Paris termine en baisse", "trade", True),
+    # Persian دیدار is a meeting and a football match; Hebrew הטיל is "cast", not ה + missile.
+    ("fa", "دیدار پرسپولیس و استقلال در ورزشگاه آزادی", "diplomacy", False),
+    ("fa", "دیدار رسمی وزیر خارجه با همتای ترک خود", "diplomacy", True),
+    ("he", "היועץ הטיל פצצה על הדיון בוועדה", "military", False),
+    ("he", "איראן שיגרה טילים לעבר ישראל", "military", True),
+    # Turkish ziyaret is any visit; a state or official one is diplomacy.
+    ("tr", "Hasta yakınlarını hastanede ziyaret etti", "diplomacy", False),
+    ("tr", "Cumhurbaşkanının resmi ziyareti başladı", "diplomacy", True),
+    # Vietnamese: the ASEAN Cup is football.
+    ("vi", "Việt Nam vào chung kết ASEAN Cup", "diplomacy", False),
+    ("vi", "Hội nghị thượng đỉnh ASEAN tại Kuala Lumpur", "diplomacy", True),
 ]
 
 
