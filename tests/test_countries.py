@@ -1144,6 +1144,8 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ('צה"ל תקף בדרום לבנון', "he", {"ISR", "LBN"}),
         ("שר החוץ האיראני והאמריקאים", "he", {"IRN", "USA"}),
         ("חיילים ישראלים ושוטרות ישראליות", "he", {"ISR"}),
+        ("המשטרה הודיעה כי החשוד נעצר", "he", set()),  # announced (הודיע), not Indian (הודי)
+        ("הזמרת איריס", "he", set()),  # Iris, not Irish
         ("מתפללים בבית הכנסת בשבת", "he", set()),
         ("בחודש מרץ יפורסם הדוח", "he", set()),  # the month, not Friedrich Merz
         ("הקנצלר מרץ הגיע לירושלים", "he", {"DEU", "ISR"}),
