@@ -1146,6 +1146,11 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("חיילים ישראלים ושוטרות ישראליות", "he", {"ISR"}),
         ("המשטרה הודיעה כי החשוד נעצר", "he", set()),  # announced (הודיע), not Indian (הודי)
         ("הזמרת איריס", "he", set()),  # Iris, not Irish
+        # CLDR's Hebrew names that are also common words: מסרו "they reported" (Maseru), אפיה
+        # "baking" (Apia), בנין "building" (Benin), הקניה "the purchase" (Kenya), הודו "admitted"
+        ('בצה"ל מסרו כי החשוד נעצר', "he", {"ISR"}),
+        ("הנאשמים הודו באשמה והבנין נמכר בעסקת קניה", "he", set()),
+        ("נשיא קניה ביקר בהודו", "he", {"KEN", "IND"}),
         ("מתפללים בבית הכנסת בשבת", "he", set()),
         ("בחודש מרץ יפורסם הדוח", "he", set()),  # the month, not Friedrich Merz
         ("הקנצלר מרץ הגיע לירושלים", "he", {"DEU", "ISR"}),
