@@ -1138,6 +1138,7 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("Ca sĩ Mỹ Tâm hát ở sân Mỹ Đình", "vi", {"VNM"}),
         ("Nhật và Mỹ tập trận trên Thái Bình Dương", "vi", {"JPN", "USA"}),
         ("Mưa lớn ở Thanh Hóa và Nghệ An", "vi", {"VNM"}),
+        ("Pháp luật: Tổng thống Pháp ký sắc lệnh", "vi", {"FRA"}),  # pháp luật is "law"
         # Hebrew: the abbreviations with gershayim, institutions, adjectives, homographs
         ('ארה"ב וסעודיה חתמו', "he", {"USA", "SAU"}),
         ("ארה״ב", "he", {"USA"}),
