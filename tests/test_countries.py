@@ -1159,6 +1159,8 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("הטבילה בנהר הירדן", "he", set()),
         # Persian: دوشنبه is Monday far more often than Dushanbe
         ("روز دوشنبه وزیر خارجه ایران گفت", "fa", {"IRN"}),
+        ("ایران مصر است که تحریم‌ها لغو شود", "fa", {"IRN"}),  # مُصر "insists", not Egypt
+        ("وزیر خارجه مصر به چین سفر کرد", "fa", {"EGY", "CHN"}),
         # Arabic بنين is Benin and "sons, boys"; Spanish Sofía and Guadalupe are also given names
         ("مدرسة البنين في الرياض", "ar", {"SAU"}),
         ("سفير بنين في القاهرة", "ar", {"BEN", "EGY"}),
