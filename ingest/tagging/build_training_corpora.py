@@ -45,13 +45,13 @@ import io
 import json
 import random
 import re
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
+from ingest.tagging.build_snapshot import head_commit, show
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
 
 SEED = 20261206
@@ -62,18 +62,6 @@ _PREFERRED = re.compile(r"polit|world|мир|эконом|econom|business|биз
 _LATIN_OR_DIGIT = re.compile(r"[A-Za-z0-9]")
 _LONE_N = re.compile(r"(?<![A-Za-z])n(?![A-Za-z])")
 csv.field_size_limit(10**9)
-
-
-def _show(repo: Path, path: str) -> bytes:
-    return subprocess.run(
-        ["git", "-C", str(repo), "show", f"HEAD:{path}"], capture_output=True, check=True
-    ).stdout
-
-
-def _commit(repo: Path) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-    ).stdout.strip()
 
 
 def _join_tokens(text: str) -> str:
@@ -90,7 +78,7 @@ def _join_tokens(text: str) -> str:
 
 def _wikinews_ja(repo: Path) -> list[dict]:
     path = "full-articles/origin.tsv.gz"
-    text = gzip.decompress(_show(repo, path)).decode("utf-8")
+    text = gzip.decompress(show(repo, path)).decode("utf-8")
     rows = list(csv.reader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE))
     items = []
     for row in rows[1:]:
@@ -111,7 +99,7 @@ def _corus(repo: Path) -> list[dict]:
     items = []
     for name in ("gazeta", "interfax", "iz", "meduza", "rt", "tass-001"):
         path = f"data/ods/{name}.csv.gz"
-        text = gzip.decompress(_show(repo, path)).decode("utf-8")
+        text = gzip.decompress(show(repo, path)).decode("utf-8")
         for row in csv.DictReader(io.StringIO(text)):
             items.append(
                 {
@@ -172,7 +160,7 @@ def _draw(items: list[dict], rng: random.Random) -> list[dict]:
 def draw(source: str, repo: Path) -> list[dict]:
     _name, repository, read, prefix = SOURCES[source]
     known = _known_titles(_out(source))
-    commit = _commit(repo)
+    commit = head_commit(repo)
     candidates = []
     for item in read(repo):
         folded = normalise_title(item["title"])

@@ -38,12 +38,12 @@ import io
 import json
 import random
 import re
-import subprocess
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
+from ingest.tagging.build_snapshot import head_commit, show
 from ingest.tagging.build_training_corpora import _known_titles
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
 
@@ -79,18 +79,6 @@ _UR_SECTION = {
 _SENTENCE_END = re.compile(r"(?<=[।?!])\s*|(?<=\D\.)(?!\d)\s*")
 
 
-def _show(repo: Path, path: str) -> bytes:
-    return subprocess.run(
-        ["git", "-C", str(repo), "show", f"HEAD:{path}"], capture_output=True, check=True
-    ).stdout
-
-
-def _commit(repo: Path) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
 def _flat(text: str) -> str:
     """Whitespace runs, line breaks included, as one space."""
     return re.sub(r"\s+", " ", text).strip()
@@ -105,7 +93,7 @@ def _fa_items(repo: Path) -> list[dict]:
     ):
         for number in range(1, 6):
             path = f"exploring-datasets/{folder}/{prefix}-{number}.json"
-            for row in json.loads(_show(repo, path)):
+            for row in json.loads(show(repo, path)):
                 paragraphs = row.get("paragraphs") or []
                 if isinstance(paragraphs, str):
                     paragraphs = ast.literal_eval(paragraphs)
@@ -128,7 +116,7 @@ def _sentences(text: str) -> list[str]:
 
 def _hi_items(repo: Path) -> list[dict]:
     """Every BBC Hindi article of the test split: first sentence as title, next two as summary."""
-    rows = list(csv.reader(io.StringIO(_show(repo, HI_PATH).decode("utf-8"))))
+    rows = list(csv.reader(io.StringIO(show(repo, HI_PATH).decode("utf-8"))))
     items = []
     for section, text in rows[1:]:
         sentences = _sentences(_flat(text))
@@ -152,7 +140,7 @@ def _ur_items(repo: Path) -> list[dict]:
     items = []
     for site in UR_SITES:
         path = f"dataset/individual_website_articles/{site}_articles.csv"
-        for row in csv.DictReader(io.StringIO(_show(repo, path).decode("utf-8"))):
+        for row in csv.DictReader(io.StringIO(show(repo, path).decode("utf-8"))):
             row = {key.lower().replace(" ", "_"): value for key, value in row.items()}
             section = (row.get("gold_label") or "").strip().lower()
             items.append(
@@ -215,7 +203,7 @@ def draw(fa_repo: Path, hi_repo: Path, ur_repo: Path) -> list[dict]:
     """The ``hifa`` items (module docstring): Persian first, then Hindi, then Urdu."""
     pins = ((fa_repo, FA_COMMIT), (hi_repo, HI_COMMIT), (ur_repo, UR_COMMIT))
     for repo, pinned in pins:
-        if _commit(repo) != pinned:
+        if head_commit(repo) != pinned:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
     known = _known_titles(OUT)
     rng = random.Random(SEED)

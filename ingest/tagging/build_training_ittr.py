@@ -33,11 +33,11 @@ from __future__ import annotations
 import ctypes
 import random
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 from ingest.canonical import normalise_title
+from ingest.tagging.build_snapshot import head_commit, show
 from ingest.tagging.build_training_corpora import _known_titles
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
 
@@ -56,18 +56,6 @@ _STOPS = tuple('.!?:;»”"…)')
 _NO_SPACE_BEFORE = {",", ".", ";", ":", "!", "?", ")", "]", "»", "”", "%", "..."}
 _NO_SPACE_AFTER = {"(", "[", "«", "“"}
 _SOZCU_DAY = re.compile(r"(\d{4})_(\d{1,2})_(\d{1,2})/")
-
-
-def _show(repo: Path, path: str) -> bytes:
-    return subprocess.run(
-        ["git", "-C", str(repo), "show", f"HEAD:{path}"], capture_output=True, check=True
-    ).stdout
-
-
-def _commit(repo: Path) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-    ).stdout.strip()
 
 
 def join_tokens(tokens: list[str]) -> str:
@@ -128,7 +116,7 @@ def read_kind(repo: Path) -> list[dict]:
     """Italian Wikinews articles rebuilt from KIND's token files (module docstring)."""
     items = []
     for path in KIND_FILES:
-        sentences = _sentences(_show(repo, path).decode("utf-8"))
+        sentences = _sentences(show(repo, path).decode("utf-8"))
         articles: list[list[list[str]]] = []
         for number, sentence in enumerate(sentences):
             ends_previous = number == 0 or sentences[number - 1][-1].endswith(_STOPS)
@@ -189,7 +177,7 @@ def rar_members(data: bytes) -> list[tuple[str, bytes]]:
 def read_sozcu(repo: Path) -> list[dict]:
     """Sözcü news items from the collection's archive (module docstring)."""
     items = []
-    for name, data in rar_members(_show(repo, SOZCU_FILE)):
+    for name, data in rar_members(show(repo, SOZCU_FILE)):
         if not name.endswith(".txt"):
             continue
         text = " ".join(data.decode("utf-8", "replace").replace("\xa0", " ").split())
@@ -215,8 +203,8 @@ def read_sozcu(repo: Path) -> list[dict]:
 def draw(kind: Path, sozcu: Path) -> list[dict]:
     known = _known_titles(OUT)
     sources = [
-        ("it", KIND_REPOSITORY, _commit(kind), read_kind(kind)),
-        ("tr", SOZCU_REPOSITORY, _commit(sozcu), read_sozcu(sozcu)),
+        ("it", KIND_REPOSITORY, head_commit(kind), read_kind(kind)),
+        ("tr", SOZCU_REPOSITORY, head_commit(sozcu), read_sozcu(sozcu)),
     ]
     items: list[dict] = []
     openings: set[str] = set()

@@ -43,6 +43,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
+from ingest.tagging.build_snapshot import show
 from ingest.tagging.build_training_corpora import _known_titles
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
 
@@ -69,12 +70,6 @@ _MALAY = frozenset({
 _ENGLISH = frozenset({"the", "and", "of", "to", "in", "is", "that", "for", "was", "with", "said"})
 _TAG = re.compile(r"<[^>]+>")
 csv.field_size_limit(10**9)
-
-
-def _show(repo: Path, commit: str, path: str) -> bytes:
-    return subprocess.run(
-        ["git", "-C", str(repo), "show", f"{commit}:{path}"], capture_output=True, check=True
-    ).stdout
 
 
 def _paths(repo: Path, commit: str, folder: str) -> list[str]:
@@ -108,7 +103,7 @@ def _malay(text: str) -> bool:
 def _vi(repo: Path, commit: str) -> list[dict]:
     items = []
     for path in _paths(repo, commit, "data/news"):
-        for row in json.loads(_show(repo, commit, path)):
+        for row in json.loads(show(repo, path, commit)):
             items.append(
                 {
                     "file": path,
@@ -125,7 +120,7 @@ def _vi(repo: Path, commit: str) -> list[dict]:
 def _ms(repo: Path, commit: str) -> list[dict]:
     items = []
     for path in _paths(repo, commit, "news"):
-        for row in json.loads(_show(repo, commit, path)):
+        for row in json.loads(show(repo, path, commit)):
             text = (row.get("text") or "").strip()
             if not row.get("title") or len(text) < MIN_BODY_CHARS or not _malay(text):
                 continue
@@ -147,7 +142,7 @@ def _ms(repo: Path, commit: str) -> list[dict]:
 
 def _he(repo: Path, commit: str) -> list[dict]:
     path = "scripts/rss_raw_items_clean.csv"
-    text = _show(repo, commit, path).decode("utf-8")
+    text = show(repo, path, commit).decode("utf-8")
     return [
         {
             "file": path,
