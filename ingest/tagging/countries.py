@@ -868,10 +868,25 @@ _LANGUAGE_BEFORE = frozenset(CONTEXT_WORDS["language_before_words"])
 _LANGUAGE_AFTER = frozenset(CONTEXT_WORDS["language_after_words"])
 _LANGUAGE_SUFFIXES = tuple(CONTEXT_WORDS["language_suffixes"])
 _KOREAN_LANGUAGE_PARTICLES = frozenset(CONTEXT_WORDS["korean_language_particles"])
+_LANGUAGE_PREPOSITIONS: dict[str, frozenset[str]] = {}
+for _entry in CONTEXT_WORDS["language_prepositions"]:
+    _language, _word = _entry.split()
+    _LANGUAGE_PREPOSITIONS[_language] = _LANGUAGE_PREPOSITIONS.get(_language, frozenset()) | {_word}
+_WORD_RIGHT_BEFORE = re.compile(r"([^\W\d_]+)\s+$")
 # The word after a match, and the word before it with a proclitic (Arabic ال, بال) glued to
 # the match allowed between: marks count as letters (Devanagari भाषा).
 _WORD_AFTER = re.compile(r"[\s-]+([^\s\d.,;:!?()\[\]\"'«»“”‘’-]+)")
 _LANGUAGE_WORD_BEFORE = re.compile(r"([^\W\d_]+)\s+[^\W\d_]{0,3}$")
+
+
+def _a_language_after_its_preposition(text: str, start: int, language: str | None) -> bool:
+    """Whether the adjective at ``start`` follows the preposition that makes it a language in
+    ``language`` (Spanish "en español", Portuguese "em português": context_words.toml)."""
+    prepositions = _LANGUAGE_PREPOSITIONS.get(language or "")
+    if not prepositions:
+        return False
+    before = _WORD_RIGHT_BEFORE.search(text, max(0, start - 12), start)
+    return before is not None and before.group(1).lower() in prepositions
 
 
 def _names_a_language(text: str, start: int, end: int) -> bool:
@@ -1038,6 +1053,10 @@ def tag_countries(
             continue  # Kementerian Luar Negeri Rusia, アメリカ財務省: another state's ministry
         if target.type in ("name", "adjective") and _names_a_language(text, match.start, match.end):
             continue  # bahasa Inggris, French-language, 러시아어: a language
+        if target.type == "adjective" and _a_language_after_its_preposition(
+            text, match.start, lang
+        ):
+            continue  # en español, em português, in italiano: a language
         if (
             lang in _NAME_DOT_LANGUAGES
             and target.type in _NAME_PART_TYPES
