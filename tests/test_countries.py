@@ -1182,6 +1182,13 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("اعتداءات الكيان الصهيوني", "ar", {"ISR"}),
         # Hindi spellings the press uses beside CLDR's
         ("कीनिया, यूगांडा और इथोपिया", "hi", {"KEN", "UGA", "ETH"}),
+        # Turkish: benim is "my" (Benim is Portuguese for Benin), Cad. is Caddesi (street)
+        ('Dong, "Benim oyunumun başarısı" dedi', "tr", set()),
+        ("O gün Benin'e gitti", "tr", {"BEN"}),
+        ("O Benim, presidente do Benim, chegou", "pt", {"BEN"}),
+        ("Teşvikiye Cad. No: 5, Nişantaşı", "tr", set()),
+        ("Çad ordusu sınırda", "tr", {"TCD"}),
+        ("Yunan askerleri ve Yunanlı yetkililer", "tr", {"GRC"}),
     ],
 )
 def test_names_and_homographs_of_the_2026_12_07_labelled_items(
