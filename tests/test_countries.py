@@ -1189,6 +1189,16 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("Teşvikiye Cad. No: 5, Nişantaşı", "tr", set()),
         ("Çad ordusu sınırda", "tr", {"TCD"}),
         ("Yunan askerleri ve Yunanlı yetkililer", "tr", {"GRC"}),
+        # Japanese: 米 begins surnames and towns (米倉, 米子); 中日 is the Chunichi Dragons and
+        # Shimbun (Japanese writes Japan-China 日中); MBS is Mainichi Broadcasting, not MBS
+        ("米倉涼子と米津玄師が米子市で共演", "ja", set()),
+        ("米国と日本の首脳が会談", "ja", {"USA", "JPN"}),
+        ("中日が阪神に勝った、中日・立浪監督", "ja", set()),
+        ("日中首脳会談", "ja", {"CHN", "JPN"}),
+        ("中日首脳会谈在北京举行", "zh", {"CHN", "JPN"}),
+        ("MBSの番組で放送された", "ja", set()),
+        ("Crown prince MBS met the emir in Doha", "en", {"SAU", "QAT"}),
+        ("マドリッドで会議が開かれた", "ja", {"ESP"}),
     ],
 )
 def test_names_and_homographs_of_the_2026_12_07_labelled_items(
