@@ -1199,6 +1199,13 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("MBSの番組で放送された", "ja", set()),
         ("Crown prince MBS met the emir in Doha", "en", {"SAU", "QAT"}),
         ("マドリッドで会議が開かれた", "ja", {"ESP"}),
+        # Hindi: मर्ज़ is "illness" (मर्ज एमरजेंसी); Merz needs his first name or title
+        ("सोशल मर्ज एमरजेंसी जैसे हालात", "hi", set()),
+        ("चांसलर मर्ज़ ने कहा", "hi", {"DEU"}),
+        ("फ्रेडरिक मर्ज़ पेरिस पहुंचे", "hi", {"DEU", "FRA"}),
+        ("न्यू साउथ वेल्स में बाढ़", "hi", {"AUS"}),
+        ("वेल्स और स्कॉटलैंड", "hi", {"GBR"}),
+        ("कजाकिस्तान, मलयेशिया और मलेशियाई, कनाडाई नागरिक", "hi", {"KAZ", "MYS", "CAN"}),
     ],
 )
 def test_names_and_homographs_of_the_2026_12_07_labelled_items(
