@@ -1206,6 +1206,14 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("न्यू साउथ वेल्स में बाढ़", "hi", {"AUS"}),
         ("वेल्स और स्कॉटलैंड", "hi", {"GBR"}),
         ("कजाकिस्तान, मलयेशिया और मलेशियाई, कनाडाई नागरिक", "hi", {"KAZ", "MYS", "CAN"}),
+        # Persian: an outlet is not its country; Iranian places and state organs
+        ("به گفته رویترز و نیویورک تایمز", "fa", set()),
+        ("شهردار نیویورک گفت", "fa", {"USA"}),
+        ("باران در گیلان و قم و خشکی دریاچه ارومیه", "fa", {"IRN"}),
+        ("نمایندگان مجلس شورای اسلامی", "fa", {"IRN"}),
+        ("فرمانده سپاه گفت و سازمان بسیج اعلام کرد", "fa", {"IRN"}),
+        ("سپاه بدر در بغداد", "fa", {"IRQ"}),
+        ("بسیج عمومی در روسیه", "fa", {"RUS"}),  # mobilisation: the word, not the Basij
     ],
 )
 def test_names_and_homographs_of_the_2026_12_07_labelled_items(
