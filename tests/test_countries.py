@@ -1214,6 +1214,13 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("فرمانده سپاه گفت و سازمان بسیج اعلام کرد", "fa", {"IRN"}),
         ("سپاه بدر در بغداد", "fa", {"IRQ"}),
         ("بسیج عمومی در روسیه", "fa", {"RUS"}),  # mobilisation: the word, not the Basij
+        # the British Isles are a region, not the UK; a Bosnian Serb is of Bosnia
+        ("Piogge ad Ovest delle Isole Britanniche", "it", set()),
+        ("storms across the British Isles", "en", set()),
+        ("British troops", "en", {"GBR"}),
+        ("l'ex leader serbo-bosniaco Radovan Karadzic", "it", {"BIH"}),
+        ("Bosnian Serb leader Radovan Karadzic", "en", {"BIH"}),
+        ("il ministro serbo Dačić", "it", {"SRB"}),
     ],
 )
 def test_names_and_homographs_of_the_2026_12_07_labelled_items(
