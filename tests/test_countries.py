@@ -1221,6 +1221,10 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("l'ex leader serbo-bosniaco Radovan Karadzic", "it", {"BIH"}),
         ("Bosnian Serb leader Radovan Karadzic", "en", {"BIH"}),
         ("il ministro serbo Dačić", "it", {"SRB"}),
+        # French: Dominique is a given name; the state is la Dominique; Belgian regions
+        ("Dominique de Villepin et Dominique Strauss-Kahn", "fr", set()),
+        ("le Premier ministre de la Dominique", "fr", {"DMA"}),
+        ("Inondations en Flandre et dans le Brabant wallon", "fr", {"BEL"}),
     ],
 )
 def test_names_and_homographs_of_the_2026_12_07_labelled_items(
