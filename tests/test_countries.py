@@ -572,7 +572,8 @@ LANGUAGE_CONTEXTS = {
     "мова": ("uk", "Французька мова", "FRA"),
     "мови": ("uk", "Урок французької мови", "FRA"),
     "мові": ("uk", "Текст на французькій мові", "FRA"),
-    "мовою": ("uk", "Книгу видали французькою мовою", "FRA"),
+    "мовою": ("uk", "Французькою мовою видали книгу", "FRA"),
+    "мовами": ("uk", "Викладання німецькою і французькою мовами триває", "FRA"),
     "γλώσσα": ("el", "στη γαλλική γλώσσα", "FRA"),
     "γλώσσας": ("el", "μαθήματα γαλλικής γλώσσας", "FRA"),
     "भाषा": ("hi", "रूसी भाषा में", "RUS"),
@@ -1225,6 +1226,12 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("Dominique de Villepin et Dominique Strauss-Kahn", "fr", set()),
         ("le Premier ministre de la Dominique", "fr", {"DMA"}),
         ("Inondations en Flandre et dans le Brabant wallon", "fr", {"BEL"}),
+        # Ukrainian names a language by its adjective in the instrumental, мовою left out
+        ("Він говорить польською та російською, а пише українською.", "uk", set()),
+        ("Книгу перекладено англійською, німецькою і французькою", "uk", set()),
+        ("лекції польською та угорською мовами", "uk", set()),
+        ("під російською окупацією", "uk", {"RUS"}),
+        ("переговори з польською та угорською сторонами", "uk", {"POL", "HUN"}),
     ],
 )
 def test_names_and_homographs_of_the_2026_12_07_labelled_items(

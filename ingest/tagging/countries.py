@@ -889,6 +889,38 @@ def _a_language_after_its_preposition(text: str, start: int, language: str | Non
     return before is not None and before.group(1).lower() in prepositions
 
 
+_INSTRUMENTAL_ENDINGS: dict[str, tuple[str, ...]] = {}
+for _entry in CONTEXT_WORDS["language_instrumental_endings"]:
+    _language, _ending = _entry.split()
+    _INSTRUMENTAL_ENDINGS[_language] = (*_INSTRUMENTAL_ENDINGS.get(_language, ()), _ending)
+_INSTRUMENTAL_CONJUNCTIONS = frozenset(CONTEXT_WORDS["language_instrumental_conjunctions"])
+# The next word on the same line (none when punctuation or the line's end comes first).
+_NEXT_WORD_ON_LINE = re.compile(r"[^\S\n]*([^\W\d_]+)")
+
+
+def _a_language_in_the_instrumental(text: str, start: int, end: int, language: str | None) -> bool:
+    """Whether the adjective at ``start:end`` names a language by its instrumental alone, as
+    Ukrainian does ("говорить польською", "польською та угорською мовами"): it ends in one of the
+    language's endings and is followed on its line by no word, by a language word, or by a
+    conjunction and another such adjective that names a language (context_words.toml).
+    Before any other word it is the country ("під російською окупацією")."""
+    endings = _INSTRUMENTAL_ENDINGS.get(language or "")
+    if not endings or not text[start:end].lower().endswith(endings):
+        return False
+    if text[end : end + 1].isalpha():
+        return False
+    after = _NEXT_WORD_ON_LINE.match(text, end)
+    if after is None:
+        return True
+    word = after.group(1).lower()
+    if word not in _INSTRUMENTAL_CONJUNCTIONS:
+        return word in _LANGUAGE_AFTER
+    other = _NEXT_WORD_ON_LINE.match(text, after.end())
+    return other is not None and _a_language_in_the_instrumental(
+        text, other.start(1), other.end(1), language
+    )
+
+
 def _names_a_language(text: str, start: int, end: int) -> bool:
     """Whether the name or adjective at ``start:end`` names a language here ("bahasa Inggris",
     "French-language", "китайском языке", 러시아어, フランス語: context_words.toml)."""
@@ -1057,6 +1089,10 @@ def tag_countries(
             text, match.start, lang
         ):
             continue  # en español, em português, in italiano: a language
+        if target.type == "adjective" and _a_language_in_the_instrumental(
+            text, match.start, match.end, lang
+        ):
+            continue  # говорить польською: a language
         if (
             lang in _NAME_DOT_LANGUAGES
             and target.type in _NAME_PART_TYPES
