@@ -550,7 +550,7 @@ LANGUAGE_CONTEXTS = {
     "idioma": ("es", "El libro fue traducido al idioma francés", "FRA"),
     "lengua": ("es", "Una clase de lengua francesa", "FRA"),
     "língua": ("pt", "Aulas de língua francesa", "FRA"),
-    "lingua": ("it", "Un corso di lingua francese", "FRA"),
+    "lingua": ("it", "La lingua francese si diffonde", "FRA"),  # "corso di francese": a language too
     "langue": ("fr", "Un cours de langue allemande", "DEU"),
     "tiếng": ("vi", "Bản dịch tiếng Pháp", "FRA"),
     "اللغة": ("ar", "يدرس اللغة الفرنسية", "FRA"),
@@ -1174,6 +1174,13 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("intervista in italiano al ministro francese", "it", {"FRA"}),
         ("confían en España", "es", {"ESP"}),
         ("patrols in British waters", "en", {"GBR"}),
+        # after di/de only the masculine singular, the form a language takes, is a language
+        ("insegnante di italiano e corso di cinese", "it", set()),
+        ("migliaia di italiani in piazza", "it", {"ITA"}),
+        ("clase de español y profesor de inglés", "es", set()),
+        ("un grupo de españoles", "es", {"ESP"}),
+        ("professor de português", "pt", set()),
+        ("milhares de portugueses", "pt", {"PRT"}),
         ("llegó a Sofía, capital de Bulgaria", "es", {"BGR"}),
         # Turkish Sabah is a newspaper and "morning", not the Malaysian state
         ("Sabah gazetesinin haberine göre Ankara'da", "tr", {"TUR"}),

@@ -879,14 +879,31 @@ _WORD_AFTER = re.compile(r"[\s-]+([^\s\d.,;:!?()\[\]\"'«»“”‘’-]+)")
 _LANGUAGE_WORD_BEFORE = re.compile(r"([^\W\d_]+)\s+[^\W\d_]{0,3}$")
 
 
-def _a_language_after_its_preposition(text: str, start: int, language: str | None) -> bool:
-    """Whether the adjective at ``start`` follows the preposition that makes it a language in
-    ``language`` (Spanish "en español", Portuguese "em português": context_words.toml)."""
-    prepositions = _LANGUAGE_PREPOSITIONS.get(language or "")
-    if not prepositions:
+_PARTITIVE_PREPOSITIONS: dict[str, dict[str, tuple[str, ...]]] = {}
+for _entry in CONTEXT_WORDS["language_partitive_prepositions"]:
+    _language, _word, _endings = _entry.split()
+    _PARTITIVE_PREPOSITIONS.setdefault(_language, {})[_word] = tuple(_endings.split(","))
+
+
+def _a_language_after_its_preposition(
+    text: str, start: int, language: str | None, end: int | None = None
+) -> bool:
+    """Whether the adjective at ``start`` (to ``end``) follows the preposition that makes it a
+    language in ``language`` (Spanish "en español", Portuguese "em português"), or "di"/"de" in
+    the masculine singular, the form a language takes ("insegnante di italiano", not "migliaia
+    di italiani": context_words.toml)."""
+    prepositions = _LANGUAGE_PREPOSITIONS.get(language or "", frozenset())
+    partitive = _PARTITIVE_PREPOSITIONS.get(language or "", {})
+    if not prepositions and not partitive:
         return False
     before = _WORD_RIGHT_BEFORE.search(text, max(0, start - 12), start)
-    return before is not None and before.group(1).lower() in prepositions
+    if before is None:
+        return False
+    word = before.group(1).lower()
+    if word in prepositions:
+        return True
+    endings = partitive.get(word)
+    return endings is not None and end is not None and text[start:end].lower().endswith(endings)
 
 
 _INSTRUMENTAL_ENDINGS: dict[str, tuple[str, ...]] = {}
@@ -1086,7 +1103,7 @@ def tag_countries(
         if target.type in ("name", "adjective") and _names_a_language(text, match.start, match.end):
             continue  # bahasa Inggris, French-language, 러시아어: a language
         if target.type == "adjective" and _a_language_after_its_preposition(
-            text, match.start, lang
+            text, match.start, lang, match.end
         ):
             continue  # en español, em português, in italiano: a language
         if target.type == "adjective" and _a_language_in_the_instrumental(
