@@ -550,7 +550,7 @@ LANGUAGE_CONTEXTS = {
     "idioma": ("es", "El libro fue traducido al idioma francés", "FRA"),
     "lengua": ("es", "Una clase de lengua francesa", "FRA"),
     "língua": ("pt", "Aulas de língua francesa", "FRA"),
-    "lingua": ("it", "La lingua francese si diffonde", "FRA"),  # "corso di francese": a language too
+    "lingua": ("it", "La lingua francese si diffonde", "FRA"),  # di francese is one too
     "langue": ("fr", "Un cours de langue allemande", "DEU"),
     "tiếng": ("vi", "Bản dịch tiếng Pháp", "FRA"),
     "اللغة": ("ar", "يدرس اللغة الفرنسية", "FRA"),
