@@ -1233,6 +1233,12 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("Dominique de Villepin et Dominique Strauss-Kahn", "fr", set()),
         ("le Premier ministre de la Dominique", "fr", {"DMA"}),
         ("Inondations en Flandre et dans le Brabant wallon", "fr", {"BEL"}),
+        # a street named after a city is not the city
+        ("Un incendie rue de Rome, près de la gare Saint-Lazare", "fr", set()),
+        ("Manifestation avenue de Moscou et boulevard de Sébastopol", "fr", set()),
+        ("Le pape est rentré à Rome", "fr", {"ITA"}),
+        ("Une frappe sur une rue de Kyiv", "fr", {"UKR"}),  # a street of the city
+        ("la principale rue de Gaza détruite", "fr", {"PSE"}),
         # Ukrainian names a language by its adjective in the instrumental, мовою left out
         ("Він говорить польською та російською, а пише українською.", "uk", set()),
         ("Книгу перекладено англійською, німецькою і французькою", "uk", set()),

@@ -938,6 +938,39 @@ def _a_language_in_the_instrumental(text: str, start: int, end: int, language: s
     )
 
 
+def _street_pattern(entries: list[str]) -> dict[str, re.Pattern[str]]:
+    """Per language, a pattern for a street word and its particle right before a name."""
+    alternatives: dict[str, list[str]] = {}
+    for entry in entries:
+        language, word, particles = entry.split()
+        for particle in particles.split(","):
+            gap = "" if particle.endswith(("'", "’")) else r"\s+"
+            particle_re = re.escape(particle).replace("'", "['’]")
+            alternatives.setdefault(language, []).append(rf"{re.escape(word)}\s+{particle_re}{gap}")
+    return {
+        language: re.compile(
+            rf"(?:([^\W\d_]+)\s+)?(?<![^\W\d_])(?:{'|'.join(options)})$", re.IGNORECASE
+        )
+        for language, options in alternatives.items()
+    }
+
+
+_STREETS = _street_pattern(list(CONTEXT_WORDS["street_words"]))
+_STREET_NOT_AFTER = frozenset(CONTEXT_WORDS["street_not_after_words"])
+
+
+def _names_a_street(text: str, start: int, language: str | None) -> bool:
+    """Whether the name at ``start`` follows a street word and its particle, as a street named
+    after a city does ("rue de Rome", "avenue de Moscou": context_words.toml street_words), and
+    not one of the city's streets ("une rue de Kyiv", "la principale rue de Gaza")."""
+    pattern = _STREETS.get(language or "")
+    found = pattern.search(text, max(0, start - 40), start) if pattern else None
+    if found is None:
+        return False
+    before = found.group(1)
+    return before is None or before.lower() not in _STREET_NOT_AFTER
+
+
 def _names_a_language(text: str, start: int, end: int) -> bool:
     """Whether the name or adjective at ``start:end`` names a language here ("bahasa Inggris",
     "French-language", "китайском языке", 러시아어, フランス語: context_words.toml)."""
@@ -1106,6 +1139,8 @@ def tag_countries(
             text, match.start, lang, match.end
         ):
             continue  # en español, em português, in italiano: a language
+        if target.type in ("capital", "place") and _names_a_street(text, match.start, lang):
+            continue  # rue de Rome, avenue de Moscou: a street
         if target.type == "adjective" and _a_language_in_the_instrumental(
             text, match.start, match.end, lang
         ):
