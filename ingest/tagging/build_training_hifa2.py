@@ -165,7 +165,9 @@ def _hi_items(repo: Path) -> list[dict]:
                 end = starts[number + 1] if number + 1 < len(starts) else len(lines)
                 title, section = _NUMBERED.sub("", _flat(lines[start])), ""
                 if folder == "Prabhat Khabar":
-                    section, title = _PK_SECTION.match(title).groups()
+                    found = _PK_SECTION.match(title)
+                    assert found is not None, title
+                    section, title = found.groups()
                 paragraphs = _paragraphs("\n".join(lines[start + 1 : end])) or [""]
                 items.append(
                     {

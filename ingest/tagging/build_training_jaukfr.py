@@ -234,7 +234,8 @@ def _by_quota(items: list[dict], quota: dict[str, int], key: str, rng: random.Ra
 
 def _draw_uk(items: list[dict], rng: random.Random) -> list[dict]:
     """``UK_COUNT`` texts in random order, at most ``UK_PER_OUTLET`` from one site."""
-    drawn, per_outlet = [], {}
+    drawn: list[dict] = []
+    per_outlet: dict[str, int] = {}
     for item in rng.sample(items, len(items)):
         if per_outlet.get(item["outlet"], 0) < UK_PER_OUTLET:
             per_outlet[item["outlet"]] = per_outlet.get(item["outlet"], 0) + 1
@@ -255,7 +256,7 @@ def draw(ja_repo: Path, uk_repo: Path, fr_bbc_repo: Path, fr_press_repo: Path) -
     for repo, pinned in pins:
         if head_commit(repo) != pinned:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
-    known, openings = _known_titles(OUT), set()
+    known, openings = _known_titles(OUT), set[str]()
     rng = random.Random(SEED)
     ja = _fresh(_ja_items(ja_repo), known, openings)
     chosen = [
