@@ -1196,6 +1196,7 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("O Benim, presidente do Benim, chegou", "pt", {"BEN"}),
         ("Teşvikiye Cad. No: 5, Nişantaşı", "tr", set()),
         ("Çad ordusu sınırda", "tr", {"TCD"}),
+        ("The loonie rose: USD/CAD fell to 1.35", "en", set()),  # CAD: the Canadian dollar
         ("Yunan askerleri ve Yunanlı yetkililer", "tr", {"GRC"}),
         # Japanese: 米 begins surnames and towns (米倉, 米子); 中日 is the Chunichi Dragons and
         # Shimbun (Japanese writes Japan-China 日中); MBS is Mainichi Broadcasting, not MBS
