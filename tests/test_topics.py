@@ -406,6 +406,11 @@ HOMOGRAPHS = [
     # Vietnamese: the ASEAN Cup is football.
     ("vi", "Việt Nam vào chung kết ASEAN Cup", "diplomacy", False),
     ("vi", "Hội nghị thượng đỉnh ASEAN tại Kuala Lumpur", "diplomacy", True),
+    # Ukrainian робота is work (a job): роботи, роботу are its forms, not robots.
+    ("uk", "Уряд обіцяє людям нову роботу, а робота вчителів буде оплачена", "cyber_tech", False),
+    ("uk", "Умови роботи шахтарів погіршилися", "cyber_tech", False),
+    ("uk", "На заводі працюють сотні роботів і робот-зварювальник", "cyber_tech", True),
+    ("uk", "Роботизовані системи розмінування", "cyber_tech", True),
 ]
 
 
