@@ -411,6 +411,11 @@ HOMOGRAPHS = [
     ("uk", "Умови роботи шахтарів погіршилися", "cyber_tech", False),
     ("uk", "На заводі працюють сотні роботів і робот-зварювальник", "cyber_tech", True),
     ("uk", "Роботизовані системи розмінування", "cyber_tech", True),
+    # Hindi प्रतिबंध, पाबंदी: any ban (lockdown curbs, liquor); a sanction is a state's.
+    ("hi", "लॉकडाउन में आवाजाही पर प्रतिबंध जारी रहेगा", "sanctions", False),
+    ("hi", "गुजरात और बिहार में शराब पर पाबंदी है", "sanctions", False),
+    ("hi", "अमेरिका ने रूस पर प्रतिबंध लगाए", "sanctions", True),
+    ("hi", "ईरान पर अमेरिकी प्रतिबंधों का असर", "sanctions", True),
 ]
 
 
