@@ -416,6 +416,11 @@ HOMOGRAPHS = [
     ("hi", "गुजरात और बिहार में शराब पर पाबंदी है", "sanctions", False),
     ("hi", "अमेरिका ने रूस पर प्रतिबंध लगाए", "sanctions", True),
     ("hi", "ईरान पर अमेरिकी प्रतिबंधों का असर", "sanctions", True),
+    # Hindi पार्टी: a celebration, or a political party.
+    ("hi", "कनिका कपूर की पार्टी में कई मेहमान पहुंचे", "politics", False),
+    ("hi", "अभिनेत्री ने दोस्तों को जन्मदिन की पार्टी दी", "politics", False),
+    ("hi", "आम आदमी पार्टी ने दिल्ली में जीत दर्ज की", "politics", True),
+    ("hi", "पार्टी के नेताओं ने बैठक की", "politics", True),
 ]
 
 
