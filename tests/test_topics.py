@@ -421,6 +421,11 @@ HOMOGRAPHS = [
     ("hi", "अभिनेत्री ने दोस्तों को जन्मदिन की पार्टी दी", "politics", False),
     ("hi", "आम आदमी पार्टी ने दिल्ली में जीत दर्ज की", "politics", True),
     ("hi", "पार्टी के नेताओं ने बैठक की", "politics", True),
+    # Persian اعتراض: an objection (to a referee, to a verdict), or a protest in the street.
+    ("fa", "باشگاه پرسپولیس به رای کمیته انضباطی اعتراض کرد", "unrest", False),
+    ("fa", "بازیکنان به تصمیم داور معترض بودند", "unrest", False),
+    ("fa", "اعتراضات خیابانی در چند شهر ادامه دارد", "unrest", True),
+    ("fa", "معترضان در برابر مجلس تجمع کردند", "unrest", True),
 ]
 
 
