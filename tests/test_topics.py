@@ -426,6 +426,10 @@ HOMOGRAPHS = [
     ("fa", "بازیکنان به تصمیم داور معترض بودند", "unrest", False),
     ("fa", "اعتراضات خیابانی در چند شهر ادامه دارد", "unrest", True),
     ("fa", "معترضان در برابر مجلس تجمع کردند", "unrest", True),
+    # Turkish: a university of technology, educational technology, are no tech news.
+    ("tr", "TOBB Ekonomi ve Teknoloji Üniversitesinin sertifika programı", "cyber_tech", False),
+    ("tr", "Eğitim Teknolojileri Zirvesi İstanbul'da başlıyor", "cyber_tech", False),
+    ("tr", "ABD, Çin'e teknoloji ihracatını kısıtladı", "cyber_tech", True),
 ]
 
 
