@@ -430,6 +430,18 @@ HOMOGRAPHS = [
     ("tr", "TOBB Ekonomi ve Teknoloji Üniversitesinin sertifika programı", "cyber_tech", False),
     ("tr", "Eğitim Teknolojileri Zirvesi İstanbul'da başlıyor", "cyber_tech", False),
     ("tr", "ABD, Çin'e teknoloji ihracatını kısıtladı", "cyber_tech", True),
+    # A hunger strike is a protest (unrest), not hunger: açlık grevi, hunger strike, голодовка.
+    ("tr", "Tutuklu öğretmenler açlık grevini sürdürüyor", "humanitarian", False),
+    ("tr", "Tutuklu öğretmenler açlık grevini sürdürüyor", "unrest", True),
+    ("tr", "Afrika'da milyonlarca insan açlık tehlikesiyle karşı karşıya", "humanitarian", True),
+    ("en", "Relatives of political prisoners stage hunger strike", "humanitarian", False),
+    ("en", "Relatives of political prisoners stage hunger strike", "unrest", True),
+    ("en", "Hunger spreads in Sudan as aid is blocked", "humanitarian", True),
+    ("ru", "Заключенный объявил голодовку", "humanitarian", False),
+    ("ru", "Заключенный объявил голодовку", "unrest", True),
+    ("ru", "Голод угрожает миллионам людей", "humanitarian", True),
+    ("fr", "Un détenu en grève de la faim depuis 30 jours", "humanitarian", False),
+    ("es", "Presos políticos en huelga de hambre", "humanitarian", False),
 ]
 
 
