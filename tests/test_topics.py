@@ -442,6 +442,9 @@ HOMOGRAPHS = [
     ("ru", "Голод угрожает миллионам людей", "humanitarian", True),
     ("fr", "Un détenu en grève de la faim depuis 30 jours", "humanitarian", False),
     ("es", "Presos políticos en huelga de hambre", "humanitarian", False),
+    # Italian coprifuoco is the Covid curfew; riots come with their own words.
+    ("it", "Coprifuoco alle 23 e zone gialle: le nuove regole", "unrest", False),
+    ("it", "Disordini e scontri a Nouméa, scatta il coprifuoco", "unrest", True),
 ]
 
 
