@@ -445,6 +445,10 @@ HOMOGRAPHS = [
     # Italian coprifuoco is the Covid curfew; riots come with their own words.
     ("it", "Coprifuoco alle 23 e zone gialle: le nuove regole", "unrest", False),
     ("it", "Disordini e scontri a Nouméa, scatta il coprifuoco", "unrest", True),
+    # French procès is a trial, but not in a procès-verbal (a report, a fine) or procès d'intention.
+    ("fr", "Les gendarmes ont dressé un procès-verbal au conducteur", "rights", False),
+    ("fr", "Le ministre dénonce un procès d'intention", "rights", False),
+    ("fr", "Le procès de l'opposant s'ouvre à Tunis", "rights", True),
 ]
 
 
