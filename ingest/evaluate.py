@@ -285,20 +285,40 @@ def model_figures(fresh: bool = False) -> str:
     """The topic model's cross-validation grouped by outlet: as measured when it was trained
     (stored in its artefact), or ``fresh`` (re-run now; needs scikit-learn)."""
     from ingest.tagging import build_topic_model
-    from ingest.tagging.topic_model import MODEL_FILE
+    from ingest.tagging.topic_model import MODEL_FILE, VECTOR_MODEL_FILE
 
+    second = (
+        "once the store has the sentence vector (the second model in the encoder's languages, "
+        "the first elsewhere)"
+    )
     if fresh:
         rows = build_topic_model.load_rows()
-        figures = build_topic_model.cross_validate(rows, topic_ids()).as_dict()
-        figures["agreement"] = build_topic_model.agreement()
-        head = "topic model, cross-validated now"
-    else:
+        build_topic_model.attach_vectors(rows)
+        first, with_vectors = build_topic_model.cross_validate(rows, topic_ids(), True)
+        assert with_vectors is not None
+        agreement = build_topic_model.agreement()
+        parts = []
+        for head, result in (("topic model, cross-validated now", first), (second, with_vectors)):
+            figures = {**result.as_dict(), "agreement": agreement}
+            parts.append(f"{head}:\n{build_topic_model.format_cv(figures)}\n")
+        return "\n".join(parts)
+    parts = []
+    for path, head in (
+        (MODEL_FILE, f"topic model, as cross-validated when trained ({MODEL_FILE.name})"),
+        (
+            VECTOR_MODEL_FILE,
+            f"{second}, as cross-validated when trained ({VECTOR_MODEL_FILE.name})",
+        ),
+    ):
         try:
-            figures = json.loads(MODEL_FILE.read_text(encoding="utf-8"))["cross_validation"]
+            figures = json.loads(path.read_text(encoding="utf-8"))["cross_validation"]
         except (OSError, KeyError, ValueError):
-            return "no topic model: every lexicon topic is kept\n"
-        head = f"topic model, as cross-validated when trained ({MODEL_FILE.name})"
-    return f"{head}:\n{build_topic_model.format_cv(figures)}\n"
+            parts.append(
+                f"no {path.name}: {'every lexicon topic is kept' if path == MODEL_FILE else 'the first model decides'}\n"
+            )
+            continue
+        parts.append(f"{head}:\n{build_topic_model.format_cv(figures)}\n")
+    return "\n".join(parts)
 
 
 def main(path: Path | str, errors: bool, out: TextIO, cv: bool = False) -> int:

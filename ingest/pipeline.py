@@ -465,13 +465,23 @@ def retag(
             rows = store.articles_to_retag(engine, TAGGER_VERSION, after_id=after, limit=batch_size)
             if not rows:
                 break
-            texts = bodies(engine, [row["id"] for row in rows])
-            store.replace_tags(engine, _retagged_by_feed(rows, texts))
+            ids = [row["id"] for row in rows]
+            texts = bodies(engine, ids)
+            store.replace_tags(engine, _retagged_by_feed(rows, texts, stored_vectors(engine, ids)))
             after = rows[-1]["id"]
             done += len(rows)
             bar.update(len(rows))
     store.checkpoint(engine)
     return done
+
+
+def stored_vectors(engine: Engine, ids: Sequence[int]) -> dict[int, Any]:
+    """The sentence vectors the store holds for ``ids`` (``ingest.vectors``), which the topic
+    model's second stage reads: every re-tagging passes them, so an article's topics are the
+    same whichever way it was re-tagged."""
+    from ingest.vectors import from_blob
+
+    return {i: from_blob(blob) for i, blob in store.vectors_of(engine, VECTOR_MODEL, ids).items()}
 
 
 def _retagged(
@@ -480,9 +490,11 @@ def _retagged(
     lead: str | None,
     hint: str | None = None,
     trusted: bool = False,
+    vector: Any = None,  # noqa: ANN401 - a numpy vector or None
 ) -> tuple[int, Tags]:
-    """(id, tags) of a stored article (a row of ``store.articles_to_retag``) read with ``body``;
-    its language hint is its feed's unless ``hint`` is given."""
+    """(id, tags) of a stored article (a row of ``store.articles_to_retag``) read with ``body``
+    and its stored sentence ``vector``; its language hint is its feed's unless ``hint`` is
+    given."""
     return (
         row["id"],
         tag_article(
@@ -493,12 +505,15 @@ def _retagged(
             published=row["published_at"],
             language_hint=hint if hint is not None else row["feed_language"],
             trust_language=trusted,
+            vector=vector,
         ),
     )
 
 
 def _retagged_by_feed(
-    rows: Sequence[Mapping[str, Any]], texts: Mapping[int, tuple[str | None, str | None]]
+    rows: Sequence[Mapping[str, Any]],
+    texts: Mapping[int, tuple[str | None, str | None]],
+    vectors: Mapping[int, Any],
 ) -> list[tuple[int, Tags]]:
     """``_retagged`` of each row (in the rows' order): as it was first tagged. A feed's
     articles without a body, in id order, confirm its language as a fetch does
@@ -506,7 +521,8 @@ def _retagged_by_feed(
     body, or of no feed is detected alone, as enrichment and ``tag`` do."""
 
     def tag(row: Mapping[str, Any], hint: str | None, trusted: bool) -> Tags:
-        return _retagged(row, *texts.get(row["id"], (None, None)), hint, trusted)[1]
+        body, lead = texts.get(row["id"], (None, None))
+        return _retagged(row, body, lead, hint, trusted, vectors.get(row["id"]))[1]
 
     by_feed: dict[int, list[Mapping[str, Any]]] = {}
     done: dict[int, Tags] = {}
@@ -530,4 +546,29 @@ def retag_with_body(engine: Engine, items: Sequence[tuple[int, str | None, str |
         return 0
     texts = {int(i): (body, lead) for i, body, lead in items}
     rows = store.articles_by_id(engine, list(texts))
-    return store.replace_tags(engine, [_retagged(row, *texts[row["id"]]) for row in rows])
+    vectors = stored_vectors(engine, list(texts))
+    return store.replace_tags(
+        engine, [_retagged(row, *texts[row["id"]], vector=vectors.get(row["id"])) for row in rows]
+    )
+
+
+def tags_with_vectors(engine: Engine, vectors: Mapping[int, Any]) -> list[tuple[int, Tags]]:
+    """(id, tags) of stored articles that are getting their sentence vector (``vectors``: id →
+    the vector as stored, ``from_blob``), so that the topic model's second stage, which reads
+    it, decides their topics: read as ``retag`` reads them (the stored body too). An article
+    whose full text was extracted but is no longer kept is left out: its tags were read with
+    the body. Reads only: ``ingest.vectors`` stores the tags with the vectors."""
+    from ingest.queries import article_text_rows
+    from ingest.store.texts import TEXT_OK
+
+    ids = list(vectors)
+    gone = {
+        article_id
+        for article_id, (body, status) in article_text_rows(engine, ids).items()
+        if body is None and status == TEXT_OK
+    }
+    wanted = [article_id for article_id in ids if article_id not in gone]
+    if not wanted:
+        return []
+    rows = store.articles_by_id(engine, wanted)
+    return _retagged_by_feed(rows, stored_bodies(engine, wanted), vectors)

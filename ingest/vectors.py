@@ -15,6 +15,12 @@ encoding and a restart goes on from there. ``run`` computes them after each poll
 ``poll`` and ``import`` for the articles they stored (``vectors_after_poll``), the dashboard's
 demo after seeding it, ``python -m ingest vectors`` on demand. ``restory`` reads the stored vectors and never computes one.
 
+The vector also tells topics apart across languages: the topic model's second stage
+(``tagging.topic_model``, ``topic_model_vectors.json``) reads it beside the words, so each batch's
+articles are re-tagged with their vectors (``pipeline.tags_with_vectors``, outside the
+transaction) and their tags replaced in the transaction that stores the vectors; every later
+re-tagging (``retag``, enrichment) reads the stored vector again.
+
 A vector is stored as ``VECTOR_DIMENSIONS`` float16 values (1 KB), the model's name beside it
 (``MODEL``): a vector of another model is never compared with this one's.
 """
@@ -86,12 +92,13 @@ def from_blob(blob: bytes) -> np.ndarray:
 class VectorSummary:
     articles: int = 0
     linked_stories: int = 0  # stories merged into others by cross-language links
+    retagged: int = 0  # articles whose topics the vector's model decided again
 
     def line(self) -> str:
         return (
             f"vectors: {self.articles} article(s) encoded, "
             f"{self.linked_stories} stor{'y' if self.linked_stories == 1 else 'ies'} "
-            "joined across languages"
+            f"joined across languages, {self.retagged} topic set(s) decided again with the vector"
         )
 
 
@@ -109,6 +116,7 @@ def compute_vectors(
     links; stop between batches when ``stop`` is set. ``progress`` is told how many articles
     each stored batch held. The stories do not depend on the order (``link_vectors``)."""
     from ingest import store  # noqa: PLC0415 - the store imports this module's codec
+    from ingest.pipeline import tags_with_vectors  # noqa: PLC0415 - the pipeline imports this
 
     summary = VectorSummary()
     beyond: int | None = None
@@ -122,9 +130,12 @@ def compute_vectors(
         if not rows:
             break
         vectors = encode([vector_text(title, summary_) for _id, title, summary_ in rows])
-        stored = store.store_vectors(
-            engine, MODEL, [(row[0], to_blob(v)) for row, v in zip(rows, vectors, strict=True)]
-        )
+        blobs = [(row[0], to_blob(v)) for row, v in zip(rows, vectors, strict=True)]
+        # The topic model's second stage reads the vector: the articles are re-tagged with it
+        # (outside the transaction) and their tags stored with their vectors.
+        tags = tags_with_vectors(engine, {i: from_blob(blob) for i, blob in blobs})
+        stored = store.store_vectors(engine, MODEL, blobs, tags)
+        summary.retagged += len(tags)
         summary.articles += len(rows)
         summary.linked_stories += stored
         beyond = rows[-1][0]

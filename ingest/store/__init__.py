@@ -111,7 +111,12 @@ from ingest.store.texts import (
     release_claims,
     set_feed_fulltext,
 )
-from ingest.store.vectors import articles_without_vector, count_without_vector, store_vectors
+from ingest.store.vectors import (
+    articles_without_vector,
+    count_without_vector,
+    store_vectors,
+    vectors_of,
+)
 from ingest.store.watchlist import (
     AlertDraft,
     DeliveryRow,
@@ -225,6 +230,7 @@ __all__ = [
     "story_pair_days",
     "article_stories",
     "articles_without_vector",
+    "vectors_of",
     "count_without_vector",
     "store_vectors",
     "set_feed_enabled",

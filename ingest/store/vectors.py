@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.engine import Engine
 
+from ingest.records import Tags
+from ingest.store.articles import replace_tags_in
 from ingest.store.engine import insert, write
 from ingest.store.schema import article_vectors, articles
 from ingest.store.stories import link_vectors
@@ -52,10 +54,17 @@ def count_without_vector(engine: Engine, model: str) -> int:
         return int(conn.execute(query, {"model": model}).scalar_one())
 
 
-def store_vectors(engine: Engine, model: str, rows: Sequence[tuple[int, bytes]]) -> int:
+def store_vectors(
+    engine: Engine,
+    model: str,
+    rows: Sequence[tuple[int, bytes]],
+    tags: Sequence[tuple[int, Tags]] = (),
+) -> int:
     """Store (article id, vector) of ``model`` (an article that has one already keeps it: two
-    workers may encode one article) and link those articles' stories across languages
-    (``stories.link_vectors``), in one transaction; return the stories merged into others.
+    workers may encode one article), link those articles' stories across languages
+    (``stories.link_vectors``) and replace their ``tags`` (as re-read with the vectors: the
+    topic model's second stage reads them), in one transaction; return the stories merged
+    into others.
 
     Rows are inserted in id order whatever order they come in: two workers inserting the same
     articles (one oldest first, one newest first) then wait on each other's rows in one order,
@@ -70,4 +79,23 @@ def store_vectors(engine: Engine, model: str, rows: Sequence[tuple[int, bytes]])
                 for article_id, blob in sorted(rows, key=lambda row: row[0])
             ],
         )
-        return len(link_vectors(conn, [article_id for article_id, _blob in rows]))
+        merged = len(link_vectors(conn, [article_id for article_id, _blob in rows]))
+        if tags:
+            replace_tags_in(conn, tags)
+        return merged
+
+
+def vectors_of(engine: Engine, model: str, ids: Sequence[int]) -> dict[int, bytes]:
+    """The stored vector of ``model`` (``ingest.vectors.to_blob``) of each of ``ids`` that has
+    one: what re-tagging gives the topic model's second stage."""
+    v = article_vectors.c
+    query = select(v.article_id, v.vector).where(
+        v.model == bindparam("model"), v.article_id.in_(bindparam("ids", expanding=True))
+    )
+    found: dict[int, bytes] = {}
+    with engine.connect() as conn:
+        for start in range(0, len(ids), 500):
+            chunk = list(ids[start : start + 500])
+            for row in conn.execute(query, {"model": model, "ids": chunk}):
+                found[row.article_id] = bytes(row.vector)
+    return found

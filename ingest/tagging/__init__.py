@@ -17,7 +17,7 @@ topic lexicon changes it and ``python -m ingest retag`` knows which stored artic
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -46,6 +46,8 @@ TAGGER_DATA = (
     "data/topics.toml",
     "data/topic_model.json",
     "data/topic_model.npy",
+    "data/topic_model_vectors.json",
+    "data/topic_model_vectors.npy",
     "data/evidence_stopwords.tsv",
     "data/gazetteer",
     "data/entities",
@@ -136,6 +138,7 @@ def tag_article(
     language_hint: str | None = None,
     trust_language: bool = False,
     decide_topics: bool = True,
+    vector: Sequence[float] | None = None,
 ) -> Tags:
     """Language, countries, topics and entities of one article, each tag with its evidence (offsets into
     the field they are in) and its prominence.
@@ -146,7 +149,8 @@ def tag_article(
     ``trust_language``: the caller vouches for ``language_hint``; it is taken unless the text's
     script contradicts it (``detect_language``'s ``trust_declared``). The lexicon's topics are
     decided by the topic model (``topic_model``); ``decide_topics=False`` keeps every lexicon
-    topic (the model's own input, for its training). A
+    topic (the model's own input, for its training); with the article's sentence ``vector``
+    (the store's, ``ingest.vectors``), the second model decides, which also reads it. A
     word cut by truncation at the end of the title or summary is not read (``truncation``: it is
     blanked with spaces of its length, so every offset stays true).
     """
@@ -183,6 +187,7 @@ def tag_article(
             topics.topic_ids(),
             [e for country in found_countries for e in country.evidence],
             language,
+            vector,
         )
     found_entities = entities.tag_entities(text, language=language)
     for entity in found_entities:

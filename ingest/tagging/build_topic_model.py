@@ -44,17 +44,26 @@ import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ingest.tagging import tag_article
 from ingest.tagging.topic_features import (
+    ENCODER_LANGUAGES,
     LEXICON_RULES,
     WORD_FEATURES,
     article_features,
     hit_counts,
     passing_mention,
     scaled_words,
+    vector_features,
 )
-from ingest.tagging.topic_model import KEYWORDLESS_FLOOR, MODEL_FILE, WEIGHTS_FILE
+from ingest.tagging.topic_model import (
+    KEYWORDLESS_FLOOR,
+    MODEL_FILE,
+    VECTOR_MODEL_FILE,
+    VECTOR_WEIGHTS_FILE,
+    WEIGHTS_FILE,
+)
 from ingest.tagging.topics import topic_ids
 
 TRAINING = Path(__file__).resolve().parent.parent / "data" / "training"
@@ -74,6 +83,9 @@ RULE_MARGIN = 0.05
 # The lengths an article's words and stems may be scaled to (``scaled_words``; None: their
 # counts as they are), chosen by the inner folds' F1 like the thresholds.
 WORD_SCALES: tuple[float | None, ...] = (None, 10.0, 15.0, 20.0)
+# The weights the sentence vector's features may take in the second model (``vector_features``),
+# chosen by the inner folds' F1 too, at the words' scale the first model chose on the same part.
+VECTOR_WEIGHTS: tuple[float, ...] = (4.0, 8.0, 16.0)
 
 
 @dataclass
@@ -88,6 +100,8 @@ class Row:
     lexicon: frozenset[str] = frozenset()
     features: dict[str, float] = field(default_factory=dict)
     hits: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # topic_features.hit_counts
+    vector: Any = None  # its sentence vector as the store keeps it (``attach_vectors``)
+    read_language: str | None = None  # the language the tagger reads (it picks the model)
 
 
 def _labels(directory: Path, blind: bool) -> dict[str, dict]:
@@ -142,9 +156,20 @@ def load_rows(training: Path = TRAINING) -> list[Row]:
                     language=tags.language,
                 ),
                 hits={tag.topic: hit_counts(tag) for tag in tags.topics},
+                read_language=tags.language,
             )
         )
     return rows
+
+
+def attach_vectors(rows: list[Row]) -> None:
+    """Give each row its sentence vector as the store would keep it: title and summary encoded
+    (``vectors.vector_text``), stored as float16 and read back (``to_blob``, ``from_blob``)."""
+    from ingest.vectors import encode, from_blob, to_blob, vector_text
+
+    encoded = encode([vector_text(row.title, row.summary) for row in rows])
+    for row, vector in zip(rows, encoded, strict=True):
+        row.vector = from_blob(to_blob(vector))
 
 
 def agreement(training: Path = TRAINING) -> dict[str, float]:
@@ -184,7 +209,16 @@ def _indices32(matrix):  # noqa: ANN001, ANN202 - liblinear takes 32-bit sparse 
     return matrix
 
 
-def _fit(rows: list[Row], topics: list[str], scale: float | None):  # noqa: ANN202 - sklearn
+def _read(row: Row, scale: float | None, weight: float | None) -> dict[str, float]:
+    """What a model reads of ``row``: its features, words scaled to ``scale``, and with a
+    ``weight``, its sentence vector's features times that weight."""
+    features = scaled_words(row.features, scale)
+    if weight is None:
+        return features
+    return {**features, **vector_features(row.vector, weight)}
+
+
+def _fit(rows: list[Row], topics: list[str], scale: float | None, weight: float | None = None):  # noqa: ANN202 - sklearn
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
@@ -196,7 +230,11 @@ def _fit(rows: list[Row], topics: list[str], scale: float | None):  # noqa: ANN2
     matrix = _indices32(
         vectorizer.fit_transform(
             [
-                {k: v for k, v in scaled_words(row.features, scale).items() if k in keep}
+                {
+                    k: v
+                    for k, v in _read(row, scale, weight).items()
+                    if k in keep or k.startswith("v:")
+                }
                 for row in rows
             ]
         )
@@ -211,12 +249,12 @@ def _fit(rows: list[Row], topics: list[str], scale: float | None):  # noqa: ANN2
         )
         model.fit(matrix, target)
         models[topic] = model
-    return vectorizer, models, scale
+    return vectorizer, models, scale, weight
 
 
 def _probabilities(fitted, rows: list[Row]) -> list[dict[str, float]]:  # noqa: ANN001
-    vectorizer, models, scale = fitted
-    matrix = _indices32(vectorizer.transform([scaled_words(row.features, scale) for row in rows]))
+    vectorizer, models, scale, weight = fitted
+    matrix = _indices32(vectorizer.transform([_read(row, scale, weight) for row in rows]))
     columns = {topic: model.predict_proba(matrix)[:, 1] for topic, model in models.items()}
     return [{topic: float(col[i]) for topic, col in columns.items()} for i in range(len(rows))]
 
@@ -263,12 +301,14 @@ def _deciders(
     return chosen
 
 
-def _out_of_fold(rows: list[Row], topics: list[str], scale: float | None) -> list[dict[str, float]]:
+def _out_of_fold(
+    rows: list[Row], topics: list[str], scale: float | None, weight: float | None = None
+) -> list[dict[str, float]]:
     """Each row's probabilities from a model fitted on the inner folds without it."""
     out_of_fold: list[dict[str, float]] = [{} for _ in rows]
     for part in _group_folds(rows, INNER_FOLDS):
         held = set(part)
-        fitted = _fit([r for i, r in enumerate(rows) if i not in held], topics, scale)
+        fitted = _fit([r for i, r in enumerate(rows) if i not in held], topics, scale, weight)
         for index, scores in zip(
             part, _probabilities(fitted, [rows[i] for i in part]), strict=True
         ):
@@ -286,20 +326,34 @@ def _micro_f1(
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def train(rows: list[Row], topics: list[str]):  # noqa: ANN201
-    """(fitted model, thresholds, deciders): the words' scale (``WORD_SCALES``), thresholds
-    and who decides each topic, all from inner out-of-fold probabilities."""
-    best: tuple[float, float | None, list[dict[str, float]], dict[str, float]] | None = None
-    for scale in WORD_SCALES:
-        out_of_fold = _out_of_fold(rows, topics, scale)
-        thresholds = _best_thresholds(rows, out_of_fold, topics)
-        f1 = _micro_f1(rows, out_of_fold, thresholds)
-        if best is None or f1 > best[0] + 1e-9:
-            best = (f1, scale, out_of_fold, thresholds)
+def train(
+    rows: list[Row],
+    topics: list[str],
+    scales: tuple[float | None, ...] = WORD_SCALES,
+    weights: tuple[float | None, ...] = (None,),
+):  # noqa: ANN201
+    """(fitted model, thresholds, deciders): the words' scale (one of ``scales``), the sentence
+    vector's weight (one of ``weights``; None: the model reads no vector), thresholds and who
+    decides each topic, all from inner out-of-fold probabilities."""
+    best = None
+    for scale in scales:
+        for weight in weights:
+            out_of_fold = _out_of_fold(rows, topics, scale, weight)
+            thresholds = _best_thresholds(rows, out_of_fold, topics)
+            f1 = _micro_f1(rows, out_of_fold, thresholds)
+            if best is None or f1 > best[0] + 1e-9:
+                best = (f1, scale, weight, out_of_fold, thresholds)
     assert best is not None
-    _f1_inner, scale, out_of_fold, thresholds = best
+    _f1_inner, scale, weight, out_of_fold, thresholds = best
     deciders = _deciders(rows, out_of_fold, thresholds, topics)
-    return _fit(rows, topics, scale), thresholds, deciders
+    return _fit(rows, topics, scale, weight), thresholds, deciders
+
+
+def train_with_vectors(rows: list[Row], topics: list[str], scale: float | None):  # noqa: ANN201
+    """``train`` of the second model, which also reads each row's sentence vector: at the words'
+    ``scale`` the first model chose on the same rows, the vector's weight chosen among
+    ``VECTOR_WEIGHTS``."""
+    return train(rows, topics, scales=(scale,), weights=VECTOR_WEIGHTS)
 
 
 def predict(fitted, thresholds: dict[str, float], deciders: dict[str, str], rows: list[Row]):  # noqa: ANN001, ANN201
@@ -320,6 +374,18 @@ def predict(fitted, thresholds: dict[str, float], deciders: dict[str, str], rows
                 said.add(topic)
         out.append(said)
     return out
+
+
+def predict_both(first: tuple, second: tuple, rows: list[Row]) -> list[set[str]]:
+    """The topics tagged on each of ``rows`` (which carry their vectors) as the tagger decides
+    them once the store has the vector: the second model in the encoder's languages
+    (``ENCODER_LANGUAGES``, the language the tagger read), the first elsewhere."""
+    by_first = predict(first[0], first[1], first[2], rows)
+    by_second = predict(second[0], second[1], second[2], rows)
+    return [
+        said if row.read_language in ENCODER_LANGUAGES else plain
+        for row, plain, said in zip(rows, by_first, by_second, strict=True)
+    ]
 
 
 # --- measuring ----------------------------------------------------------------------------
@@ -379,29 +445,45 @@ class CrossValidation:
         }
 
 
-def cross_validate(rows: list[Row], topics: list[str]) -> CrossValidation:
-    """Outer grouped cross-validation of ``train`` beside the lexicon alone."""
+def cross_validate(
+    rows: list[Row], topics: list[str], with_vectors: bool = False
+) -> tuple[CrossValidation, CrossValidation | None]:
+    """Outer grouped cross-validation of ``train`` beside the lexicon alone, and with
+    ``with_vectors`` (the rows carry their vectors: ``attach_vectors``), of
+    ``train_with_vectors`` on the same folds."""
     result = CrossValidation(articles=len(rows), outlets=len({r.outlet for r in rows}))
+    second = CrossValidation(articles=result.articles, outlets=result.outlets)
     for part in _group_folds(rows, FOLDS):
         held = set(part)
-        fitted, thresholds, deciders = train(
-            [r for i, r in enumerate(rows) if i not in held], topics
-        )
-        for topic, decider in deciders.items():
-            result.deciders[topic][decider] += 1
+        training = [r for i, r in enumerate(rows) if i not in held]
         tested = [rows[i] for i in part]
-        for row, said in zip(tested, predict(fitted, thresholds, deciders, tested), strict=True):
-            for tally, predicted in ((result.model, said), (result.lexicon, set(row.lexicon))):
-                tally.add(predicted, row.gold)
-            result.by_language[row.language].add(said, row.gold)
-            result.lexicon_by_language[row.language].add(set(row.lexicon), row.gold)
-            for topic in topics:
-                result.by_topic[topic].add(said & {topic}, row.gold & {topic})
-                result.lexicon_by_topic[topic].add(set(row.lexicon) & {topic}, row.gold & {topic})
-            for gold in row.gold - said:
-                for tagged in said - row.gold:
-                    result.confusion[(gold, tagged)] += 1
-    return result
+        fitted, thresholds, deciders = train(training, topics)
+        _tally(result, tested, predict(fitted, thresholds, deciders, tested), deciders, topics)
+        if with_vectors:
+            chosen = train_with_vectors(training, topics, fitted[2])
+            both = predict_both((fitted, thresholds, deciders), chosen, tested)
+            _tally(second, tested, both, chosen[2], topics)
+    return result, second if with_vectors else None
+
+
+def _tally(
+    result: CrossValidation, tested: list[Row], predicted: list[set[str]],
+    deciders: dict[str, str], topics: list[str],
+) -> None:  # fmt: skip
+    """Count one outer fold's predictions (``predicted``, in ``tested`` order) into ``result``."""
+    for topic, decider in deciders.items():
+        result.deciders[topic][decider] += 1
+    for row, said in zip(tested, predicted, strict=True):
+        for tally, predicted_set in ((result.model, said), (result.lexicon, set(row.lexicon))):
+            tally.add(predicted_set, row.gold)
+        result.by_language[row.language].add(said, row.gold)
+        result.lexicon_by_language[row.language].add(set(row.lexicon), row.gold)
+        for topic in topics:
+            result.by_topic[topic].add(said & {topic}, row.gold & {topic})
+            result.lexicon_by_topic[topic].add(set(row.lexicon) & {topic}, row.gold & {topic})
+        for gold in row.gold - said:
+            for tagged in said - row.gold:
+                result.confusion[(gold, tagged)] += 1
 
 
 def common_words(rows: list[Row]) -> list[str]:
@@ -420,7 +502,7 @@ def artefact(
     thresholds and feature names in the JSON; one float32 row of topic weights per feature."""
     import numpy as np
 
-    vectorizer, models, scale = fitted
+    vectorizer, models, scale, weight = fitted
     topics = list(models)
     names = [str(name) for name in vectorizer.get_feature_names_out()]
     matrix = np.stack([models[t].coef_[0] for t in topics], axis=1).astype(np.float32)
@@ -436,6 +518,7 @@ def artefact(
         "not_evidence": common,
         "word_scale": scale,
         "cross_validation": figures,
+        **({"vector_weight": weight} if weight is not None else {}),
     }
     return about, matrix[used]
 
@@ -493,22 +576,41 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     topics = topic_ids()
     rows = load_rows()
-    figures = cross_validate(rows, topics).as_dict()
-    figures["agreement"] = agreement()
+    attach_vectors(rows)
+    first, second = cross_validate(rows, topics, with_vectors=True)
+    assert second is not None
+    figures, vector_figures = first.as_dict(), second.as_dict()
+    figures["agreement"] = vector_figures["agreement"] = agreement()
     print(format_cv(figures))
+    print(
+        "\nonce the store has the sentence vector (the second model in the encoder's languages, "
+        "the first elsewhere):"
+    )
+    print(format_cv(vector_figures))
     if args.cv_only:
         return 0
+    fitted, thresholds, deciders = train(rows, topics)
+    common = common_words(rows)
+    _write(artefact(fitted, thresholds, deciders, figures, common), MODEL_FILE, WEIGHTS_FILE)
+    second, second_thresholds, second_deciders = train_with_vectors(rows, topics, fitted[2])
+    _write(
+        artefact(second, second_thresholds, second_deciders, vector_figures, common),
+        VECTOR_MODEL_FILE,
+        VECTOR_WEIGHTS_FILE,
+    )
+    return 0
+
+
+def _write(made: tuple[dict, Any], model_file: Path, weights_file: Path) -> None:
     import numpy as np
 
-    fitted, thresholds, deciders = train(rows, topics)
-    about, weights = artefact(fitted, thresholds, deciders, figures, common_words(rows))
-    MODEL_FILE.write_text(
+    about, weights = made
+    model_file.write_text(
         json.dumps(about, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8"
     )
-    np.save(WEIGHTS_FILE, weights, allow_pickle=False)
-    size = (MODEL_FILE.stat().st_size + WEIGHTS_FILE.stat().st_size) / 1e6
-    print(f"wrote {MODEL_FILE} and {WEIGHTS_FILE.name} ({size:.1f} MB)")
-    return 0
+    np.save(weights_file, weights, allow_pickle=False)
+    size = (model_file.stat().st_size + weights_file.stat().st_size) / 1e6
+    print(f"wrote {model_file} and {weights_file.name} ({size:.1f} MB)")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,10 @@ Shared by the model at tagging time (``topic_model``) and by its training script
   ``topics.toml`` by where they are (title, summary/lead, deeper in the body), the number of
   distinct keywords, and each keyword by name (``kw:military:troops``), so the model learns
   which keywords are reliable and which fire on passing words.
+- **Meaning** (``vector_features``), when the article's multilingual sentence vector is known
+  (the store computes it after saving the article): its 512 numbers, for the second model
+  (``topic_model``: ``topic_model_vectors.json``), which carries what a topic's articles mean
+  across languages and outlets whose words it never saw.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -257,6 +261,23 @@ def _scaled(words: dict[str, float], scale: float) -> dict[str, float]:
         return words
     factor = scale / norm
     return {k: v * factor for k, v in words.items()}
+
+
+VECTOR_FEATURE = "v:"  # one feature per dimension of the article's sentence vector
+# The languages the sentence encoder was trained on (m-USE v3's model card: Arabic, Chinese,
+# English, French, German, Italian, Japanese, Korean, Dutch, Polish, Portuguese, Spanish, Thai,
+# Turkish, Russian): only there does its vector say what an article means, so only there does
+# the second model decide (elsewhere the first does, vector or not).
+ENCODER_LANGUAGES = frozenset(
+    {"ar", "zh", "en", "fr", "de", "it", "ja", "ko", "nl", "pl", "pt", "es", "th", "tr", "ru"}
+)
+
+
+def vector_features(vector: Sequence[float], weight: float) -> dict[str, float]:
+    """The article's multilingual sentence vector (``ingest.vectors``: title and summary, unit
+    length) as features ``v:0`` … ``v:511``, each times ``weight`` (the training chooses it):
+    what the article means, in one space for every language, beside its words."""
+    return {f"{VECTOR_FEATURE}{i}": float(value) * weight for i, value in enumerate(vector)}
 
 
 # Lexicon rules a topic may be decided by instead of the model (``build_topic_model`` chooses,

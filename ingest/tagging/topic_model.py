@@ -46,6 +46,7 @@ from ingest.records import Evidence, TopicTag
 from ingest.tagging.matcher import hangul
 from ingest.tagging.tagger_cache import cached
 from ingest.tagging.topic_features import (
+    ENCODER_LANGUAGES,
     LEXICON_RULES,
     WORD_FEATURES,
     article_features,
@@ -53,10 +54,14 @@ from ingest.tagging.topic_features import (
     hit_counts,
     language_function_words,
     passing_mention,
+    vector_features,
 )
 
 MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "topic_model.json"
 WEIGHTS_FILE = MODEL_FILE.with_suffix(".npy")  # one float32 row of topic weights per feature
+# The second model: the same features and the article's sentence vector (``vector_features``).
+VECTOR_MODEL_FILE = MODEL_FILE.with_name("topic_model_vectors.json")
+VECTOR_WEIGHTS_FILE = VECTOR_MODEL_FILE.with_suffix(".npy")
 MAX_WORDS = 3  # words shown as evidence per topic, beside its keywords
 # Beside keywords, a word is shown only when it weighs at least this much for the topic (about
 # the top 5% of the model's positive weights); a topic with no keyword shows its best words.
@@ -102,6 +107,7 @@ class TopicModel:
     not_evidence: frozenset[str]  # function words: weighed, never shown as evidence
     decided_by: dict[str, str]  # topic → "model" or a LEXICON_RULES name
     word_scale: float | None = None  # the words' length the model was trained at (scaled_words)
+    vector_weight: float | None = None  # the second model's: its vector features' weight
 
     def known(self, features: dict[str, float]) -> tuple[list[str], list[int], list[float]]:
         """The features the model has weights for: names, rows (in ``columns``), values."""
@@ -164,12 +170,12 @@ def _logistic(total: float) -> float:
     return 1.0 / (1.0 + math.exp(-min(max(total, -30.0), 30.0)))
 
 
-def _read_model() -> TopicModel:
-    """The model from its files (numpy reads the weights; the tagger cache keeps the result)."""
+def _read_model(model_file: Path = MODEL_FILE, weights_file: Path = WEIGHTS_FILE) -> TopicModel:
+    """A model from its files (numpy reads the weights; the tagger cache keeps the result)."""
     import numpy as np  # only here: a process that finds the model in the cache never loads it
 
-    about = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
-    weights = np.load(WEIGHTS_FILE, allow_pickle=False)
+    about = json.loads(model_file.read_text(encoding="utf-8"))
+    weights = np.load(weights_file, allow_pickle=False)
     topics = tuple(about["topics"])
     by_topic = np.ascontiguousarray(weights.T, dtype=np.float32)  # native order, as array reads
     return TopicModel(
@@ -181,6 +187,7 @@ def _read_model() -> TopicModel:
         not_evidence=frozenset(about.get("not_evidence", ())),
         decided_by=about.get("decided_by", {}),
         word_scale=about.get("word_scale"),
+        vector_weight=about.get("vector_weight"),
     )
 
 
@@ -190,6 +197,19 @@ def load_model() -> TopicModel | None:
     if not (MODEL_FILE.is_file() and WEIGHTS_FILE.is_file()):
         return None
     return cached("topic-model", _read_model, TopicModel)
+
+
+@cache
+def load_vector_model() -> TopicModel | None:
+    """The second model, which also reads the article's sentence vector (None when there is
+    none: the first decides)."""
+    if not (VECTOR_MODEL_FILE.is_file() and VECTOR_WEIGHTS_FILE.is_file()):
+        return None
+    return cached(
+        "topic-model-vectors",
+        lambda: _read_model(VECTOR_MODEL_FILE, VECTOR_WEIGHTS_FILE),
+        TopicModel,
+    )
 
 
 def covered(field: str, start: int, end: int, spans: list[tuple[str, int, int]]) -> bool:
@@ -316,14 +336,21 @@ def decide(
     order: list[str],
     shown: Sequence[Evidence] = (),
     language: str | None = None,
+    vector: Sequence[float] | None = None,
 ) -> list[TopicTag]:
     """The topics the model keeps or adds, in taxonomy ``order``, each with its evidence.
     ``shown``: evidence of other tags (countries) whose words are not a topic's evidence;
-    ``language``: the article's (whose function words are never evidence)."""
-    model = load_model()
+    ``language``: the article's (whose function words are never evidence); ``vector``: its
+    sentence vector when the store has it (``ingest.vectors``), read by the second model in the
+    encoder's languages (``ENCODER_LANGUAGES``; elsewhere the first decides). The
+    vector is never evidence: a topic is kept only with keywords or words that say why."""
+    second = vector is not None and language in ENCODER_LANGUAGES
+    model = (load_vector_model() if second else None) or load_model()
     if model is None:
         return found
     features = article_features(title, summary, body, found, model.word_scale, language)
+    if second and vector is not None and model.vector_weight is not None:
+        features.update(vector_features(vector, model.vector_weight))
     names, rows, values = model.known(features)
     scores, topic_weights = model.weigh(rows, values)
     by_topic = {tag.topic: tag for tag in found}
