@@ -261,7 +261,7 @@ def cmd_tag(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from ingest.evaluate import main
 
-    return main(Path(args.gold), args.errors, sys.stdout, args.cv)
+    return main(Path(args.gold), args.errors, sys.stdout, args.cv, args.vectors)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -534,6 +534,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--cv",
         action="store_true",
         help="re-run the topic model's cross-validation grouped by outlet (needs scikit-learn)",
+    )
+    p.add_argument(
+        "--vectors",
+        action="store_true",
+        help="tag as the store does once it has each article's sentence vector (topics: the "
+        "second model in the encoder's languages)",
     )
     p.set_defaults(func=cmd_evaluate)
 

@@ -22,6 +22,10 @@ exactly as the ingest would pass it — including feeds that declare the wrong l
 Indonesian feeds say ``en-us``). When the file is absent, the article is tagged with no hint.
 The published date is not in the gold; leaders are judged with no date.
 
+``--vectors`` tags each article as the store ends up tagging it once its multilingual sentence
+vector is computed (``ingest.vectors``: title and summary encoded, kept as float16): the topic
+model's second stage then decides in the encoder's languages.
+
 ``--errors`` lists every miss: false-positive countries with our evidence, missed core countries
 with the gold evidence, topic false positives and false negatives, and language errors.
 """
@@ -36,7 +40,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from ingest.tagging import tag_article
 from ingest.tagging.topics import topic_ids
@@ -153,9 +157,15 @@ def _evidence(tag) -> str:
     return ", ".join(f"{item.text!r} ({item.type}@{item.start})" for item in tag.evidence)
 
 
-def _score(row: dict, hint: str | None, buckets: list[Scores], report: Report) -> None:
+def _score(
+    row: dict, hint: str | None, buckets: list[Scores], report: Report, vector: Any = None
+) -> None:
     tags = tag_article(
-        row.get("title") or "", row.get("summary") or "", body=row.get("body"), language_hint=hint
+        row.get("title") or "",
+        row.get("summary") or "",
+        body=row.get("body"),
+        language_hint=hint,
+        vector=vector,
     )
     key, lang = row["key"], row.get("lang") or "?"
 
@@ -206,15 +216,26 @@ def _score(row: dict, hint: str | None, buckets: list[Scores], report: Report) -
         scores.topic_fn += len(gold_topics - set(our_topics))
 
 
-def evaluate(path: Path) -> Report:
-    """Tag every article of a gold file and score the result."""
+def _stored_vectors(rows: list[dict]) -> list[Any]:
+    """Each row's sentence vector as the store would keep it (encoded, float16, read back)."""
+    from ingest.vectors import encode, from_blob, to_blob, vector_text
+
+    texts = [vector_text(row.get("title") or "", row.get("summary") or "") for row in rows]
+    return [from_blob(to_blob(vector)) for vector in encode(texts)]
+
+
+def evaluate(path: Path, vectors: bool = False) -> Report:
+    """Tag every article of a gold file and score the result; with ``vectors``, as the store
+    tags it once its sentence vector is computed."""
     path = Path(path)
     report = Report(overall=Scores(), by_language={}, misses=[], hinted=0)
-    for row in _gold_lines(path):
+    rows = list(_gold_lines(path))
+    encoded = _stored_vectors(rows) if vectors else [None] * len(rows)
+    for row, vector in zip(rows, encoded, strict=True):
         hint = declared_language(path.parent / row["file"]) if row.get("file") else None
         report.hinted += hint is not None
         lang_scores = report.by_language.setdefault(row.get("lang") or "?", Scores())
-        _score(row, hint, [report.overall, lang_scores], report)
+        _score(row, hint, [report.overall, lang_scores], report, vector)
     report.by_language = dict(
         sorted(report.by_language.items(), key=lambda item: (-item[1].articles, item[0]))
     )
@@ -321,11 +342,13 @@ def model_figures(fresh: bool = False) -> str:
     return "\n".join(parts)
 
 
-def main(path: Path | str, errors: bool, out: TextIO, cv: bool = False) -> int:
+def main(
+    path: Path | str, errors: bool, out: TextIO, cv: bool = False, vectors: bool = False
+) -> int:
     """The ``evaluate`` command: print the scores (and every miss), then the topic model's
-    grouped cross-validation; 2 if the file is unusable."""
+    grouped cross-validation; 2 if the file is unusable. ``vectors``: as ``evaluate``."""
     try:
-        report = evaluate(Path(path))
+        report = evaluate(Path(path), vectors)
     except (OSError, ValueError, KeyError) as problem:
         out.write(f"cannot evaluate {path}: {problem}\n")
         return 2
@@ -340,5 +363,6 @@ if __name__ == "__main__":
     parser.add_argument("gold", type=Path, help="gold file (JSON Lines, TAGGING.md format)")
     parser.add_argument("--errors", action="store_true", help="list every miss")
     parser.add_argument("--cv", action="store_true", help="re-run the topic model's grouped CV")
+    parser.add_argument("--vectors", action="store_true", help="tag as the store does with vectors")
     arguments = parser.parse_args()
-    sys.exit(main(arguments.gold, arguments.errors, sys.stdout, arguments.cv))
+    sys.exit(main(arguments.gold, arguments.errors, sys.stdout, arguments.cv, arguments.vectors))
