@@ -50,6 +50,7 @@ from ingest.tagging import tag_article
 from ingest.tagging.topic_features import (
     ENCODER_LANGUAGES,
     LEXICON_RULES,
+    VECTOR_FEATURE,
     WORD_FEATURES,
     article_features,
     hit_counts,
@@ -233,7 +234,7 @@ def _fit(rows: list[Row], topics: list[str], scale: float | None, weight: float 
                 {
                     k: v
                     for k, v in _read(row, scale, weight).items()
-                    if k in keep or k.startswith("v:")
+                    if k in keep or k.startswith(VECTOR_FEATURE)
                 }
                 for row in rows
             ]
