@@ -32,7 +32,7 @@ per source, in this order:
 Within a source, candidates are shuffled with a seeded ``random.Random`` and taken in that order,
 at most ``PER_OUTLET`` per outlet, skipping texts shorter than ``MIN_BODY_CHARS`` (leads without a
 body: ``MIN_LEAD_CHARS``), titles already
-in another item file or the dev gold (``build_training_corpora._known_titles``) and repeated
+in another item file or the dev gold (``training_draw.known_titles``) and repeated
 titles or openings. Bodies keep their first ``PAGE_BODY_CHARS`` characters. The same items on
 every run from the same commits (``file`` names repository, path and commit).
 """
@@ -50,8 +50,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from ingest.canonical import normalise_title
-from ingest.tagging.build_training_corpora import _known_titles
-from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, _site, write_items
+from ingest.tagging.build_training_sample import TRAINING, _site
+from ingest.tagging.training_draw import build_main, item_row, known_titles
 
 OUT = TRAINING / "items-aresel.jsonl"
 KEY_PREFIX = "aresel-"
@@ -254,7 +254,7 @@ def _pick(candidates: list[dict], source: str, known: set[str]) -> list[dict]:
 
 
 def draw(saudi: Path, spanish: Path, greek: Path, greek_leads: Path) -> list[dict]:
-    known = _known_titles(OUT)
+    known = known_titles(OUT)
     sources = (
         ("ar", AR_REPOSITORY, saudi, _arabic),
         ("es", ES_REPOSITORY, spanish, _spanish),
@@ -267,27 +267,20 @@ def draw(saudi: Path, spanish: Path, greek: Path, greek_leads: Path) -> list[dic
         for item in _pick(read(repo), source, known):
             number = len(items)
             items.append(
-                {
-                    "file": f"{repository}:{item['file']}@{commit}",
-                    "index": number,
-                    "outlet": item["outlet"],
-                    "declared": source[:2],
-                    "title": item["title"],
-                    "summary": item.get("summary", ""),
-                    "body": item["body"][:PAGE_BODY_CHARS],
-                    "published": item["published"],
-                    "key": f"{KEY_PREFIX}{number:04d}",
-                }
+                item_row(
+                    KEY_PREFIX,
+                    number,
+                    f"{repository}:{item['file']}@{commit}",
+                    source[:2],
+                    item,
+                    published=item["published"],
+                )
             )
     return items
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 4:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    write_items(OUT, draw(*(Path(arg) for arg in argv)))
-    return 0
+    return build_main(argv, __doc__.strip().splitlines()[2], OUT, draw, 4)
 
 
 if __name__ == "__main__":

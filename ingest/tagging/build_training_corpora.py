@@ -53,6 +53,7 @@ from urllib.parse import urlsplit
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
+from ingest.tagging.training_draw import known_titles
 
 SEED = 20261206
 SAMPLE = 300
@@ -138,15 +139,6 @@ def _out(source: str) -> Path:
     return (HELD_OUT if source in HELD_OUT_SOURCES else TRAINING) / SOURCES[source][0]
 
 
-def _known_titles(out: Path) -> set[str]:
-    titles = set()
-    for path in [*sorted(TRAINING.glob("items*.jsonl")), TRAINING.parents[2] / "tests/fixtures/gold-dev.jsonl"]:  # fmt: skip
-        if path != out and path.exists():
-            for line in path.read_text("utf-8").splitlines():
-                titles.add(normalise_title(json.loads(line).get("title") or ""))
-    return titles
-
-
 def _draw(items: list[dict], rng: random.Random) -> list[dict]:
     if len(items) <= SAMPLE:
         return items
@@ -159,7 +151,7 @@ def _draw(items: list[dict], rng: random.Random) -> list[dict]:
 
 def draw(source: str, repo: Path) -> list[dict]:
     _name, repository, read, prefix = SOURCES[source]
-    known = _known_titles(_out(source))
+    known = known_titles(_out(source))
     commit = head_commit(repo)
     candidates = []
     for item in read(repo):
@@ -238,7 +230,7 @@ def draw_itn(path: Path) -> list[dict]:
             by_language.setdefault(entry["lang"], []).append(
                 {"title": text, "published": day, "qid": qid}
             )
-    known = _known_titles(TRAINING / "items-itn.jsonl")
+    known = known_titles(TRAINING / "items-itn.jsonl")
     items: list[dict] = []
     for language in ITN_LANGUAGES:
         kept: dict[str, list[str]] = {}

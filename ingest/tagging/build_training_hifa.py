@@ -40,12 +40,11 @@ import random
 import re
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_corpora import _known_titles
-from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
+from ingest.tagging.build_training_sample import TRAINING
+from ingest.tagging.training_draw import build_main, flat, host, item_rows, known_titles
 
 SEED = 20261207
 OUT = TRAINING / "items-hifa.jsonl"
@@ -79,11 +78,6 @@ _UR_SECTION = {
 _SENTENCE_END = re.compile(r"(?<=[।?!])\s*|(?<=\D\.)(?!\d)\s*")
 
 
-def _flat(text: str) -> str:
-    """Whitespace runs, line breaks included, as one space."""
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def _fa_items(repo: Path) -> list[dict]:
     """Every Fars and Varzesh3 article of the corpus, in file order."""
     items = []
@@ -99,9 +93,9 @@ def _fa_items(repo: Path) -> list[dict]:
                     paragraphs = ast.literal_eval(paragraphs)
                 items.append(
                     {
-                        "title": _flat(row.get("title") or ""),
-                        "summary": _flat(row.get("abstract") or ""),
-                        "body": "\n".join(p for p in map(_flat, paragraphs) if p),
+                        "title": flat(row.get("title") or ""),
+                        "summary": flat(row.get("abstract") or ""),
+                        "body": "\n".join(p for p in map(flat, paragraphs) if p),
                         "outlet": outlet,
                         "section": row.get("cat") or "",
                         "file": path,
@@ -119,7 +113,7 @@ def _hi_items(repo: Path) -> list[dict]:
     rows = list(csv.reader(io.StringIO(show(repo, HI_PATH).decode("utf-8"))))
     items = []
     for section, text in rows[1:]:
-        sentences = _sentences(_flat(text))
+        sentences = _sentences(flat(text))
         if len(sentences) < 4:
             continue
         items.append(
@@ -145,20 +139,15 @@ def _ur_items(repo: Path) -> list[dict]:
             section = (row.get("gold_label") or "").strip().lower()
             items.append(
                 {
-                    "title": _flat(row.get("title") or ""),
+                    "title": flat(row.get("title") or ""),
                     "summary": "",
-                    "body": _flat(row.get("content") or ""),
-                    "outlet": _site(row.get("link")),
+                    "body": flat(row.get("content") or ""),
+                    "outlet": host(row.get("link")),
                     "section": _UR_SECTION.get(section, section),
                     "file": path,
                 }
             )
     return items
-
-
-def _site(url: str | None) -> str:
-    host = urlsplit(url or "").hostname or ""
-    return host.removeprefix("www.")
 
 
 def _fresh(items: list[dict], known: set[str]) -> list[dict]:
@@ -205,7 +194,7 @@ def draw(fa_repo: Path, hi_repo: Path, ur_repo: Path) -> list[dict]:
     for repo, pinned in pins:
         if head_commit(repo) != pinned:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
-    known = _known_titles(OUT)
+    known = known_titles(OUT)
     rng = random.Random(SEED)
     chosen = [
         (FA_REPOSITORY, FA_COMMIT, "fa", item)
@@ -219,30 +208,15 @@ def draw(fa_repo: Path, hi_repo: Path, ur_repo: Path) -> list[dict]:
         (UR_REPOSITORY, UR_COMMIT, "ur", item)
         for item in _draw_ur(_fresh(_ur_items(ur_repo), known), random.Random(SEED + 1))
     ]
-    items = []
-    for number, (repository, commit, language, item) in enumerate(chosen):
-        items.append(
-            {
-                "file": f"{repository}:{item['file']}@{commit}",
-                "index": number,
-                "outlet": item["outlet"],
-                "declared": language,
-                "title": item["title"],
-                "summary": item["summary"],
-                "body": item["body"][:PAGE_BODY_CHARS],
-                "section": item["section"],
-                "key": f"hifa-{number:04d}",
-            }
-        )
-    return items
+    return item_rows(
+        "hifa-",
+        chosen,
+        lambda item: {"section": item["section"]},
+    )
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    write_items(OUT, draw(Path(argv[0]), Path(argv[1]), Path(argv[2])))
-    return 0
+    return build_main(argv, __doc__.strip().splitlines()[2], OUT, draw, 3)
 
 
 if __name__ == "__main__":

@@ -45,8 +45,8 @@ from pathlib import Path
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_corpora import _known_titles
-from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
+from ingest.tagging.build_training_sample import TRAINING
+from ingest.tagging.training_draw import build_main, flat, item_rows, known_titles
 
 SEED = 20261207
 OUT = TRAINING / "items-hifa2.jsonl"
@@ -80,13 +80,8 @@ _NUMBERED = re.compile(r"^\d{1,2}\.(?!\d)\s*")
 _PK_SECTION = re.compile(r"^([^/]{2,25}) / (\S.*)$")
 
 
-def _flat(text: str) -> str:
-    """Whitespace runs, line breaks included, as one space."""
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def _paragraphs(text: str) -> list[str]:
-    return [p for p in map(_flat, text.split("\n")) if p]
+    return [p for p in map(flat, text.split("\n")) if p]
 
 
 def _fa_items(repo: Path) -> list[dict]:
@@ -97,7 +92,7 @@ def _fa_items(repo: Path) -> list[dict]:
             paragraphs = _paragraphs(row.get("summary") or "")
             items.append(
                 {
-                    "title": _flat(row.get("title") or ""),
+                    "title": flat(row.get("title") or ""),
                     "summary": paragraphs[0] if paragraphs else "",
                     "body": "\n".join(paragraphs[1:]),
                     "outlet": outlet,
@@ -163,7 +158,7 @@ def _hi_items(repo: Path) -> list[dict]:
             starts = _article_starts(lines, folder)
             for number, start in enumerate(starts):
                 end = starts[number + 1] if number + 1 < len(starts) else len(lines)
-                title, section = _NUMBERED.sub("", _flat(lines[start])), ""
+                title, section = _NUMBERED.sub("", flat(lines[start])), ""
                 if folder == "Prabhat Khabar":
                     found = _PK_SECTION.match(title)
                     assert found is not None, title
@@ -222,7 +217,7 @@ def draw(fa_repo: Path, hi_repo: Path) -> list[dict]:
     for repo, pinned in ((fa_repo, FA_COMMIT), (hi_repo, HI_COMMIT)):
         if head_commit(repo) != pinned:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
-    known = _known_titles(OUT)
+    known = known_titles(OUT)
     rng = random.Random(SEED)
     chosen = [
         (FA_REPOSITORY, FA_COMMIT, "fa", item)
@@ -232,31 +227,15 @@ def draw(fa_repo: Path, hi_repo: Path) -> list[dict]:
         (HI_REPOSITORY, HI_COMMIT, "hi", item)
         for item in _per_outlet(_fresh(_hi_items(hi_repo), known, HI_MIN_TEXT_CHARS), HI_QUOTA, rng)
     ]
-    items = []
-    for number, (repository, commit, language, item) in enumerate(chosen):
-        items.append(
-            {
-                "file": f"{repository}:{item['file']}@{commit}",
-                "index": number,
-                "outlet": item["outlet"],
-                "declared": language,
-                "title": item["title"],
-                "summary": item["summary"],
-                "body": item["body"][:PAGE_BODY_CHARS],
-                "section": item["section"],
-                "published": item["published"],
-                "key": f"hifa2-{number:04d}",
-            }
-        )
-    return items
+    return item_rows(
+        "hifa2-",
+        chosen,
+        lambda item: {"section": item["section"], "published": item["published"]},
+    )
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    write_items(OUT, draw(Path(argv[0]), Path(argv[1])))
-    return 0
+    return build_main(argv, __doc__.strip().splitlines()[2], OUT, draw, 2)
 
 
 if __name__ == "__main__":

@@ -38,8 +38,8 @@ from pathlib import Path
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_corpora import _known_titles
-from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
+from ingest.tagging.build_training_sample import TRAINING
+from ingest.tagging.training_draw import build_main, item_row, known_titles
 
 SEED = 20261207
 SAMPLE = {"it": 130, "tr": 130}
@@ -201,7 +201,7 @@ def read_sozcu(repo: Path) -> list[dict]:
 
 
 def draw(kind: Path, sozcu: Path) -> list[dict]:
-    known = _known_titles(OUT)
+    known = known_titles(OUT)
     sources = [
         ("it", KIND_REPOSITORY, head_commit(kind), read_kind(kind)),
         ("tr", SOZCU_REPOSITORY, head_commit(sozcu), read_sozcu(sozcu)),
@@ -223,28 +223,15 @@ def draw(kind: Path, sozcu: Path) -> list[dict]:
         rng = random.Random(f"{SEED}-{language}")
         for item in rng.sample(candidates, min(SAMPLE[language], len(candidates))):
             number = len(items)
-            row = {
-                "file": f"{repository}:{item['file']}@{commit}",
-                "index": number,
-                "outlet": item["outlet"],
-                "declared": language,
-                "title": item["title"],
-                "summary": item["summary"],
-                "body": item["body"][:PAGE_BODY_CHARS],
-                "key": f"ittr-{number:04d}",
-            }
+            row = item_row("ittr-", number, f"{repository}:{item['file']}@{commit}", language, item)
             if item["published"]:
-                row["published"] = item["published"]
+                row["published"] = item["published"]  # after the key, as first drawn
             items.append(row)
     return items
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    write_items(OUT, draw(Path(argv[0]), Path(argv[1])))
-    return 0
+    return build_main(argv, __doc__.strip().splitlines()[2], OUT, draw, 2)
 
 
 if __name__ == "__main__":

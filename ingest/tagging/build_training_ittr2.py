@@ -42,8 +42,8 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_corpora import _known_titles
-from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
+from ingest.tagging.build_training_sample import TRAINING
+from ingest.tagging.training_draw import build_main, flat, item_row, known_titles
 
 SEED = 20261207
 OUT = TRAINING / "items-ittr2.jsonl"
@@ -67,11 +67,6 @@ _KNOWN = {
 _SECOND_LEVEL = {"com", "org", "gov", "co", "net", "gen"}
 _NO_OUTLET = {"google.com"}  # news.google.com redirects, feedproxy.google.com
 _TRUNCATED = re.compile(r"\s*…\s*\[\+\d+ chars\]\s*$")
-
-
-def _flat(text: str) -> str:
-    """Whitespace runs, line breaks included, as one space."""
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _site(url: str | None) -> str:
@@ -103,15 +98,15 @@ def _it_items(repo: Path) -> list[dict]:
                 continue
             seen.add(url)
             name = (article.get("source") or {}).get("name") or ""
-            title = _flat(article.get("title") or "")
+            title = flat(article.get("title") or "")
             head, dash, tail = title.rpartition(" - ")
             if dash and head and len(tail) <= 40:
                 title = head
             items.append(
                 {
                     "title": title,
-                    "summary": _flat(article.get("description") or ""),
-                    "body": _flat(_TRUNCATED.sub("", article.get("content") or "")),
+                    "summary": flat(article.get("description") or ""),
+                    "body": flat(_TRUNCATED.sub("", article.get("content") or "")),
                     "outlet": _site(url),
                     "published": article.get("publishedAt") or "",
                     "file": f"{IT_REPOSITORY}:{IT_PATH}@{commit}",
@@ -125,7 +120,7 @@ def _text(value: str) -> str:
     """A feed field as plain text: entities decoded (twice, the feeds escaped them twice) and
     tags removed."""
     value = html.unescape(value or "")
-    return _flat(html.unescape(re.sub(r"<[^>]+>", " ", value)))
+    return flat(html.unescape(re.sub(r"<[^>]+>", " ", value)))
 
 
 def _tr_items(repo: Path) -> list[dict]:
@@ -136,7 +131,7 @@ def _tr_items(repo: Path) -> list[dict]:
             continue
         fields = json.loads(line)["properties"]
         value = {name: next(iter(field.values())) for name, field in fields.items()}
-        body = "\n".join(_flat(part) for part in (value.get("text") or "").splitlines())
+        body = "\n".join(flat(part) for part in (value.get("text") or "").splitlines())
         items.append(
             {
                 "title": _text(value.get("title") or ""),
@@ -195,34 +190,18 @@ def draw(it_repo: Path, tr_repo: Path) -> list[dict]:
     for repo, pinned in ((it_repo, IT_COMMIT), (tr_repo, TR_COMMIT)):
         if head_commit(repo) != pinned:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
-    titles, openings = _known_titles(OUT), _known_openings()
+    titles, openings = known_titles(OUT), _known_openings()
     rng = random.Random(SEED)
     chosen = [("it", item) for item in _draw(_fresh(_it_items(it_repo), "it", titles, openings), rng)]  # fmt: skip
     chosen += [("tr", item) for item in _draw(_fresh(_tr_items(tr_repo), "tr", titles, openings), rng)]  # fmt: skip
-    items = []
-    for number, (language, item) in enumerate(chosen):
-        items.append(
-            {
-                "file": item["file"],
-                "index": number,
-                "outlet": item["outlet"],
-                "declared": language,
-                "title": item["title"],
-                "summary": item["summary"],
-                "body": item["body"][:PAGE_BODY_CHARS],
-                "published": item["published"],
-                "key": f"ittr2-{number:04d}",
-            }
-        )
-    return items
+    return [
+        item_row("ittr2-", number, item["file"], language, item, published=item["published"])
+        for number, (language, item) in enumerate(chosen)
+    ]
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    write_items(OUT, draw(Path(argv[0]), Path(argv[1])))
-    return 0
+    return build_main(argv, __doc__.strip().splitlines()[2], OUT, draw, 2)
 
 
 if __name__ == "__main__":

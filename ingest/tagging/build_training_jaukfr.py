@@ -37,12 +37,11 @@ import random
 import re
 import sys
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_corpora import _known_titles
-from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
+from ingest.tagging.build_training_sample import TRAINING
+from ingest.tagging.training_draw import build_main, flat, host, item_rows, known_titles
 
 SEED = 20261207
 OUT = TRAINING / "items-jaukfr.jsonl"
@@ -87,19 +86,9 @@ FR_QUOTA = {
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+(?=[«\"A-ZÀ-ÖØ-Þ0-9])")
 
 
-def _flat(text: str) -> str:
-    """Whitespace runs, line breaks included, as one space."""
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def _paragraphs(text: str) -> str:
     """Text with one paragraph a line, blank lines and inner whitespace runs dropped."""
-    return "\n".join(p for p in (_flat(line) for line in text.splitlines()) if p)
-
-
-def _site(url: str | None) -> str:
-    host = urlsplit((url or "").strip()).hostname or ""
-    return host.removeprefix("www.")
+    return "\n".join(p for p in (flat(line) for line in text.splitlines()) if p)
 
 
 def _ja_items(repo: Path) -> list[dict]:
@@ -114,7 +103,7 @@ def _ja_items(repo: Path) -> list[dict]:
                 continue
             items.append(
                 {
-                    "title": _flat(lines[2]),
+                    "title": flat(lines[2]),
                     "summary": "",
                     "body": _paragraphs("\n".join(lines[3:])),
                     "outlet": f"news.livedoor.com/{category}",
@@ -131,7 +120,7 @@ def _uk_items(repo: Path) -> list[dict]:
     meta = csv.DictReader(io.StringIO(show(repo, "meta/meta.csv").decode("utf-8")))
     items = []
     for row in meta:
-        outlet = _site(row["url"])
+        outlet = host(row["url"])
         if row["cat"] != "A" or row["group"] not in ("good", "so-so") or not outlet:
             continue
         if _UK_SKIP_HOSTS.search(outlet):
@@ -143,7 +132,7 @@ def _uk_items(repo: Path) -> list[dict]:
             continue
         items.append(
             {
-                "title": _flat(row["title"]),
+                "title": flat(row["title"]),
                 "summary": "",
                 "body": _paragraphs(text),
                 "outlet": outlet,
@@ -163,7 +152,7 @@ def _fr_bbc_items(repo: Path) -> list[dict]:
         for row in rows:
             items.append(
                 {
-                    "title": _flat(row["headline"]),
+                    "title": flat(row["headline"]),
                     "summary": "",
                     "body": _paragraphs(row["text"]),
                     "outlet": "bbc.com/afrique",
@@ -182,7 +171,7 @@ def _fr_press_items(repo: Path) -> list[dict]:
             lines = _paragraphs(html.unescape(content)).splitlines() or [""]
             items.append(
                 {
-                    "title": _flat(html.unescape(title)),
+                    "title": flat(html.unescape(title)),
                     "summary": lines[0],
                     "body": "\n".join(lines[1:]),
                     "outlet": outlet,
@@ -193,7 +182,7 @@ def _fr_press_items(repo: Path) -> list[dict]:
     for path in FR_UNTITLED:
         text = show(repo, path).decode("utf-8")
         for url, content in re.findall(r"<doc url=(\S+)\s*>(.*?)</doc>", text, re.S):
-            sentences = _SENTENCE_END.split(_flat(html.unescape(content)))
+            sentences = _SENTENCE_END.split(flat(html.unescape(content)))
             if len(sentences) < 3:
                 continue
             items.append(
@@ -201,7 +190,7 @@ def _fr_press_items(repo: Path) -> list[dict]:
                     "title": sentences[0],
                     "summary": sentences[1],
                     "body": " ".join(sentences[2:]),
-                    "outlet": _site(url),
+                    "outlet": host(url),
                     "section": "",
                     "file": path,
                 }
@@ -215,7 +204,7 @@ def _fresh(items: list[dict], known: set[str], openings: set[str]) -> list[dict]
     for item in items:
         folded = normalise_title(item["title"])
         text = f"{item['summary']} {item['body']}".strip()
-        opening = _flat(text)[:SAME_OPENING_CHARS].casefold()
+        opening = flat(text)[:SAME_OPENING_CHARS].casefold()
         if not folded or folded in known or opening in openings or len(text) < MIN_TEXT_CHARS:
             continue
         known.add(folded)
@@ -256,7 +245,7 @@ def draw(ja_repo: Path, uk_repo: Path, fr_bbc_repo: Path, fr_press_repo: Path) -
     for repo, pinned in pins:
         if head_commit(repo) != pinned:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
-    known, openings = _known_titles(OUT), set[str]()
+    known, openings = known_titles(OUT), set[str]()
     rng = random.Random(SEED)
     ja = _fresh(_ja_items(ja_repo), known, openings)
     chosen = [
@@ -273,31 +262,18 @@ def draw(ja_repo: Path, uk_repo: Path, fr_bbc_repo: Path, fr_press_repo: Path) -
             else (FR_PRESS_REPOSITORY, FR_PRESS_COMMIT)
         )
         chosen.append((repository, commit, "fr", item))
-    items = []
-    for number, (repository, commit, language, item) in enumerate(chosen):
-        row = {
-            "file": f"{repository}:{item['file']}@{commit}",
-            "index": number,
-            "outlet": item["outlet"],
-            "declared": language,
-            "title": item["title"],
-            "summary": item["summary"],
-            "body": item["body"][:PAGE_BODY_CHARS],
-        }
-        if item.get("published"):
-            row["published"] = item["published"]
-        row["section"] = item["section"]
-        row["key"] = f"jaukfr-{number:04d}"
-        items.append(row)
-    return items
+    return item_rows(
+        "jaukfr-",
+        chosen,
+        lambda item: {
+            **({"published": item["published"]} if item.get("published") else {}),
+            "section": item["section"],
+        },
+    )
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 4:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    write_items(OUT, draw(*(Path(arg) for arg in argv)))
-    return 0
+    return build_main(argv, __doc__.strip().splitlines()[2], OUT, draw, 4)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ pinned below (``SOURCES``), so the draw is the same on every run. The command wr
 
 Per language ``QUOTA`` items, spread over the outlets (``OUTLET_SHARE``: no outlet gets more than
 its share while another has items left), drawn at random with ``SEED``. Titles already in another
-item file or the dev gold are skipped (``build_training_corpora._known_titles``); bodies keep
+item file or the dev gold are skipped (``training_draw.known_titles``); bodies keep
 their first ``PAGE_BODY_CHARS`` characters.
 """
 
@@ -44,8 +44,8 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import show
-from ingest.tagging.build_training_corpora import _known_titles
-from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
+from ingest.tagging.build_training_sample import TRAINING
+from ingest.tagging.training_draw import build_main, item_row, known_titles
 
 SEED = 20261207
 OUT = TRAINING / "items-vimshe.jsonl"
@@ -181,7 +181,7 @@ def _spread(by_outlet: dict[str, list[dict]], quota: int) -> dict[str, int]:
 
 
 def draw(repos: dict[str, Path]) -> list[dict]:
-    known = _known_titles(OUT)
+    known = known_titles(OUT)
     rng = random.Random(SEED)
     items: list[dict] = []
     for language, (repository, commit, read) in SOURCES.items():
@@ -198,27 +198,26 @@ def draw(repos: dict[str, Path]) -> list[dict]:
         for item in chosen:
             number = len(items)
             items.append(
-                {
-                    "file": f"{repository}:{item['file']}@{commit}",
-                    "index": number,
-                    "outlet": item["outlet"],
-                    "declared": language,
-                    "title": item["title"],
-                    "summary": item["summary"],
-                    "body": item["body"][:PAGE_BODY_CHARS],
-                    "published": item["published"],
-                    "key": f"{KEY_PREFIX}{number:04d}",
-                }
+                item_row(
+                    KEY_PREFIX,
+                    number,
+                    f"{repository}:{item['file']}@{commit}",
+                    language,
+                    item,
+                    published=item["published"],
+                )
             )
     return items
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    write_items(OUT, draw(dict(zip(SOURCES, map(Path, argv), strict=True))))
-    return 0
+    return build_main(
+        argv,
+        __doc__.strip().splitlines()[2],
+        OUT,
+        lambda *repos: draw(dict(zip(SOURCES, repos, strict=True))),
+        len(SOURCES),
+    )
 
 
 if __name__ == "__main__":

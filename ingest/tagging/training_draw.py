@@ -1,0 +1,88 @@
+"""What every ``build_training_*`` script that draws labelled items from a corpus snapshot shares.
+
+Each script reads its own corpora (their layouts differ), then draws with these: the titles
+already in the training set or the dev gold (never drawn twice), whitespace and site names
+normalised one way, the item row every item file holds (keys in one order, bodies cut to what a
+labeller reads) and the command line that writes it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ingest.canonical import normalise_title
+from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
+
+DEV_GOLD = TRAINING.parents[2] / "tests" / "fixtures" / "gold-dev.jsonl"
+
+
+def known_titles(out: Path) -> set[str]:
+    """The normalised titles of every items file but ``out`` (the one being drawn) and of the
+    dev gold: an item whose title is among them is not drawn again."""
+    titles = set()
+    for path in [*sorted(TRAINING.glob("items*.jsonl")), DEV_GOLD]:
+        if path != out and path.exists():
+            for line in path.read_text("utf-8").splitlines():
+                titles.add(normalise_title(json.loads(line).get("title") or ""))
+    return titles
+
+
+def flat(text: str) -> str:
+    """Whitespace runs, line breaks included, as one space."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def host(url: str | None) -> str:
+    """A link's host name without ``www.`` ("" for none)."""
+    return (urlsplit((url or "").strip()).hostname or "").removeprefix("www.")
+
+
+def item_row(
+    prefix: str, number: int, file: str, language: str, item: dict, **extra: object
+) -> dict:
+    """The row of the ``number``-th drawn item: where it came from, its outlet, declared
+    language and text (the body cut to ``PAGE_BODY_CHARS``), then ``extra`` fields in the order
+    given, then its label key ``<prefix><number:04d>``."""
+    row = {
+        "file": file,
+        "index": number,
+        "outlet": item["outlet"],
+        "declared": language,
+        "title": item["title"],
+        "summary": item.get("summary", ""),
+        "body": item["body"][:PAGE_BODY_CHARS],
+    }
+    row.update(extra)
+    row["key"] = f"{prefix}{number:04d}"
+    return row
+
+
+def item_rows(
+    prefix: str,
+    chosen: list[tuple[str, str, str, dict]],
+    extra: Callable[[dict], dict] = lambda item: {},
+) -> list[dict]:
+    """The rows of items drawn as ``(repository, commit, language, item)``, numbered in order,
+    each's ``file`` naming the snapshot it came from, with ``extra(item)``'s fields."""
+    return [
+        item_row(
+            prefix, number, f"{repository}:{item['file']}@{commit}", language, item, **extra(item)
+        )
+        for number, (repository, commit, language, item) in enumerate(chosen)
+    ]
+
+
+def build_main(
+    argv: list[str], usage: str, out: Path, draw: Callable[..., list[dict]], snapshots: int
+) -> int:
+    """Draw from ``snapshots`` git directories named on the command line and write ``out``."""
+    if len(argv) != snapshots:
+        print(usage, file=sys.stderr)
+        return 2
+    write_items(out, draw(*(Path(arg) for arg in argv)))
+    return 0

@@ -1,0 +1,90 @@
+"""What the corpus-drawing build scripts share (`ingest.tagging.training_draw`), checked against
+the item files they wrote and the dev gold, read here directly."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ingest.canonical import normalise_title
+from ingest.tagging.build_training_sample import PAGE_BODY_CHARS
+from ingest.tagging.training_draw import flat, host, item_row, item_rows, known_titles
+
+TRAINING = Path(__file__).resolve().parent.parent / "ingest" / "data" / "training"
+GOLD = Path(__file__).resolve().parent / "fixtures" / "gold-dev.jsonl"
+# The item files drawn from corpus snapshots by the scripts that use training_draw.
+DRAWN = ["aresel", "hifa", "hifa2", "ittr", "ittr2", "jaukfr", "vimshe"]
+
+
+def _titles(path: Path) -> set[str]:
+    return {
+        normalise_title(json.loads(line).get("title") or "")
+        for line in path.read_text("utf-8").splitlines()
+    }
+
+
+@pytest.mark.parametrize("name", DRAWN)
+def test_known_titles_are_every_other_item_file_and_the_dev_gold(name: str) -> None:
+    out = TRAINING / f"items-{name}.jsonl"
+    others = [p for p in TRAINING.glob("items*.jsonl") if p != out]
+    expected = set().union(*map(_titles, others), _titles(GOLD))
+    known = known_titles(out)
+    assert known == expected
+    # The file being drawn is left out, so its own titles are new to the draw.
+    assert not _titles(out) & known
+
+
+@pytest.mark.parametrize("name", DRAWN)
+def test_each_drawn_item_file_has_the_row_layout_item_row_writes(name: str) -> None:
+    leading = ["file", "index", "outlet", "declared", "title", "summary", "body"]
+    for number, line in enumerate((TRAINING / f"items-{name}.jsonl").read_text().splitlines()):
+        row = json.loads(line)
+        assert list(row)[:7] == leading
+        assert row["index"] == number
+        assert row["key"] == f"{name}-{number:04d}"
+        assert len(row["body"]) <= PAGE_BODY_CHARS
+        rebuilt = item_row(
+            f"{name}-",
+            number,
+            row["file"],
+            row["declared"],
+            row,
+            **{k: row[k] for k in row if k not in leading and k not in ("index", "key")},
+        )
+        assert rebuilt == row
+
+
+def test_item_rows_number_cut_and_name_the_snapshot() -> None:
+    long_body = "x" * (PAGE_BODY_CHARS + 50)
+    chosen = [
+        ("a/b", "c" * 40, "id", {"file": "p.json", "outlet": "o", "title": "T", "body": long_body}),
+        ("d/e", "f" * 40, "fa", {"file": "q.json", "outlet": "u", "title": "U", "body": "b"}),
+    ]
+    rows = item_rows("set-", chosen, lambda item: {"section": item["outlet"].upper()})
+    assert [r["key"] for r in rows] == ["set-0000", "set-0001"]
+    assert rows[0]["file"] == f"a/b:p.json@{'c' * 40}"
+    assert rows[0]["summary"] == ""
+    assert len(rows[0]["body"]) == PAGE_BODY_CHARS
+    assert list(rows[1]) == [
+        "file", "index", "outlet", "declared", "title", "summary", "body", "section", "key",
+    ]  # fmt: skip
+    assert rows[1]["declared"] == "fa" and rows[1]["section"] == "U"
+
+
+@pytest.mark.parametrize(
+    ("url", "site"),
+    [
+        ("https://www.hamshahrionline.ir/news/1", "hamshahrionline.ir"),
+        (" http://news.livedoor.com/topic/ ", "news.livedoor.com"),
+        (None, ""),
+        ("", ""),
+    ],
+)
+def test_host(url: str | None, site: str) -> None:
+    assert host(url) == site
+
+
+def test_flat() -> None:
+    assert flat("  one\n\ttwo \r\n three  ") == "one two three"
