@@ -44,6 +44,30 @@ MAX_FEED_TITLE_CHARS = 300
 FUTURE_TOLERANCE = timedelta(minutes=10)
 _TITLE_FROM_SUMMARY_CHARS = 140
 
+# The link back that WordPress's SEO plugin (Yoast) appends to every feed item, in the site's
+# language: "The post <title> appeared first on <site>." It names the outlet, not the story
+# (an outlet called "… Korea" would tag Korea), so a summary loses it. Each pair is the opening
+# and the joint of one language's template (Yoast's ``rssafter`` setting as sites ship it).
+WORDPRESS_FOOTERS = (
+    ("The post", "appeared first on"),  # en
+    ("Der Beitrag", "erschien zuerst auf"),  # de
+    ("L'article", "est apparu en premier sur"),  # fr
+    ("L’article", "est apparu en premier sur"),
+    ("La entrada", "se publicó primero en"),  # es
+    ("O post", "apareceu primeiro em"),  # pt
+    ("L'articolo", "proviene da"),  # it
+    ("L’articolo", "proviene da"),
+)
+# At the end of the summary; the title part cannot hold the opening again, so an earlier
+# "The post office …" in the text is never where the cut starts.
+_WORDPRESS_FOOTER = re.compile(
+    "|".join(
+        rf"(?:^|\s){re.escape(opening)}\s(?:(?!{re.escape(opening)}\s).){{1,400}}?"
+        rf"\s{re.escape(joint)}\s.{{1,200}}$"
+        for opening, joint in WORDPRESS_FOOTERS
+    )
+)
+
 _HTML_START = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body)\b", re.I | re.S)
 
 
@@ -91,13 +115,22 @@ def _entry_link(entry: dict, base: str | None) -> str | None:
     return None
 
 
+def without_wordpress_footer(summary: str) -> str:
+    """``summary`` without the WordPress "The post … appeared first on …" link back at its end."""
+    return _WORDPRESS_FOOTER.sub("", summary).rstrip()
+
+
 def _entry_summary(entry: dict) -> str:
-    summary = clean_text(entry.get("summary"), max_chars=MAX_SUMMARY_CHARS)
+    summary = without_wordpress_footer(
+        clean_text(entry.get("summary"), max_chars=MAX_SUMMARY_CHARS)
+    )
     if summary:
         return summary
     for content in entry.get("content") or []:
         if isinstance(content, dict):
-            summary = clean_text(content.get("value"), max_chars=MAX_SUMMARY_CHARS)
+            summary = without_wordpress_footer(
+                clean_text(content.get("value"), max_chars=MAX_SUMMARY_CHARS)
+            )
             if summary:
                 return summary
     return ""

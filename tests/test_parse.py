@@ -379,3 +379,80 @@ def test_declared_languages_of_fixture_feeds():
         "yahoo-japan": "ja",
         "antara": "id",
     }
+
+
+# Summaries ending in the link back WordPress's SEO plugin appends, each footer as a real site
+# ships it (quoted from feeds of Balkan Günlüğü, inside digital, BlogAutomobile, Palomita de maíz,
+# Olhar Digital; the Italian one in Yoast's Italian wording). The text before it is kept.
+WORDPRESS_ITEMS = [
+    (
+        "Cumhurbaşkanı Erdoğan, Bakü'de Aliyev ile görüştü.",
+        "The post <a href='https://example.org/1'>Erdoğan Bakü'de Aliyev ile görüştü</a> "
+        "appeared first on <a href='https://example.org'>Balkan Günlüğü Gazetesi</a> .",
+    ),
+    (
+        "Samsung plant eine Brille ohne Display.",
+        "Der Beitrag <a href='https://example.org/2'>Angst vor Meta: Warum die neuen "
+        "Samsung-Brillen ohne Display starten müssen</a> erschien zuerst auf "
+        "<a href='https://example.org'>inside digital</a>.",
+    ),
+    (
+        "J’en ressors pourtant frustré.",
+        "L’article Essai : Volvo XC40 Recharge Twin. Moi Lolita est apparu en premier sur "
+        "BlogAutomobile.",
+    ),
+    (
+        "La culpa como enemiga del impune.",
+        "La entrada <a href='https://example.org/4'>Kontinental ‘25 (43FCIU): la culpa como "
+        "enemiga del impune y el terror del inocente</a> se publicó primero en "
+        "<a href='https://example.org'>Palomita de maíz</a>.",
+    ),
+    (
+        "Recurso de edição de imagens da Apple.",
+        "O post Como usar Image Wand no iOS 18 apareceu primeiro em Olhar Digital.",
+    ),
+    (
+        "Il governo ha approvato il decreto.",
+        "L'articolo <a href='https://example.org/6'>Approvato il decreto</a> proviene da "
+        "<a href='https://example.org'>Il Sito</a>.",
+    ),
+]
+
+
+def _wordpress_feed(descriptions: list[str], contents: list[str] | None = None) -> bytes:
+    items = []
+    for number, description in enumerate(descriptions):
+        content = (
+            f"<content:encoded><![CDATA[{contents[number]}]]></content:encoded>" if contents else ""
+        )
+        items.append(
+            f"<item><title>Item {number}</title><link>https://example.org/{number}</link>"
+            f"<description><![CDATA[{description}]]></description>{content}</item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>WP</title>'
+        f"<link>https://example.org/</link>{''.join(items)}</channel></rss>"
+    ).encode()
+
+
+def test_the_wordpress_link_back_is_cut_from_summaries_in_each_language():
+    feed = _wordpress_feed([f"<p>{text}</p>\n<p>{footer}</p>" for text, footer in WORDPRESS_ITEMS])
+    articles = parse_feed(feed, feed_url="https://example.org/feed", fetched_at=FETCHED_AT).articles
+    assert [a.summary for a in articles] == [text for text, _ in WORDPRESS_ITEMS]
+
+
+def test_a_description_that_is_only_the_link_back_gives_way_to_the_content():
+    text, footer = WORDPRESS_ITEMS[0]
+    feed = _wordpress_feed([footer], [f"<p>{text} Görüşmede enerji ele alındı.</p><p>{footer}</p>"])
+    (article,) = parse_feed(
+        feed, feed_url="https://example.org/feed", fetched_at=FETCHED_AT
+    ).articles
+    assert article.summary == f"{text} Görüşmede enerji ele alındı."
+
+
+def test_a_text_that_speaks_of_the_post_keeps_it():
+    kept = "The post office in Leeds closed. The post was advertised."
+    feed = _wordpress_feed([kept, f"{kept} {WORDPRESS_ITEMS[0][1]}"])
+    articles = parse_feed(feed, feed_url="https://example.org/feed", fetched_at=FETCHED_AT).articles
+    assert [a.summary for a in articles] == [kept, kept]
