@@ -1198,6 +1198,20 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("Çad ordusu sınırda", "tr", {"TCD"}),
         ("The loonie rose: USD/CAD fell to 1.35", "en", set()),  # CAD: the Canadian dollar
         ("Yunan askerleri ve Yunanlı yetkililer", "tr", {"GRC"}),
+        # Vietnamese: lao động is "labour", xi măng "cement", Nga a given name as well as Russia
+        ("Bộ Lao động - Thương binh và Xã hội; báo Người Lao Động", "vi", set()),
+        ("Thủ tướng Lào thăm Hà Nội", "vi", {"LAO", "VNM"}),
+        ("Giá Xi măng tăng; Chủ tịch Tập Cận Bình", "vi", {"CHN"}),
+        ("Bà Nguyễn Phương Nga và chị Thúy Nga phát biểu", "vi", set()),
+        ("Tổng thống Nga và Thủ tướng Trung Quốc", "vi", {"RUS", "CHN"}),
+        # the Oslo Accords are Israeli-Palestinian, not Norwegian; Oslo itself is still Norway
+        ("The Oslo Accords were signed in 1993", "en", set()),
+        ("Talks resumed in Oslo", "en", {"NOR"}),
+        ("הסכמי אוסלו נחתמו בוושינגטון", "he", {"USA"}),
+        ("les accords d'Oslo et la Norvège", "fr", {"NOR"}),
+        ("بعد اتفاق أوسلو", "ar", set()),
+        # the Hebrew press's short form of the UAE, with a proclitic
+        ("משלחת מאיחוד האמירויות הגיעה", "he", {"ARE"}),
         # Japanese: 米 begins surnames and towns (米倉, 米子); 中日 is the Chunichi Dragons and
         # Shimbun (Japanese writes Japan-China 日中); MBS is Mainichi Broadcasting, not MBS
         ("米倉涼子と米津玄師が米子市で共演", "ja", set()),
