@@ -1212,6 +1212,30 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("بعد اتفاق أوسلو", "ar", set()),
         # the Hebrew press's short form of the UAE, with a proclitic
         ("משלחת מאיחוד האמירויות הגיעה", "he", {"ARE"}),
+        # Portuguese serviço and servir are not sérvio (Serbian); given names that are places
+        ("O serviço público vai servir a população, disse o governo sérvio", "pt", {"SRB"}),
+        (
+            "O jogador Maurício Souza disse que viajou para Maurício e Moçambique",
+            "pt",
+            {"MUS", "MOZ"},
+        ),
+        ("O senador Wellington Dias falou com a cantora Nara Leão", "pt", set()),
+        ("A atriz Florence Pugh chegou ontem a Florence para filmar", "pt", {"ITA"}),
+        ("New England Journal of Medicine", "en", {"USA"}),
+        # Greek given names and surnames that are countries (accents fold: Λιβανός, Λίβανος)
+        (
+            "Ο υπουργός Σπήλιος Λιβανός δήλωσε σήμερα ότι η κυβέρνηση στηρίζει τον Λίβανο",
+            "el",
+            {"LBN"},
+        ),
+        (
+            "Η συγγραφέας Σοφία Παπαδοπούλου ταξίδεψε χθες στη Σοφία για την παρουσίαση",
+            "el",
+            {"BGR"},
+        ),
+        ("Η δημοσιογράφος Γεωργία Νικολάου έγραψε για την κρίση στη Γεωργία", "el", {"GEO"}),
+        ("Ο βουλευτής Γιάννης Βούλγαρης είπε ότι ο Βούλγαρος πρωθυπουργός έφτασε", "el", {"BGR"}),
+        ("Η δήλωση του Σαμαρά για την κυβέρνηση", "el", set()),
         # Japanese: 米 begins surnames and towns (米倉, 米子); 中日 is the Chunichi Dragons and
         # Shimbun (Japanese writes Japan-China 日中); MBS is Mainichi Broadcasting, not MBS
         ("米倉涼子と米津玄師が米子市で共演", "ja", set()),

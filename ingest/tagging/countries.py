@@ -812,12 +812,18 @@ def _matcher() -> Matcher:
 # Word lists that decide whether a match is a tag live in a data file beside the gazetteer
 # (context_words.toml, documented there), loaded once.
 _HEADLINE_WORDS = frozenset(CONTEXT_WORDS["headline_words"])
-_NEXT_WORD = re.compile(r"\s([A-Z][\w'’]*)")
+_NEXT_WORD = re.compile(r"\s([^\W\d_][\w'’]*)")
 
 
 def _followed_by_surname(text: str, end: int) -> bool:
+    """Whether a capitalised word (in any cased script: Chad Daybell, Γεωργία Νικολάου) that
+    is not a common headline word follows ``end``."""
     found = _NEXT_WORD.match(text, end)
-    return found is not None and found.group(1).lower() not in _HEADLINE_WORDS
+    return (
+        found is not None
+        and found.group(1)[0].isupper()
+        and found.group(1).lower() not in _HEADLINE_WORDS
+    )
 
 
 _BEFORE_TOWN = _HEADLINE_WORDS | frozenset(CONTEXT_WORDS["before_town_words"])
