@@ -1236,6 +1236,10 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("Η δημοσιογράφος Γεωργία Νικολάου έγραψε για την κρίση στη Γεωργία", "el", {"GEO"}),
         ("Ο βουλευτής Γιάννης Βούλγαρης είπε ότι ο Βούλγαρος πρωθυπουργός έφτασε", "el", {"BGR"}),
         ("Η δήλωση του Σαμαρά για την κυβέρνηση", "el", set()),
+        # Italian surnames and given names: Ignazio La Russa, Marco Tullio Giordana, Alberta Ferretti
+        ("Il presidente del Senato Ignazio La Russa ha parlato del gas russo", "it", {"RUS"}),
+        ("il regista Marco Tullio Giordana e la regina giordana", "it", {"JOR"}),
+        ("la stilista Alberta Ferretti è nata in Alberta", "it", {"CAN"}),
         # Japanese: 米 begins surnames and towns (米倉, 米子); 中日 is the Chunichi Dragons and
         # Shimbun (Japanese writes Japan-China 日中); MBS is Mainichi Broadcasting, not MBS
         ("米倉涼子と米津玄師が米子市で共演", "ja", set()),

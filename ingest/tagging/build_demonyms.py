@@ -52,8 +52,9 @@ OUTPUT_NAME = "demonyms_romance.tsv"
 OUTPUT = GAZETTEER_DIR / OUTPUT_NAME
 LANGUAGES = ("es", "fr", "it", "pt")
 EXTRA = ("TWN", "XKX", "PSE", "HKG")  # not UN members, tagged all the same (TAGGING.md)
-# Forms that are also a family name (Umberto Giordano): not after a given name.
-FLAGS = {"giordano": "surname", "jordano": "surname"}
+# Forms that are also a family name (Umberto Giordano, Marco Tullio Giordana): not after a given
+# name.
+FLAGS = {"giordano": "surname", "giordana": "surname", "giordani": "surname", "jordano": "surname"}
 
 
 @dataclass(frozen=True)
