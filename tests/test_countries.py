@@ -1240,6 +1240,15 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("Il presidente del Senato Ignazio La Russa ha parlato del gas russo", "it", {"RUS"}),
         ("il regista Marco Tullio Giordana e la regina giordana", "it", {"JOR"}),
         ("la stilista Alberta Ferretti è nata in Alberta", "it", {"CAN"}),
+        # Polish given names Dominika and Kuba before a surname; the Paris climate agreement is
+        # not France; Iran's Sistan and Baluchestan is not Pakistan's Balochistan
+        ("Posłanka Dominika Chorosińska i dziennikarz Kuba Wojewódzki", "pl", set()),
+        ("Kuba i Wenezuela podpisały umowę", "pl", {"CUB", "VEN"}),
+        ("The US rejoined the Paris Agreement", "en", {"USA"}),
+        ("Macron spoke in Paris", "en", {"FRA"}),
+        ("سیل در سیستان و بلوچستان و خوزستان", "fa", {"IRN"}),
+        ("زلزله در بلوچستان پاکستان", "fa", {"PAK"}),
+        ("تاسیسات هسته‌ای نطنز و فردو", "fa", {"IRN"}),
         # Japanese: 米 begins surnames and towns (米倉, 米子); 中日 is the Chunichi Dragons and
         # Shimbun (Japanese writes Japan-China 日中); MBS is Mainichi Broadcasting, not MBS
         ("米倉涼子と米津玄師が米子市で共演", "ja", set()),

@@ -430,6 +430,14 @@ HOMOGRAPHS = [
     ("tr", "TOBB Ekonomi ve Teknoloji Üniversitesinin sertifika programı", "cyber_tech", False),
     ("tr", "Eğitim Teknolojileri Zirvesi İstanbul'da başlıyor", "cyber_tech", False),
     ("tr", "ABD, Çin'e teknoloji ihracatını kısıtladı", "cyber_tech", True),
+    # Turkish zirve is a summit and a peak (of a list, a league); yaptırım a sanction and any
+    # legal penalty.
+    ("tr", "Şarkı listelerin zirvesine yerleşti ve zirvede kaldı", "diplomacy", False),
+    ("tr", "Takım ligin zirvesine oturdu", "diplomacy", False),
+    ("tr", "NATO Zirvesi Lahey'de toplandı", "diplomacy", True),
+    ("tr", "Liderler zirve toplantısında bir araya geldi", "diplomacy", True),
+    ("tr", "Kurallara uymayanlara idari yaptırım ve cezai yaptırım uygulanacak", "sanctions", False),
+    ("tr", "AB, Rusya'ya yeni yaptırımlar uyguladı", "sanctions", True),
     # A hunger strike is a protest (unrest), not hunger: açlık grevi, hunger strike, голодовка.
     ("tr", "Tutuklu öğretmenler açlık grevini sürdürüyor", "humanitarian", False),
     ("tr", "Tutuklu öğretmenler açlık grevini sürdürüyor", "unrest", True),

@@ -1,4 +1,4 @@
-"""What the corpus-drawing build scripts share (`ingest.tagging.training_draw`), checked against
+"""What the corpus-drawing build scripts share (`ingest.tagging.build_training_draw`), checked against
 the item files they wrote and the dev gold, read here directly."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from ingest.canonical import normalise_title
+from ingest.tagging.build_training_draw import flat, host, item_row, item_rows, known_titles
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS
-from ingest.tagging.training_draw import flat, host, item_row, item_rows, known_titles
 
 TRAINING = Path(__file__).resolve().parent.parent / "ingest" / "data" / "training"
 GOLD = Path(__file__).resolve().parent / "fixtures" / "gold-dev.jsonl"
-# The item files drawn from corpus snapshots by the scripts that use training_draw.
+# The item files drawn from corpus snapshots by the scripts that use build_training_draw.
 DRAWN = ["aresel", "hifa", "hifa2", "ittr", "ittr2", "jaukfr", "vimshe"]
 
 

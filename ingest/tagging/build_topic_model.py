@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ingest.parse import without_wordpress_footer
 from ingest.tagging import tag_article
 from ingest.tagging.topic_features import (
     ENCODER_LANGUAGES,
@@ -132,9 +133,11 @@ def load_rows(training: Path = TRAINING) -> list[Row]:
     rows = []
     for key, label in sorted(_labels(training / "labels", blind=False).items()):
         item = items[key]
+        # As the feed parser keeps it: without a WordPress link back at its end.
+        summary = without_wordpress_footer(item["summary"])
         tags = tag_article(
             item["title"],
-            item["summary"],
+            summary,
             body=item.get("body"),
             language_hint=item.get("declared"),
             decide_topics=False,
@@ -145,13 +148,13 @@ def load_rows(training: Path = TRAINING) -> list[Row]:
                 language=label.get("lang") or item.get("declared") or "?",
                 outlet=item["outlet"],
                 title=item["title"],
-                summary=item["summary"],
+                summary=summary,
                 body=item.get("body"),
                 gold=frozenset(label["topics"]),
                 lexicon=frozenset(tag.topic for tag in tags.topics),
                 features=article_features(
                     item["title"],
-                    item["summary"],
+                    summary,
                     item.get("body"),
                     tags.topics,
                     language=tags.language,

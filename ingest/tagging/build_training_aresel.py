@@ -32,7 +32,7 @@ per source, in this order:
 Within a source, candidates are shuffled with a seeded ``random.Random`` and taken in that order,
 at most ``PER_OUTLET`` per outlet, skipping texts shorter than ``MIN_BODY_CHARS`` (leads without a
 body: ``MIN_LEAD_CHARS``), titles already
-in another item file or the dev gold (``training_draw.known_titles``) and repeated
+in another item file or the dev gold (``build_training_draw.known_titles``) and repeated
 titles or openings. Bodies keep their first ``PAGE_BODY_CHARS`` characters. The same items on
 every run from the same commits (``file`` names repository, path and commit).
 """
@@ -50,8 +50,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from ingest.canonical import normalise_title
+from ingest.tagging.build_training_draw import build_main, item_row, known_titles
 from ingest.tagging.build_training_sample import TRAINING, _site
-from ingest.tagging.training_draw import build_main, item_row, known_titles
 
 OUT = TRAINING / "items-aresel.jsonl"
 KEY_PREFIX = "aresel-"

@@ -52,8 +52,8 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
+from ingest.tagging.build_training_draw import known_titles
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
-from ingest.tagging.training_draw import known_titles
 
 SEED = 20261206
 SAMPLE = 300

@@ -45,8 +45,8 @@ from pathlib import Path
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
+from ingest.tagging.build_training_draw import build_main, flat, item_rows, known_titles
 from ingest.tagging.build_training_sample import TRAINING
-from ingest.tagging.training_draw import build_main, flat, item_rows, known_titles
 
 SEED = 20261207
 OUT = TRAINING / "items-hifa2.jsonl"

@@ -38,8 +38,8 @@ from pathlib import Path
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
+from ingest.tagging.build_training_draw import build_main, item_row, known_titles
 from ingest.tagging.build_training_sample import TRAINING
-from ingest.tagging.training_draw import build_main, item_row, known_titles
 
 SEED = 20261207
 SAMPLE = {"it": 130, "tr": 130}

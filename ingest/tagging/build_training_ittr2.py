@@ -42,8 +42,8 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
+from ingest.tagging.build_training_draw import build_main, flat, item_row, known_titles
 from ingest.tagging.build_training_sample import TRAINING
-from ingest.tagging.training_draw import build_main, flat, item_row, known_titles
 
 SEED = 20261207
 OUT = TRAINING / "items-ittr2.jsonl"

@@ -24,7 +24,7 @@ pinned below (``SOURCES``), so the draw is the same on every run. The command wr
 
 Per language ``QUOTA`` items, spread over the outlets (``OUTLET_SHARE``: no outlet gets more than
 its share while another has items left), drawn at random with ``SEED``. Titles already in another
-item file or the dev gold are skipped (``training_draw.known_titles``); bodies keep
+item file or the dev gold are skipped (``build_training_draw.known_titles``); bodies keep
 their first ``PAGE_BODY_CHARS`` characters.
 """
 
@@ -44,8 +44,8 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import show
+from ingest.tagging.build_training_draw import build_main, item_row, known_titles
 from ingest.tagging.build_training_sample import TRAINING
-from ingest.tagging.training_draw import build_main, item_row, known_titles
 
 SEED = 20261207
 OUT = TRAINING / "items-vimshe.jsonl"
