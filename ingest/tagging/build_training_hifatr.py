@@ -1,0 +1,175 @@
+"""Draw unlabelled Turkish news items of outlets the training set lacked.
+
+    python -m ingest.tagging.build_training_hifatr TR_GIT_DIR
+
+The argument is a clone (or bare mirror) of a public repository; the command writes
+``ingest/data/training/items-hifatr.jsonl``. The set's Turkish items came from Sözcü and a
+2017-2018 feed collection (``ittr``, ``ittr2``); this draw adds four outlets it had no item of.
+
+- Turkish (``tr``): ``abdullahrs/tr-financial-news-testset`` (MIT), a test set for entity
+  extraction from Turkish financial news: ``data/raw/*.json``, one article a file (title, the
+  page's text as one paragraph, the site as ``source``, the article's URL, its date), 200
+  articles of bigpara.hurriyet.com.tr, bloomberght.com, cnbce.com and tr.euronews.com (2016-2025)
+  and one each of haberturk.com and investing.com. There is no lead, so ``summary`` is empty and
+  the text is the ``body``. The ``outlet`` is the site's domain without subdomains
+  (bigpara.hurriyet.com.tr is hurriyet.com.tr, tr.euronews.com is euronews.com). Most
+  Bloomberg HT titles begin with the site's section name ("Haberler"), scraped with them: cut.
+
+Outlets already in the set for the language (``_KNOWN``) are left out; of the rest an item needs
+at least ``MIN_TEXT_CHARS`` characters of title, summary and body together, and ``PER_OUTLET``
+items of each outlet with at least that many are drawn at random (no topic or section filter).
+Titles already in another item file or the dev gold are skipped, as are repeated titles and
+repeated openings. Bodies keep their first ``PAGE_BODY_CHARS`` characters. Seeded, and the
+snapshot must be at the pinned commit: the same items on every run.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ingest.canonical import normalise_title
+from ingest.tagging.build_snapshot import head_commit, show
+from ingest.tagging.build_training_corpora import _known_titles
+from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
+
+SEED = 20261207
+OUT = TRAINING / "items-hifatr.jsonl"
+MIN_TEXT_CHARS = 300
+PER_OUTLET = 10
+
+TR_REPOSITORY = "abdullahrs/tr-financial-news-testset"
+TR_COMMIT = "a5b87dfac7debe9f6f95dc913069aac555810bd8"
+TR_DIR = "data/raw/"
+
+# Turkish outlets with items in the set before this draw.
+_KNOWN = {
+    "tr": {
+        "aa.com.tr", "aljazeera.com.tr", "balkangunlugu.com", "baskahaber.org", "bbc.co.uk",
+        "cnnturk.com", "cumhuriyet.com.tr", "dipnot.tv", "dunya.com", "haberturk.com",
+        "inadinahaber.org", "milliyet.com.tr", "ntv.com.tr", "objektifhaber.com",
+        "oncevatan.com.tr", "presshaber.com", "sansursuz.com", "sozcu.com.tr", "spothaber.com",
+        "turkiyegazetesi.com.tr", "ulusal.com.tr", "yakinplan.com", "yenicaggazetesi.com.tr",
+        "yenimesaj.com.tr", "yurtgazetesi.com.tr",
+    },
+}  # fmt: skip
+_SECOND_LEVEL = {"com", "org", "gov", "co", "net", "gen"}
+# Bloomberg HT's section name, scraped with its titles.
+_SECTION = re.compile(r"^haberler\s+", re.IGNORECASE)
+
+
+def _flat(text: str) -> str:
+    """Whitespace runs, line breaks included, as one space."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _site(url: str | None) -> str:
+    """The site's domain without its subdomains, three labels under a second-level suffix
+    (bigpara.hurriyet.com.tr is hurriyet.com.tr)."""
+    labels = (urlsplit(url or "").hostname or "").lower().split(".")
+    keep = 3 if len(labels) > 2 and labels[-2] in _SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])
+
+
+def _tr_items(repo: Path) -> list[dict]:
+    """Every article of the Turkish set, in the order of its file names."""
+    listing = ["git", "-C", str(repo), "ls-tree", "-r", "--name-only", TR_COMMIT, TR_DIR]
+    paths = sorted(subprocess.run(listing, capture_output=True, text=True, check=True).stdout.split())  # fmt: skip
+    items = []
+    for path in paths:
+        if not path.endswith(".json"):
+            continue
+        article = json.loads(show(repo, path, TR_COMMIT).decode("utf-8"))
+        items.append(
+            {
+                "title": _SECTION.sub("", _flat(article.get("title") or "")),
+                "summary": "",
+                "body": _flat(article.get("content") or ""),
+                "outlet": _site(article.get("url")),
+                "published": article.get("date") or "",
+                "file": f"{TR_REPOSITORY}:{path}@{TR_COMMIT}",
+            }
+        )
+    return items
+
+
+def _opening(item: dict) -> str:
+    return " ".join(f"{item['summary']} {item.get('body') or ''}".split())[:200].casefold()
+
+
+def _known_openings() -> set[str]:
+    openings = set()
+    for path in sorted(TRAINING.glob("items-*.jsonl")):
+        if path != OUT:
+            for line in path.read_text("utf-8").splitlines():
+                openings.add(_opening(json.loads(line)))
+    return openings
+
+
+def _fresh(items: list[dict], language: str, titles: set[str], openings: set[str]) -> list[dict]:
+    """Items of new outlets with enough text, whose title and opening are new."""
+    fresh = []
+    for item in items:
+        outlet = item["outlet"]
+        if not outlet or outlet in _KNOWN[language]:
+            continue
+        length = len(item["title"]) + len(item["summary"]) + len(item["body"])
+        folded, opening = normalise_title(item["title"]), _opening(item)
+        if not folded or folded in titles or opening in openings or length < MIN_TEXT_CHARS:
+            continue
+        titles.add(folded)
+        openings.add(opening)
+        fresh.append(item)
+    return fresh
+
+
+def _draw(items: list[dict], rng: random.Random) -> list[dict]:
+    """``PER_OUTLET`` items of each outlet that has as many, the outlets in name order."""
+    chosen = []
+    for outlet in sorted({item["outlet"] for item in items}):
+        mine = [item for item in items if item["outlet"] == outlet]
+        if len(mine) >= PER_OUTLET:
+            chosen += rng.sample(mine, PER_OUTLET)
+    return chosen
+
+
+def draw(tr_repo: Path) -> list[dict]:
+    """The ``hifatr`` items (module docstring)."""
+    if head_commit(tr_repo) != TR_COMMIT:
+        raise SystemExit(f"{tr_repo} is not at the pinned commit {TR_COMMIT}")
+    titles, openings = _known_titles(OUT), _known_openings()
+    rng = random.Random(SEED)
+    chosen = [("tr", item) for item in _draw(_fresh(_tr_items(tr_repo), "tr", titles, openings), rng)]  # fmt: skip
+    items = []
+    for number, (language, item) in enumerate(chosen):
+        items.append(
+            {
+                "file": item["file"],
+                "index": number,
+                "outlet": item["outlet"],
+                "declared": language,
+                "title": item["title"],
+                "summary": item["summary"],
+                "body": item["body"][:PAGE_BODY_CHARS],
+                "published": item["published"],
+                "key": f"hifatr-{number:04d}",
+            }
+        )
+    return items
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    write_items(OUT, draw(Path(argv[0])))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
