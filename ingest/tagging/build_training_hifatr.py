@@ -1,10 +1,11 @@
-"""Draw unlabelled Turkish news items of outlets the training set lacked.
+"""Draw unlabelled Turkish and Persian news items of outlets the training set lacked.
 
-    python -m ingest.tagging.build_training_hifatr TR_GIT_DIR
+    python -m ingest.tagging.build_training_hifatr TR_GIT_DIR FA_GIT_DIR
 
-The argument is a clone (or bare mirror) of a public repository; the command writes
+Each argument is a clone (or bare mirror) of a public repository; the command writes
 ``ingest/data/training/items-hifatr.jsonl``. The set's Turkish items came from Sözcü and a
-2017-2018 feed collection (``ittr``, ``ittr2``); this draw adds four outlets it had no item of.
+2017-2018 feed collection (``ittr``, ``ittr2``), its Persian ones from Fars News, Varzesh3,
+Hamshahri and Radio Farda (``hifa``, ``hifa2``); this draw adds outlets it had no item of.
 
 - Turkish (``tr``): ``abdullahrs/tr-financial-news-testset`` (MIT), a test set for entity
   extraction from Turkish financial news: ``data/raw/*.json``, one article a file (title, the
@@ -15,9 +16,18 @@ The argument is a clone (or bare mirror) of a public repository; the command wri
   (bigpara.hurriyet.com.tr is hurriyet.com.tr, tr.euronews.com is euronews.com). Most
   Bloomberg HT titles begin with the site's section name ("Haberler"), scraped with them: cut.
 
+- Persian (``fa``): the sample articles that ``farzadjannati/Improving-Persian-News-Headline-Generation``
+  (MIT; a headline-generation study) crawled in Mordad-Shahrivar 1404 (August-September 2025)
+  and keeps as ``DataCrawling/SampleGoldData/news_<site>_20_LLM_Tagged.csv``, 20 a site: title,
+  lead (``introtext``, the ``summary``), text (``text``, the ``body``; its "[n]" marks are
+  line breaks), the site's section, date and URL. The study's machine-written headlines (GPT-5,
+  Gemini) are not used. Of its four sites Hamshahri Online is already in the set; borna.news,
+  khabaronline.ir and tasnimnews.com are drawn, ``FA_COUNT`` of their 60 articles at random.
+
 Outlets already in the set for the language (``_KNOWN``) are left out; of the rest an item needs
-at least ``MIN_TEXT_CHARS`` characters of title, summary and body together, and ``PER_OUTLET``
-items of each outlet with at least that many are drawn at random (no topic or section filter).
+at least ``MIN_TEXT_CHARS`` characters of title, summary and body together. Turkish: ``PER_OUTLET``
+items of each outlet with at least that many are drawn at random; Persian: ``FA_COUNT`` of the
+pool at random (no topic or section filter). Turkish items come first, then Persian.
 Titles already in another item file or the dev gold are skipped, as are repeated titles and
 repeated openings. Bodies keep their first ``PAGE_BODY_CHARS`` characters. Seeded, and the
 snapshot must be at the pinned commit: the same items on every run.
@@ -25,6 +35,8 @@ snapshot must be at the pinned commit: the same items on every run.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import random
 import re
@@ -47,6 +59,11 @@ TR_REPOSITORY = "abdullahrs/tr-financial-news-testset"
 TR_COMMIT = "a5b87dfac7debe9f6f95dc913069aac555810bd8"
 TR_DIR = "data/raw/"
 
+FA_REPOSITORY = "farzadjannati/Improving-Persian-News-Headline-Generation"
+FA_COMMIT = "68785cc38f3207a44bfa24154d17e2b578b20a56"
+FA_DIR = "DataCrawling/SampleGoldData/"
+FA_COUNT = 40
+
 # Turkish outlets with items in the set before this draw.
 _KNOWN = {
     "tr": {
@@ -57,6 +74,7 @@ _KNOWN = {
         "turkiyegazetesi.com.tr", "ulusal.com.tr", "yakinplan.com", "yenicaggazetesi.com.tr",
         "yenimesaj.com.tr", "yurtgazetesi.com.tr",
     },
+    "fa": {"farsnews.ir", "hamshahrionline.ir", "radiofarda.com", "varzesh3.com"},
 }  # fmt: skip
 _SECOND_LEVEL = {"com", "org", "gov", "co", "net", "gen"}
 # Bloomberg HT's section name, scraped with its titles.
@@ -95,6 +113,32 @@ def _tr_items(repo: Path) -> list[dict]:
                 "file": f"{TR_REPOSITORY}:{path}@{TR_COMMIT}",
             }
         )
+    return items
+
+
+def _fa_items(repo: Path) -> list[dict]:
+    """Every article of the Persian sample files, file by file in name order."""
+    listing = ["git", "-C", str(repo), "ls-tree", "-r", "--name-only", FA_COMMIT, FA_DIR]
+    paths = sorted(subprocess.run(listing, capture_output=True, text=True, check=True).stdout.split("\n"))  # fmt: skip
+    items = []
+    for path in paths:
+        if not path.endswith(".csv"):
+            continue
+        text = show(repo, path, FA_COMMIT).decode("utf-8-sig")
+        for row in csv.DictReader(io.StringIO(text)):
+            lines = (row.get("text") or "").replace("[n]", "\n").splitlines()
+            body = "\n".join(line for line in (_flat(line) for line in lines) if line)
+            items.append(
+                {
+                    "title": _flat(row.get("title") or ""),
+                    "summary": _flat(row.get("introtext") or ""),
+                    "body": body,
+                    "outlet": _site(row.get("url")),
+                    "published": _flat(row.get("date") or ""),
+                    "section": _flat(row.get("category") or ""),
+                    "file": f"{FA_REPOSITORY}:{path}@{FA_COMMIT}",
+                }
+            )
     return items
 
 
@@ -138,36 +182,39 @@ def _draw(items: list[dict], rng: random.Random) -> list[dict]:
     return chosen
 
 
-def draw(tr_repo: Path) -> list[dict]:
-    """The ``hifatr`` items (module docstring)."""
-    if head_commit(tr_repo) != TR_COMMIT:
-        raise SystemExit(f"{tr_repo} is not at the pinned commit {TR_COMMIT}")
+def draw(tr_repo: Path, fa_repo: Path) -> list[dict]:
+    """The ``hifatr`` items (module docstring): Turkish first, then Persian."""
+    for repo, pinned in ((tr_repo, TR_COMMIT), (fa_repo, FA_COMMIT)):
+        if head_commit(repo) != pinned:
+            raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
     titles, openings = _known_titles(OUT), _known_openings()
     rng = random.Random(SEED)
     chosen = [("tr", item) for item in _draw(_fresh(_tr_items(tr_repo), "tr", titles, openings), rng)]  # fmt: skip
+    fa_pool = _fresh(_fa_items(fa_repo), "fa", titles, openings)
+    chosen += [("fa", item) for item in rng.sample(fa_pool, min(FA_COUNT, len(fa_pool)))]
     items = []
     for number, (language, item) in enumerate(chosen):
-        items.append(
-            {
-                "file": item["file"],
-                "index": number,
-                "outlet": item["outlet"],
-                "declared": language,
-                "title": item["title"],
-                "summary": item["summary"],
-                "body": item["body"][:PAGE_BODY_CHARS],
-                "published": item["published"],
-                "key": f"hifatr-{number:04d}",
-            }
-        )
+        row = {
+            "file": item["file"],
+            "index": number,
+            "outlet": item["outlet"],
+            "declared": language,
+            "title": item["title"],
+            "summary": item["summary"],
+            "body": item["body"][:PAGE_BODY_CHARS],
+            "published": item["published"],
+        }
+        if item.get("section"):
+            row["section"] = item["section"]
+        items.append({**row, "key": f"hifatr-{number:04d}"})
     return items
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
+    if len(argv) != 2:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    write_items(OUT, draw(Path(argv[0])))
+    write_items(OUT, draw(Path(argv[0]), Path(argv[1])))
     return 0
 
 
