@@ -1,11 +1,12 @@
-"""Draw unlabelled Turkish and Persian news items of outlets the training set lacked.
+"""Draw unlabelled Turkish, Persian and Hindi news items of outlets the training set lacked.
 
-    python -m ingest.tagging.build_training_hifatr TR_GIT_DIR FA_GIT_DIR
+    python -m ingest.tagging.build_training_hifatr TR_GIT_DIR FA_GIT_DIR HI_GIT_DIR
 
 Each argument is a clone (or bare mirror) of a public repository; the command writes
 ``ingest/data/training/items-hifatr.jsonl``. The set's Turkish items came from Sözcü and a
 2017-2018 feed collection (``ittr``, ``ittr2``), its Persian ones from Fars News, Varzesh3,
-Hamshahri and Radio Farda (``hifa``, ``hifa2``); this draw adds outlets it had no item of.
+Hamshahri and Radio Farda (``hifa``, ``hifa2``), its Hindi ones from BBC Hindi and four papers'
+Covid-19 coverage (``hifa2``); this draw adds outlets it had no item of.
 
 - Turkish (``tr``): ``abdullahrs/tr-financial-news-testset`` (MIT), a test set for entity
   extraction from Turkish financial news: ``data/raw/*.json``, one article a file (title, the
@@ -23,11 +24,18 @@ Hamshahri and Radio Farda (``hifa``, ``hifa2``); this draw adds outlets it had n
   line breaks), the site's section, date and URL. The study's machine-written headlines (GPT-5,
   Gemini) are not used. Of its four sites Hamshahri Online is already in the set; borna.news,
   khabaronline.ir and tasnimnews.com are drawn, ``FA_COUNT`` of their 60 articles at random.
+- Hindi (``hi``): the two Hindi fixtures of ``Rp-sushil/Another_News_App`` (a news-app student
+  project; no licence file), ``cypress/fixtures/hi_head.json`` and ``hi_search.json``: the
+  answers of the GNews service (top headlines and a search, January 2021) with title,
+  description (``summary``), the first ~260 characters of the text followed by "... [N chars]"
+  (the marker and a character the service cut in two are dropped; the rest is the ``body``), the
+  article's URL and date. Every article of a new outlet is taken, each once.
 
 Outlets already in the set for the language (``_KNOWN``) are left out; of the rest an item needs
 at least ``MIN_TEXT_CHARS`` characters of title, summary and body together. Turkish: ``PER_OUTLET``
 items of each outlet with at least that many are drawn at random; Persian: ``FA_COUNT`` of the
-pool at random (no topic or section filter). Turkish items come first, then Persian.
+pool at random; Hindi: all (no topic or section filter). Turkish items come first, then Persian,
+then Hindi.
 Titles already in another item file or the dev gold are skipped, as are repeated titles and
 repeated openings. Bodies keep their first ``PAGE_BODY_CHARS`` characters. Seeded, and the
 snapshot must be at the pinned commit: the same items on every run.
@@ -64,6 +72,11 @@ FA_COMMIT = "68785cc38f3207a44bfa24154d17e2b578b20a56"
 FA_DIR = "DataCrawling/SampleGoldData/"
 FA_COUNT = 40
 
+HI_REPOSITORY = "Rp-sushil/Another_News_App"
+HI_COMMIT = "c31968ef37ceea1a131b63aecadc875390687152"
+HI_PATHS = ("cypress/fixtures/hi_head.json", "cypress/fixtures/hi_search.json")
+_CUT = re.compile(r"\W*\.\.\. \[\d+ chars\]\s*$")
+
 # Turkish outlets with items in the set before this draw.
 _KNOWN = {
     "tr": {
@@ -75,6 +88,10 @@ _KNOWN = {
         "yenimesaj.com.tr", "yurtgazetesi.com.tr",
     },
     "fa": {"farsnews.ir", "hamshahrionline.ir", "radiofarda.com", "varzesh3.com"},
+    "hi": {
+        "amarujala.com", "bbc.com", "bhaskar.com", "jagran.com", "navbharattimes.indiatimes.com",
+        "prabhatkhabar.com",
+    },
 }  # fmt: skip
 _SECOND_LEVEL = {"com", "org", "gov", "co", "net", "gen"}
 # Bloomberg HT's section name, scraped with its titles.
@@ -142,6 +159,37 @@ def _fa_items(repo: Path) -> list[dict]:
     return items
 
 
+def _host(url: str | None) -> str:
+    """The site a Hindi article belongs to: its host without "www." (zeenews.india.com, not the
+    india.com of every Zee site), a known newspaper's registrable domain (navbharattimes is
+    navbharattimes.indiatimes.com, as in the set), khabar.ndtv.com as ndtv.com."""
+    host = (urlsplit(url or "").hostname or "").lower().removeprefix("www.")
+    return "ndtv.com" if host.endswith(".ndtv.com") else host
+
+
+def _hi_items(repo: Path) -> list[dict]:
+    """Every article of the two Hindi fixtures, the first file first, each URL once."""
+    items, seen = [], set()
+    for path in HI_PATHS:
+        for article in json.loads(show(repo, path, HI_COMMIT).decode("utf-8", "replace"))["articles"]:  # fmt: skip
+            url = article.get("url") or ""
+            if url in seen:
+                continue
+            seen.add(url)
+            body = _CUT.sub("", (article.get("content") or "").replace("\ufffd", ""))
+            items.append(
+                {
+                    "title": _flat(article.get("title") or ""),
+                    "summary": _flat(article.get("description") or ""),
+                    "body": _flat(body),
+                    "outlet": _host(url),
+                    "published": article.get("publishedAt") or "",
+                    "file": f"{HI_REPOSITORY}:{path}@{HI_COMMIT}",
+                }
+            )
+    return items
+
+
 def _opening(item: dict) -> str:
     return " ".join(f"{item['summary']} {item.get('body') or ''}".split())[:200].casefold()
 
@@ -182,9 +230,9 @@ def _draw(items: list[dict], rng: random.Random) -> list[dict]:
     return chosen
 
 
-def draw(tr_repo: Path, fa_repo: Path) -> list[dict]:
-    """The ``hifatr`` items (module docstring): Turkish first, then Persian."""
-    for repo, pinned in ((tr_repo, TR_COMMIT), (fa_repo, FA_COMMIT)):
+def draw(tr_repo: Path, fa_repo: Path, hi_repo: Path) -> list[dict]:
+    """The ``hifatr`` items (module docstring): Turkish first, then Persian, then Hindi."""
+    for repo, pinned in ((tr_repo, TR_COMMIT), (fa_repo, FA_COMMIT), (hi_repo, HI_COMMIT)):
         if head_commit(repo) != pinned:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
     titles, openings = _known_titles(OUT), _known_openings()
@@ -192,6 +240,7 @@ def draw(tr_repo: Path, fa_repo: Path) -> list[dict]:
     chosen = [("tr", item) for item in _draw(_fresh(_tr_items(tr_repo), "tr", titles, openings), rng)]  # fmt: skip
     fa_pool = _fresh(_fa_items(fa_repo), "fa", titles, openings)
     chosen += [("fa", item) for item in rng.sample(fa_pool, min(FA_COUNT, len(fa_pool)))]
+    chosen += [("hi", item) for item in _fresh(_hi_items(hi_repo), "hi", titles, openings)]
     items = []
     for number, (language, item) in enumerate(chosen):
         row = {
@@ -211,10 +260,10 @@ def draw(tr_repo: Path, fa_repo: Path) -> list[dict]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
+    if len(argv) != 3:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    write_items(OUT, draw(Path(argv[0]), Path(argv[1])))
+    write_items(OUT, draw(Path(argv[0]), Path(argv[1]), Path(argv[2])))
     return 0
 
 
