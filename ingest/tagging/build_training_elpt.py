@@ -44,7 +44,7 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_corpora import _known_titles
+from ingest.tagging.build_training_draw import known_titles
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
 
 SEED = 20261207
@@ -201,7 +201,7 @@ def draw(el_repo: Path, pt_repo: Path) -> list[dict]:
     for repo, pinned in ((el_repo, EL_COMMIT), (pt_repo, PT_COMMIT)):
         if head_commit(repo) != pinned:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
-    titles, openings = _known_titles(OUT), _known_openings()
+    titles, openings = known_titles(OUT), _known_openings()
     rng = random.Random(SEED)
     chosen = [("el", item) for item in _draw(_fresh(_el_items(el_repo), "el", titles, openings), "el", rng)]  # fmt: skip
     chosen += [("pt", item) for item in _draw(_fresh(_pt_items(pt_repo), "pt", titles, openings), "pt", rng)]  # fmt: skip

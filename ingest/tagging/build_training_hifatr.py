@@ -55,7 +55,7 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_corpora import _known_titles
+from ingest.tagging.build_training_draw import known_titles
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
 
 SEED = 20261207
@@ -235,7 +235,7 @@ def draw(tr_repo: Path, fa_repo: Path, hi_repo: Path) -> list[dict]:
     for repo, pinned in ((tr_repo, TR_COMMIT), (fa_repo, FA_COMMIT), (hi_repo, HI_COMMIT)):
         if head_commit(repo) != pinned:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
-    titles, openings = _known_titles(OUT), _known_openings()
+    titles, openings = known_titles(OUT), _known_openings()
     rng = random.Random(SEED)
     chosen = [("tr", item) for item in _draw(_fresh(_tr_items(tr_repo), "tr", titles, openings), rng)]  # fmt: skip
     fa_pool = _fresh(_fa_items(fa_repo), "fa", titles, openings)

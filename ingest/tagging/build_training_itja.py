@@ -44,7 +44,7 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_corpora import _known_titles
+from ingest.tagging.build_training_draw import known_titles
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
 
 SEED = 20261207
@@ -167,7 +167,7 @@ def draw(it_repo: Path, it2_repo: Path) -> list[dict]:
     for repo, pinned in ((it_repo, IT_COMMIT), (it2_repo, IT2_COMMIT)):
         if head_commit(repo) != pinned:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
-    titles, openings = _known_titles(OUT), _known_openings()
+    titles, openings = known_titles(OUT), _known_openings()
     rng = random.Random(SEED)
     chosen = _fresh(_it_items(it_repo), titles, openings)
     rng.shuffle(chosen)

@@ -45,7 +45,7 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import show
-from ingest.tagging.build_training_corpora import _known_titles
+from ingest.tagging.build_training_draw import known_titles
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
 
 SEED = 20261207
@@ -162,7 +162,7 @@ def draw(tvn24_repo: Path, tvp_repo: Path, polsat_repo: Path) -> list[dict]:
     for repo, commit in ((tvn24_repo, TVN24_COMMIT), (tvp_repo, TVP_COMMIT)):
         _check(repo, commit)
     _check(polsat_repo, POLSAT_COMMIT)
-    known = _known_titles(OUT)
+    known = known_titles(OUT)
     openings: set[str] = set()
     rng = random.Random(SEED)
     tvn24 = _fresh(_tvn24_items(tvn24_repo), known, openings)

@@ -44,7 +44,7 @@ from pathlib import Path
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_corpora import _known_titles
+from ingest.tagging.build_training_draw import known_titles
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
 
 SEED = 20261207
@@ -179,7 +179,7 @@ def draw(vnn_repo: Path, baomoi_repo: Path, he_repo: Path) -> list[dict]:
     for repo, pinned in pins:
         if head_commit(repo) != pinned:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
-    known = _known_titles(OUT)
+    known = known_titles(OUT)
     rng = random.Random(SEED)
     vnn = _fresh(_vnn_items(vnn_repo), known, VI_MIN_TEXT_CHARS)
     chosen = [(VNN_REPOSITORY, VNN_COMMIT, "vi", item) for item in rng.sample(vnn, QUOTA)]
