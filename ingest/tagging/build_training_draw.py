@@ -32,9 +32,25 @@ def known_titles(out: Path) -> set[str]:
     return titles
 
 
-def flat(text: str) -> str:
-    """Whitespace runs, line breaks included, as one space."""
-    return re.sub(r"\s+", " ", text).strip()
+def flat(text: str | None) -> str:
+    """Whitespace runs, line breaks included, as one space ("" for none)."""
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def opening_of(item: dict) -> str:
+    """The first 200 characters of an item's text (summary, then body), whitespace and case
+    folded: two items that open alike are one article, whatever their titles."""
+    return " ".join(f"{item['summary']} {item.get('body') or ''}".split())[:200].casefold()
+
+
+def known_openings(out: Path) -> set[str]:
+    """The openings of the items of every ``items-*.jsonl`` file but ``out``."""
+    openings = set()
+    for path in sorted(TRAINING.glob("items-*.jsonl")):
+        if path != out:
+            for line in path.read_text("utf-8").splitlines():
+                openings.add(opening_of(json.loads(line)))
+    return openings
 
 
 def host(url: str | None) -> str:

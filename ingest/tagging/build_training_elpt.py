@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import random
 import re
 import subprocess
@@ -44,7 +43,7 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_draw import known_titles
+from ingest.tagging.build_training_draw import flat, known_openings, known_titles, opening_of
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
 
 SEED = 20261207
@@ -74,11 +73,6 @@ _PT_SITES = (("g1.globo.com", "g1.globo.com"), ("estadao.com.br", "estadao.com.b
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”']?\s+(?=[\"“«(]?[A-ZÁÉÍÓÚÂÊÔÃÕÇÀ0-9])")
 
 
-def _flat(text: str) -> str:
-    """Whitespace runs, line breaks included, as one space."""
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def _git(repo: Path, *args: str) -> str:
     return subprocess.run(
         ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
@@ -97,19 +91,19 @@ def _el_items(repo: Path) -> list[dict]:
             except subprocess.CalledProcessError:  # a blob the snapshot lacks
                 continue
             for row in csv.DictReader(io.StringIO(text)):
-                url = _flat(row.get("url") or "")
+                url = flat(row.get("url") or "")
                 if not url.startswith("http") or url in seen:
                     continue
                 seen.add(url)
-                outlet = _flat(row.get("website") or "").lower().removeprefix("www.")
-                body = "\n".join(_flat(part) for part in (row.get("text") or "").splitlines())
+                outlet = flat(row.get("website") or "").lower().removeprefix("www.")
+                body = "\n".join(flat(part) for part in (row.get("text") or "").splitlines())
                 items.append(
                     {
-                        "title": _flat(row.get("title") or ""),
+                        "title": flat(row.get("title") or ""),
                         "summary": "",
                         "body": body.strip(),
                         "outlet": outlet,
-                        "published": _flat(row.get("date") or ""),
+                        "published": flat(row.get("date") or ""),
                         "file": f"{EL_REPOSITORY}:{path}@{commit}",
                         "url": url,
                     }
@@ -136,7 +130,7 @@ def _pt_items(repo: Path) -> list[dict]:
         meta = show(repo, f"{PT_META}/{number}-meta.txt", PT_COMMIT).decode("utf-8", "replace")
         lines = meta.splitlines()
         url = lines[1].strip() if len(lines) > 1 else ""
-        paragraphs = [_flat(part) for part in re.split(r"\n\s*\n", text) if _flat(part)]
+        paragraphs = [flat(part) for part in re.split(r"\n\s*\n", text) if flat(part)]
         if not paragraphs:
             continue
         first, *others = paragraphs
@@ -156,19 +150,6 @@ def _pt_items(repo: Path) -> list[dict]:
     return items
 
 
-def _known_openings() -> set[str]:
-    openings = set()
-    for path in sorted(TRAINING.glob("items-*.jsonl")):
-        if path != OUT:
-            for line in path.read_text("utf-8").splitlines():
-                openings.add(_opening(json.loads(line)))
-    return openings
-
-
-def _opening(item: dict) -> str:
-    return " ".join(f"{item['summary']} {item.get('body') or ''}".split())[:200].casefold()
-
-
 def _fresh(items: list[dict], language: str, titles: set[str], openings: set[str]) -> list[dict]:
     """Items of new outlets with enough text, whose title and opening are new."""
     fresh = []
@@ -177,7 +158,7 @@ def _fresh(items: list[dict], language: str, titles: set[str], openings: set[str
         if not outlet or outlet in _KNOWN[language] or outlet in _EL_OFF:
             continue
         length = len(item["title"]) + len(item["summary"]) + len(item["body"])
-        folded, opening = normalise_title(item["title"]), _opening(item)
+        folded, opening = normalise_title(item["title"]), opening_of(item)
         if not folded or folded in titles or opening in openings or length < MIN_TEXT_CHARS:
             continue
         titles.add(folded)
@@ -201,7 +182,7 @@ def draw(el_repo: Path, pt_repo: Path) -> list[dict]:
     for repo, pinned in ((el_repo, EL_COMMIT), (pt_repo, PT_COMMIT)):
         if head_commit(repo) != pinned:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
-    titles, openings = known_titles(OUT), _known_openings()
+    titles, openings = known_titles(OUT), known_openings(OUT)
     rng = random.Random(SEED)
     chosen = [("el", item) for item in _draw(_fresh(_el_items(el_repo), "el", titles, openings), "el", rng)]  # fmt: skip
     chosen += [("pt", item) for item in _draw(_fresh(_pt_items(pt_repo), "pt", titles, openings), "pt", rng)]  # fmt: skip

@@ -55,7 +55,7 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_draw import known_titles
+from ingest.tagging.build_training_draw import flat, known_openings, known_titles, opening_of
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
 
 SEED = 20261207
@@ -98,11 +98,6 @@ _SECOND_LEVEL = {"com", "org", "gov", "co", "net", "gen"}
 _SECTION = re.compile(r"^haberler\s+", re.IGNORECASE)
 
 
-def _flat(text: str) -> str:
-    """Whitespace runs, line breaks included, as one space."""
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def _site(url: str | None) -> str:
     """The site's domain without its subdomains, three labels under a second-level suffix
     (bigpara.hurriyet.com.tr is hurriyet.com.tr)."""
@@ -122,9 +117,9 @@ def _tr_items(repo: Path) -> list[dict]:
         article = json.loads(show(repo, path, TR_COMMIT).decode("utf-8"))
         items.append(
             {
-                "title": _SECTION.sub("", _flat(article.get("title") or "")),
+                "title": _SECTION.sub("", flat(article.get("title") or "")),
                 "summary": "",
-                "body": _flat(article.get("content") or ""),
+                "body": flat(article.get("content") or ""),
                 "outlet": _site(article.get("url")),
                 "published": article.get("date") or "",
                 "file": f"{TR_REPOSITORY}:{path}@{TR_COMMIT}",
@@ -144,15 +139,15 @@ def _fa_items(repo: Path) -> list[dict]:
         text = show(repo, path, FA_COMMIT).decode("utf-8-sig")
         for row in csv.DictReader(io.StringIO(text)):
             lines = (row.get("text") or "").replace("[n]", "\n").splitlines()
-            body = "\n".join(line for line in (_flat(line) for line in lines) if line)
+            body = "\n".join(line for line in (flat(line) for line in lines) if line)
             items.append(
                 {
-                    "title": _flat(row.get("title") or ""),
-                    "summary": _flat(row.get("introtext") or ""),
+                    "title": flat(row.get("title") or ""),
+                    "summary": flat(row.get("introtext") or ""),
                     "body": body,
                     "outlet": _site(row.get("url")),
-                    "published": _flat(row.get("date") or ""),
-                    "section": _flat(row.get("category") or ""),
+                    "published": flat(row.get("date") or ""),
+                    "section": flat(row.get("category") or ""),
                     "file": f"{FA_REPOSITORY}:{path}@{FA_COMMIT}",
                 }
             )
@@ -179,28 +174,15 @@ def _hi_items(repo: Path) -> list[dict]:
             body = _CUT.sub("", (article.get("content") or "").replace("\ufffd", ""))
             items.append(
                 {
-                    "title": _flat(article.get("title") or ""),
-                    "summary": _flat(article.get("description") or ""),
-                    "body": _flat(body),
+                    "title": flat(article.get("title") or ""),
+                    "summary": flat(article.get("description") or ""),
+                    "body": flat(body),
                     "outlet": _host(url),
                     "published": article.get("publishedAt") or "",
                     "file": f"{HI_REPOSITORY}:{path}@{HI_COMMIT}",
                 }
             )
     return items
-
-
-def _opening(item: dict) -> str:
-    return " ".join(f"{item['summary']} {item.get('body') or ''}".split())[:200].casefold()
-
-
-def _known_openings() -> set[str]:
-    openings = set()
-    for path in sorted(TRAINING.glob("items-*.jsonl")):
-        if path != OUT:
-            for line in path.read_text("utf-8").splitlines():
-                openings.add(_opening(json.loads(line)))
-    return openings
 
 
 def _fresh(items: list[dict], language: str, titles: set[str], openings: set[str]) -> list[dict]:
@@ -211,7 +193,7 @@ def _fresh(items: list[dict], language: str, titles: set[str], openings: set[str
         if not outlet or outlet in _KNOWN[language]:
             continue
         length = len(item["title"]) + len(item["summary"]) + len(item["body"])
-        folded, opening = normalise_title(item["title"]), _opening(item)
+        folded, opening = normalise_title(item["title"]), opening_of(item)
         if not folded or folded in titles or opening in openings or length < MIN_TEXT_CHARS:
             continue
         titles.add(folded)
@@ -235,7 +217,7 @@ def draw(tr_repo: Path, fa_repo: Path, hi_repo: Path) -> list[dict]:
     for repo, pinned in ((tr_repo, TR_COMMIT), (fa_repo, FA_COMMIT), (hi_repo, HI_COMMIT)):
         if head_commit(repo) != pinned:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
-    titles, openings = known_titles(OUT), _known_openings()
+    titles, openings = known_titles(OUT), known_openings(OUT)
     rng = random.Random(SEED)
     chosen = [("tr", item) for item in _draw(_fresh(_tr_items(tr_repo), "tr", titles, openings), rng)]  # fmt: skip
     fa_pool = _fresh(_fa_items(fa_repo), "fa", titles, openings)

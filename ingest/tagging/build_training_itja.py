@@ -44,7 +44,7 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_draw import known_titles
+from ingest.tagging.build_training_draw import flat, known_openings, known_titles, opening_of
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
 
 SEED = 20261207
@@ -65,11 +65,6 @@ _PAGE_DATE = re.compile(r"/(20\d\d)/(\d\d)/(\d\d)/")
 _FIRST_SENTENCE = re.compile(r"^(.{40,400}?[.!?»”\"])\s+(?=[A-Z«“\"])")
 
 
-def _flat(text: str) -> str:
-    """Whitespace runs as one space."""
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def _site(url: str) -> str:
     """The site's domain without its subdomains (milano.repubblica.it is repubblica.it)."""
     return ".".join((urlsplit(url).hostname or "").lower().split(".")[-2:])
@@ -87,13 +82,13 @@ def _it_items(repo: Path) -> list[dict]:
     """Every article of the file, in file order."""
     items = []
     for article in json.loads(show(repo, IT_PATH, IT_COMMIT).decode("utf-8")):
-        paragraphs = [_flat(part) for part in (article.get("content") or "").split("\n")]
+        paragraphs = [flat(part) for part in (article.get("content") or "").split("\n")]
         paragraphs = [part for part in paragraphs if part]
         while paragraphs and _BOILERPLATE.match(paragraphs[0]):
             paragraphs.pop(0)
         items.append(
             {
-                "title": _flat(article.get("title") or ""),
+                "title": flat(article.get("title") or ""),
                 "summary": paragraphs[0] if paragraphs else "",
                 "body": "\n".join(paragraphs[1:]),
                 "outlet": _site(article.get("url") or ""),
@@ -116,7 +111,7 @@ def _it2_items(repo: Path, folder: str) -> list[dict]:
     for path in _files(repo, folder):
         text = show(repo, path, IT2_COMMIT).decode("utf-8")
         for row in csv.DictReader(io.StringIO(text)):
-            title, content = _flat(row["Title"]), _flat(row["Content"])
+            title, content = flat(row["Title"]), flat(row["Content"])
             if title in seen:
                 continue
             seen.add(title)
@@ -135,25 +130,12 @@ def _it2_items(repo: Path, folder: str) -> list[dict]:
     return items
 
 
-def _opening(item: dict) -> str:
-    return " ".join(f"{item['summary']} {item.get('body') or ''}".split())[:200].casefold()
-
-
-def _known_openings() -> set[str]:
-    openings = set()
-    for path in sorted(TRAINING.glob("items-*.jsonl")):
-        if path != OUT:
-            for line in path.read_text("utf-8").splitlines():
-                openings.add(_opening(json.loads(line)))
-    return openings
-
-
 def _fresh(items: list[dict], titles: set[str], openings: set[str]) -> list[dict]:
     """Items with enough text whose title and opening are new."""
     fresh = []
     for item in items:
         length = len(item["title"]) + len(item["summary"]) + len(item["body"])
-        folded, opening = normalise_title(item["title"]), _opening(item)
+        folded, opening = normalise_title(item["title"]), opening_of(item)
         if not folded or folded in titles or opening in openings or length < MIN_TEXT_CHARS:
             continue
         titles.add(folded)
@@ -167,7 +149,7 @@ def draw(it_repo: Path, it2_repo: Path) -> list[dict]:
     for repo, pinned in ((it_repo, IT_COMMIT), (it2_repo, IT2_COMMIT)):
         if head_commit(repo) != pinned:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
-    titles, openings = known_titles(OUT), _known_openings()
+    titles, openings = known_titles(OUT), known_openings(OUT)
     rng = random.Random(SEED)
     chosen = _fresh(_it_items(it_repo), titles, openings)
     rng.shuffle(chosen)

@@ -42,7 +42,14 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_draw import build_main, flat, item_row, known_titles
+from ingest.tagging.build_training_draw import (
+    build_main,
+    flat,
+    item_row,
+    known_openings,
+    known_titles,
+    opening_of,
+)
 from ingest.tagging.build_training_sample import TRAINING
 
 SEED = 20261207
@@ -145,19 +152,6 @@ def _tr_items(repo: Path) -> list[dict]:
     return items
 
 
-def _known_openings() -> set[str]:
-    openings = set()
-    for path in sorted(TRAINING.glob("items-*.jsonl")):
-        if path != OUT:
-            for line in path.read_text("utf-8").splitlines():
-                openings.add(_opening(json.loads(line)))
-    return openings
-
-
-def _opening(item: dict) -> str:
-    return " ".join(f"{item['summary']} {item.get('body') or ''}".split())[:200].casefold()
-
-
 def _fresh(items: list[dict], language: str, titles: set[str], openings: set[str]) -> list[dict]:
     """Items of new outlets with enough text, whose title and opening are new."""
     fresh = []
@@ -166,7 +160,7 @@ def _fresh(items: list[dict], language: str, titles: set[str], openings: set[str
         if not outlet or outlet in _NO_OUTLET or outlet in _KNOWN[language]:
             continue
         length = len(item["title"]) + len(item["summary"]) + len(item["body"])
-        folded, opening = normalise_title(item["title"]), _opening(item)
+        folded, opening = normalise_title(item["title"]), opening_of(item)
         if not folded or folded in titles or opening in openings or length < MIN_TEXT_CHARS:
             continue
         titles.add(folded)
@@ -190,7 +184,7 @@ def draw(it_repo: Path, tr_repo: Path) -> list[dict]:
     for repo, pinned in ((it_repo, IT_COMMIT), (tr_repo, TR_COMMIT)):
         if head_commit(repo) != pinned:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
-    titles, openings = known_titles(OUT), _known_openings()
+    titles, openings = known_titles(OUT), known_openings(OUT)
     rng = random.Random(SEED)
     chosen = [("it", item) for item in _draw(_fresh(_it_items(it_repo), "it", titles, openings), rng)]  # fmt: skip
     chosen += [("tr", item) for item in _draw(_fresh(_tr_items(tr_repo), "tr", titles, openings), rng)]  # fmt: skip

@@ -36,7 +36,6 @@ import csv
 import io
 import json
 import random
-import re
 import subprocess
 import sys
 from email.utils import parsedate_to_datetime
@@ -45,7 +44,7 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import show
-from ingest.tagging.build_training_draw import known_titles
+from ingest.tagging.build_training_draw import flat, known_titles
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
 
 SEED = 20261207
@@ -67,11 +66,6 @@ POLSAT_COMMIT = "a6a3a41412902ad9f2b1e2dfeb232a531d64230d"
 POLSAT_PATH = "Scrapper/polsatnews_articles.csv"
 
 
-def _flat(text: str | None) -> str:
-    """Whitespace runs, line breaks included, as one space."""
-    return re.sub(r"\s+", " ", text or "").strip()
-
-
 def _site(url: str | None) -> str:
     host = urlsplit(url or "").hostname or ""
     return host.removeprefix("www.")
@@ -80,12 +74,12 @@ def _site(url: str | None) -> str:
 def _tvn24_items(repo: Path) -> list[dict]:
     items = []
     for row in json.loads(show(repo, TVN24_PATH, TVN24_COMMIT)):
-        lead, heading = _flat(row.get("lead")), _flat(row.get("heading"))
+        lead, heading = flat(row.get("lead")), flat(row.get("heading"))
         items.append(
             {
-                "title": _flat(row.get("title")),
+                "title": flat(row.get("title")),
                 "summary": heading if len(heading) >= len(lead) else lead,
-                "body": _flat(row.get("text")),
+                "body": flat(row.get("text")),
                 "outlet": _site(row.get("url")),
                 "published": (row.get("time_released") or "").replace(" ", "T"),
                 "url": row.get("url") or "",
@@ -99,9 +93,9 @@ def _tvp_items(repo: Path) -> list[dict]:
     text = show(repo, TVP_PATH, TVP_COMMIT).decode("utf-8")
     return [
         {
-            "title": _flat(row.get("headline")),
-            "summary": _flat(row.get("title")),
-            "body": _flat(row.get("content")),
+            "title": flat(row.get("headline")),
+            "summary": flat(row.get("title")),
+            "body": flat(row.get("content")),
             "outlet": _site(row.get("link")),
             "published": "",
             "url": row.get("link") or "",
@@ -121,9 +115,9 @@ def _polsat_items(repo: Path) -> list[dict]:
             published = ""
         items.append(
             {
-                "title": _flat(row.get("title")),
+                "title": flat(row.get("title")),
                 "summary": "",
-                "body": _flat(row.get("text")),
+                "body": flat(row.get("text")),
                 "outlet": _site(row.get("url")),
                 "published": published,
                 "url": row.get("url") or "",

@@ -37,14 +37,13 @@ import csv
 import io
 import json
 import random
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_draw import known_titles
+from ingest.tagging.build_training_draw import flat, known_titles
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
 
 SEED = 20261207
@@ -69,13 +68,8 @@ HE_PATH = "data/exports/articles_final.csv"
 HE_SOURCES = (("c14", "c14.co.il"), ("globes", "globes.co.il"))
 
 
-def _flat(text: str) -> str:
-    """Whitespace runs, line breaks included, as one space."""
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def _paragraphs(text: str) -> list[str]:
-    return [p for p in map(_flat, text.split("\n")) if p]
+    return [p for p in map(flat, text.split("\n")) if p]
 
 
 def _vnn_items(repo: Path) -> list[dict]:
@@ -84,8 +78,8 @@ def _vnn_items(repo: Path) -> list[dict]:
     for row in json.loads(show(repo, VNN_PATH, VNN_COMMIT)):
         items.append(
             {
-                "title": _flat(row.get("title") or ""),
-                "summary": _flat(row.get("description") or ""),
+                "title": flat(row.get("title") or ""),
+                "summary": flat(row.get("description") or ""),
                 "body": "\n".join(_paragraphs(row.get("content") or "")),
                 "outlet": "vietnamnet.vn",
                 "section": row.get("category") or "",
@@ -121,8 +115,8 @@ def _baomoi_items(repo: Path, rng: random.Random) -> list[dict]:
         paragraphs = _paragraphs("\n".join(lines[2:]))
         items.append(
             {
-                "title": _flat(lines[0]),
-                "summary": _flat(lines[1]) if len(lines) > 1 else "",
+                "title": flat(lines[0]),
+                "summary": flat(lines[1]) if len(lines) > 1 else "",
                 "body": "\n".join(paragraphs),
                 "outlet": "baomoi.com",
                 "section": "",
@@ -141,12 +135,12 @@ def _he_items(repo: Path) -> list[dict]:
     for row in csv.DictReader(io.StringIO(text)):
         if row["source"] not in outlets or row["language"] != "Hebrew":
             continue
-        if "/article" not in row["url"] or len(_flat(row["snippet"])) < HE_MIN_SUMMARY_CHARS:
+        if "/article" not in row["url"] or len(flat(row["snippet"])) < HE_MIN_SUMMARY_CHARS:
             continue
         items.append(
             {
-                "title": _flat(row["headline"]),
-                "summary": _flat(row["snippet"]),
+                "title": flat(row["headline"]),
+                "summary": flat(row["snippet"]),
                 "body": "",
                 "outlet": outlets[row["source"]],
                 "section": "",
