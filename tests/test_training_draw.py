@@ -15,7 +15,10 @@ from ingest.tagging.build_training_sample import PAGE_BODY_CHARS
 TRAINING = Path(__file__).resolve().parent.parent / "ingest" / "data" / "training"
 GOLD = Path(__file__).resolve().parent / "fixtures" / "gold-dev.jsonl"
 # The item files drawn from corpus snapshots by the scripts that use build_training_draw.
-DRAWN = ["aresel", "hifa", "hifa2", "ittr", "ittr2", "jaukfr", "vimshe"]
+DRAWN = [
+    "aresel", "elpt", "hifa", "hifa2", "hifatr", "idnews", "itja", "ittr", "ittr2", "jaukfr", "plnews",
+    "vihe", "vimshe",
+]  # fmt: skip
 
 
 def _titles(path: Path) -> set[str]:

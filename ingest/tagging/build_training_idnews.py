@@ -46,7 +46,7 @@ from xml.etree import ElementTree
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_corpora import _known_titles
+from ingest.tagging.build_training_draw import known_titles
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
 
 SEED = 20261207
@@ -206,7 +206,7 @@ def draw(repo: Path) -> list[dict]:
     """The ``idnews`` items (module docstring), outlet by outlet in ``QUOTA`` order."""
     if head_commit(repo) != ID_COMMIT:
         raise SystemExit(f"{repo} is not at the pinned commit {ID_COMMIT}")
-    pool = _fresh(_items(repo), _known_titles(OUT))
+    pool = _fresh(_items(repo), known_titles(OUT))
     rng = random.Random(SEED)
     chosen = []
     for outlet, count in QUOTA.items():
