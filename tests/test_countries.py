@@ -1249,6 +1249,9 @@ def test_a_prefix_row_tags_nothing_before_a_hyphen() -> None:
         ("سیل در سیستان و بلوچستان و خوزستان", "fa", {"IRN"}),
         ("زلزله در بلوچستان پاکستان", "fa", {"PAK"}),
         ("تاسیسات هسته‌ای نطنز و فردو", "fa", {"IRN"}),
+        # Indonesian: a coach's surname Munster, a CEO's given name Valencia
+        ("Pelatih timnas Paul Munster mengatakan timnya siap ke Münster", "id", {"DEU"}),
+        ("CEO Valencia Tanoesoedibjo membuka acara di Valencia, Spanyol", "id", {"ESP"}),
         # Japanese: 米 begins surnames and towns (米倉, 米子); 中日 is the Chunichi Dragons and
         # Shimbun (Japanese writes Japan-China 日中); MBS is Mainichi Broadcasting, not MBS
         ("米倉涼子と米津玄師が米子市で共演", "ja", set()),
