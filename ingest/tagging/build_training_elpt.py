@@ -43,8 +43,15 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_draw import flat, known_openings, known_titles, opening_of
-from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
+from ingest.tagging.build_training_draw import (
+    build_main,
+    flat,
+    item_row,
+    known_openings,
+    known_titles,
+    opening_of,
+)
+from ingest.tagging.build_training_sample import TRAINING
 
 SEED = 20261207
 OUT = TRAINING / "items-elpt.jsonl"
@@ -186,31 +193,22 @@ def draw(el_repo: Path, pt_repo: Path) -> list[dict]:
     rng = random.Random(SEED)
     chosen = [("el", item) for item in _draw(_fresh(_el_items(el_repo), "el", titles, openings), "el", rng)]  # fmt: skip
     chosen += [("pt", item) for item in _draw(_fresh(_pt_items(pt_repo), "pt", titles, openings), "pt", rng)]  # fmt: skip
-    items = []
-    for number, (language, item) in enumerate(chosen):
-        items.append(
-            {
-                "file": item["file"],
-                "index": number,
-                "outlet": item["outlet"],
-                "declared": language,
-                "title": item["title"],
-                "summary": item["summary"],
-                "body": item["body"][:PAGE_BODY_CHARS],
-                "published": item["published"],
-                "url": item["url"],
-                "key": f"elpt-{number:04d}",
-            }
+    return [
+        item_row(
+            "elpt-",
+            number,
+            item["file"],
+            language,
+            item,
+            published=item["published"],
+            url=item["url"],
         )
-    return items
+        for number, (language, item) in enumerate(chosen)
+    ]
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    write_items(OUT, draw(Path(argv[0]), Path(argv[1])))
-    return 0
+    return build_main(argv, __doc__.strip().splitlines()[2], OUT, draw, 2)
 
 
 if __name__ == "__main__":

@@ -55,8 +55,15 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_draw import flat, known_openings, known_titles, opening_of
-from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
+from ingest.tagging.build_training_draw import (
+    build_main,
+    flat,
+    item_row,
+    known_openings,
+    known_titles,
+    opening_of,
+)
+from ingest.tagging.build_training_sample import TRAINING
 
 SEED = 20261207
 OUT = TRAINING / "items-hifatr.jsonl"
@@ -223,30 +230,22 @@ def draw(tr_repo: Path, fa_repo: Path, hi_repo: Path) -> list[dict]:
     fa_pool = _fresh(_fa_items(fa_repo), "fa", titles, openings)
     chosen += [("fa", item) for item in rng.sample(fa_pool, min(FA_COUNT, len(fa_pool)))]
     chosen += [("hi", item) for item in _fresh(_hi_items(hi_repo), "hi", titles, openings)]
-    items = []
-    for number, (language, item) in enumerate(chosen):
-        row = {
-            "file": item["file"],
-            "index": number,
-            "outlet": item["outlet"],
-            "declared": language,
-            "title": item["title"],
-            "summary": item["summary"],
-            "body": item["body"][:PAGE_BODY_CHARS],
-            "published": item["published"],
-        }
-        if item.get("section"):
-            row["section"] = item["section"]
-        items.append({**row, "key": f"hifatr-{number:04d}"})
-    return items
+    return [
+        item_row(
+            "hifatr-",
+            number,
+            item["file"],
+            language,
+            item,
+            published=item["published"],
+            **({"section": item["section"]} if item.get("section") else {}),
+        )
+        for number, (language, item) in enumerate(chosen)
+    ]
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    write_items(OUT, draw(Path(argv[0]), Path(argv[1]), Path(argv[2])))
-    return 0
+    return build_main(argv, __doc__.strip().splitlines()[2], OUT, draw, 3)
 
 
 if __name__ == "__main__":

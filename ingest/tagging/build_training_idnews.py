@@ -46,8 +46,8 @@ from xml.etree import ElementTree
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_draw import known_titles
-from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
+from ingest.tagging.build_training_draw import build_main, item_row, known_titles
+from ingest.tagging.build_training_sample import TRAINING
 
 SEED = 20261207
 OUT = TRAINING / "items-idnews.jsonl"
@@ -212,31 +212,22 @@ def draw(repo: Path) -> list[dict]:
     for outlet, count in QUOTA.items():
         candidates = [item for item in pool if item["outlet"] == outlet]
         chosen += rng.sample(candidates, min(count, len(candidates)))
-    items = []
-    for number, item in enumerate(chosen):
-        items.append(
-            {
-                "file": f"{REPOSITORY}:{item['file']}@{ID_COMMIT}",
-                "index": number,
-                "outlet": item["outlet"],
-                "declared": "id",
-                "title": item["title"],
-                "summary": "",
-                "body": item["body"][:PAGE_BODY_CHARS],
-                "published": item["published"],
-                "url": item["url"],
-                "key": f"idnews-{number:04d}",
-            }
+    return [
+        item_row(
+            "idnews-",
+            number,
+            f"{REPOSITORY}:{item['file']}@{ID_COMMIT}",
+            "id",
+            {**item, "summary": ""},
+            published=item["published"],
+            url=item["url"],
         )
-    return items
+        for number, item in enumerate(chosen)
+    ]
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 1:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    write_items(OUT, draw(Path(argv[0])))
-    return 0
+    return build_main(argv, __doc__.strip().splitlines()[2], OUT, draw, 1)
 
 
 if __name__ == "__main__":

@@ -44,8 +44,15 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_draw import flat, known_openings, known_titles, opening_of
-from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
+from ingest.tagging.build_training_draw import (
+    build_main,
+    flat,
+    item_row,
+    known_openings,
+    known_titles,
+    opening_of,
+)
+from ingest.tagging.build_training_sample import TRAINING
 
 SEED = 20261207
 OUT = TRAINING / "items-itja.jsonl"
@@ -156,30 +163,14 @@ def draw(it_repo: Path, it2_repo: Path) -> list[dict]:
     for folder in sorted(IT2_FOLDERS):
         fresh = _fresh(_it2_items(it2_repo, folder), titles, openings)
         chosen += rng.sample(fresh, min(PER_OUTLET, len(fresh)))
-    items = []
-    for number, item in enumerate(chosen):
-        items.append(
-            {
-                "file": item["file"],
-                "index": number,
-                "outlet": item["outlet"],
-                "declared": "it",
-                "title": item["title"],
-                "summary": item["summary"],
-                "body": item["body"][:PAGE_BODY_CHARS],
-                "published": item["published"],
-                "key": f"itja-{number:04d}",
-            }
-        )
-    return items
+    return [
+        item_row("itja-", number, item["file"], "it", item, published=item["published"])
+        for number, item in enumerate(chosen)
+    ]
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    write_items(OUT, draw(Path(argv[0]), Path(argv[1])))
-    return 0
+    return build_main(argv, __doc__.strip().splitlines()[2], OUT, draw, 2)
 
 
 if __name__ == "__main__":

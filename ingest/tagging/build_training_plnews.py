@@ -44,8 +44,8 @@ from urllib.parse import urlsplit
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import show
-from ingest.tagging.build_training_draw import flat, known_titles
-from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
+from ingest.tagging.build_training_draw import build_main, flat, item_row, known_titles
+from ingest.tagging.build_training_sample import TRAINING
 
 SEED = 20261207
 OUT = TRAINING / "items-plnews.jsonl"
@@ -168,29 +168,22 @@ def draw(tvn24_repo: Path, tvp_repo: Path, polsat_repo: Path) -> list[dict]:
     chosen += [(POLSAT_REPOSITORY, POLSAT_COMMIT, item) for item in rng.sample(polsat, rest)]
     items = []
     for number, (repository, commit, item) in enumerate(chosen):
-        row = {
-            "file": f"{repository}:{item['file']}@{commit}",
-            "index": number,
-            "outlet": item["outlet"],
-            "declared": "pl",
-            "title": item["title"],
-            "summary": item["summary"],
-            "body": item["body"][:PAGE_BODY_CHARS],
-            "url": item["url"],
-            "key": f"plnews-{number:04d}",
-        }
+        row = item_row(
+            "plnews-",
+            number,
+            f"{repository}:{item['file']}@{commit}",
+            "pl",
+            item,
+            url=item["url"],
+        )
         if item["published"]:
-            row["published"] = item["published"]
+            row["published"] = item["published"]  # after the key, as first drawn
         items.append(row)
     return items
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    write_items(OUT, draw(Path(argv[0]), Path(argv[1]), Path(argv[2])))
-    return 0
+    return build_main(argv, __doc__.strip().splitlines()[2], OUT, draw, 3)
 
 
 if __name__ == "__main__":

@@ -43,8 +43,8 @@ from pathlib import Path
 
 from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_draw import flat, known_titles
-from ingest.tagging.build_training_sample import PAGE_BODY_CHARS, TRAINING, write_items
+from ingest.tagging.build_training_draw import build_main, flat, item_rows, known_titles
+from ingest.tagging.build_training_sample import TRAINING
 
 SEED = 20261207
 OUT = TRAINING / "items-vihe.jsonl"
@@ -183,31 +183,15 @@ def draw(vnn_repo: Path, baomoi_repo: Path, he_repo: Path) -> list[dict]:
     for _source, outlet in HE_SOURCES:
         pool = [item for item in hebrew if item["outlet"] == outlet]
         chosen += [(HE_REPOSITORY, HE_COMMIT, "he", item) for item in rng.sample(pool, QUOTA)]
-    items = []
-    for number, (repository, commit, language, item) in enumerate(chosen):
-        items.append(
-            {
-                "file": f"{repository}:{item['file']}@{commit}",
-                "index": number,
-                "outlet": item["outlet"],
-                "declared": language,
-                "title": item["title"],
-                "summary": item["summary"],
-                "body": item["body"][:PAGE_BODY_CHARS],
-                "section": item["section"],
-                "published": item["published"],
-                "key": f"vihe-{number:04d}",
-            }
-        )
-    return items
+    return item_rows(
+        "vihe-",
+        chosen,
+        lambda item: {"section": item["section"], "published": item["published"]},
+    )
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
-        print(__doc__.strip().splitlines()[2], file=sys.stderr)
-        return 2
-    write_items(OUT, draw(Path(argv[0]), Path(argv[1]), Path(argv[2])))
-    return 0
+    return build_main(argv, __doc__.strip().splitlines()[2], OUT, draw, 3)
 
 
 if __name__ == "__main__":
