@@ -436,7 +436,12 @@ HOMOGRAPHS = [
     ("tr", "Takım ligin zirvesine oturdu", "diplomacy", False),
     ("tr", "NATO Zirvesi Lahey'de toplandı", "diplomacy", True),
     ("tr", "Liderler zirve toplantısında bir araya geldi", "diplomacy", True),
-    ("tr", "Kurallara uymayanlara idari yaptırım ve cezai yaptırım uygulanacak", "sanctions", False),
+    (
+        "tr",
+        "Kurallara uymayanlara idari yaptırım ve cezai yaptırım uygulanacak",
+        "sanctions",
+        False,
+    ),
     ("tr", "AB, Rusya'ya yeni yaptırımlar uyguladı", "sanctions", True),
     # A hunger strike is a protest (unrest), not hunger: açlık grevi, hunger strike, голодовка.
     ("tr", "Tutuklu öğretmenler açlık grevini sürdürüyor", "humanitarian", False),
