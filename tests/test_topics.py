@@ -458,6 +458,18 @@ HOMOGRAPHS = [
     # Italian coprifuoco is the Covid curfew; riots come with their own words.
     ("it", "Coprifuoco alle 23 e zone gialle: le nuove regole", "unrest", False),
     ("it", "Disordini e scontri a Nouméa, scatta il coprifuoco", "unrest", True),
+    # An administrative or disciplinary sanction is a penalty, not a state's sanction.
+    ("it", "Multa e sanzione amministrativa per il locale di Milano", "sanctions", False),
+    ("it", "Sanzioni disciplinari per due agenti", "sanctions", False),
+    ("it", "L'Ue approva nuove sanzioni contro la Russia", "sanctions", True),
+    ("fr", "Le joueur écope d'une sanction disciplinaire", "sanctions", False),
+    ("fr", "Nouvelles sanctions contre l'Iran", "sanctions", True),
+    ("es", "Multa y sanción administrativa al restaurante", "sanctions", False),
+    ("es", "Estados Unidos impone sanciones a Venezuela", "sanctions", True),
+    ("pt", "Servidor sofre sanção disciplinar", "sanctions", False),
+    ("pt", "Novas sanções contra a Rússia", "sanctions", True),
+    ("it", "Il solito gioco al massacro tra i partiti", "conflict", False),
+    ("it", "Il massacro di civili a Bucha", "conflict", True),
     # French procès is a trial, but not in a procès-verbal (a report, a fine) or procès d'intention.
     ("fr", "Les gendarmes ont dressé un procès-verbal au conducteur", "rights", False),
     ("fr", "Le ministre dénonce un procès d'intention", "rights", False),
