@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ingest.canonical import normalise_title
-from ingest.tagging.build_training_draw import flat, host, item_row, item_rows, known_titles
+from ingest.tagging.build_training_draw import flat, fresh, host, item_row, item_rows, known_titles
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS
 
 TRAINING = Path(__file__).resolve().parent.parent / "ingest" / "data" / "training"
@@ -91,3 +91,18 @@ def test_host(url: str | None, site: str) -> None:
 
 def test_flat() -> None:
     assert flat("  one\n\ttwo \r\n three  ") == "one two three"
+
+
+def test_fresh_keeps_new_titles_and_openings_with_enough_text() -> None:
+    known = {normalise_title("Already drawn")}
+    items = [
+        {"title": "Already drawn", "summary": "", "body": "x" * 50},  # a known title
+        {"title": "New one", "summary": "Same  opening", "body": "here " * 10},
+        {"title": "Other title", "summary": "same opening", "body": "HERE " * 10},  # its opening
+        {"title": "Short", "summary": "", "body": "tiny"},  # too little text
+        {"title": "new ONE", "summary": "", "body": "different " * 10},  # the same title folded
+        {"title": "Third", "summary": "", "body": "another text " * 5},
+    ]
+    kept = fresh(items, known, shortest=20, opening_chars=12)
+    assert [item["title"] for item in kept] == ["New one", "Third"]
+    assert normalise_title("Third") in known

@@ -58,6 +58,23 @@ def host(url: str | None) -> str:
     return (urlsplit((url or "").strip()).hostname or "").removeprefix("www.")
 
 
+def fresh(items: list[dict], known: set[str], shortest: int, opening_chars: int) -> list[dict]:
+    """Items with a new title (to ``known``, the other item files, and to each other), a new
+    opening (its first ``opening_chars`` characters, folded) and at least ``shortest``
+    characters of text, in input order; their titles join ``known``."""
+    kept, openings = [], set()
+    for item in items:
+        folded = normalise_title(item["title"])
+        text = f"{item['summary']} {item['body']}".strip()
+        opening = " ".join(text.split())[:opening_chars].casefold()
+        if not folded or folded in known or opening in openings or len(text) < shortest:
+            continue
+        known.add(folded)
+        openings.add(opening)
+        kept.append(item)
+    return kept
+
+
 def item_row(
     prefix: str, number: int, file: str, language: str, item: dict, **extra: object
 ) -> dict:

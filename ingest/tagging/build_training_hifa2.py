@@ -43,9 +43,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_draw import build_main, flat, item_rows, known_titles
+from ingest.tagging.build_training_draw import build_main, flat, fresh, item_rows, known_titles
 from ingest.tagging.build_training_sample import TRAINING
 
 SEED = 20261207
@@ -189,22 +188,6 @@ def _tree(repo: Path, folder: str) -> list[str]:
     return sorted(name for name in names if name.endswith(".txt"))
 
 
-def _fresh(items: list[dict], known: set[str], shortest: int) -> list[dict]:
-    """Items with a new title (to the other item files and to each other), a new opening and
-    at least ``shortest`` characters of text."""
-    fresh, openings = [], set()
-    for item in items:
-        folded = normalise_title(item["title"])
-        text = f"{item['summary']} {item['body']}".strip()
-        opening = " ".join(text.split())[:SAME_OPENING_CHARS].casefold()
-        if not folded or folded in known or opening in openings or len(text) < shortest:
-            continue
-        known.add(folded)
-        openings.add(opening)
-        fresh.append(item)
-    return fresh
-
-
 def _per_outlet(items: list[dict], quota: int, rng: random.Random) -> list[dict]:
     drawn = []
     for outlet in sorted({item["outlet"] for item in items}):
@@ -221,11 +204,15 @@ def draw(fa_repo: Path, hi_repo: Path) -> list[dict]:
     rng = random.Random(SEED)
     chosen = [
         (FA_REPOSITORY, FA_COMMIT, "fa", item)
-        for item in _per_outlet(_fresh(_fa_items(fa_repo), known, FA_MIN_TEXT_CHARS), FA_QUOTA, rng)
+        for item in _per_outlet(
+            fresh(_fa_items(fa_repo), known, FA_MIN_TEXT_CHARS, SAME_OPENING_CHARS), FA_QUOTA, rng
+        )
     ]
     chosen += [
         (HI_REPOSITORY, HI_COMMIT, "hi", item)
-        for item in _per_outlet(_fresh(_hi_items(hi_repo), known, HI_MIN_TEXT_CHARS), HI_QUOTA, rng)
+        for item in _per_outlet(
+            fresh(_hi_items(hi_repo), known, HI_MIN_TEXT_CHARS, SAME_OPENING_CHARS), HI_QUOTA, rng
+        )
     ]
     return item_rows(
         "hifa2-",

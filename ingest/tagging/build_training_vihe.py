@@ -41,9 +41,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
-from ingest.tagging.build_training_draw import build_main, flat, item_rows, known_titles
+from ingest.tagging.build_training_draw import build_main, flat, fresh, item_rows, known_titles
 from ingest.tagging.build_training_sample import TRAINING
 
 SEED = 20261207
@@ -151,22 +150,6 @@ def _he_items(repo: Path) -> list[dict]:
     return items
 
 
-def _fresh(items: list[dict], known: set[str], shortest: int) -> list[dict]:
-    """Items with a new title (to the other item files and to each other), a new opening and
-    at least ``shortest`` characters of text."""
-    fresh, openings = [], set()
-    for item in items:
-        folded = normalise_title(item["title"])
-        text = f"{item['summary']} {item['body']}".strip()
-        opening = " ".join(text.split())[:SAME_OPENING_CHARS].casefold()
-        if not folded or folded in known or opening in openings or len(text) < shortest:
-            continue
-        known.add(folded)
-        openings.add(opening)
-        fresh.append(item)
-    return fresh
-
-
 def draw(vnn_repo: Path, baomoi_repo: Path, he_repo: Path) -> list[dict]:
     """The ``vihe`` items (module docstring): Vietnamese first, then Hebrew."""
     pins = ((vnn_repo, VNN_COMMIT), (baomoi_repo, BAOMOI_COMMIT), (he_repo, HE_COMMIT))
@@ -175,11 +158,11 @@ def draw(vnn_repo: Path, baomoi_repo: Path, he_repo: Path) -> list[dict]:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
     known = known_titles(OUT)
     rng = random.Random(SEED)
-    vnn = _fresh(_vnn_items(vnn_repo), known, VI_MIN_TEXT_CHARS)
+    vnn = fresh(_vnn_items(vnn_repo), known, VI_MIN_TEXT_CHARS, SAME_OPENING_CHARS)
     chosen = [(VNN_REPOSITORY, VNN_COMMIT, "vi", item) for item in rng.sample(vnn, QUOTA)]
-    baomoi = _fresh(_baomoi_items(baomoi_repo, rng), known, VI_MIN_TEXT_CHARS)
+    baomoi = fresh(_baomoi_items(baomoi_repo, rng), known, VI_MIN_TEXT_CHARS, SAME_OPENING_CHARS)
     chosen += [(BAOMOI_REPOSITORY, BAOMOI_COMMIT, "vi", item) for item in baomoi[:QUOTA]]
-    hebrew = _fresh(_he_items(he_repo), known, HE_MIN_SUMMARY_CHARS)
+    hebrew = fresh(_he_items(he_repo), known, HE_MIN_SUMMARY_CHARS, SAME_OPENING_CHARS)
     for _source, outlet in HE_SOURCES:
         pool = [item for item in hebrew if item["outlet"] == outlet]
         chosen += [(HE_REPOSITORY, HE_COMMIT, "he", item) for item in rng.sample(pool, QUOTA)]
