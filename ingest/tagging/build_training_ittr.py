@@ -15,7 +15,11 @@ Each argument is a clone (or bare mirror) of a public repository; the command wr
   whose next sentence does not read as a lead (a capital or quote first, a stop mark last, at
   least ``MIN_LEAD_TOKENS`` tokens) is a fragment cut at a heading, and is left out. Tokens are
   joined back (no space before a closing mark, after an opening one or after an apostrophe). The
-  first sentence is the lead (``summary``), the rest the body.
+  first sentence is the lead (``summary``), the rest the body. The cut misses headlines that
+  KIND's sentence split joined to the next article's lead, so a body can run on into other
+  articles; the labeller read the first 420-600 characters of each body, so an Italian body keeps
+  only its whole sentences within its first ``READ_BODY_CHARS`` characters (at least one): the
+  text its label describes, not the next article's.
 - Turkish (``tr``): articles of the newspaper Sözcü (Dec 2013 - Mar 2014) as
   ``BilkentInformationRetrievalGroup/TUBITAK113E249`` keeps them
   (``SozcuNewsCollection2014.rar``, one text file a news item in a folder per day: headline, a
@@ -47,6 +51,7 @@ MIN_BODY_CHARS = 300
 MIN_TITLE_TOKENS = 4
 MAX_TITLE_TOKENS = 25
 MIN_LEAD_TOKENS = 6
+READ_BODY_CHARS = 600
 OUT = TRAINING / "items-ittr.jsonl"
 KIND_REPOSITORY = "dhfbk/KIND"
 KIND_FILES = ("dataset/wikinews_train.tsv", "dataset/wikinews_test.tsv")
@@ -133,6 +138,7 @@ def read_kind(repo: Path) -> list[dict]:
                     "title": lines[0],
                     "summary": lines[1],
                     "body": " ".join(lines[2:]),
+                    "sentences": lines[2:],
                     "outlet": "it.wikinews.org",
                     "published": None,
                     "file": path,
@@ -140,6 +146,16 @@ def read_kind(repo: Path) -> list[dict]:
                 }
             )
     return items
+
+
+def read_part(sentences: list[str]) -> str:
+    """The body's whole sentences within its first ``READ_BODY_CHARS`` characters, at least one."""
+    kept: list[str] = []
+    for sentence in sentences:
+        if kept and len(" ".join([*kept, sentence])) > READ_BODY_CHARS:
+            break
+        kept.append(sentence)
+    return " ".join(kept)
 
 
 def rar_members(data: bytes) -> list[tuple[str, bytes]]:
@@ -223,6 +239,8 @@ def draw(kind: Path, sozcu: Path) -> list[dict]:
         rng = random.Random(f"{SEED}-{language}")
         for item in rng.sample(candidates, min(SAMPLE[language], len(candidates))):
             number = len(items)
+            if "sentences" in item:
+                item = {**item, "body": read_part(item["sentences"])}
             row = item_row("ittr-", number, f"{repository}:{item['file']}@{commit}", language, item)
             if item["published"]:
                 row["published"] = item["published"]  # after the key, as first drawn
