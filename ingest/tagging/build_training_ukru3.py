@@ -15,13 +15,14 @@ Wikipedia, so the cross-validation fold of each tested a model that had seen few
   from the NewsAPI service in May 2021 (``app-data/news_ru.js``, rewritten a few times a day),
   read as ``build_training_ittr2`` reads the Italian file: every version up to ``RU_COMMIT``, the
   oldest first, an article taken from the first version that has it; the " - <site>" tail of
-  the headline and the "… [+N chars]" marker of the text are cut; Google News redirects (no
-  site) are left out, and so are the outlets the set already holds (``_RU_KNOWN``). At most
-  ``RU_PER_OUTLET`` items an outlet go into the pool.
+  the headline is cut. NewsAPI's Russian text snippets lost every Cyrillic word (what is left
+  is Latin names, numbers and punctuation), so the ``body`` is dropped and an item is its
+  headline and the site's description (``summary``), at least ``RU_MIN_TEXT_CHARS``
+  characters together. Google News redirects (no site) are left out, and so are the outlets the
+  set already holds (``_RU_KNOWN``). At most ``RU_PER_OUTLET`` items an outlet go into the pool.
 
 Titles already in another item file or the dev gold are skipped, as are repeated titles and
-openings and texts shorter than ``MIN_TEXT_CHARS`` (title, summary and body together for the
-headline file); bodies keep their first ``PAGE_BODY_CHARS`` characters. Seeded, and the
+openings and Ukrainian texts shorter than ``MIN_TEXT_CHARS`` (title and body together); bodies keep their first ``PAGE_BODY_CHARS`` characters. Seeded, and the
 snapshots must be at the pinned commits: the same items on every run.
 """
 
@@ -58,6 +59,7 @@ RU_REPOSITORY = "andrewfromtver/news_ag"
 RU_COMMIT = "cfbd4b944db37f16c2af36c059b66be25a2ba1e2"
 RU_PATH = "app-data/news_ru.js"
 RU_COUNT = 40
+RU_MIN_TEXT_CHARS = 200
 RU_PER_OUTLET = 5
 
 # Russian outlets with items in the set before this draw, as this file's sites are named (lenta
@@ -97,18 +99,21 @@ def _ru_items(repo: Path) -> list[dict]:
         items = _it_items(repo)
     finally:
         ittr2.IT_PATH, ittr2.IT_REPOSITORY, ittr2.IT_COMMIT = saved
-    return items
+    return [{**item, "body": ""} for item in items]
 
 
-def _fresh(items: list[dict], skip: set[str], titles: set[str], openings: set[str]) -> list:
-    """Items of outlets not in ``skip`` with enough text, whose title and opening are new."""
+def _fresh(
+    items: list[dict], skip: set[str], shortest: int, titles: set[str], openings: set[str]
+) -> list[dict]:
+    """Items of outlets not in ``skip`` with at least ``shortest`` characters of title, summary
+    and body, whose title and opening are new."""
     fresh = []
     for item in items:
         if not item["outlet"] or item["outlet"] in skip:
             continue
         length = len(item["title"]) + len(item["summary"]) + len(item["body"])
         folded, opening = normalise_title(item["title"]), opening_of(item)
-        if not folded or folded in titles or opening in openings or length < MIN_TEXT_CHARS:
+        if not folded or folded in titles or opening in openings or length < shortest:
             continue
         titles.add(folded)
         openings.add(opening)
@@ -132,13 +137,13 @@ def draw(uk_repo: Path, ru_repo: Path) -> list[dict]:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
     titles, openings = known_titles(OUT), known_openings(OUT)
     rng = random.Random(SEED)
-    uk = _fresh(_uk_items(uk_repo), _outlets("uk"), titles, openings)
+    uk = _fresh(_uk_items(uk_repo), _outlets("uk"), MIN_TEXT_CHARS, titles, openings)
     chosen = [
         ("uk", {**item, "file": f"{UK_REPOSITORY}:{item['file']}@{UK_COMMIT}"})
         for item in _draw(uk, UK_COUNT, UK_PER_OUTLET, rng)
     ]
     ru_skip = _outlets("ru") | _RU_KNOWN | _NO_OUTLET
-    ru = _fresh(_ru_items(ru_repo), ru_skip, titles, openings)
+    ru = _fresh(_ru_items(ru_repo), ru_skip, RU_MIN_TEXT_CHARS, titles, openings)
     chosen += [("ru", item) for item in _draw(ru, RU_COUNT, RU_PER_OUTLET, rng)]
     return [
         item_row(
