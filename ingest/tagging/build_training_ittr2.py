@@ -90,12 +90,13 @@ def _versions(repo: Path, path: str) -> list[str]:
     return subprocess.run(log, capture_output=True, text=True, check=True).stdout.split()
 
 
-def _it_items(repo: Path) -> list[dict]:
-    """Every article of every version of the Italian headlines file, each once (by its URL)."""
+def _it_items(repo: Path, path: str = IT_PATH) -> list[dict]:
+    """Every article of every version of the headlines file at ``path`` (the Italian one unless
+    told), each once (by its URL)."""
     items, seen = [], set()
-    for commit in _versions(repo, IT_PATH):
+    for commit in _versions(repo, path):
         try:
-            text = show(repo, IT_PATH, commit).decode("utf-8")
+            text = show(repo, path, commit).decode("utf-8")
         except subprocess.CalledProcessError:  # the commit that deleted the file
             continue
         data = json.loads(text[text.index("{") :].rstrip().rstrip(";"))
@@ -116,7 +117,7 @@ def _it_items(repo: Path) -> list[dict]:
                     "body": flat(_TRUNCATED.sub("", article.get("content") or "")),
                     "outlet": _site(url),
                     "published": article.get("publishedAt") or "",
-                    "file": f"{IT_REPOSITORY}:{IT_PATH}@{commit}",
+                    "file": f"{IT_REPOSITORY}:{path}@{commit}",
                     "site_name": name,
                 }
             )
