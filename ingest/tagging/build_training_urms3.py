@@ -86,7 +86,7 @@ def _dunya(repo: Path) -> list[dict]:
                 "title": flat(row["title"]),
                 "summary": "",
                 "body": flat(row["content"]),
-                "section": parts[4] if len(parts) > 4 else "",
+                "section": parts[3] if len(parts) > 4 else "",
                 "published": None,
             }
         )
