@@ -787,6 +787,22 @@ def test_hindi_reads_a_letter_with_or_without_its_nukta(text: str, surface: str)
     assert tag.iso3 == "CHE" and [e.text for e in tag.evidence] == [surface]
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "iso3", "surface"),
+    [
+        ("اجلاس اسلام آباد میں", "ur", "PAK", "اسلام آباد"),  # آ precomposed
+        ("اجلاس اسلام \u0627\u0653باد میں", "ur", "PAK", "اسلام \u0627\u0653باد"),  # ا + maddah
+        ("زيارة إلى ال\u0627\u0654ردن", "ar", "JOR", "ال\u0627\u0654ردن"),  # ا + hamza above
+        ("زيارة إلى عمّان", "ar", "JOR", "عمّان"),  # the shadda is read: Amman, not Oman
+    ],
+)
+def test_arabic_script_reads_a_maddah_or_hamza_typed_as_a_mark(
+    text: str, language: str, iso3: str, surface: str
+) -> None:
+    (tag,) = tag_countries(text, language=language)
+    assert tag.iso3 == iso3 and [e.text for e in tag.evidence] == [surface]
+
+
 def test_a_curated_row_overrides_its_accented_generated_twin() -> None:
     """CLDR's Hungarian Salvádor read every Salvador as El Salvador; names.tsv keeps Salvador to
     a given name's rules, and that now holds in every language (review 8: Salvador Illa). A

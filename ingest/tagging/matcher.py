@@ -190,9 +190,14 @@ def _haystack(text: str, folded: str) -> str:
 
 # Characters that change how a word is drawn, never what it says: soft hyphen, zero-width space,
 # non-joiner and joiner, word joiner, byte order mark; and the Devanagari nukta, which Hindi
-# sites write or leave out at will (स्विट्ज़रलैंड, स्विट्जरलैंड), as _FOLD folds its precomposed letters.
+# sites write or leave out at will (स्विट्ज़रलैंड, स्विट्जरलैंड), as _FOLD folds its precomposed letters;
+# and the Arabic script's maddah and hamza that a site may type as a mark after its letter (ا + ٓ
+# for آ in اسلام آباد), as _FOLD folds آ, أ and إ to ا. The short vowels and the shadda are read:
+# عمّان is Amman, عمان Oman.
 _NUKTA = "\u093c"
-_INVISIBLE = re.compile(f"[\u00ad\u200b\u200c\u200d\u2060\ufeff{_NUKTA}]")
+_MARKS = f"{_NUKTA}\u0653-\u0655"  # marks that belong to the letter before them
+_INVISIBLE = re.compile(f"[\u00ad\u200b\u200c\u200d\u2060\ufeff{_MARKS}]")
+_MARK = re.compile(f"[{_MARKS}]")
 
 
 def normalize(text: str, *, case_sensitive: bool = False) -> str:
@@ -606,8 +611,8 @@ class Matcher:
         out = []
         for m in found:
             start, end = kept[m.start], kept[m.end - 1] + 1
-            while text.startswith(_NUKTA, end):
-                end += 1  # a nukta belongs to the letter before it: मर्ज़ ends with it
+            while end < len(text) and _MARK.match(text, end):
+                end += 1  # a mark belongs to the letter before it: मर्ज़ ends with its nukta
             out.append(Match(start, end, text[start:end], m.payload))
         return out
 
