@@ -474,6 +474,14 @@ HOMOGRAPHS = [
     ("fr", "Les gendarmes ont dressé un procès-verbal au conducteur", "rights", False),
     ("fr", "Le ministre dénonce un procès d'intention", "rights", False),
     ("fr", "Le procès de l'opposant s'ouvre à Tunis", "rights", True),
+    # Italian bollettino is a bulletin (the day's Covid bulletin); a bolletta is a bill.
+    ("it", "Il bollettino di oggi: 300 nuovi casi", "energy", False),
+    ("it", "Caro bollette, aiuti alle famiglie", "energy", True),
+    # Russian and Ukrainian кандидат наук is an academic degree, not a candidate for office.
+    ("ru", "Он стал кандидатом экономических наук в 2001 году", "politics", False),
+    ("ru", "Кандидат в президенты зарегистрирован", "politics", True),
+    ("uk", "Вона кандидат історичних наук", "politics", False),
+    ("uk", "Кандидат у президенти провів зустріч", "politics", True),
 ]
 
 
