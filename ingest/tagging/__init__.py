@@ -185,7 +185,7 @@ def tag_article(
             body,
             found_topics,
             topics.topic_ids(),
-            [e for country in found_countries for e in country.evidence],
+            found_countries,
             language,
             vector,
         )

@@ -158,6 +158,7 @@ def load_rows(training: Path = TRAINING) -> list[Row]:
                     item.get("body"),
                     tags.topics,
                     language=tags.language,
+                    countries=tags.countries,
                 ),
                 hits={tag.topic: hit_counts(tag) for tag in tags.topics},
                 read_language=tags.language,

@@ -42,7 +42,7 @@ from operator import itemgetter, mul
 from pathlib import Path
 from typing import Any
 
-from ingest.records import Evidence, TopicTag
+from ingest.records import CountryTag, Evidence, TopicTag
 from ingest.tagging.matcher import hangul
 from ingest.tagging.tagger_cache import cached
 from ingest.tagging.topic_features import (
@@ -334,12 +334,13 @@ def decide(
     body: str | None,
     found: list[TopicTag],
     order: list[str],
-    shown: Sequence[Evidence] = (),
+    countries: Sequence[CountryTag] = (),
     language: str | None = None,
     vector: Sequence[float] | None = None,
 ) -> list[TopicTag]:
     """The topics the model keeps or adds, in taxonomy ``order``, each with its evidence.
-    ``shown``: evidence of other tags (countries) whose words are not a topic's evidence;
+    ``countries``: the article's country tags, which the model reads (``country_features``)
+    and whose evidence words are not a topic's evidence;
     ``language``: the article's (whose function words are never evidence); ``vector``: its
     sentence vector when the store has it (``ingest.vectors``), read by the second model in the
     encoder's languages (``ENCODER_LANGUAGES``; elsewhere the first decides). The
@@ -348,7 +349,7 @@ def decide(
     model = (load_vector_model() if second else None) or load_model()
     if model is None:
         return found
-    features = article_features(title, summary, body, found, model.word_scale, language)
+    features = article_features(title, summary, body, found, model.word_scale, language, countries)
     if second and vector is not None and model.vector_weight is not None:
         features.update(vector_features(vector, model.vector_weight))
     names, rows, values = model.known(features)
@@ -382,6 +383,7 @@ def decide(
     tokens = (
         _shown_tokens(field_words(title, summary, body, wanted), fields, stop) if wanted else []
     )
+    shown = [item for country in countries for item in country.evidence]
     kept = []
     for tag, weighed in chosen:
         if weighed is None:
