@@ -21,7 +21,7 @@ import pytest
 from ingest.evaluate import declared_language
 from ingest.language import normalise_language
 from ingest.parse import parse_feed
-from ingest.records import TITLE, Tags
+from ingest.records import TITLE, CountryTag, Evidence, Tags
 from ingest.tagging import tag_article, topic_features, topic_model
 from ingest.tagging.topics import topic_ids
 
@@ -550,8 +550,9 @@ def test_a_topic_no_keyword_proposed_needs_a_sure_model() -> None:
         proposed = {tag.topic for tag in lexicon.topics}
         decided = {tag.topic for tag in tag_article(title, summary, language_hint=language).topics}
         features = topic_features.article_features(
-            title, summary, None, lexicon.topics, model.word_scale, lexicon.language
-        )
+            title, summary, None, lexicon.topics, model.word_scale, lexicon.language,
+            lexicon.countries,
+        )  # fmt: skip
         names, rows, values = model.known(features)
         scores = model.probabilities(model.weighed(rows), values)
         for column, topic in enumerate(model.topics):
@@ -581,3 +582,35 @@ def _fixture_feed_items() -> list[tuple[str, str, str | None]]:
                 seen.add(key)
                 out.append((*key, normalise_language(declared_language(path))))
     return out
+
+
+def test_country_features_count_the_evidence_by_type_and_where_it_is() -> None:
+    """Written out: Putin (leader) and Moscow (capital) in the title, Russian in the summary;
+    North Korea (name) in the title and Pyongyang (capital) in the body; France in the body."""
+    rus = CountryTag("RUS", [Evidence("Putin", "leader", 0, "title"),
+                             Evidence("Moscow", "capital", 9, "title"),
+                             Evidence("Russian", "adjective", 4, "summary")])  # fmt: skip
+    prk = CountryTag("PRK", [Evidence("North Korea", "name", 20, "title"),
+                             Evidence("Pyongyang", "capital", 50, "body")])  # fmt: skip
+    fra = CountryTag("FRA", [Evidence("France", "name", 80, "body")])
+    weight = topic_features.COUNTRY_WEIGHT
+    expected = {
+        "cx:leader:title": math.log1p(1),
+        "cx:capital:title": math.log1p(1),
+        "cx:adjective:text": math.log1p(1),
+        "cx:name:title": math.log1p(1),
+        "cx:capital:text": math.log1p(1),
+        "cx:name:text": math.log1p(1),
+        "cx:countries": math.log1p(3),
+        "cx:countries_title": math.log1p(2),
+        "cx:two_in_title": 1.0,
+    }
+    got = topic_features.country_features([rus, prk, fra])
+    assert got == pytest.approx({name: value * weight for name, value in expected.items()})
+    assert topic_features.country_features([]) == {
+        "cx:countries": 0.0, "cx:countries_title": 0.0, "cx:two_in_title": 0.0
+    }  # fmt: skip
+    # The shipped models weigh them: a feature of each kind the model kept.
+    for path in (topic_model.MODEL_FILE, topic_model.VECTOR_MODEL_FILE):
+        names = json.loads(path.read_text(encoding="utf-8"))["features"]
+        assert {"cx:countries", "cx:two_in_title", "cx:leader:title"} <= set(names), path.name
