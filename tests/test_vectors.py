@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -477,15 +478,18 @@ def test_an_articles_vector_lets_the_second_topic_model_decide_and_retag_keeps_i
         assert_aggregates_exact(engine)
         rows = query(
             db_url,
-            "SELECT a.id, a.title, a.summary, a.language, v.vector FROM articles a "
+            "SELECT a.id, a.title, a.summary, a.language, a.published_day, v.vector FROM articles a "
             "JOIN article_vectors v ON v.article_id = a.id",
         )
         assert len(rows) == len(before)
-        for article_id, title, summary, language, blob in rows:
+        for article_id, title, summary, language, day, blob in rows:
             vector = vectors.from_blob(bytes(blob))
-            with_vector = tag_article(title, summary or "", language_hint=language,
+            # On its day: a leader's name is country evidence only in office, which the model reads.
+            on = date.fromisoformat(day)
+            with_vector = tag_article(title, summary or "", language_hint=language, published=on,
                                       trust_language=True, vector=vector)  # fmt: skip
-            without = tag_article(title, summary or "", language_hint=language, trust_language=True)
+            without = tag_article(title, summary or "", language_hint=language, published=on,
+                                  trust_language=True)  # fmt: skip
             assert after[article_id] == {t.topic for t in with_vector.topics}, title
             assert before[article_id] == {t.topic for t in without.topics}, title
         assert sum(after[i] != before[i] for i in before) >= 3  # the vector decided some anew
