@@ -4,13 +4,24 @@ the item files they wrote and the dev gold, read here directly."""
 from __future__ import annotations
 
 import json
+import random
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from ingest.canonical import normalise_title
-from ingest.tagging.build_training_draw import flat, fresh, host, item_row, item_rows, known_titles
+from ingest.tagging.build_training_draw import (
+    draw_per_outlet,
+    flat,
+    fresh,
+    fresh_of_outlets,
+    host,
+    item_row,
+    item_rows,
+    known_titles,
+)
 from ingest.tagging.build_training_sample import PAGE_BODY_CHARS
 
 TRAINING = Path(__file__).resolve().parent.parent / "ingest" / "data" / "training"
@@ -107,6 +118,31 @@ def test_fresh_keeps_new_titles_and_openings_with_enough_text() -> None:
     kept = fresh(items, known, shortest=20, opening_chars=12)
     assert [item["title"] for item in kept] == ["New one", "Third"]
     assert normalise_title("Third") in known
+
+
+def test_fresh_of_outlets_skips_known_outlets_titles_openings_and_short_texts() -> None:
+    titles, openings = {normalise_title("Already drawn")}, set()
+    items = [
+        {"outlet": "old.it", "title": "From a known outlet", "summary": "", "body": "x" * 50},
+        {"outlet": "", "title": "No outlet", "summary": "", "body": "y" * 50},
+        {"outlet": "a.it", "title": "Already drawn", "summary": "", "body": "z" * 50},
+        {"outlet": "a.it", "title": "Kept", "summary": "An opening", "body": "w" * 40},
+        {"outlet": "b.it", "title": "Same opening", "summary": "an  opening", "body": "W" * 40},
+        {"outlet": "b.it", "title": "Short", "summary": "", "body": "tiny"},
+        {"outlet": "b.it", "title": "Kept too", "summary": "", "body": "v" * 40},
+    ]
+    kept = fresh_of_outlets(items, {"old.it"}, 20, titles, openings)
+    assert [item["title"] for item in kept] == ["Kept", "Kept too"]
+    assert normalise_title("Kept too") in titles and len(openings) == 2
+
+
+def test_draw_per_outlet_caps_each_outlet_then_draws_the_count() -> None:
+    items = [{"outlet": outlet, "n": n} for outlet in "abc" for n in range(5)]
+    drawn = draw_per_outlet(items, 4, 2, random.Random(1))
+    assert len(drawn) == 4 and len({id(item) for item in drawn}) == 4
+    assert max(Counter(item["outlet"] for item in drawn).values()) <= 2
+    assert len(draw_per_outlet(items, 99, 2, random.Random(1))) == 6  # all the pool
+    assert draw_per_outlet(items, 4, 2, random.Random(1)) == drawn  # seeded: the same draw
 
 
 def test_read_part_keeps_whole_sentences_within_what_the_labeller_read() -> None:

@@ -9,6 +9,7 @@ labeller reads) and the command line that writes it.
 from __future__ import annotations
 
 import json
+import random
 import re
 import sys
 from collections.abc import Callable
@@ -73,6 +74,50 @@ def fresh(items: list[dict], known: set[str], shortest: int, opening_chars: int)
         openings.add(opening)
         kept.append(item)
     return kept
+
+
+def known_outlets(language: str, out: Path) -> set[str]:
+    """The outlets of ``language`` that any items file but ``out`` already holds."""
+    outlets = set()
+    for path in sorted(TRAINING.glob("items*.jsonl")):
+        if path != out:
+            for line in path.read_text("utf-8").splitlines():
+                row = json.loads(line)
+                if (row.get("declared") or row.get("language")) == language:
+                    outlets.add(row.get("outlet") or "")
+    return outlets
+
+
+def fresh_of_outlets(
+    items: list[dict], skip: set[str], shortest: int, titles: set[str], openings: set[str]
+) -> list[dict]:
+    """Items with an outlet not in ``skip``, at least ``shortest`` characters of title, summary
+    and body, and a title and opening (``opening_of``) new to ``titles`` and ``openings``, in
+    input order; their titles and openings join those sets."""
+    kept = []
+    for item in items:
+        if not item["outlet"] or item["outlet"] in skip:
+            continue
+        length = len(item["title"]) + len(item["summary"]) + len(item["body"])
+        folded, opening = normalise_title(item["title"]), opening_of(item)
+        if not folded or folded in titles or opening in openings or length < shortest:
+            continue
+        titles.add(folded)
+        openings.add(opening)
+        kept.append(item)
+    return kept
+
+
+def draw_per_outlet(
+    items: list[dict], count: int, per_outlet: int, rng: random.Random
+) -> list[dict]:
+    """At most ``per_outlet`` items an outlet (at random, outlets in sorted order), then
+    ``count`` of those, in the order drawn."""
+    pool = []
+    for outlet in sorted({item["outlet"] for item in items}):
+        mine = [item for item in items if item["outlet"] == outlet]
+        pool += rng.sample(mine, min(per_outlet, len(mine)))
+    return rng.sample(pool, min(count, len(pool)))
 
 
 def item_row(

@@ -28,19 +28,19 @@ items on every run.
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 from pathlib import Path
 
-from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit
 from ingest.tagging.build_training_draw import (
     build_main,
+    draw_per_outlet,
+    fresh_of_outlets,
     item_row,
     known_openings,
+    known_outlets,
     known_titles,
-    opening_of,
 )
 from ingest.tagging.build_training_ittr2 import IT_COMMIT, _it_items
 from ingest.tagging.build_training_sample import TRAINING
@@ -53,57 +53,17 @@ PER_LANGUAGE = 60
 _NO_OUTLET = {"google.com"}  # news.google.com redirects
 
 
-def known_outlets(language: str, out: Path = OUT) -> set[str]:
-    """The outlets of ``language`` that any items file but ``out`` already holds."""
-    outlets = set()
-    for path in sorted(TRAINING.glob("items*.jsonl")):
-        if path != out:
-            for line in path.read_text("utf-8").splitlines():
-                row = json.loads(line)
-                if (row.get("declared") or row.get("language")) == language:
-                    outlets.add(row.get("outlet") or "")
-    return outlets
-
-
-def _fresh(
-    items: list[dict], outlets: set[str], titles: set[str], openings: set[str]
-) -> list[dict]:
-    """Items of new outlets with enough text, whose title and opening are new."""
-    fresh = []
-    for item in items:
-        outlet = item["outlet"]
-        if not outlet or outlet in _NO_OUTLET or outlet in outlets:
-            continue
-        length = len(item["title"]) + len(item["summary"]) + len(item["body"])
-        folded, opening = normalise_title(item["title"]), opening_of(item)
-        if not folded or folded in titles or opening in openings or length < MIN_TEXT_CHARS:
-            continue
-        titles.add(folded)
-        openings.add(opening)
-        fresh.append(item)
-    return fresh
-
-
-def _draw(items: list[dict], rng: random.Random) -> list[dict]:
-    """At most ``PER_OUTLET`` a outlet (at random), then ``PER_LANGUAGE`` of those, in the
-    order drawn."""
-    pool = []
-    for outlet in sorted({item["outlet"] for item in items}):
-        mine = [item for item in items if item["outlet"] == outlet]
-        pool += rng.sample(mine, min(PER_OUTLET, len(mine)))
-    return rng.sample(pool, min(PER_LANGUAGE, len(pool)))
-
-
 def draw(it_repo: Path) -> list[dict]:
     """The ``itel3`` items (module docstring)."""
     if head_commit(it_repo) != IT_COMMIT:
         raise SystemExit(f"{it_repo} is not at the pinned commit {IT_COMMIT}")
     titles, openings = known_titles(OUT), known_openings(OUT)
     rng = random.Random(SEED)
-    fresh = _fresh(_it_items(it_repo), known_outlets("it"), titles, openings)
+    skip = known_outlets("it", OUT) | _NO_OUTLET
+    fresh = fresh_of_outlets(_it_items(it_repo), skip, MIN_TEXT_CHARS, titles, openings)
     return [
         item_row("itel3-", number, item["file"], "it", item, published=item["published"])
-        for number, item in enumerate(_draw(fresh, rng))
+        for number, item in enumerate(draw_per_outlet(fresh, PER_LANGUAGE, PER_OUTLET, rng))
     ]
 
 

@@ -40,15 +40,15 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
 from ingest.tagging.build_training_draw import (
     build_main,
+    draw_per_outlet,
     flat,
+    fresh_of_outlets,
     item_row,
     known_openings,
     known_titles,
-    opening_of,
 )
 from ingest.tagging.build_training_sample import TRAINING
 
@@ -153,33 +153,6 @@ def _tr_items(repo: Path) -> list[dict]:
     return items
 
 
-def _fresh(items: list[dict], language: str, titles: set[str], openings: set[str]) -> list[dict]:
-    """Items of new outlets with enough text, whose title and opening are new."""
-    fresh = []
-    for item in items:
-        outlet = item["outlet"]
-        if not outlet or outlet in _NO_OUTLET or outlet in _KNOWN[language]:
-            continue
-        length = len(item["title"]) + len(item["summary"]) + len(item["body"])
-        folded, opening = normalise_title(item["title"]), opening_of(item)
-        if not folded or folded in titles or opening in openings or length < MIN_TEXT_CHARS:
-            continue
-        titles.add(folded)
-        openings.add(opening)
-        fresh.append(item)
-    return fresh
-
-
-def _draw(items: list[dict], rng: random.Random) -> list[dict]:
-    """At most ``PER_OUTLET`` a outlet (at random), then ``PER_LANGUAGE`` of those, in the
-    order drawn."""
-    pool = []
-    for outlet in sorted({item["outlet"] for item in items}):
-        mine = [item for item in items if item["outlet"] == outlet]
-        pool += rng.sample(mine, min(PER_OUTLET, len(mine)))
-    return rng.sample(pool, min(PER_LANGUAGE, len(pool)))
-
-
 def draw(it_repo: Path, tr_repo: Path) -> list[dict]:
     """The ``ittr2`` items (module docstring): Italian first, then Turkish."""
     for repo, pinned in ((it_repo, IT_COMMIT), (tr_repo, TR_COMMIT)):
@@ -187,8 +160,13 @@ def draw(it_repo: Path, tr_repo: Path) -> list[dict]:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
     titles, openings = known_titles(OUT), known_openings(OUT)
     rng = random.Random(SEED)
-    chosen = [("it", item) for item in _draw(_fresh(_it_items(it_repo), "it", titles, openings), rng)]  # fmt: skip
-    chosen += [("tr", item) for item in _draw(_fresh(_tr_items(tr_repo), "tr", titles, openings), rng)]  # fmt: skip
+    chosen = []
+    for language, items in (("it", _it_items(it_repo)), ("tr", _tr_items(tr_repo))):
+        skip = _KNOWN[language] | _NO_OUTLET
+        fresh = fresh_of_outlets(items, skip, MIN_TEXT_CHARS, titles, openings)
+        chosen += [
+            (language, item) for item in draw_per_outlet(fresh, PER_LANGUAGE, PER_OUTLET, rng)
+        ]
     return [
         item_row("ittr2-", number, item["file"], language, item, published=item["published"])
         for number, (language, item) in enumerate(chosen)

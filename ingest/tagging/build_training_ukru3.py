@@ -28,19 +28,19 @@ snapshots must be at the pinned commits: the same items on every run.
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 from pathlib import Path
 
-from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit
 from ingest.tagging.build_training_draw import (
     build_main,
+    draw_per_outlet,
+    fresh_of_outlets,
     item_row,
     known_openings,
+    known_outlets,
     known_titles,
-    opening_of,
 )
 from ingest.tagging.build_training_ittr2 import _it_items
 from ingest.tagging.build_training_jaukfr import _uk_items
@@ -76,50 +76,10 @@ _RU_KNOWN = {
 _NO_OUTLET = {"google.com"}
 
 
-def _outlets(language: str) -> set[str]:
-    """The outlets of ``language`` in every items file but ``OUT``."""
-    outlets = set()
-    for path in sorted(TRAINING.glob("items*.jsonl")):
-        if path != OUT:
-            for line in path.read_text("utf-8").splitlines():
-                row = json.loads(line)
-                if (row.get("declared") or row.get("language")) == language:
-                    outlets.add(row.get("outlet") or "")
-    return outlets
-
-
 def _ru_items(repo: Path) -> list[dict]:
     """Every article of every version of the Russian headlines file, each once (by its URL),
     without NewsAPI's text snippet (it lost every Cyrillic word)."""
     return [{**item, "body": ""} for item in _it_items(repo, RU_PATH)]
-
-
-def _fresh(
-    items: list[dict], skip: set[str], shortest: int, titles: set[str], openings: set[str]
-) -> list[dict]:
-    """Items of outlets not in ``skip`` with at least ``shortest`` characters of title, summary
-    and body, whose title and opening are new."""
-    fresh = []
-    for item in items:
-        if not item["outlet"] or item["outlet"] in skip:
-            continue
-        length = len(item["title"]) + len(item["summary"]) + len(item["body"])
-        folded, opening = normalise_title(item["title"]), opening_of(item)
-        if not folded or folded in titles or opening in openings or length < shortest:
-            continue
-        titles.add(folded)
-        openings.add(opening)
-        fresh.append(item)
-    return fresh
-
-
-def _draw(items: list[dict], count: int, per_outlet: int, rng: random.Random) -> list[dict]:
-    """At most ``per_outlet`` items an outlet (at random), then ``count`` of those."""
-    pool = []
-    for outlet in sorted({item["outlet"] for item in items}):
-        mine = [item for item in items if item["outlet"] == outlet]
-        pool += rng.sample(mine, min(per_outlet, len(mine)))
-    return rng.sample(pool, min(count, len(pool)))
 
 
 def draw(uk_repo: Path, ru_repo: Path) -> list[dict]:
@@ -129,14 +89,16 @@ def draw(uk_repo: Path, ru_repo: Path) -> list[dict]:
             raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
     titles, openings = known_titles(OUT), known_openings(OUT)
     rng = random.Random(SEED)
-    uk = _fresh(_uk_items(uk_repo), _outlets("uk"), MIN_TEXT_CHARS, titles, openings)
+    uk = fresh_of_outlets(
+        _uk_items(uk_repo), known_outlets("uk", OUT), MIN_TEXT_CHARS, titles, openings
+    )
     chosen = [
         ("uk", {**item, "file": f"{UK_REPOSITORY}:{item['file']}@{UK_COMMIT}"})
-        for item in _draw(uk, UK_COUNT, UK_PER_OUTLET, rng)
+        for item in draw_per_outlet(uk, UK_COUNT, UK_PER_OUTLET, rng)
     ]
-    ru_skip = _outlets("ru") | _RU_KNOWN | _NO_OUTLET
-    ru = _fresh(_ru_items(ru_repo), ru_skip, RU_MIN_TEXT_CHARS, titles, openings)
-    chosen += [("ru", item) for item in _draw(ru, RU_COUNT, RU_PER_OUTLET, rng)]
+    ru_skip = known_outlets("ru", OUT) | _RU_KNOWN | _NO_OUTLET
+    ru = fresh_of_outlets(_ru_items(ru_repo), ru_skip, RU_MIN_TEXT_CHARS, titles, openings)
+    chosen += [("ru", item) for item in draw_per_outlet(ru, RU_COUNT, RU_PER_OUTLET, rng)]
     return [
         item_row(
             "ukru3-",
