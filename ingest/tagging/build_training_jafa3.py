@@ -34,15 +34,14 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ingest.canonical import normalise_title
 from ingest.tagging.build_snapshot import head_commit, show
 from ingest.tagging.build_training_draw import (
     build_main,
     flat,
+    fresh_of_outlets,
     item_row,
     known_openings,
     known_titles,
-    opening_of,
 )
 from ingest.tagging.build_training_sample import TRAINING
 
@@ -148,15 +147,7 @@ def draw(ja_repo: Path) -> list[dict]:
     if head_commit(ja_repo) != JA_COMMIT:
         raise SystemExit(f"{ja_repo} is not at the pinned commit {JA_COMMIT}")
     titles, openings = known_titles(OUT), known_openings(OUT)
-    chosen = []
-    for item in _ja_items(ja_repo):
-        length = len(item["title"]) + len(item["summary"]) + len(item["body"])
-        folded, opening = normalise_title(item["title"]), opening_of(item)
-        if not folded or folded in titles or opening in openings or length < MIN_TEXT_CHARS:
-            continue
-        titles.add(folded)
-        openings.add(opening)
-        chosen.append(item)
+    chosen = fresh_of_outlets(_ja_items(ja_repo), set(), MIN_TEXT_CHARS, titles, openings)
     return [
         item_row("jafa3-", number, item["file"], "ja", item, url=item["url"])
         for number, item in enumerate(chosen)
