@@ -9,13 +9,16 @@ without its expectations fails ``test_every_row_of_the_tables_has_its_expectatio
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
 from ingest.tagging.countries import tag_countries
 from tests.gazetteer_expectations import (
+    UNSPACED,
     Expectation,
+    blockers,
     curated_tables,
     expectations,
     look_alikes,
@@ -93,3 +96,46 @@ def test_a_curated_alias_tags_its_country(expected: Expectation) -> None:
     whole = (expected.surface, expected.type, start)
     missing = [iso3 for iso3 in expected.iso3s if whole not in found.get(iso3, [])]
     assert missing == [], f"{expected.surface!r} ({expected.language}, {expected.day}): {found}"
+
+
+def _blocked_elsewhere() -> list:
+    """A blocker kept to some languages, with a look-alike that stands as a whole word in its
+    phrase and applies in a language outside the blocker's: the case, tried in that language."""
+    cases = []
+    for blocker in blockers():
+        if not blocker.languages or UNSPACED.search(blocker.surface):
+            continue
+        other = next(x for x in ("en", "de", "fr", "es") if x not in blocker.languages)
+        words = set(re.findall(r"[^\W\d_]+(?:[.'’][^\W\d_]+)*\.?", blocker.surface))
+        hidden = sorted(
+            {
+                code
+                for row in look_alikes(blocker.surface)
+                if row.surface in words and (not row.languages or other in row.languages)
+                for code in row.iso3s
+            }
+        )
+        if hidden:
+            cases.append(
+                pytest.param(blocker.surface, other, hidden, id=f"{blocker.surface}:{other}")
+            )
+    return cases
+
+
+@pytest.mark.parametrize(("phrase", "language", "hidden"), _blocked_elsewhere())
+def test_a_blocker_kept_to_its_languages_blocks_nothing_in_another(
+    phrase: str, language: str, hidden: list[str]
+) -> None:
+    """Italian Monaco is Munich as often as the principality, so it is blocked in Italian only:
+    a French Monaco still tags MCO. A blocker's languages keep it to texts of those languages,
+    as they do every other row."""
+    text, _ = sentence(phrase)
+    found = tagged(text, language, date(2026, 1, 1))
+    assert set(hidden) <= set(found), f"{phrase!r} in {language}: {found}"
+
+
+def test_blockers_kept_to_their_languages_are_tried_elsewhere() -> None:
+    """The table-driven test above has cases from several tables' look-alikes and scripts."""
+    phrases = {case.values[0] for case in _blocked_elsewhere()}
+    assert {"Monaco", "Mali suç", "Oslo Anlaşması"} <= phrases
+    assert len(phrases) > 40

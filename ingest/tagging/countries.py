@@ -15,7 +15,8 @@ Curated table columns (tab-separated, ``#`` starts a comment line):
   names two countries at once (中美, 한미); ``-`` for a blocker (it tags nothing, and being longer it
   hides the shorter names inside it: South China Sea, Korean Peninsula, 中国地方).
 - ``type``: name, adjective, capital, place, leader, institution, blocker.
-- ``languages``: ``*`` or the ISO 639-1 codes of the texts the row applies to (AS → id,ms).
+- ``languages``: ``*`` or the ISO 639-1 codes of the texts the row applies to (AS → id,ms);
+  a blocker's too (Italian Monaco, Munich, blocks the principality in Italian texts only).
 - ``flags``: ``cs`` exact case only; ``ci`` any case; default: a surface written with capitals
   matches as written, in Title Case and in UPPER CASE, never in lower case ("turkey", "chad").
   ``stem``/``stemN``: the surface is a stem that takes up to 3 (N) more letters (российск →
@@ -742,7 +743,9 @@ def country_patterns(aliases: Iterable[Alias]) -> Iterator[Pattern]:
                 everywhere=languages is None and not alias.valid_from and not alias.valid_to,
             )
             target = shared.setdefault(target, target)
-            payload = target if alias.iso3s else None
+            # A blocker restricted to some languages (or dates) carries its target so that
+            # ``tag_countries`` can leave it out elsewhere; an unrestricted one is None.
+            payload = target if alias.iso3s or not target.everywhere else None
             yield from surface_patterns(
                 surface,
                 payload,
@@ -1000,13 +1003,18 @@ def _names_a_language(text: str, start: int, end: int) -> bool:
 _TO_OWNER = re.compile(r"[\s,]*(?:\([^)]{0,20}\)\s*)?(?:[^\W\d_]+\s+){0,2}$")
 
 
+def _blocks(payload: _Target | None) -> bool:
+    """Whether a match's payload is a blocker's: None, or a restricted blocker's target."""
+    return payload is None or not payload.iso3s
+
+
 def _owner_follows(text: str, match: Match, following: list[Match]) -> bool:
     """Whether the match after ``match`` (a generic state organ) names another country within
     two words of it: the organ is that country's."""
     if not following:
         return False
     owner = following[0]
-    if owner.payload is None or set(owner.payload.iso3s) == set(match.payload.iso3s):
+    if _blocks(owner.payload) or set(owner.payload.iso3s) == set(match.payload.iso3s):
         return False
     return _TO_OWNER.match(text[match.end : owner.start]) is not None
 
@@ -1018,7 +1026,7 @@ _OWNER_BEFORE = re.compile(r"[\s・·]*(?:の|的|의)?[\s・·]*$")
 def _owner_precedes(text: str, match: Match, previous: list[Match]) -> bool:
     """Whether the match right before ``match`` (a generic state organ) names another country,
     joined to it directly or by a possessive particle: the organ is that country's."""
-    if not previous or previous[-1].payload is None:
+    if not previous or _blocks(previous[-1].payload):
         return False
     owner = previous[-1]
     if set(owner.payload.iso3s) == set(match.payload.iso3s):
@@ -1067,7 +1075,7 @@ _PREFIX_HYPHENS = _HYPHENS + "\u05be"  # and the Hebrew maqaf
 def _compound_follows(text: str, match: Match, following: list[Match]) -> bool:
     """Whether a country's name or adjective follows ``match`` (a combining form) after a hyphen,
     as in Sino-Japanese or франко-германский."""
-    if not following or following[0].payload is None:
+    if not following or _blocks(following[0].payload):
         return False
     return following[0].start == match.end + 1 and text[match.end : match.end + 1] in _HYPHENS
 
@@ -1128,7 +1136,7 @@ def tag_countries(
     found = _matcher().find(text, applies)  # type: ignore[arg-type]
     for at, match in enumerate(found):
         target = match.payload
-        if target is None:
+        if _blocks(target):
             continue  # a blocker
         if target.combining and not _compound_follows(text, match, found[at + 1 : at + 2]):
             continue  # Indo-European, Franco-era: not a country pair
