@@ -89,6 +89,8 @@ def _counter(repo: Path) -> list[dict]:
     """Every text of the corpus whose paper is one of ``OUTLETS``, in file order."""
     items = []
     for name in _names(repo):
+        pair = _NAME.match(name)
+        assert pair is not None  # _names keeps only the names it matches
         root = ET.fromstring(show(repo, name, COUNTER_COMMIT))
         outlet = OUTLETS.get(root.get("newspaper", ""))
         if outlet is None:
@@ -96,7 +98,7 @@ def _counter(repo: Path) -> list[dict]:
         items.append(
             {
                 "file": f"{REPOSITORY}:{name}@{COUNTER_COMMIT}",
-                "pair": _NAME.match(name).group(1),
+                "pair": pair.group(1),
                 "outlet": outlet,
                 "title": flat(root.findtext("headline")),
                 "summary": "",
