@@ -1,31 +1,42 @@
-"""Draw unlabelled Greek news articles of Liberal.gr, an outlet the training set had one item of.
+"""Draw unlabelled Greek and Hebrew news of outlets the training set had (nearly) none of.
 
-    python -m ingest.tagging.build_training_elhe4 EL_GIT_DIR
+    python -m ingest.tagging.build_training_elhe4 EL_GIT_DIR HE_GIT_DIR
 
-The argument is a clone (or bare mirror) of ``aethrvmn/greek-news-rss-feeds`` (GPL-3.0); the
-command writes ``ingest/data/training/items-elhe4.jsonl``. Greek was asked for with Hebrew; no
-Hebrew source with article text of an outlet new to the set was found (PROVENANCE.md), so this
-draw is Greek only.
+Each argument is a clone (or bare mirror) of a public repository: ``aethrvmn/greek-news-rss-feeds``
+(GPL-3.0) and ``NNLP-IL/Hebrew-Question-Answering-Dataset`` (HeQ, CC BY 4.0); the command writes
+``ingest/data/training/items-elhe4.jsonl``, Greek items first. Greek had Kathimerini, Ta Nea,
+Avgi and 15 sites of one crawler; Hebrew had the feeds of ynet, walla, Maariv, mako, Channel 14
+and Globes: no Hebrew article text of another outlet was found but HeQ's Geektime paragraphs.
 
 - Greek (``el``): the RSS files that the repository's generator wrote for the categories of
   liberal.gr (``liberal.gr/liberal_<category>.xml``) on 5-6 September 2023, before the files
   were removed from the repository. Every ``*.xml`` of every commit up to ``EL_COMMIT`` is read,
-  the oldest commit first; an article (by its link) is taken from the file that holds its longest
-  text (the first of equals: the generator's first runs kept only an opening line). Each item's ``description`` is the article's whole text as HTML: it is the ``body`` here
-  (paragraphs one a line, markup removed); there is no lead, so ``summary`` is empty. The outlet
-  is ``liberal.gr`` (the training set's one earlier Liberal item, of a 2020 feed, is
+  the oldest commit first; an article (by its link) is taken from the file that holds its
+  longest text (the first of equals: the generator's first runs kept only an opening line).
+  Each item's ``description`` is the article's whole text as HTML: it is the ``body`` here
+  (paragraphs one a line, markup removed); there is no lead, so ``summary`` is empty. The
+  outlet is ``liberal.gr`` (the training set's one earlier Liberal item, of a 2020 feed, is
   ``liberal-gr``).
 
+- Hebrew (``he``): the Geektime articles of HeQ's test and validation sets (``data/data
+  v1.1/{test,val} v1.1.json``, SQuAD layout; its train set is not in the snapshot): each
+  article's title and the paragraph (rarely two) of it that the annotators read, a paragraph
+  taken anywhere from the article, not its lead. The paragraphs are the ``body`` (one a line),
+  ``summary`` is empty; the outlet is ``geektime.co.il`` (Geektime, an Israeli technology news
+  site); the dataset keeps no dates or links. Its Wikipedia paragraphs are left out.
+
 An item needs at least ``MIN_TEXT_CHARS`` characters of title, summary and body together;
-``COUNT`` are drawn at random (no section filter). Titles already in another item file or the
-dev gold are skipped, as are repeated titles and repeated openings. Bodies keep their first
-``PAGE_BODY_CHARS`` characters. Seeded, and the snapshot must be at the pinned commit: the same
-items on every run.
+``COUNT`` a language are drawn at random (no section filter), each language with its own
+``random.Random(SEED)``. Titles already in another item file or the dev gold are skipped, as
+are repeated titles and repeated openings. Bodies keep their first ``PAGE_BODY_CHARS``
+characters. Seeded, and the snapshots must be at the pinned commits: the same items on every
+run.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import random
 import re
 import subprocess
@@ -51,6 +62,11 @@ COUNT = 40
 EL_REPOSITORY = "aethrvmn/greek-news-rss-feeds"
 EL_COMMIT = "d3e1c4252263046d95465dfc0c7dd9a10a6954fd"
 EL_OUTLET = "liberal.gr"
+
+HE_REPOSITORY = "NNLP-IL/Hebrew-Question-Answering-Dataset"
+HE_COMMIT = "f46d2ff1b796a95e897530f167ae0d5bed123fe1"
+HE_FILES = ("data/data v1.1/test v1.1.json", "data/data v1.1/val v1.1.json")
+HE_OUTLET = "geektime.co.il"
 
 _ITEM = re.compile(r"<item>(.*?)</item>", re.S)
 _BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|div)>|<br\s*/?>", re.I)
@@ -106,29 +122,54 @@ def _el_items(repo: Path) -> list[dict]:
     return list(items.values())
 
 
-def draw(el_repo: Path) -> list[dict]:
-    """The ``elhe4`` items (module docstring)."""
-    if head_commit(el_repo) != EL_COMMIT:
-        raise SystemExit(f"{el_repo} is not at the pinned commit {EL_COMMIT}")
+def _he_items(repo: Path) -> list[dict]:
+    """Every Geektime article of HeQ's test and validation files, in file order."""
+    items = []
+    for path in HE_FILES:
+        for article in json.loads(show(repo, path, HE_COMMIT))["data"]:
+            if article.get("source") != "Geektime":
+                continue
+            items.append(
+                {
+                    "title": flat(html.unescape(article["title"])),
+                    "summary": "",
+                    "body": "\n".join(flat(p["context"]) for p in article["paragraphs"]),
+                    "outlet": HE_OUTLET,
+                    "published": "",
+                    "file": f"{HE_REPOSITORY}:{path}@{HE_COMMIT}",
+                    "url": "",
+                }
+            )
+    return items
+
+
+def draw(el_repo: Path, he_repo: Path) -> list[dict]:
+    """The ``elhe4`` items (module docstring): Greek first, then Hebrew."""
+    for repo, pinned in ((el_repo, EL_COMMIT), (he_repo, HE_COMMIT)):
+        if head_commit(repo) != pinned:
+            raise SystemExit(f"{repo} is not at the pinned commit {pinned}")
     titles, openings = known_titles(OUT), known_openings(OUT)
-    fresh = fresh_of_outlets(_el_items(el_repo), set(), MIN_TEXT_CHARS, titles, openings)
-    chosen = random.Random(SEED).sample(fresh, min(COUNT, len(fresh)))
+    chosen = []
+    for language, items in (("el", _el_items(el_repo)), ("he", _he_items(he_repo))):
+        fresh = fresh_of_outlets(items, set(), MIN_TEXT_CHARS, titles, openings)
+        drawn = random.Random(SEED).sample(fresh, min(COUNT, len(fresh)))
+        chosen += [(language, item) for item in drawn]
     return [
         item_row(
             "elhe4-",
             number,
             item["file"],
-            "el",
+            language,
             item,
             published=item["published"],
             url=item["url"],
         )
-        for number, item in enumerate(chosen)
+        for number, (language, item) in enumerate(chosen)
     ]
 
 
 def main(argv: list[str]) -> int:
-    return build_main(argv, __doc__.strip().splitlines()[2], OUT, draw, 1)
+    return build_main(argv, __doc__.strip().splitlines()[2], OUT, draw, 2)
 
 
 if __name__ == "__main__":
