@@ -30,6 +30,9 @@ GOLD = Path(__file__).resolve().parent / "fixtures" / "gold-dev.jsonl"
 DRAWN = [
     "ares3", "aresel", "elpt", "hevi3", "hifa", "hifa2", "hifatr", "hiur4", "idnews", "itel3", "itja", "ittr", "ittr2",
     "jafa3", "jaukfr", "plnews", "trit4", "ukru3", "urms3", "vi4", "vihe", "vimshe",
+
+    "ares3", "aresel", "elpt", "fams4", "hevi3", "hifa", "hifa2", "hifatr", "idnews", "itel3", "itja", "ittr", "ittr2",
+    "jafa3", "jaukfr", "plnews", "ukru3", "urms3", "vihe", "vimshe",
 ]  # fmt: skip
 
 
