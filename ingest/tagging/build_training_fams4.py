@@ -19,7 +19,9 @@ and Tasnim; this draw adds two more outlets.
   (late 2023: the Gaza war, the Nobel peace prize to Narges Mohammadi, the Rask attack). The files
   keep no headline, so the first sentence, without the "به گزارش مشرق،" or "سرویس … مشرق -"
   opening, stands as ``title`` (as the BBC Hindi items of ``hifa-`` did); ``summary`` is empty;
-  the text after that sentence is the ``body``. ``MASHREGH_COUNT`` of them are drawn at random.
+  the text after that sentence is the ``body``. A text whose first sentence runs past
+  ``MAX_TITLE_CHARS`` has no title and is not drawn (4 of them); ``MASHREGH_COUNT`` of the rest
+  are drawn at random.
 
 Titles already in another item file or the dev gold, repeated titles and repeated openings are
 skipped; bodies keep their first ``PAGE_BODY_CHARS`` characters. Tabnak items come first, then
