@@ -28,11 +28,9 @@ TRAINING = Path(__file__).resolve().parent.parent / "ingest" / "data" / "trainin
 GOLD = Path(__file__).resolve().parent / "fixtures" / "gold-dev.jsonl"
 # The item files drawn from corpus snapshots by the scripts that use build_training_draw.
 DRAWN = [
-    "ares3", "aresel", "elpt", "hevi3", "hifa", "hifa2", "hifatr", "hiur4", "idnews", "itel3", "itja", "ittr", "ittr2",
-    "jafa3", "jaukfr", "plnews", "trit4", "ukru3", "urms3", "vi4", "vihe", "vimshe",
-
-    "ares3", "aresel", "elpt", "fams4", "hevi3", "hifa", "hifa2", "hifatr", "idnews", "itel3", "itja", "ittr", "ittr2",
-    "jafa3", "jaukfr", "plnews", "ukru3", "urms3", "vihe", "vimshe",
+    "ares3", "aresel", "elhe4", "elpt", "fams4", "hevi3", "hifa", "hifa2", "hifatr", "hiur4",
+    "idnews", "itel3", "itja", "ittr", "ittr2", "jafa3", "jauk4", "jaukfr", "plnews", "trit4",
+    "ukru3", "urms3", "vi4", "vihe", "vimshe",
 ]  # fmt: skip
 
 
