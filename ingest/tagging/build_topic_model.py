@@ -7,7 +7,8 @@ Data: the labelled real articles of ``ingest/data/training/`` (``items.jsonl``, 
 ``build_training_sample`` from the shared data, and ``items-fundus.jsonl``, drawn by
 ``build_training_fundus``; labels by TAGGING.md in ``labels/*.jsonl``; the blind second passes
 ``labels/blind-*.jsonl`` only measure agreement). The project's dev gold is not
-trained on: it stays a held-out check.
+trained on: it stays a held-out check; nor are the articles of a corpus drawn by topic
+(``EVALUATION_ONLY``), which the cross-validation still scores.
 
 Method (deterministic: liblinear, no sampling, folds from sorted outlets):
 
@@ -78,6 +79,16 @@ C = 1.0
 THRESHOLDS = [round(0.15 + 0.05 * step, 2) for step in range(14)]  # 0.15 … 0.80
 ROUND = 4  # decimals kept in the artefact
 COMMON_SHARE = 0.05
+# Corpora drawn by topic, not at random from an outlet's news (file prefix → why): their
+# articles are labelled and scored in the cross-validation like any other, but never trained on.
+# Every article of the Hindi Covid-19 corpus is humanitarian, and its four outlets are half the
+# Hindi set: trained on, they taught the model that Hindi text is humanitarian (bbc.com/hindi,
+# held out: 32 false humanitarian tags on cricket, science and politics; Hindi topic precision
+# 0.65). Left out of training, Hindi precision is 0.75, and the rest moves within the folds'
+# noise (grouped CV, first model, 7,472 articles: P 0.748 → 0.738, F1 0.709 → 0.707).
+EVALUATION_ONLY = {
+    "RYD1E/Hindi-News-Mining-of-Covid-19-Outbreak:": "a corpus of Covid-19 news only",
+}
 # A lexicon rule replaces the model for a topic only when it does this much better (F1 on the
 # training part): chosen freely, rules flip on noise (rights, unrest, diplomacy: micro F1 0.665
 # against 0.667 with the margin, cross-validated as below).
@@ -104,6 +115,7 @@ class Row:
     hits: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # topic_features.hit_counts
     vector: Any = None  # its sentence vector as the store keeps it (``attach_vectors``)
     read_language: str | None = None  # the language the tagger reads (it picks the model)
+    trained: bool = True  # False: scored, never trained on (``EVALUATION_ONLY``)
 
 
 def _labels(directory: Path, blind: bool) -> dict[str, dict]:
@@ -162,6 +174,7 @@ def load_rows(training: Path = TRAINING) -> list[Row]:
                 ),
                 hits={tag.topic: hit_counts(tag) for tag in tags.topics},
                 read_language=tags.language,
+                trained=not item["file"].startswith(tuple(EVALUATION_ONLY)),
             )
         )
     return rows
@@ -227,6 +240,7 @@ def _fit(rows: list[Row], topics: list[str], scale: float | None, weight: float 
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
+    rows = [row for row in rows if row.trained]
     seen: Counter[str] = Counter()
     for row in rows:
         seen.update(row.features)
