@@ -161,8 +161,7 @@ def test_with_vectors_the_topics_are_the_second_models(report: Report) -> None:
         differ += said != plain
     overall = with_vectors.overall
     assert (overall.topic_tp, overall.topic_fp, overall.topic_fn) == (tp, fp, fn)
+    # The vector decides some articles anew (their totals may still meet the first model's).
     assert differ > 0
-    assert (tp, fp, fn) != (report.overall.topic_tp, report.overall.topic_fp,
-                            report.overall.topic_fn)  # fmt: skip
     assert overall.topic_f1 >= 0.70
     assert overall.country_precision == report.overall.country_precision  # topics only

@@ -44,7 +44,8 @@ def tags_of(key: str, decide_topics: bool = True) -> Tags:
     """A labelled article as the tagger tags it (with its feed's declared language), once per
     module: several tests read every labelled article's tags."""
     item = ITEMS[key]
-    return tag_article(item["title"], item["summary"], body=item.get("body"),
+    return tag_article(composed(item["title"]), composed(item["summary"]),
+                       body=composed(item.get("body") or "") or None,
                        language_hint=item.get("declared"), decide_topics=decide_topics)  # fmt: skip
 
 
@@ -179,7 +180,9 @@ def test_the_shipped_vector_model_is_what_the_build_script_trains() -> None:
     others = rows[1:] + rows[:1]  # each article beside another's vector
     for row, expected, other in zip(rows, said, others, strict=True):
         item = ITEMS[row.key]
-        tags = tag_article(item["title"], item["summary"], body=item.get("body"),
+        title, summary = composed(item["title"]), composed(item["summary"])
+        body = composed(item.get("body") or "") or None
+        tags = tag_article(title, summary, body=body,
                            language_hint=item.get("declared"), vector=row.vector)  # fmt: skip
         got = {t.topic for t in tags.topics}
         plain = {t.topic for t in tags_of(row.key).topics}
@@ -192,7 +195,7 @@ def test_the_shipped_vector_model_is_what_the_build_script_trains() -> None:
         close = {t for t, p in scores.items() if abs(p - thresholds[t]) < 1e-3}
         if got - close != expected - close:
             differ.append((row.key, tags.language, sorted(expected), sorted(got)))
-        swapped = tag_article(item["title"], item["summary"], body=item.get("body"),
+        swapped = tag_article(title, summary, body=body,
                               language_hint=item.get("declared"), vector=other.vector)  # fmt: skip
         changed += {t.topic for t in swapped.topics} != got
     assert not differ, differ[:5]

