@@ -301,10 +301,15 @@ def _probabilities(fitted, rows: list[Row]) -> list[dict[str, float]]:  # noqa: 
     return [{topic: float(col[i]) for topic, col in columns.items()} for i in range(len(rows))]
 
 
-def _f1(said: list[bool], rows: list[Row], topic: str) -> float:
+def _counts(said: list[bool], rows: list[Row], topic: str) -> tuple[int, int, int]:
+    """(true, false, missed) tags of ``topic`` when ``said`` says which of ``rows`` get it."""
     tp = sum(s and topic in r.gold for s, r in zip(said, rows, strict=True))
     fp = sum(s and topic not in r.gold for s, r in zip(said, rows, strict=True))
-    fn = sum(not s and topic in r.gold for s, r in zip(said, rows, strict=True))
+    return tp, fp, sum(topic in r.gold for r in rows) - tp
+
+
+def _f1(said: list[bool], rows: list[Row], topic: str) -> float:
+    tp, fp, fn = _counts(said, rows, topic)
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
@@ -316,13 +321,6 @@ def model_says(row: Row, topic: str, score: float, threshold: float) -> bool:
     if topic not in row.lexicon and score < KEYWORDLESS_FLOOR:
         return False  # no keyword proposed it: the model must be surer
     return score >= threshold and not passing_mention(row.hits.get(topic, (0, 0, 0)))
-
-
-def _counts(said: list[bool], rows: list[Row], topic: str) -> tuple[int, int, int]:
-    """(true, false, missed) tags of ``topic`` when ``said`` says which of ``rows`` get it."""
-    tp = sum(s and topic in r.gold for s, r in zip(said, rows, strict=True))
-    fp = sum(s and topic not in r.gold for s, r in zip(said, rows, strict=True))
-    return tp, fp, sum(topic in r.gold for r in rows) - tp
 
 
 def threshold_score(tp: int, fp: int, fn: int) -> tuple[int, float]:
