@@ -5,12 +5,13 @@ single weak words in long texts and misses paraphrases. This model decides. For 
 linear score over the article's features (``topic_features``: its words, and the lexicon's
 hits by field, count and keyword), a logistic link, and a per-topic threshold: the topic is
 tagged when the probability reaches it (the training script sets each threshold to keep the
-topic's precision at 0.80 on outlets held out of training where it can). A topic too rare in the training set for its words to
-be learnt (sanctions) is decided instead by a lexicon rule on where its keywords are
-(``topic_features.LEXICON_RULES``: "a keyword in the title, or two in the summary and body"),
-the rule the training script chose for it (``decided_by`` in the JSON). Trained by ``python -m ingest.tagging.build_topic_model``
-on the labelled articles in ``ingest/data/training/`` (cross-validated by outlet); the weights
-are ``ingest/data/topic_model.json`` (topics, thresholds, feature names) and
+topic's precision at 0.80 on outlets held out of training where it can). A topic too rare in
+the training set for its words to be learnt (sanctions) is decided instead by a lexicon rule on
+where its keywords are (``topic_features.LEXICON_RULES``: "a keyword in the title, or two in
+the summary and body"), the rule the training script chose for it (``decided_by`` in the
+JSON). Trained by ``python -m ingest.tagging.build_topic_model`` on the labelled articles in
+``ingest/data/training/`` (cross-validated by outlet); the weights are
+``ingest/data/topic_model.json`` (topics, thresholds, feature names) and
 ``topic_model.npy`` (the weights). A process reads them from the tagger cache (``tagger_cache``:
 the feature index built and the weights laid out by topic), and weighs an article's features
 in plain Python unless numpy is loaded already: importing numpy takes about 0.1 s, a fifth of
