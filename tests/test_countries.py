@@ -285,6 +285,35 @@ def test_a_family_name_after_a_given_name_is_a_person() -> None:
         assert set(countries(f"Heavy Storm Hits {surface}", language=language)) == {iso3}
 
 
+def test_a_name_never_reads_across_a_line_break() -> None:
+    """Every row flagged ``firstname`` or ``surname`` (Jordan, Chad, Mỹ, Γεωργία…): a title that
+    ends with it and a summary that starts with a capital are two fields, not a given name and a
+    surname (on one line they are a person: the tests above); across the break the country counts."""
+    rows = []
+    for path in sorted(countries_module.GAZETTEER_DIR.glob("*.tsv")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if (
+                line.startswith("#")
+                or len(parts) < 6
+                or not {"firstname", "surname"} & set(parts[4].split(","))
+            ):
+                continue
+            language = "en" if parts[3] == "*" else parts[3].split(",")[0]
+            on = date.fromisoformat(parts[5]) if parts[5] else date(2026, 1, 1)  # in office
+            rows.append((parts[0], parts[1], language, on))
+    assert len(rows) >= 20
+    for surface, iso3, language, on in rows:
+        title = f"Heavy rain fell near {surface}"
+        for summary in ("Wroblewski said on Monday.", "Abel Wroblewski said on Monday."):
+            found = countries(tagging_text(title, summary), language=language, on=on)
+            assert iso3 in found, (surface, summary)
+        after = tagging_text(
+            "A word from Abel Wroblewski", f"{surface} said on Monday it would talk."
+        )
+        assert iso3 in countries(after, language=language, on=on), (surface, after)
+
+
 def test_a_generic_state_organ_belongs_to_the_country_named_after_it() -> None:
     """Every row flagged ``owned`` (Kementerian Luar Negeri, Mahkamah Agung…): followed within
     two words by another country it is that country's organ and tags its own country nothing;

@@ -815,7 +815,7 @@ def _matcher() -> Matcher:
 # Word lists that decide whether a match is a tag live in a data file beside the gazetteer
 # (context_words.toml, documented there), loaded once.
 _HEADLINE_WORDS = frozenset(CONTEXT_WORDS["headline_words"])
-_NEXT_WORD = re.compile(r"\s([^\W\d_][\w'’]*)")
+_NEXT_WORD = re.compile(r"[^\S\n]([^\W\d_][\w'’]*)")
 
 
 def _followed_by_surname(text: str, end: int) -> bool:
@@ -830,7 +830,7 @@ def _followed_by_surname(text: str, end: int) -> bool:
 
 
 _BEFORE_TOWN = _HEADLINE_WORDS | frozenset(CONTEXT_WORDS["before_town_words"])
-_WORD_BEFORE = re.compile(r"([^\W\d_][\w'’.\u00ad]*)\s+$")
+_WORD_BEFORE = re.compile(r"([^\W\d_][\w'’.\u00ad]*)[^\S\n]+$")
 # A company: the town's name followed by up to three capitalised words and a corporate word.
 _COMPANY_AFTER = re.compile(
     r"(?:\s+[A-Z][\w&'’.-]*){0,3}?\s+(?:"
