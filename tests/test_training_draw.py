@@ -30,7 +30,7 @@ GOLD = Path(__file__).resolve().parent / "fixtures" / "gold-dev.jsonl"
 DRAWN = [
     "ares3", "aresel", "elhe4", "elpt", "fams4", "hevi3", "hifa", "hifa2", "hifatr", "hiur4",
     "idnews", "itel3", "itja", "ittr", "ittr2", "jafa3", "jauk4", "jaukfr", "plnews", "trit4",
-    "ukru3", "urms3", "vi4", "vihe", "vimshe",
+    "ukru3", "urms3", "vi4", "vihe", "vimshe", "he5", "el5", "uk5", "it5", "fa5", "vi5", "ur5",
 ]  # fmt: skip
 
 
