@@ -31,6 +31,7 @@ DRAWN = [
     "ares3", "aresel", "elhe4", "elpt", "fams4", "hevi3", "hifa", "hifa2", "hifatr", "hiur4",
     "idnews", "itel3", "itja", "ittr", "ittr2", "jafa3", "jauk4", "jaukfr", "plnews", "trit4",
     "ukru3", "urms3", "vi4", "vihe", "vimshe", "he5", "el5", "uk5", "it5", "fa5", "vi5", "ur5",
+    "ar5", "tr5", "ru5", "zh5", "id5", "ms5", "ja5", "hi5",
 ]  # fmt: skip
 
 
