@@ -141,6 +141,38 @@ def test_inflected_russian_and_ukrainian_forms() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Вибухи у Харкові",  # Харків: і → о before в
+        "Обстріл Миколаєва",  # Миколаїв: ї → є
+        "Нічна атака на Чернігів і бої під Черніговом",
+        "Посольство у Львові",
+        "Бої біля Ірпеня",  # Ірпінь: і → е before нь
+        "Евакуація з Ірпені",
+        "Ракетний удар по Дніпру",  # Дніпро: a name in -о that declines
+        "Новини з Кривого Рогу",  # Кривий Ріг: Ріг → Рогу
+    ],
+)
+def test_ukrainian_towns_in_their_other_cases(text: str) -> None:
+    """Ukraine's towns in the cases where their last syllable's і or ї opens to о, е or є (a
+    whole-language rule, not a list of forms: tsn.ua headlines, uk5)."""
+    assert set(countries(text, language="uk")) == {"UKR"}, text
+
+
+@pytest.mark.parametrize(
+    ("text", "iso3"),
+    [
+        ("Вистава за п'єсою Чехова", "CZE"),  # чехів (of Czechs) is a plural, not a town
+        ("Зустріч з Поляковою", "POL"),  # поляків likewise
+        ("Рейс до Тель-Авова", "ISR"),  # not a Ukrainian town: Тель-Авів keeps its і
+        ("Актриса Виноградова отримала премію", "UKR"),  # a GeoNames town's stem is a surname
+    ],
+)
+def test_only_ukraines_curated_towns_alternate(text: str, iso3: str) -> None:
+    assert iso3 not in countries(text, language="uk"), text
+
+
 # Words that begin with a short Cyrillic country stem but are other words: a short stem takes
 # only its declension's case endings (countries._cyrillic_stem), not any three letters.
 @pytest.mark.parametrize(

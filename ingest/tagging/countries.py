@@ -573,11 +573,57 @@ def _cyrillic_stem(
     return stem, 3, _cyrillic_endings(stem, ending)
 
 
-def _cyrillic_forms(surface: str) -> list[tuple[str, bool, int, frozenset[str] | None]]:
+# Ukrainian closes a town's last syllable with і (ї) where its other cases, whose ending opens
+# it, have о or е (є): Харків → Харкова, Харкові; Львів, Чернігів → Львова, Чернігові; Київ,
+# Миколаїв → Києва, Миколаєві; Бердичів → Бердичева; Ірпінь → Ірпеня, Ірпені. Ukraine's own
+# towns only (``_alternates``): foreign names keep their і (Тель-Авіва), and a genitive plural
+# in -ів (чехів, поляків) is no nominative. The stem before the alternated vowel, the vowel the
+# other cases take, and their closed list of endings.
+_UKRAINIAN_ALTERNATION = re.compile(r"^(?P<stem>.+)(?P<vowel>[ії])(?P<end>в|нь)$")
+_ALTERNATED = {"і": "о", "ї": "є"}  # before в (Харків, Київ)
+_ALTERNATED_SOFT = {"і": "е", "ї": "є"}  # before нь (Ірпінь), and в after ч ш щ ж (Бердичів)
+# The consonant the stem keeps, and the endings after it.
+_ALTERNATED_ENDINGS = {
+    "в": ("в", frozenset({"а", "у", "ом", "і", "ові"})),  # Харкова, Харкову, Харковом, Харкові
+    "нь": ("н", frozenset({"я", "ю", "ем", "і", "еві"})),  # Ірпеня, Ірпеню, Ірпенем, Ірпені
+}
+
+
+def _ukrainian_alternated(word: str) -> tuple[str, frozenset[str]] | None:
+    """(stem, endings) of a Ukrainian name's oblique cases when its last syllable alternates
+    (``_UKRAINIAN_ALTERNATION``), else None."""
+    found = _UKRAINIAN_ALTERNATION.match(word)
+    if found is None or len(found["stem"]) < 2:
+        return None
+    end = found["end"]
+    hard = end == "в" and found["stem"][-1].lower() not in "чшщж"
+    vowel = (_ALTERNATED if hard else _ALTERNATED_SOFT)[found["vowel"]]
+    consonant, endings = _ALTERNATED_ENDINGS[end]
+    return found["stem"] + vowel + consonant, endings
+
+
+def _alternates(alias: Alias, kind: str) -> bool:
+    """Whether a row is one of the curated Ukrainian towns, whose name's last syllable alternates
+    (``_ukrainian_alternated``). Not GeoNames' small towns: their oblique stems are surnames
+    (Обухів → Обухова, Виноградів → Виноградова)."""
+    return (
+        tuple(alias.iso3s) == ("UKR",)
+        and kind in ("place", "capital")
+        and (alias.source != PLACES_FILE)
+    )
+
+
+def _cyrillic_forms(
+    surface: str, alternates: bool = False
+) -> list[tuple[str, bool, int, frozenset[str] | None]]:
     """(text, prefix, max_suffix, endings) forms of a Cyrillic name: the name itself and
-    inflected stems."""
+    inflected stems; with ``alternates`` (a Ukrainian town) also its alternated stem."""
     forms: list[tuple[str, bool, int, frozenset[str] | None]] = [(surface, False, 0, None)]
     words = surface.split(" ")
+    alternated = _ukrainian_alternated(words[-1]) if alternates else None
+    if alternated is not None:
+        oblique, closed = alternated
+        forms.append((" ".join([*words[:-1], oblique]), True, 3, closed))
     last = _cyrillic_stem(words[-1], ukrainian=bool(_UKRAINIAN_LETTER.search(surface)))
     if last is None:
         return forms
@@ -752,6 +798,7 @@ def country_patterns(aliases: Iterable[Alias]) -> Iterator[Pattern]:
                 languages=languages,
                 flags=alias.flags,
                 any_case=alias.type == "blocker",
+                alternates=_alternates(alias, kind),
             )
 
 
@@ -762,11 +809,13 @@ def surface_patterns(
     languages: frozenset[str] | None,
     flags: frozenset[str],
     any_case: bool = False,
+    alternates: bool = False,
 ) -> Iterator[Pattern]:
     """The matcher patterns of one curated surface (the gazetteer's rows and the entity aliases):
     its case variants, an accent-free spelling, Cyrillic inflected stems, a ``stem`` flag's stem,
     a Finnish/Estonian/Hungarian name's case endings, Hangul ``word``. ``flags`` as in the curated
-    tables; ``any_case``: match in any case (a blocker)."""
+    tables; ``any_case``: match in any case (a blocker); ``alternates``: a Ukrainian town
+    (``_alternates``)."""
     surfaces = [surface]
     latin_ok = not (languages and languages <= _PREFER_LATIN)
     if latin_ok and not flags & {"cs", "noplain"} and _LATIN_LETTER.search(surface):
@@ -781,7 +830,7 @@ def surface_patterns(
         if explicit_stem:
             forms.append((each, True, int(explicit_stem[4:] or 3), None))
         elif _CYRILLIC.search(each) and "nostem" not in flags:
-            forms.extend(_cyrillic_forms(each))
+            forms.extend(_cyrillic_forms(each, alternates))
         elif _GREEK.search(each) and "nostem" not in flags:
             forms.extend(_greek_forms(each))
         else:
