@@ -60,7 +60,7 @@ from ingest.tagging.topic_features import (
 )
 
 MODEL_FILE = Path(__file__).resolve().parent.parent / "data" / "topic_model.json"
-WEIGHTS_FILE = MODEL_FILE.with_suffix(".npy")  # one float32 row of topic weights per feature
+WEIGHTS_FILE = MODEL_FILE.with_suffix(".npy")  # one float16 row of topic weights per feature
 # The second model: the same features and the article's sentence vector (``vector_features``).
 VECTOR_MODEL_FILE = MODEL_FILE.with_name("topic_model_vectors.json")
 VECTOR_WEIGHTS_FILE = VECTOR_MODEL_FILE.with_suffix(".npy")
@@ -88,6 +88,12 @@ _PARTICLE_END = re.compile(r"^[的了]|[的了]$")
 # takes ~3 ms to compile in every process).
 def _han(char: str) -> bool:
     return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
+def _unspaced(char: str) -> bool:
+    """Whether ``char`` is written without spaces between words (kana, Han): a piece of such a
+    run may end anywhere."""
+    return "\u3040" <= char <= "\u30ff" or _han(char)
 
 
 def _han_start(text: str) -> bool:
@@ -244,11 +250,14 @@ def _unit_of_a_count(text: str, start: int, word: str) -> bool:
 def _shown_span(text: str, start: int, end: int, stop: frozenset[str]) -> tuple[int, int] | None:
     """Where a word the model weighed is shown as evidence (a Hangul piece: its whole word), or
     None when it says nothing to a reader: a function word of the article's language (``stop``),
-    a single letter or syllable (a single Han character is a word: 战, 核), no letter at all,
-    the unit of a number (395km, 130 km), or a piece of a Latin word (AP of 釜山APEC)."""
+    a word cut short by the body's limit, a single letter or syllable (a single Han character
+    is a word: 战, 核), no letter at all, the unit of a number (395km, 130 km), or a piece of a
+    Latin word (AP of 釜山APEC)."""
     whole = _whole_word(text, start, end)
     if _holds_hangul(text[whole[0] : whole[1]]):  # a piece of a Korean word (엠마크리스III를 → II)
         start, end = whole
+    elif end < whole[1] and not _unspaced(text[end - 1]) and not _unspaced(text[end]):
+        return None  # a word cut short where the model stops reading the body (BODY_CHARS)
     word = text[start:end]
     if word.lower() in stop or (len(word) == 1 and not _han(word)):
         return None
