@@ -1393,3 +1393,46 @@ def test_names_and_homographs_of_the_2026_12_07_labelled_items(
     text: str, language: str, expected: set[str]
 ) -> None:
     assert {t.iso3 for t in tag_countries(text, language=language)} == expected
+
+
+def _own_language_towns() -> list[tuple[str, str, str]]:
+    """The GeoNames towns kept for their own languages only, read from the table itself."""
+    path = countries_module.GAZETTEER_DIR / countries_module.PLACES_FILE
+    with path.open(encoding="utf-8") as fh:
+        lines = [line.rstrip("\n").split("\t") for line in fh if not line.startswith("#")]
+    return [(name, iso3, languages) for name, iso3, _, languages in lines[1:] if languages != "*"]
+
+
+def test_own_language_towns_tag_in_their_languages_only() -> None:
+    """Every town of the table's own-language rows tags its country in a text of each of its
+    languages (Crotone, Ancona in Italian) and nothing in English (Ancona, Texas)."""
+    rows = _own_language_towns()
+    assert len(rows) > 300
+    missed, in_english = [], []
+    for name, iso3, languages in rows:
+        for language in languages.split(","):
+            if iso3 not in {t.iso3 for t in tag_countries(f"xx {name}.", language=language)}:
+                missed.append((name, language))
+        if iso3 in {t.iso3 for t in tag_countries(f"News from {name}.", language="en")}:
+            in_english.append(name)
+    assert missed == []
+    assert in_english == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Trema la terra all'alba: sei scosse a Crotone", "it", {"ITA"}),
+        ("Manifestation à Nancy contre la réforme", "fr", {"FRA"}),
+        ("Nancy Pelosi rencontre le président", "fr", set()),  # a given name before a surname
+        ("Earthquake swarm shakes Crotone", "en", set()),
+        ("I Carabinieri di Pesaro hanno denunciato un giovane", "it", {"ITA"}),
+        ("La Digos di Catania ha eseguito perquisizioni", "it", {"ITA"}),
+        ("Θάνατος 3χρονου στην Πάφο", "el", {"CYP"}),
+        ("Η Λεμεσός στο μικροσκόπιο", "el", {"CYP"}),
+    ],
+)
+def test_own_language_towns_and_institutions_in_context(
+    text: str, language: str, expected: set[str]
+) -> None:
+    assert {t.iso3 for t in tag_countries(text, language=language)} == expected

@@ -322,7 +322,7 @@ def test_common_words_and_surnames_are_not_towns() -> None:
     """Towns whose names are everyday words or common names in some language (each one a
     GeoNames town of a single country) are dropped by the word-frequency filter; so is the
     accent-free spelling of Lāhān (Nepal), Indonesian for "land"."""
-    towns = {row["surface"] for row in _town_rows()}
+    towns = {row["surface"] for row in _town_rows() if row["languages"] == "*"}
     common = {
         "Mobile", "Split", "Jackson", "Madison", "Independence", "Enterprise", "Nora",
         "Police", "Normal", "Marathon", "Sunrise", "Deal", "Bend", "Sens", "Die", "Natal",
@@ -409,6 +409,48 @@ def test_mid_sized_cities_of_own_language_press_are_towns() -> None:
         ("Cali", "COL"), ("Cochabamba", "BOL"),
     }  # fmt: skip
     assert cities - towns == set()
+
+
+def test_own_language_towns_are_known_towns_for_their_own_languages_only() -> None:
+    """A row for some languages only is a town of ``OWN_TOWN`` or more, for its country's own
+    languages (never English or German), and no such row is a word in them."""
+    from wordfreq import zipf_frequency
+
+    rows = [row for row in _town_rows() if row["languages"] != "*"]
+    assert len(rows) > 300
+    for row in rows:
+        languages = row["languages"].split(",")
+        own = build_places.OWN_LANGUAGES[row["iso3"]]
+        assert set(languages) <= set(own) - build_places.NOT_OWN_TOWN_LANGUAGES, row
+        assert int(row["population"]) >= build_places.OWN_TOWN, row
+        assert max(zipf_frequency(row["surface"], lang) for lang in languages) < (
+            build_places.OWN_TOWN_BAR
+        ), row
+    assert {("Ancona", "ITA", "it"), ("Siena", "ITA", "it"), ("Crotone", "ITA", "it")} <= {
+        (row["surface"], row["iso3"], row["languages"]) for row in rows
+    }
+
+
+def test_a_town_dominating_its_namesakes_is_kept_for_its_own_languages() -> None:
+    claims = {
+        "ancona": {"ITA": 89_994, "USA": 500},
+        "toledo": {"ESP": 84_000, "USA": 270_000},
+        "pisa": {"ITA": 109_960, "POL": 19_232},
+    }
+    assert build_places.own_language_town("Ancona", "ITA", 89_994, claims, 14) == ("it",)
+    assert build_places.own_language_town("Ancona", "ITA", 89_994, claims, 0) == ()  # unknown
+    assert build_places.own_language_town("Ancona", "ITA", 19_999, claims, 14) == ()  # small
+    assert build_places.own_language_town("Toledo", "ESP", 84_000, claims, 20) == ()  # dominated
+    assert build_places.own_language_town("Pisa", "ITA", 109_960, claims, 30) == ()  # 1/6 only
+    assert build_places.own_language_town("Ancona", "GBR", 89_994, claims, 14) == ()  # English
+    claims["hof"] = {"DEU": 45_000, "NLD": 1_000}
+    assert build_places.own_language_town("Hof", "DEU", 45_000, claims, 10) == ()  # German
+    assert (
+        build_places.foreign_script_names(
+            {"alternatenames": ["Ancone", "Анкона", "アンコーナ", "安科纳", ""]}
+        )
+        == 3
+    )
 
 
 def test_towns_rank_below_every_other_row(aliases: list[Alias]) -> None:

@@ -24,6 +24,13 @@ precision first:
   1/``DOMINANT_RATIO`` of its population: Kassel (a French village is also called so), Darmstadt,
   Oldenburg, Koblenz, Cali, Murcia. Not in English-speaking and other countries: English town
   names are surnames and words, and counties (Surrey) are not in the data.
+- A town of ``OWN_TOWN`` (20,000) or more that these rules drop, whose name only places under a
+  twentieth of its size share elsewhere and that other languages' encyclopaedias know (at least
+  ``OWN_TOWN_KNOWN`` alternate names in other scripts than Latin), is kept for texts in its country's own languages other
+  than English and German (``own_language_town``; the ``languages`` column), unless the name is
+  a word in them (Zipf ``OWN_TOWN_BAR``, 4.5: a town's name is frequent in its own press because
+  of the town): Ancona, Pisa, Siena, Como, Crotone tag Italy in Italian news, and nothing in
+  English or Spanish, where the name is a namesake or a word (Como, "like").
 - A name that is a common word in any major language is dropped (wordfreq Zipf frequency at or
   above a bar that rises with the population, since a big city's name is frequent because of the
   city itself, and higher in the country's own languages, where the town is talked
@@ -124,6 +131,59 @@ class Place:
     name: str
     iso3: str
     population: int
+    languages: tuple[str, ...] = ()  # empty: every language
+
+
+# A town of this many inhabitants or more whose name only much smaller places of other countries
+# share (each under 1/``DOMINANT_RATIO`` of its size) tags its country in texts of that country's
+# own languages (``OWN_LANGUAGES``, not English): Ancona, Pisa, Siena, Como, Crotone in Italian
+# news. Elsewhere the name could be the namesake (Ancona, Texas), so it tags nothing there.
+OWN_TOWN = 20_000
+OWN_TOWN_BAR = 4.5
+OWN_TOWN_KNOWN = 3
+# wordfreq's code → the code of a text in that language (``language.normalise_language``).
+TEXT_LANGUAGE = {"fil": "tl", "nb": "no"}
+# German capitalises every noun, so a capitalised town's name cannot be told from a noun there:
+# no German-only towns.
+NOT_OWN_TOWN_LANGUAGES = frozenset({"en", "de"})
+
+
+_LATIN_LETTERS = re.compile(r"^[\x00-\u024f\u1e00-\u1eff]+$")
+
+
+def foreign_script_names(city: dict) -> int:
+    """How many of a town's GeoNames alternate names are written in another script than Latin
+    (Анкона, アンコーナ, 安科纳): the encyclopaedias of other languages know the town. A
+    neighbourhood or a village named like a word or a surname (Pacífico in Madrid, Monteiro in
+    Brazil, Konak in Izmir) has none."""
+    return len(
+        {
+            name
+            for name in city.get("alternatenames") or ()
+            if name and not _LATIN_LETTERS.match(name)
+        }
+    )
+
+
+def own_language_town(
+    name: str,
+    iso3: str,
+    population: int,
+    claims: dict[str, dict[str, int]],
+    known: int = OWN_TOWN_KNOWN,
+) -> tuple[str, ...]:
+    """The languages in whose texts the town's name tags its country although ``sole_name``
+    refuses it (empty: none): its country's own languages other than English and German, for a
+    town of ``OWN_TOWN`` or more, known abroad (``known``: its ``foreign_script_names``, at least
+    ``OWN_TOWN_KNOWN``), that dominates every other place of that name."""
+    own = tuple(lang for lang in OWN_LANGUAGES.get(iso3, ()) if lang not in NOT_OWN_TOWN_LANGUAGES)
+    claimed = claims.get(key(name), {})
+    if not own or population < OWN_TOWN or known < OWN_TOWN_KNOWN or iso3 not in claimed:
+        return ()
+    others = [size for code, size in claimed.items() if code != iso3]
+    if max(others, default=0) * DOMINANT_RATIO >= population:
+        return ()
+    return tuple(TEXT_LANGUAGE.get(lang, lang) for lang in own)
 
 
 def _strip_accents(text: str) -> str:
@@ -310,6 +370,59 @@ def candidates(city: dict, iso3: str) -> list[str]:
     return names
 
 
+def _a_phrase(
+    name: str, bar: float, zipf_frequency, own: tuple[str, ...] = (), own_bar: float = 0.0
+) -> bool:
+    """Whether the name reads as words: a common word itself (``_common_word``; wordfreq scores a
+    phrase from its words, so a name of three or more words, Notre-Dame-des-Landes, is a name,
+    not a phrase), or two common words (Central Coast, Grand Rapids, Правий Берег)."""
+    if _words(name) < 3 and _common_word(name, bar, zipf_frequency, own, own_bar):
+        return True
+    words = key(name).split()
+    return len(words) == 2 and all(_common_word(word, 3.0, zipf_frequency) for word in words)
+
+
+def _a_word_in(name: str, languages: tuple[str, ...], zipf_frequency) -> bool:
+    """Whether the name, or its two words, are common in one of ``languages``: at
+    ``OWN_TOWN_BAR`` for the name (a town's name is frequent in its own press because of the
+    town: Crotone 3.7, Siena 4.4 in Italian; Latina 4.6, Potenza 4.8 are words), 3.0 for each
+    of two words."""
+    spellings = {name, _strip_accents(name)}
+    if _words(name) < 3 and any(
+        zipf_frequency(s, lang) >= OWN_TOWN_BAR for s in spellings for lang in languages
+    ):
+        return True
+    words = key(name).split()
+    return len(words) == 2 and all(
+        any(zipf_frequency(word, lang) >= 3.0 for lang in languages) for word in words
+    )
+
+
+def kept_for(
+    name: str,
+    iso3: str,
+    population: int,
+    main: bool,
+    claims: dict[str, dict[str, int]],
+    zipf_frequency,
+    known: int = 0,
+) -> tuple[str, ...] | None:
+    """The languages in whose texts the town's name tags its country: ``()`` for every language
+    (``sole_name`` and not a word in any of ``WORD_LANGUAGES``), its own languages for an
+    ``own_language_town`` that is not a word in them, ``None`` for none."""
+    is_city = city(name, iso3, population, main, zipf_frequency)
+    own = OWN_LANGUAGES.get(iso3, ())
+    if sole_name(name, iso3, population, claims, is_city) and not _a_phrase(
+        name, max_zipf(population), zipf_frequency, own, own_bar(population, is_city)
+    ):
+        return ()
+    languages = own_language_town(name, iso3, population, claims, known) if main else ()
+    words = tuple({text: lang for lang, text in TEXT_LANGUAGE.items()}.get(x, x) for x in languages)
+    if languages and not _a_word_in(name, words, zipf_frequency):
+        return languages
+    return None
+
+
 def build() -> list[Place]:
     from wordfreq import top_n_list, zipf_frequency
 
@@ -328,31 +441,22 @@ def build() -> list[Place]:
             k = key(name)
             if not k or not k[0].isalpha() or k in taken:
                 continue
-            is_city = city(name, iso3, town["population"], name == town["name"], zipf_frequency)
-            if not sole_name(name, iso3, town["population"], claims, is_city):
-                continue
-            if town["population"] < min_population(name):
+            population = town["population"]
+            if population < min_population(name):
                 continue
             if k in _STOP or not name[0].isupper():
                 continue  # "les Escaldes": GeoNames keeps French articles in lower case
-            # wordfreq scores a phrase from its words, so a name of three or more words
-            # (Notre-Dame-des-Landes) would look common; such a name is a name, not a phrase.
-            bar = max_zipf(town["population"])
-            own = OWN_LANGUAGES.get(iso3, ())
-            if _words(name) < 3 and _common_word(
-                name, bar, zipf_frequency, own, own_bar(town["population"], is_city)
-            ):
-                continue
-            if _words(name) == 2 and all(
-                _common_word(word, 3.0, zipf_frequency) for word in k.split()
-            ):
-                continue  # Central Coast, Grand Rapids, Правий Берег: phrases of common words
             if _CYRILLIC.match(name) and (
                 _CYRILLIC_ADJECTIVE.search(name.split(" ")[-1])
                 or inflects_into_a_word(name, frequent, zipf_frequency)
             ):
                 continue
-            place = Place(name, iso3, town["population"])
+            main = name == town["name"]
+            known = foreign_script_names(town)
+            languages = kept_for(name, iso3, population, main, claims, zipf_frequency, known)
+            if languages is None:
+                continue
+            place = Place(name, iso3, town["population"], languages)
             current = best.get(name)
             if current is None or current.population < place.population:
                 best[name] = place
@@ -369,9 +473,10 @@ HEADER = """\
 def write(places: list[Place], path: Path = OUTPUT) -> None:
     with path.open("w", encoding="utf-8", newline="") as fh:
         fh.write(HEADER)
-        fh.write("surface\tiso3\tpopulation\n")
+        fh.write("surface\tiso3\tpopulation\tlanguages\n")
         for place in places:
-            fh.write(f"{place.name}\t{place.iso3}\t{place.population}\n")
+            languages = ",".join(place.languages) or "*"
+            fh.write(f"{place.name}\t{place.iso3}\t{place.population}\t{languages}\n")
 
 
 def main() -> None:

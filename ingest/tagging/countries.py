@@ -249,15 +249,17 @@ def _read_cldr_cities(path: Path) -> Iterator[Alias]:
 
 
 def _read_places(path: Path) -> Iterator[Alias]:
-    """GeoNames towns (surface, iso3, population): type ``place``, every language."""
+    """GeoNames towns (surface, iso3, population, languages): type ``place``, for texts in the
+    row's languages (``*``: every language)."""
     with path.open(encoding="utf-8", newline="") as fh:
         lines = (line for line in fh if not line.startswith("#"))
         for row in csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE):
+            languages = row.get("languages") or "*"
             yield Alias(
                 surface=row["surface"],
                 iso3s=(row["iso3"],),
                 type="place",
-                languages=None,
+                languages=None if languages == "*" else frozenset(languages.split(",")),
                 flags=frozenset(),
                 source=path.name,
             )
@@ -1231,11 +1233,14 @@ def tag_countries(
             continue  # a family name after a given name: Eddie Jordan, Abel Braga
         if (
             target.town
-            and target.iso3s[0] in _PINYIN_COUNTRIES
-            and match.text.isascii()
+            and (
+                (target.iso3s[0] in _PINYIN_COUNTRIES and match.text.isascii())
+                or target.languages is not None
+            )
             and _followed_by_surname(text, match.end)
         ):
-            continue  # a pinyin given name before a surname: Yulin Wang, Xinyi Chen
+            continue  # a given name before a surname: Yulin Wang, Xinyi Chen; an own-language
+            # town's name (Nancy, Lorena) before one: Nancy Pelosi
         for iso3 in target.iso3s:
             tag = tags.get(iso3)
             if tag is None:
