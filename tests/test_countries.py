@@ -603,6 +603,17 @@ def test_proclitics_glued_to_a_name_keep_the_tag() -> None:
         assert "RUS" in countries(f"ביקר {letter}רוסיה", language="he"), letter
 
 
+@pytest.mark.parametrize("prefix", ["וב", "ול", "וה", "ומ", "שב", "מה", "כש", "וכש", "ושה", "לה"])
+def test_hebrew_proclitics_in_their_order_keep_the_tag(prefix: str) -> None:
+    assert "CHE" in countries(f"ביקר {prefix}שוויץ", language="he"), prefix
+
+
+@pytest.mark.parametrize("prefix", ["בו", "לו", "הב", "בש", "הו", "בל"])
+def test_hebrew_letters_out_of_order_are_part_of_a_name(prefix: str) -> None:
+    """Boschwitz (בושוויץ) is not "in-and-Switzerland": ו comes first, ה last."""
+    assert "CHE" not in countries(f"הסנאטור {prefix}שוויץ", language="he"), prefix
+
+
 # Every word of the language lists in context_words.toml, with a text where a country's name or
 # adjective beside it names a language (it must tag nothing), in that text's language.
 LANGUAGE_CONTEXTS = {
@@ -1425,6 +1436,12 @@ def test_own_language_towns_tag_in_their_languages_only() -> None:
         ("Trema la terra all'alba: sei scosse a Crotone", "it", {"ITA"}),
         ("Manifestation à Nancy contre la réforme", "fr", {"FRA"}),
         ("Nancy Pelosi rencontre le président", "fr", set()),  # a given name before a surname
+        # one sense per discourse: where the name is a person's, no mention of it is the town
+        ("Nancy a voté hier. Nancy Pelosi est venue.", "fr", set()),
+        ("Torres marcou duas vezes. O atacante Ferran Torres brilhou", "pt", set()),
+        ("Chuva forte em Torres deixa desalojados", "pt", {"BRA"}),
+        ("Hochwasser in Ancona, Italien", "de", {"ITA"}),  # Italien, not Ancona: no German row
+        ("Hochwasser in Ancona", "de", set()),
         ("Earthquake swarm shakes Crotone", "en", set()),
         ("I Carabinieri di Pesaro hanno denunciato un giovane", "it", {"ITA"}),
         ("La Digos di Catania ha eseguito perquisizioni", "it", {"ITA"}),

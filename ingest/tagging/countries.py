@@ -1184,6 +1184,11 @@ def tag_countries(
         return not (target.valid_to and day > target.valid_to)
 
     tags: dict[str, CountryTag] = {}
+    # One sense per discourse for the towns kept for their own languages only (Nancy, Torres):
+    # where the text uses the name as a person's (Nancy Pelosi, Ferran Torres), no mention of it
+    # is the town.
+    own_towns: list[tuple[str, Evidence]] = []
+    names: set[str] = set()
     found = _matcher().find(text, applies)  # type: ignore[arg-type]
     for at, match in enumerate(found):
         target = match.payload
@@ -1224,6 +1229,7 @@ def tag_countries(
         if target.firstname and _followed_by_surname(text, match.end):
             continue
         if target.town and _not_a_town_here(text, match.start, match.end):
+            names.add(match.text)
             continue
         if (
             target.surname
@@ -1239,11 +1245,20 @@ def tag_countries(
             )
             and _followed_by_surname(text, match.end)
         ):
+            names.add(match.text)
             continue  # a given name before a surname: Yulin Wang, Xinyi Chen; an own-language
             # town's name (Nancy, Lorena) before one: Nancy Pelosi
         for iso3 in target.iso3s:
             tag = tags.get(iso3)
             if tag is None:
                 tag = tags[iso3] = CountryTag(iso3=iso3)
-            tag.evidence.append(Evidence(text=match.text, type=target.type, start=match.start))
+            evidence = Evidence(text=match.text, type=target.type, start=match.start)
+            tag.evidence.append(evidence)
+            if target.town and target.languages is not None:
+                own_towns.append((iso3, evidence))
+    for iso3, evidence in own_towns:
+        if evidence.text in names:
+            tags[iso3].evidence.remove(evidence)
+            if not tags[iso3].evidence:
+                del tags[iso3]
     return sorted(tags.values(), key=lambda t: (t.evidence[0].start, t.iso3))

@@ -172,6 +172,10 @@ def _fold(text: str) -> str:
 
 _ARABIC_PROCLITICS = frozenset(CONTEXT_WORDS["arabic_proclitics"])
 _HEBREW_PROCLITIC_LETTERS = frozenset(CONTEXT_WORDS["hebrew_proclitic_letters"])
+# The order those letters take: "and" first, then "that" (also "when", "from that"), then one
+# preposition, then "the" last: ו-ש-ב-ה. ובשוויץ is "and in Switzerland"; in בושוויץ (Boschwitz)
+# ב comes before ו, so no prefix: a name.
+_HEBREW_PROCLITIC_CHAIN = re.compile(r"ו?(?:ש|כש|מש)?[בכלמ]?ה?")
 
 
 def _lower_char(c: str) -> str:
@@ -676,7 +680,11 @@ class Matcher:
                     return -1
             else:
                 clitic = normalize(text[begin:start])
-                if len(clitic) > 3 or not set(clitic) <= _HEBREW_PROCLITIC_LETTERS:
+                if (
+                    len(clitic) > 3
+                    or not set(clitic) <= _HEBREW_PROCLITIC_LETTERS
+                    or not _HEBREW_PROCLITIC_CHAIN.fullmatch(clitic)
+                ):
                     return -1
         if right in (_RIGHT_FREE, _RIGHT_HANGUL):
             return end
