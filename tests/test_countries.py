@@ -1453,3 +1453,36 @@ def test_own_language_towns_and_institutions_in_context(
     text: str, language: str, expected: set[str]
 ) -> None:
     assert {t.iso3 for t in tag_countries(text, language=language)} == expected
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("Thanh Hoá", "Thanh Hóa"), ("Khánh Hoà", "Khánh Hòa"), ("Hoà Bình", "Hòa Bình")],
+)
+def test_vietnamese_tone_in_either_place_of_an_open_syllable(old: str, new: str) -> None:
+    """The old orthography's hoá and the new one's hóa are one name (and khoẻ, thuỷ)."""
+    assert set(countries(f"Mưa lớn ở {old}", language="vi")) == {"VNM"}
+    assert set(countries(f"Mưa lớn ở {new}", language="vi")) == {"VNM"}
+
+
+def test_vietnamese_tone_folding_keeps_length_and_closed_syllables() -> None:
+    from ingest.tagging.matcher import normalize
+
+    for text in ("Thanh Hoá", "thuỷ điện", "khoẻ", "hoàng gia", "HOÁ"):
+        assert len(normalize(text)) == len(text)
+    assert normalize("hoá") == normalize("hóa")
+    assert normalize("thuỷ") == normalize("thủy")
+    assert normalize("hoàng") == "hoàng"  # closed: the tone is on a in both orthographies
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Chủ tịch Quốc hội Vương Đình Huệ chủ trì hội nghị", {"VNM"}),
+        ("Quốc hội Mỹ thông qua dự luật", {"USA"}),  # another state's: owned
+        ("Theo Bộ Y tế, số ca mắc giảm", {"VNM"}),
+        ("Bộ Y tế Nhật Bản cho biết", {"JPN"}),
+    ],
+)
+def test_vietnamese_state_organs(text: str, expected: set[str]) -> None:
+    assert set(countries(text, language="vi")) == expected

@@ -165,9 +165,32 @@ _FOLD_RE = re.compile("[" + "".join(re.escape(c) for c, t in _FOLD.items() if c 
 _FOLD_GET = _FOLD.__getitem__
 
 
+def _new_style(pair: str) -> str:
+    """A Vietnamese open syllable's oa, oe or uy with its tone on the first vowel (hóa, khỏe,
+    thủy), as the new orthography writes it; the old one puts it on the second (hoá, khoẻ, thuỷ)."""
+    first, second = pair
+    base, *tone = unicodedata.normalize("NFD", second)
+    return unicodedata.normalize("NFC", first + "".join(tone)) + base
+
+
+_TONED = {"a": "áàảãạ", "e": "éèẻẽẹ", "y": "ýỳỷỹỵ"}
+_OLD_STYLE = {
+    first + second: _new_style(first + second)
+    for pairs in (("o", "a"), ("o", "e"), ("u", "y"))
+    for first, vowel in [pairs]
+    for second in _TONED[vowel]
+}
+_OLD_STYLE |= {old.upper(): new.upper() for old, new in _OLD_STYLE.items()}
+_OLD_STYLE |= {old[0].upper() + old[1]: new[0].upper() + new[1] for old, new in _OLD_STYLE.items()}
+# Not before another letter: in a closed syllable (hoàng, khuyến) both write the tone alike.
+_OLD_STYLE_RE = re.compile("(?:" + "|".join(sorted(_OLD_STYLE)) + r")(?![^\W\d_])")
+
+
 def _fold(text: str) -> str:
-    """Unify look-alike characters (one for one), without touching case."""
-    return _FOLD_RE.sub(lambda found: _FOLD_GET(found.group()), text)
+    """Unify look-alike characters (one for one), without touching case, and the two places
+    Vietnamese writes a tone in an open oa, oe, uy (Thanh Hoá, Thanh Hóa: two for two)."""
+    text = _FOLD_RE.sub(lambda found: _FOLD_GET(found.group()), text)
+    return _OLD_STYLE_RE.sub(lambda found: _OLD_STYLE[found.group()], text)
 
 
 _ARABIC_PROCLITICS = frozenset(CONTEXT_WORDS["arabic_proclitics"])
