@@ -168,9 +168,9 @@ _FOLD_GET = _FOLD.__getitem__
 def _new_style(pair: str) -> str:
     """A Vietnamese open syllable's oa, oe or uy with its tone on the first vowel (hóa, khỏe,
     thủy), as the new orthography writes it; the old one puts it on the second (hoá, khoẻ, thuỷ)."""
-    first, second = pair
-    base, *tone = unicodedata.normalize("NFD", second)
-    return unicodedata.normalize("NFC", first + "".join(tone)) + base
+    first, second = pair[0], pair[1]
+    decomposed = unicodedata.normalize("NFD", second)
+    return unicodedata.normalize("NFC", first + decomposed[1:]) + decomposed[0]
 
 
 _TONED = {"a": "áàảãạ", "e": "éèẻẽẹ", "y": "ýỳỷỹỵ"}
