@@ -467,3 +467,10 @@ def test_towns_rank_below_every_other_row(aliases: list[Alias]) -> None:
     sources = [a.source for a in aliases]
     first_town = sources.index(PLACES_FILE)
     assert set(sources[first_town:]) == {PLACES_FILE}
+
+
+def test_an_own_language_town_is_kept_for_texts_in_the_language_codes_texts_carry() -> None:
+    """wordfreq's nb (Norwegian Bokmål) is the ``no`` a Norwegian text is tagged with."""
+    claims = {"arendal": {"NOR": 30_916, "USA": 1_000}}
+    kept = build_places.kept_for("Arendal", "NOR", 30_916, True, claims, _zipf({}), 5)
+    assert kept == ("no",)

@@ -172,18 +172,17 @@ def own_language_town(
     claims: dict[str, dict[str, int]],
     known: int = OWN_TOWN_KNOWN,
 ) -> tuple[str, ...]:
-    """The languages in whose texts the town's name tags its country although ``sole_name``
-    refuses it (empty: none): its country's own languages other than English and German, for a
-    town of ``OWN_TOWN`` or more, known abroad (``known``: its ``foreign_script_names``, at least
-    ``OWN_TOWN_KNOWN``), that dominates every other place of that name."""
+    """The languages (wordfreq's codes) in whose texts the town's name tags its country although
+    ``sole_name`` refuses it (empty: none): its country's own languages other than English and
+    German, for a town of ``OWN_TOWN`` or more, known abroad (``known``: its
+    ``foreign_script_names``, at least ``OWN_TOWN_KNOWN``), that dominates every other place of
+    that name."""
     own = tuple(lang for lang in OWN_LANGUAGES.get(iso3, ()) if lang not in NOT_OWN_TOWN_LANGUAGES)
     claimed = claims.get(key(name), {})
     if not own or population < OWN_TOWN or known < OWN_TOWN_KNOWN or iso3 not in claimed:
         return ()
     others = [size for code, size in claimed.items() if code != iso3]
-    if max(others, default=0) * DOMINANT_RATIO >= population:
-        return ()
-    return tuple(TEXT_LANGUAGE.get(lang, lang) for lang in own)
+    return own if max(others, default=0) * DOMINANT_RATIO < population else ()
 
 
 def _strip_accents(text: str) -> str:
@@ -409,7 +408,8 @@ def kept_for(
 ) -> tuple[str, ...] | None:
     """The languages in whose texts the town's name tags its country: ``()`` for every language
     (``sole_name`` and not a word in any of ``WORD_LANGUAGES``), its own languages for an
-    ``own_language_town`` that is not a word in them, ``None`` for none."""
+    ``own_language_town`` that is not a word in them (as texts' codes: ``TEXT_LANGUAGE``),
+    ``None`` for none."""
     is_city = city(name, iso3, population, main, zipf_frequency)
     own = OWN_LANGUAGES.get(iso3, ())
     if sole_name(name, iso3, population, claims, is_city) and not _a_phrase(
@@ -417,9 +417,8 @@ def kept_for(
     ):
         return ()
     languages = own_language_town(name, iso3, population, claims, known) if main else ()
-    words = tuple({text: lang for lang, text in TEXT_LANGUAGE.items()}.get(x, x) for x in languages)
-    if languages and not _a_word_in(name, words, zipf_frequency):
-        return languages
+    if languages and not _a_word_in(name, languages, zipf_frequency):
+        return tuple(TEXT_LANGUAGE.get(lang, lang) for lang in languages)
     return None
 
 
