@@ -1486,3 +1486,75 @@ def test_vietnamese_tone_folding_keeps_length_and_closed_syllables() -> None:
 )
 def test_vietnamese_state_organs(text: str, expected: set[str]) -> None:
     assert set(countries(text, language="vi")) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Swiss German writes ss for ß: every German row with ß also matches so written
+        ("Grossbritannien und Weissrussland verhandeln", {"GBR", "BLR"}),
+        ("Großbritannien und Weißrussland verhandeln", {"GBR", "BLR"}),
+        # pro- and anti- glued to a country's adjective
+        ("Prorussische Separatisten und proiranische Milizen", {"RUS", "IRN"}),
+        ("Antiamerikanische Proteste in der Hauptstadt", {"USA"}),
+        # the names as an article or a case declines them
+        ("Urlaub in den Niederlanden und den Vereinigten Staaten", {"NLD", "USA"}),
+        ("Wahlen in der Dominikanischen Republik", {"DOM"}),
+        ("Sie leben in den Vereinigten Arabischen Emiraten", {"ARE"}),
+        # person nouns: every form of the table's nouns, strong and weak
+        ("Zwei Kubaner und drei Dänen festgenommen", {"CUB", "DNK"}),
+        ("Die Kenianerin gewann vor den Norwegern", {"KEN", "NOR"}),
+        # Süd-Sudan is South Sudan, not the south of Sudan (Südtürkei still is Turkey's south)
+        ("Kämpfe im Süd-Sudan", {"SSD"}),
+        ("Erdbeben in der Südtürkei", {"TUR"}),
+    ],
+)
+def test_german_spellings_forms_and_nouns(text: str, expected: set[str]) -> None:
+    assert set(countries(text, language="de")) == expected
+
+
+def test_german_stance_prefixes_only_before_a_country_adjective() -> None:
+    assert countries_module._GERMAN_ADJECTIVE.match("russisch")
+    assert set(countries("Eine prowestliche und antisemitische Haltung", language="de")) == set()
+
+
+@pytest.mark.parametrize(
+    ("surface", "variants"),
+    [
+        ("آئرلینڈ", ["آئر لینڈ"]),  # a space after ر, a letter that never joins the next
+        ("کوسٹا ریکا", ["کوسٹاریکا"]),  # the space after ا left out
+        ("بیلاروس", ["بیلا روس"]),
+        ("ایران", []),  # ایر ان: fewer than three letters on one side
+        ("پاکستان", []),  # no non-joining letter inside with three letters on both sides
+    ],
+)
+def test_urdu_spacings_after_non_joining_letters(surface: str, variants: list[str]) -> None:
+    assert countries_module.urdu_spacings(surface) == variants
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("آئر لینڈ کے گالفر روری نے ٹائٹل جیت لیا", "ur", {"IRL"}),
+        ("کولمبیا نے کوسٹاریکا کیخلاف میچ جیتا", "ur", {"COL", "CRI"}),
+        ("جرمنی اورفرانس میں علاج جاری ہے", "ur", {"DEU", "FRA"}),  # "and" glued on
+        ("ارجنٹائن اور بیلجیئم کی ٹیمیں", "ur", {"ARG", "BEL"}),
+        ("دانشکده کوچک وزارت", "fa", set()),  # کوچک "small" is no کو + چک (Czechia)
+        ("Istana Negara nafi dakwaan itu", "ms", set()),  # Malaysia's palace, not Indonesia's
+        ("Istana Negara nafi dakwaan Agong", "ms", {"MYS"}),  # the King of Malaysia
+        ("SEREMBAN: Polis menahan dua lelaki", "ms", {"MYS"}),  # a dateline before a colon
+        ("Banjir kilat di Kuantan dan Alor Setar", "ms", {"MYS"}),
+        ("Presiden menerima tamu di Istana Negara", "id", {"IDN"}),
+        ("NORANDA TO SELL UNIT", "en", set()),  # capitals without a dateline's comma or colon
+        ("Kata dia, RAWANG: tidak", "ms", set()),  # a colon mid-line is no dateline
+        ("RAWANG: Seorang lelaki ditahan", "ms", {"MYS"}),
+        ("דובר משרד החוץ אמר", "he", {"ISR"}),
+        ("משרד החוץ האמריקאי הודיע", "he", {"USA"}),  # another state's: owned, past ה
+        ("Adalet Bakanlığı'na göre", "tr", {"TUR"}),
+        ("ABD Dışişleri Bakanı Blinken", "tr", {"USA"}),
+    ],
+)
+def test_urdu_spacing_glued_words_and_malaysian_places(
+    text: str, language: str, expected: set[str]
+) -> None:
+    assert set(countries(text, language=language)) == expected

@@ -394,7 +394,10 @@ def _compass_compounds(cldr: Path, taken: set[str]) -> list[Alias]:
             if "de" not in row["languages"].split(",") or not _ONE_LATIN_WORD.match(name):
                 continue
             for prefix in COMPASS_PREFIXES_DE:
-                for surface in (prefix + name[0].lower() + name[1:], f"{prefix}-{name}"):
+                glued = prefix + name[0].lower() + name[1:]
+                if normalize(glued) in taken:
+                    continue  # Südsudan is a state: Süd-Sudan is too, not a part of Sudan
+                for surface in (glued, f"{prefix}-{name}"):
                     key = normalize(surface)
                     if surface in COMPASS_NOT_THE_COUNTRY or key in taken:
                         continue
@@ -765,6 +768,26 @@ def _nisba(alias: Alias) -> Iterator[tuple[str, frozenset[str]]]:
                 yield form, frozenset({language})
 
 
+# German glues pro- and anti- to a country's adjective: prorussische Separatisten,
+# antiamerikanische Proteste (with a hyphen, pro-russisch, the adjective matches alone).
+STANCE_PREFIXES_DE = ("pro", "anti")
+_GERMAN_ADJECTIVE = re.compile(r"^[a-zäöü]+isch$")
+
+
+def _pro_and_anti(alias: Alias) -> Iterator[tuple[str, frozenset[str]]]:
+    """The pro- and anti- forms of a German country adjective (a ``stem`` row in -isch), each for
+    German texts."""
+    if (
+        alias.type == "adjective"
+        and any(flag.startswith("stem") for flag in alias.flags)
+        and alias.languages is not None
+        and "de" in alias.languages
+        and _GERMAN_ADJECTIVE.match(alias.surface)
+    ):
+        for prefix in STANCE_PREFIXES_DE:
+            yield prefix + alias.surface, frozenset({"de"})
+
+
 def country_patterns(aliases: Iterable[Alias]) -> Iterator[Pattern]:
     """The matcher patterns for gazetteer rows (variants of case, accents and inflection)."""
     shared: dict[_Target, _Target] = {}  # equal payloads are one object (52k towns, ~220 targets)
@@ -775,6 +798,7 @@ def country_patterns(aliases: Iterable[Alias]) -> Iterator[Pattern]:
             forms.append((*genitive, alias.type))
         if "nisba" in alias.flags:
             forms.extend((form, languages, "adjective") for form, languages in _nisba(alias))
+        forms.extend((form, languages, "adjective") for form, languages in _pro_and_anti(alias))
         for surface, languages, kind in forms:
             target = _Target(
                 iso3s=alias.iso3s,
@@ -804,6 +828,28 @@ def country_patterns(aliases: Iterable[Alias]) -> Iterator[Pattern]:
             )
 
 
+# Urdu letters that never join the letter after them: after one, a space is all but invisible, so
+# Urdu writers put one in or leave it out at will inside a name (آئر لینڈ, کوسٹاریکا beside CLDR's
+# آئرلینڈ, کوسٹا ریکا).
+URDU_NON_JOINING = "اآأدڈذرڑزژوۓےۃ"
+_URDU_LETTER = re.compile(r"[\u0600-\u06ff]")
+_URDU_GAP = re.compile(rf"(?<=[{URDU_NON_JOINING}]) (?=[\u0600-\u06ff])")
+_URDU_JOIN = re.compile(
+    rf"(?<=[\u0600-\u06ff]{{3}})(?<=[{URDU_NON_JOINING}])(?=[\u0600-\u06ff]{{3}})"
+)
+
+
+def urdu_spacings(surface: str) -> list[str]:
+    """Other spellings of an Urdu name that differ only by a space after a non-joining letter:
+    without each such space, and with one after each such letter inside a word (three letters or
+    more on both sides)."""
+    variants = [surface[: m.start()] + surface[m.end() :] for m in _URDU_GAP.finditer(surface)]
+    variants += [
+        surface[: m.start()] + " " + surface[m.start() :] for m in _URDU_JOIN.finditer(surface)
+    ]
+    return [v for v in dict.fromkeys(variants) if v != surface]
+
+
 def surface_patterns(
     surface: str,
     payload: object,
@@ -819,6 +865,10 @@ def surface_patterns(
     tables; ``any_case``: match in any case (a blocker); ``alternates``: a Ukrainian town
     (``_alternates``)."""
     surfaces = [surface]
+    if "ß" in surface:
+        surfaces.append(surface.replace("ß", "ss"))  # as Switzerland writes German: Grossbritannien
+    if languages is not None and "ur" in languages and _URDU_LETTER.search(surface):
+        surfaces.extend(urdu_spacings(surface))
     latin_ok = not (languages and languages <= _PREFER_LATIN)
     if latin_ok and not flags & {"cs", "noplain"} and _LATIN_LETTER.search(surface):
         plain = _strip_accents(surface)
@@ -900,10 +950,15 @@ def _not_a_town_here(text: str, start: int, end: int) -> bool:
     that is not a function word, or after such a word and a particle: Robert Duvall, Валерий
     Шадрин, Perez de Cuellar), part of a hyphenated compound
     (Hart-Scott-Rodino) or the start of a company name (Noranda Inc, Corby Distilleries Ltd).
-    In capitals it counts only before a comma, as in a dateline (LANSDALE, Pa., June 19 -): an
-    upper-case headline's NORANDA TO SELL or GANDER <GNDR.O> BUYS is a company."""
+    In capitals it counts only in a dateline: before a comma (LANSDALE, Pa., June 19 -), or
+    before a colon at the start of a line (SEREMBAN: Polis menahan…, as the Malaysian and Indian
+    press date a story); an upper-case headline's NORANDA TO SELL or GANDER <GNDR.O> BUYS is a
+    company."""
     if text[start:end].isupper():
-        return not text.startswith(",", end)
+        if text.startswith(",", end):
+            return False
+        line_start = text.rfind("\n", 0, start) + 1
+        return not (text.startswith(":", end) and not text[line_start:start].strip())
     if start > 1 and text[start - 1] == "-" and text[start - 2].isalpha():
         return True
     if _COMPANY_AFTER.match(text, end):
@@ -1050,8 +1105,11 @@ def _names_a_language(text: str, start: int, end: int) -> bool:
 
 
 # Up to two words (or a bracket) between a generic state organ and the country that owns it:
-# Kementerian Pertahanan AS, Kementerian Kesehatan di Gaza, Bea Cukai (ICE) Amerika.
-_TO_OWNER = re.compile(r"[\s,]*(?:\([^)]{0,20}\)\s*)?(?:[^\W\d_]+\s+){0,2}$")
+# Kementerian Pertahanan AS, Kementerian Kesehatan di Gaza, Bea Cukai (ICE) Amerika; and the
+# Hebrew or Arabic proclitic glued to the owner (משרד החוץ האמריקאי, وزارة الخارجية الأمريكية).
+_TO_OWNER = re.compile(
+    r"[\s,]*(?:\([^)]{0,20}\)\s*)?(?:[^\W\d_]+\s+){0,2}(?:[\u05d0-\u05ea]{1,3}|[\u0621-\u064a]{1,3})?$"
+)
 
 
 def _blocks(payload: _Target | None) -> bool:
