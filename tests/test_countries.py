@@ -1558,3 +1558,26 @@ def test_urdu_spacing_glued_words_and_malaysian_places(
     text: str, language: str, expected: set[str]
 ) -> None:
     assert set(countries(text, language=language)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Incendio in Basilicata, evacuate due frazioni", "it", {"ITA"}),
+        ("Nebbia fitta a Ferrara e Rovigo", "it", {"ITA"}),
+        ("Giuliano Ferrara ha scritto un editoriale", "it", set()),  # a family name
+        ("Le marche di moda italiane", "it", {"ITA"}),  # italiane, not marche ("brands")
+        ("Le marche di moda", "it", set()),
+        ("Il ministero della Salute francese ha deciso", "it", {"FRA"}),  # owned
+        ("Ông đến Anh hôm qua", "vi", {"GBR"}),
+        ("Thủ tướng Anh Rishi Sunak phát biểu", "vi", {"GBR"}),
+        ("Tuấn Anh ghi bàn thắng", "vi", set()),  # a given name
+        ("Mưa lớn tại Anh Sơn, Nghệ An", "vi", {"VNM"}),  # a district, not England
+        ("Ý kiến của người dân", "vi", set()),  # "opinion", not Italy
+        ("Du học ở Ý", "vi", {"ITA"}),
+    ],
+)
+def test_italian_regions_provinces_and_organs_and_vietnamese_short_names(
+    text: str, language: str, expected: set[str]
+) -> None:
+    assert set(countries(text, language=language)) == expected
