@@ -24,6 +24,7 @@ from ingest.parse import parse_feed
 from ingest.records import TITLE, CountryTag, Evidence, Tags
 from ingest.tagging import tag_article, topic_features, topic_model
 from ingest.tagging.topics import topic_ids
+from ingest.tagging.truncation import mask_cut_word
 from ingest.text_clean import composed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -544,11 +545,14 @@ def test_the_model_does_not_read_function_words() -> None:
 
 def test_a_topic_no_keyword_proposed_needs_a_sure_model() -> None:
     """Over every item of the fixture feeds (real feed text, all of it in the training set since
-    its English and Korean remainder was labelled) and of the dev gold (never trained on):
+    its English and Korean remainder was labelled), of the dev gold (never trained on) and of the
+    training set (title and summary: 8,765 articles in 30 languages, so that both sides of the
+    rule occur whatever the weights of a retrained model):
     a topic the lexicon did not propose is tagged only when the model's probability (computed
     here from the shipped weights) is past both its threshold and 0.6; between the two it is
     not tagged. Its evidence is then words the model weighs, which say less than a keyword
-    (unseen Indonesian news: "Charles, Bertemu" → rights)."""
+    (unseen Indonesian news: "Charles, Bertemu" → rights); past both with no such word in the
+    text, it is not tagged either (``decide`` keeps a topic only with evidence)."""
     model = topic_model.load_model()
     assert model is not None
     floor = 0.6
@@ -557,13 +561,18 @@ def test_a_topic_no_keyword_proposed_needs_a_sure_model() -> None:
         (r["title"], r["summary"], r["lang"])
         for r in _jsonl(ROOT / "tests/fixtures/gold-dev.jsonl")
     ]
-    for title, summary, language in [*_fixture_feed_items(), *gold]:
+    training = [
+        (item["title"], item.get("summary") or "", item.get("declared")) for item in ITEMS.values()
+    ]
+    for title, summary, language in [*_fixture_feed_items(), *gold, *training]:
         lexicon = tag_article(title, summary, language_hint=language, decide_topics=False)
         proposed = {tag.topic for tag in lexicon.topics}
         decided = {tag.topic for tag in tag_article(title, summary, language_hint=language).topics}
         features = topic_features.article_features(
-            title, summary, None, lexicon.topics, model.word_scale, lexicon.language,
-            lexicon.countries,
+            # as tag_article reads them: a word cut at the end of a field is blanked
+            mask_cut_word(title, bare_end_is_cut=False),
+            mask_cut_word(summary, bare_end_is_cut=True),
+            None, lexicon.topics, model.word_scale, lexicon.language, lexicon.countries,
         )  # fmt: skip
         names, rows, values = model.known(features)
         scores = model.probabilities(model.weighed(rows), values)
@@ -571,10 +580,8 @@ def test_a_topic_no_keyword_proposed_needs_a_sure_model() -> None:
             if topic in proposed or model.decided_by.get(topic, "model") != "model":
                 continue
             past_threshold = scores[column] >= model.thresholds[column]
-            assert (topic in decided) == (past_threshold and scores[column] >= floor), (
-                title,
-                topic,
-            )
+            if topic in decided:  # only past both; past both, it still needs words to show
+                assert past_threshold and scores[column] >= floor, (title, topic)
             dropped += past_threshold and scores[column] < floor
             kept += topic in decided
     assert dropped >= 1 and kept >= 10, (dropped, kept)  # the rule is exercised both ways
