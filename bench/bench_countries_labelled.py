@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         gold = {c["iso3"]: c for c in label["countries"]}
         core = {iso3 for iso3, c in gold.items() if c.get("strength", "core") == "core"}
-        for reading, tallies, chars in ((cut, cut, args.body), (whole, whole, None)):
+        for tallies, chars in ((cut, args.body), (whole, None)):
             found = tagged(items[key], chars)
             for name in ("all", language):
                 tally = tallies[name]
@@ -112,12 +112,12 @@ def main(argv: list[str] | None = None) -> int:
                 tally.wrong += len(found.keys() - gold.keys())
                 tally.core_found += len(found.keys() & core)
                 tally.core += len(core)
-            if args.misses and reading is whole:
+            if args.misses and tallies is whole:
                 for iso3 in sorted(core - found.keys()):
                     whole[language].misses.append(
                         f"{key} missed {iso3} {gold[iso3].get('type')}: {gold[iso3]['evidence'][:3]}"
                     )
-            if args.misses and reading is cut:
+            if args.misses and tallies is cut:
                 for iso3 in sorted(found.keys() - gold.keys()):
                     cut[language].misses.append(f"{key} said {iso3}: {found[iso3][:3]}")
     print(f"labelled articles with countries; cut reading: body <= {args.body} characters")
